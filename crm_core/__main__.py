@@ -1,0 +1,54 @@
+"""Command line: ``python -m crm_core sample|check ...``.
+
+Every sub-command prints a clear message and exits 0 (usable) or 2 (not usable); none
+ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def _sample(argv: list[str]) -> int:
+    from crm_core.sample import SampleConfig, write_sample
+
+    parser = argparse.ArgumentParser(prog="python -m crm_core sample", description="Generate the Bank A sample.")
+    parser.add_argument("--customers", type=int, default=SampleConfig.n_customers, help="customers to generate")
+    parser.add_argument("--seed", type=int, default=SampleConfig.seed, help="random seed")
+    parser.add_argument("--months", type=int, default=SampleConfig.months, help="months of activity")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    args = parser.parse_args(argv)
+    if args.customers < 1 or args.months < 1:
+        print("--customers and --months must be positive whole numbers.", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    paths = write_sample(args.out, SampleConfig(n_customers=args.customers, seed=args.seed, months=args.months))
+    for table, path in paths.items():
+        print(f"{table:<10} {path}  ({path.stat().st_size / 1e6:.1f} MB)")
+    print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _check(argv: list[str]) -> int:
+    from crm_core.loading.cli import check_main
+
+    return check_main(argv)
+
+
+COMMANDS = {"sample": _sample, "check": _check}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Dispatch a sub-command; return the process exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in COMMANDS:
+        print("usage: python -m crm_core {" + ",".join(COMMANDS) + "} [options]   (--help after a command)")
+        return 2
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

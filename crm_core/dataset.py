@@ -1,0 +1,67 @@
+"""The ``Dataset``: three canonical tables plus a fingerprint.
+
+A ``Dataset`` is what a loader returns and what preparation consumes. Its frames follow
+``crm_core.contract``: column names are canonical and dtypes fixed, so nothing downstream
+re-validates them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from crm_core.contract import CHANNELS
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Canonical customers, activity and holdings tables of one bank extract.
+
+    Parameters
+    ----------
+    name : str
+        What the user calls it (file name or "Bank A sample").
+    customers : pandas.DataFrame
+        One row per customer with at least ``customer_id`` (string) and ``aum`` (float, CNY).
+    activity : pandas.DataFrame or None
+        Monthly ``customer_id``, ``month`` (datetime64, first of month), ``channel``
+        (categorical over ``CHANNELS``), ``transactions`` (int64), optional ``amount``.
+    holdings : pandas.DataFrame or None
+        Long form ``customer_id``, ``product``, optional ``balance`` and ``open_date``.
+    fingerprint : str
+        sha256 hex digest of the source bytes (and mapping); the key of every cache.
+    """
+
+    name: str
+    customers: pd.DataFrame
+    activity: pd.DataFrame | None
+    holdings: pd.DataFrame | None
+    fingerprint: str
+
+    @property
+    def short_fingerprint(self) -> str:
+        """First 12 hex digits of the fingerprint, for display."""
+        return self.fingerprint[:12]
+
+
+def fingerprint_of(parts: Iterable[bytes]) -> str:
+    """Return the sha256 hex digest of byte strings, each length-prefixed so boundaries count.
+
+    Examples
+    --------
+    >>> fingerprint_of([b"a", b"bc"]) != fingerprint_of([b"ab", b"c"])
+    True
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def channel_dtype() -> pd.CategoricalDtype:
+    """Return the categorical dtype of the activity ``channel`` column (codes follow ``CHANNELS``)."""
+    return pd.CategoricalDtype(list(CHANNELS), ordered=False)

@@ -1,0 +1,86 @@
+"""Number formatting for people: 万/亿 in Chinese, K/M/B in English.
+
+Pure functions of a number and a language code, so pages, charts and exports agree.
+"""
+
+from __future__ import annotations
+
+import math
+
+LANGUAGES = ("en", "zh")
+
+
+def _trim(number: float, digits: int) -> str:
+    text = f"{number:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_money(value: float | None, lang: str = "en", currency: str = "¥", digits: int = 2) -> str:
+    """Return a compact money string.
+
+    Parameters
+    ----------
+    value : float or None
+        Amount in yuan. None, NaN and infinities give ``"n/a"``.
+    lang : {"en", "zh"}
+        ``zh`` uses 万 (1e4) and 亿 (1e8); ``en`` uses K, M and B.
+    currency : str
+        Prefix, ``¥`` by default.
+    digits : int
+        Decimals kept before trailing zeros are trimmed.
+
+    Examples
+    --------
+    >>> format_money(125_000, "zh")
+    '¥12.5万'
+    >>> format_money(320_000_000, "zh")
+    '¥3.2亿'
+    >>> format_money(125_000, "en")
+    '¥125K'
+    >>> format_money(-2_500_000, "en")
+    '-¥2.5M'
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    sign = "-" if value < 0 else ""
+    size = abs(value)
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
+    for scale, suffix in steps:
+        if size >= scale:
+            return f"{sign}{currency}{_trim(size / scale, digits)}{suffix}"
+    return f"{sign}{currency}{_trim(size, 0)}"
+
+
+def format_count(value: float | None, lang: str = "en") -> str:
+    """Return a whole count with separators; 万 above 100,000 in Chinese.
+
+    Examples
+    --------
+    >>> format_count(18_234)
+    '18,234'
+    >>> format_count(1_234_567, "zh")
+    '123.46万'
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    if lang == "zh" and abs(value) >= 1e5:
+        return f"{_trim(value / 1e4, 2)}万"
+    return f"{value:,.0f}"
+
+
+def format_share(value: float | None, digits: int = 1) -> str:
+    """Return a share (0.123) as a percentage ('12.3%')."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value * 100:.{digits}f}%"
+
+
+def format_delta(value: float | None, kind: str, lang: str = "en") -> str:
+    """Return a signed change: ``relative`` as %, ``points`` as pp (百分点 in Chinese), ``absolute`` plain."""
+    if value is None or not math.isfinite(value):
+        return ""
+    if kind == "relative":
+        return f"{value * 100:+.1f}%"
+    if kind == "points":
+        return f"{value * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
+    return f"{value:+.2f}"

@@ -1,0 +1,465 @@
+"""From a raw table and a mapping to one canonical frame and its ``TableReport``.
+
+Policies (documented in ``docs/loading.md``):
+
+* A row is *rejected* when it cannot belong to the table: blank, ragged, no usable
+  ``customer_id``, ``aum`` missing or not a number (customers), unknown channel or
+  month (activity), no product (holdings).
+* An unparseable value in an optional field becomes missing and is counted in
+  ``parse_failures``; the row stays.
+* Implausible values (negative balances, ages outside 16-110, risk levels outside 1-5,
+  satisfaction outside 1-5, negative counts) are kept and counted in ``out_of_range``.
+* Duplicate customer ids follow ``LoadOptions.duplicate_policy``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from crm_core.contract import PRODUCTS, TABLES, product_flag_column
+from crm_core.dataset import channel_dtype
+from crm_core.loading.errors import LoadError
+from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, product_of
+from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
+from crm_core.loading.reading import RawTable, raw_row_text
+from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, TableReport
+from crm_core.loading.values import (
+    dates_with_ambiguity,
+    parse_booleans,
+    parse_integers,
+    parse_months,
+    parse_numbers,
+    parse_text,
+)
+
+CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
+    "counter": ("counter", "柜面", "柜台", "网点", "branch", "teller", "over the counter"),
+    "atm": ("atm", "自助", "自助设备", "自助银行", "self service", "kiosk"),
+    "mobile": ("mobile", "手机银行", "手机", "app", "mobile banking", "mobile app", "掌上银行"),
+    "online": ("online", "网上银行", "网银", "internet", "internet banking", "web", "online banking", "个人网银"),
+    "phone": ("phone", "电话银行", "电话", "telephone", "call center", "call centre", "phone banking"),
+}
+"""Channel spellings (compared after ``normalised_header``) for each canonical channel."""
+
+_CHANNEL_LOOKUP = {normalised_header(word): channel for channel, words in CHANNEL_WORDS.items() for word in words}
+
+MONEY_FIELDS: tuple[str, ...] = (
+    "aum",
+    "aum_avg_3m",
+    "aum_avg_12m",
+    "aum_12m_ago",
+    "deposit_balance",
+    "investment_balance",
+    "loan_balance",
+    "annual_contribution",
+)
+"""Balances summed by the ``"sum"`` duplicate policy and flagged when negative."""
+
+PLAUSIBLE_RANGES: dict[str, tuple[float, float, str]] = {
+    **{name: (0.0, np.inf, "not negative") for name in MONEY_FIELDS},
+    "annual_income": (0.0, np.inf, "not negative"),
+    "age": (16, 110, "between 16 and 110"),
+    "risk_level": (1, 5, "between 1 and 5"),
+    "satisfaction": (1, 5, "between 1 and 5"),
+    "complaints_12m": (0, np.inf, "not negative"),
+    "tenure_months": (0, np.inf, "not negative"),
+    "num_products": (0, np.inf, "not negative"),
+    "transactions": (0, np.inf, "not negative"),
+    "balance": (0.0, np.inf, "not negative"),
+}
+"""Values outside these bounds are kept but flagged in ``out_of_range``."""
+
+_DTYPES = {
+    "string": "string",
+    "float": "float64",
+    "int": "Int64",
+    "bool": "boolean",
+    "date": "datetime64[ns]",
+    "month": "datetime64[ns]",
+}
+
+
+def field_kind(table: str, name: str) -> str:
+    """Return the contract dtype word of a field (``has_*`` flags are "bool", event dates "date")."""
+    if name == EVENT_DATE:
+        return "date"
+    if name.startswith("has_"):
+        return "bool"
+    return next(f.dtype for f in TABLES[table] if f.name == name)
+
+
+def numeric_fields_of(mapping: Mapping) -> frozenset[str]:
+    """Return the file columns mapped to number fields (parsed by Arrow directly when clean)."""
+    return frozenset(column for column, name in mapping.columns if field_kind(mapping.table, name) in ("float", "int"))
+
+
+@dataclass
+class _Tracker:
+    """Mutable bookkeeping while one table is built; never leaves this module."""
+
+    raw: RawTable
+    reasons: np.ndarray
+    parse_failures: list
+    out_of_range: list
+    warnings: list
+    derived: list
+
+    def reject(self, mask: pd.Series | np.ndarray, reason: str) -> None:
+        mask = np.asarray(mask, dtype=bool) & pd.isna(self.reasons)
+        self.reasons[mask] = reason
+
+    @property
+    def kept(self) -> np.ndarray:
+        return pd.isna(self.reasons)
+
+    def cell_examples(self, mask: np.ndarray, cells: pd.Series) -> tuple[Example, ...]:
+        positions = np.flatnonzero(mask)[:EXAMPLES_KEPT]
+        return tuple(Example(int(self.raw.row_numbers[p]), str(cells.iloc[p])) for p in positions)
+
+    def rejections(self) -> tuple[Issue, ...]:
+        issues = {}
+        for row in self.raw.rejected:
+            count, examples = issues.get(row.reason, (0, []))
+            if len(examples) < EXAMPLES_KEPT:
+                examples.append(Example(row.row, row.text))
+            issues[row.reason] = (count + 1, examples)
+        present = pd.Series(self.reasons).dropna()
+        for reason, positions in present.groupby(present, sort=False).groups.items():
+            positions = np.asarray(positions)
+            count, examples = issues.get(reason, (0, []))
+            room = max(EXAMPLES_KEPT - len(examples), 0)
+            texts = raw_row_text(self.raw, positions[:room])
+            examples += [Example(int(self.raw.row_numbers[p]), t) for p, t in zip(positions[:room], texts, strict=True)]
+            issues[reason] = (count + len(positions), examples)
+        return tuple(
+            Issue(reason, count, tuple(sorted(examples, key=lambda e: e.row)))
+            for reason, (count, examples) in issues.items()
+        )
+
+
+def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        values = frame[column]
+        empty = np.array(values.isna(), dtype=bool)
+        if pd.api.types.is_string_dtype(values):
+            empty = empty | (values == "").fillna(False).to_numpy(dtype=bool)
+        blank &= empty
+        if not blank.any():
+            break
+    return blank
+
+
+def _parse(
+    table: str, name: str, values: pd.Series, options: LoadOptions, date_order: str
+) -> tuple[pd.Series, pd.Series]:
+    kind = field_kind(table, name)
+    if kind == "string":
+        return parse_text(values), pd.Series(False, index=values.index)
+    if kind == "float":
+        return parse_numbers(values, options.parentheses_negative)
+    if kind == "int":
+        return parse_integers(values, options.parentheses_negative)
+    if kind == "bool":
+        return parse_booleans(values)
+    return parse_months(values, date_order)
+
+
+def _flag_ranges(tracker: _Tracker, frame: pd.DataFrame, mapping: Mapping, kept: np.ndarray) -> None:
+    for name, (low, high, rule) in PLAUSIBLE_RANGES.items():
+        if name not in frame.columns:
+            continue
+        values = frame[name].astype("float64")
+        outside = ((values < low) | (values > high)).fillna(False).to_numpy(dtype=bool) & kept
+        if outside.any():
+            column = mapping.column_for(name) or name
+            tracker.out_of_range.append(
+                Issue(column, int(outside.sum()), tracker.cell_examples(outside, frame[name]), field=name, rule=rule)
+            )
+
+
+def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, date_order: str) -> pd.DataFrame:
+    frame = tracker.raw.frame
+    parsed = {}
+    for column, name in mapping.columns:
+        if column not in frame.columns:
+            raise LoadError(
+                f"{tracker.raw.preview.name}: the mapping names column {column!r}, which the file does not have; "
+                f"its columns are: {', '.join(frame.columns)}"
+            )
+        values = frame[column]
+        if field_kind(mapping.table, name) == "date":
+            result, failed, ambiguous = dates_with_ambiguity(values, date_order)
+        else:
+            result, failed = _parse(mapping.table, name, values, options, date_order)
+            ambiguous = False
+        if ambiguous:
+            tracker.warnings.append(
+                f"column {column!r}: dates like 03/04/2024 could be day-first or month-first; read as "
+                f"{AMBIGUOUS_DATE_DEFAULT} ({'day' if AMBIGUOUS_DATE_DEFAULT == 'DMY' else 'month'} first). "
+                "Set date_order to 'DMY' or 'MDY' to choose."
+            )
+        failed_array = failed.to_numpy(dtype=bool)
+        if failed_array.any():
+            tracker.parse_failures.append(
+                Issue(
+                    column,
+                    int(failed_array.sum()),
+                    tracker.cell_examples(failed_array, values),
+                    field=name,
+                    rule=f"expected {field_kind(mapping.table, name)}",
+                )
+            )
+            parsed[f"__failed__{name}"] = failed_array
+        parsed[name] = result.reset_index(drop=True)
+    return pd.DataFrame(parsed, index=pd.RangeIndex(len(frame)))
+
+
+def _require(tracker: _Tracker, parsed: pd.DataFrame, name: str) -> None:
+    failed = parsed.get(f"__failed__{name}")
+    if failed is not None:
+        tracker.reject(failed, f"invalid {name}")
+    tracker.reject(parsed[name].isna().to_numpy(dtype=bool), f"missing {name}")
+
+
+def _missing_field_error(tracker: _Tracker, name: str, meaning: str) -> LoadError:
+    columns = ", ".join(repr(c) for c in tracker.raw.frame.columns)
+    return LoadError(f"{tracker.raw.preview.name}: no column is mapped to {name} ({meaning}); map one of: {columns}")
+
+
+def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    names = [f.name for f in TABLES[table] if f.name in frame.columns]
+    products = [product_flag_column(p) for p in PRODUCTS if product_flag_column(p) in frame.columns]
+    others = sorted(c for c in frame.columns if c.startswith("has_") and c not in products)
+    return frame[names + products + others].reset_index(drop=True)
+
+
+def _tenure_months(open_date: pd.Series, reference: pd.Timestamp) -> pd.Series:
+    months = (reference.year - open_date.dt.year) * 12 + (reference.month - open_date.dt.month)
+    months = months - (open_date.dt.day > reference.day).astype("int64")
+    return months.astype("Int64")
+
+
+def _customers(tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, reference: date | None) -> pd.DataFrame:
+    if "aum" not in parsed.columns:
+        raise _missing_field_error(tracker, "aum", "assets under management")
+    if "customer_id" not in parsed.columns:
+        parsed["customer_id"] = pd.Series([f"ROW{number:06d}" for number in tracker.raw.row_numbers], dtype="string")
+        tracker.derived.append("customer_id")
+        tracker.warnings.append(
+            "no column is mapped to customer_id: ids were generated from the row number in the file "
+            "(ROW000002 is row 2); they will not match activity or holdings files"
+        )
+    _require(tracker, parsed, "customer_id")
+    _require(tracker, parsed, "aum")
+    customers = parsed[[c for c in parsed.columns if not c.startswith("__failed__")]]
+    flags = [c for c in customers.columns if c.startswith("has_")]
+    if "is_payroll" not in customers.columns and "has_payroll_service" in customers.columns:
+        customers = customers.assign(is_payroll=customers["has_payroll_service"])
+        tracker.derived.append("is_payroll")
+    if "churned" not in customers.columns and "closed_date" in customers.columns:
+        customers = customers.assign(churned=customers["closed_date"].notna().astype("boolean"))
+        tracker.derived.append("churned")
+    if "tenure_months" not in customers.columns and "open_date" in customers.columns:
+        anchor = (
+            reference
+            or options.as_of
+            or (pd.concat([customers[c] for c in ("open_date", "closed_date") if c in customers.columns]).max())
+        )
+        if pd.notna(anchor):
+            customers = customers.assign(tenure_months=_tenure_months(customers["open_date"], pd.Timestamp(anchor)))
+            tracker.derived.append("tenure_months")
+            tracker.warnings.append(f"tenure_months derived from open_date as of {pd.Timestamp(anchor).date()}")
+    if "num_products" not in customers.columns and flags:
+        counts = customers[flags].fillna(False).astype("int64").sum(axis=1)
+        customers = customers.assign(num_products=counts.astype("Int64"))
+        tracker.derived.append("num_products")
+    return customers
+
+
+def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, int]:
+    kept = tracker.kept
+    ids = customers["customer_id"].where(kept)
+    repeated = ids.duplicated(keep=False).to_numpy(dtype=bool) & kept
+    duplicate_ids = int(ids[repeated].nunique())
+    if not duplicate_ids:
+        return customers[kept], 0
+    if policy == "reject":
+        tracker.reject(repeated, "duplicate customer_id (reject)")
+        return customers[tracker.kept], duplicate_ids
+    later = ids.duplicated(keep="first").to_numpy(dtype=bool) & kept
+    if policy == "keep_first":
+        tracker.reject(later, "duplicate customer_id (keep_first)")
+        return customers[tracker.kept], duplicate_ids
+    money = [c for c in MONEY_FIELDS if c in customers.columns]
+    sums = customers[repeated].groupby("customer_id", sort=False)[money].sum(min_count=1)
+    result = customers[kept & ~later].set_index("customer_id", drop=False)
+    result.loc[sums.index, money] = sums
+    tracker.warnings.append(
+        f"{duplicate_ids} customer ids appear on several rows; balances ({', '.join(money)}) were summed into the "
+        "first row, other fields taken from the first row"
+    )
+    return result.reset_index(drop=True), duplicate_ids
+
+
+def _channels(tracker: _Tracker, parsed: pd.DataFrame) -> pd.Series:
+    text = parsed["channel"]
+    uniques = text.dropna().unique()
+    lookup = {value: _CHANNEL_LOOKUP.get(normalised_header(value)) for value in uniques}
+    channels = text.map(lookup)
+    tracker.reject((text.notna() & channels.isna()).to_numpy(dtype=bool), "unknown channel")
+    return channels.astype(channel_dtype())
+
+
+def _activity(tracker: _Tracker, parsed: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    if "customer_id" not in parsed.columns:
+        raise _missing_field_error(tracker, "customer_id", "customer number")
+    if "channel" not in parsed.columns:
+        raise _missing_field_error(tracker, "channel", "where the transactions happened")
+    event_level = "month" not in parsed.columns
+    if event_level:
+        if EVENT_DATE not in parsed.columns:
+            raise _missing_field_error(tracker, "month", "calendar month, or a transaction date")
+        parsed["month"] = parsed[EVENT_DATE].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
+        parsed["month"] = parsed["month"].astype("datetime64[ns]")
+        if f"__failed__{EVENT_DATE}" in parsed.columns:
+            parsed["__failed__month"] = parsed[f"__failed__{EVENT_DATE}"]
+    _require(tracker, parsed, "customer_id")
+    _require(tracker, parsed, "month")
+    parsed["channel"] = _channels(tracker, parsed)
+    tracker.reject(parsed["channel"].isna().to_numpy(dtype=bool), "missing channel")
+    if "transactions" in parsed.columns:
+        _require(tracker, parsed, "transactions")
+    elif event_level:
+        parsed["transactions"] = pd.Series(1, index=parsed.index, dtype="Int64")
+        tracker.derived.append("transactions")
+    else:
+        raise _missing_field_error(tracker, "transactions", "number of transactions in the month")
+    kept = parsed[tracker.kept]
+    columns = ["customer_id", "month", "channel", "transactions"] + (["amount"] if "amount" in parsed.columns else [])
+    grouped = kept[columns].groupby(["customer_id", "month", "channel"], observed=True, sort=True)
+    aggregations = {"transactions": ("transactions", "sum")}
+    if "amount" in columns:
+        aggregations["amount"] = ("amount", lambda values: values.sum(min_count=1))
+    activity = grouped.agg(**aggregations).reset_index()
+    activity["customer_id"] = activity["customer_id"].astype("string")
+    activity["month"] = activity["month"].astype("datetime64[ns]")
+    activity["channel"] = activity["channel"].astype(channel_dtype())
+    activity["transactions"] = activity["transactions"].astype("int64")
+    if "amount" in activity.columns:
+        activity["amount"] = activity["amount"].astype("float64")
+    return activity, event_level
+
+
+def _holdings(tracker: _Tracker, parsed: pd.DataFrame) -> pd.DataFrame:
+    for name, meaning in (("customer_id", "customer number"), ("product", "product held")):
+        if name not in parsed.columns:
+            raise _missing_field_error(tracker, name, meaning)
+    _require(tracker, parsed, "customer_id")
+    _require(tracker, parsed, "product")
+    products = parsed["product"]
+    uniques = products.dropna().unique()
+    lookup = {
+        value: product_of(value) or (re.sub(r"[\W_]+", "_", value.lower()).strip("_") or None) for value in uniques
+    }
+    parsed["product"] = products.map(lookup).astype("string")
+    columns = [c for c in ("customer_id", "product", "balance", "open_date") if c in parsed.columns]
+    return parsed.loc[tracker.kept, columns].reset_index(drop=True)
+
+
+def canonical_table(
+    raw: RawTable,
+    mapping: Mapping,
+    options: LoadOptions = DEFAULT_OPTIONS,
+    reference: date | None = None,
+) -> tuple[pd.DataFrame, TableReport]:
+    """Return the canonical frame of one file and its validation report.
+
+    Parameters
+    ----------
+    raw : RawTable
+        Rows read by ``read_rows``.
+    mapping : Mapping
+        Which column holds which field; ``mapping.table`` selects the table.
+    options : LoadOptions
+        Date order, duplicate policy, accounting negatives.
+    reference : datetime.date or None
+        Date ``tenure_months`` is counted to (customers only); see ``LoadOptions.as_of``.
+
+    Raises
+    ------
+    LoadError
+        When a field the table cannot do without is not mapped (``aum`` for customers).
+    """
+    date_order = mapping.date_order or options.date_order
+    reasons = np.full(len(raw.frame), None, dtype=object)
+    tracker = _Tracker(raw, reasons, [], [], list(raw.preview.warnings), [])
+    tracker.reject(_blank_rows(raw.frame), "blank line")
+    parsed = _parsed_fields(tracker, mapping, options, date_order)
+    duplicate_ids = 0
+    if mapping.table == "customers":
+        customers = _customers(tracker, parsed, options, reference)
+        _flag_ranges(tracker, customers, mapping, tracker.kept)
+        frame, duplicate_ids = _deduplicated(tracker, customers, options.duplicate_policy)
+        frame = _ordered(frame, "customers")
+    elif mapping.table == "activity":
+        frame, event_level = _activity(tracker, parsed)
+        _flag_ranges(tracker, parsed, mapping, tracker.kept)
+        if event_level:
+            tracker.derived.append("month")
+            tracker.warnings.append("one row per transaction: counted per customer, month and channel")
+    else:
+        frame = _holdings(tracker, parsed)
+        _flag_ranges(tracker, parsed, mapping, tracker.kept)
+    for name, dtype in (("customer_id", "string"),):
+        if name in frame.columns:
+            frame[name] = frame[name].astype(dtype)
+    for column in frame.columns:
+        if column in ("month", "channel", "transactions"):
+            continue
+        kind = field_kind(mapping.table, column) if column != "customer_id" else "string"
+        frame[column] = frame[column].astype(_DTYPES[kind])
+    rejections = tracker.rejections()
+    rows_rejected = sum(issue.count for issue in rejections)
+    preview = raw.preview
+    applied = Mapping(
+        table=mapping.table,
+        columns=mapping.columns,
+        encoding=preview.encoding,
+        delimiter=preview.delimiter,
+        sheet=preview.sheet,
+        date_order=mapping.date_order,
+    )
+    report = TableReport(
+        file_name=preview.name,
+        table=mapping.table,
+        format=preview.format,
+        encoding=preview.encoding,
+        delimiter=preview.delimiter,
+        sheet=preview.sheet,
+        sheet_names=preview.sheet_names,
+        mapping=applied,
+        rows_read=raw.rows_read,
+        rows_loaded=int(tracker.kept.sum()),
+        rows_rejected=rows_rejected,
+        rows_output=len(frame),
+        rejections=rejections,
+        parse_failures=tuple(tracker.parse_failures),
+        out_of_range=tuple(tracker.out_of_range),
+        duplicate_ids=duplicate_ids,
+        duplicate_policy=options.duplicate_policy,
+        derived_fields=tuple(tracker.derived),
+        unmapped_columns=tuple(c for c in preview.columns if c not in mapping.fields),
+        warnings=tuple(tracker.warnings),
+    )
+    if report.rows_read != report.rows_loaded + report.rows_rejected:
+        raise AssertionError(
+            f"row counts do not reconcile: {report.rows_read} read, {report.rows_loaded} loaded, "
+            f"{report.rows_rejected} rejected"
+        )
+    return frame, report

@@ -1,0 +1,154 @@
+"""``python -m crm_core check FILE [FILE ...] [--mapping MAP.json] [--json]``: validate uploads without the UI.
+
+Exit status 0 when the files make a usable dataset, 2 when they do not (the reason is
+printed). Never a traceback: every failure becomes a one-paragraph message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from crm_core.loading.errors import LoadError
+from crm_core.loading.loader import load_dataset
+from crm_core.loading.mapping import Mapping
+from crm_core.loading.reading import DELIMITER_NAMES
+from crm_core.loading.report import Issue, LoadReport, TableReport
+
+USABLE, UNUSABLE = 0, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m crm_core check",
+        description="Check bank extract files: detected layout, column mapping and validation report.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="CSV/TSV/TXT, Excel .xlsx or Parquet files")
+    parser.add_argument(
+        "--mapping",
+        metavar="MAP.json",
+        help="saved mapping: one mapping object (applied to every file) or {file name: mapping}",
+    )
+    parser.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
+    return parser
+
+
+def _mappings(path: str | None, names: list[str]) -> dict | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise LoadError(f"cannot read mapping {path}: {error}") from None
+    if isinstance(data, dict) and "table" in data and "columns" in data:
+        mapping = Mapping.from_dict(data)
+        return {name: mapping for name in names}
+    if isinstance(data, dict):
+        return {name: Mapping.from_dict(value) for name, value in data.items()}
+    raise LoadError(f"mapping {path} must be a JSON object")
+
+
+def _issue_lines(title: str, issues: tuple[Issue, ...]) -> list[str]:
+    if not issues:
+        return []
+    lines = [f"  {title}:"]
+    for issue in issues:
+        target = f" -> {issue.field}" if issue.field else ""
+        rule = f" ({issue.rule})" if issue.rule else ""
+        lines.append(f"    {issue.subject}{target}{rule}: {issue.count}")
+        lines += [f"      row {example.row}: {example.text[:120]}" for example in issue.examples]
+    return lines
+
+
+def report_text(report: TableReport) -> str:
+    """Return a readable multi-line summary of one file's report."""
+    delimiter = DELIMITER_NAMES.get(report.delimiter or "", report.delimiter)
+    layout = [f"format {report.format}"]
+    if report.encoding:
+        layout.append(f"encoding {report.encoding}")
+    if report.delimiter:
+        layout.append(f"delimiter {delimiter}")
+    if report.sheet:
+        layout.append(f"sheet {report.sheet!r} of {', '.join(report.sheet_names)}")
+    lines = [
+        f"{report.file_name}: {report.table}",
+        "  " + ", ".join(layout),
+        "  mapping:",
+        *[f"    {column} -> {name}" for column, name in report.mapping.columns],
+    ]
+    if report.unmapped_columns:
+        lines.append("  ignored columns: " + ", ".join(report.unmapped_columns))
+    lines.append(
+        f"  rows read {report.rows_read}, loaded {report.rows_loaded}, rejected {report.rows_rejected}, "
+        f"in table {report.rows_output}"
+    )
+    lines += _issue_lines("rejected rows", report.rejections)
+    lines += _issue_lines("values not understood (kept as missing unless required)", report.parse_failures)
+    lines += _issue_lines("implausible values (kept, flagged)", report.out_of_range)
+    if report.duplicate_ids:
+        lines.append(f"  duplicate customer ids: {report.duplicate_ids} (policy {report.duplicate_policy})")
+    if report.derived_fields:
+        lines.append("  derived fields: " + ", ".join(report.derived_fields))
+    lines += [f"  warning: {warning}" for warning in report.warnings]
+    return "\n".join(lines)
+
+
+def load_report_text(report: LoadReport) -> str:
+    """Return a readable summary of a whole load."""
+    parts = [report_text(file_report) for file_report in report.files]
+    parts += [f"warning: {warning}" for warning in report.warnings]
+    parts.append(
+        f"total: rows read {report.rows_read}, loaded {report.rows_loaded}, rejected {report.rows_rejected}; "
+        + ("usable" if report.usable else "NOT usable")
+    )
+    return "\n\n".join(parts)
+
+
+def check_main(argv: list[str]) -> int:
+    """Run the ``check`` command; return the exit status (0 usable, 2 not usable).
+
+    Parameters
+    ----------
+    argv : list of str
+        Arguments after the word ``check``.
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else UNUSABLE
+    as_json = args.json
+    try:
+        names = [Path(file).name for file in args.files]
+        files = [(Path(file).name, Path(file).read_bytes()) for file in args.files]
+        _, report = load_dataset(files, _mappings(args.mapping, names))
+    except (LoadError, OSError) as error:
+        message = str(error) if isinstance(error, LoadError) else f"cannot read {error.filename}: {error.strerror}"
+        _emit_failure(message, as_json)
+        return UNUSABLE
+    except Exception as error:
+        _emit_failure(f"unexpected error: {type(error).__name__}: {error}", as_json)
+        return UNUSABLE
+    if as_json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(load_report_text(report))
+    return USABLE if report.usable else UNUSABLE
+
+
+def _emit_failure(message: str, as_json: bool) -> None:
+    if as_json:
+        print(
+            json.dumps(
+                {"usable": False, "error": message, "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(f"not usable: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(check_main(sys.argv[1:]))

@@ -1,0 +1,526 @@
+"""From uploaded bytes to a raw table of cells: format, encoding and delimiter detection.
+
+Reading happens in two steps so the mapping can steer the parser:
+
+1. ``preview_file`` recognises the format (CSV/TSV/TXT, Excel .xlsx, Parquet), the text
+   encoding and the delimiter, reads the header and a sample of rows. Files that cannot
+   be a table are refused here with a ``LoadError``.
+2. ``read_rows`` reads every row. Text files go through ``pyarrow.csv`` (columns meant
+   to be numbers are parsed by Arrow directly; a column Arrow cannot parse falls back to
+   text and the vectorised parsers of ``values``). Ragged rows (too many or too few
+   fields) are rejected one by one with their row number and raw text.
+
+Row numbers are those a person sees in the file: the header is row 1 of a CSV or a
+sheet, the first data row is row 2; Parquet rows count from 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
+
+from crm_core.loading.errors import LoadError
+from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
+from crm_core.loading.values import MISSING_MARKERS
+
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+"""Delimiters the sniffer tries, in order of preference on a tie."""
+
+DELIMITER_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+ENCODINGS_TRIED: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030", "cp1252", "latin-1")
+"""Detection order. GB18030 is a superset of GBK and GB2312 and keeps rare characters such as 䶮."""
+
+SAMPLE_ROWS = 200
+_SAMPLE_BYTES = 256 * 1024
+_MAX_TYPE_RETRIES = 3
+
+# pyarrow compares null markers exactly, so list the usual spellings of the missing markers.
+_ARROW_NULLS: list[str] = sorted(
+    {variant for marker in MISSING_MARKERS for variant in (marker, marker.upper(), marker.title())}
+)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row refused while reading or converting, as the file shows it."""
+
+    row: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class Preview:
+    """What ``preview_file`` learned about a file: layout, header and a sample of rows.
+
+    ``sample`` holds up to ``SAMPLE_ROWS`` rows as text, for mapping suggestions.
+    ``payload`` keeps what ``read_rows`` needs (UTF-8 bytes of a text file, or the
+    complete frame of a workbook or Parquet file).
+    """
+
+    name: str
+    format: str
+    encoding: str | None
+    delimiter: str | None
+    sheet: str | None
+    sheet_names: tuple[str, ...]
+    columns: tuple[str, ...]
+    sample: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+    payload: object = field(default=None, repr=False)
+    trailing_column: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class RawTable:
+    """Every row read from a file: cells (text or already typed), row numbers and refused rows."""
+
+    preview: Preview
+    frame: pd.DataFrame
+    row_numbers: np.ndarray
+    rejected: tuple[RejectedRow, ...]
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows in the file, refused ones included."""
+        return len(self.frame) + len(self.rejected)
+
+
+def file_kind(data: bytes) -> str:
+    """Return "xlsx", "parquet", "text" or a word naming a refused kind ("gzip", "zip", "binary", ...)."""
+    if data[:4] == b"PAR1":
+        return "parquet"
+    if data[:2] == b"\x1f\x8b":
+        return "gzip"
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())
+        except Exception:
+            return "zip"
+        return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    if data[:4] == b"%PDF":
+        return "pdf"
+    if data[:3] in (b"BZh",) or data[:6] == b"7z\xbc\xaf\x27\x1c" or data[:4] == b"Rar!":
+        return "archive"
+    return "text"
+
+
+_REFUSALS = {
+    "gzip": "the file is gzip-compressed",
+    "zip": "the file is a ZIP archive, not an Excel workbook",
+    "xls": "the file is a legacy Excel .xls (or other Office binary) file; save it as .xlsx or CSV",
+    "pdf": "the file is a PDF document",
+    "archive": "the file is a compressed archive",
+    "binary": "the file holds binary data, not text",
+}
+EXPECTED = "expected a table: CSV/TSV/TXT text, Excel .xlsx or Parquet, with a header row and one row per record"
+
+
+def decoded_text(data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Return the text and the encoding used: the given one, else the first of ``ENCODINGS_TRIED`` that fits."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        candidates: tuple[str, ...] = ("utf-16",)
+    elif encoding is not None:
+        candidates = (encoding,)
+    elif data[:3] == b"\xef\xbb\xbf":
+        candidates = ("utf-8-sig",)
+    else:
+        candidates = ENCODINGS_TRIED[1:]
+    for candidate in candidates:
+        try:
+            return data.decode(candidate), candidate
+        except (UnicodeDecodeError, LookupError) as error:
+            if encoding is not None:
+                raise LoadError(f"the file cannot be read as {encoding!r} ({error}); {EXPECTED}") from None
+    raise LoadError(f"the file's text encoding is not recognised; {EXPECTED}")  # latin-1 never fails
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t\f") or 0x7F <= ord(ch) < 0xA0)
+    return "\x00" in sample or control / len(sample) > 0.05
+
+
+def _sample_lines(text: str) -> list[str]:
+    head = text[:_SAMPLE_BYTES]
+    lines = head.splitlines()
+    if len(head) < len(text) and lines:
+        lines = lines[:-1]
+    return lines[: SAMPLE_ROWS + 1]
+
+
+def _field_counts(lines: list[str], delimiter: str) -> list[int]:
+    try:
+        return [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+    except csv.Error:
+        return []
+
+
+def sniffed_delimiter(lines: list[str]) -> str | None:
+    """Return the delimiter splitting the header and most rows into the same number (>1) of fields.
+
+    A trailing delimiter on every data line (one extra empty field) still counts as consistent.
+    """
+    best: tuple[float, int, int] | None = None
+    choice = None
+    for rank, delimiter in enumerate(DELIMITERS):
+        counts = _field_counts(lines, delimiter)
+        if not counts or (counts[0] < 2 and not (len(counts) > 1 and counts[1] == 2 and lines[0].endswith(delimiter))):
+            continue
+        header, rows = counts[0], counts[1:] or [counts[0]]
+        consistent = sum(1 for count in rows if count in (header, header + 1)) / len(rows)
+        if consistent < 0.5:
+            continue
+        score = (consistent, header, -rank)
+        if best is None or score > best:
+            best, choice = score, delimiter
+    return choice
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    result = []
+    for position, raw in enumerate(names):
+        name = raw.strip().lstrip("\ufeff") or f"column_{position + 1}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}.{seen[name]}"
+        else:
+            seen[name] = 1
+        result.append(name)
+    return result
+
+
+def _refuse_unless_rows(name: str, columns: list[str], rows: int, what: str) -> None:
+    if not columns:
+        raise LoadError(f"{name}: {what} has no header row; {EXPECTED}")
+    if rows == 0:
+        raise LoadError(f"{name}: {what} has a header row ({len(columns)} columns) but no data rows; {EXPECTED}")
+
+
+def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | None, delimiter: str | None) -> Preview:
+    text, used_encoding = decoded_text(data, encoding)
+    if _looks_binary(text):
+        raise LoadError(f"{name}: {_REFUSALS['binary']}; {EXPECTED}")
+    body = text[1:] if text.startswith("\ufeff") else text
+    head = body[:_SAMPLE_BYTES]
+    if not head.strip() and not body.strip():
+        raise LoadError(f"{name}: the file is empty; {EXPECTED}")
+    lines = _sample_lines(body)
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    non_blank = [line for line in lines if line.strip()]
+    if not non_blank:  # the first chunk is blank lines only: look further
+        non_blank = [line for line in body.splitlines() if line.strip()][: SAMPLE_ROWS + 1]
+    chosen = delimiter or sniffed_delimiter(non_blank)
+    if chosen is None:
+        words = len(non_blank[0].split()) if non_blank else 0
+        looks = "plain text (prose)" if words > 3 else "a single column"
+        raise LoadError(
+            f"{name}: the file looks like {looks}: no delimiter (comma, semicolon, tab or pipe) splits its lines "
+            f"into the same columns; {EXPECTED}"
+        )
+    try:
+        rows = list(csv.reader(non_blank, delimiter=chosen))
+    except csv.Error as error:
+        raise LoadError(f"{name}: the text cannot be split into fields ({error}); {EXPECTED}") from None
+    header = rows[0]
+    data_rows = rows[1:]
+    trailing = False
+    if len(header) > 1 and header[-1].strip() == "":
+        trailing = True
+        header = header[:-1]
+    elif data_rows and all(len(row) == len(header) + 1 and row[-1].strip() == "" for row in data_rows):
+        trailing = True
+    columns = _unique_names(header)
+    _refuse_unless_rows(name, columns, len(data_rows), "the file")
+    width = len(columns)
+    sample_rows = [(row + [""] * width)[:width] for row in data_rows[:SAMPLE_ROWS]]
+    sample = pd.DataFrame(sample_rows, columns=columns, dtype="string")
+    payload = data[3:] if used_encoding in ("utf-8-sig", "utf-8") and data[:3] == b"\xef\xbb\xbf" else data
+    if used_encoding not in ("utf-8", "utf-8-sig"):
+        payload = body.encode("utf-8")
+    warnings = []
+    if used_encoding in ("cp1252", "latin-1") and options.encoding is None:
+        warnings.append(f"text is neither UTF-8 nor GB18030; read as {used_encoding} (set encoding to override)")
+    return Preview(
+        name=name,
+        format="text",
+        encoding=used_encoding,
+        delimiter=chosen,
+        sheet=None,
+        sheet_names=(),
+        columns=tuple(columns),
+        sample=sample,
+        warnings=tuple(warnings),
+        payload=payload,
+        trailing_column=trailing,
+    )
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat(sep=" ") if hasattr(value, "hour") and hasattr(value, "date") else value.isoformat()
+        return text.removesuffix(" 00:00:00")
+    return str(value)
+
+
+def sheet_names(data: bytes) -> tuple[str, ...]:
+    """Return the sheet names of an .xlsx workbook, in order."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:
+        raise LoadError(f"the file looks like an Excel workbook but cannot be opened ({error}); {EXPECTED}") from None
+    try:
+        return tuple(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _preview_excel(name: str, data: bytes, sheet: str | int | None) -> Preview:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        names = tuple(workbook.sheetnames)
+        if sheet is None:
+            chosen = names[0]
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(names):
+                raise LoadError(f"{name}: the workbook has {len(names)} sheets ({', '.join(names)}); no sheet {sheet}")
+            chosen = names[sheet]
+        elif sheet in names:
+            chosen = str(sheet)
+        else:
+            raise LoadError(f"{name}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
+        rows = [list(map(_cell_text, row)) for row in workbook[chosen].iter_rows(values_only=True)]
+        workbook.close()
+    except LoadError:
+        raise
+    except Exception as error:
+        message = f"{name}: the file looks like an Excel workbook but cannot be read ({error}); {EXPECTED}"
+        raise LoadError(message) from None
+    first = next((i for i, row in enumerate(rows) if any(cell not in (None, "") for cell in row)), None)
+    if first is None:
+        raise LoadError(f"{name}: sheet {chosen!r} is empty; {EXPECTED}")
+    header_cells = rows[first]
+    last = max(i for i, cell in enumerate(header_cells) if cell not in (None, ""))
+    columns = _unique_names([cell or "" for cell in header_cells[: last + 1]])
+    width = len(columns)
+    body = rows[first + 1 :]
+    while body and all(cell in (None, "") for cell in body[-1]):
+        body.pop()
+    _refuse_unless_rows(name, columns, len(body), f"sheet {chosen!r}")
+    kept, numbers, rejected = [], [], []
+    for offset, row in enumerate(body):
+        number = first + offset + 2
+        extra = [cell for cell in row[width:] if cell not in (None, "")]
+        if extra:
+            text = ",".join(cell or "" for cell in row)
+            rejected.append(RejectedRow(number, text, f"too many fields: values beyond the {width} header columns"))
+            continue
+        kept.append((row + [None] * width)[:width])
+        numbers.append(number)
+    frame = pd.DataFrame(kept, columns=columns, dtype="string")
+    return Preview(
+        name=name,
+        format="xlsx",
+        encoding=None,
+        delimiter=None,
+        sheet=chosen,
+        sheet_names=names,
+        columns=tuple(columns),
+        sample=frame.head(SAMPLE_ROWS),
+        payload=(frame, np.asarray(numbers, dtype="int64"), tuple(rejected)),
+    )
+
+
+def _preview_parquet(name: str, data: bytes) -> Preview:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(io.BytesIO(data))
+        frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get)
+    except Exception as error:
+        raise LoadError(f"{name}: the file looks like Parquet but cannot be read ({error}); {EXPECTED}") from None
+    frame = frame.reset_index(drop=True)
+    frame.columns = _unique_names([str(column) for column in frame.columns])
+    _refuse_unless_rows(name, list(frame.columns), len(frame), "the Parquet file")
+    sample = frame.head(SAMPLE_ROWS).astype("string")
+    return Preview(
+        name=name,
+        format="parquet",
+        encoding=None,
+        delimiter=None,
+        sheet=None,
+        sheet_names=(),
+        columns=tuple(frame.columns),
+        sample=sample,
+        payload=(frame, np.arange(1, len(frame) + 1, dtype="int64"), ()),
+    )
+
+
+def preview_file(
+    name: str,
+    data: bytes,
+    options: LoadOptions = DEFAULT_OPTIONS,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+) -> Preview:
+    """Return the layout, header and sample rows of an uploaded file, or raise ``LoadError``.
+
+    Parameters
+    ----------
+    name : str
+        File name, used in messages only (the content decides the format).
+    data : bytes
+        The file's bytes.
+    options : LoadOptions
+        Read overrides; ``encoding``, ``delimiter`` and ``sheet`` arguments win over them.
+    """
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise LoadError(f"{name}: expected the file's bytes, got {type(data).__name__}")
+    data = bytes(data)
+    kind = file_kind(data)
+    if kind in _REFUSALS:
+        raise LoadError(f"{name}: {_REFUSALS[kind]}; {EXPECTED}")
+    if kind == "xlsx":
+        return _preview_excel(name, data, sheet if sheet is not None else options.sheet)
+    if kind == "parquet":
+        return _preview_parquet(name, data)
+    return _preview_text(name, data, options, encoding or options.encoding, delimiter or options.delimiter)
+
+
+def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_threads: bool) -> tuple[pa.Table, list]:
+    refused: list[tuple[int | None, str, int, int]] = []
+
+    def on_invalid(row: pa_csv.InvalidRow) -> str:
+        refused.append((row.number, row.text, row.expected_columns, row.actual_columns))
+        return "skip"
+
+    names = list(preview.columns) + (["__trailing__"] if preview.trailing_column else [])
+    table = pa_csv.read_csv(
+        io.BytesIO(preview.payload),
+        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=preview.delimiter,
+            invalid_row_handler=on_invalid,
+            ignore_empty_lines=False,
+            newlines_in_values=b'"' in preview.payload,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={**{name: pa.string() for name in names}, **column_types},
+            null_values=_ARROW_NULLS,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return table, refused
+
+
+def _skip_leading_blank_lines(preview: Preview) -> Preview:
+    payload = preview.payload
+    stripped = payload.lstrip(b"\r\n")
+    if len(stripped) == len(payload):
+        return preview
+    return Preview(**{**preview.__dict__, "payload": stripped})
+
+
+def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTable:
+    preview = _skip_leading_blank_lines(preview)
+    column_types = {name: pa.float64() for name in numeric_columns if name in preview.columns}
+    for _ in range(_MAX_TYPE_RETRIES + 1):
+        try:
+            table, refused = _arrow_read(preview, column_types, use_threads=True)
+            break
+        except pa.ArrowInvalid as error:
+            found = re.search(r"CSV column #(\d+)", str(error))
+            names = list(preview.columns)
+            if found and int(found.group(1)) < len(names) and names[int(found.group(1))] in column_types:
+                column_types.pop(names[int(found.group(1))])
+            elif column_types:
+                column_types = {}
+            else:
+                raise LoadError(f"{preview.name}: the text cannot be split into rows ({error}); {EXPECTED}") from None
+    else:
+        column_types = {}
+        table, refused = _arrow_read(preview, column_types, use_threads=True)
+    if refused and any(number is None for number, *_ in refused):
+        table, refused = _arrow_read(preview, column_types, use_threads=False)
+    if preview.trailing_column:
+        extra = table.column("__trailing__")
+        if pa_compute.any(pa_compute.not_equal(extra, "")).as_py():
+            table = table.rename_columns([*preview.columns, f"column_{len(preview.columns) + 1}"])
+        else:
+            table = table.drop_columns(["__trailing__"])
+    rejected = []
+    for number, text, expected, actual in refused:
+        if not text.strip():
+            reason = "blank line"
+        elif actual > expected:
+            reason = f"too many fields (expected {expected - preview.trailing_column})"
+        else:
+            reason = f"too few fields (expected {expected - preview.trailing_column})"
+        rejected.append(RejectedRow(int(number), text, reason))
+    total = table.num_rows + len(rejected)
+    refused_numbers = np.asarray([row.row for row in rejected], dtype="int64")
+    all_numbers = np.arange(2, total + 2, dtype="int64")
+    row_numbers = all_numbers[~np.isin(all_numbers, refused_numbers)] if len(rejected) else all_numbers
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get)
+    return RawTable(preview, frame, row_numbers, tuple(rejected))
+
+
+def read_rows(preview: Preview, numeric_columns: frozenset[str] = frozenset()) -> RawTable:
+    """Return every row of a previewed file.
+
+    Parameters
+    ----------
+    preview : Preview
+        From ``preview_file``.
+    numeric_columns : frozenset of str
+        Columns mapped to number fields; a text file parses them with Arrow directly and
+        falls back to text (and the vectorised parsers) when Arrow refuses a value.
+    """
+    if preview.format == "text":
+        return _read_text_rows(preview, numeric_columns)
+    frame, numbers, rejected = preview.payload
+    return RawTable(preview, frame, numbers, rejected)
+
+
+def raw_row_text(raw: RawTable, positions: np.ndarray) -> list[str]:
+    """Return rows of the frame (by position) as delimiter-joined text, for report examples."""
+    delimiter = raw.preview.delimiter or ","
+    subset = raw.frame.iloc[positions]
+    return [delimiter.join(_shown(value) for value in row) for row in subset.itertuples(index=False)]
+
+
+def _shown(value: object) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,278 @@
+"""Vectorised parsers from raw text cells to typed columns.
+
+Every parser takes a pandas Series of strings (missing cells as NA) and returns the
+typed Series plus a boolean mask of *parse failures*: cells that held text which is
+neither a missing marker nor a valid value. Callers decide what a failure means
+(missing value in an optional column, rejected row in ``customer_id`` or ``aum``).
+All work is done with pandas string operations, never a Python loop over rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT
+
+MISSING_MARKERS: frozenset[str] = frozenset({"", "na", "n/a", "null", "none", "unknown", "-", "—", "nan", "#n/a"})
+"""Cell texts read as missing, compared after stripping and lower-casing."""
+
+TRUE_WORDS: frozenset[str] = frozenset({"1", "1.0", "y", "yes", "true", "t", "是", "s", "si", "sí", "有"})
+FALSE_WORDS: frozenset[str] = frozenset({"0", "0.0", "n", "no", "false", "f", "否", "无", "無"})
+
+_CURRENCY = r"[¥￥$€£\s,，]|元|rmb|cny|usd"
+_NUMBER_SCALES = (("%", 0.01), ("万", 1e4), ("亿", 1e8))
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    """Return stripped text with missing markers as NA (string dtype)."""
+    text = values.astype("string").str.strip()
+    return text.mask(text.str.lower().isin(MISSING_MARKERS))
+
+
+def missing_mask(values: pd.Series) -> pd.Series:
+    """Return True where a text cell is empty or a missing marker (NA, null, unknown, -, ...)."""
+    return _as_text(values).isna()
+
+
+def parse_text(values: pd.Series) -> pd.Series:
+    """Return stripped text (pandas ``string`` dtype) with missing markers as NA."""
+    return _as_text(values)
+
+
+def _no_failures(values: pd.Series) -> pd.Series:
+    return pd.Series(False, index=values.index)
+
+
+def _is_typed_number(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+
+
+def parse_numbers(values: pd.Series, parentheses_negative: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Return float64 numbers and the parse-failure mask of text cells.
+
+    Accepts thousands separators, currency marks (¥ ￥ $ 元 RMB CNY), the suffixes
+    ``%`` (x 0.01), 万 (x 10,000) and 亿 (x 100,000,000), scientific notation, a leading
+    minus and, if ``parentheses_negative``, accounting negatives ``(1,234)``.
+
+    Examples
+    --------
+    >>> numbers, failed = parse_numbers(pd.Series(["¥1,234.5", "12.5万", "12%", "(3)", "abc", "NA"]))
+    >>> numbers.tolist()[:4], failed.tolist()
+    ([1234.5, 125000.0, 0.12, -3.0], [False, False, False, False, True, False])
+    """
+    if _is_typed_number(values):
+        return values.astype("float64"), _no_failures(values)
+    text = _as_text(values)
+    result = pd.to_numeric(text, errors="coerce").astype("float64")
+    todo = text.notna() & result.isna()
+    if todo.any():
+        rest = text[todo].str.lower()
+        negative = pd.Series(False, index=rest.index)
+        if parentheses_negative:
+            negative = rest.str.startswith("(") & rest.str.endswith(")")
+            rest = rest.where(~negative, rest.str.slice(1, -1))
+        rest = rest.str.replace(_CURRENCY, "", regex=True)
+        scale = pd.Series(1.0, index=rest.index)
+        for suffix, factor in _NUMBER_SCALES:
+            has_suffix = rest.str.endswith(suffix)
+            scale = scale.where(~has_suffix, factor)
+            rest = rest.where(~has_suffix, rest.str.slice(0, -len(suffix)))
+        rest = rest.str.replace(_CURRENCY, "", regex=True)
+        parsed = pd.to_numeric(rest, errors="coerce").astype("float64") * scale
+        parsed = parsed.where(~negative, -parsed)
+        result = result.copy()
+        result[todo] = parsed
+    failed = text.notna() & result.isna()
+    return result.astype("float64"), failed.fillna(False).astype(bool)
+
+
+def parse_integers(values: pd.Series, parentheses_negative: bool = True) -> tuple[pd.Series, pd.Series]:
+    """Return nullable ``Int64`` integers; a non-whole number (``35.5``) is a parse failure."""
+    numbers, failed = parse_numbers(values, parentheses_negative)
+    whole = numbers.isna() | ((numbers % 1 == 0) & numbers.abs().lt(2**53))
+    failed = failed | ~whole
+    numbers = numbers.where(whole)
+    return numbers.round().astype("Int64"), failed
+
+
+def parse_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Return pandas ``boolean`` values and the parse-failure mask.
+
+    True: 1, Y, yes, true, T, 是, S (sí), 有; false: 0, N, no, false, F, 否, 无; any case.
+
+    Examples
+    --------
+    >>> flags, failed = parse_booleans(pd.Series(["Y", "no", "是", "maybe", None]))
+    >>> flags.tolist(), failed.tolist()
+    ([True, False, True, <NA>, <NA>], [False, False, False, True, False])
+    """
+    if pd.api.types.is_bool_dtype(values):
+        return values.astype("boolean"), _no_failures(values)
+    if _is_typed_number(values):
+        values = values.astype("float64").astype("string")
+    # Flags have a handful of distinct spellings: classify those, then spread by code.
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    words = [str(word).strip().lower() for word in uniques]
+    truth = np.array([word in TRUE_WORDS for word in words] + [False])
+    falsity = np.array([word in FALSE_WORDS for word in words] + [False])
+    missing = np.array([word in MISSING_MARKERS for word in words] + [True])
+    is_true, is_false, is_missing = truth[codes], falsity[codes], missing[codes]
+    result = pd.array(np.where(is_true | is_false, is_true, False), dtype="boolean")
+    result[~(is_true | is_false)] = pd.NA
+    failed = ~(is_true | is_false | is_missing)
+    return pd.Series(result, index=values.index), pd.Series(failed, index=values.index)
+
+
+_DATE_SEPARATORS = r"[/.年月]"
+_YMD = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+_COMPACT = r"^(\d{4})(\d{2})(\d{2})$"
+_XYY = r"^(\d{1,2})-(\d{1,2})-(\d{4})$"
+
+
+def _dates_from_parts(year: pd.Series, month: pd.Series, day: pd.Series) -> pd.Series:
+    parts = pd.DataFrame(
+        {
+            "year": pd.to_numeric(year, errors="coerce"),
+            "month": pd.to_numeric(month, errors="coerce"),
+            "day": pd.to_numeric(day, errors="coerce"),
+        }
+    )
+    complete = parts.notna().all(axis=1)
+    result = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[ns]")
+    if complete.any():
+        result[complete] = pd.to_datetime(parts[complete].astype("int64"), errors="coerce").astype("datetime64[ns]")
+    return result
+
+
+def ambiguous_date_order(values: pd.Series) -> str | None:
+    """Return "DMY" or "MDY" when ``NN/NN/YYYY`` values decide it, None when none or all are ambiguous.
+
+    A value whose first number exceeds 12 proves day-first; second number above 12 proves month-first.
+    Returns None also when the column holds no ``NN/NN/YYYY`` value.
+    """
+    text = _as_text(values).str.lower().str.replace(_DATE_SEPARATORS, "-", regex=True)
+    parts = text.str.extract(_XYY).dropna()
+    if parts.empty:
+        return None
+    first = parts[0].astype("int64")
+    second = parts[1].astype("int64")
+    if (first > 12).any():
+        return "DMY"
+    if (second > 12).any():
+        return "MDY"
+    return None
+
+
+def has_ambiguous_dates(values: pd.Series) -> bool:
+    """Return True if the column holds ``NN/NN/YYYY`` dates and none of them reveals the order."""
+    text = _as_text(values).str.lower().str.replace(_DATE_SEPARATORS, "-", regex=True)
+    return bool(text.str.match(_XYY).fillna(False).any()) and ambiguous_date_order(values) is None
+
+
+def parse_dates(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, pd.Series]:
+    """Return ``datetime64[ns]`` dates (time of day dropped) and the parse-failure mask.
+
+    Accepted: ISO ``2024-03-05`` (optionally with a time), ``2024/3/5``, ``2024.03.05``,
+    ``20240305``, ``2024年3月5日`` and ``05/03/2024`` read by ``date_order`` ("DMY",
+    "MDY" or "auto": decided by the column, else ``AMBIGUOUS_DATE_DEFAULT``).
+
+    Examples
+    --------
+    >>> dates, failed = parse_dates(pd.Series(["2024年3月5日", "20240305", "31/12/2023", "soon"]))
+    >>> [str(d.date()) if pd.notna(d) else None for d in dates], failed.tolist()
+    (['2024-03-05', '2024-03-05', '2023-12-31', None], [False, False, False, True])
+    """
+    dates, failed, _ = dates_with_ambiguity(values, date_order)
+    return dates, failed
+
+
+def dates_with_ambiguity(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, pd.Series, bool]:
+    """Return ``parse_dates`` output plus whether ``NN/NN/YYYY`` values left the order undecided."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        dates = values.astype("datetime64[ns]").dt.normalize()
+        return dates, _no_failures(values), False
+    ambiguous = False
+    text = _as_text(values)
+    result = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    todo = text.notna() & result.isna()
+    if todo.any():
+        rest = text[todo].str.lower().str.replace("日", "", regex=False)
+        rest = rest.str.replace(_DATE_SEPARATORS, "-", regex=True).str.strip("-")
+        parsed = pd.Series(pd.NaT, index=rest.index, dtype="datetime64[ns]")
+        for pattern, order in ((_YMD, (0, 1, 2)), (_COMPACT, (0, 1, 2))):
+            parts = rest.str.extract(pattern)
+            found = parts[0].notna()
+            if found.any():
+                parsed[found] = _dates_from_parts(*(parts.loc[found, i] for i in order))
+        parts = rest.str.extract(_XYY)
+        found = parts[0].notna()
+        if found.any():
+            decided = ambiguous_date_order(rest[found])
+            ambiguous = date_order == "auto" and decided is None
+            order = date_order if date_order != "auto" else (decided or AMBIGUOUS_DATE_DEFAULT)
+            day, month = (parts[0], parts[1]) if order == "DMY" else (parts[1], parts[0])
+            parsed[found] = _dates_from_parts(parts.loc[found, 2], month[found], day[found])
+        result = result.copy()
+        result[todo] = parsed
+    failed = text.notna() & result.isna()
+    return result.dt.normalize(), failed.fillna(False).astype(bool), ambiguous
+
+
+_YEAR_MONTH = r"^(\d{4})[-/.年]?(\d{1,2})月?$"
+
+
+def parse_months(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, pd.Series]:
+    """Return the first day of each value's month and the parse-failure mask.
+
+    Accepts every date ``parse_dates`` accepts plus months alone: ``2024-03``, ``2024/3``,
+    ``202403``, ``2024年3月``.
+
+    Examples
+    --------
+    >>> months, failed = parse_months(pd.Series(["2024-03", "202404", "2024年5月", "2024-06-17"]))
+    >>> [str(m.date()) for m in months]
+    ['2024-03-01', '2024-04-01', '2024-05-01', '2024-06-01']
+    """
+    dates, failed = parse_dates(values, date_order)
+    if failed.any():
+        text = _as_text(values[failed]).str.lower()
+        parts = text.str.extract(_YEAR_MONTH)
+        found = parts[0].notna()
+        if found.any():
+            dates = dates.copy()
+            first_day = pd.Series(1, index=parts.index)[found]
+            dates[found[found].index] = _dates_from_parts(parts.loc[found, 0], parts.loc[found, 1], first_day)
+            failed = failed & dates.isna()
+    return month_start(dates), failed
+
+
+def is_boolean_like(values: pd.Series) -> bool:
+    """Return True if every non-missing cell is a yes/no word and there is at least one."""
+    flags, failed = parse_booleans(values)
+    return bool(flags.notna().any()) and not bool(failed.any())
+
+
+def month_start(dates: pd.Series) -> pd.Series:
+    """Return the first day of each date's month as ``datetime64[ns]``."""
+    values = dates.to_numpy(dtype="datetime64[ns]").astype("datetime64[M]").astype("datetime64[ns]")
+    return pd.Series(values, index=dates.index)
+
+
+__all__ = [
+    "FALSE_WORDS",
+    "MISSING_MARKERS",
+    "TRUE_WORDS",
+    "ambiguous_date_order",
+    "dates_with_ambiguity",
+    "has_ambiguous_dates",
+    "is_boolean_like",
+    "missing_mask",
+    "month_start",
+    "parse_booleans",
+    "parse_dates",
+    "parse_integers",
+    "parse_months",
+    "parse_numbers",
+    "parse_text",
+]

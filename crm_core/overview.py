@@ -1,0 +1,174 @@
+"""The Overview page's numbers: headline KPIs with deltas, monthly channel totals, data notes."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from crm_core.contract import CHANNELS
+from crm_core.prepare import PreparedDataset
+
+OVERVIEW_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("customers", "count", "relative"),
+    ("total_aum", "money", "relative"),
+    ("top1_aum_share", "share", "points"),
+    ("top2_aum_share", "share", "points"),
+    ("top10_aum_share", "share", "points"),
+    ("products_per_customer", "ratio", "absolute"),
+    ("digital_active_share", "share", "points"),
+    ("counter_txn_yoy", "share", "points"),
+    ("churn_rate", "share", "points"),
+)
+"""(metric, unit, delta kind) in display order."""
+
+
+def top_share(values: np.ndarray, fraction: float) -> float:
+    """Return the share of the total held by the largest ``ceil(fraction * n)`` values.
+
+    Examples
+    --------
+    >>> top_share(np.array([1.0, 1.0, 8.0]), 0.3)
+    0.8
+    """
+    values = np.asarray(values, dtype=float)
+    total = values.sum()
+    if len(values) == 0 or total <= 0:
+        return math.nan
+    k = max(1, math.ceil(fraction * len(values)))
+    largest = np.partition(values, len(values) - k)[len(values) - k :]
+    return float(largest.sum() / total)
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return float(numerator / denominator) if denominator else math.nan
+
+
+def monthly_channel_totals(prepared: PreparedDataset) -> pd.DataFrame:
+    """Return transactions per month and channel, summed over branches.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``month``, ``channel`` (categorical in ``CHANNELS`` order), ``transactions``,
+        ``active_customers`` (summed over branches: customers are in one branch each).
+        Empty when the dataset has no activity.
+    """
+    if prepared.monthly_channels is None:
+        return pd.DataFrame(
+            {"month": pd.Series(dtype="datetime64[ns]"), "channel": pd.Categorical([], categories=list(CHANNELS)),
+             "transactions": pd.Series(dtype="int64"), "active_customers": pd.Series(dtype="int64")}
+        )
+    return (
+        prepared.monthly_channels.groupby(["month", "channel"], observed=False, sort=True)[
+            ["transactions", "active_customers"]
+        ]
+        .sum()
+        .reset_index()
+    )
+
+
+def off_counter_rate(totals: pd.DataFrame) -> pd.Series:
+    """Return the monthly off-counter rate (离柜率): share of transactions not at the counter."""
+    wide = totals.pivot_table(index="month", columns="channel", values="transactions", aggfunc="sum", observed=False)
+    total = wide.sum(axis=1)
+    return (1 - wide["counter"] / total.where(total > 0)).rename("off_counter_rate")
+
+
+def _counter_yoy(totals: pd.DataFrame, as_of: pd.Timestamp) -> tuple[float, float]:
+    """Counter transactions of the last 12 months against the 12 before, and that rate a year earlier.
+
+    A window counts only when the data reaches back to its first month.
+    """
+    counter = totals[totals["channel"] == "counter"].set_index("month")["transactions"]
+    if counter.empty:
+        return math.nan, math.nan
+    months_back = (as_of.year - counter.index.year) * 12 + (as_of.month - counter.index.month)
+    reach = months_back.max()
+    sums = [counter[(months_back >= lo) & (months_back < lo + 12)].sum() if reach >= lo + 11 else math.nan
+            for lo in (0, 12, 24)]
+    return _ratio(sums[0], sums[1]) - 1, _ratio(sums[1], sums[2]) - 1
+
+
+def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
+    """Return the Overview's headline figures, each with its value a year earlier.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The prepared dataset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric of ``OVERVIEW_METRICS``: ``metric``, ``unit``, ``value``,
+        ``previous`` (the same measure twelve months earlier, NaN when the data cannot say),
+        ``delta`` (relative change, or difference in points / units per ``delta_kind``) and
+        ``delta_kind``. Customers, AUM and shares refer to active customers.
+    """
+    c = prepared.customers
+    active = c["is_active"].to_numpy()
+    then = c["alive_12m_ago"].to_numpy()
+    aum = c["aum"].to_numpy(dtype=float)
+    aum_then = c["aum_12m_ago"].to_numpy(dtype=float) if prepared.has("aum_12m_ago") else None
+    values: dict[str, tuple[float, float]] = {
+        "customers": (float(active.sum()), float(then.sum()) if prepared.has("open_date") or prepared.has(
+            "closed_date") else math.nan),
+        "total_aum": (float(aum[active].sum()), float(np.nansum(aum_then[then])) if aum_then is not None else math.nan),
+    }
+    for label, fraction in (("top1_aum_share", 0.01), ("top2_aum_share", 0.02), ("top10_aum_share", 0.10)):
+        values[label] = (
+            top_share(aum[active], fraction),
+            top_share(np.nan_to_num(aum_then[then]), fraction) if aum_then is not None else math.nan,
+        )
+    values["products_per_customer"] = (
+        float(c.loc[active, "products_held"].mean()) if "products_held" in c else math.nan,
+        float(c.loc[then, "products_held_12m_ago"].mean()) if "products_held_12m_ago" in c else math.nan,
+    )
+    if "digital_active" in c:
+        values["digital_active_share"] = (
+            float(c.loc[active, "digital_active"].mean()),
+            float(c.loc[then, "digital_active_12m_ago"].mean()),
+        )
+    else:
+        values["digital_active_share"] = (math.nan, math.nan)
+    values["counter_txn_yoy"] = _counter_yoy(monthly_channel_totals(prepared), prepared.as_of)
+    has_closures = prepared.has("closed_date") or prepared.has("churned")
+    values["churn_rate"] = (
+        _ratio(c["closed_last_12m"].sum(), then.sum()) if prepared.has("closed_date") else (
+            float(c["churned"].mean()) if has_closures else math.nan),
+        _ratio(c["closed_prev_12m"].sum(), c["alive_24m_ago"].sum()) if prepared.has("closed_date") else math.nan,
+    )
+    rows = []
+    for metric, unit, kind in OVERVIEW_METRICS:
+        value, previous = values[metric]
+        if kind == "relative":
+            delta = value / previous - 1 if previous and math.isfinite(previous) else math.nan
+        else:
+            delta = value - previous
+        rows.append((metric, unit, value, previous, delta, kind))
+    return pd.DataFrame(rows, columns=["metric", "unit", "value", "previous", "delta", "delta_kind"])
+
+
+def data_quality_notes(prepared: PreparedDataset) -> list[tuple[str, dict]]:
+    """Return notes on what the dataset lacks or had to leave out, as (message key, parameters).
+
+    The keys are translated by the UI; parameters are plain numbers or names.
+    """
+    c = prepared.customers
+    notes: list[tuple[str, dict]] = []
+    if prepared.monthly_channels is None:
+        notes.append(("note_no_activity", {}))
+    else:
+        silent = int((c["months_since_active"] < 0).sum())
+        if silent:
+            notes.append(("note_customers_without_activity", {"count": silent}))
+    if prepared.orphan_activity_rows:
+        notes.append(("note_orphan_activity", {"count": prepared.orphan_activity_rows}))
+    if not prepared.products:
+        notes.append(("note_no_products", {}))
+    missing = [f for f in ("aum_12m_ago", "open_date", "closed_date", "age", "branch") if not prepared.has(f)]
+    if missing:
+        notes.append(("note_missing_fields", {"fields": ", ".join(missing)}))
+    return notes

@@ -1,0 +1,279 @@
+"""Per-dataset preparation: customer-level features and monthly channel aggregates.
+
+Everything here runs once per dataset fingerprint; every view and every slider works on
+its result. Activity is reduced with integer codes (customer position, month position,
+channel code) and ``numpy.bincount``, never with string group-bys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from crm_core.contract import CHANNELS, DIGITAL_CHANNELS, product_flag_column
+from crm_core.dataset import Dataset
+
+AGE_BANDS: tuple[tuple[int, int, str], ...] = (
+    (0, 30, "<30"),
+    (30, 40, "30-39"),
+    (40, 50, "40-49"),
+    (50, 60, "50-59"),
+    (60, 70, "60-69"),
+    (70, 200, "70+"),
+)
+"""Age bands: lower bound inclusive, upper bound exclusive, label."""
+
+RECENT_MONTHS = 3
+"""A customer is 'active' on a channel with a transaction in the last three months."""
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedDataset:
+    """What every view reads: one row per customer plus small monthly aggregates.
+
+    Attributes
+    ----------
+    dataset : Dataset
+        The source tables (for drill-downs and exports).
+    customers : pandas.DataFrame
+        One row per customer, positional index, canonical columns plus derived features:
+        ``is_active``, ``products_held``, ``products_held_12m_ago``, ``aum_trend``,
+        ``age_band``, ``alive_12m_ago``, ``closed_last_12m``, ``closed_prev_12m``,
+        ``alive_24m_ago``, and, with activity, ``<channel>_txn_12m``, ``<channel>_txn_prev_12m``,
+        ``counter_trend``, ``digital_share_12m``, ``mobile_active``, ``digital_active``,
+        ``digital_active_12m_ago``, ``months_since_active``.
+    monthly_channels : pandas.DataFrame or None
+        ``month``, ``channel``, ``branch``, ``transactions``, ``active_customers``
+        (customers with at least one transaction in that month, channel and branch).
+    as_of : pandas.Timestamp
+        The extract's reference month (first day): the last activity month, else the
+        latest date in the customers table.
+    products : tuple of str
+        Product names found (from ``has_<product>`` flags or the holdings table).
+    orphan_activity_rows : int
+        Activity rows whose customer is not in the customers table (left out, reported).
+    """
+
+    dataset: Dataset
+    customers: pd.DataFrame
+    monthly_channels: pd.DataFrame | None
+    as_of: pd.Timestamp
+    products: tuple[str, ...]
+    orphan_activity_rows: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def fingerprint(self) -> str:
+        """The source dataset's fingerprint."""
+        return self.dataset.fingerprint
+
+    def has(self, column: str) -> bool:
+        """Whether a customer column exists and is not entirely missing."""
+        return column in self.customers.columns and bool(self.customers[column].notna().any())
+
+
+def _month_index(months: pd.Series | pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
+    """Months before ``as_of`` (0 = the as-of month itself, 1 = the month before, …)."""
+    values = pd.DatetimeIndex(months)
+    return ((as_of.year - values.year) * 12 + (as_of.month - values.month)).to_numpy()
+
+
+def reference_month(dataset: Dataset) -> pd.Timestamp:
+    """Return the first day of the extract's last month.
+
+    The last activity month when there is activity; otherwise the latest open or close
+    date in the customers table; otherwise the current month.
+    """
+    if dataset.activity is not None and len(dataset.activity):
+        return pd.Timestamp(dataset.activity["month"].max()).to_period("M").to_timestamp()
+    dates = [
+        dataset.customers[c].max()
+        for c in ("open_date", "closed_date")
+        if c in dataset.customers.columns and dataset.customers[c].notna().any()
+    ]
+    latest = max(dates) if dates else pd.Timestamp.today()
+    return pd.Timestamp(latest).to_period("M").to_timestamp()
+
+
+def _product_flags(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Flags now and a year ago (the latter only when holdings carry open dates)."""
+    customers = dataset.customers
+    now: dict[str, np.ndarray] = {}
+    year_ago: dict[str, np.ndarray] = {}
+    for column in customers.columns:
+        if column.startswith("has_"):
+            now[column.removeprefix("has_")] = customers[column].fillna(False).to_numpy(dtype=bool)
+    holdings = dataset.holdings
+    if holdings is not None and len(holdings):
+        position = pd.Index(customers["customer_id"]).get_indexer(holdings["customer_id"])
+        known = position >= 0
+        codes, names = pd.factorize(holdings["product"][known], sort=True)
+        held = np.zeros((len(customers), len(names)), dtype=bool)
+        held[position[known], codes] = True
+        if "open_date" in holdings.columns:
+            cutoff = as_of - pd.DateOffset(months=11)  # held at the start of the same month a year earlier
+            then = (holdings["open_date"][known] < cutoff).fillna(False).to_numpy(dtype=bool)
+            held_then = np.zeros_like(held)
+            held_then[position[known][then], codes[then]] = True
+        for code, product in enumerate(map(str, names)):
+            now[product] = now.get(product, np.zeros(len(customers), dtype=bool)) | held[:, code]
+            if "open_date" in holdings.columns:
+                year_ago[product] = held_then[:, code]
+    return now, year_ago
+
+
+def _activity_features(
+    dataset: Dataset, as_of: pd.Timestamp
+) -> tuple[dict[str, np.ndarray], pd.DataFrame, int]:
+    """Customer-level channel features and month × channel × branch aggregates."""
+    customers, activity = dataset.customers, dataset.activity
+    n = len(customers)
+    position = pd.Index(customers["customer_id"]).get_indexer(activity["customer_id"])
+    known = position >= 0
+    orphans = int((~known).sum())
+    position = position[known]
+    months_back = _month_index(activity["month"][known], as_of)
+    channel = activity["channel"][known].cat.codes.to_numpy()
+    transactions = activity["transactions"][known].to_numpy(dtype=np.int64)
+    n_channels = len(CHANNELS)
+
+    def per_customer(mask: np.ndarray) -> np.ndarray:
+        """Transactions per customer × channel over the rows in ``mask``."""
+        flat = position[mask] * n_channels + channel[mask]
+        return np.bincount(flat, weights=transactions[mask], minlength=n * n_channels).reshape(n, n_channels)
+
+    last_12 = per_customer(months_back < 12)
+    prev_12 = per_customer((months_back >= 12) & (months_back < 24))
+    recent = per_customer(months_back < RECENT_MONTHS)
+    year_ago_recent = per_customer((months_back >= 12) & (months_back < 12 + RECENT_MONTHS))
+
+    features: dict[str, np.ndarray] = {}
+    for code, name in enumerate(CHANNELS):
+        features[f"{name}_txn_12m"] = last_12[:, code].astype(np.int64)
+        features[f"{name}_txn_prev_12m"] = prev_12[:, code].astype(np.int64)
+    digital = [CHANNELS.index(c) for c in DIGITAL_CHANNELS]
+    counter = CHANNELS.index("counter")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        features["counter_trend"] = np.where(
+            prev_12[:, counter] > 0, last_12[:, counter] / prev_12[:, counter] - 1.0, np.nan
+        )
+        total_12 = last_12.sum(axis=1)
+        features["digital_share_12m"] = np.where(total_12 > 0, last_12[:, digital].sum(axis=1) / total_12, np.nan)
+    features["mobile_active"] = recent[:, CHANNELS.index("mobile")] > 0
+    features["digital_active"] = recent[:, digital].sum(axis=1) > 0
+    features["digital_active_12m_ago"] = year_ago_recent[:, digital].sum(axis=1) > 0
+    last_seen = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(last_seen, position, months_back)
+    features["months_since_active"] = np.where(last_seen == np.iinfo(np.int64).max, -1, last_seen)
+
+    branch = customers["branch"].astype("category") if "branch" in customers else None
+    # Every calendar month from the first to the as-of month, including months without rows.
+    n_months = int(months_back.max()) + 1 if len(months_back) else 1
+    month_values = pd.date_range(end=as_of, periods=n_months, freq="MS")
+    month_codes = n_months - 1 - months_back
+    branch_codes = branch.cat.codes.to_numpy()[position] if branch is not None else np.zeros(len(position), int)
+    n_branches = len(branch.cat.categories) if branch is not None else 1
+    cell = (month_codes * n_channels + channel) * n_branches + branch_codes
+    size = n_months * n_channels * n_branches
+    monthly_txn = np.bincount(cell, weights=transactions, minlength=size)
+    active = np.bincount(cell, weights=(transactions > 0), minlength=size)
+    grid = pd.MultiIndex.from_product(
+        [month_values, list(CHANNELS), list(branch.cat.categories) if branch is not None else ["All"]],
+        names=["month", "channel", "branch"],
+    ).to_frame(index=False)
+    grid["channel"] = pd.Categorical(grid["channel"], categories=list(CHANNELS))
+    grid["branch"] = grid["branch"].astype("string")
+    grid["transactions"] = monthly_txn.astype(np.int64)
+    grid["active_customers"] = active.astype(np.int64)
+    return features, grid, orphans
+
+
+def age_band_labels() -> list[str]:
+    """Labels of ``AGE_BANDS`` in order."""
+    return [label for _, _, label in AGE_BANDS]
+
+
+def prepared_dataset(dataset: Dataset) -> PreparedDataset:
+    """Return the prepared dataset: features per customer and monthly channel aggregates.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Canonical tables. Not modified.
+
+    Returns
+    -------
+    PreparedDataset
+        See the class for the columns it adds.
+    """
+    as_of = reference_month(dataset)
+    year_ago = as_of - pd.DateOffset(months=12)
+    two_years_ago = as_of - pd.DateOffset(months=24)
+    month_end = as_of + pd.offsets.MonthEnd(0)
+    customers = dataset.customers.copy()
+    n = len(customers)
+
+    closed = customers["closed_date"] if "closed_date" in customers else pd.Series(pd.NaT, index=customers.index)
+    churned = customers["churned"].fillna(False) if "churned" in customers else closed.notna()
+    if "churned" in customers or "closed_date" in customers:
+        customers["churned"] = churned.astype("boolean")
+    customers["is_active"] = ~churned.to_numpy(dtype=bool)
+    if "open_date" in customers:
+        opened = customers["open_date"]
+        if "tenure_months" not in customers:
+            customers["tenure_months"] = ((month_end - opened).dt.days / 30.44).round().astype("Int64")
+    elif "tenure_months" in customers:
+        opened = month_end - pd.to_timedelta(customers["tenure_months"].astype("float") * 30.44, unit="D")
+    else:
+        opened = pd.Series(pd.NaT, index=customers.index)
+    year_ago_end = year_ago + pd.offsets.MonthEnd(0)
+    two_years_ago_end = two_years_ago + pd.offsets.MonthEnd(0)
+    open_then = opened.isna() | (opened <= year_ago_end)
+    customers["alive_12m_ago"] = (open_then & (closed.isna() | (closed > year_ago_end))).to_numpy(dtype=bool)
+    customers["alive_24m_ago"] = (
+        (opened.isna() | (opened <= two_years_ago_end)) & (closed.isna() | (closed > two_years_ago_end))
+    ).to_numpy(dtype=bool)
+    customers["closed_last_12m"] = ((closed > year_ago_end) & (closed <= month_end)).fillna(False).to_numpy(bool)
+    customers["closed_prev_12m"] = ((closed > two_years_ago_end) & (closed <= year_ago_end)).fillna(False).to_numpy(
+        bool
+    )
+
+    flags, flags_year_ago = _product_flags(dataset, as_of)
+    products = tuple(sorted(flags))
+    for product in products:
+        customers[product_flag_column(product)] = flags[product]
+    if products:
+        customers["products_held"] = np.sum([flags[p] for p in products], axis=0).astype(np.int64)
+    elif "num_products" in customers:
+        customers["products_held"] = customers["num_products"].astype("float")
+    if flags_year_ago and len(flags_year_ago) == len(products):
+        customers["products_held_12m_ago"] = np.sum([flags_year_ago[p] for p in products], axis=0).astype(np.int64)
+    if "is_payroll" not in customers and "payroll_service" in flags:
+        customers["is_payroll"] = pd.array(flags["payroll_service"], dtype="boolean")
+
+    if "aum_12m_ago" in customers:
+        before = customers["aum_12m_ago"].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            customers["aum_trend"] = np.where(before > 0, customers["aum"].to_numpy(float) / before - 1.0, np.nan)
+    if "age" in customers:
+        bounds = [lo for lo, _, _ in AGE_BANDS] + [AGE_BANDS[-1][1]]
+        customers["age_band"] = pd.cut(
+            customers["age"].astype("float"), bins=bounds, right=False, labels=age_band_labels()
+        )
+
+    monthly, orphans = None, 0
+    if dataset.activity is not None and len(dataset.activity):
+        features, monthly, orphans = _activity_features(dataset, as_of)
+        for name, values in features.items():
+            customers[name] = values
+    assert len(customers) == n
+    return PreparedDataset(
+        dataset=dataset,
+        customers=customers,
+        monthly_channels=monthly,
+        as_of=as_of,
+        products=products,
+        orphan_activity_rows=orphans,
+    )

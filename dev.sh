@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The project's single entry point.
+#   bash dev.sh app    set up .venv and run the dashboard on the bundled sample (http://localhost:8501)
+#   bash dev.sh test   set up .venv plus test extras (Chromium, CJK fonts) and run lint + the whole test suite
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+VENV=.venv
+
+find_python() {
+  for candidate in python3.11 python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Python 3.11 is required (python3.11 not found on PATH)." >&2
+  return 1
+}
+
+setup_venv() {
+  local requirements=$1
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$(find_python)" -m venv "$VENV"
+  fi
+  # Reinstall only when the requirement files change.
+  local stamp="$VENV/.installed-$(basename "$requirements")"
+  local digest
+  digest=$(cat requirements*.txt | sha256sum | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+    echo "$digest" > "$stamp"
+  fi
+}
+
+install_browser() {
+  # Debian's Chromium and CJK fonts for the browser tests; skipped when present or when we cannot install.
+  local missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "note: ${missing[*]} missing and no root: browser tests will be skipped." >&2; return 0
+    fi
+  fi
+  if command -v apt-get >/dev/null 2>&1; then
+    echo "installing ${missing[*]} (Debian packages) for the browser tests..."
+    $sudo apt-get update -qq >/dev/null || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null ||
+      echo "note: could not install ${missing[*]}: browser tests will be skipped." >&2
+  else
+    echo "note: no apt-get: install ${missing[*]} yourself to run the browser tests." >&2
+  fi
+}
+
+case "${1:-}" in
+  app)
+    setup_venv requirements.txt
+    exec "$VENV/bin/python" -m streamlit run app.py --server.port 8501 --browser.gatherUsageStats false
+    ;;
+  test)
+    setup_venv requirements-test.txt
+    install_browser
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    shift
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  bench)
+    setup_venv requirements-test.txt
+    shift
+    exec "$VENV/bin/python" -m benchmarks.run "$@"
+    ;;
+  *)
+    echo "usage: bash dev.sh app|test|bench" >&2
+    exit 2
+    ;;
+esac

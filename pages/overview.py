@@ -1,0 +1,39 @@
+"""Overview: the bank's retail customer base in nine numbers and one chart."""
+
+import streamlit as st
+
+from crm_core.charts import channel_trend_figure
+from crm_core.contract import CHANNELS
+from crm_core.formatting import format_share
+from crm_core.overview import off_counter_rate
+from ui import data
+from ui.i18n import month_label, t
+from ui.widgets import kpi_tile
+
+dataset = data.active_dataset()
+st.title(f"{t('page_overview')} · {dataset.name}")
+st.caption(t("overview_question"))
+
+prepared = data.active_prepared()
+kpis, totals, notes = data.overview_figures(prepared)
+st.caption(t("as_of", month=month_label(prepared.as_of)))
+
+for start in range(0, len(kpis), 3):
+    for column, (_, row) in zip(st.columns(3), kpis.iloc[start : start + 3].iterrows(), strict=False):
+        with column:
+            kpi_tile(row)
+
+if not totals.empty:
+    labels = {channel: t(f"channel_{channel}") for channel in CHANNELS}
+    figure = channel_trend_figure(totals, labels, t("channel_chart_title"), t("transactions"))
+    st.plotly_chart(figure, key="overview_channel_chart")
+    rate = off_counter_rate(totals)
+    if len(rate) > 12:
+        st.caption(
+            t("off_counter_now", now=format_share(rate.iloc[-1]), month=month_label(rate.index[-1]),
+              before=format_share(rate.iloc[-13]))
+        )
+
+st.subheader(t("data_quality"))
+for key, params in notes or [("note_none", {})]:
+    st.caption(t(key, **params))

@@ -1,0 +1,5 @@
+"""scenarios: placeholder until its issue lands; opens without error."""
+
+from ui.widgets import coming_page
+
+coming_page("scenarios")

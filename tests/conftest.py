@@ -1,0 +1,67 @@
+"""Shared fixtures: a tiny hand-built bank whose every derived number is known, and a small generated one."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from crm_core.dataset import Dataset, channel_dtype  # noqa: E402
+from crm_core.sample import SampleConfig, sample_tables  # noqa: E402
+
+
+def tiny_dataset() -> Dataset:
+    """Four customers, as of March 2026.
+
+    A: active since 2020, AUM 50 -> 100, counter 4 -> 2, mobile user.
+    B: opened Sep 2025, AUM 300, one online month.
+    C: closed Dec 2025 (last 12 months), AUM 200 a year ago.
+    D: closed Aug 2024 (the 12 months before), no activity.
+    One activity row names an unknown customer E.
+    """
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array(["A", "B", "C", "D"], dtype="string"),
+            "aum": [100.0, 300.0, 0.0, 0.0],
+            "aum_12m_ago": [50.0, 300.0, 200.0, 0.0],
+            "branch": pd.array(["North", "North", "South", "South"], dtype="string"),
+            "age": pd.array([34, 61, 75, 29], dtype="Int64"),
+            "open_date": pd.to_datetime(["2020-01-01", "2025-09-10", "2019-05-01", "2018-02-01"]),
+            "closed_date": pd.to_datetime([None, None, "2025-12-05", "2024-08-01"]),
+        }
+    )
+    activity = pd.DataFrame(
+        {
+            "customer_id": pd.array(["A", "A", "A", "B", "C", "E"], dtype="string"),
+            "month": pd.to_datetime(["2025-03-01", "2026-03-01", "2026-02-01", "2025-04-01", "2024-03-01", "2026-01-01"]),
+            "channel": pd.Categorical(["counter", "counter", "mobile", "online", "counter", "counter"],
+                                      dtype=channel_dtype()),
+            "transactions": [4, 2, 5, 3, 7, 1],
+        }
+    )
+    holdings = pd.DataFrame(
+        {
+            "customer_id": pd.array(["A", "A", "B", "C"], dtype="string"),
+            "product": pd.array(["savings_deposit", "credit_card", "savings_deposit", "savings_deposit"],
+                                dtype="string"),
+            "open_date": pd.to_datetime(["2020-01-01", "2025-06-01", "2025-09-10", "2019-05-01"]),
+        }
+    )
+    return Dataset("tiny", customers, activity, holdings, fingerprint="tiny")
+
+
+@pytest.fixture
+def tiny() -> Dataset:
+    return tiny_dataset()
+
+
+@pytest.fixture(scope="session")
+def small_sample():
+    """A 3,000-customer generated bank (fixed seed)."""
+    return sample_tables(SampleConfig(n_customers=3_000, seed=7))

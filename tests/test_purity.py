@@ -1,0 +1,29 @@
+"""crm_core must never import streamlit: the analytics library stays usable and testable without it."""
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import crm_core
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_crm_core_module_imports_streamlit():
+    modules = [m.name for m in pkgutil.walk_packages(crm_core.__path__, "crm_core.")]
+    assert "crm_core.prepare" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print('streamlit' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_pages_and_app_do_not_hold_business_rules():
+    # Pages stay short reports; the before-stop hook flags more than 220 lines.
+    for page in (ROOT / "pages").glob("*.py"):
+        assert len(page.read_text(encoding="utf-8").splitlines()) <= 220, page.name

@@ -1,0 +1,1 @@
+"""The thin Streamlit adapter: session state, cached loaders, translations, shared widgets."""

@@ -1,0 +1,81 @@
+"""Which dataset the session uses, and the cached per-dataset work.
+
+Caches are keyed by the dataset fingerprint (sha256 of the source bytes), never by a
+DataFrame argument: the Dataset itself is passed with a leading underscore so Streamlit
+does not hash it. Prepared datasets use ``st.cache_resource`` (no pickling copy of a
+million-row frame on every rerun); they are treated as read-only, and a session can only
+reach an entry whose fingerprint it already holds, i.e. whose bytes it already has.
+An uploaded dataset itself lives only in that session's ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from crm_core import overview
+from crm_core.dataset import Dataset
+from crm_core.prepare import PreparedDataset, prepared_dataset
+from crm_core.sample import SAMPLE_DIR, read_sample
+
+SOURCE_KEY = "data_source"
+UPLOADED_KEY = "uploaded_dataset"
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _sample_dataset(directory: str, stamp: tuple) -> Dataset:
+    """The committed sample; ``stamp`` (file sizes and times) makes a regenerated sample a new entry."""
+    return read_sample(Path(directory))
+
+
+def sample_dataset() -> Dataset:
+    """Return the bundled Bank A sample."""
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(SAMPLE_DIR.glob("*.parquet")))
+    return _sample_dataset(str(SAMPLE_DIR), stamp)
+
+
+def uploaded_dataset() -> Dataset | None:
+    """This session's uploaded dataset, if any."""
+    return st.session_state.get(UPLOADED_KEY)
+
+
+def active_dataset() -> Dataset:
+    """The dataset the session has chosen in the sidebar: its upload, or the sample."""
+    uploaded = uploaded_dataset()
+    if uploaded is not None and st.session_state.get(SOURCE_KEY) == "upload":
+        return uploaded
+    return sample_dataset()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _prepared(fingerprint: str, _dataset: Dataset) -> PreparedDataset:
+    return prepared_dataset(_dataset)
+
+
+def active_prepared() -> PreparedDataset:
+    """The prepared form of the active dataset, computed once per fingerprint."""
+    dataset = active_dataset()
+    return _prepared(dataset.fingerprint, dataset)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _overview_figures(fingerprint: str, _prepared_dataset: PreparedDataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return overview.overview_kpis(_prepared_dataset), overview.monthly_channel_totals(_prepared_dataset)
+
+
+def overview_figures(prepared: PreparedDataset) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, dict]]]:
+    """KPIs, monthly channel totals and data-quality notes of the Overview page."""
+    kpis, totals = _overview_figures(prepared.fingerprint, prepared)
+    return kpis, totals, overview.data_quality_notes(prepared)
+
+
+def dataset_size(dataset: Dataset) -> dict[str, float]:
+    """Rows and in-memory megabytes of a dataset, for the sidebar."""
+    frames = [f for f in (dataset.customers, dataset.activity, dataset.holdings) if f is not None]
+    return {
+        "customers": len(dataset.customers),
+        "activity": 0 if dataset.activity is None else len(dataset.activity),
+        "mb": sum(f.memory_usage(deep=True).sum() for f in frames) / 1e6,
+    }

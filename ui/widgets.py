@@ -1,0 +1,87 @@
+"""Shared widgets: the sidebar frame and KPI tiles."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from crm_core import formatting
+from ui import data
+from ui.i18n import LANG_KEY, LANG_NAMES, LANG_OPTIONS, count, current_lang, money, t
+
+
+def language_switch() -> None:
+    """EN / 中文 switch; bound to the URL (``?lang=zh``) so a shared link keeps the language."""
+    st.sidebar.segmented_control(
+        "Language / 语言",
+        options=list(LANG_OPTIONS),
+        format_func=LANG_NAMES.get,
+        default="en",
+        required=True,
+        key=LANG_KEY,
+        bind="query-params",
+    )
+
+
+def data_source_panel() -> None:
+    """Sample or upload, shown by name and size."""
+    sidebar = st.sidebar
+    uploaded = data.uploaded_dataset()
+    options = ["sample"] + (["upload"] if uploaded is not None else [])
+    labels = {"sample": t("source_sample")}
+    if uploaded is not None:
+        labels["upload"] = t("source_upload", name=uploaded.name)
+    if st.session_state.get(data.SOURCE_KEY) not in options:
+        st.session_state[data.SOURCE_KEY] = "upload" if uploaded is not None else "sample"
+    sidebar.radio(t("data_source"), options, format_func=labels.get, key=data.SOURCE_KEY)
+    dataset = data.active_dataset()
+    size = data.dataset_size(dataset)
+    sidebar.caption(
+        t("dataset_size", customers=count(size["customers"]), activity=count(size["activity"]), mb=f"{size['mb']:.1f}")
+    )
+    sidebar.caption(t("fingerprint", fp=dataset.short_fingerprint))
+
+
+def scenario_panel() -> None:
+    """Placeholder for the active scenario until scenarios exist."""
+    st.sidebar.markdown(f"**{t('scenario')}**")
+    st.sidebar.caption(t("scenario_placeholder"))
+
+
+def format_value(value: float, unit: str) -> str:
+    """A KPI value in the session's language."""
+    if value is None or not math.isfinite(value):
+        return t("not_available")
+    if unit == "money":
+        return money(value)
+    if unit == "count":
+        return count(value)
+    if unit == "share":
+        return formatting.format_share(value)
+    return f"{value:.2f}"
+
+
+# A rise is bad news for these metrics, so their delta is coloured the other way round.
+INVERSE_METRICS = frozenset({"churn_rate", "top1_aum_share", "top2_aum_share", "top10_aum_share"})
+
+
+def kpi_tile(row: pd.Series) -> None:
+    """One bordered metric with its delta and a one-line explanation."""
+    with st.container(border=True):
+        delta = formatting.format_delta(row["delta"], row["delta_kind"], current_lang()) or None
+        st.metric(
+            t(f"metric_{row['metric']}"),
+            format_value(row["value"], row["unit"]),
+            delta=delta,
+            delta_color="inverse" if row["metric"] in INVERSE_METRICS else "normal",
+        )
+        st.caption(t(f"explain_{row['metric']}"))
+
+
+def coming_page(name: str) -> None:
+    """A placeholder page: title, the question it will answer, what is coming."""
+    st.title(t(f"page_{name}"))
+    st.caption(t(f"question_{name}"))
+    st.info(t("coming", what=t(f"coming_{name}")), icon=":material/construction:")
