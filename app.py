@@ -5,6 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import widgets
+from ui.frame import follow_deep_link, framed_run
 from ui.i18n import t
 
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
@@ -21,14 +22,17 @@ PAGES = (
 )
 
 st.set_page_config(page_title="Bank CRM", page_icon=":material/account_balance:", layout="wide")
-widgets.language_switch()
-st.sidebar.title(t("app_title"))
-navigation = st.navigation(
-    [
-        st.Page(PAGES_DIR / f"{name}.py", title=t(f"page_{name}"), icon=icon, url_path=name, default=name == "overview")
-        for name, icon in PAGES
-    ]
-)
+st.sidebar.markdown(f"**{t('app_title')}**")
+widgets.language_switch()  # before anything translated, so ?lang=zh applies on the first run
+pages = {
+    name: st.Page(
+        PAGES_DIR / f"{name}.py", title=t(f"page_{name}"), icon=icon, url_path=name, default=name == "overview"
+    )
+    for name, icon in PAGES
+}
+navigation = st.navigation(list(pages.values()))
+follow_deep_link(pages)
 widgets.data_source_panel()
 widgets.scenario_panel()
-navigation.run()
+with framed_run():
+    navigation.run()

@@ -68,53 +68,135 @@ class Field:
 
 
 CUSTOMER_FIELDS: tuple[Field, ...] = (
-    Field("customer_id", "string", "identifier", True, "Unique customer number (客户号).",
-          "Generated from the row number, with a visible warning."),
-    Field("aum", "float", "CNY", True,
-          "Assets under management: deposits plus investments; prefer the monthly average daily balance (月日均).",
-          "Load stops unless a column is mapped to it."),
-    Field("branch", "string", "name", False, "Home branch or sub-branch (网点/支行).",
-          "All customers in one branch called 'All'."),
+    Field(
+        "customer_id",
+        "string",
+        "identifier",
+        True,
+        "Unique customer number (客户号).",
+        "Generated from the row number, with a visible warning.",
+    ),
+    Field(
+        "aum",
+        "float",
+        "CNY",
+        True,
+        "Assets under management: deposits plus investments; prefer the monthly average daily balance (月日均).",
+        "Load stops unless a column is mapped to it.",
+    ),
+    Field(
+        "branch",
+        "string",
+        "name",
+        False,
+        "Home branch or sub-branch (网点/支行).",
+        "All customers in one branch called 'All'.",
+    ),
     Field("city", "string", "name", False, "City of the home branch.", "All customers in one city called 'All'."),
-    Field("relationship_manager", "string", "identifier", False, "Assigned relationship manager (客户经理).",
-          "Staff views fall back to branch level."),
+    Field(
+        "relationship_manager",
+        "string",
+        "identifier",
+        False,
+        "Assigned relationship manager (客户经理).",
+        "Staff views fall back to branch level.",
+    ),
     Field("age", "int", "years", False, "Age in years.", "Age bands hidden."),
     Field("gender", "string", "F / M", False, "Gender.", "Hidden."),
-    Field("open_date", "date", "date", False, "Date the relationship started (开户日期).",
-          "Derived from tenure_months when present."),
-    Field("tenure_months", "int", "months", False, "Months since open_date.",
-          "Derived from open_date and the last activity month."),
+    Field(
+        "open_date",
+        "date",
+        "date",
+        False,
+        "Date the relationship started (开户日期).",
+        "Derived from tenure_months when present.",
+    ),
+    Field(
+        "tenure_months",
+        "int",
+        "months",
+        False,
+        "Months since open_date.",
+        "Derived from open_date and the last activity month.",
+    ),
     Field("aum_avg_3m", "float", "CNY", False, "Average AUM of the last 3 months.", "Current aum is used."),
-    Field("aum_avg_12m", "float", "CNY", False, "Average AUM of the last 12 months (年日均).",
-          "Current aum is used."),
-    Field("aum_12m_ago", "float", "CNY", False, "AUM twelve months before the extract date.",
-          "AUM trend and AUM deltas hidden."),
+    Field("aum_avg_12m", "float", "CNY", False, "Average AUM of the last 12 months (年日均).", "Current aum is used."),
+    Field(
+        "aum_12m_ago",
+        "float",
+        "CNY",
+        False,
+        "AUM twelve months before the extract date.",
+        "AUM trend and AUM deltas hidden.",
+    ),
     Field("deposit_balance", "float", "CNY", False, "Deposit balance.", "Hidden."),
     Field("investment_balance", "float", "CNY", False, "Wealth, fund and insurance balance.", "Hidden."),
     Field("loan_balance", "float", "CNY", False, "Outstanding loans (not part of AUM).", "Hidden."),
     Field("annual_income", "float", "CNY per year", False, "Customer's declared annual income.", "Hidden."),
-    Field("annual_contribution", "float", "CNY per year", False,
-          "Profit the customer brings the bank per year (综合贡献).", "Value views use AUM instead."),
-    Field("risk_level", "int", "1 (cautious) to 5 (aggressive)", False, "Risk tolerance from the suitability test.",
-          "Suitability guardrail applies the most cautious level."),
+    Field(
+        "annual_contribution",
+        "float",
+        "CNY per year",
+        False,
+        "Profit the customer brings the bank per year (综合贡献).",
+        "Value views use AUM instead.",
+    ),
+    Field(
+        "risk_level",
+        "int",
+        "1 (cautious) to 5 (aggressive)",
+        False,
+        "Risk tolerance from the suitability test.",
+        "Suitability guardrail applies the most cautious level.",
+    ),
     Field("satisfaction", "float", "1 to 5", False, "Latest satisfaction survey score.", "Hidden."),
     Field("complaints_12m", "int", "count", False, "Complaints in the last 12 months.", "Hidden."),
-    Field("is_payroll", "bool", "yes / no", False, "Salary paid through the bank (代发工资).",
-          "Taken from has_payroll_service when present."),
-    Field("churned", "bool", "yes / no", False, "Relationship closed or dormant by the bank's definition.",
-          "Derived from closed_date when present."),
+    Field(
+        "is_payroll",
+        "bool",
+        "yes / no",
+        False,
+        "Salary paid through the bank (代发工资).",
+        "Taken from has_payroll_service when present.",
+    ),
+    Field(
+        "churned",
+        "bool",
+        "yes / no",
+        False,
+        "Relationship closed or dormant by the bank's definition.",
+        "Derived from closed_date when present.",
+    ),
     Field("closed_date", "date", "date", False, "Date the relationship closed.", "Churn views hidden."),
-    Field("num_products", "int", "count", False, "Number of products held.",
-          "Counted from has_<product> flags or the holdings table."),
+    Field(
+        "num_products",
+        "int",
+        "count",
+        False,
+        "Number of products held.",
+        "Counted from has_<product> flags or the holdings table.",
+    ),
 )
 
 ACTIVITY_FIELDS: tuple[Field, ...] = (
     Field("customer_id", "string", "identifier", True, "Customer number, as in the customers table.", "Row rejected."),
-    Field("month", "month", "first day of month", True, "Calendar month of the transactions.",
-          "Event dates are truncated to the month."),
+    Field(
+        "month",
+        "month",
+        "first day of month",
+        True,
+        "Calendar month of the transactions.",
+        "Event dates are truncated to the month.",
+    ),
     Field("channel", "string", " / ".join(CHANNELS), True, "Where the transactions happened.", "Row rejected."),
-    Field("transactions", "int", "count", True, "Number of transactions in that month and channel.",
-          "Event-level files count one per row."),
+    Field(
+        "transactions",
+        "int",
+        "count",
+        True,
+        "Number of transactions in that month and channel.",
+        "Event-level files count one per row.",
+    ),
     Field("amount", "float", "CNY", False, "Value of those transactions.", "Hidden."),
 )
 
@@ -122,8 +204,9 @@ HOLDING_FIELDS: tuple[Field, ...] = (
     Field("customer_id", "string", "identifier", True, "Customer number.", "Row rejected."),
     Field("product", "string", "product name", True, "Product held.", "Row rejected."),
     Field("balance", "float", "CNY", False, "Balance in the product.", "Hidden."),
-    Field("open_date", "date", "date", False, "Date the product was opened.",
-          "Product deltas against a year ago hidden."),
+    Field(
+        "open_date", "date", "date", False, "Date the product was opened.", "Product deltas against a year ago hidden."
+    ),
 )
 
 TABLES: dict[str, tuple[Field, ...]] = {
@@ -147,16 +230,19 @@ def contract_markdown() -> str:
     """Return the contract as Markdown tables, the source of ``docs/data_contract.md``."""
     lines = []
     for table, fields in TABLES.items():
-        lines += [f"## {table}", "", "| field | type | unit | required | meaning | when absent |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"## {table}",
+            "",
+            "| field | type | unit | required | meaning | when absent |",
+            "|---|---|---|---|---|---|",
+        ]
         for f in fields:
-            lines.append(
-                f"| `{f.name}` | {f.dtype} | {f.unit} | {'yes' if f.required else 'no'} | {f.description} | {f.when_absent} |"
-            )
+            required = "yes" if f.required else "no"
+            lines.append(f"| `{f.name}` | {f.dtype} | {f.unit} | {required} | {f.description} | {f.when_absent} |")
         lines.append("")
     lines += [
-        "Product flags: any `has_<product>` boolean column in customers is a product holding; the sample's products are "
-        + ", ".join(f"`{p}`" for p in PRODUCTS)
-        + ".",
+        "Product flags: any `has_<product>` boolean column in customers is a product holding; "
+        "the sample's products are " + ", ".join(f"`{p}`" for p in PRODUCTS) + ".",
         "",
     ]
     return "\n".join(lines)

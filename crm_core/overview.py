@@ -57,8 +57,12 @@ def monthly_channel_totals(prepared: PreparedDataset) -> pd.DataFrame:
     """
     if prepared.monthly_channels is None:
         return pd.DataFrame(
-            {"month": pd.Series(dtype="datetime64[ns]"), "channel": pd.Categorical([], categories=list(CHANNELS)),
-             "transactions": pd.Series(dtype="int64"), "active_customers": pd.Series(dtype="int64")}
+            {
+                "month": pd.Series(dtype="datetime64[ns]"),
+                "channel": pd.Categorical([], categories=list(CHANNELS)),
+                "transactions": pd.Series(dtype="int64"),
+                "active_customers": pd.Series(dtype="int64"),
+            }
         )
     return (
         prepared.monthly_channels.groupby(["month", "channel"], observed=False, sort=True)[
@@ -86,8 +90,10 @@ def _counter_yoy(totals: pd.DataFrame, as_of: pd.Timestamp) -> tuple[float, floa
         return math.nan, math.nan
     months_back = (as_of.year - counter.index.year) * 12 + (as_of.month - counter.index.month)
     reach = months_back.max()
-    sums = [counter[(months_back >= lo) & (months_back < lo + 12)].sum() if reach >= lo + 11 else math.nan
-            for lo in (0, 12, 24)]
+    sums = [
+        counter[(months_back >= lo) & (months_back < lo + 12)].sum() if reach >= lo + 11 else math.nan
+        for lo in (0, 12, 24)
+    ]
     return _ratio(sums[0], sums[1]) - 1, _ratio(sums[1], sums[2]) - 1
 
 
@@ -113,8 +119,10 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
     aum = c["aum"].to_numpy(dtype=float)
     aum_then = c["aum_12m_ago"].to_numpy(dtype=float) if prepared.has("aum_12m_ago") else None
     values: dict[str, tuple[float, float]] = {
-        "customers": (float(active.sum()), float(then.sum()) if prepared.has("open_date") or prepared.has(
-            "closed_date") else math.nan),
+        "customers": (
+            float(active.sum()),
+            float(then.sum()) if prepared.has("open_date") or prepared.has("closed_date") else math.nan,
+        ),
         "total_aum": (float(aum[active].sum()), float(np.nansum(aum_then[then])) if aum_then is not None else math.nan),
     }
     for label, fraction in (("top1_aum_share", 0.01), ("top2_aum_share", 0.02), ("top10_aum_share", 0.10)):
@@ -136,8 +144,9 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
     values["counter_txn_yoy"] = _counter_yoy(monthly_channel_totals(prepared), prepared.as_of)
     has_closures = prepared.has("closed_date") or prepared.has("churned")
     values["churn_rate"] = (
-        _ratio(c["closed_last_12m"].sum(), then.sum()) if prepared.has("closed_date") else (
-            float(c["churned"].mean()) if has_closures else math.nan),
+        _ratio(c["closed_last_12m"].sum(), then.sum())
+        if prepared.has("closed_date")
+        else (float(c["churned"].mean()) if has_closures else math.nan),
         _ratio(c["closed_prev_12m"].sum(), c["alive_24m_ago"].sum()) if prepared.has("closed_date") else math.nan,
     )
     rows = []

@@ -124,9 +124,7 @@ def _product_flags(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.
     return now, year_ago
 
 
-def _activity_features(
-    dataset: Dataset, as_of: pd.Timestamp
-) -> tuple[dict[str, np.ndarray], pd.DataFrame, int]:
+def _activity_features(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.ndarray], pd.DataFrame, int]:
     """Customer-level channel features and month × channel × branch aggregates."""
     customers, activity = dataset.customers, dataset.activity
     n = len(customers)
@@ -236,8 +234,8 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
         (opened.isna() | (opened <= two_years_ago_end)) & (closed.isna() | (closed > two_years_ago_end))
     ).to_numpy(dtype=bool)
     customers["closed_last_12m"] = ((closed > year_ago_end) & (closed <= month_end)).fillna(False).to_numpy(bool)
-    customers["closed_prev_12m"] = ((closed > two_years_ago_end) & (closed <= year_ago_end)).fillna(False).to_numpy(
-        bool
+    customers["closed_prev_12m"] = (
+        ((closed > two_years_ago_end) & (closed <= year_ago_end)).fillna(False).to_numpy(bool)
     )
 
     flags, flags_year_ago = _product_flags(dataset, as_of)

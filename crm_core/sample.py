@@ -211,7 +211,6 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
     products_held = np.sum([has[p] for p in PRODUCTS], axis=0)
 
     # --- channels ---------------------------------------------------------------------------
-    t = np.arange(n_months) / 12.0  # years since window start
     digital_propensity = _logistic(2.4 - 0.075 * (age - 35) + 0.25 * wealth - np.where(suburban, 0.4, 0.0))
     adopted_before = rng.random(n) < digital_propensity * 0.8
     adopt_month = np.where(
@@ -219,9 +218,7 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
         -12,
         np.where(rng.random(n) < digital_propensity * 0.3, rng.integers(0, n_months + 12, n), 10_000),
     )
-    decline = (
-        0.07 + 0.09 * (age >= 60) + 0.05 * (age >= 70) + 0.08 * suburban + rng.normal(0, 0.05, n)
-    ).clip(0.0, 0.6)
+    decline = (0.07 + 0.09 * (age >= 60) + 0.05 * (age >= 70) + 0.08 * suburban + rng.normal(0, 0.05, n)).clip(0.0, 0.6)
     counter_base = (0.25 + 0.016 * (age - 18)) * np.where(tier >= 2, 1.3, 1.0) * rng.gamma(3.0, 1 / 3.0, n)
     mobile_base = (2.5 + 1.0 * np.clip(wealth, -1, 2)) * rng.gamma(4.0, 1 / 4.0, n)
 
@@ -234,7 +231,8 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
         + 0.7 * non_digital
         + 2.2 * (decline - 0.2)
         - 1.0 * has["payroll_service"]
-        - 0.6 * (tier >= 1) - 1.6 * (tier >= 2)
+        - 0.6 * (tier >= 1)
+        - 1.6 * (tier >= 2)
         + np.where(is_centric, -0.6, 0.0)
         + np.where(is_push, 0.35, 0.0)
     )
@@ -316,11 +314,21 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
     )
 
     activity = _activity(
-        rng, customers["customer_id"], months, start, close_month_idx, adopt_month, counter_base, decline,
-        mobile_base, tier, closed,
+        rng,
+        customers["customer_id"],
+        months,
+        start,
+        close_month_idx,
+        adopt_month,
+        counter_base,
+        decline,
+        mobile_base,
+        tier,
+        closed,
     )
-    holdings = _holdings(rng, customers["customer_id"], has, open_date, months, deposit_balance,
-                         investment_balance, loan_balance)
+    holdings = _holdings(
+        rng, customers["customer_id"], has, open_date, months, deposit_balance, investment_balance, loan_balance
+    )
     return SampleTables(customers=customers, activity=activity, holdings=holdings)
 
 
@@ -337,9 +345,7 @@ def _activity(rng, customer_ids, months, start, end, adopt_month, counter_base, 
         month_grid = np.arange(n_months)[None, :]
         alive = (month_grid >= start[idx, None]) & (month_grid < end[idx, None])
         # Before closing, activity fades over six months.
-        fade = np.where(
-            closed[idx, None], np.clip((end[idx, None] - month_grid) / 6.0, 0.15, 1.0), 1.0
-        )
+        fade = np.where(closed[idx, None], np.clip((end[idx, None] - month_grid) / 6.0, 0.15, 1.0), 1.0)
         adopted = month_grid >= adopt_month[idx, None]
         ramp = np.clip((month_grid - adopt_month[idx, None] + 1) / 4.0, 0, 1)
         counter = counter_base[idx, None] * np.exp(-decline[idx, None] * t[None, :]) * season[None, :]

@@ -3,8 +3,7 @@
 import streamlit as st
 
 from ui import data
-from ui.i18n import t
+from ui.widgets import page_header
 
-st.title(t("page_data"))
-dataset = data.active_dataset()
-st.write(dataset.name)
+page_header("data")
+st.write(data.active_dataset().name)

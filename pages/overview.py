@@ -8,11 +8,10 @@ from crm_core.formatting import format_share
 from crm_core.overview import off_counter_rate
 from ui import data
 from ui.i18n import month_label, t
-from ui.widgets import kpi_tile
+from ui.widgets import kpi_tile, page_header
 
 dataset = data.active_dataset()
-st.title(f"{t('page_overview')} · {dataset.name}")
-st.caption(t("overview_question"))
+page_header("overview", data.dataset_label(dataset))
 
 prepared = data.active_prepared()
 kpis, totals, notes = data.overview_figures(prepared)
@@ -30,8 +29,12 @@ if not totals.empty:
     rate = off_counter_rate(totals)
     if len(rate) > 12:
         st.caption(
-            t("off_counter_now", now=format_share(rate.iloc[-1]), month=month_label(rate.index[-1]),
-              before=format_share(rate.iloc[-13]))
+            t(
+                "off_counter_now",
+                now=format_share(rate.iloc[-1]),
+                month=month_label(rate.index[-1]),
+                before=format_share(rate.iloc[-13]),
+            )
         )
 
 st.subheader(t("data_quality"))

@@ -39,17 +39,21 @@ def tiny_dataset() -> Dataset:
     activity = pd.DataFrame(
         {
             "customer_id": pd.array(["A", "A", "A", "B", "C", "E"], dtype="string"),
-            "month": pd.to_datetime(["2025-03-01", "2026-03-01", "2026-02-01", "2025-04-01", "2024-03-01", "2026-01-01"]),
-            "channel": pd.Categorical(["counter", "counter", "mobile", "online", "counter", "counter"],
-                                      dtype=channel_dtype()),
+            "month": pd.to_datetime(
+                ["2025-03-01", "2026-03-01", "2026-02-01", "2025-04-01", "2024-03-01", "2026-01-01"]
+            ),
+            "channel": pd.Categorical(
+                ["counter", "counter", "mobile", "online", "counter", "counter"], dtype=channel_dtype()
+            ),
             "transactions": [4, 2, 5, 3, 7, 1],
         }
     )
     holdings = pd.DataFrame(
         {
             "customer_id": pd.array(["A", "A", "B", "C"], dtype="string"),
-            "product": pd.array(["savings_deposit", "credit_card", "savings_deposit", "savings_deposit"],
-                                dtype="string"),
+            "product": pd.array(
+                ["savings_deposit", "credit_card", "savings_deposit", "savings_deposit"], dtype="string"
+            ),
             "open_date": pd.to_datetime(["2020-01-01", "2025-06-01", "2025-09-10", "2019-05-01"]),
         }
     )

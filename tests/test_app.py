@@ -17,13 +17,22 @@ PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 
 def open_app(lang: str = "en") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
-    at.session_state["lang"] = lang
+    at.session_state["lang"] = {"en": "EN", "zh": "中文"}[lang]
     return at.run()
 
 
 def test_every_page_is_routed():
-    assert {"overview", "data", "segments", "visits", "products", "loyalty", "staff_kpis", "scenarios",
-            "playbook"} <= set(PAGES)
+    assert {
+        "overview",
+        "data",
+        "segments",
+        "visits",
+        "products",
+        "loyalty",
+        "staff_kpis",
+        "scenarios",
+        "playbook",
+    } <= set(PAGES)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -52,13 +61,12 @@ def test_overview_shows_crm_core_numbers():
 def test_language_switch_translates_labels_and_money():
     at = open_app("en")
     assert at.metric[0].label == "Active customers"
-    at.segmented_control(key="lang").set_value("zh").run()
+    at.segmented_control(key="lang").set_value("中文").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert labels[0] == "有效客户数"
     total_aum = at.metric[1].value
     assert total_aum.endswith("亿") and total_aum.startswith("¥")
-
 
 
 def test_sidebar_shows_source_size_and_fingerprint():

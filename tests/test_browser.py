@@ -32,10 +32,10 @@ def test_overview_then_chinese(browser, server):
     assert page.get_by_text("Bank A sample").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "overview-en.png"), full_page=True)
 
-    page.get_by_role("button", name="中文").click()
+    page.get_by_text("中文", exact=True).click()
     page.get_by_text("有效客户数", exact=True).wait_for(timeout=30_000)
-    assert "lang=zh" in page.url  # the language is in the link, so a shared URL keeps it
-    body = page.locator("section.stMain").inner_text()
+    assert "lang=%E4%B8%AD%E6%96%87" in page.url  # ?lang=中文: a shared link keeps the language
+    body = page.locator("[data-testid=stMain]").inner_text()
     assert "亿" in body and "Active customers" not in body
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "overview-zh.png"), full_page=True)

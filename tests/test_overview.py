@@ -72,5 +72,10 @@ def test_kpis_without_optional_tables_are_nan_not_errors(tiny):
     assert kpis.loc["customers", "value"] == 4
     assert kpis.loc["total_aum", "value"] == 400
     assert math.isnan(kpis.loc["total_aum", "previous"])
-    assert kpis[["value"]].drop(["customers", "total_aum", "top1_aum_share", "top2_aum_share",
-                                 "top10_aum_share"]).isna().all().all()
+    assert (
+        kpis[["value"]]
+        .drop(["customers", "total_aum", "top1_aum_share", "top2_aum_share", "top10_aum_share"])
+        .isna()
+        .all()
+        .all()
+    )

@@ -109,8 +109,11 @@ def test_churn_rate_and_its_drivers(committed):
 def test_branch_contrasts_for_staff_assessment(committed):
     c = committed.customers
     by_branch = c.groupby("branch").agg(
-        aum=("aum", "sum"), aum_before=("aum_12m_ago", "sum"), complaints=("complaints_12m", "mean"),
-        churn=("closed_last_12m", "mean"), products=("products_held", "mean"),
+        aum=("aum", "sum"),
+        aum_before=("aum_12m_ago", "sum"),
+        complaints=("complaints_12m", "mean"),
+        churn=("closed_last_12m", "mean"),
+        products=("products_held", "mean"),
     )
     growth = by_branch["aum"] / by_branch["aum_before"] - 1
     assert growth.idxmax() == DEPOSIT_PUSH_BRANCH

@@ -19,6 +19,7 @@ from crm_core import overview
 from crm_core.dataset import Dataset
 from crm_core.prepare import PreparedDataset, prepared_dataset
 from crm_core.sample import SAMPLE_DIR, read_sample
+from ui.i18n import t
 
 SOURCE_KEY = "data_source"
 UPLOADED_KEY = "uploaded_dataset"
@@ -69,6 +70,11 @@ def overview_figures(prepared: PreparedDataset) -> tuple[pd.DataFrame, pd.DataFr
     """KPIs, monthly channel totals and data-quality notes of the Overview page."""
     kpis, totals = _overview_figures(prepared.fingerprint, prepared)
     return kpis, totals, overview.data_quality_notes(prepared)
+
+
+def dataset_label(dataset: Dataset) -> str:
+    """The dataset's display name: the sample's in the session's language, an upload's own name."""
+    return t("source_sample") if dataset.fingerprint == sample_dataset().fingerprint else dataset.name
 
 
 def dataset_size(dataset: Dataset) -> dict[str, float]:

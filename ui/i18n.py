@@ -12,8 +12,8 @@ import streamlit as st
 from crm_core import formatting
 
 LANG_KEY = "lang"
-LANG_OPTIONS = ("en", "zh")
-LANG_NAMES = MappingProxyType({"en": "EN", "zh": "中文"})
+LANG_CODES = MappingProxyType({"EN": "en", "中文": "zh"})
+"""What the switch shows (and what ``?lang=`` carries in a shared link) and the language code behind it."""
 
 TEXT = MappingProxyType(
     {
@@ -23,13 +23,16 @@ TEXT = MappingProxyType(
         "data_source": ("Data source", "数据来源"),
         "source_sample": ("Bank A sample", "A银行样本数据"),
         "source_upload": ("Uploaded: {name}", "已上传：{name}"),
-        "dataset_size": ("{customers} customers · {activity} activity rows · {mb} MB",
-                         "{customers} 位客户 · {activity} 行交易数据 · {mb} MB"),
+        "dataset_size": (
+            "{customers} customers · {activity} activity rows · {mb} MB",
+            "{customers} 位客户 · {activity} 行交易数据 · {mb} MB",
+        ),
         "fingerprint": ("Fingerprint {fp}", "数据指纹 {fp}"),
         "scenario": ("Scenario", "情景"),
-        "scenario_placeholder": ("Baseline (current practice). Saving and comparing scenarios arrives with the "
-                                 "Scenarios & export page.",
-                                 "基线（现行做法）。情景的保存与对比将随“情景与导出”页面上线。"),
+        "scenario_placeholder": (
+            "Baseline (current practice). Saving and comparing scenarios arrives with the Scenarios & export page.",
+            "基线（现行做法）。情景的保存与对比将随“情景与导出”页面上线。",
+        ),
         # pages
         "page_overview": ("Overview", "总览"),
         "page_data": ("Data", "数据"),
@@ -41,39 +44,72 @@ TEXT = MappingProxyType(
         "page_scenarios": ("Scenarios & export", "情景与导出"),
         "page_playbook": ("Strategy playbook", "策略手册"),
         "coming": ("This view is coming: {what}", "该视图即将上线：{what}"),
-        "coming_segments": ("live AUM tiers, value scores, RFM, lifecycle stages, clusters and group profiles.",
-                            "实时资产分层、价值评分、RFM、生命周期与聚类客群画像。"),
-        "coming_visits": ("counter-visit decline, off-counter rate, channel migration and silent attrition.",
-                          "柜面到店下降、离柜率、渠道迁移与“静默流失”。"),
-        "coming_products": ("product penetration by group, gaps against a benchmark, opportunity sizing and leads.",
-                            "各客群产品渗透率、对标缺口、机会测算与营销名单。"),
-        "coming_loyalty": ("stickiness index, churn-risk model, customer lifetime value and a retention what-if.",
-                           "客户黏性指数、流失风险模型、客户终身价值与挽留测算。"),
-        "coming_staff_kpis": ("branch and relationship-manager scorecards under different assessment orientations.",
-                              "不同考核导向下的网点与客户经理计分卡。"),
-        "coming_scenarios": ("saving and comparing what-if scenarios, meeting mode and PPTX / HTML / Excel exports.",
-                             "保存与对比情景、会议模式，以及 PPTX / HTML / Excel 导出。"),
-        "coming_playbook": ("data-driven findings per group along the four strategy pillars.",
-                            "按四大策略支柱生成的分客群数据洞察。"),
-        "question_segments": ("Which customer groups do we serve, and how should each be managed?",
-                              "我们服务哪些客群？各客群应如何分层管理？"),
-        "question_visits": ("How fast are branch visits falling, where, and what replaces them?",
-                            "到店客户下降有多快？发生在哪里？被什么渠道替代？"),
-        "question_products": ("Which groups lack which products, and what is closing the gap worth?",
-                              "哪些客群缺少哪些产品？补齐缺口价值几何？"),
-        "question_loyalty": ("Who is slipping away, why, and what is keeping them worth?",
-                             "哪些客户正在流失？原因何在？挽留价值多大？"),
-        "question_staff_kpis": ("How do rankings change when assessment rewards customers, not just deposits?",
-                                "当考核从“存款与销售”转向“以客户为中心”，排名如何变化？"),
-        "question_scenarios": ("Which what-if do we take into the strategy meeting?",
-                               "哪个情景方案带进策略会议？"),
-        "question_playbook": ("What should each customer group's strategy be, according to the data?",
-                              "依据数据，各客群应采取怎样的策略？"),
+        "coming_segments": (
+            "live AUM tiers, value scores, RFM, lifecycle stages, clusters and group profiles.",
+            "实时资产分层、价值评分、RFM、生命周期与聚类客群画像。",
+        ),
+        "coming_visits": (
+            "counter-visit decline, off-counter rate, channel migration and silent attrition.",
+            "柜面到店下降、离柜率、渠道迁移与“静默流失”。",
+        ),
+        "coming_products": (
+            "product penetration by group, gaps against a benchmark, opportunity sizing and leads.",
+            "各客群产品渗透率、对标缺口、机会测算与营销名单。",
+        ),
+        "coming_loyalty": (
+            "stickiness index, churn-risk model, customer lifetime value and a retention what-if.",
+            "客户黏性指数、流失风险模型、客户终身价值与挽留测算。",
+        ),
+        "coming_staff_kpis": (
+            "branch and relationship-manager scorecards under different assessment orientations.",
+            "不同考核导向下的网点与客户经理计分卡。",
+        ),
+        "coming_scenarios": (
+            "saving and comparing what-if scenarios, meeting mode and PPTX / HTML / Excel exports.",
+            "保存与对比情景、会议模式，以及 PPTX / HTML / Excel 导出。",
+        ),
+        "coming_playbook": (
+            "data-driven findings per group along the four strategy pillars.",
+            "按四大策略支柱生成的分客群数据洞察。",
+        ),
+        "question_segments": (
+            "Which customer groups do we serve, and how should each be managed?",
+            "我们服务哪些客群？各客群应如何分层管理？",
+        ),
+        "question_visits": (
+            "How fast are branch visits falling, where, and what replaces them?",
+            "到店客户下降有多快？发生在哪里？被什么渠道替代？",
+        ),
+        "question_products": (
+            "Which groups lack which products, and what is closing the gap worth?",
+            "哪些客群缺少哪些产品？补齐缺口价值几何？",
+        ),
+        "question_loyalty": (
+            "Who is slipping away, why, and what is keeping them worth?",
+            "哪些客户正在流失？原因何在？挽留价值多大？",
+        ),
+        "question_staff_kpis": (
+            "How do rankings change when assessment rewards customers, not just deposits?",
+            "当考核从“存款与销售”转向“以客户为中心”，排名如何变化？",
+        ),
+        "question_data": (
+            "What data is the dashboard reading, and did every row arrive?",
+            "看板读取的是哪些数据？每一行都导入了吗？",
+        ),
+        "question_scenarios": ("Which what-if do we take into the strategy meeting?", "哪个情景方案带进策略会议？"),
+        "question_playbook": (
+            "What should each customer group's strategy be, according to the data?",
+            "依据数据，各客群应采取怎样的策略？",
+        ),
         # overview
-        "overview_question": ("How is the retail customer base doing, and where do the bank's four problems show?",
-                              "零售客户整体表现如何？四大问题体现在哪些数字上？"),
-        "as_of": ("Data as of {month}; changes compare with twelve months earlier.",
-                  "数据截至 {month}；变化均与十二个月前比较。"),
+        "question_overview": (
+            "How is the retail customer base doing, and where do the bank's four problems show?",
+            "零售客户整体表现如何？四大问题体现在哪些数字上？",
+        ),
+        "as_of": (
+            "Data as of {month}; changes compare with twelve months earlier.",
+            "数据截至 {month}；变化均与十二个月前比较。",
+        ),
         "metric_customers": ("Active customers", "有效客户数"),
         "metric_total_aum": ("Total AUM", "金融资产总额（AUM）"),
         "metric_top1_aum_share": ("AUM held by top 1%", "前1%客户资产占比"),
@@ -83,28 +119,45 @@ TEXT = MappingProxyType(
         "metric_digital_active_share": ("Digitally active", "数字渠道活跃率"),
         "metric_counter_txn_yoy": ("Counter transactions, year on year", "柜面交易同比"),
         "metric_churn_rate": ("Churn rate, last 12 months", "近12个月流失率"),
-        "explain_customers": ("Customers with an open relationship now, against those open a year ago.",
-                              "当前仍在存续的客户，与一年前对比。"),
+        "explain_customers": (
+            "Customers with an open relationship now, against those open a year ago.",
+            "当前仍在存续的客户，与一年前对比。",
+        ),
         "explain_total_aum": ("Deposits plus investments of active customers.", "有效客户的存款与投资资产合计。"),
-        "explain_top1_aum_share": ("Concentration: a small group carries the balance sheet.",
-                                   "集中度：少数客户撑起资产规模。"),
-        "explain_top2_aum_share": ("The top 2% are the natural private and high-net-worth focus.",
-                                   "前2%客户是私行与高净值服务的重点。"),
-        "explain_top10_aum_share": ("Beyond the top 10%, the mass market holds little AUM but many customers.",
-                                    "前10%之外的大众客户人数多而资产少。"),
-        "explain_products_per_customer": ("Cross-sell depth; thin relationships churn more.",
-                                          "交叉销售深度；产品少的客户更易流失。"),
-        "explain_digital_active_share": ("Customers using mobile or internet banking in the last 3 months.",
-                                         "近3个月使用手机银行或网上银行的客户占比。"),
-        "explain_counter_txn_yoy": ("Branch counter transactions, last 12 months against the 12 before.",
-                                    "近12个月柜面交易笔数与前12个月相比。"),
-        "explain_churn_rate": ("Relationships closed in the last 12 months, of those open a year ago.",
-                               "近12个月销户客户占一年前存续客户的比例。"),
+        "explain_top1_aum_share": (
+            "Concentration: a small group carries the balance sheet.",
+            "集中度：少数客户撑起资产规模。",
+        ),
+        "explain_top2_aum_share": (
+            "The top 2% are the natural private and high-net-worth focus.",
+            "前2%客户是私行与高净值服务的重点。",
+        ),
+        "explain_top10_aum_share": (
+            "Beyond the top 10%, the mass market holds little AUM but many customers.",
+            "前10%之外的大众客户人数多而资产少。",
+        ),
+        "explain_products_per_customer": (
+            "Cross-sell depth; thin relationships churn more.",
+            "交叉销售深度；产品少的客户更易流失。",
+        ),
+        "explain_digital_active_share": (
+            "Customers using mobile or internet banking in the last 3 months.",
+            "近3个月使用手机银行或网上银行的客户占比。",
+        ),
+        "explain_counter_txn_yoy": (
+            "Branch counter transactions, last 12 months against the 12 before.",
+            "近12个月柜面交易笔数与前12个月相比。",
+        ),
+        "explain_churn_rate": (
+            "Relationships closed in the last 12 months, of those open a year ago.",
+            "近12个月销户客户占一年前存续客户的比例。",
+        ),
         "channel_chart_title": ("Monthly transactions by channel", "各渠道月度交易笔数"),
         "transactions": ("Transactions", "交易笔数"),
-        "off_counter_now": ("Off-counter rate (share of transactions outside the counter): {now} in {month}, "
-                            "{before} a year earlier.",
-                            "离柜率（非柜面交易占比）：{month} 为 {now}，一年前为 {before}。"),
+        "off_counter_now": (
+            "Off-counter rate (share of transactions outside the counter): {now} in {month}, {before} a year earlier.",
+            "离柜率（非柜面交易占比）：{month} 为 {now}，一年前为 {before}。",
+        ),
         "channel_counter": ("Counter", "柜面"),
         "channel_atm": ("ATM", "ATM"),
         "channel_mobile": ("Mobile banking", "手机银行"),
@@ -112,16 +165,26 @@ TEXT = MappingProxyType(
         "channel_phone": ("Phone banking", "电话银行"),
         "data_quality": ("Data quality", "数据质量"),
         "note_none": ("No gaps found: every view has the fields it needs.", "未发现缺口：各视图所需字段齐全。"),
-        "note_no_activity": ("No activity table: channel and visit figures are not shown. Upload monthly "
-                             "activity on the Data page.",
-                             "缺少交易活动表：渠道与到店指标不显示。请在“数据”页上传月度交易数据。"),
-        "note_customers_without_activity": ("{count} customers have no transactions in the activity table.",
-                                            "{count} 位客户在交易活动表中没有任何交易。"),
-        "note_orphan_activity": ("{count} activity rows name customers not in the customers table; they are left "
-                                 "out.", "{count} 行交易记录对应的客户不在客户表中，已排除。"),
-        "note_no_products": ("No product holdings: product figures are not shown.", "缺少产品持有数据：产品指标不显示。"),
-        "note_missing_fields": ("Fields not in this dataset: {fields}. Views that need them say so.",
-                                "本数据集缺少字段：{fields}。依赖这些字段的视图会给出提示。"),
+        "note_no_activity": (
+            "No activity table: channel and visit figures are not shown. Upload monthly activity on the Data page.",
+            "缺少交易活动表：渠道与到店指标不显示。请在“数据”页上传月度交易数据。",
+        ),
+        "note_customers_without_activity": (
+            "{count} customers have no transactions in the activity table.",
+            "{count} 位客户在交易活动表中没有任何交易。",
+        ),
+        "note_orphan_activity": (
+            "{count} activity rows name customers not in the customers table; they are left out.",
+            "{count} 行交易记录对应的客户不在客户表中，已排除。",
+        ),
+        "note_no_products": (
+            "No product holdings: product figures are not shown.",
+            "缺少产品持有数据：产品指标不显示。",
+        ),
+        "note_missing_fields": (
+            "Fields not in this dataset: {fields}. Views that need them say so.",
+            "本数据集缺少字段：{fields}。依赖这些字段的视图会给出提示。",
+        ),
         "not_available": ("n/a", "暂无"),
     }
 )
@@ -141,8 +204,8 @@ def translate(key: str, lang: str, **params: object) -> str:
 
 def current_lang() -> str:
     """The session's language code."""
-    lang = st.session_state.get(LANG_KEY)
-    return lang if lang in LANG_OPTIONS else "en"
+    choice = st.session_state.get(LANG_KEY)
+    return LANG_CODES.get(choice, choice if choice in LANG_CODES.values() else "en")
 
 
 def t(key: str, **params: object) -> str:

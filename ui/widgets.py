@@ -9,16 +9,16 @@ import streamlit as st
 
 from crm_core import formatting
 from ui import data
-from ui.i18n import LANG_KEY, LANG_NAMES, LANG_OPTIONS, count, current_lang, money, t
+from ui.frame import require_frame
+from ui.i18n import LANG_CODES, LANG_KEY, count, current_lang, money, t
 
 
 def language_switch() -> None:
-    """EN / 中文 switch; bound to the URL (``?lang=zh``) so a shared link keeps the language."""
+    """EN / 中文 switch; bound to the URL (``?lang=中文``) so a shared link keeps the language."""
     st.sidebar.segmented_control(
         "Language / 语言",
-        options=list(LANG_OPTIONS),
-        format_func=LANG_NAMES.get,
-        default="en",
+        options=list(LANG_CODES),
+        default="EN",
         required=True,
         key=LANG_KEY,
         bind="query-params",
@@ -80,8 +80,14 @@ def kpi_tile(row: pd.Series) -> None:
         st.caption(t(f"explain_{row['metric']}"))
 
 
+def page_header(name: str, subtitle: str = "") -> None:
+    """Guard the frame, then the page title (with an optional subtitle) and the question it answers."""
+    require_frame(name)
+    st.title(f"{t(f'page_{name}')} · {subtitle}" if subtitle else t(f"page_{name}"))
+    st.caption(t(f"question_{name}"))
+
+
 def coming_page(name: str) -> None:
     """A placeholder page: title, the question it will answer, what is coming."""
-    st.title(t(f"page_{name}"))
-    st.caption(t(f"question_{name}"))
+    page_header(name)
     st.info(t("coming", what=t(f"coming_{name}")), icon=":material/construction:")

@@ -2,9 +2,9 @@
 
 Public API
 ----------
-load_dataset(files, mappings=None, options=LoadOptions()) -> (Dataset, LoadReport)
-load_table(name, data, mapping=None, options=LoadOptions()) -> (DataFrame, TableReport)
-read_file(path, mapping=None, options=LoadOptions()) -> (Dataset, LoadReport)
+load_dataset(files, mappings=None, options=DEFAULT_OPTIONS) -> (Dataset, LoadReport)
+load_table(name, data, mapping=None, options=DEFAULT_OPTIONS) -> (DataFrame, TableReport)
+read_file(path, mapping=None, options=DEFAULT_OPTIONS) -> (Dataset, LoadReport)
 preview_file(name, data, options) -> Preview        (format, encoding, delimiter, sheets, header, sample)
 sheet_names(data) -> tuple of str
 suggested_mapping_for(preview, options) -> Mapping
@@ -16,11 +16,12 @@ See ``docs/loading.md``.
 from crm_core.loading.errors import LoadError
 from crm_core.loading.loader import load_dataset, load_table, read_file, suggested_mapping_for
 from crm_core.loading.mapping import Mapping, guessed_table, normalised_header, suggested_field, suggested_mapping
-from crm_core.loading.options import LoadOptions
+from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import Preview, preview_file, sheet_names
 from crm_core.loading.report import Example, Issue, LoadReport, TableReport
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "Example",
     "Issue",
     "LoadError",

@@ -20,6 +20,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
 
 from crm_core.contract import PRODUCTS, TABLES, product_flag_column
 from crm_core.dataset import channel_dtype
@@ -285,6 +287,9 @@ def _customers(tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, re
 def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, int]:
     kept = tracker.kept
     ids = customers["customer_id"].where(kept)
+    present = ids.dropna()
+    if len(pa_compute.unique(pa.array(present, type=pa.string()))) == len(present):
+        return customers[kept], 0
     repeated = ids.duplicated(keep=False).to_numpy(dtype=bool) & kept
     duplicate_ids = int(ids[repeated].nunique())
     if not duplicate_ids:

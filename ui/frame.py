@@ -1,0 +1,48 @@
+"""The router's frame around every page run.
+
+Streamlit treats a ``pages/`` folder beside the entrypoint as a legacy multipage app until
+some session has called ``st.navigation``. On a freshly started server, a deep link such as
+``/visits`` would run ``pages/visits.py`` on its own, without the sidebar frame. The router
+marks its runs; a page run outside one is sent to the router.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import streamlit as st
+
+FRAME_KEY = "_inside_router_frame"
+DEEP_LINK_KEY = "_pending_deep_link"
+ENTRYPOINT = Path(__file__).resolve().parent.parent / "app.py"
+
+
+@contextmanager
+def framed_run() -> Iterator[None]:
+    """Mark the page run that ``app.py`` starts as inside the frame."""
+    st.session_state[FRAME_KEY] = True
+    try:
+        yield
+    finally:
+        st.session_state[FRAME_KEY] = False
+
+
+def require_frame(page_name: str) -> None:
+    """Re-route a page that runs without the router (legacy ``pages/`` mode) to the entrypoint.
+
+    The page's name is remembered so the router can open it (see ``follow_deep_link``).
+    """
+    if not st.session_state.get(FRAME_KEY):
+        st.session_state[DEEP_LINK_KEY] = page_name
+        # query_params={} because st.switch_page cannot clear the bound ?lang= parameter; the language
+        # lives on in session state.
+        st.switch_page(str(ENTRYPOINT), query_params={})
+
+
+def follow_deep_link(pages: dict[str, st.Page]) -> None:
+    """After ``st.navigation``: open the page a re-routed deep link asked for."""
+    wanted = st.session_state.pop(DEEP_LINK_KEY, None)
+    if wanted in pages:
+        st.switch_page(pages[wanted], query_params={})
