@@ -27,7 +27,8 @@ class Dataset:
     customers : pandas.DataFrame
         One row per customer with at least ``customer_id`` (string) and ``aum`` (float, CNY).
     activity : pandas.DataFrame or None
-        Monthly ``customer_id``, ``month`` (datetime64, first of month), ``channel``
+        Monthly ``customer_id`` (string, or categorical as read from Parquet: faster to join),
+        ``month`` (datetime64, first of month), ``channel``
         (categorical over ``CHANNELS``), ``transactions`` (int64), optional ``amount``.
     holdings : pandas.DataFrame or None
         Long form ``customer_id``, ``product``, optional ``balance`` and ``open_date``.

@@ -339,6 +339,8 @@ def _activity(rng, customer_ids, months, start, end, adopt_month, counter_base, 
     season = _seasonal_counter_factor(months)
     frames = []
     chunk = 100_000
+    # Activity ids are a categorical over the customer ids: stored once in Parquet's dictionary.
+    id_dtype = pd.CategoricalDtype(customer_ids.astype(str).to_numpy())
     for lo in range(0, n, chunk):
         hi = min(lo + chunk, n)
         idx = np.arange(lo, hi)
@@ -360,7 +362,7 @@ def _activity(rng, customer_ids, months, start, end, adopt_month, counter_base, 
         frames.append(
             pd.DataFrame(
                 {
-                    "customer_id": customer_ids.array[lo + c_idx],
+                    "customer_id": pd.Categorical.from_codes(lo + c_idx, dtype=id_dtype),
                     "month": months[m_idx],
                     "channel": pd.Categorical.from_codes(ch_idx, dtype=channel_dtype()),
                     "transactions": counts[c_idx, m_idx, ch_idx].astype(np.int64),

@@ -1,9 +1,117 @@
-"""Data: the dataset in use (upload arrives with the loading issue)."""
+"""Data: upload extracts, confirm the mapping, read the validation report, switch the app to the dataset."""
 
 import streamlit as st
 
-from ui import data
-from ui.widgets import page_header
+from crm_core.loading import LoadOptions
+from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
+from crm_core.templates import template_csv
+from ui import data, loading
+from ui.i18n import count, t
+from ui.widgets import page_header, translated_selectbox
 
 page_header("data")
-st.write(data.active_dataset().name)
+active = data.active_dataset()
+st.caption(
+    t("data_in_use", name=data.dataset_label(active), rows=count(len(active.customers)), fp=active.short_fingerprint)
+)
+
+with st.expander(t("templates")):
+    for table, column in zip(loading.TABLES, st.columns(3), strict=True):
+        for lang, lang_name in (("en", "EN"), ("zh", "中文")):
+            column.download_button(
+                t("template_button", table=t(f"table_{table}"), language=lang_name),
+                template_csv(table, lang),
+                file_name=f"{table}_template_{lang}.csv",
+                mime="text/csv",
+                key=f"data_template_{table}_{lang}",
+            )
+
+limit = st.get_option("server.maxUploadSize")
+uploads = st.file_uploader(
+    t("upload_label"), type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True, key="data_upload"
+)
+st.caption(t("upload_limit", mb=limit))
+if not uploads:
+    st.info(t("upload_hint"), icon=":material/upload_file:")
+    st.stop()
+
+order_col, policy_col = st.columns(2)
+date_order = translated_selectbox(
+    order_col, t("date_order"), DATE_ORDERS, "data_date_order", lambda v: t(f"date_order_{v}")
+)
+policy = translated_selectbox(
+    policy_col, t("duplicate_policy"), DUPLICATE_POLICIES, "data_duplicate_policy", lambda v: t(f"policy_{v}")
+)
+
+files = [(upload.name, upload.getvalue()) for upload in uploads]
+mappings = {upload.name: loading.mapping_panel(upload, date_order) for upload in uploads}
+problems = [problem for problem in mappings.values() if isinstance(problem, str)]
+if problems:
+    st.warning(t("fix_first"))
+    st.stop()
+
+upload_key = tuple(loading.digest(content) for _, content in files)
+if st.button(t("load_validate"), key="data_load", type="primary"):
+    with st.status(t("loading_status"), expanded=True) as status:
+        st.write(t("status_reading", n=len(files)))
+        options = LoadOptions(date_order=date_order, duplicate_policy=policy)
+        dataset, report, error = loading.run_load(files, mappings, options)
+        if error:
+            status.update(label=t("load_failed"), state="error")
+            st.error(error)
+            st.session_state.pop(loading.PENDING_KEY, None)
+        else:
+            done = t(
+                "status_done",
+                loaded=count(report.rows_loaded),
+                read=count(report.rows_read),
+                rejected=count(report.rows_rejected),
+            )
+            status.update(label=done, state="complete", expanded=False)
+            st.session_state[loading.PENDING_KEY] = (dataset, report, upload_key)
+
+pending = st.session_state.get(loading.PENDING_KEY)
+if pending is None or pending[2] != upload_key:
+    st.stop()
+dataset, report, _ = pending
+
+st.subheader(t("validation_report"))
+for column, label, value in zip(
+    st.columns(3),
+    ("rows_read", "rows_loaded", "rows_rejected"),
+    (report.rows_read, report.rows_loaded, report.rows_rejected),
+    strict=True,
+):
+    column.metric(t(label), count(value))
+st.dataframe(loading.summary_frame(report), hide_index=True, key="data_report_summary")
+issues = loading.issues_frame(report)
+if issues.empty:
+    st.success(t("no_issues"))
+else:
+    st.dataframe(issues, hide_index=True, key="data_report_issues")
+for warning in loading.warnings_of(report):
+    st.warning(warning, icon=":material/warning:")
+with st.expander(t("parsed_preview")):
+    st.dataframe(dataset.customers.head(20), hide_index=True, key="data_parsed_preview")
+
+report_col, *mapping_cols = st.columns(1 + len(report.files))
+report_col.download_button(
+    t("download_report"),
+    loading.report_json(report),
+    file_name="validation_report.json",
+    mime="application/json",
+    key="data_report_json",
+)
+for column, file_report in zip(mapping_cols, report.files, strict=True):
+    column.download_button(
+        t("download_mapping", name=file_report.file_name),
+        file_report.mapping.to_json(),
+        file_name=f"{file_report.file_name}.mapping.json",
+        mime="application/json",
+        key=f"data_mapping_json_{file_report.file_name}",
+    )
+
+st.button(t("use_dataset"), key="data_use", type="primary", on_click=loading.use_pending_dataset)
+if active.fingerprint == dataset.fingerprint:
+    st.success(t("dataset_in_use"), icon=":material/check_circle:")
+st.caption(t("reload_note"))

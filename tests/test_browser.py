@@ -45,3 +45,32 @@ def test_overview_then_chinese(browser, server):
     page.get_by_text("我们服务哪些客群").wait_for(timeout=30_000)
     assert page.get_by_text("A银行样本数据").first.is_visible()
     page.close()
+
+
+def test_upload_mapping_and_report_in_the_browser(browser, server, tmp_path):
+    from tests.test_data_page import GBK_CSV
+
+    extract = tmp_path / "客户.csv"
+    extract.write_bytes(GBK_CSV)
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(f"{server}/data")
+    page.get_by_text("Upload one or more files").wait_for(timeout=60_000)
+    page.locator("input[type=file]").first.set_input_files(str(extract))
+    page.get_by_text("encoding gb18030").wait_for(timeout=30_000)
+    page.locator("[data-testid=stDataFrame]").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "data-mapping-en.png"), full_page=True)
+
+    page.get_by_role("button", name="Load and validate").click()
+    page.get_by_text("Validation report").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Use this dataset").wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "data-report-en.png"), full_page=True)
+
+    page.get_by_role("button", name="Use this dataset").click()
+    page.get_by_text("The whole app now uses this dataset.").wait_for(timeout=30_000)
+    page.get_by_text("中文", exact=True).click()
+    page.get_by_text("校验报告", exact=True).wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "data-report-zh.png"), full_page=True)
+    page.get_by_role("link", name="总览").click()
+    page.get_by_text("有效客户数", exact=True).wait_for(timeout=30_000)
+    assert "客户.csv" in page.locator("h1").first.inner_text()
+    page.close()

@@ -70,12 +70,14 @@ def test_normalised_header_drops_bracketed_units():
     assert normalised_header("金融资产(元)") == "金融资产"
 
 
-def test_first_column_wins_a_field_and_unknown_yes_no_columns_become_flags():
+def test_first_column_wins_a_field_and_only_holding_like_yes_no_columns_become_flags():
     sample = pd.DataFrame(
-        {"cust_id": ["1"], "aum": ["1"], "balance": ["2"], "Safe Box": ["yes"], "score": ["1"]}, dtype="string"
+        {"cust_id": ["1"], "aum": ["1"], "balance": ["2"], "Has Safe Box": ["yes"], "y": ["no"], "score": ["1"]},
+        dtype="string",
     )
     mapped = suggested_columns("customers", tuple(sample.columns), sample)
-    assert mapped == {"cust_id": "customer_id", "aum": "aum", "Safe Box": "has_safe_box"}
+    # "y" (a campaign outcome) is yes/no but not named like a holding: left for the user to map.
+    assert mapped == {"cust_id": "customer_id", "aum": "aum", "Has Safe Box": "has_safe_box"}
 
 
 @pytest.mark.parametrize(

@@ -25,8 +25,6 @@ def test_bank_full_loads_with_the_expected_mapping_and_report():
         "balance": "aum",
         "housing": "has_mortgage",
         "loan": "has_consumer_loan",
-        "default": "has_default",
-        "y": "has_y",
     }
     assert (file.rows_read, file.rows_loaded, file.rows_rejected, file.rows_output) == (45211, 45211, 0, 45211)
     assert file.parse_failures == ()

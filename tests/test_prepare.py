@@ -87,3 +87,15 @@ def test_without_activity_or_holdings(tiny):
     assert "products_held" not in prepared.customers
     assert prepared.customers["is_active"].all()
     assert not math.isnan(prepared.customers["aum"].sum())
+
+
+def test_categorical_activity_ids_give_the_same_features(tiny):
+    from crm_core.dataset import Dataset
+
+    activity = tiny.activity.assign(customer_id=tiny.activity["customer_id"].astype("category"))
+    categorical = Dataset("tiny", tiny.customers, activity, tiny.holdings, "tiny-cat")
+    expected = prepared_dataset(tiny)
+    got = prepared_dataset(categorical)
+    pdt.assert_frame_equal(got.customers, expected.customers)
+    pdt.assert_frame_equal(got.monthly_channels, expected.monthly_channels)
+    assert got.orphan_activity_rows == expected.orphan_activity_rows == 1

@@ -185,12 +185,97 @@ TEXT = MappingProxyType(
             "Fields not in this dataset: {fields}. Views that need them say so.",
             "本数据集缺少字段：{fields}。依赖这些字段的视图会给出提示。",
         ),
+        # data page
+        "data_in_use": (
+            "In use: {name} · {rows} customers · fingerprint {fp}",
+            "当前使用：{name} · {rows} 位客户 · 数据指纹 {fp}",
+        ),
+        "templates": ("CSV templates (English or Chinese headers)", "CSV 模板（英文或中文表头）"),
+        "table_customers": ("Customers", "客户表"),
+        "table_activity": ("Monthly activity", "月度交易活动表"),
+        "table_holdings": ("Product holdings", "产品持有表"),
+        "template_button": ("{table} · {language}", "{table} · {language}"),
+        "upload_label": (
+            "Upload extracts: customers, and optionally activity and holdings",
+            "上传数据：客户表，以及可选的交易活动表和产品持有表",
+        ),
+        "upload_limit": (
+            "CSV / TSV / TXT, Excel .xlsx or Parquet; up to {mb} MB per file. UTF-8, GB18030/GBK and "
+            "Windows-1252 are detected.",
+            "支持 CSV / TSV / TXT、Excel .xlsx 或 Parquet；每个文件不超过 {mb} MB。自动识别 UTF-8、"
+            "GB18030/GBK 与 Windows-1252 编码。",
+        ),
+        "upload_hint": (
+            "Upload one or more files to map and validate them; the app keeps using the dataset above "
+            "until you choose another.",
+            "上传一个或多个文件后即可映射并校验；在您切换之前，看板继续使用上方的数据集。",
+        ),
+        "date_order": ("Dates like 03/04/2024", "形如 03/04/2024 的日期"),
+        "date_order_auto": ("decide from the data (day first if unclear)", "根据数据判断（无法判断时按日/月）"),
+        "date_order_DMY": ("day / month / year", "日 / 月 / 年"),
+        "date_order_MDY": ("month / day / year", "月 / 日 / 年"),
+        "duplicate_policy": ("Duplicate customer ids", "重复的客户号"),
+        "policy_keep_first": ("keep the first row", "保留第一行"),
+        "policy_sum": ("sum balances into the first row", "余额合并到第一行"),
+        "policy_reject": ("reject every duplicated row", "全部拒绝"),
+        "encoding": ("Encoding", "编码"),
+        "delimiter": ("Delimiter", "分隔符"),
+        "sheet": ("Sheet", "工作表"),
+        "table": ("Table", "数据表"),
+        "detected": (
+            "Read as {format}, encoding {encoding}, delimiter {delimiter}, {columns} columns.",
+            "识别为 {format}，编码 {encoding}，分隔符 {delimiter}，共 {columns} 列。",
+        ),
+        "apply_mapping": ("Apply a saved mapping (JSON)", "套用已保存的映射（JSON）"),
+        "file_column": ("File column", "文件列"),
+        "sample_values": ("Sample values", "示例值"),
+        "maps_to": ("Maps to", "对应字段"),
+        "maps_to_help": ("Leave empty to ignore the column.", "留空表示忽略该列。"),
+        "fix_first": ("Fix the problems above before loading.", "请先解决以上问题再导入。"),
+        "load_validate": ("Load and validate", "导入并校验"),
+        "loading_status": ("Loading and validating…", "正在导入并校验……"),
+        "status_reading": ("Reading {n} file(s) with the confirmed mappings", "按确认的映射读取 {n} 个文件"),
+        "status_done": (
+            "Loaded: {loaded} of {read} rows; {rejected} rejected.",
+            "已导入 {read} 行中的 {loaded} 行；拒绝 {rejected} 行。",
+        ),
+        "load_failed": ("The files could not be loaded", "文件无法导入"),
+        "validation_report": ("Validation report", "校验报告"),
+        "rows_read": ("Rows read", "读取行数"),
+        "rows_loaded": ("Rows loaded", "导入行数"),
+        "rows_rejected": ("Rows rejected", "拒绝行数"),
+        "report_file": ("File", "文件"),
+        "report_table": ("Table", "数据表"),
+        "report_format": ("Format", "格式"),
+        "report_encoding": ("Encoding", "编码"),
+        "report_delimiter": ("Delimiter", "分隔符"),
+        "report_duplicates": ("Duplicate ids (policy)", "重复客户号（处理方式）"),
+        "report_derived": ("Derived fields", "推导字段"),
+        "issue_kind": ("Kind", "类型"),
+        "issue_rejected": ("row rejected", "整行拒绝"),
+        "issue_parse": ("value not understood (left empty)", "无法解析的值（置空）"),
+        "issue_range": ("implausible value (kept, flagged)", "不合理的值（保留并标记）"),
+        "issue_subject": ("Reason or column", "原因或列"),
+        "issue_rule": ("Expected", "预期"),
+        "issue_count": ("Rows", "行数"),
+        "issue_examples": ("First examples (row: text)", "示例（行号：原文）"),
+        "no_issues": ("No row was rejected and every value was understood.", "没有被拒绝的行，所有值均已识别。"),
+        "parsed_preview": ("Parsed customers (first 20 rows)", "解析后的客户数据（前20行）"),
+        "download_report": ("Download report (JSON)", "下载校验报告（JSON）"),
+        "download_mapping": ("Save mapping of {name}", "保存 {name} 的映射"),
+        "use_dataset": ("Use this dataset", "使用该数据集"),
+        "dataset_in_use": ("The whole app now uses this dataset.", "整个看板已切换为该数据集。"),
+        "reload_note": (
+            "A browser reload starts a new session: the upload is not kept on the server. Save the "
+            "mapping to re-load in two clicks.",
+            "刷新浏览器会开始新会话，上传的数据不会保存在服务器上。请保存映射以便快速重新导入。",
+        ),
         "not_available": ("n/a", "暂无"),
     }
 )
 
 
-def translate(key: str, lang: str, **params: object) -> str:
+def translate(key: str, lang: str, /, **params: object) -> str:
     """Return the text for ``key`` in ``lang`` (``en`` or ``zh``), with ``params`` filled in.
 
     An unknown key returns the key itself, so a missing translation is visible, not fatal.
@@ -208,7 +293,7 @@ def current_lang() -> str:
     return LANG_CODES.get(choice, choice if choice in LANG_CODES.values() else "en")
 
 
-def t(key: str, **params: object) -> str:
+def t(key: str, /, **params: object) -> str:
     """Translate ``key`` into the session's language."""
     return translate(key, current_lang(), **params)
 

@@ -91,3 +91,17 @@ def coming_page(name: str) -> None:
     """A placeholder page: title, the question it will answer, what is coming."""
     page_header(name)
     st.info(t("coming", what=t(f"coming_{name}")), icon=":material/construction:")
+
+
+def translated_selectbox(container, label: str, options, key: str, format_func, index: int = 0):
+    """A selectbox whose option labels follow the language.
+
+    The browser keeps a keyed widget's option labels, so the widget key carries the language
+    (``key__en`` / ``key__zh``) while the choice itself lives under ``key`` and survives a switch.
+    """
+    options = list(options)
+    remembered = st.session_state.get(key)
+    start = options.index(remembered) if remembered in options else index
+    choice = container.selectbox(label, options, index=start, format_func=format_func, key=f"{key}__{current_lang()}")
+    st.session_state[key] = choice
+    return choice

@@ -223,12 +223,12 @@ def suggested_field(table: str, header: str) -> str | None:
 
 
 def _looks_like_flag(column: str, values: pd.Series) -> bool:
-    """A yes/no column: only yes/no words, and either a word other than 0/1 or a header like 是否… / has… / is…."""
-    if not is_boolean_like(values):
-        return False
-    words = values.dropna().astype("string").str.strip().str.lower()
-    key = normalised_header(column)
-    return bool((~words.isin(["0", "1", "0.0", "1.0", ""])).any()) or key.startswith(_FLAG_PREFIXES)
+    """A yes/no column whose header reads like a holding (是否… / has… / is…).
+
+    Other yes/no columns (a campaign outcome, a credit default flag) are not products: they stay
+    unmapped unless the user maps them, so they never inflate products per customer.
+    """
+    return is_boolean_like(values) and normalised_header(column).startswith(_FLAG_PREFIXES)
 
 
 def suggested_columns(table: str, columns: tuple[str, ...], sample: pd.DataFrame | None = None) -> dict[str, str]:

@@ -1,0 +1,26 @@
+"""Timing helpers shared by the benchmarks: best-of-N wall time and peak memory of a child process."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+def best_time(action: Callable[[], object], repeat: int = 5) -> float:
+    """Best wall time in seconds over ``repeat`` runs (the least disturbed run)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def row(label: str, seconds: float, floor: float | None = None, rows: int | None = None) -> str:
+    """One aligned line: time, ratio to the floor, and nanoseconds per row."""
+    parts = [f"{label:<46} {seconds * 1e3:10.1f} ms"]
+    if floor:
+        parts.append(f"{seconds / floor:8.1f}x floor")
+    if rows:
+        parts.append(f"{seconds / rows * 1e9:8.1f} ns/row")
+    return "  ".join(parts)

@@ -1,0 +1,201 @@
+"""k-means clusters of active customers, silhouette scores for choosing k, and plain-words descriptions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from crm_core.prepare import PreparedDataset
+from crm_core.segments.config import DEFAULT_CLUSTERS, MONEY_FEATURES, NOT_ASSIGNED, ClusterConfig, Segmentation
+
+FEATURE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "aum": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
+    "aum_avg_3m": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
+    "aum_avg_12m": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
+    "annual_contribution": {"en": ("profitable", "low contribution"), "zh": ("贡献高", "贡献低")},
+    "products_held": {"en": ("many products", "few products"), "zh": ("持有产品多", "持有产品少")},
+    "tenure_months": {"en": ("long-standing", "recent"), "zh": ("关系久", "新近开户")},
+    "age": {"en": ("older", "younger"), "zh": ("年龄偏大", "年龄偏小")},
+    "digital_share_12m": {"en": ("digital", "rarely digital"), "zh": ("偏好线上", "少用线上")},
+    "counter_txn_12m": {"en": ("branch-reliant", "rarely at the counter"), "zh": ("依赖网点柜台", "少到柜台")},
+    "mobile_txn_12m": {"en": ("heavy app users", "light app users"), "zh": ("常用手机银行", "少用手机银行")},
+    "aum_trend": {"en": ("growing AUM", "shrinking AUM"), "zh": ("资产增长", "资产下降")},
+    "annual_income": {"en": ("high income", "low income"), "zh": ("收入高", "收入低")},
+    "loan_balance": {"en": ("borrowers", "few loans"), "zh": ("贷款多", "贷款少")},
+}
+"""Words for a feature well above / below the bank average, per language."""
+
+DESCRIPTION_THRESHOLD = 0.5
+"""A feature describes a cluster when its cluster mean is at least this many standard deviations off."""
+
+
+@dataclass(frozen=True, eq=False)
+class ClusterResult:
+    """A fitted clustering.
+
+    Attributes
+    ----------
+    segmentation : Segmentation
+        Cluster code of every customer (-1 for closed customers); labels ``cluster 1`` ….
+    model : sklearn.pipeline.Pipeline
+        ``StandardScaler`` → ``KMeans``, fitted on the transformed features.
+    features : tuple of str
+        Features used, in column order of ``centres``.
+    centres : pandas.DataFrame
+        z-score of each cluster's mean against all active customers (rows = clusters).
+    descriptions : dict
+        ``{"en": (...), "zh": (...)}``, one phrase per cluster.
+    """
+
+    segmentation: Segmentation
+    model: Pipeline
+    features: tuple[str, ...]
+    centres: pd.DataFrame
+    descriptions: dict[str, tuple[str, ...]]
+
+
+def cluster_features(customers: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Return the feature matrix (``float64``) and the features used.
+
+    Features absent or entirely missing are skipped; money features are ``log1p`` of the
+    value clipped at 0; remaining missing values are replaced by the feature's median.
+    """
+    used = tuple(f for f in features if f in customers.columns and customers[f].notna().any())
+    columns = []
+    for feature in used:
+        x = customers[feature].to_numpy(dtype=float, na_value=np.nan)
+        if feature in MONEY_FEATURES:
+            x = np.log1p(np.clip(x, 0, None))
+        median = np.nanmedian(x)
+        columns.append(np.where(np.isnan(x), median, x))
+    matrix = np.column_stack(columns) if columns else np.empty((len(customers), 0))
+    return matrix, used
+
+
+def cluster_pipeline(k: int, random_state: int = 0, n_init: int = 4) -> Pipeline:
+    """Return the unfitted ``StandardScaler`` → ``KMeans`` pipeline."""
+    return Pipeline(
+        [("scale", StandardScaler()), ("kmeans", KMeans(n_clusters=k, n_init=n_init, random_state=random_state))]
+    )
+
+
+def _active(customers: pd.DataFrame) -> np.ndarray:
+    if "is_active" in customers.columns:
+        return customers["is_active"].to_numpy(dtype=bool)
+    return np.ones(len(customers), dtype=bool)
+
+
+def cluster_missing(
+    source: PreparedDataset | pd.DataFrame, config: ClusterConfig = DEFAULT_CLUSTERS
+) -> tuple[str, ...]:
+    """Return the configured features the dataset lacks when fewer than two remain (else empty)."""
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    used = tuple(f for f in config.features if f in customers.columns and customers[f].notna().any())
+    return () if len(used) >= 2 else tuple(f for f in config.features if f not in used)
+
+
+def cluster_descriptions(centres: pd.DataFrame, threshold: float = DESCRIPTION_THRESHOLD) -> dict[str, tuple[str, ...]]:
+    """Return a phrase per cluster from its up to three most distinctive features, in en and zh.
+
+    Examples
+    --------
+    >>> centres = pd.DataFrame({"age": [1.2, -0.1], "aum": [0.8, 0.2]})
+    >>> cluster_descriptions(centres)["en"]
+    ('older, high AUM', 'close to the bank average')
+    """
+    out: dict[str, list[str]] = {"en": [], "zh": []}
+    for _, row in centres.iterrows():
+        strong = row[row.abs() >= threshold]
+        strong = strong.reindex(strong.abs().sort_values(ascending=False, kind="stable").index)[:3]
+        for lang, joiner, fallback in (("en", ", ", "close to the bank average"), ("zh", "、", "接近全行平均")):
+            words = []
+            for feature, z in strong.items():
+                high, low = FEATURE_WORDS.get(feature, {}).get(lang, (f"high {feature}", f"low {feature}"))
+                words.append(high if z > 0 else low)
+            out[lang].append(joiner.join(dict.fromkeys(words)) if words else fallback)
+    return {lang: tuple(phrases) for lang, phrases in out.items()}
+
+
+def customer_clusters(
+    source: PreparedDataset | pd.DataFrame, config: ClusterConfig = DEFAULT_CLUSTERS
+) -> ClusterResult:
+    """Return k-means clusters of active customers with their descriptions.
+
+    The pipeline is fitted on at most ``config.fit_rows`` active customers (a seeded
+    sample), then every active customer is assigned to its nearest centre. Cluster codes are
+    renumbered by ascending mean of the first feature (AUM by default), so cluster 1 is
+    the poorest and the numbering is stable across runs.
+    """
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    matrix, used = cluster_features(customers, config.features)
+    if len(used) < 2:
+        raise ValueError(f"clustering needs two of: {', '.join(config.features)}")
+    active = _active(customers)
+    rows = matrix[active]
+    if len(rows) < config.k:
+        raise ValueError(f"{len(rows)} active customers cannot form {config.k} clusters")
+    rng = np.random.default_rng(config.random_state)
+    fit_rows = rows if len(rows) <= config.fit_rows else rows[np.sort(rng.choice(len(rows), config.fit_rows, False))]
+    model = cluster_pipeline(config.k, config.random_state, config.n_init).fit(fit_rows)
+    raw = model.predict(rows)
+    scaled_centres = model.named_steps["kmeans"].cluster_centers_
+    order = np.argsort(scaled_centres[:, 0], kind="stable")
+    relabel = np.empty(config.k, dtype=np.int8)
+    relabel[order] = np.arange(config.k, dtype=np.int8)
+    codes = np.full(len(customers), NOT_ASSIGNED, dtype=np.int8)
+    codes[active] = relabel[raw]
+    # z-scores of cluster means against all active customers (not only the fitted sample).
+    mean, std = rows.mean(axis=0), rows.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    sums = np.stack([np.bincount(codes[active], weights=rows[:, j], minlength=config.k) for j in range(len(used))], 1)
+    counts = np.bincount(codes[active], minlength=config.k)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centres = pd.DataFrame((sums / counts - mean) / std, columns=list(used))
+    centres.index = pd.RangeIndex(config.k, name="cluster")
+    labels = tuple(f"cluster {i + 1}" for i in range(config.k))
+    return ClusterResult(
+        segmentation=Segmentation(codes, labels),
+        model=model,
+        features=used,
+        centres=centres,
+        descriptions=cluster_descriptions(centres),
+    )
+
+
+def silhouette_scores(
+    source: PreparedDataset | pd.DataFrame, config: ClusterConfig = DEFAULT_CLUSTERS, k_values: range = range(2, 9)
+) -> pd.DataFrame:
+    """Return the silhouette score for each k, on a seeded sample of active customers.
+
+    Each k is fitted and scored on the same ``config.silhouette_rows`` sample, so the
+    comparison is fair and quick at any data size.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``k`` (int) and ``silhouette`` (float, −1 to 1, higher is better separated).
+    """
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    matrix, used = cluster_features(customers, config.features)
+    if len(used) < 2:
+        raise ValueError(f"clustering needs two of: {', '.join(config.features)}")
+    rows = matrix[_active(customers)]
+    rng = np.random.default_rng(config.random_state)
+    if len(rows) > config.silhouette_rows:
+        rows = rows[np.sort(rng.choice(len(rows), config.silhouette_rows, replace=False))]
+    scores = []
+    for k in k_values:
+        if k >= len(rows):
+            scores.append(np.nan)
+            continue
+        pipeline = cluster_pipeline(k, config.random_state, config.n_init)
+        labels = pipeline.fit_predict(rows)
+        scaled = pipeline.named_steps["scale"].transform(rows)
+        scores.append(float(silhouette_score(scaled, labels)) if len(set(labels)) > 1 else np.nan)
+    return pd.DataFrame({"k": np.array(list(k_values), dtype=np.int64), "silhouette": scores})

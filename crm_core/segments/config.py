@@ -1,0 +1,380 @@
+"""Frozen configurations of the segmentation schemes, their JSON form and their hash.
+
+Every config is a ``@dataclass(frozen=True)`` of numbers, strings and tuples, so it is
+hashable (a cache key), comparable, and round-trips through JSON for saved scenarios.
+Validation happens once, in ``__post_init__``: inside the core a config is trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import types
+import typing
+from dataclasses import dataclass, fields, is_dataclass
+from typing import Any, TypeVar
+
+import numpy as np
+
+Config = TypeVar("Config")
+
+NOT_ASSIGNED = -1
+"""Code of a customer a scheme cannot place (missing value, closed customer, …)."""
+
+TIER_BASES: dict[str, str] = {
+    "current": "aum",
+    "1m": "aum",
+    "3m": "aum_avg_3m",
+    "6m": "aum_avg_3m+aum_avg_12m",
+    "12m": "aum_avg_12m",
+}
+"""Tiering basis → customer column(s). ``6m`` is the mean of the 3- and 12-month averages."""
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """The result of a scheme: one integer code per customer and the ordered labels.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        ``int8`` array, one entry per customer row; ``labels[code]`` names the group,
+        ``-1`` means not assignable.
+    labels : tuple of str
+        Group names in code order.
+    notes : tuple of str
+        Plain-English notes on fallbacks taken (e.g. a missing column replaced).
+    """
+
+    codes: np.ndarray
+    labels: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+    def counts(self) -> np.ndarray:
+        """Customers per code (``-1`` excluded)."""
+        return np.bincount(self.codes[self.codes >= 0], minlength=len(self.labels))
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class TierConfig:
+    """AUM tiers: thresholds in CNY and one label per tier.
+
+    A customer whose basis value equals a threshold belongs to the upper tier
+    (``thresholds[i] <= value < thresholds[i + 1]`` is tier ``i + 1``).
+
+    Parameters
+    ----------
+    thresholds : tuple of float
+        1 to 5 strictly ascending, positive, finite lower bounds of tiers 2, 3, ….
+    labels : tuple of str
+        ``len(thresholds) + 1`` distinct, non-empty names, lowest tier first.
+    basis : {"current", "1m", "3m", "6m", "12m"}
+        Which AUM figure is tiered, see ``TIER_BASES``.
+    closed_by_aum_12m_ago : bool
+        Place closed customers by their AUM a year ago (their tier before leaving), so
+        churn by tier is meaningful; otherwise their (zero) current balance is used.
+
+    Examples
+    --------
+    >>> TierConfig(thresholds=(5e4, 5e5), labels=("mass", "affluent", "rich")).basis
+    'current'
+    """
+
+    thresholds: tuple[float, ...] = (5e4, 5e5, 6e6)
+    labels: tuple[str, ...] = ("mass", "affluent", "high net worth", "private")
+    basis: str = "current"
+    closed_by_aum_12m_ago: bool = True
+
+    def __post_init__(self) -> None:
+        thresholds = tuple(float(t) for t in self.thresholds)
+        object.__setattr__(self, "thresholds", thresholds)
+        object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))
+        _check(1 <= len(thresholds) <= 5, "tiers need 1 to 5 thresholds (2 to 6 tiers)")
+        _check(all(math.isfinite(t) and t > 0 for t in thresholds), "thresholds must be positive numbers")
+        _check(all(a < b for a, b in itertools.pairwise(thresholds)), "thresholds must ascend")
+        _check(len(self.labels) == len(thresholds) + 1, "labels must number thresholds + 1")
+        _check(all(label.strip() for label in self.labels), "labels must not be empty")
+        _check(len(set(self.labels)) == len(self.labels), "labels must be distinct")
+        _check(self.basis in TIER_BASES, f"basis must be one of {', '.join(TIER_BASES)}")
+
+
+VALUE_INDICATORS: tuple[str, ...] = (
+    "aum",
+    "annual_contribution",
+    "products_held",
+    "tenure_months",
+    "digital_share_12m",
+    "aum_trend",
+)
+"""Indicators of the value score, in display order; those absent from a dataset are skipped."""
+
+VALUE_CLASSES: tuple[str, ...] = ("sleeping", "low_value", "valuable", "high_value_added")
+"""Value classes, lowest first (the label keys the UI translates)."""
+
+
+@dataclass(frozen=True)
+class ValueConfig:
+    """Value score weights and how the score is cut into classes.
+
+    Parameters
+    ----------
+    weights : tuple of (str, float)
+        Non-negative weight per indicator; normalised to sum to 1 over the indicators
+        present (all zero → equal weights).
+    normalisation : {"percentile", "minmax"}
+        How indicators are put on a 0–1 scale (``value_matrix``).
+    method : {"cutoffs", "top_shares"}
+        Classes by score cut-offs, or by the top shares of customers.
+    cutoffs : tuple of float
+        Ascending score lower bounds of the classes above the lowest (score on a
+        cut-off → upper class).
+    top_shares : tuple of float
+        Share of customers in each class from the highest down, excluding the lowest
+        class (which takes the rest); must sum to at most 1.
+    labels : tuple of str
+        Class labels, lowest first.
+    """
+
+    weights: tuple[tuple[str, float], ...] = (
+        ("aum", 35.0),
+        ("annual_contribution", 25.0),
+        ("products_held", 15.0),
+        ("tenure_months", 10.0),
+        ("digital_share_12m", 10.0),
+        ("aum_trend", 5.0),
+    )
+    normalisation: str = "percentile"
+    method: str = "cutoffs"
+    cutoffs: tuple[float, ...] = (0.35, 0.55, 0.75)
+    top_shares: tuple[float, ...] = (0.05, 0.20, 0.45)
+    labels: tuple[str, ...] = VALUE_CLASSES
+
+    def __post_init__(self) -> None:
+        weights = tuple((str(name), float(w)) for name, w in self.weights)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "cutoffs", tuple(float(c) for c in self.cutoffs))
+        object.__setattr__(self, "top_shares", tuple(float(s) for s in self.top_shares))
+        object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))
+        _check(all(math.isfinite(w) and w >= 0 for _, w in weights), "weights must be non-negative numbers")
+        _check(len({n for n, _ in weights}) == len(weights), "each indicator may be weighted once")
+        _check(self.normalisation in ("percentile", "minmax"), "normalisation must be percentile or minmax")
+        _check(self.method in ("cutoffs", "top_shares"), "method must be cutoffs or top_shares")
+        _check(all(a < b for a, b in itertools.pairwise(self.cutoffs)), "cut-offs must ascend")
+        _check(all(0 <= c <= 1 for c in self.cutoffs), "cut-offs must lie in [0, 1]")
+        _check(all(s >= 0 for s in self.top_shares) and sum(self.top_shares) <= 1 + 1e-9, "top shares must sum ≤ 1")
+        _check(len(self.labels) == len(self.cutoffs) + 1, "labels must number cut-offs + 1")
+        _check(len(self.labels) == len(self.top_shares) + 1, "labels must number top shares + 1")
+
+    @property
+    def weight_map(self) -> dict[str, float]:
+        """Weights as a dict."""
+        return dict(self.weights)
+
+
+RFM_RULES: tuple[tuple[str, int, int, int, int], ...] = (
+    ("champions", 4, 5, 4, 5),
+    ("loyal", 3, 5, 3, 5),
+    ("new", 5, 5, 1, 1),
+    ("potential_loyalist", 4, 5, 1, 3),
+    ("need_attention", 3, 3, 1, 2),
+    ("cannot_lose", 1, 2, 5, 5),
+    ("at_risk", 1, 2, 3, 4),
+    ("hibernating", 1, 2, 1, 2),
+)
+"""Default named segments: (name, R low, R high, FM low, FM high), first match wins.
+
+FM is the frequency–monetary score ``(F + M + 1) // 2`` (the mean rounded half up).
+The default covers all 25 (R, FM) cells.
+"""
+
+
+@dataclass(frozen=True)
+class RfmConfig:
+    """RFM scoring and the named-segment map.
+
+    Parameters
+    ----------
+    monetary : {"aum", "annual_contribution"}
+        Column behind the M score (``aum`` when the chosen one is absent).
+    segments : tuple of (name, r_low, r_high, fm_low, fm_high)
+        Ordered rules, first match wins; unmatched customers get code -1.
+    """
+
+    monetary: str = "aum"
+    segments: tuple[tuple[str, int, int, int, int], ...] = RFM_RULES
+
+    def __post_init__(self) -> None:
+        segments = tuple((str(s[0]), *(int(v) for v in s[1:])) for s in self.segments)
+        object.__setattr__(self, "segments", segments)
+        _check(self.monetary in ("aum", "annual_contribution"), "monetary must be aum or annual_contribution")
+        _check(len(segments) >= 1 and all(len(s) == 5 for s in segments), "segments are (name, r1, r2, fm1, fm2)")
+        _check(all(1 <= s[1] <= s[2] <= 5 and 1 <= s[3] <= s[4] <= 5 for s in segments), "score ranges in 1..5")
+        _check(len({s[0] for s in segments}) == len(segments), "segment names must be distinct")
+
+
+LIFECYCLE_STAGES: tuple[str, ...] = ("prospect", "formation", "stable", "decline")
+"""Lifecycle stages in code order: 考察期, 形成期, 稳定期, 退化期."""
+
+LIFECYCLE_NAMES: dict[str, dict[str, str]] = {
+    "prospect": {"en": "prospect", "zh": "考察期"},
+    "formation": {"en": "formation", "zh": "形成期"},
+    "stable": {"en": "stable", "zh": "稳定期"},
+    "decline": {"en": "decline", "zh": "退化期"},
+}
+
+
+@dataclass(frozen=True)
+class LifecycleConfig:
+    """Thresholds of the lifecycle rules (applied in order: prospect, decline, formation, stable).
+
+    Parameters
+    ----------
+    prospect_max_tenure_months : int
+        Tenure below this → prospect (考察期).
+    decline_aum_trend : float
+        AUM change over 12 months at or below this → decline.
+    decline_activity_trend : float
+        Change in transactions (all channels, last 12 months vs the 12 before) at or below
+        this → decline.
+    formation_max_tenure_months : int
+        Tenure below this (and not prospect or decline) → formation.
+    formation_aum_trend : float
+        AUM growth at or above this → formation, whatever the tenure.
+    """
+
+    prospect_max_tenure_months: int = 12
+    decline_aum_trend: float = -0.20
+    decline_activity_trend: float = -0.30
+    formation_max_tenure_months: int = 36
+    formation_aum_trend: float = 0.20
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.prospect_max_tenure_months <= self.formation_max_tenure_months, "tenure bounds must ascend")
+        _check(-1 <= self.decline_aum_trend < self.formation_aum_trend, "decline trend must be below formation")
+        _check(self.decline_activity_trend >= -1, "activity trend cannot fall below -100%")
+
+
+MONEY_FEATURES: frozenset[str] = frozenset(
+    {
+        "aum",
+        "aum_avg_3m",
+        "aum_avg_12m",
+        "aum_12m_ago",
+        "annual_contribution",
+        "deposit_balance",
+        "investment_balance",
+        "loan_balance",
+        "annual_income",
+    }
+)
+"""Money columns: clustered on ``log1p`` (negative values clipped to 0)."""
+
+CLUSTER_FEATURES: tuple[str, ...] = (
+    "aum",
+    "annual_contribution",
+    "products_held",
+    "tenure_months",
+    "age",
+    "digital_share_12m",
+    "counter_txn_12m",
+)
+"""Default clustering features; those absent are skipped."""
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    """k-means clustering of active customers.
+
+    Parameters
+    ----------
+    features : tuple of str
+        Customer columns to cluster on (at least two present).
+    k : int
+        Number of clusters, 2 to 12.
+    random_state : int
+        Seed of k-means and of every sample drawn.
+    n_init : int
+        k-means restarts (set explicitly, never left to the library default).
+    fit_rows : int
+        Fit on at most this many active customers (a seeded sample), then assign all.
+    silhouette_rows : int
+        Rows sampled for the silhouette comparison of k = 2..8.
+    """
+
+    features: tuple[str, ...] = CLUSTER_FEATURES
+    k: int = 4
+    random_state: int = 0
+    n_init: int = 4
+    fit_rows: int = 200_000
+    silhouette_rows: int = 5_000
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "features", tuple(str(f) for f in self.features))
+        _check(len(self.features) >= 2, "clustering needs at least two features")
+        _check(2 <= self.k <= 12, "k must be 2 to 12")
+        _check(self.n_init >= 1 and self.fit_rows >= 100 and self.silhouette_rows >= 100, "sizes too small")
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def config_json(config: Any) -> str:
+    """Return a config as canonical JSON (sorted keys), the form saved in scenarios.
+
+    Examples
+    --------
+    >>> config_json(LifecycleConfig())[:40]
+    '{"decline_activity_trend": -0.3, "declin'
+    """
+    return json.dumps({"type": type(config).__name__, **_plain(config)}, sort_keys=True, ensure_ascii=False)
+
+
+def _as_tuples(value: Any, annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is tuple and isinstance(value, list):
+        args = typing.get_args(annotation)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_as_tuples(v, args[0]) for v in value)
+        return tuple(_as_tuples(v, a) for v, a in zip(value, args, strict=False))
+    if origin in (typing.Union, types.UnionType):
+        return value
+    return value
+
+
+def config_from_json(kind: type[Config], text: str) -> Config:
+    """Return the config of class ``kind`` saved by ``config_json`` (validated again).
+
+    Examples
+    --------
+    >>> config_from_json(TierConfig, config_json(TierConfig())) == TierConfig()
+    True
+    """
+    data = json.loads(text)
+    saved = data.pop("type", kind.__name__)
+    _check(saved == kind.__name__, f"saved config is a {saved}, not a {kind.__name__}")
+    hints = typing.get_type_hints(kind)
+    return kind(**{name: _as_tuples(value, hints[name]) for name, value in data.items()})
+
+
+def config_hash(config: Any) -> str:
+    """Return a short stable hash of a config (sha256 of its JSON, 16 hex digits)."""
+    return hashlib.sha256(config_json(config).encode()).hexdigest()[:16]
+
+
+DEFAULT_TIERS = TierConfig()
+DEFAULT_VALUE = ValueConfig()
+DEFAULT_RFM = RfmConfig()
+DEFAULT_LIFECYCLE = LifecycleConfig()
+DEFAULT_CLUSTERS = ClusterConfig()

@@ -1,0 +1,364 @@
+"""Group profiles: what each segment looks like next to the whole bank.
+
+Profiles describe **active customers** (a closed customer has no balance to profile), with
+one exception: the churn rate, which by definition looks at customers alive twelve months
+ago, closed ones included. Everything is computed from integer codes with
+``numpy.bincount``; the per-dataset part (column extraction, the AUM sort order) lives in
+``ProfileInputs``, which a caller computes once per dataset and reuses for every slider move.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core.overview import top_share
+from crm_core.prepare import PreparedDataset, age_band_labels
+
+MIN_GROUP_CUSTOMERS = 10
+"""Groups with fewer active customers have their measures suppressed (NaN)."""
+
+PROFILE_MEASURES: tuple[str, ...] = (
+    "average_aum",
+    "median_aum",
+    "products_per_customer",
+    "digital_active_share",
+    "counter_trend",
+    "churn_rate",
+    "average_age",
+    "payroll_share",
+)
+"""Measures that also get an index against the whole bank (bank = 100)."""
+
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "code",
+    "group",
+    "customers",
+    "customer_share",
+    "aum",
+    "aum_share",
+    *PROFILE_MEASURES,
+    "suppressed",
+    *(f"{m}_index" for m in PROFILE_MEASURES),
+)
+"""Columns of ``group_profiles`` in order."""
+
+_WEIGHTS = (
+    "aum",
+    "products_held",
+    "digital_active",
+    "counter_txn_12m",
+    "counter_txn_prev_12m",
+    "age",
+    "age_known",
+    "is_payroll",
+    "payroll_known",
+    "alive_12m_ago",
+    "closed_among_alive",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileInputs:
+    """Per-dataset arrays behind ``group_profiles`` (compute once with ``profile_inputs``).
+
+    Attributes
+    ----------
+    active : numpy.ndarray
+        Boolean mask of active customers.
+    weights : dict of str to numpy.ndarray
+        ``float64`` per-customer columns summed per group; a missing source column is absent.
+    aum_order : numpy.ndarray
+        Positions of all customers sorted by AUM (for medians).
+    bank_median_aum : float
+        Median AUM of active customers.
+    """
+
+    active: np.ndarray
+    weights: dict[str, np.ndarray]
+    aum_order: np.ndarray
+    bank_median_aum: float
+
+    def __len__(self) -> int:
+        return len(self.active)
+
+
+def profile_inputs(prepared: PreparedDataset) -> ProfileInputs:
+    """Return the arrays group profiles need, extracted once from the prepared dataset."""
+    c = prepared.customers
+    active = c["is_active"].to_numpy(dtype=bool)
+    weights: dict[str, np.ndarray] = {"aum": np.nan_to_num(c["aum"].to_numpy(dtype=float, na_value=np.nan))}
+    for column in ("products_held", "digital_active", "counter_txn_12m", "counter_txn_prev_12m"):
+        if prepared.has(column):
+            weights[column] = c[column].to_numpy(dtype=float, na_value=0.0)
+    for column, known in (("age", "age_known"), ("is_payroll", "payroll_known")):
+        if prepared.has(column):
+            values = c[column].to_numpy(dtype=float, na_value=np.nan)
+            weights[known] = (~np.isnan(values)).astype(float)
+            weights[column] = np.nan_to_num(values)
+    if prepared.has("closed_date") or prepared.has("churned"):
+        alive = c["alive_12m_ago"].to_numpy(dtype=bool)
+        weights["alive_12m_ago"] = alive.astype(float)
+        weights["closed_among_alive"] = (alive & c["closed_last_12m"].to_numpy(dtype=bool)).astype(float)
+    active_aum = weights["aum"][active]
+    return ProfileInputs(
+        active=active,
+        weights=weights,
+        aum_order=np.argsort(weights["aum"], kind="stable"),
+        bank_median_aum=float(np.median(active_aum)) if len(active_aum) else math.nan,
+    )
+
+
+def _group_keys(inputs: ProfileInputs, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Bin per customer: active groups 0..G−1, active unassigned G, inactive G+1+(same)."""
+    codes = np.asarray(codes)
+    if len(codes) != len(inputs):
+        raise ValueError(f"{len(codes)} codes for {len(inputs)} customers")
+    if codes.size and codes.max() >= n_groups:
+        raise ValueError(f"code {int(codes.max())} has no label (only {n_groups} labels)")
+    key = codes.astype(np.intp)
+    key[key < 0] = n_groups
+    key += (n_groups + 1) * ~inputs.active
+    return key
+
+
+def _medians(inputs: ProfileInputs, key: np.ndarray, counts: np.ndarray, bins: int) -> np.ndarray:
+    """Median AUM per bin: group customers in AUM order with one stable integer sort."""
+    small = key.astype(np.int8 if bins < 127 else np.int16)[inputs.aum_order]
+    grouped = inputs.aum_order[np.argsort(small, kind="stable")]
+    aum = inputs.weights["aum"]
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    medians = np.full(bins, np.nan)
+    has = counts > 0
+    low = starts[has] + (counts[has] - 1) // 2
+    high = starts[has] + counts[has] // 2
+    medians[has] = (aum[grouped[low]] + aum[grouped[high]]) / 2
+    return medians
+
+
+def _measures(sums: dict[str, np.ndarray], counts: np.ndarray, medians: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-row measures from sums (rows may be groups or the bank)."""
+
+    def ratio(numerator: np.ndarray | None, denominator: np.ndarray | None) -> np.ndarray:
+        if numerator is None or denominator is None:
+            return np.full(len(counts), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+    counter_ratio = ratio(sums.get("counter_txn_12m"), sums.get("counter_txn_prev_12m"))
+    return {
+        "average_aum": ratio(sums["aum"], counts),
+        "median_aum": medians,
+        "products_per_customer": ratio(sums.get("products_held"), counts),
+        "digital_active_share": ratio(sums.get("digital_active"), counts),
+        "counter_trend": counter_ratio - 1,
+        "churn_rate": ratio(sums.get("closed_among_alive"), sums.get("alive_12m_ago")),
+        "average_age": ratio(sums.get("age"), sums.get("age_known")),
+        "payroll_share": ratio(sums.get("is_payroll"), sums.get("payroll_known")),
+    }
+
+
+def group_profiles(
+    source: PreparedDataset | ProfileInputs,
+    codes: np.ndarray,
+    labels: tuple[str, ...] | list[str],
+    unassigned_label: str = "not assigned",
+    min_customers: int = MIN_GROUP_CUSTOMERS,
+) -> pd.DataFrame:
+    """Return one profile row per group, each measure also as an index vs the bank (= 100).
+
+    Parameters
+    ----------
+    source : PreparedDataset or ProfileInputs
+        Pass ``profile_inputs(prepared)`` (computed once) when profiles refresh often.
+    codes : numpy.ndarray
+        Integer group code per customer (``-1`` = not assigned), e.g. ``Segmentation.codes``.
+    labels : sequence of str
+        Group names in code order.
+    unassigned_label : str
+        Name of the extra row for active customers with code ``-1`` (only when there are some).
+    min_customers : int
+        Groups with fewer active customers are suppressed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``PROFILE_COLUMNS``. Rows cover active customers: ``customers`` sums to the
+        active total and ``customer_share`` to 1 (also for suppressed groups, whose other
+        measures are NaN). ``counter_trend`` is counter transactions of the last 12 months over
+        the 12 before, minus 1; its index compares growth factors, ``(1 + group) / (1 + bank)``.
+        ``churn_rate`` is closures in the last 12 months among customers alive 12 months ago,
+        closed customers counted in the group the scheme gives them; NaN when the scheme
+        leaves every closed customer unassigned. Measures whose columns the dataset lacks are NaN.
+    """
+    inputs = source if isinstance(source, ProfileInputs) else profile_inputs(source)
+    labels = tuple(labels)
+    g = len(labels)
+    key = _group_keys(inputs, codes, g)
+    bins = 2 * (g + 1)
+    counts_all = np.bincount(key, minlength=bins)
+    sums_all = {name: np.bincount(key, weights=w, minlength=bins) for name, w in inputs.weights.items()}
+    medians_all = _medians(inputs, key, counts_all, bins)
+
+    rows = g + 1  # groups + unassigned, active customers
+    counts = counts_all[:rows].astype(float)
+    sums = {name: s[:rows] for name, s in sums_all.items()}
+    for name in ("alive_12m_ago", "closed_among_alive"):
+        if name in sums:  # churn looks at closed customers too
+            sums[name] = sums_all[name][:rows] + sums_all[name][rows:]
+    inactive_assigned = counts_all[rows : rows + g].sum() > 0
+    bank_sums = {name: np.array([s.sum()]) for name, s in sums.items()}
+    bank_median = np.array([inputs.bank_median_aum])
+    group_values = _measures(sums, counts, medians_all[:rows])
+    bank_values = _measures(bank_sums, np.array([counts.sum()]), bank_median)
+    if not inactive_assigned and (~inputs.active).any():
+        group_values["churn_rate"] = np.full(rows, np.nan)
+
+    total_customers, total_aum = counts.sum(), sums["aum"].sum()
+    frame = pd.DataFrame(
+        {
+            "code": np.arange(rows, dtype=np.int64),
+            "group": [*labels, unassigned_label],
+            "customers": counts_all[:rows].astype(np.int64),
+            "customer_share": counts / total_customers if total_customers else np.full(rows, np.nan),
+            "aum": sums["aum"],
+            "aum_share": sums["aum"] / total_aum if total_aum else np.full(rows, np.nan),
+            **group_values,
+        }
+    )
+    frame.loc[g, "code"] = -1
+    suppressed = frame["customers"].to_numpy() < min_customers
+    frame["suppressed"] = suppressed
+    for measure in PROFILE_MEASURES:
+        bank = bank_values[measure][0]
+        values = frame[measure].to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if measure == "counter_trend":
+                index = (1 + values) / (1 + bank) * 100
+            else:
+                index = values / bank * 100 if bank else np.full(rows, np.nan)
+        frame[f"{measure}_index"] = index
+    measure_columns = [c for c in PROFILE_COLUMNS if c not in ("code", "group", "customers", "customer_share")]
+    measure_columns.remove("suppressed")
+    frame.loc[suppressed, measure_columns] = np.nan
+    if counts[g] == 0:
+        frame = frame.iloc[:g]
+    return frame[list(PROFILE_COLUMNS)].reset_index(drop=True)
+
+
+def bank_profile(source: PreparedDataset | ProfileInputs) -> pd.Series:
+    """Return the bank-wide values of ``PROFILE_MEASURES`` (the 100 of every index)."""
+    inputs = source if isinstance(source, ProfileInputs) else profile_inputs(source)
+    row = group_profiles(inputs, np.zeros(len(inputs), dtype=np.int8), ("bank",), min_customers=0).iloc[0]
+    return row[["customers", "aum", *PROFILE_MEASURES]]
+
+
+def concentration_curve(aum: np.ndarray, max_points: int = 200) -> pd.DataFrame:
+    """Return Lorenz-curve points of AUM and, in ``attrs``, the top 1 / 2 / 10% shares.
+
+    Parameters
+    ----------
+    aum : numpy.ndarray
+        AUM per customer (pass active customers); NaN counts as 0, negatives as 0.
+    max_points : int
+        Upper bound on the points returned (at least 2).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_share`` and ``aum_share`` (cumulative, poorest first) from (0, 0) to
+        (1, 1); ``attrs["top_shares"]`` = ``{"top1": …, "top2": …, "top10": …}`` and
+        ``attrs["gini"]``.
+
+    Examples
+    --------
+    >>> curve = concentration_curve(np.array([0.0, 0.0, 1.0, 3.0]))
+    >>> curve["aum_share"].tolist()
+    [0.0, 0.0, 0.0, 0.25, 1.0]
+    """
+    values = np.sort(np.clip(np.nan_to_num(np.asarray(aum, dtype=float)), 0, None))
+    n = len(values)
+    cumulative = np.concatenate(([0.0], np.cumsum(values)))
+    total = cumulative[-1]
+    positions = np.unique(np.round(np.linspace(0, n, min(max_points, n + 1))).astype(np.int64)) if n else np.array([0])
+    customer_share = positions / n if n else np.array([0.0])
+    aum_share = cumulative[positions] / total if total > 0 else np.full(len(positions), np.nan)
+    frame = pd.DataFrame({"customer_share": customer_share, "aum_share": aum_share})
+    frame.attrs["top_shares"] = {f"top{p}": top_share(values, p / 100) for p in (1, 2, 10)}
+    # Gini from the exact curve (trapezoids over every customer), not the sampled points.
+    frame.attrs["gini"] = (
+        float(1 - (cumulative[:-1] + cumulative[1:]).sum() / (n * total)) if n and total > 0 else math.nan
+    )
+    return frame
+
+
+@dataclass(frozen=True, eq=False)
+class GroupDrilldown:
+    """One group's mix next to the bank's: each frame has ``name``, ``customers``, ``share``,
+    ``bank_share`` and ``index`` (share / bank share × 100)."""
+
+    branches: pd.DataFrame
+    age_bands: pd.DataFrame
+    products: pd.DataFrame
+
+
+def _mix(names: list[str], in_group: np.ndarray, in_bank: np.ndarray, n_group: int, n_bank: int) -> pd.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = in_group / n_group if n_group else np.full(len(names), np.nan)
+        bank_share = in_bank / n_bank if n_bank else np.full(len(names), np.nan)
+        index = np.where(bank_share > 0, share / bank_share * 100, np.nan)
+    return pd.DataFrame(
+        {
+            "name": names,
+            "customers": in_group.astype(np.int64),
+            "share": share,
+            "bank_share": bank_share,
+            "index": index,
+        }
+    )
+
+
+def group_drilldown(prepared: PreparedDataset, codes: np.ndarray, group_code: int) -> GroupDrilldown:
+    """Return the branch mix, age bands and product holding shares of one group's active customers.
+
+    Frames are empty when the dataset lacks branches, ages or products. ``products`` shares
+    are holders over customers (a customer holds several, so they do not sum to 1).
+    """
+    c = prepared.customers
+    active = c["is_active"].to_numpy(dtype=bool)
+    member = active & (np.asarray(codes) == group_code)
+    n_group, n_bank = int(member.sum()), int(active.sum())
+    empty = _mix([], np.array([]), np.array([]), 1, 1)
+
+    def categorical(column: str, categories: list[str] | None = None) -> pd.DataFrame:
+        if not prepared.has(column):
+            return empty
+        values = pd.Categorical(c[column].astype("string"), categories=categories)
+        codes_ = values.codes
+        size = len(values.categories)
+        known = codes_ >= 0
+        in_group = np.bincount(codes_[member & known], minlength=size)
+        in_bank = np.bincount(codes_[active & known], minlength=size)
+        return _mix([str(x) for x in values.categories], in_group, in_bank, n_group, n_bank)
+
+    branches = categorical("branch")
+    if len(branches):
+        branches = branches.sort_values(["customers", "name"], ascending=[False, True], ignore_index=True)
+    age_bands = categorical("age_band", age_band_labels())
+    names = [p for p in prepared.products if prepared.has(f"has_{p}")]
+    flags = [c[f"has_{p}"].to_numpy(dtype=bool) for p in names]
+    products = (
+        _mix(
+            names,
+            np.array([(f & member).sum() for f in flags]),
+            np.array([(f & active).sum() for f in flags]),
+            n_group,
+            n_bank,
+        )
+        if names
+        else empty
+    )
+    return GroupDrilldown(branches=branches, age_bands=age_bands, products=products)

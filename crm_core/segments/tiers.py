@@ -1,0 +1,137 @@
+"""AUM tiers: presets, the tiering basis and the integer tier of every customer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from crm_core.prepare import PreparedDataset
+from crm_core.segments.config import DEFAULT_TIERS, NOT_ASSIGNED, TIER_BASES, Segmentation, TierConfig
+
+_PRESETS: dict[str, tuple[tuple[float, ...], dict[str, tuple[str, ...]]]] = {
+    # What the committed sample is tuned for: about 80% / 17% / 2% / 0.2%.
+    "default": (
+        (5e4, 5e5, 6e6),
+        {
+            "en": ("mass", "affluent", "high net worth", "private"),
+            "zh": ("大众客户", "富裕客户", "高净值客户", "私人银行客户"),
+        },
+    ),
+    # Regulatory-style: 100万 echoes the qualified-investor asset bar, 600万 a common private-bank entry.
+    "regulatory": (
+        (5e4, 1e6, 6e6),
+        {
+            "en": ("mass", "affluent", "high net worth", "private"),
+            "zh": ("大众客户", "富裕客户", "高净值客户", "私人银行客户"),
+        },
+    ),
+    # CMB-style: gold card from 5万, Sunflower (金葵花) from 50万, private banking from 1000万.
+    "cmb": (
+        (5e4, 5e5, 1e7),
+        {
+            "en": ("standard", "gold", "sunflower", "private"),
+            "zh": ("普卡客户", "金卡客户", "金葵花客户", "私人银行客户"),
+        },
+    ),
+    # ICBC-style: wealth card (理财金) from 5万, wealth management (财富) from 80万, private from 800万.
+    "icbc": (
+        (5e4, 8e5, 8e6),
+        {
+            "en": ("standard", "wealth card", "wealth management", "private"),
+            "zh": ("普通客户", "理财金客户", "财富管理客户", "私人银行客户"),
+        },
+    ),
+}
+TIER_PRESETS: tuple[str, ...] = tuple(_PRESETS)
+"""Preset names: ``default``, ``regulatory``, ``cmb``, ``icbc``."""
+
+
+def tier_preset(name: str = "default", lang: str = "en", basis: str = "current") -> TierConfig:
+    """Return a preset tier config with labels in English or Chinese.
+
+    Examples
+    --------
+    >>> tier_preset("cmb").thresholds
+    (50000.0, 500000.0, 10000000.0)
+    >>> tier_preset("default", "zh").labels[0]
+    '大众客户'
+    """
+    if name not in _PRESETS:
+        raise ValueError(f"unknown tier preset {name!r}; choose from {', '.join(TIER_PRESETS)}")
+    thresholds, labels = _PRESETS[name]
+    return TierConfig(thresholds=thresholds, labels=labels["zh" if lang == "zh" else "en"], basis=basis)
+
+
+def _column(customers: pd.DataFrame, name: str) -> np.ndarray | None:
+    if name not in customers.columns or not customers[name].notna().any():
+        return None
+    return customers[name].to_numpy(dtype=float, na_value=np.nan)
+
+
+def tier_basis_values(customers: pd.DataFrame, config: TierConfig) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Return the AUM figure each customer is tiered on, and notes on fallbacks.
+
+    ``current`` and ``1m`` read ``aum`` (the canonical AUM is already the month's average
+    daily balance); ``3m`` and ``12m`` read ``aum_avg_3m`` / ``aum_avg_12m``; ``6m`` is
+    approximated by the mean of the 3- and 12-month averages. A missing column falls back
+    to ``aum`` with a note. Closed customers take ``aum_12m_ago`` when
+    ``config.closed_by_aum_12m_ago`` and the column exists.
+    """
+    aum = customers["aum"].to_numpy(dtype=float, na_value=np.nan)
+    notes: list[str] = []
+    wanted = TIER_BASES[config.basis]
+    if wanted == "aum":
+        values = aum
+    else:
+        parts = [_column(customers, name) for name in wanted.split("+")]
+        if any(p is None for p in parts):
+            missing = [n for n, p in zip(wanted.split("+"), parts, strict=True) if p is None]
+            notes.append(f"{', '.join(missing)} missing: tiered on current AUM instead of the {config.basis} average")
+            values = aum
+        else:
+            values = parts[0] if len(parts) == 1 else (parts[0] + parts[1]) / 2
+            if config.basis == "6m":
+                notes.append("6-month average approximated by the mean of the 3- and 12-month averages")
+    if config.closed_by_aum_12m_ago and "is_active" in customers.columns:
+        before = _column(customers, "aum_12m_ago")
+        if before is not None:
+            closed = ~customers["is_active"].to_numpy(dtype=bool)
+            if closed.any():
+                values = np.where(closed, before, values)
+                notes.append("closed customers placed by their AUM a year ago")
+    return values, tuple(notes)
+
+
+def tier_codes_of(values: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:
+    """Return the tier code of each value (on a threshold → upper tier; NaN → -1).
+
+    Examples
+    --------
+    >>> tier_codes_of(np.array([0.0, 50.0, 99.9, 100.0, np.nan]), (50.0, 100.0)).tolist()
+    [0, 1, 1, 2, -1]
+    """
+    codes = np.searchsorted(np.asarray(thresholds, dtype=float), values, side="right").astype(np.int8)
+    missing = np.isnan(values)
+    if missing.any():
+        codes[missing] = NOT_ASSIGNED
+    return codes
+
+
+def aum_tiers(source: PreparedDataset | pd.DataFrame, config: TierConfig = DEFAULT_TIERS) -> Segmentation:
+    """Return the AUM tier of every customer.
+
+    Parameters
+    ----------
+    source : PreparedDataset or pandas.DataFrame
+        The prepared dataset or its ``customers`` frame. Not modified.
+    config : TierConfig
+        Thresholds, labels and basis.
+
+    Returns
+    -------
+    Segmentation
+        ``int8`` codes (0 = lowest tier, -1 = AUM missing), ``config.labels`` and notes.
+    """
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    values, notes = tier_basis_values(customers, config)
+    return Segmentation(tier_codes_of(values, config.thresholds), config.labels, notes)

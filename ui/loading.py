@@ -1,0 +1,245 @@
+"""Streamlit adapter of the loader: cached previews, the mapping editor, the report tables.
+
+The rules live in ``crm_core.loading``; this module only turns widgets into its inputs and
+its outputs into small frames for display.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from crm_core.loading import LoadError, LoadOptions, LoadReport, Mapping, Preview, preview_file, suggested_mapping_for
+from crm_core.loading import load_dataset as core_load_dataset
+from crm_core.loading.mapping import known_fields
+from ui import data
+from ui.i18n import t
+from ui.widgets import translated_selectbox
+
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1")
+DELIMITERS = ("auto", ",", ";", "\t", "|")
+DELIMITER_NAMES = {"auto": "auto", ",": ", (comma)", ";": "; (semicolon)", "\t": "tab", "|": "| (pipe)"}
+TABLES = ("customers", "activity", "holdings")
+PENDING_KEY = "data_pending_load"
+IGNORE = ""
+
+
+def digest(content: bytes) -> str:
+    """sha256 of an upload's bytes: the key of its cached preview."""
+    return hashlib.sha256(content).hexdigest()
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _preview(file_digest: str, name: str, encoding: str | None, delimiter: str | None, sheet: str | None, _content):
+    try:
+        return preview_file(name, _content, encoding=encoding, delimiter=delimiter, sheet=sheet)
+    except LoadError as error:
+        return str(error)
+    except Exception as error:
+        return f"{name}: could not be read ({type(error).__name__}: {error})"
+
+
+def file_preview(name: str, content: bytes, encoding: str, delimiter: str, sheet: str | None) -> Preview | str:
+    """The file's preview, or the message that says why it cannot be a table."""
+    return _preview(
+        digest(content),
+        name,
+        None if encoding == "auto" else encoding,
+        None if delimiter == "auto" else delimiter,
+        sheet,
+        content,
+    )
+
+
+def suggested(preview: Preview, table: str | None) -> Mapping:
+    """The mapper's suggestion, for a forced table when the user picked one."""
+    return suggested_mapping_for(preview, LoadOptions(table=table))
+
+
+def mapping_editor_frame(preview: Preview, mapping: Mapping) -> pd.DataFrame:
+    """One row per file column: its name, three sample values, and the canonical field it maps to."""
+    fields = mapping.fields
+    samples = [
+        ", ".join(str(v) for v in preview.sample[column].dropna().head(3)) if column in preview.sample else ""
+        for column in preview.columns
+    ]
+    return pd.DataFrame(
+        {
+            "column": list(preview.columns),
+            "sample": samples,
+            "field": [fields.get(column, IGNORE) for column in preview.columns],
+        }
+    )
+
+
+def field_options(table: str, frame: pd.DataFrame) -> list[str]:
+    """Fields the editor offers: the table's known fields plus any flag already suggested."""
+    extra = [f for f in frame["field"] if f and f not in known_fields(table)]
+    return [IGNORE, *known_fields(table), *extra]
+
+
+def mapping_from_editor(frame: pd.DataFrame, table: str, preview: Preview, date_order: str) -> Mapping | str:
+    """The mapping the user confirmed, or the message that says what is wrong with it."""
+    columns = tuple((row.column, row.field) for row in frame.itertuples() if row.field)
+    try:
+        return Mapping(
+            table=table,
+            columns=columns,
+            encoding=preview.encoding,
+            delimiter=preview.delimiter,
+            sheet=preview.sheet,
+            date_order=date_order,
+        )
+    except LoadError as error:
+        return str(error)
+
+
+def saved_mapping(upload) -> Mapping | str:
+    """A mapping JSON the user uploaded, or the message that says why it cannot be used."""
+    try:
+        return Mapping.from_json(upload.getvalue())
+    except LoadError as error:
+        return str(error)
+    except Exception as error:
+        return f"{upload.name}: not a mapping file ({type(error).__name__})"
+
+
+def run_load(files: list[tuple[str, bytes]], mappings: dict[str, Mapping], options: LoadOptions):
+    """Load and validate; return ``(dataset, report, None)`` or ``(None, None, message)``."""
+    try:
+        dataset, report = core_load_dataset(files, mappings, options)
+    except LoadError as error:
+        return None, None, str(error)
+    return dataset, report, None
+
+
+def use_pending_dataset() -> None:
+    """Button callback: switch the whole app to the dataset just loaded (callbacks may set widget state)."""
+    pending = st.session_state.get(PENDING_KEY)
+    if pending is not None:
+        st.session_state[data.UPLOADED_KEY] = pending[0]
+        st.session_state[data.SOURCE_KEY] = "upload"
+
+
+def summary_frame(report: LoadReport) -> pd.DataFrame:
+    """One row per file: what it was read as and how its rows reconcile."""
+    return pd.DataFrame(
+        [
+            {
+                t("report_file"): f.file_name,
+                t("report_table"): f.table,
+                t("report_format"): f.format,
+                t("report_encoding"): f.encoding or "",
+                t("report_delimiter"): DELIMITER_NAMES.get(f.delimiter or "", f.delimiter or ""),
+                t("rows_read"): f.rows_read,
+                t("rows_loaded"): f.rows_loaded,
+                t("rows_rejected"): f.rows_rejected,
+                t("report_duplicates"): f"{f.duplicate_ids} ({f.duplicate_policy})",
+                t("report_derived"): ", ".join(f.derived_fields),
+            }
+            for f in report.files
+        ]
+    )
+
+
+def issues_frame(report: LoadReport) -> pd.DataFrame:
+    """Every counted problem: rejections, parse failures and implausible values, with first examples."""
+    rows = []
+    for f in report.files:
+        for kind, issues in (
+            ("issue_rejected", f.rejections),
+            ("issue_parse", f.parse_failures),
+            ("issue_range", f.out_of_range),
+        ):
+            for issue in issues:
+                rows.append(
+                    {
+                        t("report_file"): f.file_name,
+                        t("issue_kind"): t(kind),
+                        t("issue_subject"): issue.subject + (f" → {issue.field}" if issue.field else ""),
+                        t("issue_rule"): issue.rule or "",
+                        t("issue_count"): issue.count,
+                        t("issue_examples"): "; ".join(f"#{e.row}: {e.text}" for e in issue.examples),
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def warnings_of(report: LoadReport) -> list[str]:
+    """Load-wide and per-file warnings, each prefixed by its file."""
+    return list(report.warnings) + [f"{f.file_name}: {w}" for f in report.files for w in f.warnings]
+
+
+def report_json(report: LoadReport) -> str:
+    """The report as JSON, for download."""
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str)
+
+
+def file_size(size: int) -> str:
+    """Bytes as B, KB or MB."""
+    if size < 1_000:
+        return f"{size} B"
+    return f"{size / 1e3:.1f} KB" if size < 1_000_000 else f"{size / 1e6:.1f} MB"
+
+
+def mapping_panel(upload, date_order: str) -> Mapping | str:
+    """One uploaded file: read settings, detected layout, the mapping editor. Returns the confirmed mapping."""
+    content = upload.getvalue()
+    key = digest(content)[:10]
+    with st.expander(f"{upload.name} · {file_size(len(content))}", expanded=True):
+        encoding_col, delimiter_col, sheet_col, table_col = st.columns(4)
+        encoding = encoding_col.selectbox(t("encoding"), ENCODINGS, key=f"data_encoding_{key}")
+        delimiter = delimiter_col.selectbox(
+            t("delimiter"), DELIMITERS, format_func=DELIMITER_NAMES.get, key=f"data_delimiter_{key}"
+        )
+        preview = file_preview(upload.name, content, encoding, delimiter, st.session_state.get(f"data_sheet_{key}"))
+        if isinstance(preview, str):
+            st.error(preview, icon=":material/block:")
+            return preview
+        if preview.sheet_names:
+            sheet_col.selectbox(t("sheet"), preview.sheet_names, key=f"data_sheet_{key}")
+        st.caption(
+            t(
+                "detected",
+                format=preview.format,
+                encoding=preview.encoding or "-",
+                delimiter=DELIMITER_NAMES.get(preview.delimiter or "", "-"),
+                columns=len(preview.columns),
+            )
+        )
+        for warning in preview.warnings:
+            st.caption(f"⚠ {warning}")
+        saved_upload = st.file_uploader(t("apply_mapping"), type=["json"], key=f"data_saved_mapping_{key}")
+        base = saved_mapping(saved_upload) if saved_upload is not None else None
+        if isinstance(base, str):
+            st.error(base)
+            base = None
+        base = base or suggested(preview, None)
+        table = translated_selectbox(
+            table_col,
+            t("table"),
+            TABLES,
+            f"data_table_{key}",
+            lambda name: t(f"table_{name}"),
+            index=TABLES.index(base.table),
+        )
+        if table != base.table:
+            base = suggested(preview, table)
+        frame = mapping_editor_frame(preview, base)
+        edited = st.data_editor(
+            frame,
+            key=f"data_mapping_{key}_{table}_{saved_upload is not None}",
+            hide_index=True,
+            disabled=["column", "sample"],
+            column_config={
+                "column": st.column_config.TextColumn(t("file_column")),
+                "sample": st.column_config.TextColumn(t("sample_values")),
+                "field": st.column_config.SelectboxColumn(
+                    t("maps_to"), options=field_options(table, frame), help=t("maps_to_help")
+                ),
+            },
+        )
+        return mapping_from_editor(edited, table, preview, date_order)
