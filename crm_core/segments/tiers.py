@@ -110,7 +110,10 @@ def tier_codes_of(values: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarr
     >>> tier_codes_of(np.array([0.0, 50.0, 99.9, 100.0, np.nan]), (50.0, 100.0)).tolist()
     [0, 1, 1, 2, -1]
     """
-    codes = np.searchsorted(np.asarray(thresholds, dtype=float), values, side="right").astype(np.int8)
+    # One comparison per threshold (at most five) is several times faster than searchsorted.
+    codes = np.zeros(len(values), dtype=np.int8)
+    for threshold in thresholds:
+        codes += (values >= threshold).view(np.int8)
     missing = np.isnan(values)
     if missing.any():
         codes[missing] = NOT_ASSIGNED
