@@ -129,7 +129,7 @@ def customer_clusters(
 
     The pipeline is fitted on at most ``config.fit_rows`` active customers (a seeded
     sample), then every active customer is assigned to its nearest centre. Cluster codes are
-    renumbered by ascending mean of the first feature (AUM by default), so cluster 1 is
+    renumbered by ascending mean AUM (the first feature without AUM), so cluster 1 is
     the poorest and the numbering is stable across runs.
     """
     customers = source.customers if isinstance(source, PreparedDataset) else source
@@ -145,7 +145,8 @@ def customer_clusters(
     model = cluster_pipeline(config.k, config.random_state, config.n_init).fit(fit_rows)
     raw = model.predict(rows)
     scaled_centres = model.named_steps["kmeans"].cluster_centers_
-    order = np.argsort(scaled_centres[:, 0], kind="stable")
+    by = used.index("aum") if "aum" in used else 0
+    order = np.argsort(scaled_centres[:, by], kind="stable")
     relabel = np.empty(config.k, dtype=np.int8)
     relabel[order] = np.arange(config.k, dtype=np.int8)
     codes = np.full(len(customers), NOT_ASSIGNED, dtype=np.int8)

@@ -120,7 +120,9 @@ def migration_sentence(
         down to mass", "zh": …}``. "up"/"down" is said when both axes share labels (a later
         label is higher); otherwise "from X to Y".
     """
-    same = list(counts.index) == list(counts.columns)
+    rows, cols = list(counts.index), list(counts.columns)
+    ranked = [label for label in rows if label in cols]
+    same = [label for label in cols if label in rows] == ranked and ranked == rows[: len(ranked)]
     flows = []
     for i, source in enumerate(counts.index):
         for j, target in enumerate(counts.columns):
@@ -132,12 +134,13 @@ def migration_sentence(
     en, zh = [], []
     for negative, i, j, source, target in flows[:max_flows]:
         n, money = -negative, float(aum.iat[i, j])
-        if same:
+        customers = "customer" if n == 1 else "customers"
+        if same and i < len(ranked) and j < len(ranked):
             direction_en = "up" if j > i else "down"
-            en.append(f"{format_count(n)} customers ({format_money(money, 'en')} AUM) {direction_en} to {target}")
+            en.append(f"{format_count(n)} {customers} ({format_money(money, 'en')} AUM) {direction_en} to {target}")
             verb = "升" if j > i else "降"
             zh.append(f"{format_count(n, 'zh')}名客户（资产{format_money(money, 'zh')}）从{source}{verb}至{target}")
         else:
-            en.append(f"{format_count(n)} customers ({format_money(money, 'en')} AUM) from {source} to {target}")
+            en.append(f"{format_count(n)} {customers} ({format_money(money, 'en')} AUM) from {source} to {target}")
             zh.append(f"{format_count(n, 'zh')}名客户（资产{format_money(money, 'zh')}）从{source}转入{target}")
     return {"en": f"{change['en']} moves " + " and ".join(en), "zh": f"{change['zh']}，" + "，".join(zh)}
