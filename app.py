@@ -22,8 +22,9 @@ PAGES = (
 )
 
 st.set_page_config(page_title="Bank CRM", page_icon=":material/account_balance:", layout="wide")
-st.sidebar.markdown(f"**{t('app_title')}**")
-widgets.language_switch()  # before anything translated, so ?lang=zh applies on the first run
+title = st.sidebar.empty()
+widgets.language_switch()  # before anything translated, so ?lang=中文 applies on the first run
+title.markdown(f"**{t('app_title')}**")
 pages = {
     name: st.Page(
         PAGES_DIR / f"{name}.py", title=t(f"page_{name}"), icon=icon, url_path=name, default=name == "overview"

@@ -74,3 +74,20 @@ def test_upload_mapping_and_report_in_the_browser(browser, server, tmp_path):
     page.get_by_text("有效客户数", exact=True).wait_for(timeout=30_000)
     assert "客户.csv" in page.locator("h1").first.inner_text()
     page.close()
+
+
+PAGE_PATHS = ("", "data", "segments", "visits", "products", "loyalty", "staff_kpis", "scenarios", "playbook")
+
+
+@pytest.mark.parametrize("lang", ["EN", "中文"])
+def test_every_page_renders_without_an_error_box(browser, server, lang):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    for path in PAGE_PATHS:
+        page.goto(f"{server}/{path}?lang={lang}")
+        page.locator("h1").first.wait_for(timeout=60_000)
+        page.wait_for_load_state("networkidle")
+        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=60_000)
+        assert page.locator("[data-testid=stException]").count() == 0, f"error box on /{path}"
+        page.screenshot(path=str(ARTIFACTS / f"page-{path or 'overview'}-{'en' if lang == 'EN' else 'zh'}.png"),
+                        full_page=True)
+    page.close()

@@ -16,9 +16,7 @@ def planted(n_per: int = 120, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
     age = np.array([28.0, 45.0, 68.0])[truth] + rng.normal(0, 2, len(truth))
     aum = np.exp(np.array([8.0, 10.0, 14.0])[truth] + rng.normal(0, 0.2, len(truth)))
     counter = np.array([1.0, 6.0, 20.0])[truth] + rng.normal(0, 0.8, len(truth))
-    frame = pd.DataFrame(
-        {"age": age, "aum": aum, "counter_txn_12m": counter, "is_active": True, "other": "x"}
-    )
+    frame = pd.DataFrame({"age": age, "aum": aum, "counter_txn_12m": counter, "is_active": True, "other": "x"})
     frame.loc[len(frame)] = [40.0, 1e5, 3.0, False, "closed"]
     return frame, truth
 

@@ -34,9 +34,7 @@ def test_migration_matrix_exact():
     counts, money = migration_matrix(before, after, aum, LABELS, LABELS)
     rows = pd.Index([*LABELS, "not assigned"], name="from")
     cols = pd.Index(list(LABELS), name="to")
-    pdt.assert_frame_equal(
-        counts, pd.DataFrame([[1, 0, 0], [2, 1, 0], [0, 0, 1], [1, 0, 0]], index=rows, columns=cols)
-    )
+    pdt.assert_frame_equal(counts, pd.DataFrame([[1, 0, 0], [2, 1, 0], [0, 0, 1], [1, 0, 0]], index=rows, columns=cols))
     pdt.assert_frame_equal(
         money,
         pd.DataFrame([[1.0, 0, 0], [3.1e6, 3.0, 0], [0, 0, 4.0], [0.0, 0, 0]], index=rows, columns=cols),
@@ -64,7 +62,9 @@ def test_threshold_change_sentence_on_the_tiny_bank(tiny):
     sentence = migration_sentence(counts, money, tier_change_phrase(old, new))
     assert sentence["en"] == "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) down to mass"
     assert sentence["zh"] == "将affluent门槛提高到150，1名客户（资产¥100）从affluent降至mass"
-    same = migration_sentence(*migration_matrix(np.zeros(2), np.zeros(2), np.ones(2), LABELS, LABELS), {"en": "x", "zh": "y"})
+    same = migration_sentence(
+        *migration_matrix(np.zeros(2), np.zeros(2), np.ones(2), LABELS, LABELS), {"en": "x", "zh": "y"}
+    )
     assert same == {"en": "x moves no customers", "zh": "y，没有客户变动层级"}
 
 

@@ -110,9 +110,7 @@ def lifecycle_bank() -> pd.DataFrame:
             "is_active": [True] * 8 + [False],
         }
     )
-    return with_channels(
-        frame, counter=[1, 1, 6, 1, 1, 1, 0, 1, 1], mobile=[0] * 9, prev=[1, 1, 10, 1, 1, 1, 0, 1, 1]
-    )
+    return with_channels(frame, counter=[1, 1, 6, 1, 1, 1, 0, 1, 1], mobile=[0] * 9, prev=[1, 1, 10, 1, 1, 1, 0, 1, 1])
 
 
 def test_lifecycle_stages_exact():

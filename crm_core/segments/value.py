@@ -15,7 +15,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from crm_core.prepare import PreparedDataset
-from crm_core.segments.config import DEFAULT_VALUE, NOT_ASSIGNED, VALUE_INDICATORS, Segmentation, ValueConfig
+from crm_core.segments.config import DEFAULT_VALUE, VALUE_INDICATORS, Segmentation, ValueConfig
 
 
 @dataclass(frozen=True, eq=False)
