@@ -69,3 +69,24 @@ def tiny() -> Dataset:
 def small_sample():
     """A 3,000-customer generated bank (fixed seed)."""
     return sample_tables(SampleConfig(n_customers=3_000, seed=7))
+
+
+@pytest.fixture(autouse=True)
+def streamlit_after_first_navigation(monkeypatch):
+    """Run AppTest as a warmed-up server runs the app.
+
+    AppTest resets ``PagesManager.uses_pages_directory`` before every run, so with a ``pages/``
+    folder beside ``app.py`` each run would take Streamlit's legacy multipage path (widget state
+    lost on the re-route, sidebar dropped). A real server leaves that path for good once any
+    session has called ``st.navigation``; the first-request case is covered by ``ui/frame.py``
+    and the browser tests.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

@@ -70,9 +70,8 @@ def test_language_switch_translates_labels_and_money():
 
 
 def test_sidebar_shows_source_size_and_fingerprint():
-    # Streamlit 1.67's AppTest drops sidebar elements drawn before st.navigation on a second run, so
-    # the sidebar is checked on the first run here and in the real browser by tests/test_browser.py.
     at = open_app("zh")
+    at.switch_page("pages/segments.py").run()
     assert at.radio(key="data_source").options == ["A银行样本数据"]
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("20,000 位客户") for c in captions), captions

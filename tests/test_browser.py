@@ -88,6 +88,7 @@ def test_every_page_renders_without_an_error_box(browser, server, lang):
         page.wait_for_load_state("networkidle")
         page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0, f"error box on /{path}"
-        page.screenshot(path=str(ARTIFACTS / f"page-{path or 'overview'}-{'en' if lang == 'EN' else 'zh'}.png"),
-                        full_page=True)
+        page.screenshot(
+            path=str(ARTIFACTS / f"page-{path or 'overview'}-{'en' if lang == 'EN' else 'zh'}.png"), full_page=True
+        )
     page.close()

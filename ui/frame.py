@@ -36,13 +36,14 @@ def require_frame(page_name: str) -> None:
     """
     if not st.session_state.get(FRAME_KEY):
         st.session_state[DEEP_LINK_KEY] = page_name
-        # query_params={} because st.switch_page cannot clear the bound ?lang= parameter; the language
-        # lives on in session state.
-        st.switch_page(str(ENTRYPOINT), query_params={})
+        # Keep the link's parameters (?lang=…): no widget is bound to them yet in this legacy run.
+        st.switch_page(str(ENTRYPOINT), query_params=st.query_params.to_dict())
 
 
 def follow_deep_link(pages: dict[str, st.Page]) -> None:
     """After ``st.navigation``: open the page a re-routed deep link asked for."""
     wanted = st.session_state.pop(DEEP_LINK_KEY, None)
     if wanted in pages:
+        # query_params={}: st.switch_page cannot clear the now bound ?lang= parameter; the language
+        # lives on in session state and the bound switch writes it back to the URL.
         st.switch_page(pages[wanted], query_params={})

@@ -41,7 +41,9 @@ def profile_index_figure(
             )
         )
     figure.add_vline(x=100, line_dash="dash", line_color="#555")
-    figure.update_layout(title=title, xaxis_title=x_title, barmode="group", legend={"orientation": "h"}, **_LAYOUT)
+    figure.update_layout(
+        title=title, xaxis_title=x_title, barmode="group", legend={"orientation": "h", "y": -0.25}, **_LAYOUT
+    )
     figure.update_yaxes(autorange="reversed")
     return figure
 

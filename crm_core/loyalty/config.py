@@ -1,0 +1,246 @@
+"""Frozen configurations of the loyalty views: stickiness, primacy, churn, model, value, what-if.
+
+Every config is a ``@dataclass(frozen=True)`` of numbers, strings and tuples: hashable (a
+cache key), comparable, and saved in scenarios as JSON with ``config_json`` /
+``config_from_json``. Validation happens once, in ``__post_init__``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from crm_core.segments.config import config_from_json, config_hash, config_json
+
+__all__ = [
+    "CHURN_KINDS",
+    "STICKINESS_INDICATORS",
+    "ChurnDefinition",
+    "ClvConfig",
+    "ModelConfig",
+    "PrimacyConfig",
+    "RetentionScenario",
+    "StickinessConfig",
+    "config_from_json",
+    "config_hash",
+    "config_json",
+]
+
+STICKINESS_INDICATORS: tuple[str, ...] = (
+    "products_held",
+    "is_payroll",
+    "mobile_active",
+    "tenure_months",
+    "aum_trend",
+    "card_use",
+)
+"""Stickiness indicators in display order. ``card_use`` is the share of debit/credit cards held."""
+
+CHURN_KINDS: tuple[str, ...] = ("flag", "inactive", "aum_drop")
+"""How churn is defined: the closure flag, months without activity, or an AUM fall."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class StickinessConfig:
+    """Weights of the stickiness index.
+
+    Parameters
+    ----------
+    weights : tuple of (str, float)
+        Non-negative weight per indicator of ``STICKINESS_INDICATORS``; indicators absent
+        from a dataset are dropped and the rest rescaled to sum to 100%.
+    clip_quantiles : tuple of float
+        Lower and upper quantiles that bound continuous indicators before scaling to 0–1,
+        so one extreme customer does not squash everyone else.
+
+    Examples
+    --------
+    >>> dict(StickinessConfig().weights)["products_held"]
+    25.0
+    """
+
+    weights: tuple[tuple[str, float], ...] = (
+        ("products_held", 25.0),
+        ("is_payroll", 20.0),
+        ("mobile_active", 15.0),
+        ("tenure_months", 15.0),
+        ("aum_trend", 15.0),
+        ("card_use", 10.0),
+    )
+    clip_quantiles: tuple[float, float] = (0.01, 0.99)
+
+    def __post_init__(self) -> None:
+        weights = tuple((str(name), float(w)) for name, w in self.weights)
+        object.__setattr__(self, "weights", weights)
+        object.__setattr__(self, "clip_quantiles", tuple(float(q) for q in self.clip_quantiles))
+        _check(all(name in STICKINESS_INDICATORS for name, _ in weights), "unknown stickiness indicator")
+        _check(len({name for name, _ in weights}) == len(weights), "each indicator may appear once")
+        _check(all(math.isfinite(w) and w >= 0 for _, w in weights), "weights must be non-negative numbers")
+        low, high = self.clip_quantiles
+        _check(0 <= low < high <= 1, "clip quantiles must satisfy 0 <= low < high <= 1")
+
+
+@dataclass(frozen=True)
+class PrimacyConfig:
+    """When the bank counts as the customer's main bank.
+
+    A customer is *primary* when their salary arrives here (``is_payroll``) **and** they use
+    the relationship: mobile banking active in the last three months, or a card held and at
+    least ``min_transactions_12m`` transactions in the last 12 months. Without payroll data
+    the first condition becomes "holds at least ``fallback_min_products`` products".
+
+    Parameters
+    ----------
+    require_payroll : bool
+        Whether salary through the bank is required.
+    require_usage : bool
+        Whether active card or mobile use is required.
+    min_transactions_12m : int
+        Transactions a card holder needs in 12 months to count as an active card user.
+    fallback_min_products : int
+        Products held that stand in for payroll when the dataset has no payroll column.
+    """
+
+    require_payroll: bool = True
+    require_usage: bool = True
+    min_transactions_12m: int = 12
+    fallback_min_products: int = 3
+
+    def __post_init__(self) -> None:
+        _check(self.min_transactions_12m >= 0, "min_transactions_12m must be >= 0")
+        _check(self.fallback_min_products >= 1, "fallback_min_products must be >= 1")
+
+
+@dataclass(frozen=True)
+class ChurnDefinition:
+    """Which customers count as churned.
+
+    Parameters
+    ----------
+    kind : {"flag", "inactive", "aum_drop"}
+        ``flag``: closed in the last 12 months (``closed_date``) or the dataset's ``churned``
+        flag; ``inactive``: no transaction for ``inactive_months`` months or more;
+        ``aum_drop``: AUM fell by more than ``aum_drop`` over the last 12 months.
+    inactive_months : int
+        Months without activity that make a customer churned (1–11, so there is a year-ago
+        snapshot to learn from).
+    aum_drop : float
+        Fraction (0.5 = 50%) the AUM must have fallen by.
+    """
+
+    kind: str = "flag"
+    inactive_months: int = 6
+    aum_drop: float = 0.5
+
+    def __post_init__(self) -> None:
+        _check(self.kind in CHURN_KINDS, f"kind must be one of {', '.join(CHURN_KINDS)}")
+        _check(1 <= self.inactive_months <= 11, "inactive_months must be 1 to 11")
+        _check(0 < self.aum_drop < 1, "aum_drop must be between 0 and 1")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Churn risk model settings.
+
+    Parameters
+    ----------
+    small_rows, small_positives : int
+        Below either, a regularised logistic regression replaces gradient boosting.
+    min_positives : int
+        Fewer churners (or stayers) than this and no model is fitted ("cannot model").
+    test_share, calibration_share : float
+        Shares of the labelled rows held out for evaluation and for calibration.
+    high_risk, medium_risk : float
+        Probability cut-offs of the high and medium risk bands.
+    importance_rows, importance_repeats : int
+        Held-out rows and repeats used for permutation importance.
+    random_state : int
+        Seed of every split and fit.
+    """
+
+    small_rows: int = 2_000
+    small_positives: int = 100
+    min_positives: int = 30
+    test_share: float = 0.25
+    calibration_share: float = 0.2
+    high_risk: float = 0.3
+    medium_risk: float = 0.15
+    importance_rows: int = 5_000
+    importance_repeats: int = 3
+    random_state: int = 0
+
+    def __post_init__(self) -> None:
+        _check(self.min_positives >= 2, "min_positives must be at least 2")
+        _check(0 < self.test_share < 0.9 and 0 < self.calibration_share < 0.9, "shares must be in (0, 0.9)")
+        _check(0 < self.medium_risk < self.high_risk < 1, "need 0 < medium_risk < high_risk < 1")
+        _check(self.importance_rows >= 100 and self.importance_repeats >= 1, "importance sizes too small")
+
+
+@dataclass(frozen=True)
+class ClvConfig:
+    """Customer lifetime value settings.
+
+    Parameters
+    ----------
+    discount_rate : float
+        Yearly discount rate ``d``.
+    horizon_years : int
+        Years summed.
+    aum_margin : float
+        Yearly contribution per yuan of AUM used when ``annual_contribution`` is missing
+        (1% = net interest and fee margin of a typical retail book).
+    lookalike_min_group : int
+        Look-alike groups smaller than this fall back to a coarser grouping.
+    potential_quantile : float
+        Quantile of look-alike AUM taken as a customer's potential.
+    """
+
+    discount_rate: float = 0.08
+    horizon_years: int = 5
+    aum_margin: float = 0.01
+    lookalike_min_group: int = 10
+    potential_quantile: float = 0.75
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.discount_rate < 1, "discount_rate must be in [0, 1)")
+        _check(1 <= self.horizon_years <= 50, "horizon_years must be 1 to 50")
+        _check(0 <= self.aum_margin < 0.2, "aum_margin must be in [0, 0.2)")
+        _check(self.lookalike_min_group >= 1, "lookalike_min_group must be >= 1")
+        _check(0 < self.potential_quantile < 1, "potential_quantile must be in (0, 1)")
+
+
+@dataclass(frozen=True)
+class RetentionScenario:
+    """A retention what-if: keep a share of the at-risk customers of chosen segments.
+
+    Parameters
+    ----------
+    retained_share : float
+        Share (0–1) of the would-be churners among the targeted customers who stay.
+    segments : tuple of int
+        Segment codes targeted; empty means every segment.
+    bands : tuple of str
+        Risk bands targeted (``high``, ``medium``, ``low``).
+    """
+
+    retained_share: float = 0.2
+    segments: tuple[int, ...] = ()
+    bands: tuple[str, ...] = ("high",)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "segments", tuple(int(s) for s in self.segments))
+        object.__setattr__(self, "bands", tuple(str(b) for b in self.bands))
+        _check(0 <= self.retained_share <= 1, "retained_share must be between 0 and 1")
+        _check(all(b in ("high", "medium", "low") for b in self.bands), "bands must be high, medium or low")
+
+
+DEFAULT_STICKINESS = StickinessConfig()
+DEFAULT_PRIMACY = PrimacyConfig()
+DEFAULT_CHURN = ChurnDefinition()
+DEFAULT_MODEL = ModelConfig()
+DEFAULT_CLV = ClvConfig()

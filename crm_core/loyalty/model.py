@@ -1,0 +1,274 @@
+"""The churn risk model: trained once per dataset and churn definition, then only read.
+
+``fitted_churn_model`` splits labelled rows into training and held-out parts, fits a
+``ChurnClassifier`` (calibrated gradient boosting, or logistic regression on small data),
+and evaluates it honestly on the held-out part. ``churn_risk_model`` does this on the
+year-ago snapshot of a prepared dataset (see ``crm_core.loyalty.churn``) and scores today's
+active customers. When the data cannot support a model the result says why instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from crm_core.loyalty.churn import ChurnLabels, churn_features, churn_labels
+from crm_core.loyalty.config import DEFAULT_CHURN, DEFAULT_MODEL, ChurnDefinition, ModelConfig
+from crm_core.loyalty.estimator import ChurnClassifier
+from crm_core.loyalty.evaluation import Evaluation, feature_label, held_out_evaluation, model_drivers
+from crm_core.prepare import PreparedDataset
+
+RISK_BANDS: tuple[str, ...] = ("low", "medium", "high")
+"""Risk band names; a band's position is its code (``-1`` = not scored)."""
+
+
+@dataclass(frozen=True, eq=False)
+class FittedModel:
+    """A fitted and evaluated churn model, or the reason there is none.
+
+    Attributes
+    ----------
+    usable : bool
+        Whether a model was fitted.
+    reason : dict
+        ``{"en", "zh"}`` why not (empty when usable).
+    model : ChurnClassifier or None
+    evaluation : Evaluation or None
+        Scores on the held-out rows.
+    drivers : pandas.DataFrame or None
+        ``model_drivers`` output.
+    features : tuple of str
+        Columns the model reads.
+    rows, positives : int
+        Labelled rows and churners available.
+    """
+
+    usable: bool
+    reason: dict[str, str]
+    model: ChurnClassifier | None = None
+    evaluation: Evaluation | None = None
+    drivers: pd.DataFrame | None = None
+    features: tuple[str, ...] = ()
+    rows: int = 0
+    positives: int = 0
+
+    @property
+    def model_kind(self) -> str | None:
+        """``gradient_boosting`` or ``logistic_regression`` (None without a model)."""
+        return self.model.model_kind_ if self.model is not None else None
+
+
+def _cannot(en: str, zh: str, rows: int = 0, positives: int = 0, features: tuple[str, ...] = ()) -> FittedModel:
+    return FittedModel(False, {"en": en, "zh": zh}, features=features, rows=rows, positives=positives)
+
+
+def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -> FittedModel:
+    """Return a calibrated churn model fitted on part of the rows and evaluated on the rest.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        One row per labelled customer; numeric and categorical columns. Not modified.
+    outcome : numpy.ndarray
+        Boolean or 0/1 churn label per row.
+    config : ModelConfig
+        Split shares, model switch and seeds.
+
+    Returns
+    -------
+    FittedModel
+        ``usable=False`` with a reason when there are fewer than ``config.min_positives``
+        churners or stayers, or no usable feature.
+    """
+    outcome = np.asarray(outcome).astype(int)
+    rows, positives = len(outcome), int(outcome.sum())
+    names = tuple(str(c) for c in features.columns)
+    if features.shape[1] == 0:
+        return _cannot("No usable feature to learn from.", "没有可用于建模的特征。", rows, positives)
+    minority = min(positives, rows - positives)
+    if minority < config.min_positives:
+        which = ("churners", "流失客户") if positives <= rows - positives else ("non-churners", "未流失客户")
+        return _cannot(
+            f"Too few {which[0]} to learn from: {minority:,} (at least {config.min_positives} needed).",
+            f"{which[1]}太少，无法建模：{minority:,} 个（至少需要 {config.min_positives} 个）。",
+            rows,
+            positives,
+            names,
+        )
+    train, test = train_test_split(
+        np.arange(rows), test_size=config.test_share, stratify=outcome, random_state=config.random_state
+    )
+    model = ChurnClassifier(
+        small_rows=config.small_rows,
+        small_positives=config.small_positives,
+        calibration_share=config.calibration_share,
+        random_state=config.random_state,
+    ).fit(features.iloc[train], outcome[train])
+    held_out = features.iloc[test]
+    probabilities = model.predict_proba(held_out)[:, 1]
+    if outcome[test].min() == outcome[test].max():
+        return _cannot("The held-out rows hold a single class.", "留出样本只有一类结果。", rows, positives, names)
+    evaluation = held_out_evaluation(outcome[test], probabilities)
+    drivers = model_drivers(
+        model,
+        held_out,
+        outcome[test],
+        rows=config.importance_rows,
+        repeats=config.importance_repeats,
+        random_state=config.random_state,
+    )
+    return FittedModel(True, {}, model, evaluation, drivers, names, rows, positives)
+
+
+@dataclass(frozen=True, eq=False)
+class ChurnRisk:
+    """Churn risk of a dataset's customers under one definition (the per-dataset result).
+
+    Attributes
+    ----------
+    definition : ChurnDefinition
+    labels : ChurnLabels
+    fitted : FittedModel
+    probabilities : numpy.ndarray
+        12-month churn probability per customer (NaN for customers not scored).
+    features_now : pandas.DataFrame
+        The scoring features (for per-customer reasons).
+    """
+
+    definition: ChurnDefinition
+    labels: ChurnLabels
+    fitted: FittedModel
+    probabilities: np.ndarray
+    features_now: pd.DataFrame = field(repr=False)
+
+    @property
+    def usable(self) -> bool:
+        """Whether probabilities exist."""
+        return self.fitted.usable
+
+
+def churn_risk_model(
+    prepared: PreparedDataset, definition: ChurnDefinition = DEFAULT_CHURN, config: ModelConfig = DEFAULT_MODEL
+) -> ChurnRisk:
+    """Return the churn model of a dataset and the risk of today's active customers.
+
+    Trains on the year-ago snapshot of the customers at risk then (``churn_labels``), and
+    scores active customers with the same features as of now. Expensive: call once per
+    dataset fingerprint, definition and model config, and cache the result.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The prepared dataset. Not modified.
+    definition : ChurnDefinition
+        Which customers count as churned.
+    config : ModelConfig
+        Model settings.
+
+    Returns
+    -------
+    ChurnRisk
+    """
+    labels = churn_labels(prepared, definition)
+    n = len(prepared.customers)
+    now = churn_features(prepared, "now", labels.snapshot)
+    if labels.reason is not None:
+        fitted = _cannot(labels.reason["en"], labels.reason["zh"])
+        return ChurnRisk(definition, labels, fitted, np.full(n, np.nan), now)
+    then = churn_features(prepared, "year_ago", labels.snapshot)
+    eligible = np.flatnonzero(labels.eligible)
+    fitted = fitted_churn_model(then.iloc[eligible], labels.labels[eligible], config)
+    probabilities = np.full(n, np.nan)
+    if fitted.usable:
+        scored = np.flatnonzero(labels.scored)
+        if len(scored):
+            probabilities[scored] = fitted.model.predict_proba(now.iloc[scored])[:, 1]
+    return ChurnRisk(definition, labels, fitted, probabilities, now)
+
+
+def risk_bands(probabilities: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -> np.ndarray:
+    """Return risk band codes (0 low, 1 medium, 2 high; -1 not scored) from probability cut-offs.
+
+    Examples
+    --------
+    >>> risk_bands(np.array([0.05, 0.2, 0.5, np.nan])).tolist()
+    [0, 1, 2, -1]
+    """
+    codes = np.where(probabilities >= config.high_risk, 2, np.where(probabilities >= config.medium_risk, 1, 0))
+    return np.where(np.isnan(probabilities), -1, codes).astype(np.int8)
+
+
+def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: int = 2) -> list[str]:
+    """Return, for each customer position in ``rows``, the top reasons their risk is high.
+
+    A reason is one of the model's main drivers on which the customer deviates from the
+    bank's typical active customer in the risky direction, e.g. "Products held 1 (bank
+    median 3)". The deviation is measured in interquartile ranges among active customers.
+
+    Parameters
+    ----------
+    risk : ChurnRisk
+        A usable churn risk result.
+    rows : numpy.ndarray
+        Customer positions.
+    lang : {"en", "zh"}
+    top : int
+        Reasons per customer.
+
+    Returns
+    -------
+    list of str
+        ``"; "``-joined reasons (``"；"`` in Chinese), empty when none stands out.
+    """
+    if not risk.usable or risk.fitted.drivers is None:
+        return [""] * len(rows)
+    features = risk.features_now
+    reference = features[risk.labels.scored]
+    candidates = []  # (name, per-row deviation, per-row text)
+    for _, driver in risk.fitted.drivers.head(6).iterrows():
+        name = driver["feature"]
+        column = features[name].iloc[rows]
+        label = feature_label(name, lang)
+        if isinstance(driver["riskiest_level"], str):
+            level = driver["riskiest_level"]
+            match = column.astype("string").fillna("(missing)").to_numpy() == level
+            colon = "：" if lang == "zh" else ": "
+            candidates.append((match * 1.0 * driver["importance"], [f"{label}{colon}{level}"] * len(rows)))
+            continue
+        direction = driver["direction"]
+        if not np.isfinite(direction) or abs(direction) < 0.05:
+            continue
+        values = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        if set(np.unique(values[~np.isnan(values)])) <= {0.0, 1.0}:
+            risky = values == (1.0 if direction > 0 else 0.0)
+            word = ("有" if direction > 0 else "无") if lang == "zh" else ("" if direction > 0 else "no ")
+            text = f"{word}{label}" if lang == "zh" else (word + label[0].lower() + label[1:]).capitalize()
+            candidates.append((risky * 1.0 * driver["importance"], [text] * len(rows)))
+            continue
+        known = reference[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        known = known[~np.isnan(known)]
+        if len(known) == 0:
+            continue
+        q1, median, q3 = np.quantile(known, [0.25, 0.5, 0.75])
+        spread = q3 - q1 if q3 > q1 else max(abs(median), 1.0)
+        deviation = np.nan_to_num(np.sign(direction) * (values - median) / spread) * driver["importance"]
+        median_word = "全行中位数" if lang == "zh" else "bank median"
+        texts = [
+            f"{label} {v:,.0f}（{median_word} {median:,.0f}）"
+            if lang == "zh"
+            else f"{label} {v:,.0f} ({median_word} {median:,.0f})"
+            for v in values
+        ]
+        candidates.append((deviation, texts))
+    if not candidates:
+        return [""] * len(rows)
+    scores = np.column_stack([c[0] for c in candidates])
+    separator = "；" if lang == "zh" else "; "
+    reasons = []
+    for i in range(len(rows)):
+        order = [j for j in np.argsort(-scores[i], kind="stable")[:top] if scores[i, j] > 0]
+        reasons.append(separator.join(candidates[j][1][i] for j in order))
+    return reasons

@@ -1,0 +1,267 @@
+"""Stickiness index and primacy flag: how tied to the bank each customer is.
+
+The indicators are normalised once per dataset (``stickiness_matrix``); a weight change is
+a matrix–vector product (``stickiness_scores``). Primacy is a rule, rendered in plain words
+by ``primacy_rule_text``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core.loyalty.config import (
+    DEFAULT_PRIMACY,
+    DEFAULT_STICKINESS,
+    STICKINESS_INDICATORS,
+    PrimacyConfig,
+    StickinessConfig,
+)
+from crm_core.prepare import PreparedDataset
+
+BOOLEAN_INDICATORS = frozenset({"is_payroll", "mobile_active"})
+
+
+@dataclass(frozen=True, eq=False)
+class StickinessMatrix:
+    """Stickiness indicators normalised to 0–1, one row per customer.
+
+    Attributes
+    ----------
+    matrix : numpy.ndarray
+        ``float64`` array (customers × indicators). Yes/no indicators are 0 or 1;
+        continuous ones are clipped to the dataset's quantile bounds and scaled to 0–1;
+        missing values take the indicator's median among active customers.
+    indicators : tuple of str
+        Column order of ``matrix`` (those of ``STICKINESS_INDICATORS`` the data has).
+    bounds : dict
+        ``indicator -> (low, high)`` raw values mapped to 0 and 1 (continuous indicators).
+    active : numpy.ndarray
+        Boolean mask of active customers (the ones distributions describe).
+    """
+
+    matrix: np.ndarray
+    indicators: tuple[str, ...]
+    bounds: dict[str, tuple[float, float]]
+    active: np.ndarray
+
+
+def _raw_indicator(customers: pd.DataFrame, name: str) -> np.ndarray | None:
+    if name == "card_use":
+        cards = [c for c in ("has_debit_card", "has_credit_card") if c in customers.columns]
+        if not cards:
+            return None
+        return np.mean([customers[c].fillna(False).to_numpy(dtype=float) for c in cards], axis=0)
+    if name not in customers.columns or not customers[name].notna().any():
+        return None
+    return customers[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def stickiness_matrix(
+    source: PreparedDataset | pd.DataFrame, config: StickinessConfig = DEFAULT_STICKINESS
+) -> StickinessMatrix:
+    """Return the normalised stickiness indicators (run once per dataset).
+
+    Parameters
+    ----------
+    source : PreparedDataset or pandas.DataFrame
+        Prepared dataset, or its ``customers`` frame. Not modified.
+    config : StickinessConfig
+        Only ``clip_quantiles`` matters here; weights are applied by ``stickiness_scores``.
+
+    Returns
+    -------
+    StickinessMatrix
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"products_held": [1, 3, 5], "is_active": [True, True, True]})
+    >>> m = stickiness_matrix(frame, StickinessConfig(clip_quantiles=(0, 1)))
+    >>> m.indicators, m.matrix[:, 0].tolist()
+    (('products_held',), [0.0, 0.5, 1.0])
+    """
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    n = len(customers)
+    active = customers["is_active"].to_numpy(dtype=bool) if "is_active" in customers else np.ones(n, bool)
+    columns, names, bounds = [], [], {}
+    low_q, high_q = config.clip_quantiles
+    for name in STICKINESS_INDICATORS:
+        raw = _raw_indicator(customers, name)
+        if raw is None:
+            continue
+        if name in BOOLEAN_INDICATORS or name == "card_use":
+            scaled = raw
+        else:
+            known = raw[active & ~np.isnan(raw)]
+            if len(known) == 0:
+                continue
+            low, high = (float(v) for v in np.quantile(known, [low_q, high_q]))
+            bounds[name] = (low, high)
+            scaled = (np.clip(raw, low, high) - low) / (high - low) if high > low else np.full(n, 0.5)
+            scaled = np.where(np.isnan(raw), np.nan, scaled)
+        missing = np.isnan(scaled)
+        if missing.any():
+            reference = scaled[active & ~missing]
+            scaled = np.where(missing, float(np.median(reference)) if len(reference) else 0.0, scaled)
+        columns.append(scaled)
+        names.append(name)
+    matrix = np.column_stack(columns) if columns else np.zeros((n, 0))
+    return StickinessMatrix(matrix=matrix, indicators=tuple(names), bounds=bounds, active=active)
+
+
+def stickiness_weights(matrix: StickinessMatrix, config: StickinessConfig = DEFAULT_STICKINESS) -> dict[str, float]:
+    """Return the weights of the indicators present, rescaled to sum to 1 (all zero → equal).
+
+    Examples
+    --------
+    >>> m = StickinessMatrix(np.zeros((0, 2)), ("products_held", "is_payroll"), {}, np.zeros(0, bool))
+    >>> stickiness_weights(m, StickinessConfig(weights=(("products_held", 3), ("is_payroll", 1))))
+    {'products_held': 0.75, 'is_payroll': 0.25}
+    """
+    given = dict(config.weights)
+    present = {name: given.get(name, 0.0) for name in matrix.indicators}
+    total = sum(present.values())
+    if total <= 0:
+        return {name: 1 / len(present) for name in present} if present else {}
+    return {name: weight / total for name, weight in present.items()}
+
+
+def stickiness_scores(matrix: StickinessMatrix, config: StickinessConfig = DEFAULT_STICKINESS) -> np.ndarray:
+    """Return the stickiness index, 0–100, one per customer (closed customers are NaN).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"products_held": [1, 3, 5], "is_payroll": [True, False, True], "is_active": True})
+    >>> config = StickinessConfig(weights=(("products_held", 1), ("is_payroll", 1)), clip_quantiles=(0, 1))
+    >>> stickiness_scores(stickiness_matrix(frame, config), config).tolist()
+    [50.0, 25.0, 100.0]
+    """
+    weights = stickiness_weights(matrix, config)
+    vector = np.array([weights[name] for name in matrix.indicators], dtype=float)
+    scores = matrix.matrix @ vector * 100.0 if len(vector) else np.zeros(len(matrix.active))
+    return np.where(matrix.active, scores, np.nan)
+
+
+def _flag(customers: pd.DataFrame, column: str) -> np.ndarray | None:
+    if column not in customers.columns:
+        return None
+    return customers[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def primacy_flags(source: PreparedDataset | pd.DataFrame, config: PrimacyConfig = DEFAULT_PRIMACY) -> np.ndarray:
+    """Return whether the bank is each customer's main bank (see ``PrimacyConfig``).
+
+    Closed customers are never primary.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"is_payroll": [True, True, False], "mobile_active": [True, False, True]})
+    >>> primacy_flags(frame).tolist()
+    [True, False, False]
+    """
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    n = len(customers)
+    result = _flag(customers, "is_active")
+    result = np.ones(n, bool) if result is None else result.copy()
+    if config.require_payroll:
+        payroll = _flag(customers, "is_payroll")
+        if payroll is None:
+            held = customers["products_held"] if "products_held" in customers else pd.Series(0, index=customers.index)
+            payroll = held.astype("Float64").fillna(0).to_numpy(dtype=float) >= config.fallback_min_products
+        result &= payroll
+    if config.require_usage:
+        usage = np.zeros(n, bool)
+        mobile = _flag(customers, "mobile_active")
+        if mobile is not None:
+            usage |= mobile
+        cards = [flag for c in ("has_debit_card", "has_credit_card") if (flag := _flag(customers, c)) is not None]
+        txn_columns = [c for c in customers.columns if c.endswith("_txn_12m")]
+        if cards and txn_columns:
+            transactions = customers[txn_columns].sum(axis=1).to_numpy(dtype=float)
+            usage |= np.logical_or.reduce(cards) & (transactions >= config.min_transactions_12m)
+        result &= usage
+    return result
+
+
+def primacy_rule_text(config: PrimacyConfig = DEFAULT_PRIMACY, lang: str = "en", has_payroll: bool = True) -> str:
+    """Return the primacy rule in plain words.
+
+    Examples
+    --------
+    >>> primacy_rule_text(PrimacyConfig(require_usage=False))
+    'Main bank: salary paid through the bank.'
+    >>> primacy_rule_text(PrimacyConfig(require_usage=False), "zh")
+    '主办行客户：工资由本行代发。'
+    """
+    zh = lang == "zh"
+    parts = []
+    if config.require_payroll:
+        if has_payroll:
+            parts.append("工资由本行代发" if zh else "salary paid through the bank")
+        else:
+            n = config.fallback_min_products
+            parts.append(
+                f"持有至少 {n} 个产品（数据无代发字段）" if zh else f"holds at least {n} products (no payroll data)"
+            )
+    if config.require_usage:
+        m = config.min_transactions_12m
+        parts.append(
+            f"近 3 个月使用手机银行，或持卡且近 12 个月交易不少于 {m} 笔"
+            if zh
+            else f"mobile banking used in the last 3 months, or a card held with at least {m} transactions in 12 months"
+        )
+    if not parts:
+        return "主办行客户：所有在册客户。" if zh else "Main bank: every active customer."
+    if zh:
+        return "主办行客户：" + "，且".join(parts) + "。"
+    return "Main bank: " + "; and ".join(parts) + "."
+
+
+def stickiness_by_segment(
+    scores: np.ndarray, primacy: np.ndarray, codes: np.ndarray, labels: Sequence[str]
+) -> pd.DataFrame:
+    """Return the stickiness distribution and primacy share of each segment (active customers).
+
+    Parameters
+    ----------
+    scores : numpy.ndarray
+        ``stickiness_scores`` (NaN for closed customers, who are left out).
+    primacy : numpy.ndarray
+        ``primacy_flags``.
+    codes : numpy.ndarray
+        Segment code per customer, ``-1`` = unassigned (left out).
+    labels : sequence of str
+        Segment names in code order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``code``, ``segment``, ``customers``, ``mean``, ``p25``,
+        ``median``, ``p75``, ``primacy_share``. Empty segments have NaN statistics.
+
+    Examples
+    --------
+    >>> stickiness_by_segment(np.array([10.0, 30, 50, np.nan]), np.array([False, True, True, False]),
+    ...                       np.array([0, 0, 1, 1]), ["a", "b"])[["segment", "customers", "mean"]]
+      segment  customers  mean
+    0       a          2  20.0
+    1       b          1  50.0
+    """
+    codes = np.asarray(codes)
+    scored = ~np.isnan(scores)
+    rows = []
+    for code, label in enumerate(labels):
+        member = scored & (codes == code)
+        values = scores[member]
+        if len(values):
+            p25, median, p75 = np.quantile(values, [0.25, 0.5, 0.75])
+            rows.append((code, label, len(values), values.mean(), p25, median, p75, primacy[member].mean()))
+        else:
+            rows.append((code, label, 0, *[np.nan] * 5))
+    frame = pd.DataFrame(
+        rows, columns=["code", "segment", "customers", "mean", "p25", "median", "p75", "primacy_share"]
+    )
+    return frame.astype({"code": "int64", "customers": "int64"})

@@ -1,0 +1,142 @@
+"""Product figures: plotly charts from small aggregates (segment × product tables, rankings).
+
+Every function takes the (translated) labels it shows, so figures stay language-neutral.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+_LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "height": 420}
+
+
+def _names(codes, labels: Mapping[str, str] | None) -> list[str]:
+    return [labels.get(c, c) if labels else c for c in map(str, codes)]
+
+
+def penetration_index_heatmap(
+    index: pd.DataFrame, title: str, product_labels: Mapping[str, str] | None = None, colour_title: str = "index"
+) -> go.Figure:
+    """Return a heatmap of ``penetration_index`` (segments × products), centred on the bank (100)."""
+    values = index.to_numpy(dtype=float)
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=_names(index.columns, product_labels),
+            y=[str(g) for g in index.index],
+            colorscale="RdBu",
+            zmid=100,
+            text=np.where(np.isnan(values), "", np.vectorize(lambda v: f"{v:.0f}")(np.nan_to_num(values))),
+            texttemplate="%{text}",
+            colorbar={"title": colour_title},
+        )
+    )
+    figure.update_layout(title=title, **_LAYOUT)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def gap_figure(
+    gaps: pd.DataFrame,
+    group: str,
+    title: str,
+    x_title: str,
+    penetration_label: str,
+    benchmark_label: str,
+    product_labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Return one segment's penetration per product as bars with the benchmark as markers.
+
+    Parameters
+    ----------
+    gaps : pandas.DataFrame
+        From ``penetration_gaps``; only rows of ``group`` are drawn.
+    """
+    part = gaps[gaps["group"] == group]
+    names = _names(part["product"], product_labels)
+    figure = go.Figure()
+    figure.add_trace(go.Bar(y=names, x=part["penetration"], name=penetration_label, orientation="h"))
+    figure.add_trace(
+        go.Scatter(
+            y=names,
+            x=part["benchmark"],
+            name=benchmark_label,
+            mode="markers",
+            marker={"symbol": "line-ns-open", "size": 22, "line": {"width": 3}, "color": "#C0392B"},
+        )
+    )
+    figure.update_layout(title=title, xaxis_title=x_title, legend={"orientation": "h"}, **_LAYOUT)
+    figure.update_xaxes(tickformat=".0%")
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def opportunity_figure(
+    ranked: pd.DataFrame,
+    title: str,
+    x_title: str,
+    product_labels: Mapping[str, str] | None = None,
+    value_column: str = "opportunity_value",
+) -> go.Figure:
+    """Return horizontal bars of ``top_opportunities`` (largest at the top), labelled segment · product."""
+    names = [f"{g} · {p}" for g, p in zip(ranked["group"], _names(ranked["product"], product_labels), strict=True)]
+    figure = go.Figure(go.Bar(y=names, x=ranked[value_column], orientation="h", marker={"color": "#2471A3"}))
+    figure.update_layout(title=title, xaxis_title=x_title, **_LAYOUT)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def lift_heatmap(lifts: pd.DataFrame, title: str, product_labels: Mapping[str, str] | None = None) -> go.Figure:
+    """Return a heatmap of ``lift_matrix`` (rows: customers holding …, columns: … also hold), centred on 1."""
+    values = lifts.to_numpy(dtype=float)
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=_names(lifts.columns, product_labels),
+            y=_names(lifts.index, product_labels),
+            colorscale="RdBu",
+            zmid=1.0,
+            text=np.where(np.isnan(values), "", np.vectorize(lambda v: f"{v:.1f}")(np.nan_to_num(values))),
+            texttemplate="%{text}",
+            colorbar={"title": "lift"},
+        )
+    )
+    figure.update_layout(title=title, **_LAYOUT)
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def model_quality_figure(
+    quality: pd.DataFrame,
+    title: str,
+    auc_label: str = "ROC AUC",
+    lift_label: str = "top-decile lift",
+    product_labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Return AUC (bars, left axis) and top-decile lift (markers, right axis) per product model."""
+    names = _names(quality["product"], product_labels)
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=names, y=quality["auc"], name=auc_label, marker={"color": "#2471A3"}))
+    figure.add_trace(
+        go.Scatter(
+            x=names,
+            y=quality["top_decile_lift"],
+            name=lift_label,
+            mode="markers",
+            yaxis="y2",
+            marker={"size": 12, "color": "#C0392B"},
+        )
+    )
+    figure.add_hline(y=0.5, line_dash="dot", line_color="#999")
+    figure.update_layout(
+        title=title,
+        yaxis={"title": auc_label, "range": [0, 1]},
+        yaxis2={"title": lift_label, "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        legend={"orientation": "h"},
+        **_LAYOUT,
+    )
+    return figure

@@ -1,0 +1,160 @@
+"""Lead lists per branch or relationship manager, and their formula-safe CSV / Excel exports."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core.prepare import PreparedDataset
+from crm_core.products.config import product_name
+from crm_core.products.propensity import NextBest, PropensityModels, recommendation_reasons
+
+LEAD_COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "branch",
+    "relationship_manager",
+    "product",
+    "product_name",
+    "propensity",
+    "expected_value",
+    "reasons",
+)
+"""Columns of ``lead_list`` in order."""
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with these is read as a formula by spreadsheets (CSV/formula injection)."""
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Which leads to list.
+
+    Parameters
+    ----------
+    branches, managers, products : tuple of str
+        Keep only these (empty = all).
+    min_propensity : float
+        Smallest propensity kept (0–1).
+    min_expected_value : float
+        Smallest expected annual value kept, CNY.
+    max_rows : int
+        Longest list returned (highest expected value first).
+    """
+
+    branches: tuple[str, ...] = ()
+    managers: tuple[str, ...] = ()
+    products: tuple[str, ...] = ()
+    min_propensity: float = 0.0
+    min_expected_value: float = 0.0
+    max_rows: int = 500
+
+    def __post_init__(self) -> None:
+        for name in ("branches", "managers", "products"):
+            object.__setattr__(self, name, tuple(map(str, getattr(self, name))))
+        if not 0.0 <= self.min_propensity <= 1.0:
+            raise ValueError("min_propensity must be between 0 and 1")
+        if self.max_rows < 1:
+            raise ValueError("max_rows must be at least 1")
+
+
+def _text_column(prepared: PreparedDataset, column: str, rows: np.ndarray) -> np.ndarray:
+    if column not in prepared.customers.columns:
+        return np.full(len(rows), "", dtype=object)
+    return prepared.customers[column].iloc[rows].astype("string").fillna("").to_numpy(dtype=object)
+
+
+def lead_list(
+    prepared: PreparedDataset,
+    features: pd.DataFrame,
+    models: PropensityModels,
+    recommendations: NextBest,
+    filters: LeadFilter = LeadFilter(),
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Return the customers to call first, with their recommended product and why.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        For ids, branches and relationship managers. Not modified.
+    features : pandas.DataFrame
+        ``propensity_features(prepared)`` (reasons are computed for the listed rows only).
+    models : PropensityModels
+    recommendations : NextBest
+        From ``next_best_products`` on the same customer rows.
+    filters : LeadFilter
+    lang : {"en", "zh"}
+        Language of ``product_name`` and ``reasons``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``LEAD_COLUMNS``, highest expected value first, at most ``filters.max_rows``.
+    """
+    customers = prepared.customers
+    codes = recommendations.product_codes
+    keep = codes >= 0
+    keep &= np.nan_to_num(recommendations.propensity, nan=-1.0) >= filters.min_propensity
+    keep &= np.nan_to_num(recommendations.expected_value, nan=-1.0) >= filters.min_expected_value
+    if filters.products:
+        wanted = np.array([p in filters.products for p in recommendations.products] + [False])
+        keep &= wanted[codes]
+    for column, chosen in (("branch", filters.branches), ("relationship_manager", filters.managers)):
+        if chosen and column in customers.columns:
+            keep &= customers[column].isin(chosen).fillna(False).to_numpy(dtype=bool)
+    rows = np.flatnonzero(keep)
+    order = np.lexsort((rows, -recommendations.expected_value[rows]))[: filters.max_rows]
+    rows = rows[order]
+    chosen_codes = codes[rows]
+    products = np.array(recommendations.products, dtype=object)[chosen_codes] if len(rows) else np.array([], object)
+    return pd.DataFrame(
+        {
+            "customer_id": _text_column(prepared, "customer_id", rows),
+            "branch": _text_column(prepared, "branch", rows),
+            "relationship_manager": _text_column(prepared, "relationship_manager", rows),
+            "product": products,
+            "product_name": [product_name(p, lang) for p in products],
+            "propensity": recommendations.propensity[rows],
+            "expected_value": recommendations.expected_value[rows],
+            "reasons": recommendation_reasons(models, features.iloc[rows], chosen_codes, lang),
+        },
+        columns=list(LEAD_COLUMNS),
+    )
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy whose text cells cannot run as spreadsheet formulas.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading single quote;
+    numbers are untouched.
+
+    Examples
+    --------
+    >>> formula_safe(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1, 2, 3]})).to_dict("list")
+    {'a': ["'=1+1", 'ok', "'-x"], 'b': [-1, 2, 3]}
+    """
+    safe = frame.copy()
+    for column in safe.columns:
+        values = safe[column]
+        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+            continue
+        safe[column] = values.map(
+            lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
+        ).astype(values.dtype)
+    return safe
+
+
+def lead_list_csv(frame: pd.DataFrame) -> bytes:
+    """Return the leads as formula-safe CSV bytes in UTF-8 with a BOM (opens correctly in Excel)."""
+    return formula_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def lead_list_excel(frame: pd.DataFrame, sheet_name: str = "leads") -> bytes:
+    """Return the leads as formula-safe ``.xlsx`` bytes (openpyxl)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        formula_safe(frame).to_excel(writer, sheet_name=sheet_name, index=False)
+    return buffer.getvalue()

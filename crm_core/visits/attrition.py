@@ -1,0 +1,111 @@
+"""Silent attrition: customers who stop visiting, do not go digital and take their money away.
+Plus formula-safe CSV / Excel exports of the list.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from crm_core.prepare import PreparedDataset
+from crm_core.visits.config import DEFAULT_ATTRITION, SilentAttritionRule
+from crm_core.visits.cube import VisitCube
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Text starting with these is read as a formula by spreadsheets (CSV/formula injection)."""
+
+
+def silent_attrition_mask(cube: VisitCube, aum_trend: np.ndarray, rule: SilentAttritionRule = DEFAULT_ATTRITION):
+    """Return a bool per customer: matches ``rule`` (see ``SilentAttritionRule``).
+
+    All False with less than 24 months of history. ``aum_trend`` NaN never matches.
+    """
+    if cube.n_months < 24:
+        return np.zeros(cube.n_customers, dtype=bool)
+    before, after = cube.counter_prev_12m, cube.counter_12m
+    fell = (before >= rule.min_counter_before) & (after <= before * (1 - rule.min_counter_drop))
+    no_uptake = (cube.digital_12m - cube.digital_prev_12m) <= rule.max_digital_increase
+    with np.errstate(invalid="ignore"):
+        shrinking = np.asarray(aum_trend, dtype=float) < rule.aum_trend_below
+    mask = fell & no_uptake & shrinking
+    return mask & cube.is_active if rule.active_only else mask
+
+
+def silent_attrition(
+    prepared: PreparedDataset, cube: VisitCube, rule: SilentAttritionRule = DEFAULT_ATTRITION
+) -> pd.DataFrame:
+    """Return the customers at risk of silent attrition, largest AUM first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``branch``, ``relationship_manager`` (when the data has it), ``aum``,
+        ``aum_12m_ago``, ``aum_trend``, ``counter_prev_12m``, ``counter_12m``,
+        ``digital_prev_12m``, ``digital_12m``. Empty without AUM a year ago or 24 months of history.
+    """
+    customers = prepared.customers
+    columns = ["customer_id", "branch"]
+    if prepared.has("relationship_manager"):
+        columns.append("relationship_manager")
+    columns += ["aum", "aum_12m_ago", "aum_trend"]
+    if prepared.has("aum_trend"):
+        trend = customers["aum_trend"].to_numpy(dtype=float)
+    else:
+        trend = np.full(len(customers), np.nan)
+    rows = np.flatnonzero(silent_attrition_mask(cube, trend, rule))
+    out = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy()[rows],
+            "branch": np.asarray(cube.branch_labels, dtype=object)[cube.branch_codes[rows]],
+        }
+    )
+    if "relationship_manager" in columns:
+        out["relationship_manager"] = customers["relationship_manager"].to_numpy()[rows]
+    for column in ("aum", "aum_12m_ago", "aum_trend"):
+        out[column] = customers[column].to_numpy(dtype=float)[rows] if column in customers else np.nan
+    for name in ("counter_prev_12m", "counter_12m", "digital_prev_12m", "digital_12m"):
+        out[name] = getattr(cube, name)[rows]
+    for column in ("customer_id", "branch", "relationship_manager"):
+        if column in out:
+            out[column] = out[column].astype("string")
+    return out.sort_values(["aum", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy whose text cells cannot run as spreadsheet formulas.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading single quote;
+    numbers (including negative ones) are untouched.
+
+    Examples
+    --------
+    >>> formula_safe(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1.0, 2.0, 3.0]})).values.tolist()
+    [["'=1+1", -1.0], ['ok', 2.0], ["'-x", 3.0]]
+    """
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+
+            def escape(value):
+                if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                    return "'" + value
+                return value
+
+            out[column] = values.map(escape, na_action="ignore").astype(values.dtype)
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """Return formula-safe CSV with a byte-order mark (utf-8-sig), so Excel opens Chinese text correctly."""
+    return formula_safe(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def excel_bytes(frame: pd.DataFrame, sheet_name: str = "customers") -> bytes:
+    """Return a formula-safe Excel workbook (openpyxl) holding ``frame`` on one sheet."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        formula_safe(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
+    return buffer.getvalue()

@@ -1,0 +1,184 @@
+"""Frozen configuration of the visits views: benchmark, decline model, attrition rule, what-if inputs.
+
+Every config is a frozen dataclass of plain values, so a scenario can save it as JSON and a
+cache can hash it (``config_json`` / ``config_from_json``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any, TypeVar
+
+CBA_SOURCE = (
+    "China Banking Association, annual service reports of the banking industry: "
+    "off-counter rate (离柜率) 89.77% in 2019 and 90.29% in 2021."
+)
+
+
+@dataclass(frozen=True)
+class OffCounterBenchmark:
+    """Industry off-counter rate (离柜率) by year, editable and extendable.
+
+    Parameters
+    ----------
+    points : tuple of (year, rate)
+        Annual industry rates as shares (0.8977 for 89.77%), any order.
+    source : str
+        Where the figures come from, shown under the chart.
+
+    Examples
+    --------
+    >>> OffCounterBenchmark().rate_for_year(2024)
+    0.9029
+    >>> OffCounterBenchmark(points=((2019, 0.8977), (2021, 0.9029), (2023, 0.91))).rate_for_year(2023)
+    0.91
+    """
+
+    points: tuple[tuple[int, float], ...] = ((2019, 0.8977), (2021, 0.9029))
+    source: str = CBA_SOURCE
+
+    def sorted_points(self) -> tuple[tuple[int, float], ...]:
+        """The points in year order."""
+        return tuple(sorted((int(y), float(r)) for y, r in self.points))
+
+    def rate_for_year(self, year: int) -> float:
+        """The latest published rate at or before ``year`` (the earliest one before the series starts)."""
+        points = self.sorted_points()
+        if not points:
+            return float("nan")
+        earlier = [rate for y, rate in points if y <= year]
+        return earlier[-1] if earlier else points[0][1]
+
+    def year_for(self, year: int) -> int | None:
+        """The benchmark year that ``rate_for_year(year)`` uses."""
+        points = self.sorted_points()
+        if not points:
+            return None
+        earlier = [y for y, _ in points if y <= year]
+        return earlier[-1] if earlier else points[0][0]
+
+
+@dataclass(frozen=True)
+class DeclineConfig:
+    """The counter-decline model.
+
+    Parameters
+    ----------
+    min_months : int
+        Fewer months of history than this give "not enough history" instead of numbers.
+        Thirteen is the least that separates a trend from month-of-year seasonality.
+    confidence : float
+        Level of the confidence interval of the rate and of the forecast's prediction interval.
+    horizon_months : int
+        Months forecast ahead.
+    """
+
+    min_months: int = 13
+    confidence: float = 0.95
+    horizon_months: int = 12
+
+
+@dataclass(frozen=True)
+class SilentAttritionRule:
+    """Who counts as silently leaving: fewer counter visits, no digital uptake, shrinking assets.
+
+    A customer matches when all hold:
+
+    * counter transactions of the last 12 months fell by at least ``min_counter_drop``
+      (a share) against the 12 months before, which had at least ``min_counter_before``;
+    * digital (mobile + online) transactions rose by at most ``max_digital_increase``;
+    * ``aum_trend`` (AUM now / AUM a year ago - 1) is below ``aum_trend_below``;
+    * the relationship is still open, when ``active_only``.
+
+    Parameters
+    ----------
+    min_counter_drop : float
+    min_counter_before : int
+    max_digital_increase : int
+    aum_trend_below : float
+    active_only : bool
+    """
+
+    min_counter_drop: float = 0.3
+    min_counter_before: int = 3
+    max_digital_increase: int = 0
+    aum_trend_below: float = -0.1
+    active_only: bool = True
+
+    def text(self, lang: str = "en") -> str:
+        """The rule in one sentence for managers."""
+        drop = f"{self.min_counter_drop * 100:.0f}%"
+        aum = f"{self.aum_trend_below * 100:+.0f}%"
+        if lang == "zh":
+            return (
+                f"近12个月柜面交易比前12个月（至少{self.min_counter_before}笔）下降至少{drop}，"
+                f"线上（手机+网银）交易增加不超过{self.max_digital_increase}笔，"
+                f"且资产（AUM）同比变化低于{aum}" + ("的存续客户。" if self.active_only else "的客户。")
+            )
+        return (
+            f"{'Open customers' if self.active_only else 'Customers'} whose counter transactions fell by at least "
+            f"{drop} in the last 12 months against the 12 before (which had at least {self.min_counter_before}), "
+            f"whose mobile and online transactions rose by no more than {self.max_digital_increase}, "
+            f"and whose AUM changed by less than {aum} over the year."
+        )
+
+
+@dataclass(frozen=True)
+class WhatIfInputs:
+    """Inputs of the digital-adoption what-if.
+
+    Parameters
+    ----------
+    segments : tuple of int
+        Segment codes whose non-digital customers are nudged to mobile or online banking.
+    adoption_increase_pp : float
+        Percentage points: that share of those segments' non-digital customers' counter volume is
+        taken as converting (10 → 10%).
+    substitution_factor : float
+        Share of a converted customer's counter transactions that leave the counter (the rest,
+        cash and complex business, stays). 0.7 by default.
+    transactions_per_teller_month : float
+        Counter transactions one teller handles in a month.
+    """
+
+    segments: tuple[int, ...] = ()
+    adoption_increase_pp: float = 10.0
+    substitution_factor: float = 0.7
+    transactions_per_teller_month: float = 1_500.0
+
+
+DEFAULT_BENCHMARK = OffCounterBenchmark()
+DEFAULT_DECLINE = DeclineConfig()
+DEFAULT_ATTRITION = SilentAttritionRule()
+DEFAULT_WHAT_IF = WhatIfInputs()
+
+Config = TypeVar("Config", OffCounterBenchmark, DeclineConfig, SilentAttritionRule, WhatIfInputs)
+
+
+def config_json(config: Any) -> str:
+    """Return a config as canonical JSON (sorted keys), the form a scenario saves.
+
+    Examples
+    --------
+    >>> config_json(DeclineConfig())
+    '{"confidence": 0.95, "horizon_months": 12, "min_months": 13}'
+    """
+    return json.dumps(asdict(config), sort_keys=True, ensure_ascii=False)
+
+
+def config_from_json(kind: type[Config], text: str) -> Config:
+    """Rebuild a config of class ``kind`` from ``config_json`` output (lists become tuples).
+
+    Examples
+    --------
+    >>> config_from_json(WhatIfInputs, config_json(WhatIfInputs(segments=(1, 2)))) == WhatIfInputs(segments=(1, 2))
+    True
+    """
+    values = json.loads(text)
+
+    def tupled(value: Any) -> Any:
+        return tuple(tupled(v) for v in value) if isinstance(value, list) else value
+
+    known = {f.name for f in fields(kind)}
+    return kind(**{k: tupled(v) for k, v in values.items() if k in known})

@@ -1,0 +1,330 @@
+"""The per-dataset visit cube: customers × months transaction counts as compact integer arrays.
+
+``visit_cube`` reads the raw activity table once per dataset; every other function of
+``crm_core.visits`` works on the cube (or on small results derived from it), so a segment
+change or a what-if input change never touches the raw rows again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
+from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, customer_positions
+
+CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
+"""Channel groups of the cube: the counter, mobile + online, and the rest (ATM, phone)."""
+
+
+@dataclass(frozen=True, eq=False)
+class VisitCube:
+    """Monthly counter, digital and total transactions per customer, plus customer codes.
+
+    The matrices are stored month-major, shape ``(n_months, n_customers)``, ``int32``: one
+    contiguous row per month, the fast layout for per-month group sums. Column ``j`` is the
+    customer in row ``j`` of ``prepared.customers``.
+
+    Attributes
+    ----------
+    months : pandas.DatetimeIndex
+        First day of every calendar month from the first activity month to ``as_of``.
+    counter, digital, total : numpy.ndarray
+        Transactions at the counter, on mobile + online, and on every channel.
+    branch_codes, city_codes, age_band_codes : numpy.ndarray
+        ``int32`` code per customer (-1 = unknown) into the matching ``*_labels``.
+    branch_labels, city_labels, age_band_labels : tuple of str
+    branch_city : tuple of str
+        The city of each branch (its customers' most common city).
+    is_active : numpy.ndarray
+        Relationship open (bool per customer).
+    counter_12m, counter_prev_12m, digital_12m, digital_prev_12m : numpy.ndarray
+        Per-customer sums over the last 12 months and the 12 before (``int64``).
+    digital_active : numpy.ndarray
+        A mobile or online transaction in the last three months.
+    as_of : pandas.Timestamp
+        The last month.
+    has_activity : bool
+        Whether the dataset had an activity table with rows.
+    """
+
+    months: pd.DatetimeIndex
+    counter: np.ndarray
+    digital: np.ndarray
+    total: np.ndarray
+    branch_codes: np.ndarray
+    branch_labels: tuple[str, ...]
+    branch_city: tuple[str, ...]
+    city_codes: np.ndarray
+    city_labels: tuple[str, ...]
+    age_band_codes: np.ndarray
+    age_band_labels: tuple[str, ...]
+    is_active: np.ndarray
+    counter_12m: np.ndarray
+    counter_prev_12m: np.ndarray
+    digital_12m: np.ndarray
+    digital_prev_12m: np.ndarray
+    digital_active: np.ndarray
+    as_of: pd.Timestamp
+    has_activity: bool
+
+    @property
+    def n_months(self) -> int:
+        """Months of history."""
+        return len(self.months)
+
+    @property
+    def n_customers(self) -> int:
+        """Customers (rows of ``prepared.customers``)."""
+        return int(self.counter.shape[1])
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the cube's arrays."""
+        return int(sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray)))
+
+
+def _codes(values: pd.Series | None, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Integer codes (-1 = missing) and sorted labels of a string-like column; one 'All' when absent."""
+    if values is None:
+        return np.zeros(n, dtype=np.int32), ("All",)
+    codes, labels = pd.factorize(values.astype("string"), sort=True)
+    return codes.astype(np.int32), tuple(map(str, labels))
+
+
+def _month_codes(months: pd.Series, first: np.datetime64) -> np.ndarray:
+    """Months since ``first`` for each row, with calendar arithmetic once per distinct day."""
+    days = np.asarray(months).astype("datetime64[D]").astype(np.int64)
+    if len(days) == 0:
+        return days
+    low, high = days.min(), days.max()
+    month_of_day = np.arange(low, high + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return month_of_day[days - low] - np.datetime64(first, "M").astype(np.int64)
+
+
+def _window_sum(matrix: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Per-customer sum over months ``[n - stop, n - start)`` counted back from the last month."""
+    n_months = matrix.shape[0]
+    lo, hi = max(n_months - stop, 0), max(n_months - start, 0)
+    return matrix[lo:hi].sum(axis=0, dtype=np.int64)
+
+
+def visit_cube(prepared: PreparedDataset) -> VisitCube:
+    """Return the visit cube of a prepared dataset (the once-per-dataset step).
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        Not modified. Without activity the cube has no months (every measure then says
+        "not enough history"; see ``visit_availability``).
+
+    Returns
+    -------
+    VisitCube
+
+    Examples
+    --------
+    >>> from tests.conftest import tiny_dataset
+    >>> from crm_core.prepare import prepared_dataset
+    >>> cube = visit_cube(prepared_dataset(tiny_dataset()))
+    >>> cube.n_months, cube.n_customers, int(cube.counter.sum())
+    (25, 4, 13)
+    """
+    customers = prepared.customers
+    n = len(customers)
+    branch_codes, branch_labels = _codes(customers["branch"] if prepared.has("branch") else None, n)
+    city_codes, city_labels = _codes(customers["city"] if prepared.has("city") else None, n)
+    if "age_band" in customers:
+        age_codes = pd.Categorical(customers["age_band"], categories=age_band_labels()).codes.astype(np.int32)
+    else:
+        age_codes = np.full(n, -1, dtype=np.int32)
+    branch_city = _branch_cities(branch_codes, len(branch_labels), city_codes, city_labels)
+
+    activity = prepared.dataset.activity
+    has_activity = activity is not None and len(activity) > 0
+    if has_activity:
+        position = customer_positions(customers["customer_id"], activity["customer_id"])
+        known = position >= 0
+        first = np.datetime64(pd.Timestamp(activity["month"].min()).to_period("M").to_timestamp(), "M")
+        months = pd.date_range(start=pd.Timestamp(first), end=prepared.as_of, freq="MS")
+        n_months = len(months)
+        month = _month_codes(activity["month"], first)
+        channel = activity["channel"].cat.codes.to_numpy()
+        group_of_channel = np.full(len(CHANNELS) + 1, 2, dtype=np.int64)
+        group_of_channel[CHANNELS.index("counter")] = 0
+        for name in DIGITAL_CHANNELS:
+            group_of_channel[CHANNELS.index(name)] = 1
+        keep = known & (month >= 0) & (month < n_months)
+        # One pass: (group, month, customer) cells, month-major within each group.
+        cell = (group_of_channel[channel[keep]] * n_months + month[keep]) * n + position[keep]
+        weights = activity["transactions"].to_numpy(dtype=np.float64)[keep]
+        sums = np.bincount(cell, weights=weights, minlength=3 * n_months * n).reshape(3, n_months, n)
+        counter = sums[0].astype(np.int32)
+        digital = sums[1].astype(np.int32)
+        total = (sums[0] + sums[1] + sums[2]).astype(np.int32)
+        del sums
+    else:
+        months = pd.DatetimeIndex([], dtype="datetime64[ns]")
+        counter = digital = total = np.zeros((0, n), dtype=np.int32)
+    return VisitCube(
+        months=months,
+        counter=counter,
+        digital=digital,
+        total=total,
+        branch_codes=branch_codes,
+        branch_labels=branch_labels,
+        branch_city=branch_city,
+        city_codes=city_codes,
+        city_labels=city_labels,
+        age_band_codes=age_codes,
+        age_band_labels=tuple(age_band_labels()),
+        is_active=customers["is_active"].to_numpy(dtype=bool),
+        counter_12m=_window_sum(counter, 0, 12),
+        counter_prev_12m=_window_sum(counter, 12, 24),
+        digital_12m=_window_sum(digital, 0, 12),
+        digital_prev_12m=_window_sum(digital, 12, 24),
+        digital_active=_window_sum(digital, 0, RECENT_MONTHS) > 0,
+        as_of=prepared.as_of,
+        has_activity=has_activity,
+    )
+
+
+def _branch_cities(
+    branch_codes: np.ndarray, n_branches: int, city_codes: np.ndarray, city_labels: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Each branch's most common city ('All' when cities are unknown)."""
+    keep = (branch_codes >= 0) & (city_codes >= 0)
+    n_cities = len(city_labels)
+    counts = np.bincount(
+        branch_codes[keep].astype(np.int64) * n_cities + city_codes[keep], minlength=n_branches * n_cities
+    ).reshape(n_branches, n_cities)
+    return tuple(city_labels[int(c)] if counts[b].any() else "All" for b, c in enumerate(counts.argmax(axis=1)))
+
+
+def group_monthly_sums(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Return per-group monthly sums of a month-major cube matrix.
+
+    Parameters
+    ----------
+    matrix : numpy.ndarray
+        ``(n_months, n_customers)``, e.g. ``cube.counter``.
+    codes : numpy.ndarray
+        Group code per customer; negative codes are left out.
+    n_groups : int
+        Number of groups.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n_groups, n_months)`` ``int64``.
+
+    Examples
+    --------
+    >>> group_monthly_sums(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int32), np.array([0, 1, 0]), 2).tolist()
+    [[4, 10], [2, 5]]
+    """
+    bins = np.where(codes >= 0, codes, n_groups).astype(np.intp)
+    out = np.empty((n_groups, matrix.shape[0]), dtype=np.int64)
+    for j, row in enumerate(matrix):
+        out[:, j] = np.rint(np.bincount(bins, weights=row, minlength=n_groups + 1)[:n_groups])
+    return out
+
+
+def group_monthly_active(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Return per-group monthly counts of customers with at least one transaction in ``matrix``."""
+    bins = np.where(codes >= 0, codes, n_groups).astype(np.intp)
+    out = np.empty((n_groups, matrix.shape[0]), dtype=np.int64)
+    for j, row in enumerate(matrix):
+        out[:, j] = np.bincount(bins[row > 0], minlength=n_groups + 1)[:n_groups]
+    return out
+
+
+def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.DataFrame:
+    """Return which visit views the dataset supports and, for the others, what is missing.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+    min_months : int
+        History the decline model and the forecast need.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per view: ``view``, ``available``, ``missing`` (tuple), ``reason_en``,
+        ``reason_zh`` (empty when available).
+
+    Examples
+    --------
+    >>> from tests.conftest import tiny_dataset
+    >>> from crm_core.prepare import prepared_dataset
+    >>> visit_availability(prepared_dataset(tiny_dataset()))["available"].tolist()
+    [True, True, True, True, True, True, True]
+    """
+    activity = prepared.dataset.activity
+    has_activity = activity is not None and len(activity) > 0
+    n_months = 0
+    if has_activity:
+        first = pd.Timestamp(activity["month"].min()).to_period("M")
+        n_months = (prepared.as_of.to_period("M") - first).n + 1
+    no_activity = ("activity",)
+    history = f"{n_months} months of transactions; "
+    checks = [
+        ("channel_trend", no_activity if not has_activity else (), "", ""),
+        (
+            "decline",
+            no_activity if not has_activity else (("history",) if n_months < min_months else ()),
+            history + f"the decline model needs at least {min_months}.",
+            f"仅有{n_months}个月交易数据；下降趋势模型至少需要{min_months}个月。",
+        ),
+        (
+            "forecast",
+            no_activity if not has_activity else (("history",) if n_months < min_months else ()),
+            history + f"the forecast needs at least {min_months}.",
+            f"仅有{n_months}个月交易数据；预测至少需要{min_months}个月。",
+        ),
+        (
+            "substitution",
+            no_activity if not has_activity else (("history",) if n_months < 24 else ()),
+            history + "channel substitution compares the last 12 months with the 12 before (24 needed).",
+            f"仅有{n_months}个月交易数据；渠道替代比较近12个月与前12个月（需要24个月）。",
+        ),
+        (
+            "silent_attrition",
+            tuple(
+                m
+                for m, gap in (
+                    ("activity", not has_activity),
+                    ("history", has_activity and n_months < 24),
+                    ("aum_12m_ago", not prepared.has("aum_trend")),
+                )
+                if gap
+            ),
+            "Silent attrition needs 24 months of transactions and AUM a year ago.",
+            "静默流失识别需要24个月交易数据和一年前的资产（AUM）。",
+        ),
+        (
+            "what_if",
+            no_activity if not has_activity else (("history",) if n_months < min_months else ()),
+            history + f"the what-if builds on the forecast ({min_months} months needed).",
+            f"仅有{n_months}个月交易数据；情景模拟基于预测（至少需要{min_months}个月）。",
+        ),
+        (
+            "by_branch",
+            () if prepared.has("branch") else ("branch",),
+            "No branch column: every customer is counted in one branch called 'All'.",
+            "没有网点字段：所有客户归入同一个网点“All”。",
+        ),
+    ]
+    rows = []
+    for view, missing, reason_en, reason_zh in checks:
+        available = not missing
+        if missing == no_activity:
+            reason_en, reason_zh = (
+                "No transaction data (activity table): visit trends need monthly transactions by channel.",
+                "没有交易数据（activity 表）：网点到访分析需要按渠道的月度交易量。",
+            )
+        rows.append((view, available, tuple(missing), "" if available else reason_en, "" if available else reason_zh))
+    return pd.DataFrame(rows, columns=["view", "available", "missing", "reason_en", "reason_zh"])

@@ -1,0 +1,87 @@
+"""AppTest of the Segments page, by widget key, against what crm_core computes."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_core import segments as seg
+from crm_core.prepare import prepared_dataset
+from crm_core.sample import read_sample
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepared_dataset(read_sample())
+
+
+def open_segments() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/segments.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def customers_column(at: AppTest) -> list[int]:
+    """The profile table: the page's first table with a Group and a Customers column."""
+    table = next(d.value for d in at.dataframe if {"Group", "Customers"} <= set(d.value.columns))
+    return table["Customers"].tolist()
+
+
+def test_default_tiers_match_crm_core(prepared):
+    at = open_segments()
+    expected = seg.group_profiles(
+        prepared, seg.aum_tiers(prepared, seg.tier_preset("default")).codes, seg.tier_preset("default").labels
+    )
+    assert customers_column(at) == expected["customers"].tolist()
+    assert sum(customers_column(at)) == int(prepared.customers["is_active"].sum())
+    assert any("Same groups as the baseline" in c.value for c in at.caption)
+
+
+def test_moving_a_threshold_updates_profiles_and_migration(prepared):
+    at = open_segments()
+    at.number_input(key="segments_threshold_1").set_value(60.0).run()  # affluent -> HNW boundary to 60万
+    assert not at.exception
+    config = seg.TierConfig(thresholds=(5e4, 6e5, 6e6), labels=seg.tier_preset("default").labels)
+    codes = seg.aum_tiers(prepared, config).codes
+    expected = seg.group_profiles(prepared, codes, config.labels)
+    assert customers_column(at) == expected["customers"].tolist()
+    base = seg.aum_tiers(prepared, seg.tier_preset("default")).codes
+    moved = int(np.count_nonzero((base == 2) & (codes == 1)))
+    assert moved > 0
+    sentence = next(m.value for m in at.markdown if "threshold" in m.value)
+    assert sentence.startswith("raising the high net worth threshold to 600K moves")
+    assert f"{moved:,} customers" in sentence and "down to affluent" in sentence
+
+
+def test_preset_switch_loads_its_thresholds():
+    at = open_segments()
+    at.selectbox(key="segments_tier_preset").set_value("cmb").run()
+    assert not at.exception
+    assert at.number_input(key="segments_threshold_2").value == 1000.0
+    assert at.text_input(key="segments_label_2").value == "sunflower"
+
+
+def test_value_weights_always_sum_to_100_and_drive_classes(prepared):
+    at = open_segments()
+    at.segmented_control(key="segments_scheme").set_value("value").run()
+    before = customers_column(at)
+    at.slider(key="segments_weight_aum").set_value(80).run()
+    assert not at.exception
+    weights = {k: at.session_state[k] for k in at.session_state if str(k).startswith("segments_weight_")}
+    assert sum(weights.values()) == 100 and weights["segments_weight_aum"] == 80
+    matrix = seg.value_matrix(prepared, "percentile")
+    config = seg.ValueConfig(weights=tuple((k.removeprefix("segments_weight_"), float(v)) for k, v in weights.items()))
+    expected = seg.group_profiles(prepared, seg.value_segments(matrix, config).codes, config.labels)
+    assert customers_column(at) == expected["customers"].tolist() != before
+
+
+@pytest.mark.parametrize("scheme", ["rfm", "lifecycle", "clusters"])
+def test_other_schemes_render_and_reconcile(scheme, prepared):
+    at = open_segments()
+    at.segmented_control(key="segments_scheme").set_value(scheme).run()
+    assert not at.exception, at.exception
+    assert sum(customers_column(at)) == int(prepared.customers["is_active"].sum())
