@@ -1,5 +1,129 @@
-"""products: placeholder until its issue lands; opens without error."""
+"""Product gap: who lacks which products, what closing the gap is worth, and whom to call first."""
 
-from ui.widgets import coming_page
+import streamlit as st
 
-coming_page("products")
+from crm_core import products as prod
+from crm_core.products.charts import (
+    gap_figure,
+    lift_heatmap,
+    model_quality_figure,
+    opportunity_figure,
+    penetration_index_heatmap,
+)
+from ui import data
+from ui import products as ui_prod
+from ui import segments as ui_seg
+from ui.i18n import current_lang, money, t
+from ui.widgets import page_header, translated_selectbox
+
+page_header("products")
+prepared = data.active_prepared()
+if not prepared.products:
+    st.info(t("products_missing"), icon=":material/inventory_2:")
+    st.stop()
+lang = current_lang()
+matrix = ui_prod.holdings(prepared)
+names = ui_prod.product_labels(matrix.products)
+
+group_col, benchmark_col, target_col = st.columns(3)
+codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("products_group_by", group_col))
+kind = translated_selectbox(
+    benchmark_col,
+    t("benchmark"),
+    ("bank", "next_tier", "best_branch"),
+    "products_benchmark",
+    lambda k: t(f"benchmark_{k}"),
+    index=1,
+)
+target = target_col.number_input(t("cross_sell_target"), 1.0, 10.0, 3.0, 0.1, key="products_cross_sell_target")
+
+segments = prod.segment_holdings(matrix, codes, labels)
+st.plotly_chart(
+    penetration_index_heatmap(prod.penetration_index(segments), t("penetration_title"), names, t("index_axis")),
+    key="products_heatmap",
+)
+ratios = prod.cross_sell_ratios(segments, target, bank_label=t("bank"))
+st.dataframe(ratios, hide_index=True, key="products_cross_sell_table")
+
+st.subheader(t("gap_heading"))
+gaps = prod.penetration_gaps(matrix, codes, labels, prod.BenchmarkConfig(kind=kind), segments)
+gap_group = st.selectbox(t("drilldown_group"), labels, key="products_gap_group")
+st.plotly_chart(
+    gap_figure(
+        gaps,
+        gap_group,
+        t("gap_title", group=gap_group),
+        t("share_of_customers"),
+        t("penetration"),
+        t(f"benchmark_{kind}"),
+        names,
+    ),
+    key="products_gap_chart",
+)
+
+st.subheader(t("opportunity_heading"))
+offered = tuple(
+    st.multiselect(
+        t("offered_products"),
+        matrix.products,
+        default=list(ui_prod.RECOMMENDABLE),
+        format_func=names.get,
+        key="products_offered",
+    )
+)
+sizing = ui_prod.economics_editor(matrix.products)
+if isinstance(sizing, str):
+    st.error(sizing)
+    st.stop()
+closure = st.slider(t("closure"), 10, 100, 50, 10, key="products_closure", format="%d%%")
+opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)
+st.markdown(f"**{prod.opportunity_headline(opportunities, lang, closure / 100)}**")
+totals = prod.opportunity_totals(opportunities)
+st.caption(t("opportunity_total", value=money(totals["opportunity_value"]), gap=money(totals["gap_value"])))
+st.plotly_chart(
+    opportunity_figure(prod.top_opportunities(opportunities, 10), t("opportunity_title"), t("value_per_year"), names),
+    key="products_opportunity_chart",
+)
+
+st.subheader(t("coholding_heading"))
+pairs = ui_prod.co_holding(prepared)
+for sentence in prod.co_holding_sentences(pairs, lang, top=4):
+    st.markdown(f"- {sentence}")
+st.plotly_chart(lift_heatmap(prod.lift_matrix(pairs), t("lift_title"), names), key="products_lift_chart")
+
+st.subheader(t("next_best_heading"))
+features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
+st.plotly_chart(
+    model_quality_figure(fitted.quality_, t("model_quality_title"), product_labels=names), key="products_quality_chart"
+)
+branch_col, manager_col = st.columns(2)
+customers = prepared.customers
+branches = branch_col.multiselect(
+    t("branch"),
+    sorted(customers["branch"].dropna().unique()) if "branch" in customers else [],
+    key="products_lead_branches",
+)
+managers = manager_col.multiselect(
+    t("relationship_manager"),
+    sorted(customers["relationship_manager"].dropna().unique()) if "relationship_manager" in customers else [],
+    key="products_lead_rms",
+)
+leads = prod.lead_list(
+    prepared,
+    features,
+    fitted,
+    recommendations,
+    prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
+    lang,
+)
+st.dataframe(leads, hide_index=True, key="products_leads_table")
+csv_col, excel_col = st.columns(2)
+csv_col.download_button(t("download_csv"), prod.lead_list_csv(leads), "leads.csv", "text/csv", key="products_leads_csv")
+excel_col.download_button(
+    t("download_excel"),
+    prod.lead_list_excel(leads),
+    "leads.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="products_leads_xlsx",
+)
+st.caption(prod.compliance_note(lang))

@@ -20,6 +20,7 @@ from crm_core.visits import (
     channel_trend,
     counter_forecast,
     group_channel_trend,
+    group_counter_sums,
     group_monthly_sums,
     off_counter_rates,
     segment_declines,
@@ -82,6 +83,8 @@ def test_group_monthly_sums_match_hand_sums():
     cube = visit_cube(prepared_dataset(small_dataset()))
     np.testing.assert_array_equal(group_monthly_sums(cube.counter, cube.branch_codes, 2), [[6, 4, 3], [0, 0, 0]])
     np.testing.assert_array_equal(group_monthly_sums(cube.total, np.array([-1, 0, 0]), 1), [[10, 5, 3]])
+    for codes in (cube.branch_codes, np.array([-1, 0, 1]), np.array([2, -1, 0])):
+        np.testing.assert_array_equal(group_counter_sums(cube, codes, 3), group_monthly_sums(cube.counter, codes, 3))
 
 
 def test_group_channel_trend_exact_frame():

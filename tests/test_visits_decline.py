@@ -20,6 +20,7 @@ from crm_core.visits import (
     counter_decline,
     counter_forecast,
     fitted_history,
+    forecast_total,
     halving_month,
     halving_sentence,
     segment_declines,
@@ -107,6 +108,7 @@ def test_forecast_continues_the_trend_with_a_widening_band():
     truth = seasonal_series(pd.date_range("2023-11-01", periods=60, freq="MS"))[36:]
     assert ((forecast["lower"] < forecast["forecast"]) & (forecast["forecast"] < forecast["upper"])).all()
     assert np.mean((forecast["lower"] < truth) & (truth < forecast["upper"])) >= 0.9
+    assert forecast_total(fit, 24) == pytest.approx(forecast["forecast"].sum(), rel=1e-12)
     width = (forecast["upper"] - forecast["lower"]) / forecast["forecast"]
     assert width.iloc[12] > width.iloc[0]  # same month of the year, a year further out
     history = fitted_history(fit, series, MONTHS)

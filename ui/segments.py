@@ -224,3 +224,37 @@ def profile_column_config() -> dict:
     config[t("profile_products_per_customer")] = st.column_config.NumberColumn(format="%.2f")
     config[t("profile_average_age")] = st.column_config.NumberColumn(format="%.1f")
     return config
+
+
+GROUPINGS = ("tiers", "value", "lifecycle")
+
+
+def session_tier_config(prepared: PreparedDataset) -> seg.TierConfig:
+    """The tiers the manager set on the Segments page this session, else the default preset."""
+    state = st.session_state
+    count = int(state.get("segments_tier_count", 0) or 0)
+    try:
+        if count:
+            thresholds = tuple(float(state[f"segments_threshold_{i}"]) * 1e4 for i in range(count - 1))
+            labels = tuple(str(state[f"segments_label_{i}"]) for i in range(count))
+            return seg.TierConfig(thresholds, labels, state.get("segments_tier_basis", "current"))
+    except (KeyError, ValueError):
+        pass
+    return seg.tier_preset("default", current_lang())
+
+
+def grouping(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes and display labels of a grouping other pages break their figures down by."""
+    if kind == "value":
+        matrix = _value_matrix(prepared.fingerprint, "percentile", prepared)
+        segmentation = seg.value_segments(matrix, seg.ValueConfig())
+    elif kind == "lifecycle":
+        segmentation = seg.lifecycle_stages(prepared, seg.LifecycleConfig())
+    else:
+        segmentation = tier_segmentation(prepared, session_tier_config(prepared))
+    return segmentation.codes, display_labels(kind, segmentation.labels)
+
+
+def grouping_select(key: str, container=st) -> str:
+    """Which grouping to break down by (tiers follow the Segments page's settings)."""
+    return translated_selectbox(container, t("group_by"), GROUPINGS, key, lambda g: t(f"scheme_{g}"))

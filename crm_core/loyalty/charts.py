@@ -36,7 +36,9 @@ def calibration_figure(table: pd.DataFrame, title: str, x_title: str, y_title: s
     top = float(max(table["mean_predicted"].max(), table["observed_rate"].max(), 0.01))
     figure = go.Figure(
         [
-            go.Scatter(x=[0, top], y=[0, top], mode="lines", name=ideal_name, line={"dash": "dash", "color": "#7F8C8D"}),
+            go.Scatter(
+                x=[0, top], y=[0, top], mode="lines", name=ideal_name, line={"dash": "dash", "color": "#7F8C8D"}
+            ),
             go.Scatter(
                 x=table["mean_predicted"], y=table["observed_rate"], mode="lines+markers", name=y_title,
                 line={"color": "#C0392B"},

@@ -129,6 +129,11 @@ def possible_leaks(features: pd.DataFrame, outcome: np.ndarray) -> list[tuple[st
     return leaks
 
 
+def _generic(sentence: str) -> str:
+    """A driver sentence about any outcome, not only churn."""
+    return sentence.replace("churn risk", "outcome probability").replace("risk is highest", "the outcome is likeliest")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m crm_core evaluate",
@@ -178,7 +183,7 @@ def evaluation_result(args: argparse.Namespace) -> dict:
         "file": str(args.data),
         "outcome": args.outcome,
         "positive_value": positive,
-        "rows": int(len(outcome)),
+        "rows": len(outcome),
         "positives": int(outcome.sum()),
         "model": fitted.model_kind,
         "calibration": fitted.model.calibration_method_,
@@ -187,7 +192,8 @@ def evaluation_result(args: argparse.Namespace) -> dict:
         "dropped": list(args.drop),
         "held_out": fitted.evaluation.summary(),
         "drivers": [
-            {"feature": r.feature, "importance": r.importance, "sentence": r.sentence_en} for r in drivers.itertuples()
+            {"feature": r.feature, "importance": r.importance, "sentence": _generic(r.sentence_en)}
+            for r in drivers.itertuples()
         ],
         "possible_leaks": [{"feature": f, "auc_alone": a} for f, a in possible_leaks(features, outcome)],
     }
@@ -207,7 +213,7 @@ def _report(result: dict) -> str:
         f"  top-decile lift    {held['top_decile_lift']:.2f}x",
         "top drivers (permutation importance, drop in ROC AUC):",
     ]
-    lines += [f"  {d['importance']:+.4f}  {d['feature']}: {d['sentence']}" for d in result["drivers"]]
+    lines += [f"  {d['importance']:+.4f}  {d['sentence']}" for d in result["drivers"]]
     if result["skipped"]:
         lines.append("skipped: " + "; ".join(f"{c} ({why})" for c, why in result["skipped"].items()))
     for leak in result["possible_leaks"]:

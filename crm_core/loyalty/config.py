@@ -170,7 +170,7 @@ class ModelConfig:
     calibration_share: float = 0.2
     high_risk: float = 0.3
     medium_risk: float = 0.15
-    importance_rows: int = 5_000
+    importance_rows: int = 2_000
     importance_repeats: int = 3
     random_state: int = 0
 

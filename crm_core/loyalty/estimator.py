@@ -121,7 +121,11 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         else:
             numeric = "passthrough"  # gradient boosting handles missing values and scale itself
             model = HistGradientBoostingClassifier(
-                max_iter=200, learning_rate=0.1, l2_regularization=1.0, random_state=self.random_state
+                max_iter=200,
+                learning_rate=0.1,
+                l2_regularization=1.0,
+                early_stopping=True,
+                random_state=self.random_state,
             )
         encoder = OneHotEncoder(
             handle_unknown="infrequent_if_exist", max_categories=self.max_categories, sparse_output=False
@@ -155,7 +159,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         self.categorical_columns_ = [str(c) for c in frame.columns if _is_categorical(frame[c])]
         self.numeric_columns_ = [str(c) for c in frame.columns if not _is_categorical(frame[c])]
         frame = _cleaned(frame, self.categorical_columns_, self.numeric_columns_)
-        classes, counts = np.unique(y, return_counts=True)
+        _, counts = np.unique(y, return_counts=True)
         minority = int(counts.min())
         self.model_kind_ = (
             "logistic_regression"
@@ -163,7 +167,7 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
             else "gradient_boosting"
         )
         pipeline = self._pipeline(self.model_kind_ == "logistic_regression")
-        held_out = int(round(self.calibration_share * len(y)))
+        held_out = round(self.calibration_share * len(y))
         if minority < 10 or held_out < 4:
             # Too few rows to spare a calibration fold: fit on everything, leave probabilities as they are.
             pipeline.fit(frame, y)

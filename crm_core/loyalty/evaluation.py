@@ -234,7 +234,8 @@ def driver_sentence(name: str, direction: float, riskiest: str | None, lang: str
     if flag:
         if lang == "zh":
             return f"{'有' if direction > 0 else '没有'}「{label}」的客户流失风险更高。"
-        return f"Customers {'with' if direction > 0 else 'without'} {label[0].lower() + label[1:]} are at higher churn risk."
+        which = "with" if direction > 0 else "without"
+        return f"Customers {which} {label[0].lower() + label[1:]} are at higher churn risk."
     if lang == "zh":
         return f"{label}越{'高' if direction > 0 else '低'}，流失风险越高。"
     word = "Higher" if direction > 0 else "Lower"

@@ -19,11 +19,11 @@ def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
-    >>> formula_safe(pd.DataFrame({"a": ["=1+1", "ok", None], "b": [-1.0, 2.0, 3.0]}))
-          a    b
+    >>> formula_safe(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1.0, 2.0, 3.0]}))
+           a    b
     0  '=1+1 -1.0
-    1    ok  2.0
-    2  None  3.0
+    1     ok  2.0
+    2    '-x  3.0
     """
     result = frame.copy()
     for column in result.columns:

@@ -167,12 +167,12 @@ def loyalty_kpis(
     --------
     >>> loyalty_kpis(0.1, np.array([0.5, 0.1]), np.array([2, 0]), np.array([100.0, 50.0]),
     ...              np.array([40.0, 60.0]), np.array([True, False]), np.array([True, True]))
-                 metric   unit  value
-    0        churn_rate  share    0.1
+                    metric   unit  value
+    0           churn_rate  share    0.1
     1  high_risk_customers  count    1.0
-    2       at_risk_aum  money  100.0
-    3   mean_stickiness  index   50.0
-    4     primacy_share  share    0.5
+    2          at_risk_aum  money  100.0
+    3      mean_stickiness  index   50.0
+    4        primacy_share  share    0.5
     """
     high = bands == RISK_BANDS.index("high")
     values = [

@@ -40,7 +40,7 @@ def expected_discounted_years(retention: np.ndarray, discount_rate: float, horiz
     >>> expected_discounted_years(np.array([1.0, 0.0]), 0.0, 3).tolist()
     [3.0, 1.0]
     >>> round(float(expected_discounted_years(np.array([0.5]), 0.1, 2)[0]), 4)
-    1.2397
+    1.3223
     """
     r = np.clip(np.asarray(retention, dtype=float), 0.0, 1.0)
     t = np.arange(1, horizon_years + 1, dtype=float)

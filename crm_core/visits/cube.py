@@ -44,6 +44,9 @@ class VisitCube:
         Per-customer sums over the last 12 months and the 12 before (``int64``).
     digital_active : numpy.ndarray
         A mobile or online transaction in the last three months.
+    counter_cells : tuple of numpy.ndarray
+        The non-zero cells of ``counter`` as (month ``int16``, customer ``int32``, count ``int32``)
+        arrays: a quarter of the matrix's size, so per-segment counter series read 4x less.
     as_of : pandas.Timestamp
         The last month.
     has_activity : bool
@@ -67,6 +70,7 @@ class VisitCube:
     digital_12m: np.ndarray
     digital_prev_12m: np.ndarray
     digital_active: np.ndarray
+    counter_cells: tuple[np.ndarray, np.ndarray, np.ndarray]
     as_of: pd.Timestamp
     has_activity: bool
 
@@ -83,7 +87,8 @@ class VisitCube:
     @property
     def nbytes(self) -> int:
         """Memory held by the cube's arrays."""
-        return int(sum(v.nbytes for v in vars(self).values() if isinstance(v, np.ndarray)))
+        arrays = [v for v in vars(self).values() if isinstance(v, np.ndarray)] + list(self.counter_cells)
+        return int(sum(v.nbytes for v in arrays))
 
 
 def _codes(values: pd.Series | None, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -186,9 +191,29 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
         digital_12m=_window_sum(digital, 0, 12),
         digital_prev_12m=_window_sum(digital, 12, 24),
         digital_active=_window_sum(digital, 0, RECENT_MONTHS) > 0,
+        counter_cells=_nonzero_cells(counter),
         as_of=prepared.as_of,
         has_activity=has_activity,
     )
+
+
+def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(month, customer, value) of the non-zero cells of a month-major matrix."""
+    month, customer = np.nonzero(matrix)
+    return month.astype(np.int16), customer.astype(np.int32), matrix[month, customer]
+
+
+def group_counter_sums(cube: VisitCube, codes: np.ndarray, n_groups: int) -> np.ndarray:
+    """Return per-group monthly counter transactions, ``(n_groups, n_months)`` ``int64``.
+
+    Same result as ``group_monthly_sums(cube.counter, codes, n_groups)``, read from the
+    non-zero cells only.
+    """
+    month, customer, value = cube.counter_cells
+    bins = np.where(np.asarray(codes) >= 0, codes, n_groups).astype(np.int64)
+    cell = bins[customer] * cube.n_months + month
+    sums = np.bincount(cell, weights=value, minlength=(n_groups + 1) * cube.n_months)
+    return np.rint(sums[: n_groups * cube.n_months]).astype(np.int64).reshape(n_groups, cube.n_months)
 
 
 def _branch_cities(

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy import stats
 
 from crm_core.visits.config import DEFAULT_DECLINE, DeclineConfig
-from crm_core.visits.cube import VisitCube, group_monthly_sums
+from crm_core.visits.cube import VisitCube, group_counter_sums
 
 OK = "ok"
 NOT_ENOUGH_HISTORY = "not_enough_history"
@@ -299,6 +299,14 @@ def counter_forecast(fit: DeclineFit, horizon_months: int = 12) -> pd.DataFrame:
     )
 
 
+def forecast_total(fit: DeclineFit, horizon_months: int = 12) -> float:
+    """Return the sum of ``counter_forecast(fit, horizon_months)["forecast"]``, without a frame (NaN unless ok)."""
+    if fit.status != OK:
+        return math.nan
+    months = pd.date_range(fit.last_month, periods=horizon_months + 1, freq="MS")[1:]
+    return float(np.exp(_design(months, fit.last_month, fit.seasonal_months) @ fit.coefficients).sum())
+
+
 def fitted_history(fit: DeclineFit, series: np.ndarray, months: pd.DatetimeIndex) -> pd.DataFrame:
     """Return ``month``, ``actual`` and ``fitted`` (trend with seasonality) over the history."""
     fitted = np.full(len(months), np.nan)
@@ -365,7 +373,7 @@ def group_declines(
 
 def branch_declines(cube: VisitCube, config: DeclineConfig = DEFAULT_DECLINE) -> tuple[pd.DataFrame, tuple]:
     """Return ``group_declines`` per branch (adds a ``city`` column)."""
-    series = group_monthly_sums(cube.counter, cube.branch_codes, len(cube.branch_labels))
+    series = group_counter_sums(cube, cube.branch_codes, len(cube.branch_labels))
     table, fits = group_declines(series, cube.months, cube.branch_labels, config)
     table.insert(2, "city", pd.array(list(cube.branch_city), dtype="string"))
     return table, fits
@@ -375,5 +383,5 @@ def segment_declines(
     cube: VisitCube, codes: np.ndarray, labels: Sequence[str], config: DeclineConfig = DEFAULT_DECLINE
 ) -> tuple[pd.DataFrame, tuple]:
     """Return ``group_declines`` per segment (``codes`` one per customer row, -1 = unassigned)."""
-    series = group_monthly_sums(cube.counter, np.asarray(codes), len(labels))
+    series = group_counter_sums(cube, np.asarray(codes), len(labels))
     return group_declines(series, cube.months, labels, config)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from crm_core.visits.config import DEFAULT_WHAT_IF, WhatIfInputs
 from crm_core.visits.cube import VisitCube
-from crm_core.visits.decline import OK, DeclineFit, counter_forecast
+from crm_core.visits.decline import OK, DeclineFit, forecast_total
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,7 +83,7 @@ def what_if_base(
     forecast, basis = np.empty(n_branches), []
     for b, fit in enumerate(branch_fits):
         if fit.status == OK:
-            forecast[b] = counter_forecast(fit, 12)["forecast"].sum()
+            forecast[b] = forecast_total(fit, 12)
             basis.append("trend")
         else:
             forecast[b] = counter_12m[b]

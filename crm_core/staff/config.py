@@ -1,0 +1,460 @@
+"""Staff scorecard definitions as data: indicators, perspectives, presets, status rules, guardrail.
+
+Everything a manager can change is a frozen dataclass of numbers, strings and tuples, so a
+scenario can save it as JSON (``crm_core.segments.config_json`` works on any of them) and
+a cache can hash it. Validation happens once, in ``__post_init__``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+PERSPECTIVES: tuple[str, ...] = ("financial", "customer", "internal_process", "learning_growth")
+"""The four perspectives of the balanced scorecard (Kaplan & Norton), in display order."""
+
+PERSPECTIVE_NAMES: dict[str, tuple[str, str]] = {
+    "financial": ("Financial", "财务"),
+    "customer": ("Customer", "客户"),
+    "internal_process": ("Internal process", "内部流程"),
+    "learning_growth": ("Learning & growth", "学习与成长"),
+}
+"""(English, Chinese) name of each perspective."""
+
+HIGHER, LOWER = "higher", "lower"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One scorecard indicator, described as data.
+
+    Parameters
+    ----------
+    name : str
+        Column name in the scorecard frame.
+    perspective : str
+        One of ``PERSPECTIVES``.
+    direction : {"higher", "lower"}
+        Whether a higher value is better ("lower" for complaints and silent attrition).
+    unit : {"growth", "share", "count", "ratio", "per_100", "score"}
+        How the value is shown: growth and share as %, the others as numbers.
+    en, zh : str
+        Display names.
+    description : str
+        How the value is computed, in words (English; the docs carry the detail).
+    """
+
+    name: str
+    perspective: str
+    direction: str
+    unit: str
+    en: str
+    zh: str
+    description: str
+
+    def label(self, lang: str = "en") -> str:
+        """Display name in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator(
+        "aum_growth",
+        "financial",
+        HIGHER,
+        "growth",
+        "AUM growth",
+        "资产(AUM)增长",
+        "sum of AUM now / sum of AUM a year ago − 1, over the unit's customers (closed ones count 0 now)",
+    ),
+    Indicator(
+        "deposit_growth",
+        "financial",
+        HIGHER,
+        "growth",
+        "Deposit growth",
+        "存款增长",
+        "sum of deposit_balance / sum of deposit_balance_12m_ago − 1 (needs both columns)",
+    ),
+    Indicator(
+        "high_value_growth",
+        "financial",
+        HIGHER,
+        "growth",
+        "High-value customer growth",
+        "高价值客户增长",
+        "active customers with AUM ≥ threshold now / customers with AUM ≥ threshold a year ago − 1",
+    ),
+    Indicator(
+        "new_customers",
+        "customer",
+        HIGHER,
+        "count",
+        "New customers",
+        "新增客户数",
+        "customers opened in the last 12 months",
+    ),
+    Indicator(
+        "new_customer_rate",
+        "customer",
+        HIGHER,
+        "share",
+        "New-customer rate",
+        "新客率",
+        "new customers / customers on the books a year ago",
+    ),
+    Indicator(
+        "retention",
+        "customer",
+        HIGHER,
+        "share",
+        "Retention",
+        "客户留存率",
+        "1 − customers closed in the last 12 months / customers on the books a year ago",
+    ),
+    Indicator(
+        "complaints_per_100",
+        "customer",
+        LOWER,
+        "per_100",
+        "Complaints per 100 customers",
+        "每百名客户投诉数",
+        "complaints in the last 12 months × 100 / active customers",
+    ),
+    Indicator(
+        "satisfaction",
+        "customer",
+        HIGHER,
+        "score",
+        "Satisfaction",
+        "满意度",
+        "mean survey score (1–5) of the active customers who answered",
+    ),
+    Indicator(
+        "cross_sell_ratio",
+        "internal_process",
+        HIGHER,
+        "ratio",
+        "Cross-sell ratio",
+        "交叉销售率",
+        "products held per active customer",
+    ),
+    Indicator(
+        "products_used_share",
+        "internal_process",
+        HIGHER,
+        "share",
+        "Products actually used",
+        "产品实际使用率",
+        "held products that show use (see docs/staff_kpis.md for the proxy) / held products that can be checked",
+    ),
+    Indicator(
+        "silent_attrition_share",
+        "internal_process",
+        LOWER,
+        "share",
+        "Silent attrition",
+        "沉默流失占比",
+        "active customers whose counter visits fell, who are not digital and whose AUM fell > 10%",
+    ),
+    Indicator(
+        "digital_adoption",
+        "learning_growth",
+        HIGHER,
+        "share",
+        "Digital adoption",
+        "数字渠道使用率",
+        "active customers with a mobile or online transaction in the last 3 months",
+    ),
+)
+"""Every indicator the scorecard knows, in display order."""
+
+INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+SALES_INDICATORS: tuple[str, ...] = ("aum_growth", "new_customers", "cross_sell_ratio")
+"""Indicators a sales-quota culture rewards (the guardrail's x-axis)."""
+
+OUTCOME_INDICATORS: tuple[str, ...] = ("complaints_per_100", "retention", "satisfaction")
+"""Indicators of what customers experience (the guardrail's y-axis)."""
+
+
+def indicator_label(name: str, lang: str = "en") -> str:
+    """Return an indicator's display name.
+
+    Examples
+    --------
+    >>> indicator_label("retention", "zh")
+    '客户留存率'
+    """
+    return INDICATOR_BY_NAME[name].label(lang)
+
+
+def perspective_label(perspective: str, lang: str = "en") -> str:
+    """Return a perspective's display name.
+
+    Examples
+    --------
+    >>> perspective_label("learning_growth")
+    'Learning & growth'
+    """
+    en, zh = PERSPECTIVE_NAMES[perspective]
+    return zh if lang == "zh" else en
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+LEVELS: tuple[str, ...] = ("branch", "relationship_manager")
+"""Units a scorecard can rank: branches or relationship managers."""
+
+LEVEL_NAMES: dict[str, tuple[str, str]] = {
+    "branch": ("Branch", "网点"),
+    "relationship_manager": ("Relationship manager", "客户经理"),
+}
+
+
+@dataclass(frozen=True)
+class SilentAttritionRule:
+    """When an active customer counts as silently leaving.
+
+    All three must hold: counter transactions in the last 12 months below the 12 months
+    before (``counter_fell``), no mobile or online transaction in the last 3 months
+    (``no_digital``), and AUM trend below ``aum_trend_below``.
+
+    Examples
+    --------
+    >>> SilentAttritionRule().aum_trend_below
+    -0.1
+    """
+
+    aum_trend_below: float = -0.10
+    counter_fell: bool = True
+    no_digital: bool = True
+
+    def __post_init__(self) -> None:
+        _check(math.isfinite(self.aum_trend_below), "aum_trend_below must be a number")
+
+
+@dataclass(frozen=True)
+class ScorecardConfig:
+    """How the per-dataset scorecard is computed.
+
+    Parameters
+    ----------
+    normalisation : {"percentile", "minmax"}
+        How each indicator is put on 0–1 across units: percentile rank (average rank for
+        ties, robust to outliers) or min–max (keeps distances). "Lower is better"
+        indicators are flipped so 1 is always best.
+    high_value_aum : float
+        AUM (CNY) from which a customer counts as high-value (50万 by default).
+    min_unit_customers : int
+        Units with fewer active customers are flagged as small (their ranks are volatile).
+    min_answers : int
+        Fewest observations a rate or mean needs (satisfaction answers, customers a year
+        ago, held products to check); below it the indicator is missing for that unit.
+    silent_attrition : SilentAttritionRule
+        The silent-attrition rule.
+    unassigned_label : str
+        Unit name of customers without a branch or relationship manager.
+
+    Examples
+    --------
+    >>> ScorecardConfig(normalisation="minmax").min_unit_customers
+    30
+    """
+
+    normalisation: str = "percentile"
+    high_value_aum: float = 500_000.0
+    min_unit_customers: int = 30
+    min_answers: int = 5
+    silent_attrition: SilentAttritionRule = SilentAttritionRule()
+    unassigned_label: str = "(unassigned)"
+
+    def __post_init__(self) -> None:
+        _check(self.normalisation in ("percentile", "minmax"), "normalisation must be 'percentile' or 'minmax'")
+        _check(self.high_value_aum > 0, "high_value_aum must be positive")
+        _check(self.min_unit_customers >= 1, "min_unit_customers must be at least 1")
+        _check(self.min_answers >= 1, "min_answers must be at least 1")
+
+
+@dataclass(frozen=True)
+class WeightPreset:
+    """A named set of whole-percentage weights (summing to 100).
+
+    Examples
+    --------
+    >>> preset = WeightPreset("x", "X", "X", (("retention", 60), ("aum_growth", 40)))
+    >>> preset.weight_map
+    {'retention': 60, 'aum_growth': 40}
+    """
+
+    key: str
+    en: str
+    zh: str
+    weights: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        for name, weight in self.weights:
+            _check(name in INDICATOR_BY_NAME, f"unknown indicator {name!r} in preset {self.key!r}")
+            _check(weight >= 0, f"negative weight for {name!r} in preset {self.key!r}")
+        _check(sum(w for _, w in self.weights) == 100, f"preset {self.key!r} weights must total 100")
+
+    @property
+    def weight_map(self) -> dict[str, int]:
+        """Weights as a dict, in the preset's order."""
+        return dict(self.weights)
+
+    def label(self, lang: str = "en") -> str:
+        """Display name in ``lang``."""
+        return self.zh if lang == "zh" else self.en
+
+
+DEPOSIT_SALES = WeightPreset(
+    "deposit_sales",
+    "Deposit & sales oriented",
+    "存款与销售导向",
+    (
+        ("aum_growth", 35),
+        ("new_customers", 25),
+        ("cross_sell_ratio", 25),
+        ("high_value_growth", 10),
+        ("deposit_growth", 5),
+    ),
+)
+"""What the thesis finds in use: balances, head counts of new accounts and products sold."""
+
+CUSTOMER_CENTRIC = WeightPreset(
+    "customer_centric",
+    "Customer-centric balanced scorecard",
+    "以客户为中心的平衡计分卡",
+    (
+        ("aum_growth", 10),
+        ("high_value_growth", 10),
+        ("retention", 20),
+        ("satisfaction", 12),
+        ("complaints_per_100", 13),
+        ("new_customer_rate", 5),
+        ("products_used_share", 10),
+        ("cross_sell_ratio", 5),
+        ("silent_attrition_share", 5),
+        ("digital_adoption", 10),
+    ),
+)
+"""All four perspectives; financial results still count, but as a quarter, not the whole."""
+
+PRESETS: tuple[WeightPreset, ...] = (DEPOSIT_SALES, CUSTOMER_CENTRIC)
+PRESET_BY_KEY: dict[str, WeightPreset] = {p.key: p for p in PRESETS}
+
+STATUS_COLOURS: dict[str, str] = {"green": "#1E8449", "amber": "#D68910", "red": "#C0392B", "none": "#D5D8DC"}
+STATUS_NAMES: dict[str, tuple[str, str]] = {
+    "green": ("on target", "达标"),
+    "amber": ("near target", "接近目标"),
+    "red": ("off target", "未达标"),
+    "none": ("no target or no data", "无目标或无数据"),
+}
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """Green / amber / red thresholds for one indicator.
+
+    With ``basis="value"`` ``green`` and ``amber`` are values of the indicator; with
+    ``basis="percent_of_target"`` they are achievement ratios (1.0 = 100% of ``target``),
+    achievement being value / target, or target / value for "lower is better" indicators.
+    For "higher is better": green when at or above ``green``, amber at or above ``amber``,
+    red below; for "lower is better" the comparisons flip (at or below).
+
+    Examples
+    --------
+    >>> StatusRule("retention", green=0.92, amber=0.88).basis
+    'value'
+    """
+
+    indicator: str
+    green: float
+    amber: float
+    basis: str = "value"
+    target: float | None = None
+
+    def __post_init__(self) -> None:
+        _check(self.indicator in INDICATOR_BY_NAME, f"unknown indicator {self.indicator!r}")
+        _check(self.basis in ("value", "percent_of_target"), "basis must be 'value' or 'percent_of_target'")
+        if self.basis == "percent_of_target":
+            _check(self.target is not None and self.target > 0, "percent_of_target needs a positive target")
+            _check(self.green >= self.amber, "green must be at or above amber (as % of target)")
+        elif INDICATOR_BY_NAME[self.indicator].direction == HIGHER:
+            _check(self.green >= self.amber, f"{self.indicator}: green must be at or above amber")
+        else:
+            _check(self.green <= self.amber, f"{self.indicator}: green must be at or below amber (lower is better)")
+
+
+@dataclass(frozen=True)
+class StatusConfig:
+    """Status rules per indicator; indicators without a rule show "none" (grey).
+
+    Examples
+    --------
+    >>> StatusConfig().rule_map["complaints_per_100"].green
+    10.0
+    """
+
+    rules: tuple[StatusRule, ...] = (
+        StatusRule("aum_growth", green=0.08, amber=0.03),
+        StatusRule("deposit_growth", green=0.06, amber=0.02),
+        StatusRule("high_value_growth", green=0.05, amber=0.0),
+        StatusRule("new_customer_rate", green=0.12, amber=0.08),
+        StatusRule("retention", green=0.92, amber=0.89),
+        StatusRule("complaints_per_100", green=10.0, amber=20.0),
+        StatusRule("satisfaction", green=4.0, amber=3.8),
+        StatusRule("cross_sell_ratio", green=2.8, amber=2.5),
+        StatusRule("products_used_share", green=0.9, amber=0.8),
+        StatusRule("silent_attrition_share", green=0.01, amber=0.02),
+        StatusRule("digital_adoption", green=0.75, amber=0.65),
+    )
+
+    def __post_init__(self) -> None:
+        names = [r.indicator for r in self.rules]
+        _check(len(names) == len(set(names)), "one status rule per indicator")
+
+    @property
+    def rule_map(self) -> dict[str, StatusRule]:
+        """Rules by indicator name."""
+        return {r.indicator: r for r in self.rules}
+
+
+@dataclass(frozen=True)
+class GuardrailConfig:
+    """Which units the guardrail flags: strong on sales, weak on customer outcomes.
+
+    Parameters
+    ----------
+    sales : tuple of str
+        Sales indicators; "strong" means in the best ``fraction`` of units on any of them.
+    outcomes : tuple of str
+        Customer-outcome indicators; "weak" means in the worst ``fraction`` on any of them
+        (direction-aware: most complaints is worst).
+    fraction : float
+        Share of units in the top and bottom groups (a third by default; the group size is
+        rounded up, so 24 units give groups of 8).
+
+    Examples
+    --------
+    >>> GuardrailConfig().fraction
+    0.3333333333333333
+    """
+
+    sales: tuple[str, ...] = SALES_INDICATORS
+    outcomes: tuple[str, ...] = OUTCOME_INDICATORS
+    fraction: float = 1 / 3
+
+    def __post_init__(self) -> None:
+        for name in (*self.sales, *self.outcomes):
+            _check(name in INDICATOR_BY_NAME, f"unknown indicator {name!r}")
+        _check(0 < self.fraction <= 0.5, "fraction must be in (0, 0.5]")
+
+
+DEFAULT_SCORECARD = ScorecardConfig()
+DEFAULT_STATUS = StatusConfig()
+DEFAULT_GUARDRAIL = GuardrailConfig()

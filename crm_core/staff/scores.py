@@ -1,0 +1,294 @@
+"""The cheap per-control step: weights → scores → ranks, on the precomputed normalised matrix.
+
+A weight change is two matrix-vector products (weighted sum of the normalised values and of
+the "value present" mask, so each unit's score is renormalised over the indicators it has)
+and one ``lexsort``; the customers are never touched again.
+
+Ties are ranked deterministically: by score (rounded to 1e-9, so float noise cannot split a
+tie), then by active customers (larger first: a bigger book carries more evidence), then by
+unit name (alphabetical).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from crm_core.segments.value import rebalanced_percentages, weight_percentages
+from crm_core.staff.config import INDICATOR_BY_NAME, PERSPECTIVES, WeightPreset, indicator_label
+from crm_core.staff.indicators import Scorecard
+
+SCORE_DECIMALS = 9
+"""Scores are compared after rounding to this many decimals (ties survive float noise)."""
+
+
+def rebalanced_weights(current: Mapping[str, int], changed: str, value: int) -> dict[str, int]:
+    """Return whole-percentage weights after one slider moved; the total stays exactly 100.
+
+    The moved weight keeps its new value (clipped to 0–100); the others share the rest in
+    proportion to their previous values (equally when those were all zero), rounded by
+    largest remainder. Delegates to ``crm_core.segments.value.rebalanced_percentages``.
+
+    Examples
+    --------
+    >>> rebalanced_weights({"retention": 50, "aum_growth": 30, "satisfaction": 20}, "retention", 70)
+    {'retention': 70, 'aum_growth': 18, 'satisfaction': 12}
+    """
+    return rebalanced_percentages(current, changed, value)
+
+
+def scorecard_weights(scorecard: Scorecard, weights: Mapping[str, float] | WeightPreset) -> dict[str, int]:
+    """Return slider weights over the scorecard's available indicators, totalling exactly 100.
+
+    Weights of indicators the dataset lacks are dropped and the rest rescaled (largest
+    remainder); indicators without a weight get 0. All zero gives equal weights.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crm_core.staff.indicators import scorecard_from_customers
+    >>> customers = pd.DataFrame({"aum": [1.0], "aum_12m_ago": [1.0], "is_active": True,
+    ...     "alive_12m_ago": True, "closed_last_12m": False, "churned": False})
+    >>> card = scorecard_from_customers(customers, pd.Timestamp("2026-03-01"))
+    >>> scorecard_weights(card, {"aum_growth": 30, "retention": 10, "deposit_growth": 60})
+    {'aum_growth': 75, 'high_value_growth': 0, 'retention': 25}
+    """
+    given = weights.weight_map if isinstance(weights, WeightPreset) else dict(weights)
+    _check_names(given)
+    present = {name: float(given.get(name, 0.0)) for name in scorecard.indicators}
+    if not present:
+        return {}
+    return weight_percentages(present)
+
+
+def perspective_weights(weights: Mapping[str, float]) -> dict[str, float]:
+    """Return the total weight per balanced-scorecard perspective, in ``PERSPECTIVES`` order.
+
+    Examples
+    --------
+    >>> perspective_weights({"aum_growth": 40, "retention": 35, "satisfaction": 25})
+    {'financial': 40.0, 'customer': 60.0, 'internal_process': 0.0, 'learning_growth': 0.0}
+    """
+    _check_names(weights)
+    totals = dict.fromkeys(PERSPECTIVES, 0.0)
+    for name, weight in weights.items():
+        totals[INDICATOR_BY_NAME[name].perspective] += float(weight)
+    return totals
+
+
+def _check_names(weights: Mapping[str, float]) -> None:
+    unknown = [name for name in weights if name not in INDICATOR_BY_NAME]
+    if unknown:
+        raise ValueError(f"unknown indicators in weights: {unknown}")
+    if any(not math.isfinite(float(w)) or float(w) < 0 for w in weights.values()):
+        raise ValueError("weights must be non-negative numbers")
+
+
+def weight_vector(scorecard: Scorecard, weights: Mapping[str, float]) -> np.ndarray:
+    """Return the weights aligned with ``scorecard.indicators`` as ``float64`` fractions of 1.
+
+    Unknown indicator names raise ``ValueError``; weights of unavailable indicators are
+    ignored. All zero gives zeros (every unit then scores NaN).
+    """
+    _check_names(weights)
+    vector = np.array([float(weights.get(name, 0.0)) for name in scorecard.indicators], dtype=np.float64)
+    total = vector.sum()
+    return vector / total if total > 0 else vector
+
+
+def unit_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> np.ndarray:
+    """Return each unit's score, 0–100, over the indicators it has (weights renormalised).
+
+    ``score = 100 · (M · w) / (P · w)`` with ``M`` the normalised matrix (0 where missing)
+    and ``P`` the 0/1 mask of present values; NaN when no weighted indicator is present.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        The per-dataset scorecard.
+    weights : mapping of str to float
+        Weight per indicator (any scale; whole percentages from the sliders).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``float64``, one score per unit in ``scorecard.units`` order.
+    """
+    vector = weight_vector(scorecard, weights)
+    weighted = scorecard.matrix @ vector
+    covered = scorecard.present @ vector
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(covered > 0, 100.0 * weighted / np.where(covered > 0, covered, 1.0), np.nan)
+
+
+def unit_ranks(scorecard: Scorecard, scores: np.ndarray) -> np.ndarray:
+    """Return the rank (1 = best) of each unit; NaN scores rank last.
+
+    Ties: by score rounded to ``SCORE_DECIMALS``, then more active customers first, then
+    unit name (``scorecard.units`` is sorted, so its position is the name order).
+    """
+    key = np.where(np.isnan(scores), -np.inf, np.round(scores, SCORE_DECIMALS))
+    order = np.lexsort((np.arange(len(scores)), -scorecard.customers, -key))
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+def perspective_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> pd.DataFrame:
+    """Return sub-scores (0–100) per perspective: weighted mean over that perspective's indicators.
+
+    A perspective with no weight, or with none of its weighted indicators present for a
+    unit, is NaN. Index: ``scorecard.units``; columns: ``PERSPECTIVES``.
+    """
+    vector = weight_vector(scorecard, weights)
+    membership = np.array(
+        [[INDICATOR_BY_NAME[name].perspective == p for p in PERSPECTIVES] for name in scorecard.indicators],
+        dtype=np.float64,
+    ).reshape(len(scorecard.indicators), len(PERSPECTIVES))
+    split = vector[:, None] * membership
+    weighted = scorecard.matrix @ split
+    covered = scorecard.present @ split
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(covered > 0, 100.0 * weighted / np.where(covered > 0, covered, 1.0), np.nan)
+    return pd.DataFrame(scores, index=scorecard.values.index, columns=list(PERSPECTIVES))
+
+
+def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "en") -> list[str]:
+    """Return one note per unit ('' when none): weighted indicators it lacks, and small size.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from crm_core.staff.indicators import scorecard_from_customers
+    >>> customers = pd.DataFrame({"branch": ["N", "S"], "aum": [1.0, 1.0], "aum_12m_ago": [1.0, 0.0],
+    ...     "is_active": True, "alive_12m_ago": True, "closed_last_12m": False})
+    >>> unit_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01")), {"aum_growth": 100})[1]
+    'No AUM growth: score has no weighted indicator. Small unit: 1 active customers (< 30), rank is volatile.'
+    """
+    vector = weight_vector(scorecard, weights)
+    weighted = vector > 0
+    zh = lang == "zh"
+    notes = []
+    for row, count in enumerate(scorecard.customers):
+        missing = [scorecard.indicators[j] for j in np.flatnonzero(weighted & (scorecard.present[row] == 0))]
+        parts = []
+        if missing:
+            names = "、".join(indicator_label(n, lang) for n in missing) if zh else ", ".join(
+                indicator_label(n, lang) for n in missing
+            )
+            if (scorecard.present[row] @ vector) > 0:
+                tail = "得分按其余指标重新分配权重计算。" if zh else "score uses the other indicators, weights renormalised."
+            else:
+                tail = "没有可计分的加权指标。" if zh else "score has no weighted indicator."
+            parts.append(f"缺少{names}（数据不足）：{tail}" if zh else f"No {names}: {tail}")
+        if count < scorecard.config.min_unit_customers:
+            limit = scorecard.config.min_unit_customers
+            parts.append(
+                f"小单位：仅 {count} 名活跃客户（少于 {limit}），排名波动大。"
+                if zh
+                else f"Small unit: {count} active customers (< {limit}), rank is volatile."
+            )
+        notes.append(("" if zh else " ").join(parts))
+    return notes
+
+
+def ranking_table(
+    scorecard: Scorecard,
+    weights: Mapping[str, float],
+    baseline: Mapping[str, float],
+    lang: str = "en",
+) -> pd.DataFrame:
+    """Return the ranking under ``weights`` next to the ranking under ``baseline``.
+
+    Parameters
+    ----------
+    scorecard : Scorecard
+        The per-dataset scorecard.
+    weights, baseline : mapping of str to float
+        Current weights and the baseline's (e.g. ``DEPOSIT_SALES.weight_map``).
+    lang : {"en", "zh"}
+        Language of the ``note`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``rank``; columns ``unit``, ``rank``, ``baseline_rank``, ``rank_change``
+        (positive = moved up), ``score``, ``baseline_score``, one sub-score per perspective,
+        ``customers``, ``small_unit``, ``note``.
+    """
+    scores = unit_scores(scorecard, weights)
+    base_scores = unit_scores(scorecard, baseline)
+    ranks = unit_ranks(scorecard, scores)
+    base_ranks = unit_ranks(scorecard, base_scores)
+    table = pd.DataFrame(
+        {
+            "unit": pd.array(scorecard.units, dtype="string"),
+            "rank": ranks,
+            "baseline_rank": base_ranks,
+            "rank_change": base_ranks - ranks,
+            "score": scores,
+            "baseline_score": base_scores,
+        }
+    )
+    sub = perspective_scores(scorecard, weights).reset_index(drop=True)
+    table = pd.concat([table, sub], axis=1)
+    table["customers"] = scorecard.customers
+    table["small_unit"] = scorecard.small
+    table["note"] = pd.array(unit_notes(scorecard, weights, lang), dtype="string")
+    return table.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def rank_movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """Return the ``n`` units whose rank moved most (by absolute change, then current rank).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit": ["a", "b", "c"], "rank": [1, 2, 3], "rank_change": [2, -1, -1]})
+    >>> rank_movers(table, 2)["unit"].tolist()
+    ['a', 'b']
+    """
+    moved = table[table["rank_change"] != 0]
+    order = np.lexsort((moved["rank"].to_numpy(), -np.abs(moved["rank_change"].to_numpy())))
+    return moved.iloc[order[:n]].reset_index(drop=True)
+
+
+def movers_sentence(table: pd.DataFrame, baseline_label: str, current_label: str, lang: str = "en", n: int = 3) -> str:
+    """Return one sentence naming the biggest risers and fallers.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit": ["a", "b"], "rank": [1, 2], "baseline_rank": [2, 1], "rank_change": [1, -1]})
+    >>> movers_sentence(table, "Deposit", "Balanced")
+    'From Deposit to Balanced: a rises 2→1; b falls 1→2.'
+    """
+    movers = rank_movers(table, len(table))
+    up = movers[movers["rank_change"] > 0].head(n)
+    down = movers[movers["rank_change"] < 0].head(n)
+    zh = lang == "zh"
+    if up.empty and down.empty:
+        return f"从{baseline_label}到{current_label}：排名没有变化。" if zh else f"From {baseline_label} to {current_label}: no rank changes."
+
+    def phrase(rows: pd.DataFrame, verb_en: str, verb_zh: str) -> list[str]:
+        return [
+            f"{r.unit}{verb_zh} {r.baseline_rank}→{r.rank}" if zh else f"{r.unit} {verb_en} {r.baseline_rank}→{r.rank}"
+            for r in rows.itertuples()
+        ]
+
+    parts = phrase(up, "rises", "上升") + phrase(down, "falls", "下降")
+    if zh:
+        return f"从{baseline_label}到{current_label}：" + "；".join(parts) + "。"
+    return f"From {baseline_label} to {current_label}: " + "; ".join(parts) + "."
+
+
+def selected_units(table: pd.DataFrame, limit: int = 30, always: Sequence[str] = ()) -> list[str]:
+    """Return at most ``limit`` units to chart: ``always`` first, then the biggest movers, then the top ranks."""
+    chosen = [u for u in always if u in set(table["unit"])]
+    for unit in [*rank_movers(table, len(table))["unit"], *table["unit"]]:
+        if len(chosen) >= limit:
+            break
+        if unit not in chosen:
+            chosen.append(unit)
+    return chosen

@@ -1,0 +1,260 @@
+"""Loyalty core on hand-built data: stickiness, primacy, CLV, what-if, lists, exports, KPIs and charts."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from crm_core.loyalty import (
+    ChurnDefinition,
+    ClvConfig,
+    PrimacyConfig,
+    RetentionScenario,
+    StickinessConfig,
+    calibration_figure,
+    churn_labels,
+    clv_by_segment,
+    clv_quadrant_figure,
+    config_from_json,
+    config_json,
+    csv_bytes,
+    customer_value,
+    excel_bytes,
+    expected_discounted_years,
+    lift_figure,
+    loyalty_kpis,
+    primacy_flags,
+    primacy_rule_text,
+    quadrant_sample,
+    retention_what_if,
+    risk_by_group,
+    risk_group_figure,
+    stickiness_by_segment,
+    stickiness_matrix,
+    stickiness_scores,
+    stickiness_segment_figure,
+    what_if_figure,
+    what_if_sentence,
+)
+from crm_core.prepare import prepared_dataset
+from tests.conftest import tiny_dataset
+
+MINMAX = (0.0, 1.0)
+
+
+def customers_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "D"],
+            "is_active": [True, True, True, False],
+            "products_held": [1, 3, 5, 2],
+            "is_payroll": pd.array([True, False, True, pd.NA], dtype="boolean"),
+            "mobile_active": [True, True, False, False],
+            "tenure_months": [0.0, 60.0, 120.0, 10.0],
+            "aum_trend": [-0.5, np.nan, 0.5, -1.0],
+            "has_debit_card": [True, True, False, True],
+            "has_credit_card": [True, False, False, False],
+            "counter_txn_12m": [0, 20, 3, 0],
+        }
+    )
+
+
+def test_stickiness_matrix_and_scores_are_exact():
+    frame = customers_frame()
+    before = frame.copy()
+    config = StickinessConfig(clip_quantiles=MINMAX)
+    matrix = stickiness_matrix(frame, config)
+    pd.testing.assert_frame_equal(frame, before)  # input untouched
+    assert matrix.indicators == (
+        "products_held", "is_payroll", "mobile_active", "tenure_months", "aum_trend", "card_use",
+    )  # fmt: skip
+    expected = pd.DataFrame(
+        {
+            "products_held": [0.0, 0.5, 1.0, 0.25],
+            "is_payroll": [1.0, 0.0, 1.0, 1.0],  # D unknown -> median of active customers
+            "mobile_active": [1.0, 1.0, 0.0, 0.0],
+            "tenure_months": [0.0, 0.5, 1.0, 10 / 120],
+            # bounds from active customers (-0.5..0.5); B missing -> median of active (0.5); D clipped to 0
+            "aum_trend": [0.0, 0.5, 1.0, 0.0],
+            "card_use": [1.0, 0.5, 0.0, 0.5],
+        }
+    )
+    pd.testing.assert_frame_equal(pd.DataFrame(matrix.matrix, columns=list(matrix.indicators)), expected)
+    scores = stickiness_scores(matrix, config)
+    weights = np.array([25, 20, 15, 15, 15, 10]) / 100
+    np.testing.assert_allclose(scores[:3], (expected.to_numpy() @ weights * 100)[:3])
+    assert np.isnan(scores[3])  # closed customer
+
+
+def test_weights_are_renormalised_over_present_indicators():
+    frame = customers_frame()[["products_held", "is_payroll", "is_active"]]
+    config = StickinessConfig(
+        weights=(("products_held", 3), ("is_payroll", 1), ("mobile_active", 6)), clip_quantiles=MINMAX
+    )
+    scores = stickiness_scores(stickiness_matrix(frame, config), config)
+    np.testing.assert_allclose(scores[:3], [25.0, 37.5, 100.0])
+
+
+def test_primacy_flags_and_rule_text():
+    frame = customers_frame()
+    flags = primacy_flags(frame, PrimacyConfig(min_transactions_12m=3))
+    # A payroll+mobile; B no payroll; C payroll, no mobile, no card; D closed
+    assert flags.tolist() == [True, False, False, False]
+    frame["has_debit_card"] = True
+    assert primacy_flags(frame, PrimacyConfig(min_transactions_12m=3)).tolist() == [True, False, True, False]
+    no_payroll = frame.drop(columns="is_payroll")
+    assert primacy_flags(no_payroll, PrimacyConfig(min_transactions_12m=3, fallback_min_products=3)).tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert "salary" in primacy_rule_text(lang="en") and "代发" in primacy_rule_text(lang="zh")
+    assert "3 products" in primacy_rule_text(PrimacyConfig(fallback_min_products=3), "en", has_payroll=False)
+
+
+def test_stickiness_by_segment_exact():
+    scores = np.array([10.0, 30.0, 50.0, np.nan, 70.0])
+    primacy = np.array([False, True, True, False, False])
+    codes = np.array([0, 0, 1, 1, -1])
+    result = stickiness_by_segment(scores, primacy, codes, ["mass", "affluent", "private"])
+    expected = pd.DataFrame(
+        {
+            "code": [0, 1, 2],
+            "segment": ["mass", "affluent", "private"],
+            "customers": [2, 1, 0],
+            "mean": [20.0, 50.0, np.nan],
+            "p25": [15.0, 50.0, np.nan],
+            "median": [20.0, 50.0, np.nan],
+            "p75": [25.0, 50.0, np.nan],
+            "primacy_share": [0.5, 1.0, np.nan],
+        }
+    )
+    pd.testing.assert_frame_equal(result, expected)
+
+
+def test_configs_round_trip_through_json():
+    for config in (
+        StickinessConfig(),
+        PrimacyConfig(),
+        ChurnDefinition("inactive", 3),
+        ClvConfig(),
+        RetentionScenario(),
+    ):
+        assert config_from_json(type(config), config_json(config)) == config
+    with pytest.raises(ValueError):
+        ChurnDefinition("sometimes")
+
+
+def test_churn_labels_of_each_definition_on_tiny():
+    prepared = prepared_dataset(tiny_dataset())
+    flag = churn_labels(prepared, ChurnDefinition("flag"))
+    assert flag.labels.tolist() == [False, False, True, False]
+    assert flag.eligible.tolist() == [True, False, True, False]  # B opened < 12 months ago, D closed before
+    assert flag.rate == 0.5 and "12" in flag.description["en"] and "销户" in flag.description["zh"]
+    drop = churn_labels(prepared, ChurnDefinition("aum_drop", aum_drop=0.5))
+    assert drop.labels.tolist() == [False, False, True, False]
+    inactive = churn_labels(prepared, ChurnDefinition("inactive", inactive_months=1))
+    assert inactive.eligible.tolist() == [True, False, False, False]  # only A transacted 12-23 months ago (and alive)
+
+
+def test_customer_value_exact_on_tiny():
+    prepared = prepared_dataset(tiny_dataset())
+    config = ClvConfig(discount_rate=0.0, horizon_years=2, aum_margin=0.01)
+    values = customer_value(prepared, None, np.zeros(4, dtype=int), config, fallback_churn_rate=0.1)
+    expected = pd.DataFrame(
+        {
+            "contribution": [1.0, 3.0, 0.0, 0.0],
+            "contribution_from_aum": [True] * 4,
+            "retention": [0.9] * 4,
+            "expected_years": [1.9] * 4,
+            "clv": [1.9, 5.7, 0.0, 0.0],
+            "aum": [100.0, 300.0, 0.0, 0.0],
+            # groups under 10 customers fall back to the bank: 75th percentile of active AUM [100, 300]
+            "potential_aum": [250.0] * 4,
+            "headroom": [150.0, 0.0, 250.0, 250.0],
+            "quadrant": np.array([2, 1, -1, -1], dtype=np.int8),
+        }
+    )
+    pd.testing.assert_frame_equal(values, expected)
+    by_segment = clv_by_segment(values, np.zeros(4, dtype=int), ["all"], prepared.customers["is_active"].to_numpy())
+    assert by_segment[["customers", "total_clv", "total_contribution"]].iloc[0].tolist() == pytest.approx([2, 7.6, 4.0])
+    assert len(quadrant_sample(values, max_points=1)) == 1
+
+
+def test_expected_years_follow_the_formula():
+    r, d, horizon = 0.8, 0.05, 4
+    manual = sum(r ** (t - 1) / (1 + d) ** t for t in range(1, horizon + 1))
+    assert expected_discounted_years(np.array([r]), d, horizon)[0] == pytest.approx(manual)
+
+
+def test_annual_contribution_is_used_when_present():
+    dataset = tiny_dataset()
+    dataset.customers["annual_contribution"] = [10.0, np.nan, 0.0, 0.0]
+    values = customer_value(prepared_dataset(dataset), None, np.zeros(4, dtype=int), ClvConfig(aum_margin=0.01))
+    assert values["contribution"].tolist() == [10.0, 3.0, 0.0, 0.0]
+    assert values["contribution_from_aum"].tolist() == [False, True, False, False]
+
+
+def test_retention_what_if_exact_and_with_calibration_band():
+    probabilities = np.array([0.5, 0.4, 0.1, np.nan])
+    bands = np.array([2, 2, 0, -1])
+    values = pd.DataFrame({"aum": [100.0, 50.0, 10.0, 0.0], "contribution": [1.0, 1.0, 1.0, 0.0], "clv": [5.0] * 4})
+    codes = np.array([0, 1, 0, 1])
+    frame = retention_what_if(probabilities, bands, values, codes, ["a", "b"], RetentionScenario(0.5, (0,)))
+    assert frame["segment"].tolist() == ["a", "total"]
+    assert frame["targeted"].tolist() == [1, 1]
+    assert frame["aum_kept"].tolist() == [25.0, 25.0]
+    assert frame["clv_kept"].tolist() == [1.25, 1.25]
+    banded = retention_what_if(probabilities, bands, values, codes, ["a", "b"], RetentionScenario(0.5), 0.1)
+    total = banded.iloc[-1]
+    assert total["aum_kept"] == pytest.approx(0.5 * (0.5 * 100 + 0.4 * 50))
+    assert total["aum_kept_low"] < total["aum_kept"] < total["aum_kept_high"]
+    assert "estimate" in what_if_sentence(banded, RetentionScenario(0.5), "en")
+    assert "模型估计" in what_if_sentence(banded, RetentionScenario(0.5), "zh")
+
+
+def test_risk_by_group_and_kpis():
+    frame = risk_by_group(
+        np.array([0.5, 0.1, 0.2, np.nan]), np.array([2, 0, 1, -1]), np.array([10.0, 20, 30, 40]),
+        np.array([0, 0, 1, 1]), ["North", "South"],
+    )  # fmt: skip
+    assert frame["scored"].tolist() == [2, 1]
+    assert frame["expected_aum_loss"].tolist() == pytest.approx([7.0, 6.0])
+    kpis = loyalty_kpis(0.1, np.array([0.5]), np.array([2]), np.array([9.0]), np.array([40.0]), np.array([True]),
+                        np.array([True]))  # fmt: skip
+    assert dict(zip(kpis["metric"], kpis["value"], strict=True))["at_risk_aum"] == 9.0
+
+
+def test_exports_are_formula_safe_and_keep_numbers():
+    frame = pd.DataFrame({"customer": ["=HYPERLINK(1)", "+86", "@me", "\tx", "Zhang 张"], "aum": [-5.0, 1, 2, 3, 4]})
+    data = csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK(1),-5.0" in text and "'+86" in text and "'@me" in text and "Zhang 张,4.0" in text
+    sheet = load_workbook(io.BytesIO(excel_bytes(frame))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("customer", "aum")
+    assert rows[1] == ("'=HYPERLINK(1)", -5)
+    assert rows[4] == ("'\tx", 3)
+
+
+def test_figures_carry_titles_and_traces():
+    segment = stickiness_by_segment(np.array([10.0, 30.0]), np.array([True, False]), np.array([0, 1]), ["a", "b"])
+    figure = stickiness_segment_figure(segment, "Stickiness", "Segment", "Index")
+    assert figure.layout.title.text == "Stickiness" and figure.layout.xaxis.title.text == "Segment"
+    calibration = pd.DataFrame({"mean_predicted": [0.1, 0.5], "observed_rate": [0.12, 0.45]})
+    assert len(calibration_figure(calibration, "Calibration", "Predicted", "Observed", "Ideal").data) == 2
+    lift = pd.DataFrame({"decile": [1, 2], "lift": [3.0, 0.5]})
+    assert list(lift_figure(lift, "Lift", "Decile", "Lift").data[0].y) == [3.0, 0.5]
+    groups = risk_by_group(np.array([0.5, 0.1]), np.array([2, 0]), np.ones(2), np.array([0, 1]), ["N", "S"])
+    assert list(risk_group_figure(groups, "Risk", "Branch", "High-risk share").data[0].x) == ["N", "S"]
+    sample = pd.DataFrame({"clv": [1.0, 2.0], "headroom": [3.0, 1.0], "quadrant": [0, 3]})
+    assert len(clv_quadrant_figure(sample, ["d", "p", "g", "m"], "CLV", "CLV", "Headroom").data) == 4
+    what_if = retention_what_if(np.array([0.5]), np.array([2]), pd.DataFrame({"aum": [1.0], "contribution": [1.0],
+                                "clv": [1.0]}), np.array([0]), ["a"], RetentionScenario())  # fmt: skip
+    assert what_if_figure(what_if, "aum", "Kept", "Segment", "AUM").layout.yaxis.title.text == "AUM"

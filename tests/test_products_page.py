@@ -1,0 +1,64 @@
+"""AppTest of the Product gap page, by widget key, against crm_core."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_core import products as prod
+from crm_core import segments as seg
+from crm_core.prepare import prepared_dataset
+from crm_core.sample import read_sample
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+OFFERED = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepared_dataset(read_sample())
+
+
+@pytest.fixture(scope="module")
+def products_page():
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/products.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def expected_headline(prepared, kind: str, closure: float = 0.5) -> str:
+    tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
+    matrix = prod.holding_matrix(prepared)
+    gaps = prod.penetration_gaps(matrix, tiers.codes, tiers.labels, prod.BenchmarkConfig(kind=kind))
+    sizing = prod.opportunity_sizing(gaps[gaps["product"].isin(OFFERED)], prod.SizingConfig())
+    return prod.opportunity_headline(sizing, "en", closure)
+
+
+def headline(at: AppTest) -> str:
+    return next(m.value.strip("*") for m in at.markdown if m.value.startswith("**Closing"))
+
+
+def test_default_headline_is_the_affluent_wealth_management_gap(products_page, prepared):
+    assert headline(products_page) == expected_headline(prepared, "next_tier")
+    assert "wealth management gap in the affluent segment" in headline(products_page)
+
+
+def test_benchmark_and_closure_change_the_headline_as_crm_core_computes(products_page, prepared):
+    at = products_page
+    at.selectbox(key="products_benchmark__en").set_value("bank").run()
+    at.slider(key="products_closure").set_value(100).run()
+    assert not at.exception
+    assert headline(at) == expected_headline(prepared, "bank", 1.0)
+    at.selectbox(key="products_benchmark__en").set_value("next_tier").run()
+    at.slider(key="products_closure").set_value(50).run()
+
+
+def test_lead_list_respects_the_suitability_guardrail(products_page, prepared):
+    leads = next(d.value for d in products_page.dataframe if "expected_value" in d.value.columns)
+    assert len(leads) > 0
+    risk = prepared.customers.set_index("customer_id")["risk_level"]
+    minimum = dict(prod.SuitabilityConfig().minimum_risk_levels)
+    for row in leads.itertuples():
+        assert row.product in OFFERED
+        assert risk[row.customer_id] >= minimum.get(row.product, 0)
