@@ -43,7 +43,7 @@ st.plotly_chart(
     key="products_heatmap",
 )
 ratios = prod.cross_sell_ratios(segments, target, bank_label=t("bank"))
-st.dataframe(ratios, hide_index=True, key="products_cross_sell_table")
+st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=True, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
 gaps = prod.penetration_gaps(matrix, codes, labels, prod.BenchmarkConfig(kind=kind), segments)

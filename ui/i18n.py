@@ -411,6 +411,14 @@ TEXT = MappingProxyType(
             "前1%客户持有 {top1}，前2% 持有 {top2}，前10% 持有 {top10}（总额 {total}）；基尼系数 {gini}。",
         ),
         # product gap page
+        "xsell_col_group": ("Group", "客群"),
+        "xsell_col_customers": ("Customers", "客户数"),
+        "xsell_col_products": ("Products held", "持有产品总数"),
+        "xsell_col_products_per_customer": ("Products per customer", "户均产品数"),
+        "xsell_col_target": ("Target", "目标"),
+        "xsell_col_gap": ("Gap to target", "与目标差距"),
+        "xsell_col_meets_target": ("Meets target", "达标"),
+        "xsell_col_products_needed": ("Products to reach target", "达标需新增产品数"),
         "group_by": ("Break down by", "分组方式"),
         "products_missing": (
             "This dataset has no product holdings (has_<product> columns or a holdings table); "

@@ -21,11 +21,17 @@ def _names(codes, labels: Mapping[str, str] | None) -> list[str]:
 def penetration_index_heatmap(
     index: pd.DataFrame, title: str, product_labels: Mapping[str, str] | None = None, colour_title: str = "index"
 ) -> go.Figure:
-    """Return a heatmap of ``penetration_index`` (segments × products), centred on the bank (100)."""
+    """Return a heatmap of ``penetration_index`` (segments × products), centred on the bank (100).
+
+    Colours run from 0 to 200 (twice the bank) and saturate beyond, so one very high index does
+    not wash out the rest; the cell text keeps the true value.
+    """
     values = index.to_numpy(dtype=float)
     figure = go.Figure(
         go.Heatmap(
-            z=values,
+            z=np.clip(values, 0, 200),
+            zmin=0,
+            zmax=200,
             x=_names(index.columns, product_labels),
             y=[str(g) for g in index.index],
             colorscale="RdBu",
