@@ -1,5 +1,143 @@
-"""visits: placeholder until its issue lands; opens without error."""
+"""Visits & channels: how fast counter visits fall, where, for whom, what replaces them, what it means for staff."""
 
-from ui.widgets import coming_page
+import streamlit as st
 
-coming_page("visits")
+from crm_core import visits as vis
+from crm_core.formatting import format_share
+from crm_core.templates import template_csv
+from ui import data
+from ui import segments as ui_seg
+from ui import visits as ui_vis
+from ui.i18n import count, current_lang, t
+from ui.widgets import page_header
+
+page_header("visits")
+prepared = data.active_prepared()
+lang = current_lang()
+availability = vis.visit_availability(prepared).set_index("view")
+if not availability["available"].any() or prepared.monthly_channels is None:
+    reason = availability.iloc[0]["reason_zh" if lang == "zh" else "reason_en"] or t("note_no_activity")
+    st.info(reason, icon=":material/storefront:")
+    st.download_button(
+        t("template_button", table=t("table_activity"), language="EN"),
+        template_csv("activity"),
+        "activity_template.csv",
+        "text/csv",
+        key="visits_activity_template",
+    )
+    st.stop()
+
+cube = ui_vis.cube(prepared)
+bank_fit, branch_table, branch_fits = ui_vis.fits(prepared)
+rule = vis.SilentAttritionRule()
+kpis = vis.visit_kpis(prepared, cube, bank_fit, rule, vis.OffCounterBenchmark()).set_index("metric")
+tiles = st.columns(4)
+off = kpis.loc["off_counter_rate"]
+tiles[0].metric(
+    t("visits_off_counter"),
+    format_share(off["value"]),
+    t("versus_benchmark", rate=format_share(off["reference"]), year=off["reference_year"]),
+    delta_color="off",
+    border=True,
+)
+decline = kpis.loc["counter_decline_per_year"]
+tiles[1].metric(
+    t("visits_decline"),
+    format_share(decline["value"]),
+    t("interval", low=format_share(decline["lower"]), high=format_share(decline["upper"])),
+    delta_color="off",
+    border=True,
+)
+tiles[2].metric(t("visits_mobile_active"), format_share(kpis.loc["mobile_active_share", "value"]), border=True)
+tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
+halving = vis.halving_sentence(bank_fit, lang)
+if halving:
+    st.markdown(f"**{halving}**")
+
+rates = vis.off_counter_rates(prepared, vis.OffCounterBenchmark())
+chart_labels = {
+    "title": t("channel_chart_title"),
+    "y_title": t("transactions"),
+    "rate_title": t("off_counter_axis"),
+    "rate": t("off_counter_rate"),
+    "benchmark": t("industry_benchmark"),
+}
+st.plotly_chart(
+    vis.channel_benchmark_figure(vis.channel_trend(prepared, "bank"), rates, ui_vis.channel_labels(), chart_labels),
+    key="visits_channel_chart",
+)
+st.caption(vis.OffCounterBenchmark().source)
+
+st.subheader(t("forecast_heading"))
+series = vis.bank_counter_series(cube)
+forecast_labels = {
+    "title": t("forecast_title"),
+    "y_title": t("transactions"),
+    "actual": t("actual"),
+    "fitted": t("fitted_trend"),
+    "forecast": t("forecast"),
+    "band": t("forecast_band"),
+}
+st.plotly_chart(
+    vis.forecast_figure(
+        vis.fitted_history(bank_fit, series, cube.months), vis.counter_forecast(bank_fit, 12), forecast_labels
+    ),
+    key="visits_forecast_chart",
+)
+
+st.subheader(t("decline_by_branch"))
+st.plotly_chart(
+    vis.decline_ranking_figure(branch_table, t("decline_ranking_title"), t("change_per_year")),
+    key="visits_branch_chart",
+)
+
+codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("visits_group_by"))
+segment_table, _ = vis.segment_declines(cube, codes, labels)
+st.dataframe(ui_vis.localised_reasons(segment_table, lang), hide_index=True, key="visits_segment_table")
+
+st.subheader(t("substitution_heading"))
+flows = vis.substitution_flows(cube, codes, labels, total_label=t("bank"))
+sentence = vis.substitution_sentence(flows, lang)
+if sentence:
+    st.markdown(sentence)
+st.plotly_chart(
+    vis.substitution_figure(
+        flows,
+        {
+            "title": t("substitution_title"),
+            "x_title": t("transactions"),
+            "moved": t("moved_to_digital"),
+            "gone": t("gone"),
+        },
+    ),
+    key="visits_substitution_chart",
+)
+
+st.subheader(t("what_if_heading"))
+scope_col, pp_col, factor_col, teller_col = st.columns(4)
+scope = scope_col.multiselect(
+    t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="visits_what_if_segments"
+)
+increase = pp_col.slider(t("adoption_increase"), 0, 50, 10, key="visits_adoption_pp", format="+%d pp")
+factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, 0.7, 0.05, key="visits_substitution_factor")
+per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, 1_500, 100, key="visits_per_teller")
+inputs = vis.WhatIfInputs(tuple(scope), float(increase), float(factor), float(per_teller))
+staffing = vis.what_if_staffing(vis.what_if_base(cube, codes, labels, branch_fits), inputs)
+st.markdown(vis.what_if_sentence(staffing, inputs, lang))
+st.dataframe(staffing, hide_index=True, key="visits_staffing_table")
+
+st.subheader(t("silent_heading"))
+st.caption(rule.text(lang))
+at_risk = vis.silent_attrition(prepared, cube, rule)
+st.dataframe(at_risk.head(200), hide_index=True, key="visits_silent_table")
+csv_col, excel_col = st.columns(2)
+csv_col.download_button(
+    t("download_csv"), vis.csv_bytes(at_risk), "silent_attrition.csv", "text/csv", key="visits_silent_csv"
+)
+excel_col.download_button(
+    t("download_excel"),
+    vis.excel_bytes(at_risk),
+    "silent_attrition.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="visits_silent_xlsx",
+)
