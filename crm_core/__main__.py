@@ -1,4 +1,4 @@
-"""Command line: ``python -m crm_core sample|check ...``.
+"""Command line: ``python -m crm_core sample|check|evaluate ...``.
 
 Every sub-command prints a clear message and exits 0 (usable) or 2 (not usable); none
 ends in a traceback.
@@ -38,7 +38,13 @@ def _check(argv: list[str]) -> int:
     return check_main(argv)
 
 
-COMMANDS = {"sample": _sample, "check": _check}
+def _evaluate(argv: list[str]) -> int:
+    from crm_core.loyalty.cli import evaluate_main
+
+    return evaluate_main(argv)
+
+
+COMMANDS = {"sample": _sample, "check": _check, "evaluate": _evaluate}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,5 +1,161 @@
-"""loyalty: placeholder until its issue lands; opens without error."""
+"""Loyalty & value: who is slipping away, why, what they are worth, and what keeping them would bring."""
 
-from ui.widgets import coming_page
+import streamlit as st
 
-coming_page("loyalty")
+from crm_core import loyalty as loy
+from crm_core.formatting import format_share
+from ui import data
+from ui import loyalty as ui_loy
+from ui import segments as ui_seg
+from ui.i18n import count, current_lang, money, t
+from ui.widgets import page_header, weight_sliders
+
+page_header("loyalty")
+prepared = data.active_prepared()
+lang = current_lang()
+customers = prepared.customers
+aum = customers["aum"].to_numpy(dtype=float)
+active = customers["is_active"].to_numpy()
+
+definition = ui_loy.definition_controls()
+risk = ui_loy.churn_risk(prepared, definition)
+st.caption(risk.labels.description[lang])
+codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("loyalty_group_by"))
+
+st.subheader(t("stickiness_heading"))
+matrix = ui_loy.stickiness(prepared)
+defaults = loy.stickiness_weights(matrix)
+percentages = weight_sliders(
+    matrix.indicators,
+    {k: round(v * 100) for k, v in defaults.items()},
+    "loyalty_weight_",
+    lambda name: t(f"stickiness_{name}"),
+)
+config = loy.StickinessConfig(weights=tuple((name, float(w)) for name, w in percentages.items()))
+scores = loy.stickiness_scores(matrix, config)
+primacy = loy.primacy_flags(prepared)
+st.caption(loy.primacy_rule_text(lang=lang, has_payroll=prepared.has("is_payroll")))
+
+probabilities = risk.probabilities if risk.usable else None
+bands = loy.risk_bands(risk.probabilities) if risk.usable else None
+tiles = loy.loyalty_kpis(
+    risk.labels.rate, risk.probabilities, bands if bands is not None else active * 0 - 1, aum, scores, primacy, active
+).set_index("metric")
+columns = st.columns(len(tiles))
+for column, (metric, row) in zip(columns, tiles.iterrows(), strict=True):
+    shown = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
+    column.metric(t(f"loyalty_{metric}"), shown(row["value"]), border=True)
+by_segment = loy.stickiness_by_segment(scores, primacy, codes, labels)
+st.plotly_chart(
+    loy.stickiness_segment_figure(by_segment, t("stickiness_title"), t("group"), t("stickiness_axis")),
+    key="loyalty_stickiness_chart",
+)
+
+st.subheader(t("model_heading"))
+if not risk.usable:
+    st.warning(risk.fitted.reason[lang], icon=":material/block:")
+    st.stop()
+evaluation = risk.fitted.evaluation
+quality = st.columns(4)
+for column, (label, value) in zip(
+    quality,
+    (
+        ("ROC AUC", f"{evaluation.roc_auc:.3f}"),
+        ("PR AUC", f"{evaluation.pr_auc:.3f}"),
+        (t("calibration_error"), f"{evaluation.calibration_error:.3f}"),
+        (t("top_decile_lift"), f"{evaluation.top_decile_lift:.1f}x"),
+    ),
+    strict=True,
+):
+    column.metric(label, value)
+st.caption(
+    t(
+        "model_caption",
+        kind=t(f"model_{risk.fitted.model_kind}"),
+        rows=count(evaluation.rows),
+        churners=count(evaluation.positives),
+        base=format_share(evaluation.base_rate),
+    )
+)
+calibration_col, lift_col = st.columns(2)
+calibration_col.plotly_chart(
+    loy.calibration_figure(evaluation.calibration, t("calibration_title"), t("predicted"), t("observed"), t("perfect")),
+    key="loyalty_calibration_chart",
+)
+lift_col.plotly_chart(
+    loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")), key="loyalty_lift_chart"
+)
+for sentence in risk.fitted.drivers[f"sentence_{lang}"].head(5):
+    st.markdown(f"- {sentence}")
+
+st.subheader(t("risk_heading"))
+risk_by_segment = loy.risk_by_group(probabilities, bands, aum, codes, labels)
+branch_codes, branch_labels = loy.group_codes(prepared, "branch")
+segment_col, branch_col = st.columns(2)
+segment_col.plotly_chart(
+    loy.risk_group_figure(risk_by_segment, t("risk_by_segment"), t("expected_churners"), ""),
+    key="loyalty_risk_segment_chart",
+)
+branch_col.plotly_chart(
+    loy.risk_group_figure(
+        loy.risk_by_group(probabilities, bands, aum, branch_codes, branch_labels),
+        t("risk_by_branch"),
+        t("expected_churners"),
+        "",
+    ),
+    key="loyalty_risk_branch_chart",
+)
+
+st.subheader(t("clv_heading"))
+discount = st.slider(t("discount_rate"), 0, 20, 8, key="loyalty_discount_rate", format="%d%%")
+values = loy.customer_value(prepared, probabilities, codes, loy.ClvConfig(discount_rate=discount / 100))
+st.plotly_chart(
+    loy.clv_quadrant_figure(
+        loy.quadrant_sample(values),
+        [loy.QUADRANT_NAMES[q][lang == "zh"] for q in loy.QUADRANTS],
+        t("clv_title"),
+        t("clv_axis"),
+        t("headroom_axis"),
+    ),
+    key="loyalty_clv_chart",
+)
+st.dataframe(loy.clv_by_segment(values, codes, labels, active), hide_index=True, key="loyalty_clv_table")
+
+st.subheader(t("retention_heading"))
+share_col, scope_col, band_col = st.columns(3)
+retained = share_col.slider(t("retained_share"), 0, 100, 20, 5, key="loyalty_retained_share", format="%d%%")
+scope = scope_col.multiselect(
+    t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="loyalty_what_if_segments"
+)
+targeted = band_col.multiselect(
+    t("risk_bands"),
+    ("high", "medium", "low"),
+    default=["high"],
+    format_func=lambda b: t(f"band_{b}"),
+    key="loyalty_what_if_bands",
+)
+scenario = loy.RetentionScenario(retained / 100, tuple(scope), tuple(targeted))
+kept = loy.retention_what_if(probabilities, bands, values, codes, labels, scenario, evaluation.calibration_error)
+st.markdown(f"**{loy.what_if_sentence(kept, scenario, lang)}**")
+st.plotly_chart(
+    loy.what_if_figure(kept, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart"
+)
+
+st.subheader(t("at_risk_heading"))
+branch = st.selectbox(
+    t("branch"),
+    [None, *branch_labels],
+    format_func=lambda b: t("all") if b is None else b,
+    key="loyalty_at_risk_branch",
+)
+at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
+st.dataframe(at_risk.head(200), hide_index=True, key="loyalty_at_risk_table")
+csv_col, excel_col = st.columns(2)
+csv_col.download_button(t("download_csv"), loy.csv_bytes(at_risk), "at_risk.csv", "text/csv", key="loyalty_csv")
+excel_col.download_button(
+    t("download_excel"),
+    loy.excel_bytes(at_risk),
+    "at_risk.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="loyalty_xlsx",
+)

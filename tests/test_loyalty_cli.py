@@ -65,6 +65,7 @@ def test_bad_arguments_and_files_exit_2(tmp_path, capsys):
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not SAMPLE.exists(), reason="committed sample absent")
 def test_committed_sample_flags_leaky_columns(capsys):
     assert evaluate_main(["--data", str(SAMPLE), "--outcome", "churned"]) == 0

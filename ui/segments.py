@@ -13,7 +13,7 @@ import streamlit as st
 from crm_core import segments as seg
 from crm_core.prepare import PreparedDataset
 from ui.i18n import current_lang, money, t
-from ui.widgets import translated_selectbox
+from ui.widgets import translated_selectbox, weight_sliders
 
 BASES = ("current", "3m", "6m", "12m")
 
@@ -126,15 +126,6 @@ def tier_segmentation(prepared: PreparedDataset, config: seg.TierConfig) -> seg.
 # --- value score ------------------------------------------------------------------------------
 
 
-def _rebalance(changed: str, names: tuple[str, ...]) -> None:
-    current = {name: st.session_state[f"segments_weight_{name}"] for name in names}
-    previous = st.session_state.get("segments_weights_previous", current)
-    updated = seg.rebalanced_percentages({**previous, changed: current[changed]}, changed, current[changed])
-    for name, value in updated.items():
-        st.session_state[f"segments_weight_{name}"] = value
-    st.session_state["segments_weights_previous"] = updated
-
-
 def value_controls(prepared: PreparedDataset) -> tuple[seg.ValueMatrix, seg.ValueConfig, seg.ValueConfig]:
     """Normalisation, class method and weight sliders that always sum to 100%."""
     norm_col, method_col = st.columns(2)
@@ -152,22 +143,8 @@ def value_controls(prepared: PreparedDataset) -> tuple[seg.ValueMatrix, seg.Valu
     baseline = seg.ValueConfig(normalisation=normalisation, method=method)
     names = tuple(matrix.indicators)
     defaults = seg.weight_percentages({n: w for n, w in baseline.weights if n in names})
-    for name in names:
-        st.session_state.setdefault(f"segments_weight_{name}", defaults.get(name, 0))
-    columns = st.columns(len(names))
-    for column, name in zip(columns, names, strict=True):
-        column.slider(
-            t(f"indicator_{name}"),
-            0,
-            100,
-            step=1,
-            key=f"segments_weight_{name}",
-            on_change=_rebalance,
-            args=(name, names),
-            format="%d%%",
-        )
-    weights = tuple((name, float(st.session_state[f"segments_weight_{name}"])) for name in names)
-    st.caption(t("weights_sum", total=sum(int(w) for _, w in weights)))
+    chosen = weight_sliders(names, defaults, "segments_weight_", lambda name: t(f"indicator_{name}"))
+    weights = tuple((name, float(value)) for name, value in chosen.items())
     return matrix, seg.ValueConfig(weights=weights, normalisation=normalisation, method=method), baseline
 
 

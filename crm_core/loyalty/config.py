@@ -168,8 +168,8 @@ class ModelConfig:
     min_positives: int = 30
     test_share: float = 0.25
     calibration_share: float = 0.2
-    high_risk: float = 0.3
-    medium_risk: float = 0.15
+    high_risk: float = 0.2
+    medium_risk: float = 0.1
     importance_rows: int = 2_000
     importance_repeats: int = 3
     random_state: int = 0

@@ -194,7 +194,7 @@ def risk_bands(probabilities: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -
 
     Examples
     --------
-    >>> risk_bands(np.array([0.05, 0.2, 0.5, np.nan])).tolist()
+    >>> risk_bands(np.array([0.05, 0.15, 0.5, np.nan])).tolist()
     [0, 1, 2, -1]
     """
     codes = np.where(probabilities >= config.high_risk, 2, np.where(probabilities >= config.medium_risk, 1, 0))

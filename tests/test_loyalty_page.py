@@ -1,0 +1,52 @@
+"""AppTest of the Loyalty & value page, by widget key, against crm_core."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_core import loyalty as loy
+from crm_core import segments as seg
+from crm_core.prepare import prepared_dataset
+from crm_core.sample import read_sample
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return prepared_dataset(read_sample())
+
+
+def open_loyalty() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/loyalty.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_retention_what_if_follows_crm_core(prepared):
+    at = open_loyalty()
+    at.slider(key="loyalty_retained_share").set_value(40).run()
+    assert not at.exception
+    risk = loy.churn_risk_model(prepared)
+    bands = loy.risk_bands(risk.probabilities)
+    tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
+    values = loy.customer_value(prepared, risk.probabilities, tiers.codes, loy.ClvConfig(discount_rate=0.08))
+    scenario = loy.RetentionScenario(0.4, (), ("high",))
+    kept = loy.retention_what_if(
+        risk.probabilities, bands, values, tiers.codes, tiers.labels, scenario, risk.fitted.evaluation.calibration_error
+    )
+    assert f"**{loy.what_if_sentence(kept, scenario, 'en')}**" in [m.value for m in at.markdown]
+    auc = next(m.value for m in at.metric if m.label == "ROC AUC")
+    assert auc == f"{risk.fitted.evaluation.roc_auc:.3f}"
+
+
+def test_stickiness_weights_sum_to_100_and_definition_switch_retrains():
+    at = open_loyalty()
+    at.slider(key="loyalty_weight_products_held").set_value(60).run()
+    weights = [at.session_state[k] for k in at.session_state if str(k).startswith("loyalty_weight_")]
+    assert sum(weights) == 100
+    at.selectbox(key="loyalty_churn_kind__en").set_value("inactive").run()
+    assert not at.exception, at.exception
+    assert any(c.value.lower().startswith("churned: no transaction") for c in at.caption)
