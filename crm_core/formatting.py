@@ -15,7 +15,7 @@ def _trim(number: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def format_money(value: float | None, lang: str = "en", currency: str = "¥", digits: int = 2) -> str:
+def format_money(value: float | None, lang: str = "en", currency: str = "¥", digits: int | None = None) -> str:
     """Return a compact money string.
 
     Parameters
@@ -26,8 +26,9 @@ def format_money(value: float | None, lang: str = "en", currency: str = "¥", di
         ``zh`` uses 万 (1e4) and 亿 (1e8); ``en`` uses K, M and B.
     currency : str
         Prefix, ``¥`` by default.
-    digits : int
-        Decimals kept before trailing zeros are trimmed.
+    digits : int, optional
+        Decimals kept before trailing zeros are trimmed; by default as many as keep about four
+        significant figures (2 below 100, 1 below 1,000, none above), so tiles stay short.
 
     Examples
     --------
@@ -39,6 +40,8 @@ def format_money(value: float | None, lang: str = "en", currency: str = "¥", di
     '¥125K'
     >>> format_money(-2_500_000, "en")
     '-¥2.5M'
+    >>> format_money(23_004_512, "zh"), format_money(320_130_000, "en")
+    ('¥2,300万', '¥320.1M')
     """
     if value is None or not math.isfinite(value):
         return "n/a"
@@ -47,7 +50,9 @@ def format_money(value: float | None, lang: str = "en", currency: str = "¥", di
     steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))
     for scale, suffix in steps:
         if size >= scale:
-            return f"{sign}{currency}{_trim(size / scale, digits)}{suffix}"
+            scaled = size / scale
+            places = digits if digits is not None else (2 if scaled < 100 else 1 if scaled < 1000 else 0)
+            return f"{sign}{currency}{_trim(scaled, places)}{suffix}"
     return f"{sign}{currency}{_trim(size, 0)}"
 
 

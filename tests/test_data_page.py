@@ -54,7 +54,7 @@ def test_gb18030_upload_maps_validates_and_switches_the_app():
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["Active customers"] == "3"
-    assert shown["Total AUM"] == "¥320.13M"  # 12.5万 + 1,200 + 3.2亿
+    assert shown["Total AUM"] == "¥320.1M"  # 12.5万 + 1,200 + 3.2亿
     assert at.title[0].value == "Overview · 客户.csv"
 
 
