@@ -1,5 +1,105 @@
-"""staff_kpis: placeholder until its issue lands; opens without error."""
+"""Staff KPIs: how branch and relationship-manager rankings change when assessment rewards customers."""
 
-from ui.widgets import coming_page
+import streamlit as st
 
-coming_page("staff_kpis")
+from crm_core import staff
+from ui import data
+from ui import staff as ui_staff
+from ui.i18n import current_lang, t
+from ui.widgets import page_header, weight_sliders
+
+page_header("staff_kpis")
+prepared = data.active_prepared()
+lang = current_lang()
+
+level = st.segmented_control(
+    t("staff_level"),
+    ["branch", "relationship_manager"],
+    default="branch",
+    required=True,
+    format_func=lambda v: t(f"level_{v}"),
+    key="staff_level",
+)
+card = ui_staff.scorecard(prepared, level)
+for note in staff.scorecard_notes(card, lang):
+    st.caption(f"ⓘ {note}")
+if len(card.units) < 2:
+    st.info(t("staff_too_few"))
+    st.stop()
+
+preset_col, baseline_col = st.columns(2)
+presets = [p.key for p in staff.PRESETS]
+if "staff_preset" not in st.session_state:
+    st.session_state["staff_preset"] = "customer_centric"
+    ui_staff.apply_preset(card)
+preset_col.selectbox(
+    t("staff_preset"),
+    presets,
+    format_func=ui_staff.preset_name,
+    key="staff_preset",
+    on_change=ui_staff.apply_preset,
+    args=(card,),
+)
+baseline_key = baseline_col.selectbox(
+    t("staff_baseline"), presets, format_func=ui_staff.preset_name, key="staff_baseline"
+)
+with st.expander(t("staff_weights"), expanded=True):
+    weights = weight_sliders(
+        card.indicators,
+        staff.scorecard_weights(card, staff.PRESET_BY_KEY["customer_centric"]),
+        ui_staff.WEIGHT_PREFIX,
+        ui_staff.indicator_name,
+    )
+    by_perspective = staff.perspective_weights(weights)
+    st.caption(" · ".join(f"{staff.PERSPECTIVE_NAMES[p][lang == 'zh']} {w:.0f}%" for p, w in by_perspective.items()))
+
+baseline = staff.scorecard_weights(card, staff.PRESET_BY_KEY[baseline_key])
+table = staff.ranking_table(card, weights, baseline, lang)
+st.markdown(f"**{staff.movers_sentence(table, ui_staff.preset_name(baseline_key), t('staff_current'), lang)}**")
+labels = {
+    "unit": t(f"level_{card.level}"),
+    "rank": t("rank"),
+    "rank_change": t("rank_change"),
+    "score": t("score"),
+    "baseline_rank": t("baseline_rank"),
+    "customers": t("profile_customers"),
+    **{p: staff.PERSPECTIVE_NAMES[p][lang == "zh"] for p in staff.PERSPECTIVES},
+    "note": t("note"),
+}
+st.dataframe(staff.ranking_display(table, labels), hide_index=True, key="staff_ranking_table")
+
+units = staff.selected_units(table, 30)
+st.plotly_chart(
+    staff.rank_slope_figure(
+        table, t("slope_title"), ui_staff.preset_name(baseline_key), t("staff_current"), t("rank"), units
+    ),
+    key="staff_slope_chart",
+)
+
+st.subheader(t("scorecard_heading"))
+status = staff.indicator_status(card).loc[units]
+cell_text = staff.scorecard_text(card, lang).loc[units]
+st.plotly_chart(
+    staff.scorecard_heat_figure(
+        status,
+        cell_text,
+        {n: ui_staff.indicator_name(n) for n in card.indicators},
+        {s: t(f"status_{s}") for s in ("green", "amber", "red", "none")},
+        t("scorecard_title"),
+    ),
+    key="staff_scorecard_chart",
+)
+
+st.subheader(t("guardrail_heading"))
+flags = staff.guardrail_flags(card, lang=lang)
+for sentence in flags.loc[flags["flagged"], "sentence"]:
+    st.warning(sentence, icon=":material/report:")
+if not flags["flagged"].any():
+    st.success(t("guardrail_none"))
+st.plotly_chart(
+    staff.guardrail_figure(
+        flags, t("guardrail_title"), t("sales_score"), t("customer_score"), t("flagged"), t("not_flagged")
+    ),
+    key="staff_guardrail_chart",
+)
+st.caption(t("wells_fargo"))

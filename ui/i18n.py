@@ -570,6 +570,43 @@ TEXT = MappingProxyType(
         "aum_kept": ("AUM kept", "保留资产"),
         "at_risk_heading": ("At-risk customers to call", "需联系的高风险客户"),
         "all": ("all", "全部"),
+        # staff page
+        "staff_level": ("Assess", "考核对象"),
+        "level_branch": ("Branch", "网点"),
+        "level_relationship_manager": ("Relationship manager", "客户经理"),
+        "staff_too_few": ("Rankings need at least two units with customers.", "排名至少需要两个有客户的单位。"),
+        "staff_preset": ("Scorecard", "计分卡"),
+        "staff_baseline": ("Compare with", "对比基准"),
+        "staff_weights": ("Indicator weights (always 100% in total)", "指标权重（合计始终为100%）"),
+        "staff_current": ("current weights", "当前权重"),
+        "rank": ("Rank", "排名"),
+        "rank_change": ("Change", "变化"),
+        "score": ("Score", "得分"),
+        "baseline_rank": ("Rank before", "原排名"),
+        "note": ("Note", "备注"),
+        "slope_title": ("Rank under the baseline and under the current weights", "基准权重与当前权重下的排名"),
+        "scorecard_heading": ("Scorecards against targets", "对照目标的计分卡"),
+        "scorecard_title": ("Indicator status (green / amber / red against target)", "指标状态（绿/黄/红）"),
+        "status_green": ("on target", "达标"),
+        "status_amber": ("near target", "接近目标"),
+        "status_red": ("below target", "未达标"),
+        "status_none": ("no target or no data", "无目标或无数据"),
+        "guardrail_heading": ("Guardrail: strong on sales, weak on customers", "预警：销售强、客户弱"),
+        "guardrail_none": (
+            "No unit is strong on sales while weak on customer outcomes.",
+            "没有“销售强、客户弱”的单位。",
+        ),
+        "guardrail_title": ("Sales score against customer-outcome score", "销售得分与客户结果得分"),
+        "sales_score": ("sales score (0–100)", "销售得分（0–100）"),
+        "customer_score": ("customer-outcome score (0–100)", "客户结果得分（0–100）"),
+        "flagged": ("flagged", "预警"),
+        "not_flagged": ("others", "其他"),
+        "wells_fargo": (
+            "Why it matters: sales quotas at Wells Fargo led to millions of unauthorised accounts and "
+            "$185M in penalties (2016). Targets should count products customers use.",
+            "为何重要：富国银行的销售指标导致数百万未经授权的账户，并于2016年被罚款1.85亿美元。"
+            "考核应统计客户实际使用的产品。",
+        ),
         "not_available": ("n/a", "暂无"),
     }
 )

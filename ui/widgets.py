@@ -119,18 +119,22 @@ def _rebalance_weights(key_prefix: str, changed: str, names: tuple[str, ...]) ->
     st.session_state[f"_{key_prefix}previous"] = updated
 
 
-def weight_sliders(names: tuple[str, ...], defaults: dict[str, int], key_prefix: str, label_of) -> dict[str, int]:
+def weight_sliders(
+    names: tuple[str, ...], defaults: dict[str, int], key_prefix: str, label_of, per_row: int = 6
+) -> dict[str, int]:
     """One 0–100% slider per weight, always summing to 100 (moving one rescales the others).
 
     Keys are ``{key_prefix}{name}``; ``defaults`` are whole percentages summing to 100.
     """
     for name in names:
         st.session_state.setdefault(f"{key_prefix}{name}", int(defaults.get(name, 0)))
-    for column, name in zip(st.columns(len(names)), names, strict=True):
-        column.slider(
-            label_of(name), 0, 100, step=1, key=f"{key_prefix}{name}", on_change=_rebalance_weights,
-            args=(key_prefix, name, names), format="%d%%",
-        )  # fmt: skip
+    for start in range(0, len(names), per_row):
+        row = names[start : start + per_row]
+        for column, name in zip(st.columns(per_row if len(names) > per_row else len(row)), row, strict=False):
+            column.slider(
+                label_of(name), 0, 100, step=1, key=f"{key_prefix}{name}", on_change=_rebalance_weights,
+                args=(key_prefix, name, names), format="%d%%",
+            )  # fmt: skip
     weights = {name: int(st.session_state[f"{key_prefix}{name}"]) for name in names}
     st.caption(t("weights_sum", total=sum(weights.values())))
     return weights

@@ -140,6 +140,15 @@ INDICATORS: tuple[Indicator, ...] = (
         "products held per active customer",
     ),
     Indicator(
+        "products_sold",
+        "internal_process",
+        HIGHER,
+        "count",
+        "Products sold (cross-sell count)",
+        "新增销售产品数",
+        "net new products in the last 12 months: Σ max(0, products held now − a year ago) over active customers",
+    ),
+    Indicator(
         "products_used_share",
         "internal_process",
         HIGHER,
@@ -171,7 +180,7 @@ INDICATORS: tuple[Indicator, ...] = (
 
 INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
 
-SALES_INDICATORS: tuple[str, ...] = ("aum_growth", "new_customers", "cross_sell_ratio")
+SALES_INDICATORS: tuple[str, ...] = ("aum_growth", "new_customers", "products_sold")
 """Indicators a sales-quota culture rewards (the guardrail's x-axis)."""
 
 OUTCOME_INDICATORS: tuple[str, ...] = ("complaints_per_100", "retention", "satisfaction")
@@ -316,10 +325,10 @@ DEPOSIT_SALES = WeightPreset(
     "Deposit & sales oriented",
     "存款与销售导向",
     (
-        ("aum_growth", 35),
-        ("new_customers", 25),
-        ("cross_sell_ratio", 25),
-        ("high_value_growth", 10),
+        ("aum_growth", 40),
+        ("new_customers", 20),
+        ("products_sold", 20),
+        ("high_value_growth", 15),
         ("deposit_growth", 5),
     ),
 )
@@ -438,6 +447,11 @@ class GuardrailConfig:
     fraction : float
         Share of units in the top and bottom groups (a third by default; the group size is
         rounded up, so 24 units give groups of 8).
+    min_strong, min_weak : int
+        Sales indicators a unit must be strong on, and outcome indicators it must be weak
+        on, to be flagged. ``min_weak`` is 2 by default: with three outcomes and thirds, one
+        weak outcome alone happens to half the units by chance. Capped at the number of
+        indicators the dataset has.
 
     Examples
     --------
@@ -448,8 +462,11 @@ class GuardrailConfig:
     sales: tuple[str, ...] = SALES_INDICATORS
     outcomes: tuple[str, ...] = OUTCOME_INDICATORS
     fraction: float = 1 / 3
+    min_strong: int = 1
+    min_weak: int = 2
 
     def __post_init__(self) -> None:
+        _check(self.min_strong >= 1 and self.min_weak >= 1, "min_strong and min_weak must be at least 1")
         for name in (*self.sales, *self.outcomes):
             _check(name in INDICATOR_BY_NAME, f"unknown indicator {name!r}")
         _check(0 < self.fraction <= 0.5, "fraction must be in (0, 0.5]")

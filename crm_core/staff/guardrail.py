@@ -18,7 +18,8 @@ GUARDRAIL_WORDS: dict[str, tuple[str, str]] = {
     "high_value_growth": ("high-value customer growth", "高价值客户增长"),
     "new_customers": ("new customers", "新增客户"),
     "new_customer_rate": ("new-customer rate", "新客率"),
-    "cross_sell_ratio": ("cross-sell", "交叉销售"),
+    "cross_sell_ratio": ("cross-sell ratio", "交叉销售率"),
+    "products_sold": ("products sold", "产品销售"),
     "complaints_per_100": ("complaints", "投诉"),
     "retention": ("retention", "留存"),
     "satisfaction": ("satisfaction", "满意度"),
@@ -125,7 +126,12 @@ def guardrail_flags(
             best, worst = extreme_groups(values, config.fraction, INDICATOR_BY_NAME[name].direction == LOWER)
             for row in np.flatnonzero(best if use_best else worst):
                 target[row].append(name)
-    flagged = np.array([bool(s and w) for s, w in zip(strong, weak, strict=True)], dtype=bool)
+    need_strong = min(config.min_strong, sum(n in scorecard.indicators for n in config.sales))
+    need_weak = min(config.min_weak, sum(n in scorecard.indicators for n in config.outcomes))
+    flagged = np.array(
+        [bool(s and w) and len(s) >= need_strong and len(w) >= need_weak for s, w in zip(strong, weak, strict=True)],
+        dtype=bool,
+    )
     return pd.DataFrame(
         {
             "unit": pd.array(scorecard.units, dtype="string"),

@@ -9,12 +9,12 @@ is only a matrix-vector product (``crm_core.staff.scores``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from crm_core.contract import product_flag_column
 from crm_core.prepare import PreparedDataset
 from crm_core.staff.config import (
     DEFAULT_SCORECARD,
@@ -86,6 +86,11 @@ class Scorecard:
     unavailable: tuple[tuple[str, tuple[str, ...]], ...]
     unassigned_customers: int
     config: ScorecardConfig
+
+    @cached_property
+    def tie_order(self) -> np.ndarray:
+        """Unit positions ordered by the tie-breakers: more active customers first, then name."""
+        return np.lexsort((np.arange(len(self.units)), -self.customers))
 
     @property
     def small(self) -> np.ndarray:
@@ -174,6 +179,7 @@ REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "complaints_per_100": ("complaints_12m",),
     "satisfaction": ("satisfaction",),
     "cross_sell_ratio": ("products_held",),
+    "products_sold": ("products_held", "products_held_12m_ago"),
     "products_used_share": ("has_<product> with a usage column (atm_txn_12m, investment_balance, loan_balance …)",),
     "silent_attrition_share": ("counter_txn_12m", "counter_txn_prev_12m", "digital_active", "aum_trend"),
     "digital_adoption": ("digital_active",),
@@ -236,6 +242,9 @@ def _raw_indicators(
             out[name] = _ratio(total(column("satisfaction") * answered), total(answered), floor)
         elif name == "cross_sell_ratio":
             out[name] = _ratio(total(column("products_held") * active), n_active, floor)
+        elif name == "products_sold":
+            gained = np.clip(column("products_held") - column("products_held_12m_ago"), 0, None)
+            out[name] = total(gained * active)
         elif name == "products_used_share":
             held = np.zeros(len(frame))
             used = np.zeros(len(frame))
@@ -253,7 +262,9 @@ def _raw_indicators(
                 silent &= ~frame["digital_active"].fillna(False).to_numpy(dtype=bool)
             out[name] = _ratio(total(silent), n_active, floor)
         elif name == "digital_adoption":
-            out[name] = _ratio(total(active & frame["digital_active"].fillna(False).to_numpy(dtype=bool)), n_active, floor)
+            out[name] = _ratio(
+                total(active & frame["digital_active"].fillna(False).to_numpy(dtype=bool)), n_active, floor
+            )
     out["customers"] = n_active
     return out
 
@@ -299,16 +310,18 @@ def scorecard_from_customers(
     counts = raw.pop("customers").astype(np.int64)
     indicators = tuple(raw)
     values = pd.DataFrame(raw, index=pd.Index(units, name=used), columns=list(indicators), dtype=float)
-    normalised = np.column_stack(
-        [
-            normalised_column(raw[name], config.normalisation, INDICATOR_BY_NAME[name].direction == LOWER)
-            for name in indicators
-        ]
-    ) if indicators else np.zeros((len(units), 0))
-    present = (~np.isnan(normalised)).astype(np.float64)
-    unavailable = tuple(
-        (i.name, REQUIREMENTS[i.name]) for i in INDICATORS if i.name not in indicators
+    normalised = (
+        np.column_stack(
+            [
+                normalised_column(raw[name], config.normalisation, INDICATOR_BY_NAME[name].direction == LOWER)
+                for name in indicators
+            ]
+        )
+        if indicators
+        else np.zeros((len(units), 0))
     )
+    present = (~np.isnan(normalised)).astype(np.float64)
+    unavailable = tuple((i.name, REQUIREMENTS[i.name]) for i in INDICATORS if i.name not in indicators)
     unassigned = int(customers["is_active"].to_numpy(dtype=bool)[codes < 0].sum())
     return Scorecard(
         level=used,
@@ -361,7 +374,9 @@ def scorecard_notes(scorecard: Scorecard, lang: str = "en") -> list[str]:
         asked = LEVEL_NAMES[scorecard.requested_level][1 if zh else 0]
         used = LEVEL_NAMES[scorecard.level][1 if zh else 0]
         notes.append(
-            f"数据中没有{asked}：改按{used}排名。" if zh else f"{asked} is not in the data: units are {used.lower()} instead."
+            f"数据中没有{asked}：改按{used}排名。"
+            if zh
+            else f"{asked} is not in the data: units are {used.lower()} instead."
         )
     if scorecard.unassigned_customers:
         n = scorecard.unassigned_customers
@@ -373,5 +388,7 @@ def scorecard_notes(scorecard: Scorecard, lang: str = "en") -> list[str]:
     for name, columns in scorecard.unavailable:
         needed = ", ".join(columns)
         label = indicator_label(name, lang)
-        notes.append(f"{label}不可用：数据缺少 {needed}。" if zh else f"{label} is not available: the data lacks {needed}.")
+        notes.append(
+            f"{label}不可用：数据缺少 {needed}。" if zh else f"{label} is not available: the data lacks {needed}."
+        )
     return notes

@@ -21,6 +21,9 @@ from crm_core.segments.value import rebalanced_percentages, weight_percentages
 from crm_core.staff.config import INDICATOR_BY_NAME, PERSPECTIVES, WeightPreset, indicator_label
 from crm_core.staff.indicators import Scorecard
 
+RENORMALISED = ("score uses the other indicators, weights renormalised.", "得分按其余指标重新分配权重计算。")
+UNSCORED = ("score has no weighted indicator.", "没有可计分的加权指标。")
+
 SCORE_DECIMALS = 9
 """Scores are compared after rounding to this many decimals (ties survive float noise)."""
 
@@ -131,7 +134,9 @@ def unit_ranks(scorecard: Scorecard, scores: np.ndarray) -> np.ndarray:
     unit name (``scorecard.units`` is sorted, so its position is the name order).
     """
     key = np.where(np.isnan(scores), -np.inf, np.round(scores, SCORE_DECIMALS))
-    order = np.lexsort((np.arange(len(scores)), -scorecard.customers, -key))
+    # A stable sort by score over units already in tie-breaker order (computed once per scorecard).
+    tie_order = scorecard.tie_order
+    order = tie_order[np.argsort(-key[tie_order], kind="stable")]
     ranks = np.empty(len(scores), dtype=np.int64)
     ranks[order] = np.arange(1, len(scores) + 1)
     return ranks
@@ -157,7 +162,7 @@ def perspective_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> pd
 
 
 def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "en") -> list[str]:
-    """Return one note per unit ('' when none): weighted indicators it lacks, and small size.
+    r"""Return one note per unit ('' when none): weighted indicators it lacks, and small size.
 
     Examples
     --------
@@ -165,33 +170,37 @@ def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "
     >>> from crm_core.staff.indicators import scorecard_from_customers
     >>> customers = pd.DataFrame({"branch": ["N", "S"], "aum": [1.0, 1.0], "aum_12m_ago": [1.0, 0.0],
     ...     "is_active": True, "alive_12m_ago": True, "closed_last_12m": False})
-    >>> unit_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01")), {"aum_growth": 100})[1]
-    'No AUM growth: score has no weighted indicator. Small unit: 1 active customers (< 30), rank is volatile.'
+    >>> note = unit_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01")), {"aum_growth": 100})[1]
+    >>> print(note.replace(". ", ".\n"))
+    Too little data for AUM growth: score has no weighted indicator.
+    Small unit: 1 active customers (< 30), rank is volatile.
     """
     vector = weight_vector(scorecard, weights)
-    weighted = vector > 0
     zh = lang == "zh"
-    notes = []
-    for row, count in enumerate(scorecard.customers):
-        missing = [scorecard.indicators[j] for j in np.flatnonzero(weighted & (scorecard.present[row] == 0))]
-        parts = []
-        if missing:
-            names = "、".join(indicator_label(n, lang) for n in missing) if zh else ", ".join(
-                indicator_label(n, lang) for n in missing
-            )
-            if (scorecard.present[row] @ vector) > 0:
-                tail = "得分按其余指标重新分配权重计算。" if zh else "score uses the other indicators, weights renormalised."
-            else:
-                tail = "没有可计分的加权指标。" if zh else "score has no weighted indicator."
-            parts.append(f"缺少{names}（数据不足）：{tail}" if zh else f"No {names}: {tail}")
-        if count < scorecard.config.min_unit_customers:
-            limit = scorecard.config.min_unit_customers
-            parts.append(
-                f"小单位：仅 {count} 名活跃客户（少于 {limit}），排名波动大。"
-                if zh
-                else f"Small unit: {count} active customers (< {limit}), rank is volatile."
-            )
-        notes.append(("" if zh else " ").join(parts))
+    missing = (scorecard.present == 0) & (vector > 0)
+    scored = (scorecard.present @ vector) > 0
+    # Units share few patterns of missing indicators: write each pattern's sentence once.
+    pattern = missing.astype(np.int64) @ (1 << np.arange(len(scorecard.indicators), dtype=np.int64))
+    patterns, inverse = np.unique(pattern * 2 + scored, return_inverse=True)
+    texts = []
+    for code in patterns:
+        lacking = [n for j, n in enumerate(scorecard.indicators) if (int(code) >> 1) & (1 << j)]
+        if not lacking:
+            texts.append("")
+            continue
+        names = ("、" if zh else ", ").join(indicator_label(n, lang) for n in lacking)
+        tail = (RENORMALISED if code & 1 else UNSCORED)[1 if zh else 0]
+        texts.append(f"{names}数据不足：{tail}" if zh else f"Too little data for {names}: {tail}")
+    notes = [texts[i] for i in inverse.ravel()]
+    limit = scorecard.config.min_unit_customers
+    for row in np.flatnonzero(scorecard.small):
+        count = scorecard.customers[row]
+        small = (
+            f"小单位：仅 {count} 名活跃客户（少于 {limit}），排名波动大。"
+            if zh
+            else f"Small unit: {count} active customers (< {limit}), rank is volatile."
+        )
+        notes[row] = f"{notes[row]}{'' if zh else ' '}{small}" if notes[row] else small
     return notes
 
 
@@ -269,7 +278,11 @@ def movers_sentence(table: pd.DataFrame, baseline_label: str, current_label: str
     down = movers[movers["rank_change"] < 0].head(n)
     zh = lang == "zh"
     if up.empty and down.empty:
-        return f"从{baseline_label}到{current_label}：排名没有变化。" if zh else f"From {baseline_label} to {current_label}: no rank changes."
+        return (
+            f"从{baseline_label}到{current_label}：排名没有变化。"
+            if zh
+            else f"From {baseline_label} to {current_label}: no rank changes."
+        )
 
     def phrase(rows: pd.DataFrame, verb_en: str, verb_zh: str) -> list[str]:
         return [

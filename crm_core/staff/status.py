@@ -65,8 +65,10 @@ def indicator_text(value: float, indicator: str, lang: str = "en") -> str:
 
     Examples
     --------
-    >>> indicator_text(0.1234, "aum_growth"), indicator_text(0.9, "retention"), indicator_text(2.456, "cross_sell_ratio")
-    ('+12.3%', '90.0%', '2.46')
+    >>> indicator_text(0.1234, "aum_growth"), indicator_text(0.9, "retention")
+    ('+12.3%', '90.0%')
+    >>> indicator_text(2.456, "cross_sell_ratio")
+    '2.46'
     >>> indicator_text(1234.0, "new_customers"), indicator_text(float("nan"), "satisfaction")
     ('1,234', 'n/a')
     """
