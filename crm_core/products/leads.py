@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from crm_core.exports import FORMULA_PREFIXES, csv_bytes, excel_bytes, formula_safe  # noqa: F401 - re-exported
 from crm_core.prepare import PreparedDataset
 from crm_core.products.config import product_name
 from crm_core.products.propensity import NextBest, PropensityModels, recommendation_reasons
@@ -23,9 +23,6 @@ LEAD_COLUMNS: tuple[str, ...] = (
     "reasons",
 )
 """Columns of ``lead_list`` in order."""
-
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-"""Text starting with these is read as a formula by spreadsheets (CSV/formula injection)."""
 
 
 @dataclass(frozen=True)
@@ -125,36 +122,11 @@ def lead_list(
     )
 
 
-def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy whose text cells cannot run as spreadsheet formulas.
-
-    Text starting with ``= + - @``, a tab or a carriage return gets a leading single quote;
-    numbers are untouched.
-
-    Examples
-    --------
-    >>> formula_safe(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1, 2, 3]})).to_dict("list")
-    {'a': ["'=1+1", 'ok', "'-x"], 'b': [-1, 2, 3]}
-    """
-    safe = frame.copy()
-    for column in safe.columns:
-        values = safe[column]
-        if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-            continue
-        safe[column] = values.map(
-            lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_PREFIXES) else v
-        ).astype(values.dtype)
-    return safe
-
-
 def lead_list_csv(frame: pd.DataFrame) -> bytes:
     """Return the leads as formula-safe CSV bytes in UTF-8 with a BOM (opens correctly in Excel)."""
-    return formula_safe(frame).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return csv_bytes(frame)
 
 
 def lead_list_excel(frame: pd.DataFrame, sheet_name: str = "leads") -> bytes:
     """Return the leads as formula-safe ``.xlsx`` bytes (openpyxl)."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        formula_safe(frame).to_excel(writer, sheet_name=sheet_name, index=False)
-    return buffer.getvalue()
+    return excel_bytes(frame, sheet_name)

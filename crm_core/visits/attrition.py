@@ -4,17 +4,13 @@ Plus formula-safe CSV / Excel exports of the list.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
+from crm_core.exports import FORMULA_PREFIXES, csv_bytes, excel_bytes, formula_safe  # noqa: F401 - re-exported
 from crm_core.prepare import PreparedDataset
 from crm_core.visits.config import DEFAULT_ATTRITION, SilentAttritionRule
 from crm_core.visits.cube import VisitCube
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-"""Text starting with these is read as a formula by spreadsheets (CSV/formula injection)."""
 
 
 def silent_attrition_mask(cube: VisitCube, aum_trend: np.ndarray, rule: SilentAttritionRule = DEFAULT_ATTRITION):
@@ -71,41 +67,3 @@ def silent_attrition(
         if column in out:
             out[column] = out[column].astype("string")
     return out.sort_values(["aum", "customer_id"], ascending=[False, True], kind="stable").reset_index(drop=True)
-
-
-def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Return a copy whose text cells cannot run as spreadsheet formulas.
-
-    Text starting with ``= + - @``, a tab or a carriage return gets a leading single quote;
-    numbers (including negative ones) are untouched.
-
-    Examples
-    --------
-    >>> formula_safe(pd.DataFrame({"a": ["=1+1", "ok", "-x"], "b": [-1.0, 2.0, 3.0]})).values.tolist()
-    [["'=1+1", -1.0], ['ok', 2.0], ["'-x", 3.0]]
-    """
-    out = frame.copy()
-    for column in out.columns:
-        values = out[column]
-        if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-
-            def escape(value):
-                if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-                    return "'" + value
-                return value
-
-            out[column] = values.map(escape, na_action="ignore").astype(values.dtype)
-    return out
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Return formula-safe CSV with a byte-order mark (utf-8-sig), so Excel opens Chinese text correctly."""
-    return formula_safe(frame).to_csv(index=False).encode("utf-8-sig")
-
-
-def excel_bytes(frame: pd.DataFrame, sheet_name: str = "customers") -> bytes:
-    """Return a formula-safe Excel workbook (openpyxl) holding ``frame`` on one sheet."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        formula_safe(frame).to_excel(writer, sheet_name=sheet_name[:31], index=False)
-    return buffer.getvalue()
