@@ -7,14 +7,10 @@ Validation happens once, in ``__post_init__``: inside the core a config is trust
 
 from __future__ import annotations
 
-import hashlib
 import itertools
-import json
 import math
-import types
-import typing
-from dataclasses import dataclass, fields, is_dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -323,56 +319,7 @@ class ClusterConfig:
         _check(self.n_init >= 1 and self.fit_rows >= 100 and self.silhouette_rows >= 100, "sizes too small")
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def config_json(config: Any) -> str:
-    """Return a config as canonical JSON (sorted keys), the form saved in scenarios.
-
-    Examples
-    --------
-    >>> config_json(LifecycleConfig())[:40]
-    '{"decline_activity_trend": -0.3, "declin'
-    """
-    return json.dumps({"type": type(config).__name__, **_plain(config)}, sort_keys=True, ensure_ascii=False)
-
-
-def _as_tuples(value: Any, annotation: Any) -> Any:
-    origin = typing.get_origin(annotation)
-    if origin is tuple and isinstance(value, list):
-        args = typing.get_args(annotation)
-        if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_as_tuples(v, args[0]) for v in value)
-        return tuple(_as_tuples(v, a) for v, a in zip(value, args, strict=False))
-    if origin in (typing.Union, types.UnionType):
-        return value
-    return value
-
-
-def config_from_json(kind: type[Config], text: str) -> Config:
-    """Return the config of class ``kind`` saved by ``config_json`` (validated again).
-
-    Examples
-    --------
-    >>> config_from_json(TierConfig, config_json(TierConfig())) == TierConfig()
-    True
-    """
-    data = json.loads(text)
-    saved = data.pop("type", kind.__name__)
-    _check(saved == kind.__name__, f"saved config is a {saved}, not a {kind.__name__}")
-    hints = typing.get_type_hints(kind)
-    return kind(**{name: _as_tuples(value, hints[name]) for name, value in data.items()})
-
-
-def config_hash(config: Any) -> str:
-    """Return a short stable hash of a config (sha256 of its JSON, 16 hex digits)."""
-    return hashlib.sha256(config_json(config).encode()).hexdigest()[:16]
-
+from crm_core.configs import config_from_json, config_hash, config_json  # noqa: E402, F401 - re-exported
 
 DEFAULT_TIERS = TierConfig()
 DEFAULT_VALUE = ValueConfig()

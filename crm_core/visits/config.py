@@ -6,9 +6,8 @@ cache can hash it (``config_json`` / ``config_from_json``).
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, fields
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TypeVar
 
 CBA_SOURCE = (
     "China Banking Association, annual service reports of the banking industry: "
@@ -156,29 +155,4 @@ DEFAULT_WHAT_IF = WhatIfInputs()
 Config = TypeVar("Config", OffCounterBenchmark, DeclineConfig, SilentAttritionRule, WhatIfInputs)
 
 
-def config_json(config: Any) -> str:
-    """Return a config as canonical JSON (sorted keys), the form a scenario saves.
-
-    Examples
-    --------
-    >>> config_json(DeclineConfig())
-    '{"confidence": 0.95, "horizon_months": 12, "min_months": 13}'
-    """
-    return json.dumps(asdict(config), sort_keys=True, ensure_ascii=False)
-
-
-def config_from_json(kind: type[Config], text: str) -> Config:
-    """Rebuild a config of class ``kind`` from ``config_json`` output (lists become tuples).
-
-    Examples
-    --------
-    >>> config_from_json(WhatIfInputs, config_json(WhatIfInputs(segments=(1, 2)))) == WhatIfInputs(segments=(1, 2))
-    True
-    """
-    values = json.loads(text)
-
-    def tupled(value: Any) -> Any:
-        return tuple(tupled(v) for v in value) if isinstance(value, list) else value
-
-    known = {f.name for f in fields(kind)}
-    return kind(**{k: tupled(v) for k, v in values.items() if k in known})
+from crm_core.configs import config_from_json, config_json  # noqa: E402, F401 - re-exported
