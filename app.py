@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import widgets
+from ui import scenarios, widgets
 from ui.frame import follow_deep_link, framed_run
 from ui.i18n import t
 
@@ -22,6 +22,7 @@ PAGES = (
 )
 
 st.set_page_config(page_title="Bank CRM", page_icon=":material/account_balance:", layout="wide")
+scenarios.apply_pending()  # a requested or linked scenario sets widget values before any widget exists
 title = st.sidebar.empty()
 widgets.language_switch()  # before anything translated, so ?lang=中文 applies on the first run
 title.markdown(f"**{t('app_title')}**")
@@ -33,7 +34,9 @@ pages = {
 }
 navigation = st.navigation(list(pages.values()))
 follow_deep_link(pages)
-widgets.data_source_panel()
-widgets.scenario_panel()
+scenarios.seed_widgets()
+if not widgets.meeting_mode_toggle():
+    widgets.data_source_panel()
+    scenarios.sidebar_panel()
 with framed_run():
     navigation.run()

@@ -300,6 +300,11 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
             "aum_avg_12m": np.round(aum_avg_12m, 2),
             "aum_12m_ago": np.round(aum_12m_ago, 2),
             "deposit_balance": deposit_balance,
+            # Deposits a year ago: the same deposit share of the AUM then (time deposits were pushed at
+            # the deposit-oriented branch, whose deposits grew fastest).
+            "deposit_balance_12m_ago": np.round(
+                aum_12m_ago * (1 - np.clip(investment_share, 0, 0.9)) * np.where(is_push, 0.9, 1.0), 2
+            ),
             "investment_balance": investment_balance,
             "loan_balance": loan_balance,
             "annual_income": annual_income,

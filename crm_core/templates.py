@@ -27,6 +27,7 @@ ZH_HEADERS = MappingProxyType(
         "aum_avg_12m": "年日均资产",
         "aum_12m_ago": "去年同期资产",
         "deposit_balance": "存款余额",
+        "deposit_balance_12m_ago": "去年同期存款",
         "investment_balance": "投资余额",
         "loan_balance": "贷款余额",
         "annual_income": "年收入",

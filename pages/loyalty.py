@@ -8,7 +8,7 @@ from ui import data
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import page_header, weight_sliders
+from ui.widgets import page_header, shown, weight_sliders
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -43,8 +43,8 @@ tiles = loy.loyalty_kpis(
 ).set_index("metric")
 columns = st.columns(len(tiles))
 for column, (metric, row) in zip(columns, tiles.iterrows(), strict=True):
-    shown = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
-    column.metric(t(f"loyalty_{metric}"), shown(row["value"]), border=True)
+    formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
+    column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
 by_segment = loy.stickiness_by_segment(scores, primacy, codes, labels)
 st.plotly_chart(
     loy.stickiness_segment_figure(by_segment, t("stickiness_title"), t("group"), t("stickiness_axis")),
@@ -107,7 +107,7 @@ branch_col.plotly_chart(
 )
 
 st.subheader(t("clv_heading"))
-discount = st.slider(t("discount_rate"), 0, 20, 8, key="loyalty_discount_rate", format="%d%%")
+discount = st.slider(t("discount_rate"), 0, 20, key="loyalty_discount_rate", format="%d%%")
 values = loy.customer_value(prepared, probabilities, codes, loy.ClvConfig(discount_rate=discount / 100))
 st.plotly_chart(
     loy.clv_quadrant_figure(
@@ -123,14 +123,13 @@ st.dataframe(loy.clv_by_segment(values, codes, labels, active), hide_index=True,
 
 st.subheader(t("retention_heading"))
 share_col, scope_col, band_col = st.columns(3)
-retained = share_col.slider(t("retained_share"), 0, 100, 20, 5, key="loyalty_retained_share", format="%d%%")
+retained = share_col.slider(t("retained_share"), 0, 100, step=5, key="loyalty_retained_share", format="%d%%")
 scope = scope_col.multiselect(
     t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="loyalty_what_if_segments"
 )
 targeted = band_col.multiselect(
     t("risk_bands"),
     ("high", "medium", "low"),
-    default=["high"],
     format_func=lambda b: t(f"band_{b}"),
     key="loyalty_what_if_bands",
 )
@@ -149,7 +148,7 @@ branch = st.selectbox(
     key="loyalty_at_risk_branch",
 )
 at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
-st.dataframe(at_risk.head(200), hide_index=True, key="loyalty_at_risk_table")
+st.dataframe(shown(at_risk.head(200)), hide_index=True, key="loyalty_at_risk_table")
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(t("download_csv"), loy.csv_bytes(at_risk), "at_risk.csv", "text/csv", key="loyalty_csv")
 excel_col.download_button(

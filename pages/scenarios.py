@@ -1,5 +1,93 @@
-"""scenarios: placeholder until its issue lands; opens without error."""
+"""Scenarios & export: save and compare what-ifs, share them as a link, take them into the meeting."""
 
-from ui.widgets import coming_page
+import pandas as pd
+import streamlit as st
 
-coming_page("scenarios")
+from crm_core import scenarios as sc
+from crm_core.comparison import scenario_comparison
+from crm_core.formatting import format_money
+from crm_core.segments.charts import migration_heatmap
+from ui import comparison as ui_cmp
+from ui import data
+from ui import scenarios as ui_sc
+from ui.i18n import current_lang, t
+from ui.widgets import page_header
+
+page_header("scenarios")
+prepared = data.active_prepared()
+lang = current_lang()
+store = ui_sc.saved()
+ui_sc.flash()
+active = ui_sc.active()
+st.caption(t("scenario_active", name=active.name) + (t("scenario_modified") if ui_sc.is_modified() else ""))
+
+st.subheader(t("scenario_save_heading"))
+name_col, note_col = st.columns([1, 2])
+name_col.text_input(t("scenario_name"), key="scenarios_new_name", max_chars=120)
+note_col.text_input(t("scenario_note"), key="scenarios_new_note", max_chars=2000)
+st.button(t("scenario_save"), key="scenarios_save", type="primary", on_click=ui_sc.save_current)
+
+upload = st.file_uploader(t("scenario_upload"), type=["json"], key="scenarios_upload")
+if upload is not None:
+    error = ui_sc.add_uploaded(upload)
+    st.error(error) if error else st.success(t("scenario_added", name=upload.name))
+
+
+st.subheader(t("scenario_saved_heading"))
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                t("scenario_name"): s.name,
+                t("scenario_created"): s.created or "–",
+                t("fingerprint_col"): s.fingerprint[:12] or "–",
+                t("scenario_note"): s.note,
+            }
+            for s in store.values()
+        ]
+    ),
+    hide_index=True,
+    key="scenarios_table",
+)
+if st.session_state.get("scenarios_selected") not in store:
+    st.session_state["scenarios_selected"] = active.name if active.name in store else next(iter(store))
+selected = st.selectbox(t("scenario_select"), list(store), key="scenarios_selected")
+load_col, copy_col, delete_col, download_col = st.columns(4)
+load_col.button(t("scenario_load"), key="scenarios_load", on_click=ui_sc.load_selected)
+copy_col.button(t("scenario_duplicate"), key="scenarios_duplicate", on_click=ui_sc.duplicate_selected)
+delete_col.button(t("scenario_delete"), key="scenarios_delete", on_click=ui_sc.delete_selected)
+download_col.download_button(
+    t("scenario_download"),
+    sc.scenario_json(store[selected]),
+    file_name=f"{selected}.scenario.json",
+    mime="application/json",
+    key="scenarios_download",
+)
+rename_col, rename_button_col = st.columns([3, 1], vertical_alignment="bottom")
+rename_col.text_input(t("scenario_rename_to"), key="scenarios_rename_to")
+rename_button_col.button(t("scenario_rename"), key="scenarios_rename", on_click=ui_sc.rename_selected)
+st.subheader(t("scenario_link_heading"))
+st.caption(t("scenario_link_note"))
+st.code(ui_sc.share_link(ui_sc.captured()), language=None, wrap_lines=True)
+
+st.subheader(t("compare_heading"))
+defaults = [s for s in (sc.baseline_scenario().name, sc.proposed_scenario().name) if s in store]
+chosen = st.multiselect(t("compare_pick"), list(store), default=defaults, max_selections=4, key="scenarios_compare")
+if len(chosen) < 2:
+    st.info(t("compare_need_two"))
+    st.stop()
+comparison = scenario_comparison(prepared, [ui_cmp.summary(prepared, store[name]) for name in chosen], lang)
+for sentence in comparison.sentences:
+    st.markdown(f"- {sentence}")
+headline = comparison.headline.copy()
+money_columns = [c for c in headline.columns if c != "scenario"]
+headline[money_columns] = headline[money_columns].map(lambda v: format_money(v, lang))
+st.dataframe(headline.rename(columns=lambda c: t(f"compare_{c}")), hide_index=True, key="scenarios_headline_table")
+tiers = comparison.tiers.pivot_table(index="group", columns="scenario", values="customers", sort=False)
+st.dataframe(tiers, key="scenarios_tiers_table")
+for name, (counts, _) in comparison.migrations.items():
+    st.plotly_chart(
+        migration_heatmap(counts, t("compare_migration", name=name), name, chosen[0]),
+        key=f"scenarios_migration_{chosen.index(name)}",
+    )
+st.dataframe(comparison.rank_changes, hide_index=True, key="scenarios_rank_table")

@@ -66,12 +66,11 @@ def segment_panel() -> None:
             st.multiselect(
                 t("cluster_features"),
                 (*seg.VALUE_INDICATORS, "age", "counter_txn_12m"),
-                default=list(seg.ClusterConfig().features[:5]),
                 key="segments_cluster_features",
                 format_func=lambda f: t(f"indicator_{f}"),
             )
         )
-        k = st.slider(t("cluster_k"), 2, 8, 4, key="segments_cluster_k")
+        k = st.slider(t("cluster_k"), 2, 8, key="segments_cluster_k")
         if len(features) < 2:
             st.warning(t("cluster_need_two"))
             return

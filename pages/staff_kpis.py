@@ -29,9 +29,11 @@ if len(card.units) < 2:
 
 preset_col, baseline_col = st.columns(2)
 presets = [p.key for p in staff.PRESETS]
+current = {name: int(st.session_state.get(f"{ui_staff.WEIGHT_PREFIX}{name}", 0)) for name in card.indicators}
+if sum(current.values()) != 100:  # the scenario weights indicators this dataset lacks: rescale over the rest
+    ui_staff.rescale_to_available(card, current)
 if "staff_preset" not in st.session_state:
-    st.session_state["staff_preset"] = "customer_centric"
-    ui_staff.apply_preset(card)
+    st.session_state["staff_preset"] = ui_staff.matching_preset(card)
 preset_col.selectbox(
     t("staff_preset"),
     presets,

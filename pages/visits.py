@@ -9,7 +9,7 @@ from ui import data
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import count, current_lang, t
-from ui.widgets import page_header
+from ui.widgets import page_header, shown
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -118,9 +118,9 @@ scope_col, pp_col, factor_col, teller_col = st.columns(4)
 scope = scope_col.multiselect(
     t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="visits_what_if_segments"
 )
-increase = pp_col.slider(t("adoption_increase"), 0, 50, 10, key="visits_adoption_pp", format="+%d pp")
-factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, 0.7, 0.05, key="visits_substitution_factor")
-per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, 1_500, 100, key="visits_per_teller")
+increase = pp_col.slider(t("adoption_increase"), 0, 50, key="visits_adoption_pp", format="+%d pp")
+factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, step=0.05, key="visits_substitution_factor")
+per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, step=100, key="visits_per_teller")
 inputs = vis.WhatIfInputs(tuple(scope), float(increase), float(factor), float(per_teller))
 staffing = vis.what_if_staffing(vis.what_if_base(cube, codes, labels, branch_fits), inputs)
 st.markdown(vis.what_if_sentence(staffing, inputs, lang))
@@ -129,7 +129,7 @@ st.dataframe(staffing, hide_index=True, key="visits_staffing_table")
 st.subheader(t("silent_heading"))
 st.caption(rule.text(lang))
 at_risk = vis.silent_attrition(prepared, cube, rule)
-st.dataframe(at_risk.head(200), hide_index=True, key="visits_silent_table")
+st.dataframe(shown(at_risk.head(200)), hide_index=True, key="visits_silent_table")
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
     t("download_csv"), vis.csv_bytes(at_risk), "silent_attrition.csv", "text/csv", key="visits_silent_csv"

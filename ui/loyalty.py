@@ -38,9 +38,9 @@ def definition_controls() -> loy.ChurnDefinition:
         kind_col, t("churn_definition"), loy.CHURN_KINDS, "loyalty_churn_kind", lambda k: t(f"churn_kind_{k}")
     )
     months = months_col.number_input(
-        t("inactive_months"), 1, 11, 6, key="loyalty_inactive_months", disabled=kind != "inactive"
+        t("inactive_months"), 1, 11, key="loyalty_inactive_months", disabled=kind != "inactive"
     )
     drop = drop_col.slider(
-        t("aum_drop"), 10, 90, 50, 5, key="loyalty_aum_drop", format="%d%%", disabled=kind != "aum_drop"
+        t("aum_drop"), 10, 90, step=5, key="loyalty_aum_drop", format="%d%%", disabled=kind != "aum_drop"
     )
     return loy.ChurnDefinition(kind=kind, inactive_months=int(months), aum_drop=drop / 100)

@@ -54,7 +54,7 @@ def product_labels(products) -> dict[str, str]:
 
 def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig | str:
     """Editable conversion rate and value per product; returns the sizing config or a message."""
-    base = prod.SizingConfig()
+    base = st.session_state.get("products_sizing") or prod.SizingConfig()
     frame = pd.DataFrame(
         [
             {
@@ -87,7 +87,7 @@ def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig | str:
         },
     )
     try:
-        return prod.SizingConfig(
+        sizing = prod.SizingConfig(
             tuple(
                 prod.ProductEconomics(
                     row.product,
@@ -102,6 +102,12 @@ def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig | str:
         )
     except ValueError as error:
         return str(error)
+    # Keep the products not shown (e.g. the "*" fallback) and remember the result for the scenario.
+    for economics in base.economics:
+        if economics.product not in products:
+            sizing = sizing.with_product(economics)
+    st.session_state["products_sizing"] = sizing
+    return sizing
 
 
 def next_best(prepared: PreparedDataset, sizing: prod.SizingConfig, offered: tuple[str, ...]):

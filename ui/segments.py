@@ -76,7 +76,8 @@ def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig] | str:
     """Preset, basis, tier count, thresholds (万) and labels. Returns (current, baseline) or an error."""
     if "segments_tier_preset" not in st.session_state:
         st.session_state["segments_tier_preset"] = "default"
-        _apply_preset()
+        if "segments_tier_count" not in st.session_state:
+            _apply_preset()
     preset_col, basis_col, count_col = st.columns(3)
     preset_col.selectbox(
         t("tier_preset"),

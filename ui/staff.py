@@ -38,3 +38,22 @@ def preset_name(key: str) -> str:
 def indicator_name(name: str) -> str:
     """An indicator's name in the session's language."""
     return staff.INDICATOR_BY_NAME[name].label(current_lang())
+
+
+def matching_preset(card: staff.Scorecard) -> str:
+    """The preset whose weights the sliders hold now (the first preset when none matches)."""
+    current = {n: int(st.session_state.get(f"{WEIGHT_PREFIX}{n}", 0)) for n in card.indicators}
+    for preset in staff.PRESETS:
+        if staff.scorecard_weights(card, preset) == current:
+            return preset.key
+    return staff.PRESETS[0].key
+
+
+def rescale_to_available(card: staff.Scorecard, current: dict[str, int]) -> None:
+    """Spread 100% over the indicators this dataset has; weights of missing ones become 0."""
+    state = st.session_state
+    for key in [k for k in state if isinstance(k, str) and k.startswith(WEIGHT_PREFIX)]:
+        if key.removeprefix(WEIGHT_PREFIX) not in card.indicators:
+            state[key] = 0
+    for name, value in staff.scorecard_weights(card, current).items():
+        state[f"{WEIGHT_PREFIX}{name}"] = value

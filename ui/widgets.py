@@ -138,3 +138,38 @@ def weight_sliders(
     weights = {name: int(st.session_state[f"{key_prefix}{name}"]) for name in names}
     st.caption(t("weights_sum", total=sum(weights.values())))
     return weights
+
+
+MEETING_KEY = "meeting_mode"
+
+MEETING_CSS = """
+<style>
+html { font-size: 19px; }
+[data-testid="stMain"] h1 { font-size: 2.6rem; }
+[data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMain"] .stSlider, [data-testid="stMain"] .stSelectbox, [data-testid="stMain"] .stMultiSelect,
+[data-testid="stMain"] .stNumberInput, [data-testid="stMain"] .stTextInput, [data-testid="stMain"] .stRadio,
+[data-testid="stMain"] [data-testid="stExpander"], [data-testid="stMain"] .stDownloadButton,
+[data-testid="stMain"] [data-testid="stFileUploader"], [data-testid="stMain"] .stSegmentedControl { display: none; }
+</style>
+"""
+
+
+def meeting_mode_toggle() -> bool:
+    """Meeting mode: larger type, controls hidden, customer identifiers masked."""
+    on = st.sidebar.toggle(t("meeting_mode"), key=MEETING_KEY, help=t("meeting_mode_help"))
+    if on:
+        st.html(MEETING_CSS)
+    return on
+
+
+def meeting_mode() -> bool:
+    """Whether meeting mode is on in this session."""
+    return bool(st.session_state.get(MEETING_KEY))
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A customer list as displayed: identifiers masked in meeting mode."""
+    from crm_core.privacy import masked_frame
+
+    return masked_frame(frame) if meeting_mode() else frame

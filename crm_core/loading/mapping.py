@@ -104,6 +104,7 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "aum_avg_12m": ("aum_avg_12m", "aum_12m", "年日均", "年日均资产"),
     "aum_12m_ago": ("aum_12m_ago", "aum_last_year", "去年同期资产", "上年同期资产"),
     "deposit_balance": ("deposit_balance", "deposits", "存款余额", "存款"),
+    "deposit_balance_12m_ago": ("deposit_balance_12m_ago", "deposits_last_year", "去年同期存款", "上年同期存款余额"),
     "investment_balance": ("investment_balance", "investments", "投资余额", "理财余额", "投资资产"),
     "loan_balance": ("loan_balance", "loans_outstanding", "贷款余额"),
     "annual_income": ("annual_income", "income", "estimated_salary", "estimatedsalary", "salary", "年收入", "收入"),

@@ -1,0 +1,212 @@
+"""Comparing scenarios side by side: tiers, migration, opportunity, at-risk AUM, staff rankings.
+
+``scenario_summary`` reduces one scenario to small results (computed from the prepared dataset
+with the scenario's configs); ``scenario_comparison`` lines up 2–4 summaries with deltas against
+the first and one plain sentence per difference, in English or Chinese.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core import loyalty, products, segments, staff
+from crm_core.formatting import format_count, format_money
+from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
+
+
+@dataclass(frozen=True, eq=False)
+class ScenarioSummary:
+    """One scenario's headline results.
+
+    Attributes
+    ----------
+    name : str
+    tier_codes : numpy.ndarray
+        Tier per customer (for migration between scenarios).
+    tier_labels : tuple of str
+    tiers : pandas.DataFrame
+        ``group``, ``customers``, ``aum`` per tier (active customers).
+    opportunity_value : float
+        CNY a year from converting non-holders of the offered products at the scenario's rates.
+    gap_value : float
+        CNY a year from closing every gap to the scenario's product benchmark.
+    at_risk_aum : float
+        AUM of active customers in the high risk band under the scenario's churn definition (NaN without a model).
+    retained_aum : float
+        AUM the scenario's retention what-if keeps next year (NaN without a model).
+    ranking : pandas.DataFrame
+        Branch ranking under the scenario's staff weights: ``unit``, ``rank``.
+    """
+
+    name: str
+    tier_codes: np.ndarray
+    tier_labels: tuple[str, ...]
+    tiers: pd.DataFrame
+    opportunity_value: float
+    gap_value: float
+    at_risk_aum: float
+    retained_aum: float
+    ranking: pd.DataFrame
+
+
+def scenario_summary(
+    prepared: PreparedDataset, scenario: Scenario, churn_risk: loyalty.ChurnRisk | None = None
+) -> ScenarioSummary:
+    """Return the headline results of one scenario.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+    scenario : Scenario
+    churn_risk : ChurnRisk, optional
+        The trained model for ``scenario.churn`` (the app passes its cached one); trained when None.
+    """
+    tiers = segments.aum_tiers(prepared, scenario.tiers)
+    profiles = segments.group_profiles(prepared, tiers.codes, tiers.labels)
+    tier_table = profiles.loc[profiles["code"] >= 0, ["group", "customers", "aum"]].reset_index(drop=True)
+
+    opportunity = gap = 0.0
+    if prepared.products:
+        matrix = products.holding_matrix(prepared)
+        gaps = products.penetration_gaps(matrix, tiers.codes, tiers.labels, scenario.product_benchmark)
+        sizing = products.opportunity_sizing(gaps[gaps["product"].isin(scenario.offered_products)], scenario.sizing)
+        totals = products.opportunity_totals(sizing)
+        opportunity, gap = float(totals["opportunity_value"]), float(totals["gap_value"])
+
+    at_risk = retained = float("nan")
+    risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
+    if risk.usable:
+        aum = prepared.customers["aum"].to_numpy(dtype=float)
+        bands = loyalty.risk_bands(risk.probabilities)
+        at_risk = float(aum[bands == 2].sum())
+        values = loyalty.customer_value(prepared, risk.probabilities, tiers.codes, scenario.clv)
+        kept = loyalty.retention_what_if(risk.probabilities, bands, values, tiers.codes, tiers.labels,
+                                         scenario.retention)  # fmt: skip
+        retained = (
+            float(kept.loc[kept["code"] < 0, "aum_kept"].sum())
+            if (kept["code"] < 0).any()
+            else float(kept["aum_kept"].sum())
+        )
+
+    card = staff.staff_scorecard(prepared, "branch")
+    weights = staff.scorecard_weights(card, dict(scenario.staff_weights))
+    ranking = staff.ranking_table(card, weights, weights)[["unit", "rank"]]
+    return ScenarioSummary(scenario.name, tiers.codes, tiers.labels, tier_table, opportunity, gap, at_risk,
+                           retained, ranking)  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Side-by-side results of 2–4 scenarios (the first is the reference).
+
+    Attributes
+    ----------
+    tiers : pandas.DataFrame
+        One row per scenario and tier: ``scenario``, ``group``, ``customers``, ``aum``.
+    headline : pandas.DataFrame
+        One row per scenario: opportunity, gap value, at-risk AUM, retained AUM and their deltas
+        against the first scenario.
+    migrations : dict
+        Scenario name → (counts, aum) migration matrices from the first scenario's tiers.
+    rank_changes : pandas.DataFrame
+        Branches whose rank differs most between the first scenario and each other one.
+    sentences : tuple of str
+        One plain sentence per difference.
+    """
+
+    tiers: pd.DataFrame
+    headline: pd.DataFrame
+    migrations: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
+    rank_changes: pd.DataFrame
+    sentences: tuple[str, ...]
+
+
+def _delta_sentence(name: str, what: str, delta: float, lang: str) -> str:
+    if not np.isfinite(delta) or delta == 0:
+        return ""
+    amount = format_money(abs(delta), lang)
+    if lang == "zh":
+        return f"“{name}”的{what}{'增加' if delta > 0 else '减少'}{amount}。"
+    return f"“{name}” {'raises' if delta > 0 else 'lowers'} the {what} by {amount}."
+
+
+def scenario_comparison(
+    prepared: PreparedDataset, summaries: Sequence[ScenarioSummary], lang: str = "en", movers: int = 5
+) -> Comparison:
+    """Return 2–4 scenario summaries side by side with deltas and sentences against the first.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two or more than four summaries.
+    """
+    if not 2 <= len(summaries) <= 4:
+        raise ValueError("compare two to four scenarios")
+    reference = summaries[0]
+    tiers = pd.concat([s.tiers.assign(scenario=s.name) for s in summaries], ignore_index=True)[
+        ["scenario", "group", "customers", "aum"]
+    ]
+    rows = []
+    for s in summaries:
+        rows.append(
+            {
+                "scenario": s.name,
+                "opportunity_value": s.opportunity_value,
+                "gap_value": s.gap_value,
+                "at_risk_aum": s.at_risk_aum,
+                "retained_aum": s.retained_aum,
+                "opportunity_delta": s.opportunity_value - reference.opportunity_value,
+                "at_risk_delta": s.at_risk_aum - reference.at_risk_aum,
+                "retained_delta": s.retained_aum - reference.retained_aum,
+            }
+        )
+    headline = pd.DataFrame(rows)
+    active = prepared.customers["is_active"].to_numpy()
+    aum = prepared.customers["aum"].to_numpy(dtype=float)
+    migrations, changes, sentences = {}, [], []
+    words = {
+        "en": ("yearly product opportunity", "AUM at high churn risk", "AUM kept by the retention what-if"),
+        "zh": ("年度产品机会", "高流失风险资产", "挽留测算保留的资产"),
+    }["zh" if lang == "zh" else "en"]
+    for s in summaries[1:]:
+        counts, moved = segments.migration_matrix(
+            reference.tier_codes[active], s.tier_codes[active], aum[active], reference.tier_labels, s.tier_labels
+        )
+        migrations[s.name] = (counts, moved)
+        off_diagonal = int(
+            counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
+        )
+        if reference.tier_labels == s.tier_labels and off_diagonal:
+            change = {"en": f"“{s.name}”", "zh": f"“{s.name}”"}
+            sentences.append(segments.migration_sentence(counts, moved, change)["zh" if lang == "zh" else "en"])
+        elif off_diagonal:
+            sentences.append(
+                f"“{s.name}”使用不同的分层，{format_count(off_diagonal)}名客户的层级不同。"
+                if lang == "zh"
+                else f"“{s.name}” tiers differently: {format_count(off_diagonal)} customers sit in another tier."
+            )
+        row = headline.loc[headline["scenario"] == s.name].iloc[0]
+        for what, column in zip(words, ("opportunity_delta", "at_risk_delta", "retained_delta"), strict=True):
+            sentence = _delta_sentence(s.name, what, float(row[column]), lang)
+            if sentence:
+                sentences.append(sentence)
+        merged = reference.ranking.merge(s.ranking, on="unit", suffixes=("_reference", "_scenario"))
+        merged["rank_change"] = merged["rank_reference"] - merged["rank_scenario"]
+        merged["scenario"] = s.name
+        top = merged.reindex(merged["rank_change"].abs().sort_values(ascending=False, kind="stable").index).head(movers)
+        changes.append(top)
+        if len(top) and top["rank_change"].abs().iloc[0] > 0:
+            unit = top.iloc[0]
+            sentences.append(
+                f"“{s.name}”下，{unit['unit']}的排名从第{unit['rank_reference']}变为第{unit['rank_scenario']}。"
+                if lang == "zh"
+                else f"Under “{s.name}”, {unit['unit']} moves from rank {unit['rank_reference']} to "
+                f"{unit['rank_scenario']}."
+            )
+    rank_changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame()
+    return Comparison(tiers, headline, migrations, rank_changes, tuple(sentences))

@@ -1,0 +1,288 @@
+"""The PowerPoint deck: a title slide and one slide per step, with native, editable charts.
+
+Every chart is a real PowerPoint chart (its numbers live in the embedded workbook, so a
+manager can restyle or edit it); tables are native tables; each slide carries the headline,
+the key numbers, speaker notes with the figures, and a footer stamp naming the scenario,
+the dataset, its fingerprint and the date. East Asian text gets a CJK font so Chinese renders.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date
+
+from lxml import etree
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION
+from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
+from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
+from pptx.util import Emu, Inches, Pt
+
+from crm_core.report.model import ChartSpec, ExportError, Report, Step, report_stamp
+
+EAST_ASIAN_FONT = "Microsoft YaHei"
+"""Font named for East Asian text (PowerPoint substitutes e.g. Noto Sans CJK SC where it is missing)."""
+
+NAVY = RGBColor(0x1F, 0x3A, 0x5F)
+GREY = RGBColor(0x59, 0x59, 0x59)
+ACCENT = RGBColor(0x2E, 0x75, 0xB6)
+
+_RPR_SUCCESSORS = ("a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
+
+
+def _with_east_asian_font(element: etree._Element, lang: str) -> None:
+    """Give every run under ``element`` (and every default run style) the East Asian font."""
+    for run in element.iter(qn("a:r")):
+        run.get_or_add_rPr()
+    for properties in element.iter(qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr")):
+        if properties.find(qn("a:ea")) is None:
+            east_asian = OxmlElement("a:ea")
+            properties.insert_element_before(east_asian, *_RPR_SUCCESSORS)
+            east_asian.set("typeface", EAST_ASIAN_FONT)
+        if lang == "zh" and properties.tag == qn("a:rPr"):
+            properties.set("lang", "zh-CN")
+
+
+def _write(frame, lines: list[tuple[str, int, bool, RGBColor]], align=PP_ALIGN.LEFT) -> None:
+    """Replace a text frame's text with one paragraph per (text, size, bold, colour)."""
+    frame.clear()
+    frame.word_wrap = True
+    for i, (text, size, bold, colour) in enumerate(lines):
+        paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        paragraph.alignment = align
+        run = paragraph.add_run()
+        run.text = text
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = colour
+
+
+def _text_box(slide, left, top, width, height, lines, align=PP_ALIGN.LEFT, anchor=MSO_ANCHOR.TOP):
+    box = slide.shapes.add_textbox(Emu(int(left)), Emu(int(top)), Emu(int(width)), Emu(int(height)))
+    box.text_frame.vertical_anchor = anchor
+    _write(box.text_frame, lines, align)
+    return box
+
+
+CHART_TYPES = {
+    ("bar", False): XL_CHART_TYPE.COLUMN_CLUSTERED,
+    ("bar", True): XL_CHART_TYPE.BAR_CLUSTERED,
+    ("line", False): XL_CHART_TYPE.LINE_MARKERS,
+    ("line", True): XL_CHART_TYPE.LINE_MARKERS,
+    ("pie", False): XL_CHART_TYPE.PIE,
+    ("pie", True): XL_CHART_TYPE.PIE,
+}
+
+
+def chart_data(spec: ChartSpec) -> CategoryChartData:
+    """Return the chart data of a spec: its categories and series, missing values as blanks.
+
+    Examples
+    --------
+    >>> data = chart_data(ChartSpec("bar", "T", ("a", "b"), (("s", (1.0, float("nan"))),)))
+    >>> [(s.name, s.values) for s in data]
+    [('s', (1.0, None))]
+    """
+    data = CategoryChartData(number_format=spec.number_format)
+    data.categories = list(spec.categories)
+    for name, values in spec.series:
+        data.add_series(name, [None if math.isnan(v) else v for v in values])
+    return data
+
+
+def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
+    frame = slide.shapes.add_chart(
+        CHART_TYPES[(spec.kind, spec.horizontal)],
+        Emu(int(left)),
+        Emu(int(top)),
+        Emu(int(width)),
+        Emu(int(height)),
+        chart_data(spec),
+    )
+    chart = frame.chart
+    chart.font.size = Pt(10)
+    chart.has_title = True
+    _write(chart.chart_title.text_frame, [(spec.title, 13, True, NAVY)])
+    chart.has_legend = len(spec.series) > 1 or spec.kind == "pie"
+    if chart.has_legend:
+        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+        chart.legend.include_in_layout = False
+    if spec.kind != "pie":
+        for axis, title in ((chart.category_axis, spec.x_title), (chart.value_axis, spec.y_title)):
+            if title:
+                axis.has_title = True
+                _write(axis.axis_title.text_frame, [(title, 10, False, GREY)])
+        chart.value_axis.tick_labels.number_format = spec.number_format
+        chart.value_axis.tick_labels.number_format_is_linked = False
+        chart.value_axis.has_major_gridlines = True
+        if spec.horizontal:
+            chart.category_axis.reverse_order = True  # first category on top, as it is read
+    if len(spec.categories) <= 16:
+        plot = chart.plots[0]
+        plot.has_data_labels = True
+        labels = plot.data_labels
+        labels.number_format = spec.number_format
+        labels.number_format_is_linked = False
+        labels.font.size = Pt(9)
+    _with_east_asian_font(chart._chartSpace, lang)
+    return frame
+
+
+def _add_table(slide, table, left, top, width, height):
+    rows, columns = min(len(table), 8) + 1, len(table.columns)
+    row_height = min(int(height / rows), int(Inches(0.34)))
+    shape = slide.shapes.add_table(
+        rows, columns, Emu(int(left)), Emu(int(top)), Emu(int(width)), Emu(int(row_height * rows))
+    )
+    grid = shape.table
+    for j, column in enumerate(table.columns):
+        grid.columns[j].width = Emu(int(width / columns))
+        _write(grid.cell(0, j).text_frame, [(str(column), 9, True, RGBColor(0xFF, 0xFF, 0xFF))])
+    for i, row in enumerate(table.head(rows - 1).itertuples(index=False), start=1):
+        for j, value in enumerate(row):
+            _write(grid.cell(i, j).text_frame, [(str(value), 9, False, RGBColor(0, 0, 0))])
+    return shape
+
+
+def _template(template: bytes | None):
+    if template is None:
+        deck = Presentation()
+        deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)  # 16:9
+        return deck, False
+    try:
+        deck = Presentation(io.BytesIO(template))
+    except Exception as error:  # python-pptx raises several kinds for a file that is not a deck
+        raise ExportError(f"the template is not a PowerPoint .pptx file ({type(error).__name__})") from None
+    slide_ids = deck.slides._sldIdLst
+    for slide_id in list(slide_ids):  # keep the template's masters and layouts, not its example slides
+        deck.part.drop_rel(slide_id.rId)
+        slide_ids.remove(slide_id)
+    return deck, True
+
+
+def _content_layout(deck):
+    layouts = list(deck.slide_layouts)
+    by_name = {layout.name.lower(): layout for layout in layouts}
+    for name in ("title only", "blank"):
+        if name in by_name:
+            return by_name[name]
+    for index in (5, 6):
+        if index < len(layouts):
+            return layouts[index]
+    return layouts[-1]
+
+
+def _title(slide, text: str, box: tuple[float, float, float, float], place: bool, size: int = 28) -> None:
+    """Put the title in the layout's title placeholder (moved into ``box`` when ``place``), else a text box."""
+    shape = slide.shapes.title
+    if shape is None:
+        _text_box(slide, *box, [(text, size, True, NAVY)])
+        return
+    if place:
+        shape.left, shape.top, shape.width, shape.height = (Emu(int(v)) for v in box)
+    _write(shape.text_frame, [(text, size, True, NAVY)])
+
+
+def _footer(slide, stamp: str, width: int, height: int) -> None:
+    margin = width * 0.04
+    _text_box(slide, margin, height * 0.94, width - 2 * margin, height * 0.05, [(stamp, 9, False, GREY)])
+
+
+def _step_slide(deck, layout, step: Step, stamp: str, place: bool, lang: str) -> None:
+    slide = deck.slides.add_slide(layout)
+    width, height = deck.slide_width, deck.slide_height
+    margin = width * 0.04
+    inner = width - 2 * margin
+    _title(slide, step.title, (margin, height * 0.03, inner, height * 0.11), place)
+    size = 15 if len(step.headline) < 200 else 13 if len(step.headline) < 340 else 12
+    _text_box(slide, margin, height * 0.15, inner, height * 0.14, [(step.headline, size, False, RGBColor(0, 0, 0))])
+    if step.numbers:
+        gap = width * 0.015
+        box_width = (inner - gap * 3) / 4
+        for i, number in enumerate(step.numbers):
+            _text_box(
+                slide,
+                margin + i * (box_width + gap),
+                height * 0.30,
+                box_width,
+                height * 0.12,
+                [(number.text, 22, True, ACCENT), (number.label, 11, False, GREY)],
+            )
+    top, area = height * 0.44, height * 0.49
+    has_table = step.table is not None and len(step.table) > 0
+    if step.chart is not None:
+        chart_width = inner * 0.58 if has_table else inner
+        _add_chart(slide, step.chart, margin, top, chart_width, area, lang)
+    if has_table:
+        left = margin + (inner * 0.60 if step.chart is not None else 0)
+        _add_table(slide, step.table, left, top, margin + inner - left, area)
+    _footer(slide, stamp, width, height)
+    slide.notes_slide.notes_text_frame.text = step.notes
+    _with_east_asian_font(slide._element, lang)
+    _with_east_asian_font(slide.notes_slide._element, lang)
+
+
+def deck_pptx(
+    report: Report,
+    scenario_name: str,
+    dataset_name: str,
+    fingerprint: str,
+    when: date,
+    template: bytes | None = None,
+) -> bytes:
+    """Return the storyline as a PowerPoint deck (.pptx bytes).
+
+    Parameters
+    ----------
+    report : Report
+        From ``report_content``.
+    scenario_name, dataset_name, fingerprint : str
+        Stamped on every slide (the fingerprint's first 12 hex digits).
+    when : datetime.date
+        Date stamped on every slide.
+    template : bytes, optional
+        A company .pptx: its masters and layouts are used (title slide layout 0, content
+        slides the "Title Only" or "Blank" layout, else layout 5 or 6) and its own slides dropped.
+
+    Returns
+    -------
+    bytes
+        A title slide plus one slide per step, each with a native chart (when the step has one),
+        a native table (when it has one), the headline, key numbers, speaker notes and the stamp.
+
+    Raises
+    ------
+    ExportError
+        The template is not a .pptx file.
+    """
+    deck, from_template = _template(template)
+    place = not from_template  # the default layouts are 4:3: move their placeholders onto the 16:9 slide
+    stamp = report_stamp(scenario_name, dataset_name, fingerprint, when, report.lang)
+    width, height = deck.slide_width, deck.slide_height
+    margin = width * 0.04
+
+    title_slide = deck.slides.add_slide(deck.slide_layouts[0])
+    _title(title_slide, report.title, (margin, height * 0.28, width - 2 * margin, height * 0.2), place, 36)
+    subtitle = next((p for p in title_slide.placeholders if p.placeholder_format.idx == 1), None)
+    if subtitle is None:
+        _text_box(title_slide, margin, height * 0.5, width - 2 * margin, height * 0.12, [(report.subtitle, 18, False, GREY)])
+    else:
+        if place:
+            subtitle.left, subtitle.top = Emu(int(margin)), Emu(int(height * 0.5))
+            subtitle.width, subtitle.height = Emu(int(width - 2 * margin)), Emu(int(height * 0.12))
+        _write(subtitle.text_frame, [(report.subtitle, 18, False, GREY)], PP_ALIGN.CENTER)
+    _footer(title_slide, stamp, width, height)
+    title_slide.notes_slide.notes_text_frame.text = f"{report.title}\n{report.subtitle}\n{stamp}"
+    _with_east_asian_font(title_slide._element, report.lang)
+    _with_east_asian_font(title_slide.notes_slide._element, report.lang)
+
+    layout = _content_layout(deck)
+    for step in report.steps:
+        _step_slide(deck, layout, step, stamp, place, report.lang)
+    buffer = io.BytesIO()
+    deck.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,126 @@
+"""The standalone HTML report: one file that opens offline, with interactive plotly charts.
+
+plotly.js is embedded once, inline; each chart is a ``div`` drawn by ``Plotly.newPlot`` from
+the figure's JSON. Every user string (branch names, scenario and dataset names) is escaped:
+as HTML text with ``html.escape``, inside the figure JSON by writing ``<``, ``>`` and ``&`` as
+``\\u`` escapes, so no name can close a script or become markup.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+import pandas as pd
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from crm_core.report.model import Report, Step, report_stamp
+
+STYLE = """
+body { font-family: "Segoe UI", "Microsoft YaHei", "Noto Sans CJK SC", "PingFang SC", sans-serif;
+       margin: 0 auto; max-width: 1100px; padding: 24px; color: #1a1a1a; }
+h1 { color: #1f3a5f; margin-bottom: 4px; }
+h2 { color: #1f3a5f; border-bottom: 2px solid #2e75b6; padding-bottom: 4px; margin-top: 40px; }
+.subtitle { color: #595959; font-size: 1.1em; margin-top: 0; }
+.stamp { color: #595959; font-size: 0.85em; }
+.headline { font-size: 1.1em; line-height: 1.5; }
+.numbers { display: flex; gap: 16px; flex-wrap: wrap; margin: 12px 0; }
+.number { flex: 1 1 200px; border: 1px solid #d0d7e2; border-radius: 6px; padding: 10px 14px; }
+.number .value { color: #2e75b6; font-size: 1.6em; font-weight: 600; }
+.number .label { color: #595959; font-size: 0.9em; }
+.chart { width: 100%; height: 460px; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 0.9em; }
+th { background: #1f3a5f; color: white; text-align: left; }
+th, td { padding: 4px 10px; border: 1px solid #d0d7e2; }
+details pre { white-space: pre-wrap; font-family: inherit; color: #333; }
+footer { margin-top: 40px; border-top: 1px solid #d0d7e2; padding-top: 8px; }
+"""
+
+NOTES_LABEL = {"en": "Speaker notes", "zh": "讲解要点"}
+
+
+def script_safe_json(figure) -> str:
+    """Return a figure as JSON that is safe inside a ``<script>`` element.
+
+    Examples
+    --------
+    >>> import plotly.graph_objects as go
+    >>> text = script_safe_json(go.Figure(go.Bar(x=["</script><b>"], y=[1])))
+    >>> "<" in text or ">" in text
+    False
+    """
+    text = pio.to_json(figure, validate=False, pretty=False)
+    for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(character, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def table_html(table: pd.DataFrame) -> str:
+    """Return a small display table as escaped HTML."""
+    head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(value))}</td>" for value in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _step_html(step: Step, lang: str) -> str:
+    parts = [
+        f'<section id="step-{html.escape(step.key)}">',
+        f"<h2>{html.escape(step.title)}</h2>",
+        f'<p class="headline">{html.escape(step.headline)}</p>',
+    ]
+    if step.numbers:
+        cells = "".join(
+            f'<div class="number"><div class="value">{html.escape(n.text)}</div>'
+            f'<div class="label">{html.escape(n.label)}</div></div>'
+            for n in step.numbers
+        )
+        parts.append(f'<div class="numbers">{cells}</div>')
+    if step.figure is not None:
+        chart_id = f"chart-{step.key}"
+        parts.append(f'<div id="{chart_id}" class="chart"></div>')
+        parts.append(
+            f"<script>(function () {{ var figure = {script_safe_json(step.figure)}; "
+            f'Plotly.newPlot("{chart_id}", figure.data, figure.layout, '
+            "{responsive: true, displaylogo: false}); })();</script>"
+        )
+    if step.table is not None and len(step.table):
+        parts.append(table_html(step.table))
+    parts.append(
+        f"<details><summary>{NOTES_LABEL[lang]}</summary><pre>{html.escape(step.notes)}</pre></details></section>"
+    )
+    return "\n".join(parts)
+
+
+def report_html(report: Report, scenario_name: str, dataset_name: str, fingerprint: str, when: date) -> str:
+    """Return the storyline as one standalone HTML page (opens offline; plotly.js embedded once).
+
+    Parameters
+    ----------
+    report : Report
+        From ``report_content``.
+    scenario_name, dataset_name, fingerprint : str
+        Stamped under the title and in the footer (the fingerprint's first 12 hex digits).
+    when : datetime.date
+        Date stamped.
+
+    Returns
+    -------
+    str
+        The HTML document (about 5 MB, most of it plotly.js).
+    """
+    stamp = html.escape(report_stamp(scenario_name, dataset_name, fingerprint, when, report.lang))
+    lang_attribute = "zh-CN" if report.lang == "zh" else "en"
+    sections = "\n".join(_step_html(step, report.lang) for step in report.steps)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang_attribute}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{html.escape(report.title)}</title>\n<style>{STYLE}</style>\n"
+        f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n<body>\n'
+        f"<header><h1>{html.escape(report.title)}</h1>\n"
+        f'<p class="subtitle">{html.escape(report.subtitle)}</p>\n<p class="stamp">{stamp}</p></header>\n'
+        f'{sections}\n<footer class="stamp">{stamp}</footer>\n</body>\n</html>\n'
+    )

@@ -1,0 +1,294 @@
+"""The report as plain data: key numbers, chart specs, steps, and the stamp every export carries.
+
+A ``ChartSpec`` is what both renderers draw from: PowerPoint builds a native, editable chart
+from it (``crm_core.report.deck``) and ``chart_figure`` builds the plotly figure for HTML and
+PNG, so the two always show the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from crm_core.formatting import format_count, format_money, format_share
+
+CHART_KINDS: tuple[str, ...] = ("bar", "line", "pie")
+"""Chart kinds a ``ChartSpec`` may ask for (native PowerPoint charts exist for each)."""
+
+NUMBER_FORMATS: dict[str, dict[str, str]] = {
+    "count": {"en": "#,##0", "zh": "#,##0"},
+    "share": {"en": "0.0%", "zh": "0.0%"},
+    "index": {"en": "0", "zh": "0"},
+    "ratio": {"en": "0.00", "zh": "0.00"},
+    "rank": {"en": "0", "zh": "0"},
+    # Commas scale by 1,000 in spreadsheet formats; "0!.0," shows a value in 万 with one decimal.
+    "money": {"en": '"¥"#,##0.0,,"M"', "zh": '"¥"0!.0,"万"'},
+}
+"""Excel/PowerPoint number format of each value kind, by language."""
+
+TICK_FORMATS: dict[str, str] = {"count": ",.0f", "share": ".0%", "index": ".0f", "ratio": ".2f", "rank": "d"}
+"""plotly (d3) axis tick format of each value kind (money uses SI prefixes, ``~s``)."""
+
+
+
+class ExportError(ValueError):
+    """An export that cannot be produced here (no browser for PNG, an unreadable template); the message says why."""
+
+
+REPORT_TABLES: tuple[str, ...] = ("segments", "gaps", "opportunities", "risk", "ranking")
+"""Keys of ``report_tables`` (and sheets of ``report_workbook``), in order."""
+
+
+def format_value(value: float, kind: str, lang: str = "en") -> str:
+    """Return a value as people read it: money in 万/亿 or K/M/B, shares in %, counts with separators.
+
+    Examples
+    --------
+    >>> format_value(0.1234, "share"), format_value(125_000, "money", "zh"), format_value(3.456, "ratio")
+    ('12.3%', '¥12.5万', '3.46')
+    """
+    if value is None or not math.isfinite(float(value)):
+        return "n/a"
+    if kind == "money":
+        return format_money(float(value), lang)
+    if kind == "share":
+        return format_share(float(value))
+    if kind in ("count", "rank"):
+        return format_count(float(value), lang)
+    if kind == "ratio":
+        return f"{float(value):,.2f}"
+    return f"{float(value):,.0f}"
+
+
+@dataclass(frozen=True)
+class KeyNumber:
+    """One headline figure of a step.
+
+    Parameters
+    ----------
+    label : str
+        What it is, in the report's language.
+    text : str
+        The value as shown (``"¥1.2亿"``, ``"12.3%"``).
+    value : float
+        The raw value (NaN when the data cannot say).
+    """
+
+    label: str
+    text: str
+    value: float
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart as plain data, drawable natively in PowerPoint and with plotly.
+
+    Parameters
+    ----------
+    kind : {"bar", "line", "pie"}
+    title : str
+    categories : tuple of str
+        Category axis labels (slices of a pie).
+    series : tuple of (str, tuple of float)
+        Series name and one value per category, in drawing order (a pie has one series).
+        NaN marks a missing value.
+    x_title, y_title : str
+        Axis titles (ignored for a pie).
+    value_kind : {"count", "share", "index", "ratio", "rank", "money"}
+        How values read; decides the number formats.
+    number_format : str
+        Excel/PowerPoint number format of the values (from ``NUMBER_FORMATS`` by default).
+    horizontal : bool
+        Draw bars horizontally (long category names).
+
+    Examples
+    --------
+    >>> spec = ChartSpec("bar", "Customers", ("mass", "affluent"), (("customers", (80.0, 20.0)),))
+    >>> spec.series_map()
+    {'customers': (80.0, 20.0)}
+    """
+
+    kind: str
+    title: str
+    categories: tuple[str, ...]
+    series: tuple[tuple[str, tuple[float, ...]], ...]
+    x_title: str = ""
+    y_title: str = ""
+    value_kind: str = "count"
+    number_format: str = ""
+    horizontal: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHART_KINDS:
+            raise ValueError(f"chart kind must be one of {', '.join(CHART_KINDS)}, got {self.kind!r}")
+        if self.value_kind not in NUMBER_FORMATS:
+            raise ValueError(f"value kind must be one of {', '.join(NUMBER_FORMATS)}, got {self.value_kind!r}")
+        categories = tuple(str(c) for c in self.categories)
+        series = tuple((str(name), tuple(float(v) for v in values)) for name, values in self.series)
+        if any(len(values) != len(categories) for _, values in series):
+            raise ValueError("every series needs one value per category")
+        if self.kind == "pie" and len(series) != 1:
+            raise ValueError("a pie chart has exactly one series")
+        object.__setattr__(self, "categories", categories)
+        object.__setattr__(self, "series", series)
+        if not self.number_format:
+            object.__setattr__(self, "number_format", NUMBER_FORMATS[self.value_kind]["en"])
+
+    def series_map(self) -> dict[str, tuple[float, ...]]:
+        """Series name → values."""
+        return dict(self.series)
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One step of the storyline, ready for any renderer.
+
+    Attributes
+    ----------
+    key : str
+        ``positioning``, ``tiering``, ``stickiness``, ``value_mining``, ``staff`` or ``guarantees``.
+    title, headline : str
+        Slide title and the computed one-sentence finding (with numbers).
+    numbers : tuple of KeyNumber
+        Up to four headline figures.
+    chart : ChartSpec or None
+        None when the data cannot support the step's chart (the headline says why).
+    figure : plotly.graph_objects.Figure or None
+        ``chart_figure(chart)``.
+    table : pandas.DataFrame or None
+        A small display table: translated headers, values as text.
+    notes : str
+        Speaker notes, with the numbers behind the headline.
+    available : bool
+        False when the data lacks what the step needs.
+    """
+
+    key: str
+    title: str
+    headline: str
+    numbers: tuple[KeyNumber, ...]
+    chart: ChartSpec | None
+    figure: go.Figure | None
+    table: pd.DataFrame | None
+    notes: str
+    available: bool = True
+
+    def __post_init__(self) -> None:
+        if len(self.numbers) > 4:
+            raise ValueError("a step shows at most four key numbers")
+
+
+@dataclass(frozen=True, eq=False)
+class Report:
+    """The whole storyline: title, subtitle, the six steps and the tables behind them.
+
+    Attributes
+    ----------
+    title, subtitle : str
+    lang : {"en", "zh"}
+    steps : tuple of Step
+        In storyline order.
+    tables : tuple of (str, pandas.DataFrame)
+        The full tables, keyed as in ``REPORT_TABLES`` (use ``report_tables``).
+    """
+
+    title: str
+    subtitle: str
+    lang: str
+    steps: tuple[Step, ...]
+    tables: tuple[tuple[str, pd.DataFrame], ...] = ()
+
+    def step(self, key: str) -> Step:
+        """The step with ``key``."""
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+
+def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
+    """Return the plotly figure of a chart spec (same numbers, value labels formatted for ``lang``).
+
+    Examples
+    --------
+    >>> fig = chart_figure(ChartSpec("bar", "T", ("a", "b"), (("s", (1.0, 2.0)),), "x", "y"))
+    >>> [list(trace.y) for trace in fig.data], fig.layout.title.text
+    ([[1.0, 2.0]], 'T')
+    """
+    figure = go.Figure()
+    categories = list(spec.categories)
+
+    def labels(values: tuple[float, ...]) -> list[str]:
+        return [format_value(v, spec.value_kind, lang) for v in values]
+
+    for name, values in spec.series:
+        shown = [None if math.isnan(v) else v for v in values]
+        if spec.kind == "pie":
+            figure.add_trace(go.Pie(labels=categories, values=shown, name=name, text=labels(values), textinfo="label+text"))
+        elif spec.kind == "line":
+            figure.add_trace(go.Scatter(x=categories, y=shown, name=name, mode="lines+markers"))
+        elif spec.horizontal:
+            figure.add_trace(
+                go.Bar(y=categories, x=shown, name=name, orientation="h", text=labels(values), textposition="auto")
+            )
+        else:
+            figure.add_trace(go.Bar(x=categories, y=shown, name=name, text=labels(values), textposition="auto"))
+    value_axis = {"title": {"text": spec.y_title}}
+    if spec.value_kind == "money":
+        value_axis.update(tickformat="~s", tickprefix="¥")
+    else:
+        value_axis["tickformat"] = TICK_FORMATS[spec.value_kind]
+    category_axis = {"title": {"text": spec.x_title}}
+    figure.update_layout(
+        title={"text": spec.title},
+        template="plotly_white",
+        barmode="group",
+        showlegend=len(spec.series) > 1 or spec.kind == "pie",
+        margin={"l": 60, "r": 30, "t": 60, "b": 60},
+    )
+    if spec.kind != "pie":
+        if spec.horizontal:
+            figure.update_layout(xaxis=value_axis, yaxis={**category_axis, "autorange": "reversed"})
+        else:
+            figure.update_layout(xaxis=category_axis, yaxis=value_axis)
+    return figure
+
+
+STAMP_WORDS: dict[str, tuple[str, str, str, str]] = {
+    "en": ("Scenario", "Data", "Fingerprint", "Date"),
+    "zh": ("方案", "数据", "指纹", "日期"),
+}
+
+
+def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: date, lang: str = "en") -> str:
+    """Return the line stamped on every slide and page: scenario, dataset, fingerprint (12 hex) and date.
+
+    Examples
+    --------
+    >>> report_stamp("Baseline", "Bank A", "0123456789abcdef", date(2026, 11, 28))
+    'Scenario: Baseline | Data: Bank A | Fingerprint: 0123456789ab | Date: 2026-11-28'
+    """
+    scenario_word, data_word, print_word, date_word = STAMP_WORDS.get(lang, STAMP_WORDS["en"])
+    colon, bar = ("：", "｜") if lang == "zh" else (": ", " | ")
+    parts = (
+        f"{scenario_word}{colon}{scenario_name}",
+        f"{data_word}{colon}{dataset_name}",
+        f"{print_word}{colon}{str(fingerprint)[:12]}",
+        f"{date_word}{colon}{when.isoformat()}",
+    )
+    return bar.join(parts)
+
+
+def report_tables(report: Report) -> dict[str, pd.DataFrame]:
+    """Return copies of the report's full tables: segments, gaps, opportunities, risk and ranking.
+
+    A table the data cannot support is a one-row frame with a ``note`` saying why.
+    """
+    given: Mapping[str, pd.DataFrame] = dict(report.tables)
+    missing = "not available for this dataset" if report.lang != "zh" else "本数据无法提供此表"
+    return {key: given[key].copy() if key in given else pd.DataFrame({"note": [missing]}) for key in REPORT_TABLES}

@@ -1,0 +1,77 @@
+"""AppTest: save, load, upload and link scenarios; compare; meeting mode masks identifiers."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from crm_core.scenarios import proposed_scenario, scenario_json, scenario_token
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def open_page(page: str = "pages/scenarios.py", **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update(query)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_save_then_reload_a_scenario():
+    at = open_page()
+    at.text_input(key="scenarios_new_name").set_value("Branch push")
+    at.button(key="scenarios_save").click().run()
+    assert "Branch push" in at.selectbox(key="scenarios_selected").options
+    assert any("Saved “Branch push”" in s.value for s in at.success)
+    at.selectbox(key="scenarios_selected").set_value("Proposed strategy")
+    at.button(key="scenarios_load").click().run()
+    assert not at.exception
+    assert at.session_state["segments_tier_basis"] == "3m"
+    assert at.session_state["staff_weight_retention"] == dict(proposed_scenario().staff_weights)["retention"]
+    assert at.session_state["scenario_active"].name == "Proposed strategy"
+
+
+def test_comparison_shows_sentences_for_the_two_presets():
+    at = open_page()
+    bullets = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert any("Proposed strategy" in b for b in bullets)
+
+
+def test_corrupt_upload_is_refused_and_a_valid_one_added():
+    at = open_page()
+    at.file_uploader(key="scenarios_upload").set_value(("bad.json", b'{"format": "x"}', "application/json")).run()
+    assert at.error and "not a scenario of this dashboard" in at.error[0].value
+    good = scenario_json(proposed_scenario().renamed("From file")).encode()
+    at.file_uploader(key="scenarios_upload").set_value(("good.json", good, "application/json")).run()
+    assert "From file" in at.selectbox(key="scenarios_selected").options
+
+
+def test_link_reproduces_the_view():
+    at = open_page("pages/segments.py", scenario=scenario_token(proposed_scenario()))
+    assert at.session_state["scenario_active"].name == "Proposed strategy"
+    assert at.session_state["segments_tier_basis"] == "3m"
+    assert at.selectbox(key="segments_tier_basis__en").value == "3m"
+
+
+def test_damaged_link_says_so():
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["scenario"] = "damaged"
+    at.run()
+    assert not at.exception
+    assert any("not applied" in e.value for e in at.sidebar.error)
+    assert (
+        at.session_state["scenario_active"].name == "Baseline (current practice)"
+        if "scenario_active" in (at.session_state)
+        else True
+    )
+
+
+def test_meeting_mode_masks_customer_ids():
+    at = open_page("pages/loyalty.py")
+    table = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
+    assert not table["customer_id"].str.contains(r"\*").any()
+    at.toggle(key="meeting_mode").set_value(True).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
+    assert table["customer_id"].str.contains(r"^C00\*{4}\d\d$").all()

@@ -1,0 +1,23 @@
+"""Cached scenario summaries for the comparison: keyed by dataset fingerprint and scenario hash."""
+
+from __future__ import annotations
+
+import hashlib
+
+import streamlit as st
+
+from crm_core.comparison import ScenarioSummary, scenario_summary
+from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario, scenario_json
+from ui import loyalty as ui_loy
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _scenario: Scenario) -> ScenarioSummary:
+    return scenario_summary(_prepared, _scenario, ui_loy.churn_risk(_prepared, _scenario.churn))
+
+
+def summary(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:
+    """One scenario's headline results, computed once per dataset and settings."""
+    digest = hashlib.sha256(scenario_json(scenario).encode()).hexdigest()
+    return _summary(prepared.fingerprint, digest, prepared, scenario)
