@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import scenarios, widgets
+from ui import auth, scenarios, widgets
 from ui.frame import follow_deep_link, framed_run
 from ui.i18n import t
 
@@ -22,6 +22,7 @@ PAGES = (
 )
 
 st.set_page_config(page_title="Bank CRM", page_icon=":material/account_balance:", layout="wide")
+auth.require_sign_in()  # only when secrets configure it (OIDC or a shared password)
 scenarios.apply_pending()  # a requested or linked scenario sets widget values before any widget exists
 title = st.sidebar.empty()
 widgets.language_switch()  # before anything translated, so ?lang=中文 applies on the first run

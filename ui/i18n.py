@@ -29,6 +29,11 @@ TEXT = MappingProxyType(
         ),
         "fingerprint": ("Fingerprint {fp}", "数据指纹 {fp}"),
         "scenario": ("Scenario", "情景"),
+        "sign_in_provider": ("Sign in with the bank's account", "使用行内账号登录"),
+        "sign_in_wrong_domain": ("Only accounts of {domain} may use this dashboard.", "仅限 {domain} 账号使用本看板。"),
+        "sign_out": ("Sign out", "退出登录"),
+        "password": ("Password", "密码"),
+        "password_wrong": ("Wrong password.", "密码错误。"),
         "meeting_mode": ("Meeting mode", "会议模式"),
         "meeting_mode_help": (
             "Larger type, controls hidden, customer identifiers masked; the Scenarios page steps "
