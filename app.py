@@ -37,6 +37,7 @@ navigation = st.navigation(list(pages.values()))
 follow_deep_link(pages)
 scenarios.seed_widgets()
 if not widgets.meeting_mode_toggle():
+    widgets.identifiers_switch()
     widgets.data_source_panel()
     scenarios.sidebar_panel()
 with framed_run():

@@ -7,7 +7,7 @@ from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
 from crm_core.templates import template_csv
 from ui import data, loading
 from ui.i18n import count, t
-from ui.widgets import page_header, translated_selectbox
+from ui.widgets import page_header, shown, translated_selectbox
 
 page_header("data")
 active = data.active_dataset()
@@ -92,7 +92,7 @@ else:
 for warning in loading.warnings_of(report):
     st.warning(warning, icon=":material/warning:")
 with st.expander(t("parsed_preview")):
-    st.dataframe(dataset.customers.head(20), hide_index=True, key="data_parsed_preview")
+    st.dataframe(shown(dataset.customers.head(20)), hide_index=True, key="data_parsed_preview")
 
 report_col, *mapping_cols = st.columns(1 + len(report.files))
 report_col.download_button(

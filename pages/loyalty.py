@@ -8,7 +8,7 @@ from ui import data
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import page_header, shown, weight_sliders
+from ui.widgets import exported, page_header, shown, weight_sliders
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -150,10 +150,12 @@ branch = st.selectbox(
 at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
 st.dataframe(shown(at_risk.head(200)), hide_index=True, key="loyalty_at_risk_table")
 csv_col, excel_col = st.columns(2)
-csv_col.download_button(t("download_csv"), loy.csv_bytes(at_risk), "at_risk.csv", "text/csv", key="loyalty_csv")
+csv_col.download_button(
+    t("download_csv"), loy.csv_bytes(exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"
+)
 excel_col.download_button(
     t("download_excel"),
-    loy.excel_bytes(at_risk),
+    loy.excel_bytes(exported(at_risk)),
     "at_risk.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="loyalty_xlsx",

@@ -14,7 +14,7 @@ from ui import data
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import page_header, shown, translated_selectbox
+from ui.widgets import exported, page_header, shown, translated_selectbox
 
 page_header("products")
 prepared = data.active_prepared()
@@ -117,10 +117,12 @@ leads = prod.lead_list(
 )
 st.dataframe(shown(leads), hide_index=True, key="products_leads_table")
 csv_col, excel_col = st.columns(2)
-csv_col.download_button(t("download_csv"), prod.lead_list_csv(leads), "leads.csv", "text/csv", key="products_leads_csv")
+csv_col.download_button(
+    t("download_csv"), prod.lead_list_csv(exported(leads)), "leads.csv", "text/csv", key="products_leads_csv"
+)
 excel_col.download_button(
     t("download_excel"),
-    prod.lead_list_excel(leads),
+    prod.lead_list_excel(exported(leads)),
     "leads.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="products_leads_xlsx",

@@ -9,7 +9,7 @@ from ui import data
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import count, current_lang, t
-from ui.widgets import page_header, shown
+from ui.widgets import exported, page_header, shown
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -132,11 +132,11 @@ at_risk = vis.silent_attrition(prepared, cube, rule)
 st.dataframe(shown(at_risk.head(200)), hide_index=True, key="visits_silent_table")
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
-    t("download_csv"), vis.csv_bytes(at_risk), "silent_attrition.csv", "text/csv", key="visits_silent_csv"
+    t("download_csv"), vis.csv_bytes(exported(at_risk)), "silent_attrition.csv", "text/csv", key="visits_silent_csv"
 )
 excel_col.download_button(
     t("download_excel"),
-    vis.excel_bytes(at_risk),
+    vis.excel_bytes(exported(at_risk)),
     "silent_attrition.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="visits_silent_xlsx",

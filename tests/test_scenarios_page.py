@@ -63,11 +63,28 @@ def test_damaged_link_says_so():
     assert "scenario_active" not in at.session_state  # nothing was applied
 
 
-def test_meeting_mode_masks_customer_ids():
+def test_identifiers_are_masked_unless_explicitly_shown_and_always_in_meeting_mode():
     at = open_page("pages/loyalty.py")
-    table = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
-    assert not table["customer_id"].str.contains(r"\*").any()
+
+    def ids():
+        return next(d.value for d in at.dataframe if "customer_id" in d.value.columns)["customer_id"]
+
+    assert ids().str.fullmatch(r"C00\*{4}\d\d").all()  # masked by default
+    at.toggle(key="show_identifiers").set_value(True).run()
+    assert not ids().str.contains(r"\*").any()
     at.toggle(key="meeting_mode").set_value(True).run()
     assert not at.exception
-    table = next(d.value for d in at.dataframe if "customer_id" in d.value.columns)
-    assert table["customer_id"].str.contains(r"^C00\*{4}\d\d$").all()
+    assert ids().str.fullmatch(r"C00\*{4}\d\d").all()
+
+
+def test_exports_are_masked_by_default_and_pseudonymised_with_a_key():
+    import pandas as pd
+
+    from crm_core.privacy import pseudonymised
+
+    frame = pd.DataFrame({"customer_id": ["C0001234"], "aum": [1.0]})
+    assert pseudonymised(frame, b"k")["customer_id"].iloc[0].startswith("P")
+    assert pseudonymised(frame, b"k")["customer_id"].iloc[0] != pseudonymised(frame, b"j")["customer_id"].iloc[0]
+    at = open_page("pages/products.py")
+    csv = at.get("download_button")
+    assert csv, "the lead list download is offered"

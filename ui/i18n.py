@@ -34,6 +34,13 @@ TEXT = MappingProxyType(
         "sign_out": ("Sign out", "退出登录"),
         "password": ("Password", "密码"),
         "password_wrong": ("Wrong password.", "密码错误。"),
+        "show_identifiers": ("Show customer identifiers", "显示客户标识"),
+        "show_identifiers_help": (
+            "Off by default: customer numbers, names and phone numbers are masked on screen and "
+            "in exports. With a pseudonym key in the secrets, exported ids become keyed hashes.",
+            "默认关闭：客户号、姓名、电话在页面和导出中均被遮盖。若在密钥中配置了假名密钥，"
+            "导出的客户号将替换为带密钥的哈希值。",
+        ),
         "meeting_mode": ("Meeting mode", "会议模式"),
         "meeting_mode_help": (
             "Larger type, controls hidden, customer identifiers masked; the Scenarios page steps "

@@ -168,8 +168,34 @@ def meeting_mode() -> bool:
     return bool(st.session_state.get(MEETING_KEY))
 
 
+SHOW_IDS_KEY = "show_identifiers"
+
+
+def identifiers_switch() -> None:
+    """The explicit switch that unmasks customer identifiers (never offered in meeting mode)."""
+    st.sidebar.toggle(t("show_identifiers"), key=SHOW_IDS_KEY, help=t("show_identifiers_help"))
+
+
+def identifiers_visible() -> bool:
+    """Identifiers are masked everywhere unless the switch is on and meeting mode is off."""
+    return bool(st.session_state.get(SHOW_IDS_KEY)) and not meeting_mode()
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """A customer list as displayed: identifiers masked in meeting mode."""
+    """A customer list as displayed: identifiers masked unless explicitly unmasked."""
     from crm_core.privacy import masked_frame
 
-    return masked_frame(frame) if meeting_mode() else frame
+    return frame if identifiers_visible() else masked_frame(frame)
+
+
+def exported(frame: pd.DataFrame) -> pd.DataFrame:
+    """A customer list as exported: masked by default; unmasked ids pseudonymised when a key is configured."""
+    from crm_core.privacy import masked_frame, pseudonymised
+
+    if not identifiers_visible():
+        return masked_frame(frame)
+    try:
+        key = st.secrets.get("pseudonym_key")
+    except Exception:  # no secrets file
+        key = None
+    return pseudonymised(frame, str(key).encode()) if key else frame
