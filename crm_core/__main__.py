@@ -1,4 +1,4 @@
-"""Command line: ``python -m crm_core sample|check|evaluate ...``.
+"""Command line: ``python -m crm_core sample|check|evaluate|report ...``.
 
 Every sub-command prints a clear message and exits 0 (usable) or 2 (not usable); none
 ends in a traceback.
@@ -44,7 +44,13 @@ def _evaluate(argv: list[str]) -> int:
     return evaluate_main(argv)
 
 
-COMMANDS = {"sample": _sample, "check": _check, "evaluate": _evaluate}
+def _report(argv: list[str]) -> int:
+    from crm_core.report.cli import report_main
+
+    return report_main(argv)
+
+
+COMMANDS = {"sample": _sample, "check": _check, "evaluate": _evaluate, "report": _report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
 from crm_core.templates import template_csv
 from ui import data, loading
 from ui.i18n import count, t
-from ui.widgets import page_header, shown, translated_selectbox
+from ui.widgets import md, page_header, shown, translated_selectbox
 
 page_header("data")
 active = data.active_dataset()
@@ -58,7 +58,7 @@ if st.button(t("load_validate"), key="data_load", type="primary"):
         dataset, report, error = loading.run_load(files, mappings, options)
         if error:
             status.update(label=t("load_failed"), state="error")
-            st.error(error)
+            st.error(md(error))
             st.session_state.pop(loading.PENDING_KEY, None)
         else:
             done = t(
@@ -90,7 +90,7 @@ if issues.empty:
 else:
     st.dataframe(issues, hide_index=True, key="data_report_issues")
 for warning in loading.warnings_of(report):
-    st.warning(warning, icon=":material/warning:")
+    st.warning(md(warning), icon=":material/warning:")
 with st.expander(t("parsed_preview")):
     st.dataframe(shown(dataset.customers.head(20)), hide_index=True, key="data_parsed_preview")
 

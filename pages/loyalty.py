@@ -8,7 +8,7 @@ from ui import data
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import exported, page_header, shown, weight_sliders
+from ui.widgets import exported, md, page_header, shown, weight_sliders
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -86,7 +86,7 @@ lift_col.plotly_chart(
     loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")), key="loyalty_lift_chart"
 )
 for sentence in risk.fitted.drivers[f"sentence_{lang}"].head(5):
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {md(sentence)}")
 
 st.subheader(t("risk_heading"))
 risk_by_segment = loy.risk_by_group(probabilities, bands, aum, codes, labels)
@@ -135,7 +135,7 @@ targeted = band_col.multiselect(
 )
 scenario = loy.RetentionScenario(retained / 100, tuple(scope), tuple(targeted))
 kept = loy.retention_what_if(probabilities, bands, values, codes, labels, scenario, evaluation.calibration_error)
-st.markdown(f"**{loy.what_if_sentence(kept, scenario, lang)}**")
+st.markdown(f"**{md(loy.what_if_sentence(kept, scenario, lang))}**")
 st.plotly_chart(
     loy.what_if_figure(kept, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart"
 )

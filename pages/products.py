@@ -14,7 +14,7 @@ from ui import data
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import exported, page_header, shown, translated_selectbox
+from ui.widgets import exported, md, page_header, shown, translated_selectbox
 
 page_header("products")
 prepared = data.active_prepared()
@@ -76,7 +76,7 @@ if isinstance(sizing, str):
     st.stop()
 closure = st.slider(t("closure"), 10, 100, 50, 10, key="products_closure", format="%d%%")
 opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)
-st.markdown(f"**{prod.opportunity_headline(opportunities, lang, closure / 100)}**")
+st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
 totals = prod.opportunity_totals(opportunities)
 st.caption(t("opportunity_total", value=money(totals["opportunity_value"]), gap=money(totals["gap_value"])))
 st.plotly_chart(
@@ -87,7 +87,7 @@ st.plotly_chart(
 st.subheader(t("coholding_heading"))
 pairs = ui_prod.co_holding(prepared)
 for sentence in prod.co_holding_sentences(pairs, lang, top=4):
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {md(sentence)}")
 st.plotly_chart(lift_heatmap(prod.lift_matrix(pairs), t("lift_title"), names), key="products_lift_chart")
 
 st.subheader(t("next_best_heading"))

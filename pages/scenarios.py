@@ -9,17 +9,25 @@ from crm_core.formatting import format_money
 from crm_core.segments.charts import migration_heatmap
 from ui import comparison as ui_cmp
 from ui import data
+from ui import report as ui_report
+from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
 from ui.i18n import current_lang, t
-from ui.widgets import page_header
+from ui.widgets import md, meeting_mode, page_header
 
 page_header("scenarios")
 prepared = data.active_prepared()
+dataset = data.active_dataset()
 lang = current_lang()
 store = ui_sc.saved()
 ui_sc.flash()
 active = ui_sc.active()
-st.caption(t("scenario_active", name=active.name) + (t("scenario_modified") if ui_sc.is_modified() else ""))
+current = ui_sc.captured()
+storyline = ui_report.content(prepared, current, lang)
+if meeting_mode():
+    ui_report_view.meeting_storyline(storyline)
+    st.stop()
+st.caption(t("scenario_active", name=md(active.name)) + (t("scenario_modified") if ui_sc.is_modified() else ""))
 
 st.subheader(t("scenario_save_heading"))
 name_col, note_col = st.columns([1, 2])
@@ -30,7 +38,7 @@ st.button(t("scenario_save"), key="scenarios_save", type="primary", on_click=ui_
 upload = st.file_uploader(t("scenario_upload"), type=["json"], key="scenarios_upload")
 if upload is not None:
     error = ui_sc.add_uploaded(upload)
-    st.error(error) if error else st.success(t("scenario_added", name=upload.name))
+    st.error(md(error)) if error else st.success(t("scenario_added", name=md(upload.name)))
 
 
 st.subheader(t("scenario_saved_heading"))
@@ -66,6 +74,9 @@ download_col.download_button(
 rename_col, rename_button_col = st.columns([3, 1], vertical_alignment="bottom")
 rename_col.text_input(t("scenario_rename_to"), key="scenarios_rename_to")
 rename_button_col.button(t("scenario_rename"), key="scenarios_rename", on_click=ui_sc.rename_selected)
+st.subheader(t("export_heading"))
+ui_report_view.export_panel(storyline, current, data.dataset_label(dataset), dataset.fingerprint)
+
 st.subheader(t("scenario_link_heading"))
 st.caption(t("scenario_link_note"))
 st.code(ui_sc.share_link(ui_sc.captured()), language=None, wrap_lines=True)
@@ -78,7 +89,7 @@ if len(chosen) < 2:
     st.stop()
 comparison = scenario_comparison(prepared, [ui_cmp.summary(prepared, store[name]) for name in chosen], lang)
 for sentence in comparison.sentences:
-    st.markdown(f"- {sentence}")
+    st.markdown(f"- {md(sentence)}")
 headline = comparison.headline.copy()
 money_columns = [c for c in headline.columns if c != "scenario"]
 headline[money_columns] = headline[money_columns].map(lambda v: format_money(v, lang))

@@ -8,7 +8,7 @@ from crm_core.segments.charts import concentration_figure, migration_heatmap, pr
 from ui import data
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t, translate
-from ui.widgets import page_header, translated_selectbox
+from ui.widgets import md, page_header, translated_selectbox
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -117,7 +117,7 @@ def segment_panel() -> None:
         if counts.to_numpy().trace() == counts.to_numpy().sum():
             st.caption(t("migration_none"))
         else:
-            st.markdown(seg.migration_sentence(counts, moved, change)[current_lang()])
+            st.markdown(md(seg.migration_sentence(counts, moved, change)[current_lang()]))
         st.plotly_chart(
             migration_heatmap(counts, t("migration_title"), t("migration_to"), t("migration_from")),
             key="segments_migration_chart",

@@ -6,7 +6,7 @@ from crm_core import staff
 from ui import data
 from ui import staff as ui_staff
 from ui.i18n import current_lang, t
-from ui.widgets import page_header, weight_sliders
+from ui.widgets import md, page_header, weight_sliders
 
 page_header("staff_kpis")
 prepared = data.active_prepared()
@@ -95,7 +95,7 @@ st.plotly_chart(
 st.subheader(t("guardrail_heading"))
 flags = staff.guardrail_flags(card, lang=lang)
 for sentence in flags.loc[flags["flagged"], "sentence"]:
-    st.warning(sentence, icon=":material/report:")
+    st.warning(md(sentence), icon=":material/report:")
 if not flags["flagged"].any():
     st.success(t("guardrail_none"))
 st.plotly_chart(

@@ -9,7 +9,7 @@ from ui import data
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import count, current_lang, t
-from ui.widgets import exported, page_header, shown
+from ui.widgets import exported, md, page_header, shown
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -52,7 +52,7 @@ tiles[2].metric(t("visits_mobile_active"), format_share(kpis.loc["mobile_active_
 tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
 halving = vis.halving_sentence(bank_fit, lang)
 if halving:
-    st.markdown(f"**{halving}**")
+    st.markdown(f"**{md(halving)}**")
 
 rates = vis.off_counter_rates(prepared, vis.OffCounterBenchmark())
 chart_labels = {
@@ -99,7 +99,7 @@ st.subheader(t("substitution_heading"))
 flows = vis.substitution_flows(cube, codes, labels, total_label=t("bank"))
 sentence = vis.substitution_sentence(flows, lang)
 if sentence:
-    st.markdown(sentence)
+    st.markdown(md(sentence))
 st.plotly_chart(
     vis.substitution_figure(
         flows,
@@ -123,7 +123,7 @@ factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, step=0.05, key="v
 per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, step=100, key="visits_per_teller")
 inputs = vis.WhatIfInputs(tuple(scope), float(increase), float(factor), float(per_teller))
 staffing = vis.what_if_staffing(vis.what_if_base(cube, codes, labels, branch_fits), inputs)
-st.markdown(vis.what_if_sentence(staffing, inputs, lang))
+st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
 st.dataframe(staffing, hide_index=True, key="visits_staffing_table")
 
 st.subheader(t("silent_heading"))

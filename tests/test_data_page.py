@@ -55,7 +55,7 @@ def test_gb18030_upload_maps_validates_and_switches_the_app():
     shown = {m.label: m.value for m in at.metric}
     assert shown["Active customers"] == "3"
     assert shown["Total AUM"] == "¥320.1M"  # 12.5万 + 1,200 + 3.2亿
-    assert at.title[0].value == "Overview · 客户.csv"
+    assert at.title[0].value == "Overview · 客户\\.csv"  # the file name is Markdown-escaped
 
 
 def test_a_file_that_is_not_a_table_gets_a_message_not_a_traceback():

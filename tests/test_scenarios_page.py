@@ -88,3 +88,17 @@ def test_exports_are_masked_by_default_and_pseudonymised_with_a_key():
     at = open_page("pages/products.py")
     csv = at.get("download_button")
     assert csv, "the lead list download is offered"
+
+
+def test_export_buttons_and_meeting_storyline():
+    at = open_page()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"PowerPoint deck", "HTML report (offline)", "Excel tables"} <= set(labels)
+    at.toggle(key="meeting_mode").set_value(True).run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("Step 1 of 6") or any(c.value == "Step 1 of 6" for c in at.caption)
+    first = at.header[0].value
+    at.button(key="meeting_next").click().run()
+    assert any(c.value == "Step 2 of 6" for c in at.caption)
+    assert at.header[0].value != first
+    assert not at.get("download_button"), "meeting mode shows the storyline, not the controls"

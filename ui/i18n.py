@@ -673,6 +673,19 @@ TEXT = MappingProxyType(
         "compare_at_risk_delta": ("At-risk AUM vs reference", "风险资产差异"),
         "compare_retained_delta": ("Kept AUM vs reference", "保留资产差异"),
         "compare_migration": ("Customers by tier: reference → {name}", "分层迁移：参照 → {name}"),
+        # exports and meeting
+        "export_heading": ("Take it to the meeting", "带到会议上"),
+        "deck_template": ("Company PowerPoint template (optional)", "公司 PowerPoint 模板（可选）"),
+        "download_deck": ("PowerPoint deck", "PowerPoint 演示文稿"),
+        "download_html": ("HTML report (offline)", "HTML 报告（可离线）"),
+        "download_tables": ("Excel tables", "Excel 表格"),
+        "png_chart": ("Chart as PNG", "导出图表为 PNG"),
+        "make_png": ("Render PNG", "生成 PNG"),
+        "download_png": ("Download PNG", "下载 PNG"),
+        "meeting_progress": ("Step {n} of {total}", "第 {n} 步，共 {total} 步"),
+        "meeting_back": ("← Back", "← 上一步"),
+        "meeting_next": ("Next →", "下一步 →"),
+        "speaker_notes": ("Speaker notes", "演讲备注"),
         "not_available": ("n/a", "暂无"),
     }
 )

@@ -17,7 +17,7 @@ from crm_core.loading import load_dataset as core_load_dataset
 from crm_core.loading.mapping import known_fields
 from ui import data
 from ui.i18n import t
-from ui.widgets import translated_selectbox
+from ui.widgets import md, translated_selectbox
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1")
 DELIMITERS = ("auto", ",", ";", "\t", "|")
@@ -197,7 +197,7 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
         )
         preview = file_preview(upload.name, content, encoding, delimiter, st.session_state.get(f"data_sheet_{key}"))
         if isinstance(preview, str):
-            st.error(preview, icon=":material/block:")
+            st.error(md(preview), icon=":material/block:")
             return preview
         if preview.sheet_names:
             sheet_col.selectbox(t("sheet"), preview.sheet_names, key=f"data_sheet_{key}")
@@ -211,11 +211,11 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
             )
         )
         for warning in preview.warnings:
-            st.caption(f"⚠ {warning}")
+            st.caption(f"⚠ {md(warning)}")
         saved_upload = st.file_uploader(t("apply_mapping"), type=["json"], key=f"data_saved_mapping_{key}")
         base = saved_mapping(saved_upload) if saved_upload is not None else None
         if isinstance(base, str):
-            st.error(base)
+            st.error(md(base))
             base = None
         base = base or suggested(preview, None)
         table = translated_selectbox(

@@ -20,6 +20,7 @@ from crm_core.segments.config import VALUE_INDICATORS, ClusterConfig, RfmConfig,
 from crm_core.staff.config import INDICATORS
 from crm_core.visits.config import WhatIfInputs
 from ui.i18n import LANG_CODES, current_lang, t
+from ui.widgets import md
 
 STORE_KEY = "scenarios_saved"
 ACTIVE_KEY = "scenario_active"
@@ -233,7 +234,7 @@ def sidebar_panel() -> None:
     scenario = active()
     st.sidebar.markdown(f"**{t('scenario')}**")
     modified = t("scenario_modified") if is_modified() else ""
-    st.sidebar.caption(f"{scenario.name}{modified}")
+    st.sidebar.caption(f"{md(scenario.name)}{modified}")
     error = st.session_state.pop("_scenario_link_error", None)
     if error:
         st.sidebar.error(t("link_refused", error=error))

@@ -32,7 +32,7 @@ def data_source_panel() -> None:
     options = ["sample"] + (["upload"] if uploaded is not None else [])
     labels = {"sample": t("source_sample")}
     if uploaded is not None:
-        labels["upload"] = t("source_upload", name=uploaded.name)
+        labels["upload"] = t("source_upload", name=md(uploaded.name))
     if st.session_state.get(data.SOURCE_KEY) not in options:
         st.session_state[data.SOURCE_KEY] = "upload" if uploaded is not None else "sample"
     sidebar.radio(t("data_source"), options, format_func=labels.get, key=data.SOURCE_KEY)
@@ -83,7 +83,7 @@ def kpi_tile(row: pd.Series) -> None:
 def page_header(name: str, subtitle: str = "") -> None:
     """Guard the frame, then the page title (with an optional subtitle) and the question it answers."""
     require_frame(name)
-    st.title(f"{t(f'page_{name}')} · {subtitle}" if subtitle else t(f"page_{name}"))
+    st.title(f"{t(f'page_{name}')} · {md(subtitle)}" if subtitle else t(f"page_{name}"))
     st.caption(t(f"question_{name}"))
 
 
@@ -199,3 +199,18 @@ def exported(frame: pd.DataFrame) -> pd.DataFrame:
     except Exception:  # no secrets file
         key = None
     return pseudonymised(frame, str(key).encode()) if key else frame
+
+
+_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:&")
+
+
+def md(text: object) -> str:
+    """Escape text for Streamlit Markdown so data (branch, file, scenario names) never becomes a link,
+    an image, LaTeX, an emoji shortcode or formatting.
+
+    Examples
+    --------
+    >>> md("[click](http://x.example) $x$")
+    '\\\\[click\\\\]\\\\(http\\\\://x\\\\.example\\\\) \\\\$x\\\\$'
+    """
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))

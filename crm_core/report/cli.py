@@ -41,7 +41,9 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of customers/activity/holdings .parquet tables, or extract files (CSV, Excel, Parquet)",
     )
     parser.add_argument("--mapping", metavar="MAP.json", help="saved column mapping for the extract files")
-    parser.add_argument("--scenario", metavar="S.json", help="scenario saved from the Scenarios page (default: baseline)")
+    parser.add_argument(
+        "--scenario", metavar="S.json", help="scenario saved from the Scenarios page (default: baseline)"
+    )
     parser.add_argument("--out", required=True, metavar="OUT", help="output: deck.pptx, report.html or tables.xlsx")
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
     parser.add_argument("--template", metavar="T.pptx", help="company PowerPoint template for the deck")
@@ -51,13 +53,14 @@ def _parser() -> argparse.ArgumentParser:
 def _dataset(paths: list[str], mapping: str | None) -> Dataset:
     from crm_core.loading.cli import _mappings
     from crm_core.loading.loader import load_dataset
-    from crm_core.sample import read_sample
+    from crm_core.sample import SAMPLE_DIR, read_sample
 
     if len(paths) == 1 and Path(paths[0]).is_dir():
         folder = Path(paths[0])
         if not (folder / "customers.parquet").is_file():
             raise ReportFailure(f"{folder} holds no customers.parquet (expected customers/activity/holdings .parquet)")
-        return read_sample(folder, name=folder.resolve().name)
+        name = "Bank A sample" if folder.resolve() == SAMPLE_DIR.resolve() else folder.resolve().name
+        return read_sample(folder, name=name)
     missing = [p for p in paths if not Path(p).is_file()]
     if missing:
         raise ReportFailure(f"no such data file or folder: {', '.join(missing)}")

@@ -101,7 +101,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Churn cannot be modelled: {reason}",
         "客户平均黏性为{mean}（{best}最高：{best_mean}；{worst}最低：{worst_mean}）。无法建立流失模型：{reason}",
     ),
-    "no_stickiness": ("The data has no stickiness indicator (products, payroll, tenure, channels).", "数据没有黏性指标。"),
+    "no_stickiness": (
+        "The data has no stickiness indicator (products, payroll, tenure, channels).",
+        "数据没有黏性指标。",
+    ),
     "segment": ("Segment", "客群"),
     "scored": ("Scored", "已评分"),
     "expected_churners": ("Expected churners", "预计流失人数"),
@@ -117,7 +120,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "In all, converting non-holders at the planned rates is worth {total} a year.",
         "按计划转化率向未持有客户销售，每年合计价值{total}。",
     ),
-    "no_products": ("The data has no product holdings: value mining cannot be sized.", "数据没有产品持有信息，无法测算价值挖掘。"),
+    "no_products": (
+        "The data has no product holdings: value mining cannot be sized.",
+        "数据没有产品持有信息，无法测算价值挖掘。",
+    ),
     "no_offered": (
         "None of the offered products ({offered}) is in the data: no opportunity can be sized. "
         "Penetration of the products held is shown instead.",
@@ -315,7 +321,9 @@ def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierCo
             labels,
             _t("not_assigned", lang),
         )
-        moved_count = int(counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)]))
+        moved_count = int(
+            counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
+        )
         change = seg.tier_change_phrase(baseline, replace(config, labels=baseline.labels))
         if baseline.thresholds == config.thresholds:
             basis = _t(f"basis_{config.basis}", "en"), _t(f"basis_{config.basis}", "zh")
@@ -365,7 +373,8 @@ def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierCo
         if profiles[measure].notna().any():
             table[_t(measure, lang)] = [format_value(v, kind, lang) for v in profiles[measure]]
     lines = [migration] + [
-        f"{row['group']}: " + ", ".join(f"{_t(m, lang)} {format_value(row[f'{m}_index'], 'index', lang)}" for m in measures)
+        f"{row['group']}: "
+        + ", ".join(f"{_t(m, lang)} {format_value(row[f'{m}_index'], 'index', lang)}" for m in measures)
         for _, row in shown.iterrows()
     ]
     return _step("tiering", lang, headline, numbers, chart, table, lines)
@@ -414,7 +423,10 @@ def _stickiness(prepared, scenario: Scenario, codes, labels, risk: loy.ChurnRisk
     ]
     if not risk.usable:
         headline = _t("stickiness_no_model", lang, reason=risk.fitted.reason[lang], **words)
-        numbers = (_number("stickiness_mean", mean, "index", lang), _number("primacy_share", primacy_share, "share", lang))
+        numbers = (
+            _number("stickiness_mean", mean, "index", lang),
+            _number("primacy_share", primacy_share, "share", lang),
+        )
         return _step("stickiness", lang, headline, numbers, chart, None, lines), None
     probabilities = risk.probabilities
     bands = loy.risk_bands(probabilities)
@@ -574,9 +586,7 @@ def _staff(prepared, scenario: Scenario, lang: str):
     movers = staff.movers_sentence(table, baseline_name, current_name, lang)
     flags = staff.guardrail_flags(card, lang=lang)
     n_flagged = int(flags["flagged"].sum())
-    flag_text = (
-        _t("flags_some", lang, n=n_flagged, units=len(card.units)) if n_flagged else _t("flags_none", lang)
-    )
+    flag_text = _t("flags_some", lang, n=n_flagged, units=len(card.units)) if n_flagged else _t("flags_none", lang)
     headline = _t("staff_headline", lang, movers=movers, flags=flag_text)
     customer_weight = staff.perspective_weights(dict(scenario.staff_weights))["customer"] / 100
     level = staff.LEVEL_NAMES[card.level][lang == "zh"]
@@ -677,7 +687,10 @@ def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str) -> Step:
         else None
     )
     numbers = tuple(_number(kpi, v, kind, lang) for kpi, v, kind in tracked[:4])
-    lines = [f"{_t(area, lang)} · {_t(kpi, lang)}: {text}" for (area, kpi, *_), text in zip(rows, table.iloc[:, 2], strict=True)]
+    lines = [
+        f"{_t(area, lang)} · {_t(kpi, lang)}: {text}"
+        for (area, kpi, *_), text in zip(rows, table.iloc[:, 2], strict=True)
+    ]
     return _step("guarantees", lang, headline, numbers, chart, table, lines)
 
 
@@ -744,4 +757,3 @@ def report_content(
         steps=steps,
         tables=tuple(tables),
     )
-

@@ -85,7 +85,7 @@ def chart_data(spec: ChartSpec) -> CategoryChartData:
     --------
     >>> data = chart_data(ChartSpec("bar", "T", ("a", "b"), (("s", (1.0, float("nan"))),)))
     >>> [(s.name, s.values) for s in data]
-    [('s', (1.0, None))]
+    [('s', [1.0, None])]
     """
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = list(spec.categories)
@@ -269,7 +269,9 @@ def deck_pptx(
     _title(title_slide, report.title, (margin, height * 0.28, width - 2 * margin, height * 0.2), place, 36)
     subtitle = next((p for p in title_slide.placeholders if p.placeholder_format.idx == 1), None)
     if subtitle is None:
-        _text_box(title_slide, margin, height * 0.5, width - 2 * margin, height * 0.12, [(report.subtitle, 18, False, GREY)])
+        _text_box(
+            title_slide, margin, height * 0.5, width - 2 * margin, height * 0.12, [(report.subtitle, 18, False, GREY)]
+        )
     else:
         if place:
             subtitle.left, subtitle.top = Emu(int(margin)), Emu(int(height * 0.5))

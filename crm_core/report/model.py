@@ -35,7 +35,6 @@ TICK_FORMATS: dict[str, str] = {"count": ",.0f", "share": ".0%", "index": ".0f",
 """plotly (d3) axis tick format of each value kind (money uses SI prefixes, ``~s``)."""
 
 
-
 class ExportError(ValueError):
     """An export that cannot be produced here (no browser for PNG, an unreadable template); the message says why."""
 
@@ -229,7 +228,9 @@ def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     for name, values in spec.series:
         shown = [None if math.isnan(v) else v for v in values]
         if spec.kind == "pie":
-            figure.add_trace(go.Pie(labels=categories, values=shown, name=name, text=labels(values), textinfo="label+text"))
+            figure.add_trace(
+                go.Pie(labels=categories, values=shown, name=name, text=labels(values), textinfo="label+text")
+            )
         elif spec.kind == "line":
             figure.add_trace(go.Scatter(x=categories, y=shown, name=name, mode="lines+markers"))
         elif spec.horizontal:

@@ -1,0 +1,41 @@
+"""Streamlit adapter of the exports and the meeting storyline: report content cached per dataset and scenario."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import streamlit as st
+
+from crm_core import report
+from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario, scenario_json
+from ui import loyalty as ui_loy
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
+    return report.report_content(_prepared, _scenario, lang, churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn))
+
+
+def content(prepared: PreparedDataset, scenario: Scenario, lang: str) -> report.Report:
+    """The storyline of a scenario on a dataset, in a language; computed once per combination."""
+    digest = hashlib.sha256(scenario_json(scenario).encode()).hexdigest()
+    return _content(prepared.fingerprint, digest, lang, prepared, scenario)
+
+
+def stamp_args(scenario: Scenario, dataset_name: str, fingerprint: str) -> dict:
+    """What every slide and page is stamped with."""
+    return {"scenario_name": scenario.name, "dataset_name": dataset_name, "fingerprint": fingerprint,
+            "when": date.today()}  # fmt: skip
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _deck(key: str, _report: report.Report, _stamp: dict, _template: bytes | None) -> bytes:
+    return report.deck_pptx(_report, template=_template, **_stamp)
+
+
+def deck(built: report.Report, stamp: dict, template: bytes | None, key: str) -> bytes:
+    """The PowerPoint deck (cached by the report key and template)."""
+    digest = hashlib.sha256(template).hexdigest() if template else "none"
+    return _deck(f"{key}:{digest}:{stamp['when']}", built, stamp, template)
