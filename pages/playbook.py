@@ -1,5 +1,70 @@
-"""playbook: placeholder until its issue lands; opens without error."""
+"""Strategy playbook: the data's argument for each customer group, along the four pillars and guarantee measures."""
 
-from ui.widgets import coming_page
+import streamlit as st
 
-coming_page("playbook")
+from crm_core import playbook as pb
+from crm_core.exports import csv_bytes, excel_workbook
+from ui import data
+from ui import playbook as ui_pb
+from ui import scenarios as ui_sc
+from ui.i18n import current_lang, money, t
+from ui.widgets import md, page_header
+
+page_header("playbook")
+prepared = data.active_prepared()
+lang = current_lang()
+scenario = ui_sc.captured()
+st.caption(t("playbook_scenario", name=md(scenario.name)))
+
+st.subheader(t("executive_summary"))
+found = ui_pb.findings(prepared, scenario, lang)
+for rank, finding in enumerate(found.items, start=1):
+    with st.container(border=True):
+        text_col, link_col = st.columns([5, 1], vertical_alignment="center")
+        text_col.markdown(f"**{rank}. {md(finding.sentence)}**")
+        text_col.caption(t("materiality", value=money(finding.materiality), rule=md(finding.rule)))
+        link_col.page_link(
+            ui_pb.VIEW_PAGES[finding.view], label=t(f"page_{finding.view}"), icon=":material/arrow_forward:"
+        )
+if found.skipped:
+    with st.expander(t("findings_skipped", n=len(found.skipped))):
+        for finding in found.skipped:
+            st.markdown(f"- {md(finding.reason)}")
+
+st.subheader(t("plays_heading"))
+for play in ui_pb.plays(prepared, scenario, lang):
+    with st.expander(md(play.segment), expanded=play.code == 1):
+        st.markdown(md(play.position))
+        if play.suppressed or play.note:
+            st.caption(md(play.note))
+        recommendations = [r for r in (play.service, *play.products, *play.levers, *play.risks) if r is not None]
+        for recommendation in recommendations:
+            st.markdown(f"- **{t(f'play_{recommendation.kind}')}**: {md(recommendation.text)}")
+            st.caption(
+                t(
+                    "play_trace",
+                    rule=md(recommendation.rule),
+                    metric=md(recommendation.metric),
+                    value=f"{recommendation.value:,.3g}",
+                )
+            )
+
+st.subheader(t("guarantees_heading"))
+frame = pb.guarantee_measures(prepared, scenario, lang=lang)
+targets = ui_pb.targets_editor(frame)
+measured = pb.guarantee_measures(prepared, scenario, targets=targets, lang=lang)
+met = measured["met"].fillna(False).astype(bool)
+st.caption(t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum())))
+export = pb.guarantee_table_for_export(measured, lang)
+st.dataframe(export, hide_index=True, key="playbook_guarantees_table")
+csv_col, xlsx_col = st.columns(2)
+csv_col.download_button(
+    t("download_csv"), csv_bytes(export), "guarantee_measures.csv", "text/csv", key="playbook_guarantees_csv"
+)
+xlsx_col.download_button(
+    t("download_excel"),
+    excel_workbook({"guarantees": export}),
+    "guarantee_measures.xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="playbook_guarantees_xlsx",
+)

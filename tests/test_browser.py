@@ -109,3 +109,36 @@ def test_meeting_mode_storyline_screenshots(browser, server, lang):
     page.screenshot(path=str(ARTIFACTS / f"meeting-2-{suffix}.png"), full_page=True)
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()
+
+
+def test_hostile_names_never_run_in_the_browser(browser, server, tmp_path):
+    hostile = tmp_path / "[x](evil.example) <img src=x onerror=alert(1)>.csv"
+    rows = ["customer_id,branch,aum"] + [
+        f"H{i},{name},{1000 + i}"
+        for i, name in enumerate(
+            ["<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "[click](http://evil.example)",
+             "=cmd|' /C calc'!A0", "**bold** $x$ :smile:"] * 4
+        )
+    ]  # fmt: skip
+    hostile.write_text("\n".join(rows), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{server}/data")
+    page.get_by_text("Upload one or more files").wait_for(timeout=60_000)
+    page.locator("input[type=file]").first.set_input_files(str(hostile))
+    page.get_by_role("button", name="Load and validate").click()
+    page.get_by_role("button", name="Use this dataset").click()
+    page.get_by_text("The whole app now uses this dataset.").wait_for(timeout=30_000)
+    for link in ("Overview", "Segments", "Staff KPIs", "Loyalty & value"):
+        page.get_by_role("link", name=link).click()  # in-app navigation keeps the session and its upload
+        page.locator("h1", has_text=link.split(" ")[0]).first.wait_for(timeout=60_000)
+        page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=60_000)
+        assert page.get_by_text("Uploaded:").count() >= 1
+        main = page.locator("[data-testid=stMain]")
+        assert main.locator("img[src=x]").count() == 0
+        assert main.locator("a[href*='evil.example']").count() == 0
+        assert page.locator("[data-testid=stException]").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "hostile-names.png"), full_page=True)
+    assert dialogs == []
+    page.close()

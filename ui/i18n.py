@@ -686,6 +686,31 @@ TEXT = MappingProxyType(
         "meeting_back": ("← Back", "← 上一步"),
         "meeting_next": ("Next →", "下一步 →"),
         "speaker_notes": ("Speaker notes", "演讲备注"),
+        # playbook page
+        "playbook_scenario": (
+            "Built from the current settings (scenario: {name}); change a page's controls and this page follows.",
+            "依据当前设置生成（情景：{name}）；调整各页面控件，本页随之更新。",
+        ),
+        "executive_summary": ("Executive summary: the five most material findings", "要点摘要：最重要的五项发现"),
+        "materiality": ("At stake: {value} a year. {rule}", "涉及金额：每年 {value}。{rule}"),
+        "findings_skipped": ("Findings the data cannot support ({n})", "数据不足以支持的发现（{n}）"),
+        "plays_heading": ("Per customer group", "分客群策略"),
+        "play_service_model": ("Service model", "服务模式"),
+        "play_product": ("Offer", "推荐产品"),
+        "play_stickiness": ("Stickiness lever", "黏性抓手"),
+        "play_risk": ("Risk to watch", "风险关注"),
+        "play_trace": ("Because {metric} = {value} (rule {rule})", "依据：{metric} = {value}（规则 {rule}）"),
+        "guarantees_heading": ("Guarantee measures", "保障措施"),
+        "guarantee_area": ("Area", "领域"),
+        "guarantee_kpi": ("KPI", "指标"),
+        "guarantee_current": ("Now", "当前"),
+        "guarantee_target": ("Target", "目标"),
+        "guarantee_owner": ("Owner", "负责人"),
+        "guarantee_milestone": ("Milestone", "里程碑"),
+        "guarantees_met": (
+            "{met} of {total} measurable KPIs meet their target.",
+            "{total} 项可衡量指标中 {met} 项达标。",
+        ),
         "not_available": ("n/a", "暂无"),
     }
 )

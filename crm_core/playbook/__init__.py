@@ -1,0 +1,79 @@
+"""Strategy playbook: the numbers turned into the thesis' argument, from the data and the scenario.
+
+Positioning, tiered management, stickiness and loyalty, value mining, with guarantee measures,
+as structured results (frozen dataclasses and small frames) that the page and the deck render:
+
+* ``executive_findings``: the most material findings, ranked by money at stake a year (CNY)
+  under a stated rule each, with the findings the data cannot support and why.
+* ``segment_playbook``: per tier, position, service model, products to offer, stickiness levers
+  and risks, each recommendation traced to its metric and rule; rules are data (``PlaybookRules``).
+* ``guarantee_measures``: organisation, data and technology, talent and training, incentives,
+  each KPI with current value, editable target (``GuaranteeTargets``), gap, owner and milestone.
+
+Per dataset (cache by fingerprint): the churn model (``loyalty.churn_risk_model``) and the visit
+cube (``visits.visit_cube``), both accepted as arguments. Everything else here is per scenario
+and cheap. See ``docs/playbook.md``.
+"""
+
+from crm_core.playbook.config import (
+    DEFAULT_FINDINGS,
+    DEFAULT_GUARANTEE_TARGETS,
+    DEFAULT_RULE_SET,
+    DEFAULT_RULES,
+    DEFAULT_TARGETS,
+    GUARANTEE_AREAS,
+    OPERATORS,
+    RULE_KINDS,
+    VIEWS,
+    FindingsConfig,
+    GuaranteeTargets,
+    PlaybookRules,
+    Rule,
+)
+from crm_core.playbook.findings import FINDING_KEYS, Finding, Findings, executive_findings, ranked_findings
+from crm_core.playbook.guarantees import (
+    AREA_NAMES,
+    GUARANTEE_COLUMNS,
+    KPI_DEFINITIONS,
+    guarantee_measures,
+    guarantee_table_for_export,
+    guarantee_values,
+)
+from crm_core.playbook.plays import Recommendation, SegmentPlay, playbook_table, segment_metrics, segment_playbook
+from crm_core.playbook.wording import format_value, metric_label, rule_text, tier_labels
+
+__all__ = [
+    "AREA_NAMES",
+    "DEFAULT_FINDINGS",
+    "DEFAULT_GUARANTEE_TARGETS",
+    "DEFAULT_RULES",
+    "DEFAULT_RULE_SET",
+    "DEFAULT_TARGETS",
+    "FINDING_KEYS",
+    "GUARANTEE_AREAS",
+    "GUARANTEE_COLUMNS",
+    "KPI_DEFINITIONS",
+    "OPERATORS",
+    "RULE_KINDS",
+    "VIEWS",
+    "Finding",
+    "Findings",
+    "FindingsConfig",
+    "GuaranteeTargets",
+    "PlaybookRules",
+    "Recommendation",
+    "Rule",
+    "SegmentPlay",
+    "executive_findings",
+    "format_value",
+    "guarantee_measures",
+    "guarantee_table_for_export",
+    "guarantee_values",
+    "metric_label",
+    "playbook_table",
+    "ranked_findings",
+    "rule_text",
+    "segment_metrics",
+    "segment_playbook",
+    "tier_labels",
+]

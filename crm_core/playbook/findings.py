@@ -1,0 +1,474 @@
+"""The executive summary: the most material findings of a dataset under a scenario.
+
+Every candidate finding is priced as **money at stake a year, in CNY** by a stated rule (its
+``rule`` text) and the summary keeps the largest. Nothing is hard-coded: the numbers, the
+segment and branch named, and the order all come from the data and the scenario's settings.
+
+Materiality rules (``m`` = the scenario's AUM margin, ``scenario.clv.aum_margin``):
+
+* ``product_gap``: gap customers × value per customer a year of the largest gap among the
+  offered products (scenario benchmark and sizing economics).
+* ``counter_decline``: the steepest-declining branch's counter transactions of the last 12
+  months × its fitted decline a year × cost per counter transaction (``FindingsConfig``).
+* ``at_risk_affluent``: AUM of the chosen tier's active customers in the high churn-risk band × m.
+* ``concentration``: AUM of the top 2% of active customers × m.
+* ``staff_shift``: AUM of the branches whose rank moves by ≥ 3 places between the staff
+  baseline preset and the scenario's weights × m.
+* ``churn_loss``: AUM a year ago of the customers who closed in the last 12 months × m.
+* ``silent_attrition``: current AUM of the customers silently leaving × m.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core import loyalty, products, segments, staff, visits
+from crm_core.formatting import format_count, format_money, format_share
+from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
+from crm_core.playbook.wording import format_value, tier_labels
+from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
+
+FINDING_KEYS: tuple[str, ...] = (
+    "product_gap",
+    "counter_decline",
+    "at_risk_affluent",
+    "concentration",
+    "staff_shift",
+    "churn_loss",
+    "silent_attrition",
+)
+"""Candidate findings in tie-break order (equal materiality keeps this order)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding: a sentence with its number, the page that shows it, and what it is worth.
+
+    Attributes
+    ----------
+    key : str
+        One of ``FINDING_KEYS``.
+    view : str
+        Page key: ``overview``, ``segments``, ``visits``, ``products``, ``loyalty`` or ``staff_kpis``.
+    sentence : str
+        One sentence in the requested language ("" when not available).
+    value : float
+        The finding's number (NaN when not available).
+    value_kind : str
+        How ``value`` reads: ``money``, ``share``, ``rate`` or ``count``.
+    value_text : str
+        ``value`` formatted.
+    materiality : float
+        Money at stake a year, CNY (0 when not available).
+    rule : str
+        How ``materiality`` was computed, in words.
+    available : bool
+        Whether the data supports the finding.
+    reason : str
+        Why not, when not available.
+    """
+
+    key: str
+    view: str
+    sentence: str
+    value: float
+    value_kind: str
+    value_text: str
+    materiality: float
+    rule: str
+    available: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Findings:
+    """The executive summary: ranked findings plus those the data cannot support.
+
+    Iterating, ``len`` and indexing go over ``items``, so it reads like the tuple of findings.
+
+    Attributes
+    ----------
+    items : tuple of Finding
+        The ``top`` most material available findings, largest first.
+    skipped : tuple of Finding
+        Candidates the data or scenario cannot support, each with its ``reason``.
+    ranked : tuple of Finding
+        Every available finding, largest first (``items`` is its head).
+    """
+
+    items: tuple[Finding, ...]
+    skipped: tuple[Finding, ...]
+    ranked: tuple[Finding, ...]
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, index: int) -> Finding:
+        return self.items[index]
+
+    def frame(self) -> pd.DataFrame:
+        """The findings as a table: ``rank``, ``key``, ``view``, ``sentence``, ``value``, ``materiality``, ``rule``."""
+        rows = [(i + 1, f.key, f.view, f.sentence, f.value, f.materiality, f.rule) for i, f in enumerate(self.items)]
+        return pd.DataFrame(rows, columns=["rank", "key", "view", "sentence", "value", "materiality", "rule"])
+
+
+VIEW_OF: dict[str, str] = {
+    "product_gap": "products",
+    "counter_decline": "visits",
+    "at_risk_affluent": "loyalty",
+    "concentration": "segments",
+    "staff_shift": "staff_kpis",
+    "churn_loss": "overview",
+    "silent_attrition": "visits",
+}
+
+
+def _found(key: str, sentence: str, value: float, kind: str, materiality: float, rule: str, lang: str) -> Finding:
+    return Finding(
+        key,
+        VIEW_OF[key],
+        sentence,
+        float(value),
+        kind,
+        format_value(value, kind, lang),
+        float(max(materiality, 0.0)),
+        rule,
+    )
+
+
+def _skipped(key: str, reason: str) -> Finding:
+    return Finding(key, VIEW_OF[key], "", math.nan, "", "n/a", 0.0, "", False, reason)
+
+
+def _margin_words(margin: float, lang: str) -> str:
+    share = format_share(margin, 2).replace(".00%", "%")
+    return f"资产年收益率 {share}（情景客户价值设定）" if lang == "zh" else f"AUM margin {share} a year (scenario CLV)"
+
+
+def _product_gap(prepared, scenario, codes, labels, margin, config, lang) -> Finding:
+    zh = lang == "zh"
+    if not prepared.products:
+        return _skipped("product_gap", "数据中没有产品持有信息。" if zh else "The data has no product holdings.")
+    matrix = products.holding_matrix(prepared)
+    gaps = products.penetration_gaps(matrix, codes, labels, scenario.product_benchmark)
+    gaps = gaps[gaps["product"].isin(scenario.offered_products)].reset_index(drop=True)
+    sizing = products.opportunity_sizing(gaps, scenario.sizing)
+    sizing["benchmark_source"] = gaps["benchmark_source"].to_numpy()
+    positive = sizing[sizing["gap_value"] > 0]
+    if positive.empty:
+        return _skipped(
+            "product_gap",
+            "在售产品在各客群均未低于基准。" if zh else "No segment is below the benchmark on any offered product.",
+        )
+    row = positive.sort_values(["gap_value", "group", "product"], ascending=[False, True, True], kind="stable").iloc[0]
+    name = products.product_name(str(row["product"]), lang)
+    customers, money = format_count(row["gap_customers"], lang), format_money(row["gap_value"], lang)
+    source = str(row["benchmark_source"])
+    if zh:
+        sentence = f"最大的产品缺口是{row['group']}的{name}：距基准（{source}）差{customers}名客户，每年价值{money}。"
+        rule = "距基准客户数 × 每位客户年价值（情景的基准与产品测算设定），在售产品中取最大缺口。"
+    else:
+        sentence = (
+            f"The largest product gap is {name} in the {row['group']} tier: {customers} customers short of the "
+            f"benchmark ({source}), worth {money} a year."
+        )
+        rule = (
+            "Customers short of the benchmark × value per customer a year (the scenario's benchmark and sizing "
+            "economics); the largest gap among the offered products."
+        )
+    return _found("product_gap", sentence, row["gap_value"], "money", row["gap_value"], rule, lang)
+
+
+def _visit_reason(prepared: PreparedDataset, view: str, lang: str) -> str:
+    table = visits.visit_availability(prepared).set_index("view")
+    if bool(table.loc[view, "available"]):
+        return ""
+    return str(table.loc[view, "reason_zh" if lang == "zh" else "reason_en"])
+
+
+def _counter_decline(prepared, cube, config: FindingsConfig, lang) -> Finding:
+    zh = lang == "zh"
+    reason = _visit_reason(prepared, "decline", lang)
+    if reason:
+        return _skipped("counter_decline", reason)
+    table, _ = visits.branch_declines(cube)
+    falling = table[(table["status"] == visits.OK) & (table["annual_change"] < 0)]
+    if falling.empty:
+        return _skipped(
+            "counter_decline", "没有网点的柜面交易在下降。" if zh else "No branch's counter volume is falling."
+        )
+    row = falling.sort_values(["annual_change", "group"], kind="stable").iloc[0]
+    volume = float(row["counter_12m"])
+    lost = volume * -float(row["annual_change"])
+    money = lost * config.cost_per_counter_transaction
+    cost = format_money(config.cost_per_counter_transaction, lang)
+    rate = format_value(row["annual_change"], "rate", lang)
+    if zh:
+        sentence = (
+            f"{row['group']}的柜面交易下降最快：每年{rate}；其近12个月{format_count(volume, lang)}笔柜面交易中"
+            f"约{format_count(lost, lang)}笔将流出，按每笔{cost}计，每年涉及{format_money(money, lang)}的柜面产能。"
+        )
+        rule = f"近12个月柜面交易量 × 拟合的年下降率 × 每笔柜面交易成本{cost}（可配置）。"
+    else:
+        sentence = (
+            f"Counter transactions fall fastest at {row['group']}: {rate} a year; about {format_count(lost)} of its "
+            f"{format_count(volume)} counter transactions a year leave, {format_money(money)} of teller capacity a "
+            f"year at {cost} each."
+        )
+        rule = (
+            f"Counter transactions of the last 12 months × fitted decline a year × {cost} per counter transaction "
+            "(FindingsConfig)."
+        )
+    return _found("counter_decline", sentence, row["annual_change"], "rate", money, rule, lang)
+
+
+def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang) -> Finding:
+    zh = lang == "zh"
+    if not risk.usable:
+        return _skipped("at_risk_affluent", risk.fitted.reason.get("zh" if zh else "en", ""))
+    tiers = [t for t in config.at_risk_tiers if t < len(labels)]
+    if not tiers:
+        return _skipped(
+            "at_risk_affluent", "情景的分层中没有所选层级。" if zh else "The scenario's tiers lack that tier."
+        )
+    active = prepared.customers["is_active"].to_numpy(dtype=bool)
+    aum = np.nan_to_num(prepared.customers["aum"].to_numpy(dtype=float))
+    member = active & np.isin(codes, tiers)
+    high = member & (loyalty.risk_bands(risk.probabilities) == 2)
+    at_risk = float(aum[high].sum())
+    names = "、".join(labels[t] for t in tiers) if zh else " and ".join(labels[t] for t in tiers)
+    money, margin_money = format_money(at_risk, lang), format_money(at_risk * margin, lang)
+    if zh:
+        sentence = (
+            f"{names}中有{format_count(high.sum(), lang)}名高流失风险客户，资产{money}"
+            f"（占该层{format_share(at_risk / aum[member].sum() if aum[member].sum() else math.nan)}），"
+            f"每年收益{margin_money}。"
+        )
+        rule = f"{names}高风险档（流失概率 ≥ 20%）存续客户的资产 × {_margin_words(margin, lang)}。"
+    else:
+        sentence = (
+            f"In the {names} tier, {format_count(high.sum())} customers at high churn risk hold {money} "
+            f"({format_share(at_risk / aum[member].sum() if aum[member].sum() else math.nan)} of the tier), "
+            f"{margin_money} of margin a year."
+        )
+        rule = (
+            f"AUM of the {names} tier's active customers in the high churn-risk band (probability ≥ 20%) × "
+            f"{_margin_words(margin, lang)}."
+        )
+    return _found("at_risk_affluent", sentence, at_risk, "money", at_risk * margin, rule, lang)
+
+
+def _concentration(prepared, margin, config: FindingsConfig, lang) -> Finding:
+    zh = lang == "zh"
+    c = prepared.customers
+    aum = np.clip(np.nan_to_num(c.loc[c["is_active"].to_numpy(dtype=bool), "aum"].to_numpy(dtype=float)), 0, None)
+    total = aum.sum()
+    if len(aum) == 0 or total <= 0:
+        return _skipped("concentration", "没有存续客户的资产。" if zh else "No AUM among active customers.")
+    k = max(1, math.ceil(config.top_share * len(aum)))
+    top = float(np.partition(aum, len(aum) - k)[len(aum) - k :].sum())
+    share = top / total
+    pct = format_share(config.top_share, 0)
+    if zh:
+        sentence = (
+            f"前{pct}的客户（{format_count(k, lang)}名）持有{format_share(share)}的资产（{format_money(top, lang)}），"
+            f"每年收益{format_money(top * margin, lang)}。"
+        )
+        rule = f"资产最高的前{pct}存续客户的资产 × {_margin_words(margin, lang)}。"
+    else:
+        sentence = (
+            f"The top {pct} of customers ({format_count(k)}) hold {format_share(share)} of AUM ({format_money(top)}), "
+            f"{format_money(top * margin)} of margin a year."
+        )
+        rule = f"AUM of the top {pct} of active customers × {_margin_words(margin, lang)}."
+    return _found("concentration", sentence, share, "share", top * margin, rule, lang)
+
+
+def _staff_shift(prepared, scenario: Scenario, margin, config: FindingsConfig, lang) -> Finding:
+    zh = lang == "zh"
+    if not prepared.has("branch"):
+        return _skipped(
+            "staff_shift", "数据没有网点字段，无法比较网点排名。" if zh else "No branch column: no ranking."
+        )
+    card = staff.staff_scorecard(prepared, "branch")
+    if len(card.units) < 2 or not card.indicators:
+        return _skipped("staff_shift", "可排名的网点或指标不足。" if zh else "Too few branches or indicators to rank.")
+    preset = staff.PRESET_BY_KEY[scenario.staff_baseline]
+    weights = staff.scorecard_weights(card, dict(scenario.staff_weights))
+    baseline = staff.scorecard_weights(card, preset)
+    if weights == baseline:
+        return _skipped(
+            "staff_shift",
+            f"情景的考核权重与基准（{preset.label('zh')}）相同，排名没有变化。"
+            if zh
+            else f"The scenario's staff weights equal its baseline ({preset.label('en')}): no ranking shift.",
+        )
+    table = staff.ranking_table(card, weights, baseline)
+    moved = table[table["rank_change"].abs() >= config.rank_shift]
+    c = prepared.customers
+    active = c["is_active"].to_numpy(dtype=bool)
+    branch_aum = (
+        pd.Series(np.nan_to_num(c["aum"].to_numpy(dtype=float))[active])
+        .groupby(c["branch"].astype("string").to_numpy()[active])
+        .sum()
+    )
+    aum = float(branch_aum.reindex(moved["unit"].astype(str)).fillna(0).sum())
+    n, total, shift = len(moved), len(table), config.rank_shift
+    name = preset.label(lang)
+    if n:
+        top = staff.rank_movers(moved, 1).iloc[0]
+        largest_en = f" (largest: {top['unit']} {top['baseline_rank']}→{top['rank']})"
+        largest_zh = f"（变化最大：{top['unit']} {top['baseline_rank']}→{top['rank']}）"
+    else:
+        largest_en = largest_zh = ""
+    if zh:
+        sentence = (
+            f"考核从“{name}”改为情景权重后，{total}个网点中有{n}个排名变化不少于{shift}位{largest_zh}；"
+            f"这些网点管理资产{format_money(aum, lang)}，每年收益{format_money(aum * margin, lang)}。"
+        )
+        rule = f"排名变化 ≥ {shift} 位的网点的存续客户资产 × {_margin_words(margin, lang)}。"
+    else:
+        sentence = (
+            f"Moving staff KPIs from “{name}” to the scenario's weights moves {n} of {total} branches by {shift} "
+            f"places or more{largest_en}; they manage {format_money(aum)}, {format_money(aum * margin)} of margin "
+            "a year."
+        )
+        rule = (
+            f"AUM of the active customers of branches whose rank moves by ≥ {shift} places × "
+            f"{_margin_words(margin, lang)}."
+        )
+    return _found("staff_shift", sentence, n, "count", aum * margin, rule, lang)
+
+
+def _churn_loss(prepared, margin, lang) -> Finding:
+    zh = lang == "zh"
+    if not (prepared.has("closed_date") and prepared.has("aum_12m_ago")):
+        return _skipped(
+            "churn_loss",
+            "需要销户日期和一年前的资产才能计算流失资产。"
+            if zh
+            else "Lost AUM needs closing dates and AUM a year ago.",
+        )
+    c = prepared.customers
+    closed = c["closed_last_12m"].to_numpy(dtype=bool)
+    lost = float(np.nansum(c["aum_12m_ago"].to_numpy(dtype=float)[closed]))
+    alive = int(c["alive_12m_ago"].sum())
+    rate = format_share(closed.sum() / alive if alive else math.nan)
+    if zh:
+        sentence = (
+            f"近12个月有{format_count(closed.sum(), lang)}名客户销户（一年前在册客户的{rate}），带走资产"
+            f"{format_money(lost, lang)}，每年收益{format_money(lost * margin, lang)}。"
+        )
+        rule = f"近12个月销户客户一年前的资产 × {_margin_words(margin, lang)}。"
+    else:
+        sentence = (
+            f"{format_count(closed.sum())} customers closed in the last 12 months ({rate} of those on the books a "
+            f"year earlier), taking {format_money(lost)} of AUM, {format_money(lost * margin)} of margin a year."
+        )
+        rule = f"AUM a year ago of the customers who closed in the last 12 months × {_margin_words(margin, lang)}."
+    return _found("churn_loss", sentence, lost, "money", lost * margin, rule, lang)
+
+
+def _silent_attrition(prepared, cube, margin, lang) -> Finding:
+    zh = lang == "zh"
+    reason = _visit_reason(prepared, "silent_attrition", lang)
+    if reason:
+        return _skipped("silent_attrition", reason)
+    trend = prepared.customers["aum_trend"].to_numpy(dtype=float)
+    mask = visits.silent_attrition_mask(cube, trend, visits.DEFAULT_ATTRITION)
+    aum = float(np.nansum(prepared.customers["aum"].to_numpy(dtype=float)[mask]))
+    n = int(mask.sum())
+    if zh:
+        sentence = (
+            f"{format_count(n, lang)}名客户正在静默流失（柜面到访减少、未转线上、资产下降超过10%），"
+            f"仍持有资产{format_money(aum, lang)}，每年收益{format_money(aum * margin, lang)}。"
+        )
+        rule = f"符合静默流失规则的存续客户当前资产 × {_margin_words(margin, lang)}。"
+    else:
+        sentence = (
+            f"{format_count(n)} customers are leaving silently (fewer counter visits, no digital uptake, AUM down "
+            f"over 10%); they still hold {format_money(aum)}, {format_money(aum * margin)} of margin a year."
+        )
+        rule = (
+            f"Current AUM of the active customers matching the silent-attrition rule × {_margin_words(margin, lang)}."
+        )
+    return _found("silent_attrition", sentence, n, "count", aum * margin, rule, lang)
+
+
+def ranked_findings(candidates: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
+    """Return the available findings by materiality, largest first (ties keep ``FINDING_KEYS`` order).
+
+    Examples
+    --------
+    >>> a = Finding("concentration", "segments", "a", 1.0, "share", "1", 5.0, "r")
+    >>> b = Finding("product_gap", "products", "b", 1.0, "money", "1", 9.0, "r")
+    >>> [f.key for f in ranked_findings([a, b])]
+    ['product_gap', 'concentration']
+    """
+    order = {key: i for i, key in enumerate(FINDING_KEYS)}
+    available = [f for f in candidates if f.available]
+    return tuple(sorted(available, key=lambda f: (-f.materiality, order.get(f.key, len(order)), f.key)))
+
+
+def executive_findings(
+    prepared: PreparedDataset,
+    scenario: Scenario,
+    lang: str = "en",
+    churn_risk: loyalty.ChurnRisk | None = None,
+    top: int = 5,
+    config: FindingsConfig = DEFAULT_FINDINGS,
+    cube: visits.VisitCube | None = None,
+) -> Findings:
+    """Return the ``top`` most material findings of the dataset under the scenario.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The prepared dataset. Not modified.
+    scenario : Scenario
+        Tiers, product benchmark, sizing and offered products, churn definition, CLV margin,
+        staff weights and baseline: every finding follows them.
+    lang : {"en", "zh"}
+        Language of the sentences, rules and reasons.
+    churn_risk : ChurnRisk, optional
+        The model trained for ``scenario.churn`` (the app passes its cached one); trained when None.
+    top : int
+        How many findings to keep.
+    config : FindingsConfig
+        Cost per counter transaction, the at-risk tier, the top share and the rank shift.
+    cube : VisitCube, optional
+        ``visits.visit_cube(prepared)`` when the caller has it (built here otherwise).
+
+    Returns
+    -------
+    Findings
+        ``items`` (ranked by ``materiality``, CNY a year), ``skipped`` (with reasons) and ``ranked``.
+    """
+    lang = "zh" if lang == "zh" else "en"
+    labels = tier_labels(scenario.tiers, lang)
+    codes = segments.aum_tiers(prepared, scenario.tiers).codes
+    margin = scenario.clv.aum_margin
+    if cube is None and prepared.monthly_channels is not None:
+        cube = visits.visit_cube(prepared)
+    risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
+    candidates = (
+        _product_gap(prepared, scenario, codes, labels, margin, config, lang),
+        _counter_decline(prepared, cube, config, lang),
+        _at_risk(prepared, risk, codes, labels, margin, config, lang),
+        _concentration(prepared, margin, config, lang),
+        _staff_shift(prepared, scenario, margin, config, lang),
+        _churn_loss(prepared, margin, lang),
+        _silent_attrition(prepared, cube, margin, lang),
+    )
+    ranked = ranked_findings(candidates)
+    skipped = tuple(f for f in candidates if not f.available)
+    return Findings(ranked[: max(top, 0)], skipped, ranked)

@@ -1,0 +1,371 @@
+"""The playbook per segment: position, service model, products, stickiness levers and risks.
+
+``segment_metrics`` measures every tier of the scenario (one small row per tier);
+``segment_playbook`` applies ``PlaybookRules`` to those rows. Every recommendation carries
+the metric that triggered it, its value and the rule (key and condition), so a manager can
+trace it and a bank can change it by editing the rules, not the code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from crm_core import loyalty, products, segments, visits
+from crm_core.formatting import format_count, format_money, format_share
+from crm_core.playbook.config import DEFAULT_RULES, PlaybookRules, Rule
+from crm_core.playbook.wording import filled, metric_value, rule_text, tier_labels
+from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
+
+PROFILE_METRICS: dict[str, str] = {
+    "customers": "customers",
+    "customer_share": "customer_share",
+    "aum": "aum",
+    "aum_share": "aum_share",
+    "average_aum": "average_aum",
+    "median_aum": "median_aum",
+    "average_age": "average_age",
+    "products_per_customer": "products_per_customer",
+    "digital_share": "digital_active_share",
+    "payroll_share": "payroll_share",
+    "counter_trend": "counter_trend",
+    "churn_rate": "churn_rate",
+}
+"""Playbook metric → ``segments.group_profiles`` column."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """One recommendation, traced to what triggered it.
+
+    Attributes
+    ----------
+    kind : str
+        ``service_model``, ``product``, ``stickiness`` or ``risk``.
+    text : str
+        What to do, in the requested language.
+    metric : str
+        The metric the rule read.
+    value : float
+        Its value for the segment (or segment × product).
+    rule_key : str
+        The rule that fired.
+    rule : str
+        The rule's condition in words, e.g. "rm_coverage: median AUM ≥ ¥500K".
+    product : str
+        The product, for product recommendations ("" otherwise).
+    """
+
+    kind: str
+    text: str
+    metric: str
+    value: float
+    rule_key: str
+    rule: str
+    product: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentPlay:
+    """The playbook of one segment.
+
+    Attributes
+    ----------
+    code : int
+        Tier code in the scenario's tiers.
+    segment : str
+        Tier name in the requested language.
+    position : str
+        Who they are, in numbers (one sentence).
+    service_model : str
+        Key of the service-model rule that fired ("" when none did).
+    service : Recommendation or None
+    products : tuple of Recommendation
+        Largest gaps by value a year among the offered products.
+    levers : tuple of Recommendation
+        Weakest stickiness indicators against the bank.
+    risks : tuple of Recommendation
+        Risks to watch.
+    suppressed : bool
+        Too few active customers to say anything (no recommendations then).
+    note : str
+        Why there is no recommendation of some kind ("" otherwise).
+    """
+
+    code: int
+    segment: str
+    position: str
+    service_model: str
+    service: Recommendation | None
+    products: tuple[Recommendation, ...]
+    levers: tuple[Recommendation, ...]
+    risks: tuple[Recommendation, ...]
+    suppressed: bool = False
+    note: str = ""
+
+    @property
+    def recommendations(self) -> tuple[Recommendation, ...]:
+        """Every recommendation: service model, products, levers, risks."""
+        service = (self.service,) if self.service is not None else ()
+        return (*service, *self.products, *self.levers, *self.risks)
+
+
+def _member_means(values: np.ndarray, codes: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
+    """Mean of ``values`` (NaN ignored) per group among ``mask``; NaN for empty groups."""
+    keep = mask & (codes >= 0) & ~np.isnan(values)
+    sums = np.bincount(codes[keep], weights=values[keep], minlength=n_groups)[:n_groups]
+    counts = np.bincount(codes[keep], minlength=n_groups)[:n_groups]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def segment_metrics(
+    prepared: PreparedDataset,
+    codes: np.ndarray,
+    labels: tuple[str, ...] | list[str],
+    churn_risk: loyalty.ChurnRisk | None = None,
+    stickiness: loyalty.StickinessConfig = loyalty.DEFAULT_STICKINESS,
+    cube: visits.VisitCube | None = None,
+) -> pd.DataFrame:
+    """Return the metrics the rules read, one row per segment (active customers).
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        Not modified.
+    codes : numpy.ndarray
+        Segment code per customer row (``-1`` unassigned).
+    labels : sequence of str
+        Segment names in code order.
+    churn_risk : ChurnRisk, optional
+        Without a usable model ``high_risk_share`` and ``at_risk_aum`` are NaN.
+    stickiness : StickinessConfig
+        Weights of the stickiness index.
+    cube : VisitCube, optional
+        For ``silent_attrition_share`` (NaN without 24 months of activity and AUM a year ago).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``segment``, ``suppressed``, the profile measures (``customers``,
+        ``customer_share``, ``aum``, ``aum_share``, ``average_aum``, ``median_aum``, ``average_age``,
+        ``products_per_customer``, ``digital_share``, ``payroll_share``, ``counter_trend``,
+        ``churn_rate``), ``high_risk_share``, ``at_risk_aum``, ``silent_attrition_share``,
+        ``stickiness_index``, ``primacy_share`` and ``<indicator>_vs_bank`` per stickiness indicator
+        (segment mean of its 0–1 score minus the bank's). Missing data gives NaN.
+    """
+    labels = tuple(labels)
+    g = len(labels)
+    codes = np.asarray(codes).astype(np.int64)
+    profiles = segments.group_profiles(prepared, codes, labels)
+    profiles = profiles[profiles["code"] >= 0].set_index("code").reindex(range(g))
+    frame = pd.DataFrame({"code": np.arange(g, dtype=np.int64), "segment": list(labels)})
+    frame["suppressed"] = profiles["suppressed"].fillna(True).astype(bool).to_numpy()
+    for metric, column in PROFILE_METRICS.items():
+        frame[metric] = profiles[column].to_numpy(dtype=float)
+    frame["customers"] = profiles["customers"].fillna(0).to_numpy(dtype=np.int64)
+
+    c = prepared.customers
+    active = c["is_active"].to_numpy(dtype=bool)
+    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float))
+    nan = np.full(g, np.nan)
+    if churn_risk is not None and churn_risk.usable:
+        high = (loyalty.risk_bands(churn_risk.probabilities) == 2).astype(float)
+        scored = ~np.isnan(churn_risk.probabilities)
+        frame["high_risk_share"] = _member_means(high, codes, g, active & scored)
+        keep = active & (codes >= 0) & (high > 0)
+        frame["at_risk_aum"] = np.bincount(codes[keep], weights=aum[keep], minlength=g)[:g]
+    else:
+        frame["high_risk_share"] = nan
+        frame["at_risk_aum"] = nan
+    if cube is not None and cube.n_months >= 24 and prepared.has("aum_trend"):
+        silent = visits.silent_attrition_mask(cube, c["aum_trend"].to_numpy(dtype=float)).astype(float)
+        frame["silent_attrition_share"] = _member_means(silent, codes, g, active)
+    else:
+        frame["silent_attrition_share"] = nan
+    matrix = loyalty.stickiness_matrix(prepared, stickiness)
+    scores = loyalty.stickiness_scores(matrix, stickiness)
+    frame["stickiness_index"] = _member_means(scores, codes, g, active)
+    frame["primacy_share"] = _member_means(loyalty.primacy_flags(prepared).astype(float), codes, g, active)
+    for indicator in loyalty.STICKINESS_INDICATORS:
+        if indicator not in matrix.indicators:
+            frame[f"{indicator}_vs_bank"] = nan
+            continue
+        column = matrix.matrix[:, matrix.indicators.index(indicator)]
+        bank = float(column[active].mean()) if active.any() else math.nan
+        frame[f"{indicator}_vs_bank"] = _member_means(column, codes, g, active) - bank
+    metric_columns = [col for col in frame.columns if col not in ("code", "segment", "suppressed", "customers")]
+    frame.loc[frame["suppressed"], metric_columns] = np.nan
+    return frame
+
+
+def _recommendation(rule: Rule, value: float, segment: str, lang: str, **fields: str) -> Recommendation:
+    text = filled(
+        rule.recommendation(lang),
+        {
+            "segment": segment,
+            "value": metric_value(rule.metric, value, lang),
+            "threshold": metric_value(rule.metric, rule.threshold, lang),
+            **fields,
+        },
+    )
+    return Recommendation(
+        rule.kind, text, rule.metric, float(value), rule.key, rule_text(rule, lang), fields.get("product_code", "")
+    )
+
+
+def _position(row: pd.Series, lang: str) -> str:
+    zh = lang == "zh"
+    customers = format_count(row["customers"], lang)
+    parts_en = [
+        f"{customers} customers ({format_share(row['customer_share'])})",
+        f"{format_share(row['aum_share'])} of AUM",
+    ]
+    parts_zh = [
+        f"{customers}名客户（{format_share(row['customer_share'])}）",
+        f"资产占比{format_share(row['aum_share'])}",
+    ]
+    if math.isfinite(row["average_age"]):
+        parts_en.append(f"average age {row['average_age']:.0f}")
+        parts_zh.append(f"平均年龄{row['average_age']:.0f}岁")
+    if math.isfinite(row["products_per_customer"]):
+        parts_en.append(f"{row['products_per_customer']:.1f} products per customer")
+        parts_zh.append(f"人均{row['products_per_customer']:.1f}个产品")
+    if math.isfinite(row["digital_share"]):
+        parts_en.append(f"{format_share(row['digital_share'])} digitally active")
+        parts_zh.append(f"数字渠道活跃{format_share(row['digital_share'])}")
+    if zh:
+        return f"{row['segment']}：" + "，".join(parts_zh) + "。"
+    return f"{row['segment']}: " + ", ".join(parts_en) + "."
+
+
+def _product_rows(prepared, scenario: Scenario, codes, labels) -> pd.DataFrame | None:
+    if not prepared.products:
+        return None
+    matrix = products.holding_matrix(prepared)
+    gaps = products.penetration_gaps(matrix, codes, labels, scenario.product_benchmark)
+    gaps = gaps[gaps["product"].isin(scenario.offered_products)].reset_index(drop=True)
+    sizing = products.opportunity_sizing(gaps, scenario.sizing)
+    sizing["gap_points"] = gaps["gap_points"].to_numpy()
+    return sizing
+
+
+def segment_playbook(
+    prepared: PreparedDataset,
+    scenario: Scenario,
+    rules: PlaybookRules = DEFAULT_RULES,
+    lang: str = "en",
+    churn_risk: loyalty.ChurnRisk | None = None,
+    cube: visits.VisitCube | None = None,
+) -> tuple[SegmentPlay, ...]:
+    """Return the playbook of every tier of ``scenario.tiers``.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        Not modified.
+    scenario : Scenario
+        Tiers, stickiness weights, churn definition, product benchmark, sizing and offered products.
+    rules : PlaybookRules
+        Which metric values trigger which recommendation (``DEFAULT_RULES`` documented in
+        ``docs/playbook.md``).
+    lang : {"en", "zh"}
+    churn_risk : ChurnRisk, optional
+        The model trained for ``scenario.churn``; trained when None.
+    cube : VisitCube, optional
+        ``visits.visit_cube(prepared)`` when the caller has it.
+
+    Returns
+    -------
+    tuple of SegmentPlay
+        One per tier, lowest first. Service model: the first ``service_model`` rule that fires.
+        Products: the ``rules.top_products`` largest gaps by value a year where a ``product``
+        rule fires. Levers: the ``rules.max_levers`` weakest indicators whose ``stickiness`` rule
+        fires. Risks: every ``risk`` rule that fires.
+    """
+    lang = "zh" if lang == "zh" else "en"
+    labels = tier_labels(scenario.tiers, lang)
+    codes = segments.aum_tiers(prepared, scenario.tiers).codes
+    risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
+    if cube is None and prepared.monthly_channels is not None:
+        cube = visits.visit_cube(prepared)
+    metrics = segment_metrics(prepared, codes, labels, risk, scenario.stickiness, cube)
+    sizing = _product_rows(prepared, scenario, codes, labels)
+    plays = []
+    for row in metrics.to_dict("records"):
+        row = pd.Series(row)
+        segment = str(row["segment"])
+        if row["suppressed"]:
+            note = (
+                f"{segment}：存续客户过少（{int(row['customers'])}名），不作建议。"
+                if lang == "zh"
+                else f"{segment}: too few active customers ({int(row['customers'])}) for recommendations."
+            )
+            plays.append(SegmentPlay(int(row["code"]), segment, note, "", None, (), (), (), True, note))
+            continue
+        service = next(
+            (
+                _recommendation(r, row[r.metric], segment, lang)
+                for r in rules.of_kind("service_model")
+                if r.holds(row.get(r.metric, math.nan))
+            ),
+            None,
+        )
+        offers: list[Recommendation] = []
+        if sizing is not None:
+            own = sizing[sizing["group"] == segment].sort_values(
+                ["gap_value", "product"], ascending=[False, True], kind="stable"
+            )
+            for item in own.to_dict("records"):
+                if len(offers) >= rules.top_products:
+                    break
+                rule = next((r for r in rules.of_kind("product") if r.holds(item.get(r.metric, math.nan))), None)
+                if rule is None:
+                    continue
+                fields = {
+                    "product": products.product_name(item["product"], lang),
+                    "product_code": item["product"],
+                    "customers": format_count(item["gap_customers"], lang),
+                    "money": format_money(item["gap_value"], lang),
+                }
+                offers.append(_recommendation(rule, item[rule.metric], segment, lang, **fields))
+        fired = [(row[r.metric], r) for r in rules.of_kind("stickiness") if r.holds(row.get(r.metric, math.nan))]
+        fired.sort(key=lambda pair: pair[0])
+        levers = tuple(_recommendation(r, v, segment, lang) for v, r in fired[: rules.max_levers])
+        risks = tuple(
+            _recommendation(r, row[r.metric], segment, lang)
+            for r in rules.of_kind("risk")
+            if r.holds(row.get(r.metric, math.nan))
+        )
+        plays.append(
+            SegmentPlay(
+                int(row["code"]),
+                segment,
+                _position(row, lang),
+                service.rule_key if service else "",
+                service,
+                tuple(offers),
+                levers,
+                risks,
+            )
+        )
+    return tuple(plays)
+
+
+def playbook_table(plays: tuple[SegmentPlay, ...] | list[SegmentPlay]) -> pd.DataFrame:
+    """Return every recommendation of a playbook as one flat table (for the page and exports).
+
+    Columns: ``code``, ``segment``, ``kind``, ``text``, ``metric``, ``value``, ``rule_key``, ``rule``, ``product``.
+    """
+    rows = [
+        (p.code, p.segment, r.kind, r.text, r.metric, r.value, r.rule_key, r.rule, r.product)
+        for p in plays
+        for r in p.recommendations
+    ]
+    return pd.DataFrame(
+        rows, columns=["code", "segment", "kind", "text", "metric", "value", "rule_key", "rule", "product"]
+    )

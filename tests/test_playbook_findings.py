@@ -1,0 +1,171 @@
+"""Executive findings: planted answers on hand-built banks, the stated ranking rule, the committed sample."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from crm_core import loyalty, visits
+from crm_core.dataset import Dataset
+from crm_core.playbook import (
+    FINDING_KEYS,
+    VIEWS,
+    Finding,
+    FindingsConfig,
+    executive_findings,
+    ranked_findings,
+)
+from crm_core.prepare import prepared_dataset
+from crm_core.products import BenchmarkConfig
+from crm_core.sample import read_sample
+from crm_core.scenarios import Scenario, proposed_scenario
+
+
+def planted_bank(wealth_affluent: int = 0, funds_mass: int = 20) -> Dataset:
+    """350 customers, no activity, no closures: 200 mass (¥1万), 100 affluent (¥10万), 50 high net worth (¥100万).
+
+    Wealth management: nobody in mass, ``wealth_affluent`` affluent, every high-net-worth customer.
+    Funds: ``funds_mass`` mass, 20 affluent, 10 high-net-worth customers.
+    """
+    tiers = np.repeat([0, 1, 2], [200, 100, 50])
+    aum = np.array([1e4, 1e5, 1e6])[tiers]
+    wealth = np.zeros(350, bool)
+    wealth[200 : 200 + wealth_affluent] = True
+    wealth[300:] = True
+    funds = np.zeros(350, bool)
+    funds[:funds_mass] = True
+    funds[200:220] = True
+    funds[300:310] = True
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array([f"C{i:03d}" for i in range(350)], dtype="string"),
+            "aum": aum,
+            "has_wealth_management": wealth,
+            "has_funds": funds,
+        }
+    )
+    return Dataset("planted", customers, None, None, "planted")
+
+
+SCENARIO = Scenario(product_benchmark=BenchmarkConfig("next_tier"), offered_products=("wealth_management", "funds"))
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return prepared_dataset(planted_bank())
+
+
+def test_planted_biggest_gap_comes_first(planted):
+    # Affluent wealth management: 0% against 100% in high net worth → 100 customers × ¥1,200 = ¥120,000 a year.
+    # Mass funds: 10% against 20% → 20 customers × ¥800 = ¥16,000. Top 2% (7 × ¥100万) × 1% = ¥70,000.
+    findings = executive_findings(planted, SCENARIO)
+    first = findings[0]
+    assert (first.key, first.view, first.value, first.materiality) == ("product_gap", "products", 120_000.0, 120_000.0)
+    assert "wealth management" in first.sentence and "affluent" in first.sentence and "¥120K" in first.sentence
+    assert [f.key for f in findings] == ["product_gap", "concentration"]
+    assert findings[1].materiality == pytest.approx(70_000.0)
+    assert findings[1].value == pytest.approx(7e6 / (200 * 1e4 + 100 * 1e5 + 50 * 1e6))
+
+
+def test_planted_gap_moves_with_the_data():
+    # Half the affluent now hold wealth management: the mass tier is 50 points behind them (100 customers ×
+    # ¥1,200 = ¥120,000), more than the affluent gap to high net worth (50 × ¥1,200 = ¥60,000).
+    prepared = prepared_dataset(planted_bank(wealth_affluent=50, funds_mass=0))
+    product = next(f for f in executive_findings(prepared, SCENARIO) if f.key == "product_gap")
+    assert product.value == 120_000.0 and "mass tier" in product.sentence
+    # Offering funds only: mass 0% against affluent 20% → 40 customers × ¥800.
+    only_funds = Scenario(product_benchmark=BenchmarkConfig("next_tier"), offered_products=("funds",))
+    product = next(f for f in executive_findings(prepared, only_funds) if f.key == "product_gap")
+    assert product.value == 32_000.0 and "funds" in product.sentence and "mass" in product.sentence
+
+
+def test_no_activity_means_no_visit_finding_and_says_why(planted):
+    findings = executive_findings(planted, SCENARIO)
+    assert all(f.view != "visits" for f in findings.ranked)
+    skipped = {f.key: f for f in findings.skipped}
+    assert {"counter_decline", "silent_attrition"} <= set(skipped)
+    for key in ("counter_decline", "silent_attrition"):
+        assert not skipped[key].available and "transaction" in skipped[key].reason
+    assert (
+        "activity" in {f.key: f for f in executive_findings(planted, SCENARIO, "zh").skipped}["counter_decline"].reason
+    )
+    assert {"churn_loss", "staff_shift", "at_risk_affluent"} <= set(skipped)
+
+
+def test_chinese_sentences_use_wan(planted):
+    first = executive_findings(planted, SCENARIO, "zh")[0]
+    assert "理财" in first.sentence and "¥12万" in first.sentence and first.rule
+
+
+def test_inputs_are_not_mutated(planted):
+    before = planted.customers.copy()
+    executive_findings(planted, SCENARIO)
+    pd.testing.assert_frame_equal(planted.customers, before)
+
+
+def _finding(key: str, materiality: float) -> Finding:
+    return Finding(key, "overview", key, 1.0, "money", "1", materiality, "rule")
+
+
+@given(st.lists(st.floats(0, 1e9), min_size=len(FINDING_KEYS), max_size=len(FINDING_KEYS)), st.integers(0, 6),
+       st.floats(0, 1e9))  # fmt: skip
+def test_ranking_by_materiality_is_monotone(amounts, which, raise_by):
+    candidates = [_finding(key, amount) for key, amount in zip(FINDING_KEYS, amounts, strict=True)]
+    ranked = ranked_findings(candidates)
+    assert [f.materiality for f in ranked] == sorted(amounts, reverse=True)
+    raised = list(candidates)
+    raised[which] = _finding(FINDING_KEYS[which], amounts[which] + raise_by)
+    before = [f.key for f in ranked].index(FINDING_KEYS[which])
+    after = [f.key for f in ranked_findings(raised)].index(FINDING_KEYS[which])
+    assert after <= before
+
+
+def test_unavailable_findings_are_never_ranked():
+    gone = Finding("churn_loss", "overview", "", math.nan, "", "n/a", 0.0, "", False, "no dates")
+    assert ranked_findings([gone, _finding("concentration", 1.0)]) == (_finding("concentration", 1.0),)
+
+
+@pytest.fixture(scope="module")
+def small(small_sample):
+    prepared = prepared_dataset(Dataset("s", small_sample.customers, small_sample.activity, small_sample.holdings, "s"))
+    return prepared, loyalty.churn_risk_model(prepared)
+
+
+def test_findings_follow_the_scenario(small):
+    prepared, risk = small
+    baseline = executive_findings(prepared, Scenario(), churn_risk=risk, top=7)
+    proposed = executive_findings(prepared, proposed_scenario(), churn_risk=risk, top=7)
+    assert "staff_shift" in {f.key for f in baseline.skipped}
+    shift = next(f for f in proposed.ranked if f.key == "staff_shift")
+    assert shift.value >= 1 and shift.materiality > 0 and "≥ 3 places" in shift.rule
+    dearer = executive_findings(prepared, Scenario(), churn_risk=risk, top=7,
+                                config=FindingsConfig(cost_per_counter_transaction=30.0))  # fmt: skip
+    cheap = next(f for f in baseline.ranked if f.key == "counter_decline")
+    dear = next(f for f in dearer.ranked if f.key == "counter_decline")
+    assert dear.materiality == pytest.approx(2 * cheap.materiality) and cheap.value < 0
+
+
+def test_counter_finding_prices_the_steepest_branch(small):
+    prepared, risk = small
+    table, _ = visits.branch_declines(visits.visit_cube(prepared))
+    steepest = table[table["rank"] == 1].iloc[0]
+    finding = next(f for f in executive_findings(prepared, Scenario(), churn_risk=risk, top=7).ranked
+                   if f.key == "counter_decline")  # fmt: skip
+    assert steepest["group"] in finding.sentence
+    assert finding.materiality == pytest.approx(steepest["counter_12m"] * -steepest["annual_change"] * 15.0)
+
+
+def test_committed_sample_has_five_findings_with_number_and_view():
+    prepared = prepared_dataset(read_sample())
+    findings = executive_findings(prepared, Scenario(), "zh")
+    assert len(findings) == 5
+    for finding in findings:
+        assert finding.available and finding.view in VIEWS and math.isfinite(finding.value)
+        assert finding.value_text in finding.sentence and finding.sentence.endswith("。") and finding.rule
+    materiality = [f.materiality for f in findings]
+    assert materiality == sorted(materiality, reverse=True) and materiality[-1] > 0
