@@ -24,7 +24,7 @@ UCI = next((path for path in UCI_CANDIDATES if path.exists()), None)
 
 def check_outputs(folder: Path, stamp_words: tuple[str, ...]) -> None:
     deck = Presentation(folder / "deck.pptx")
-    assert len(deck.slides) == 7
+    assert len(deck.slides) == 8
     footer = [s.text_frame.text for s in list(deck.slides)[-1].shapes if s.has_text_frame][-1]
     assert all(word in footer for word in stamp_words)
     page = (folder / "report.html").read_text(encoding="utf-8")
@@ -50,7 +50,7 @@ def test_sample_folder_all_formats(tmp_path, small_sample, capsys):
 def test_committed_sample_deck(tmp_path):
     assert report_main(["--data", str(SAMPLE), "--out", str(tmp_path / "deck.pptx")]) == 0
     deck = Presentation(tmp_path / "deck.pptx")
-    assert len(deck.slides) == 7
+    assert len(deck.slides) == 8
     footer = [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame][-1]
     assert footer.startswith("Scenario: Baseline (current practice) | Data: Bank A sample | Fingerprint: ")
 

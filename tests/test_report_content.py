@@ -27,7 +27,7 @@ from crm_core.report import (
 from crm_core.scenarios import proposed_scenario
 from tests.conftest import tiny_dataset
 
-STEPS = ("positioning", "tiering", "stickiness", "value_mining", "staff", "guarantees")
+STEPS = ("positioning", "tiering", "stickiness", "value_mining", "staff", "guarantees", "playbook")
 HOSTILE = ("<script>alert(1)</script>", "=cmd|' /C calc'!A0", "North")
 
 

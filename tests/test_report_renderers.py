@@ -45,7 +45,7 @@ def test_deck_has_title_and_step_slides_with_native_charts(reports):
     report = reports[0]
     deck = deck_of(report)
     slides = list(deck.slides)
-    assert len(slides) == 1 + len(report.steps) == 7
+    assert len(slides) == 1 + len(report.steps) == 8
     assert report.title in slide_texts(slides[0])
     for slide, step in zip(slides[1:], report.steps, strict=True):
         assert step.title in slide_texts(slide)
@@ -88,7 +88,7 @@ def test_company_template_layouts_are_used(reports):
     buffer = io.BytesIO()
     template.save(buffer)
     deck = deck_of(reports[0], buffer.getvalue())
-    assert len(deck.slides) == 7
+    assert len(deck.slides) == 8
     assert [slide.slide_layout.name for slide in deck.slides][:2] == ["Title Slide", "Title Only"]
     with pytest.raises(ExportError, match="not a PowerPoint"):
         deck_of(reports[0], b"not a deck")
@@ -99,7 +99,7 @@ def test_html_embeds_plotly_once_and_escapes_names(reports):
     page = report_html(report, "<b>scenario</b>", "Bank A sample", FINGERPRINT, WHEN)
     marker = "* plotly.js v"
     assert page.count(marker) == get_plotlyjs().count(marker) >= 1
-    assert page.count('class="chart"') == sum(step.figure is not None for step in report.steps) == 6
+    assert page.count('class="chart"') == sum(step.figure is not None for step in report.steps) == 7
     for step in report.steps:
         assert f'id="chart-{step.key}"' in page
     assert "<script>alert(1)</script>" not in page

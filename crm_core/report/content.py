@@ -20,6 +20,7 @@ from crm_core import products as prod
 from crm_core import segments as seg
 from crm_core import staff
 from crm_core import visits as vis
+from crm_core.formatting import format_money
 from crm_core.overview import overview_kpis
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
@@ -42,6 +43,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "value_mining": ("4 Value mining", "四、价值挖掘"),
     "staff": ("5 Staff assessment", "五、员工考核"),
     "guarantees": ("6 Guarantee measures", "六、保障措施"),
+    "playbook": ("7 Strategy playbook: what the data says", "七、策略手册：数据的结论"),
+    "playbook_none": ("The data supports no finding with money at stake.", "数据不足以形成涉及金额的发现。"),
+    "playbook_chart": ("Money at stake a year by finding", "各项发现涉及的年度金额"),
+    "at_stake": ("At stake a year", "年度涉及金额"),
+    "finding": ("Finding", "发现"),
     "tier": ("Tier", "层级"),
     "not_assigned": ("not assigned", "未分层"),
     "customers": ("Customers", "客户数"),
@@ -701,13 +707,40 @@ def _segment_table(profiles: pd.DataFrame) -> pd.DataFrame:
     return profiles.rename(columns={"group": "tier"})
 
 
+def _playbook(prepared, scenario: Scenario, risk, lang: str) -> Step:
+    """The closing section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
+    from crm_core.playbook import executive_findings
+
+    items = executive_findings(prepared, scenario, lang, churn_risk=risk).items
+    if not items:
+        return _step("playbook", lang, _t("playbook_none", lang), (), None, None, [], available=False)
+    stake = tuple(float(f.materiality) for f in items)
+    numbers = tuple(
+        KeyNumber(f"{rank}. {_t('at_stake', lang)}", format_money(value, lang), value)
+        for rank, value in enumerate(stake[:4], start=1)
+    )
+    chart = _chart(
+        lang, kind="bar", title=_t("playbook_chart", lang), categories=tuple(str(r) for r in range(1, len(items) + 1)),
+        series=((_t("at_stake", lang), stake),), value_kind="money", horizontal=True,
+    )  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "#": [str(rank) for rank in range(1, len(items) + 1)],
+            _t("finding", lang): [f.sentence for f in items],
+            _t("at_stake", lang): [format_money(value, lang) for value in stake],
+        }
+    )
+    lines = [f"{rank}. {f.sentence} ({f.rule})" for rank, f in enumerate(items, start=1)]
+    return _step("playbook", lang, items[0].sentence, numbers, chart, table, lines)
+
+
 def report_content(
     prepared: PreparedDataset,
     scenario: Scenario,
     lang: str = "en",
     churn_risk: loy.ChurnRisk | None = None,
 ) -> Report:
-    """Return the six-step storyline of a dataset under one scenario's settings.
+    """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
     Parameters
     ----------
@@ -725,7 +758,8 @@ def report_content(
     -------
     Report
         Steps ``positioning``, ``tiering``, ``stickiness``, ``value_mining``, ``staff``,
-        ``guarantees``, and the segment, gap, opportunity, risk and ranking tables.
+        ``guarantees``, ``playbook`` (closing section), and the segment, gap, opportunity, risk and
+        ranking tables.
     """
     lang = "zh" if lang == "zh" else "en"
     labels = tier_labels(scenario.tiers, lang)
@@ -744,6 +778,7 @@ def report_content(
         value_mining,
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang),
+        _playbook(prepared, scenario, risk, lang),
     )
     tables: list[tuple[str, pd.DataFrame]] = [("segments", _segment_table(profiles))]
     for key, frame in (("gaps", gaps), ("opportunities", opportunities), ("risk", risk_table), ("ranking", ranking)):
