@@ -17,13 +17,12 @@ the floor, 1.5x DuckDB and 150 ms.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import duckdb
 import numpy as np
 
+from benchmarks.common import median_ms
 from crm_core.contract import product_flag_column
 from crm_core.dataset import Dataset, fingerprint_of
 from crm_core.prepare import prepared_dataset
@@ -48,17 +47,6 @@ GOAL_MS = 150.0
 
 THRESHOLD_STEPS = ((5e4, 5e5, 6e6), (5e4, 6e5, 6e6), (5e4, 1e6, 6e6), (8e4, 8e5, 8e6))
 LABELS = ("mass", "affluent", "high net worth", "private")
-
-
-def median_ms(run: Callable[[int], object], repeats: int) -> float:
-    """Median wall time of ``run(i)`` in milliseconds, after one warm-up call."""
-    run(0)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        run(i + 1)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def tier_codes(aum: np.ndarray, thresholds: tuple[float, ...]) -> np.ndarray:

@@ -14,14 +14,13 @@ Run ``python -m benchmarks.bench_segments --customers 1000000``. Goals: each ref
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from benchmarks.common import median_ms
 from crm_core.dataset import Dataset, fingerprint_of
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import SampleConfig, sample_tables
@@ -50,17 +49,6 @@ WEIGHT_STEPS = (
     (("aum", 20), ("annual_contribution", 20), ("products_held", 20), ("tenure_months", 20),
      ("digital_share_12m", 10), ("aum_trend", 10)),
 )  # fmt: skip
-
-
-def median_ms(run: Callable[[int], object], repeats: int) -> float:
-    """Median wall time of ``run(i)`` in milliseconds, after one warm-up call."""
-    run(0)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        run(i + 1)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def profile_sql(thresholds: tuple[float, ...]) -> str:

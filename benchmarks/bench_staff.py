@@ -19,14 +19,13 @@ not a goal: at 5,000 × 12 the product takes microseconds, and any ranking needs
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from benchmarks.common import median_ms
 from crm_core.dataset import Dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import SampleConfig, sample_tables
@@ -45,17 +44,6 @@ from crm_core.staff import (
 )
 
 GOAL_MS = 5.0
-
-
-def median_ms(run: Callable[[int], object], repeats: int) -> float:
-    """Median wall time of ``run(i)`` in milliseconds, after one warm-up call."""
-    run(0)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        run(i + 1)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def real_scorecard(n_customers: int, n_managers: int, seed: int) -> Scorecard:

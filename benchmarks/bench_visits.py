@@ -15,14 +15,13 @@ A what-if change works on a few per-branch arrays and never reads the activity t
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
-from collections.abc import Callable
 
 import duckdb
 import numpy as np
 import pandas as pd
 
+from benchmarks.common import median_ms
 from crm_core.contract import CHANNELS
 from crm_core.dataset import Dataset, fingerprint_of
 from crm_core.prepare import customer_positions, prepared_dataset
@@ -36,17 +35,6 @@ from crm_core.visits import (
     what_if_base,
     what_if_staffing,
 )
-
-
-def median_ms(run: Callable[[int], object], repeats: int) -> float:
-    """Median wall time of ``run(i)`` in milliseconds, after one warm-up call."""
-    run(0)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        run(i + 1)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def line(label: str, ms: float, floor_ms: float, duck_ms: float) -> str:

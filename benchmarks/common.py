@@ -24,3 +24,16 @@ def row(label: str, seconds: float, floor: float | None = None, rows: int | None
     if rows:
         parts.append(f"{seconds / rows * 1e9:8.1f} ns/row")
     return "  ".join(parts)
+
+
+def median_ms(run, repeats: int) -> float:
+    """Median wall time of ``run(i)`` in milliseconds, after one warm-up call (``i`` varies the input)."""
+    import statistics
+
+    run(0)
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        run(i + 1)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
