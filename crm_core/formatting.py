@@ -82,8 +82,8 @@ def format_share(value: float | None, digits: int = 1) -> str:
 
 def format_delta(value: float | None, kind: str, lang: str = "en") -> str:
     """Return a signed change: ``relative`` as %, ``points`` as pp (百分点 in Chinese), ``absolute`` plain."""
-    if value is None or not math.isfinite(value):
-        return ""
+    if value is None or not math.isfinite(value) or abs(value) > 1e6:
+        return ""  # no change or an absurd one (implausible input values) is not shown
     if kind == "relative":
         return f"{value * 100:+.1f}%"
     if kind == "points":

@@ -33,6 +33,9 @@ def top_share(values: np.ndarray, fraction: float) -> float:
     0.8
     """
     values = np.asarray(values, dtype=float)
+    values = np.clip(values[np.isfinite(values)], 0, None)  # a negative balance holds no share of the assets
+    if len(values) and values.max() > 0:
+        values = values / values.max()  # shares are scale-free; this keeps sums of 1e300 balances finite
     total = values.sum()
     if len(values) == 0 or total <= 0:
         return math.nan

@@ -25,6 +25,9 @@ AGE_BANDS: tuple[tuple[int, int, str], ...] = (
 )
 """Age bands: lower bound inclusive, upper bound exclusive, label."""
 
+NO_UNIT = "(none)"
+"""Branch, city or relationship manager of customers whose extract leaves it blank."""
+
 RECENT_MONTHS = 3
 """A customer is 'active' on a channel with a transaction in the last three months."""
 
@@ -143,9 +146,11 @@ def _product_flags(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.
     return now, year_ago
 
 
-def _activity_features(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.ndarray], pd.DataFrame, int]:
-    """Customer-level channel features and month × channel × branch aggregates."""
-    customers, activity = dataset.customers, dataset.activity
+def _activity_features(
+    dataset: Dataset, customers: pd.DataFrame, as_of: pd.Timestamp
+) -> tuple[dict[str, np.ndarray], pd.DataFrame, int]:
+    """Customer-level channel features and month × channel × branch aggregates (no blank branch in ``customers``)."""
+    activity = dataset.activity
     n = len(customers)
     position = customer_positions(customers["customer_id"], activity["customer_id"])
     known = position >= 0
@@ -231,6 +236,10 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     month_end = as_of + pd.offsets.MonthEnd(0)
     customers = dataset.customers.copy()
     n = len(customers)
+    for column in ("branch", "city", "relationship_manager"):
+        # A blank unit is a unit of its own, so every customer and transaction is counted somewhere.
+        if column in customers and customers[column].isna().any():
+            customers[column] = customers[column].astype("string").fillna(NO_UNIT)
 
     closed = customers["closed_date"] if "closed_date" in customers else pd.Series(pd.NaT, index=customers.index)
     churned = customers["churned"].fillna(False) if "churned" in customers else closed.notna()
@@ -282,7 +291,7 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
 
     monthly, orphans = None, 0
     if dataset.activity is not None and len(dataset.activity):
-        features, monthly, orphans = _activity_features(dataset, as_of)
+        features, monthly, orphans = _activity_features(dataset, customers, as_of)
         for name, values in features.items():
             customers[name] = values
     assert len(customers) == n

@@ -34,6 +34,13 @@ DEFAULT_OFFERED: tuple[str, ...] = ("credit_card", "wealth_management", "funds",
 """Products offered in sizing and lead lists by default (value-mining products)."""
 
 
+MAX_SCENARIO_BYTES = 256 * 1024
+"""Largest scenario a link may inflate to (a real one is about 7 KB)."""
+
+MAX_TOKEN_CHARACTERS = 16 * 1024
+"""Longest link token accepted (a real one is about 2 KB)."""
+
+
 class ScenarioError(ValueError):
     """A scenario file or link that cannot be used; the message says why."""
 
@@ -234,7 +241,12 @@ def scenario_from_json(text: str | bytes) -> Scenario:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
         raise ScenarioError(f"not a JSON file ({error})") from None
-    return scenario_from_dict(data)
+    except RecursionError:
+        raise ScenarioError("not a scenario: the JSON is nested too deeply") from None
+    try:
+        return scenario_from_dict(data)
+    except RecursionError:
+        raise ScenarioError("not a scenario: the JSON is nested too deeply") from None
 
 
 def scenario_token(scenario: Scenario) -> str:
@@ -251,9 +263,14 @@ def scenario_token(scenario: Scenario) -> str:
 
 def scenario_from_token(token: str) -> Scenario:
     """Return the scenario of a link token; ``ScenarioError`` when it is damaged."""
+    if len(token) > MAX_TOKEN_CHARACTERS:
+        raise ScenarioError("the link's scenario is too long to be one of ours")
     try:
         packed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        text = zlib.decompress(packed, bufsize=1 << 16)
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(packed, MAX_SCENARIO_BYTES)
+        if inflater.unconsumed_tail:
+            raise ScenarioError("the link's scenario is too large to be one of ours")
     except (ValueError, zlib.error) as error:
         raise ScenarioError(f"the link's scenario is damaged ({error})") from None
     return scenario_from_json(text)

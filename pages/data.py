@@ -12,7 +12,12 @@ from ui.widgets import md, page_header, shown, translated_selectbox
 page_header("data")
 active = data.active_dataset()
 st.caption(
-    t("data_in_use", name=data.dataset_label(active), rows=count(len(active.customers)), fp=active.short_fingerprint)
+    t(
+        "data_in_use",
+        name=md(data.dataset_label(active)),
+        rows=count(len(active.customers)),
+        fp=active.short_fingerprint,
+    )
 )
 
 with st.expander(t("templates")):

@@ -64,7 +64,9 @@ def parse_numbers(values: pd.Series, parentheses_negative: bool = True) -> tuple
     ([1234.5, 125000.0, 0.12, -3.0], [False, False, False, False, True, False])
     """
     if _is_typed_number(values):
-        return values.astype("float64"), _no_failures(values)
+        numbers = values.astype("float64")
+        infinite = pd.Series(np.isinf(numbers.to_numpy()), index=values.index)
+        return numbers.where(~infinite), infinite
     text = _as_text(values)
     result = pd.to_numeric(text, errors="coerce").astype("float64")
     todo = text.notna() & result.isna()
@@ -85,6 +87,8 @@ def parse_numbers(values: pd.Series, parentheses_negative: bool = True) -> tuple
         parsed = parsed.where(~negative, -parsed)
         result = result.copy()
         result[todo] = parsed
+    # "inf", "Infinity" and overflowing values such as 1e999 are not amounts: a parse failure, not a number.
+    result = result.where(~np.isinf(result.to_numpy(dtype="float64")))
     failed = text.notna() & result.isna()
     return result.astype("float64"), failed.fillna(False).astype(bool)
 

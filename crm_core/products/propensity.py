@@ -105,6 +105,7 @@ def propensity_features(prepared: PreparedDataset) -> pd.DataFrame:
         if isinstance(dtype, pd.CategoricalDtype):
             continue
         values = customers[column].astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        values = np.where(np.isfinite(values), values, np.nan)  # an infinite balance is missing, not a feature
         if _logged(column):
             values = np.sign(values) * np.log1p(np.abs(values))
         columns[column] = values.astype(np.float32)

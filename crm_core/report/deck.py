@@ -90,7 +90,7 @@ def chart_data(spec: ChartSpec) -> CategoryChartData:
     data = CategoryChartData(number_format=spec.number_format)
     data.categories = list(spec.categories)
     for name, values in spec.series:
-        data.add_series(name, [None if math.isnan(v) else v for v in values])
+        data.add_series(name, [v if math.isfinite(v) else None for v in values])
     return data
 
 
