@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's single entry point.
 #   bash dev.sh app    set up .venv and run the dashboard on the bundled sample (http://localhost:8501)
-#   bash dev.sh test   set up .venv plus test extras (Chromium, CJK fonts) and run lint + the whole test suite
+#   bash dev.sh test   set up .venv plus test extras (Chromium, CJK fonts, a JDK) and run lint + the whole test suite
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 VENV=.venv
@@ -33,23 +33,25 @@ setup_venv() {
   fi
 }
 
-install_browser() {
-  # Debian's Chromium and CJK fonts for the browser tests; skipped when present or when we cannot install.
+install_test_extras() {
+  # Debian's Chromium and CJK fonts for the browser tests, and a JDK for the Spark tests;
+  # skipped when present or when we cannot install.
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo -n"; else
-      echo "note: ${missing[*]} missing and no root: browser tests will be skipped." >&2; return 0
+      echo "note: ${missing[*]} missing and no root: browser or Spark tests will be skipped." >&2; return 0
     fi
   fi
   if command -v apt-get >/dev/null 2>&1; then
-    echo "installing ${missing[*]} (Debian packages) for the browser tests..."
+    echo "installing ${missing[*]} (Debian packages) for the browser and Spark tests..."
     $sudo apt-get update -qq >/dev/null || true
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null ||
-      echo "note: could not install ${missing[*]}: browser tests will be skipped." >&2
+      echo "note: could not install ${missing[*]}: browser or Spark tests will be skipped." >&2
   else
     echo "note: no apt-get: install ${missing[*]} yourself to run the browser tests." >&2
   fi
@@ -62,7 +64,7 @@ case "${1:-}" in
     ;;
   test)
     setup_venv requirements-test.txt
-    install_browser
+    install_test_extras
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     shift
