@@ -24,9 +24,19 @@ def server():
         yield url
 
 
+def test_deep_link_on_a_fresh_server_opens_the_page_inside_the_frame(browser):
+    with streamlit_server() as fresh:  # a server no session has used yet: Streamlit's legacy pages/ mode
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{fresh}/visits")
+        page.get_by_text("How fast are branch visits falling").wait_for(timeout=60_000)
+        assert page.get_by_text("Language / 语言").is_visible()  # the sidebar frame is there
+        assert page.url.endswith("/visits")
+        page.close()
+
+
 def test_overview_then_chinese(browser, server):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{server}/overview")
+    page.goto(f"{server}/")
     page.get_by_text("Active customers", exact=True).wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     assert page.get_by_text("Bank A sample").first.is_visible()
@@ -34,7 +44,7 @@ def test_overview_then_chinese(browser, server):
 
     page.get_by_text("中文", exact=True).click()
     page.get_by_text("有效客户数", exact=True).wait_for(timeout=30_000)
-    assert "lang=%E4%B8%AD%E6%96%87" in page.url  # ?lang=中文: a shared link keeps the language
+    page.wait_for_url("**lang=%E4%B8%AD%E6%96%87**", timeout=30_000)  # ?lang=中文: a shared link keeps the language
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "亿" in body and "Active customers" not in body
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
