@@ -45,7 +45,9 @@ for play in ui_pb.plays(prepared, scenario, lang):
                     "play_trace",
                     rule=md(recommendation.rule),
                     metric=md(recommendation.metric),
-                    value=f"{recommendation.value:,.3g}",
+                    value=f"{recommendation.value:,.0f}"
+                    if abs(recommendation.value) >= 1000
+                    else f"{recommendation.value:.3g}",
                 )
             )
 

@@ -102,3 +102,13 @@ def test_export_buttons_and_meeting_storyline():
     assert any(c.value == "Step 2 of 7" for c in at.caption)
     assert at.header[0].value != first
     assert not at.get("download_button"), "meeting mode shows the storyline, not the controls"
+
+
+def test_untouched_settings_are_not_reported_as_modified_in_either_language():
+    for lang in ("EN", "中文"):
+        at = AppTest.from_file(APP, default_timeout=180)
+        at.session_state["lang"] = lang
+        at.run()
+        at.switch_page("pages/playbook.py").run()
+        assert not at.exception
+        assert at.sidebar.caption[-1].value == "Baseline \\(current practice\\)"

@@ -72,9 +72,12 @@ def captured(name: str | None = None, note: str | None = None) -> sc.Scenario:
     count = int(_state("segments_tier_count", 0) or 0)
     if count:
         try:
+            labels = tuple(str(state[f"segments_label_{i}"]) for i in range(count))
+            if labels == tier_preset("default", "zh").labels and base.tiers.labels == TierConfig().labels:
+                labels = base.tiers.labels  # the default names shown in Chinese are still the default names
             tiers = TierConfig(
                 tuple(float(state[f"segments_threshold_{i}"]) * 1e4 for i in range(count - 1)),
-                tuple(str(state[f"segments_label_{i}"]) for i in range(count)),
+                labels,
                 _state("segments_tier_basis", base.tiers.basis),
             )
         except (KeyError, ValueError):
