@@ -68,7 +68,7 @@ labels = {
     **{p: staff.PERSPECTIVE_NAMES[p][lang == "zh"] for p in staff.PERSPECTIVES},
     "note": t("note"),
 }
-st.dataframe(staff.ranking_display(table, labels), hide_index=True, key="staff_ranking_table")
+st.dataframe(staff.ranking_display(table, labels).dropna(axis=1, how="all"), hide_index=True, key="staff_ranking_table")
 
 units = staff.selected_units(table, 30)
 st.plotly_chart(
