@@ -1,4 +1,4 @@
-"""Command line: ``python -m crm_core sample|check|evaluate|report ...``.
+"""Command line: ``python -m crm_core sample|check|evaluate|report|prepare ...``.
 
 Every sub-command prints a clear message and exits 0 (usable) or 2 (not usable); none
 ends in a traceback.
@@ -50,7 +50,13 @@ def _report(argv: list[str]) -> int:
     return report_main(argv)
 
 
-COMMANDS = {"sample": _sample, "check": _check, "evaluate": _evaluate, "report": _report}
+def _prepare(argv: list[str]) -> int:
+    from crm_core.prepare_cli import prepare_main
+
+    return prepare_main(argv)
+
+
+COMMANDS = {"sample": _sample, "check": _check, "evaluate": _evaluate, "report": _report, "prepare": _prepare}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,6 +31,15 @@ with st.expander(t("templates")):
                 key=f"data_template_{table}_{lang}",
             )
 
+artefacts = data.artefact_folders()
+if artefacts:
+    with st.expander(t("artefact_heading"), expanded=False):
+        chosen = st.selectbox(t("artefact_pick"), artefacts, format_func=lambda p: p.name, key="data_artefact")
+        st.button(t("artefact_open"), key="data_artefact_open", on_click=data.open_artefact, args=(chosen,))
+        error = st.session_state.pop("_artefact_error", None)
+        if error:
+            st.error(md(error))
+
 limit = st.get_option("server.maxUploadSize")
 uploads = st.file_uploader(
     t("upload_label"), type=["csv", "tsv", "txt", "xlsx", "parquet"], accept_multiple_files=True, key="data_upload"

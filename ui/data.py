@@ -23,6 +23,8 @@ from ui.i18n import t
 
 SOURCE_KEY = "data_source"
 UPLOADED_KEY = "uploaded_dataset"
+UPLOADED_PREPARED_KEY = "uploaded_prepared"
+ARTEFACT_ROOT_ENV = "CRM_ARTEFACT_ROOT"
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -56,9 +58,43 @@ def _prepared(fingerprint: str, _dataset: Dataset) -> PreparedDataset:
 
 
 def active_prepared() -> PreparedDataset:
-    """The prepared form of the active dataset, computed once per fingerprint."""
+    """The prepared form of the active dataset: an opened artefact as it is, else computed once per fingerprint."""
     dataset = active_dataset()
+    opened = st.session_state.get(UPLOADED_PREPARED_KEY)
+    if opened is not None and opened.fingerprint == dataset.fingerprint:
+        return opened
     return _prepared(dataset.fingerprint, dataset)
+
+
+def artefact_folders() -> list[Path]:
+    """Prepared artefacts under the folder named by ``CRM_ARTEFACT_ROOT`` (none when it is not set).
+
+    Only that folder's direct children are offered, so the page cannot be used to read anything
+    else on the server.
+    """
+    import os
+
+    from crm_core.artefact import is_artefact
+
+    root = os.environ.get(ARTEFACT_ROOT_ENV)
+    if not root or not Path(root).is_dir():
+        return []
+    return sorted(p for p in Path(root).iterdir() if p.is_dir() and is_artefact(p))
+
+
+def open_artefact(folder: Path) -> str | None:
+    """Button callback: open a prepared artefact as this session's dataset; return an error message if refused."""
+    from crm_core.artefact import ArtefactError, read_artefact
+
+    try:
+        prepared = read_artefact(folder)
+    except ArtefactError as error:
+        st.session_state["_artefact_error"] = str(error)
+        return str(error)
+    st.session_state[UPLOADED_KEY] = prepared.dataset
+    st.session_state[UPLOADED_PREPARED_KEY] = prepared
+    st.session_state[SOURCE_KEY] = "upload"
+    return None
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

@@ -210,6 +210,12 @@ TEXT = MappingProxyType(
             "In use: {name} · {rows} customers · fingerprint {fp}",
             "当前使用：{name} · {rows} 位客户 · 数据指纹 {fp}",
         ),
+        "artefact_heading": (
+            "Open a prepared dataset (artefact from `python -m crm_core prepare`)",
+            "打开已准备的数据集（`python -m crm_core prepare` 生成的产物）",
+        ),
+        "artefact_pick": ("Prepared dataset", "已准备的数据集"),
+        "artefact_open": ("Open", "打开"),
         "templates": ("CSV templates (English or Chinese headers)", "CSV 模板（英文或中文表头）"),
         "table_customers": ("Customers", "客户表"),
         "table_activity": ("Monthly activity", "月度交易活动表"),

@@ -102,11 +102,16 @@ def report_main(argv: list[str]) -> int:
             raise ReportFailure(f"unknown output type {out.suffix or '(none)'!r}: use .pptx, .html or .xlsx")
         template = Path(args.template).read_bytes() if args.template and kind == "deck" else None
         scenario = _scenario(args.scenario)
-        dataset = _dataset(args.data, args.mapping)
+        from crm_core.artefact import is_artefact, read_artefact
         from crm_core.prepare import prepared_dataset
         from crm_core.report.content import report_content
 
-        prepared = prepared_dataset(dataset)
+        if len(args.data) == 1 and is_artefact(args.data[0]):  # a prepared artefact: no preparation here
+            prepared = read_artefact(args.data[0])
+            dataset = prepared.dataset
+        else:
+            dataset = _dataset(args.data, args.mapping)
+            prepared = prepared_dataset(dataset)
         report = report_content(prepared, scenario, args.lang)
         stamp = (scenario.name, dataset.name, dataset.fingerprint, date.today())
         if kind == "deck":

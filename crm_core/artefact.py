@@ -1,0 +1,403 @@
+"""The prepared dataset as a versioned artefact: a folder of Parquet files and a manifest.
+
+Preparing millions of customers is the slow step (minutes on a laptop, or a Spark job on a
+cluster); opening its result must not be. An artefact folder holds
+
+``customers.parquet``
+    ``PreparedDataset.customers``: one row per customer, canonical and derived columns.
+``monthly_channels.parquet``
+    ``PreparedDataset.monthly_channels`` (absent without activity).
+``activity.parquet``
+    The canonical monthly activity (absent without activity): the visits view builds its
+    per-customer cube from it.
+``holdings.parquet``
+    The canonical holdings, when the extract has them.
+``manifest.json``
+    ``schema_version``, ``source``, ``engine``, ``created`` (UTC ISO), ``as_of``,
+    ``fingerprint``, ``products``, ``orphan_activity_rows`` and ``rows`` per file.
+
+``read_artefact`` rebuilds the ``PreparedDataset`` straight from the files, skipping
+preparation; see ``docs/spark.md``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from crm_core.contract import CUSTOMER_FIELDS
+from crm_core.dataset import Dataset, channel_dtype
+from crm_core.prepare import PreparedDataset, age_band_labels
+
+SCHEMA_VERSION = 1
+"""Version of the artefact layout; a reader refuses artefacts newer than it knows."""
+
+MANIFEST = "manifest.json"
+CUSTOMERS_FILE = "customers.parquet"
+MONTHLY_FILE = "monthly_channels.parquet"
+ACTIVITY_FILE = "activity.parquet"
+HOLDINGS_FILE = "holdings.parquet"
+DATA_FILES = (CUSTOMERS_FILE, MONTHLY_FILE, ACTIVITY_FILE, HOLDINGS_FILE)
+
+DERIVED_FLAGS: tuple[str, ...] = (
+    "is_active",
+    "alive_12m_ago",
+    "alive_24m_ago",
+    "closed_last_12m",
+    "closed_prev_12m",
+    "mobile_active",
+    "digital_active",
+    "digital_active_12m_ago",
+)
+"""Derived yes/no columns: never missing, stored as plain booleans."""
+
+DERIVED_INTS: tuple[str, ...] = ("months_since_active", "products_held_12m_ago")
+"""Derived counts besides the per-channel ``<channel>_txn_12m`` / ``<channel>_txn_prev_12m``."""
+
+DERIVED_FLOATS: tuple[str, ...] = ("aum_trend", "counter_trend", "digital_share_12m")
+"""Derived ratios: missing (NaN) when the denominator is zero."""
+
+
+class ArtefactError(ValueError):
+    """An artefact folder that cannot be opened: missing manifest, newer schema, damaged files."""
+
+
+def is_artefact(path: str | Path) -> bool:
+    """Whether ``path`` is a folder with an artefact manifest (not whether the artefact is valid).
+
+    Examples
+    --------
+    >>> is_artefact("/nonexistent")
+    False
+    """
+    return (Path(path) / MANIFEST).is_file()
+
+
+def manifest_of(
+    *,
+    source: str,
+    engine: str,
+    name: str,
+    as_of: pd.Timestamp,
+    fingerprint: str,
+    products: tuple[str, ...],
+    orphan_activity_rows: int,
+    rows: dict[str, int],
+    created: datetime | None = None,
+) -> dict:
+    """Return the manifest of an artefact as a JSON-able dict (one definition for both engines)."""
+    created = created or datetime.now(UTC)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": source,
+        "name": name,
+        "engine": engine,
+        "created": created.astimezone(UTC).isoformat(timespec="seconds"),
+        "as_of": pd.Timestamp(as_of).strftime("%Y-%m-%d"),
+        "fingerprint": fingerprint,
+        "products": list(products),
+        "orphan_activity_rows": int(orphan_activity_rows),
+        "rows": {file: int(count) for file, count in rows.items()},
+    }
+
+
+def artefact_folder(out_dir: str | Path) -> Path:
+    """Create ``out_dir`` (or empty an existing artefact in it) and return it.
+
+    Raises
+    ------
+    ArtefactError
+        ``out_dir`` is a file, or a non-empty folder that is not an artefact (never overwritten).
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise ArtefactError(f"{out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not is_artefact(out):
+            raise ArtefactError(f"{out} is not empty and holds no artefact; choose an empty or new folder")
+        for file in (*DATA_FILES, MANIFEST):
+            (out / file).unlink(missing_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def write_manifest(out: Path, manifest: dict) -> Path:
+    """Write ``manifest.json`` last, so a half-written folder is never taken for an artefact."""
+    path = Path(out) / MANIFEST
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    temporary.replace(path)
+    return Path(out)
+
+
+def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, engine: str = "local") -> Path:
+    """Write a prepared dataset as an artefact folder and return the folder.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The result of ``crm_core.prepare.prepared_dataset``. Not modified.
+    out_dir : str or Path
+        New or empty folder, or a previous artefact (replaced).
+    source : str
+        Where the data came from, in words (file names, table names).
+    engine : str
+        What prepared it (``"local"`` or ``"spark"``), recorded in the manifest.
+
+    Returns
+    -------
+    Path
+        The artefact folder.
+
+    Raises
+    ------
+    ArtefactError
+        ``out_dir`` is a non-empty folder that is not an artefact.
+    """
+    out = artefact_folder(out_dir)
+    tables = {
+        CUSTOMERS_FILE: prepared.customers,
+        MONTHLY_FILE: prepared.monthly_channels,
+        ACTIVITY_FILE: prepared.dataset.activity,
+        HOLDINGS_FILE: prepared.dataset.holdings,
+    }
+    rows = {}
+    for file, frame in tables.items():
+        if frame is None:
+            continue
+        frame.to_parquet(out / file, index=False, compression="zstd")
+        rows[file] = len(frame)
+    manifest = manifest_of(
+        source=source,
+        engine=engine,
+        name=prepared.dataset.name,
+        as_of=prepared.as_of,
+        fingerprint=prepared.fingerprint,
+        products=prepared.products,
+        orphan_activity_rows=prepared.orphan_activity_rows,
+        rows=rows,
+    )
+    return write_manifest(out, manifest)
+
+
+def read_manifest(path: str | Path) -> dict:
+    """Return the checked manifest of an artefact folder.
+
+    Raises
+    ------
+    ArtefactError
+        No manifest, unreadable JSON, a schema newer than ``SCHEMA_VERSION``, a listed file
+        missing, or a file whose row count differs from the manifest's.
+    """
+    folder = Path(path)
+    if not is_artefact(folder):
+        raise ArtefactError(f"{folder} is not a prepared-data artefact: {MANIFEST} is missing")
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ArtefactError(f"{folder / MANIFEST} cannot be read: {error}") from None
+    if not isinstance(manifest, dict):
+        raise ArtefactError(f"{folder / MANIFEST} is not a JSON object")
+    version = manifest.get("schema_version")
+    if not isinstance(version, int):
+        raise ArtefactError(f"{folder / MANIFEST} has no whole-number schema_version")
+    if version > SCHEMA_VERSION:
+        raise ArtefactError(
+            f"{folder} was written with artefact schema version {version}; this version reads up to "
+            f"{SCHEMA_VERSION}: update the dashboard or prepare the data again"
+        )
+    rows = manifest.get("rows")
+    if not isinstance(rows, dict) or CUSTOMERS_FILE not in rows:
+        raise ArtefactError(f"{folder / MANIFEST} lists no row counts for {CUSTOMERS_FILE}")
+    for file, expected in rows.items():
+        if file not in DATA_FILES:
+            raise ArtefactError(f"{folder / MANIFEST} lists an unknown file {file!r}")
+        if not (folder / file).is_file():
+            raise ArtefactError(f"{folder / file} is missing (the manifest lists {expected:,} rows)")
+        try:
+            found = pq.read_metadata(folder / file).num_rows
+        except (OSError, ValueError) as error:
+            raise ArtefactError(f"{folder / file} is not a readable Parquet file: {error}") from None
+        if found != expected:
+            raise ArtefactError(
+                f"{folder / file} has {found:,} rows but the manifest says {expected:,}: the artefact is "
+                "incomplete or was changed after it was written"
+            )
+    return manifest
+
+
+def _source_digest(digest, path: str, table: str) -> None:
+    """Feed one table's bytes to the digest as ``fingerprint_of`` would (length-prefixed parts)."""
+    for part in (table.encode(),):
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    local = Path(path)
+    files = sorted(p for p in local.rglob("*") if p.is_file()) if local.is_dir() else [local]
+    size = sum(f.stat().st_size for f in files)
+    digest.update(size.to_bytes(8, "little"))
+    for file in files:
+        with file.open("rb") as stream:
+            while chunk := stream.read(1 << 22):
+                digest.update(chunk)
+
+
+def source_fingerprint(paths: dict[str, str | Path | None], mapping: dict | None = None) -> str:
+    """Return the sha256 of the source tables, equal to ``read_sample``'s for the same Parquet files.
+
+    Local files and folders are hashed by content (streamed, never held in memory); remote paths
+    (``hdfs://``, ``s3a://``) by their names only, which the manifest then says.
+    """
+    digest = hashlib.sha256()
+    for table in ("customers", "activity", "holdings"):
+        path = paths.get(table)
+        if path is None:
+            continue
+        if Path(str(path)).exists():
+            _source_digest(digest, str(path), table)
+        else:
+            for part in (table.encode(), str(path).encode()):
+                digest.update(len(part).to_bytes(8, "little"))
+                digest.update(part)
+    if mapping:
+        text = json.dumps(mapping, sort_keys=True, ensure_ascii=False).encode()
+        digest.update(len(text).to_bytes(8, "little"))
+        digest.update(text)
+    return digest.hexdigest()
+
+
+def _naive(values: pd.Series) -> pd.Series:
+    """Datetimes without a time zone (Spark may write UTC-adjusted timestamps)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC").dt.tz_localize(None)
+    return values
+
+
+def restored_customers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return prepared customers with the dtypes ``prepared_dataset`` gives them.
+
+    Parquet written by Spark loses pandas' extension dtypes (nullable integers, categories);
+    the contract and the derived-column lists say what each column is. Idempotent.
+    """
+    customers = frame.copy()
+    kinds = {f.name: f.dtype for f in CUSTOMER_FIELDS}
+    for column in customers.columns:
+        kind = kinds.get(column)
+        values = customers[column]
+        if kind == "string":
+            customers[column] = values.astype("string")
+        elif kind == "int":
+            customers[column] = values.astype("Int64")
+        elif kind == "float":
+            customers[column] = values.astype("float64")
+        elif kind == "bool":
+            customers[column] = values.astype("boolean")
+        elif kind == "date":
+            customers[column] = _naive(pd.to_datetime(values))
+        elif column in DERIVED_FLAGS or column.startswith("has_"):
+            customers[column] = values.fillna(False).astype(bool)
+        elif column in DERIVED_FLOATS:
+            customers[column] = values.astype("float64")
+        elif column == "age_band":
+            customers[column] = pd.Categorical(values.astype("object"), categories=age_band_labels(), ordered=True)
+        elif column.endswith(("_txn_12m", "_txn_prev_12m")) or column in (
+            "months_since_active",
+            "products_held_12m_ago",
+        ):
+            customers[column] = values.astype("int64")
+    return customers
+
+
+def _restored_activity(frame: pd.DataFrame) -> pd.DataFrame:
+    activity = frame.copy()
+    activity["customer_id"] = activity["customer_id"].astype("category")
+    activity["month"] = _naive(pd.to_datetime(activity["month"]))
+    channel = activity["channel"]
+    if isinstance(channel.dtype, pd.CategoricalDtype):  # recode the few categories, not millions of strings
+        channel = channel.cat.set_categories(list(channel_dtype().categories))
+    activity["channel"] = channel.astype(channel_dtype())
+    activity["transactions"] = activity["transactions"].astype("int64")
+    return activity
+
+
+def _restored_holdings(frame: pd.DataFrame) -> pd.DataFrame:
+    holdings = frame.copy()
+    for column in ("customer_id", "product"):
+        holdings[column] = holdings[column].astype("string")
+    if "open_date" in holdings:
+        holdings["open_date"] = _naive(pd.to_datetime(holdings["open_date"]))
+    return holdings
+
+
+def _restored_monthly(frame: pd.DataFrame) -> pd.DataFrame:
+    monthly = frame.copy()
+    monthly["month"] = _naive(pd.to_datetime(monthly["month"]))
+    monthly["channel"] = monthly["channel"].astype("object").astype(channel_dtype())
+    monthly["branch"] = monthly["branch"].astype("string")
+    for column in ("transactions", "active_customers"):
+        monthly[column] = monthly[column].astype("int64")
+    return monthly
+
+
+def canonical_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """The contract columns and ``has_<product>`` flags of prepared customers: a re-preparable table."""
+    canonical = {f.name for f in CUSTOMER_FIELDS}
+    return customers[[c for c in customers.columns if c in canonical or c.startswith("has_")]].copy()
+
+
+def read_artefact(path: str | Path) -> PreparedDataset:
+    """Return the prepared dataset stored in an artefact folder, without preparing again.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder written by ``write_artefact`` (or the Spark writer).
+
+    Returns
+    -------
+    PreparedDataset
+        Customers, monthly channels, as-of month, products and orphan count from the files;
+        its ``dataset`` holds the canonical customer columns, the activity (customer ids
+        categorical, channel over ``CHANNELS``) and holdings, and the manifest's fingerprint.
+
+    Raises
+    ------
+    ArtefactError
+        See ``read_manifest``.
+    """
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    rows = manifest["rows"]
+
+    def table(file: str, restore, **options) -> pd.DataFrame | None:
+        if file not in rows:
+            return None
+        try:
+            return restore(pd.read_parquet(folder / file, **options))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ArtefactError(f"{folder / file} does not hold the expected columns: {error}") from None
+
+    customers = table(CUSTOMERS_FILE, restored_customers)
+    # Ids as a dictionary straight from Parquet: categorising tens of millions of strings costs seconds.
+    activity = table(ACTIVITY_FILE, _restored_activity, read_dictionary=["customer_id", "channel"])
+    holdings = table(HOLDINGS_FILE, _restored_holdings)
+    monthly = table(MONTHLY_FILE, _restored_monthly)
+    dataset = Dataset(
+        name=str(manifest.get("name") or manifest.get("source") or folder.name),
+        customers=canonical_customers(customers),
+        activity=activity,
+        holdings=holdings,
+        fingerprint=str(manifest.get("fingerprint", "")),
+    )
+    return PreparedDataset(
+        dataset=dataset,
+        customers=customers,
+        monthly_channels=monthly,
+        as_of=pd.Timestamp(manifest["as_of"]),
+        products=tuple(manifest.get("products", ())),
+        orphan_activity_rows=int(manifest.get("orphan_activity_rows", 0)),
+    )

@@ -1,0 +1,146 @@
+"""``python -m crm_core prepare``: prepare an extract once and save it as an artefact folder.
+
+Exit 0 with the artefact written, 2 with a one-line reason; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+USABLE, UNUSABLE = 0, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m crm_core prepare",
+        description="Prepare customers, activity and holdings once and save the result as an artefact folder.",
+    )
+    parser.add_argument("--engine", choices=("local", "spark"), default="local", help="pandas here, or Spark")
+    parser.add_argument("--customers", required=True, metavar="PATH", help="customers table (Parquet or CSV)")
+    parser.add_argument("--activity", required=True, metavar="PATH", help="monthly activity table")
+    parser.add_argument("--holdings", metavar="PATH", help="product holdings table (optional)")
+    parser.add_argument("--mapping", metavar="MAP.json", help="column mapping: {table: {file column: canonical field}}")
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="artefact folder to write")
+    parser.add_argument("--master", help="Spark master, e.g. local[4] (default: spark-submit's setting, else local[*])")
+    parser.add_argument("--remote", help="Spark Connect URL, e.g. sc://host:15002 (default: $SPARK_REMOTE)")
+    return parser
+
+
+def _read_mapping(path: str | None) -> dict | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as error:
+        raise ValueError(f"cannot read mapping {path}: {error}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"mapping {path} must be a JSON object of table -> columns")
+    return data
+
+
+def _is_canonical_parquet(paths: dict[str, str | None], mapping: dict | None) -> bool:
+    return mapping is None and all(p is None or Path(p).suffix.lower() == ".parquet" for p in paths.values())
+
+
+def _local(paths: dict[str, str | None], mapping: dict | None, out: Path, source: str) -> Path:
+    from crm_core.artefact import write_artefact
+    from crm_core.prepare import prepared_dataset
+
+    return write_artefact(prepared_dataset(source_dataset(paths, mapping)), out, source=source, engine="local")
+
+
+def source_dataset(paths: dict[str, str | None], mapping: dict | None):
+    """Return the ``Dataset`` of the source files.
+
+    Canonical Parquet (as ``crm_core.sample`` writes it) is read directly, with the same
+    fingerprint as ``read_sample``; anything else goes through ``crm_core.loading.load_dataset``
+    with the mapping's per-table entries.
+    """
+    from crm_core.artefact import source_fingerprint
+    from crm_core.dataset import Dataset, channel_dtype
+    from crm_core.loading.loader import load_dataset
+    from crm_core.loading.mapping import Mapping
+
+    present = {table: path for table, path in paths.items() if path is not None}
+    if _is_canonical_parquet(paths, mapping):
+        frames = {table: pd.read_parquet(path) for table, path in present.items()}
+        activity = frames.get("activity")
+        if activity is not None:
+            activity["channel"] = activity["channel"].astype("object").astype(channel_dtype())
+            activity["customer_id"] = activity["customer_id"].astype("category")
+        name = ", ".join(Path(p).name for p in present.values())
+        return Dataset(name, frames["customers"], activity, frames.get("holdings"), source_fingerprint(present))
+    files = [(Path(path).name, Path(path).read_bytes()) for path in present.values()]
+    mappings = None
+    if mapping:
+        mappings = {}
+        for table, path in present.items():
+            entry = mapping.get(table)
+            if entry is not None:
+                columns = entry.get("columns", entry) if isinstance(entry, dict) else entry
+                mappings[Path(path).name] = Mapping(table=table, columns=tuple(columns.items()))
+    dataset, _ = load_dataset(files, mappings)
+    return dataset
+
+
+def _spark(
+    paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, master: str | None, remote: str | None
+) -> Path:
+    from pyspark.sql import SparkSession
+
+    from crm_core.spark_prepare import spark_preparation, write_spark_artefact
+
+    # Without --master / --remote the builder keeps what spark-submit or $SPARK_REMOTE configured.
+    builder = SparkSession.builder.appName("crm prepare")
+    if remote:
+        builder = builder.remote(remote)
+    elif master:
+        builder = builder.master(master)
+    spark = builder.getOrCreate()
+    as_loaded = not _is_canonical_parquet(paths, mapping)  # the local engine would use the loader
+    prepared = spark_preparation(
+        spark, paths["customers"], paths["activity"], paths["holdings"], mapping, as_loaded=as_loaded
+    )
+    return write_spark_artefact(prepared, out, source=source)
+
+
+def prepare_main(argv: list[str]) -> int:
+    """Run ``prepare``; return 0 when the artefact is written, 2 otherwise (message on stderr)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return USABLE if stop.code == 0 else UNUSABLE
+    paths = {"customers": args.customers, "activity": args.activity, "holdings": args.holdings}
+    missing = [p for p in paths.values() if p is not None and "://" not in p and not Path(p).exists()]
+    if missing:
+        print(f"prepare: no such file: {', '.join(missing)}", file=sys.stderr)
+        return UNUSABLE
+    source = "; ".join(f"{table}={path}" for table, path in paths.items() if path is not None)
+    started = time.perf_counter()
+    try:
+        mapping = _read_mapping(args.mapping)
+        if args.engine == "local":
+            out = _local(paths, mapping, args.out, source)
+        else:
+            out = _spark(paths, mapping, args.out, source, args.master, args.remote)
+    except ImportError as error:
+        print(f"prepare: the {args.engine} engine is not available here: {error}", file=sys.stderr)
+        return UNUSABLE
+    except Exception as error:  # the command line reports any failure in one line, never a traceback
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"prepare: cannot prepare the data: {reason}", file=sys.stderr)
+        return UNUSABLE
+    from crm_core.artefact import read_manifest
+
+    manifest = read_manifest(out)
+    counts = ", ".join(f"{file} {rows:,}" for file, rows in manifest["rows"].items())
+    print(f"artefact {out}  as of {manifest['as_of']}  ({counts})")
+    print(f"prepared with {args.engine} in {time.perf_counter() - started:.1f} s")
+    return USABLE

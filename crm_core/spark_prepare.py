@@ -1,0 +1,547 @@
+"""Preparation with Spark: the features of ``crm_core.prepare`` for extracts too big for one machine.
+
+``spark_prepared`` computes every column of ``prepared_dataset`` with Spark DataFrame
+operations; ``write_spark_artefact`` writes the result as the artefact ``read_artefact``
+opens (see ``crm_core.artefact`` and ``docs/spark.md``). Nothing row-level is collected to
+the driver: only scalars (the as-of month, the number of months, the product names, the
+orphan count) and, at write time, the monthly month × channel × branch grid, which has a
+few thousand rows whatever the number of customers.
+
+The date boundaries are computed once on the driver with the same pandas arithmetic as
+``prepare.py`` and compared in microseconds since the epoch, so both engines cut months at
+the same instant; ``tests/test_spark_prepare.py`` proves the two agree column by column.
+
+Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
+``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
+as timestamps; the session setting ``spark.sql.legacy.parquet.nanosAsLong`` is switched on
+and such columns are converted here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+try:
+    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import functions as F
+except ImportError:  # the dashboard itself runs without Spark: only this engine needs it
+    DataFrame = SparkSession = F = None
+
+from crm_core.artefact import (
+    ACTIVITY_FILE,
+    CUSTOMERS_FILE,
+    HOLDINGS_FILE,
+    MONTHLY_FILE,
+    artefact_folder,
+    manifest_of,
+    source_fingerprint,
+    write_manifest,
+)
+from crm_core.contract import ACTIVITY_FIELDS, CHANNELS, CUSTOMER_FIELDS, DIGITAL_CHANNELS, HOLDING_FIELDS, PRODUCTS
+from crm_core.dataset import channel_dtype
+from crm_core.prepare import AGE_BANDS, NO_UNIT, RECENT_MONTHS
+
+NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
+MICROS_PER_DAY = 86_400_000_000
+DAYS_PER_MONTH = 30.44
+"""The month length ``prepare.py`` uses to turn tenure into an opening date and back."""
+
+
+@dataclass(frozen=True, eq=False)
+class SparkPrepared:
+    """Spark result of preparation: the two prepared tables plus what the manifest records.
+
+    Attributes
+    ----------
+    customers : pyspark.sql.DataFrame
+        One row per customer, the columns of ``PreparedDataset.customers`` in the same order
+        (``age_band`` as text).
+    monthly_channels : pyspark.sql.DataFrame or None
+        ``month``, ``channel``, ``branch``, ``transactions``, ``active_customers``.
+    activity, holdings : pyspark.sql.DataFrame or None
+        The canonical input tables, written into the artefact as they are.
+    as_of : pandas.Timestamp
+        First day of the last activity month.
+    products : tuple of str
+        Products found, sorted.
+    orphan_activity_rows : int
+        Activity rows whose customer is not in the customers table.
+    fingerprint : str
+        sha256 of the source files (see ``source_fingerprint``).
+    name : str
+        What the user calls the data.
+    """
+
+    customers: DataFrame
+    monthly_channels: DataFrame | None
+    activity: DataFrame | None
+    holdings: DataFrame | None
+    as_of: pd.Timestamp
+    products: tuple[str, ...]
+    orphan_activity_rows: int
+    fingerprint: str
+    name: str
+
+
+def _columns_of(mapping: dict | None, table: str) -> dict[str, str] | None:
+    """``{file column: canonical field}`` for a table, from ``{table: columns}`` or saved ``Mapping`` dicts."""
+    if not mapping or mapping.get(table) is None:
+        return None
+    entry = mapping[table]
+    columns = entry.get("columns", entry) if isinstance(entry, dict) else None
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise ValueError(f"mapping for {table} must be an object of file column -> canonical field")
+    return columns
+
+
+def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None) -> DataFrame:
+    """A Parquet or CSV table (by suffix; folders of part files are Parquet), renamed by the mapping."""
+    text = str(path)
+    suffix = Path(text.rstrip("/")).suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        reader = spark.read.option("header", True).option("inferSchema", True)
+        frame = reader.option("sep", "\t" if suffix == ".tsv" else ",").csv(text)
+    else:
+        frame = spark.read.parquet(text)
+    if columns:
+        missing = sorted(set(columns) - set(frame.columns))
+        if missing:
+            raise ValueError(f"{text} has no column {', '.join(missing)} named in the mapping")
+        frame = frame.select([F.col(f"`{source}`").alias(field) for source, field in columns.items()])
+    return frame
+
+
+def _timestamp(frame: DataFrame, column: str):
+    """A column as a Spark timestamp, whatever Parquet or CSV made of it."""
+    kind = dict(frame.dtypes)[column]
+    values = F.col(column)
+    if kind in ("bigint", "int"):  # nanoseconds since the epoch (pandas Parquet read with nanosAsLong)
+        micros = (values - F.pmod(values, F.lit(1000))) / 1000
+        return F.timestamp_micros(micros.cast("long"))
+    if kind == "string":
+        return F.to_timestamp(values)
+    return values.cast("timestamp")
+
+
+def _canonical(frame: DataFrame, fields, required: tuple[str, ...], table: str) -> DataFrame:
+    """Cast a table's contract columns to their Spark types; other columns pass through."""
+    missing = [name for name in required if name not in frame.columns]
+    if missing:
+        raise ValueError(f"the {table} table has no {', '.join(missing)} column")
+    types = {"string": "string", "int": "long", "float": "double", "bool": "boolean"}
+    kinds = {f.name: f.dtype for f in fields}
+    for column in frame.columns:
+        kind = "bool" if column.startswith("has_") and table == "customers" else kinds.get(column)
+        if kind in ("date", "month"):
+            frame = frame.withColumn(column, _timestamp(frame, column))
+        elif kind == "string" and column == "channel":
+            frame = frame.withColumn(column, F.lower(F.trim(F.col(column).cast("string"))))
+        elif kind in types:
+            frame = frame.withColumn(column, F.col(column).cast(types[kind]))
+    return frame
+
+
+def loader_like_customers(customers: DataFrame, activity: DataFrame | None) -> DataFrame:
+    """Return customers with what ``crm_core.loading`` derives and how it orders columns.
+
+    For files the local engine reads through the loader (CSV, or any mapping), the Spark engine
+    does the same load-time steps so the two artefacts agree: ``is_payroll`` from
+    ``has_payroll_service``, ``churned`` from ``closed_date``, ``tenure_months`` in calendar
+    months to the last activity month, ``num_products`` from the flags, contract column order.
+    Value parsing (万, text dates) and duplicate-id policies stay with the loader.
+    """
+    frame = customers
+    columns = frame.columns
+    flags = [c for c in columns if c.startswith("has_")]
+    if "is_payroll" not in columns and "has_payroll_service" in columns:
+        frame = frame.withColumn("is_payroll", F.col("has_payroll_service"))
+    if "churned" not in columns and "closed_date" in columns:
+        frame = frame.withColumn("churned", F.col("closed_date").isNotNull())
+    if "tenure_months" not in columns and "open_date" in columns:
+        anchor = activity.agg(F.max("month")).first()[0] if activity is not None else None
+        if anchor is None:
+            dates = [F.max(c) for c in ("open_date", "closed_date") if c in columns]
+            anchor = max((d for d in frame.agg(*dates).first() if d is not None), default=None)
+        if anchor is not None:
+            anchor = pd.Timestamp(anchor)
+            opened = F.col("open_date")
+            months = (F.lit(anchor.year) - F.year(opened)) * 12 + (F.lit(anchor.month) - F.month(opened))
+            months = months - F.when(F.dayofmonth(opened) > anchor.day, 1).otherwise(0)
+            frame = frame.withColumn("tenure_months", months.cast("long"))
+    if "num_products" not in columns and flags:
+        count = sum((F.coalesce(F.col(c), F.lit(False)).cast("long") for c in flags), F.lit(0).cast("long"))
+        frame = frame.withColumn("num_products", count)
+    names = [f.name for f in CUSTOMER_FIELDS if f.name in frame.columns]
+    products = [f"has_{p}" for p in PRODUCTS if f"has_{p}" in frame.columns]
+    others = sorted(c for c in frame.columns if c.startswith("has_") and c not in products)
+    return frame.select(*names, *products, *others)
+
+
+def canonical_spark_tables(
+    spark: SparkSession,
+    customers_path: str | Path,
+    activity_path: str | Path | None,
+    holdings_path: str | Path | None = None,
+    mapping: dict | None = None,
+) -> tuple[DataFrame, DataFrame | None, DataFrame | None]:
+    """Return the customers, activity and holdings tables read by Spark with canonical names and types.
+
+    ``mapping`` is ``{table: {file column: canonical field}}`` (or ``{table: saved Mapping dict}``);
+    a table without an entry must already use canonical names.
+    """
+    spark.conf.set(NANOS_AS_LONG, "true")
+    customers = _canonical(
+        _read(spark, customers_path, _columns_of(mapping, "customers")),
+        CUSTOMER_FIELDS,
+        ("customer_id", "aum"),
+        "customers",
+    )
+    activity = None
+    if activity_path is not None:
+        activity = _canonical(
+            _read(spark, activity_path, _columns_of(mapping, "activity")),
+            ACTIVITY_FIELDS,
+            ("customer_id", "month", "channel", "transactions"),
+            "activity",
+        )
+    holdings = None
+    if holdings_path is not None:
+        holdings = _canonical(
+            _read(spark, holdings_path, _columns_of(mapping, "holdings")),
+            HOLDING_FIELDS,
+            ("customer_id", "product"),
+            "holdings",
+        )
+    return customers, activity, holdings
+
+
+def _micros(timestamp: pd.Timestamp) -> int:
+    """Microseconds since the epoch of a naive (UTC) timestamp."""
+    return int(pd.Timestamp(timestamp).as_unit("ns").value) // 1000
+
+
+def _reference_month(customers: DataFrame, activity: DataFrame | None) -> pd.Timestamp:
+    """``prepare.reference_month`` with Spark: one scalar to the driver."""
+    latest = None
+    if activity is not None:
+        latest = activity.agg(F.max("month")).first()[0]
+    if latest is None:
+        dates = [F.max(c) for c in ("open_date", "closed_date") if c in customers.columns]
+        found = [d for d in (customers.agg(*dates).first() if dates else ()) if d is not None]
+        latest = max(found) if found else pd.Timestamp.today()
+    return pd.Timestamp(latest).to_period("M").to_timestamp()
+
+
+def _sum_if(condition, values):
+    return F.coalesce(F.sum(F.when(condition, values).otherwise(F.lit(0))), F.lit(0)).cast("long")
+
+
+def prepared_spark_frames(
+    customers: DataFrame,
+    activity: DataFrame | None,
+    holdings: DataFrame | None,
+    *,
+    fingerprint: str = "",
+    name: str = "",
+) -> SparkPrepared:
+    """Return the Spark equivalent of ``prepared_dataset`` for canonical Spark tables.
+
+    Parameters
+    ----------
+    customers, activity, holdings : pyspark.sql.DataFrame
+        Canonical tables (``canonical_spark_tables``); ``activity`` and ``holdings`` may be None.
+    fingerprint, name : str
+        Recorded with the result for the manifest.
+
+    Returns
+    -------
+    SparkPrepared
+        Lazy Spark frames; only scalars have been computed.
+    """
+    spark = customers.sparkSession
+    as_of = _reference_month(customers, activity)
+    month_end = as_of + pd.offsets.MonthEnd(0)
+    year_ago_end = as_of - pd.DateOffset(months=12) + pd.offsets.MonthEnd(0)
+    two_years_ago_end = as_of - pd.DateOffset(months=24) + pd.offsets.MonthEnd(0)
+    end_us, year_us, two_years_us = (F.lit(_micros(t)) for t in (month_end, year_ago_end, two_years_ago_end))
+
+    frame = customers
+    order = list(customers.columns)
+
+    def assign(column: str, values) -> None:
+        nonlocal frame
+        if column not in order:
+            order.append(column)
+        frame = frame.withColumn(column, values)
+
+    for unit in ("branch", "city", "relationship_manager"):
+        if unit in order:
+            assign(unit, F.coalesce(F.col(unit).cast("string"), F.lit(NO_UNIT)))
+
+    null_micros = F.lit(None).cast("long")
+    closed = F.unix_micros(F.col("closed_date")) if "closed_date" in order else null_micros
+    churned = F.coalesce(F.col("churned"), F.lit(False)) if "churned" in order else closed.isNotNull()
+    if "churned" in order or "closed_date" in order:
+        assign("churned", churned)
+        churned = F.col("churned")
+    assign("is_active", ~churned)
+    if "open_date" in order:
+        opened = F.unix_micros(F.col("open_date"))
+        if "tenure_months" not in order:
+            days = F.floor((end_us - opened) / MICROS_PER_DAY)
+            assign("tenure_months", F.bround(days / DAYS_PER_MONTH, 0).cast("long"))
+    elif "tenure_months" in order:
+        span = F.col("tenure_months").cast("double") * DAYS_PER_MONTH * MICROS_PER_DAY
+        opened = end_us - F.round(span).cast("long")
+    else:
+        opened = null_micros
+
+    def alive_at(boundary):
+        return F.coalesce(opened <= boundary, F.lit(True)) & F.coalesce(closed > boundary, F.lit(True))
+
+    assign("alive_12m_ago", alive_at(year_us))
+    assign("alive_24m_ago", alive_at(two_years_us))
+    assign("closed_last_12m", F.coalesce((closed > year_us) & (closed <= end_us), F.lit(False)))
+    assign("closed_prev_12m", F.coalesce((closed > two_years_us) & (closed <= year_us), F.lit(False)))
+
+    # --- products: has_<product> flags, or-ed with holdings of known customers ---------------------
+    flags = {c.removeprefix("has_"): F.coalesce(F.col(c), F.lit(False)) for c in order if c.startswith("has_")}
+    year_ago_flags = {}
+    if holdings is not None and not holdings.isEmpty():
+        known = holdings.join(customers.select("customer_id"), "customer_id", "left_semi")
+        known = known.filter(F.col("product").isNotNull())
+        names = sorted(row[0] for row in known.select("product").distinct().collect())
+        with_dates = "open_date" in holdings.columns
+        cutoff = F.lit(_micros(as_of - pd.DateOffset(months=11)))
+        held = F.col("product")
+        aggregates = [F.max(held == p).alias(f"_held_{i}") for i, p in enumerate(names)]
+        if with_dates:
+            then = F.unix_micros(F.col("open_date")) < cutoff
+            aggregates += [F.max((held == p) & then).alias(f"_then_{i}") for i, p in enumerate(names)]
+        per_customer = known.groupBy("customer_id").agg(*aggregates) if names else None
+        if per_customer is not None:
+            frame = frame.join(per_customer, "customer_id", "left")
+        for i, product in enumerate(names):
+            held_now = F.coalesce(F.col(f"_held_{i}"), F.lit(False))
+            flags[product] = flags[product] | held_now if product in flags else held_now
+            if with_dates:
+                year_ago_flags[product] = F.coalesce(F.col(f"_then_{i}"), F.lit(False))
+    products = tuple(sorted(flags))
+    for product in products:
+        assign(f"has_{product}", flags[product])
+    if products:
+        assign("products_held", sum((F.col(f"has_{p}").cast("long") for p in products), F.lit(0).cast("long")))
+    elif "num_products" in order:
+        assign("products_held", F.col("num_products").cast("double"))
+    if year_ago_flags and len(year_ago_flags) == len(products):
+        assign("products_held_12m_ago", sum((year_ago_flags[p].cast("long") for p in products), F.lit(0).cast("long")))
+    if "is_payroll" not in order and "payroll_service" in flags:
+        assign("is_payroll", F.col("has_payroll_service"))
+
+    if "aum_12m_ago" in order:
+        before = F.col("aum_12m_ago").cast("double")
+        assign("aum_trend", F.when(before > 0, F.col("aum").cast("double") / before - 1.0))
+    if "age" in order:
+        age = F.col("age").cast("double")
+        band = F.lit(None).cast("string")
+        for low, high, label in reversed(AGE_BANDS):
+            band = F.when((age >= low) & (age < high), F.lit(label)).otherwise(band)
+        assign("age_band", band)
+
+    monthly, orphans = None, 0
+    if activity is not None and not activity.isEmpty():
+        branch = F.coalesce(F.col("branch").cast("string"), F.lit(NO_UNIT)) if "branch" in order else F.lit("All")
+        units = customers.select("customer_id", branch.alias("_branch"))
+        as_of_month = as_of.year * 12 + as_of.month
+        months_back = F.lit(as_of_month) - (F.year("month") * 12 + F.month("month"))
+        known = activity.join(units, "customer_id", "inner").withColumn("_months_back", months_back)
+        orphans = int(activity.join(customers.select("customer_id"), "customer_id", "left_anti").count())
+        back, channel, transactions = F.col("_months_back"), F.col("channel"), F.col("transactions")
+        digital = channel.isin(*DIGITAL_CHANNELS)
+        aggregates = []
+        for name in CHANNELS:
+            aggregates.append(_sum_if((channel == name) & (back < 12), transactions).alias(f"{name}_txn_12m"))
+            aggregates.append(
+                _sum_if((channel == name) & (back >= 12) & (back < 24), transactions).alias(f"{name}_txn_prev_12m")
+            )
+        aggregates += [
+            _sum_if((channel == "mobile") & (back < RECENT_MONTHS), transactions).alias("_mobile_recent"),
+            _sum_if(digital & (back < RECENT_MONTHS), transactions).alias("_digital_recent"),
+            _sum_if(digital & (back >= 12) & (back < 12 + RECENT_MONTHS), transactions).alias("_digital_year_ago"),
+            F.min(back).alias("_last_seen"),
+        ]
+        frame = frame.join(known.groupBy("customer_id").agg(*aggregates), "customer_id", "left")
+        for name in CHANNELS:
+            for column in (f"{name}_txn_12m", f"{name}_txn_prev_12m"):
+                assign(column, F.coalesce(F.col(column), F.lit(0).cast("long")))
+        counter_last, counter_prev = F.col("counter_txn_12m"), F.col("counter_txn_prev_12m")
+        assign("counter_trend", F.when(counter_prev > 0, counter_last / counter_prev - 1.0))
+        total = sum((F.col(f"{name}_txn_12m") for name in CHANNELS), F.lit(0).cast("long"))
+        digital_12m = sum((F.col(f"{name}_txn_12m") for name in DIGITAL_CHANNELS), F.lit(0).cast("long"))
+        assign("digital_share_12m", F.when(total > 0, digital_12m / total))
+        assign("mobile_active", F.coalesce(F.col("_mobile_recent"), F.lit(0)) > 0)
+        assign("digital_active", F.coalesce(F.col("_digital_recent"), F.lit(0)) > 0)
+        assign("digital_active_12m_ago", F.coalesce(F.col("_digital_year_ago"), F.lit(0)) > 0)
+        assign("months_since_active", F.coalesce(F.col("_last_seen").cast("long"), F.lit(-1).cast("long")))
+
+        # Every month from the first to as_of × every channel × every branch, zeros included.
+        deepest = known.agg(F.max("_months_back")).first()[0]
+        n_months = int(deepest) + 1 if deepest is not None else 1
+        months = spark.createDataFrame(
+            [(i, m.to_pydatetime()) for i, m in enumerate(pd.date_range(end=as_of, periods=n_months, freq="MS")[::-1])],
+            "_months_back long, month timestamp",
+        )
+        channels = spark.createDataFrame([(c,) for c in CHANNELS], "channel string")
+        branches = units.select(F.col("_branch").alias("branch")).distinct()
+        cells = known.groupBy("_months_back", "channel", F.col("_branch").alias("branch")).agg(
+            F.sum(transactions).cast("long").alias("transactions"),
+            F.sum(F.when(transactions > 0, 1).otherwise(0)).cast("long").alias("active_customers"),
+        )
+        monthly = (
+            months.crossJoin(channels)
+            .crossJoin(branches)
+            .join(cells, ["_months_back", "channel", "branch"], "left")
+            .select(
+                "month",
+                "channel",
+                "branch",
+                F.coalesce("transactions", F.lit(0).cast("long")).alias("transactions"),
+                F.coalesce("active_customers", F.lit(0).cast("long")).alias("active_customers"),
+            )
+        )
+    return SparkPrepared(
+        customers=frame.select(*order),
+        monthly_channels=monthly,
+        activity=activity,
+        holdings=holdings,
+        as_of=as_of,
+        products=products,
+        orphan_activity_rows=orphans,
+        fingerprint=fingerprint,
+        name=name,
+    )
+
+
+def spark_preparation(
+    spark: SparkSession,
+    customers_path: str | Path,
+    activity_path: str | Path | None,
+    holdings_path: str | Path | None = None,
+    mapping: dict | None = None,
+    *,
+    as_loaded: bool = False,
+) -> SparkPrepared:
+    """Read the source tables with Spark and return the full ``SparkPrepared`` (tables and scalars).
+
+    ``as_loaded`` applies ``loader_like_customers`` first: what the command line does for files
+    the local engine reads through ``crm_core.loading``.
+    """
+    if F is None:
+        raise ImportError("pyspark is not installed (pip install pyspark==4.3.0; Spark also needs Java 17)")
+    customers, activity, holdings = canonical_spark_tables(spark, customers_path, activity_path, holdings_path, mapping)
+    if as_loaded:
+        customers = loader_like_customers(customers, activity)
+    paths = {"customers": customers_path, "activity": activity_path, "holdings": holdings_path}
+    name = ", ".join(Path(str(p)).name for p in paths.values() if p is not None)
+    return prepared_spark_frames(
+        customers, activity, holdings, fingerprint=source_fingerprint(paths, mapping), name=name
+    )
+
+
+def spark_prepared(
+    spark: SparkSession,
+    customers_path: str | Path,
+    activity_path: str | Path | None,
+    holdings_path: str | Path | None = None,
+    mapping: dict | None = None,
+) -> tuple[DataFrame, DataFrame | None]:
+    """Return the prepared customers and monthly channel grid computed by Spark.
+
+    Parameters
+    ----------
+    spark : pyspark.sql.SparkSession
+        Any session: ``local[*]``, a cluster, or Spark Connect.
+    customers_path, activity_path, holdings_path : str or Path
+        Parquet files or folders, or CSV files (by suffix) with a header row.
+    mapping : dict, optional
+        ``{table: {file column: canonical field}}`` for files not in canonical names.
+
+    Returns
+    -------
+    (pyspark.sql.DataFrame, pyspark.sql.DataFrame or None)
+        Customers with the columns of ``PreparedDataset.customers``, and the month × channel
+        × branch grid (None without activity).
+    """
+    prepared = spark_preparation(spark, customers_path, activity_path, holdings_path, mapping)
+    return prepared.customers, prepared.monthly_channels
+
+
+def _single_parquet(frame: DataFrame, out: Path, file: str) -> int:
+    """Write a Spark frame as one Parquet file ``out/file`` and return its rows (from the footer)."""
+    import pyarrow.parquet as pq
+
+    staging = out / f".staging-{file}"
+    shutil.rmtree(staging, ignore_errors=True)
+    # One task writes the file: the rows go executor -> disk, never through the driver.
+    frame.coalesce(1).write.mode("overwrite").option("compression", "zstd").parquet(str(staging))
+    parts = sorted(staging.glob("part-*.parquet"))
+    if len(parts) != 1:
+        raise RuntimeError(f"Spark wrote {len(parts)} part files for {file}; expected one")
+    target = out / file
+    parts[0].replace(target)
+    shutil.rmtree(staging)
+    return pq.read_metadata(target).num_rows
+
+
+def monthly_frame(monthly: DataFrame) -> pd.DataFrame:
+    """The small monthly grid as the pandas frame ``prepare.py`` builds (same order and dtypes)."""
+    rows = monthly.collect()
+    frame = pd.DataFrame(
+        [tuple(row) for row in rows], columns=["month", "channel", "branch", "transactions", "active_customers"]
+    )
+    frame["month"] = pd.to_datetime(frame["month"]).astype("datetime64[us]")
+    frame["channel"] = pd.Categorical(frame["channel"], dtype=channel_dtype())
+    frame["branch"] = frame["branch"].astype("string")
+    for column in ("transactions", "active_customers"):
+        frame[column] = frame[column].astype("int64")
+    return frame.sort_values(["month", "channel", "branch"], ignore_index=True)
+
+
+def write_spark_artefact(prepared: SparkPrepared, out_dir: str | Path, source: str) -> Path:
+    """Write a Spark preparation as an artefact folder (the format of ``crm_core.artefact``).
+
+    Customers (sorted by ``customer_id``), activity and holdings are written by Spark into a
+    staging folder inside ``out_dir`` with one partition each, and the part file is renamed;
+    only the monthly grid goes through the driver. ``out_dir`` must be a local or shared path
+    visible to the driver and the executors.
+
+    Returns
+    -------
+    Path
+        The artefact folder.
+    """
+    out = artefact_folder(out_dir)
+    rows = {CUSTOMERS_FILE: _single_parquet(prepared.customers.orderBy("customer_id"), out, CUSTOMERS_FILE)}
+    if prepared.monthly_channels is not None:
+        monthly = monthly_frame(prepared.monthly_channels)
+        monthly.to_parquet(out / MONTHLY_FILE, index=False, compression="zstd")
+        rows[MONTHLY_FILE] = len(monthly)
+    if prepared.activity is not None:
+        rows[ACTIVITY_FILE] = _single_parquet(prepared.activity, out, ACTIVITY_FILE)
+    if prepared.holdings is not None:
+        rows[HOLDINGS_FILE] = _single_parquet(prepared.holdings, out, HOLDINGS_FILE)
+    manifest = manifest_of(
+        source=source,
+        engine="spark",
+        name=prepared.name,
+        as_of=prepared.as_of,
+        fingerprint=prepared.fingerprint,
+        products=prepared.products,
+        orphan_activity_rows=prepared.orphan_activity_rows,
+        rows=rows,
+    )
+    return write_manifest(out, manifest)

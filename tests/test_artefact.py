@@ -1,0 +1,257 @@
+"""The prepared-data artefact: round trip, manifest and the artefacts it refuses."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from crm_core.artefact import (
+    SCHEMA_VERSION,
+    ArtefactError,
+    canonical_customers,
+    is_artefact,
+    read_artefact,
+    read_manifest,
+    write_artefact,
+)
+from crm_core.dataset import Dataset
+from crm_core.prepare import prepared_dataset
+from crm_core.prepare_cli import prepare_main
+from crm_core.sample import SampleConfig, write_sample
+
+
+@pytest.fixture
+def tiny_prepared(tiny):
+    return prepared_dataset(tiny)
+
+
+@pytest.fixture
+def tiny_artefact(tiny_prepared, tmp_path):
+    return write_artefact(tiny_prepared, tmp_path / "artefact", source="tiny tables")
+
+
+def test_manifest_records_what_the_manager_needs(tiny_artefact):
+    manifest = read_manifest(tiny_artefact)
+    created = manifest.pop("created")
+    assert created.endswith("+00:00")
+    assert manifest == {
+        "schema_version": SCHEMA_VERSION,
+        "source": "tiny tables",
+        "name": "tiny",
+        "engine": "local",
+        "as_of": "2026-03-01",
+        "fingerprint": "tiny",
+        "products": ["credit_card", "savings_deposit"],
+        "orphan_activity_rows": 1,
+        "rows": {
+            "customers.parquet": 4,
+            "monthly_channels.parquet": 25 * 5 * 2,
+            "activity.parquet": 6,
+            "holdings.parquet": 4,
+        },
+    }
+    assert is_artefact(tiny_artefact)
+
+
+def test_round_trip_equals_the_prepared_dataset(tiny, tiny_prepared, tiny_artefact):
+    result = read_artefact(tiny_artefact)
+    pd.testing.assert_frame_equal(result.customers, tiny_prepared.customers)
+    pd.testing.assert_frame_equal(result.monthly_channels, tiny_prepared.monthly_channels)
+    pd.testing.assert_frame_equal(result.dataset.holdings, tiny.holdings)
+    # Ids come back categorical, as read_sample reads them from Parquet.
+    activity = tiny.activity.assign(customer_id=tiny.activity["customer_id"].astype(str).astype("category"))
+    pd.testing.assert_frame_equal(result.dataset.activity, activity)
+    assert (result.as_of, result.products, result.orphan_activity_rows, result.fingerprint) == (
+        tiny_prepared.as_of,
+        tiny_prepared.products,
+        tiny_prepared.orphan_activity_rows,
+        "tiny",
+    )
+
+
+def test_rebuilt_dataset_prepares_to_the_same_customers(tiny_prepared, tiny_artefact):
+    dataset = read_artefact(tiny_artefact).dataset
+    assert "is_active" not in dataset.customers and "has_credit_card" in dataset.customers
+    # Same values; derived tenure and flags now sit among the canonical columns.
+    pd.testing.assert_frame_equal(prepared_dataset(dataset).customers, tiny_prepared.customers, check_like=True)
+
+
+def test_round_trip_of_the_generated_sample(small_sample, tmp_path):
+    dataset = Dataset("small", small_sample.customers, small_sample.activity, small_sample.holdings, "small")
+    prepared = prepared_dataset(dataset)
+    result = read_artefact(write_artefact(prepared, tmp_path / "small", source="generated"))
+    pd.testing.assert_frame_equal(result.customers, prepared.customers)
+    pd.testing.assert_frame_equal(result.monthly_channels, prepared.monthly_channels)
+    assert len(result.dataset.activity) == len(small_sample.activity)
+
+
+def test_without_activity_or_holdings(tiny, tmp_path):
+    dataset = Dataset("bare", tiny.customers, None, None, "bare")
+    prepared = prepared_dataset(dataset)
+    result = read_artefact(write_artefact(prepared, tmp_path / "bare", source="customers only"))
+    assert result.monthly_channels is None and result.dataset.activity is None and result.dataset.holdings is None
+    pd.testing.assert_frame_equal(result.customers, prepared.customers)
+
+
+def test_canonical_customers_drop_derived_columns(tiny_prepared):
+    columns = list(canonical_customers(tiny_prepared.customers).columns)
+    assert columns == [
+        "customer_id",
+        "aum",
+        "aum_12m_ago",
+        "branch",
+        "age",
+        "open_date",
+        "closed_date",
+        "churned",
+        "tenure_months",
+        "has_credit_card",
+        "has_savings_deposit",
+    ]
+
+
+def test_missing_manifest_is_refused(tmp_path):
+    with pytest.raises(ArtefactError, match=r"manifest\.json is missing"):
+        read_artefact(tmp_path)
+    assert not is_artefact(tmp_path)
+
+
+def test_newer_schema_is_refused(tiny_artefact):
+    path = tiny_artefact / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["schema_version"] = SCHEMA_VERSION + 1
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(ArtefactError, match=f"schema version {SCHEMA_VERSION + 1}"):
+        read_artefact(tiny_artefact)
+
+
+def test_row_count_mismatch_is_refused(tiny_artefact):
+    customers = pd.read_parquet(tiny_artefact / "customers.parquet")
+    customers.head(3).to_parquet(tiny_artefact / "customers.parquet", index=False)
+    with pytest.raises(ArtefactError, match="has 3 rows but the manifest says 4"):
+        read_artefact(tiny_artefact)
+
+
+def test_missing_file_and_unreadable_manifest_are_refused(tiny_artefact):
+    (tiny_artefact / "holdings.parquet").unlink()
+    with pytest.raises(ArtefactError, match=r"holdings\.parquet is missing"):
+        read_artefact(tiny_artefact)
+    (tiny_artefact / "manifest.json").write_text("{not json")
+    with pytest.raises(ArtefactError, match="cannot be read"):
+        read_artefact(tiny_artefact)
+
+
+def test_artefact_error_is_a_value_error():
+    assert issubclass(ArtefactError, ValueError)
+
+
+def test_writing_over_a_folder_that_is_not_an_artefact_is_refused(tiny_prepared, tmp_path):
+    (tmp_path / "notes.txt").write_text("keep me")
+    with pytest.raises(ArtefactError, match="not empty"):
+        write_artefact(tiny_prepared, tmp_path, source="tiny")
+    assert (tmp_path / "notes.txt").read_text() == "keep me"
+
+
+def test_writing_over_an_artefact_replaces_it(tiny, tiny_artefact):
+    bare = prepared_dataset(Dataset("bare", tiny.customers, None, None, "bare"))
+    write_artefact(bare, tiny_artefact, source="again")
+    assert sorted(p.name for p in tiny_artefact.iterdir()) == ["customers.parquet", "manifest.json"]
+    assert read_manifest(tiny_artefact)["source"] == "again"
+
+
+def test_inputs_are_not_modified(tiny_prepared, tmp_path):
+    before = tiny_prepared.customers.copy()
+    write_artefact(tiny_prepared, tmp_path / "a", source="tiny")
+    pd.testing.assert_frame_equal(tiny_prepared.customers, before)
+
+
+# --- command line, local engine ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sample")
+    write_sample(folder, SampleConfig(n_customers=500, seed=3, months=24))
+    return folder
+
+
+def test_cli_local_writes_an_artefact_equal_to_read_sample(sample_folder, tmp_path, capsys):
+    from crm_core.sample import read_sample
+
+    out = tmp_path / "out"
+    code = prepare_main(
+        [
+            "--customers",
+            str(sample_folder / "customers.parquet"),
+            "--activity",
+            str(sample_folder / "activity.parquet"),
+            "--holdings",
+            str(sample_folder / "holdings.parquet"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert "as of 2026-10-01" in capsys.readouterr().out
+    expected = prepared_dataset(read_sample(sample_folder))
+    result = read_artefact(out)
+    assert result.fingerprint == expected.fingerprint
+    assert read_manifest(out)["engine"] == "local"
+    pd.testing.assert_frame_equal(result.customers, expected.customers)
+    pd.testing.assert_frame_equal(result.monthly_channels, expected.monthly_channels)
+
+
+def test_cli_local_loads_csv_through_the_loader(tiny, tmp_path, capsys):
+    customers, activity = tmp_path / "customers.csv", tmp_path / "activity.csv"
+    tiny.customers.to_csv(customers, index=False)
+    tiny.activity.to_csv(activity, index=False)
+    code = prepare_main(["--customers", str(customers), "--activity", str(activity), "--out", str(tmp_path / "o")])
+    assert code == 0, capsys.readouterr().err
+    result = read_artefact(tmp_path / "o")
+    assert result.customers["customer_id"].tolist() == ["A", "B", "C", "D"]
+    assert result.as_of == pd.Timestamp("2026-03-01")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--customers", "nope.parquet", "--activity", "nope.parquet", "--out", "x"], "no such file"),
+        (["--activity", "a.parquet", "--out", "x"], None),
+        (["--engine", "cluster", "--customers", "a", "--activity", "a", "--out", "x"], None),
+    ],
+)
+def test_cli_bad_arguments_exit_2(argv, message, capsys):
+    assert prepare_main(argv) == 2
+    if message:
+        assert message in capsys.readouterr().err
+
+
+def test_cli_unreadable_input_exits_2_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "customers.parquet"
+    bad.write_bytes(b"not parquet at all")
+    code = prepare_main(["--customers", str(bad), "--activity", str(bad), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("prepare: cannot prepare the data:") and "Traceback" not in err
+    assert not is_artefact(tmp_path / "o")
+
+
+def test_cli_bad_mapping_exits_2(sample_folder, tmp_path, capsys):
+    mapping = tmp_path / "map.json"
+    mapping.write_text("[1, 2]")
+    code = prepare_main(
+        [
+            "--customers",
+            str(sample_folder / "customers.parquet"),
+            "--activity",
+            str(sample_folder / "activity.parquet"),
+            "--mapping",
+            str(mapping),
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "must be a JSON object" in capsys.readouterr().err

@@ -1,0 +1,257 @@
+"""The Spark preparation agrees with ``crm_core.prepare`` column by column, and writes the same artefact."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from crm_core.artefact import read_artefact
+from crm_core.prepare import prepared_dataset
+from crm_core.sample import SampleConfig, read_sample, write_sample
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _spark_missing_reason() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no java on PATH (Spark needs a JVM)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    reason = _spark_missing_reason()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"Spark tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("crm-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        # Executors fetch large task results (a broadcast join's table) from the driver's host.
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def assert_same_customers(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
+    """Same columns in the same order; exact for everything but floats (1e-9 relative)."""
+    assert list(actual.columns) == list(expected.columns)
+    actual = actual.sort_values("customer_id", ignore_index=True)
+    expected = expected.sort_values("customer_id", ignore_index=True)
+    assert len(actual) == len(expected)
+    for column in expected.columns:
+        left, right = actual[column], expected[column]
+        if pd.api.types.is_float_dtype(right.dtype):
+            np.testing.assert_allclose(
+                left.to_numpy(float), right.to_numpy(float), rtol=1e-9, equal_nan=True, err_msg=column
+            )
+        elif pd.api.types.is_datetime64_any_dtype(right.dtype):
+            assert left.astype("datetime64[us]").equals(right.astype("datetime64[us]")), column
+        else:
+            pd.testing.assert_series_equal(left, right, check_names=False, obj=column)
+
+
+def assert_same_monthly(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(
+        actual.astype({"month": "datetime64[us]"}), expected.astype({"month": "datetime64[us]"})
+    )
+
+
+def test_spark_artefact_equals_local_on_the_generated_sample(spark, tmp_path):
+    from crm_core.spark_prepare import spark_preparation, write_spark_artefact
+
+    source = tmp_path / "sample"
+    write_sample(source, SampleConfig(n_customers=3_000, seed=11))
+    started = time.perf_counter()
+    local = prepared_dataset(read_sample(source))
+    local_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    prepared = spark_preparation(
+        spark, source / "customers.parquet", source / "activity.parquet", source / "holdings.parquet"
+    )
+    folder = write_spark_artefact(prepared, tmp_path / "spark", source="sample")
+    spark_seconds = time.perf_counter() - started
+    print(f"3k customers: local {local_seconds:.2f} s, spark {spark_seconds:.2f} s")
+
+    result = read_artefact(folder)
+    assert result.as_of == local.as_of
+    assert result.products == local.products
+    assert result.orphan_activity_rows == local.orphan_activity_rows
+    assert result.fingerprint == local.fingerprint
+    assert_same_customers(result.customers, local.customers)
+    assert_same_monthly(result.monthly_channels, local.monthly_channels)
+    assert len(result.dataset.activity) == len(local.dataset.activity)
+    assert len(result.dataset.holdings) == len(local.dataset.holdings)
+
+
+def _spark_artefact(spark, dataset, folder: Path, suffix: str = "parquet") -> Path:
+    """Write a Dataset's tables as files, prepare them with Spark and return the artefact folder."""
+    from crm_core.spark_prepare import spark_preparation, write_spark_artefact
+
+    source = folder / "source"
+    source.mkdir(parents=True)
+    paths = {}
+    for table in ("customers", "activity", "holdings"):
+        frame = getattr(dataset, table)
+        if frame is None:
+            paths[table] = None
+            continue
+        paths[table] = source / f"{table}.{suffix}"
+        if suffix == "csv":
+            frame.to_csv(paths[table], index=False)
+        else:
+            frame.to_parquet(paths[table], index=False)
+    prepared = spark_preparation(spark, paths["customers"], paths["activity"], paths["holdings"])
+    return write_spark_artefact(prepared, folder / "artefact", source="tiny")
+
+
+def test_spark_agrees_on_the_tiny_bank(spark, tmp_path, tiny):
+    # Exercises derived tenure, closures in both windows, an orphan row and holdings with dates.
+    local = prepared_dataset(tiny)
+    result = read_artefact(_spark_artefact(spark, tiny, tmp_path))
+    assert (result.as_of, result.products, result.orphan_activity_rows) == (
+        local.as_of,
+        local.products,
+        local.orphan_activity_rows,
+    )
+    assert result.orphan_activity_rows == 1
+    assert_same_customers(result.customers, local.customers)
+    assert_same_monthly(result.monthly_channels, local.monthly_channels)
+
+
+def test_spark_agrees_with_tenure_flags_and_no_holdings(spark, tmp_path, tiny):
+    customers = tiny.customers.drop(columns=["open_date"]).assign(
+        tenure_months=pd.array([74, 6, 80, 100], dtype="Int64"),
+        has_funds=pd.array([True, None, False, True], dtype="boolean"),
+        branch=pd.array(["North", None, "South", "South"], dtype="string"),
+    )
+    dataset = type(tiny)("flags", customers, tiny.activity, None, fingerprint="flags")
+    local = prepared_dataset(dataset)
+    result = read_artefact(_spark_artefact(spark, dataset, tmp_path))
+    assert result.products == ("funds",)
+    assert_same_customers(result.customers, local.customers)
+    assert_same_monthly(result.monthly_channels, local.monthly_channels)
+
+
+def test_spark_reads_csv(spark, tmp_path, tiny):
+    local = prepared_dataset(tiny)
+    result = read_artefact(_spark_artefact(spark, tiny, tmp_path, suffix="csv"))
+    assert_same_customers(result.customers, local.customers)
+    assert_same_monthly(result.monthly_channels, local.monthly_channels)
+
+
+def test_spark_prepared_returns_the_two_tables(spark, tmp_path, tiny):
+    from crm_core.spark_prepare import spark_prepared
+
+    source = tmp_path / "src"
+    source.mkdir()
+    tiny.customers.to_parquet(source / "customers.parquet", index=False)
+    tiny.activity.to_parquet(source / "activity.parquet", index=False)
+    customers, monthly = spark_prepared(spark, source / "customers.parquet", source / "activity.parquet")
+    assert customers.count() == 4
+    assert monthly.count() == 25 * 5 * 2
+    without_holdings = type(tiny)("tiny", tiny.customers, tiny.activity, None, fingerprint="tiny")
+    assert list(customers.columns) == list(prepared_dataset(without_holdings).customers.columns)
+
+
+def _cli_args(engine: str, folder: Path, out: Path, mapping: Path | None = None, suffix: str = "parquet") -> list[str]:
+    argv = ["--engine", engine, "--customers", str(folder / f"customers.{suffix}")]
+    argv += ["--activity", str(folder / f"activity.{suffix}")]
+    if (folder / f"holdings.{suffix}").exists():
+        argv += ["--holdings", str(folder / f"holdings.{suffix}")]
+    if mapping is not None:
+        argv += ["--mapping", str(mapping)]
+    return [*argv, "--out", str(out)]
+
+
+def test_cli_both_engines_write_the_same_artefact(spark, tmp_path, capsys):
+    from crm_core.prepare_cli import prepare_main
+
+    source = tmp_path / "sample"
+    write_sample(source, SampleConfig(n_customers=400, seed=5, months=18))
+    assert prepare_main(_cli_args("local", source, tmp_path / "local")) == 0, capsys.readouterr().err
+    assert prepare_main(_cli_args("spark", source, tmp_path / "spark")) == 0, capsys.readouterr().err
+    local, remote = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "spark")
+    assert remote.fingerprint == local.fingerprint
+    assert_same_customers(remote.customers, local.customers)
+    assert_same_monthly(remote.monthly_channels, local.monthly_channels)
+
+
+def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
+    import json
+
+    from crm_core.prepare_cli import prepare_main
+
+    source = tmp_path / "source"
+    source.mkdir()
+    renamed = {"customer_id": "cust_no", "aum": "total_assets"}
+    customers = tiny.customers.rename(columns=renamed)
+    customers.to_csv(source / "customers.csv", index=False)
+    tiny.activity.to_csv(source / "activity.csv", index=False)
+    columns = {renamed.get(c, c): c for c in tiny.customers.columns}
+    mapping = tmp_path / "map.json"
+    mapping.write_text(json.dumps({"customers": columns, "activity": {c: c for c in tiny.activity.columns}}))
+    for engine in ("local", "spark"):
+        code = prepare_main(_cli_args(engine, source, tmp_path / engine, mapping, suffix="csv"))
+        assert code == 0, capsys.readouterr().err
+    local, remote = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "spark")
+    assert remote.customers["customer_id"].tolist() == ["A", "B", "C", "D"]
+    assert_same_customers(remote.customers, local.customers)
+    assert_same_monthly(remote.monthly_channels, local.monthly_channels)
+
+
+def test_cli_spark_bad_input_exits_2(spark, tmp_path, capsys):
+    from crm_core.prepare_cli import prepare_main
+
+    bad = tmp_path / "customers.parquet"
+    bad.write_bytes(b"not parquet")
+    code = prepare_main(
+        ["--engine", "spark", "--customers", str(bad), "--activity", str(bad), "--out", str(tmp_path / "o")]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("prepare: cannot prepare the data:") and "Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("RUN_SLOW") != "1", reason="200k-customer comparison: set RUN_SLOW=1")
+def test_spark_equals_local_on_200k_customers(spark, tmp_path):
+    from crm_core.spark_prepare import spark_preparation, write_spark_artefact
+
+    source = tmp_path / "sample"
+    write_sample(source, SampleConfig(n_customers=200_000, seed=13))
+    started = time.perf_counter()
+    local = prepared_dataset(read_sample(source))
+    local_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    prepared = spark_preparation(
+        spark, source / "customers.parquet", source / "activity.parquet", source / "holdings.parquet"
+    )
+    folder = write_spark_artefact(prepared, tmp_path / "spark", source="sample")
+    spark_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    result = read_artefact(folder)
+    read_seconds = time.perf_counter() - started
+    print(f"200k customers: local {local_seconds:.1f} s, spark {spark_seconds:.1f} s, read {read_seconds:.1f} s")
+    assert_same_customers(result.customers, local.customers)
+    assert_same_monthly(result.monthly_channels, local.monthly_channels)
