@@ -707,6 +707,11 @@ def _segment_table(profiles: pd.DataFrame) -> pd.DataFrame:
     return profiles.rename(columns={"group": "tier"})
 
 
+def _shortened(text: str, limit: int) -> str:
+    """Cut text to ``limit`` characters with an ellipsis (works for Chinese, which has no spaces)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _playbook(prepared, scenario: Scenario, risk, lang: str) -> Step:
     """The closing section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
     from crm_core.playbook import executive_findings
@@ -726,7 +731,8 @@ def _playbook(prepared, scenario: Scenario, risk, lang: str) -> Step:
     table = pd.DataFrame(
         {
             "#": [str(rank) for rank in range(1, len(items) + 1)],
-            _t("finding", lang): [f.sentence for f in items],
+            # Short enough for a slide table; the full sentences are in the speaker notes.
+            _t("finding", lang): [_shortened(f.sentence, 34 if lang == "zh" else 64) for f in items],
             _t("at_stake", lang): [format_money(value, lang) for value in stake],
         }
     )

@@ -26,8 +26,9 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "index": {"en": "0", "zh": "0"},
     "ratio": {"en": "0.00", "zh": "0.00"},
     "rank": {"en": "0", "zh": "0"},
-    # Commas scale by 1,000 in spreadsheet formats; "0!.0," shows a value in 万 with one decimal.
-    "money": {"en": '"¥"#,##0.0,,"M"', "zh": '"¥"0!.0,"万"'},
+    # A trailing comma scales by 1,000 (",," = millions). 万 has no portable scaling format: the "0!.0,"
+    # trick works in PowerPoint but shows a literal "!" in LibreOffice and WPS, so Chinese axes show yuan.
+    "money": {"en": '"¥"#,##0.0,,"M"', "zh": '"¥"#,##0'},
 }
 """Excel/PowerPoint number format of each value kind, by language."""
 
