@@ -288,7 +288,9 @@ def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tu
     kept = tracker.kept
     ids = customers["customer_id"].where(kept)
     present = ids.dropna()
-    if len(pa_compute.unique(pa.array(present, type=pa.string()))) == len(present):
+    # Hash the Arrow buffers directly (no Python objects): the common case, no duplicates, stays cheap.
+    arrow = pa.array(present.array) if hasattr(present.array, "__arrow_array__") else pa.array(present, pa.string())
+    if len(pa_compute.unique(arrow)) == len(present):
         return customers[kept], 0
     repeated = ids.duplicated(keep=False).to_numpy(dtype=bool) & kept
     duplicate_ids = int(ids[repeated].nunique())
