@@ -8,7 +8,7 @@ from ui import data
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import exported, md, page_header, shown, weight_sliders
+from ui.widgets import exported, md, page_header, table, weight_sliders
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -119,13 +119,17 @@ st.plotly_chart(
     ),
     key="loyalty_clv_chart",
 )
-st.dataframe(loy.clv_by_segment(values, codes, labels, active), hide_index=True, key="loyalty_clv_table")
+table(loy.clv_by_segment(values, codes, labels, active), "loyalty_clv_table")
 
 st.subheader(t("retention_heading"))
 share_col, scope_col, band_col = st.columns(3)
 retained = share_col.slider(t("retained_share"), 0, 100, step=5, key="loyalty_retained_share", format="%d%%")
 scope = scope_col.multiselect(
-    t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="loyalty_what_if_segments"
+    t("what_if_segments"),
+    range(len(labels)),
+    format_func=lambda i: labels[i],
+    key="loyalty_what_if_segments",
+    placeholder=t("all_groups"),
 )
 targeted = band_col.multiselect(
     t("risk_bands"),
@@ -148,7 +152,7 @@ branch = st.selectbox(
     key="loyalty_at_risk_branch",
 )
 at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
-st.dataframe(shown(at_risk.head(200)), hide_index=True, key="loyalty_at_risk_table")
+table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
     t("download_csv"), loy.csv_bytes(exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"

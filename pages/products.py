@@ -14,7 +14,7 @@ from ui import data
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import exported, md, page_header, shown, translated_selectbox
+from ui.widgets import exported, md, page_header, table, translated_selectbox
 
 page_header("products")
 prepared = data.active_prepared()
@@ -115,7 +115,7 @@ leads = prod.lead_list(
     prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
     lang,
 )
-st.dataframe(shown(leads), hide_index=True, key="products_leads_table")
+table(leads, "products_leads_table", customers=True)
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
     t("download_csv"), prod.lead_list_csv(exported(leads)), "leads.csv", "text/csv", key="products_leads_csv"

@@ -13,7 +13,7 @@ from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
 from ui.i18n import current_lang, t
-from ui.widgets import md, meeting_mode, page_header
+from ui.widgets import md, meeting_mode, page_header, table
 
 page_header("scenarios")
 prepared = data.active_prepared()
@@ -101,4 +101,4 @@ for name, (counts, _) in comparison.migrations.items():
         migration_heatmap(counts, t("compare_migration", name=name), name, chosen[0]),
         key=f"scenarios_migration_{chosen.index(name)}",
     )
-st.dataframe(comparison.rank_changes, hide_index=True, key="scenarios_rank_table")
+table(comparison.rank_changes, "scenarios_rank_table")

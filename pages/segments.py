@@ -8,7 +8,7 @@ from crm_core.segments.charts import concentration_figure, migration_heatmap, pr
 from ui import data
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t, translate
-from ui.widgets import md, page_header, translated_selectbox
+from ui.widgets import md, page_header, table, translated_selectbox
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -134,7 +134,8 @@ def segment_panel() -> None:
         strict=True,
     ):
         column.markdown(f"**{t(f'drill_{name}')}**")
-        column.dataframe(frame.head(12), hide_index=True, key=f"segments_drill_{name}")
+        with column:
+            table(frame.head(12), f"segments_drill_{name}")
 
 
 segment_panel()

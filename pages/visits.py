@@ -9,7 +9,7 @@ from ui import data
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import count, current_lang, t
-from ui.widgets import exported, md, page_header, shown
+from ui.widgets import exported, md, page_header, table
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -93,7 +93,7 @@ st.plotly_chart(
 
 codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("visits_group_by"))
 segment_table, _ = vis.segment_declines(cube, codes, labels)
-st.dataframe(ui_vis.localised_reasons(segment_table, lang), hide_index=True, key="visits_segment_table")
+table(ui_vis.localised_reasons(segment_table, lang), "visits_segment_table")
 
 st.subheader(t("substitution_heading"))
 flows = vis.substitution_flows(cube, codes, labels, total_label=t("bank"))
@@ -116,20 +116,29 @@ st.plotly_chart(
 st.subheader(t("what_if_heading"))
 scope_col, pp_col, factor_col, teller_col = st.columns(4)
 scope = scope_col.multiselect(
-    t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="visits_what_if_segments"
+    t("what_if_segments"),
+    range(len(labels)),
+    format_func=lambda i: labels[i],
+    key="visits_what_if_segments",
+    placeholder=t("all_groups"),
 )
 increase = pp_col.slider(t("adoption_increase"), 0, 50, key="visits_adoption_pp", format="+%d pp")
 factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, step=0.05, key="visits_substitution_factor")
 per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, step=100, key="visits_per_teller")
-inputs = vis.WhatIfInputs(tuple(scope), float(increase), float(factor), float(per_teller))
+inputs = vis.WhatIfInputs(
+    tuple(scope) or tuple(range(len(labels))),  # none chosen = every group
+    float(increase),
+    float(factor),
+    float(per_teller),
+)
 staffing = vis.what_if_staffing(vis.what_if_base(cube, codes, labels, branch_fits), inputs)
 st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
-st.dataframe(staffing, hide_index=True, key="visits_staffing_table")
+table(staffing, "visits_staffing_table")
 
 st.subheader(t("silent_heading"))
 st.caption(rule.text(lang))
 at_risk = vis.silent_attrition(prepared, cube, rule)
-st.dataframe(shown(at_risk.head(200)), hide_index=True, key="visits_silent_table")
+table(at_risk.head(200), "visits_silent_table", customers=True)
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
     t("download_csv"), vis.csv_bytes(exported(at_risk)), "silent_attrition.csv", "text/csv", key="visits_silent_csv"

@@ -58,10 +58,11 @@ def test_benchmark_and_closure_change_the_headline_as_crm_core_computes(products
 
 
 def test_lead_list_respects_the_suitability_guardrail(products_page, prepared):
-    leads = next(d.value for d in products_page.dataframe if "expected_value" in d.value.columns)
+    leads = next(d.value for d in products_page.dataframe if "Expected value a year" in d.value.columns)
+    code_of = {prod.product_name(p): p for p in OFFERED}
     assert len(leads) > 0
     risk = prepared.customers.set_index("customer_id")["risk_level"]
     minimum = dict(prod.SuitabilityConfig().minimum_risk_levels)
     for row in leads.itertuples():
-        assert row.product in OFFERED
-        assert risk[row.customer_id] >= minimum.get(row.product, 0)
+        product = code_of[row.Product]  # every recommended product is an offered one
+        assert risk[row.Customer] >= minimum.get(product, 0)

@@ -67,7 +67,7 @@ def test_identifiers_are_masked_unless_explicitly_shown_and_always_in_meeting_mo
     at = open_page("pages/loyalty.py")
 
     def ids():
-        return next(d.value for d in at.dataframe if "customer_id" in d.value.columns)["customer_id"]
+        return next(d.value for d in at.dataframe if "Customer" in d.value.columns)["Customer"]
 
     assert ids().str.fullmatch(r"C00\*{4}\d\d").all()  # masked by default
     at.toggle(key="show_identifiers").set_value(True).run()

@@ -28,7 +28,7 @@ def open_visits() -> AppTest:
 
 
 def staffing_table(at: AppTest):
-    return next(d.value for d in at.dataframe if "tellers_after" in d.value.columns)
+    return next(d.value for d in at.dataframe if "Tellers after" in d.value.columns)
 
 
 def test_what_if_staffing_follows_crm_core(prepared):
@@ -39,10 +39,12 @@ def test_what_if_staffing_follows_crm_core(prepared):
     cube = vis.visit_cube(prepared)
     _, fits = vis.branch_declines(cube)
     tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
-    inputs = vis.WhatIfInputs((), 25.0, 0.7, 1_200.0)
+    inputs = vis.WhatIfInputs(tuple(range(len(tiers.labels))), 25.0, 0.7, 1_200.0)  # none chosen = all
     expected = vis.what_if_staffing(vis.what_if_base(cube, tiers.codes, tiers.labels, fits), inputs)
+    shown = staffing_table(at).reset_index(drop=True)
+    assert list(shown.columns)[:2] == ["Branch", "Forecast from"]  # translated headers, same values
     pdt.assert_frame_equal(
-        staffing_table(at).reset_index(drop=True), expected.reset_index(drop=True), check_dtype=False
+        shown.set_axis(list(expected.columns), axis=1), expected.reset_index(drop=True), check_dtype=False
     )
     assert any(m.value.startswith("**At this rate") for m in at.markdown)
 

@@ -214,3 +214,39 @@ def md(text: object) -> str:
     '\\\\[click\\\\]\\\\(http\\\\://x\\\\.example\\\\) \\\\$x\\\\$'
     """
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+
+
+PERCENT_COLUMNS = frozenset(
+    {"annual_change", "lower", "upper", "yoy", "cagr", "in_scope_share", "share", "bank_share", "aum_trend",
+     "churn_probability", "propensity"}
+)  # fmt: skip
+MONEY_COLUMNS = frozenset(
+    {"aum", "aum_12m_ago", "total_clv", "mean_clv", "total_contribution", "total_headroom", "contribution", "clv",
+     "expected_value"}
+)  # fmt: skip
+
+
+def table(frame: pd.DataFrame, key: str, customers: bool = False) -> None:
+    """Show a result table with translated headers, shares as % and money in yuan; customer lists masked.
+
+    Headers come from the translation table (``col_<name>``); columns without an entry keep a readable
+    form of their name.
+    """
+    shown_frame = shown(frame) if customers else frame
+    # Internal codes are not for people; a product code is dropped where its display name is shown.
+    hidden = {"code"} | ({"product"} if "product_name" in shown_frame.columns else set())
+    shown_frame = shown_frame.drop(columns=[c for c in shown_frame.columns if c in hidden])
+
+    def header(column: str) -> str:
+        text = t(f"col_{column}")
+        return column.replace("_", " ") if text == f"col_{column}" else text
+
+    config = {}
+    for column in shown_frame.columns:
+        if column in PERCENT_COLUMNS:
+            config[header(column)] = st.column_config.NumberColumn(format="percent")
+        elif column in MONEY_COLUMNS:
+            config[header(column)] = st.column_config.NumberColumn(format="yen")
+        elif pd.api.types.is_float_dtype(shown_frame[column]):
+            config[header(column)] = st.column_config.NumberColumn(format="%.1f")
+    st.dataframe(shown_frame.rename(columns=header), hide_index=True, key=key, column_config=config)
