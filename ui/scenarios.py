@@ -15,7 +15,7 @@ import streamlit as st
 from crm_core import scenarios as sc
 from crm_core.loyalty.config import STICKINESS_INDICATORS, ChurnDefinition, RetentionScenario, StickinessConfig
 from crm_core.products.config import BenchmarkConfig
-from crm_core.segments import tier_preset, weight_percentages
+from crm_core.segments import tier_labels, weight_percentages
 from crm_core.segments.config import VALUE_INDICATORS, ClusterConfig, RfmConfig, TierConfig, ValueConfig
 from crm_core.staff.config import INDICATORS
 from crm_core.visits.config import WhatIfInputs
@@ -73,8 +73,8 @@ def captured(name: str | None = None, note: str | None = None) -> sc.Scenario:
     if count:
         try:
             labels = tuple(str(state[f"segments_label_{i}"]) for i in range(count))
-            if labels == tier_preset("default", "zh").labels and base.tiers.labels == TierConfig().labels:
-                labels = base.tiers.labels  # the default names shown in Chinese are still the default names
+            if labels == tier_labels(base.tiers, current_lang()):
+                labels = base.tiers.labels  # a preset's names shown in the session's language are still its names
             tiers = TierConfig(
                 tuple(float(state[f"segments_threshold_{i}"]) * 1e4 for i in range(count - 1)),
                 labels,
@@ -139,7 +139,7 @@ def captured(name: str | None = None, note: str | None = None) -> sc.Scenario:
 def widget_values(scenario: sc.Scenario, lang: str = "en") -> dict[str, object]:
     """The widget keys and values that reproduce a scenario on every page.
 
-    Default tier names are shown in the session's language (a scenario stores them in English).
+    A preset's tier names are shown in the session's language (``crm_core.segments.tier_labels``).
     """
     values: dict[str, object] = {
         "segments_tier_count": len(scenario.tiers.labels),
@@ -167,10 +167,7 @@ def widget_values(scenario: sc.Scenario, lang: str = "en") -> dict[str, object]:
     }
     for i, threshold in enumerate(scenario.tiers.thresholds):
         values[f"segments_threshold_{i}"] = threshold / 1e4
-    labels = scenario.tiers.labels
-    if lang == "zh" and labels == TierConfig().labels:
-        labels = tier_preset("default", "zh").labels
-    for i, label in enumerate(labels):
+    for i, label in enumerate(tier_labels(scenario.tiers, lang)):
         values[f"segments_label_{i}"] = label
     # Every indicator gets a value (0 when the scenario does not weight it), so no slider falls back to a
     # page default and the weights always total 100.

@@ -128,16 +128,4 @@ def filled(template: str, fields: Mapping[str, str]) -> str:
     return template.format_map(_KeepUnknown(fields))
 
 
-def tier_labels(config: seg.TierConfig, lang: str = "en") -> tuple[str, ...]:
-    """Return tier names in ``lang``: a preset's labels are translated, a bank's own labels kept.
-
-    Examples
-    --------
-    >>> tier_labels(seg.TierConfig(), "zh")[1]
-    '富裕客户'
-    """
-    for name in seg.TIER_PRESETS:
-        for language in ("en", "zh"):
-            if seg.tier_preset(name, language).labels == config.labels:
-                return seg.tier_preset(name, lang).labels
-    return config.labels
+tier_labels = seg.tier_labels  # one definition, in crm_core.segments

@@ -223,19 +223,7 @@ def _step(key: str, lang: str, headline: str, numbers, chart: ChartSpec | None, 
     )
 
 
-def tier_labels(config: seg.TierConfig, lang: str) -> tuple[str, ...]:
-    """Tier names in ``lang``: a preset's own labels are translated, a manager's own labels kept.
-
-    Examples
-    --------
-    >>> tier_labels(seg.TierConfig(), "zh")
-    ('大众客户', '富裕客户', '高净值客户', '私人银行客户')
-    """
-    for name in seg.TIER_PRESETS:
-        for language in ("en", "zh"):
-            if seg.tier_preset(name, language).labels == config.labels:
-                return seg.tier_preset(name, lang).labels
-    return config.labels
+tier_labels = seg.tier_labels  # one definition, in crm_core.segments (kept here as part of this API)
 
 
 # --- 1 positioning ------------------------------------------------------------------------------

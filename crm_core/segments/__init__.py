@@ -38,7 +38,14 @@ from crm_core.segments.profiles import (
     profile_inputs,
 )
 from crm_core.segments.rfm import quintile_scores, rfm_scores, rfm_segments
-from crm_core.segments.tiers import TIER_PRESETS, aum_tiers, tier_basis_values, tier_codes_of, tier_preset
+from crm_core.segments.tiers import (
+    TIER_PRESETS,
+    aum_tiers,
+    tier_basis_values,
+    tier_codes_of,
+    tier_labels,
+    tier_preset,
+)
 from crm_core.segments.value import (
     ValueMatrix,
     normalised_weights,
@@ -96,6 +103,7 @@ __all__ = [
     "tier_basis_values",
     "tier_change_phrase",
     "tier_codes_of",
+    "tier_labels",
     "tier_preset",
     "value_classes",
     "value_matrix",

@@ -138,3 +138,20 @@ def aum_tiers(source: PreparedDataset | pd.DataFrame, config: TierConfig = DEFAU
     customers = source.customers if isinstance(source, PreparedDataset) else source
     values, notes = tier_basis_values(customers, config)
     return Segmentation(tier_codes_of(values, config.thresholds), config.labels, notes)
+
+
+def tier_labels(config: TierConfig, lang: str = "en") -> tuple[str, ...]:
+    """Return tier names in ``lang``: a preset's labels (in either language) are translated, a bank's own kept.
+
+    Examples
+    --------
+    >>> tier_labels(TierConfig(), "zh")
+    ('大众客户', '富裕客户', '高净值客户', '私人银行客户')
+    >>> tier_labels(TierConfig(labels=("a", "b", "c", "d")), "zh")
+    ('a', 'b', 'c', 'd')
+    """
+    for name in TIER_PRESETS:
+        for language in ("en", "zh"):
+            if tier_preset(name, language).labels == config.labels:
+                return tier_preset(name, lang).labels
+    return config.labels
