@@ -106,61 +106,68 @@ branch_col.plotly_chart(
     key="loyalty_risk_branch_chart",
 )
 
-st.subheader(t("clv_heading"))
-discount = st.slider(t("discount_rate"), 0, 20, key="loyalty_discount_rate", format="%d%%")
-values = loy.customer_value(prepared, probabilities, codes, loy.ClvConfig(discount_rate=discount / 100))
-st.plotly_chart(
-    loy.clv_quadrant_figure(
-        loy.quadrant_sample(values),
-        [loy.QUADRANT_NAMES[q][lang == "zh"] for q in loy.QUADRANTS],
-        t("clv_title"),
-        t("clv_axis"),
-        t("headroom_axis"),
-    ),
-    key="loyalty_clv_chart",
-)
-table(loy.clv_by_segment(values, codes, labels, active), "loyalty_clv_table")
 
-st.subheader(t("retention_heading"))
-share_col, scope_col, band_col = st.columns(3)
-retained = share_col.slider(t("retained_share"), 0, 100, step=5, key="loyalty_retained_share", format="%d%%")
-scope = scope_col.multiselect(
-    t("what_if_segments"),
-    range(len(labels)),
-    format_func=lambda i: labels[i],
-    key="loyalty_what_if_segments",
-    placeholder=t("all_groups"),
-)
-targeted = band_col.multiselect(
-    t("risk_bands"),
-    ("high", "medium", "low"),
-    format_func=lambda b: t(f"band_{b}"),
-    key="loyalty_what_if_bands",
-)
-scenario = loy.RetentionScenario(retained / 100, tuple(scope), tuple(targeted))
-kept = loy.retention_what_if(probabilities, bands, values, codes, labels, scenario, evaluation.calibration_error)
-st.markdown(f"**{md(loy.what_if_sentence(kept, scenario, lang))}**")
-st.plotly_chart(
-    loy.what_if_figure(kept, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart"
-)
+@st.fragment
+def value_panel() -> None:
+    """Lifetime value, the retention what-if and the at-risk list: their controls rerun only this panel."""
+    st.subheader(t("clv_heading"))
+    discount = st.slider(t("discount_rate"), 0, 20, key="loyalty_discount_rate", format="%d%%")
+    values = loy.customer_value(prepared, probabilities, codes, loy.ClvConfig(discount_rate=discount / 100))
+    st.plotly_chart(
+        loy.clv_quadrant_figure(
+            loy.quadrant_sample(values),
+            [loy.QUADRANT_NAMES[q][lang == "zh"] for q in loy.QUADRANTS],
+            t("clv_title"),
+            t("clv_axis"),
+            t("headroom_axis"),
+        ),
+        key="loyalty_clv_chart",
+    )
+    table(loy.clv_by_segment(values, codes, labels, active), "loyalty_clv_table")
 
-st.subheader(t("at_risk_heading"))
-branch = st.selectbox(
-    t("branch"),
-    [None, *branch_labels],
-    format_func=lambda b: t("all") if b is None else b,
-    key="loyalty_at_risk_branch",
-)
-at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
-table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
-csv_col, excel_col = st.columns(2)
-csv_col.download_button(
-    t("download_csv"), loy.csv_bytes(exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"
-)
-excel_col.download_button(
-    t("download_excel"),
-    loy.excel_bytes(exported(at_risk)),
-    "at_risk.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="loyalty_xlsx",
-)
+    st.subheader(t("retention_heading"))
+    share_col, scope_col, band_col = st.columns(3)
+    retained = share_col.slider(t("retained_share"), 0, 100, step=5, key="loyalty_retained_share", format="%d%%")
+    scope = scope_col.multiselect(
+        t("what_if_segments"),
+        range(len(labels)),
+        format_func=lambda i: labels[i],
+        key="loyalty_what_if_segments",
+        placeholder=t("all_groups"),
+    )
+    targeted = band_col.multiselect(
+        t("risk_bands"),
+        ("high", "medium", "low"),
+        format_func=lambda b: t(f"band_{b}"),
+        key="loyalty_what_if_bands",
+    )
+    scenario = loy.RetentionScenario(retained / 100, tuple(scope), tuple(targeted))
+    kept = loy.retention_what_if(probabilities, bands, values, codes, labels, scenario, evaluation.calibration_error)
+    st.markdown(f"**{md(loy.what_if_sentence(kept, scenario, lang))}**")
+    st.plotly_chart(
+        loy.what_if_figure(kept, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart"
+    )
+
+    st.subheader(t("at_risk_heading"))
+    branch = st.selectbox(
+        t("branch"),
+        [None, *branch_labels],
+        format_func=lambda b: t("all") if b is None else b,
+        key="loyalty_at_risk_branch",
+    )
+    at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
+    table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
+    csv_col, excel_col = st.columns(2)
+    csv_col.download_button(
+        t("download_csv"), loy.csv_bytes(exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"
+    )
+    excel_col.download_button(
+        t("download_excel"),
+        loy.excel_bytes(exported(at_risk)),
+        "at_risk.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="loyalty_xlsx",
+    )
+
+
+value_panel()

@@ -61,70 +61,80 @@ st.plotly_chart(
     key="products_gap_chart",
 )
 
-st.subheader(t("opportunity_heading"))
-offered = tuple(
-    st.multiselect(
-        t("offered_products"),
-        matrix.products,
-        format_func=names.get,
-        key="products_offered",
-    )
-)
-sizing = ui_prod.economics_editor(matrix.products)
-if isinstance(sizing, str):
-    st.error(sizing)
-    st.stop()
-closure = st.slider(t("closure"), 10, 100, 50, 10, key="products_closure", format="%d%%")
-opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)
-st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
-totals = prod.opportunity_totals(opportunities)
-st.caption(t("opportunity_total", value=money(totals["opportunity_value"]), gap=money(totals["gap_value"])))
-st.plotly_chart(
-    opportunity_figure(prod.top_opportunities(opportunities, 10), t("opportunity_title"), t("value_per_year"), names),
-    key="products_opportunity_chart",
-)
-
 st.subheader(t("coholding_heading"))
 pairs = ui_prod.co_holding(prepared)
 for sentence in prod.co_holding_sentences(pairs, lang, top=4):
     st.markdown(f"- {md(sentence)}")
 st.plotly_chart(lift_heatmap(prod.lift_matrix(pairs), t("lift_title"), names), key="products_lift_chart")
 
-st.subheader(t("next_best_heading"))
-features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
-st.plotly_chart(
-    model_quality_figure(fitted.quality_, t("model_quality_title"), product_labels=names), key="products_quality_chart"
-)
-branch_col, manager_col = st.columns(2)
-customers = prepared.customers
-branches = branch_col.multiselect(
-    t("branch"),
-    sorted(customers["branch"].dropna().unique()) if "branch" in customers else [],
-    key="products_lead_branches",
-)
-managers = manager_col.multiselect(
-    t("relationship_manager"),
-    sorted(customers["relationship_manager"].dropna().unique()) if "relationship_manager" in customers else [],
-    key="products_lead_rms",
-)
-leads = prod.lead_list(
-    prepared,
-    features,
-    fitted,
-    recommendations,
-    prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
-    lang,
-)
-table(leads, "products_leads_table", customers=True)
-csv_col, excel_col = st.columns(2)
-csv_col.download_button(
-    t("download_csv"), prod.lead_list_csv(exported(leads)), "leads.csv", "text/csv", key="products_leads_csv"
-)
-excel_col.download_button(
-    t("download_excel"),
-    prod.lead_list_excel(exported(leads)),
-    "leads.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="products_leads_xlsx",
-)
-st.caption(prod.compliance_note(lang))
+
+@st.fragment
+def value_panel() -> None:
+    """Sizing what-if, next-best product and lead lists: their controls rerun only this panel."""
+    st.subheader(t("opportunity_heading"))
+    offered = tuple(
+        st.multiselect(
+            t("offered_products"),
+            matrix.products,
+            format_func=names.get,
+            key="products_offered",
+        )
+    )
+    sizing = ui_prod.economics_editor(matrix.products)
+    if isinstance(sizing, str):
+        st.error(sizing)
+        return
+    closure = st.slider(t("closure"), 10, 100, 50, 10, key="products_closure", format="%d%%")
+    opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)
+    st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
+    totals = prod.opportunity_totals(opportunities)
+    st.caption(t("opportunity_total", value=money(totals["opportunity_value"]), gap=money(totals["gap_value"])))
+    st.plotly_chart(
+        opportunity_figure(
+            prod.top_opportunities(opportunities, 10), t("opportunity_title"), t("value_per_year"), names
+        ),
+        key="products_opportunity_chart",
+    )
+
+    st.subheader(t("next_best_heading"))
+    features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
+    st.plotly_chart(
+        model_quality_figure(fitted.quality_, t("model_quality_title"), product_labels=names),
+        key="products_quality_chart",
+    )
+    branch_col, manager_col = st.columns(2)
+    customers = prepared.customers
+    branches = branch_col.multiselect(
+        t("branch"),
+        sorted(customers["branch"].dropna().unique()) if "branch" in customers else [],
+        key="products_lead_branches",
+    )
+    managers = manager_col.multiselect(
+        t("relationship_manager"),
+        sorted(customers["relationship_manager"].dropna().unique()) if "relationship_manager" in customers else [],
+        key="products_lead_rms",
+    )
+    leads = prod.lead_list(
+        prepared,
+        features,
+        fitted,
+        recommendations,
+        prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
+        lang,
+    )
+    table(leads, "products_leads_table", customers=True)
+    csv_col, excel_col = st.columns(2)
+    csv_col.download_button(
+        t("download_csv"), prod.lead_list_csv(exported(leads)), "leads.csv", "text/csv", key="products_leads_csv"
+    )
+    excel_col.download_button(
+        t("download_excel"),
+        prod.lead_list_excel(exported(leads)),
+        "leads.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="products_leads_xlsx",
+    )
+    st.caption(prod.compliance_note(lang))
+
+
+value_panel()

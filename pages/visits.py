@@ -113,27 +113,30 @@ st.plotly_chart(
     key="visits_substitution_chart",
 )
 
-st.subheader(t("what_if_heading"))
-scope_col, pp_col, factor_col, teller_col = st.columns(4)
-scope = scope_col.multiselect(
-    t("what_if_segments"),
-    range(len(labels)),
-    format_func=lambda i: labels[i],
-    key="visits_what_if_segments",
-    placeholder=t("all_groups"),
-)
-increase = pp_col.slider(t("adoption_increase"), 0, 50, key="visits_adoption_pp", format="+%d pp")
-factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, step=0.05, key="visits_substitution_factor")
-per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, step=100, key="visits_per_teller")
-inputs = vis.WhatIfInputs(
-    tuple(scope) or tuple(range(len(labels))),  # none chosen = every group
-    float(increase),
-    float(factor),
-    float(per_teller),
-)
-staffing = vis.what_if_staffing(vis.what_if_base(cube, codes, labels, branch_fits), inputs)
-st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
-table(staffing, "visits_staffing_table")
+base = vis.what_if_base(cube, codes, labels, branch_fits)  # once per grouping, not per what-if move
+
+
+@st.fragment
+def what_if_panel() -> None:
+    """The what-if inputs and their result; moving one reruns only this panel (the per-branch base is fixed)."""
+    st.subheader(t("what_if_heading"))
+    scope_col, pp_col, factor_col, teller_col = st.columns(4)
+    scope = scope_col.multiselect(
+        t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="visits_what_if_segments",
+        placeholder=t("all_groups"),
+    )  # fmt: skip
+    increase = pp_col.slider(t("adoption_increase"), 0, 50, key="visits_adoption_pp", format="+%d pp")
+    factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, step=0.05, key="visits_substitution_factor")
+    per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, step=100, key="visits_per_teller")
+    # No group chosen means every group.
+    inputs = vis.WhatIfInputs(tuple(scope) or tuple(range(len(labels))), float(increase), float(factor),
+                              float(per_teller))  # fmt: skip
+    staffing = vis.what_if_staffing(base, inputs)
+    st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
+    table(staffing, "visits_staffing_table")
+
+
+what_if_panel()
 
 st.subheader(t("silent_heading"))
 st.caption(rule.text(lang))

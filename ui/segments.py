@@ -48,6 +48,11 @@ def _silhouettes(fingerprint: str, features: tuple[str, ...], _prepared: Prepare
     return seg.silhouette_scores(_prepared, seg.ClusterConfig(features=features))
 
 
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _lifecycle(fingerprint: str, _prepared: PreparedDataset) -> seg.Segmentation:
+    return seg.lifecycle_stages(_prepared, seg.LifecycleConfig())
+
+
 def profile_inputs(prepared: PreparedDataset) -> seg.ProfileInputs:
     """Per-dataset profile inputs."""
     return _inputs(prepared.fingerprint, prepared)
@@ -227,7 +232,7 @@ def grouping(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[st
         matrix = _value_matrix(prepared.fingerprint, "percentile", prepared)
         segmentation = seg.value_segments(matrix, seg.ValueConfig())
     elif kind == "lifecycle":
-        segmentation = seg.lifecycle_stages(prepared, seg.LifecycleConfig())
+        segmentation = _lifecycle(prepared.fingerprint, prepared)
     else:
         segmentation = tier_segmentation(prepared, session_tier_config(prepared))
     return segmentation.codes, display_labels(kind, segmentation.labels)
