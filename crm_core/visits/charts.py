@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from crm_core.charts import CHANNEL_COLOURS
-from crm_core.contract import CHANNELS
+from crm_core.charts import CHANNEL_COLOURS, channel_trend_figure
 
 BENCHMARK_COLOUR = "#6C3483"
 MOVED_COLOUR = CHANNEL_COLOURS["mobile"]
@@ -46,20 +45,8 @@ def channel_benchmark_figure(
     labels : mapping
         ``title``, ``y_title``, ``rate_title``, ``rate`` and ``benchmark`` (trace names).
     """
-    figure = go.Figure()
-    for channel in CHANNELS:
-        part = trend[trend["channel"] == channel]
-        if part.empty:
-            continue
-        figure.add_trace(
-            go.Scatter(
-                x=part["month"],
-                y=part["transactions"],
-                name=channel_labels.get(channel, channel),
-                mode="lines",
-                line={"color": CHANNEL_COLOURS[channel], "width": 3 if channel == "counter" else 2},
-            )
-        )
+    # The channel lines are the Overview's chart; this one adds the rate and its benchmark on a second axis.
+    figure = channel_trend_figure(trend, channel_labels, labels["title"], labels["y_title"])
     figure.add_trace(
         go.Scatter(
             x=rates["month"],
