@@ -13,21 +13,26 @@ from pathlib import Path
 
 
 def _sample(argv: list[str]) -> int:
-    from crm_core.sample import SampleConfig, write_sample
+    from crm_core.sample import SampleConfig, write_sample, write_sample_shards
 
     parser = argparse.ArgumentParser(prog="python -m crm_core sample", description="Generate the Bank A sample.")
     parser.add_argument("--customers", type=int, default=SampleConfig.n_customers, help="customers to generate")
     parser.add_argument("--seed", type=int, default=SampleConfig.seed, help="random seed")
     parser.add_argument("--months", type=int, default=SampleConfig.months, help="months of activity")
     parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument(
+        "--shards", type=int, default=0, help="write folders of N part files, one shard in memory at a time"
+    )
     args = parser.parse_args(argv)
-    if args.customers < 1 or args.months < 1:
-        print("--customers and --months must be positive whole numbers.", file=sys.stderr)
+    if args.customers < 1 or args.months < 1 or not 0 <= args.shards <= args.customers:
+        print("--customers and --months must be positive whole numbers, --shards at most --customers.", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    paths = write_sample(args.out, SampleConfig(n_customers=args.customers, seed=args.seed, months=args.months))
+    config = SampleConfig(n_customers=args.customers, seed=args.seed, months=args.months)
+    paths = write_sample_shards(args.out, config, args.shards) if args.shards else write_sample(args.out, config)
     for table, path in paths.items():
-        print(f"{table:<10} {path}  ({path.stat().st_size / 1e6:.1f} MB)")
+        size = sum(p.stat().st_size for p in path.glob("*.parquet")) if path.is_dir() else path.stat().st_size
+        print(f"{table:<10} {path}  ({size / 1e6:.1f} MB)")
     print(f"generated {args.customers:,} customers in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -172,6 +174,11 @@ def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, 
             continue
         frame.to_parquet(out / file, index=False, compression="zstd")
         rows[file] = len(frame)
+    dataset = prepared.dataset
+    if dataset.activity is None and dataset.activity_file is not None:  # an opened artefact, saved again
+        if Path(dataset.activity_file).resolve() != (out / ACTIVITY_FILE).resolve():
+            shutil.copyfile(dataset.activity_file, out / ACTIVITY_FILE)
+        rows[ACTIVITY_FILE] = dataset.activity_rows
     manifest = manifest_of(
         source=source,
         engine=engine,
@@ -324,6 +331,17 @@ def _restored_activity(frame: pd.DataFrame) -> pd.DataFrame:
     return activity
 
 
+def _empty_activity() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Categorical([]),
+            "month": pd.Series([], dtype="datetime64[ns]"),
+            "channel": pd.Series([], dtype=channel_dtype()),
+            "transactions": pd.Series([], dtype="int64"),
+        }
+    )
+
+
 def _restored_holdings(frame: pd.DataFrame) -> pd.DataFrame:
     holdings = frame.copy()
     for column in ("customer_id", "product"):
@@ -349,6 +367,53 @@ def canonical_customers(customers: pd.DataFrame) -> pd.DataFrame:
     return customers[[c for c in customers.columns if c in canonical or c.startswith("has_")]].copy()
 
 
+ACTIVITY_BATCH_ROWS = 4_000_000
+"""Activity rows read at a time from an artefact: about 100 MB of columns in memory."""
+
+
+def activity_batches(dataset: Dataset, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """Yield the dataset's canonical activity: the in-memory frame whole, or an artefact's file in batches.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    batch_rows : int, optional
+        Rows per batch when reading ``dataset.activity_file`` (default ``ACTIVITY_BATCH_ROWS``).
+
+    Yields
+    ------
+    pandas.DataFrame
+        ``customer_id`` (categorical), ``month``, ``channel`` (categorical over ``CHANNELS``),
+        ``transactions``; consecutive batches of one file share their id categories when the
+        file's dictionary does, so per-category lookups can be reused.
+    """
+    if dataset.activity is not None:
+        if len(dataset.activity):
+            yield dataset.activity
+        return
+    if dataset.activity_file is None:
+        return
+    columns = ["customer_id", "month", "channel", "transactions"]
+    try:
+        with pq.ParquetFile(dataset.activity_file, read_dictionary=["customer_id", "channel"]) as reader:
+            for batch in reader.iter_batches(batch_size=batch_rows or ACTIVITY_BATCH_ROWS, columns=columns):
+                yield _restored_activity(batch.to_pandas())
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ArtefactError(f"{dataset.activity_file} does not hold the expected columns: {error}") from None
+
+
+def loaded_activity(dataset: Dataset) -> pd.DataFrame | None:
+    """Return the dataset's whole activity in memory (read from its artefact file when on disk)."""
+    if dataset.activity is not None or dataset.activity_file is None:
+        return dataset.activity
+    try:
+        # Ids as a dictionary straight from Parquet: categorising tens of millions of strings costs seconds.
+        frame = pd.read_parquet(dataset.activity_file, read_dictionary=["customer_id", "channel"])
+        return _restored_activity(frame)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ArtefactError(f"{dataset.activity_file} does not hold the expected columns: {error}") from None
+
+
 def read_artefact(path: str | Path) -> PreparedDataset:
     """Return the prepared dataset stored in an artefact folder, without preparing again.
 
@@ -361,8 +426,9 @@ def read_artefact(path: str | Path) -> PreparedDataset:
     -------
     PreparedDataset
         Customers, monthly channels, as-of month, products and orphan count from the files;
-        its ``dataset`` holds the canonical customer columns, the activity (customer ids
-        categorical, channel over ``CHANNELS``) and holdings, and the manifest's fingerprint.
+        its ``dataset`` holds the canonical customer columns and holdings, the manifest's
+        fingerprint and the activity file, which stays on disk (``activity_batches`` reads
+        it): at 5M customers the activity has about 300M rows, more than a laptop's memory.
 
     Raises
     ------
@@ -382,16 +448,17 @@ def read_artefact(path: str | Path) -> PreparedDataset:
             raise ArtefactError(f"{folder / file} does not hold the expected columns: {error}") from None
 
     customers = table(CUSTOMERS_FILE, restored_customers)
-    # Ids as a dictionary straight from Parquet: categorising tens of millions of strings costs seconds.
-    activity = table(ACTIVITY_FILE, _restored_activity, read_dictionary=["customer_id", "channel"])
     holdings = table(HOLDINGS_FILE, _restored_holdings)
     monthly = table(MONTHLY_FILE, _restored_monthly)
+    has_activity = bool(rows.get(ACTIVITY_FILE))
     dataset = Dataset(
         name=str(manifest.get("name") or manifest.get("source") or folder.name),
         customers=canonical_customers(customers),
-        activity=activity,
+        activity=None if has_activity or ACTIVITY_FILE not in rows else _empty_activity(),
         holdings=holdings,
         fingerprint=str(manifest.get("fingerprint", "")),
+        activity_file=str(folder / ACTIVITY_FILE) if has_activity else None,
+        activity_rows=int(rows.get(ACTIVITY_FILE, 0)),
     )
     return PreparedDataset(
         dataset=dataset,

@@ -34,6 +34,12 @@ class Dataset:
         Long form ``customer_id``, ``product``, optional ``balance`` and ``open_date``.
     fingerprint : str
         sha256 hex digest of the source bytes (and mapping); the key of every cache.
+    activity_file : str or None
+        A Parquet file holding the activity instead of ``activity`` (an opened artefact):
+        hundreds of millions of rows stay on disk and the few views that need rows read them
+        in batches (``crm_core.artefact.activity_batches``).
+    activity_rows : int
+        Rows in ``activity_file``.
     """
 
     name: str
@@ -41,6 +47,13 @@ class Dataset:
     activity: pd.DataFrame | None
     holdings: pd.DataFrame | None
     fingerprint: str
+    activity_file: str | None = None
+    activity_rows: int = 0
+
+    @property
+    def activity_row_count(self) -> int:
+        """Activity rows, whether in memory or on disk."""
+        return len(self.activity) if self.activity is not None else self.activity_rows
 
     @property
     def short_fingerprint(self) -> str:

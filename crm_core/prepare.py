@@ -7,7 +7,7 @@ channel code) and ``numpy.bincount``, never with string group-bys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -230,6 +230,10 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     PreparedDataset
         See the class for the columns it adds.
     """
+    if dataset.activity is None and dataset.activity_file is not None:
+        from crm_core.artefact import loaded_activity  # the artefact module builds on this one
+
+        dataset = replace(dataset, activity=loaded_activity(dataset), activity_file=None, activity_rows=0)
     as_of = reference_month(dataset)
     year_ago = as_of - pd.DateOffset(months=12)
     two_years_ago = as_of - pd.DateOffset(months=24)

@@ -17,7 +17,7 @@ What it plants, so every view has something true to find:
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -77,12 +77,16 @@ class SampleConfig:
         Months of activity history.
     last_month : str
         The extract's last full month, ``YYYY-MM``.
+    first_id : int
+        Number of the first customer id (``C0000001`` by default); shards of a large bank
+        continue where the previous shard stopped.
     """
 
     n_customers: int = 20_000
     seed: int = 20261128
     months: int = 36
     last_month: str = "2026-10"
+    first_id: int = 1
 
 
 @dataclass(frozen=True)
@@ -277,7 +281,8 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
     satisfaction = np.clip(np.round(4.1 - 0.35 * complaints + rng.normal(0, 0.6, n) - 0.3 * is_push, 1), 1, 5)
     satisfaction = np.where(rng.random(n) < 0.45, np.nan, satisfaction)
 
-    customer_ids = np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
+    first = config.first_id
+    customer_ids = np.char.add("C", np.char.zfill(np.arange(first, first + n).astype(str), 7))
     branch_names = np.array([b[1] for b in BRANCHES], dtype=object)
     cities = np.array([b[0] for b in BRANCHES], dtype=object)
     rm_ids = np.char.add(
@@ -432,6 +437,48 @@ def write_sample(out_dir: Path, config: SampleConfig = SampleConfig()) -> dict[s
         frame = getattr(tables, name)
         frame.to_parquet(path, index=False, compression="zstd", compression_level=9)
         paths[name] = path
+    return paths
+
+
+def write_sample_shards(out_dir: Path, config: SampleConfig, shards: int) -> dict[str, Path]:
+    """Generate a large bank shard by shard into folders of Parquet part files.
+
+    Each shard is an independent draw (seed ``config.seed + k``) of ``n_customers / shards``
+    customers with its own id range, so memory is bounded by one shard while the whole bank has
+    the sample's distributions. Spark and ``pandas.read_parquet`` read such folders as one table.
+
+    Returns
+    -------
+    dict
+        Table name to its folder (``customers/``, ``activity/``, ``holdings/`` with ``part-KKK.parquet``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths = write_sample_shards(Path(folder), SampleConfig(n_customers=300, seed=1), shards=3)
+    ...     ids = pd.read_parquet(paths["customers"])["customer_id"]
+    ...     (len(ids), ids.is_unique, ids.min(), ids.max())
+    (300, True, 'C0000001', 'C0000300')
+    """
+    if shards < 1 or config.n_customers < shards:
+        raise ValueError("shards must be between 1 and the number of customers")
+    out_dir = Path(out_dir)
+    bounds = np.linspace(0, config.n_customers, shards + 1).round().astype(int)
+    paths = {name: out_dir / name for name in ("customers", "activity", "holdings")}
+    for folder in paths.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    for k in range(shards):
+        shard = replace(
+            config,
+            n_customers=int(bounds[k + 1] - bounds[k]),
+            seed=config.seed + k,
+            first_id=config.first_id + int(bounds[k]),
+        )
+        tables = sample_tables(shard)
+        for name, folder in paths.items():
+            getattr(tables, name).to_parquet(folder / f"part-{k:03d}.parquet", index=False, compression="zstd")
+        del tables
     return paths
 
 

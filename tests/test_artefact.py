@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from crm_core.artefact import (
     SCHEMA_VERSION,
     ArtefactError,
+    activity_batches,
     canonical_customers,
     is_artefact,
     read_artefact,
@@ -62,7 +64,13 @@ def test_round_trip_equals_the_prepared_dataset(tiny, tiny_prepared, tiny_artefa
     pd.testing.assert_frame_equal(result.dataset.holdings, tiny.holdings)
     # Ids come back categorical, as read_sample reads them from Parquet.
     activity = tiny.activity.assign(customer_id=tiny.activity["customer_id"].astype(str).astype("category"))
-    pd.testing.assert_frame_equal(result.dataset.activity, activity)
+    assert result.dataset.activity is None and result.dataset.activity_row_count == len(activity)
+    pd.testing.assert_frame_equal(pd.concat(list(activity_batches(result.dataset))), activity)
+    in_pairs = pd.concat(list(activity_batches(result.dataset, batch_rows=2)), ignore_index=True)
+    pd.testing.assert_frame_equal(
+        in_pairs.assign(customer_id=in_pairs["customer_id"].astype(str)),
+        activity.assign(customer_id=activity["customer_id"].astype(str)),
+    )
     assert (result.as_of, result.products, result.orphan_activity_rows, result.fingerprint) == (
         tiny_prepared.as_of,
         tiny_prepared.products,
@@ -84,7 +92,24 @@ def test_round_trip_of_the_generated_sample(small_sample, tmp_path):
     result = read_artefact(write_artefact(prepared, tmp_path / "small", source="generated"))
     pd.testing.assert_frame_equal(result.customers, prepared.customers)
     pd.testing.assert_frame_equal(result.monthly_channels, prepared.monthly_channels)
-    assert len(result.dataset.activity) == len(small_sample.activity)
+    assert result.dataset.activity_row_count == len(small_sample.activity)
+
+
+def test_visit_cube_read_in_batches_from_disk_equals_the_one_from_memory(small_sample, tmp_path, monkeypatch):
+    from crm_core import artefact
+    from crm_core.visits.cube import visit_availability, visit_cube
+
+    dataset = Dataset("small", small_sample.customers, small_sample.activity, small_sample.holdings, "small")
+    prepared = prepared_dataset(dataset)
+    result = read_artefact(write_artefact(prepared, tmp_path / "small", source="generated"))
+    monkeypatch.setattr(artefact, "ACTIVITY_BATCH_ROWS", 5_000)  # many batches, one shared id dictionary
+    assert len(small_sample.activity) > 20_000
+    on_disk, in_memory = visit_cube(result), visit_cube(prepared)
+    pd.testing.assert_index_equal(on_disk.months, in_memory.months)
+    for matrix in ("counter", "digital", "total"):
+        np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))
+        assert getattr(on_disk, matrix).dtype == np.int32
+    pd.testing.assert_frame_equal(visit_availability(result), visit_availability(prepared))
 
 
 def test_without_activity_or_holdings(tiny, tmp_path):

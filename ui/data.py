@@ -118,6 +118,6 @@ def dataset_size(dataset: Dataset) -> dict[str, float]:
     frames = [f for f in (dataset.customers, dataset.activity, dataset.holdings) if f is not None]
     return {
         "customers": len(dataset.customers),
-        "activity": 0 if dataset.activity is None else len(dataset.activity),
+        "activity": dataset.activity_row_count,
         "mb": sum(f.memory_usage(deep=True).sum() for f in frames) / 1e6,
     }

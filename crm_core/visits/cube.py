@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_core.artefact import activity_batches
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
 from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, customer_positions
 
@@ -147,29 +148,11 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
         age_codes = np.full(n, -1, dtype=np.int32)
     branch_city = _branch_cities(branch_codes, len(branch_labels), city_codes, city_labels)
 
-    activity = prepared.dataset.activity
-    has_activity = activity is not None and len(activity) > 0
+    first_month = first_activity_month(prepared)
+    has_activity = first_month is not None
     if has_activity:
-        position = customer_positions(customers["customer_id"], activity["customer_id"])
-        known = position >= 0
-        first = np.datetime64(pd.Timestamp(activity["month"].min()).to_period("M").to_timestamp(), "M")
-        months = pd.date_range(start=pd.Timestamp(first), end=prepared.as_of, freq="MS")
-        n_months = len(months)
-        month = _month_codes(activity["month"], first)
-        channel = activity["channel"].cat.codes.to_numpy()
-        group_of_channel = np.full(len(CHANNELS) + 1, 2, dtype=np.int64)
-        group_of_channel[CHANNELS.index("counter")] = 0
-        for name in DIGITAL_CHANNELS:
-            group_of_channel[CHANNELS.index(name)] = 1
-        keep = known & (month >= 0) & (month < n_months)
-        # One pass: (group, month, customer) cells, month-major within each group.
-        cell = (group_of_channel[channel[keep]] * n_months + month[keep]) * n + position[keep]
-        weights = activity["transactions"].to_numpy(dtype=np.float64)[keep]
-        sums = np.bincount(cell, weights=weights, minlength=3 * n_months * n).reshape(3, n_months, n)
-        counter = sums[0].astype(np.int32)
-        digital = sums[1].astype(np.int32)
-        total = (sums[0] + sums[1] + sums[2]).astype(np.int32)
-        del sums
+        months = pd.date_range(start=first_month, end=prepared.as_of, freq="MS")
+        counter, digital, total = _channel_group_matrices(prepared, np.datetime64(first_month, "M"), len(months))
     else:
         months = pd.DatetimeIndex([], dtype="datetime64[ns]")
         counter = digital = total = np.zeros((0, n), dtype=np.int32)
@@ -195,6 +178,77 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
         as_of=prepared.as_of,
         has_activity=has_activity,
     )
+
+
+def first_activity_month(prepared: PreparedDataset) -> pd.Timestamp | None:
+    """First day of the first activity month (None without activity).
+
+    Read from the activity in memory, or, for an opened artefact whose activity stays on
+    disk, from its monthly channel totals (the same rows, aggregated).
+    """
+    dataset = prepared.dataset
+    if dataset.activity is not None:
+        if not len(dataset.activity):
+            return None
+        return pd.Timestamp(dataset.activity["month"].min()).to_period("M").to_timestamp()
+    monthly = prepared.monthly_channels
+    if not dataset.activity_row_count or monthly is None or not len(monthly):
+        return None
+    return pd.Timestamp(monthly["month"].min()).to_period("M").to_timestamp()
+
+
+def _channel_group_matrices(
+    prepared: PreparedDataset, first: np.datetime64, n_months: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counter, digital and total transactions per (month, customer), ``int32``, from the activity.
+
+    In-memory activity is reduced with one ``bincount``; an artefact's activity file is read in
+    batches and added into one ``int32`` buffer (``numpy.add.at``), so memory stays at the three
+    matrices whatever the number of rows.
+    """
+    customers = prepared.customers
+    n = len(customers)
+    group_of_channel = np.full(len(CHANNELS) + 1, 2, dtype=np.int64)
+    group_of_channel[CHANNELS.index("counter")] = 0
+    for name in DIGITAL_CHANNELS:
+        group_of_channel[CHANNELS.index(name)] = 1
+    index = pd.Index(customers["customer_id"])
+    lookup: tuple[pd.Index | None, np.ndarray] = (None, np.empty(0, dtype=np.intp))
+
+    def cells(activity: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        nonlocal lookup
+        ids = activity["customer_id"]
+        if isinstance(ids.dtype, pd.CategoricalDtype):
+            categories = ids.cat.categories
+            if lookup[0] is None or not (lookup[0] is categories or lookup[0].equals(categories)):
+                lookup = (categories, index.get_indexer(categories))
+            codes = ids.cat.codes.to_numpy()
+            position = np.where(codes >= 0, lookup[1][codes], -1)
+        else:
+            position = customer_positions(customers["customer_id"], ids)
+        month = _month_codes(activity["month"], first)
+        channel = activity["channel"].cat.codes.to_numpy()
+        keep = (position >= 0) & (month >= 0) & (month < n_months)
+        # (group, month, customer) cells, month-major within each group.
+        cell = (group_of_channel[channel[keep]] * n_months + month[keep]) * n + position[keep]
+        return cell, activity["transactions"].to_numpy()[keep]
+
+    dataset = prepared.dataset
+    if dataset.activity is not None:
+        cell, weights = cells(dataset.activity)
+        sums = np.bincount(cell, weights=weights.astype(np.float64), minlength=3 * n_months * n)
+        planes = sums.reshape(3, n_months, n)
+        counter, digital = planes[0].astype(np.int32), planes[1].astype(np.int32)
+        total = (planes[0] + planes[1] + planes[2]).astype(np.int32)
+        return counter, digital, total
+    buffer = np.zeros(3 * n_months * n, dtype=np.int32)
+    for batch in activity_batches(dataset):
+        cell, weights = cells(batch)
+        np.add.at(buffer, cell, weights.astype(np.int32))
+    planes = buffer.reshape(3, n_months, n)
+    planes[2] += planes[0]
+    planes[2] += planes[1]  # the third plane becomes the total
+    return planes[0], planes[1], planes[2]
 
 
 def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -288,12 +342,11 @@ def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.Da
     >>> visit_availability(prepared_dataset(tiny_dataset()))["available"].tolist()
     [True, True, True, True, True, True, True]
     """
-    activity = prepared.dataset.activity
-    has_activity = activity is not None and len(activity) > 0
+    first_month = first_activity_month(prepared)
+    has_activity = first_month is not None
     n_months = 0
     if has_activity:
-        first = pd.Timestamp(activity["month"].min()).to_period("M")
-        n_months = (prepared.as_of.to_period("M") - first).n + 1
+        n_months = (prepared.as_of.to_period("M") - first_month.to_period("M")).n + 1
     no_activity = ("activity",)
     history = f"{n_months} months of transactions; "
     checks = [

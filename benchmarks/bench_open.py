@@ -1,0 +1,79 @@
+"""Opening a prepared artefact in the dashboard: time to first page, every page's first render, peak memory.
+
+Usage: ``python -m benchmarks.bench_open --artefact DIR`` (an artefact written by ``python -m crm_core
+prepare``, e.g. the one ``bench_spark --keep`` leaves). The app runs in this process under Streamlit's
+AppTest, as a user would drive it: Data page, "Open a prepared dataset", then every page in the
+sidebar's order. Memory is this process's peak resident size (``ru_maxrss``) after each step, so it
+includes Python, Streamlit and every cache the pages fill.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ("overview", "segments", "visits", "products", "loyalty", "staff_kpis", "playbook", "scenarios", "data")
+
+
+def _peak_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--artefact", type=Path, required=True)
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds one page may take")
+    args = parser.parse_args(argv)
+    folder = args.artefact.resolve()
+    os.environ["CRM_ARTEFACT_ROOT"] = str(folder.parent)
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    PagesManager.uses_pages_directory = False  # as on a server where st.navigation has run (see tests/conftest.py)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    steps = []
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=args.timeout).run()
+    at.switch_page("pages/data.py").run()
+    baseline = _peak_gb()
+    started = time.perf_counter()
+    at.selectbox(key="data_artefact").set_value(folder.name).run()
+    at.button(key="data_artefact_open").click().run()
+    opened = time.perf_counter() - started
+    if at.exception:
+        raise RuntimeError(f"opening failed: {at.exception}")
+    steps.append({"step": "open artefact", "seconds": round(opened, 2), "peak_gb": round(_peak_gb(), 2)})
+    for page in PAGES:
+        # AppTest drops the sidebar on reruns of an st.navigation app, and with it the data-source
+        # radio's value; a browser keeps it. Set it as the radio would.
+        at.session_state["data_source"] = "upload"
+        started = time.perf_counter()
+        at.switch_page(f"pages/{page}.py").run()
+        seconds = time.perf_counter() - started
+        if at.exception:
+            raise RuntimeError(f"{page} failed: {at.exception}")
+        steps.append({"step": page, "seconds": round(seconds, 2), "peak_gb": round(_peak_gb(), 2)})
+    result = {
+        "customers": manifest["rows"]["customers.parquet"],
+        "activity_rows": manifest["rows"].get("activity.parquet", 0),
+        "engine": manifest.get("engine"),
+        "peak_gb_before_opening": round(baseline, 2),
+        "time_to_first_page_s": round(steps[0]["seconds"] + steps[1]["seconds"], 2),
+        "steps": steps,
+        "peak_gb": round(_peak_gb(), 2),
+    }
+    print(f"{result['customers']:,} customers, {result['activity_rows']:,} activity rows ({result['engine']})")
+    for step in steps:
+        print(f"  {step['step']:<14} {step['seconds']:>8.2f} s   peak {step['peak_gb']:.2f} GB")
+    print(f"time to first page {result['time_to_first_page_s']:.1f} s; peak {result['peak_gb']:.2f} GB")
+    print(json.dumps(result))
+    return result
+
+
+if __name__ == "__main__":
+    main()
