@@ -1,6 +1,7 @@
 """Every benchmark of the dashboard in one command, per bank size, with a JSON record.
 
-Usage: ``python -m benchmarks.bench_all [--customers 100000 1000000 5000000] [--pages 100000]``.
+Usage: ``python -m benchmarks.bench_all [--customers 100000 1000000 5000000] [--pages 100000]
+[--artefact 5000000=DIR]``.
 
 For each size (36 months of generated activity, ``crm_core.sample.sample_tables``), in a fresh
 child process so each size's peak memory (``VmHWM``) is its own:
@@ -243,20 +244,35 @@ def kpi_weight_figures(prepared, con, repeats: int) -> dict:
     }
 
 
-def size_figures(n_customers: int, repeats: int) -> dict:
-    """Every figure of one bank size."""
+def size_figures(n_customers: int, repeats: int, artefact: str | None = None) -> dict:
+    """Every figure of one bank size; with ``artefact``, the size's prepared artefact is opened instead.
+
+    A 5M-customer bank has about 300M activity rows: more than this machine's memory to prepare in
+    one process, so it is prepared once with ``python -m crm_core prepare`` (``bench_spark --keep``)
+    and the dashboard side (open, per-dataset setups, every control) is measured on the artefact.
+    """
     import duckdb
 
     from crm_core.dataset import Dataset, fingerprint_of
     from crm_core.prepare import prepared_dataset
     from crm_core.sample import SampleConfig, sample_tables
 
-    generate_s, tables = once_s(lambda: sample_tables(SampleConfig(n_customers=n_customers)))
-    result: dict = {"customers": n_customers, "activity_rows": len(tables.activity), "generate_s": generate_s}
-    result["loading"] = loading_figures(tables.customers, 3 if n_customers <= 1_000_000 else 2)
-    dataset = Dataset("bench", tables.customers, tables.activity, tables.holdings, fingerprint_of([b"bench"]))
-    del tables
-    result["prepare_s"], prepared = once_s(lambda: prepared_dataset(dataset))
+    if artefact:
+        from crm_core.artefact import read_artefact
+
+        open_s, prepared = once_s(lambda: read_artefact(artefact))
+        if len(prepared.customers) != n_customers:
+            raise SystemExit(f"{artefact} holds {len(prepared.customers):,} customers, not {n_customers:,}")
+        result = {"customers": n_customers, "activity_rows": prepared.dataset.activity_row_count, "artefact": artefact}
+        result["open_artefact_s"] = open_s
+        result["loading"] = loading_figures(prepared.dataset.customers, 2)
+    else:
+        generate_s, tables = once_s(lambda: sample_tables(SampleConfig(n_customers=n_customers)))
+        result = {"customers": n_customers, "activity_rows": len(tables.activity), "generate_s": generate_s}
+        result["loading"] = loading_figures(tables.customers, 3 if n_customers <= 1_000_000 else 2)
+        dataset = Dataset("bench", tables.customers, tables.activity, tables.holdings, fingerprint_of([b"bench"]))
+        del tables
+        result["prepare_s"], prepared = once_s(lambda: prepared_dataset(dataset))
     con = duckdb.connect()
     result["controls"] = {
         "tier_threshold": tier_threshold_figures(prepared, con, repeats),
@@ -343,15 +359,23 @@ def child(args: list[str]) -> dict | None:
 def print_size(result: dict) -> None:
     n = result["customers"]
     loading = result["loading"]
+    origin = (
+        f"opened artefact in {result['open_artefact_s']:.1f} s"
+        if "artefact" in result
+        else f"generated in {result['generate_s']:.1f} s"
+    )
     print(
         f"\n{n:,} customers, {result['activity_rows']:,} activity rows "
-        f"(generated in {result['generate_s']:.1f} s, peak RSS {result['peak_rss_gb']:.2f} GB)"
+        f"({origin}, peak RSS {result['peak_rss_gb']:.2f} GB)"
     )
     print(
         f"  load + validate {loading['csv_mb']:.0f} MB CSV: {loading['load_s']:.2f} s vs pyarrow "
         f"{loading['pyarrow_s']:.2f} s = {loading['ratio']:.1f}x"
     )
-    print(f"  prepare dataset: {result['prepare_s']:.2f} s")
+    if "prepare_s" in result:
+        print(f"  prepare dataset: {result['prepare_s']:.2f} s")
+    else:
+        print("  prepare dataset: see bench_spark (prepared outside this process)")
     print(
         f"  {'control':<16}{'setup s':>9}{'ms':>9}{'floor ms':>10}{'x floor':>9}{'DuckDB ms':>11}"
         f"{'x DuckDB':>10}{'ns/row':>9}  goals"
@@ -399,19 +423,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--pages", type=int, default=100_000, help="upload size of the page timings (0 = skip)")
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument(
+        "--artefact",
+        action="append",
+        default=[],
+        metavar="N=DIR",
+        help="open the prepared artefact DIR for size N instead of generating and preparing it",
+    )
     parser.add_argument("--one-size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--one-artefact", help=argparse.SUPPRESS)
     parser.add_argument("--one-pages", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.one_size or args.one_pages:
         memory_watchdog(MEMORY_STOP_GB)
-        figures = size_figures(args.one_size, args.repeats) if args.one_size else page_figures(args.one_pages)
+        if args.one_size:
+            figures = size_figures(args.one_size, args.repeats, args.one_artefact)
+        else:
+            figures = page_figures(args.one_pages)
         print(json.dumps(figures))
         return 0
 
+    artefacts = {int(n): folder for n, folder in (item.split("=", 1) for item in args.artefact)}
     results, skipped = [], []
-    for n in sorted(args.customers):
-        if results:
+    for n in sorted(set(args.customers) | set(artefacts)):
+        if results and n not in artefacts:
             largest = results[-1]
             estimate = largest["peak_rss_gb"] * n / largest["customers"]
             if estimate > MEMORY_BUDGET_GB:
@@ -423,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
                 skipped.append({"customers": n, "reason": message})
                 continue
         print(f"\nrunning {n:,} customers ...", flush=True)
-        result = child(["--one-size", str(n), "--repeats", str(args.repeats)])
+        extra = ["--one-artefact", artefacts[n]] if n in artefacts else []
+        result = child(["--one-size", str(n), "--repeats", str(args.repeats), *extra])
         if result is None:
             skipped.append({"customers": n, "reason": "child process failed or exceeded memory"})
             continue

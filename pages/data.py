@@ -58,6 +58,10 @@ policy = translated_selectbox(
 )
 
 files = [(upload.name, upload.getvalue()) for upload in uploads]
+refusal = loading.memory_refusal(files)  # before any preview decodes a file
+if refusal:
+    st.error(refusal, icon=":material/memory:")
+    st.stop()
 mappings = {upload.name: loading.mapping_panel(upload, date_order) for upload in uploads}
 problems = [problem for problem in mappings.values() if isinstance(problem, str)]
 if problems:

@@ -64,3 +64,14 @@ def test_a_file_that_is_not_a_table_gets_a_message_not_a_traceback():
     assert not at.exception
     assert at.error and "empty" in at.error[0].value.lower()
     assert at.warning[0].value.startswith("Fix the problems")
+
+
+def test_an_upload_too_big_for_memory_is_refused_before_it_is_decoded(monkeypatch):
+    monkeypatch.setenv("CRM_MEMORY_LIMIT_GB", "0.0001")  # 100 kB: the 20 kB CSV needs about 180 kB
+    at = open_data_page()
+    csv = b"customer_id,aum\n" + b"".join(b"C%06d,%d\n" % (i, i) for i in range(1500))
+    at.file_uploader(key="data_upload").set_value(("big.csv", csv, "text/csv")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("These files would need about 0.0 GB of memory")
+    assert "(big\\.csv)" in at.error[0].value and "python -m crm_core prepare" in at.error[0].value
+    assert not [b for b in at.button if b.key == "data_load"]  # nothing was previewed or offered

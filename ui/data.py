@@ -25,6 +25,22 @@ SOURCE_KEY = "data_source"
 UPLOADED_KEY = "uploaded_dataset"
 UPLOADED_PREPARED_KEY = "uploaded_prepared"
 ARTEFACT_ROOT_ENV = "CRM_ARTEFACT_ROOT"
+MEMORY_LIMIT_ENV = "CRM_MEMORY_LIMIT_GB"
+DEFAULT_MEMORY_LIMIT_GB = 8.0
+
+
+def memory_limit_bytes() -> int:
+    """Memory one upload may use to load and prepare: ``CRM_MEMORY_LIMIT_GB``, else 8 GB or 60% of RAM if less."""
+    import os
+
+    configured = os.environ.get(MEMORY_LIMIT_ENV)
+    if configured:
+        try:
+            return int(float(configured) * 1e9)
+        except ValueError:
+            pass
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return int(min(DEFAULT_MEMORY_LIMIT_GB * 1e9, 0.6 * physical))
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)

@@ -110,10 +110,21 @@ def saved_mapping(upload) -> Mapping | str:
 def run_load(files: list[tuple[str, bytes]], mappings: dict[str, Mapping], options: LoadOptions):
     """Load and validate; return ``(dataset, report, None)`` or ``(None, None, message)``."""
     try:
-        dataset, report = core_load_dataset(files, mappings, options)
+        dataset, report = core_load_dataset(files, mappings, options, memory_limit=data.memory_limit_bytes())
     except LoadError as error:
         return None, None, str(error)
     return dataset, report, None
+
+
+def memory_refusal(files: list[tuple[str, bytes]]) -> str | None:
+    """The translated refusal of uploads that would need more memory than this server allows, or None."""
+    from crm_core.loading.budget import estimated_peak_bytes
+
+    needed, limit = estimated_peak_bytes(files), data.memory_limit_bytes()
+    if needed <= limit:
+        return None
+    names = md(", ".join(name for name, _ in files))
+    return t("memory_refusal", needed=f"{needed / 1e9:.1f}", limit=f"{limit / 1e9:.1f}", files=names)
 
 
 def use_pending_dataset() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from crm_core.dataset import Dataset, fingerprint_of
+from crm_core.loading.budget import memory_refusal
 from crm_core.loading.building import canonical_table, numeric_fields_of
 from crm_core.loading.errors import LoadError
 from crm_core.loading.mapping import Mapping, guessed_table, suggested_mapping
@@ -88,10 +89,12 @@ def load_table(
 
 
 def _load_dataset_unguarded(
-    files: list[tuple[str, bytes]], mappings: dict | None, options: LoadOptions
+    files: list[tuple[str, bytes]], mappings: dict | None, options: LoadOptions, memory_limit: int | None
 ) -> tuple[Dataset, LoadReport]:
     if not files:
         raise LoadError(f"no files were given; {EXPECTED}")
+    if memory_limit is not None and (refusal := memory_refusal(files, memory_limit)):
+        raise LoadError(refusal)
     mappings = mappings or {}
     planned = []
     for name, data in files:
@@ -144,6 +147,8 @@ def load_dataset(
     files: list[tuple[str, bytes]],
     mappings: dict[str, MappingLike] | None = None,
     options: LoadOptions = DEFAULT_OPTIONS,
+    *,
+    memory_limit: int | None = None,
 ) -> tuple[Dataset, LoadReport]:
     """Return the ``Dataset`` built from uploaded files and the combined ``LoadReport``.
 
@@ -159,6 +164,9 @@ def load_dataset(
         File name -> saved ``Mapping`` (object, dict or JSON); other files get suggestions.
     options : LoadOptions
         Read overrides and policies for every file.
+    memory_limit : int, optional
+        Bytes the load and the preparation may use; files estimated to need more
+        (``crm_core.loading.budget``) are refused before anything is decoded.
 
     Returns
     -------
@@ -168,7 +176,8 @@ def load_dataset(
     Raises
     ------
     LoadError
-        A file is not a table, a required field is not mapped, or no file is a customers table.
+        A file is not a table, a required field is not mapped, no file is a customers table, or
+        the files would need more memory than ``memory_limit``.
 
     Examples
     --------
@@ -178,7 +187,7 @@ def load_dataset(
     """
     return _guarded(
         ", ".join(str(name) for name, *_ in files) or "upload",
-        lambda: _load_dataset_unguarded(files, mappings, options),
+        lambda: _load_dataset_unguarded(files, mappings, options, memory_limit),
     )
 
 
