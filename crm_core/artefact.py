@@ -364,7 +364,8 @@ def _restored_monthly(frame: pd.DataFrame) -> pd.DataFrame:
 def canonical_customers(customers: pd.DataFrame) -> pd.DataFrame:
     """The contract columns and ``has_<product>`` flags of prepared customers: a re-preparable table."""
     canonical = {f.name for f in CUSTOMER_FIELDS}
-    return customers[[c for c in customers.columns if c in canonical or c.startswith("has_")]].copy()
+    # Copy-on-write: the selection shares the prepared frame's columns (5M customers: 1 GB not copied).
+    return customers[[c for c in customers.columns if c in canonical or c.startswith("has_")]]
 
 
 ACTIVITY_BATCH_ROWS = 4_000_000

@@ -106,7 +106,7 @@ def test_visit_cube_read_in_batches_from_disk_equals_the_one_from_memory(small_s
     assert len(small_sample.activity) > 20_000
     on_disk, in_memory = visit_cube(result), visit_cube(prepared)
     pd.testing.assert_index_equal(on_disk.months, in_memory.months)
-    for matrix in ("counter", "digital", "total"):
+    for matrix in ("counter", "digital", "other", "total"):
         np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))
         assert getattr(on_disk, matrix).dtype == np.int32
     pd.testing.assert_frame_equal(visit_availability(result), visit_availability(prepared))

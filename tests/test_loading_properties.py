@@ -29,7 +29,7 @@ def _tables(draw) -> bytes:
 
 def _outcome(data: bytes) -> None:
     try:
-        dataset, report = _load_dataset_unguarded([("upload.csv", data)], None, LoadOptions())
+        dataset, report = _load_dataset_unguarded([("upload.csv", data)], None, LoadOptions(), None)
     except LoadError:
         return
     for file in report.files:

@@ -22,7 +22,7 @@ CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
 
 @dataclass(frozen=True, eq=False)
 class VisitCube:
-    """Monthly counter, digital and total transactions per customer, plus customer codes.
+    """Monthly counter, digital and other transactions per customer, plus customer codes.
 
     The matrices are stored month-major, shape ``(n_months, n_customers)``, ``int32``: one
     contiguous row per month, the fast layout for per-month group sums. Column ``j`` is the
@@ -32,8 +32,9 @@ class VisitCube:
     ----------
     months : pandas.DatetimeIndex
         First day of every calendar month from the first activity month to ``as_of``.
-    counter, digital, total : numpy.ndarray
-        Transactions at the counter, on mobile + online, and on every channel.
+    counter, digital, other : numpy.ndarray
+        Transactions at the counter, on mobile + online, and on the remaining channels (ATM,
+        phone); ``total`` adds the three on demand.
     branch_codes, city_codes, age_band_codes : numpy.ndarray
         ``int32`` code per customer (-1 = unknown) into the matching ``*_labels``.
     branch_labels, city_labels, age_band_labels : tuple of str
@@ -57,7 +58,7 @@ class VisitCube:
     months: pd.DatetimeIndex
     counter: np.ndarray
     digital: np.ndarray
-    total: np.ndarray
+    other: np.ndarray
     branch_codes: np.ndarray
     branch_labels: tuple[str, ...]
     branch_city: tuple[str, ...]
@@ -79,6 +80,11 @@ class VisitCube:
     def n_months(self) -> int:
         """Months of history."""
         return len(self.months)
+
+    @property
+    def total(self) -> np.ndarray:
+        """Transactions on every channel, ``(n_months, n_customers)`` ``int32`` (computed on each call)."""
+        return self.counter + self.digital + self.other
 
     @property
     def n_customers(self) -> int:
@@ -152,15 +158,15 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
     has_activity = first_month is not None
     if has_activity:
         months = pd.date_range(start=first_month, end=prepared.as_of, freq="MS")
-        counter, digital, total = _channel_group_matrices(prepared, np.datetime64(first_month, "M"), len(months))
+        counter, digital, other = _channel_group_matrices(prepared, np.datetime64(first_month, "M"), len(months))
     else:
         months = pd.DatetimeIndex([], dtype="datetime64[ns]")
-        counter = digital = total = np.zeros((0, n), dtype=np.int32)
+        counter = digital = other = np.zeros((0, n), dtype=np.int32)
     return VisitCube(
         months=months,
         counter=counter,
         digital=digital,
-        total=total,
+        other=other,
         branch_codes=branch_codes,
         branch_labels=branch_labels,
         branch_city=branch_city,
@@ -200,7 +206,7 @@ def first_activity_month(prepared: PreparedDataset) -> pd.Timestamp | None:
 def _channel_group_matrices(
     prepared: PreparedDataset, first: np.datetime64, n_months: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counter, digital and total transactions per (month, customer), ``int32``, from the activity.
+    """Counter, digital and other transactions per (month, customer), ``int32``, from the activity.
 
     In-memory activity is reduced with one ``bincount``; an artefact's activity file is read in
     batches and added into one ``int32`` buffer (``numpy.add.at``), so memory stays at the three
@@ -238,16 +244,12 @@ def _channel_group_matrices(
         cell, weights = cells(dataset.activity)
         sums = np.bincount(cell, weights=weights.astype(np.float64), minlength=3 * n_months * n)
         planes = sums.reshape(3, n_months, n)
-        counter, digital = planes[0].astype(np.int32), planes[1].astype(np.int32)
-        total = (planes[0] + planes[1] + planes[2]).astype(np.int32)
-        return counter, digital, total
+        return planes[0].astype(np.int32), planes[1].astype(np.int32), planes[2].astype(np.int32)
     buffer = np.zeros(3 * n_months * n, dtype=np.int32)
     for batch in activity_batches(dataset):
         cell, weights = cells(batch)
         np.add.at(buffer, cell, weights.astype(np.int32))
     planes = buffer.reshape(3, n_months, n)
-    planes[2] += planes[0]
-    planes[2] += planes[1]  # the third plane becomes the total
     return planes[0], planes[1], planes[2]
 
 

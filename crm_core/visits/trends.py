@@ -105,8 +105,7 @@ def group_channel_trend(cube: VisitCube, codes: np.ndarray, labels: Sequence[str
     """
     codes = np.asarray(codes)
     k, m = len(labels), cube.n_months
-    other = cube.total - cube.counter - cube.digital
-    matrices = (cube.counter, cube.digital, other)
+    matrices = (cube.counter, cube.digital, cube.other)
     sums = np.stack([group_monthly_sums(x, codes, k) for x in matrices], axis=1)  # k × group × month
     active = np.stack([group_monthly_active(x, codes, k) for x in matrices], axis=1)
     g = len(CHANNEL_GROUPS)
