@@ -136,3 +136,13 @@ def test_cannot_model_path_on_a_dataset_without_churn():
 @parametrize_with_checks([ChurnClassifier()])
 def test_estimator_contract(estimator, check):
     check(estimator)
+
+
+def test_large_data_trains_and_evaluates_on_capped_stratified_rows():
+    frame, outcome = planted(seed=5)
+    config = ModelConfig(importance_rows=500, importance_repeats=1, max_training_rows=2_000, max_evaluation_rows=1_500)
+    fit = fitted_churn_model(frame, outcome, config)
+    assert fit.rows == len(frame) > 4 * 2_000  # every labelled row counted, a sample learned from
+    assert fit.evaluation.rows == 1_500
+    assert abs(fit.evaluation.base_rate - outcome.mean()) < 0.01  # stratified: the churn rate is kept
+    assert fit.evaluation.roc_auc > 0.7  # the planted signal survives the cap

@@ -65,6 +65,21 @@ def _cannot(en: str, zh: str, rows: int = 0, positives: int = 0, features: tuple
     return FittedModel(False, {"en": en, "zh": zh}, features=features, rows=rows, positives=positives)
 
 
+def _stratified_at_most(rows: np.ndarray, outcome: np.ndarray, limit: int, seed: int) -> np.ndarray:
+    """``rows`` itself, or ``limit`` of them drawn at random with the outcome's shares kept (sorted).
+
+    Examples
+    --------
+    >>> picked = _stratified_at_most(np.arange(1000), np.arange(1000) % 10 == 0, 100, 0)
+    >>> len(picked), int((picked % 10 == 0).sum())
+    (100, 10)
+    """
+    if len(rows) <= limit:
+        return rows
+    picked, _ = train_test_split(rows, train_size=limit, stratify=outcome[rows], random_state=seed)
+    return np.sort(picked)
+
+
 def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -> FittedModel:
     """Return a calibrated churn model fitted on part of the rows and evaluated on the rest.
 
@@ -101,6 +116,8 @@ def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: Mode
     train, test = train_test_split(
         np.arange(rows), test_size=config.test_share, stratify=outcome, random_state=config.random_state
     )
+    train = _stratified_at_most(train, outcome, config.max_training_rows, config.random_state)
+    test = _stratified_at_most(test, outcome, config.max_evaluation_rows, config.random_state)
     model = ChurnClassifier(
         small_rows=config.small_rows,
         small_positives=config.small_positives,
