@@ -152,3 +152,34 @@ def test_hostile_names_never_run_in_the_browser(browser, server, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "hostile-names.png"), full_page=True)
     assert dialogs == []
     page.close()
+
+
+def test_two_browser_contexts_never_see_each_others_upload(browser, server, tmp_path):
+    from tests.test_data_page import GBK_CSV
+
+    extract = tmp_path / "客户.csv"
+    extract.write_bytes(GBK_CSV)
+    # Two users: separate cookies, so separate Streamlit sessions.
+    first = browser.new_context(viewport={"width": 1400, "height": 1400})
+    second = browser.new_context(viewport={"width": 1400, "height": 1000})
+    a, b = first.new_page(), second.new_page()
+    a.goto(f"{server}/data")
+    b.goto(f"{server}/")
+    a.get_by_text("Upload one or more files").wait_for(timeout=60_000)
+    a.locator("input[type=file]").first.set_input_files(str(extract))
+    a.get_by_role("button", name="Load and validate").click()
+    a.get_by_role("button", name="Use this dataset").click()
+    a.get_by_text("The whole app now uses this dataset.").wait_for(timeout=30_000)
+    a.get_by_role("link", name="Overview").click()
+    a.get_by_text("Active customers", exact=True).wait_for(timeout=30_000)
+    assert "客户.csv" in a.locator("h1").first.inner_text()
+
+    b.reload()  # the other user's next run, after the upload
+    b.get_by_text("Active customers", exact=True).wait_for(timeout=60_000)
+    assert "客户.csv" not in b.locator("h1").first.inner_text()
+    assert b.get_by_text("Bank A sample").first.is_visible()
+    b.get_by_role("link", name="Data").click()
+    b.get_by_text("Upload one or more files").wait_for(timeout=30_000)
+    assert "客户.csv" not in b.locator("body").inner_text()
+    first.close()
+    second.close()
