@@ -22,7 +22,7 @@ Goals: refresh ≤ 10x floor, ≤ 1.5x DuckDB, ≤ 150 ms at 1M customers; time 
 ``MEMORY_BUDGET_GB`` (estimated from the largest size run so far) is skipped with a message;
 a child whose resident memory passes ``MEMORY_STOP_GB`` stops itself.
 
-``--pages N`` also times each page's AppTest rerun on an N-customer upload and the largest
+``--pages N [M ...]`` also times each page's AppTest rerun on N- (and M-) customer uploads and the largest
 browser message per page (the serialised size of the biggest element proto: a dataframe's
 Arrow bytes or a chart's JSON).
 
@@ -325,10 +325,16 @@ def page_figures(n_customers: int) -> dict:
     for page in sorted(p.stem for p in (ROOT / "pages").glob("*.py")):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         at.session_state["uploaded_dataset"] = dataset
-        at.session_state["data_source"] = "upload"
-        at.run()
-        first_s, _ = once_s(lambda: at.switch_page(f"pages/{page}.py").run())  # noqa: B023
-        reruns = [once_s(at.run)[0] for _ in range(3)]
+
+        def on_upload(action, at=at):
+            # AppTest drops the sidebar's data-source radio on reruns of an st.navigation app (a
+            # browser keeps it): set it before every run, or the reruns time the bundled sample.
+            at.session_state["data_source"] = "upload"
+            return action()
+
+        on_upload(at.run)
+        first_s, _ = once_s(lambda: on_upload(at.switch_page(f"pages/{page}.py").run))  # noqa: B023
+        reruns = [once_s(lambda: on_upload(at.run))[0] for _ in range(3)]  # noqa: B023
         sizes = element_sizes(at._tree)
         largest = max(sizes, key=lambda s: s[1], default=("none", 0))
         figures[page] = {
@@ -421,7 +427,9 @@ def print_pages(pages: dict, n: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, nargs="+", default=[100_000, 1_000_000])
-    parser.add_argument("--pages", type=int, default=100_000, help="upload size of the page timings (0 = skip)")
+    parser.add_argument(
+        "--pages", type=int, nargs="+", default=[100_000], help="upload sizes of the page timings (0 = skip)"
+    )
     parser.add_argument("--repeats", type=int, default=9)
     parser.add_argument(
         "--artefact",
@@ -474,12 +482,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\ntime per row, largest / smallest ({sizes}); goal <= {GOAL_PER_ROW_SPREAD}x")
         for name, ratio in summary["per_row_spread"].items():
             print(f"  {name:<16}{ratio:6.2f}x  {'ok' if ratio <= GOAL_PER_ROW_SPREAD else 'MISS'}")
-    if args.pages:
-        print(f"\nrunning pages at {args.pages:,} customers ...", flush=True)
-        pages = child(["--one-pages", str(args.pages)])
+    summary["pages"] = []
+    for n in (n for n in args.pages if n):
+        print(f"\nrunning pages at {n:,} customers ...", flush=True)
+        pages = child(["--one-pages", str(n)])
         if pages is not None:
-            summary["pages"] = {"customers": args.pages, **pages}
-            print_pages(pages, args.pages)
+            summary["pages"].append({"customers": n, **pages})
+            print_pages(pages, n)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(summary, indent=2))
     print(f"\nwritten {RESULTS.relative_to(ROOT)}")
