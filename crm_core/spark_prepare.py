@@ -363,10 +363,14 @@ def prepared_spark_frames(
         back, channel, transactions = F.col("_months_back"), F.col("channel"), F.col("transactions")
         digital = channel.isin(*DIGITAL_CHANNELS)
         aggregates = []
-        for name in CHANNELS:
-            aggregates.append(_sum_if((channel == name) & (back < 12), transactions).alias(f"{name}_txn_12m"))
+        for channel_name in CHANNELS:
             aggregates.append(
-                _sum_if((channel == name) & (back >= 12) & (back < 24), transactions).alias(f"{name}_txn_prev_12m")
+                _sum_if((channel == channel_name) & (back < 12), transactions).alias(f"{channel_name}_txn_12m")
+            )
+            aggregates.append(
+                _sum_if((channel == channel_name) & (back >= 12) & (back < 24), transactions).alias(
+                    f"{channel_name}_txn_prev_12m"
+                )
             )
         aggregates += [
             _sum_if((channel == "mobile") & (back < RECENT_MONTHS), transactions).alias("_mobile_recent"),
@@ -375,8 +379,8 @@ def prepared_spark_frames(
             F.min(back).alias("_last_seen"),
         ]
         frame = frame.join(known.groupBy("customer_id").agg(*aggregates), "customer_id", "left")
-        for name in CHANNELS:
-            for column in (f"{name}_txn_12m", f"{name}_txn_prev_12m"):
+        for channel_name in CHANNELS:
+            for column in (f"{channel_name}_txn_12m", f"{channel_name}_txn_prev_12m"):
                 assign(column, F.coalesce(F.col(column), F.lit(0).cast("long")))
         counter_last, counter_prev = F.col("counter_txn_12m"), F.col("counter_txn_prev_12m")
         assign("counter_trend", F.when(counter_prev > 0, counter_last / counter_prev - 1.0))

@@ -193,6 +193,7 @@ def test_cli_both_engines_write_the_same_artefact(spark, tmp_path, capsys):
     assert prepare_main(_cli_args("spark", source, tmp_path / "spark")) == 0, capsys.readouterr().err
     local, remote = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "spark")
     assert remote.fingerprint == local.fingerprint
+    assert remote.dataset.name == local.dataset.name == "customers.parquet, activity.parquet, holdings.parquet"
     assert_same_customers(remote.customers, local.customers)
     assert_same_monthly(remote.monthly_channels, local.monthly_channels)
 
