@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> dict:
     if at.exception:
         raise RuntimeError(f"opening failed: {at.exception}")
     steps.append({"step": "open artefact", "seconds": round(opened, 2), "peak_gb": round(_peak_gb(), 2)})
+    print(f"  {'open artefact':<14} {opened:>8.2f} s   peak {_peak_gb():.2f} GB", flush=True)
     for page in PAGES:
         # AppTest drops the sidebar on reruns of an st.navigation app, and with it the data-source
         # radio's value; a browser keeps it. Set it as the radio would.
@@ -58,6 +59,7 @@ def main(argv: list[str] | None = None) -> dict:
         if at.exception:
             raise RuntimeError(f"{page} failed: {at.exception}")
         steps.append({"step": page, "seconds": round(seconds, 2), "peak_gb": round(_peak_gb(), 2)})
+        print(f"  {page:<14} {seconds:>8.2f} s   peak {_peak_gb():.2f} GB", flush=True)
     result = {
         "customers": manifest["rows"]["customers.parquet"],
         "activity_rows": manifest["rows"].get("activity.parquet", 0),
@@ -68,8 +70,6 @@ def main(argv: list[str] | None = None) -> dict:
         "peak_gb": round(_peak_gb(), 2),
     }
     print(f"{result['customers']:,} customers, {result['activity_rows']:,} activity rows ({result['engine']})")
-    for step in steps:
-        print(f"  {step['step']:<14} {step['seconds']:>8.2f} s   peak {step['peak_gb']:.2f} GB")
     print(f"time to first page {result['time_to_first_page_s']:.1f} s; peak {result['peak_gb']:.2f} GB")
     print(json.dumps(result))
     return result

@@ -40,6 +40,9 @@ class Dataset:
         in batches (``crm_core.artefact.activity_batches``).
     activity_rows : int
         Rows in ``activity_file``.
+    holdings_file : str or None
+        A Parquet file holding the holdings instead of ``holdings`` (an opened artefact: the
+        views read the prepared ``has_<product>`` flags; only a new preparation reads it).
     """
 
     name: str
@@ -49,6 +52,7 @@ class Dataset:
     fingerprint: str
     activity_file: str | None = None
     activity_rows: int = 0
+    holdings_file: str | None = None
 
     @property
     def activity_row_count(self) -> int:

@@ -230,10 +230,17 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     PreparedDataset
         See the class for the columns it adds.
     """
-    if dataset.activity is None and dataset.activity_file is not None:
-        from crm_core.artefact import loaded_activity  # the artefact module builds on this one
+    if dataset.activity_file is not None or dataset.holdings_file is not None:
+        from crm_core.artefact import loaded_activity, loaded_holdings  # the artefact module builds on this one
 
-        dataset = replace(dataset, activity=loaded_activity(dataset), activity_file=None, activity_rows=0)
+        dataset = replace(
+            dataset,
+            activity=loaded_activity(dataset),
+            holdings=loaded_holdings(dataset),
+            activity_file=None,
+            activity_rows=0,
+            holdings_file=None,
+        )
     as_of = reference_month(dataset)
     year_ago = as_of - pd.DateOffset(months=12)
     two_years_ago = as_of - pd.DateOffset(months=24)

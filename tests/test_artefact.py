@@ -14,6 +14,7 @@ from crm_core.artefact import (
     activity_batches,
     canonical_customers,
     is_artefact,
+    loaded_holdings,
     read_artefact,
     read_manifest,
     write_artefact,
@@ -61,7 +62,8 @@ def test_round_trip_equals_the_prepared_dataset(tiny, tiny_prepared, tiny_artefa
     result = read_artefact(tiny_artefact)
     pd.testing.assert_frame_equal(result.customers, tiny_prepared.customers)
     pd.testing.assert_frame_equal(result.monthly_channels, tiny_prepared.monthly_channels)
-    pd.testing.assert_frame_equal(result.dataset.holdings, tiny.holdings)
+    assert result.dataset.holdings is None  # on disk until a new preparation needs it
+    pd.testing.assert_frame_equal(loaded_holdings(result.dataset), tiny.holdings)
     # Ids come back categorical, as read_sample reads them from Parquet.
     activity = tiny.activity.assign(customer_id=tiny.activity["customer_id"].astype(str).astype("category"))
     assert result.dataset.activity is None and result.dataset.activity_row_count == len(activity)
@@ -280,3 +282,13 @@ def test_cli_bad_mapping_exits_2(sample_folder, tmp_path, capsys):
     )
     assert code == 2
     assert "must be a JSON object" in capsys.readouterr().err
+
+
+def test_an_opened_artefact_saved_again_copies_its_files_on_disk(tiny_artefact, tmp_path):
+    opened = read_artefact(tiny_artefact)
+    again = read_artefact(write_artefact(opened, tmp_path / "again", source="copied"))
+    assert read_manifest(tmp_path / "again")["rows"] == read_manifest(tiny_artefact)["rows"]
+    pd.testing.assert_frame_equal(loaded_holdings(again.dataset), loaded_holdings(opened.dataset))
+    pd.testing.assert_frame_equal(
+        pd.concat(list(activity_batches(again.dataset))), pd.concat(list(activity_batches(opened.dataset)))
+    )

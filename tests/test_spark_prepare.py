@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from crm_core.artefact import read_artefact
+from crm_core.artefact import loaded_holdings, read_artefact
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import SampleConfig, read_sample, write_sample
 
@@ -101,7 +101,7 @@ def test_spark_artefact_equals_local_on_the_generated_sample(spark, tmp_path):
     assert_same_customers(result.customers, local.customers)
     assert_same_monthly(result.monthly_channels, local.monthly_channels)
     assert result.dataset.activity_row_count == len(local.dataset.activity)
-    assert len(result.dataset.holdings) == len(local.dataset.holdings)
+    assert len(loaded_holdings(result.dataset)) == len(local.dataset.holdings)
 
 
 def _spark_artefact(spark, dataset, folder: Path, suffix: str = "parquet") -> Path:

@@ -111,13 +111,19 @@ class _Tracker:
     warnings: list
     derived: list
 
+    def __post_init__(self) -> None:
+        # Kept alongside ``reasons``: testing an object array for None on every call costs more.
+        self._kept = np.asarray(pd.isna(self.reasons), dtype=bool)
+
     def reject(self, mask: pd.Series | np.ndarray, reason: str) -> None:
-        mask = np.asarray(mask, dtype=bool) & pd.isna(self.reasons)
-        self.reasons[mask] = reason
+        mask = np.asarray(mask, dtype=bool) & self._kept
+        if mask.any():
+            self.reasons[mask] = reason
+            self._kept = self._kept & ~mask
 
     @property
     def kept(self) -> np.ndarray:
-        return pd.isna(self.reasons)
+        return self._kept.copy()
 
     def cell_examples(self, mask: np.ndarray, cells: pd.Series) -> tuple[Example, ...]:
         positions = np.flatnonzero(mask)[:EXAMPLES_KEPT]
@@ -130,7 +136,8 @@ class _Tracker:
             if len(examples) < EXAMPLES_KEPT:
                 examples.append(Example(row.row, row.text))
             issues[row.reason] = (count + 1, examples)
-        present = pd.Series(self.reasons).dropna()
+        rejected = np.flatnonzero(~self._kept)
+        present = pd.Series(self.reasons[rejected], index=rejected)
         for reason, positions in present.groupby(present, sort=False).groups.items():
             positions = np.asarray(positions)
             count, examples = issues.get(reason, (0, []))
@@ -219,7 +226,7 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
             )
             parsed[f"__failed__{name}"] = failed_array
         parsed[name] = result.reset_index(drop=True)
-    return pd.DataFrame(parsed, index=pd.RangeIndex(len(frame)))
+    return pd.DataFrame(parsed, index=pd.RangeIndex(len(frame)), copy=False)
 
 
 def _require(tracker: _Tracker, parsed: pd.DataFrame, name: str) -> None:
@@ -278,20 +285,32 @@ def _customers(tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, re
             tracker.derived.append("tenure_months")
             tracker.warnings.append(f"tenure_months derived from open_date as of {pd.Timestamp(anchor).date()}")
     if "num_products" not in customers.columns and flags:
-        counts = customers[flags].fillna(False).astype("int64").sum(axis=1)
-        customers = customers.assign(num_products=counts.astype("Int64"))
+        counts = np.zeros(len(customers), dtype="int64")
+        for flag in flags:  # column by column: no frame of all flags widened to integers
+            counts += customers[flag].to_numpy(dtype=bool, na_value=False)
+        customers = customers.assign(num_products=pd.array(counts, dtype="Int64"))
         tracker.derived.append("num_products")
     return customers
 
 
+def _distinct_ids(ids: pd.Series) -> bool:
+    """Return True if no id repeats; ``ids`` holds no missing value (rows without an id are rejected)."""
+    arrow = pa.array(ids.array)
+    if len(arrow) < 2:
+        return True
+    # Extracts are usually sorted by customer number: strictly increasing ids are distinct, and
+    # comparing neighbours costs a fraction of hashing them.
+    if pa_compute.all(pa_compute.less(arrow.slice(0, len(arrow) - 1), arrow.slice(1))).as_py():
+        return True
+    return len(pa_compute.unique(arrow)) == len(arrow)
+
+
 def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tuple[pd.DataFrame, int]:
     kept = tracker.kept
+    everything = bool(kept.all())
+    if _distinct_ids(customers["customer_id"] if everything else customers["customer_id"][kept]):
+        return (customers if everything else customers[kept]), 0
     ids = customers["customer_id"].where(kept)
-    present = ids.dropna()
-    # Hash the Arrow buffers directly (no Python objects): the common case, no duplicates, stays cheap.
-    arrow = pa.array(present.array) if hasattr(present.array, "__arrow_array__") else pa.array(present, pa.string())
-    if len(pa_compute.unique(arrow)) == len(present):
-        return customers[kept], 0
     repeated = ids.duplicated(keep=False).to_numpy(dtype=bool) & kept
     duplicate_ids = int(ids[repeated].nunique())
     if not duplicate_ids:

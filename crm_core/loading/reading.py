@@ -16,6 +16,7 @@ sheet, the first data row is row 2; Parquet rows count from 1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -148,6 +149,42 @@ def decoded_text(data: bytes, encoding: str | None) -> tuple[str, str]:
     raise LoadError(f"the file's text encoding is not recognised; {EXPECTED}")  # latin-1 never fails
 
 
+def is_utf8(data: bytes) -> bool:
+    """Return True if ``data`` is valid UTF-8, checked by Arrow without decoding it into a Python string.
+
+    Examples
+    --------
+    >>> is_utf8("客户号".encode()), is_utf8("客户号".encode("gb18030")), is_utf8(b"\\xed\\xa0\\x80")
+    (True, False, False)
+    """
+    offsets = pa.py_buffer(np.array([0, len(data)], dtype=np.int64))
+    text = pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)])
+    try:
+        text.validate(full=True)
+    except pa.ArrowInvalid:
+        return False
+    return True
+
+
+# A UTF-8 character takes at most 4 bytes: this many bytes hold the first _SAMPLE_BYTES characters.
+_HEAD_BYTES = 4 * _SAMPLE_BYTES + 64
+
+
+def decoded_head(data: bytes, encoding: str | None) -> tuple[str, str, bool]:
+    """Return the text of the file (or of its head), the encoding used and whether that text is complete.
+
+    A large UTF-8 file is validated whole but only its first ``_HEAD_BYTES`` are decoded: Arrow reads
+    the bytes themselves, so decoding all of them would only cost time and memory. Any other encoding
+    is decoded whole (``decoded_text``), since Arrow then reads the re-encoded text.
+    """
+    utf8 = encoding in (None, "utf-8", "utf-8-sig") and data[:2] not in (b"\xff\xfe", b"\xfe\xff")
+    if utf8 and len(data) > _HEAD_BYTES and is_utf8(data):
+        used = encoding or ("utf-8-sig" if data[:3] == b"\xef\xbb\xbf" else "utf-8")
+        return codecs.getincrementaldecoder(used)().decode(data[:_HEAD_BYTES], final=False), used, False
+    text, used = decoded_text(data, encoding)
+    return text, used, True
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:8192]
     if not sample:
@@ -214,16 +251,19 @@ def _refuse_unless_rows(name: str, columns: list[str], rows: int, what: str) -> 
 
 
 def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | None, delimiter: str | None) -> Preview:
-    text, used_encoding = decoded_text(data, encoding)
+    text, used_encoding, complete = decoded_head(data, encoding)
     if _looks_binary(text):
         raise LoadError(f"{name}: {_REFUSALS['binary']}; {EXPECTED}")
     body = text[1:] if text.startswith("\ufeff") else text
-    head = body[:_SAMPLE_BYTES]
-    if not head.strip() and not body.strip():
-        raise LoadError(f"{name}: the file is empty; {EXPECTED}")
     lines = _sample_lines(body)
     while lines and not lines[0].strip():
         lines.pop(0)
+    if not complete and not any(line.strip() for line in lines):  # blank lines only so far: decode it all
+        text, used_encoding = decoded_text(data, encoding)
+        body, complete = (text[1:] if text.startswith("\ufeff") else text), True
+    head = body[:_SAMPLE_BYTES]
+    if not head.strip() and not body.strip():
+        raise LoadError(f"{name}: the file is empty; {EXPECTED}")
     non_blank = [line for line in lines if line.strip()]
     if not non_blank:  # the first chunk is blank lines only: look further
         non_blank = [line for line in body.splitlines() if line.strip()][: SAMPLE_ROWS + 1]
@@ -254,7 +294,7 @@ def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | 
     sample = pd.DataFrame(sample_rows, columns=columns, dtype="string")
     payload = data[3:] if used_encoding in ("utf-8-sig", "utf-8") and data[:3] == b"\xef\xbb\xbf" else data
     if used_encoding not in ("utf-8", "utf-8-sig"):
-        payload = body.encode("utf-8")
+        payload = body.encode("utf-8")  # always complete: only UTF-8 is decoded in part
     warnings = []
     if used_encoding in ("cp1252", "latin-1") and options.encoding is None:
         warnings.append(f"text is neither UTF-8 nor GB18030; read as {used_encoding} (set encoding to override)")
@@ -433,7 +473,8 @@ def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_thre
             newlines_in_values=b'"' in preview.payload,
         ),
         convert_options=pa_csv.ConvertOptions(
-            column_types={**{name: pa.string() for name in names}, **column_types},
+            # large_string is what pandas' Arrow strings hold: converting to pandas then copies nothing.
+            column_types={**{name: pa.large_string() for name in names}, **column_types},
             null_values=_ARROW_NULLS,
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
@@ -490,7 +531,13 @@ def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTab
     refused_numbers = np.asarray([row.row for row in rejected], dtype="int64")
     all_numbers = np.arange(2, total + 2, dtype="int64")
     row_numbers = all_numbers[~np.isin(all_numbers, refused_numbers)] if len(rejected) else all_numbers
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get)
+    # One block per column and the table released as it converts: no second copy of the file's cells.
+    frame = table.to_pandas(
+        types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get,
+        split_blocks=True,
+        self_destruct=True,
+    )
+    del table
     return RawTable(preview, frame, row_numbers, tuple(rejected))
 
 

@@ -9,6 +9,9 @@ All work is done with pandas string operations, never a Python loop over rows.
 
 from __future__ import annotations
 
+import itertools
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -26,10 +29,43 @@ _CURRENCY = r"[¥￥$€£\s,，]|元|rmb|cny|usd"
 _NUMBER_SCALES = (("%", 0.01), ("万", 1e4), ("亿", 1e8))
 
 
+# Arrow lower-cases code point by code point; besides ASCII capitals only the Kelvin sign (U+212A)
+# lower-cases to a letter of a marker. tests/test_loading_values.py checks this against every code point.
+_CAPITALS_OF: dict[str, str] = {"k": "K\u212a"}
+
+
+def _spellings(word: str) -> set[str]:
+    """Return every text that ``utf8_lower`` turns into ``word``."""
+    return {"".join(chars) for chars in itertools.product(*({c, c.upper(), *_CAPITALS_OF.get(c, "")} for c in word))}
+
+
+_MARKER_SPELLINGS = pa.array(sorted(set().union(*map(_spellings, MISSING_MARKERS))), type=pa.string())
+
+
+def _arrow_strings(values: pd.Series) -> pa.ChunkedArray:
+    """Return a text Series as Arrow strings, sharing the buffers of Arrow-backed pandas strings."""
+    arrow = pa.array(values.astype("string").array)
+    return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+
+
+def _text_bytes(text: pa.ChunkedArray) -> int:
+    return pa_compute.sum(pa_compute.binary_length(text)).as_py() or 0
+
+
 def _as_text(values: pd.Series) -> pd.Series:
-    """Return stripped text with missing markers as NA (string dtype)."""
-    text = values.astype("string").str.strip()
-    return text.mask(text.str.lower().isin(MISSING_MARKERS))
+    """Return stripped text with missing markers as NA (string dtype).
+
+    Markers are found among all their upper/lower-case spellings, so no cell is lower-cased. When
+    nothing was stripped and no cell is a marker, the result shares the input's Arrow buffers.
+    """
+    original = _arrow_strings(values)
+    text = pa_compute.utf8_trim_whitespace(original)
+    if _text_bytes(text) == _text_bytes(original):  # stripping only removes: equal sizes mean equal cells
+        text = original
+    marker = pa_compute.is_in(text, value_set=_MARKER_SPELLINGS.cast(text.type))
+    if pa_compute.any(marker).as_py():
+        text = pa_compute.if_else(marker, pa.scalar(None, text.type), text)
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=values.index)
 
 
 def missing_mask(values: pd.Series) -> pd.Series:
@@ -66,7 +102,7 @@ def parse_numbers(values: pd.Series, parentheses_negative: bool = True) -> tuple
     if _is_typed_number(values):
         numbers = values.astype("float64")
         infinite = pd.Series(np.isinf(numbers.to_numpy()), index=values.index)
-        return numbers.where(~infinite), infinite
+        return (numbers.where(~infinite) if infinite.any() else numbers), infinite
     text = _as_text(values)
     result = pd.to_numeric(text, errors="coerce").astype("float64")
     todo = text.notna() & result.isna()
@@ -96,10 +132,13 @@ def parse_numbers(values: pd.Series, parentheses_negative: bool = True) -> tuple
 def parse_integers(values: pd.Series, parentheses_negative: bool = True) -> tuple[pd.Series, pd.Series]:
     """Return nullable ``Int64`` integers; a non-whole number (``35.5``) is a parse failure."""
     numbers, failed = parse_numbers(values, parentheses_negative)
-    whole = numbers.isna() | ((numbers % 1 == 0) & numbers.abs().lt(2**53))
-    failed = failed | ~whole
-    numbers = numbers.where(whole)
-    return numbers.round().astype("Int64"), failed
+    exact = numbers.to_numpy(dtype="float64")  # finite or NaN: parse_numbers drops infinities
+    with np.errstate(invalid="ignore"):
+        integral = (np.trunc(exact) == exact) & (np.abs(exact) < 2**53)
+    missing = np.isnan(exact)
+    failed = failed | pd.Series(~(missing | integral), index=numbers.index)
+    result = pd.arrays.IntegerArray(np.where(integral, exact, 0).astype("int64"), ~integral)
+    return pd.Series(result, index=numbers.index), failed
 
 
 def parse_booleans(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -210,11 +249,35 @@ def _iso_dates(values: pd.Series) -> pd.Series:
         return pd.to_datetime(values.astype("string"), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
 
 
+_FIRST_DAY, _LAST_DAY = pa.scalar(date(1678, 1, 1)), pa.scalar(date(2261, 12, 31))
+
+
+def _strict_iso_dates(values: pd.Series) -> pd.Series | None:
+    """Return the dates when every present cell is an ISO ``YYYY-MM-DD`` date, else None.
+
+    Arrow's cast to ``date32`` is strict (two-digit month and day, real calendar days), so when it
+    accepts the whole column the result equals the general parser's, at a fraction of its cost.
+    """
+    try:
+        days = pa_compute.cast(_arrow_strings(_as_text(values)), pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    bounds = pa_compute.min_max(days)
+    low, high = bounds["min"], bounds["max"]
+    if low.is_valid and (pa_compute.less(low, _FIRST_DAY).as_py() or pa_compute.greater(high, _LAST_DAY).as_py()):
+        return None  # beyond what datetime64[ns] holds: the general parser decides
+    stamps = pa_compute.cast(days, pa.timestamp("ns")).to_pandas()
+    return pd.Series(stamps.to_numpy(dtype="datetime64[ns]"), index=values.index)
+
+
 def dates_with_ambiguity(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series, pd.Series, bool]:
     """Return ``parse_dates`` output plus whether ``NN/NN/YYYY`` values left the order undecided."""
     if pd.api.types.is_datetime64_any_dtype(values):
         dates = values.astype("datetime64[ns]").dt.normalize()
         return dates, _no_failures(values), False
+    strict = _strict_iso_dates(values)
+    if strict is not None:
+        return strict, _no_failures(values), False
     ambiguous = False
     result = _iso_dates(values)
     todo = values.notna() & result.isna()

@@ -255,8 +255,16 @@ def _channel_group_matrices(
 
 def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(month, customer, value) of the non-zero cells of a month-major matrix."""
-    month, customer = np.nonzero(matrix)
-    return month.astype(np.int16), customer.astype(np.int32), matrix[month, customer]
+    counts = np.array([np.count_nonzero(row) for row in matrix], dtype=np.int64)
+    ends = np.cumsum(counts)
+    month = np.repeat(np.arange(len(matrix), dtype=np.int16), counts)
+    customer = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
+    value = np.empty(len(customer), dtype=matrix.dtype)
+    for j, row in enumerate(matrix):  # one month at a time: no (cells x 2) int64 index arrays
+        found = np.flatnonzero(row)
+        customer[ends[j] - counts[j] : ends[j]] = found
+        value[ends[j] - counts[j] : ends[j]] = row[found]
+    return month, customer, value
 
 
 def group_counter_sums(cube: VisitCube, codes: np.ndarray, n_groups: int) -> np.ndarray:
