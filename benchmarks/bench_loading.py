@@ -1,18 +1,21 @@
 """Loading benchmark: load + validate a 1M-row customers CSV against ``pyarrow.csv.read_csv`` on the same bytes.
 
-Usage: ``python -m benchmarks.bench_loading [--rows 1000000]``.
+Usage: ``python -m benchmarks.bench_loading [--rows 1000000] [--profile]``.
 
 Time is best of three in this process. Peak memory is measured in fresh child processes
 (``ru_maxrss`` after the read minus before it), for the loader and for pyarrow, and stated
 as a multiple of the file size. Goals from the loading issue: ≤ 2x pyarrow's time, ≤ 4x the
-file size in memory.
+file size in memory. ``--profile`` also prints where one load spends its time (cProfile,
+the loader's own functions by cumulative time).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import json
+import pstats
 import subprocess
 import sys
 from pathlib import Path
@@ -72,11 +75,27 @@ def _child_peak(kind: str, path: str) -> int:
     return int(result.stdout.strip())
 
 
+def profile_breakdown(data: bytes, top: int = 12) -> list[tuple[str, float]]:
+    """Return the loader's functions with the most cumulative seconds in one ``load_table`` of ``data``."""
+    from crm_core.loading import load_table
+
+    profiler = cProfile.Profile()
+    profiler.runcall(load_table, "extract.csv", data)
+    stats = pstats.Stats(profiler).stats
+    rows = [
+        (f"{Path(file).stem}.{function}", cumulative)
+        for (file, _, function), (_, _, _, cumulative, _) in stats.items()
+        if "crm_core/loading" in file
+    ]
+    return sorted(rows, key=lambda row: -row[1])[:top]
+
+
 def main(argv: list[str] | None = None) -> dict:
     from crm_core.loading import load_table
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--profile", action="store_true", help="print where one load spends its time")
     args = parser.parse_args(argv)
     data = extract_csv(args.rows)
     arrow = best_time(lambda: pa_csv.read_csv(io.BytesIO(data)), repeat=3)
@@ -97,6 +116,9 @@ def main(argv: list[str] | None = None) -> dict:
         "peak_memory_loader_x_file": round(peak_ours / len(data), 2),
     }
     print(json.dumps(result, indent=2))
+    if args.profile:
+        for name, seconds in profile_breakdown(data):
+            print(f"{seconds:8.3f} s  {name}")
     return result
 
 

@@ -4,7 +4,7 @@ Every parser takes a pandas Series of strings (missing cells as NA) and returns 
 typed Series plus a boolean mask of *parse failures*: cells that held text which is
 neither a missing marker nor a valid value. Callers decide what a failure means
 (missing value in an optional column, rejected row in ``customer_id`` or ``aum``).
-All work is done with pandas string operations, never a Python loop over rows.
+All work is done with Arrow compute kernels and pandas operations, never a Python loop over rows.
 """
 
 from __future__ import annotations
