@@ -230,7 +230,7 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     PreparedDataset
         See the class for the columns it adds.
     """
-    if dataset.activity_file is not None or dataset.holdings_file is not None:
+    if getattr(dataset, "activity_file", None) is not None or getattr(dataset, "holdings_file", None) is not None:
         from crm_core.artefact import loaded_activity, loaded_holdings  # the artefact module builds on this one
 
         dataset = replace(

@@ -80,7 +80,12 @@ def _stratified_at_most(rows: np.ndarray, outcome: np.ndarray, limit: int, seed:
     return np.sort(picked)
 
 
-def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -> FittedModel:
+def fitted_churn_model(
+    features: pd.DataFrame,
+    outcome: np.ndarray,
+    config: ModelConfig = DEFAULT_MODEL,
+    rows: np.ndarray | None = None,
+) -> FittedModel:
     """Return a calibrated churn model fitted on part of the rows and evaluated on the rest.
 
     Parameters
@@ -91,6 +96,9 @@ def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: Mode
         Boolean or 0/1 churn label per row.
     config : ModelConfig
         Split shares, model switch and seeds.
+    rows : numpy.ndarray, optional
+        Positions of the labelled rows in ``features`` and ``outcome`` (default: every row), so
+        millions of customers are never copied just to pick the few hundred thousand learned from.
 
     Returns
     -------
@@ -98,7 +106,8 @@ def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: Mode
         ``usable=False`` with a reason when there are fewer than ``config.min_positives``
         churners or stayers, or no usable feature.
     """
-    outcome = np.asarray(outcome).astype(int)
+    positions = np.arange(len(features)) if rows is None else np.asarray(rows)
+    outcome = np.asarray(outcome)[positions].astype(int)
     rows, positives = len(outcome), int(outcome.sum())
     names = tuple(str(c) for c in features.columns)
     if features.shape[1] == 0:
@@ -123,8 +132,8 @@ def fitted_churn_model(features: pd.DataFrame, outcome: np.ndarray, config: Mode
         small_positives=config.small_positives,
         calibration_share=config.calibration_share,
         random_state=config.random_state,
-    ).fit(features.iloc[train], outcome[train])
-    held_out = features.iloc[test]
+    ).fit(features.iloc[positions[train]], outcome[train])
+    held_out = features.iloc[positions[test]]
     probabilities = model.predict_proba(held_out)[:, 1]
     if outcome[test].min() == outcome[test].max():
         return _cannot("The held-out rows hold a single class.", "留出样本只有一类结果。", rows, positives, names)
@@ -196,14 +205,19 @@ def churn_risk_model(
         fitted = _cannot(labels.reason["en"], labels.reason["zh"])
         return ChurnRisk(definition, labels, fitted, np.full(n, np.nan), now)
     then = churn_features(prepared, "year_ago", labels.snapshot)
-    eligible = np.flatnonzero(labels.eligible)
-    fitted = fitted_churn_model(then.iloc[eligible], labels.labels[eligible], config)
+    fitted = fitted_churn_model(then, labels.labels, config, rows=np.flatnonzero(labels.eligible))
+    del then
     probabilities = np.full(n, np.nan)
     if fitted.usable:
         scored = np.flatnonzero(labels.scored)
-        if len(scored):
-            probabilities[scored] = fitted.model.predict_proba(now.iloc[scored])[:, 1]
+        for start in range(0, len(scored), SCORING_ROWS):  # in chunks: no copy of millions of feature rows
+            chunk = scored[start : start + SCORING_ROWS]
+            probabilities[chunk] = fitted.model.predict_proba(now.iloc[chunk])[:, 1]
     return ChurnRisk(definition, labels, fitted, probabilities, now)
+
+
+SCORING_ROWS = 250_000
+"""Customers scored per call of the model: bounds the memory of scoring millions."""
 
 
 def risk_bands(probabilities: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -> np.ndarray:
