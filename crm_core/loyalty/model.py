@@ -161,7 +161,7 @@ class ChurnRisk:
     probabilities : numpy.ndarray
         12-month churn probability per customer (NaN for customers not scored).
     features_now : pandas.DataFrame
-        The scoring features (for per-customer reasons).
+        The scoring features of the model's main drivers (for per-customer reasons).
     """
 
     definition: ChurnDefinition
@@ -213,8 +213,14 @@ def churn_risk_model(
         for start in range(0, len(scored), SCORING_ROWS):  # in chunks: no copy of millions of feature rows
             chunk = scored[start : start + SCORING_ROWS]
             probabilities[chunk] = fitted.model.predict_proba(now.iloc[chunk])[:, 1]
+    if fitted.usable and fitted.drivers is not None:
+        # Reasons read only the main drivers: keep those columns, not every feature of millions of rows.
+        now = now[[f for f in fitted.drivers["feature"].head(REASON_DRIVERS) if f in now.columns]].copy()
     return ChurnRisk(definition, labels, fitted, probabilities, now)
 
+
+REASON_DRIVERS = 6
+"""Main drivers a customer's reasons are chosen from."""
 
 SCORING_ROWS = 250_000
 """Customers scored per call of the model: bounds the memory of scoring millions."""
@@ -257,9 +263,8 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: i
     if not risk.usable or risk.fitted.drivers is None:
         return [""] * len(rows)
     features = risk.features_now
-    reference = features[risk.labels.scored]
     candidates = []  # (name, per-row deviation, per-row text)
-    for _, driver in risk.fitted.drivers.head(6).iterrows():
+    for _, driver in risk.fitted.drivers.head(REASON_DRIVERS).iterrows():
         name = driver["feature"]
         column = features[name].iloc[rows]
         label = feature_label(name, lang)
@@ -279,7 +284,7 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: i
             text = f"{word}{label}" if lang == "zh" else (word + label[0].lower() + label[1:]).capitalize()
             candidates.append((risky * 1.0 * driver["importance"], [text] * len(rows)))
             continue
-        known = reference[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        known = features[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[risk.labels.scored]
         known = known[~np.isnan(known)]
         if len(known) == 0:
             continue
