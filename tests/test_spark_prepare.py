@@ -269,3 +269,11 @@ def test_spark_equals_local_on_the_bundled_sample(spark, tmp_path):
     assert_same_customers(result.customers, local.customers)
     assert_same_monthly(result.monthly_channels, local.monthly_channels)
     assert result.fingerprint == local.fingerprint
+    # The visits cube streamed from Spark's activity file (plain strings, Spark timestamps) equals
+    # the one built from the sample in memory.
+    from crm_core.visits.cube import visit_cube
+
+    on_disk, in_memory = visit_cube(result), visit_cube(local)
+    assert list(on_disk.months) == list(in_memory.months)
+    for matrix in ("counter", "digital", "other"):
+        np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))

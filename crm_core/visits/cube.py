@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm_core.artefact import activity_batches
+from crm_core.artefact import activity_code_batches
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
-from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, customer_positions
+from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels
 
 CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
 """Channel groups of the cube: the counter, mobile + online, and the rest (ATM, phone)."""
@@ -218,39 +218,34 @@ def _channel_group_matrices(
     group_of_channel[CHANNELS.index("counter")] = 0
     for name in DIGITAL_CHANNELS:
         group_of_channel[CHANNELS.index(name)] = 1
-    index = pd.Index(customers["customer_id"])
-    lookup: tuple[pd.Index | None, np.ndarray] = (None, np.empty(0, dtype=np.intp))
 
-    def cells(activity: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        nonlocal lookup
-        ids = activity["customer_id"]
-        if isinstance(ids.dtype, pd.CategoricalDtype):
-            categories = ids.cat.categories
-            if lookup[0] is None or not (lookup[0] is categories or lookup[0].equals(categories)):
-                lookup = (categories, index.get_indexer(categories))
-            codes = ids.cat.codes.to_numpy()
-            position = np.where(codes >= 0, lookup[1][codes], -1)
-        else:
-            position = customer_positions(customers["customer_id"], ids)
-        month = _month_codes(activity["month"], first)
-        channel = activity["channel"].cat.codes.to_numpy()
-        keep = (position >= 0) & (month >= 0) & (month < n_months)
+    def cells(position, months, channel, transactions) -> tuple[np.ndarray, np.ndarray]:
+        month = _month_codes(months, first)
+        keep = (position >= 0) & (month >= 0) & (month < n_months)  # unknown channels (-1) count as other
         # (group, month, customer) cells, month-major within each group.
         cell = (group_of_channel[channel[keep]] * n_months + month[keep]) * n + position[keep]
-        return cell, activity["transactions"].to_numpy()[keep]
+        return cell, transactions[keep]
 
-    dataset = prepared.dataset
-    if dataset.activity is not None:
-        cell, weights = cells(dataset.activity)
+    batches = activity_code_batches(prepared.dataset, customers["customer_id"])
+    if prepared.dataset.activity is not None:
+        cell, weights = cells(*next(batches, _NO_ROWS))
         sums = np.bincount(cell, weights=weights.astype(np.float64), minlength=3 * n_months * n)
         planes = sums.reshape(3, n_months, n)
         return planes[0].astype(np.int32), planes[1].astype(np.int32), planes[2].astype(np.int32)
     buffer = np.zeros(3 * n_months * n, dtype=np.int32)
-    for batch in activity_batches(dataset):
-        cell, weights = cells(batch)
+    for batch in batches:
+        cell, weights = cells(*batch)
         np.add.at(buffer, cell, weights.astype(np.int32))
     planes = buffer.reshape(3, n_months, n)
     return planes[0], planes[1], planes[2]
+
+
+_NO_ROWS = (
+    np.empty(0, dtype=np.int64),
+    np.empty(0, dtype="datetime64[ns]"),
+    np.empty(0, dtype=np.int64),
+    np.empty(0, dtype=np.int64),
+)
 
 
 def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
