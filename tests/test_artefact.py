@@ -113,6 +113,15 @@ def test_visit_cube_read_in_batches_from_disk_equals_the_one_from_memory(small_s
         assert getattr(on_disk, matrix).dtype == np.int32
     pd.testing.assert_frame_equal(visit_availability(result), visit_availability(prepared))
 
+    # As Spark writes it: plain strings, so every batch brings its own dictionary of ids.
+    activity_file = tmp_path / "small" / "activity.parquet"
+    plain = pd.read_parquet(activity_file)
+    plain = plain.assign(customer_id=plain["customer_id"].astype(str), channel=plain["channel"].astype(str))
+    plain.sample(frac=1.0, random_state=0).to_parquet(activity_file, index=False, row_group_size=7_000)
+    reshuffled = visit_cube(read_artefact(tmp_path / "small"))
+    for matrix in ("counter", "digital", "other"):
+        np.testing.assert_array_equal(getattr(reshuffled, matrix), getattr(in_memory, matrix))
+
 
 def test_without_activity_or_holdings(tiny, tmp_path):
     dataset = Dataset("bare", tiny.customers, None, None, "bare")
