@@ -108,9 +108,10 @@ def test_visit_cube_read_in_batches_from_disk_equals_the_one_from_memory(small_s
     assert len(small_sample.activity) > 20_000
     on_disk, in_memory = visit_cube(result), visit_cube(prepared)
     pd.testing.assert_index_equal(on_disk.months, in_memory.months)
-    for matrix in ("counter", "digital", "other", "total"):
+    for matrix in ("counter", "digital", "other"):
         np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))
-        assert getattr(on_disk, matrix).dtype == np.int32
+        assert getattr(on_disk, matrix).dtype == getattr(in_memory, matrix).dtype == np.uint8  # < 256 a cell
+    np.testing.assert_array_equal(on_disk.total, in_memory.total)
     pd.testing.assert_frame_equal(visit_availability(result), visit_availability(prepared))
 
     # As Spark writes it: plain strings, so every batch brings its own dictionary of ids.
@@ -291,6 +292,22 @@ def test_cli_bad_mapping_exits_2(sample_folder, tmp_path, capsys):
     )
     assert code == 2
     assert "must be a JSON object" in capsys.readouterr().err
+
+
+def test_a_cell_beyond_uint16_is_read_again_wider(tiny, tmp_path):
+    from crm_core.visits.cube import visit_cube
+
+    busy = tiny.activity.copy()
+    busy.loc[busy.index[0], "transactions"] = 70_000  # one customer-month over 65,535
+    dataset = Dataset("busy", tiny.customers, busy, tiny.holdings, "busy")
+    prepared = prepared_dataset(dataset)
+    on_disk = visit_cube(read_artefact(write_artefact(prepared, tmp_path / "busy", source="busy")))
+    in_memory = visit_cube(prepared)
+    for matrix in ("counter", "digital", "other"):
+        np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))
+        assert getattr(on_disk, matrix).dtype == getattr(in_memory, matrix).dtype
+    assert int(on_disk.total.max()) >= 70_000 and on_disk.total.dtype == np.int64
+    assert np.int32 in {getattr(on_disk, m).dtype.type for m in ("counter", "digital", "other")}
 
 
 def test_an_opened_artefact_saved_again_copies_its_files_on_disk(tiny_artefact, tmp_path):

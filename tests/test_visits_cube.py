@@ -68,7 +68,7 @@ def small_dataset() -> Dataset:
 def test_cube_holds_exact_monthly_arrays():
     cube = visit_cube(prepared_dataset(small_dataset()))
     assert list(cube.months) == list(pd.date_range("2026-01-01", periods=3, freq="MS"))
-    assert cube.counter.dtype == np.int32 and cube.counter.shape == (3, 3)
+    assert cube.counter.dtype == np.uint8 and cube.counter.shape == (3, 3)  # the smallest dtype that holds it
     np.testing.assert_array_equal(cube.counter.T, [[2, 0, 1], [0, 0, 0], [4, 4, 2]])
     np.testing.assert_array_equal(cube.digital.T, [[0, 3, 4], [1, 1, 0], [0, 0, 0]])
     np.testing.assert_array_equal(cube.total.T, [[2, 3, 5], [6, 1, 0], [4, 4, 3]])
