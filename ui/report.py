@@ -11,11 +11,15 @@ from crm_core import report
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import visits as ui_vis
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
-    return report.report_content(_prepared, _scenario, lang, churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn))
+    cube = ui_vis.cube(_prepared) if _prepared.monthly_channels is not None else None
+    return report.report_content(
+        _prepared, _scenario, lang, churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn), cube=cube
+    )
 
 
 def content(prepared: PreparedDataset, scenario: Scenario, lang: str) -> report.Report:

@@ -621,11 +621,10 @@ def _staff(prepared, scenario: Scenario, lang: str):
 # --- 6 guarantee measures -------------------------------------------------------------------------
 
 
-def _visit_numbers(prepared, scenario: Scenario, codes, labels) -> tuple[float, float]:
+def _visit_numbers(prepared, scenario: Scenario, codes, labels, cube) -> tuple[float, float]:
     """Off-counter rate of the last 12 months and tellers freed by the scenario's digital what-if."""
-    if prepared.monthly_channels is None:
+    if cube is None:
         return math.nan, math.nan
-    cube = vis.visit_cube(prepared)
     bank_fit = vis.bank_decline(cube)
     _, branch_fits = vis.branch_declines(cube)
     kpis = vis.visit_kpis(prepared, cube, bank_fit, benchmark=scenario.off_counter_benchmark).set_index("metric")
@@ -636,9 +635,9 @@ def _visit_numbers(prepared, scenario: Scenario, codes, labels) -> tuple[float, 
     return float(kpis.loc["off_counter_rate", "value"]), float(staffing["tellers_freed"].sum())
 
 
-def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str) -> Step:
+def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, cube) -> Step:
     overview = overview_kpis(prepared).set_index("metric")["value"]
-    off_counter, tellers = _visit_numbers(prepared, scenario, codes, labels)
+    off_counter, tellers = _visit_numbers(prepared, scenario, codes, labels, cube)
     churn = overview["churn_rate"]
     customer_weight = staff.perspective_weights(dict(scenario.staff_weights))["customer"] / 100
     rows = [
@@ -700,11 +699,11 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _playbook(prepared, scenario: Scenario, risk, lang: str) -> Step:
+def _playbook(prepared, scenario: Scenario, risk, lang: str, cube) -> Step:
     """The closing section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
     from crm_core.playbook import executive_findings
 
-    items = executive_findings(prepared, scenario, lang, churn_risk=risk).items
+    items = executive_findings(prepared, scenario, lang, churn_risk=risk, cube=cube).items
     if not items:
         return _step("playbook", lang, _t("playbook_none", lang), (), None, None, [], available=False)
     stake = tuple(float(f.materiality) for f in items)
@@ -733,6 +732,7 @@ def report_content(
     scenario: Scenario,
     lang: str = "en",
     churn_risk: loy.ChurnRisk | None = None,
+    cube: vis.VisitCube | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -747,6 +747,9 @@ def report_content(
         Language of every text.
     churn_risk : ChurnRisk, optional
         A model already trained for ``scenario.churn`` (the app caches it); trained here when None.
+    cube : VisitCube, optional
+        The dataset's visit cube (the app caches it); built here once when None and the
+        dataset has activity (at 5M customers that reads 300M activity rows).
 
     Returns
     -------
@@ -765,14 +768,16 @@ def report_content(
     stickiness, risk_table = _stickiness(prepared, scenario, codes, labels, risk, lang)
     value_mining, gaps, opportunities = _value_mining(prepared, scenario, codes, labels, lang)
     staff_step, ranking = _staff(prepared, scenario, lang)
+    if cube is None and prepared.monthly_channels is not None:
+        cube = vis.visit_cube(prepared)
     steps = (
         _positioning(prepared, profiles, labels, lang),
         _tiering(prepared, inputs, tiers, profiles, scenario.tiers, labels, lang),
         stickiness,
         value_mining,
         staff_step,
-        _guarantees(prepared, scenario, codes, labels, lang),
-        _playbook(prepared, scenario, risk, lang),
+        _guarantees(prepared, scenario, codes, labels, lang, cube),
+        _playbook(prepared, scenario, risk, lang, cube),
     )
     tables: list[tuple[str, pd.DataFrame]] = [("segments", _segment_table(profiles))]
     for key, frame in (("gaps", gaps), ("opportunities", opportunities), ("risk", risk_table), ("ranking", ranking)):
