@@ -264,35 +264,37 @@ def group_profiles(
         group_values["churn_rate"] = np.full(rows, np.nan)
 
     total_customers, total_aum = counts.sum(), sums["aum"].sum()
-    frame = pd.DataFrame(
-        {
-            "code": np.arange(rows, dtype=np.int64),
-            "group": [*labels, unassigned_label],
-            "customers": counts_all[:rows].astype(np.int64),
-            "customer_share": counts / total_customers if total_customers else np.full(rows, np.nan),
-            "aum": sums["aum"],
-            "aum_share": sums["aum"] / total_aum if total_aum else np.full(rows, np.nan),
-            **group_values,
-        }
-    )
-    frame.loc[g, "code"] = -1
-    suppressed = frame["customers"].to_numpy() < min_customers
-    frame["suppressed"] = suppressed
+    code = np.arange(rows, dtype=np.int64)
+    code[g] = -1
+    customers = counts_all[:rows].astype(np.int64)
+    suppressed = customers < min_customers
+    columns: dict[str, object] = {
+        "code": code,
+        "group": [*labels, unassigned_label],
+        "customers": customers,
+        "customer_share": counts / total_customers if total_customers else np.full(rows, np.nan),
+        "aum": sums["aum"],
+        "aum_share": sums["aum"] / total_aum if total_aum else np.full(rows, np.nan),
+        **group_values,
+        "suppressed": suppressed,
+    }
     for measure in PROFILE_MEASURES:
         bank = bank_values[measure][0]
-        values = frame[measure].to_numpy()
+        values = np.asarray(columns[measure], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             if measure == "counter_trend":
                 index = (1 + values) / (1 + bank) * 100
             else:
                 index = values / bank * 100 if bank else np.full(rows, np.nan)
-        frame[f"{measure}_index"] = index
-    measure_columns = [c for c in PROFILE_COLUMNS if c not in ("code", "group", "customers", "customer_share")]
-    measure_columns.remove("suppressed")
-    frame.loc[suppressed, measure_columns] = np.nan
-    if counts[g] == 0:
-        frame = frame.iloc[:g]
-    return frame[list(PROFILE_COLUMNS)].reset_index(drop=True)
+        columns[f"{measure}_index"] = index
+    for column in PROFILE_COLUMNS:
+        if column not in ("code", "group", "customers", "customer_share", "suppressed"):
+            values = np.array(columns[column], dtype=float)  # a copy: suppressed groups show nothing
+            values[suppressed] = np.nan
+            columns[column] = values
+    keep = g if counts[g] == 0 else rows  # the unassigned row only when it has customers
+    # One DataFrame from finished columns: a refresh builds no frame column by column.
+    return pd.DataFrame({column: columns[column][:keep] for column in PROFILE_COLUMNS})
 
 
 def bank_profile(source: PreparedDataset | ProfileInputs) -> pd.Series:
