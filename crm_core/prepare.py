@@ -77,9 +77,27 @@ class PreparedDataset:
         return column in self.customers.columns and bool(self.customers[column].notna().any())
 
 
+def _days(values: np.ndarray) -> np.ndarray:
+    """Days since 1970 of ``datetime64`` values, by integer division when none is missing.
+
+    Examples
+    --------
+    >>> _days(np.array(["1969-12-31T23:00", "2026-10-01T00:00"], dtype="datetime64[us]")).tolist()
+    [-1, 20727]
+    """
+    if values.dtype.kind == "M":
+        unit, count = np.datetime_data(values.dtype)
+        if unit in ("h", "m", "s", "ms", "us", "ns"):
+            per_day = int(np.timedelta64(1, "D") // np.timedelta64(count, unit))
+            integers = values.view(np.int64)
+            if not (integers == np.iinfo(np.int64).min).any():  # no NaT: floor division is the calendar day
+                return integers // per_day
+    return values.astype("datetime64[D]").astype(np.int64)
+
+
 def _month_index(months: pd.Series | pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
     """Months before ``as_of`` (0 = the as-of month itself, 1 = the month before, …)."""
-    days = np.asarray(months).astype("datetime64[D]").astype(np.int64)
+    days = _days(np.asarray(months))
     if len(days) == 0:
         return days
     # Calendar arithmetic once per distinct day, then a lookup: far cheaper than per row.
@@ -96,7 +114,11 @@ def customer_positions(customer_ids: pd.Series, ids: pd.Series) -> np.ndarray:
     """
     index = pd.Index(customer_ids)
     if isinstance(ids.dtype, pd.CategoricalDtype):
-        per_category = index.get_indexer(ids.cat.categories)
+        categories = ids.cat.categories
+        if len(categories) == len(index) and categories.equals(index):  # the customers, in table order
+            per_category = np.arange(len(index))
+        else:
+            per_category = index.get_indexer(categories)
         codes = ids.cat.codes.to_numpy()
         return np.where(codes >= 0, per_category[codes], -1)
     return index.get_indexer(ids)
@@ -155,10 +177,12 @@ def _activity_features(
     position = customer_positions(customers["customer_id"], activity["customer_id"])
     known = position >= 0
     orphans = int((~known).sum())
-    position = position[known]
-    months_back = _month_index(activity["month"][known], as_of)
-    channel = activity["channel"][known].cat.codes.to_numpy()
-    transactions = activity["transactions"][known].to_numpy(dtype=np.int64)
+    months = np.asarray(activity["month"])
+    channel = activity["channel"].cat.codes.to_numpy()
+    transactions = activity["transactions"].to_numpy(dtype=np.int64)
+    if orphans:  # only then copy every column without the orphan rows
+        position, months, channel, transactions = position[known], months[known], channel[known], transactions[known]
+    months_back = _month_index(months, as_of)
     n_channels = len(CHANNELS)
 
     def per_customer(mask: np.ndarray) -> np.ndarray:
@@ -200,7 +224,7 @@ def _activity_features(
     cell = (month_codes * n_channels + channel) * n_branches + branch_codes
     size = n_months * n_channels * n_branches
     monthly_txn = np.bincount(cell, weights=transactions, minlength=size)
-    active = np.bincount(cell, weights=(transactions > 0), minlength=size)
+    active = np.bincount(cell[transactions > 0], minlength=size)
     grid = pd.MultiIndex.from_product(
         [month_values, list(CHANNELS), list(branch.cat.categories) if branch is not None else ["All"]],
         names=["month", "channel", "branch"],

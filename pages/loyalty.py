@@ -1,5 +1,7 @@
 """Loyalty & value: who is slipping away, why, what they are worth, and what keeping them would bring."""
 
+from functools import partial
+
 import streamlit as st
 
 from crm_core import loyalty as loy
@@ -163,7 +165,7 @@ def value_panel() -> None:
     )
     excel_col.download_button(
         t("download_excel"),
-        loy.excel_bytes(exported(at_risk)),
+        partial(loy.excel_bytes, exported(at_risk)),  # built when clicked, not on every rerun
         "at_risk.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="loyalty_xlsx",

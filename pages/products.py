@@ -1,5 +1,7 @@
 """Product gap: who lacks which products, what closing the gap is worth, and whom to call first."""
 
+from functools import partial
+
 import streamlit as st
 
 from crm_core import products as prod
@@ -129,7 +131,7 @@ def value_panel() -> None:
     )
     excel_col.download_button(
         t("download_excel"),
-        prod.lead_list_excel(exported(leads)),
+        partial(prod.lead_list_excel, exported(leads)),  # built when clicked, not on every rerun
         "leads.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="products_leads_xlsx",

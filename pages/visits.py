@@ -1,5 +1,7 @@
 """Visits & channels: how fast counter visits fall, where, for whom, what replaces them, what it means for staff."""
 
+from functools import partial
+
 import streamlit as st
 
 from crm_core import visits as vis
@@ -148,7 +150,7 @@ csv_col.download_button(
 )
 excel_col.download_button(
     t("download_excel"),
-    vis.excel_bytes(exported(at_risk)),
+    partial(vis.excel_bytes, exported(at_risk)),  # built when clicked: 1.3 s for 11k rows at 1M customers
     "silent_attrition.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="visits_silent_xlsx",

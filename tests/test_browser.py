@@ -183,3 +183,17 @@ def test_two_browser_contexts_never_see_each_others_upload(browser, server, tmp_
     assert "客户.csv" not in b.locator("body").inner_text()
     first.close()
     second.close()
+
+
+def test_excel_export_is_built_when_clicked(browser, server, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page.goto(f"{server}/visits")
+    button = page.get_by_role("button", name="Download Excel")
+    button.wait_for(timeout=90_000)
+    with page.expect_download(timeout=60_000) as download:
+        button.click()
+    saved = tmp_path / "silent_attrition.xlsx"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == "silent_attrition.xlsx"
+    assert saved.read_bytes()[:2] == b"PK" and saved.stat().st_size > 5_000
+    page.close()

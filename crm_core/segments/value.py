@@ -173,6 +173,10 @@ def rebalanced_percentages(percentages: Mapping[str, float], changed: str, value
     return {name: result[name] for name in percentages}
 
 
+CHUNK_ROWS = 1 << 16
+"""Rows scored and classed at a time: their intermediates stay in the CPU cache at any bank size."""
+
+
 def value_scores(matrix: ValueMatrix, weights: Mapping[str, float]) -> np.ndarray:
     """Return each customer's value score in [0, 1] (``float32``; NaN for inactive customers).
 
@@ -183,8 +187,13 @@ def value_scores(matrix: ValueMatrix, weights: Mapping[str, float]) -> np.ndarra
     vector = np.array([w[name] for name in matrix.indicators], dtype=np.float32)
     # einsum over the indicator-major view: one contiguous pass per indicator and no BLAS
     # thread start-up, which costs more than the product itself at a million rows.
-    scores = np.einsum("j,ji->i", vector, matrix.matrix.T)
-    scores[matrix.unassigned] = np.nan
+    by_indicator = matrix.matrix.T
+    scores = np.empty(by_indicator.shape[1], dtype=np.float32)
+    for lo in range(0, len(scores), CHUNK_ROWS):  # chunks that stay in cache while they are scored
+        hi = lo + CHUNK_ROWS
+        chunk = np.einsum("j,ji->i", vector, by_indicator[:, lo:hi])
+        chunk[matrix.unassigned[lo:hi]] = np.nan
+        scores[lo:hi] = chunk
     return scores
 
 
@@ -217,10 +226,12 @@ def value_classes(scores: np.ndarray, config: ValueConfig = DEFAULT_VALUE) -> Se
     else:
         cutoffs = _top_share_cutoffs(scores, config.top_shares).astype(np.float32)
     codes = np.zeros(len(scores), dtype=np.int8)
-    for cut in cutoffs:
-        codes += (scores >= cut).view(np.int8)
-    # A NaN score fails every comparison (code 0), so subtracting 1 marks it -1 (NOT_ASSIGNED).
-    codes -= np.isnan(scores).view(np.int8)
+    for lo in range(0, len(scores), CHUNK_ROWS):  # each chunk read from memory once, then from cache
+        part, out = scores[lo : lo + CHUNK_ROWS], codes[lo : lo + CHUNK_ROWS]
+        for cut in cutoffs:
+            out += (part >= cut).view(np.int8)
+        # A NaN score fails every comparison (code 0), so subtracting 1 marks it -1 (NOT_ASSIGNED).
+        out -= np.isnan(part).view(np.int8)
     return Segmentation(codes, config.labels)
 
 
