@@ -185,15 +185,19 @@ def _activity_features(
     months_back = _month_index(months, as_of)
     n_channels = len(CHANNELS)
 
-    def per_customer(mask: np.ndarray) -> np.ndarray:
-        """Transactions per customer × channel over the rows in ``mask``."""
-        flat = position[mask] * n_channels + channel[mask]
-        return np.bincount(flat, weights=transactions[mask], minlength=n * n_channels).reshape(n, n_channels)
-
-    last_12 = per_customer(months_back < 12)
-    prev_12 = per_customer((months_back >= 12) & (months_back < 24))
-    recent = per_customer(months_back < RECENT_MONTHS)
-    year_ago_recent = per_customer((months_back >= 12) & (months_back < 12 + RECENT_MONTHS))
+    # One pass over the rows: transactions per (band, customer, channel), the bands being months
+    # back [.., 3), [3, 12), [12, 15), [15, 24) and older; the four windows are sums of bands.
+    bounds = (RECENT_MONTHS, 12, 12 + RECENT_MONTHS, 24)
+    band_of = np.searchsorted(bounds, np.arange(-1, 25), side="right")  # months back -1 .. 24
+    flat = band_of[np.clip(months_back, -1, 24) + 1]
+    flat *= n
+    flat += position
+    flat *= n_channels
+    flat += channel
+    bands = np.bincount(flat, weights=transactions, minlength=5 * n * n_channels).reshape(5, n, n_channels)
+    del flat
+    recent, year_ago_recent = bands[0], bands[2]
+    last_12, prev_12 = bands[0] + bands[1], bands[2] + bands[3]
 
     features: dict[str, np.ndarray] = {}
     for code, name in enumerate(CHANNELS):
@@ -221,7 +225,11 @@ def _activity_features(
     month_codes = n_months - 1 - months_back
     branch_codes = branch.cat.codes.to_numpy()[position] if branch is not None else np.zeros(len(position), int)
     n_branches = len(branch.cat.categories) if branch is not None else 1
-    cell = (month_codes * n_channels + channel) * n_branches + branch_codes
+    cell = month_codes  # a fresh array: built up in place, no row-sized temporaries
+    cell *= n_channels
+    cell += channel
+    cell *= n_branches
+    cell += branch_codes
     size = n_months * n_channels * n_branches
     monthly_txn = np.bincount(cell, weights=transactions, minlength=size)
     active = np.bincount(cell[transactions > 0], minlength=size)
