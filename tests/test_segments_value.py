@@ -136,3 +136,27 @@ def test_value_config_validation():
         ValueConfig(cutoffs=(0.5, 0.4, 0.6))
     with pytest.raises(ValueError, match="sum"):
         ValueConfig(top_shares=(0.5, 0.4, 0.3))
+
+
+def test_scores_and_classes_in_chunks_equal_one_pass(monkeypatch):
+    from crm_core.segments import value as value_module
+
+    rng = np.random.default_rng(4)
+    n = 1_000
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"c{i}" for i in range(n)],
+            "aum": rng.lognormal(10, 2, n),
+            "products_held": rng.integers(0, 8, n),
+            "digital_share_12m": rng.random(n),
+            "is_active": rng.random(n) < 0.8,  # inactive customers in every chunk
+        }
+    )
+    matrix = value_matrix(frame)
+    weights = {"aum": 50, "products_held": 30, "digital_share_12m": 20}
+    config = ValueConfig(top_shares=(0.05, 0.15, 0.3))
+    whole = value_classes(value_scores(matrix, weights), config)
+    monkeypatch.setattr(value_module, "CHUNK_ROWS", 64)  # 16 chunks, the last one partial
+    scores = value_scores(matrix, weights)
+    np.testing.assert_array_equal(np.isnan(scores), ~frame["is_active"].to_numpy())
+    np.testing.assert_array_equal(value_classes(scores, config).codes, whole.codes)

@@ -192,7 +192,7 @@ def value_scores(matrix: ValueMatrix, weights: Mapping[str, float]) -> np.ndarra
     for lo in range(0, len(scores), CHUNK_ROWS):  # chunks that stay in cache while they are scored
         hi = lo + CHUNK_ROWS
         chunk = np.einsum("j,ji->i", vector, by_indicator[:, lo:hi])
-        chunk[matrix.unassigned[lo:hi]] = np.nan
+        chunk[~matrix.assignable[lo:hi]] = np.nan
         scores[lo:hi] = chunk
     return scores
 
