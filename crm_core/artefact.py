@@ -164,6 +164,19 @@ def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, 
     ArtefactError
         ``out_dir`` is a non-empty folder that is not an artefact.
     """
+    dataset = prepared.dataset
+    # Files of an opened artefact written back into its own folder: set aside before the folder is emptied.
+    kept: dict[str, str] = {}
+    for file, frame, on_disk in (
+        (ACTIVITY_FILE, dataset.activity, dataset.activity_file),
+        (HOLDINGS_FILE, dataset.holdings, dataset.holdings_file),
+    ):
+        if frame is None and on_disk is not None:
+            kept[file] = on_disk
+            if Path(on_disk).resolve() == (Path(out_dir) / file).resolve():
+                aside = Path(out_dir) / f".{file}.kept"
+                Path(on_disk).replace(aside)
+                kept[file] = str(aside)
     out = artefact_folder(out_dir)
     tables = {
         CUSTOMERS_FILE: prepared.customers,
@@ -177,16 +190,13 @@ def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, 
             continue
         frame.to_parquet(out / file, index=False, compression="zstd")
         rows[file] = len(frame)
-    dataset = prepared.dataset
-    # An opened artefact saved again: its files on disk are copied, never loaded.
-    for file, frame, on_disk in (
-        (ACTIVITY_FILE, dataset.activity, dataset.activity_file),
-        (HOLDINGS_FILE, dataset.holdings, dataset.holdings_file),
-    ):
-        if frame is None and on_disk is not None:
-            if Path(on_disk).resolve() != (out / file).resolve():
-                shutil.copyfile(on_disk, out / file)
-            rows[file] = pq.read_metadata(out / file).num_rows
+    # An opened artefact saved again: its files on disk are copied (or moved back), never loaded.
+    for file, on_disk in kept.items():
+        if Path(on_disk).name == f".{file}.kept":
+            Path(on_disk).replace(out / file)
+        else:
+            shutil.copyfile(on_disk, out / file)
+        rows[file] = pq.read_metadata(out / file).num_rows
     manifest = manifest_of(
         source=source,
         engine=engine,
@@ -435,25 +445,34 @@ class SortedIdLookup:
     Examples
     --------
     >>> lookup = SortedIdLookup(pd.Series(["C3", "C1", "客户2"]))
-    >>> lookup.positions(pa.array(["C1", "客户2", "C9", "C1-long", None])).tolist()
-    [1, 2, -1, -1, -1]
+    >>> lookup.positions(pa.array(["C1", "客户2", "C9", "C1-long", None, "C1" + chr(0)])).tolist()
+    [1, 2, -1, -1, -1, -1]
     """
 
     def __init__(self, customer_ids: pd.Series) -> None:
-        keys = _utf8_bytes(pa.array(np.asarray(customer_ids, dtype=object), type=pa.string()))
+        ids = _strings(customer_ids)
+        keys = _utf8_bytes(ids)
         self._order = np.argsort(keys, kind="stable")
         self._sorted = keys[self._order]
+        # Fixed-width bytes drop trailing NULs: the byte lengths tell "C1" from "C1\x00".
+        self._lengths = pc.fill_null(pc.binary_length(ids), -1).to_numpy(zero_copy_only=False)[self._order]
 
     def positions(self, ids: pa.Array) -> np.ndarray:
         """Row position of each id (-1 when it is not a customer, or missing)."""
         if len(self._sorted) == 0 or len(ids) == 0:
             return np.full(len(ids), -1, dtype=np.int64)
         width = self._sorted.dtype.itemsize
-        too_long = pc.fill_null(pc.greater(pc.binary_length(ids), width), True).to_numpy(zero_copy_only=False)
-        keys = _utf8_bytes(pc.if_else(too_long, pa.scalar("", ids.type), ids)).astype(self._sorted.dtype)
+        lengths = pc.fill_null(pc.binary_length(ids), -2).to_numpy(zero_copy_only=False)
+        too_long = lengths > width
+        keys = _utf8_bytes(pc.if_else(pa.array(too_long), pa.scalar("", ids.type), ids)).astype(self._sorted.dtype)
         at = np.minimum(np.searchsorted(self._sorted, keys), len(self._sorted) - 1)
-        found = (self._sorted[at] == keys) & ~too_long
+        found = (self._sorted[at] == keys) & (self._lengths[at] == lengths) & ~too_long
         return np.where(found, self._order[at], -1).astype(np.int64)
+
+
+def _strings(values) -> pa.Array:
+    """Text values as an Arrow string array; missing values (None, NaN, NA) become nulls."""
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
 
 
 def _utf8_bytes(strings: pa.Array) -> np.ndarray:
@@ -490,11 +509,11 @@ def activity_code_batches(
         if len(activity):
             ids = activity["customer_id"]
             if isinstance(ids.dtype, pd.CategoricalDtype):  # looked up once per category, not per row
-                per_category = lookup.positions(pa.array(np.asarray(ids.cat.categories, dtype=object), pa.string()))
+                per_category = lookup.positions(_strings(ids.cat.categories))
                 id_codes = ids.cat.codes.to_numpy()
                 position = np.where(id_codes >= 0, per_category[id_codes], -1)
             else:
-                position = lookup.positions(pa.array(np.asarray(ids, dtype=object), pa.string()))
+                position = lookup.positions(_strings(ids))
             codes = activity["channel"].cat.codes.to_numpy().astype(np.int64)
             yield position, np.asarray(activity["month"]), codes, activity["transactions"].to_numpy(np.int64)
         return

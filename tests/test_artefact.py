@@ -318,3 +318,38 @@ def test_an_opened_artefact_saved_again_copies_its_files_on_disk(tiny_artefact, 
     pd.testing.assert_frame_equal(
         pd.concat(list(activity_batches(again.dataset))), pd.concat(list(activity_batches(opened.dataset)))
     )
+
+
+def test_an_opened_artefact_saved_into_its_own_folder_keeps_its_files(tiny_artefact):
+    opened = read_artefact(tiny_artefact)
+    rows = read_manifest(tiny_artefact)["rows"]
+    write_artefact(opened, tiny_artefact, source="saved again")
+    again = read_artefact(tiny_artefact)
+    assert read_manifest(tiny_artefact)["rows"] == rows
+    assert not list(tiny_artefact.glob(".*.kept"))
+    pd.testing.assert_frame_equal(loaded_holdings(again.dataset), loaded_holdings(opened.dataset))
+    assert again.dataset.activity_row_count == opened.dataset.activity_row_count
+
+
+@pytest.mark.parametrize("change", ["early_orphan", "negative", "missing_id"])
+def test_visit_cube_on_disk_equals_memory_on_awkward_activity(tiny, tmp_path, change):
+    from crm_core.visits.cube import visit_availability, visit_cube
+
+    activity = tiny.activity.copy()
+    if change == "early_orphan":  # an unknown customer's row years before everyone else's
+        activity["customer_id"] = activity["customer_id"].astype("string")
+        orphan = activity.index[activity["customer_id"].isin(tiny.customers["customer_id"]) == False]  # noqa: E712
+        activity.loc[orphan, "month"] = pd.Timestamp("2022-01-01")
+    elif change == "negative":  # a reversal an artefact written elsewhere may carry
+        activity.loc[activity.index[0], "transactions"] = -1
+    else:  # an activity row without a customer id
+        activity["customer_id"] = activity["customer_id"].astype("string")
+        activity.loc[activity.index[0], "customer_id"] = pd.NA
+    dataset = Dataset("awkward", tiny.customers, activity, tiny.holdings, "awkward")
+    prepared = prepared_dataset(dataset)
+    opened = read_artefact(write_artefact(prepared, tmp_path / change, source="awkward"))
+    on_disk, in_memory = visit_cube(opened), visit_cube(prepared)
+    pd.testing.assert_index_equal(on_disk.months, in_memory.months)
+    for matrix in ("counter", "digital", "other"):
+        np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))
+    pd.testing.assert_frame_equal(visit_availability(opened), visit_availability(prepared))

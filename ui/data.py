@@ -29,16 +29,20 @@ MEMORY_LIMIT_ENV = "CRM_MEMORY_LIMIT_GB"
 DEFAULT_MEMORY_LIMIT_GB = 8.0
 
 
-def memory_limit_bytes() -> int:
-    """Memory one upload may use to load and prepare: ``CRM_MEMORY_LIMIT_GB``, else 8 GB or 60% of RAM if less."""
+def memory_limit_bytes() -> int | None:
+    """Memory one upload may use to load and prepare (None: no limit).
+
+    ``CRM_MEMORY_LIMIT_GB`` when set (0 switches the check off), else 8 GB or 60% of RAM if less.
+    """
     import os
 
     configured = os.environ.get(MEMORY_LIMIT_ENV)
     if configured:
         try:
-            return int(float(configured) * 1e9)
+            gigabytes = float(configured)
         except ValueError:
-            pass
+            gigabytes = DEFAULT_MEMORY_LIMIT_GB
+        return int(gigabytes * 1e9) if gigabytes > 0 else None
     physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     return int(min(DEFAULT_MEMORY_LIMIT_GB * 1e9, 0.6 * physical))
 

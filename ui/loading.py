@@ -121,7 +121,7 @@ def memory_refusal(files: list[tuple[str, bytes]]) -> str | None:
     from crm_core.loading.budget import estimated_peak_bytes
 
     needed, limit = estimated_peak_bytes(files), data.memory_limit_bytes()
-    if needed <= limit:
+    if limit is None or needed <= limit:
         return None
     names = md(", ".join(name for name, _ in files))
     return t("memory_refusal", needed=f"{needed / 1e9:.1f}", limit=f"{limit / 1e9:.1f}", files=names)

@@ -76,7 +76,9 @@ def _stratified_at_most(rows: np.ndarray, outcome: np.ndarray, limit: int, seed:
     """
     if len(rows) <= limit:
         return rows
-    picked, _ = train_test_split(rows, train_size=limit, stratify=outcome[rows], random_state=seed)
+    classes = outcome[rows]
+    stratify = classes if np.unique(classes, return_counts=True)[1].min() >= 2 else None  # sklearn needs 2 a class
+    picked, _ = train_test_split(rows, train_size=limit, stratify=stratify, random_state=seed)
     return np.sort(picked)
 
 

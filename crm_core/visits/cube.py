@@ -191,18 +191,18 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
 def first_activity_month(prepared: PreparedDataset) -> pd.Timestamp | None:
     """First day of the first activity month (None without activity).
 
-    Read from the activity in memory, or, for an opened artefact whose activity stays on
-    disk, from its monthly channel totals (the same rows, aggregated).
+    The first month of the monthly channel totals (the customers' rows, aggregated; orphan rows
+    left out), the same whether the activity is in memory or stays on disk in an artefact.
     """
     dataset = prepared.dataset
-    if dataset.activity is not None:
-        if not len(dataset.activity):
-            return None
-        return pd.Timestamp(dataset.activity["month"].min()).to_period("M").to_timestamp()
-    monthly = prepared.monthly_channels
-    if not dataset.activity_row_count or monthly is None or not len(monthly):
+    if not dataset.activity_row_count:
         return None
-    return pd.Timestamp(monthly["month"].min()).to_period("M").to_timestamp()
+    monthly = prepared.monthly_channels
+    if monthly is not None and len(monthly):  # months of customers' rows (orphan rows left out), both paths
+        return pd.Timestamp(monthly["month"].min()).to_period("M").to_timestamp()
+    if dataset.activity is None:
+        return None
+    return pd.Timestamp(dataset.activity["month"].min()).to_period("M").to_timestamp()
 
 
 def _channel_group_matrices(
@@ -236,38 +236,42 @@ def _channel_group_matrices(
         return tuple(_compact(plane) for plane in sums.reshape(3, n_months, n))
 
     def streamed(dtype) -> np.ndarray | None:
-        """Every batch added into one buffer of ``dtype``; None when a cell does not fit in it."""
+        """Every batch added into one buffer of ``dtype``; None when a value or a cell does not fit in it."""
         buffer, expected = np.zeros(3 * n_months * n, dtype=dtype), 0
-        limit = np.iinfo(dtype).max
+        info = np.iinfo(dtype)
         for batch in activity_code_batches(prepared.dataset, customers["customer_id"]):
             cell, weights = cells(*batch)
-            if len(weights) and (weights.min() < 0 or weights.max() > limit):
+            if dtype != np.int64 and len(weights) and (weights.min() < info.min or weights.max() > info.max):
                 return None
             np.add.at(buffer, cell, weights.astype(dtype))
             expected += int(weights.sum())
-        # A cell that overflowed wrapped around: the buffer's total then falls short of the rows'.
-        return buffer if int(buffer.sum(dtype=np.int64)) == expected else None
+        # A cell that overflowed wrapped around: the buffer's total then differs from the rows'.
+        return buffer if dtype == np.int64 or int(buffer.sum(dtype=np.int64)) == expected else None
 
+    # uint16 fits every bank we know; wider only when some customer-month holds more (or a
+    # negative count, which an artefact written elsewhere may carry).
     buffer = streamed(np.uint16)
-    if buffer is None:  # some customer-month holds more than 65,535 transactions: read again, wider
+    if buffer is None:
         buffer = streamed(np.int32)
+    if buffer is None:
+        buffer = streamed(np.int64)
     return tuple(_compact(plane) for plane in buffer.reshape(3, n_months, n))
 
 
 def _compact(plane: np.ndarray) -> np.ndarray:
-    """The plane in the smallest dtype that holds it: ``uint8``, ``uint16``, else ``int32``.
+    """The plane in the smallest dtype that holds it: ``uint8``, ``uint16``, ``int32``, else ``int64``.
 
     Examples
     --------
-    >>> [_compact(np.array(v)).dtype.name for v in ([0.0, 255.0], [3, 256], [-1, 2], [70_000, 0])]
-    ['uint8', 'uint16', 'int32', 'int32']
+    >>> [_compact(np.array(v)).dtype.name for v in ([0.0, 255.0], [3, 256], [-1, 2], [70_000, 0], [2**40])]
+    ['uint8', 'uint16', 'int32', 'int32', 'int64']
     """
     low = plane.min(initial=0)
     high = plane.max(initial=0)
-    for dtype in (np.uint8, np.uint16):
-        if low >= 0 and high <= np.iinfo(dtype).max:
+    for dtype in (np.uint8, np.uint16, np.int32):
+        if np.iinfo(dtype).min <= low and high <= np.iinfo(dtype).max:
             return plane.astype(dtype)
-    return plane.astype(np.int32)
+    return plane.astype(np.int64)
 
 
 _NO_ROWS = (
