@@ -174,7 +174,7 @@ def rebalanced_percentages(percentages: Mapping[str, float], changed: str, value
 
 
 CHUNK_ROWS = 1 << 16
-"""Rows scored and classed at a time: their intermediates stay in the CPU cache at any bank size."""
+"""Rows classed at a time: their intermediates stay in the CPU cache at any bank size."""
 
 
 def value_scores(matrix: ValueMatrix, weights: Mapping[str, float]) -> np.ndarray:
@@ -185,15 +185,23 @@ def value_scores(matrix: ValueMatrix, weights: Mapping[str, float]) -> np.ndarra
     present = {name: float(weights.get(name, 0.0)) for name in matrix.indicators}
     w = normalised_weights(present)
     vector = np.array([w[name] for name in matrix.indicators], dtype=np.float32)
-    # einsum over the indicator-major view: one contiguous pass per indicator and no BLAS
-    # thread start-up, which costs more than the product itself at a million rows.
-    by_indicator = matrix.matrix.T
+    # Indicator by indicator over the indicator-major view, in chunks: contiguous passes, no BLAS
+    # thread start-up (which costs more than the product itself at a million rows), and the
+    # running sum read from cache rather than memory at any bank size.
+    by_indicator = matrix.matrix.T  # (indicators, customers), each row contiguous
     scores = np.empty(by_indicator.shape[1], dtype=np.float32)
-    for lo in range(0, len(scores), CHUNK_ROWS):  # chunks that stay in cache while they are scored
-        hi = lo + CHUNK_ROWS
-        chunk = np.einsum("j,ji->i", vector, by_indicator[:, lo:hi])
-        chunk[~matrix.assignable[lo:hi]] = np.nan
-        scores[lo:hi] = chunk
+    scratch = np.empty(min(CHUNK_ROWS, len(scores)), dtype=np.float32)
+    for lo in range(0, len(scores), CHUNK_ROWS):  # a chunk's sum stays in cache across the indicators
+        out = scores[lo : lo + CHUNK_ROWS]
+        if len(vector):
+            np.multiply(by_indicator[0, lo : lo + CHUNK_ROWS], vector[0], out=out)
+        else:
+            out.fill(0.0)
+        for j in range(1, len(vector)):
+            part = scratch[: len(out)]
+            np.multiply(by_indicator[j, lo : lo + CHUNK_ROWS], vector[j], out=part)
+            out += part
+    scores[matrix.unassigned] = np.nan
     return scores
 
 
