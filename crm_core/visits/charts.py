@@ -95,7 +95,10 @@ def decline_ranking_figure(table: pd.DataFrame, title: str, x_title: str, group_
             marker={"color": np.where(value < 0, CHANNEL_COLOURS["counter"], CHANNEL_COLOURS["online"])},
             error_x={"type": "data", "symmetric": False, "array": upper, "arrayminus": lower, "color": "#424949"},
             text=[f"{v:+.1f}%" for v in value],
-            textposition="outside",
+            # Inside, at the zero end: the interval's whisker sits at the bar's far end.
+            textposition="inside",
+            insidetextanchor="start",
+            textfont={"color": "white"},
             hovertemplate="%{y}: %{x:.1f}%<extra></extra>",
         )
     )
