@@ -234,9 +234,9 @@ TEXT = MappingProxyType(
         "memory_refusal": (
             "These files would need about {needed} GB of memory to load and prepare, more than the {limit} GB "
             "this server allows ({files}). Load one region or branch at a time, or prepare the whole bank with "
-            "`python -m crm_core prepare` (on Spark for data-lake tables) and open the prepared folder above.",
+            "`python -m crm_core prepare` (on Spark for data-lake tables) and open the prepared folder on this page.",
             "这些文件加载和准备约需 {needed} GB 内存，超过本服务器允许的 {limit} GB（{files}）。请按区域或网点"
-            "分批加载，或用 `python -m crm_core prepare`（数据湖数据可用 Spark）预先准备全行数据，再在上方打开"
+            "分批加载，或用 `python -m crm_core prepare`（数据湖数据可用 Spark）预先准备全行数据，再在本页打开"
             "准备好的文件夹。",
         ),
         "upload_hint": (
