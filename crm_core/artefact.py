@@ -400,37 +400,6 @@ ACTIVITY_BATCH_ROWS = 4_000_000
 """Activity rows read at a time from an artefact: about 100 MB of columns in memory."""
 
 
-def activity_batches(dataset: Dataset, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
-    """Yield the dataset's canonical activity: the in-memory frame whole, or an artefact's file in batches.
-
-    Parameters
-    ----------
-    dataset : Dataset
-    batch_rows : int, optional
-        Rows per batch when reading ``dataset.activity_file`` (default ``ACTIVITY_BATCH_ROWS``).
-
-    Yields
-    ------
-    pandas.DataFrame
-        ``customer_id`` (categorical), ``month``, ``channel`` (categorical over ``CHANNELS``),
-        ``transactions``; consecutive batches of one file share their id categories when the
-        file's dictionary does, so per-category lookups can be reused.
-    """
-    if dataset.activity is not None:
-        if len(dataset.activity):
-            yield dataset.activity
-        return
-    if dataset.activity_file is None:
-        return
-    columns = ["customer_id", "month", "channel", "transactions"]
-    try:
-        with pq.ParquetFile(dataset.activity_file, read_dictionary=["customer_id", "channel"]) as reader:
-            for batch in reader.iter_batches(batch_size=batch_rows or ACTIVITY_BATCH_ROWS, columns=columns):
-                yield _restored_activity(batch.to_pandas())
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ArtefactError(f"{dataset.activity_file} does not hold the expected columns: {error}") from None
-
-
 def _dictionary_encoded(column: pa.ChunkedArray | pa.Array) -> pa.DictionaryArray:
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     return array if pa.types.is_dictionary(array.type) else array.dictionary_encode()
@@ -583,7 +552,7 @@ def read_artefact(path: str | Path) -> PreparedDataset:
     PreparedDataset
         Customers, monthly channels, as-of month, products and orphan count from the files;
         its ``dataset`` holds the canonical customer columns, the manifest's fingerprint and
-        the activity and holdings files, which stay on disk (``activity_batches`` reads the
+        the activity and holdings files, which stay on disk (``activity_code_batches`` streams the
         activity for the visits view; ``loaded_activity`` / ``loaded_holdings`` read them whole
         for a new preparation): at 5M customers the activity has about 300M rows and the
         holdings 14M, more than the views need in memory.

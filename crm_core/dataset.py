@@ -37,7 +37,7 @@ class Dataset:
     activity_file : str or None
         A Parquet file holding the activity instead of ``activity`` (an opened artefact):
         hundreds of millions of rows stay on disk and the few views that need rows read them
-        in batches (``crm_core.artefact.activity_batches``).
+        in batches (``crm_core.artefact.activity_code_batches``).
     activity_rows : int
         Rows in ``activity_file``.
     holdings_file : str or None
