@@ -509,7 +509,7 @@ TEXT = MappingProxyType(
         "visits_off_counter": ("Off-counter rate, last 12 months", "近12个月离柜率"),
         "versus_benchmark": ("industry {rate} ({year})", "行业 {rate}（{year}年）"),
         "visits_decline": ("Counter trend a year", "柜面年化变化"),
-        "interval": ("95% interval {low} to {high}", "95%区间 {low} 至 {high}"),
+        "interval": ("95%: {low} to {high}", "95%区间 {low}~{high}"),
         "visits_mobile_active": ("Mobile active, 3 months", "手机银行活跃率"),
         "visits_silent": ("At risk of silent attrition", "“静默流失”风险客户"),
         "off_counter_axis": ("off-counter rate", "离柜率"),
