@@ -21,7 +21,6 @@ from crm_core import segments as seg
 from crm_core import staff
 from crm_core import visits as vis
 from crm_core.formatting import format_money
-from crm_core.overview import overview_kpis
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
     NUMBER_FORMATS,
@@ -167,18 +166,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "area": ("Area", "保障领域"),
     "kpi": ("KPI tracked now", "当前可跟踪指标"),
     "current": ("Current value", "当前值"),
-    "organisation": ("Organisation", "组织保障"),
-    "data_technology": ("Data & technology", "数据与科技"),
-    "talent_training": ("Talent & training", "人才与培训"),
-    "incentives": ("Incentives & assessment", "激励与考核"),
-    "off_counter": ("Off-counter rate (12 months)", "离柜率（近12个月）"),
+    "target": ("Target", "目标"),
+    "target_inline": ("target", "目标"),
     "tellers_freed": ("Tellers freed by the digital what-if", "数字化情景可释放柜员"),
-    "digital_adoption": ("Digital adoption (active customers)", "数字渠道使用率（活跃客户）"),
-    "cross_sell": ("Cross-sell ratio (products per customer)", "交叉销售率（户均产品数）"),
-    "retention": ("Customer retention (12 months)", "客户留存率（近12个月）"),
-    "guarantee_chart": ("Guarantee KPIs tracked now", "当前可跟踪的保障指标"),
+    "guarantee_chart": ("Guarantee KPIs: current against target", "保障指标：当前值与目标"),
     "share_axis": ("Share", "占比"),
-    "guarantees_headline": ("Tracked now: {items}.", "当前可跟踪：{items}。"),
+    "guarantees_headline": (
+        "{met} of {n} guarantee KPIs meet their target; furthest behind: {kpi}, {current} against {target}.",
+        "{n}项保障指标中{met}项达标；差距最大的是{kpi}：当前{current}，目标{target}。",
+    ),
+    "guarantees_all_met": (
+        "All {n} guarantee KPIs the data measures meet their target.",
+        "数据可衡量的{n}项保障指标均已达标。",
+    ),
     "not_in_data": ("not in the data", "数据中缺失"),
     "no_guarantee_kpi": ("The data supports none of the guarantee KPIs yet.", "数据尚不支持任何保障指标。"),
     "notes_table": ("Figures:", "数据："),
@@ -636,41 +636,57 @@ def _visit_numbers(prepared, scenario: Scenario, codes, labels, cube) -> tuple[f
 
 
 def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, cube) -> Step:
-    overview = overview_kpis(prepared).set_index("metric")["value"]
-    off_counter, tellers = _visit_numbers(prepared, scenario, codes, labels, cube)
-    churn = overview["churn_rate"]
-    customer_weight = staff.perspective_weights(dict(scenario.staff_weights))["customer"] / 100
+    """The playbook's guarantee measures (current value against target) and the tellers the what-if frees."""
+    from crm_core.playbook import guarantee_measures  # the playbook builds on the views this module reports
+
+    measures = guarantee_measures(prepared, scenario, lang=lang)
+    _, tellers = _visit_numbers(prepared, scenario, codes, labels, cube)
+    kinds = {"share": "share"}  # ratios and scores read as plain numbers
     rows = [
-        ("organisation", "off_counter", off_counter, "share"),
-        ("organisation", "tellers_freed", tellers, "ratio"),
-        ("data_technology", "digital_adoption", overview["digital_active_share"], "share"),
-        ("talent_training", "cross_sell", overview["products_per_customer"], "ratio"),
-        ("incentives", "retention", 1 - churn if math.isfinite(churn) else math.nan, "share"),
-        ("incentives", "customer_weight", customer_weight, "share"),
+        (str(r.area_label), str(r.kpi_label), float(r.current), float(r.target), kinds.get(str(r.unit), "ratio"))
+        for r in measures.itertuples(index=False)
     ]
+
+    def shown(value: float, kind: str) -> str:
+        return format_value(value, kind, lang) if math.isfinite(value) else _t("not_in_data", lang)
+
     table = pd.DataFrame(
         {
-            _t("area", lang): [_t(area, lang) for area, *_ in rows],
-            _t("kpi", lang): [_t(kpi, lang) for _, kpi, *_ in rows],
-            _t("current", lang): [
-                format_value(v, kind, lang) if math.isfinite(v) else _t("not_in_data", lang) for *_, v, kind in rows
-            ],
+            _t("area", lang): [area for area, *_ in rows],
+            _t("kpi", lang): [kpi for _, kpi, *_ in rows],
+            _t("current", lang): [shown(current, kind) for _, _, current, _, kind in rows],
+            _t("target", lang): [shown(target, kind) for _, _, _, target, kind in rows],
         }
     )
-    tracked = [(kpi, value, kind) for _, kpi, value, kind in rows if math.isfinite(value)]
+    tracked = [(kpi, current, target, kind) for _, kpi, current, target, kind in rows if math.isfinite(current)]
     if not tracked:
         return _step("guarantees", lang, _t("no_guarantee_kpi", lang), (), None, table, [], False)
-    separator = "；" if lang == "zh" else "; "
-    items = separator.join(f"{_t(kpi, lang)} {format_value(v, kind, lang)}" for kpi, v, kind in tracked)
-    headline = _t("guarantees_headline", lang, items=items)
-    shares = [(kpi, value) for kpi, value, kind in tracked if kind == "share"]
+    scored = [(kpi, current, target, kind) for kpi, current, target, kind in tracked if math.isfinite(target)]
+    behind = [row for row in scored if row[1] < row[2]]
+    if behind:  # the KPI furthest short of its target, relative to the target
+        kpi, current, target, kind = max(behind, key=lambda row: (row[2] - row[1]) / abs(row[2] or 1.0))
+        headline = _t(
+            "guarantees_headline",
+            lang,
+            met=len(scored) - len(behind),
+            n=len(scored),
+            kpi=kpi,
+            current=format_value(current, kind, lang),
+            target=format_value(target, kind, lang),
+        )
+    else:
+        headline = _t("guarantees_all_met", lang, n=len(scored))
+    shares = [(kpi, current, target) for kpi, current, target, kind in tracked if kind == "share"]
+    series = [(_t("current", lang), tuple(current for _, current, _ in shares))]
+    if shares and all(math.isfinite(target) for *_, target in shares):
+        series.append((_t("target", lang), tuple(target for *_, target in shares)))
     chart = (
         _chart(
             lang,
             kind="bar",
             title=_t("guarantee_chart", lang),
-            categories=tuple(_t(kpi, lang) for kpi, _ in shares),
-            series=((_t("current", lang), tuple(v for _, v in shares)),),
+            categories=tuple(kpi for kpi, *_ in shares),
+            series=tuple(series),
             x_title="",
             y_title=_t("share_axis", lang),
             value_kind="share",
@@ -679,11 +695,16 @@ def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, cube) ->
         if shares
         else None
     )
-    numbers = tuple(_number(kpi, v, kind, lang) for kpi, v, kind in tracked[:4])
+    numbers = tuple(KeyNumber(kpi, format_value(current, kind, lang), current) for kpi, current, _, kind in tracked)
+    colon = "：" if lang == "zh" else ": "
     lines = [
-        f"{_t(area, lang)} · {_t(kpi, lang)}: {text}"
-        for (area, kpi, *_), text in zip(rows, table.iloc[:, 2], strict=True)
+        f"{area} · {kpi}{colon}{shown(current, kind)}（{_t('target_inline', lang)} {shown(target, kind)}）"
+        if lang == "zh"
+        else f"{area} · {kpi}{colon}{shown(current, kind)} ({_t('target_inline', lang)} {shown(target, kind)})"
+        for area, kpi, current, target, kind in rows
     ]
+    if math.isfinite(tellers):
+        lines.append(f"{_t('tellers_freed', lang)}{colon}{format_value(tellers, 'ratio', lang)}")
     return _step("guarantees", lang, headline, numbers, chart, table, lines)
 
 
