@@ -211,6 +211,27 @@ class Report:
         raise KeyError(key)
 
 
+def money_ticks(values, count: int = 5) -> list[float]:
+    """Return round tick values (1, 2, 2.5 or 5 times a power of ten apart) covering ``values`` and 0.
+
+    Examples
+    --------
+    >>> money_ticks([0, 9_058_000])
+    [0.0, 2000000.0, 4000000.0, 6000000.0, 8000000.0, 10000000.0]
+    >>> money_ticks([float("nan")])
+    [0.0]
+    """
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    low, high = min([0.0, *finite]), max([0.0, *finite])
+    if high == low:
+        return [low]
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [float(k * step) for k in range(first, last + 1)]
+
+
 def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     """Return the plotly figure of a chart spec (same numbers, value labels formatted for ``lang``).
 
@@ -241,7 +262,10 @@ def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
         else:
             figure.add_trace(go.Bar(x=categories, y=shown, name=name, text=labels(values), textposition="auto"))
     value_axis = {"title": {"text": spec.y_title}}
-    if spec.value_kind == "money":
+    if spec.value_kind == "money" and lang == "zh":  # 万 / 亿 ticks, as every Chinese figure reads
+        ticks = money_ticks([v for _, values in spec.series for v in values])
+        value_axis.update(tickvals=ticks, ticktext=[format_money(t, "zh") for t in ticks])
+    elif spec.value_kind == "money":
         value_axis.update(tickformat="~s", tickprefix="¥")
     else:
         value_axis["tickformat"] = TICK_FORMATS[spec.value_kind]
