@@ -190,7 +190,11 @@ def test_excel_export_is_built_when_clicked(browser, server, tmp_path):
     page.goto(f"{server}/visits")
     button = page.get_by_role("button", name="Download Excel")
     button.wait_for(timeout=90_000)
-    with page.expect_download(timeout=60_000) as download:
+    # Click once the script has finished (no "running" widget): a click while the page is still
+    # being drawn can land on an element Streamlit is about to replace.
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
+    page.wait_for_timeout(500)
+    with page.expect_download(timeout=90_000) as download:
         button.click()
     saved = tmp_path / "silent_attrition.xlsx"
     download.value.save_as(saved)
