@@ -190,10 +190,13 @@ def test_excel_export_is_built_when_clicked(browser, server, tmp_path):
     page.goto(f"{server}/visits")
     button = page.get_by_role("button", name="Download Excel")
     button.wait_for(timeout=90_000)
-    # Click once the script has finished (no "running" widget): a click while the page is still
-    # being drawn can land on an element Streamlit is about to replace.
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
-    page.wait_for_timeout(500)
+    # Click once the script has finished (the app root says "notRunning" twice, 1 s apart: the first
+    # run may be followed by the frame's rerun): a click while the page is still being drawn can land
+    # on an element Streamlit is about to replace.
+    idle = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
+    page.wait_for_function(idle, timeout=90_000)
+    page.wait_for_timeout(1_000)
+    page.wait_for_function(idle, timeout=90_000)
     with page.expect_download(timeout=90_000) as download:
         button.click()
     saved = tmp_path / "silent_attrition.xlsx"
