@@ -95,15 +95,28 @@ def _days(values: np.ndarray) -> np.ndarray:
     return values.astype("datetime64[D]").astype(np.int64)
 
 
-def _month_index(months: pd.Series | pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
-    """Months before ``as_of`` (0 = the as-of month itself, 1 = the month before, …)."""
+def month_numbers(months: pd.Series | pd.DatetimeIndex | np.ndarray) -> np.ndarray:
+    """Calendar months since January 1970 of datetime values (``int64``).
+
+    Calendar arithmetic runs once per distinct day, then a lookup: far cheaper than per row
+    on hundreds of millions of activity rows.
+
+    Examples
+    --------
+    >>> month_numbers(np.array(["1970-01-31", "2026-10-01"], dtype="datetime64[ns]")).tolist()
+    [0, 681]
+    """
     days = _days(np.asarray(months))
     if len(days) == 0:
         return days
-    # Calendar arithmetic once per distinct day, then a lookup: far cheaper than per row.
     first, last = days.min(), days.max()
     month_of_day = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return np.datetime64(as_of, "M").astype(np.int64) - month_of_day[days - first]
+    return month_of_day[days - first]
+
+
+def _month_index(months: pd.Series | pd.DatetimeIndex, as_of: pd.Timestamp) -> np.ndarray:
+    """Months before ``as_of`` (0 = the as-of month itself, 1 = the month before, …)."""
+    return np.datetime64(as_of, "M").astype(np.int64) - month_numbers(months)
 
 
 def customer_positions(customer_ids: pd.Series, ids: pd.Series) -> np.ndarray:

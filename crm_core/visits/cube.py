@@ -14,7 +14,7 @@ import pandas as pd
 
 from crm_core.artefact import activity_code_batches
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
-from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels
+from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, month_numbers
 
 CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
 """Channel groups of the cube: the counter, mobile + online, and the rest (ATM, phone)."""
@@ -106,16 +106,6 @@ def _codes(values: pd.Series | None, n: int) -> tuple[np.ndarray, tuple[str, ...
         return np.zeros(n, dtype=np.int32), ("All",)
     codes, labels = pd.factorize(values.astype("string"), sort=True)
     return codes.astype(np.int32), tuple(map(str, labels))
-
-
-def _month_codes(months: pd.Series, first: np.datetime64) -> np.ndarray:
-    """Months since ``first`` for each row, with calendar arithmetic once per distinct day."""
-    days = np.asarray(months).astype("datetime64[D]").astype(np.int64)
-    if len(days) == 0:
-        return days
-    low, high = days.min(), days.max()
-    month_of_day = np.arange(low, high + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return month_of_day[days - low] - np.datetime64(first, "M").astype(np.int64)
 
 
 def _window_sum(matrix: np.ndarray, start: int, stop: int) -> np.ndarray:
@@ -223,7 +213,7 @@ def _channel_group_matrices(
         group_of_channel[CHANNELS.index(name)] = 1
 
     def cells(position, months, channel, transactions) -> tuple[np.ndarray, np.ndarray]:
-        month = _month_codes(months, first)
+        month = month_numbers(months) - np.datetime64(first, "M").astype(np.int64)
         keep = (position >= 0) & (month >= 0) & (month < n_months)  # unknown channels (-1) count as other
         # (group, month, customer) cells, month-major within each group.
         cell = (group_of_channel[channel[keep]] * n_months + month[keep]) * n + position[keep]
