@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from crm_core.contract import CHANNELS, CUSTOMER_FIELDS
 from crm_core.dataset import Dataset, channel_dtype
-from crm_core.prepare import PreparedDataset, age_band_labels
+from crm_core.prepare import PreparedDataset, age_band_labels, customer_positions
 
 SCHEMA_VERSION = 1
 """Version of the artefact layout; a reader refuses artefacts newer than it knows."""
@@ -472,22 +472,16 @@ def activity_code_batches(
         ``position`` (row in the customers table, -1 when unknown), ``month`` (``datetime64[ns]``),
         ``channel`` (code in ``CHANNELS`` order, -1 when unknown) and ``transactions`` (``int64``).
     """
-    lookup = SortedIdLookup(customer_ids)
     if dataset.activity is not None:
         activity = dataset.activity
         if len(activity):
-            ids = activity["customer_id"]
-            if isinstance(ids.dtype, pd.CategoricalDtype):  # looked up once per category, not per row
-                per_category = lookup.positions(_strings(ids.cat.categories))
-                id_codes = ids.cat.codes.to_numpy()
-                position = np.where(id_codes >= 0, per_category[id_codes], -1)
-            else:
-                position = lookup.positions(_strings(ids))
+            position = customer_positions(customer_ids, activity["customer_id"])  # as preparation matches ids
             codes = activity["channel"].cat.codes.to_numpy().astype(np.int64)
             yield position, np.asarray(activity["month"]), codes, activity["transactions"].to_numpy(np.int64)
         return
     if dataset.activity_file is None:
         return
+    lookup = SortedIdLookup(customer_ids)
     channel_code = {name: code for code, name in enumerate(CHANNELS)}
     cached: tuple[pa.Array | None, np.ndarray] = (None, np.empty(0, dtype=np.intp))
     try:
