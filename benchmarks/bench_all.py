@@ -45,6 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.common import median_ms, status_kib
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
 MEMORY_BUDGET_GB = 16.0
@@ -53,13 +55,6 @@ GOAL_FLOOR_RATIO = 10.0
 GOAL_DUCKDB_RATIO = 1.5
 GOAL_MS_AT_1M = 150.0
 GOAL_PER_ROW_SPREAD = 1.5
-
-
-def status_kib(field: str) -> int:
-    """A ``/proc/self/status`` memory field (``VmHWM``, ``VmRSS``) in KiB."""
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith(field + ":"))
-    return int(line.split()[1])
 
 
 def memory_watchdog(limit_gb: float) -> None:
@@ -73,17 +68,6 @@ def memory_watchdog(limit_gb: float) -> None:
             threading.Event().wait(0.2)
 
     threading.Thread(target=watch, daemon=True).start()
-
-
-def median_ms(run: Callable[[int], object], repeats: int) -> float:
-    """Median wall time of ``run(i)`` in milliseconds, after one warm-up call."""
-    run(0)
-    times = []
-    for i in range(repeats):
-        start = time.perf_counter()
-        run(i + 1)
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def once_s(action: Callable[[], object]) -> tuple[float, object]:

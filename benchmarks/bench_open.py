@@ -3,7 +3,7 @@
 Usage: ``python -m benchmarks.bench_open --artefact DIR`` (an artefact written by ``python -m crm_core
 prepare``, e.g. the one ``bench_spark --keep`` leaves). The app runs in this process under Streamlit's
 AppTest, as a user would drive it: Data page, "Open a prepared dataset", then every page in the
-sidebar's order. Memory is this process's peak resident size (``ru_maxrss``) after each step, so it
+sidebar's order. Memory is this process's peak resident size (``VmHWM``) after each step, so it
 includes Python, Streamlit and every cache the pages fill.
 """
 
@@ -12,16 +12,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import time
 from pathlib import Path
+
+from benchmarks.common import status_kib
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ("overview", "segments", "visits", "products", "loyalty", "staff_kpis", "playbook", "scenarios", "data")
 
 
 def _peak_gb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9
+    return status_kib("VmHWM") * 1024 / 1e9
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -37,3 +37,10 @@ def median_ms(run, repeats: int) -> float:
         run(i + 1)
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+def status_kib(field: str) -> int:
+    """A ``/proc/self/status`` memory field (``VmHWM`` = peak resident, ``VmRSS``) in KiB."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith(field + ":"))
+    return int(line.split()[1])
