@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.contract import CHANNELS
+from crm_core.text_safety import safe_chart
 
 CHANNEL_COLOURS: Mapping[str, str] = {
     "counter": "#C0392B",
@@ -22,6 +23,7 @@ CHANNEL_COLOURS: Mapping[str, str] = {
 }
 
 
+@safe_chart
 def channel_trend_figure(
     totals: pd.DataFrame,
     channel_labels: Mapping[str, str],

@@ -25,6 +25,7 @@ from crm_core.report import (
     tier_labels,
 )
 from crm_core.scenarios import proposed_scenario
+from crm_core.text_safety import plotly_text
 from tests.conftest import tiny_dataset
 
 STEPS = ("positioning", "tiering", "stickiness", "value_mining", "staff", "guarantees", "playbook")
@@ -144,7 +145,7 @@ def test_figure_carries_the_chart_spec_numbers(report):
     for step in report.steps:
         for trace, (name, values) in zip(step.figure.data, step.chart.series, strict=True):
             shown = trace.x if step.chart.horizontal else trace.y
-            assert trace.name == name
+            assert trace.name == plotly_text(name)  # as plotly shows it: & written &amp;
             assert [None if math.isnan(v) else v for v in values] == list(shown)
 
 

@@ -104,7 +104,7 @@ def test_html_embeds_plotly_once_and_escapes_names(reports):
         assert f'id="chart-{step.key}"' in page
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # in the ranking table and notes, as text
-    assert "\\u003cscript\\u003ealert(1)\\u003c" in page  # in the chart JSON
+    assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;" in page  # in the chart JSON, as plotly text
     assert "<b>scenario</b>" not in page and "&lt;b&gt;scenario&lt;/b&gt;" in page
     assert page.count("Fingerprint: 0123456789ab") == 2
 

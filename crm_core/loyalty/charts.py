@@ -7,11 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
+from crm_core.text_safety import safe_chart
+
 QUADRANT_COLOURS = ("#1E8449", "#2471A3", "#D68910", "#7F8C8D")
 BAND_COLOURS = {"high": "#C0392B", "medium": "#D68910", "low": "#7F8C8D"}
 _MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 
 
+@safe_chart
 def stickiness_segment_figure(frame: pd.DataFrame, title: str, x_title: str, y_title: str) -> go.Figure:
     """Return a box-like chart of stickiness by segment (quartiles and mean) from ``stickiness_by_segment``."""
     figure = go.Figure(
@@ -31,6 +34,7 @@ def stickiness_segment_figure(frame: pd.DataFrame, title: str, x_title: str, y_t
     return figure
 
 
+@safe_chart
 def calibration_figure(table: pd.DataFrame, title: str, x_title: str, y_title: str, ideal_name: str) -> go.Figure:
     """Return predicted versus observed churn per probability bin (``Evaluation.calibration``)."""
     top = float(max(table["mean_predicted"].max(), table["observed_rate"].max(), 0.01))
@@ -52,6 +56,7 @@ def calibration_figure(table: pd.DataFrame, title: str, x_title: str, y_title: s
     return figure
 
 
+@safe_chart
 def lift_figure(table: pd.DataFrame, title: str, x_title: str, y_title: str) -> go.Figure:
     """Return lift by risk decile (``Evaluation.lift``), decile 1 the riskiest."""
     figure = go.Figure(go.Bar(x=table["decile"], y=table["lift"], marker_color="#C0392B", name=y_title))
@@ -60,6 +65,7 @@ def lift_figure(table: pd.DataFrame, title: str, x_title: str, y_title: str) -> 
     return figure
 
 
+@safe_chart
 def risk_group_figure(frame: pd.DataFrame, title: str, x_title: str, y_title: str, top: int = 30) -> go.Figure:
     """Return high-risk share per group (segment or branch) from ``risk_by_group``, highest first."""
     part = frame[frame["scored"] > 0].sort_values("high_risk_share", ascending=False).head(top)
@@ -72,6 +78,7 @@ def risk_group_figure(frame: pd.DataFrame, title: str, x_title: str, y_title: st
     return figure
 
 
+@safe_chart
 def clv_quadrant_figure(
     sample: pd.DataFrame, quadrant_names: Sequence[str], title: str, x_title: str, y_title: str
 ) -> go.Figure:
@@ -92,6 +99,7 @@ def clv_quadrant_figure(
     return figure
 
 
+@safe_chart
 def what_if_figure(frame: pd.DataFrame, measure: str, title: str, x_title: str, y_title: str) -> go.Figure:
     """Return kept ``measure`` (``aum``, ``contribution`` or ``clv``) per segment with its range as error bars."""
     part = frame[frame["code"] >= 0]

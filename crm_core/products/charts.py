@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from crm_core.text_safety import safe_chart
+
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "height": 420}
 
 
@@ -18,6 +20,7 @@ def _names(codes, labels: Mapping[str, str] | None) -> list[str]:
     return [labels.get(c, c) if labels else c for c in map(str, codes)]
 
 
+@safe_chart
 def penetration_index_heatmap(
     index: pd.DataFrame, title: str, product_labels: Mapping[str, str] | None = None, colour_title: str = "index"
 ) -> go.Figure:
@@ -46,6 +49,7 @@ def penetration_index_heatmap(
     return figure
 
 
+@safe_chart
 def gap_figure(
     gaps: pd.DataFrame,
     group: str,
@@ -81,6 +85,7 @@ def gap_figure(
     return figure
 
 
+@safe_chart
 def opportunity_figure(
     ranked: pd.DataFrame,
     title: str,
@@ -96,6 +101,7 @@ def opportunity_figure(
     return figure
 
 
+@safe_chart
 def lift_heatmap(lifts: pd.DataFrame, title: str, product_labels: Mapping[str, str] | None = None) -> go.Figure:
     """Return a heatmap of ``lift_matrix`` (rows: customers holding …, columns: … also hold), centred on 1."""
     values = lifts.to_numpy(dtype=float)
@@ -116,6 +122,7 @@ def lift_heatmap(lifts: pd.DataFrame, title: str, product_labels: Mapping[str, s
     return figure
 
 
+@safe_chart
 def model_quality_figure(
     quality: pd.DataFrame,
     title: str,

@@ -12,10 +12,12 @@ import html
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from crm_core.report.model import Report, Step, report_stamp
+from crm_core.text_safety import safe_figure
 
 STYLE = """
 body { font-family: "Segoe UI", "Microsoft YaHei", "Noto Sans CJK SC", "PingFang SC", sans-serif;
@@ -41,7 +43,10 @@ NOTES_LABEL = {"en": "Speaker notes", "zh": "讲解要点"}
 
 
 def script_safe_json(figure) -> str:
-    """Return a figure as JSON that is safe inside a ``<script>`` element.
+    """Return a figure as JSON that is safe inside a ``<script>`` element, its texts plain for plotly.
+
+    Every data-borne text goes through ``safe_figure`` (a name such as ``<a href=…>`` shows as
+    text, never as a link), then ``<``, ``>`` and ``&`` are written as ``\\u`` escapes.
 
     Examples
     --------
@@ -50,7 +55,7 @@ def script_safe_json(figure) -> str:
     >>> "<" in text or ">" in text
     False
     """
-    text = pio.to_json(figure, validate=False, pretty=False)
+    text = pio.to_json(safe_figure(go.Figure(figure)), validate=False, pretty=False)  # a copy: inputs stay as given
     for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
         text = text.replace(character, escaped)
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.formatting import format_count, format_money, format_share
+from crm_core.text_safety import safe_chart
 
 CHART_KINDS: tuple[str, ...] = ("bar", "line", "pie")
 """Chart kinds a ``ChartSpec`` may ask for (native PowerPoint charts exist for each)."""
@@ -232,6 +233,7 @@ def money_ticks(values, count: int = 5) -> list[float]:
     return [float(k * step) for k in range(first, last + 1)]
 
 
+@safe_chart
 def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     """Return the plotly figure of a chart spec (same numbers, value labels formatted for ``lang``).
 

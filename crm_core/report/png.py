@@ -18,6 +18,7 @@ from threading import Thread
 import plotly.graph_objects as go
 
 from crm_core.report.model import ExportError
+from crm_core.text_safety import safe_figure
 
 BROWSER_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 """Executables looked for on the PATH when no browser is named."""
@@ -50,7 +51,8 @@ async def _render(figures: Sequence[go.Figure], options: dict, browser: Path) ->
 
     # mathjax=False: kaleido would otherwise fetch MathJax from a CDN, and there is no network.
     async with kaleido.Kaleido(path=str(browser), mathjax=False) as renderer:
-        return [bytes(await renderer.calc_fig(figure, opts=options)) for figure in figures]
+        # A copy of each figure with its data-borne texts plain (plotly draws <a>, <span style> as markup).
+        return [bytes(await renderer.calc_fig(safe_figure(go.Figure(f)), opts=options)) for f in figures]
 
 
 def figure_pngs(

@@ -10,9 +10,12 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from crm_core.text_safety import safe_chart
+
 _LAYOUT = {"margin": {"l": 10, "r": 10, "t": 50, "b": 10}, "height": 380}
 
 
+@safe_chart
 def profile_index_figure(
     profiles: pd.DataFrame,
     measure_labels: Mapping[str, str],
@@ -48,6 +51,7 @@ def profile_index_figure(
     return figure
 
 
+@safe_chart
 def concentration_figure(
     curve: pd.DataFrame,
     title: str,
@@ -77,6 +81,7 @@ def concentration_figure(
     return figure
 
 
+@safe_chart
 def migration_heatmap(counts: pd.DataFrame, title: str, x_title: str, y_title: str) -> go.Figure:
     """Return a heatmap of a migration matrix (rows = before, columns = after), counts written in cells."""
     figure = go.Figure(
@@ -95,6 +100,7 @@ def migration_heatmap(counts: pd.DataFrame, title: str, x_title: str, y_title: s
     return figure
 
 
+@safe_chart
 def silhouette_figure(
     scores: pd.DataFrame, title: str, x_title: str, y_title: str, chosen_k: int | None = None
 ) -> go.Figure:

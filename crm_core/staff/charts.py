@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from crm_core.staff.config import STATUS_COLOURS
 from crm_core.staff.status import STATUS_CODES
+from crm_core.text_safety import plotly_text, safe_chart
 
 RISE, FALL, STILL = "#1E8449", "#C0392B", "#95A5A6"
 
@@ -45,6 +46,7 @@ def ranking_display(table: pd.DataFrame, column_labels: Mapping[str, str], limit
     return out.rename(columns=dict(column_labels)).reset_index(drop=True)
 
 
+@safe_chart
 def rank_slope_figure(
     table: pd.DataFrame,
     title: str,
@@ -82,7 +84,7 @@ def rank_slope_figure(
                 line={"color": colour, "width": width},
                 name=str(row.unit),
                 showlegend=False,
-                hovertemplate=f"{row.unit}: %{{y}}<extra></extra>",
+                hovertemplate=f"{plotly_text(row.unit)}: %{{y}}<extra></extra>",  # templates are not walked
             )
         )
     figure.update_layout(
@@ -95,6 +97,7 @@ def rank_slope_figure(
     return figure
 
 
+@safe_chart
 def scorecard_heat_figure(
     status: pd.DataFrame,
     cell_text: pd.DataFrame,
@@ -151,6 +154,7 @@ def scorecard_heat_figure(
     return figure
 
 
+@safe_chart
 def guardrail_figure(
     guardrail: pd.DataFrame,
     title: str,

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.charts import CHANNEL_COLOURS, channel_trend_figure
+from crm_core.text_safety import safe_chart
 
 BENCHMARK_COLOUR = "#6C3483"
 MOVED_COLOUR = CHANNEL_COLOURS["mobile"]
@@ -26,6 +27,7 @@ def _layout(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
     return figure
 
 
+@safe_chart
 def channel_benchmark_figure(
     trend: pd.DataFrame,
     rates: pd.DataFrame,
@@ -74,6 +76,7 @@ def channel_benchmark_figure(
     return _layout(figure, labels["title"], 380)
 
 
+@safe_chart
 def decline_ranking_figure(table: pd.DataFrame, title: str, x_title: str, group_title: str = "") -> go.Figure:
     """Return a horizontal bar per group of the fitted % change per year, steepest decline on top,
     with the confidence interval as error bars. Groups without a rate are left out.
@@ -108,6 +111,7 @@ def decline_ranking_figure(table: pd.DataFrame, title: str, x_title: str, group_
     return figure
 
 
+@safe_chart
 def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     """Return actual counter transactions, the fitted trend, and the forecast as a dashed continuation with its band.
 
@@ -167,6 +171,7 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, labels: Mappi
     return _layout(figure, labels["title"])
 
 
+@safe_chart
 def substitution_figure(flows: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     """Return stacked horizontal bars per segment: lost counter volume split into moved to digital and gone.
 
