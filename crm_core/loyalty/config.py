@@ -7,9 +7,9 @@ cache key), comparable, and saved in scenarios as JSON with ``config_json`` /
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from crm_core import validation as check
 from crm_core.segments.config import config_from_json, config_hash, config_json
 
 __all__ = [
@@ -38,6 +38,12 @@ STICKINESS_INDICATORS: tuple[str, ...] = (
 
 CHURN_KINDS: tuple[str, ...] = ("flag", "inactive", "aum_drop")
 """How churn is defined: the closure flag, months without activity, or an AUM fall."""
+
+RISK_BANDS: tuple[str, ...] = ("high", "medium", "low")
+"""Churn risk bands a retention what-if can target."""
+
+MAX_SEGMENT_CODE = 127
+"""Highest segment code (codes are ``int8``)."""
 
 
 def _check(condition: bool, message: str) -> None:
@@ -75,14 +81,12 @@ class StickinessConfig:
     clip_quantiles: tuple[float, float] = (0.01, 0.99)
 
     def __post_init__(self) -> None:
-        weights = tuple((str(name), float(w)) for name, w in self.weights)
-        object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "clip_quantiles", tuple(float(q) for q in self.clip_quantiles))
-        _check(all(name in STICKINESS_INDICATORS for name, _ in weights), "unknown stickiness indicator")
-        _check(len({name for name, _ in weights}) == len(weights), "each indicator may appear once")
-        _check(all(math.isfinite(w) and w >= 0 for _, w in weights), "weights must be non-negative numbers")
-        low, high = self.clip_quantiles
-        _check(0 <= low < high <= 1, "clip quantiles must satisfy 0 <= low < high <= 1")
+        weights = check.weights(self.weights, "weights", STICKINESS_INDICATORS)
+        low, high = check.items(self.clip_quantiles, "clip_quantiles (low, high)", 2, 2)
+        low = check.number(low, "clip_quantiles low", 0, 1)
+        high = check.number(high, "clip_quantiles high", 0, 1)
+        _check(low < high, "clip quantiles must satisfy 0 <= low < high <= 1")
+        check.assign(self, weights=weights, clip_quantiles=(low, high))
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,13 @@ class PrimacyConfig:
     fallback_min_products: int = 3
 
     def __post_init__(self) -> None:
-        _check(self.min_transactions_12m >= 0, "min_transactions_12m must be >= 0")
-        _check(self.fallback_min_products >= 1, "fallback_min_products must be >= 1")
+        check.assign(
+            self,
+            require_payroll=check.flag(self.require_payroll, "require_payroll"),
+            require_usage=check.flag(self.require_usage, "require_usage"),
+            min_transactions_12m=check.whole(self.min_transactions_12m, "min_transactions_12m", 0, 100_000),
+            fallback_min_products=check.whole(self.fallback_min_products, "fallback_min_products", 1, 100),
+        )
 
 
 @dataclass(frozen=True)
@@ -138,9 +147,12 @@ class ChurnDefinition:
     aum_drop: float = 0.5
 
     def __post_init__(self) -> None:
-        _check(self.kind in CHURN_KINDS, f"kind must be one of {', '.join(CHURN_KINDS)}")
-        _check(1 <= self.inactive_months <= 11, "inactive_months must be 1 to 11")
-        _check(0 < self.aum_drop < 1, "aum_drop must be between 0 and 1")
+        check.assign(
+            self,
+            kind=check.choice(self.kind, "kind", CHURN_KINDS),
+            inactive_months=check.whole(self.inactive_months, "inactive_months", 1, 11),
+            aum_drop=check.number(self.aum_drop, "aum_drop (share)", 0, 1, low_open=True, high_open=True),
+        )
 
 
 @dataclass(frozen=True)
@@ -181,11 +193,23 @@ class ModelConfig:
     random_state: int = 0
 
     def __post_init__(self) -> None:
-        _check(self.min_positives >= 2, "min_positives must be at least 2")
-        _check(self.max_training_rows >= 1_000 and self.max_evaluation_rows >= 1_000, "row caps too small")
-        _check(0 < self.test_share < 0.9 and 0 < self.calibration_share < 0.9, "shares must be in (0, 0.9)")
-        _check(0 < self.medium_risk < self.high_risk < 1, "need 0 < medium_risk < high_risk < 1")
-        _check(self.importance_rows >= 100 and self.importance_repeats >= 1, "importance sizes too small")
+        share = {"low_open": True, "high_open": True}
+        check.assign(
+            self,
+            small_rows=check.whole(self.small_rows, "small_rows", 0, 10_000_000),
+            small_positives=check.whole(self.small_positives, "small_positives", 0, 10_000_000),
+            min_positives=check.whole(self.min_positives, "min_positives", 2, 1_000_000),
+            test_share=check.number(self.test_share, "test_share", 0, 0.9, **share),
+            calibration_share=check.number(self.calibration_share, "calibration_share", 0, 0.9, **share),
+            high_risk=check.number(self.high_risk, "high_risk", 0, 1, **share),
+            medium_risk=check.number(self.medium_risk, "medium_risk", 0, 1, **share),
+            importance_rows=check.whole(self.importance_rows, "importance_rows", 100, 1_000_000),
+            importance_repeats=check.whole(self.importance_repeats, "importance_repeats", 1, 100),
+            max_training_rows=check.whole(self.max_training_rows, "max_training_rows", 1_000, 100_000_000),
+            max_evaluation_rows=check.whole(self.max_evaluation_rows, "max_evaluation_rows", 1_000, 100_000_000),
+            random_state=check.whole(self.random_state, "random_state", 0, 2**32 - 1),
+        )
+        _check(self.medium_risk < self.high_risk, "need 0 < medium_risk < high_risk < 1")
 
 
 @dataclass(frozen=True)
@@ -214,11 +238,16 @@ class ClvConfig:
     potential_quantile: float = 0.75
 
     def __post_init__(self) -> None:
-        _check(0 <= self.discount_rate < 1, "discount_rate must be in [0, 1)")
-        _check(1 <= self.horizon_years <= 50, "horizon_years must be 1 to 50")
-        _check(0 <= self.aum_margin < 0.2, "aum_margin must be in [0, 0.2)")
-        _check(self.lookalike_min_group >= 1, "lookalike_min_group must be >= 1")
-        _check(0 < self.potential_quantile < 1, "potential_quantile must be in (0, 1)")
+        check.assign(
+            self,
+            discount_rate=check.number(self.discount_rate, "discount_rate (share a year)", 0, 1, high_open=True),
+            horizon_years=check.whole(self.horizon_years, "horizon_years", 1, 50),
+            aum_margin=check.number(self.aum_margin, "aum_margin (share a year)", 0, 0.2, high_open=True),
+            lookalike_min_group=check.whole(self.lookalike_min_group, "lookalike_min_group", 1, 1_000_000),
+            potential_quantile=check.number(
+                self.potential_quantile, "potential_quantile", 0, 1, low_open=True, high_open=True
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -240,10 +269,18 @@ class RetentionScenario:
     bands: tuple[str, ...] = ("high",)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "segments", tuple(int(s) for s in self.segments))
-        object.__setattr__(self, "bands", tuple(str(b) for b in self.bands))
-        _check(0 <= self.retained_share <= 1, "retained_share must be between 0 and 1")
-        _check(all(b in ("high", "medium", "low") for b in self.bands), "bands must be high, medium or low")
+        segments = check.items(self.segments, "segments", 0, MAX_SEGMENT_CODE + 1)
+        segments = tuple(check.whole(s, f"segments[{i}] (code)", 0, MAX_SEGMENT_CODE) for i, s in enumerate(segments))
+        check.distinct(segments, "segments")
+        bands = check.items(self.bands, "bands", 0, len(RISK_BANDS))
+        bands = tuple(check.choice(b, f"bands[{i}]", RISK_BANDS) for i, b in enumerate(bands))
+        check.distinct(bands, "bands")
+        check.assign(
+            self,
+            retained_share=check.number(self.retained_share, "retained_share (share)", 0, 1),
+            segments=segments,
+            bands=bands,
+        )
 
 
 DEFAULT_STICKINESS = StickinessConfig()

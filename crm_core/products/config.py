@@ -7,8 +7,18 @@ happens once, in ``__post_init__``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+from crm_core import validation as check
+
+MAX_PRODUCTS = 200
+"""Most products a benchmark, a sizing table or an offer list may name."""
+
+MAX_BALANCE = 1e13
+"""Largest balance (yuan) a setting may name, as for tier thresholds."""
+
+MAX_ANNUAL_FEE = 1e9
+"""Largest annual fee (yuan per customer) a setting may name."""
 
 PRODUCT_NAMES: dict[str, tuple[str, str]] = {
     "savings_deposit": ("savings deposit", "活期存款"),
@@ -78,11 +88,19 @@ class BenchmarkConfig:
     min_branch_customers: int = 30
 
     def __post_init__(self) -> None:
-        _check(self.kind in BENCHMARKS, f"benchmark must be one of {', '.join(BENCHMARKS)}")
-        targets = tuple((str(p), float(t)) for p, t in self.targets)
-        object.__setattr__(self, "targets", targets)
-        _check(all(0.0 <= t <= 1.0 for _, t in targets), "targets must be shares between 0 and 1")
-        _check(self.min_branch_customers >= 1, "min_branch_customers must be at least 1")
+        kind = check.choice(self.kind, "benchmark kind", BENCHMARKS)
+        targets = []
+        for i, pair in enumerate(check.items(self.targets, "targets", 0, MAX_PRODUCTS)):
+            product, target = check.items(pair, f"targets[{i}] (product, share)", 2, 2)
+            product = check.code(product, f"targets[{i}] product")
+            targets.append((product, check.number(target, f"targets[{i}] ({product}) share", 0, 1)))
+        check.distinct((p for p, _ in targets), "target products")
+        check.assign(
+            self,
+            kind=kind,
+            targets=tuple(targets),
+            min_branch_customers=check.whole(self.min_branch_customers, "min_branch_customers", 1, 1_000_000),
+        )
 
     @property
     def target_map(self) -> dict[str, float]:
@@ -127,13 +145,16 @@ class ProductEconomics:
     annual_fee: float = 0.0
 
     def __post_init__(self) -> None:
-        _check(0.0 <= self.conversion_rate <= 1.0, f"{self.product}: conversion rate must be between 0 and 1")
-        _check(self.basis in VALUE_BASES, f"{self.product}: basis must be 'balance' or 'fee'")
-        for name in ("average_balance", "margin", "annual_fee"):
-            value = float(getattr(self, name))
-            _check(math.isfinite(value) and value >= 0, f"{self.product}: {name} must be a non-negative number")
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "conversion_rate", float(self.conversion_rate))
+        product = check.code(self.product, "product", any_allowed=True)
+        check.assign(
+            self,
+            product=product,
+            conversion_rate=check.number(self.conversion_rate, f"{product}: conversion rate (share)", 0, 1),
+            basis=check.choice(self.basis, f"{product}: basis", VALUE_BASES),
+            average_balance=check.number(self.average_balance, f"{product}: average_balance (yuan)", 0, MAX_BALANCE),
+            margin=check.number(self.margin, f"{product}: margin (share a year)", 0, 1),
+            annual_fee=check.number(self.annual_fee, f"{product}: annual_fee (yuan)", 0, MAX_ANNUAL_FEE),
+        )
 
     @property
     def annual_value(self) -> float:
@@ -161,6 +182,19 @@ credit card 5% × ¥600 (interchange and interest); insurance 3% × ¥1,500 comm
 service 2% × ¥300; debit card 15% × ¥60; any other product 5% × ¥500."""
 
 
+def _economics(entry: object, name: str) -> ProductEconomics:
+    """A ``ProductEconomics`` from itself or from its saved form (a dict of its fields)."""
+    if isinstance(entry, ProductEconomics):
+        return entry
+    if not isinstance(entry, dict):
+        raise ValueError(f"{name} must be an object of product economics, got {check.shown(entry)}")
+    known = set(ProductEconomics.__dataclass_fields__)
+    unknown = sorted(str(key) for key in set(entry) - known)
+    _check(not unknown, f"{name} has no setting {check.shown(', '.join(unknown))}")
+    _check("product" in entry and "conversion_rate" in entry, f"{name} needs a product and a conversion_rate")
+    return ProductEconomics(**entry)
+
+
 @dataclass(frozen=True)
 class SizingConfig:
     """What-if economics per product, editable one product at a time.
@@ -181,10 +215,11 @@ class SizingConfig:
     economics: tuple[ProductEconomics, ...] = DEFAULT_ECONOMICS
 
     def __post_init__(self) -> None:
-        economics = tuple(e if isinstance(e, ProductEconomics) else ProductEconomics(**e) for e in self.economics)
-        object.__setattr__(self, "economics", economics)
+        entries = check.items(self.economics, "economics", 0, MAX_PRODUCTS)
+        economics = tuple(_economics(e, f"economics[{i}]") for i, e in enumerate(entries))
         names = [e.product for e in economics]
         _check(len(set(names)) == len(names), "each product may appear once in the sizing config")
+        check.assign(self, economics=economics)
 
     def economics_of(self, product: str) -> ProductEconomics:
         """The economics of ``product`` (the ``*`` entry, else zero value, when it has none)."""
@@ -226,10 +261,17 @@ class SuitabilityConfig:
     missing_risk_level: int = 1
 
     def __post_init__(self) -> None:
-        levels = tuple((str(p), int(level)) for p, level in self.minimum_risk_levels)
-        object.__setattr__(self, "minimum_risk_levels", levels)
-        _check(all(1 <= level <= 5 for _, level in levels), "minimum risk levels must be 1 to 5")
-        _check(1 <= self.missing_risk_level <= 5, "missing_risk_level must be 1 to 5")
+        levels = []
+        for i, pair in enumerate(check.items(self.minimum_risk_levels, "minimum_risk_levels", 0, MAX_PRODUCTS)):
+            product, level = check.items(pair, f"minimum_risk_levels[{i}] (product, level)", 2, 2)
+            product = check.code(product, f"minimum_risk_levels[{i}] product")
+            levels.append((product, check.whole(level, f"minimum risk levels ({product})", 1, 5)))
+        check.distinct((p for p, _ in levels), "minimum_risk_levels products")
+        check.assign(
+            self,
+            minimum_risk_levels=tuple(levels),
+            missing_risk_level=check.whole(self.missing_risk_level, "missing_risk_level", 1, 5),
+        )
 
     def level_of(self, product: str) -> int:
         """Lowest customer risk level allowed to buy ``product`` (1 when unrestricted)."""
@@ -275,11 +317,20 @@ class ModelConfig:
     random_state: int = 0
 
     def __post_init__(self) -> None:
-        _check(0.05 <= self.test_share <= 0.5, "test_share must be between 0.05 and 0.5")
-        _check(self.max_training_rows >= 100, "max_training_rows must be at least 100")
-        _check(self.regularisation > 0, "regularisation must be positive")
-        derived = tuple((str(p), tuple(str(c) for c in cols)) for p, cols in self.derived_columns)
-        object.__setattr__(self, "derived_columns", derived)
+        derived = []
+        for i, pair in enumerate(check.items(self.derived_columns, "derived_columns", 0, MAX_PRODUCTS)):
+            product, columns = check.items(pair, f"derived_columns[{i}] (product, columns)", 2, 2)
+            product = check.code(product, f"derived_columns[{i}] product")
+            columns = check.items(columns, f"derived_columns[{i}] ({product}) columns", 0, 50)
+            derived.append((product, tuple(check.code(c, f"derived_columns[{i}] ({product}) column") for c in columns)))
+        check.assign(
+            self,
+            test_share=check.number(self.test_share, "test_share", 0.05, 0.5),
+            max_training_rows=check.whole(self.max_training_rows, "max_training_rows", 100, 100_000_000),
+            regularisation=check.number(self.regularisation, "regularisation", 0, 1e6, low_open=True),
+            derived_columns=tuple(derived),
+            random_state=check.whole(self.random_state, "random_state", 0, 2**32 - 1),
+        )
 
     def excluded_for(self, product: str) -> tuple[str, ...]:
         """Columns left out of ``product``'s model besides its own flag."""

@@ -8,13 +8,20 @@ Validation happens once, in ``__post_init__``: inside the core a config is trust
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
 
+from crm_core import validation as check
+
 Config = TypeVar("Config")
+
+MAX_TIER_THRESHOLD = 1e13
+"""Highest tier threshold accepted, in yuan (10 trillion: above any customer's AUM)."""
+
+MAX_LABEL_LENGTH = 40
+"""Longest tier, class or segment label, in characters (it has to fit a chart axis)."""
 
 NOT_ASSIGNED = -1
 """Code of a customer a scheme cannot place (missing value, closed customer, …)."""
@@ -90,16 +97,25 @@ class TierConfig:
     closed_by_aum_12m_ago: bool = True
 
     def __post_init__(self) -> None:
-        thresholds = tuple(float(t) for t in self.thresholds)
-        object.__setattr__(self, "thresholds", thresholds)
-        object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))
-        _check(1 <= len(thresholds) <= 5, "tiers need 1 to 5 thresholds (2 to 6 tiers)")
-        _check(all(math.isfinite(t) and t > 0 for t in thresholds), "thresholds must be positive numbers")
-        _check(all(a < b for a, b in itertools.pairwise(thresholds)), "thresholds must ascend")
-        _check(len(self.labels) == len(thresholds) + 1, "labels must number thresholds + 1")
-        _check(all(label.strip() for label in self.labels), "labels must not be empty")
-        _check(len(set(self.labels)) == len(self.labels), "labels must be distinct")
-        _check(self.basis in TIER_BASES, f"basis must be one of {', '.join(TIER_BASES)}")
+        thresholds = check.items(self.thresholds, "thresholds", 0, 100)
+        _check(1 <= len(thresholds) <= 5, f"tiers need 1 to 5 thresholds (2 to 6 tiers), got {len(thresholds)}")
+        thresholds = tuple(
+            check.number(t, f"thresholds[{i}] (yuan)", 0, MAX_TIER_THRESHOLD, low_open=True, high_open=True)
+            for i, t in enumerate(thresholds)
+        )
+        _check(all(a < b for a, b in itertools.pairwise(thresholds)), "thresholds must ascend strictly")
+        labels = check.items(self.labels, "labels", 0, 100)
+        labels = tuple(check.text(label, f"labels[{i}]", MAX_LABEL_LENGTH) for i, label in enumerate(labels))
+        _check(len(labels) == len(thresholds) + 1, "labels must number thresholds + 1")
+        _check(all(label.strip() for label in labels), "labels must not be empty")
+        _check(len(set(labels)) == len(labels), "labels must be distinct")
+        check.assign(
+            self,
+            thresholds=thresholds,
+            labels=labels,
+            basis=check.choice(self.basis, "basis", TIER_BASES),
+            closed_by_aum_12m_ago=check.flag(self.closed_by_aum_12m_ago, "closed_by_aum_12m_ago"),
+        )
 
 
 VALUE_INDICATORS: tuple[str, ...] = (
@@ -154,20 +170,28 @@ class ValueConfig:
     labels: tuple[str, ...] = VALUE_CLASSES
 
     def __post_init__(self) -> None:
-        weights = tuple((str(name), float(w)) for name, w in self.weights)
-        object.__setattr__(self, "weights", weights)
-        object.__setattr__(self, "cutoffs", tuple(float(c) for c in self.cutoffs))
-        object.__setattr__(self, "top_shares", tuple(float(s) for s in self.top_shares))
-        object.__setattr__(self, "labels", tuple(str(label) for label in self.labels))
-        _check(all(math.isfinite(w) and w >= 0 for _, w in weights), "weights must be non-negative numbers")
-        _check(len({n for n, _ in weights}) == len(weights), "each indicator may be weighted once")
-        _check(self.normalisation in ("percentile", "minmax"), "normalisation must be percentile or minmax")
-        _check(self.method in ("cutoffs", "top_shares"), "method must be cutoffs or top_shares")
-        _check(all(a < b for a, b in itertools.pairwise(self.cutoffs)), "cut-offs must ascend")
-        _check(all(0 <= c <= 1 for c in self.cutoffs), "cut-offs must lie in [0, 1]")
-        _check(all(s >= 0 for s in self.top_shares) and sum(self.top_shares) <= 1 + 1e-9, "top shares must sum ≤ 1")
-        _check(len(self.labels) == len(self.cutoffs) + 1, "labels must number cut-offs + 1")
-        _check(len(self.labels) == len(self.top_shares) + 1, "labels must number top shares + 1")
+        weights = check.weights(self.weights, "weights", VALUE_INDICATORS)
+        cutoffs = check.items(self.cutoffs, "cutoffs", 1, 9)
+        cutoffs = tuple(check.number(c, f"cutoffs[{i}] (score)", 0, 1) for i, c in enumerate(cutoffs))
+        _check(all(a < b for a, b in itertools.pairwise(cutoffs)), "cut-offs must ascend strictly")
+        top_shares = check.items(self.top_shares, "top_shares", 1, 9)
+        top_shares = tuple(check.number(s, f"top_shares[{i}] (share)", 0, 1) for i, s in enumerate(top_shares))
+        _check(sum(top_shares) <= 1 + 1e-9, f"top shares must sum to at most 1, got {sum(top_shares):g}")
+        labels = check.items(self.labels, "labels", 2, 10)
+        labels = tuple(
+            check.text(label, f"labels[{i}]", MAX_LABEL_LENGTH, required=True) for i, label in enumerate(labels)
+        )
+        _check(len(labels) == len(cutoffs) + 1, "labels must number cut-offs + 1")
+        _check(len(labels) == len(top_shares) + 1, "labels must number top shares + 1")
+        check.assign(
+            self,
+            weights=weights,
+            normalisation=check.choice(self.normalisation, "normalisation", ("percentile", "minmax")),
+            method=check.choice(self.method, "method", ("cutoffs", "top_shares")),
+            cutoffs=cutoffs,
+            top_shares=top_shares,
+            labels=labels,
+        )
 
     @property
     def weight_map(self) -> dict[str, float]:
@@ -208,13 +232,26 @@ class RfmConfig:
     segments: tuple[tuple[str, int, int, int, int], ...] = RFM_RULES
 
     def __post_init__(self) -> None:
-        segments = tuple((str(s[0]), *(int(v) for v in s[1:])) for s in self.segments)
-        object.__setattr__(self, "segments", segments)
-        _check(self.monetary in ("aum", "annual_contribution"), "monetary must be aum or annual_contribution")
-        _check(len(segments) >= 1 and all(len(s) == 5 for s in segments), "segments are (name, r1, r2, fm1, fm2)")
-        _check(all(1 <= s[1] <= s[2] <= 5 and 1 <= s[3] <= s[4] <= 5 for s in segments), "score ranges in 1..5")
+        segments = []
+        for i, rule in enumerate(check.items(self.segments, "segments", 1, 25)):
+            name, *scores = check.items(rule, f"segments[{i}] (name, r1, r2, fm1, fm2)", 5, 5)
+            name = check.text(name, f"segments[{i}] name", MAX_LABEL_LENGTH, required=True)
+            r1, r2, fm1, fm2 = (check.whole(v, f"segments[{i}] ({name}) scores", 1, 5) for v in scores)
+            _check(r1 <= r2 and fm1 <= fm2, f"segments[{i}] ({name}): score ranges in 1..5 must run low to high")
+            segments.append((name, r1, r2, fm1, fm2))
         _check(len({s[0] for s in segments}) == len(segments), "segment names must be distinct")
+        check.assign(
+            self,
+            monetary=check.choice(self.monetary, "monetary", ("aum", "annual_contribution")),
+            segments=tuple(segments),
+        )
 
+
+MAX_TENURE_MONTHS = 1_200
+"""Longest tenure a lifecycle rule may name (100 years)."""
+
+MAX_TREND = 10.0
+"""Largest change a lifecycle rule may name (+1,000%); the smallest is -1 (-100%)."""
 
 LIFECYCLE_STAGES: tuple[str, ...] = ("prospect", "formation", "stable", "decline")
 """Lifecycle stages in code order: 考察期, 形成期, 稳定期, 退化期."""
@@ -253,9 +290,21 @@ class LifecycleConfig:
     formation_aum_trend: float = 0.20
 
     def __post_init__(self) -> None:
-        _check(0 <= self.prospect_max_tenure_months <= self.formation_max_tenure_months, "tenure bounds must ascend")
-        _check(-1 <= self.decline_aum_trend < self.formation_aum_trend, "decline trend must be below formation")
-        _check(self.decline_activity_trend >= -1, "activity trend cannot fall below -100%")
+        prospect = check.whole(self.prospect_max_tenure_months, "prospect_max_tenure_months", 0, MAX_TENURE_MONTHS)
+        formation = check.whole(self.formation_max_tenure_months, "formation_max_tenure_months", 0, MAX_TENURE_MONTHS)
+        _check(prospect <= formation, "tenure bounds must ascend (prospect_max_tenure_months ≤ formation's)")
+        decline = check.number(self.decline_aum_trend, "decline_aum_trend (change)", -1, MAX_TREND)
+        growth = check.number(self.formation_aum_trend, "formation_aum_trend (change)", -1, MAX_TREND)
+        _check(decline < growth, "decline trend must be below formation (decline_aum_trend < formation_aum_trend)")
+        activity = check.number(self.decline_activity_trend, "decline_activity_trend (change)", -1, MAX_TREND)
+        check.assign(
+            self,
+            prospect_max_tenure_months=prospect,
+            formation_max_tenure_months=formation,
+            decline_aum_trend=decline,
+            formation_aum_trend=growth,
+            decline_activity_trend=activity,
+        )
 
 
 MONEY_FEATURES: frozenset[str] = frozenset(
@@ -283,6 +332,9 @@ CLUSTER_FEATURES: tuple[str, ...] = (
     "counter_txn_12m",
 )
 """Default clustering features; those absent are skipped."""
+
+CLUSTER_FEATURE_CHOICES: tuple[str, ...] = (*VALUE_INDICATORS, "age", "counter_txn_12m")
+"""Features the Segments page offers for clustering (a scenario's features come from these)."""
 
 
 @dataclass(frozen=True)
@@ -313,10 +365,20 @@ class ClusterConfig:
     silhouette_rows: int = 5_000
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "features", tuple(str(f) for f in self.features))
-        _check(len(self.features) >= 2, "clustering needs at least two features")
-        _check(2 <= self.k <= 12, "k must be 2 to 12")
-        _check(self.n_init >= 1 and self.fit_rows >= 100 and self.silhouette_rows >= 100, "sizes too small")
+        features = check.items(self.features, "features", 0, 40)
+        _check(len(features) >= 2, "clustering needs at least two features")
+        features = tuple(check.code(f, f"features[{i}]") for i, f in enumerate(features))
+        check.distinct(features, "features")
+        check.assign(
+            self,
+            features=features,
+            k=check.whole(self.k, "k (clusters)", 2, 12),
+            random_state=check.whole(self.random_state, "random_state", 0, 2**32 - 1),
+            n_init=check.whole(self.n_init, "n_init", 1, 50),
+            fit_rows=check.whole(self.fit_rows, "fit_rows", 100, 5_000_000),
+            # The silhouette compares every sampled row with every other: its cost grows with the square.
+            silhouette_rows=check.whole(self.silhouette_rows, "silhouette_rows", 100, 20_000),
+        )
 
 
 from crm_core.configs import config_from_json, config_hash, config_json  # noqa: E402, F401 - re-exported

@@ -7,8 +7,9 @@ a cache can hash it. Validation happens once, in ``__post_init__``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+
+from crm_core import validation as check
 
 PERSPECTIVES: tuple[str, ...] = ("financial", "customer", "internal_process", "learning_growth")
 """The four perspectives of the balanced scorecard (Kaplan & Norton), in display order."""
@@ -243,7 +244,12 @@ class SilentAttritionRule:
     no_digital: bool = True
 
     def __post_init__(self) -> None:
-        _check(math.isfinite(self.aum_trend_below), "aum_trend_below must be a number")
+        check.assign(
+            self,
+            aum_trend_below=check.number(self.aum_trend_below, "aum_trend_below (change)", -1, 10),
+            counter_fell=check.flag(self.counter_fell, "counter_fell"),
+            no_digital=check.flag(self.no_digital, "no_digital"),
+        )
 
 
 @dataclass(frozen=True)
@@ -282,10 +288,15 @@ class ScorecardConfig:
     unassigned_label: str = "(unassigned)"
 
     def __post_init__(self) -> None:
-        _check(self.normalisation in ("percentile", "minmax"), "normalisation must be 'percentile' or 'minmax'")
-        _check(self.high_value_aum > 0, "high_value_aum must be positive")
-        _check(self.min_unit_customers >= 1, "min_unit_customers must be at least 1")
-        _check(self.min_answers >= 1, "min_answers must be at least 1")
+        _check(isinstance(self.silent_attrition, SilentAttritionRule), "silent_attrition must be a SilentAttritionRule")
+        check.assign(
+            self,
+            normalisation=check.choice(self.normalisation, "normalisation", ("percentile", "minmax")),
+            high_value_aum=check.number(self.high_value_aum, "high_value_aum (yuan)", 0, 1e13, low_open=True),
+            min_unit_customers=check.whole(self.min_unit_customers, "min_unit_customers", 1, 10_000_000),
+            min_answers=check.whole(self.min_answers, "min_answers", 1, 10_000_000),
+            unassigned_label=check.text(self.unassigned_label, "unassigned_label", 40, required=True),
+        )
 
 
 @dataclass(frozen=True)
@@ -388,8 +399,17 @@ class StatusRule:
     target: float | None = None
 
     def __post_init__(self) -> None:
-        _check(self.indicator in INDICATOR_BY_NAME, f"unknown indicator {self.indicator!r}")
+        _check(
+            isinstance(self.indicator, str) and self.indicator in INDICATOR_BY_NAME,
+            f"unknown indicator {check.shown(self.indicator)}",
+        )
         _check(self.basis in ("value", "percent_of_target"), "basis must be 'value' or 'percent_of_target'")
+        check.assign(
+            self,
+            green=check.number(self.green, f"{self.indicator}: green"),
+            amber=check.number(self.amber, f"{self.indicator}: amber"),
+            target=None if self.target is None else check.number(self.target, f"{self.indicator}: target"),
+        )
         if self.basis == "percent_of_target":
             _check(self.target is not None and self.target > 0, "percent_of_target needs a positive target")
             _check(self.green >= self.amber, "green must be at or above amber (as % of target)")
@@ -466,10 +486,18 @@ class GuardrailConfig:
     min_weak: int = 2
 
     def __post_init__(self) -> None:
-        _check(self.min_strong >= 1 and self.min_weak >= 1, "min_strong and min_weak must be at least 1")
-        for name in (*self.sales, *self.outcomes):
-            _check(name in INDICATOR_BY_NAME, f"unknown indicator {name!r}")
-        _check(0 < self.fraction <= 0.5, "fraction must be in (0, 0.5]")
+        sales = check.items(self.sales, "sales", 0, len(INDICATORS))
+        outcomes = check.items(self.outcomes, "outcomes", 0, len(INDICATORS))
+        for name in (*sales, *outcomes):
+            _check(isinstance(name, str) and name in INDICATOR_BY_NAME, f"unknown indicator {check.shown(name)}")
+        check.assign(
+            self,
+            sales=sales,
+            outcomes=outcomes,
+            fraction=check.number(self.fraction, "fraction", 0, 0.5, low_open=True),
+            min_strong=check.whole(self.min_strong, "min_strong", 1, len(INDICATORS)),
+            min_weak=check.whole(self.min_weak, "min_weak", 1, len(INDICATORS)),
+        )
 
 
 DEFAULT_SCORECARD = ScorecardConfig()

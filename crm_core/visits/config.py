@@ -9,6 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeVar
 
+from crm_core import validation as check
+
+FIRST_BENCHMARK_YEAR, LAST_BENCHMARK_YEAR = 1990, 2100
+"""Years an off-counter benchmark point may have."""
+
+MAX_SOURCE_LENGTH = 500
+"""Longest benchmark source text, in characters."""
+
+MAX_SEGMENT_CODE = 127
+"""Highest segment code (codes are ``int8``)."""
+
+MAX_TRANSACTIONS_PER_TELLER_MONTH = 100_000.0
+"""Most counter transactions one teller can be assumed to handle in a month."""
+
 CBA_SOURCE = (
     "China Banking Association, annual service reports of the banking industry: "
     "off-counter rate (离柜率) 89.77% in 2019 and 90.29% in 2021."
@@ -36,6 +50,17 @@ class OffCounterBenchmark:
 
     points: tuple[tuple[int, float], ...] = ((2019, 0.8977), (2021, 0.9029))
     source: str = CBA_SOURCE
+
+    def __post_init__(self) -> None:
+        points = []
+        for i, pair in enumerate(check.items(self.points, "points", 0, LAST_BENCHMARK_YEAR - FIRST_BENCHMARK_YEAR + 1)):
+            year, rate = check.items(pair, f"points[{i}] (year, rate)", 2, 2)
+            year = check.whole(year, f"points[{i}] year", FIRST_BENCHMARK_YEAR, LAST_BENCHMARK_YEAR)
+            points.append((year, check.number(rate, f"points[{i}] ({year}) rate (share)", 0, 1)))
+        check.distinct((y for y, _ in points), "benchmark years")
+        check.assign(
+            self, points=tuple(points), source=check.text(self.source, "source", MAX_SOURCE_LENGTH, multiline=True)
+        )
 
     def sorted_points(self) -> tuple[tuple[int, float], ...]:
         """The points in year order."""
@@ -77,6 +102,14 @@ class DeclineConfig:
     confidence: float = 0.95
     horizon_months: int = 12
 
+    def __post_init__(self) -> None:
+        check.assign(
+            self,
+            min_months=check.whole(self.min_months, "min_months", 13, 600),
+            confidence=check.number(self.confidence, "confidence", 0.5, 1, high_open=True),
+            horizon_months=check.whole(self.horizon_months, "horizon_months", 1, 60),
+        )
+
 
 @dataclass(frozen=True)
 class SilentAttritionRule:
@@ -104,6 +137,16 @@ class SilentAttritionRule:
     max_digital_increase: int = 0
     aum_trend_below: float = -0.1
     active_only: bool = True
+
+    def __post_init__(self) -> None:
+        check.assign(
+            self,
+            min_counter_drop=check.number(self.min_counter_drop, "min_counter_drop (share)", 0, 1),
+            min_counter_before=check.whole(self.min_counter_before, "min_counter_before", 0, 100_000),
+            max_digital_increase=check.whole(self.max_digital_increase, "max_digital_increase", 0, 100_000),
+            aum_trend_below=check.number(self.aum_trend_below, "aum_trend_below (change)", -1, 10),
+            active_only=check.flag(self.active_only, "active_only"),
+        )
 
     def text(self, lang: str = "en") -> str:
         """The rule in one sentence for managers."""
@@ -145,6 +188,24 @@ class WhatIfInputs:
     adoption_increase_pp: float = 10.0
     substitution_factor: float = 0.7
     transactions_per_teller_month: float = 1_500.0
+
+    def __post_init__(self) -> None:
+        segments = check.items(self.segments, "segments", 0, MAX_SEGMENT_CODE + 1)
+        segments = tuple(check.whole(s, f"segments[{i}] (code)", 0, MAX_SEGMENT_CODE) for i, s in enumerate(segments))
+        check.distinct(segments, "segments")
+        check.assign(
+            self,
+            segments=segments,
+            adoption_increase_pp=check.number(self.adoption_increase_pp, "adoption_increase_pp (points)", 0, 100),
+            substitution_factor=check.number(self.substitution_factor, "substitution_factor (share)", 0, 1),
+            transactions_per_teller_month=check.number(
+                self.transactions_per_teller_month,
+                "transactions_per_teller_month",
+                0,
+                MAX_TRANSACTIONS_PER_TELLER_MONTH,
+                low_open=True,
+            ),
+        )
 
 
 DEFAULT_BENCHMARK = OffCounterBenchmark()
