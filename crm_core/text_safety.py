@@ -1,10 +1,12 @@
-"""Data-borne text made safe for the sinks that read markup: plotly figures, terminals.
+"""Data-borne text made safe for the sinks that read markup: plotly figures and Markdown.
 
 Branch, city, RM, product, segment, tier and scenario names come from uploaded files and shared
 links, so they may hold anything. Plotly renders a subset of HTML in every text it draws
 (``<a href>`` becomes a clickable link, ``<span style>`` restyles the chart), and right-to-left
 override characters reverse what follows them on screen. ``plotly_text`` neutralises one string;
 ``safe_figure`` applies it to every text of a figure, so chart builders call it once on return.
+``markdown_text`` does the same for Streamlit's Markdown (``ui.widgets.md``): labels, captions,
+expanders, toasts and buttons all render it.
 """
 
 from __future__ import annotations
@@ -123,3 +125,31 @@ def safe_chart(builder: Callable) -> Callable:
         return safe_figure(builder(*args, **kwargs))
 
     return wrapper
+
+
+WORD_JOINER = "\u2060"
+"""Invisible and unbreakable: placed inside ``://``, ``www.`` and ``@`` it stops GFM autolinking."""
+
+MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:&")
+# GFM turns bare "http(s)://…", "www.…" and "name@host" into links after backslash escapes are
+# removed, so escaping is not enough: a word joiner breaks the three patterns it looks for.
+_AUTOLINK_STARTS = re.compile(r"(?<=:)(?=//)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
+
+
+def markdown_text(value: object) -> str:
+    """Return text that Streamlit's Markdown shows as written: no link, image, autolink, LaTeX,
+    emoji shortcode, icon or formatting, and no bidi control.
+
+    Every Markdown special character is backslash-escaped; a word joiner (U+2060, invisible)
+    follows ``:`` before ``//``, ``www`` before ``.`` and every ``@``, because GitHub-flavoured
+    Markdown links bare URLs, ``www.`` addresses and e-mail addresses even when escaped.
+
+    Examples
+    --------
+    >>> markdown_text("[click](x) $x$")
+    '\\\\[click\\\\]\\\\(x\\\\) \\\\$x\\\\$'
+    >>> markdown_text("https://a.example www.b.example c@d.example").count(WORD_JOINER)
+    3
+    """
+    text = _AUTOLINK_STARTS.sub(WORD_JOINER, strip_bidi(str(value)))
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)

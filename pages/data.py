@@ -122,7 +122,7 @@ report_col.download_button(
 )
 for column, file_report in zip(mapping_cols, report.files, strict=True):
     column.download_button(
-        t("download_mapping", name=file_report.file_name),
+        t("download_mapping", name=md(file_report.file_name)),
         file_report.mapping.to_json(),
         file_name=f"{file_report.file_name}.mapping.json",
         mime="application/json",

@@ -84,7 +84,7 @@ def value_panel() -> None:
     )
     sizing = ui_prod.economics_editor(matrix.products)
     if isinstance(sizing, str):
-        st.error(sizing)
+        st.error(md(sizing))
         return
     closure = st.slider(t("closure"), 10, 100, 50, 10, key="products_closure", format="%d%%")
     opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)

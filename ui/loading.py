@@ -200,7 +200,7 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
     """One uploaded file: read settings, detected layout, the mapping editor. Returns the confirmed mapping."""
     content = upload.getvalue()
     key = digest(content)[:10]
-    with st.expander(f"{upload.name} · {file_size(len(content))}", expanded=True):
+    with st.expander(f"{md(upload.name)} · {file_size(len(content))}", expanded=True):
         encoding_col, delimiter_col, sheet_col, table_col = st.columns(4)
         encoding = encoding_col.selectbox(t("encoding"), ENCODINGS, key=f"data_encoding_{key}")
         delimiter = delimiter_col.selectbox(

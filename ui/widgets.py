@@ -201,19 +201,16 @@ def exported(frame: pd.DataFrame) -> pd.DataFrame:
     return pseudonymised(frame, str(key).encode()) if key else frame
 
 
-_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()<>#+-.!|~$:&")
-
-
 def md(text: object) -> str:
     """Escape text for Streamlit Markdown so data (branch, file, scenario names) never becomes a link,
-    an image, LaTeX, an emoji shortcode or formatting.
+    an autolink, an image, LaTeX, an emoji shortcode or formatting, and lose its bidi controls.
 
-    Examples
-    --------
-    >>> md("[click](http://x.example) $x$")
-    '\\\\[click\\\\]\\\\(http\\\\://x\\\\.example\\\\) \\\\$x\\\\$'
+    Every Markdown sink takes it: ``st.markdown``, captions, and the labels of expanders, tabs,
+    buttons, toasts and alerts (see ``crm_core.text_safety.markdown_text``).
     """
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+    from crm_core.text_safety import markdown_text
+
+    return markdown_text(text)
 
 
 PERCENT_COLUMNS = frozenset(
