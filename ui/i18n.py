@@ -34,6 +34,18 @@ TEXT = MappingProxyType(
         "sign_out": ("Sign out", "退出登录"),
         "password": ("Password", "密码"),
         "password_wrong": ("Wrong password.", "密码错误。"),
+        "password_wrong_wait": (
+            "Wrong password. Wait {seconds} s before trying again.",
+            "密码错误。请等待 {seconds} 秒后再试。",
+        ),
+        "password_too_soon": (
+            "Too soon: that attempt was not checked. Wait {seconds} s before trying again.",
+            "尝试过快：本次输入未经验证。请等待 {seconds} 秒后再试。",
+        ),
+        "password_locked": (
+            "Too many attempts. Try again in {minutes} minutes.",
+            "尝试次数过多。请 {minutes} 分钟后再试。",
+        ),
         "show_identifiers": ("Show customer identifiers", "显示客户标识"),
         "show_identifiers_help": (
             "Off by default: customer numbers, names and phone numbers are masked on screen and "
