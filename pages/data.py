@@ -76,7 +76,7 @@ if st.button(t("load_validate"), key="data_load", type="primary"):
         dataset, report, error = loading.run_load(files, mappings, options)
         if error:
             status.update(label=t("load_failed"), state="error")
-            st.error(md(error))
+            st.error(md(loading.visible_text(error)))
             st.session_state.pop(loading.PENDING_KEY, None)
         else:
             done = t(
@@ -91,7 +91,8 @@ if st.button(t("load_validate"), key="data_load", type="primary"):
 pending = st.session_state.get(loading.PENDING_KEY)
 if pending is None or pending[2] != upload_key:
     st.stop()
-dataset, report, _ = pending
+dataset, loaded_report, _ = pending
+report = loading.report_as_shown(loaded_report)  # example rows masked unless identifiers are shown
 
 st.subheader(t("validation_report"))
 for column, label, value in zip(
@@ -129,6 +130,9 @@ for column, file_report in zip(mapping_cols, report.files, strict=True):
         key=f"data_mapping_json_{file_report.file_name}",
     )
 
+if not loading.usable_rows(dataset):
+    st.error(t("no_rows_loaded"), icon=":material/block:")
+    st.stop()
 st.button(t("use_dataset"), key="data_use", type="primary", on_click=loading.use_pending_dataset)
 if active.fingerprint == dataset.fingerprint:
     st.success(t("dataset_in_use"), icon=":material/check_circle:")

@@ -22,7 +22,13 @@ def test_text_report_shows_layout_mapping_and_counts(tmp_path, capsys):
     assert "format text, encoding utf-8, delimiter comma" in out
     assert "    cust_id -> customer_id" in out
     assert "rows read 6, loaded 3, rejected 3, in table 3" in out
-    assert "      row 6: C4,West,400,extra" in out
+    assert "      row 6: **,West,400,extra" in out  # the customer id masked by default
+
+
+def test_show_identifiers_prints_example_rows_in_clear(tmp_path, capsys):
+    status = check_main([_write(tmp_path, corpus.ragged_csv()), "--show-identifiers"])
+    assert status == 0
+    assert "      row 6: C4,West,400,extra" in capsys.readouterr().out
 
 
 def test_json_report_is_machine_readable(tmp_path, capsys):

@@ -310,6 +310,15 @@ TEXT = MappingProxyType(
         "download_report": ("Download report (JSON)", "下载校验报告（JSON）"),
         "download_mapping": ("Save mapping of {name}", "保存 {name} 的映射"),
         "use_dataset": ("Use this dataset", "使用该数据集"),
+        "no_rows_loaded": (
+            "No customer row was loaded: this dataset cannot be used. Check the mapping and the rejected rows above.",
+            "没有导入任何客户行：该数据集无法使用。请检查上方的字段映射和被拒绝的行。",
+        ),
+        "sample_values_masked": (
+            "Customer identifiers are masked here and in the report; the sidebar switch “Show customer "
+            "identifiers” shows them.",
+            "此处及校验报告中的客户标识已遮蔽；打开侧栏的“显示客户标识”可查看。",
+        ),
         "dataset_in_use": ("The whole app now uses this dataset.", "整个看板已切换为该数据集。"),
         "reload_note": (
             "A browser reload starts a new session: the upload is not kept on the server. Save the "

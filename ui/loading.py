@@ -15,9 +15,10 @@ import streamlit as st
 from crm_core.loading import LoadError, LoadOptions, LoadReport, Mapping, Preview, preview_file, suggested_mapping_for
 from crm_core.loading import load_dataset as core_load_dataset
 from crm_core.loading.mapping import known_fields
+from crm_core.privacy import identifier_kind, masked_text, masked_value
 from ui import data
 from ui.i18n import t
-from ui.widgets import md, translated_selectbox
+from ui.widgets import identifiers_visible, md, translated_selectbox
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1")
 DELIMITERS = ("auto", ",", ";", "\t", "|")
@@ -59,13 +60,22 @@ def suggested(preview: Preview, table: str | None) -> Mapping:
     return suggested_mapping_for(preview, LoadOptions(table=table))
 
 
-def mapping_editor_frame(preview: Preview, mapping: Mapping) -> pd.DataFrame:
-    """One row per file column: its name, three sample values, and the canonical field it maps to."""
+def mapping_editor_frame(preview: Preview, mapping: Mapping, masked: bool = True) -> pd.DataFrame:
+    """One row per file column: its name, three sample values, and the canonical field it maps to.
+
+    With ``masked``, sample values of identifier columns (mapped to ``customer_id`` or named like
+    a name, phone, ID number or e-mail column) and any identifier-looking value are masked.
+    """
     fields = mapping.fields
-    samples = [
-        ", ".join(str(v) for v in preview.sample[column].dropna().head(3)) if column in preview.sample else ""
-        for column in preview.columns
-    ]
+
+    def sample(column: str) -> str:
+        values = [str(v) for v in preview.sample[column].dropna().head(3)] if column in preview.sample else []
+        if masked:
+            kind = identifier_kind(column, fields.get(column))
+            values = [masked_value(v, kind) for v in values]
+        return ", ".join(values)
+
+    samples = [sample(column) for column in preview.columns]
     return pd.DataFrame(
         {
             "column": list(preview.columns),
@@ -127,10 +137,25 @@ def memory_refusal(files: list[tuple[str, bytes]]) -> str | None:
     return t("memory_refusal", needed=f"{needed / 1e9:.1f}", limit=f"{limit / 1e9:.1f}", files=names)
 
 
+def visible_text(text: str) -> str:
+    """A message or report text as shown: identifier-looking values masked unless the user unmasked them."""
+    return text if identifiers_visible() else masked_text(text)
+
+
+def report_as_shown(report: LoadReport) -> LoadReport:
+    """The validation report as shown and downloaded: example rows masked unless identifiers are unmasked."""
+    return report if identifiers_visible() else report.masked()
+
+
+def usable_rows(dataset) -> bool:
+    """Whether a loaded dataset has any customer row (an empty one would blank every page)."""
+    return dataset is not None and len(dataset.customers) > 0
+
+
 def use_pending_dataset() -> None:
     """Button callback: switch the whole app to the dataset just loaded (callbacks may set widget state)."""
     pending = st.session_state.get(PENDING_KEY)
-    if pending is not None:
+    if pending is not None and usable_rows(pending[0]):
         st.session_state[data.UPLOADED_KEY] = pending[0]
         st.session_state[data.SOURCE_KEY] = "upload"
 
@@ -208,7 +233,7 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
         )
         preview = file_preview(upload.name, content, encoding, delimiter, st.session_state.get(f"data_sheet_{key}"))
         if isinstance(preview, str):
-            st.error(md(preview), icon=":material/block:")
+            st.error(md(visible_text(preview)), icon=":material/block:")
             return preview
         if preview.sheet_names:
             sheet_col.selectbox(t("sheet"), preview.sheet_names, key=f"data_sheet_{key}")
@@ -222,7 +247,7 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
             )
         )
         for warning in preview.warnings:
-            st.caption(f"⚠ {md(warning)}")
+            st.caption(f"⚠ {md(visible_text(warning))}")
         saved_upload = st.file_uploader(t("apply_mapping"), type=["json"], key=f"data_saved_mapping_{key}")
         base = saved_mapping(saved_upload) if saved_upload is not None else None
         if isinstance(base, str):
@@ -239,7 +264,8 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
         )
         if table != base.table:
             base = suggested(preview, table)
-        frame = mapping_editor_frame(preview, base)
+        masked = not identifiers_visible()
+        frame = mapping_editor_frame(preview, base, masked)
         edited = st.data_editor(
             frame,
             key=f"data_mapping_{key}_{table}_{saved_upload is not None}",
@@ -247,7 +273,9 @@ def mapping_panel(upload, date_order: str) -> Mapping | str:
             disabled=["column", "sample"],
             column_config={
                 "column": st.column_config.TextColumn(t("file_column")),
-                "sample": st.column_config.TextColumn(t("sample_values")),
+                "sample": st.column_config.TextColumn(
+                    t("sample_values"), help=t("sample_values_masked") if masked else None
+                ),
                 "field": st.column_config.SelectboxColumn(
                     t("maps_to"), options=field_options(table, frame), help=t("maps_to_help")
                 ),

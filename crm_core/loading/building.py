@@ -482,6 +482,7 @@ def canonical_table(
         derived_fields=tuple(tracker.derived),
         unmapped_columns=tuple(c for c in preview.columns if c not in mapping.fields),
         warnings=tuple(tracker.warnings),
+        columns=tuple(preview.columns),
     )
     if report.rows_read != report.rows_loaded + report.rows_rejected:
         raise AssertionError(

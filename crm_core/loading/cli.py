@@ -1,7 +1,10 @@
-"""``python -m crm_core check FILE [FILE ...] [--mapping MAP.json] [--json]``: validate uploads without the UI.
+"""``python -m crm_core check FILE [FILE ...] [--mapping MAP.json] [--json] [--show-identifiers]``: validate
+uploads without the UI.
 
 Exit status 0 when the files make a usable dataset, 2 when they do not (the reason is
-printed). Never a traceback: every failure becomes a one-paragraph message.
+printed). Never a traceback: every failure becomes a one-paragraph message. Example rows
+show customer identifiers masked (ids, names, phone and ID numbers, e-mail addresses) unless
+``--show-identifiers`` is given, as the Data page does unless its switch is on.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from crm_core.loading.loader import load_dataset
 from crm_core.loading.mapping import Mapping
 from crm_core.loading.reading import DELIMITER_NAMES
 from crm_core.loading.report import Issue, LoadReport, TableReport
+from crm_core.privacy import masked_text
 
 USABLE, UNUSABLE = 0, 2
 
@@ -32,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         help="saved mapping: one mapping object (applied to every file) or {file name: mapping}",
     )
     parser.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
+    parser.add_argument(
+        "--show-identifiers",
+        action="store_true",
+        help="show customer ids, names, phone and ID numbers in example rows in clear (masked by default)",
+    )
     return parser
 
 
@@ -125,11 +134,14 @@ def check_main(argv: list[str]) -> int:
         _, report = load_dataset(files, _mappings(args.mapping, names))
     except (LoadError, OSError) as error:
         message = str(error) if isinstance(error, LoadError) else f"cannot read {error.filename}: {error.strerror}"
-        _emit_failure(message, as_json)
+        _emit_failure(message if args.show_identifiers else masked_text(message), as_json)
         return UNUSABLE
     except Exception as error:
-        _emit_failure(f"unexpected error: {type(error).__name__}: {error}", as_json)
+        message = f"unexpected error: {type(error).__name__}: {error}"
+        _emit_failure(message if args.show_identifiers else masked_text(message), as_json)
         return UNUSABLE
+    if not args.show_identifiers:
+        report = report.masked()
     if as_json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:

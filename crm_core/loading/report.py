@@ -8,9 +8,10 @@ table, directly or folded into an aggregate (event-level activity, summed duplic
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from crm_core.loading.mapping import Mapping
+from crm_core.privacy import identifier_kind, masked_row_text, masked_text, masked_value
 
 EXAMPLES_KEPT = 5
 """Examples kept per rejection reason, parse failure or range flag."""
@@ -71,6 +72,8 @@ class TableReport:
         File columns that were ignored.
     warnings : tuple of str
         Things the user should know (generated ids, assumed date order, fallback encoding, ...).
+    columns : tuple of str
+        The file's columns in file order (how a rejected row's excerpt splits into cells).
     """
 
     file_name: str
@@ -93,6 +96,7 @@ class TableReport:
     derived_fields: tuple[str, ...] = ()
     unmapped_columns: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    columns: tuple[str, ...] = ()
 
     def rejected_count(self, reason: str) -> int:
         """Return how many rows were rejected for a reason (0 if none)."""
@@ -103,6 +107,42 @@ class TableReport:
         data = asdict(self)
         data["mapping"] = self.mapping.to_dict()
         return data
+
+    def masked(self) -> TableReport:
+        """Return a copy whose examples and warnings show no customer identifier in clear.
+
+        Cells of columns mapped to ``customer_id`` or named like a name, phone, ID number or
+        e-mail column are masked (``crm_core.privacy``), and so is any value that looks like a
+        phone number, a 15/18-digit ID number or an e-mail address, in any column.
+        """
+        fields = self.mapping.fields
+        kinds = [identifier_kind(column, fields.get(column)) for column in self.columns]
+
+        def rows(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
+            return tuple(
+                replace(issue, examples=tuple(
+                    replace(e, text=masked_row_text(e.text, self.delimiter, kinds)) for e in issue.examples
+                ))
+                for issue in issues
+            )  # fmt: skip
+
+        def cells(issues: tuple[Issue, ...]) -> tuple[Issue, ...]:
+            # A parse failure or range flag names the file column (``subject``) its example cells come from.
+            return tuple(
+                replace(issue, examples=tuple(
+                    replace(e, text=masked_value(e.text, identifier_kind(issue.subject, fields.get(issue.subject))))
+                    for e in issue.examples
+                ))
+                for issue in issues
+            )  # fmt: skip
+
+        return replace(
+            self,
+            rejections=rows(self.rejections),
+            parse_failures=cells(self.parse_failures),
+            out_of_range=cells(self.out_of_range),
+            warnings=tuple(masked_text(w) for w in self.warnings),
+        )
 
 
 @dataclass(frozen=True)
@@ -134,6 +174,14 @@ class LoadReport:
     def for_table(self, table: str) -> TableReport | None:
         """Return the report of the file loaded as ``table``, or None."""
         return next((report for report in self.files if report.table == table), None)
+
+    def masked(self) -> LoadReport:
+        """Return a copy with customer identifiers masked in every file's examples (``TableReport.masked``)."""
+        return replace(
+            self,
+            files=tuple(report.masked() for report in self.files),
+            warnings=tuple(masked_text(w) for w in self.warnings),
+        )
 
     def to_dict(self) -> dict:
         """Return the report as JSON-able built-in types, with load-wide totals."""
