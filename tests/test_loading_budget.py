@@ -26,7 +26,7 @@ def test_parquet_is_estimated_from_its_cells_not_its_compressed_bytes():
 
 
 def test_text_and_workbooks_are_estimated_from_bytes():
-    csv = b"customer_id,aum\n" + b"C1,5\n" * 999
+    csv = b"customer_id,aum\n" + b"C1,500000000,some branch name\n" * 999
     assert estimated_peak_bytes([("a.csv", csv), ("b.csv", csv)]) == 2 * int(len(csv) * PEAK_PER_TEXT_BYTE)
     workbook = io.BytesIO()
     pd.DataFrame({"customer_id": ["C1", "C2"], "aum": [1.0, 2.0]}).to_excel(workbook, index=False)

@@ -20,6 +20,7 @@ import codecs
 import csv
 import io
 import re
+import time
 import zipfile
 from dataclasses import dataclass, field
 
@@ -29,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 
+from crm_core.archives import ZipLimits, zip_problem
 from crm_core.loading.errors import LoadError
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.values import MISSING_MARKERS
@@ -146,7 +148,56 @@ def decoded_text(data: bytes, encoding: str | None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError) as error:
             if encoding is not None:
                 raise LoadError(f"the file cannot be read as {encoding!r} ({error}); {EXPECTED}") from None
+            if candidate == "utf-8" and (line := mixed_encoding_line(data)) is not None:
+                raise LoadError(
+                    f"the file mixes text encodings: it is UTF-8 but line {line:,} holds bytes that are not "
+                    f"(text pasted from a file in another encoding, such as GBK); re-save the whole file as UTF-8 "
+                    f"(Excel: File > Save As > CSV UTF-8), or fix that line; {EXPECTED}"
+                ) from None
     raise LoadError(f"the file's text encoding is not recognised; {EXPECTED}")  # latin-1 never fails
+
+
+def first_invalid_utf8(data: bytes) -> int | None:
+    """Return the offset of the first byte that is not valid UTF-8, or None; decodes 1 MB at a time.
+
+    Examples
+    --------
+    >>> first_invalid_utf8("网点".encode() + "东城".encode("gbk")), first_invalid_utf8("网点".encode())
+    (6, None)
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    step = 1 << 20
+    for start in range(0, max(len(data), 1), step):
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(data[start : start + step], final=start + step >= len(data))
+        except UnicodeDecodeError as error:
+            return start - pending + error.start
+    return None
+
+
+def mixed_encoding_line(data: bytes) -> int | None:
+    """Return the line of the first byte that breaks UTF-8 in a file that is otherwise UTF-8, or None.
+
+    "Otherwise UTF-8" means its first megabyte holds more valid non-ASCII UTF-8 characters than
+    invalid bytes: text in GBK, GB18030 or Windows-1252 alone is mostly invalid as UTF-8.
+
+    Examples
+    --------
+    >>> mixed_encoding_line("id,网点\\nC1,东城支行\\nC2,".encode() + "西城支行".encode("gbk"))
+    3
+    >>> mixed_encoding_line("id,网点\\nC1,东城支行\\n".encode("gbk")) is None
+    True
+    """
+    offset = first_invalid_utf8(data)
+    if offset is None:
+        return None
+    sample = data[: 1 << 20].decode("utf-8", errors="replace")
+    invalid = sample.count("\ufffd")
+    valid = sum(1 for character in sample if character > "\x7f") - invalid
+    if valid <= invalid:
+        return None
+    return data.count(b"\n", 0, offset) + 1
 
 
 def is_utf8(data: bytes) -> bool:
@@ -191,6 +242,25 @@ def _looks_binary(text: str) -> bool:
         return False
     control = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\r\n\t\f") or 0x7F <= ord(ch) < 0xA0)
     return "\x00" in sample or control / len(sample) > 0.05
+
+
+def _refuse_overlong_line(name: str, body: str) -> None:
+    """Refuse a file whose first lines do not end within ``_SAMPLE_BYTES`` characters.
+
+    A table row is a few hundred characters; a line running past 256 KB is one huge record, a
+    file without line breaks, or not a table, and no row count or "no data rows" would say so.
+    """
+    head = body[:_SAMPLE_BYTES]
+    if len(body) <= len(head):
+        return
+    complete = head.lstrip("\r\n").splitlines()[:-1]  # the head ends inside its last line
+    if len(complete) >= 2:
+        return
+    line = body.count("\n", 0, len(body) - len(body.lstrip("\r\n"))) + len(complete) + 1
+    raise LoadError(
+        f"{name}: line {line:,} is longer than {_SAMPLE_BYTES // 1024} KB with no line break: a table has one "
+        f"record per line; check that the file was exported with line breaks (or is a table at all); {EXPECTED}"
+    )
 
 
 def _sample_lines(text: str) -> list[str]:
@@ -251,10 +321,14 @@ def _refuse_unless_rows(name: str, columns: list[str], rows: int, what: str) -> 
 
 
 def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | None, delimiter: str | None) -> Preview:
-    text, used_encoding, complete = decoded_head(data, encoding)
+    try:
+        text, used_encoding, complete = decoded_head(data, encoding)
+    except LoadError as error:
+        raise LoadError(f"{name}: {error}") from None
     if _looks_binary(text):
         raise LoadError(f"{name}: {_REFUSALS['binary']}; {EXPECTED}")
     body = text[1:] if text.startswith("\ufeff") else text
+    _refuse_overlong_line(name, body)
     lines = _sample_lines(body)
     while lines and not lines[0].strip():
         lines.pop(0)
@@ -326,10 +400,41 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def sheet_names(data: bytes) -> tuple[str, ...]:
+XLSX_LIMITS = ZipLimits(max_parts=10_000, max_unpacked_bytes=200_000_000, max_ratio=100.0)
+"""An .xlsx is refused before openpyxl opens it when its parts exceed these bounds.
+
+Measured here: a sheet of one million filled cells is 47 MB of XML (8 MB packed, ratio 6),
+parsed in 19 s with a peak of 160 MB. 200 MB of XML is about four million cells, a minute
+or more of parsing; larger sheets load far faster, in less memory, as CSV or Parquet.
+"""
+
+MAX_SHEET_CELLS = 20_000_000
+"""Cells (used rows × header columns) one sheet may put into the frame."""
+
+EXCEL_READ_SECONDS = 120.0
+"""A sheet still being parsed after this long is refused (the XML bound makes this rare)."""
+
+MAX_REJECTED_ROWS = 500_000
+"""A file with more blank or ragged rows than this is refused: each refused row is kept (about
+140 bytes) for the report, so five million blank lines in a 5 MB file would cost 700 MB."""
+
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
+"""Excel's grid: a cell outside it comes from a damaged or forged file."""
+
+_SAVE_AS_CSV = "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) or Parquet and upload that"
+
+
+def _refuse_unsafe_workbook(name: str, data: bytes) -> None:
+    problem = zip_problem(data, XLSX_LIMITS)
+    if problem:
+        raise LoadError(f"{name}: this Excel workbook is refused before it is opened: {problem}; {_SAVE_AS_CSV}")
+
+
+def sheet_names(data: bytes, name: str = "the file") -> tuple[str, ...]:
     """Return the sheet names of an .xlsx workbook, in order."""
     from openpyxl import load_workbook
 
+    _refuse_unsafe_workbook(name, data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
@@ -340,49 +445,130 @@ def sheet_names(data: bytes) -> tuple[str, ...]:
         workbook.close()
 
 
+@dataclass
+class _UsedRange:
+    """The filled cells of a sheet: its header row and the body rows cut to the header's width."""
+
+    header_row: int = 0
+    header: list[str | None] = field(default_factory=list)
+    rows: list[tuple[int, list[str | None], list[str]]] = field(default_factory=list)
+
+
+def _used_range(name: str, workbook, chosen: str, deadline: float) -> _UsedRange:
+    """Read the filled cells of one sheet, never trusting its declared dimension.
+
+    openpyxl's row iterator pads every row to the ``<dimension>`` the file declares (16,384
+    columns for ``A1:XFD1048576``) and stops at its last row, so a forged dimension either
+    exhausts memory or hides data. The sheet's own parser is used instead: each row yields
+    only the cells the XML holds; empty cells are dropped, rows are cut to the header's width
+    (values beyond it are kept apart, as the refusal's evidence).
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser  # pinned openpyxl 3.1: the read-only sheet's parser
+
+    sheet = workbook[chosen]
+    used = _UsedRange()
+    width = 0
+    previous = 0
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(
+            source,
+            sheet._shared_strings,
+            data_only=True,
+            epoch=workbook.epoch,
+            date_formats=workbook._date_formats,
+            timedelta_formats=workbook._timedelta_formats,
+        )
+        for count, (number, cells) in enumerate(parser.parse()):
+            if count % 4096 == 0 and time.monotonic() > deadline:
+                raise LoadError(
+                    f"{name}: reading sheet {chosen!r} took longer than {EXCEL_READ_SECONDS:.0f} s "
+                    f"(stopped at row {number:,}); {_SAVE_AS_CSV}"
+                )
+            filled = [(cell["column"], text) for cell in cells if (text := _cell_text(cell["value"])) not in (None, "")]
+            if not filled:
+                continue
+            last = max(column for column, _ in filled)
+            if not 1 <= number <= EXCEL_ROWS or last > EXCEL_COLUMNS:
+                raise LoadError(
+                    f"{name}: sheet {chosen!r} has a cell outside Excel's grid (row {number:,}, column "
+                    f"{last:,}): the file is damaged; {_SAVE_AS_CSV}"
+                )
+            if number <= previous:
+                raise LoadError(
+                    f"{name}: sheet {chosen!r} lists row {number:,} after row {previous:,}: the file is "
+                    f"damaged; open it in Excel and save it again, or {_SAVE_AS_CSV}"
+                )
+            previous = number
+            if not used.header:
+                width = last
+                used.header_row, used.header = number, [None] * width
+                for column, text in filled:
+                    used.header[column - 1] = text
+                continue
+            row: list[str | None] = [None] * width
+            extra = []
+            for column, text in filled:
+                if column <= width:
+                    row[column - 1] = text
+                else:
+                    extra.append(text)
+            used.rows.append((number, row, extra))
+            if len(used.rows) * width > MAX_SHEET_CELLS:
+                raise LoadError(
+                    f"{name}: sheet {chosen!r} uses more than {len(used.rows):,} rows × {width:,} columns, over the "
+                    f"{MAX_SHEET_CELLS / 1e6:.0f} million cells read from a workbook; {_SAVE_AS_CSV}"
+                )
+    return used
+
+
+def _chosen_sheet(name: str, names: tuple[str, ...], sheet: str | int | None) -> str:
+    if sheet is None:
+        return names[0]
+    if isinstance(sheet, int) and not isinstance(sheet, bool):
+        if not 0 <= sheet < len(names):
+            raise LoadError(f"{name}: the workbook has {len(names)} sheets ({', '.join(names)}); no sheet {sheet}")
+        return names[sheet]
+    if sheet in names:
+        return str(sheet)
+    raise LoadError(f"{name}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
+
+
 def _preview_excel(name: str, data: bytes, sheet: str | int | None) -> Preview:
     from openpyxl import load_workbook
 
+    _refuse_unsafe_workbook(name, data)
+    deadline = time.monotonic() + EXCEL_READ_SECONDS
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        names = tuple(workbook.sheetnames)
-        if sheet is None:
-            chosen = names[0]
-        elif isinstance(sheet, int) and not isinstance(sheet, bool):
-            if not 0 <= sheet < len(names):
-                raise LoadError(f"{name}: the workbook has {len(names)} sheets ({', '.join(names)}); no sheet {sheet}")
-            chosen = names[sheet]
-        elif sheet in names:
-            chosen = str(sheet)
-        else:
-            raise LoadError(f"{name}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
-        rows = [list(map(_cell_text, row)) for row in workbook[chosen].iter_rows(values_only=True)]
-        workbook.close()
+        try:
+            names = tuple(workbook.sheetnames)
+            chosen = _chosen_sheet(name, names, sheet)
+            used = _used_range(name, workbook, chosen, deadline)
+        finally:
+            workbook.close()
     except LoadError:
         raise
     except Exception as error:
         message = f"{name}: the file looks like an Excel workbook but cannot be read ({error}); {EXPECTED}"
         raise LoadError(message) from None
-    first = next((i for i, row in enumerate(rows) if any(cell not in (None, "") for cell in row)), None)
-    if first is None:
+    if not used.header:
         raise LoadError(f"{name}: sheet {chosen!r} is empty; {EXPECTED}")
-    header_cells = rows[first]
-    last = max(i for i, cell in enumerate(header_cells) if cell not in (None, ""))
-    columns = _unique_names([cell or "" for cell in header_cells[: last + 1]])
+    columns = _unique_names([cell or "" for cell in used.header])
     width = len(columns)
-    body = rows[first + 1 :]
-    while body and all(cell in (None, "") for cell in body[-1]):
-        body.pop()
-    _refuse_unless_rows(name, columns, len(body), f"sheet {chosen!r}")
+    _refuse_unless_rows(name, columns, len(used.rows), f"sheet {chosen!r}")
     kept, numbers, rejected = [], [], []
-    for offset, row in enumerate(body):
-        number = first + offset + 2
-        extra = [cell for cell in row[width:] if cell not in (None, "")]
+    expected_row = used.header_row + 1
+    for number, row, extra in used.rows:
+        # Rows the XML leaves out or holds empty are blank lines of the sheet, as a person sees it.
+        if len(rejected) + number - expected_row > MAX_REJECTED_ROWS:
+            raise _too_many_rejected(name, width)
+        rejected += [RejectedRow(blank, "", "blank line") for blank in range(expected_row, number)]
+        expected_row = number + 1
         if extra:
-            text = ",".join(cell or "" for cell in row)
+            text = ",".join([*(cell or "" for cell in row), *extra])
             rejected.append(RejectedRow(number, text, f"too many fields: values beyond the {width} header columns"))
             continue
-        kept.append((row + [None] * width)[:width])
+        kept.append(row)
         numbers.append(number)
     frame = pd.DataFrame(kept, columns=columns, dtype="string")
     return Preview(
@@ -455,31 +641,47 @@ def preview_file(
     return _preview_text(name, data, options, encoding or options.encoding, delimiter or options.delimiter)
 
 
+class _TooManyRejected(Exception):
+    """Raised from Arrow's invalid-row callback to stop reading a file that is mostly refused rows."""
+
+
+def _too_many_rejected(name: str, width: int) -> LoadError:
+    return LoadError(
+        f"{name}: more than {MAX_REJECTED_ROWS:,} rows are blank or do not hold the header's {width} fields; the "
+        f"file is not one record per line (check its delimiter and how it was exported); {EXPECTED}"
+    )
+
+
 def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_threads: bool) -> tuple[pa.Table, list]:
     refused: list[tuple[int | None, str, int, int]] = []
 
     def on_invalid(row: pa_csv.InvalidRow) -> str:
+        if len(refused) >= MAX_REJECTED_ROWS:
+            raise _TooManyRejected
         refused.append((row.number, row.text, row.expected_columns, row.actual_columns))
         return "skip"
 
     names = list(preview.columns) + (["__trailing__"] if preview.trailing_column else [])
-    table = pa_csv.read_csv(
-        io.BytesIO(preview.payload),
-        read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
-        parse_options=pa_csv.ParseOptions(
-            delimiter=preview.delimiter,
-            invalid_row_handler=on_invalid,
-            ignore_empty_lines=False,
-            newlines_in_values=b'"' in preview.payload,
-        ),
-        convert_options=pa_csv.ConvertOptions(
-            # large_string is what pandas' Arrow strings hold: converting to pandas then copies nothing.
-            column_types={**{name: pa.large_string() for name in names}, **column_types},
-            null_values=_ARROW_NULLS,
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(preview.payload),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1, use_threads=use_threads),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=preview.delimiter,
+                invalid_row_handler=on_invalid,
+                ignore_empty_lines=False,
+                newlines_in_values=b'"' in preview.payload,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                # large_string is what pandas' Arrow strings hold: converting to pandas then copies nothing.
+                column_types={**{name: pa.large_string() for name in names}, **column_types},
+                null_values=_ARROW_NULLS,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except _TooManyRejected:
+        raise _too_many_rejected(preview.name, len(preview.columns)) from None
     return table, refused
 
 
@@ -505,6 +707,11 @@ def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTab
                 column_types.pop(names[int(found.group(1))])
             elif column_types:
                 column_types = {}
+            elif "straddl" in str(error):  # one row larger than Arrow's 1 MB block
+                raise LoadError(
+                    f"{preview.name}: a line is longer than 1 MB; a table has one record per line: check that "
+                    f"the file was exported with line breaks and that quotes are balanced; {EXPECTED}"
+                ) from None
             else:
                 raise LoadError(f"{preview.name}: the text cannot be split into rows ({error}); {EXPECTED}") from None
     else:
