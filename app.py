@@ -22,7 +22,7 @@ PAGES = (
 )
 
 st.set_page_config(page_title="Bank CRM", page_icon=":material/account_balance:", layout="wide")
-auth.require_sign_in()  # only when secrets configure it (OIDC or a shared password)
+auth.require_sign_in([name for name, _ in PAGES])  # when secrets configure it; no page list before
 scenarios.apply_pending()  # a requested or linked scenario sets widget values before any widget exists
 title = st.sidebar.empty()
 widgets.language_switch()  # before anything translated, so ?lang=中文 applies on the first run

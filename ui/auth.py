@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -245,34 +246,45 @@ def _refusal_message(checked: bool, wait: Refusal | None) -> str:
     return t("password_wrong_wait", seconds=seconds) if checked else t("password_too_soon", seconds=seconds)
 
 
-def _hide_navigation() -> None:
-    """Before sign-in no page list: an empty hidden navigation replaces the legacy ``pages/`` one."""
-    st.navigation([st.Page(_sign_in_placeholder, title=t("app_title"))], position="hidden")
+def _hide_navigation(url_paths: Sequence[str]) -> None:
+    """Before sign-in, no page list: a hidden navigation replaces Streamlit's legacy ``pages/`` one.
+
+    It holds the router's URL paths (the first is the default), never run, so a deep link such as
+    ``/visits`` keeps its page through the sign-in instead of meeting "Page not found".
+    """
+    pages = [
+        st.Page(_never_run, title=t("app_title"), url_path=path, default=index == 0)
+        for index, path in enumerate(url_paths or ["sign_in"])
+    ]
+    st.navigation(pages, position="hidden")
 
 
-def _sign_in_placeholder() -> None:  # never run: the gate stops the script first
+def _never_run() -> None:  # the gate stops the script before any page runs
     pass
 
 
-def require_sign_in() -> None:
-    """Stop the run until the user is signed in, when sign-in is configured; otherwise do nothing."""
+def require_sign_in(url_paths: Sequence[str] = ()) -> None:
+    """Stop the run until the user is signed in, when sign-in is configured; otherwise do nothing.
+
+    ``url_paths``: the router's pages, default first, so deep links survive the sign-in.
+    """
     if _secret("auth"):
         if not st.user.is_logged_in:
-            _hide_navigation()
+            _hide_navigation(url_paths)
             st.title(t("app_title"))
             st.button(t("sign_in_provider"), key="auth_login", type="primary", on_click=st.login)
             st.stop()
         domain = (_secret("auth") or {}).get("allowed_domain")
         email = str(st.user.get("email") or "")
         if domain and not email.lower().endswith("@" + str(domain).lower()):
-            _hide_navigation()
+            _hide_navigation(url_paths)
             st.error(t("sign_in_wrong_domain", domain=domain))
             st.button(t("sign_out"), key="auth_logout", on_click=st.logout)
             st.stop()
         return
     configured = _secret("app_password_hash") or _secret("app_password_sha256")
     if configured and not st.session_state.get(SIGNED_IN_KEY):
-        _hide_navigation()
+        _hide_navigation(url_paths)
         st.title(t("app_title"))
         st.text_input(t("password"), type="password", key="auth_password", on_change=_check_password)
         if st.session_state.get("_auth_failed"):

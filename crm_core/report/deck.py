@@ -12,6 +12,7 @@ import io
 import math
 from datetime import date
 
+import pandas as pd
 from lxml import etree
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -22,6 +23,8 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
+from crm_core.archives import ZipLimits, zip_problem
+from crm_core.exports import formula_safe
 from crm_core.report.model import ChartSpec, ExportError, Report, Step, report_stamp
 
 EAST_ASIAN_FONT = "Microsoft YaHei"
@@ -78,18 +81,28 @@ CHART_TYPES = {
 }
 
 
+def _spreadsheet_safe(texts) -> list:
+    """Texts as every export writes them to a spreadsheet: formula-looking ones behind a quote (``formula_safe``)."""
+    return formula_safe(pd.DataFrame({"text": pd.Series(list(texts), dtype=object)}))["text"].tolist()
+
+
 def chart_data(spec: ChartSpec) -> CategoryChartData:
     """Return the chart data of a spec: its categories and series, missing values as blanks.
 
+    python-pptx writes categories and series names into the chart's embedded workbook with
+    xlsxwriter, which stores text starting with ``=`` as a formula (run on "Edit Data"): they
+    are neutralised as in every other export (a branch ``=cmd|…`` is written ``'=cmd|…``).
+
     Examples
     --------
-    >>> data = chart_data(ChartSpec("bar", "T", ("a", "b"), (("s", (1.0, float("nan"))),)))
-    >>> [(s.name, s.values) for s in data]
-    [('s', [1.0, None])]
+    >>> data = chart_data(ChartSpec("bar", "T", ("a", "=HYPERLINK(1)"), (("@s", (1.0, float("nan"))),)))
+    >>> data.categories[1].label, [(s.name, s.values) for s in data]
+    ("'=HYPERLINK(1)", [("'@s", [1.0, None])])
     """
     data = CategoryChartData(number_format=spec.number_format)
-    data.categories = list(spec.categories)
-    for name, values in spec.series:
+    data.categories = _spreadsheet_safe(spec.categories)
+    names = _spreadsheet_safe(name for name, _ in spec.series)
+    for name, (_, values) in zip(names, spec.series, strict=True):
         data.add_series(name, [v if math.isfinite(v) else None for v in values])
     return data
 
@@ -148,11 +161,21 @@ def _add_table(slide, table, left, top, width, height):
     return shape
 
 
+TEMPLATE_LIMITS = ZipLimits(max_parts=5_000, max_unpacked_bytes=100_000_000, max_ratio=100.0)
+"""A company template is refused before python-pptx opens it beyond these bounds (a 1.66 MB
+template unpacking to gigabytes of XML once took the server to a 3.5 GB peak)."""
+
+
 def _template(template: bytes | None):
     if template is None:
         deck = Presentation()
         deck.slide_width, deck.slide_height = Inches(13.333), Inches(7.5)  # 16:9
         return deck, False
+    if problem := zip_problem(template, TEMPLATE_LIMITS):
+        raise ExportError(
+            f"the template is refused before it is opened: {problem}; use the company .pptx as PowerPoint saves it "
+            f"(masters and layouts; example slides and large media removed)"
+        )
     try:
         deck = Presentation(io.BytesIO(template))
     except Exception as error:  # python-pptx raises several kinds for a file that is not a deck
@@ -257,7 +280,7 @@ def deck_pptx(
     Raises
     ------
     ExportError
-        The template is not a .pptx file.
+        The template is not a .pptx file, or is too large or too compressed to open safely.
     """
     deck, from_template = _template(template)
     place = not from_template  # the default layouts are 4:3: move their placeholders onto the 16:9 slide
@@ -288,3 +311,4 @@ def deck_pptx(
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
+
