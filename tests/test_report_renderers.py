@@ -6,14 +6,23 @@ import io
 import math
 import re
 import shutil
+import time
+import zipfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from plotly.offline import get_plotlyjs
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
+from crm_core.dataset import Dataset
+from crm_core.exports import FORMULA_PREFIXES
+from crm_core.prepare import prepared_dataset
 from crm_core.report import ExportError, deck_pptx, figure_png, report_content, report_html, report_stamp
 from crm_core.scenarios import proposed_scenario
 from tests.test_report_content import hostile_prepared
@@ -37,6 +46,11 @@ def deck_of(report, template=None):
     return Presentation(io.BytesIO(data))
 
 
+def quoted(text: str) -> str:
+    """A name as spreadsheet exports write it: formula-looking text behind a single quote."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def slide_texts(slide) -> list[str]:
     return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
 
@@ -53,9 +67,9 @@ def test_deck_has_title_and_step_slides_with_native_charts(reports):
         charts = [shape.chart for shape in slide.shapes if shape.has_chart]
         assert len(charts) == 1
         plot = charts[0].plots[0]
-        assert tuple(plot.categories) == step.chart.categories
+        assert tuple(plot.categories) == tuple(map(quoted, step.chart.categories))
         assert [(s.name, s.values) for s in plot.series] == [
-            (name, tuple(None if math.isnan(v) else v for v in values)) for name, values in step.chart.series
+            (quoted(name), tuple(None if math.isnan(v) else v for v in values)) for name, values in step.chart.series
         ]
         tables = [shape.table for shape in slide.shapes if shape.has_table]
         assert len(tables) == 1
@@ -119,3 +133,64 @@ def test_png_export_with_system_chromium(reports):
 def test_png_export_without_browser_says_what_to_install(reports):
     with pytest.raises(ExportError, match="PNG export needs Chromium: install the Debian package chromium"):
         figure_png(reports[0].step("positioning").figure, browser="/nonexistent/chromium")
+
+
+FORMULA_NAMES = ('=HYPERLINK("https://evil.example/x","Open")', "=cmd|'/C calc'!A0", "+1", "@SUM(A1)")
+"""Branch names a spreadsheet would run: a link, DDE, arithmetic, a function."""
+
+FORMULA_TIERS = ('=HYPERLINK("https://e.x","Go")', "=cmd|'/C calc'!A1", "+2", "@SUM(B1)")
+"""Tier labels as a shared link could set them (at most 40 characters each)."""
+
+
+@pytest.fixture(scope="module")
+def formula_deck(small_sample):
+    """A deck whose branches and tier labels (as from a shared link) are all formula-looking."""
+    customers = small_sample.customers.copy()
+    names = np.array(FORMULA_NAMES, dtype=object)[np.arange(len(customers)) % len(FORMULA_NAMES)]
+    customers["branch"] = pd.array(names, dtype="string")
+    dataset = Dataset("formulas", customers, small_sample.activity, small_sample.holdings, fingerprint="e" * 64)
+    scenario = proposed_scenario()
+    scenario = replace(scenario, tiers=replace(scenario.tiers, labels=FORMULA_TIERS))
+    report = report_content(prepared_dataset(dataset), scenario, "en")
+    return Presentation(io.BytesIO(deck_pptx(report, "s", "d", FINGERPRINT, WHEN)))
+
+
+def test_chart_workbooks_hold_formula_names_as_quoted_text_never_as_formulas(formula_deck):
+    texts, formulas, books = [], [], 0
+    for slide in formula_deck.slides:
+        for shape in slide.shapes:
+            if not shape.has_chart:
+                continue
+            books += 1
+            book = load_workbook(io.BytesIO(shape.chart.part.chart_workbook.xlsx_part.blob))
+            for cell in (cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row):
+                if cell.data_type == "f":
+                    formulas.append(f"{cell.coordinate}: {cell.value}")
+                elif isinstance(cell.value, str):
+                    texts.append(cell.value)
+    assert books >= 4
+    assert formulas == []
+    assert [text for text in texts if text.startswith(FORMULA_PREFIXES)] == []
+    assert {quoted(name) for name in FORMULA_NAMES + FORMULA_TIERS} <= set(texts)  # in the data, quoted
+
+
+def pptx_with_part(name: str, content: bytes) -> bytes:
+    """The default deck with one more part, as a forged company template."""
+    buffer = io.BytesIO()
+    Presentation().save(buffer)
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_template_is_refused_before_it_is_opened(reports):
+    bomb = pptx_with_part("ppt/slides/slide99.xml", b" " * 20_000_000)  # 20 MB of XML in 20 kB
+    assert len(bomb) < 100_000
+    started = time.perf_counter()
+    with pytest.raises(ExportError, match=r"template is refused before it is opened: its part ppt/slides/slide99"):
+        deck_of(reports[0], bomb)
+    assert time.perf_counter() - started < 2
+    many = pptx_with_part("ppt/media/x.bin", b"")
+    with zipfile.ZipFile(io.BytesIO(many)) as archive:
+        assert len(archive.infolist()) < 5_000  # the default deck itself is well within the limits
+    assert len(deck_of(reports[0], many).slides) == 8
