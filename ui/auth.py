@@ -36,7 +36,7 @@ SIGNED_IN_KEY = "_signed_in_with_password"
 REFUSAL_KEY = "_auth_refusal"
 SESSION_ID_KEY = "_auth_session_id"
 
-# scrypt cost: 2**15 * 8 * 128 bytes = 32 MiB and about 0.1 s a check (OWASP's scrypt floor). Stored
+# scrypt cost: 2**15 * 8 * 128 bytes = 32 MiB and 0.1-0.25 s a check (OWASP's scrypt floor). Stored
 # hashes carry their own parameters, which are bounded so a mistyped secret cannot exhaust memory.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 SCRYPT_MAX_N, SCRYPT_MAX_R, SCRYPT_MAX_P = 2**20, 32, 16
