@@ -1,16 +1,17 @@
 """Loyalty & value: who is slipping away, why, what they are worth, and what keeping them would bring."""
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
 
 from crm_core import loyalty as loy
 from crm_core.formatting import format_share
-from ui import data
+from ui import data, settings
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import exported, md, page_header, table, weight_sliders
+from ui.widgets import exported, md, page_header, table
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -26,13 +27,7 @@ codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("loyalty_group_
 
 st.subheader(t("stickiness_heading"))
 matrix = ui_loy.stickiness(prepared)
-defaults = loy.stickiness_weights(matrix)
-percentages = weight_sliders(
-    matrix.indicators,
-    {k: round(v * 100) for k, v in defaults.items()},
-    "loyalty_weight_",
-    lambda name: t(f"stickiness_{name}"),
-)
+percentages = settings.weight_controls(("stickiness", "weights"), matrix.indicators, lambda n: t(f"stickiness_{n}"))
 config = loy.StickinessConfig(weights=tuple((name, float(w)) for name, w in percentages.items()))
 scores = loy.stickiness_scores(matrix, config)
 primacy = loy.primacy_flags(prepared)
@@ -113,8 +108,8 @@ branch_col.plotly_chart(
 def value_panel() -> None:
     """Lifetime value, the retention what-if and the at-risk list: their controls rerun only this panel."""
     st.subheader(t("clv_heading"))
-    discount = st.slider(t("discount_rate"), 0, 20, key="loyalty_discount_rate", format="%d%%")
-    values = loy.customer_value(prepared, probabilities, codes, loy.ClvConfig(discount_rate=discount / 100))
+    settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
+    values = loy.customer_value(prepared, probabilities, codes, settings.active().clv)
     st.plotly_chart(
         loy.clv_quadrant_figure(
             loy.quadrant_sample(values),
@@ -129,21 +124,16 @@ def value_panel() -> None:
 
     st.subheader(t("retention_heading"))
     share_col, scope_col, band_col = st.columns(3)
-    retained = share_col.slider(t("retained_share"), 0, 100, step=5, key="loyalty_retained_share", format="%d%%")
-    scope = scope_col.multiselect(
-        t("what_if_segments"),
-        range(len(labels)),
-        format_func=lambda i: labels[i],
-        key="loyalty_what_if_segments",
-        placeholder=t("all_groups"),
-    )
-    targeted = band_col.multiselect(
-        t("risk_bands"),
-        ("high", "medium", "low"),
+    settings.control(share_col.slider, "retained_share", t("retained_share"), 0, 100, step=5, format="%d%%")
+    scope = settings.control(
+        scope_col.multiselect, "retention_segments", t("what_if_segments"), range(len(labels)),
+        format_func=lambda i: labels[i], placeholder=t("all_groups"),
+    )  # fmt: skip
+    settings.control(
+        band_col.multiselect, "retention_bands", t("risk_bands"), ("high", "medium", "low"),
         format_func=lambda b: t(f"band_{b}"),
-        key="loyalty_what_if_bands",
-    )
-    scenario = loy.RetentionScenario(retained / 100, tuple(scope), tuple(targeted))
+    )  # fmt: skip
+    scenario = replace(settings.active().retention, segments=tuple(scope))
     kept = loy.retention_what_if(probabilities, bands, values, codes, labels, scenario, evaluation.calibration_error)
     st.markdown(f"**{md(loy.what_if_sentence(kept, scenario, lang))}**")
     st.plotly_chart(

@@ -4,16 +4,15 @@ import streamlit as st
 
 from crm_core import playbook as pb
 from crm_core.exports import csv_bytes, excel_workbook
-from ui import data
+from ui import data, settings
 from ui import playbook as ui_pb
-from ui import scenarios as ui_sc
 from ui.i18n import current_lang, money, t
 from ui.widgets import md, page_header
 
 page_header("playbook")
 prepared = data.active_prepared()
 lang = current_lang()
-scenario = ui_sc.captured()
+scenario = settings.active()
 st.caption(t("playbook_scenario", name=md(scenario.name)))
 
 st.subheader(t("executive_summary"))

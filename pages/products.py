@@ -12,11 +12,11 @@ from crm_core.products.charts import (
     opportunity_figure,
     penetration_index_heatmap,
 )
-from ui import data
+from ui import data, settings
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import exported, md, page_header, table, translated_selectbox
+from ui.widgets import exported, md, page_header, table
 
 page_header("products")
 prepared = data.active_prepared()
@@ -29,15 +29,11 @@ names = ui_prod.product_labels(matrix.products)
 
 group_col, benchmark_col, target_col = st.columns(3)
 codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("products_group_by", group_col))
-kind = translated_selectbox(
-    benchmark_col,
-    t("benchmark"),
-    ("bank", "next_tier", "best_branch"),
-    "products_benchmark",
-    lambda k: t(f"benchmark_{k}"),
-    index=1,
-)
-target = target_col.number_input(t("cross_sell_target"), 1.0, 10.0, 3.0, 0.1, key="products_cross_sell_target")
+kind = settings.control(
+    benchmark_col.selectbox, "product_benchmark", t("benchmark"), ("bank", "next_tier", "best_branch"),
+    format_func=lambda k: t(f"benchmark_{k}"),
+)  # fmt: skip
+target = settings.control(target_col.number_input, "cross_sell_target", t("cross_sell_target"), 1.0, 10.0, step=0.1)
 
 segments = prod.segment_holdings(matrix, codes, labels)
 st.plotly_chart(
@@ -75,18 +71,15 @@ def value_panel() -> None:
     """Sizing what-if, next-best product and lead lists: their controls rerun only this panel."""
     st.subheader(t("opportunity_heading"))
     offered = tuple(
-        st.multiselect(
-            t("offered_products"),
-            matrix.products,
-            format_func=names.get,
-            key="products_offered",
+        settings.control(
+            st.multiselect, "offered_products", t("offered_products"), matrix.products, format_func=names.get
         )
     )
     sizing = ui_prod.economics_editor(matrix.products)
     if isinstance(sizing, str):
         st.error(md(sizing))
         return
-    closure = st.slider(t("closure"), 10, 100, 50, 10, key="products_closure", format="%d%%")
+    closure = settings.control(st.slider, "closure_share", t("closure"), 10, 100, step=10, format="%d%%")
     opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)
     st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
     totals = prod.opportunity_totals(opportunities)

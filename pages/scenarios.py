@@ -1,5 +1,7 @@
 """Scenarios & export: save and compare what-ifs, share them as a link, take them into the meeting."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -8,7 +10,7 @@ from crm_core.comparison import scenario_comparison
 from crm_core.formatting import format_money
 from crm_core.segments.charts import migration_heatmap
 from ui import comparison as ui_cmp
-from ui import data
+from ui import data, settings
 from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
@@ -20,14 +22,12 @@ prepared = data.active_prepared()
 dataset = data.active_dataset()
 lang = current_lang()
 store = ui_sc.saved()
-ui_sc.flash()
-active = ui_sc.active()
-current = ui_sc.captured()
-storyline = ui_report.content(prepared, current, lang)
+active = settings.active()
 if meeting_mode():
-    ui_report_view.meeting_storyline(storyline)
+    ui_report_view.meeting_storyline(ui_report.content(prepared, active, lang))
     st.stop()
-st.caption(t("scenario_active", name=md(active.name)) + (t("scenario_modified") if ui_sc.is_modified() else ""))
+ui_sc.flash()
+st.caption(t("scenario_active", name=md(active.name)) + (t("scenario_modified") if settings.is_modified() else ""))
 
 st.subheader(t("scenario_save_heading"))
 name_col, note_col = st.columns([1, 2])
@@ -35,10 +35,9 @@ name_col.text_input(t("scenario_name"), key="scenarios_new_name", max_chars=120)
 note_col.text_input(t("scenario_note"), key="scenarios_new_note", max_chars=2000)
 st.button(t("scenario_save"), key="scenarios_save", type="primary", on_click=ui_sc.save_current)
 
-upload = st.file_uploader(t("scenario_upload"), type=["json"], key="scenarios_upload")
-if upload is not None:
-    error = ui_sc.add_uploaded(upload)
-    st.error(md(error)) if error else st.success(t("scenario_added", name=md(upload.name)))
+st.file_uploader(
+    t("scenario_upload"), type=["json"], key=ui_sc.UPLOAD_KEY, accept_multiple_files=True, on_change=ui_sc.add_uploaded
+)
 
 
 st.subheader(t("scenario_saved_heading"))
@@ -66,7 +65,7 @@ copy_col.button(t("scenario_duplicate"), key="scenarios_duplicate", on_click=ui_
 delete_col.button(t("scenario_delete"), key="scenarios_delete", on_click=ui_sc.delete_selected)
 download_col.download_button(
     t("scenario_download"),
-    sc.scenario_json(store[selected]),
+    partial(sc.scenario_json, store[selected]),
     file_name=f"{selected}.scenario.json",
     mime="application/json",
     key="scenarios_download",
@@ -75,11 +74,11 @@ rename_col, rename_button_col = st.columns([3, 1], vertical_alignment="bottom")
 rename_col.text_input(t("scenario_rename_to"), key="scenarios_rename_to")
 rename_button_col.button(t("scenario_rename"), key="scenarios_rename", on_click=ui_sc.rename_selected)
 st.subheader(t("export_heading"))
-ui_report_view.export_panel(storyline, current, data.dataset_label(dataset), dataset.fingerprint)
+ui_report_view.export_panel(prepared, active, lang, data.dataset_label(dataset), dataset.fingerprint)
 
 st.subheader(t("scenario_link_heading"))
 st.caption(t("scenario_link_note"))
-st.code(ui_sc.share_link(ui_sc.captured()), language=None, wrap_lines=True)
+st.code(ui_sc.share_link(active), language=None, wrap_lines=True)
 
 st.subheader(t("compare_heading"))
 defaults = [s for s in (sc.baseline_scenario().name, sc.proposed_scenario().name) if s in store]

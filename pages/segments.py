@@ -5,10 +5,10 @@ import streamlit as st
 from crm_core import segments as seg
 from crm_core.formatting import format_share
 from crm_core.segments.charts import concentration_figure, migration_heatmap, profile_index_figure, silhouette_figure
-from ui import data
+from ui import data, settings
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t, translate
-from ui.widgets import md, page_header, table, translated_selectbox
+from ui.widgets import md, page_header, table
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -26,20 +26,13 @@ inputs = ui_seg.profile_inputs(prepared)
 @st.fragment
 def segment_panel() -> None:
     """Controls and everything they drive; a slider move reruns only this panel."""
-    scheme = st.segmented_control(
-        t("scheme"),
-        usable,
-        default=usable[0],
-        required=True,
-        key="segments_scheme",
+    scheme = settings.control(
+        st.segmented_control, "segment_scheme", t("scheme"), usable, required=True,
         format_func=lambda s: t(f"scheme_{s}"),
-    )
+    )  # fmt: skip
     baseline, change, clusters = None, None, None
     if scheme == "tiers":
         configs = ui_seg.tier_controls()
-        if isinstance(configs, str):
-            st.error(configs)
-            return
         segmentation = ui_seg.tier_segmentation(prepared, configs[0])
         baseline = ui_seg.tier_segmentation(prepared, configs[1])
         change = seg.tier_change_phrase(configs[1], configs[0])
@@ -48,13 +41,10 @@ def segment_panel() -> None:
         segmentation, baseline = seg.value_segments(matrix, config), seg.value_segments(matrix, base_config)
         change = {lang: translate("value_change", lang) for lang in ("en", "zh")}
     elif scheme == "rfm":
-        monetary = translated_selectbox(
-            st,
-            t("rfm_monetary"),
-            ("aum", "annual_contribution"),
-            "segments_rfm_monetary",
-            lambda m: t(f"indicator_{m}"),
-        )
+        monetary = settings.control(
+            st.selectbox, "rfm_monetary", t("rfm_monetary"), ("aum", "annual_contribution"),
+            format_func=lambda m: t(f"indicator_{m}"),
+        )  # fmt: skip
         segmentation = ui_seg.rfm_segmentation(prepared, monetary)
         st.caption(t("rfm_explained"))
     elif scheme == "lifecycle":
@@ -63,14 +53,12 @@ def segment_panel() -> None:
             st.caption(sentence)
     else:
         features = tuple(
-            st.multiselect(
-                t("cluster_features"),
-                (*seg.VALUE_INDICATORS, "age", "counter_txn_12m"),
-                key="segments_cluster_features",
-                format_func=lambda f: t(f"indicator_{f}"),
+            settings.control(
+                st.multiselect, "cluster_features", t("cluster_features"),
+                (*seg.VALUE_INDICATORS, "age", "counter_txn_12m"), format_func=lambda f: t(f"indicator_{f}"),
             )
-        )
-        k = st.slider(t("cluster_k"), 2, 8, key="segments_cluster_k")
+        )  # fmt: skip
+        k = settings.control(st.slider, "cluster_k", t("cluster_k"), 2, 8)
         if len(features) < 2:
             st.warning(t("cluster_need_two"))
             return

@@ -3,23 +3,19 @@
 import streamlit as st
 
 from crm_core import staff
-from ui import data
+from ui import data, settings
 from ui import staff as ui_staff
 from ui.i18n import current_lang, t
-from ui.widgets import md, page_header, weight_sliders
+from ui.widgets import md, page_header
 
 page_header("staff_kpis")
 prepared = data.active_prepared()
 lang = current_lang()
 
-level = st.segmented_control(
-    t("staff_level"),
-    ["branch", "relationship_manager"],
-    default="branch",
-    required=True,
+level = settings.control(
+    st.segmented_control, "staff_level", t("staff_level"), ["branch", "relationship_manager"], required=True,
     format_func=lambda v: t(f"level_{v}"),
-    key="staff_level",
-)
+)  # fmt: skip
 card = ui_staff.scorecard(prepared, level)
 for note in staff.scorecard_notes(card, lang):
     st.caption(f"ⓘ {note}")
@@ -28,36 +24,21 @@ if len(card.units) < 2:
     st.stop()
 
 preset_col, baseline_col = st.columns(2)
-presets = [p.key for p in staff.PRESETS]
-current = {name: int(st.session_state.get(f"{ui_staff.WEIGHT_PREFIX}{name}", 0)) for name in card.indicators}
-if sum(current.values()) != 100:  # the scenario weights indicators this dataset lacks: rescale over the rest
-    ui_staff.rescale_to_available(card, current)
-if "staff_preset" not in st.session_state:
-    st.session_state["staff_preset"] = ui_staff.matching_preset(card)
-preset_col.selectbox(
-    t("staff_preset"),
-    presets,
+ui_staff.preset_control(card, preset_col)
+settings.control(
+    baseline_col.selectbox, "staff_baseline", t("staff_baseline"), [p.key for p in staff.PRESETS],
     format_func=ui_staff.preset_name,
-    key="staff_preset",
-    on_change=ui_staff.apply_preset,
-    args=(card,),
-)
-baseline_key = baseline_col.selectbox(
-    t("staff_baseline"), presets, format_func=ui_staff.preset_name, key="staff_baseline"
-)
+)  # fmt: skip
 with st.expander(t("staff_weights"), expanded=True):
-    weights = weight_sliders(
-        card.indicators,
-        staff.scorecard_weights(card, staff.PRESET_BY_KEY["customer_centric"]),
-        ui_staff.WEIGHT_PREFIX,
-        ui_staff.indicator_name,
-    )
-    by_perspective = staff.perspective_weights(weights)
+    shown_weights = settings.weight_controls(ui_staff.WEIGHTS_PATH, card.indicators, ui_staff.indicator_name)
+    by_perspective = staff.perspective_weights(shown_weights)
     st.caption(" · ".join(f"{staff.PERSPECTIVE_NAMES[p][lang == 'zh']} {w:.0f}%" for p, w in by_perspective.items()))
 
-baseline = staff.scorecard_weights(card, staff.PRESET_BY_KEY[baseline_key])
+baseline_name, baseline, current_name, weights, fallback = ui_staff.compared(card)
+if fallback:
+    st.info(t("staff_showing_proposed"), icon=":material/compare_arrows:")
 table = staff.ranking_table(card, weights, baseline, lang)
-st.markdown(f"**{staff.movers_sentence(table, ui_staff.preset_name(baseline_key), t('staff_current'), lang)}**")
+st.markdown(f"**{md(staff.movers_sentence(table, baseline_name, current_name, lang))}**")
 labels = {
     "unit": t(f"level_{card.level}"),
     "rank": t("rank"),
@@ -72,9 +53,7 @@ st.dataframe(staff.ranking_display(table, labels).dropna(axis=1, how="all"), hid
 
 units = staff.selected_units(table, 30)
 st.plotly_chart(
-    staff.rank_slope_figure(
-        table, t("slope_title"), ui_staff.preset_name(baseline_key), t("staff_current"), t("rank"), units
-    ),
+    staff.rank_slope_figure(table, t("slope_title"), baseline_name, current_name, t("rank"), units),
     key="staff_slope_chart",
 )
 

@@ -1,5 +1,6 @@
 """Visits & channels: how fast counter visits fall, where, for whom, what replaces them, what it means for staff."""
 
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -7,7 +8,7 @@ import streamlit as st
 from crm_core import visits as vis
 from crm_core.formatting import format_share
 from crm_core.templates import template_csv
-from ui import data
+from ui import data, settings
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import count, current_lang, t
@@ -123,16 +124,15 @@ def what_if_panel() -> None:
     """The what-if inputs and their result; moving one reruns only this panel (the per-branch base is fixed)."""
     st.subheader(t("what_if_heading"))
     scope_col, pp_col, factor_col, teller_col = st.columns(4)
-    scope = scope_col.multiselect(
-        t("what_if_segments"), range(len(labels)), format_func=lambda i: labels[i], key="visits_what_if_segments",
-        placeholder=t("all_groups"),
+    scope = settings.control(
+        scope_col.multiselect, "visits_segments", t("what_if_segments"), range(len(labels)),
+        format_func=lambda i: labels[i], placeholder=t("all_groups"),
     )  # fmt: skip
-    increase = pp_col.slider(t("adoption_increase"), 0, 50, key="visits_adoption_pp", format="+%d pp")
-    factor = factor_col.slider(t("substitution_factor"), 0.0, 1.0, step=0.05, key="visits_substitution_factor")
-    per_teller = teller_col.number_input(t("per_teller"), 100, 10_000, step=100, key="visits_per_teller")
+    settings.control(pp_col.slider, "visits_adoption_pp", t("adoption_increase"), 0, 50, format="+%d pp")
+    settings.control(factor_col.slider, "visits_substitution", t("substitution_factor"), 0.0, 1.0, step=0.05)
+    settings.control(teller_col.number_input, "visits_per_teller", t("per_teller"), 100, 10_000, step=100)
     # No group chosen means every group.
-    inputs = vis.WhatIfInputs(tuple(scope) or tuple(range(len(labels))), float(increase), float(factor),
-                              float(per_teller))  # fmt: skip
+    inputs = replace(settings.active().visits_what_if, segments=tuple(scope) or tuple(range(len(labels))))
     staffing = vis.what_if_staffing(base, inputs)
     st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
     table(staffing, "visits_staffing_table")

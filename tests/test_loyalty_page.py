@@ -28,7 +28,7 @@ def open_loyalty() -> AppTest:
 
 def test_retention_what_if_follows_crm_core(prepared):
     at = open_loyalty()
-    at.slider(key="loyalty_retained_share").set_value(40).run()
+    at.slider(key="retention.retained_share").set_value(40).run()
     assert not at.exception
     risk = loy.churn_risk_model(prepared)
     bands = loy.risk_bands(risk.probabilities)
@@ -45,9 +45,9 @@ def test_retention_what_if_follows_crm_core(prepared):
 
 def test_stickiness_weights_sum_to_100_and_definition_switch_retrains():
     at = open_loyalty()
-    at.slider(key="loyalty_weight_products_held").set_value(60).run()
-    weights = [at.session_state[k] for k in at.session_state if str(k).startswith("loyalty_weight_")]
-    assert sum(weights) == 100
-    at.selectbox(key="loyalty_churn_kind__en").set_value("inactive").run()
+    at.slider(key="stickiness.weights.products_held").set_value(60).run()
+    weights = dict(at.session_state["scenario_active"].stickiness.weights)
+    assert sum(weights.values()) == 100 and weights["products_held"] == 60
+    at.selectbox(key="churn.kind@en").set_value("inactive").run()
     assert not at.exception, at.exception
     assert any(c.value.lower().startswith("churned: no transaction") for c in at.caption)

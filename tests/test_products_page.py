@@ -49,12 +49,12 @@ def test_default_headline_is_the_affluent_wealth_management_gap(products_page, p
 
 def test_benchmark_and_closure_change_the_headline_as_crm_core_computes(products_page, prepared):
     at = products_page
-    at.selectbox(key="products_benchmark__en").set_value("bank").run()
-    at.slider(key="products_closure").set_value(100).run()
+    at.selectbox(key="product_benchmark.kind@en").set_value("bank").run()
+    at.slider(key="product_targets.closure_share").set_value(100).run()
     assert not at.exception
     assert headline(at) == expected_headline(prepared, "bank", 1.0)
-    at.selectbox(key="products_benchmark__en").set_value("next_tier").run()
-    at.slider(key="products_closure").set_value(50).run()
+    at.selectbox(key="product_benchmark.kind@en").set_value("next_tier").run()
+    at.slider(key="product_targets.closure_share").set_value(50).run()
 
 
 def test_lead_list_respects_the_suitability_guardrail(products_page, prepared):

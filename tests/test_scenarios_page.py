@@ -27,9 +27,12 @@ def test_save_then_reload_a_scenario():
     at.selectbox(key="scenarios_selected").set_value("Proposed strategy")
     at.button(key="scenarios_load").click().run()
     assert not at.exception
-    assert at.session_state["segments_tier_basis"] == "3m"
-    assert at.session_state["staff_weight_retention"] == dict(proposed_scenario().staff_weights)["retention"]
     assert at.session_state["scenario_active"].name == "Proposed strategy"
+    assert at.session_state["scenario_active"] == proposed_scenario()
+    at.switch_page("pages/segments.py").run()
+    assert at.selectbox(key="tiers.basis@en").value == "3m"
+    at.switch_page("pages/staff_kpis.py").run()
+    assert at.slider(key="staff_weights.retention").value == dict(proposed_scenario().staff_weights)["retention"]
 
 
 def test_comparison_shows_sentences_for_the_two_presets():
@@ -49,9 +52,18 @@ def test_corrupt_upload_is_refused_and_a_valid_one_added():
 
 def test_link_reproduces_the_view():
     at = open_page("pages/segments.py", scenario=scenario_token(proposed_scenario()))
-    assert at.session_state["scenario_active"].name == "Proposed strategy"
-    assert at.session_state["segments_tier_basis"] == "3m"
-    assert at.selectbox(key="segments_tier_basis__en").value == "3m"
+    # A linked scenario keeps its settings under a name of its own: the preset is not replaced.
+    assert at.session_state["scenario_active"].name == "Proposed strategy (shared link)"
+    assert at.session_state["scenarios_saved"]["Proposed strategy"] == proposed_scenario()
+    assert at.selectbox(key="tiers.basis@en").value == "3m"
+
+
+def test_short_link_opens_the_preset_with_its_changes():
+    at = open_page("pages/segments.py", s="proposed", tiers="10,50,600", kpi="customer_centric")
+    scenario = at.session_state["scenario_active"]
+    assert scenario.tiers.thresholds == (1e5, 5e5, 6e6) and scenario.tiers.basis == "3m"
+    assert at.number_input(key="tiers.thresholds.0").value == 10.0
+    assert "tiers" not in at.query_params  # the address bar no longer claims settings that may change
 
 
 def test_damaged_link_says_so():
@@ -60,7 +72,7 @@ def test_damaged_link_says_so():
     at.run()
     assert not at.exception
     assert any("not applied" in e.value for e in at.sidebar.error)
-    assert "scenario_active" not in at.session_state  # nothing was applied
+    assert at.session_state["scenario_active"] == proposed_scenario().__class__()  # nothing was applied
 
 
 def test_identifiers_are_masked_unless_explicitly_shown_and_always_in_meeting_mode():

@@ -43,7 +43,7 @@ def test_default_tiers_match_crm_core(prepared):
 
 def test_moving_a_threshold_updates_profiles_and_migration(prepared):
     at = open_segments()
-    at.number_input(key="segments_threshold_1").set_value(60.0).run()  # affluent -> HNW boundary to 60万
+    at.number_input(key="tiers.thresholds.1").set_value(60.0).run()  # affluent -> HNW boundary to 60万
     assert not at.exception
     config = seg.TierConfig(thresholds=(5e4, 6e5, 6e6), labels=seg.tier_preset("default").labels)
     codes = seg.aum_tiers(prepared, config).codes
@@ -59,22 +59,24 @@ def test_moving_a_threshold_updates_profiles_and_migration(prepared):
 
 def test_preset_switch_loads_its_thresholds():
     at = open_segments()
-    at.selectbox(key="segments_tier_preset").set_value("cmb").run()
+    at.selectbox(key="tiers.preset@en").set_value("cmb").run()
     assert not at.exception
-    assert at.number_input(key="segments_threshold_2").value == 1000.0
-    assert at.text_input(key="segments_label_2").value == "sunflower"
+    assert at.number_input(key="tiers.thresholds.2").value == 1000.0
+    assert at.text_input(key="tiers.labels.2@en").value == "sunflower"
 
 
 def test_value_weights_always_sum_to_100_and_drive_classes(prepared):
     at = open_segments()
-    at.segmented_control(key="segments_scheme").set_value("value").run()
+    at.segmented_control(key="views.segment_scheme@en").set_value("value").run()
     before = customers_column(at)
-    at.slider(key="segments_weight_aum").set_value(80).run()
+    at.slider(key="value.weights.aum").set_value(80).run()
     assert not at.exception
-    weights = {k: at.session_state[k] for k in at.session_state if str(k).startswith("segments_weight_")}
-    assert sum(weights.values()) == 100 and weights["segments_weight_aum"] == 80
+    weights = dict(at.session_state["scenario_active"].value.weights)  # the scenario is the store
+    assert sum(weights.values()) == 100 and weights["aum"] == 80
+    shown = {k: at.slider(key=f"value.weights.{k}").value for k in weights}
+    assert shown == weights
     matrix = seg.value_matrix(prepared, "percentile")
-    config = seg.ValueConfig(weights=tuple((k.removeprefix("segments_weight_"), float(v)) for k, v in weights.items()))
+    config = seg.ValueConfig(weights=tuple(weights.items()))
     expected = seg.group_profiles(prepared, seg.value_segments(matrix, config).codes, config.labels)
     assert customers_column(at) == expected["customers"].tolist() != before
 
@@ -82,6 +84,6 @@ def test_value_weights_always_sum_to_100_and_drive_classes(prepared):
 @pytest.mark.parametrize("scheme", ["rfm", "lifecycle", "clusters"])
 def test_other_schemes_render_and_reconcile(scheme, prepared):
     at = open_segments()
-    at.segmented_control(key="segments_scheme").set_value(scheme).run()
+    at.segmented_control(key="views.segment_scheme@en").set_value(scheme).run()
     assert not at.exception, at.exception
     assert sum(customers_column(at)) == int(prepared.customers["is_active"].sum())

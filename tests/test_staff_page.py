@@ -35,29 +35,41 @@ def expected_units(card, preset_key: str) -> list[str]:
     return staff.ranking_table(card, weights, baseline)["unit"].tolist()
 
 
-def test_switching_the_preset_reorders_the_table_as_crm_core_computes(card):
-    at = open_staff()  # the Baseline scenario: deposit & sales oriented, compared with itself
-    assert at.selectbox(key="staff_preset").value == "deposit_sales"
-    assert shown_units(at) == expected_units(card, "deposit_sales")
-    assert shown_units(at)[0] == DEPOSIT_PUSH_BRANCH
-    at.selectbox(key="staff_preset").set_value("customer_centric").run()
+def test_opens_on_a_difference_and_the_preset_drives_the_table(card):
+    at = open_staff()  # the Baseline scenario keeps deposit & sales: the page shows the proposed change
+    assert at.selectbox(key="staff.preset@en").value == "deposit_sales"
+    assert any("Proposed strategy" in i.value for i in at.info)
+    assert shown_units(at) == expected_units(card, "customer_centric")
+    assert any("rises" in m.value for m in at.markdown if m.value.startswith("**From"))
+    at.selectbox(key="staff.preset@en").set_value("customer_centric").run()
     assert not at.exception
+    assert at.session_state["scenario_active"].staff_weights == staff.PRESET_BY_KEY["customer_centric"].weights
+    assert not any("Proposed strategy" in i.value for i in at.info)  # now the scenario's own weights
     assert shown_units(at) == expected_units(card, "customer_centric")
     units = shown_units(at)
     assert units.index(CUSTOMER_CENTRIC_BRANCH) < units.index(DEPOSIT_PUSH_BRANCH)
     assert any(DEPOSIT_PUSH_BRANCH in w.value for w in at.warning)  # guardrail flag
+    at.selectbox(key="staff_baseline@en").set_value("customer_centric").run()
+    assert shown_units(at) == expected_units(card, "customer_centric")
+    assert at.session_state["scenario_active"].staff_baseline == "customer_centric"
+
+
+def test_baseline_scenario_ranks_deposit_and_sales_first_under_its_own_weights(card):
+    weights = staff.scorecard_weights(card, staff.PRESET_BY_KEY["deposit_sales"])
+    assert staff.ranking_table(card, weights, weights)["unit"].iloc[0] == DEPOSIT_PUSH_BRANCH
 
 
 def test_weights_always_sum_to_100():
     at = open_staff()
-    at.slider(key="staff_weight_retention").set_value(55).run()
-    weights = [at.session_state[k] for k in at.session_state if str(k).startswith("staff_weight_")]
-    assert sum(weights) == 100 and at.session_state["staff_weight_retention"] == 55
+    at.slider(key="staff_weights.retention").set_value(55).run()
+    weights = dict(at.session_state["scenario_active"].staff_weights)
+    assert sum(weights.values()) == 100 and weights["retention"] == 55
+    assert at.selectbox(key="staff.preset@en").value == "custom"
 
 
 def test_relationship_manager_level_renders():
     at = open_staff()
-    at.segmented_control(key="staff_level").set_value("relationship_manager").run()
+    at.segmented_control(key="views.staff_level@en").set_value("relationship_manager").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Relationship manager" in d.value.columns)
     assert len(table) > 100

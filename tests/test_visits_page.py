@@ -33,8 +33,8 @@ def staffing_table(at: AppTest):
 
 def test_what_if_staffing_follows_crm_core(prepared):
     at = open_visits()
-    at.slider(key="visits_adoption_pp").set_value(25).run()
-    at.number_input(key="visits_per_teller").set_value(1_200).run()
+    at.slider(key="visits_what_if.adoption_increase_pp").set_value(25).run()
+    at.number_input(key="visits_what_if.transactions_per_teller_month").set_value(1_200).run()
     assert not at.exception
     cube = vis.visit_cube(prepared)
     _, fits = vis.branch_declines(cube)

@@ -6,8 +6,8 @@ import streamlit as st
 
 from crm_core import loyalty as loy
 from crm_core.prepare import PreparedDataset
+from ui import settings
 from ui.i18n import t
-from ui.widgets import translated_selectbox
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -32,15 +32,14 @@ def churn_risk(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> lo
 
 
 def definition_controls() -> loy.ChurnDefinition:
-    """Which customers count as churned."""
+    """Which customers count as churned (views of the scenario's churn definition)."""
     kind_col, months_col, drop_col = st.columns(3)
-    kind = translated_selectbox(
-        kind_col, t("churn_definition"), loy.CHURN_KINDS, "loyalty_churn_kind", lambda k: t(f"churn_kind_{k}")
-    )
-    months = months_col.number_input(
-        t("inactive_months"), 1, 11, key="loyalty_inactive_months", disabled=kind != "inactive"
-    )
-    drop = drop_col.slider(
-        t("aum_drop"), 10, 90, step=5, key="loyalty_aum_drop", format="%d%%", disabled=kind != "aum_drop"
-    )
-    return loy.ChurnDefinition(kind=kind, inactive_months=int(months), aum_drop=drop / 100)
+    kind = settings.control(
+        kind_col.selectbox, "churn_kind", t("churn_definition"), loy.CHURN_KINDS,
+        format_func=lambda k: t(f"churn_kind_{k}"),
+    )  # fmt: skip
+    settings.control(months_col.number_input, "churn_inactive_months", t("inactive_months"), 1, 11,
+                     disabled=kind != "inactive")  # fmt: skip
+    settings.control(drop_col.slider, "churn_aum_drop", t("aum_drop"), 10, 90, step=5, format="%d%%",
+                     disabled=kind != "aum_drop")  # fmt: skip
+    return settings.active().churn

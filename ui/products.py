@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from crm_core import products as prod
+from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
+from ui import settings
 from ui.i18n import current_lang, t
 
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
@@ -52,29 +57,60 @@ def product_labels(products) -> dict[str, str]:
     return {p: prod.product_name(p, current_lang()) for p in products}
 
 
-def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig | str:
-    """Editable conversion rate and value per product; returns the sizing config or a message."""
-    base = st.session_state.get("products_sizing") or prod.SizingConfig()
-    frame = pd.DataFrame(
+ECONOMICS_COLUMNS = ("conversion_rate", "average_balance", "margin", "annual_fee")
+PERCENT_ECONOMICS = frozenset({"conversion_rate", "margin"})
+
+
+def _economics_frame(sizing: prod.SizingConfig, products: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "product": p,
                 "name": prod.product_name(p, current_lang()),
-                "conversion_rate": base.economics_of(p).conversion_rate * 100,
-                "basis": base.economics_of(p).basis,
-                "average_balance": base.economics_of(p).average_balance,
-                "margin": base.economics_of(p).margin * 100,
-                "annual_fee": base.economics_of(p).annual_fee,
+                "conversion_rate": sizing.economics_of(p).conversion_rate * 100,
+                "basis": sizing.economics_of(p).basis,
+                "average_balance": sizing.economics_of(p).average_balance,
+                "margin": sizing.economics_of(p).margin * 100,
+                "annual_fee": sizing.economics_of(p).annual_fee,
             }
             for p in products
         ]
     )
-    edited = st.data_editor(
-        frame,
-        key="products_economics",
+
+
+def economics_edited(sizing: prod.SizingConfig, products: tuple[str, ...], edits: dict) -> prod.SizingConfig:
+    """The sizing config after a data editor's ``edited_rows`` (shown in percent where a rate is)."""
+    for row, changes in (edits or {}).items():
+        product = products[int(row)]
+        economics = sizing.economics_of(product)
+        values = {}
+        for column, value in changes.items():
+            if column in ECONOMICS_COLUMNS:
+                number = float(value or 0)
+                values[column] = number / 100 if column in PERCENT_ECONOMICS else number
+        sizing = sizing.with_product(replace(economics, product=product, **values))
+    return sizing
+
+
+def _commit_economics(key: str, products: tuple[str, ...]) -> None:
+    edits = st.session_state[key].get("edited_rows", {})
+    settings.commit(lambda s: replace(s, sizing=economics_edited(s.sizing, products, edits)))
+
+
+def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig:
+    """Editable conversion rate and value per product, a view of the scenario's sizing; returns it."""
+    sizing = settings.active().sizing
+    # A new key whenever the scenario's sizing changes: the editor then starts from it, with no stale edits.
+    digest = hashlib.sha256(config_json(sizing).encode()).hexdigest()[:12]
+    key = f"sizing.economics.{digest}@{current_lang()}"
+    st.data_editor(
+        _economics_frame(sizing, products),
+        key=key,
         hide_index=True,
         disabled=["product", "name", "basis"],
         column_order=["name", "conversion_rate", "basis", "average_balance", "margin", "annual_fee"],
+        on_change=_commit_economics,
+        args=(key, products),
         column_config={
             "name": st.column_config.TextColumn(t("product")),
             "conversion_rate": st.column_config.NumberColumn(
@@ -86,27 +122,6 @@ def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig | str:
             "annual_fee": st.column_config.NumberColumn(t("annual_fee"), min_value=0, format="¥%.0f"),
         },
     )
-    try:
-        sizing = prod.SizingConfig(
-            tuple(
-                prod.ProductEconomics(
-                    row.product,
-                    float(row.conversion_rate) / 100,
-                    row.basis,
-                    float(row.average_balance or 0),
-                    float(row.margin or 0) / 100,
-                    float(row.annual_fee or 0),
-                )
-                for row in edited.itertuples()
-            )
-        )
-    except ValueError as error:
-        return str(error)
-    # Keep the products not shown (e.g. the "*" fallback) and remember the result for the scenario.
-    for economics in base.economics:
-        if economics.product not in products:
-            sizing = sizing.with_product(economics)
-    st.session_state["products_sizing"] = sizing
     return sizing
 
 

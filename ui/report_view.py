@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import streamlit as st
 
 from crm_core import report
-from crm_core.scenarios import Scenario, scenario_json
+from crm_core.scenarios import Scenario
 from ui import report as ui_report
 from ui.i18n import t
 from ui.widgets import md
@@ -39,38 +37,44 @@ def meeting_storyline(built: report.Report) -> None:
         st.text(step.notes)
 
 
-def export_panel(built: report.Report, scenario: Scenario, dataset_name: str, fingerprint: str) -> None:
-    """Deck, HTML report, Excel tables and a chart as PNG, all stamped with scenario, dataset and date."""
+def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fingerprint: str) -> None:
+    """Deck, HTML report, Excel tables and a chart as PNG, stamped with scenario, dataset and date.
+
+    Every file is built when its button is clicked (a download callable), never on a rerun; the
+    storyline they share is computed once per dataset, scenario and language.
+    """
     stamp = ui_report.stamp_args(scenario, dataset_name, fingerprint)
-    key = hashlib.sha256(f"{fingerprint}{scenario_json(scenario)}{built.lang}".encode()).hexdigest()
     template = st.file_uploader(t("deck_template"), type=["pptx"], key="export_template")
+    template_bytes = template.getvalue() if template else None
+    if template_bytes is not None:
+        try:
+            report.check_template(template_bytes)
+        except report.ExportError as error:
+            st.error(md(str(error)))
+            template_bytes = None
     deck_col, html_col, xlsx_col = st.columns(3)
-    try:
-        deck = ui_report.deck(built, stamp, template.getvalue() if template else None, key)
-    except report.ExportError as error:
-        st.error(md(str(error)))
-        deck = None
-    if deck is not None:
-        deck_col.download_button(t("download_deck"), deck, f"strategy_{built.lang}.pptx",
-                                 "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                                 key="export_pptx")  # fmt: skip
-    html_col.download_button(t("download_html"), report.report_html(built, **stamp), f"strategy_{built.lang}.html",
-                             "text/html", key="export_html")  # fmt: skip
+
+    def storyline() -> report.Report:
+        return ui_report.content(prepared, scenario, lang)
+
+    def deck() -> bytes:
+        return report.deck_pptx(storyline(), template=template_bytes, **stamp)
+
+    deck_col.download_button(t("download_deck"), deck, f"strategy_{lang}.pptx",
+                             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                             key="export_pptx")  # fmt: skip
+    html_col.download_button(t("download_html"), lambda: report.report_html(storyline(), **stamp),
+                             f"strategy_{lang}.html", "text/html", key="export_html")  # fmt: skip
     xlsx_col.download_button(
-        t("download_tables"), report.report_workbook(built), f"strategy_tables_{built.lang}.xlsx",
+        t("download_tables"), lambda: report.report_workbook(storyline()), f"strategy_tables_{lang}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx",
     )  # fmt: skip
+    chart_col, png_col = st.columns([3, 1], vertical_alignment="bottom")
+    built = storyline()
     charted = [step for step in built.steps if step.figure is not None]
     if not charted:
         return
-    chart_col, png_col = st.columns([3, 1], vertical_alignment="bottom")
     chosen = chart_col.selectbox(t("png_chart"), range(len(charted)), format_func=lambda i: charted[i].title,
                                  key="export_png_step")  # fmt: skip
-    if png_col.button(t("make_png"), key="export_make_png"):
-        try:
-            st.session_state["_export_png"] = (chosen, report.figure_png(charted[chosen].figure))
-        except report.ExportError as error:
-            st.error(md(str(error)))
-    made = st.session_state.get("_export_png")
-    if made and made[0] == chosen:
-        png_col.download_button(t("download_png"), made[1], f"chart_{chosen + 1}.png", "image/png", key="export_png")
+    png_col.download_button(t("download_png"), lambda: report.figure_png(charted[chosen].figure),
+                            f"chart_{chosen + 1}.png", "image/png", key="export_png")  # fmt: skip

@@ -6,14 +6,18 @@ clusters) is cached by fingerprint; a slider move only re-cuts integer codes and
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from crm_core import scenarios as sc
 from crm_core import segments as seg
 from crm_core.prepare import PreparedDataset
+from crm_core.view_choices import GROUPINGS
+from ui import settings
 from ui.i18n import current_lang, money, t
-from ui.widgets import translated_selectbox, weight_sliders
 
 BASES = ("current", "3m", "6m", "12m")
 
@@ -66,58 +70,77 @@ def availability(prepared: PreparedDataset) -> pd.DataFrame:
 # --- tiers ------------------------------------------------------------------------------------
 
 
-def _apply_preset() -> None:
-    """Preset change callback: copy its thresholds (in 万) and labels into the editable inputs."""
+def _threshold_setting(i: int) -> settings.Setting:
+    """The lower bound of tier ``i + 1``, shown in 万."""
+    return settings.Setting(("tiers", "thresholds", i), scale=1e-4, shown=float)
+
+
+def _tiers_resized(tiers: seg.TierConfig, count: int) -> seg.TierConfig:
+    """Tiers with ``count`` groups: extra ones start at ten times the last bound, removed ones drop off the top."""
+    thresholds, labels = list(tiers.thresholds), list(tiers.labels)
+    while len(labels) < count:
+        thresholds.append(thresholds[-1] * 10)
+        labels.append(f"tier {len(labels) + 1}")
+    return seg.TierConfig(tuple(thresholds[: count - 1]), tuple(labels[:count]), tiers.basis)
+
+
+def _commit_preset(key: str) -> None:
+    name = st.session_state[key]
+    if name in seg.TIER_PRESETS:
+        settings.commit(lambda s: replace(s, tiers=seg.tier_preset(name, "en", s.tiers.basis)))
+
+
+def _commit_count(key: str) -> None:
+    settings.commit(lambda s: replace(s, tiers=_tiers_resized(s.tiers, int(st.session_state[key]))))
+
+
+def _commit_label(i: int, key: str) -> None:
+    def change(scenario):
+        labels = list(seg.tier_labels(scenario.tiers, current_lang()))
+        labels[i] = str(st.session_state[key]).strip()
+        # A preset's names typed back in either language stay the preset's names.
+        canonical = seg.translated_tier_labels(tuple(labels), "en")
+        return replace(scenario, tiers=replace(scenario.tiers, labels=canonical))
+
+    settings.commit(change)
+
+
+def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig]:
+    """Preset, basis, tier count, names and lower bounds (万), as views of the scenario's tiers.
+
+    Returns (current, baseline): the baseline is the "Baseline (current practice)" tiers with the
+    current names when the counts match, so the migration shows moves, not renames.
+    """
     lang = current_lang()
-    preset = seg.tier_preset(st.session_state["segments_tier_preset"], lang)
-    st.session_state["segments_tier_count"] = len(preset.labels)
-    for i, threshold in enumerate(preset.thresholds):
-        st.session_state[f"segments_threshold_{i}"] = threshold / 1e4
-    for i, label in enumerate(preset.labels):
-        st.session_state[f"segments_label_{i}"] = label
-
-
-def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig] | str:
-    """Preset, basis, tier count, thresholds (万) and labels. Returns (current, baseline) or an error."""
-    if "segments_tier_preset" not in st.session_state:
-        st.session_state["segments_tier_preset"] = "default"
-        if "segments_tier_count" not in st.session_state:
-            _apply_preset()
     preset_col, basis_col, count_col = st.columns(3)
+    tiers = settings.active().tiers
+    preset_key = f"tiers.preset@{lang}"
+    st.session_state[preset_key] = seg.matching_tier_preset(tiers) or "custom"
     preset_col.selectbox(
-        t("tier_preset"),
-        seg.TIER_PRESETS,
-        key="segments_tier_preset",
-        on_change=_apply_preset,
-        format_func=lambda name: t(f"preset_{name}"),
-    )
-    basis = translated_selectbox(basis_col, t("tier_basis"), BASES, "segments_tier_basis", lambda b: t(f"basis_{b}"))
-    count = count_col.number_input(t("tier_count"), min_value=2, max_value=6, step=1, key="segments_tier_count")
-    baseline = seg.tier_preset(st.session_state["segments_tier_preset"], current_lang(), basis)
-    thresholds, labels = [], []
-    columns = st.columns(int(count))
-    for i in range(int(count)):
-        default_label = baseline.labels[i] if i < len(baseline.labels) else f"tier {i + 1}"
-        st.session_state.setdefault(f"segments_label_{i}", default_label)
-        labels.append(columns[i].text_input(t("tier_label", n=i + 1), key=f"segments_label_{i}"))
-        if i < count - 1:
-            default = baseline.thresholds[i] / 1e4 if i < len(baseline.thresholds) else 1000.0 * (i + 1)
-            st.session_state.setdefault(f"segments_threshold_{i}", default)
-            value = columns[i].number_input(
-                t("tier_upper", label=labels[-1] or "…"),
-                min_value=0.01,
-                step=1.0,
-                format="%.2f",
-                key=f"segments_threshold_{i}",
-            )
-            thresholds.append(float(value) * 1e4)
-    try:
-        current = seg.TierConfig(thresholds=tuple(thresholds), labels=tuple(labels), basis=basis)
-    except ValueError as error:
-        return t("tier_invalid", error=str(error))
-    # The baseline keeps the current labels so migration shows moves, not renames.
-    if len(baseline.thresholds) == len(current.thresholds):
-        baseline = seg.TierConfig(thresholds=baseline.thresholds, labels=current.labels, basis=basis)
+        t("tier_preset"), (*seg.TIER_PRESETS, "custom"), key=preset_key, on_change=_commit_preset,
+        args=(preset_key,), format_func=lambda name: t(f"preset_{name}"),
+    )  # fmt: skip
+    settings.control(basis_col.selectbox, "tier_basis", t("tier_basis"), BASES, format_func=lambda b: t(f"basis_{b}"))
+    st.session_state["tiers.count"] = len(tiers.labels)
+    count_col.number_input(
+        t("tier_count"), min_value=2, max_value=6, step=1, key="tiers.count", on_change=_commit_count,
+        args=("tiers.count",),
+    )  # fmt: skip
+    labels = seg.tier_labels(tiers, lang)
+    columns = st.columns(len(labels))
+    for i, column in enumerate(columns):
+        key = f"tiers.labels.{i}@{lang}"
+        st.session_state[key] = labels[i]
+        column.text_input(t("tier_label", n=i + 1), key=key, on_change=_commit_label, args=(i, key), max_chars=40)
+        if i:  # the bound that starts this tier sits under its name
+            settings.control(
+                column.number_input, _threshold_setting(i - 1), t("tier_from", label=labels[i]),
+                min_value=0.01, step=1.0, format="%.2f",
+            )  # fmt: skip
+    current = settings.active().tiers
+    base = sc.baseline_scenario().tiers
+    if len(base.thresholds) == len(current.thresholds):
+        baseline = seg.TierConfig(base.thresholds, current.labels, base.basis)
     else:
         baseline = current
     return current, baseline
@@ -133,25 +156,26 @@ def tier_segmentation(prepared: PreparedDataset, config: seg.TierConfig) -> seg.
 
 
 def value_controls(prepared: PreparedDataset) -> tuple[seg.ValueMatrix, seg.ValueConfig, seg.ValueConfig]:
-    """Normalisation, class method and weight sliders that always sum to 100%."""
+    """Normalisation, class method and weight sliders that always sum to 100%, as views of the scenario."""
     norm_col, method_col = st.columns(2)
-    normalisation = translated_selectbox(
-        norm_col,
-        t("normalisation"),
-        ("percentile", "minmax"),
-        "segments_value_normalisation",
-        lambda m: t(f"norm_{m}"),
-    )
-    method = translated_selectbox(
-        method_col, t("value_method"), ("cutoffs", "top_shares"), "segments_value_method", lambda m: t(f"method_{m}")
-    )
-    matrix = _value_matrix(prepared.fingerprint, normalisation, prepared)
-    baseline = seg.ValueConfig(normalisation=normalisation, method=method)
+    settings.control(
+        norm_col.selectbox, "value_normalisation", t("normalisation"), ("percentile", "minmax"),
+        format_func=lambda m: t(f"norm_{m}"),
+    )  # fmt: skip
+    settings.control(
+        method_col.selectbox, "value_method", t("value_method"), ("cutoffs", "top_shares"),
+        format_func=lambda m: t(f"method_{m}"),
+    )  # fmt: skip
+    matrix = value_matrix(prepared)
     names = tuple(matrix.indicators)
-    defaults = seg.weight_percentages({n: w for n, w in baseline.weights if n in names})
-    chosen = weight_sliders(names, defaults, "segments_weight_", lambda name: t(f"indicator_{name}"))
-    weights = tuple((name, float(value)) for name, value in chosen.items())
-    return matrix, seg.ValueConfig(weights=weights, normalisation=normalisation, method=method), baseline
+    settings.weight_controls(("value", "weights"), names, lambda name: t(f"indicator_{name}"))
+    config = settings.active().value
+    return matrix, config, seg.ValueConfig(normalisation=config.normalisation, method=config.method)
+
+
+def value_matrix(prepared: PreparedDataset) -> seg.ValueMatrix:
+    """The normalised value indicators under the scenario's normalisation, cached per dataset."""
+    return _value_matrix(prepared.fingerprint, settings.active().value.normalisation, prepared)
 
 
 # --- labels -----------------------------------------------------------------------------------
@@ -166,7 +190,7 @@ def display_labels(scheme: str, labels: tuple[str, ...], clusters: seg.ClusterRe
         return tuple(seg.LIFECYCLE_NAMES.get(label, {}).get(lang, label) for label in labels)
     if scheme == "clusters" and clusters is not None:
         return tuple(f"{t('cluster_n', n=i + 1)}: {phrase}" for i, phrase in enumerate(clusters.descriptions[lang]))
-    return labels
+    return seg.translated_tier_labels(labels, lang)
 
 
 def rfm_segmentation(prepared: PreparedDataset, monetary: str) -> seg.Segmentation:
@@ -209,35 +233,18 @@ def profile_column_config() -> dict:
     return config
 
 
-GROUPINGS = ("tiers", "value", "lifecycle")
-
-
-def session_tier_config(prepared: PreparedDataset) -> seg.TierConfig:
-    """The tiers the manager set on the Segments page this session, else the default preset."""
-    state = st.session_state
-    count = int(state.get("segments_tier_count", 0) or 0)
-    try:
-        if count:
-            thresholds = tuple(float(state[f"segments_threshold_{i}"]) * 1e4 for i in range(count - 1))
-            labels = tuple(str(state[f"segments_label_{i}"]) for i in range(count))
-            return seg.TierConfig(thresholds, labels, state.get("segments_tier_basis", "current"))
-    except (KeyError, ValueError):
-        pass
-    return seg.tier_preset("default", current_lang())
-
-
 def grouping(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Codes and display labels of a grouping other pages break their figures down by."""
+    """Codes and display labels of a grouping other pages break their figures down by (the scenario's settings)."""
+    scenario = settings.active()
     if kind == "value":
-        matrix = _value_matrix(prepared.fingerprint, "percentile", prepared)
-        segmentation = seg.value_segments(matrix, seg.ValueConfig())
+        segmentation = seg.value_segments(value_matrix(prepared), scenario.value)
     elif kind == "lifecycle":
         segmentation = _lifecycle(prepared.fingerprint, prepared)
     else:
-        segmentation = tier_segmentation(prepared, session_tier_config(prepared))
+        segmentation = tier_segmentation(prepared, scenario.tiers)
     return segmentation.codes, display_labels(kind, segmentation.labels)
 
 
-def grouping_select(key: str, container=st) -> str:
-    """Which grouping to break down by (tiers follow the Segments page's settings)."""
-    return translated_selectbox(container, t("group_by"), GROUPINGS, key, lambda g: t(f"scheme_{g}"))
+def grouping_select(name: str, container=st) -> str:
+    """Which grouping a page breaks down by (``name``: the page's grouping setting, e.g. ``visits_group_by``)."""
+    return settings.control(container.selectbox, name, t("group_by"), GROUPINGS, format_func=lambda g: t(f"scheme_{g}"))

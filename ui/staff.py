@@ -1,14 +1,18 @@
-"""Streamlit adapter of the Staff KPIs page: the per-dataset scorecard and preset handling."""
+"""Streamlit adapter of the Staff KPIs page: the per-dataset scorecard and the assessment being compared."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
+from crm_core import scenarios as sc
 from crm_core import staff
 from crm_core.prepare import PreparedDataset
-from ui.i18n import current_lang
+from ui import settings
+from ui.i18n import current_lang, t
 
-WEIGHT_PREFIX = "staff_weight_"
+WEIGHTS_PATH = ("staff_weights",)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -21,16 +25,10 @@ def scorecard(prepared: PreparedDataset, level: str) -> staff.Scorecard:
     return _scorecard(prepared.fingerprint, level, prepared)
 
 
-def apply_preset(card: staff.Scorecard) -> None:
-    """Preset callback: load the preset's weights into the sliders."""
-    key = st.session_state["staff_preset"]
-    for name, value in staff.scorecard_weights(card, staff.PRESET_BY_KEY[key]).items():
-        st.session_state[f"{WEIGHT_PREFIX}{name}"] = value
-    st.session_state[f"_{WEIGHT_PREFIX}previous"] = staff.scorecard_weights(card, staff.PRESET_BY_KEY[key])
-
-
 def preset_name(key: str) -> str:
-    """A preset's name in the session's language."""
+    """A preset's name in the session's language ("custom" for weights no preset has)."""
+    if key not in staff.PRESET_BY_KEY:
+        return t("staff_custom")
     preset = staff.PRESET_BY_KEY[key]
     return preset.zh if current_lang() == "zh" else preset.en
 
@@ -40,20 +38,43 @@ def indicator_name(name: str) -> str:
     return staff.INDICATOR_BY_NAME[name].label(current_lang())
 
 
-def matching_preset(card: staff.Scorecard) -> str:
-    """The preset whose weights the sliders hold now (the first preset when none matches)."""
-    current = {n: int(st.session_state.get(f"{WEIGHT_PREFIX}{n}", 0)) for n in card.indicators}
+def matching_preset(card: staff.Scorecard, weights) -> str:
+    """The preset whose weights (over this dataset's indicators) equal ``weights``, else "custom"."""
+    shown = staff.scorecard_weights(card, dict(weights))
     for preset in staff.PRESETS:
-        if staff.scorecard_weights(card, preset) == current:
+        if staff.scorecard_weights(card, preset) == shown:
             return preset.key
-    return staff.PRESETS[0].key
+    return "custom"
 
 
-def rescale_to_available(card: staff.Scorecard, current: dict[str, int]) -> None:
-    """Spread 100% over the indicators this dataset has; weights of missing ones become 0."""
-    state = st.session_state
-    for key in [k for k in state if isinstance(k, str) and k.startswith(WEIGHT_PREFIX)]:
-        if key.removeprefix(WEIGHT_PREFIX) not in card.indicators:
-            state[key] = 0
-    for name, value in staff.scorecard_weights(card, current).items():
-        state[f"{WEIGHT_PREFIX}{name}"] = value
+def _commit_preset(key: str) -> None:
+    chosen = st.session_state[key]
+    if chosen in staff.PRESET_BY_KEY:
+        settings.commit(lambda s: replace(s, staff_weights=staff.PRESET_BY_KEY[chosen].weights))
+
+
+def preset_control(card: staff.Scorecard, container) -> None:
+    """The assessment preset the weights match (a view of the scenario's weights); choosing one sets them."""
+    key = f"staff.preset@{current_lang()}"
+    st.session_state[key] = matching_preset(card, settings.active().staff_weights)
+    container.selectbox(
+        t("staff_preset"), [p.key for p in staff.PRESETS] + ["custom"], format_func=preset_name, key=key,
+        on_change=_commit_preset, args=(key,),
+    )  # fmt: skip
+
+
+def compared(card: staff.Scorecard) -> tuple[str, dict[str, int], str, dict[str, int], bool]:
+    """(baseline name, baseline weights, compared name, compared weights, fallback used).
+
+    The scenario's assessment is compared with its baseline preset. When the two are the same
+    (the "Baseline (current practice)" scenario), the page compares the baseline with the
+    "Proposed strategy" assessment instead, so it shows what a change would do.
+    """
+    scenario = settings.active()
+    baseline = staff.scorecard_weights(card, staff.PRESET_BY_KEY[scenario.staff_baseline])
+    current = staff.scorecard_weights(card, dict(scenario.staff_weights))
+    name = t("staff_current")
+    if current == baseline:
+        proposed = staff.scorecard_weights(card, dict(sc.proposed_scenario().staff_weights))
+        return preset_name(scenario.staff_baseline), baseline, t("staff_proposed"), proposed, True
+    return preset_name(scenario.staff_baseline), baseline, name, current, False

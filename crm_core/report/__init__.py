@@ -7,7 +7,7 @@ only draw that content, so the deck, the HTML page and the workbook always agree
 """
 
 from crm_core.report.content import TEXT, report_content, tier_labels
-from crm_core.report.deck import deck_pptx
+from crm_core.report.deck import check_template, deck_pptx
 from crm_core.report.html import report_html
 from crm_core.report.model import (
     CHART_KINDS,
@@ -37,6 +37,7 @@ __all__ = [
     "Report",
     "Step",
     "chart_figure",
+    "check_template",
     "deck_pptx",
     "figure_png",
     "figure_pngs",

@@ -41,10 +41,12 @@ from crm_core.segments.rfm import quintile_scores, rfm_scores, rfm_segments
 from crm_core.segments.tiers import (
     TIER_PRESETS,
     aum_tiers,
+    matching_tier_preset,
     tier_basis_values,
     tier_codes_of,
     tier_labels,
     tier_preset,
+    translated_tier_labels,
 )
 from crm_core.segments.value import (
     ValueMatrix,
@@ -90,6 +92,7 @@ __all__ = [
     "group_profiles",
     "lifecycle_rules_text",
     "lifecycle_stages",
+    "matching_tier_preset",
     "migration_matrix",
     "migration_sentence",
     "normalised_weights",
@@ -105,6 +108,7 @@ __all__ = [
     "tier_codes_of",
     "tier_labels",
     "tier_preset",
+    "translated_tier_labels",
     "value_classes",
     "value_matrix",
     "value_scores",

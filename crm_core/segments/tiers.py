@@ -150,8 +150,34 @@ def tier_labels(config: TierConfig, lang: str = "en") -> tuple[str, ...]:
     >>> tier_labels(TierConfig(labels=("a", "b", "c", "d")), "zh")
     ('a', 'b', 'c', 'd')
     """
+    return translated_tier_labels(config.labels, lang)
+
+
+def translated_tier_labels(labels: tuple[str, ...], lang: str = "en") -> tuple[str, ...]:
+    """Return tier names in ``lang`` when they are a preset's names (in either language), else as given.
+
+    Examples
+    --------
+    >>> translated_tier_labels(("大众客户", "富裕客户", "高净值客户", "私人银行客户"), "en")
+    ('mass', 'affluent', 'high net worth', 'private')
+    """
     for name in TIER_PRESETS:
         for language in ("en", "zh"):
-            if tier_preset(name, language).labels == config.labels:
-                return tier_preset(name, lang).labels
-    return config.labels
+            if _PRESETS[name][1][language] == tuple(labels):
+                return _PRESETS[name][1]["zh" if lang == "zh" else "en"]
+    return tuple(labels)
+
+
+def matching_tier_preset(config: TierConfig) -> str | None:
+    """Return the preset whose thresholds and names (in either language) a tier config has, else None.
+
+    Examples
+    --------
+    >>> matching_tier_preset(TierConfig(basis="3m"))
+    'default'
+    """
+    for name in TIER_PRESETS:
+        thresholds, labels = _PRESETS[name]
+        if tuple(float(v) for v in thresholds) == config.thresholds and config.labels in labels.values():
+            return name
+    return None
