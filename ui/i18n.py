@@ -60,6 +60,16 @@ TEXT = MappingProxyType(
             "放大字体、隐藏控件、隐去客户标识；“情景与导出”页按故事线逐步展示。",
         ),
         "scenario_modified": (" (modified)", "（已修改）"),
+        "setting_refused": (
+            "That change was not applied: {error}. The previous setting is kept.",
+            "该修改未生效：{error}。已保留原设置。",
+        ),
+        "from_link": ("shared link", "分享链接"),
+        "from_file": ("uploaded", "上传"),
+        "scenario_file_too_large": (
+            "the file is larger than {kb} KB; a scenario file is a few KB",
+            "文件超过 {kb} KB；情景文件通常只有几 KB",
+        ),
         "link_refused": ("The scenario in the link was not applied: {error}", "链接中的情景未应用：{error}"),
         "scenario_placeholder": (
             "Baseline (current practice). Saving and comparing scenarios arrives with the Scenarios & export page.",
@@ -342,6 +352,7 @@ TEXT = MappingProxyType(
         "preset_regulatory": ("Regulatory-style (5万 / 100万 / 600万)", "监管口径（5万 / 100万 / 600万）"),
         "preset_cmb": ("CMB-style (5万 / 50万 / 1000万)", "招行式（5万 / 50万 / 1000万）"),
         "preset_icbc": ("ICBC-style (5万 / 80万 / 800万)", "工行式（5万 / 80万 / 800万）"),
+        "preset_custom": ("Custom (edited below)", "自定义（在下方修改）"),
         "tier_basis": ("Tier on", "分层依据"),
         "basis_current": ("current AUM (month average)", "当前资产（月日均）"),
         "basis_3m": ("average of the last 3 months", "近3个月日均"),
@@ -349,7 +360,7 @@ TEXT = MappingProxyType(
         "basis_12m": ("average of the last 12 months", "近12个月日均"),
         "tier_count": ("Tiers", "层级数"),
         "tier_label": ("Tier {n} name", "第{n}层名称"),
-        "tier_upper": ("{label} from (万 CNY)", "{label}起点（万元）"),
+        "tier_from": ("{label} from (万 CNY)", "{label}起点（万元）"),
         "tier_invalid": ("These tiers cannot be used: {error}", "该分层设置无效：{error}"),
         "normalisation": ("Normalisation", "标准化方法"),
         "norm_percentile": ("percentile rank", "百分位排名"),
@@ -635,6 +646,14 @@ TEXT = MappingProxyType(
         "staff_baseline": ("Compare with", "对比基准"),
         "staff_weights": ("Indicator weights (always 100% in total)", "指标权重（合计始终为100%）"),
         "staff_current": ("current weights", "当前权重"),
+        "staff_custom": ("Custom weights", "自定义权重"),
+        "staff_proposed": ("proposed customer-centric weights", "拟议的以客户为中心权重"),
+        "staff_showing_proposed": (
+            "This scenario keeps the baseline assessment, so the ranking below shows what the Proposed "
+            "strategy's customer-centric weights would change. Move a weight or pick a preset to compare your own.",
+            "当前情景沿用基准考核，因此下方排名展示“拟议策略”以客户为中心的权重将带来的变化。"
+            "调整权重或选择预设即可比较您自己的方案。",
+        ),
         "rank": ("Rank", "排名"),
         "rank_change": ("Change", "变化"),
         "score": ("Score", "得分"),

@@ -82,9 +82,14 @@ def kpi_tile(row: pd.Series) -> None:
 
 def page_header(name: str, subtitle: str = "") -> None:
     """Guard the frame, then the page title (with an optional subtitle) and the question it answers."""
+    from ui.settings import refused_message
+
     require_frame(name)
     st.title(f"{t(f'page_{name}')} · {md(subtitle)}" if subtitle else t(f"page_{name}"))
     st.caption(t(f"question_{name}"))
+    refused = refused_message()
+    if refused:
+        st.error(refused, icon=":material/block:")
 
 
 def coming_page(name: str) -> None:
@@ -105,39 +110,6 @@ def translated_selectbox(container, label: str, options, key: str, format_func, 
     choice = container.selectbox(label, options, index=start, format_func=format_func, key=f"{key}__{current_lang()}")
     st.session_state[key] = choice
     return choice
-
-
-def _rebalance_weights(key_prefix: str, changed: str, names: tuple[str, ...]) -> None:
-    """Slider callback: keep the moved weight, rescale the others so the total stays exactly 100."""
-    from crm_core.segments import rebalanced_percentages
-
-    current = {name: st.session_state[f"{key_prefix}{name}"] for name in names}
-    previous = st.session_state.get(f"_{key_prefix}previous", current)
-    updated = rebalanced_percentages({**previous, changed: current[changed]}, changed, current[changed])
-    for name, value in updated.items():
-        st.session_state[f"{key_prefix}{name}"] = value
-    st.session_state[f"_{key_prefix}previous"] = updated
-
-
-def weight_sliders(
-    names: tuple[str, ...], defaults: dict[str, int], key_prefix: str, label_of, per_row: int = 6
-) -> dict[str, int]:
-    """One 0–100% slider per weight, always summing to 100 (moving one rescales the others).
-
-    Keys are ``{key_prefix}{name}``; ``defaults`` are whole percentages summing to 100.
-    """
-    for name in names:
-        st.session_state.setdefault(f"{key_prefix}{name}", int(defaults.get(name, 0)))
-    for start in range(0, len(names), per_row):
-        row = names[start : start + per_row]
-        for column, name in zip(st.columns(per_row if len(names) > per_row else len(row)), row, strict=False):
-            column.slider(
-                label_of(name), 0, 100, step=1, key=f"{key_prefix}{name}", on_change=_rebalance_weights,
-                args=(key_prefix, name, names), format="%d%%",
-            )  # fmt: skip
-    weights = {name: int(st.session_state[f"{key_prefix}{name}"]) for name in names}
-    st.caption(t("weights_sum", total=sum(weights.values())))
-    return weights
 
 
 MEETING_KEY = "meeting_mode"
