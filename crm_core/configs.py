@@ -12,6 +12,8 @@ import typing
 from dataclasses import fields, is_dataclass
 from typing import Any, TypeVar
 
+from crm_core.validation import clipped, shown
+
 Config = TypeVar("Config")
 
 
@@ -59,15 +61,20 @@ def config_from_dict(kind: type[Config], data: dict) -> Config:
 
     Unknown keys raise ``ValueError`` naming them, so a foreign file is refused, not half-read.
     """
+    if not isinstance(data, dict):
+        raise ValueError(f"a saved {kind.__name__} is an object of settings, got {shown(data)}")
     data = dict(data)
     saved = data.pop("type", kind.__name__)
     if saved != kind.__name__:
-        raise ValueError(f"saved config is a {saved}, not a {kind.__name__}")
+        raise ValueError(f"saved config is a {shown(saved)}, not a {kind.__name__}")
     hints = typing.get_type_hints(kind)
-    unknown = sorted(set(data) - set(hints))
+    unknown = sorted(shown(name) for name in set(data) - set(hints))
     if unknown:
         raise ValueError(f"{kind.__name__} has no setting {', '.join(unknown)}")
-    return kind(**{name: _as_tuples(value, hints[name]) for name, value in data.items()})
+    try:
+        return kind(**{name: _as_tuples(value, hints[name]) for name, value in data.items()})
+    except TypeError as error:  # a required setting missing, or a value no check expected
+        raise ValueError(f"{kind.__name__}: {clipped(str(error))}") from None
 
 
 def config_from_json(kind: type[Config], text: str) -> Config:

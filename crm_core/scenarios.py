@@ -12,16 +12,28 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from crm_core import validation as check
 from crm_core.configs import config_from_dict, config_to_dict
 from crm_core.loyalty.config import ChurnDefinition, ClvConfig, RetentionScenario, StickinessConfig
-from crm_core.products.config import BenchmarkConfig, SizingConfig
-from crm_core.segments.config import ClusterConfig, LifecycleConfig, RfmConfig, TierConfig, ValueConfig
-from crm_core.staff.config import CUSTOMER_CENTRIC, DEPOSIT_SALES, PRESET_BY_KEY
+from crm_core.products.config import MAX_PRODUCTS, BenchmarkConfig, SizingConfig
+from crm_core.segments.config import (
+    CLUSTER_FEATURE_CHOICES,
+    MAX_TIER_THRESHOLD,
+    ClusterConfig,
+    LifecycleConfig,
+    RfmConfig,
+    TierConfig,
+    ValueConfig,
+)
+from crm_core.staff.config import CUSTOMER_CENTRIC, DEPOSIT_SALES, INDICATOR_BY_NAME, PRESET_BY_KEY
 from crm_core.visits.config import OffCounterBenchmark, WhatIfInputs
 
 SCENARIO_VERSION = 2
@@ -34,8 +46,19 @@ DEFAULT_OFFERED: tuple[str, ...] = ("credit_card", "wealth_management", "funds",
 """Products offered in sizing and lead lists by default (value-mining products)."""
 
 
-MAX_SCENARIO_BYTES = 256 * 1024
-"""Largest scenario a link may inflate to (a real one is about 7 KB)."""
+MAX_SCENARIO_FILE_BYTES = 256 * 1024
+"""Largest scenario file (bytes, or characters of text) read; a real one is about 7 KB."""
+
+MAX_SCENARIO_BYTES = MAX_SCENARIO_FILE_BYTES
+"""Largest scenario a link may inflate to: the same limit as a file."""
+
+MAX_NAME_LENGTH = 120
+"""Longest scenario name, in characters."""
+
+MAX_NOTE_LENGTH = 2_000
+"""Longest scenario note, in characters."""
+
+_FINGERPRINT = re.compile(r"[0-9A-Za-z_.:-]*")
 
 MAX_TOKEN_CHARACTERS = 16 * 1024
 """Longest link token accepted (a real one is about 2 KB)."""
@@ -94,17 +117,12 @@ class Scenario:
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
-        if not str(self.name).strip():
-            raise ScenarioError("a scenario needs a name")
-        if len(self.name) > 120 or len(self.note) > 2_000:
-            raise ScenarioError("name (120) or note (2,000 characters) too long")
-        if self.staff_baseline not in PRESET_BY_KEY:
-            raise ScenarioError(f"unknown staff baseline {self.staff_baseline!r}; use {', '.join(PRESET_BY_KEY)}")
-        weights = tuple((str(n), int(w)) for n, w in self.staff_weights)
-        if any(w < 0 for _, w in weights) or sum(w for _, w in weights) != 100:
-            raise ScenarioError("staff weights must be non-negative whole percentages summing to 100")
-        object.__setattr__(self, "staff_weights", weights)
-        object.__setattr__(self, "offered_products", tuple(str(p) for p in self.offered_products))
+        try:
+            check.assign(self, **_checked_settings(self))
+        except ScenarioError:
+            raise
+        except ValueError as error:
+            raise ScenarioError(str(error)) from None
 
     def renamed(self, name: str, note: str | None = None) -> Scenario:
         """A copy with a new name (and note)."""
@@ -132,6 +150,53 @@ CONFIG_FIELDS: dict[str, type] = {
     "sizing": SizingConfig,
 }
 """Scenario fields that hold a config, with its class."""
+
+
+def _checked_settings(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's own settings (its configs check themselves), canonical; ``ValueError`` names a bad one."""
+    if isinstance(scenario.name, str) and not scenario.name.strip():
+        raise ScenarioError("a scenario needs a name")
+    for name, kind in CONFIG_FIELDS.items():
+        value = getattr(scenario, name)
+        if not isinstance(value, kind):
+            raise ScenarioError(f"{name} must be a {kind.__name__}, got {check.shown(value)}")
+    unknown = [f for f in scenario.clusters.features if f not in CLUSTER_FEATURE_CHOICES]
+    if unknown:
+        raise ScenarioError(
+            f"clusters: features must come from {', '.join(CLUSTER_FEATURE_CHOICES)}; got {check.shown(unknown[0])}"
+        )
+    created = check.text(scenario.created, "created", 40)
+    if created:
+        try:
+            datetime.fromisoformat(created)
+        except ValueError:
+            raise ScenarioError(f"created must be an ISO 8601 time or empty, got {check.shown(created)}") from None
+    fingerprint = check.text(scenario.fingerprint, "fingerprint", 128)
+    if not _FINGERPRINT.fullmatch(fingerprint):
+        raise ScenarioError(f"fingerprint must be letters, digits and . _ : - only, got {check.shown(fingerprint)}")
+    offered = check.items(scenario.offered_products, "offered_products", 0, MAX_PRODUCTS)
+    offered = tuple(check.code(p, f"offered_products[{i}]") for i, p in enumerate(offered))
+    check.distinct(offered, "offered_products")
+    weights = []
+    for i, pair in enumerate(check.items(scenario.staff_weights, "staff_weights", 1, len(INDICATOR_BY_NAME))):
+        indicator, weight = check.items(pair, f"staff_weights[{i}] (indicator, weight)", 2, 2)
+        indicator = check.choice(indicator, f"staff_weights[{i}] indicator", INDICATOR_BY_NAME)
+        weights.append((indicator, check.whole(weight, f"staff_weights[{i}] ({indicator}) weight in %", 0, 100)))
+    check.distinct((n for n, _ in weights), "staff_weights indicators")
+    if sum(w for _, w in weights) != 100:
+        raise ScenarioError(
+            f"staff weights must be non-negative whole percentages summing to 100, got {sum(w for _, w in weights)}"
+        )
+    return {
+        "name": check.text(scenario.name, "name", MAX_NAME_LENGTH, required=True),
+        "note": check.text(scenario.note, "note", MAX_NOTE_LENGTH, multiline=True),
+        "fingerprint": fingerprint,
+        "created": created,
+        "offered_products": offered,
+        "staff_weights": tuple(weights),
+        "staff_baseline": check.choice(scenario.staff_baseline, "staff_baseline", PRESET_BY_KEY),
+        "version": check.whole(scenario.version, "version", SCENARIO_VERSION, SCENARIO_VERSION),
+    }
 
 
 def baseline_scenario() -> Scenario:
@@ -176,11 +241,10 @@ def _migrated(data: dict[str, Any]) -> dict[str, Any]:
     """Bring an older scenario up to ``SCENARIO_VERSION``.
 
     Version 1 stored the tier thresholds in 万 (``tier_thresholds_wan``) and had no clusters,
-    CLV or retention settings; those take today's defaults.
+    CLV or retention settings; those take today's defaults. Its values are checked here as a
+    new scenario's are (``ValueError`` naming the setting), before they are converted.
     """
-    version = data.get("version", 1)
-    if not isinstance(version, int) or version < 1:
-        raise ScenarioError(f"version must be a positive whole number, got {version!r}")
+    version = check.whole(data.get("version", 1), "version", 1, 10**6)
     if version > SCENARIO_VERSION:
         raise ScenarioError(
             f"this scenario was saved by a newer release (version {version}); this one reads up to {SCENARIO_VERSION}"
@@ -189,64 +253,95 @@ def _migrated(data: dict[str, Any]) -> dict[str, Any]:
     if version == 1:
         wan = data.pop("tier_thresholds_wan", None)
         labels = data.pop("tier_labels", None)
+        if (wan is not None or labels is not None) and "tiers" in data:
+            raise ScenarioError("a version 1 scenario has tier_thresholds_wan and tier_labels, not tiers")
+        tiers: dict[str, Any] = {"type": "TierConfig"}
         if wan is not None:
-            tiers = {"type": "TierConfig", "thresholds": [float(v) * 1e4 for v in wan]}
-            if labels is not None:
-                tiers["labels"] = labels
+            wan = check.items(wan, "tier_thresholds_wan", 1, 5)
+            highest = MAX_TIER_THRESHOLD / 1e4
+            tiers["thresholds"] = [
+                check.number(v, f"tier_thresholds_wan[{i}] (万 yuan)", 0, highest, low_open=True, high_open=True) * 1e4
+                for i, v in enumerate(wan)
+            ]
+        if labels is not None:
+            tiers["labels"] = check.items(labels, "tier_labels", 2, 6)
+        if len(tiers) > 1:
             data["tiers"] = tiers
-        data["version"] = 2
+        data["version"] = SCENARIO_VERSION
     return data
+
+
+def _scenario_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``Scenario`` arguments of a migrated scenario dict (configs built and checked)."""
+    known = {f.name for f in fields(Scenario)}
+    unknown = sorted(check.shown(k) if not isinstance(k, str) else k for k in set(data) - known)
+    if unknown:
+        raise ScenarioError(f"unknown settings in the scenario: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in CONFIG_FIELDS:
+            if not isinstance(value, dict):
+                raise ScenarioError(f"{name} must be an object of settings, got {check.shown(value)}")
+            try:
+                values[name] = config_from_dict(CONFIG_FIELDS[name], value)
+            except ValueError as error:
+                raise ScenarioError(f"{name}: {error}") from None
+        elif name in ("offered_products", "staff_weights"):
+            entries = check.items(value, name, 0, MAX_PRODUCTS)
+            values[name] = tuple(tuple(v) if isinstance(v, list) else v for v in entries)
+        else:
+            values[name] = value
+    return values
 
 
 def scenario_from_dict(data: Any) -> Scenario:
     """Return the scenario in ``data`` (from ``scenario_to_dict``), migrated and validated.
 
+    Every setting is checked as when a scenario is built in code (type, finite, range, allowed
+    values, displayable text), after migration. Nothing but ``ScenarioError`` leaves this
+    function, whatever ``data`` holds.
+
     Raises
     ------
     ScenarioError
-        Not a scenario, from a newer release, or a setting out of range; the message names it.
+        Not a scenario, from a newer release, or a setting out of range; the message names the
+        setting and what it allows.
     """
     if not isinstance(data, dict):
         raise ScenarioError("a scenario file holds one JSON object")
     if data.get("format") != SCENARIO_FORMAT:
         raise ScenarioError(f'this JSON is not a scenario of this dashboard (expected "format": "{SCENARIO_FORMAT}")')
-    data = _migrated({k: v for k, v in data.items() if k != "format"})
-    known = {f.name for f in fields(Scenario)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ScenarioError(f"unknown settings in the scenario: {', '.join(unknown)}")
-    values: dict[str, Any] = {}
     try:
-        for name, value in data.items():
-            if name in CONFIG_FIELDS:
-                if not isinstance(value, dict):
-                    raise ScenarioError(f"{name} must be an object")
-                values[name] = config_from_dict(CONFIG_FIELDS[name], value)
-            elif name in ("offered_products", "staff_weights"):
-                if not isinstance(value, list):
-                    raise ScenarioError(f"{name} must be a list")
-                values[name] = tuple(tuple(v) if isinstance(v, list) else v for v in value)
-            else:
-                values[name] = value
-        return Scenario(**values)
+        data = _migrated({k: v for k, v in data.items() if k != "format"})
+        return Scenario(**_scenario_values(data))
     except ScenarioError:
         raise
-    except (TypeError, ValueError, KeyError) as error:
-        raise ScenarioError(f"the scenario has an invalid setting: {error}") from None
+    except RecursionError:
+        raise ScenarioError("not a scenario: the JSON is nested too deeply") from None
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as error:
+        # A check's ValueError names the setting; anything else is a value of a kind no check expected.
+        raise ScenarioError(f"the scenario has an invalid setting: {check.clipped(str(error))}") from None
 
 
 def scenario_from_json(text: str | bytes) -> Scenario:
-    """Return the scenario saved by ``scenario_json``; refuse anything else with a clear message."""
+    """Return the scenario saved by ``scenario_json``; refuse anything else with a clear message.
+
+    Files over ``MAX_SCENARIO_FILE_BYTES`` (bytes, or characters of text) are refused unread.
+    """
+    if not isinstance(text, str | bytes | bytearray):
+        raise ScenarioError(f"a scenario file is text or bytes, got {type(text).__name__}")
+    if len(text) > MAX_SCENARIO_FILE_BYTES:
+        raise ScenarioError(
+            f"the scenario file is too large ({len(text):,} {'characters' if isinstance(text, str) else 'bytes'}); "
+            f"a scenario is a few KB, and at most {MAX_SCENARIO_FILE_BYTES // 1024} KB is read"
+        )
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as error:
-        raise ScenarioError(f"not a JSON file ({error})") from None
+        raise ScenarioError(f"not a JSON file ({check.clipped(str(error))})") from None
     except RecursionError:
         raise ScenarioError("not a scenario: the JSON is nested too deeply") from None
-    try:
-        return scenario_from_dict(data)
-    except RecursionError:
-        raise ScenarioError("not a scenario: the JSON is nested too deeply") from None
+    return scenario_from_dict(data)
 
 
 def scenario_token(scenario: Scenario) -> str:
@@ -263,6 +358,8 @@ def scenario_token(scenario: Scenario) -> str:
 
 def scenario_from_token(token: str) -> Scenario:
     """Return the scenario of a link token; ``ScenarioError`` when it is damaged."""
+    if not isinstance(token, str):
+        raise ScenarioError(f"a link's scenario is text, got {type(token).__name__}")
     if len(token) > MAX_TOKEN_CHARACTERS:
         raise ScenarioError("the link's scenario is too long to be one of ours")
     try:
@@ -274,3 +371,52 @@ def scenario_from_token(token: str) -> Scenario:
     except (ValueError, zlib.error) as error:
         raise ScenarioError(f"the link's scenario is damaged ({error})") from None
     return scenario_from_json(text)
+
+
+PRESET_NAMES: frozenset[str] = frozenset({baseline_scenario().name, proposed_scenario().name})
+"""Names of the built-in scenarios: a linked or uploaded scenario never takes one of them."""
+
+
+def _name_key(name: str) -> str:
+    """How two names are compared: ``Baseline  (current practice)``, full-width brackets and case alike."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def is_preset_name(name: str) -> bool:
+    """Whether ``name`` is (or looks like) a built-in scenario's name.
+
+    Examples
+    --------
+    >>> is_preset_name("baseline  (Current practice)")
+    True
+    """
+    return _name_key(name) in {_name_key(preset) for preset in PRESET_NAMES}
+
+
+def unique_name(name: str, taken: Iterable[str] = (), origin: str = "") -> str:
+    """Return ``name``, or a variant no preset and no name in ``taken`` has (compared as ``is_preset_name`` does).
+
+    A clash first tries ``name (origin)`` (e.g. the UI's translated "shared link"), then adds
+    ``(2)``, ``(3)``, …; the result is at most ``MAX_NAME_LENGTH`` characters (``name`` is
+    shortened to make room). Use it before saving a scenario from a link or a file, so that it
+    neither poses as the baseline nor replaces a preset or a saved scenario.
+
+    Examples
+    --------
+    >>> unique_name("Baseline (current practice)", origin="shared link")
+    'Baseline (current practice) (shared link)'
+    >>> unique_name("Q3 plan", ["Q3 plan", "Q3 plan (2)"])
+    'Q3 plan (3)'
+    >>> unique_name("Q3 plan", ["Other"])
+    'Q3 plan'
+    """
+    used = {_name_key(preset) for preset in PRESET_NAMES} | {_name_key(t) for t in taken}
+    base = name.strip() or "Scenario"
+    stems = [f" ({origin})"] if origin else []
+    for number in range(2, len(used) + 3):
+        stems.append(f" ({origin}) ({number})" if origin else f" ({number})")
+    for stem in ("", *stems):
+        candidate = base[: MAX_NAME_LENGTH - len(stem)].rstrip() + stem
+        if _name_key(candidate) not in used:
+            return candidate
+    raise AssertionError("unreachable: more candidates than names taken")

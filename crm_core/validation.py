@@ -46,7 +46,7 @@ def shown(value: Any, limit: int = 40) -> str:
     Examples
     --------
     >>> shown("x" * 100)[-5:]
-    "xx…'"
+    "xxx…'"
     >>> shown(float("inf"))
     'inf'
     """
@@ -57,6 +57,18 @@ def shown(value: Any, limit: int = 40) -> str:
     text = ascii(value) if isinstance(value, str) else repr(value)
     text = text.encode("ascii", "backslashreplace").decode("ascii")
     return text if len(text) <= limit else text[: limit - 2] + "…" + text[-1]
+
+
+def clipped(message: str, limit: int = 300) -> str:
+    """An error message shortened to ``limit`` characters, with unprintable characters escaped.
+
+    Examples
+    --------
+    >>> clipped("x" * 400)[-2:], len(clipped("x" * 400))
+    ('x…', 300)
+    """
+    safe = "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode() for c in message)
+    return safe if len(safe) <= limit else safe[: limit - 1] + "…"
 
 
 def _amount(value: float) -> str:

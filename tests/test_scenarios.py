@@ -26,6 +26,11 @@ from crm_core.segments.config import TierConfig
 from crm_core.staff.config import CUSTOMER_CENTRIC, DEPOSIT_SALES
 from crm_core.visits.config import WhatIfInputs
 
+DISPLAYABLE = st.characters(
+    blacklist_categories=("Cc", "Cs", "Zl", "Zp"),
+    blacklist_characters="\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+)
+"""Characters a scenario name or note may hold: no control, separator or direction characters, no lone surrogates."""
 thresholds = st.lists(st.floats(1e3, 1e9, allow_nan=False), min_size=1, max_size=5, unique=True).map(
     lambda values: tuple(sorted(values))
 )
@@ -40,8 +45,8 @@ scenarios = st.builds(
         product_benchmark=BenchmarkConfig(kind="bank"),
         staff_weights=preset.weights,
     ),
-    st.text(min_size=1, max_size=40).filter(str.strip),
-    st.text(max_size=80),
+    st.text(DISPLAYABLE, min_size=1, max_size=40).filter(str.strip),
+    st.text(DISPLAYABLE, max_size=80),
     thresholds,
     st.sampled_from(["current", "3m", "6m", "12m"]),
     st.sampled_from(["flag", "inactive", "aum_drop"]),
