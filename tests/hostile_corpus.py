@@ -16,7 +16,9 @@ import csv
 import functools
 import gzip
 import io
+import zipfile
 from collections.abc import Callable
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
@@ -387,6 +389,106 @@ def formula_headers() -> Files:
     return [("formula_headers.csv", csv_text(frame).encode())]
 
 
+# --- hostile workbooks and text shapes (issue 22) -------------------------------------------------
+
+_WORKBOOK_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def column_letters(number: int) -> str:
+    """Excel's column name of a 1-based column number (16384 -> "XFD")."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def sheet_row(number: int, cells: dict[int, str]) -> str:
+    """One ``<row>`` of inline-string cells, by 1-based column number."""
+    inner = "".join(
+        f'<c r="{column_letters(column)}{number}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
+        for column, text in cells.items()
+    )
+    return f'<row r="{number}">{inner}</row>'
+
+
+def tiny_workbook(dimension: str, rows: str, padding: int = 0) -> bytes:
+    """A minimal .xlsx built with ``zipfile``: one sheet declaring ``dimension`` and holding ``rows``.
+
+    ``padding`` bytes of whitespace inside ``<sheetData>`` make a ZIP bomb (they compress ~1000:1).
+    """
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main"><dimension ref="{dimension}"/><sheetData>{rows}{" " * padding}</sheetData></worksheet>'
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _WORKBOOK_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return buffer.getvalue()
+
+
+def frame_rows(frame: pd.DataFrame, first_row: int = 1) -> str:
+    """A text frame as sheet rows: the header on ``first_row``, then one row per record (blank cells left out)."""
+    rows = [sheet_row(first_row, dict(enumerate(frame.columns, start=1)))]
+    for offset, record in enumerate(frame.itertuples(index=False), start=1):
+        cells = {column: str(value) for column, value in enumerate(record, start=1) if str(value) != ""}
+        rows.append(sheet_row(first_row + offset, cells))
+    return "".join(rows)
+
+
+def forged_dimension_workbook() -> Files:
+    """Customers in an .xlsx whose sheet declares all 17 billion cells of Excel's grid (``A1:XFD1048576``)
+    and ends with an empty row 1,048,576: a reader that trusts the dimension pads every row to 16,384 cells."""
+    rows = frame_rows(customers_text_frame()) + '<row r="1048576"/>'
+    return with_activity(("forged_dimension.xlsx", tiny_workbook("A1:XFD1048576", rows)))
+
+
+def zip_bomb_workbook() -> Files:
+    """A workbook of a few kB whose sheet unpacks to 20 MB of XML (ratio about 1,000)."""
+    rows = frame_rows(customers_text_frame().head(5))
+    return [("bomb.xlsx", tiny_workbook("A1:V6", rows, padding=20_000_000))]
+
+
+def mixed_encoding_text() -> Files:
+    """UTF-8 customers with one line pasted from a GBK file."""
+    frame = customers_text_frame()
+    frame["branch"] = "东城支行"
+    lines = csv_text(frame).encode().split(b"\n")
+    lines[7] = lines[7].decode().replace("东城支行", "").encode() + "西城支行".encode("gbk")
+    return [("mixed.csv", b"\n".join(lines))]
+
+
+def one_long_line() -> Files:
+    """A header and one 2 MB line (a file exported without line breaks)."""
+    return [("long.csv", b"customer_id,aum\n" + b"C1,1;" * 400_000)]
+
+
 LOADER_CASES: dict[str, Callable[[], Files]] = {
     "utf8_comma": utf8_comma,
     "utf8_bom_semicolon": utf8_bom_semicolon,
@@ -416,11 +518,26 @@ LOADER_CASES: dict[str, Callable[[], Files]] = {
     "activity_only": activity_only,
     "no_aum_column": no_aum_column,
     "formula_headers": formula_headers,
+    "forged_dimension_workbook": forged_dimension_workbook,
+    "zip_bomb_workbook": zip_bomb_workbook,
+    "mixed_encoding_text": mixed_encoding_text,
+    "one_long_line": one_long_line,
 }
 """Every hostile extract, by name."""
 
 REFUSED_CASES: frozenset[str] = frozenset(
-    {"binary_junk", "nul_bytes_in_text", "gzip_archive", "empty_file", "header_only", "activity_only", "no_aum_column"}
+    {
+        "binary_junk",
+        "nul_bytes_in_text",
+        "gzip_archive",
+        "empty_file",
+        "header_only",
+        "activity_only",
+        "no_aum_column",
+        "zip_bomb_workbook",
+        "mixed_encoding_text",
+        "one_long_line",
+    }
 )
 """Cases the loader must refuse with a ``LoadError`` (the others must load)."""
 

@@ -641,10 +641,6 @@ def preview_file(
     return _preview_text(name, data, options, encoding or options.encoding, delimiter or options.delimiter)
 
 
-class _TooManyRejected(Exception):
-    """Raised from Arrow's invalid-row callback to stop reading a file that is mostly refused rows."""
-
-
 def _too_many_rejected(name: str, width: int) -> LoadError:
     return LoadError(
         f"{name}: more than {MAX_REJECTED_ROWS:,} rows are blank or do not hold the header's {width} fields; the "
@@ -657,7 +653,7 @@ def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_thre
 
     def on_invalid(row: pa_csv.InvalidRow) -> str:
         if len(refused) >= MAX_REJECTED_ROWS:
-            raise _TooManyRejected
+            return "error"  # Arrow stops with ArrowInvalid (an exception raised here would only be logged)
         refused.append((row.number, row.text, row.expected_columns, row.actual_columns))
         return "skip"
 
@@ -680,8 +676,10 @@ def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_thre
                 quoted_strings_can_be_null=False,
             ),
         )
-    except _TooManyRejected:
-        raise _too_many_rejected(preview.name, len(preview.columns)) from None
+    except pa.ArrowInvalid:
+        if len(refused) >= MAX_REJECTED_ROWS:
+            raise _too_many_rejected(preview.name, len(preview.columns)) from None
+        raise
     return table, refused
 
 
