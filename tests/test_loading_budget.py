@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from crm_core.loading import LoadError, load_dataset
-from crm_core.loading.budget import PEAK_PER_PARQUET_CELL, PEAK_PER_TEXT_BYTE, estimated_peak_bytes, memory_refusal
+from crm_core.loading.budget import (
+    PEAK_PER_PARQUET_CELL,
+    PEAK_PER_TEXT_BYTE,
+    PEAK_PER_TEXT_LINE,
+    estimated_peak_bytes,
+    memory_refusal,
+)
 
 
 def parquet_bytes(rows: int, columns: int) -> bytes:
@@ -48,3 +54,9 @@ def test_load_dataset_refuses_over_the_limit_and_loads_under_it():
         load_dataset([("c.csv", csv)], memory_limit=100)
     dataset, report = load_dataset([("c.csv", csv)], memory_limit=10**6)
     assert report.rows_loaded == 2 and len(dataset.customers) == 2
+
+
+def test_blank_lines_are_estimated_per_line_not_per_byte():
+    blank = b"customer_id,aum\nC1,5\n" + b"\n" * 1_000_000  # 1 MB that reads as a million rows
+    assert estimated_peak_bytes([("blank.csv", blank)]) >= 1_000_000 * PEAK_PER_TEXT_LINE
+    assert "blank.csv: 1 MB, 1,000,002 lines" in memory_refusal([("blank.csv", blank)], limit_bytes=10**6)

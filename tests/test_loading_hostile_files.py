@@ -7,9 +7,12 @@ a time and a traced-memory bound far below what the unbounded reader needs.
 
 from __future__ import annotations
 
+import io
 import time
 import tracemalloc
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from crm_core.archives import ZipLimits
@@ -159,3 +162,18 @@ def test_a_file_of_refused_rows_stops_at_the_bound(monkeypatch):
     with pytest.raises(LoadError, match="more than 1,000 rows are blank or do not hold the header's 2 fields"):
         load_table("ragged.csv", good + b"x\n" * 1_001)
     assert load_table("ragged.csv", good + b"x\n" * 999)[1].rows_rejected == 999
+
+
+def test_a_parquet_file_that_decodes_past_the_bound_is_refused_while_reading(monkeypatch):
+    rows = 50_000
+    table = pa.table({"customer_id": [f"C{i}" for i in range(rows)], "aum": [1.0] * rows, "note": ["x" * 500] * rows})
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer, compression="zstd")
+    assert len(buffer.getvalue()) < 500_000  # 25 MB of text once decoded
+    frame, report = load_table("notes.parquet", buffer.getvalue())
+    assert report.rows_loaded == rows and list(frame.columns) == ["customer_id", "aum"]
+    monkeypatch.setattr(reading, "MAX_PARQUET_BYTES", 10_000_000)
+    with pytest.raises(
+        LoadError, match=r"notes\.parquet: the Parquet file decodes to more than 0 GB although it holds"
+    ):
+        load_table("notes.parquet", buffer.getvalue())

@@ -418,6 +418,13 @@ MAX_REJECTED_ROWS = 500_000
 """A file with more blank or ragged rows than this is refused: each refused row is kept (about
 140 bytes) for the report, so five million blank lines in a 5 MB file would cost 700 MB."""
 
+MAX_PARQUET_BYTES = 2_000_000_000
+"""Decoded Arrow bytes a Parquet file may reach (read in batches, so the bound holds while reading).
+
+Its footer's row and column counts drive the memory estimate (about 50 bytes a cell at the
+peak); 200,000 values of 5,000 repeated characters are a 0.3 MB file and 1 GB once decoded.
+"""
+
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 """Excel's grid: a cell outside it comes from a damaged or forged file."""
 
@@ -588,8 +595,22 @@ def _preview_parquet(name: str, data: bytes) -> Preview:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(io.BytesIO(data))
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        batches, decoded = [], 0
+        for batch in parquet.iter_batches(batch_size=16_384):
+            decoded += batch.nbytes
+            if decoded > MAX_PARQUET_BYTES:
+                raise LoadError(
+                    f"{name}: the Parquet file decodes to more than {MAX_PARQUET_BYTES / 1e9:.0f} GB although it holds "
+                    f"{parquet.metadata.num_rows:,} rows × {parquet.metadata.num_columns} columns (long, repetitive "
+                    "values compress very well); keep only the columns the dashboard reads, or load fewer rows"
+                )
+            batches.append(batch)
+        table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
+        del batches
         frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get)
+    except LoadError:
+        raise
     except Exception as error:
         raise LoadError(f"{name}: the file looks like Parquet but cannot be read ({error}); {EXPECTED}") from None
     frame = frame.reset_index(drop=True)
