@@ -71,12 +71,12 @@ def test_a_dimension_smaller_than_the_data_hides_nothing():
 
 def test_rows_reaching_column_xfd_are_refused_one_by_one_not_padded():
     rows = [corpus.sheet_row(1, HEADER)]
-    rows += [corpus.sheet_row(n, {1: f"C{n}", 2: "1", 16_384: "far"}) for n in range(2, 5002)]
-    rows += [corpus.sheet_row(5002, {1: "C5002", 2: "5", 3: "East"})]
-    frame, report = bounded_read("wide.xlsx", corpus.tiny_workbook("A1:XFD5002", "".join(rows)))
-    assert frame["customer_id"].tolist() == ["C5002"]
+    rows += [corpus.sheet_row(n, {1: f"C{n}", 2: "1", 16_384: "far"}) for n in range(2, 2002)]
+    rows += [corpus.sheet_row(2002, {1: "C2002", 2: "5", 3: "East"})]
+    frame, report = bounded_read("wide.xlsx", corpus.tiny_workbook("A1:XFD2002", "".join(rows)))
+    assert frame["customer_id"].tolist() == ["C2002"]
     [issue] = report.rejections
-    assert issue.subject == "too many fields: values beyond the 3 header columns" and issue.count == 5000
+    assert issue.subject == "too many fields: values beyond the 3 header columns" and issue.count == 2000
     assert issue.examples[0].text == "C2,1,,far"
 
 
