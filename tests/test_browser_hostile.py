@@ -14,7 +14,7 @@ from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, 
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("Overview", "Segments", "Visits", "Staff KPIs", "Loyalty & value", "Products", "Playbook")
+PAGES = ("Overview", "Segments", "Visits", "Staff KPIs", "Loyalty & value", "Product gap", "Scenarios", "Playbook")
 
 # Links and images by any attribute that loads or navigates (HTML href/src, SVG xlink:href), inline
 # 60 px styling, and bidi controls in the rendered text.
@@ -58,12 +58,9 @@ def settle(page) -> None:
 
 
 @pytest.mark.slow
-def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(browser, tmp_path):
-    paths = []
-    for name, content in hostile.hostile_files(400):
-        path = tmp_path / name
-        path.write_bytes(content)
-        paths.append(str(path))
+def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(browser):
+    # Given as payloads: the hostile file name holds "/", which no file on disk can.
+    files = [{"name": name, "mimeType": "text/csv", "buffer": content} for name, content in hostile.hostile_files(400)]
     requests: list[str] = []
     with streamlit_server() as server:
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
@@ -71,7 +68,7 @@ def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(browser, tm
         page.route(lambda url: "evil.example" in url, lambda route: route.abort())
         page.goto(f"{server}/data")
         page.get_by_text("Upload one or more files").wait_for(timeout=60_000)
-        page.locator("input[type=file]").first.set_input_files(paths)
+        page.locator("input[type=file]").first.set_input_files(files)
         page.get_by_role("button", name="Load and validate").click()
         page.get_by_role("button", name="Use this dataset").wait_for(timeout=90_000)
         settle(page)

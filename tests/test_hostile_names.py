@@ -252,7 +252,7 @@ def test_pages_show_hostile_names_as_text_in_charts_markdown_and_labels(page):
     for spec in specs:
         problems += plotly_problems(spec)
     assert not problems, problems
-    if page in ("visits", "staff_kpis", "loyalty"):  # charts by branch / RM: the names are there, as text
+    if page in ("visits", "staff_kpis"):  # charts by branch / RM: the names are there, as text
         assert any("&lt;a href=" in text for spec in specs for _, text in plotly_strings(spec)), page
 
 
