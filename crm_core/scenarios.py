@@ -318,22 +318,25 @@ def scenario_from_dict(data: Any) -> Scenario:
         raise
     except RecursionError:
         raise ScenarioError("not a scenario: the JSON is nested too deeply") from None
-    except (TypeError, ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as error:
-        # A check's ValueError names the setting; anything else is a value of a kind no check expected.
+    except ValueError as error:  # a check's message names the setting and what it allows
+        raise ScenarioError(check.clipped(str(error))) from None
+    except (TypeError, KeyError, IndexError, AttributeError, ArithmeticError) as error:  # a kind no check expected
         raise ScenarioError(f"the scenario has an invalid setting: {check.clipped(str(error))}") from None
 
 
 def scenario_from_json(text: str | bytes) -> Scenario:
     """Return the scenario saved by ``scenario_json``; refuse anything else with a clear message.
 
-    Files over ``MAX_SCENARIO_FILE_BYTES`` (bytes, or characters of text) are refused unread.
+    Files over ``MAX_SCENARIO_FILE_BYTES`` (UTF-8 bytes of text) are refused unread.
     """
     if not isinstance(text, str | bytes | bytearray):
         raise ScenarioError(f"a scenario file is text or bytes, got {type(text).__name__}")
-    if len(text) > MAX_SCENARIO_FILE_BYTES:
+    size = len(text)
+    if isinstance(text, str) and size <= MAX_SCENARIO_FILE_BYTES:
+        size = len(text.encode("utf-8", "surrogatepass"))  # at most 1 MB to encode: cheap
+    if size > MAX_SCENARIO_FILE_BYTES:
         raise ScenarioError(
-            f"the scenario file is too large ({len(text):,} {'characters' if isinstance(text, str) else 'bytes'}); "
-            f"a scenario is a few KB, and at most {MAX_SCENARIO_FILE_BYTES // 1024} KB is read"
+            f"the scenario file is too large (over {MAX_SCENARIO_FILE_BYTES // 1024} KB); a scenario is a few KB"
         )
     try:
         data = json.loads(text)

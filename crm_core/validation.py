@@ -73,7 +73,7 @@ def clipped(message: str, limit: int = 300) -> str:
 
 def _amount(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e16:
-        return f"{int(value):,}"
+        return f"{int(value):,}" if abs(value) >= 10_000 else str(int(value))
     return f"{value:g}"
 
 
@@ -138,7 +138,7 @@ def number(
 
 def whole(value: Any, name: str, low: int, high: int) -> int:
     """Return ``value`` as an int in ``[low, high]`` (a whole float such as ``3.0`` is accepted)."""
-    message = f"{name} must be a whole number from {low:,} to {high:,}, got {shown(value)}"
+    message = f"{name} must be a whole number from {_amount(low)} to {_amount(high)}, got {shown(value)}"
     if not _real(value):
         raise ValueError(message)
     if not isinstance(value, numbers.Integral):
