@@ -20,6 +20,7 @@ ValueError: adoption_increase_pp must be a number from 0 to 100, got nan
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import re
@@ -101,7 +102,8 @@ def range_text(low: float | None, high: float | None, *, low_open: bool = False,
 
 
 def _real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    # Plain ints and floats first: the abstract-class check is slow and configs are built often.
+    return type(value) in (float, int) or (isinstance(value, numbers.Real) and not isinstance(value, bool))
 
 
 def number(
@@ -117,40 +119,29 @@ def number(
 
     Text, booleans, ``None``, NaN, infinities and integers too large for a float are refused.
     """
+    result = math.nan
+    if _real(value):
+        with contextlib.suppress(OverflowError):  # an integer beyond float range
+            result = float(value)
+    too_low = low is not None and (result <= low if low_open else result < low)
+    too_high = high is not None and (result >= high if high_open else result > high)
+    if math.isfinite(result) and not too_low and not too_high:
+        return result
     positive = low == 0 and low_open
     bounds = range_text(None if positive else low, high, low_open=low_open, high_open=high_open)
     kind = "positive number" if positive else "number" if bounds != "finite" else "finite number"
     message = f"{name} must be a {kind}" + ("" if bounds == "finite" else f" {bounds}")
-    if not _real(value):
-        raise ValueError(f"{message}, got {shown(value)}")
-    try:
-        result = float(value)
-    except (OverflowError, ValueError):
-        raise ValueError(f"{message}, got {shown(value)}") from None
-    if not math.isfinite(result):
-        raise ValueError(f"{message}, got {shown(value)}")
-    too_low = low is not None and (result <= low if low_open else result < low)
-    too_high = high is not None and (result >= high if high_open else result > high)
-    if too_low or too_high:
-        raise ValueError(f"{message}, got {shown(value)}")
-    return result
+    raise ValueError(f"{message}, got {shown(value)}")
 
 
 def whole(value: Any, name: str, low: int, high: int) -> int:
     """Return ``value`` as an int in ``[low, high]`` (a whole float such as ``3.0`` is accepted)."""
-    message = f"{name} must be a whole number from {_amount(low)} to {_amount(high)}, got {shown(value)}"
-    if not _real(value):
-        raise ValueError(message)
-    if not isinstance(value, numbers.Integral):
-        try:
-            if not math.isfinite(value) or not float(value).is_integer():
-                raise ValueError(message)
-        except OverflowError:
-            raise ValueError(message) from None
-    result = int(value)
-    if not low <= result <= high:
-        raise ValueError(message)
-    return result
+    if type(value) is int or (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
+        if low <= value <= high:
+            return int(value)
+    elif _real(value) and math.isfinite(value) and float(value).is_integer() and low <= value <= high:
+        return int(value)
+    raise ValueError(f"{name} must be a whole number from {_amount(low)} to {_amount(high)}, got {shown(value)}")
 
 
 def flag(value: Any, name: str) -> bool:
