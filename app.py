@@ -23,7 +23,6 @@ PAGES = (
 
 st.set_page_config(page_title="Bank CRM", page_icon=":material/account_balance:", layout="wide")
 auth.require_sign_in([name for name, _ in PAGES])  # when secrets configure it; no page list before
-scenarios.apply_pending()  # a requested or linked scenario sets widget values before any widget exists
 title = st.sidebar.empty()
 widgets.language_switch()  # before anything translated, so ?lang=中文 applies on the first run
 title.markdown(f"**{t('app_title')}**")
@@ -34,8 +33,8 @@ pages = {
     for name, icon in PAGES
 }
 navigation = st.navigation(list(pages.values()))
+scenarios.apply_link()  # a linked scenario becomes the active one before any control is drawn
 follow_deep_link(pages)
-scenarios.seed_widgets()
 if not widgets.meeting_mode_toggle():
     widgets.identifiers_switch()
     widgets.data_source_panel()

@@ -70,7 +70,7 @@ def _encoded(path: str, value: Any) -> str:
     if isinstance(value, list):
         if all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) for v in value) and value:
             if all(":" not in v[0] and "," not in v[0] and isinstance(v[1], int | float) for v in value):
-                return ",".join(f"{v[0]}:{_number(v[1])}" for v in value)
+                return ",".join(f"{v[0]}:{_number(v[1])}" for v in value if v[1])  # unweighted = left out
         elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in value):
             return ",".join(_number(v) for v in value)
         elif all(isinstance(v, str) and v and not set(v) & set(",[{") for v in value):

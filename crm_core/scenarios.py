@@ -34,6 +34,7 @@ from crm_core.segments.config import (
     ValueConfig,
 )
 from crm_core.staff.config import CUSTOMER_CENTRIC, DEPOSIT_SALES, INDICATOR_BY_NAME, PRESET_BY_KEY
+from crm_core.view_choices import ProductTargets, ViewChoices
 from crm_core.visits.config import OffCounterBenchmark, WhatIfInputs
 
 SCENARIO_VERSION = 2
@@ -90,6 +91,10 @@ class Scenario:
         KPI weights in whole percentages summing to 100.
     staff_baseline : str
         Preset the staff ranking is compared with.
+    product_targets : ProductTargets
+        Cross-sell target and the share of the product gap expected to close.
+    views : ViewChoices
+        Segment scheme, groupings and staff level the views show.
     version : int
         Format version (``SCENARIO_VERSION``).
     """
@@ -114,6 +119,8 @@ class Scenario:
     offered_products: tuple[str, ...] = DEFAULT_OFFERED
     staff_weights: tuple[tuple[str, int], ...] = DEPOSIT_SALES.weights
     staff_baseline: str = DEPOSIT_SALES.key
+    product_targets: ProductTargets = field(default_factory=ProductTargets)
+    views: ViewChoices = field(default_factory=ViewChoices)
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
@@ -148,6 +155,8 @@ CONFIG_FIELDS: dict[str, type] = {
     "off_counter_benchmark": OffCounterBenchmark,
     "product_benchmark": BenchmarkConfig,
     "sizing": SizingConfig,
+    "product_targets": ProductTargets,
+    "views": ViewChoices,
 }
 """Scenario fields that hold a config, with its class."""
 

@@ -107,6 +107,7 @@ branch_col.plotly_chart(
 @st.fragment
 def value_panel() -> None:
     """Lifetime value, the retention what-if and the at-risk list: their controls rerun only this panel."""
+    settings.keep_frame_current()
     st.subheader(t("clv_heading"))
     settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
     values = loy.customer_value(prepared, probabilities, codes, settings.active().clv)

@@ -69,6 +69,7 @@ st.plotly_chart(lift_heatmap(prod.lift_matrix(pairs), t("lift_title"), names), k
 @st.fragment
 def value_panel() -> None:
     """Sizing what-if, next-best product and lead lists: their controls rerun only this panel."""
+    settings.keep_frame_current()
     st.subheader(t("opportunity_heading"))
     offered = tuple(
         settings.control(

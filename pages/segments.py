@@ -26,6 +26,7 @@ inputs = ui_seg.profile_inputs(prepared)
 @st.fragment
 def segment_panel() -> None:
     """Controls and everything they drive; a slider move reruns only this panel."""
+    settings.keep_frame_current()
     scheme = settings.control(
         st.segmented_control, "segment_scheme", t("scheme"), usable, required=True,
         format_func=lambda s: t(f"scheme_{s}"),

@@ -122,6 +122,7 @@ base = vis.what_if_base(cube, codes, labels, branch_fits)  # once per grouping, 
 @st.fragment
 def what_if_panel() -> None:
     """The what-if inputs and their result; moving one reruns only this panel (the per-branch base is fixed)."""
+    settings.keep_frame_current()
     st.subheader(t("what_if_heading"))
     scope_col, pp_col, factor_col, teller_col = st.columns(4)
     scope = settings.control(

@@ -89,7 +89,7 @@ def apply_link() -> None:
 def sidebar_panel() -> None:
     """The active scenario in the sidebar, on every page."""
     st.sidebar.markdown(f"**{t('scenario')}**")
-    modified = t("scenario_modified") if settings.is_modified() else ""
+    modified = t("scenario_modified") if settings.modified_marker() else ""
     st.sidebar.caption(f"{md(active().name)}{modified}")
     error = st.session_state.pop(LINK_ERROR_KEY, None)
     if error:
@@ -193,4 +193,4 @@ def flash() -> None:
 def share_link(scenario: sc.Scenario) -> str:
     """A short link that reproduces the settings (never customer data): the preset and what differs from it."""
     base = (st.context.url or "http://localhost:8501").split("?")[0]
-    return f"{base}?{urlencode(links.scenario_query(scenario))}"
+    return f"{base}?{urlencode(links.scenario_query(scenario), safe=':,')}"

@@ -18,6 +18,7 @@ from crm_core.prepare import PreparedDataset
 from crm_core.view_choices import GROUPINGS
 from ui import settings
 from ui.i18n import current_lang, money, t
+from ui.widgets import md
 
 BASES = ("current", "3m", "6m", "12m")
 
@@ -134,7 +135,7 @@ def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig]:
         column.text_input(t("tier_label", n=i + 1), key=key, on_change=_commit_label, args=(i, key), max_chars=40)
         if i:  # the bound that starts this tier sits under its name
             settings.control(
-                column.number_input, _threshold_setting(i - 1), t("tier_from", label=labels[i]),
+                column.number_input, _threshold_setting(i - 1), t("tier_from", label=md(labels[i])),
                 min_value=0.01, step=1.0, format="%.2f",
             )  # fmt: skip
     current = settings.active().tiers

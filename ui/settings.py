@@ -69,6 +69,25 @@ def is_modified() -> bool:
     return settings_of(active()) != settings_of(origin())
 
 
+MARKER_KEY = "_modified_marker_shown"
+
+
+def modified_marker() -> bool:
+    """Whether the settings differ from their origin, remembered as the sidebar shows it."""
+    st.session_state[MARKER_KEY] = is_modified()
+    return st.session_state[MARKER_KEY]
+
+
+def keep_frame_current() -> None:
+    """In a fragment: rerun the whole app when a change there flips the sidebar's "(modified)" marker.
+
+    A fragment's controls rerun only the fragment (fast slider moves); the frame around it is
+    redrawn only when what it says has changed.
+    """
+    if st.session_state.get(MARKER_KEY) is not None and st.session_state[MARKER_KEY] != is_modified():
+        st.rerun(scope="app")
+
+
 def refused_message() -> str | None:
     """The message of the last refused change (shown once)."""
     return st.session_state.pop(REFUSED_KEY, None)

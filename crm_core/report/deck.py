@@ -312,3 +312,7 @@ def deck_pptx(
     deck.save(buffer)
     return buffer.getvalue()
 
+
+def check_template(template: bytes) -> None:
+    """Raise ``ExportError`` when ``template`` cannot serve as the deck's company template (checked on upload)."""
+    _template(template)

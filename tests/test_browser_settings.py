@@ -1,0 +1,241 @@
+"""Real Chromium: what a manager sets holds when pages change, across languages, saved, reloaded and linked.
+
+AppTest keeps the widgets of a page the user left; a browser does not (Streamlit drops a widget's
+state when it is not drawn in a run). These flows are why the active scenario, not the widgets,
+stores every setting.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with streamlit_server() as url:
+        yield url
+
+
+def settle(page) -> None:
+    """Wait until the script has finished (twice, a moment apart: a run may be followed by another)."""
+    page.wait_for_function(IDLE, timeout=120_000)
+    page.wait_for_timeout(600)
+    page.wait_for_function(IDLE, timeout=120_000)
+
+
+def css_key(key: str) -> str:
+    """The class Streamlit gives a keyed widget's container."""
+    return ".st-key-" + re.sub(r"[^a-zA-Z0-9_-]", "-", key)
+
+
+def visit(page, name: str) -> None:
+    """Open a page through the sidebar, as a user does (a page.goto would start a new session)."""
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=name, exact=True).click()
+    settle(page)
+
+
+def no_error_box(page) -> None:
+    assert page.locator("[data-testid=stException]").count() == 0, page.locator(
+        "[data-testid=stException]"
+    ).first.inner_text()
+
+
+def set_number(page, key: str, value: str) -> None:
+    field = page.locator(f"{css_key(key)} input")
+    field.fill(value)
+    field.press("Enter")
+    settle(page)
+
+
+def choose(page, key: str, option: str) -> None:
+    page.locator(f"{css_key(key)} input[role=combobox]").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def chosen(page, key: str) -> str:
+    return page.locator(f"{css_key(key)} input[role=combobox]").input_value()
+
+
+def nudge(page, key: str, presses: int) -> None:
+    thumb = page.locator(f"{css_key(key)} input[type=range]")
+    thumb.focus()
+    for _ in range(abs(presses)):
+        thumb.press("ArrowRight" if presses > 0 else "ArrowLeft")
+    settle(page)
+
+
+def slider_value(page, key: str) -> str:
+    return page.locator(f"{css_key(key)} input[type=range]").input_value()
+
+
+def first_table_text(page) -> str:
+    """The text of the page's first table (tables are canvases: read what the grid exposes)."""
+    frame = page.locator("[data-testid=stDataFrame]").first
+    frame.wait_for(timeout=60_000)
+    return frame.inner_text()
+
+
+def main_text(page) -> str:
+    return page.locator("[data-testid=stMain]").inner_text()
+
+
+def sidebar_scenario(page) -> str:
+    return page.locator("[data-testid=stSidebar]").inner_text()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1200}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server}/segments")
+    page.get_by_text("Which customer groups do we serve").wait_for(timeout=120_000)
+    settle(page)
+    yield page
+    context.close()
+
+
+def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(page, browser, server, tmp_path):
+    # Segments: the first bound (where affluent starts) from 5万 to 10万.
+    label = page.locator(f"{css_key('tiers.thresholds.0')} input").get_attribute("aria-label")
+    assert label.startswith("affluent from")  # the bound is labelled by the tier it starts
+    set_number(page, "tiers.thresholds.0", "10")
+    segments_figures = main_text(page)
+    assert "(modified)" in sidebar_scenario(page)
+    # Staff KPIs: the customer-centric preset, then one weight.
+    visit(page, "Staff KPIs")
+    choose(page, "staff.preset@en", "Customer-centric balanced scorecard")
+    nudge(page, "staff_weights.retention", 3)
+    retention = slider_value(page, "staff_weights.retention")
+    staff_figures = first_table_text(page)
+    # Loyalty: churn definition and the discount rate.
+    visit(page, "Loyalty & value")
+    choose(page, "churn.kind@en", "no transactions for N months")
+    nudge(page, "clv.discount_rate", 4)
+    discount = slider_value(page, "clv.discount_rate")
+    # Visits: the digital-adoption what-if.
+    visit(page, "Visits & channels")
+    nudge(page, "visits_what_if.adoption_increase_pp", 5)
+    adoption = slider_value(page, "visits_what_if.adoption_increase_pp")
+    # Products: the benchmark.
+    visit(page, "Product gap")
+    choose(page, "product_benchmark.kind@en", "bank average")
+
+    # Back to each view after two other pages: the value and the figures it drives are unchanged.
+    visit(page, "Overview")
+    visit(page, "Segments")
+    assert page.locator(f"{css_key('tiers.thresholds.0')} input").input_value() == "10.00"
+    assert main_text(page) == segments_figures
+    visit(page, "Staff KPIs")
+    assert slider_value(page, "staff_weights.retention") == retention
+    assert first_table_text(page) == staff_figures
+    visit(page, "Loyalty & value")
+    assert slider_value(page, "clv.discount_rate") == discount
+    assert chosen(page, "churn.kind@en") == "no transactions for N months"
+    visit(page, "Visits & channels")
+    assert slider_value(page, "visits_what_if.adoption_increase_pp") == adoption
+    visit(page, "Product gap")
+    assert chosen(page, "product_benchmark.kind@en") == "bank average"
+    no_error_box(page)
+
+    # Save it, download its JSON and its link.
+    visit(page, "Scenarios & export")
+    page.locator(f"{css_key('scenarios_new_name')} input").fill("Meeting what-if")
+    page.locator(f"{css_key('scenarios_new_name')} input").press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Save scenario").click()
+    settle(page)
+    assert "Meeting what-if" in sidebar_scenario(page) and "(modified)" not in sidebar_scenario(page)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download JSON").click()
+    saved_json = tmp_path / "what-if.scenario.json"
+    download.value.save_as(saved_json)
+    saved = json.loads(saved_json.read_text())
+    assert saved["tiers"]["thresholds"][0] == 100000.0
+    assert dict(saved["staff_weights"])["retention"] == int(retention)
+    link = page.locator("[data-testid=stCode]").first.inner_text().strip()
+    assert "tiers=10,50,600" in link and "churn.kind=inactive" in link
+    assert len(link) < 400, link  # five changed views, one with its own KPI weights
+
+    # The deck exported from it carries the change.
+    with page.expect_download(timeout=180_000) as download:
+        page.get_by_role("button", name="PowerPoint deck").click()
+    deck_path = tmp_path / "deck.pptx"
+    download.value.save_as(deck_path)
+    from pptx import Presentation
+
+    text = " ".join(
+        shape.text_frame.text
+        for slide in Presentation(io.BytesIO(deck_path.read_bytes())).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    assert "Meeting what-if" in text
+    assert "nobody changes tier" not in text
+    assert "no rank changes" not in text
+
+    # A fresh session from its link, and another from its JSON: same values.
+    other = browser.new_context(viewport={"width": 1500, "height": 1200})
+    linked = other.new_page()
+    linked.goto(link.replace("http://localhost:8501", server))
+    settle(linked)
+    visit(linked, "Segments")
+    assert linked.locator(f"{css_key('tiers.thresholds.0')} input").input_value() == "10.00"
+    assert main_text(linked) == segments_figures.replace("Meeting what-if", "Meeting what-if")
+    visit(linked, "Staff KPIs")
+    assert slider_value(linked, "staff_weights.retention") == retention
+    other.close()
+    third = browser.new_context(viewport={"width": 1500, "height": 1200})
+    uploaded = third.new_page()
+    uploaded.goto(f"{server}/scenarios")
+    settle(uploaded)
+    uploaded.locator(f"{css_key('scenarios_upload')} input[type=file]").set_input_files(str(saved_json))
+    settle(uploaded)
+    assert "Meeting what-if" in sidebar_scenario(uploaded)
+    visit(uploaded, "Loyalty & value")
+    assert slider_value(uploaded, "clv.discount_rate") == discount
+    third.close()
+
+
+@pytest.mark.parametrize(
+    ("page_name", "touches"),
+    [
+        ("客群分层", [("tiers.preset@zh", "招行式（5万 / 50万 / 1000万）", "A银行默认（5万 / 50万 / 600万）")]),
+        ("员工考核", [("staff.preset@zh", "以客户为中心的平衡计分卡", "存款与销售导向")]),
+        ("忠诚度与价值", [("churn.kind@zh", "连续N个月无交易", "销户（数据中的标志）")]),
+        ("产品缺口", [("product_benchmark.kind@zh", "全行平均", "上一层级客群")]),
+    ],
+)
+def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(page, page_name, touches):
+    page.get_by_text("中文", exact=True).click()
+    settle(page)
+    visit(page, page_name)
+    for key, other, back in touches:
+        choose(page, key, other)
+        no_error_box(page)
+        choose(page, key, back)
+        no_error_box(page)
+    assert "已修改" not in sidebar_scenario(page), "touching and restoring a control leaves the scenario as it was"
+    assert "A银行样本数据" in sidebar_scenario(page)  # the data-source radio keeps its choice
+    page.screenshot(path=str(ARTIFACTS / f"settings-{page_name}-zh.png"), full_page=True)
