@@ -6,19 +6,14 @@ survives leaving a page, and a saved scenario or link opens the views as they we
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
+from crm_core import validation as check
 from crm_core.segments.availability import SCHEMES
 from crm_core.staff.config import LEVELS
 
 GROUPINGS: tuple[str, ...] = ("tiers", "value", "lifecycle")
 """Groupings other pages break their figures down by (tiers follow the scenario's tier settings)."""
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
 
 
 @dataclass(frozen=True)
@@ -47,10 +42,10 @@ class ViewChoices:
     staff_level: str = "branch"
 
     def __post_init__(self) -> None:
-        _check(self.segment_scheme in SCHEMES, f"segment_scheme must be one of {', '.join(SCHEMES)}")
+        check.choice(self.segment_scheme, "views: segment_scheme", SCHEMES)
         for name in ("visits_group_by", "products_group_by", "loyalty_group_by"):
-            _check(getattr(self, name) in GROUPINGS, f"{name} must be one of {', '.join(GROUPINGS)}")
-        _check(self.staff_level in LEVELS, f"staff_level must be one of {', '.join(LEVELS)}")
+            check.choice(getattr(self, name), f"views: {name}", GROUPINGS)
+        check.choice(self.staff_level, "views: staff_level", LEVELS)
 
 
 @dataclass(frozen=True)
@@ -74,12 +69,8 @@ class ProductTargets:
     closure_share: float = 0.5
 
     def __post_init__(self) -> None:
-        for name in ("cross_sell_target", "closure_share"):
-            value = getattr(self, name)
-            _check(
-                isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value),
-                f"{name} must be a finite number",
-            )
-            object.__setattr__(self, name, float(value))
-        _check(1.0 <= self.cross_sell_target <= 10.0, "cross_sell_target must be between 1 and 10 products")
-        _check(0.1 <= self.closure_share <= 1.0, "closure_share must be between 10% and 100%")
+        check.assign(
+            self,
+            cross_sell_target=check.number(self.cross_sell_target, "product_targets: cross_sell_target", 1, 10),
+            closure_share=check.number(self.closure_share, "product_targets: closure_share", 0.1, 1),
+        )

@@ -1,5 +1,7 @@
 """Data: upload extracts, confirm the mapping, read the validation report, switch the app to the dataset."""
 
+from functools import partial
+
 import streamlit as st
 
 from crm_core.loading import LoadOptions
@@ -25,7 +27,7 @@ with st.expander(t("templates")):
         for lang, lang_name in (("en", "EN"), ("zh", "中文")):
             column.download_button(
                 t("template_button", table=t(f"table_{table}"), language=lang_name),
-                template_csv(table, lang),
+                partial(template_csv, table, lang),
                 file_name=f"{table}_template_{lang}.csv",
                 mime="text/csv",
                 key=f"data_template_{table}_{lang}",
@@ -116,7 +118,7 @@ with st.expander(t("parsed_preview")):
 report_col, *mapping_cols = st.columns(1 + len(report.files))
 report_col.download_button(
     t("download_report"),
-    loading.report_json(report),
+    partial(loading.report_json, report),
     file_name="validation_report.json",
     mime="application/json",
     key="data_report_json",
@@ -124,7 +126,7 @@ report_col.download_button(
 for column, file_report in zip(mapping_cols, report.files, strict=True):
     column.download_button(
         t("download_mapping", name=md(file_report.file_name)),
-        file_report.mapping.to_json(),
+        file_report.mapping.to_json,
         file_name=f"{file_report.file_name}.mapping.json",
         mime="application/json",
         key=f"data_mapping_json_{file_report.file_name}",

@@ -152,7 +152,7 @@ def value_panel() -> None:
     table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
     csv_col, excel_col = st.columns(2)
     csv_col.download_button(
-        t("download_csv"), loy.csv_bytes(exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"
+        t("download_csv"), partial(loy.csv_bytes, exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"
     )
     excel_col.download_button(
         t("download_excel"),

@@ -1,5 +1,7 @@
 """Strategy playbook: the data's argument for each customer group, along the four pillars and guarantee measures."""
 
+from functools import partial
+
 import streamlit as st
 
 from crm_core import playbook as pb
@@ -60,11 +62,11 @@ export = pb.guarantee_table_for_export(measured, lang)
 st.dataframe(export, hide_index=True, key="playbook_guarantees_table")
 csv_col, xlsx_col = st.columns(2)
 csv_col.download_button(
-    t("download_csv"), csv_bytes(export), "guarantee_measures.csv", "text/csv", key="playbook_guarantees_csv"
+    t("download_csv"), partial(csv_bytes, export), "guarantee_measures.csv", "text/csv", key="playbook_guarantees_csv"
 )
 xlsx_col.download_button(
     t("download_excel"),
-    excel_workbook({"guarantees": export}),
+    partial(excel_workbook, {"guarantees": export}),
     "guarantee_measures.xlsx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="playbook_guarantees_xlsx",

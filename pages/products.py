@@ -121,7 +121,11 @@ def value_panel() -> None:
     table(leads, "products_leads_table", customers=True)
     csv_col, excel_col = st.columns(2)
     csv_col.download_button(
-        t("download_csv"), prod.lead_list_csv(exported(leads)), "leads.csv", "text/csv", key="products_leads_csv"
+        t("download_csv"),
+        partial(prod.lead_list_csv, exported(leads)),
+        "leads.csv",
+        "text/csv",
+        key="products_leads_csv",
     )
     excel_col.download_button(
         t("download_excel"),

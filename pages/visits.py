@@ -23,7 +23,7 @@ if not availability["available"].any() or prepared.monthly_channels is None:
     st.info(reason, icon=":material/storefront:")
     st.download_button(
         t("template_button", table=t("table_activity"), language="EN"),
-        template_csv("activity"),
+        partial(template_csv, "activity"),
         "activity_template.csv",
         "text/csv",
         key="visits_activity_template",
@@ -147,7 +147,11 @@ at_risk = vis.silent_attrition(prepared, cube, rule)
 table(at_risk.head(200), "visits_silent_table", customers=True)
 csv_col, excel_col = st.columns(2)
 csv_col.download_button(
-    t("download_csv"), vis.csv_bytes(exported(at_risk)), "silent_attrition.csv", "text/csv", key="visits_silent_csv"
+    t("download_csv"),
+    partial(vis.csv_bytes, exported(at_risk)),
+    "silent_attrition.csv",
+    "text/csv",
+    key="visits_silent_csv",
 )
 excel_col.download_button(
     t("download_excel"),

@@ -460,19 +460,12 @@ EXTREMES = {
 """Settings at the edges of what validation accepts, on the page that shows them."""
 
 
-NARROW_WIDGETS = pytest.mark.xfail(
-    strict=True,
-    reason="widgets narrower than the validated ranges (adoption 0-50 pp, tellers 100-10,000, discount 0-20%, "
-    "AUM drop 10-90%): ui.settings.control should clamp to the widget or the pages read the configs' bounds",
-)
-
-
 @pytest.mark.parametrize(
     "page",
     [
         "pages/segments.py",
-        pytest.param("pages/visits.py", marks=NARROW_WIDGETS),
-        pytest.param("pages/loyalty.py", marks=NARROW_WIDGETS),
+        "pages/visits.py",
+        "pages/loyalty.py",
     ],
 )
 def test_every_scenario_that_validation_accepts_opens_its_page(page):

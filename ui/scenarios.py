@@ -40,20 +40,9 @@ def active() -> sc.Scenario:
     return settings.active()
 
 
-def free_name(name: str, source: str) -> str:
-    """``name``, or ``name (source)`` / ``name (source 2)`` when a preset or saved scenario already has it."""
-    taken = set(saved())
-    if name not in taken:
-        return name
-    candidate, n = f"{name} ({source})", 2
-    while candidate in taken:
-        candidate, n = f"{name} ({source} {n})", n + 1
-    return candidate
-
-
 def _adopt(scenario: sc.Scenario, source: str) -> None:
     """Save a linked or uploaded scenario under a name of its own and make it active."""
-    name = free_name(scenario.name, source)
+    name = sc.unique_name(scenario.name, saved(), origin=source)
     scenario = scenario.renamed(name) if name != scenario.name else scenario
     saved()[name] = scenario
     settings.activate(scenario)
@@ -133,7 +122,7 @@ def load_selected() -> None:
 def duplicate_selected() -> None:
     """Button callback: copy the selected scenario under a free name."""
     store, name = saved(), st.session_state["scenarios_selected"]
-    copy = free_name(name, t("copy"))
+    copy = sc.unique_name(name, store, origin=t("copy"))
     store[copy] = store[name].renamed(copy)
     st.session_state["scenarios_selected"] = copy
 
@@ -173,8 +162,8 @@ def add_uploaded() -> None:
             continue
         seen.add(upload.file_id)
         try:
-            if upload.size > sc.MAX_SCENARIO_BYTES:
-                raise sc.ScenarioError(t("scenario_file_too_large", kb=sc.MAX_SCENARIO_BYTES // 1024))
+            if upload.size > sc.MAX_SCENARIO_FILE_BYTES:
+                raise sc.ScenarioError(t("scenario_file_too_large", kb=sc.MAX_SCENARIO_FILE_BYTES // 1024))
             scenario = sc.scenario_from_json(upload.getvalue())
         except sc.ScenarioError as error:
             _message("error", t("scenario_refused", name=md(upload.name), error=md(str(error))))

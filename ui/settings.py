@@ -260,6 +260,10 @@ def control(widget: Callable, name: str | Setting, label: str, *args: Any, **kwa
             value = [v for v in value if v in options]
         elif value not in options and options:
             value = options[0]
+    elif len(args) >= 2 and all(isinstance(a, int | float) for a in args[:2]):
+        # A scenario may hold any value its config accepts: the widget's usual range stretches to show it.
+        low, high = args[0], args[1]
+        args = (min(low, type(low)(value)), max(high, type(high)(value)), *args[2:])
     st.session_state[key] = value
     widget(label, *args, key=key, on_change=_commit_setting, args=(setting, key), **kwargs)
     return value
