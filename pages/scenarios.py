@@ -27,7 +27,8 @@ if meeting_mode():
     ui_report_view.meeting_storyline(ui_report.content(prepared, active, lang))
     st.stop()
 ui_sc.flash()
-st.caption(t("scenario_active", name=md(active.name)) + (t("scenario_modified") if settings.is_modified() else ""))
+modified = t("scenario_modified") if settings.is_modified() else ""
+st.caption(t("scenario_active", name=md(ui_sc.display_name(active.name))) + modified)
 
 st.subheader(t("scenario_save_heading"))
 name_col, note_col = st.columns([1, 2])

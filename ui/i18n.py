@@ -65,6 +65,8 @@ TEXT = MappingProxyType(
             "该修改未生效：{error}。已保留原设置。",
         ),
         "from_link": ("shared link", "分享链接"),
+        "scenario_name_baseline": ("Baseline (current practice)", "基准（现行做法）"),
+        "scenario_name_proposed": ("Proposed strategy", "拟议策略"),
         "from_file": ("uploaded", "上传"),
         "scenario_file_too_large": (
             "the file is larger than {kb} KB; a scenario file is a few KB",

@@ -75,11 +75,23 @@ def apply_link() -> None:
     _adopt(scenario, t("from_link"))
 
 
+PRESET_LABELS = {
+    sc.baseline_scenario().name: "scenario_name_baseline",
+    sc.proposed_scenario().name: "scenario_name_proposed",
+}
+"""Catalog keys of the built-in scenarios' names (a manager's own names are shown as typed)."""
+
+
+def display_name(name: str) -> str:
+    """A scenario's name in the session's language (built-in names translated)."""
+    return t(PRESET_LABELS[name]) if name in PRESET_LABELS else name
+
+
 def sidebar_panel() -> None:
     """The active scenario in the sidebar, on every page."""
     st.sidebar.markdown(f"**{t('scenario')}**")
     modified = t("scenario_modified") if settings.modified_marker() else ""
-    st.sidebar.caption(f"{md(active().name)}{modified}")
+    st.sidebar.caption(f"{md(display_name(active().name))}{modified}")
     error = st.session_state.pop(LINK_ERROR_KEY, None)
     if error:
         st.sidebar.error(t("link_refused", error=md(error)))
