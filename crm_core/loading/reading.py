@@ -40,9 +40,6 @@ DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
 DELIMITER_NAMES: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
-ENCODINGS_TRIED: tuple[str, ...] = ("utf-8-sig", "utf-8", "gb18030", "cp1252", "latin-1")
-"""Detection order. GB18030 is a superset of GBK and GB2312 and keeps rare characters such as 䶮."""
-
 SAMPLE_ROWS = 200
 _SAMPLE_BYTES = 256 * 1024
 _MAX_TYPE_RETRIES = 3
@@ -132,29 +129,172 @@ _REFUSALS = {
 EXPECTED = "expected a table: CSV/TSV/TXT text, Excel .xlsx or Parquet, with a header row and one row per record"
 
 
-def decoded_text(data: bytes, encoding: str | None) -> tuple[str, str]:
-    """Return the text and the encoding used: the given one, else the first of ``ENCODINGS_TRIED`` that fits."""
+@dataclass(frozen=True)
+class DecodedText:
+    """The text of a file (or of its head), how it was decoded and, when detected, the runner-up.
+
+    ``detected`` is True when the text was not UTF-8 and its encoding was detected; ``runner_up`` is
+    then the encoding the detector ranked next (None when no other candidate decodes the text),
+    named in the report so that a wrong guess can be overridden.
+    """
+
+    text: str
+    encoding: str
+    complete: bool = True
+    detected: bool = False
+    runner_up: str | None = None
+
+    @property
+    def warning(self) -> str | None:
+        """The report's warning when the text was not UTF-8 and nobody chose the encoding, else None."""
+        if self.encoding == "utf-16":
+            return "text is UTF-16 (its byte-order mark says so), not UTF-8: read as utf-16"
+        if not self.detected:
+            return None
+        runner_up = self.runner_up or "none, no other candidate decodes it"
+        return (
+            f"text is not UTF-8: detected as {self.encoding} (runner-up: {runner_up}); if names look garbled, "
+            f"set the encoding or re-save the file as CSV UTF-8"
+        )
+
+
+DETECTED_ENCODINGS: tuple[str, ...] = ("gb18030", "big5", "cp1252", "latin_1")
+"""What charset-normalizer chooses among for text that is not UTF-8 (its codec names): what a Chinese
+or a Western bank's systems export. GB18030 is a superset of GBK and GB2312 and keeps rare characters
+such as 䶮; UTF-16 is recognised by its byte-order mark before any detection."""
+
+_REPORTED_NAMES = {"latin_1": "latin-1", "gbk": "gb18030", "gb2312": "gb18030"}
+
+DETECTION_SAMPLE_BYTES = 256 * 1024
+"""Bytes the detector sees: the header line and the first lines holding non-ASCII bytes."""
+
+# charset-normalizer drops a candidate whose text is too garbled ("chaos" above its threshold: GBK read
+# as cp1252 scores about 1.9); a threshold no text reaches keeps every candidate that decodes, so that
+# a runner-up can be named. The ranking itself (least garbled first) does not depend on it.
+_ANY_CHAOS = 100.0
+
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+# A byte below 0x30 (controls, space, punctuation such as , ; |) is never the trailing byte of a GBK,
+# GB18030 or Big5 character, so a sample cut after one never splits a character.
+_SAFE_CUT = re.compile(rb"[\x00-\x2f][^\x00-\x2f]*\Z")
+
+
+def _cut_safely(line: bytes, size: int) -> bytes:
+    if len(line) <= size:
+        return line
+    found = _SAFE_CUT.search(line, 0, size)
+    return line[: found.start() + 1] if found else b""
+
+
+def detection_sample(data: bytes, limit: int = DETECTION_SAMPLE_BYTES) -> bytes:
+    """Return the header line and the first whole lines holding non-ASCII bytes, about ``limit`` bytes.
+
+    Only non-ASCII bytes tell encodings apart, and an extract sorted by id may hold its first accented
+    or Chinese name far from its head: the sample looks for them (a C-speed search) rather than
+    taking the first bytes. A line longer than what is left of ``limit`` is cut where no character
+    can be split.
+
+    Examples
+    --------
+    >>> detection_sample(b"id,name\\n1,Ann\\n2,Ren\\xe9e\\n3,Bob\\n")
+    b'id,name\\n2,Ren\\xe9e\\n'
+    """
+    end = data.find(b"\n")
+    parts = [_cut_safely(data[: len(data) if end < 0 else end + 1], limit)]
+    size = position = len(parts[0])
+    while size < limit and (found := _NON_ASCII.search(data, position)) is not None:
+        start = data.rfind(b"\n", 0, found.start()) + 1
+        stop = data.find(b"\n", found.start())
+        line = _cut_safely(data[start : len(data) if stop < 0 else stop + 1], limit - size)
+        if not line:
+            break
+        parts.append(line)
+        size += len(line)
+        position = start + len(line)
+    return b"".join(parts)
+
+
+def detected_encoding(data: bytes) -> tuple[str, str | None]:
+    """Return the encoding of text that is not UTF-8 and the runner-up, ranked by charset-normalizer.
+
+    The detector sees ``detection_sample(data)`` only, so its cost is bounded whatever the file's
+    size. It stops early on a clear winner; the runner-up is then the best of the other candidates.
+    When no candidate fits (binary data, most likely), the answer is latin-1, which decodes any
+    bytes, so that the reader can say what the file looks like.
+
+    Examples
+    --------
+    >>> detected_encoding("id;ville\\n1;Besançon\\n2;Orléans\\n".encode("cp1252"))[0]
+    'cp1252'
+    >>> detected_encoding("客户号,网点\\nC1,东城支行\\n".encode("gbk"))[0]
+    'gb18030'
+    """
+    from charset_normalizer import from_bytes
+
+    sample = detection_sample(data)
+    candidates = list(DETECTED_ENCODINGS)
+    ranked = [match.encoding for match in from_bytes(sample, cp_isolation=candidates, threshold=_ANY_CHAOS)]
+    if not ranked:
+        return "latin-1", None
+    if len(ranked) == 1:
+        others = [candidate for candidate in DETECTED_ENCODINGS if candidate != ranked[0]]
+        best_other = from_bytes(sample, cp_isolation=others, threshold=_ANY_CHAOS).best()
+        ranked.append(best_other.encoding if best_other is not None else None)
+    chosen, runner_up = (_REPORTED_NAMES.get(name, name) if name else None for name in ranked[:2])
+    return chosen, runner_up
+
+
+def _mixed_utf8_error(line: int) -> LoadError:
+    return LoadError(
+        f"the file mixes text encodings: it is UTF-8 but line {line:,} holds bytes that are not "
+        f"(text pasted from a file in another encoding, such as GBK); re-save the whole file as UTF-8 "
+        f"(Excel: File > Save As > CSV UTF-8), or fix that line; {EXPECTED}"
+    )
+
+
+def decoded(data: bytes, encoding: str | None, head_only: bool = False) -> DecodedText:
+    """Return the file's text: in ``encoding`` if given, as UTF-8 if it is valid UTF-8, else detected.
+
+    UTF-8 (with or without BOM) is never put to the detector: bytes that are valid UTF-8 are UTF-8.
+    With ``head_only``, a large UTF-8 file is validated whole (by Arrow) but only its first
+    ``_HEAD_BYTES`` are decoded. Text in another encoding is detected on a sample
+    (``detected_encoding``) and then decoded whole with the chosen codec; if the rest of the file
+    does not decode, it is refused naming the line, as a file mixing encodings.
+    """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        candidates: tuple[str, ...] = ("utf-16",)
-    elif encoding is not None:
-        candidates = (encoding,)
-    elif data[:3] == b"\xef\xbb\xbf":
-        candidates = ("utf-8-sig",)
-    else:
-        candidates = ENCODINGS_TRIED[1:]
-    for candidate in candidates:
+        encoding = "utf-16"
+    utf8 = encoding or ("utf-8-sig" if data[:3] == b"\xef\xbb\xbf" else "utf-8")
+    large_utf8 = head_only and len(data) > _HEAD_BYTES and utf8 in ("utf-8", "utf-8-sig")
+    if large_utf8 and is_utf8(data):
+        return DecodedText(codecs.getincrementaldecoder(utf8)().decode(data[:_HEAD_BYTES], final=False), utf8, False)
+    if encoding is not None:
         try:
-            return data.decode(candidate), candidate
+            return DecodedText(data.decode(encoding), encoding)
         except (UnicodeDecodeError, LookupError) as error:
-            if encoding is not None:
-                raise LoadError(f"the file cannot be read as {encoding!r} ({error}); {EXPECTED}") from None
-            if candidate == "utf-8" and (line := mixed_encoding_line(data)) is not None:
-                raise LoadError(
-                    f"the file mixes text encodings: it is UTF-8 but line {line:,} holds bytes that are not "
-                    f"(text pasted from a file in another encoding, such as GBK); re-save the whole file as UTF-8 "
-                    f"(Excel: File > Save As > CSV UTF-8), or fix that line; {EXPECTED}"
-                ) from None
-    raise LoadError(f"the file's text encoding is not recognised; {EXPECTED}")  # latin-1 never fails
+            raise LoadError(f"the file cannot be read as {encoding!r} ({error}); {EXPECTED}") from None
+    if not large_utf8:
+        try:
+            return DecodedText(data.decode(utf8), utf8)
+        except UnicodeDecodeError:
+            pass
+    if (line := mixed_encoding_line(data)) is not None:
+        raise _mixed_utf8_error(line)
+    chosen, runner_up = detected_encoding(data)
+    try:
+        return DecodedText(data.decode(chosen), chosen, detected=True, runner_up=runner_up)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise LoadError(
+            f"the file mixes text encodings: its non-ASCII text reads as {chosen}, but line {line:,} holds bytes "
+            f"that are not {chosen}; re-save the whole file as UTF-8 (Excel: File > Save As > CSV UTF-8), fix "
+            f"that line, or set the encoding; {EXPECTED}"
+        ) from None
+
+
+def decoded_text(data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Return the whole text and the encoding used (see ``decoded``)."""
+    text = decoded(data, encoding)
+    return text.text, text.encoding
 
 
 def first_invalid_utf8(data: bytes) -> int | None:
@@ -226,14 +366,10 @@ def decoded_head(data: bytes, encoding: str | None) -> tuple[str, str, bool]:
 
     A large UTF-8 file is validated whole but only its first ``_HEAD_BYTES`` are decoded: Arrow reads
     the bytes themselves, so decoding all of them would only cost time and memory. Any other encoding
-    is decoded whole (``decoded_text``), since Arrow then reads the re-encoded text.
+    is decoded whole, since Arrow then reads the re-encoded text (see ``decoded``).
     """
-    utf8 = encoding in (None, "utf-8", "utf-8-sig") and data[:2] not in (b"\xff\xfe", b"\xfe\xff")
-    if utf8 and len(data) > _HEAD_BYTES and is_utf8(data):
-        used = encoding or ("utf-8-sig" if data[:3] == b"\xef\xbb\xbf" else "utf-8")
-        return codecs.getincrementaldecoder(used)().decode(data[:_HEAD_BYTES], final=False), used, False
-    text, used = decoded_text(data, encoding)
-    return text, used, True
+    text = decoded(data, encoding, head_only=True)
+    return text.text, text.encoding, text.complete
 
 
 def _looks_binary(text: str) -> bool:
@@ -322,9 +458,10 @@ def _refuse_unless_rows(name: str, columns: list[str], rows: int, what: str) -> 
 
 def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | None, delimiter: str | None) -> Preview:
     try:
-        text, used_encoding, complete = decoded_head(data, encoding)
+        decoding = decoded(data, encoding, head_only=True)
     except LoadError as error:
         raise LoadError(f"{name}: {error}") from None
+    text, used_encoding, complete = decoding.text, decoding.encoding, decoding.complete
     if _looks_binary(text):
         raise LoadError(f"{name}: {_REFUSALS['binary']}; {EXPECTED}")
     body = text[1:] if text.startswith("\ufeff") else text
@@ -369,9 +506,7 @@ def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | 
     payload = data[3:] if used_encoding in ("utf-8-sig", "utf-8") and data[:3] == b"\xef\xbb\xbf" else data
     if used_encoding not in ("utf-8", "utf-8-sig"):
         payload = body.encode("utf-8")  # always complete: only UTF-8 is decoded in part
-    warnings = []
-    if used_encoding in ("cp1252", "latin-1") and options.encoding is None:
-        warnings.append(f"text is neither UTF-8 nor GB18030; read as {used_encoding} (set encoding to override)")
+    warnings = [decoding.warning] if decoding.warning and encoding is None else []
     return Preview(
         name=name,
         format="text",

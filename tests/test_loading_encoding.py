@@ -1,0 +1,116 @@
+"""Encoding detection (issue 19): UTF-8 is taken as it is; other text is detected by charset-normalizer
+on a sample and warned, naming the encoding chosen and the runner-up."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm_core.loading import LoadError, LoadOptions, load_table, preview_file
+from crm_core.loading.cli import check_main
+from crm_core.loading.reading import DETECTION_SAMPLE_BYTES, detected_encoding, detection_sample
+
+WESTERN = "cust_id;name;branch;balance\nC1;Hélène;Besançon;100\nC2;François;Orléans;200\nC3;Zoë;São Paulo €;300\n"
+CHINESE = "客户号,姓名,网点,金融资产\nC1,王芳,东城支行,100\nC2,李娜,西城支行,200\nC3,张伟,海淀支行,300\n"
+
+
+def _warnings(report) -> list[str]:
+    return [warning for warning in report.warnings if "UTF-8" in warning or "utf-16" in warning]
+
+
+def test_windows_1252_with_accents_is_read_as_cp1252_and_warned_with_the_runner_up():
+    frame, report = load_table("western.csv", WESTERN.encode("cp1252"))
+    assert report.encoding == "cp1252"
+    assert frame["branch"].tolist() == ["Besançon", "Orléans", "São Paulo €"]
+    [warning] = _warnings(report)
+    assert "detected as cp1252" in warning
+    _, runner_up = detected_encoding(WESTERN.encode("cp1252"))
+    assert runner_up not in (None, "cp1252")
+    assert f"(runner-up: {runner_up})" in warning
+
+
+def test_the_issue_19_name_is_no_longer_read_as_gb18030():
+    data = "id,name,city\n1,Hélène,Besançon\n".encode("cp1252")
+    assert data.decode("gb18030").split("\n")[1].startswith("1,H閘")  # what trial decoding used to return
+    preview = preview_file("hélène.csv", data)
+    assert preview.encoding == "cp1252"
+    assert preview.sample["name"].tolist() == ["Hélène"]
+    assert any("detected as cp1252" in warning for warning in preview.warnings)
+
+
+@pytest.mark.parametrize("codec", ["gbk", "gb18030"])
+def test_gbk_chinese_headers_are_read_as_gb18030_and_warned(codec):
+    frame, report = load_table("客户.csv", CHINESE.encode(codec))
+    assert report.encoding == "gb18030"  # a superset of GBK: rare characters such as 䶮 survive
+    assert frame["branch"].tolist() == ["东城支行", "西城支行", "海淀支行"]
+    [warning] = _warnings(report)
+    assert "detected as gb18030 (runner-up: " in warning
+    assert "runner-up: gb18030" not in warning and "runner-up: none" not in warning
+
+
+def test_big5_is_told_from_gbk():
+    text = "客戶號,網點,資產餘額\nC1,台北分行,100\nC2,高雄分行,200\nC3,台中分行,300\n"
+    preview = preview_file("台灣.csv", text.encode("big5"))
+    assert preview.encoding == "big5"
+    assert preview.columns == ("客戶號", "網點", "資產餘額")
+    assert any("detected as big5" in warning for warning in preview.warnings)
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig"])
+def test_utf8_with_or_without_bom_is_never_warned(codec):
+    frame, report = load_table("c.csv", (WESTERN + CHINESE.replace(",", ";").split("\n", 1)[1]).encode(codec))
+    assert report.encoding == codec
+    assert not _warnings(report)
+    assert frame["branch"].iloc[0] == "Besançon"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read_from_its_mark(codec):
+    data = "\ufeff".encode(codec) + WESTERN.encode(codec)
+    frame, report = load_table("u16.csv", data)
+    assert report.encoding == "utf-16"
+    assert frame["branch"].tolist() == ["Besançon", "Orléans", "São Paulo €"]
+    assert any("UTF-16" in warning for warning in report.warnings)
+
+
+def test_a_chosen_encoding_is_not_warned():
+    _, report = load_table("western.csv", WESTERN.encode("cp1252"), options=LoadOptions(encoding="cp1252"))
+    assert report.encoding == "cp1252" and not _warnings(report)
+
+
+def test_the_sample_finds_non_ascii_lines_far_from_the_head():
+    ascii_rows = "".join(f"C{i:06d};Smith;Paris;{i}\n" for i in range(60_000))  # about 1.6 MB of ASCII
+    data = ("cust_id;name;branch;balance\n" + ascii_rows + "C999999;Hélène;Besançon;1\n").encode("cp1252")
+    sample = detection_sample(data)
+    assert sample == "cust_id;name;branch;balance\nC999999;Hélène;Besançon;1\n".encode("cp1252")
+    frame, report = load_table("late.csv", data)
+    assert report.encoding == "cp1252"
+    assert frame["branch"].iloc[-1] == "Besançon"
+
+
+def test_the_sample_is_bounded_and_never_splits_a_character():
+    line = "C1," + "东城支行," * 200_000 + "1\n"  # one 2 MB line of GBK
+    data = ("客户号,网点\n" + line + line).encode("gbk")
+    sample = detection_sample(data)
+    assert len(sample) <= DETECTION_SAMPLE_BYTES
+    assert sample.decode("gbk").endswith(",")  # cut after a delimiter, never inside a character
+    lines = ("客户号,网点\n" + "".join(f"C{i},东城支行\n" for i in range(100_000))).encode("gbk")
+    assert DETECTION_SAMPLE_BYTES - 20 <= len(detection_sample(lines)) <= DETECTION_SAMPLE_BYTES
+
+
+def test_bytes_the_chosen_encoding_cannot_read_past_the_sample_are_refused_naming_the_line():
+    rows = "".join(f"C{i},东城支行\n" for i in range(30_000))  # about 400 kB, past the sample
+    data = ("客户号,网点\n" + rows).encode("gbk") + b"C99999,\xff\xfe\n"
+    with pytest.raises(LoadError) as caught:
+        load_table("mixed.csv", data)
+    message = str(caught.value)
+    assert message.startswith("mixed.csv: the file mixes text encodings: its non-ASCII text reads as gb18030")
+    assert "line 30,002" in message and "set the encoding" in message
+
+
+def test_check_prints_the_warning(tmp_path, capsys):
+    path = tmp_path / "western.csv"
+    path.write_bytes(WESTERN.encode("cp1252"))
+    assert check_main([str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "encoding cp1252" in out
+    assert "text is not UTF-8: detected as cp1252 (runner-up: " in out
