@@ -23,6 +23,7 @@ from typing import Any
 from crm_core import validation as check
 from crm_core.configs import config_from_dict, config_to_dict
 from crm_core.loyalty.config import ChurnDefinition, ClvConfig, RetentionScenario, StickinessConfig
+from crm_core.playbook.config import GuaranteeTargets
 from crm_core.products.config import MAX_PRODUCTS, BenchmarkConfig, SizingConfig
 from crm_core.segments.config import (
     CLUSTER_FEATURE_CHOICES,
@@ -95,6 +96,8 @@ class Scenario:
         Cross-sell target and the share of the product gap expected to close.
     views : ViewChoices
         Segment scheme, groupings and staff level the views show.
+    guarantees : GuaranteeTargets
+        Targets, owners and milestones of the guarantee measures (playbook, deck).
     version : int
         Format version (``SCENARIO_VERSION``).
     """
@@ -121,6 +124,7 @@ class Scenario:
     staff_baseline: str = DEPOSIT_SALES.key
     product_targets: ProductTargets = field(default_factory=ProductTargets)
     views: ViewChoices = field(default_factory=ViewChoices)
+    guarantees: GuaranteeTargets = field(default_factory=GuaranteeTargets)
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
@@ -157,6 +161,7 @@ CONFIG_FIELDS: dict[str, type] = {
     "sizing": SizingConfig,
     "product_targets": ProductTargets,
     "views": ViewChoices,
+    "guarantees": GuaranteeTargets,
 }
 """Scenario fields that hold a config, with its class."""
 

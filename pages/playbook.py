@@ -53,9 +53,8 @@ for play in ui_pb.plays(prepared, scenario, lang):
             )
 
 st.subheader(t("guarantees_heading"))
-frame = pb.guarantee_measures(prepared, scenario, lang=lang)
-targets = ui_pb.targets_editor(frame)
-measured = pb.guarantee_measures(prepared, scenario, targets=targets, lang=lang)
+measured = pb.guarantee_measures(prepared, scenario, lang=lang)  # targets, owners, milestones: the scenario's
+ui_pb.targets_editor(measured)
 met = measured["met"].fillna(False).astype(bool)
 st.caption(t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum())))
 export = pb.guarantee_table_for_export(measured, lang)

@@ -1,8 +1,11 @@
 """AppTest of the Strategy playbook: five findings with links, plays per tier, editable guarantee targets."""
 
+from dataclasses import replace
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from ui.playbook import targets_edited
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -49,14 +52,30 @@ def test_guarantee_targets_are_editable():
 
     _, total = met()
     rows = len(next(d.value for d in at.dataframe if "Owner" in d.value.columns))
-    at.session_state["playbook_targets"] = {
-        "edited_rows": {i: {"target": 0.0, "owner": "Retail head"} for i in range(rows)},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
+    from crm_core import playbook as pb
+    from crm_core.prepare import prepared_dataset
+    from crm_core.sample import read_sample
+
+    kpis = list(pb.guarantee_measures(prepared_dataset(read_sample()), at.session_state["scenario_active"])["kpi"])
+    edits = {i: {"target": 0.0, "owner": "Retail head"} for i in range(rows)}
+    scenario = at.session_state["scenario_active"]
+    # What the editor's change callback writes: the scenario holds the targets (so the deck has them too).
+    at.session_state["scenario_active"] = replace(scenario, guarantees=targets_edited(scenario.guarantees, kpis, edits))
     at.run()
     assert not at.exception
     assert met() == (total, total)  # every measurable KPI meets a zero target
     assert rows == 8
     table = next(d.value for d in at.dataframe if "Owner" in d.value.columns)
     assert (table["Owner"] == "Retail head").all()
+
+
+def test_guarantee_edits_become_the_scenarios_targets_owners_and_milestones():
+    from crm_core.playbook.config import GuaranteeTargets
+
+    edited = targets_edited(
+        GuaranteeTargets(), ["retention", "rm_coverage"], {0: {"target": 0.95, "owner": "Retail head"},
+                                                           1: {"milestone": "2027-Q2"}},
+    )  # fmt: skip
+    assert edited.target_map["retention"] == 0.95
+    assert edited.owner_map == {"retention": "Retail head"}
+    assert edited.milestone_map == {"rm_coverage": "2027-Q2"}

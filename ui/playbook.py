@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 from crm_core import playbook as pb
+from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import settings
 from ui import visits as ui_vis
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 VIEW_PAGES = {
     "overview": "pages/overview.py",
@@ -54,15 +57,39 @@ def plays(prepared: PreparedDataset, scenario: Scenario, lang: str):
     return _plays(prepared.fingerprint, _key(scenario), lang, prepared, scenario)
 
 
-def targets_editor(frame: pd.DataFrame) -> pb.GuaranteeTargets:
-    """Editable target, owner and milestone per guarantee KPI; returns the targets config."""
+def targets_edited(targets: pb.GuaranteeTargets, kpis: list[str], edits: dict) -> pb.GuaranteeTargets:
+    """The guarantee targets after a data editor's ``edited_rows`` (one row per KPI, in ``kpis`` order)."""
+    for row, changes in (edits or {}).items():
+        kpi = kpis[int(row)]
+        target = changes.get("target")
+        targets = targets.with_target(
+            kpi,
+            float(target) if target is not None and pd.notna(target) else None,
+            str(changes["owner"]).strip() if changes.get("owner") else None,
+            str(changes["milestone"]).strip() if changes.get("milestone") else None,
+        )
+    return targets
+
+
+def _commit_targets(key: str, kpis: list[str]) -> None:
+    edits = st.session_state[key].get("edited_rows", {})
+    settings.commit(lambda s: replace(s, guarantees=targets_edited(s.guarantees, kpis, edits)))
+
+
+def targets_editor(frame: pd.DataFrame) -> None:
+    """Editable target, owner and milestone per guarantee KPI: a view of the scenario's guarantee targets."""
     shown = frame[["kpi", "area_label", "kpi_label", "current", "target", "owner", "milestone"]].copy()
-    edited = st.data_editor(
+    # A new key whenever the scenario's targets change: the editor starts from them, with no stale edits.
+    digest = hashlib.sha256(config_json(settings.active().guarantees).encode()).hexdigest()[:12]
+    key = f"guarantees.{digest}@{current_lang()}"
+    st.data_editor(
         shown,
-        key="playbook_targets",
+        key=key,
         hide_index=True,
         disabled=["kpi", "area_label", "kpi_label", "current"],
         column_order=["area_label", "kpi_label", "current", "target", "owner", "milestone"],
+        on_change=_commit_targets,
+        args=(key, list(shown["kpi"])),
         column_config={
             "area_label": st.column_config.TextColumn(t("guarantee_area")),
             "kpi_label": st.column_config.TextColumn(t("guarantee_kpi")),
@@ -71,10 +98,4 @@ def targets_editor(frame: pd.DataFrame) -> pb.GuaranteeTargets:
             "owner": st.column_config.TextColumn(t("guarantee_owner"), max_chars=80),
             "milestone": st.column_config.TextColumn(t("guarantee_milestone"), max_chars=80),
         },
-    )
-    rows = list(edited.itertuples())
-    return pb.GuaranteeTargets(
-        targets=tuple((r.kpi, float(r.target)) for r in rows if pd.notna(r.target)),
-        owners=tuple((r.kpi, str(r.owner or "TBD")) for r in rows),
-        milestones=tuple((r.kpi, str(r.milestone or "TBD")) for r in rows),
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from crm_core import validation as check
+
 OPERATORS: tuple[str, ...] = (">=", ">", "<=", "<", "==")
 """Comparisons a ``Rule`` may use."""
 
@@ -355,11 +357,21 @@ class GuaranteeTargets:
     milestones: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
-        targets = tuple((str(k), float(v)) for k, v in self.targets)
-        object.__setattr__(self, "targets", targets)
-        object.__setattr__(self, "owners", tuple((str(k), str(v)) for k, v in self.owners))
-        object.__setattr__(self, "milestones", tuple((str(k), str(v)) for k, v in self.milestones))
-        _check(all(math.isfinite(v) and v >= 0 for _, v in targets), "targets must be non-negative numbers")
+        pairs = {}
+        for name in ("targets", "owners", "milestones"):
+            checked = []
+            for i, pair in enumerate(check.items(getattr(self, name), f"guarantees: {name}", 0, 100)):
+                if not isinstance(pair, tuple | list) or len(pair) != 2:
+                    raise ValueError(f"guarantees: {name}[{i}] must be a (KPI, value) pair")
+                kpi = check.code(pair[0], f"guarantees: {name}[{i}] KPI")
+                if name == "targets":
+                    value = check.number(pair[1], f"guarantees: target of {kpi}", 0, 1e6)
+                else:
+                    value = check.text(pair[1], f"guarantees: {name[:-1]} of {kpi}", 80)
+                checked.append((kpi, value))
+            pairs[name] = tuple(checked)
+        check.assign(self, **pairs)
+        targets = self.targets
         for name, pairs in (("targets", targets), ("owners", self.owners), ("milestones", self.milestones)):
             keys = [k for k, _ in pairs]
             _check(len(keys) == len(set(keys)), f"each KPI may appear once in {name}")

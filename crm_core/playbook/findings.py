@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,9 @@ from crm_core.formatting import format_count, format_money, format_share
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
 from crm_core.playbook.wording import format_value, tier_labels
 from crm_core.prepare import PreparedDataset
-from crm_core.scenarios import Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
+    from crm_core.scenarios import Scenario
 
 FINDING_KEYS: tuple[str, ...] = (
     "product_gap",

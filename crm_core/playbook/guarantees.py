@@ -8,15 +8,18 @@ KPI the data cannot measure stays in the table, marked unavailable with the reas
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from crm_core import segments, staff
 from crm_core.contract import CUSTOMER_FIELDS
-from crm_core.playbook.config import DEFAULT_GUARANTEE_TARGETS, GuaranteeTargets
+from crm_core.playbook.config import GuaranteeTargets
 from crm_core.prepare import PreparedDataset
-from crm_core.scenarios import Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
+    from crm_core.scenarios import Scenario
 
 AREA_NAMES: dict[str, tuple[str, str]] = {
     "organisation": ("Organisation", "组织保障"),
@@ -158,6 +161,7 @@ def guarantee_values(prepared: PreparedDataset, scenario: Scenario) -> dict[str,
     --------
     >>> from tests.conftest import tiny_dataset
     >>> from crm_core.prepare import prepared_dataset
+    >>> from crm_core.scenarios import Scenario
     >>> guarantee_values(prepared_dataset(tiny_dataset()), Scenario())["retention"]
     0.5
     """
@@ -207,7 +211,7 @@ def guarantee_measures(
     scenario : Scenario
         Tiers (for RM coverage) and staff weights (for the customer-perspective weight).
     targets : GuaranteeTargets, optional
-        Targets, owners and milestones; ``DEFAULT_GUARANTEE_TARGETS`` when None.
+        Targets, owners and milestones; the scenario's (``scenario.guarantees``) when None.
     lang : {"en", "zh"}
         Language of ``area_label``, ``kpi_label``, ``measure`` and ``reason``.
 
@@ -219,7 +223,7 @@ def guarantee_measures(
         KPI here is higher-is-better), ``met`` (NA when not measurable), ``owner`` and
         ``milestone`` ("TBD" unless set), ``available`` and ``reason``.
     """
-    targets = targets if targets is not None else DEFAULT_GUARANTEE_TARGETS
+    targets = targets if targets is not None else scenario.guarantees
     zh = lang == "zh"
     values = guarantee_values(prepared, scenario)
     goal, owners, milestones = targets.target_map, targets.owner_map, targets.milestone_map
@@ -284,6 +288,7 @@ def guarantee_table_for_export(frame: pd.DataFrame, lang: str = "en") -> pd.Data
     --------
     >>> from tests.conftest import tiny_dataset
     >>> from crm_core.prepare import prepared_dataset
+    >>> from crm_core.scenarios import Scenario
     >>> table = guarantee_measures(prepared_dataset(tiny_dataset()), Scenario())
     >>> list(guarantee_table_for_export(table, "zh").columns)[:3]
     ['保障领域', '指标', '计算口径']

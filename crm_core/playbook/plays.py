@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,9 @@ from crm_core.formatting import format_count, format_money, format_share
 from crm_core.playbook.config import DEFAULT_RULES, PlaybookRules, Rule
 from crm_core.playbook.wording import filled, metric_value, rule_text, tier_labels
 from crm_core.prepare import PreparedDataset
-from crm_core.scenarios import Scenario
+
+if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
+    from crm_core.scenarios import Scenario
 
 PROFILE_METRICS: dict[str, str] = {
     "customers": "customers",
