@@ -59,7 +59,10 @@ policy = translated_selectbox(
     policy_col, t("duplicate_policy"), DUPLICATE_POLICIES, "data_duplicate_policy", lambda v: t(f"policy_{v}")
 )
 
-files = [(upload.name, upload.getvalue()) for upload in uploads]
+uploads, repeats = loading.distinct_uploads(uploads)
+for name, first in repeats:
+    st.warning(t("upload_repeated", name=md(name), first=md(first)), icon=":material/content_copy:")
+files = [(upload.name, upload.content) for upload in uploads]
 refusal = loading.memory_refusal(files)  # before any preview decodes a file
 if refusal:
     st.error(refusal, icon=":material/memory:")

@@ -250,10 +250,14 @@ TEXT = MappingProxyType(
             "上传数据：客户表，以及可选的交易活动表和产品持有表",
         ),
         "upload_limit": (
-            "CSV / TSV / TXT, Excel .xlsx or Parquet; up to {mb} MB per file. UTF-8, GB18030/GBK and "
-            "Windows-1252 are detected.",
+            "CSV / TSV / TXT, Excel .xlsx or Parquet; up to {mb} MB per file. UTF-8, GB18030/GBK, Big5, "
+            "Windows-1252 and UTF-16 (with its byte-order mark) are detected; text that is not UTF-8 is flagged.",
             "支持 CSV / TSV / TXT、Excel .xlsx 或 Parquet；每个文件不超过 {mb} MB。自动识别 UTF-8、"
-            "GB18030/GBK 与 Windows-1252 编码。",
+            "GB18030/GBK、Big5、Windows-1252 与 UTF-16（带字节顺序标记）编码；非 UTF-8 文本会给出提示。",
+        ),
+        "upload_repeated": (
+            "{name} holds the same bytes as {first}: it is read once.",
+            "{name} 与 {first} 内容完全相同：只读取一次。",
         ),
         "memory_refusal": (
             "These files would need about {needed} GB of memory to load and prepare, more than the {limit} GB "

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from pathlib import PurePath
 
 import pandas as pd
 import streamlit as st
@@ -31,6 +33,38 @@ IGNORE = ""
 def digest(content: bytes) -> str:
     """sha256 of an upload's bytes: the key of its cached preview."""
     return hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True, eq=False)
+class Upload:
+    """One uploaded file as the page reads it: a name unique among the uploads, its bytes, its widget key."""
+
+    name: str
+    content: bytes
+    key: str
+
+
+def distinct_uploads(uploads) -> tuple[list[Upload], list[tuple[str, str]]]:
+    """The uploads to read, each content once, and ``(name, first name)`` of each upload left out.
+
+    Widget keys come from the bytes, so two uploads with the same bytes would share every widget
+    (and be loaded twice); the repeat is left out and named. Two different files with the same
+    name get ``name (2).csv``, so mappings and report rows stay one per file.
+    """
+    kept, repeats, first_name, names = [], [], {}, set()
+    for upload in uploads:
+        content = upload.getvalue()
+        content_digest = digest(content)
+        if content_digest in first_name:
+            repeats.append((upload.name, first_name[content_digest]))
+            continue
+        name, path, number = upload.name, PurePath(upload.name), 2
+        while name in names:
+            name, number = f"{path.stem} ({number}){path.suffix}", number + 1
+        names.add(name)
+        first_name[content_digest] = name
+        kept.append(Upload(name, content, content_digest[:10]))
+    return kept, repeats
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -221,10 +255,9 @@ def file_size(size: int) -> str:
     return f"{size / 1e3:.1f} KB" if size < 1_000_000 else f"{size / 1e6:.1f} MB"
 
 
-def mapping_panel(upload, date_order: str) -> Mapping | str:
+def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
     """One uploaded file: read settings, detected layout, the mapping editor. Returns the confirmed mapping."""
-    content = upload.getvalue()
-    key = digest(content)[:10]
+    content, key = upload.content, upload.key
     with st.expander(f"{md(upload.name)} · {file_size(len(content))}", expanded=True):
         encoding_col, delimiter_col, sheet_col, table_col = st.columns(4)
         encoding = encoding_col.selectbox(t("encoding"), ENCODINGS, key=f"data_encoding_{key}")

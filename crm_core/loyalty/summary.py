@@ -14,6 +14,9 @@ from crm_core.prepare import PreparedDataset
 def group_codes(prepared: PreparedDataset, column: str) -> tuple[np.ndarray, tuple[str, ...]]:
     """Return integer codes and sorted labels of a customer column (e.g. ``branch``); missing = -1.
 
+    A dataset without the column (an extract with no branch) puts every customer in one group,
+    "All", as the visits cube and the staff scorecard do.
+
     Examples
     --------
     >>> from types import SimpleNamespace
@@ -21,7 +24,12 @@ def group_codes(prepared: PreparedDataset, column: str) -> tuple[np.ndarray, tup
     >>> codes, labels = group_codes(fake, "branch")
     >>> codes.tolist(), labels
     ([1, 0, -1], ('a', 'b'))
+    >>> codes, labels = group_codes(fake, "city")
+    >>> codes.tolist(), labels
+    ([0, 0, 0], ('All',))
     """
+    if column not in prepared.customers:
+        return np.zeros(len(prepared.customers), dtype=np.int64), ("All",)
     codes, uniques = pd.factorize(prepared.customers[column].astype("string"), sort=True)
     return codes.astype(np.int64), tuple(str(u) for u in uniques)
 

@@ -1,0 +1,88 @@
+"""Regression tests of the two crashes of issue 19: Loyalty with no branch column, uploads with identical bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_core import loyalty as loy
+from crm_core.loading import load_dataset
+from crm_core.prepare import prepared_dataset
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ROWS = "".join(f"C{i},{1000 * i + 5},{i % 5 == 0},{30 + i % 40}\n" for i in range(1, 400))
+NO_BRANCH_CSV = f"customer_id,aum,churned,age\n{ROWS}".encode()
+CUSTOMERS_CSV = b"customer_id,aum,branch\nC1,100,North\nC2,200,South\n"
+
+
+@pytest.fixture(scope="module")
+def no_branch_dataset():
+    dataset, _ = load_dataset([("no_branch.csv", NO_BRANCH_CSV)])
+    assert "branch" not in dataset.customers and "churned" in dataset.customers
+    return dataset
+
+
+def test_a_dataset_without_branch_is_one_all_group(no_branch_dataset):
+    codes, labels = loy.group_codes(prepared_dataset(no_branch_dataset), "branch")
+    assert labels == ("All",)
+    assert np.array_equal(codes, np.zeros(len(no_branch_dataset.customers), dtype=np.int64))
+
+
+def test_loyalty_page_opens_on_a_churn_flag_without_branch(no_branch_dataset):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["uploaded_dataset"] = no_branch_dataset
+    at.session_state["data_source"] = "upload"
+    at.run()
+    at.switch_page("pages/loyalty.py").run()
+    assert not at.exception, at.exception
+    branch = at.selectbox(key="loyalty_at_risk_branch")
+    assert branch.options == ["all", "All"]  # every branch, then the one group the docs promise
+    shown = len(at.dataframe[-1].value)
+    branch.set_value("All").run()
+    assert not at.exception, at.exception
+    assert len(at.dataframe[-1].value) == shown > 0  # the one group holds every at-risk customer
+    charts = [json.loads(node.proto.spec) for node in at.get("plotly_chart")]
+    [by_branch] = [c for c in charts if c["layout"]["title"]["text"] == "Expected churners by branch"]
+    assert [trace["x"] for trace in by_branch["data"]] == [["All"]]
+
+
+def open_data_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception
+    return at
+
+
+def _table_keys(at: AppTest) -> list[str]:
+    return [str(k) for k in at.session_state if str(k).startswith("data_table_") and "__" not in str(k)]
+
+
+@pytest.mark.parametrize("names", [("a.csv", "b.csv"), ("a.csv", "a.csv")])
+def test_two_uploads_with_identical_bytes_are_read_once_and_named(names):
+    at = open_data_page()
+    at.file_uploader(key="data_upload").set_value([(name, CUSTOMERS_CSV, "text/csv") for name in names]).run()
+    assert not at.exception, at.exception
+    assert len(_table_keys(at)) == 1  # one mapping panel
+    [warning] = [w.value for w in at.warning]
+    assert warning == f"{names[1]} holds the same bytes as {names[0]}: it is read once.".replace(".csv", "\\.csv")
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == ["2", "2", "0"]  # read once, not appended twice
+
+
+def test_two_different_files_with_one_name_are_both_read():
+    at = open_data_page()
+    second = CUSTOMERS_CSV.replace(b"C1", b"C3").replace(b"C2", b"C4")
+    at.file_uploader(key="data_upload").set_value([("a.csv", CUSTOMERS_CSV, "text/csv"), ("a.csv", second, "text/csv")])
+    at.run()
+    assert not at.exception, at.exception
+    assert len(_table_keys(at)) == 2
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.metric] == ["4", "4", "0"]
+    summary = next(d.value for d in at.dataframe if "File" in d.value.columns)
+    assert summary["File"].tolist() == ["a.csv", "a (2).csv"]
