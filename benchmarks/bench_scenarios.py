@@ -58,7 +58,7 @@ def bench(n_customers: int, timeout: float) -> dict:
             at.session_state["data_source"] = "upload"  # AppTest drops the sidebar radio on reruns; a browser keeps it
         at.switch_page(path).run()
         if at.exception:
-            raise RuntimeError(f"{path} failed: {at.exception}")
+            raise RuntimeError(f"{path} failed: {[e.stack_trace for e in at.exception]}")
 
     first = _timed(lambda: page("pages/scenarios.py"))
     reruns = [_timed(lambda: page("pages/scenarios.py")) for _ in range(3)]
