@@ -159,6 +159,20 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     assert chosen(page, "product_benchmark.kind@en") == "bank average"
     no_error_box(page)
 
+    # Segments again: another scheme and one of its weights, then two pages away and back.
+    visit(page, "Segments")
+    page.locator(css_key("views.segment_scheme@en")).get_by_text("Value score", exact=True).click()
+    settle(page)
+    nudge(page, "value.weights.aum", 6)
+    aum_weight = slider_value(page, "value.weights.aum")
+    value_figures = first_table_text(page)
+    visit(page, "Visits & channels")
+    visit(page, "Loyalty & value")
+    visit(page, "Segments")
+    assert slider_value(page, "value.weights.aum") == aum_weight
+    assert first_table_text(page) == value_figures
+    no_error_box(page)
+
     # Save it, download its JSON and its link.
     visit(page, "Scenarios & export")
     page.locator(f"{css_key('scenarios_new_name')} input").fill("Meeting what-if")
@@ -201,8 +215,8 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     linked.goto(link.replace("http://localhost:8501", server))
     settle(linked)
     visit(linked, "Segments")
-    assert linked.locator(f"{css_key('tiers.thresholds.0')} input").input_value() == "10.00"
-    assert main_text(linked) == segments_figures.replace("Meeting what-if", "Meeting what-if")
+    assert slider_value(linked, "value.weights.aum") == aum_weight  # the Value score scheme, as saved
+    assert first_table_text(linked) == value_figures
     visit(linked, "Staff KPIs")
     assert slider_value(linked, "staff_weights.retention") == retention
     other.close()
@@ -219,23 +233,49 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
 
 
 @pytest.mark.parametrize(
-    ("page_name", "touches"),
+    ("page_name", "selects", "sliders"),
     [
-        ("客群分层", [("tiers.preset@zh", "招行式（5万 / 50万 / 1000万）", "A银行默认（5万 / 50万 / 600万）")]),
-        ("员工考核", [("staff.preset@zh", "以客户为中心的平衡计分卡", "存款与销售导向")]),
-        ("忠诚度与价值", [("churn.kind@zh", "连续N个月无交易", "销户（数据中的标志）")]),
-        ("产品缺口", [("product_benchmark.kind@zh", "全行平均", "上一层级客群")]),
+        (
+            "客群分层",
+            [
+                ("tiers.preset@zh", "招行式（5万 / 50万 / 1000万）", "A银行默认（5万 / 50万 / 600万）"),
+                ("tiers.basis@zh", "近3个月日均", "当前资产（月日均）"),
+            ],
+            [],
+        ),
+        (
+            "员工考核",
+            [
+                ("staff.preset@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
+                ("staff_baseline@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
+            ],
+            [],
+        ),
+        (
+            "忠诚度与价值",
+            [("churn.kind@zh", "连续N个月无交易", "销户（数据中的标志）")],
+            ["clv.discount_rate", "retention.retained_share"],
+        ),
+        ("产品缺口", [("product_benchmark.kind@zh", "全行平均", "上一层级客群")], ["product_targets.closure_share"]),
+        ("到店与渠道", [("views.visits_group_by@zh", "价值评分", "资产分层")], ["visits_what_if.adoption_increase_pp"]),
     ],
 )
-def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(page, page_name, touches):
+def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(page, page_name, selects, sliders):
     page.get_by_text("中文", exact=True).click()
     settle(page)
     visit(page, page_name)
-    for key, other, back in touches:
+    for key, other, back in selects:
         choose(page, key, other)
         no_error_box(page)
+        assert chosen(page, key) == other
         choose(page, key, back)
         no_error_box(page)
+    for key in sliders:
+        before = slider_value(page, key)
+        nudge(page, key, 1)
+        no_error_box(page)
+        nudge(page, key, -1)
+        assert slider_value(page, key) == before
     assert "已修改" not in sidebar_scenario(page), "touching and restoring a control leaves the scenario as it was"
-    assert "A银行样本数据" in sidebar_scenario(page)  # the data-source radio keeps its choice
+    assert page.locator(f"{css_key('data_source')} input[type=radio]").first.is_checked()  # the source stays chosen
     page.screenshot(path=str(ARTIFACTS / f"settings-{page_name}-zh.png"), full_page=True)
