@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's single entry point.
-#   bash dev.sh app    set up .venv and run the dashboard on the bundled sample (http://localhost:8501)
+#   bash dev.sh app    set up .venv and run the dashboard (serve.py: app.py behind the server guard) on the bundled sample
 #   bash dev.sh test   set up .venv plus test extras (Chromium, CJK fonts, a JDK) and run lint + the whole test suite
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
@@ -60,7 +60,7 @@ install_test_extras() {
 case "${1:-}" in
   app)
     setup_venv requirements.txt
-    exec "$VENV/bin/python" -m streamlit run app.py --server.port 8501 --browser.gatherUsageStats false
+    exec "$VENV/bin/python" -m streamlit run serve.py --server.port 8501 --browser.gatherUsageStats false
     ;;
   test)
     setup_venv requirements-test.txt
