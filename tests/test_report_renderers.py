@@ -93,7 +93,7 @@ def test_chinese_deck_names_an_east_asian_font(reports):
     assert fonts == {"Microsoft YaHei"}
     runs = list(first._element.iter(qn("a:r")))
     assert all(run.find(qn("a:rPr")).find(qn("a:ea")) is not None for run in runs)
-    assert any("方案：Proposed strategy" in text for text in slide_texts(first))
+    assert any("情景：Proposed strategy" in text for text in slide_texts(first))
 
 
 def test_company_template_layouts_are_used(reports):

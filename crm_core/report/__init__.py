@@ -6,7 +6,7 @@ only draw that content, so the deck, the HTML page and the workbook always agree
 ``docs/exports.md``.
 """
 
-from crm_core.report.content import TEXT, report_content, tier_labels
+from crm_core.report.content import report_content, tier_labels
 from crm_core.report.deck import check_template, deck_pptx
 from crm_core.report.html import report_html
 from crm_core.report.model import (
@@ -30,7 +30,6 @@ __all__ = [
     "CHART_KINDS",
     "NUMBER_FORMATS",
     "REPORT_TABLES",
-    "TEXT",
     "ChartSpec",
     "ExportError",
     "KeyNumber",

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from crm_core.catalog import text
 from crm_core.report.model import Report, Step, report_stamp
 from crm_core.text_safety import safe_figure
 
@@ -38,8 +39,6 @@ th, td { padding: 4px 10px; border: 1px solid #d0d7e2; }
 details pre { white-space: pre-wrap; font-family: inherit; color: #333; }
 footer { margin-top: 40px; border-top: 1px solid #d0d7e2; padding-top: 8px; }
 """
-
-NOTES_LABEL = {"en": "Speaker notes", "zh": "讲解要点"}
 
 
 def script_safe_json(figure) -> str:
@@ -94,9 +93,8 @@ def _step_html(step: Step, lang: str) -> str:
         )
     if step.table is not None and len(step.table):
         parts.append(table_html(step.table))
-    parts.append(
-        f"<details><summary>{NOTES_LABEL[lang]}</summary><pre>{html.escape(step.notes)}</pre></details></section>"
-    )
+    notes_label = text("report_speaker_notes", lang)
+    parts.append(f"<details><summary>{notes_label}</summary><pre>{html.escape(step.notes)}</pre></details></section>")
     return "\n".join(parts)
 
 

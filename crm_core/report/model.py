@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from crm_core.catalog import text
 from crm_core.formatting import format_count, format_money, format_share
 from crm_core.text_safety import safe_chart
 
@@ -287,12 +288,6 @@ def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     return figure
 
 
-STAMP_WORDS: dict[str, tuple[str, str, str, str]] = {
-    "en": ("Scenario", "Data", "Fingerprint", "Date"),
-    "zh": ("方案", "数据", "指纹", "日期"),
-}
-
-
 def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: date, lang: str = "en") -> str:
     """Return the line stamped on every slide and page: scenario, dataset, fingerprint (12 hex) and date.
 
@@ -301,7 +296,12 @@ def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: 
     >>> report_stamp("Baseline", "Bank A", "0123456789abcdef", date(2026, 11, 28))
     'Scenario: Baseline | Data: Bank A | Fingerprint: 0123456789ab | Date: 2026-11-28'
     """
-    scenario_word, data_word, print_word, date_word = STAMP_WORDS.get(lang, STAMP_WORDS["en"])
+    scenario_word, data_word, print_word, date_word = (
+        text("report_stamp_scenario", lang),
+        text("report_stamp_data", lang),
+        text("report_stamp_fingerprint", lang),
+        text("report_stamp_date", lang),
+    )
     colon, bar = ("：", "｜") if lang == "zh" else (": ", " | ")
     parts = (
         f"{scenario_word}{colon}{scenario_name}",
@@ -318,5 +318,5 @@ def report_tables(report: Report) -> dict[str, pd.DataFrame]:
     A table the data cannot support is a one-row frame with a ``note`` saying why.
     """
     given: Mapping[str, pd.DataFrame] = dict(report.tables)
-    missing = "not available for this dataset" if report.lang != "zh" else "本数据无法提供此表"
+    missing = text("report_table_missing", report.lang)
     return {key: given[key].copy() if key in given else pd.DataFrame({"note": [missing]}) for key in REPORT_TABLES}
