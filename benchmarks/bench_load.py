@@ -35,6 +35,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -68,28 +69,44 @@ PAGES = (
     "Strategy playbook",
 )
 SLIDER_PAGE = "Staff KPIs"
-# The retention weight; the second key is the one before the scenario store, for ``--root`` of an earlier checkout.
+# The retention weight; the second key is the one before the scenario store (``--commit`` of an earlier version).
 SLIDER = ", ".join(f".st-key-{key} input[type=range]" for key in ("staff_weights-retention", "staff_weight_retention"))
 SETTLE_CHECK_MS = 600  # a run may be followed by another (a callback, a fragment): look twice, this far apart
 TARGET_P95_AT_8 = 5.0
 # Times measured before this issue's work (same machine, same flow), for comparison in the table.
 EARLIER = {1: (1.5, 3.0), 4: (3.5, 5.3), 8: (6.0, 11.1), 16: (6.4, 38.5)}
 
-# Counts each start of a run and stamps each return to notRunning, in the page's own clock.
-ARM = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  if (window.__loadObserved !== app) {
-    new MutationObserver(() => {
-      if (app.getAttribute('data-test-script-state') === 'notRunning') window.__load.idleAt = performance.now();
-      else window.__load.runs += 1;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-    window.__loadObserved = app;
-  }
-  window.__load = {runs: 0, idleAt: null};
-  return performance.now();
-}"""
 IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
-RAN_AND_IDLE = f"window.__load && window.__load.runs > 0 && {IDLE}"
+
+
+class RunWatch:
+    """Counts the script runs the server reports finished on a page's WebSocket (``script_finished`` messages).
+
+    The app root's script state alone can miss a short run (it may never show a run the frontend applied in
+    one go), so a step waits for a finished run first, then for the root to say ``notRunning``.
+    """
+
+    def __init__(self, page) -> None:
+        self.finished = 0
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket) -> None:
+        if socket.url.endswith("/_stcore/stream"):
+            socket.on("framereceived", self._frame)
+
+    def _frame(self, payload: bytes | str) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg: not a run's end
+            return
+        early = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN  # another run follows at once
+        if message.WhichOneof("type") == "script_finished" and message.script_finished != early:
+            self.finished += 1
 
 
 @dataclass
@@ -141,15 +158,31 @@ def production_server(log: Path, root: Path = ROOT) -> Iterator[tuple[str, int]]
                 process.wait()
 
 
-async def settled(page, started: float, timeout_ms: float) -> float:
-    """Seconds from ``started`` (page clock, ms) until the app's last return to idle; waits for runs to stop."""
-    await page.wait_for_function(RAN_AND_IDLE, timeout=timeout_ms)
+@contextlib.contextmanager
+def archived(commit: str) -> Iterator[Path]:
+    """A temporary folder holding ``git archive <commit>`` of this repository (the code only, frozen)."""
+    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+        archive = subprocess.run(["git", "archive", commit], cwd=ROOT, capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
+        yield Path(folder)
+
+
+async def settled(page, watch: RunWatch, before: int, started: float, timeout_s: float) -> float:
+    """Seconds from ``started`` until the app is idle after a run that finished since ``before`` runs, and still
+    idle, with no further run, a moment later (a callback or fragment may start another)."""
+    deadline = time.perf_counter() + timeout_s
     while True:
-        idle_at = await page.evaluate("window.__load.idleAt")
+        while watch.finished <= before:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no run finished")
+            await asyncio.sleep(0.05)
+        before = watch.finished
+        await page.wait_for_function(IDLE, timeout=max(deadline - time.perf_counter(), 0.001) * 1000)
+        idle = time.perf_counter()
         await page.wait_for_timeout(SETTLE_CHECK_MS)
-        if await page.evaluate(IDLE) and await page.evaluate("window.__load.idleAt") == idle_at:
-            return (idle_at - started) / 1000
-        await page.wait_for_function(IDLE, timeout=timeout_ms)
+        if watch.finished == before and await page.evaluate(IDLE):
+            return idle - started
+        # Another run finished meanwhile, or one is under way: wait for it and look again.
 
 
 async def error_box(page) -> str | None:
@@ -159,13 +192,13 @@ async def error_box(page) -> str | None:
     return None
 
 
-async def step(page, session: Session, name: str, action, timeout_ms: float) -> float | None:
-    """Arm the observer, act, wait for the app to settle; record an error box or a timeout."""
+async def step(page, watch: RunWatch, session: Session, name: str, action, timeout_s: float) -> float | None:
+    """Act, wait for the app to settle; record an error box or a timeout (the session then goes on)."""
+    before, started = watch.finished, time.perf_counter()
     try:
-        started = await page.evaluate(ARM)
         await action()
-        seconds = await settled(page, started, timeout_ms)
-    except Exception as error:  # a timeout, or the page gone: counted, and the session goes on
+        seconds = await settled(page, watch, before, started, timeout_s)
+    except Exception as error:  # a timeout, or the page gone
         session.errors.append(f"{name}: {type(error).__name__}")
         return None
     if message := await error_box(page):
@@ -173,41 +206,33 @@ async def step(page, session: Session, name: str, action, timeout_ms: float) -> 
     return seconds
 
 
-async def one_session(browser, url: str, timeout_ms: float, move_slider: bool = True) -> Session:
-    """Open the app, visit every page through the sidebar, move one Staff KPIs weight."""
+async def one_session(browser, url: str, timeout_s: float) -> Session:
+    """Open the app (the Overview), visit every other page through the sidebar, move one Staff KPIs weight."""
     session = Session()
     context = await browser.new_context(viewport={"width": 1500, "height": 1200})
+    timeout_ms = timeout_s * 1000
     try:
         page = await context.new_page()
-        started = time.perf_counter()
-        try:  # the first page: no observer before the document exists, so timed from here
-            await page.goto(url, timeout=timeout_ms)
-            await page.locator("[data-testid=stSidebarNav]").wait_for(timeout=timeout_ms)
-            await page.wait_for_function(IDLE, timeout=timeout_ms)
-            idle = time.perf_counter()
-            await page.evaluate(ARM)
-            await page.wait_for_timeout(SETTLE_CHECK_MS)
-            if await page.evaluate("window.__load.runs") or not await page.evaluate(IDLE):  # it ran again
-                await settled(page, 0, timeout_ms)
-                idle = time.perf_counter()
-            session.renders[PAGES[0]] = idle - started
-        except Exception as error:
-            session.errors.append(f"{PAGES[0]}: {type(error).__name__}")
-            return session
+        watch = RunWatch(page)
         nav = page.locator("[data-testid=stSidebarNav]")
+        actions = [(PAGES[0], lambda: page.goto(url, timeout=timeout_ms))]
         for name in PAGES[1:]:
             link = nav.get_by_role("link", name=name, exact=True)
-            seconds = await step(page, session, name, lambda link=link: link.click(timeout=timeout_ms), timeout_ms)
+            actions.append((name, lambda link=link: link.click(timeout=timeout_ms)))
+        for name, action in actions:
+            seconds = await step(page, watch, session, name, action, timeout_s)
             if seconds is not None:
                 session.renders[name] = seconds
-            if name == SLIDER_PAGE and move_slider:
+            elif name == PAGES[0]:
+                return session  # no app, no sidebar
+            if name == SLIDER_PAGE:
                 thumb = page.locator(SLIDER)
 
                 async def nudge(thumb=thumb):
                     await thumb.focus(timeout=timeout_ms)
                     await thumb.press("ArrowRight", timeout=timeout_ms)
 
-                session.slider = await step(page, session, "slider", nudge, timeout_ms)
+                session.slider = await step(page, watch, session, "slider", nudge, timeout_s)
     finally:
         await context.close()
     return session
@@ -220,13 +245,13 @@ async def memory_sampler(pid: int, peak: list[int]) -> None:
         await asyncio.sleep(0.25)
 
 
-async def round_of(browser, url: str, pid: int, sessions: int, timeout_ms: float, cap_s: float) -> dict:
+async def round_of(browser, url: str, pid: int, sessions: int, timeout_s: float, cap_s: float) -> dict:
     """N sessions at once; their times, errors, and the server's CPU and memory over the round."""
     peak = [0]
     sampler = asyncio.create_task(memory_sampler(pid, peak))
     cpu_before, busy_before, load_before = process_tree_cpu_seconds(pid), machine_busy_seconds(), os.getloadavg()[0]
     started = time.perf_counter()
-    tasks = [asyncio.create_task(one_session(browser, url, timeout_ms)) for _ in range(sessions)]
+    tasks = [asyncio.create_task(one_session(browser, url, timeout_s)) for _ in range(sessions)]
     done, pending = await asyncio.wait(tasks, timeout=cap_s)
     for task in pending:
         task.cancel()
@@ -271,14 +296,13 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict:
     from playwright.async_api import async_playwright
 
     deadline = time.monotonic() + args.cap
-    timeout_ms = args.timeout * 1000
     report: dict = {"rounds": []}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             cpu_before = process_tree_cpu_seconds(pid)
             warm_started = time.perf_counter()
-            warm = await asyncio.wait_for(one_session(browser, url, timeout_ms), timeout=args.cap)
+            warm = await asyncio.wait_for(one_session(browser, url, args.timeout), timeout=args.cap)
             report["warm_up"] = {
                 "wall_s": time.perf_counter() - warm_started,
                 "server_cpu_s": process_tree_cpu_seconds(pid) - cpu_before,
@@ -294,7 +318,7 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict:
                 if remaining <= 0:
                     print(f"overall cap of {args.cap:.0f} s reached: {sessions} sessions not run")
                     break
-                result = await round_of(browser, url, pid, sessions, timeout_ms, remaining)
+                result = await round_of(browser, url, pid, sessions, args.timeout, remaining)
                 report["rounds"].append(result)
                 print(row_of(result))
         finally:
@@ -330,7 +354,11 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 4, 8, 16], help="concurrent sessions per round")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds a single step may take")
     parser.add_argument("--cap", type=float, default=1800.0, help="seconds the whole benchmark may take")
-    parser.add_argument("--root", type=Path, default=ROOT, help="checkout to serve (default: this one)")
+    parser.add_argument(
+        "--commit",
+        default=None,
+        help="serve a git archive of this commit (HEAD: a tree others are editing; an earlier one: compare)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default results/load-<time>.json)")
     return parser
 
@@ -347,11 +375,13 @@ def main(argv: list[str] | None = None) -> dict:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = args.out or RESULTS / f"load-{stamp}.json"
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} before start (other work shares them)")
-    print(f"serving {args.root}")
-    with production_server(RESULTS / f"load-server-{stamp}.log", args.root.resolve()) as (url, pid):
+    with contextlib.ExitStack() as stack:
+        root = ROOT if args.commit is None else stack.enter_context(archived(args.commit))
+        print(f"serving {root}" + (f" (git archive of {args.commit})" if args.commit else ""))
+        url, pid = stack.enter_context(production_server(RESULTS / f"load-server-{stamp}.log", root))
         report = asyncio.run(run(args, url, pid))
     command = ["python", "-m", "benchmarks.bench_load", *(argv or sys.argv[1:])]
-    report |= {"command": command, "cores": os.cpu_count(), "root": str(args.root)}
+    report |= {"command": command, "cores": os.cpu_count(), "commit": args.commit}
     print(HEADER)
     for result in report["rounds"]:
         print(row_of(result))

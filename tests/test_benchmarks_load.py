@@ -15,12 +15,14 @@ def test_defaults_are_the_issue_rounds_with_bounded_steps():
     args = bench_load.parse_args([])
     assert args.sessions == [1, 4, 8, 16]
     assert 0 < args.timeout <= args.cap
-    assert args.root == bench_load.ROOT and (args.root / "serve.py").exists()  # the production entrypoint
+    assert args.commit is None and (bench_load.ROOT / "serve.py").exists()  # this tree's production entrypoint
 
 
 def test_arguments_are_read_and_nonsense_refused():
-    args = bench_load.parse_args(["--sessions", "2", "3", "--timeout", "5", "--cap", "60", "--out", "x.json"])
-    assert (args.sessions, args.timeout, args.cap, args.out) == ([2, 3], 5.0, 60.0, Path("x.json"))
+    args = bench_load.parse_args(
+        ["--sessions", "2", "3", "--timeout", "5", "--cap", "60", "--out", "x.json", "--commit", "HEAD"]
+    )
+    assert (args.sessions, args.timeout, args.cap, args.out, args.commit) == ([2, 3], 5.0, 60.0, Path("x.json"), "HEAD")
     for wrong in (["--sessions", "0"], ["--timeout", "-1"], ["--sessions", "two"]):
         with pytest.raises(SystemExit):
             bench_load.parse_args(wrong)
