@@ -8,6 +8,7 @@ from crm_core import report
 from crm_core.scenarios import Scenario
 from ui import report as ui_report
 from ui.i18n import t
+from ui.settings import settings_of
 from ui.widgets import md
 
 STEP_KEY = "meeting_step"
@@ -70,7 +71,8 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx",
     )  # fmt: skip
     chart_col, png_col = st.columns([3, 1], vertical_alignment="bottom")
-    built = storyline()
+    # The charts depend on the settings, not on the scenario's name: saving under a new name reuses them.
+    built = ui_report.content(prepared, settings_of(scenario), lang)
     charted = [step for step in built.steps if step.figure is not None]
     if not charted:
         return
