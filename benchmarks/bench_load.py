@@ -115,6 +115,8 @@ class Session:
 
     renders: dict[str, float] = field(default_factory=dict)
     slider: float | None = None
+    server_cpu: dict[str, float] = field(default_factory=dict)  # per step; meaningful with one session at a time
+    server_pid: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -194,21 +196,22 @@ async def error_box(page) -> str | None:
 
 async def step(page, watch: RunWatch, session: Session, name: str, action, timeout_s: float) -> float | None:
     """Act, wait for the app to settle; record an error box or a timeout (the session then goes on)."""
-    before, started = watch.finished, time.perf_counter()
+    before, started, cpu = watch.finished, time.perf_counter(), process_tree_cpu_seconds(session.server_pid)
     try:
         await action()
         seconds = await settled(page, watch, before, started, timeout_s)
     except Exception as error:  # a timeout, or the page gone
         session.errors.append(f"{name}: {type(error).__name__}")
         return None
+    session.server_cpu[name] = process_tree_cpu_seconds(session.server_pid) - cpu
     if message := await error_box(page):
         session.errors.append(f"{name}: exception box: {message}")
     return seconds
 
 
-async def one_session(browser, url: str, timeout_s: float) -> Session:
+async def one_session(browser, url: str, server_pid: int, timeout_s: float) -> Session:
     """Open the app (the Overview), visit every other page through the sidebar, move one Staff KPIs weight."""
-    session = Session()
+    session = Session(server_pid=server_pid)
     context = await browser.new_context(viewport={"width": 1500, "height": 1200})
     timeout_ms = timeout_s * 1000
     try:
@@ -250,8 +253,9 @@ async def round_of(browser, url: str, pid: int, sessions: int, timeout_s: float,
     peak = [0]
     sampler = asyncio.create_task(memory_sampler(pid, peak))
     cpu_before, busy_before, load_before = process_tree_cpu_seconds(pid), machine_busy_seconds(), os.getloadavg()[0]
+    ours_before = process_tree_cpu_seconds(os.getpid())  # this process, Playwright, Chromium and the server
     started = time.perf_counter()
-    tasks = [asyncio.create_task(one_session(browser, url, timeout_s)) for _ in range(sessions)]
+    tasks = [asyncio.create_task(one_session(browser, url, pid, timeout_s)) for _ in range(sessions)]
     done, pending = await asyncio.wait(tasks, timeout=cap_s)
     for task in pending:
         task.cancel()
@@ -259,6 +263,7 @@ async def round_of(browser, url: str, pid: int, sessions: int, timeout_s: float,
     wall = time.perf_counter() - started
     cpu = process_tree_cpu_seconds(pid) - cpu_before
     busy = machine_busy_seconds() - busy_before
+    browsers = process_tree_cpu_seconds(os.getpid()) - ours_before - cpu
     sampler.cancel()
     results = [task.result() if task in done and not task.exception() else None for task in tasks]
     finished = [result for result in results if result is not None]
@@ -284,6 +289,8 @@ async def round_of(browser, url: str, pid: int, sessions: int, timeout_s: float,
         "server_cpu_per_rerun_s": cpu / reruns if reruns else None,
         "machine_busy_cpu_s": busy,
         "server_share_of_busy": cpu / busy if busy else None,
+        "load_generator_cpu_s": browsers,
+        "other_work_cpu_s": busy - cpu - browsers,
         "load_average_before": load_before,
         "server_peak_rss_gb": peak[0] / 2**20,
         "server_vmhwm_gb": process_status_kib(pid, "VmHWM") / 2**20,
@@ -302,17 +309,19 @@ async def run(args: argparse.Namespace, url: str, pid: int) -> dict:
         try:
             cpu_before = process_tree_cpu_seconds(pid)
             warm_started = time.perf_counter()
-            warm = await asyncio.wait_for(one_session(browser, url, args.timeout), timeout=args.cap)
+            warm = await asyncio.wait_for(one_session(browser, url, pid, args.timeout), timeout=args.cap)
             report["warm_up"] = {
                 "wall_s": time.perf_counter() - warm_started,
                 "server_cpu_s": process_tree_cpu_seconds(pid) - cpu_before,
                 "renders_s": warm.renders,
+                "server_cpu_by_step_s": warm.server_cpu,
                 "slider_s": warm.slider,
                 "errors": warm.errors,
                 "server_vmhwm_gb": process_status_kib(pid, "VmHWM") / 2**20,
             }
             print(f"warm-up (one session, first visits; caches per dataset): {report['warm_up']['wall_s']:.1f} s")
             print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in warm.renders.items()))
+            print("  server CPU: " + ", ".join(f"{name} {cpu:.1f} s" for name, cpu in warm.server_cpu.items()))
             for sessions in args.sessions:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -386,6 +395,13 @@ def main(argv: list[str] | None = None) -> dict:
     for result in report["rounds"]:
         print(row_of(result))
     for result in report["rounds"]:
+        print(
+            f"N={result['sessions']}: CPU seconds in the round: server {result['server_cpu_s']:.0f}, "
+            f"browsers {result['load_generator_cpu_s']:.0f}, other work on the machine {result['other_work_cpu_s']:.0f}"
+        )
+        if result["sessions"] == 1:
+            steps = result["sessions_detail"][0]["server_cpu"] if result["sessions_detail"][0] else {}
+            print("  server CPU per step: " + ", ".join(f"{name} {cpu:.2f} s" for name, cpu in steps.items()))
         slowest = sorted(result["median_render_by_page_s"].items(), key=lambda item: -item[1])[:3]
         print(f"N={result['sessions']}: slowest pages " + ", ".join(f"{name} {s:.1f} s" for name, s in slowest))
         for error in sorted(set(result["errors"])):
