@@ -121,7 +121,7 @@ def test_relationship_manager_level_leaves_unassigned_out():
     assert card.customers.tolist() == [2, 1, 1]
     assert card.unassigned_customers == 1
     assert scorecard_notes(card)[0] == "1 active customers have no relationship manager and are left out."
-    assert scorecard_notes(card, "zh")[0] == "1 名活跃客户没有所属单位，不计入排名。"
+    assert scorecard_notes(card, "zh")[0] == "1 名有效客户没有所属单位，不计入排名。"
 
 
 def test_level_falls_back_to_branch_and_says_so():

@@ -13,18 +13,18 @@ from crm_core.playbook.config import Rule
 METRICS: dict[str, tuple[str, str, str]] = {
     "customers": ("customers", "客户数", "count"),
     "customer_share": ("share of customers", "客户占比", "share"),
-    "aum": ("AUM", "资产(AUM)", "money"),
-    "aum_share": ("share of AUM", "资产占比", "share"),
-    "average_aum": ("average AUM", "平均资产", "money"),
-    "median_aum": ("median AUM", "资产中位数", "money"),
+    "aum": ("AUM", "金融资产", "money"),
+    "aum_share": ("share of AUM", "金融资产占比", "share"),
+    "average_aum": ("average AUM", "户均金融资产", "money"),
+    "median_aum": ("median AUM", "金融资产中位数", "money"),
     "average_age": ("average age", "平均年龄", "years"),
-    "products_per_customer": ("products per customer", "人均产品数", "ratio"),
+    "products_per_customer": ("products per customer", "户均产品数", "ratio"),
     "digital_share": ("digitally active share", "数字渠道活跃占比", "share"),
     "payroll_share": ("payroll share", "代发占比", "share"),
     "counter_trend": ("counter transactions, change a year", "柜面交易年变化", "rate"),
     "churn_rate": ("churn rate", "流失率", "share"),
     "high_risk_share": ("high churn-risk share", "高流失风险占比", "share"),
-    "at_risk_aum": ("AUM at high churn risk", "高流失风险资产", "money"),
+    "at_risk_aum": ("AUM at high churn risk", "高流失风险金融资产", "money"),
     "silent_attrition_share": ("silent attrition share", "静默流失占比", "share"),
     "stickiness_index": ("stickiness index", "黏性指数", "ratio"),
     "primacy_share": ("main-bank share", "主办行客户占比", "share"),
@@ -32,7 +32,7 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "is_payroll_vs_bank": ("payroll score vs the bank", "代发得分较全行", "points"),
     "mobile_active_vs_bank": ("mobile score vs the bank", "手机银行得分较全行", "points"),
     "tenure_months_vs_bank": ("tenure score vs the bank", "客龄得分较全行", "points"),
-    "aum_trend_vs_bank": ("AUM trend score vs the bank", "资产趋势得分较全行", "points"),
+    "aum_trend_vs_bank": ("AUM trend score vs the bank", "金融资产趋势得分较全行", "points"),
     "card_use_vs_bank": ("card score vs the bank", "用卡得分较全行", "points"),
     "gap_value": ("gap value a year", "缺口年价值", "money"),
     "opportunity_value": ("opportunity value a year", "机会年价值", "money"),
@@ -50,7 +50,7 @@ def metric_label(metric: str, lang: str = "en") -> str:
     Examples
     --------
     >>> metric_label("median_aum", "zh")
-    '资产中位数'
+    '金融资产中位数'
     """
     names = METRICS.get(metric)
     if names is None:

@@ -55,7 +55,7 @@ def format_value(value: float, kind: str, lang: str = "en") -> str:
     ('12.3%', '¥12.5万', '3.46')
     """
     if value is None or not math.isfinite(float(value)):
-        return "n/a"
+        return text("not_available", lang)
     if kind == "money":
         return format_money(float(value), lang)
     if kind == "share":

@@ -65,7 +65,7 @@ INDICATORS: tuple[Indicator, ...] = (
         HIGHER,
         "growth",
         "AUM growth",
-        "资产(AUM)增长",
+        "金融资产（AUM）增长",
         "sum of AUM now / sum of AUM a year ago − 1, over the unit's customers (closed ones count 0 now)",
     ),
     Indicator(
@@ -164,7 +164,7 @@ INDICATORS: tuple[Indicator, ...] = (
         LOWER,
         "share",
         "Silent attrition",
-        "沉默流失占比",
+        "静默流失占比",
         "active customers whose counter visits fell, who are not digital and whose AUM fell > 10%",
     ),
     Indicator(

@@ -24,7 +24,7 @@ GUARDRAIL_WORDS: dict[str, tuple[str, str]] = {
     "retention": ("retention", "留存"),
     "satisfaction": ("satisfaction", "满意度"),
     "products_used_share": ("products used", "产品使用"),
-    "silent_attrition_share": ("silent attrition", "沉默流失"),
+    "silent_attrition_share": ("silent attrition", "静默流失"),
     "digital_adoption": ("digital adoption", "数字化使用"),
 }
 """Short, in-sentence names of the indicators (English, Chinese)."""

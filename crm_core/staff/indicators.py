@@ -381,7 +381,7 @@ def scorecard_notes(scorecard: Scorecard, lang: str = "en") -> list[str]:
     if scorecard.unassigned_customers:
         n = scorecard.unassigned_customers
         notes.append(
-            f"{n:,} 名活跃客户没有所属单位，不计入排名。"
+            f"{n:,} 名有效客户没有所属单位，不计入排名。"
             if zh
             else f"{n:,} active customers have no {LEVEL_NAMES[scorecard.level][0].lower()} and are left out."
         )

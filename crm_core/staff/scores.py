@@ -196,7 +196,7 @@ def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "
     for row in np.flatnonzero(scorecard.small):
         count = scorecard.customers[row]
         small = (
-            f"小单位：仅 {count} 名活跃客户（少于 {limit}），排名波动大。"
+            f"小单位：仅 {count} 名有效客户（少于 {limit}），排名波动大。"
             if zh
             else f"Small unit: {count} active customers (< {limit}), rank is volatile."
         )

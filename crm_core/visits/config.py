@@ -152,16 +152,20 @@ class SilentAttritionRule:
         """The rule in one sentence for managers."""
         drop = f"{self.min_counter_drop * 100:.0f}%"
         aum = f"{self.aum_trend_below * 100:+.0f}%"
+        digital = self.max_digital_increase
         if lang == "zh":
             return (
                 f"近12个月柜面交易比前12个月（至少{self.min_counter_before}笔）下降至少{drop}，"
-                f"线上（手机+网银）交易增加不超过{self.max_digital_increase}笔，"
-                f"且资产（AUM）同比变化低于{aum}" + ("的存续客户。" if self.active_only else "的客户。")
+                + "线上（手机+网银）交易"
+                + ("没有增加，" if digital == 0 else f"增加不超过{digital}笔，")
+                + f"且金融资产（AUM）同比变化低于{aum}"
+                + ("的存续客户。" if self.active_only else "的客户。")
             )
+        rose = "did not rise" if digital == 0 else f"rose by no more than {digital}"
         return (
             f"{'Open customers' if self.active_only else 'Customers'} whose counter transactions fell by at least "
             f"{drop} in the last 12 months against the 12 before (which had at least {self.min_counter_before}), "
-            f"whose mobile and online transactions rose by no more than {self.max_digital_increase}, "
+            f"whose mobile and online transactions {rose}, "
             f"and whose AUM changed by less than {aum} over the year."
         )
 
