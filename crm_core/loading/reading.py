@@ -22,7 +22,7 @@ import io
 import re
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -33,7 +33,8 @@ import pyarrow.csv as pa_csv
 from crm_core.archives import ZipLimits, zip_problem
 from crm_core.loading.errors import LoadError
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
-from crm_core.loading.values import MISSING_MARKERS
+from crm_core.loading.values import MISSING_MARKERS, without_bidi_controls
+from crm_core.text_safety import strip_bidi
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 """Delimiters the sniffer tries, in order of preference on a tie."""
@@ -439,7 +440,7 @@ def _unique_names(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     result = []
     for position, raw in enumerate(names):
-        name = raw.strip().lstrip("\ufeff") or f"column_{position + 1}"
+        name = strip_bidi(raw).strip().lstrip("\ufeff") or f"column_{position + 1}"
         if name in seen:
             seen[name] += 1
             name = f"{name}.{seen[name]}"
@@ -914,9 +915,37 @@ def read_rows(preview: Preview, numeric_columns: frozenset[str] = frozenset()) -
         falls back to text (and the vectorised parsers) when Arrow refuses a value.
     """
     if preview.format == "text":
-        return _read_text_rows(preview, numeric_columns)
+        return _without_bidi_controls(_read_text_rows(preview, numeric_columns))
     frame, numbers, rejected = preview.payload
-    return RawTable(preview, frame, numbers, rejected)
+    return _without_bidi_controls(RawTable(preview, frame, numbers, rejected))
+
+
+def _without_bidi_controls(raw: RawTable) -> RawTable:
+    """Remove bidi controls from every text column (``values.without_bidi_controls``); warn how many cells held one.
+
+    Done where rows enter, so no name, label or id reaches a table, chart or export with a
+    right-to-left override in it. The frame of a workbook or Parquet file is never changed in place
+    (its preview may be cached): a cleaned column goes into a new frame.
+    """
+    cleaned, counts = {}, {}
+    for column in raw.frame.columns:
+        values = raw.frame[column]
+        if not pd.api.types.is_string_dtype(values):
+            continue
+        result, count = without_bidi_controls(values)
+        if count:
+            cleaned[column], counts[column] = result, count
+    if not cleaned:
+        return raw
+    columns = ", ".join(f"{column!r}" for column in counts)
+    total = sum(counts.values())
+    values, where = ("value" if total == 1 else "values"), ("column" if len(counts) == 1 else "columns")
+    warning = (
+        f"{total:,} {values} held bidirectional control characters (such as U+202E, right-to-left override), "
+        f"which reorder text on screen; they were removed ({where} {columns})"
+    )
+    preview = replace(raw.preview, warnings=(*raw.preview.warnings, warning))
+    return RawTable(preview, raw.frame.assign(**cleaned), raw.row_numbers, raw.rejected)
 
 
 def raw_row_text(raw: RawTable, positions: np.ndarray) -> list[str]:
