@@ -114,3 +114,24 @@ def test_check_prints_the_warning(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "encoding cp1252" in out
     assert "text is not UTF-8: detected as cp1252 (runner-up: " in out
+
+
+def test_the_data_page_shows_the_warning_before_and_after_loading():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60).run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("western.csv", WESTERN.encode("cp1252"), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any("encoding cp1252" in c.value for c in at.caption)
+    assert any(c.value.startswith("⚠ text is not UTF") and "cp1252 \\(runner\\-up\\: " in c.value for c in at.caption)
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert any("western\\.csv\\: text is not UTF\\-8\\: detected as cp1252" in w.value for w in at.warning)
+    chosen = at.selectbox(key=next(k for k in at.session_state if str(k).startswith("data_encoding_")))
+    chosen.set_value("cp1252").run()  # a chosen encoding is the user's word: no warning
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert not [w for w in at.warning if "UTF" in w.value]

@@ -125,14 +125,20 @@ def field_options(table: str, frame: pd.DataFrame) -> list[str]:
     return [IGNORE, *known_fields(table), *extra]
 
 
-def mapping_from_editor(frame: pd.DataFrame, table: str, preview: Preview, date_order: str) -> Mapping | str:
-    """The mapping the user confirmed, or the message that says what is wrong with it."""
+def mapping_from_editor(
+    frame: pd.DataFrame, table: str, preview: Preview, date_order: str, encoding: str = "auto"
+) -> Mapping | str:
+    """The mapping the user confirmed, or the message that says what is wrong with it.
+
+    A detected encoding is left to the loader (which detects the same one), so that its warning
+    (text not UTF-8, the runner-up) reaches the report; the report's mapping records it for next month.
+    """
     columns = tuple((row.column, row.field) for row in frame.itertuples() if row.field)
     try:
         return Mapping(
             table=table,
             columns=columns,
-            encoding=preview.encoding,
+            encoding=None if encoding == "auto" else preview.encoding,
             delimiter=preview.delimiter,
             sheet=preview.sheet,
             date_order=date_order,
@@ -314,4 +320,4 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
                 ),
             },
         )
-        return mapping_from_editor(edited, table, preview, date_order)
+        return mapping_from_editor(edited, table, preview, date_order, encoding)
