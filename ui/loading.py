@@ -22,7 +22,7 @@ from ui import data
 from ui.i18n import t
 from ui.widgets import identifiers_visible, md, translated_selectbox
 
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "cp1252", "latin-1")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "big5", "cp1252", "latin-1")
 DELIMITERS = ("auto", ",", ";", "\t", "|")
 DELIMITER_NAMES = {"auto": "auto", ",": ", (comma)", ";": "; (semicolon)", "\t": "tab", "|": "| (pipe)"}
 TABLES = ("customers", "activity", "holdings")
