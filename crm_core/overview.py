@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.contract import CHANNELS
+from crm_core.definitions import active_customers, churn_rate, total_aum
 from crm_core.prepare import PreparedDataset
 
 OVERVIEW_METRICS: tuple[tuple[str, str, str], ...] = (
@@ -114,7 +115,8 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
         One row per metric of ``OVERVIEW_METRICS``: ``metric``, ``unit``, ``value``,
         ``previous`` (the same measure twelve months earlier, NaN when the data cannot say),
         ``delta`` (relative change, or difference in points / units per ``delta_kind``) and
-        ``delta_kind``. Customers, AUM and shares refer to active customers.
+        ``delta_kind``. Customers, AUM and shares refer to active customers; the churn rate is
+        ``crm_core.definitions.churn_rate`` (closures among customers on the books a year earlier).
     """
     c = prepared.customers
     active = c["is_active"].to_numpy()
@@ -123,10 +125,10 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
     aum_then = c["aum_12m_ago"].to_numpy(dtype=float) if prepared.has("aum_12m_ago") else None
     values: dict[str, tuple[float, float]] = {
         "customers": (
-            float(active.sum()),
+            float(active_customers(c)),
             float(then.sum()) if prepared.has("open_date") or prepared.has("closed_date") else math.nan,
         ),
-        "total_aum": (float(aum[active].sum()), float(np.nansum(aum_then[then])) if aum_then is not None else math.nan),
+        "total_aum": (total_aum(c), float(np.nansum(aum_then[then])) if aum_then is not None else math.nan),
     }
     for label, fraction in (("top1_aum_share", 0.01), ("top2_aum_share", 0.02), ("top10_aum_share", 0.10)):
         values[label] = (
@@ -145,13 +147,7 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
     else:
         values["digital_active_share"] = (math.nan, math.nan)
     values["counter_txn_yoy"] = _counter_yoy(monthly_channel_totals(prepared), prepared.as_of)
-    has_closures = prepared.has("closed_date") or prepared.has("churned")
-    values["churn_rate"] = (
-        _ratio(c["closed_last_12m"].sum(), then.sum())
-        if prepared.has("closed_date")
-        else (float(c["churned"].mean()) if has_closures else math.nan),
-        _ratio(c["closed_prev_12m"].sum(), c["alive_24m_ago"].sum()) if prepared.has("closed_date") else math.nan,
-    )
+    values["churn_rate"] = (churn_rate(c).value, churn_rate(c, "previous_12m").value)
     rows = []
     for metric, unit, kind in OVERVIEW_METRICS:
         value, previous = values[metric]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS, product_flag_column
 from crm_core.dataset import Dataset
+from crm_core.definitions import opening_from_tenure, tenure_months
 
 AGE_BANDS: tuple[tuple[int, int, str], ...] = (
     (0, 30, "<30"),
@@ -43,7 +44,8 @@ class PreparedDataset:
     customers : pandas.DataFrame
         One row per customer, positional index, canonical columns plus derived features:
         ``is_active``, ``products_held``, ``products_held_12m_ago``, ``aum_trend``,
-        ``age_band``, ``alive_12m_ago``, ``closed_last_12m``, ``closed_prev_12m``,
+        ``age_band``, ``tenure_months`` (``crm_core.definitions.tenure_months``, from ``open_date``
+        whenever it is known), ``alive_12m_ago``, ``closed_last_12m``, ``closed_prev_12m``,
         ``alive_24m_ago``, and, with activity, ``<channel>_txn_12m``, ``<channel>_txn_prev_12m``,
         ``counter_trend``, ``digital_share_12m``, ``mobile_active``, ``digital_active``,
         ``digital_active_12m_ago``, ``months_since_active``.
@@ -304,10 +306,10 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     customers["is_active"] = ~churned.to_numpy(dtype=bool)
     if "open_date" in customers:
         opened = customers["open_date"]
-        if "tenure_months" not in customers:
-            customers["tenure_months"] = ((month_end - opened).dt.days / 30.44).round().astype("Int64")
+        # One definition of tenure: an extract's own tenure column gives way to the open date.
+        customers["tenure_months"] = tenure_months(opened, as_of)
     elif "tenure_months" in customers:
-        opened = month_end - pd.to_timedelta(customers["tenure_months"].astype("float") * 30.44, unit="D")
+        opened = opening_from_tenure(customers["tenure_months"], as_of)
     else:
         opened = pd.Series(pd.NaT, index=customers.index)
     year_ago_end = year_ago + pd.offsets.MonthEnd(0)

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from crm_core import definitions
 from crm_core.contract import CHANNELS, PRODUCTS
 from crm_core.dataset import Dataset, channel_dtype, fingerprint_of
 
@@ -288,7 +289,7 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
     rm_ids = np.char.add(
         np.char.add("RM", np.char.zfill((branch_idx + 1).astype(str), 2)), np.char.zfill(rm_number.astype(str), 2)
     )
-    tenure_months = ((as_of - pd.to_datetime(open_date)).days / 30.44).astype(int)
+    tenure = definitions.tenure_months(pd.Series(pd.to_datetime(open_date).normalize()), as_of).to_numpy()
 
     customers = pd.DataFrame(
         {
@@ -299,7 +300,7 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
             "age": pd.array(age.astype(int), dtype="Int64"),
             "gender": pd.array(gender, dtype="string"),
             "open_date": pd.to_datetime(open_date).normalize(),
-            "tenure_months": pd.array(tenure_months, dtype="Int64"),
+            "tenure_months": pd.array(tenure, dtype="Int64"),
             "aum": current_aum,
             "aum_avg_3m": np.round(aum_avg_3m, 2),
             "aum_avg_12m": np.round(aum_avg_12m, 2),

@@ -35,9 +35,7 @@ st.caption(loy.primacy_rule_text(lang=lang, has_payroll=prepared.has("is_payroll
 
 probabilities = risk.probabilities if risk.usable else None
 bands = loy.risk_bands(risk.probabilities) if risk.usable else None
-tiles = loy.loyalty_kpis(
-    risk.labels.rate, risk.probabilities, bands if bands is not None else active * 0 - 1, aum, scores, primacy, active
-).set_index("metric")
+tiles = loy.loyalty_kpis(prepared, risk, scores, primacy).set_index("metric")
 columns = st.columns(len(tiles))
 for column, (metric, row) in zip(columns, tiles.iterrows(), strict=True):
     formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")

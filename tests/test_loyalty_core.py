@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from crm_core.definitions import churn_rate
 from crm_core.loyalty import (
     ChurnDefinition,
     ClvConfig,
@@ -17,6 +19,7 @@ from crm_core.loyalty import (
     StickinessConfig,
     calibration_figure,
     churn_labels,
+    churn_risk_model,
     clv_by_segment,
     clv_quadrant_figure,
     config_from_json,
@@ -225,9 +228,21 @@ def test_risk_by_group_and_kpis():
     )  # fmt: skip
     assert frame["scored"].tolist() == [2, 1]
     assert frame["expected_aum_loss"].tolist() == pytest.approx([7.0, 6.0])
-    kpis = loyalty_kpis(0.1, np.array([0.5]), np.array([2]), np.array([9.0]), np.array([40.0]), np.array([True]),
-                        np.array([True]))  # fmt: skip
-    assert dict(zip(kpis["metric"], kpis["value"], strict=True))["at_risk_aum"] == 9.0
+
+
+def test_loyalty_tiles_show_the_bank_churn_rate_whatever_the_model_definition(tiny):
+    prepared = prepared_dataset(tiny)
+    inactive = churn_risk_model(prepared, ChurnDefinition("inactive", inactive_months=3))
+    risk = replace(inactive, probabilities=np.array([0.9, 0.01, np.nan, np.nan]),
+                   fitted=replace(inactive.fitted, usable=True))  # fmt: skip
+    scores, primacy = np.array([40.0, 60.0, 0.0, 0.0]), np.array([True, False, False, False])
+    kpis = dict(zip(*loyalty_kpis(prepared, risk, scores, primacy)[["metric", "value"]].T.to_numpy(), strict=True))
+    # C closed in December 2025 of A and C on the books a year earlier; D closed before the window.
+    assert kpis["churn_rate"] == churn_rate(prepared.customers).value == 0.5
+    assert (kpis["high_risk_customers"], kpis["at_risk_aum"]) == (1.0, 100.0)
+    assert (kpis["mean_stickiness"], kpis["primacy_share"]) == (50.0, 0.5)
+    unusable = loyalty_kpis(prepared, replace(risk, fitted=replace(risk.fitted, usable=False)), scores, primacy)
+    assert unusable.set_index("metric").loc[["high_risk_customers", "at_risk_aum"], "value"].isna().all()
 
 
 def test_exports_are_formula_safe_and_keep_numbers():

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.contract import CHANNELS
+from crm_core.definitions import churn_outcome
 from crm_core.loyalty.config import DEFAULT_CHURN, ChurnDefinition
 from crm_core.prepare import PreparedDataset
 
@@ -109,10 +110,12 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
 
     alive_then = _bool(c, "alive_12m_ago") if "alive_12m_ago" in c else np.ones(n, bool)
     if definition.kind == "flag":
+        outcome = churn_outcome(c)  # the bank's churn rate: ``rate`` is that figure under this definition
         if prepared.has("closed_date"):
+            base, closed = outcome
             return ChurnLabels(
-                labels=_bool(c, "closed_last_12m"),
-                eligible=alive_then,
+                labels=closed,
+                eligible=base,
                 scored=active,
                 snapshot=True,
                 description={
@@ -121,9 +124,10 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
                 },
             )
         if prepared.has("churned"):
+            base, closed = outcome
             return ChurnLabels(
-                labels=_bool(c, "churned"),
-                eligible=np.ones(n, bool),
+                labels=closed,
+                eligible=base,
                 scored=active,
                 snapshot=False,
                 description={

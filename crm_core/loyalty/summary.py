@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, customer_reasons
+from crm_core.definitions import churn_rate
+from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, customer_reasons, risk_bands
 from crm_core.prepare import PreparedDataset
 
 
@@ -156,37 +157,44 @@ def at_risk_customers(
 
 
 def loyalty_kpis(
-    churn_rate: float,
-    probabilities: np.ndarray,
-    bands: np.ndarray,
-    aum: np.ndarray,
+    prepared: PreparedDataset,
+    risk: ChurnRisk,
     stickiness: np.ndarray,
     primacy: np.ndarray,
-    active: np.ndarray,
 ) -> pd.DataFrame:
-    """Return the loyalty tiles: churn rate, at-risk AUM, average stickiness, primacy share.
+    """Return the loyalty tiles: churn rate, high-risk customers, at-risk AUM, stickiness, primacy share.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+    risk : ChurnRisk
+        The churn model of the page's definition (for the high-risk band).
+    stickiness : numpy.ndarray
+        ``stickiness_scores`` per customer.
+    primacy : numpy.ndarray
+        ``primacy_flags`` per customer.
 
     Returns
     -------
     pandas.DataFrame
-        ``metric``, ``unit`` (``share``, ``money``, ``index``, ``count``), ``value``.
-
-    Examples
-    --------
-    >>> loyalty_kpis(0.1, np.array([0.5, 0.1]), np.array([2, 0]), np.array([100.0, 50.0]),
-    ...              np.array([40.0, 60.0]), np.array([True, False]), np.array([True, True]))
-                    metric   unit  value
-    0           churn_rate  share    0.1
-    1  high_risk_customers  count    1.0
-    2          at_risk_aum  money  100.0
-    3      mean_stickiness  index   50.0
-    4        primacy_share  share    0.5
+        ``metric``, ``unit`` (``share``, ``money``, ``index``, ``count``), ``value``. The churn
+        rate is the bank's one churn rate (``crm_core.definitions.churn_rate``: closures in the
+        last 12 months among customers on the books a year earlier), whatever definition the
+        model learns (that definition's own rate is the model's base rate). High-risk customers
+        and their AUM are NaN without a usable model.
     """
-    high = bands == RISK_BANDS.index("high")
+    c = prepared.customers
+    active = c["is_active"].to_numpy(dtype=bool)
+    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float, na_value=np.nan))
+    if risk.usable:
+        high = risk_bands(risk.probabilities) == RISK_BANDS.index("high")
+        high_risk, at_risk = float(high.sum()), float(aum[high].sum())
+    else:
+        high_risk = at_risk = np.nan
     values = [
-        ("churn_rate", "share", float(churn_rate)),
-        ("high_risk_customers", "count", float(high.sum())),
-        ("at_risk_aum", "money", float(aum[high].sum())),
+        ("churn_rate", "share", churn_rate(c).value),
+        ("high_risk_customers", "count", high_risk),
+        ("at_risk_aum", "money", at_risk),
         ("mean_stickiness", "index", float(np.nanmean(stickiness[active])) if active.any() else np.nan),
         ("primacy_share", "share", float(primacy[active].mean()) if active.any() else np.nan),
     ]

@@ -14,7 +14,8 @@ Materiality rules (``m`` = the scenario's AUM margin, ``scenario.clv.aum_margin`
 * ``concentration``: AUM of the top 2% of active customers × m.
 * ``staff_shift``: AUM of the branches whose rank moves by ≥ 3 places between the staff
   baseline preset and the scenario's weights × m.
-* ``churn_loss``: AUM a year ago of the customers who closed in the last 12 months × m.
+* ``churn_loss``: AUM a year ago of the customers on the books a year earlier who closed in the
+  last 12 months (the closures of ``crm_core.definitions.churn_rate``) × m.
 * ``silent_attrition``: current AUM of the customers silently leaving × m.
 """
 
@@ -29,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core import loyalty, products, segments, staff, visits
+from crm_core.definitions import churn_outcome, churn_rate
 from crm_core.formatting import format_count, format_money, format_share
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
 from crm_core.playbook.wording import format_value, tier_labels
@@ -362,22 +364,25 @@ def _churn_loss(prepared, margin, lang) -> Finding:
             else "Lost AUM needs closing dates and AUM a year ago.",
         )
     c = prepared.customers
-    closed = c["closed_last_12m"].to_numpy(dtype=bool)
+    _, closed = churn_outcome(c)  # the one churn rate's closures: customers on the books a year earlier
     lost = float(np.nansum(c["aum_12m_ago"].to_numpy(dtype=float)[closed]))
-    alive = int(c["alive_12m_ago"].sum())
-    rate = format_share(closed.sum() / alive if alive else math.nan)
+    rate = format_share(churn_rate(c).value)
     if zh:
         sentence = (
-            f"近12个月有{format_count(closed.sum(), lang)}名客户销户（一年前在册客户的{rate}），带走资产"
+            f"一年前在册的客户中，近12个月有{format_count(closed.sum(), lang)}名销户（流失率{rate}），带走资产"
             f"{format_money(lost, lang)}，每年收益{format_money(lost * margin, lang)}。"
         )
-        rule = f"近12个月销户客户一年前的资产 × {_margin_words(margin, lang)}。"
+        rule = f"一年前在册、近12个月销户的客户一年前的资产 × {_margin_words(margin, lang)}。"
     else:
         sentence = (
-            f"{format_count(closed.sum())} customers closed in the last 12 months ({rate} of those on the books a "
-            f"year earlier), taking {format_money(lost)} of AUM, {format_money(lost * margin)} of margin a year."
+            f"Of the customers on the books a year earlier, {format_count(closed.sum())} closed in the last 12 "
+            f"months (a churn rate of {rate}), taking {format_money(lost)} of AUM, {format_money(lost * margin)} "
+            "of margin a year."
         )
-        rule = f"AUM a year ago of the customers who closed in the last 12 months × {_margin_words(margin, lang)}."
+        rule = (
+            "AUM a year ago of the customers on the books a year earlier who closed in the last 12 months × "
+            f"{_margin_words(margin, lang)}."
+        )
     return _found("churn_loss", sentence, lost, "money", lost * margin, rule, lang)
 
 

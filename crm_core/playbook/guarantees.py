@@ -15,6 +15,7 @@ import pandas as pd
 
 from crm_core import segments, staff
 from crm_core.contract import CUSTOMER_FIELDS
+from crm_core.definitions import churn_rate
 from crm_core.playbook.config import GuaranteeTargets
 from crm_core.prepare import PreparedDataset
 
@@ -99,8 +100,8 @@ KPI_DEFINITIONS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
         "share",
         "Customer retention",
         "客户留存率",
-        "1 − customers closed in the last 12 months / customers on the books a year ago",
-        "1 − 近12个月销户客户 / 一年前在册客户",
+        "1 − churn rate (customers on the books a year ago who closed in the last 12 months / those customers)",
+        "1 − 流失率（一年前在册客户中近12个月销户的人数 / 一年前在册客户数）",
     ),
 )
 """(area, kpi, unit, English name, Chinese name, English measure, Chinese measure)."""
@@ -186,13 +187,7 @@ def guarantee_values(prepared: PreparedDataset, scenario: Scenario) -> dict[str,
     values["cross_sell_ratio"] = _active_mean(c["products_held"], active) if has_products else math.nan
     values["satisfaction"] = _active_mean(c["satisfaction"], active) if prepared.has("satisfaction") else math.nan
     values["customer_weight"] = staff.perspective_weights(dict(scenario.staff_weights))["customer"] / 100
-    if prepared.has("closed_date"):
-        alive = int(c["alive_12m_ago"].sum())
-        values["retention"] = 1 - float(c["closed_last_12m"].sum()) / alive if alive else math.nan
-    elif prepared.has("churned"):
-        values["retention"] = 1 - float(c["churned"].astype("boolean").fillna(False).mean())
-    else:
-        values["retention"] = math.nan
+    values["retention"] = 1 - churn_rate(c).value  # NaN when the data records no closures
     return values
 
 

@@ -20,6 +20,7 @@ from crm_core import loyalty as loy
 from crm_core import products as prod
 from crm_core import segments as seg
 from crm_core import visits as vis
+from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import format_money
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
@@ -41,10 +42,6 @@ def _t(key: str, lang: str, **values) -> str:
 def _number(label_key: str, value: float, kind: str, lang: str, **label_values) -> KeyNumber:
     value = float(value) if value is not None else math.nan
     return KeyNumber(_t(label_key, lang, **label_values), format_value(value, kind, lang), value)
-
-
-def _lift_text(lift: float, lang: str) -> str:
-    return f"{lift:.1f}x" if math.isfinite(lift) else _t("not_available", lang)
 
 
 def _chart(lang: str, **kwargs) -> ChartSpec:
@@ -87,8 +84,8 @@ def _positioning(prepared, profiles: pd.DataFrame, labels, lang: str) -> Step:
     top1, gini = curve.attrs["top_shares"]["top1"], curve.attrs["gini"]
     tiers = profiles[profiles["code"] >= 0]
     numbers = (
-        _number("report_active_customers", profiles["customers"].sum(), "count", lang),
-        _number("report_total_aum", profiles["aum"].sum(), "money", lang),
+        _number("report_active_customers", active_customers(c), "count", lang),
+        _number("report_total_aum", total_aum(c), "money", lang),
         _number("report_top1", top1, "share", lang),
         KeyNumber(_t("report_gini", lang), format_value(gini, "ratio", lang), float(gini)),
     )
@@ -360,7 +357,9 @@ def _value_mining(prepared, scenario: Scenario, codes, labels, lang: str):
             y_title=_t("report_penetration", lang),
             value_kind="share",
         )
-        numbers = (KeyNumber(_t("report_top_lift", lang), _lift_text(top_lift, lang), top_lift),)
+        numbers = (
+            KeyNumber(_t("report_top_lift", lang), f"{top_lift:.1f}x" if math.isfinite(top_lift) else "n/a", top_lift),
+        )
         return _step("value_mining", lang, headline, numbers, chart, None, co_sentences), gaps, opportunities
     totals = prod.opportunity_totals(opportunities)
     top = prod.top_opportunities(opportunities, 8)
@@ -374,7 +373,7 @@ def _value_mining(prepared, scenario: Scenario, codes, labels, lang: str):
         _number("report_opportunity_total", totals["opportunity_value"], "money", lang),
         _number("report_gap_total", totals["gap_value"], "money", lang),
         _number("report_lacking", totals["lacking"], "count", lang),
-        KeyNumber(_t("report_top_lift", lang), _lift_text(top_lift, lang), top_lift),
+        KeyNumber(_t("report_top_lift", lang), f"{top_lift:.1f}x" if math.isfinite(top_lift) else "n/a", top_lift),
     )
     categories = tuple(f"{row.group} · {row.product_name}" for row in top.itertuples())
     chart = (

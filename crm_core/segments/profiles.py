@@ -1,8 +1,8 @@
 """Group profiles: what each segment looks like next to the whole bank.
 
 Profiles describe **active customers** (a closed customer has no balance to profile), with
-one exception: the churn rate, which by definition looks at customers alive twelve months
-ago, closed ones included. Everything is computed from integer codes with
+one exception: the churn rate (``crm_core.definitions.churn_rate``), which by definition
+looks at customers on the books twelve months ago, closed ones included. Everything is computed from integer codes with
 ``numpy.bincount``; the per-dataset part (column extraction, the AUM sort order) lives in
 ``ProfileInputs``, which a caller computes once per dataset and reuses for every slider move.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_core.definitions import churn_outcome
 from crm_core.overview import top_share
 from crm_core.prepare import PreparedDataset, age_band_labels
 
@@ -140,10 +141,11 @@ def profile_inputs(prepared: PreparedDataset) -> ProfileInputs:
             if np.isnan(values).any():  # otherwise the known count is the customer count
                 columns[known] = (~np.isnan(values)).astype(float)
             columns[column] = np.nan_to_num(values)
-    if prepared.has("closed_date") or prepared.has("churned"):
-        alive = c["alive_12m_ago"].to_numpy(dtype=bool)
-        columns["alive_12m_ago"] = alive.astype(float)
-        columns["closed_among_alive"] = (alive & c["closed_last_12m"].to_numpy(dtype=bool)).astype(float)
+    outcome = churn_outcome(c)  # the one churn rate: closures among customers on the books a year earlier
+    if outcome is not None:
+        base, closed = outcome
+        columns["churn_base"] = base.astype(float)
+        columns["churn_closed"] = closed.astype(float)
     lanes, fields = _packed(columns)
     active_aum = aum[active]
     return ProfileInputs(
@@ -198,7 +200,7 @@ def _measures(sums: dict[str, np.ndarray], counts: np.ndarray, medians: np.ndarr
         "products_per_customer": ratio(sums.get("products_held"), counts),
         "digital_active_share": ratio(sums.get("digital_active"), counts),
         "counter_trend": counter_ratio - 1,
-        "churn_rate": ratio(sums.get("closed_among_alive"), sums.get("alive_12m_ago")),
+        "churn_rate": ratio(sums.get("churn_closed"), sums.get("churn_base")),
         "average_age": ratio(sums.get("age"), sums.get("age_known")),
         "payroll_share": ratio(sums.get("is_payroll"), sums.get("payroll_known")),
     }
@@ -233,8 +235,9 @@ def group_profiles(
         active total and ``customer_share`` to 1 (also for suppressed groups, whose other
         measures are NaN). ``counter_trend`` is counter transactions of the last 12 months over
         the 12 before, minus 1; its index compares growth factors, ``(1 + group) / (1 + bank)``.
-        ``churn_rate`` is closures in the last 12 months among customers alive 12 months ago,
-        closed customers counted in the group the scheme gives them; NaN when the scheme
+        ``churn_rate`` is ``crm_core.definitions.churn_rate`` per group (closures in the last 12
+        months among customers on the books a year earlier; the churn flag over every customer
+        without closing dates), closed customers counted in the group the scheme gives them; NaN when the scheme
         leaves every closed customer unassigned. Measures whose columns the dataset lacks are NaN.
     """
     inputs = source if isinstance(source, ProfileInputs) else profile_inputs(source)
@@ -249,7 +252,7 @@ def group_profiles(
     rows = g + 1  # groups + unassigned, active customers
     counts = counts_all[:rows].astype(float)
     sums = {name: s[:rows] for name, s in sums_all.items()}
-    for name in ("alive_12m_ago", "closed_among_alive"):
+    for name in ("churn_base", "churn_closed"):
         if name in sums:  # churn looks at closed customers too
             sums[name] = sums_all[name][:rows] + sums_all[name][rows:]
     for column, known in (("age", "age_known"), ("is_payroll", "payroll_known")):
