@@ -44,6 +44,10 @@ def _number(label_key: str, value: float, kind: str, lang: str, **label_values) 
     return KeyNumber(_t(label_key, lang, **label_values), format_value(value, kind, lang), value)
 
 
+def _lift_text(lift: float, lang: str) -> str:
+    return f"{lift:.1f}x" if math.isfinite(lift) else _t("not_available", lang)
+
+
 def _chart(lang: str, **kwargs) -> ChartSpec:
     return ChartSpec(number_format=NUMBER_FORMATS[kwargs.get("value_kind", "count")][lang], **kwargs)
 
@@ -357,9 +361,7 @@ def _value_mining(prepared, scenario: Scenario, codes, labels, lang: str):
             y_title=_t("report_penetration", lang),
             value_kind="share",
         )
-        numbers = (
-            KeyNumber(_t("report_top_lift", lang), f"{top_lift:.1f}x" if math.isfinite(top_lift) else "n/a", top_lift),
-        )
+        numbers = (KeyNumber(_t("report_top_lift", lang), _lift_text(top_lift, lang), top_lift),)
         return _step("value_mining", lang, headline, numbers, chart, None, co_sentences), gaps, opportunities
     totals = prod.opportunity_totals(opportunities)
     top = prod.top_opportunities(opportunities, 8)
@@ -373,7 +375,7 @@ def _value_mining(prepared, scenario: Scenario, codes, labels, lang: str):
         _number("report_opportunity_total", totals["opportunity_value"], "money", lang),
         _number("report_gap_total", totals["gap_value"], "money", lang),
         _number("report_lacking", totals["lacking"], "count", lang),
-        KeyNumber(_t("report_top_lift", lang), f"{top_lift:.1f}x" if math.isfinite(top_lift) else "n/a", top_lift),
+        KeyNumber(_t("report_top_lift", lang), _lift_text(top_lift, lang), top_lift),
     )
     categories = tuple(f"{row.group} · {row.product_name}" for row in top.itertuples())
     chart = (
