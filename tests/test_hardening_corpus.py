@@ -185,7 +185,8 @@ def raw_markup(at: AppTest) -> list[str]:
     found = []
     for element in elements:
         text = str(getattr(element, "value", None) or getattr(element.proto, "body", ""))
-        if "<script>" in text or "<img src=x" in text or "](http://evil.example)" in text:
+        # Markdown-escaped markup (``\\<img``) shows as text; only an unescaped tag or link is live.
+        if re.search(r"(?<!\\)<(script>|img src=x)", text) or "](http://evil.example)" in text:
             found.append(f"{element.type}: {text[:120]}")
     return found
 

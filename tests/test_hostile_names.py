@@ -299,6 +299,19 @@ def downloads(monkeypatch):
         return original(self, path_or_data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", load_and_get_id)
+
+    # Downloads are built when clicked (a callable): build them here, as a click would, and keep the bytes.
+    from streamlit.delta_generator import DeltaGenerator
+
+    original_button = DeltaGenerator.download_button
+
+    def download_button(self, label, data, file_name=None, *args, **kwargs):
+        if callable(data):
+            built = data()
+            captured[file_name or ""] = built.encode() if isinstance(built, str) else bytes(built)
+        return original_button(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", download_button)
     return captured
 
 

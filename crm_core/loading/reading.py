@@ -381,19 +381,24 @@ def _looks_binary(text: str) -> bool:
     return "\x00" in sample or control / len(sample) > 0.05
 
 
+_NOT_A_LINE_BREAK = re.compile(r"[^\r\n]")
+
+
 def _refuse_overlong_line(name: str, body: str) -> None:
     """Refuse a file whose first lines do not end within ``_SAMPLE_BYTES`` characters.
 
     A table row is a few hundred characters; a line running past 256 KB is one huge record, a
     file without line breaks, or not a table, and no row count or "no data rows" would say so.
     """
-    head = body[:_SAMPLE_BYTES]
-    if len(body) <= len(head):
+    first = _NOT_A_LINE_BREAK.search(body)  # blank lines before the header are looked past
+    start = first.start() if first else len(body)
+    head = body[start : start + _SAMPLE_BYTES]
+    if len(body) - start <= len(head):
         return
-    complete = head.lstrip("\r\n").splitlines()[:-1]  # the head ends inside its last line
+    complete = head.splitlines()[:-1]  # the head ends inside its last line
     if len(complete) >= 2:
         return
-    line = body.count("\n", 0, len(body) - len(body.lstrip("\r\n"))) + len(complete) + 1
+    line = body.count("\n", 0, start) + len(complete) + 1
     raise LoadError(
         f"{name}: line {line:,} is longer than {_SAMPLE_BYTES // 1024} KB with no line break: a table has one "
         f"record per line; check that the file was exported with line breaks (or is a table at all); {EXPECTED}"
