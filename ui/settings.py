@@ -85,6 +85,7 @@ def keep_frame_current() -> None:
     redrawn only when what it says has changed.
     """
     if st.session_state.get(MARKER_KEY) is not None and st.session_state[MARKER_KEY] != is_modified():
+        st.session_state[MARKER_KEY] = is_modified()  # one rerun at most, even where no sidebar redraws it
         st.rerun(scope="app")
 
 
