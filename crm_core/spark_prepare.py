@@ -47,8 +47,6 @@ from crm_core.prepare import AGE_BANDS, NO_UNIT, RECENT_MONTHS
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 MICROS_PER_DAY = 86_400_000_000
-DAYS_PER_MONTH = 30.44
-"""The month length ``prepare.py`` uses to turn tenure into an opening date and back."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -289,14 +287,18 @@ def prepared_spark_frames(
         assign("churned", churned)
         churned = F.col("churned")
     assign("is_active", ~churned)
+    # Tenure as crm_core.definitions.tenure_months / opening_from_tenure define it.
     if "open_date" in order:
-        opened = F.unix_micros(F.col("open_date"))
-        if "tenure_months" not in order:
-            days = F.floor((end_us - opened) / MICROS_PER_DAY)
-            assign("tenure_months", F.bround(days / DAYS_PER_MONTH, 0).cast("long"))
+        opened_at = F.col("open_date")
+        opened = F.unix_micros(opened_at)
+        months = (F.lit(month_end.year) - F.year(opened_at)) * 12 + (F.lit(month_end.month) - F.month(opened_at))
+        months = months - F.when(F.dayofmonth(opened_at) > month_end.day, 1).otherwise(0)
+        assign("tenure_months", F.when(months < 0, F.lit(0)).otherwise(months).cast("long"))
     elif "tenure_months" in order:
-        span = F.col("tenure_months").cast("double") * DAYS_PER_MONTH * MICROS_PER_DAY
-        opened = end_us - F.round(span).cast("long")
+        month_number = F.lit(as_of.year * 12 + as_of.month - 1) - F.col("tenure_months").cast("long")
+        year, month = F.floor(month_number / 12).cast("int"), F.pmod(month_number, 12).cast("int") + 1
+        first_day = F.make_date(year, month, F.lit(1))
+        opened = F.unix_date(first_day).cast("long") * MICROS_PER_DAY
     else:
         opened = null_micros
 
