@@ -292,3 +292,24 @@ def test_tenure_and_open_date_convert_exactly_and_twelve_months_means_on_the_boo
     prepared = prepared_dataset(type(tiny)("tenure", customers, tiny.activity, None, fingerprint="tenure"))
     assert prepared.customers["alive_12m_ago"].tolist() == [True, False, True, True]
     assert prepared.customers["tenure_months"].tolist() == [74, 11, 12, 100]
+
+
+def test_without_closing_dates_every_surface_uses_the_churn_flag_over_all_customers():
+    tiny = tiny_dataset()
+    customers = tiny.customers.drop(columns=["closed_date"]).assign(
+        churned=pd.array([False, False, True, False], dtype="boolean")
+    )
+    prepared = prepared_dataset(type(tiny)("flag", customers, tiny.activity, None, fingerprint="flag"))
+    risk = loy.churn_risk_model(prepared)
+    scores = loy.stickiness_scores(loy.stickiness_matrix(prepared))
+    shown = {
+        "definition": churn_rate(prepared.customers).value,
+        "overview": overview_kpis(prepared).set_index("metric").loc["churn_rate", "value"],
+        "segments bank row": seg.bank_profile(prepared)["churn_rate"],  # was 0: no one closed in a window
+        "loyalty tiles": loy.loyalty_kpis(prepared, risk, scores, loy.primacy_flags(prepared))
+        .set_index("metric")
+        .loc["churn_rate", "value"],
+        "loyalty model base": risk.labels.rate,
+    }
+    assert shown == dict.fromkeys(shown, 0.25)
+    assert math.isnan(churn_rate(prepared.customers, "previous_12m").value)  # no window without dates
