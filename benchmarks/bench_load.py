@@ -1,16 +1,19 @@
 """Load: N concurrent Chromium sessions on the production server, each visiting every page and moving a slider.
 
-Usage: ``python -m benchmarks.bench_load [--sessions 1 4 8 16] [--timeout 120] [--cap 1800]``.
+Usage: ``python -m benchmarks.bench_load [--sessions 1 4 8 16] [--timeout 120] [--cap 1800] [--commit HEAD]``
+(``--commit`` serves a ``git archive`` of that commit: use HEAD while others edit the tree, since a server
+whose page files change under it mixes old and new modules; an earlier commit to compare versions).
 
 The benchmark starts ``streamlit run serve.py`` itself on a free loopback port (sample data, no sign-in)
 and stops it at the end. One Chromium (Debian's, the flags of ``tests/browser.py``) opens N browser
 contexts at once (asyncio, one Playwright): each opens the app (the Overview), clicks every other page
 in the sidebar (a ``page.goto`` would start a new session), and on Staff KPIs focuses the retention
-weight slider and presses ArrowRight. A step has rendered when the app root's
-``data-test-script-state`` has left ``notRunning`` and come back to it, and is still ``notRunning`` a
-moment later; its time runs from the click to that last return, taken in the page itself. Before the
-rounds one session visits every page once, unmeasured, so the per-dataset caches (the visit cube, the
-churn and propensity models) are warm: the rounds measure what every later user costs.
+weight slider and presses ArrowRight. A step has rendered when the server has reported a finished run
+on the page's WebSocket (``script_finished``) and the app root's ``data-test-script-state`` then says
+``notRunning``, twice a moment apart with no new run between; its time runs from the click to the first
+of those two looks. Before the rounds one session visits every page once, unmeasured, so the per-dataset
+caches (the visit cube, the churn and propensity models) are warm: the rounds measure what every later
+user costs.
 
 Per N: median, p95 and max page render time, median slider-move time, errors (an exception box on a
 page, a step timing out), server CPU seconds per rerun (``/proc/<pid>/stat`` of the server and its
