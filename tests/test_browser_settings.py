@@ -13,9 +13,16 @@ import re
 
 import pytest
 
+from crm_core import catalog
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def zh(key: str) -> str:
+    """A label as the Chinese screens show it (from the one catalog)."""
+    return catalog.text(key, "zh")
+
 
 IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
 
@@ -80,10 +87,16 @@ def chosen(page, key: str) -> str:
 
 def nudge(page, key: str, presses: int) -> None:
     thumb = page.locator(f"{css_key(key)} input[type=range]")
-    thumb.focus()
-    for _ in range(abs(presses)):
+    for _ in range(abs(presses)):  # one key at a time, each rerun finished before the next
+        thumb.focus()
+        before = thumb.input_value()
         thumb.press("ArrowRight" if presses > 0 else "ArrowLeft")
-    settle(page)
+        page.wait_for_function(
+            "([selector, before]) => document.querySelector(selector)?.value !== before",
+            arg=[f"{css_key(key)} input[type=range]", before],
+            timeout=60_000,
+        )
+        settle(page)
 
 
 def slider_value(page, key: str) -> str:
@@ -190,7 +203,7 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     assert dict(saved["staff_weights"])["retention"] == int(retention)
     link = page.locator("[data-testid=stCode]").first.inner_text().strip()
     assert "tiers=10,50,600" in link and "churn.kind=inactive" in link
-    assert len(link) < 400, link  # five changed views, one with its own KPI weights
+    assert len(link) < 600, link  # seven changed settings, two of them sets of custom weights
 
     # The deck exported from it carries the change.
     with page.expect_download(timeout=180_000) as download:
@@ -236,15 +249,15 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     ("page_name", "selects", "sliders"),
     [
         (
-            "客群分层",
+            zh("page_segments"),
             [
-                ("tiers.preset@zh", "招行式（5万 / 50万 / 1000万）", "A银行默认（5万 / 50万 / 600万）"),
-                ("tiers.basis@zh", "近3个月日均", "当前资产（月日均）"),
+                ("tiers.preset@zh", zh("preset_cmb"), zh("preset_default")),
+                ("tiers.basis@zh", zh("basis_3m"), zh("basis_current")),
             ],
             [],
         ),
         (
-            "员工考核",
+            zh("page_staff_kpis"),
             [
                 ("staff.preset@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
                 ("staff_baseline@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
@@ -252,12 +265,20 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
             [],
         ),
         (
-            "忠诚度与价值",
-            [("churn.kind@zh", "连续N个月无交易", "销户（数据中的标志）")],
+            zh("page_loyalty"),
+            [("churn.kind@zh", zh("churn_kind_inactive"), zh("churn_kind_flag"))],
             ["clv.discount_rate", "retention.retained_share"],
         ),
-        ("产品缺口", [("product_benchmark.kind@zh", "全行平均", "上一层级客群")], ["product_targets.closure_share"]),
-        ("到店与渠道", [("views.visits_group_by@zh", "价值评分", "资产分层")], ["visits_what_if.adoption_increase_pp"]),
+        (
+            zh("page_products"),
+            [("product_benchmark.kind@zh", zh("benchmark_bank"), zh("benchmark_next_tier"))],
+            ["product_targets.closure_share"],
+        ),
+        (
+            zh("page_visits"),
+            [("views.visits_group_by@zh", zh("scheme_value"), zh("scheme_tiers"))],
+            ["visits_what_if.adoption_increase_pp"],
+        ),
     ],
 )
 def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(page, page_name, selects, sliders):
