@@ -108,7 +108,7 @@ def value_panel() -> None:
     settings.keep_frame_current()
     st.subheader(t("clv_heading"))
     settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
-    values = loy.customer_value(prepared, probabilities, codes, settings.active().clv)
+    values = ui_loy.customer_value(prepared, definition, codes, settings.active().clv)
     st.plotly_chart(
         loy.clv_quadrant_figure(
             loy.quadrant_sample(values),

@@ -219,8 +219,9 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
         if shape.has_text_frame
     )
     assert "Meeting what-if" in text
-    assert "nobody changes tier" not in text
-    assert "no rank changes" not in text
+    assert "nobody changes tier" not in text and "no rank changes" not in text
+    assert "raising the affluent threshold to 100K moves" in text  # the tier-migration slide shows the change
+    assert " rises " in text and " falls " in text  # and the rank-change slide the new assessment
 
     # A fresh session from its link, and another from its JSON: same values.
     other = browser.new_context(viewport={"width": 1500, "height": 1200})

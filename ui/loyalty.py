@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 import streamlit as st
 
 from crm_core import loyalty as loy
@@ -18,6 +21,21 @@ def _stickiness(fingerprint: str, _prepared: PreparedDataset) -> loy.StickinessM
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _risk(fingerprint: str, definition: loy.ChurnDefinition, _prepared: PreparedDataset) -> loy.ChurnRisk:
     return loy.churn_risk_model(_prepared, definition)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _customer_value(
+    fingerprint: str, definition: loy.ChurnDefinition, codes_digest: str, config: loy.ClvConfig,
+    _prepared: PreparedDataset, _codes: np.ndarray,
+):  # fmt: skip
+    risk = _risk(fingerprint, definition, _prepared)
+    return loy.customer_value(_prepared, risk.probabilities if risk.usable else None, _codes, config)
+
+
+def customer_value(prepared: PreparedDataset, definition: loy.ChurnDefinition, codes: np.ndarray, config):
+    """CLV, potential and quadrant per customer, once per dataset, churn definition, grouping and CLV settings."""
+    digest = hashlib.sha256(np.ascontiguousarray(codes).tobytes()).hexdigest()
+    return _customer_value(prepared.fingerprint, definition, digest, config, prepared, codes)
 
 
 def stickiness(prepared: PreparedDataset) -> loy.StickinessMatrix:
