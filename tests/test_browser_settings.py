@@ -76,8 +76,18 @@ def set_number(page, key: str, value: str) -> None:
 
 
 def choose(page, key: str, option: str) -> None:
-    page.locator(f"{css_key(key)} input[role=combobox]").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(3):  # a rerun that lands while the list is open redraws the box closed: open it again
+        page.locator(f"{css_key(key)} input[role=combobox]").click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            settle(page)
     settle(page)
 
 
