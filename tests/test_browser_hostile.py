@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests import hostile_names as hostile
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium, streamlit_server
+from tests.browser import ARTIFACTS, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -36,17 +36,6 @@ FIND_HOSTILE = """
   return found;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def settle(page) -> None:
