@@ -11,7 +11,7 @@ from ui import data, settings
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import exported, md, page_header, table
+from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -148,16 +148,8 @@ def value_panel() -> None:
     )
     at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
     table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
-    csv_col, excel_col = st.columns(2)
-    csv_col.download_button(
-        t("download_csv"), partial(loy.csv_bytes, exported(at_risk)), "at_risk.csv", "text/csv", key="loyalty_csv"
-    )
-    excel_col.download_button(
-        t("download_excel"),
-        partial(loy.excel_bytes, exported(at_risk)),  # built when clicked, not on every rerun
-        "at_risk.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="loyalty_xlsx",
+    download_pair(
+        partial(loy.csv_bytes, exported(at_risk)), partial(loy.excel_bytes, exported(at_risk)), "at_risk", "loyalty"
     )
 
 

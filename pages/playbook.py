@@ -9,7 +9,7 @@ from crm_core.exports import csv_bytes, excel_workbook
 from ui import data, settings
 from ui import playbook as ui_pb
 from ui.i18n import current_lang, money, t
-from ui.widgets import md, page_header
+from ui.widgets import download_pair, md, page_header
 
 page_header("playbook")
 prepared = data.active_prepared()
@@ -59,14 +59,7 @@ met = measured["met"].fillna(False).astype(bool)
 st.caption(t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum())))
 export = pb.guarantee_table_for_export(measured, lang)
 st.dataframe(export, hide_index=True, key="playbook_guarantees_table")
-csv_col, xlsx_col = st.columns(2)
-csv_col.download_button(
-    t("download_csv"), partial(csv_bytes, export), "guarantee_measures.csv", "text/csv", key="playbook_guarantees_csv"
-)
-xlsx_col.download_button(
-    t("download_excel"),
-    partial(excel_workbook, {"guarantees": export}),
-    "guarantee_measures.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="playbook_guarantees_xlsx",
-)
+download_pair(
+    partial(csv_bytes, export), partial(excel_workbook, {"guarantees": export}), "guarantee_measures",
+    "playbook_guarantees",
+)  # fmt: skip

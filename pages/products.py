@@ -16,7 +16,7 @@ from ui import data, settings
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import exported, md, page_header, table
+from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("products")
 prepared = data.active_prepared()
@@ -119,21 +119,10 @@ def value_panel() -> None:
         lang,
     )
     table(leads, "products_leads_table", customers=True)
-    csv_col, excel_col = st.columns(2)
-    csv_col.download_button(
-        t("download_csv"),
-        partial(prod.lead_list_csv, exported(leads)),
-        "leads.csv",
-        "text/csv",
-        key="products_leads_csv",
-    )
-    excel_col.download_button(
-        t("download_excel"),
-        partial(prod.lead_list_excel, exported(leads)),  # built when clicked, not on every rerun
-        "leads.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="products_leads_xlsx",
-    )
+    download_pair(
+        partial(prod.lead_list_csv, exported(leads)), partial(prod.lead_list_excel, exported(leads)), "leads",
+        "products_leads",
+    )  # fmt: skip
     st.caption(prod.compliance_note(lang))
 
 

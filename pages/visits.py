@@ -12,7 +12,7 @@ from ui import data, settings
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import count, current_lang, t
-from ui.widgets import exported, md, page_header, table
+from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -145,18 +145,7 @@ st.subheader(t("silent_heading"))
 st.caption(rule.text(lang))
 at_risk = vis.silent_attrition(prepared, cube, rule)
 table(at_risk.head(200), "visits_silent_table", customers=True)
-csv_col, excel_col = st.columns(2)
-csv_col.download_button(
-    t("download_csv"),
-    partial(vis.csv_bytes, exported(at_risk)),
-    "silent_attrition.csv",
-    "text/csv",
-    key="visits_silent_csv",
-)
-excel_col.download_button(
-    t("download_excel"),
-    partial(vis.excel_bytes, exported(at_risk)),  # built when clicked: 1.3 s for 11k rows at 1M customers
-    "silent_attrition.xlsx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="visits_silent_xlsx",
-)
+download_pair(
+    partial(vis.csv_bytes, exported(at_risk)), partial(vis.excel_bytes, exported(at_risk)), "silent_attrition",
+    "visits_silent",
+)  # fmt: skip

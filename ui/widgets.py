@@ -112,6 +112,20 @@ def translated_selectbox(container, label: str, options, key: str, format_func, 
     return choice
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_pair(csv_bytes, excel_bytes, name: str, key: str) -> None:
+    """CSV and Excel download buttons side by side; each file is built when its button is clicked.
+
+    ``csv_bytes`` and ``excel_bytes`` take no argument (e.g. ``partial(csv_of, frame)``); the keys are
+    ``{key}_csv`` and ``{key}_xlsx``.
+    """
+    csv_col, excel_col = st.columns(2)
+    csv_col.download_button(t("download_csv"), csv_bytes, f"{name}.csv", "text/csv", key=f"{key}_csv")
+    excel_col.download_button(t("download_excel"), excel_bytes, f"{name}.xlsx", XLSX, key=f"{key}_xlsx")
+
+
 MEETING_KEY = "meeting_mode"
 
 MEETING_CSS = """
