@@ -46,10 +46,10 @@ st.dataframe(
     pd.DataFrame(
         [
             {
-                t("scenario_name"): s.name,
+                t("scenario_name"): ui_sc.display_name(s.name),
                 t("scenario_created"): s.created or "–",
                 t("fingerprint_col"): s.fingerprint[:12] or "–",
-                t("scenario_note"): s.note,
+                t("scenario_note"): ui_sc.display_note(s),
             }
             for s in store.values()
         ]
@@ -59,7 +59,7 @@ st.dataframe(
 )
 if st.session_state.get("scenarios_selected") not in store:
     st.session_state["scenarios_selected"] = active.name if active.name in store else next(iter(store))
-selected = st.selectbox(t("scenario_select"), list(store), key="scenarios_selected")
+selected = st.selectbox(t("scenario_select"), list(store), key="scenarios_selected", format_func=ui_sc.display_name)
 load_col, copy_col, delete_col, download_col = st.columns(4)
 load_col.button(t("scenario_load"), key="scenarios_load", on_click=ui_sc.load_selected)
 copy_col.button(t("scenario_duplicate"), key="scenarios_duplicate", on_click=ui_sc.duplicate_selected)
@@ -83,7 +83,10 @@ st.code(ui_sc.share_link(active), language=None, wrap_lines=True)
 
 st.subheader(t("compare_heading"))
 defaults = [s for s in (sc.baseline_scenario().name, sc.proposed_scenario().name) if s in store]
-chosen = st.multiselect(t("compare_pick"), list(store), default=defaults, max_selections=4, key="scenarios_compare")
+chosen = st.multiselect(
+    t("compare_pick"), list(store), default=defaults, max_selections=4, key="scenarios_compare",
+    format_func=ui_sc.display_name,
+)  # fmt: skip
 if len(chosen) < 2:
     st.info(t("compare_need_two"))
     st.stop()

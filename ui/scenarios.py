@@ -87,6 +87,14 @@ def display_name(name: str) -> str:
     return t(PRESET_LABELS[name]) if name in PRESET_LABELS else name
 
 
+def display_note(scenario: sc.Scenario) -> str:
+    """A scenario's note in the session's language (a built-in scenario's own note translated)."""
+    proposed = sc.proposed_scenario()
+    if scenario.name == proposed.name and scenario.note == proposed.note:
+        return t("scenario_note_proposed")
+    return scenario.note
+
+
 def sidebar_panel() -> None:
     """The active scenario in the sidebar, on every page."""
     st.sidebar.markdown(f"**{t('scenario')}**")
