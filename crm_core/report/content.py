@@ -35,6 +35,19 @@ from crm_core.report.model import (
 from crm_core.scenarios import Scenario
 
 
+def _scenario_name(scenario: Scenario, lang: str) -> str:
+    """A scenario's name in ``lang``: the built-in scenarios' names are translated, a manager's kept."""
+    from crm_core.scenarios import baseline_scenario, proposed_scenario
+
+    for preset, key in (
+        (baseline_scenario(), "scenario_name_baseline"),
+        (proposed_scenario(), "scenario_name_proposed"),
+    ):
+        if scenario.name == preset.name:
+            return _t(key, lang)
+    return scenario.name
+
+
 def _t(key: str, lang: str, **values) -> str:
     return catalog.text(key, lang, **values)
 
@@ -434,7 +447,8 @@ def _staff(prepared, scenario: Scenario, lang: str):
     table = staff.ranking_table(card, weights, baseline, lang)
     baseline_name = _preset_name(scenario.staff_baseline, lang)
     current_name = next(
-        (_preset_name(p.key, lang) for p in staff.PRESETS if p.weights == scenario.staff_weights), scenario.name
+        (_preset_name(p.key, lang) for p in staff.PRESETS if p.weights == scenario.staff_weights),
+        _scenario_name(scenario, lang),
     )
     movers = staff.movers_sentence(table, baseline_name, current_name, lang)
     flags = staff.guardrail_flags(card, lang=lang)
@@ -675,7 +689,7 @@ def report_content(
     as_of = pd.Timestamp(prepared.as_of)
     return Report(
         title=_t("report_title", lang),
-        subtitle=_t("report_subtitle", lang, scenario=scenario.name, as_of=f"{as_of:%Y-%m}"),
+        subtitle=_t("report_subtitle", lang, scenario=_scenario_name(scenario, lang), as_of=f"{as_of:%Y-%m}"),
         lang=lang,
         steps=steps,
         tables=tuple(tables),
