@@ -10,15 +10,13 @@ from crm_core.formatting import format_share
 from ui import data, settings
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
-from ui.i18n import count, current_lang, money, t
+from ui.i18n import count, current_lang, t
 from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("loyalty")
 prepared = data.active_prepared()
 lang = current_lang()
-customers = prepared.customers
-aum = customers["aum"].to_numpy(dtype=float)
-active = customers["is_active"].to_numpy()
+aum = prepared.customers["aum"].to_numpy(dtype=float)
 
 definition = ui_loy.definition_controls()
 risk = ui_loy.churn_risk(prepared, definition)
@@ -35,11 +33,7 @@ st.caption(loy.primacy_rule_text(lang=lang, has_payroll=prepared.has("is_payroll
 
 probabilities = risk.probabilities if risk.usable else None
 bands = loy.risk_bands(risk.probabilities) if risk.usable else None
-tiles = loy.loyalty_kpis(prepared, risk, scores, primacy).set_index("metric")
-columns = st.columns(len(tiles))
-for column, (metric, row) in zip(columns, tiles.iterrows(), strict=True):
-    formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
-    column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
+ui_loy.kpi_tiles(loy.loyalty_kpis(prepared, risk, scores, primacy))
 by_segment = loy.stickiness_by_segment(scores, primacy, codes, labels)
 st.plotly_chart(
     loy.stickiness_segment_figure(by_segment, t("stickiness_title"), t("group"), t("stickiness_axis")),
@@ -119,7 +113,7 @@ def value_panel() -> None:
         ),
         key="loyalty_clv_chart",
     )
-    table(loy.clv_by_segment(values, codes, labels, active), "loyalty_clv_table")
+    table(loy.clv_by_segment(values, codes, labels, prepared.customers["is_active"].to_numpy()), "loyalty_clv_table")
 
     st.subheader(t("retention_heading"))
     share_col, scope_col, band_col = st.columns(3)

@@ -7,7 +7,6 @@ import streamlit as st
 
 from crm_core import visits as vis
 from crm_core.formatting import format_share
-from crm_core.templates import template_csv
 from ui import data, settings
 from ui import segments as ui_seg
 from ui import visits as ui_vis
@@ -17,18 +16,7 @@ from ui.widgets import download_pair, exported, md, page_header, table
 page_header("visits")
 prepared = data.active_prepared()
 lang = current_lang()
-availability = vis.visit_availability(prepared).set_index("view")
-if not availability["available"].any() or prepared.monthly_channels is None:
-    reason = availability.iloc[0]["reason_zh" if lang == "zh" else "reason_en"] or t("note_no_activity")
-    st.info(reason, icon=":material/storefront:")
-    st.download_button(
-        t("template_button", table=t("table_activity"), language="EN"),
-        partial(template_csv, "activity"),
-        "activity_template.csv",
-        "text/csv",
-        key="visits_activity_template",
-    )
-    st.stop()
+ui_vis.require_activity(prepared)
 
 cube = ui_vis.cube(prepared)
 bank_fit, branch_table, branch_fits = ui_vis.fits(prepared)

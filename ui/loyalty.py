@@ -61,3 +61,14 @@ def definition_controls() -> loy.ChurnDefinition:
     settings.control(drop_col.slider, "churn_aum_drop", t("aum_drop"), 10, 90, step=5, format="%d%%",
                      disabled=kind != "aum_drop")  # fmt: skip
     return settings.active().churn
+
+
+def kpi_tiles(tiles) -> None:
+    """The page's headline tiles, each value in its unit and the session's language."""
+    from crm_core.formatting import format_share
+    from ui.i18n import count, money
+
+    tiles = tiles.set_index("metric")
+    for column, (metric, row) in zip(st.columns(len(tiles)), tiles.iterrows(), strict=True):
+        formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
+        column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)

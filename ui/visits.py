@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from crm_core import visits as vis
 from crm_core.contract import CHANNELS
 from crm_core.prepare import PreparedDataset
-from ui.i18n import t
+from crm_core.templates import template_csv
+from ui.i18n import current_lang, t
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -41,3 +44,17 @@ def localised_reasons(table, lang: str):
     keep = "reason_zh" if lang == "zh" else "reason_en"
     drop = "reason_en" if lang == "zh" else "reason_zh"
     return table.drop(columns=[drop]).rename(columns={keep: "reason"})
+
+
+def require_activity(prepared: PreparedDataset) -> None:
+    """Guard: without usable activity the page says why, offers the activity template and stops."""
+    availability = vis.visit_availability(prepared).set_index("view")
+    if availability["available"].any() and prepared.monthly_channels is not None:
+        return
+    reason = availability.iloc[0]["reason_zh" if current_lang() == "zh" else "reason_en"] or t("note_no_activity")
+    st.info(reason, icon=":material/storefront:")
+    st.download_button(
+        t("template_button", table=t("table_activity"), language="EN"), partial(template_csv, "activity"),
+        "activity_template.csv", "text/csv", key="visits_activity_template",
+    )  # fmt: skip
+    st.stop()
