@@ -43,16 +43,24 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def server_log(url: str) -> Path:
+    """The log file of the server ``streamlit_server`` started at ``url``."""
+    return ARTIFACTS / f"streamlit-{url.rsplit(':', 1)[1]}.log"
+
+
 @contextlib.contextmanager
-def streamlit_server():
-    """Start ``streamlit run app.py`` on a free loopback port; yield its base URL; stop it."""
+def streamlit_server(script: Path | None = None, env: dict[str, str] | None = None):
+    """Start ``streamlit run <script>`` (``app.py`` by default) on a free loopback port; yield its base URL; stop it.
+
+    ``env`` adds to the environment (e.g. ``STREAMLIT_SECRETS_FILES``); the repo's ``.streamlit`` config applies.
+    """
     port = _free_port()
     command = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script or ROOT / "app.py"),
         "--server.port",
         str(port),
         "--server.address",
@@ -65,7 +73,8 @@ def streamlit_server():
     log = ARTIFACTS / f"streamlit-{port}.log"
     ARTIFACTS.mkdir(exist_ok=True)
     with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=environment)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60

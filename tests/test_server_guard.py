@@ -5,10 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import subprocess
-import sys
-import time
 import tomllib
 import urllib.error
 import urllib.request
@@ -19,7 +15,7 @@ import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, _free_port, require_chromium
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, require_chromium, server_log, streamlit_server
 from ui.auth import hash_password
 from ui.server_guard import ServerGuard, is_clear_cache
 
@@ -46,28 +42,8 @@ app = st.App(Path(__file__).resolve().parent / "probe.py", middleware=[Middlewar
 @contextlib.contextmanager
 def running(script: Path, *, env: dict[str, str] | None = None):
     """``streamlit run <script>`` on a free loopback port with the repo's config; yield its URL and log."""
-    port = _free_port()
-    log = ARTIFACTS / f"streamlit-guard-{port}.log"
-    ARTIFACTS.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port)]
-    command += ["--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=environment)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while _status(f"{url}/_stcore/health") != 200:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start; see {log}")
-                time.sleep(0.2)
-            yield url, log
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with streamlit_server(script, env) as url:
+        yield url, server_log(url)
 
 
 def _status(url: str) -> int | None:
