@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crm_core.catalog import text
+from crm_core.formatting import format_money
 from crm_core.loyalty.config import RetentionScenario
 from crm_core.loyalty.model import RISK_BANDS
 
@@ -97,21 +99,15 @@ def retention_what_if(
 
 def what_if_sentence(frame: pd.DataFrame, scenario: RetentionScenario, lang: str = "en") -> str:
     """Return the what-if total in one sentence, stated as a model estimate."""
-    from crm_core.formatting import format_money
-
     total = frame[frame["code"] == -1].iloc[0]
-    share = f"{scenario.retained_share:.0%}"
-    low, high = format_money(total["aum_kept_low"], lang), format_money(total["aum_kept_high"], lang)
-    if lang == "zh":
-        return (
-            f"若挽留目标客户中 {share} 的潜在流失者，模型估计明年可保住约 {total['customers_kept']:,.0f} 位客户、"
-            f"AUM {format_money(total['aum_kept'], lang)}（区间 {low}–{high}）、"
-            f"综合贡献 {format_money(total['contribution_kept'], lang)}、"
-            f"CLV {format_money(total['clv_kept'], lang)}。此为模型估计，并非因果承诺。"
-        )
-    return (
-        f"Retaining {share} of the would-be churners among the targeted customers would keep about "
-        f"{total['customers_kept']:,.0f} customers, {format_money(total['aum_kept'], lang)} of AUM "
-        f"(range {low}–{high}), {format_money(total['contribution_kept'], lang)} of yearly contribution and "
-        f"{format_money(total['clv_kept'], lang)} of lifetime value next year. A model estimate, not a promise."
+    return text(
+        "retention_what_if_sentence",
+        lang,
+        share=f"{scenario.retained_share:.0%}",
+        customers=f"{total['customers_kept']:,.0f}",
+        aum=format_money(total["aum_kept"], lang),
+        low=format_money(total["aum_kept_low"], lang),
+        high=format_money(total["aum_kept_high"], lang),
+        contribution=format_money(total["contribution_kept"], lang),
+        clv=format_money(total["clv_kept"], lang),
     )
