@@ -7,7 +7,7 @@ the first and one plain sentence per difference, in English or Chinese.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,7 +55,11 @@ class ScenarioSummary:
 
 
 def scenario_summary(
-    prepared: PreparedDataset, scenario: Scenario, churn_risk: loyalty.ChurnRisk | None = None
+    prepared: PreparedDataset,
+    scenario: Scenario,
+    churn_risk: loyalty.ChurnRisk | None = None,
+    product_view: products.ProductsView | None = None,
+    scorecard: Callable[[str], staff.Scorecard] | None = None,
 ) -> ScenarioSummary:
     """Return the headline results of one scenario.
 
@@ -65,18 +69,19 @@ def scenario_summary(
     scenario : Scenario
     churn_risk : ChurnRisk, optional
         The trained model for ``scenario.churn`` (the app passes its cached one); trained when None.
+    product_view : ProductsView, optional
+        ``products_view`` over the scenario's tiers (the app passes its cached one); built when None.
+    scorecard : callable, optional
+        ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
     """
     tiers = segments.aum_tiers(prepared, scenario.tiers)
     profiles = segments.group_profiles(prepared, tiers.codes, tiers.labels)
     tier_table = profiles.loc[profiles["code"] >= 0, ["group", "customers", "aum"]].reset_index(drop=True)
 
-    opportunity = gap = 0.0
-    if prepared.products:
-        matrix = products.holding_matrix(prepared)
-        gaps = products.penetration_gaps(matrix, tiers.codes, tiers.labels, scenario.product_benchmark)
-        sizing = products.opportunity_sizing(gaps[gaps["product"].isin(scenario.offered_products)], scenario.sizing)
-        totals = products.opportunity_totals(sizing)
-        opportunity, gap = float(totals["opportunity_value"]), float(totals["gap_value"])
+    view = product_view or products.products_view(
+        prepared, tiers.codes, tiers.labels, products.ProductSettings.of(scenario)
+    )
+    opportunity, gap = (view.opportunity_value, view.gap_value) if view is not None else (0.0, 0.0)
 
     at_risk = retained = float("nan")
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
@@ -93,7 +98,7 @@ def scenario_summary(
             else float(kept["aum_kept"].sum())
         )
 
-    card = staff.staff_scorecard(prepared, "branch")
+    card = scorecard("branch") if scorecard is not None else staff.staff_scorecard(prepared, "branch")
     weights = staff.scorecard_weights(card, dict(scenario.staff_weights))
     ranking = staff.ranking_table(card, weights, weights)[["unit", "rank"]]
     return ScenarioSummary(scenario.name, tiers.codes, tiers.labels, tier_table, opportunity, gap, at_risk,

@@ -24,28 +24,29 @@ if not prepared.products:
     st.info(t("products_missing"), icon=":material/inventory_2:")
     st.stop()
 lang = current_lang()
-matrix = ui_prod.holdings(prepared)
-names = ui_prod.product_labels(matrix.products)
 
 group_col, benchmark_col, target_col = st.columns(3)
-codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("products_group_by", group_col))
+codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("products_group_by", group_col))
 kind = settings.control(
     benchmark_col.selectbox, "product_benchmark", t("benchmark"), ("bank", "next_tier", "best_branch"),
     format_func=lambda k: t(f"benchmark_{k}"),
 )  # fmt: skip
 target = settings.control(target_col.number_input, "cross_sell_target", t("cross_sell_target"), 1.0, 10.0, step=0.1)
+view = ui_prod.view(prepared, codes, keys, settings.active())
+names = ui_prod.product_labels(view.products)
+sources = {"bank": t("benchmark_bank"), "target": t("benchmark_target"), **groups}
 
-segments = prod.segment_holdings(matrix, codes, labels)
+segments = view.holdings
+index = prod.penetration_index(segments).rename(index=groups)
 st.plotly_chart(
-    penetration_index_heatmap(prod.penetration_index(segments), t("penetration_title"), names, t("index_axis")),
-    key="products_heatmap",
+    penetration_index_heatmap(index, t("penetration_title"), names, t("index_axis")), key="products_heatmap"
 )
-ratios = prod.cross_sell_ratios(segments, target, bank_label=t("bank"))
+ratios = prod.relabelled(prod.cross_sell_ratios(segments, target, bank_label=t("bank")), groups)
 st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=True, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
-gaps = prod.penetration_gaps(matrix, codes, labels, prod.BenchmarkConfig(kind=kind), segments)
-gap_group = st.selectbox(t("drilldown_group"), labels, key="products_gap_group")
+gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
+gap_group = groups.get(st.selectbox(t("drilldown_group"), keys, format_func=groups.get, key="products_gap_group"))
 st.plotly_chart(
     gap_figure(
         gaps,
@@ -60,10 +61,9 @@ st.plotly_chart(
 )
 
 st.subheader(t("coholding_heading"))
-pairs = ui_prod.co_holding(prepared)
-for sentence in prod.co_holding_sentences(pairs, lang, top=4):
+for sentence in prod.co_holding_sentences(view.pairs, lang, top=4):
     st.markdown(f"- {md(sentence)}")
-st.plotly_chart(lift_heatmap(prod.lift_matrix(pairs), t("lift_title"), names), key="products_lift_chart")
+st.plotly_chart(lift_heatmap(prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
 
 
 @st.fragment
@@ -71,26 +71,19 @@ def value_panel() -> None:
     """Sizing what-if, next-best product and lead lists: their controls rerun only this panel."""
     settings.keep_frame_current()
     st.subheader(t("opportunity_heading"))
-    offered = tuple(
-        settings.control(
-            st.multiselect, "offered_products", t("offered_products"), matrix.products, format_func=names.get
-        )
-    )
-    sizing = ui_prod.economics_editor(matrix.products)
-    if isinstance(sizing, str):
-        st.error(md(sizing))
-        return
+    settings.control(st.multiselect, "offered_products", t("offered_products"), view.products, format_func=names.get)
+    ui_prod.economics_editor(view.products)
     closure = settings.control(st.slider, "closure_share", t("closure"), 10, 100, step=10, format="%d%%")
-    opportunities = prod.opportunity_sizing(gaps[gaps["product"].isin(offered)], sizing)
+    scenario = settings.active()
+    sized = ui_prod.view(prepared, codes, keys, scenario)  # the offered products and economics just set
+    opportunities = prod.relabelled(sized.sizing, groups)
     st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
-    totals = prod.opportunity_totals(opportunities)
-    st.caption(t("opportunity_total", value=money(totals["opportunity_value"]), gap=money(totals["gap_value"])))
+    st.caption(t("opportunity_total", value=money(sized.opportunity_value), gap=money(sized.gap_value)))
     st.plotly_chart(
-        opportunity_figure(
-            prod.top_opportunities(opportunities, 10), t("opportunity_title"), t("value_per_year"), names
-        ),
+        opportunity_figure(prod.relabelled(sized.top, groups), t("opportunity_title"), t("value_per_year"), names),
         key="products_opportunity_chart",
     )
+    offered, sizing = scenario.offered_products, scenario.sizing
 
     st.subheader(t("next_best_heading"))
     features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 import streamlit as st
 
@@ -10,11 +11,15 @@ from crm_core.comparison import ScenarioSummary, scenario_summary
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import products as ui_prod
+from ui import staff as ui_staff
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _scenario: Scenario) -> ScenarioSummary:
-    return scenario_summary(_prepared, _scenario, ui_loy.churn_risk(_prepared, _scenario.churn))
+    risk = ui_loy.churn_risk(_prepared, _scenario.churn)
+    view = ui_prod.tier_view(_prepared, _scenario)
+    return scenario_summary(_prepared, _scenario, risk, view, partial(ui_staff.scorecard, _prepared))
 
 
 def summary(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -13,7 +14,9 @@ from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import products as ui_prod
 from ui import settings
+from ui import staff as ui_staff
 from ui import visits as ui_vis
 from ui.i18n import current_lang, t
 
@@ -31,16 +34,26 @@ def _cube(prepared: PreparedDataset):
     return ui_vis.cube(prepared) if prepared.monthly_channels is not None else None
 
 
+def _inputs(prepared: PreparedDataset, scenario: Scenario) -> dict:
+    """The cached, language-free view results the findings and plays read (never recomputed per language)."""
+    return {
+        "churn_risk": ui_loy.churn_risk(prepared, scenario.churn),
+        "cube": _cube(prepared),
+        "product_view": ui_prod.tier_view(prepared, scenario),
+        "scorecard": partial(ui_staff.scorecard, prepared),
+    }
+
+
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _findings(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario) -> pb.Findings:
-    return pb.executive_findings(_prepared, _scenario, lang, churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn),
-                                 cube=_cube(_prepared))  # fmt: skip
+    return pb.executive_findings(_prepared, _scenario, lang, **_inputs(_prepared, _scenario))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _plays(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
-    risk = ui_loy.churn_risk(_prepared, _scenario.churn)
-    return pb.segment_playbook(_prepared, _scenario, lang=lang, churn_risk=risk, cube=_cube(_prepared))
+    inputs = _inputs(_prepared, _scenario)
+    del inputs["scorecard"]
+    return pb.segment_playbook(_prepared, _scenario, lang=lang, **inputs)
 
 
 def _key(scenario: Scenario) -> str:

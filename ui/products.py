@@ -12,6 +12,8 @@ import streamlit as st
 from crm_core import products as prod
 from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
+from ui import segments as ui_seg
 from ui import settings
 from ui.i18n import current_lang, t
 
@@ -34,6 +36,41 @@ def _models(fingerprint: str, _prepared: PreparedDataset):
     features = prod.propensity_features(_prepared)
     models = prod.propensity_models(_prepared, features)
     return features, models, models.predict_proba(features)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _view(
+    fingerprint: str, grouping_key: str, settings_key: str, _prepared: PreparedDataset, _codes, _labels, _settings
+) -> prod.ProductsView | None:
+    return prod.products_view(
+        _prepared,
+        _codes,
+        _labels,
+        _settings,
+        holdings=_holdings(fingerprint, _prepared),
+        pairs=_co_holding(fingerprint, _prepared),
+    )
+
+
+def view(
+    prepared: PreparedDataset, codes: np.ndarray, labels: tuple[str, ...], scenario: Scenario
+) -> prod.ProductsView | None:
+    """The Product gap view of a grouping under the scenario's product settings, computed once and shared.
+
+    Keyed by the dataset fingerprint, the grouping (its codes and language-free labels) and the
+    product settings: the page, the report, the playbook and the comparison read the same object,
+    in any language.
+    """
+    product_settings = prod.ProductSettings.of(scenario)
+    grouping_key = hashlib.sha256(np.ascontiguousarray(codes).tobytes() + repr(labels).encode()).hexdigest()
+    settings_key = hashlib.sha256(repr(product_settings).encode()).hexdigest()
+    return _view(prepared.fingerprint, grouping_key, settings_key, prepared, codes, labels, product_settings)
+
+
+def tier_view(prepared: PreparedDataset, scenario: Scenario) -> prod.ProductsView | None:
+    """``view`` over the scenario's AUM tiers (what the report, playbook and comparison show)."""
+    codes = ui_seg.tier_segmentation(prepared, scenario.tiers).codes
+    return view(prepared, codes, tuple(scenario.tiers.labels), scenario)
 
 
 def holdings(prepared: PreparedDataset) -> prod.HoldingMatrix:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from functools import partial
 
 import streamlit as st
 
@@ -11,6 +12,8 @@ from crm_core import report
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import products as ui_prod
+from ui import staff as ui_staff
 from ui import visits as ui_vis
 
 
@@ -18,7 +21,13 @@ from ui import visits as ui_vis
 def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
     cube = ui_vis.cube(_prepared) if _prepared.monthly_channels is not None else None
     return report.report_content(
-        _prepared, _scenario, lang, churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn), cube=cube
+        _prepared,
+        _scenario,
+        lang,
+        churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn),
+        cube=cube,
+        product_view=ui_prod.tier_view(_prepared, _scenario),
+        scorecard=partial(ui_staff.scorecard, _prepared),
     )
 
 

@@ -234,16 +234,26 @@ def profile_column_config() -> dict:
     return config
 
 
-def grouping(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    """Codes and display labels of a grouping other pages break their figures down by (the scenario's settings)."""
+def _segmentation(prepared: PreparedDataset, kind: str) -> seg.Segmentation:
     scenario = settings.active()
     if kind == "value":
-        segmentation = seg.value_segments(value_matrix(prepared), scenario.value)
-    elif kind == "lifecycle":
-        segmentation = _lifecycle(prepared.fingerprint, prepared)
-    else:
-        segmentation = tier_segmentation(prepared, scenario.tiers)
+        return seg.value_segments(value_matrix(prepared), scenario.value)
+    if kind == "lifecycle":
+        return _lifecycle(prepared.fingerprint, prepared)
+    return tier_segmentation(prepared, scenario.tiers)
+
+
+def grouping(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Codes and display labels of a grouping other pages break their figures down by (the scenario's settings)."""
+    segmentation = _segmentation(prepared, kind)
     return segmentation.codes, display_labels(kind, segmentation.labels)
+
+
+def grouping_names(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[str, ...], dict[str, str]]:
+    """Codes, language-free labels (for cached results) and label → display name of a grouping."""
+    segmentation = _segmentation(prepared, kind)
+    names = display_labels(kind, segmentation.labels)
+    return segmentation.codes, tuple(segmentation.labels), dict(zip(segmentation.labels, names, strict=True))
 
 
 def grouping_select(name: str, container=st) -> str:

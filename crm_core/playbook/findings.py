@@ -22,14 +22,16 @@ Materiality rules (``m`` = the scenario's AUM margin, ``scenario.clv.aum_margin`
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from crm_core import loyalty, products, segments, staff, visits
+from crm_core.catalog import text
 from crm_core.definitions import churn_outcome, churn_rate
 from crm_core.formatting import format_count, format_money, format_share
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
@@ -159,15 +161,12 @@ def _margin_words(margin: float, lang: str) -> str:
     return f"资产年收益率 {share}（情景客户价值设定）" if lang == "zh" else f"AUM margin {share} a year (scenario CLV)"
 
 
-def _product_gap(prepared, scenario, codes, labels, margin, config, lang) -> Finding:
+def _product_gap(view: products.ProductsView | None, names: dict[str, str], margin, config, lang) -> Finding:
     zh = lang == "zh"
-    if not prepared.products:
+    if view is None:
         return _skipped("product_gap", "数据中没有产品持有信息。" if zh else "The data has no product holdings.")
-    matrix = products.holding_matrix(prepared)
-    gaps = products.penetration_gaps(matrix, codes, labels, scenario.product_benchmark)
-    gaps = gaps[gaps["product"].isin(scenario.offered_products)].reset_index(drop=True)
-    sizing = products.opportunity_sizing(gaps, scenario.sizing)
-    sizing["benchmark_source"] = gaps["benchmark_source"].to_numpy()
+    sources = {"bank": text("benchmark_bank", lang), "target": text("benchmark_target", lang)}
+    sizing = products.relabelled(view.sizing, {**names, **sources}, ("group", "benchmark_source"))
     positive = sizing[sizing["gap_value"] > 0]
     if positive.empty:
         return _skipped(
@@ -298,13 +297,13 @@ def _concentration(prepared, margin, config: FindingsConfig, lang) -> Finding:
     return _found("concentration", sentence, share, "share", top * margin, rule, lang)
 
 
-def _staff_shift(prepared, scenario: Scenario, margin, config: FindingsConfig, lang) -> Finding:
+def _staff_shift(prepared, scenario: Scenario, scorecard, margin, config: FindingsConfig, lang) -> Finding:
     zh = lang == "zh"
     if not prepared.has("branch"):
         return _skipped(
             "staff_shift", "数据没有网点字段，无法比较网点排名。" if zh else "No branch column: no ranking."
         )
-    card = staff.staff_scorecard(prepared, "branch")
+    card = scorecard("branch")
     if len(card.units) < 2 or not card.indicators:
         return _skipped("staff_shift", "可排名的网点或指标不足。" if zh else "Too few branches or indicators to rank.")
     preset = staff.PRESET_BY_KEY[scenario.staff_baseline]
@@ -435,6 +434,8 @@ def executive_findings(
     top: int = 5,
     config: FindingsConfig = DEFAULT_FINDINGS,
     cube: visits.VisitCube | None = None,
+    product_view: products.ProductsView | None = None,
+    scorecard: Callable[[str], staff.Scorecard] | None = None,
 ) -> Findings:
     """Return the ``top`` most material findings of the dataset under the scenario.
 
@@ -455,6 +456,10 @@ def executive_findings(
         Cost per counter transaction, the at-risk tier, the top share and the rank shift.
     cube : VisitCube, optional
         ``visits.visit_cube(prepared)`` when the caller has it (built here otherwise).
+    product_view : ProductsView, optional
+        ``products_view`` over the scenario's tiers when the caller has it (built here otherwise).
+    scorecard : callable, optional
+        ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
 
     Returns
     -------
@@ -468,12 +473,15 @@ def executive_findings(
     if cube is None and prepared.monthly_channels is not None:
         cube = visits.visit_cube(prepared)
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
+    view = product_view or products.products_view(
+        prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
+    )
     candidates = (
-        _product_gap(prepared, scenario, codes, labels, margin, config, lang),
+        _product_gap(view, segments.tier_names(scenario.tiers, lang), margin, config, lang),
         _counter_decline(prepared, cube, config, lang),
         _at_risk(prepared, risk, codes, labels, margin, config, lang),
         _concentration(prepared, margin, config, lang),
-        _staff_shift(prepared, scenario, margin, config, lang),
+        _staff_shift(prepared, scenario, scorecard or partial(staff.staff_scorecard, prepared), margin, config, lang),
         _churn_loss(prepared, margin, lang),
         _silent_attrition(prepared, cube, margin, lang),
     )

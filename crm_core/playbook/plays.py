@@ -246,17 +246,6 @@ def _position(row: pd.Series, lang: str) -> str:
     return f"{row['segment']}: " + ", ".join(parts_en) + "."
 
 
-def _product_rows(prepared, scenario: Scenario, codes, labels) -> pd.DataFrame | None:
-    if not prepared.products:
-        return None
-    matrix = products.holding_matrix(prepared)
-    gaps = products.penetration_gaps(matrix, codes, labels, scenario.product_benchmark)
-    gaps = gaps[gaps["product"].isin(scenario.offered_products)].reset_index(drop=True)
-    sizing = products.opportunity_sizing(gaps, scenario.sizing)
-    sizing["gap_points"] = gaps["gap_points"].to_numpy()
-    return sizing
-
-
 def segment_playbook(
     prepared: PreparedDataset,
     scenario: Scenario,
@@ -264,6 +253,7 @@ def segment_playbook(
     lang: str = "en",
     churn_risk: loyalty.ChurnRisk | None = None,
     cube: visits.VisitCube | None = None,
+    product_view: products.ProductsView | None = None,
 ) -> tuple[SegmentPlay, ...]:
     """Return the playbook of every tier of ``scenario.tiers``.
 
@@ -281,6 +271,8 @@ def segment_playbook(
         The model trained for ``scenario.churn``; trained when None.
     cube : VisitCube, optional
         ``visits.visit_cube(prepared)`` when the caller has it.
+    product_view : ProductsView, optional
+        ``products_view`` over the scenario's tiers when the caller has it (built here otherwise).
 
     Returns
     -------
@@ -297,7 +289,10 @@ def segment_playbook(
     if cube is None and prepared.monthly_channels is not None:
         cube = visits.visit_cube(prepared)
     metrics = segment_metrics(prepared, codes, labels, risk, scenario.stickiness, cube)
-    sizing = _product_rows(prepared, scenario, codes, labels)
+    view = product_view or products.products_view(
+        prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
+    )
+    sizing = None if view is None else products.relabelled(view.sizing, segments.tier_names(scenario.tiers, lang))
     plays = []
     for row in metrics.to_dict("records"):
         row = pd.Series(row)

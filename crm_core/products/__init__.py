@@ -74,6 +74,7 @@ from crm_core.products.sizing import (
     opportunity_totals,
     top_opportunities,
 )
+from crm_core.products.view import ProductSettings, ProductsView, products_view, relabelled
 
 __all__ = [
     "BENCHMARKS",
@@ -90,6 +91,8 @@ __all__ = [
     "ModelConfig",
     "NextBest",
     "ProductEconomics",
+    "ProductSettings",
+    "ProductsView",
     "PropensityModels",
     "SegmentHoldings",
     "SizingConfig",
@@ -123,9 +126,11 @@ __all__ = [
     "product_name",
     "product_penetration",
     "products_per_customer_distribution",
+    "products_view",
     "propensity_features",
     "propensity_models",
     "recommendation_reasons",
+    "relabelled",
     "risk_levels_of",
     "segment_holdings",
     "suitable_products",

@@ -10,7 +10,9 @@ headline instead of failing.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -343,19 +345,17 @@ def _stickiness(prepared, scenario: Scenario, codes, labels, risk: loy.ChurnRisk
 # --- 4 value mining -------------------------------------------------------------------------------
 
 
-def _value_mining(prepared, scenario: Scenario, codes, labels, lang: str):
-    """The value-mining step, the gap table and the opportunity table."""
-    if not prepared.products:
+def _value_mining(view: prod.ProductsView | None, scenario: Scenario, lang: str):
+    """The value-mining step, the gap table and the opportunity table (all read from the products view)."""
+    if view is None:
         return _step("value_mining", lang, _t("report_no_products", lang), (), None, None, [], False), None, None
-    matrix = prod.holding_matrix(prepared)
-    holdings = prod.segment_holdings(matrix, codes, labels)
-    gaps = prod.penetration_gaps(matrix, codes, labels, scenario.product_benchmark, holdings)
-    offered = gaps[gaps["product"].isin(scenario.offered_products)]
-    opportunities = prod.opportunity_sizing(offered, scenario.sizing)
-    pairs = prod.co_holding(matrix)
-    co_sentences = prod.co_holding_sentences(pairs, lang, top=3)
-    strong = pairs[pairs["support"] >= 0.01]["lift"].dropna()
-    top_lift = float(strong.max()) if len(strong) else math.nan
+    names = seg.tier_names(scenario.tiers, lang)
+    sources = {"bank": _t("benchmark_bank", lang), "target": _t("benchmark_target", lang), **names}
+    holdings = view.holdings
+    gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
+    opportunities = prod.relabelled(view.sizing[list(prod.SIZING_COLUMNS)], names)
+    co_sentences = prod.co_holding_sentences(view.pairs, lang, top=3)
+    top_lift = view.top_lift
     gaps = gaps.assign(product_name=[prod.product_name(p, lang) for p in gaps["product"]])
     opportunities = opportunities.assign(product_name=[prod.product_name(p, lang) for p in opportunities["product"]])
     if opportunities.empty:
@@ -368,8 +368,8 @@ def _value_mining(prepared, scenario: Scenario, codes, labels, lang: str):
             lang,
             kind="bar",
             title=_t("report_penetration_chart", lang),
-            categories=tuple(prod.product_name(p, lang) for p in matrix.products),
-            series=tuple((label, tuple(shares[i])) for i, label in enumerate(holdings.labels)),
+            categories=tuple(prod.product_name(p, lang) for p in view.products),
+            series=tuple((names.get(label, label), tuple(shares[i])) for i, label in enumerate(holdings.labels)),
             x_title=_t("product", lang),
             y_title=_t("report_penetration", lang),
             value_kind="share",
@@ -430,11 +430,11 @@ def _preset_name(key: str, lang: str) -> str:
     return preset.zh if lang == "zh" else preset.en
 
 
-def _staff(prepared, scenario: Scenario, lang: str):
+def _staff(prepared, scenario: Scenario, scorecard, lang: str):
     """The staff step and the full ranking table (None when ranking is impossible)."""
-    card = staff.staff_scorecard(prepared, "branch")
+    card = scorecard("branch")
     if len(card.units) < 2 and prepared.has("relationship_manager"):
-        card = staff.staff_scorecard(prepared, "relationship_manager")
+        card = scorecard("relationship_manager")
     if len(card.units) < 2 or not card.indicators:
         headline = _t("report_too_few_units", lang, n=len(card.units))
         return _step("staff", lang, headline, (), None, None, staff.scorecard_notes(card, lang), False), None
@@ -597,11 +597,13 @@ def _shortened(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _playbook(prepared, scenario: Scenario, risk, lang: str, cube) -> Step:
+def _playbook(prepared, scenario: Scenario, risk, lang: str, cube, view, scorecard) -> Step:
     """The closing section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
     from crm_core.playbook import executive_findings
 
-    items = executive_findings(prepared, scenario, lang, churn_risk=risk, cube=cube).items
+    items = executive_findings(
+        prepared, scenario, lang, churn_risk=risk, cube=cube, product_view=view, scorecard=scorecard
+    ).items
     if not items:
         return _step("playbook", lang, _t("report_playbook_none", lang), (), None, None, [], available=False)
     stake = tuple(float(f.materiality) for f in items)
@@ -636,6 +638,8 @@ def report_content(
     lang: str = "en",
     churn_risk: loy.ChurnRisk | None = None,
     cube: vis.VisitCube | None = None,
+    product_view: prod.ProductsView | None = None,
+    scorecard: Callable[[str], staff.Scorecard] | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -653,6 +657,10 @@ def report_content(
     cube : VisitCube, optional
         The dataset's visit cube (the app caches it); built here once when None and the
         dataset has activity (at 5M customers that reads 300M activity rows).
+    product_view : ProductsView, optional
+        ``products_view`` over the scenario's tiers (the app caches it); built here when None.
+    scorecard : callable, optional
+        ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
 
     Returns
     -------
@@ -669,8 +677,10 @@ def report_content(
     profiles = seg.group_profiles(inputs, codes, labels, unassigned_label=_t("not_assigned", lang))
     risk = churn_risk if churn_risk is not None else loy.churn_risk_model(prepared, scenario.churn)
     stickiness, risk_table = _stickiness(prepared, scenario, codes, labels, risk, lang)
-    value_mining, gaps, opportunities = _value_mining(prepared, scenario, codes, labels, lang)
-    staff_step, ranking = _staff(prepared, scenario, lang)
+    view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
+    value_mining, gaps, opportunities = _value_mining(view, scenario, lang)
+    scorecard = scorecard or partial(staff.staff_scorecard, prepared)
+    staff_step, ranking = _staff(prepared, scenario, scorecard, lang)
     if cube is None and prepared.monthly_channels is not None:
         cube = vis.visit_cube(prepared)
     steps = (
@@ -680,7 +690,7 @@ def report_content(
         value_mining,
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang, cube),
-        _playbook(prepared, scenario, risk, lang, cube),
+        _playbook(prepared, scenario, risk, lang, cube, view, scorecard),
     )
     tables: list[tuple[str, pd.DataFrame]] = [("segments", _segment_table(profiles))]
     for key, frame in (("gaps", gaps), ("opportunities", opportunities), ("risk", risk_table), ("ranking", ranking)):

@@ -45,6 +45,7 @@ from crm_core.segments.tiers import (
     tier_basis_values,
     tier_codes_of,
     tier_labels,
+    tier_names,
     tier_preset,
     translated_tier_labels,
 )
@@ -107,6 +108,7 @@ __all__ = [
     "tier_change_phrase",
     "tier_codes_of",
     "tier_labels",
+    "tier_names",
     "tier_preset",
     "translated_tier_labels",
     "value_classes",

@@ -153,6 +153,17 @@ def tier_labels(config: TierConfig, lang: str = "en") -> tuple[str, ...]:
     return translated_tier_labels(config.labels, lang)
 
 
+def tier_names(config: TierConfig, lang: str = "en") -> dict[str, str]:
+    """Return each tier's own label → its name in ``lang`` (for results kept in language-free labels).
+
+    Examples
+    --------
+    >>> tier_names(TierConfig(), "zh")["mass"]
+    '大众客户'
+    """
+    return dict(zip(config.labels, tier_labels(config, lang), strict=True))
+
+
 def translated_tier_labels(labels: tuple[str, ...], lang: str = "en") -> tuple[str, ...]:
     """Return tier names in ``lang`` when they are a preset's names (in either language), else as given.
 
