@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import math
+import re
+import unicodedata
 from datetime import date
 
 import pandas as pd
@@ -132,6 +134,9 @@ def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
         chart.value_axis.tick_labels.number_format = spec.number_format
         chart.value_axis.tick_labels.number_format_is_linked = False
         chart.value_axis.has_major_gridlines = True
+        values = [v for _, series in spec.series for v in series if math.isfinite(v)]
+        if spec.kind == "bar" and values and min(values) >= 0:
+            chart.value_axis.minimum_scale = 0  # bars start at zero, as in the HTML (43 vs 50 is not 1 vs 8)
         if spec.horizontal:
             chart.category_axis.reverse_order = True  # first category on top, as it is read
     if len(spec.categories) <= 16:
@@ -145,19 +150,98 @@ def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
     return frame
 
 
+def text_width(text: str) -> float:
+    """Return a text's width in Latin characters (a Han character or full-width form counts two).
+
+    Examples
+    --------
+    >>> text_width("大众客户"), text_width("mass")
+    (8.0, 4.0)
+    """
+    return sum(2.0 if unicodedata.east_asian_width(character) in "WF" else 1.0 for character in text)
+
+
+_UNBREAKABLE = re.compile(r"[-+¥]?\d[\d.,]*[%万亿]?|[^\s\u2e80-\u9fff\uff00-\uffef]+|[\u2e80-\u9fff\uff00-\uffef]")
+"""What a line is never broken inside: an amount with its unit (``¥1,037万``), a Latin word, one Han character."""
+
+
+def _longest_word(text: str) -> float:
+    return max((text_width(word) for word in _UNBREAKABLE.findall(text)), default=0.0)
+
+
+TABLE_FONT_SIZES = (10, 9, 8)
+"""Font sizes a slide table tries, largest first, until its rows fit the space under the key numbers."""
+_CELL_MARGIN = Inches(0.1)  # python-pptx's default left and right cell margin
+_CELL_PADDING = Inches(0.1)  # top plus bottom cell margin
+
+
+def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, list[int], list[int], int]:
+    """Return how a slide table fits a box: font size, column widths and row heights (EMU), and rows shown.
+
+    Columns get the width their texts need: every column at least its longest word (a column never
+    breaks ``wealth management`` inside a word), the rest shared in proportion to the longest cell, so a
+    long finding gets the room and a rank column stays narrow. The largest font of ``TABLE_FONT_SIZES``
+    whose estimated wrapped rows fit ``height`` is used; when none fits, trailing rows are dropped.
+
+    Parameters
+    ----------
+    cells : list of list of str
+        The header row then the body rows.
+    width, height : int
+        The box, in EMU.
+
+    Examples
+    --------
+    >>> size, widths, heights, rows = table_layout([["#", "Finding"], ["1", "x " * 60]], Inches(6), Inches(3))
+    >>> size, widths[0] < widths[1], sum(widths) == Inches(6), rows
+    (10, True, True, 2)
+    """
+    columns = len(cells[0])
+    header = [text if text_width(text) <= 8 else "" for text in cells[0]]  # a short header (排名) is not broken
+    least = [1 + max(4.0, text_width(header[j]), *(_longest_word(row[j]) for row in cells)) for j in range(columns)]
+    wanted = [max([least[j], *(text_width(row[j]) for row in cells[1:])]) for j in range(columns)]
+    spare = sum(wanted) - sum(least)
+    shares = [(w - m) / spare if spare else 1 / columns for w, m in zip(wanted, least, strict=True)]
+
+    def fitted(size: int) -> tuple[list[int], list[int], bool]:
+        character = Pt(size) * 0.62  # a Latin character of a sans-serif font (bold headers included)
+        needed = [m * character + 2 * _CELL_MARGIN for m in least]
+        room = width - sum(needed)
+        if room >= 0:
+            widths = [int(n + room * share) for n, share in zip(needed, shares, strict=True)]
+        else:  # even the longest words do not fit: shrink every column alike
+            widths = [int(n * width / sum(needed)) for n in needed]
+        widths[-1] = width - sum(widths[:-1])
+        per_line = [max(1.0, (w - 2 * _CELL_MARGIN) / character) for w in widths]
+        lines = [max(math.ceil(text_width(text) / per_line[j]) or 1 for j, text in enumerate(row)) for row in cells]
+        return widths, [int(count * Pt(size) * 1.25 + _CELL_PADDING) for count in lines], room >= 0
+
+    for size in TABLE_FONT_SIZES:
+        widths, heights, words_fit = fitted(size)
+        if words_fit and sum(heights) <= height:
+            return size, widths, heights, len(cells)
+    shown = len(cells)  # the smallest font and still too tall: the last rows are left out
+    while shown > 2 and sum(heights[:shown]) > height:
+        shown -= 1
+    return TABLE_FONT_SIZES[-1], widths, heights[:shown], shown
+
+
 def _add_table(slide, table, left, top, width, height):
-    rows, columns = min(len(table), 8) + 1, len(table.columns)
-    row_height = min(int(height / rows), int(Inches(0.34)))
-    shape = slide.shapes.add_table(
-        rows, columns, Emu(int(left)), Emu(int(top)), Emu(int(width)), Emu(int(row_height * rows))
-    )
+    body = table.head(8).astype(str).to_numpy().tolist()
+    cells = [[str(column) for column in table.columns], *body]
+    size, widths, heights, shown = table_layout(cells, int(width), int(height))
+    shape = slide.shapes.add_table(shown, len(widths), Emu(int(left)), Emu(int(top)), Emu(int(width)),
+                                   Emu(sum(heights)))  # fmt: skip
     grid = shape.table
-    for j, column in enumerate(table.columns):
-        grid.columns[j].width = Emu(int(width / columns))
-        _write(grid.cell(0, j).text_frame, [(str(column), 9, True, RGBColor(0xFF, 0xFF, 0xFF))])
-    for i, row in enumerate(table.head(rows - 1).itertuples(index=False), start=1):
-        for j, value in enumerate(row):
-            _write(grid.cell(i, j).text_frame, [(str(value), 9, False, RGBColor(0, 0, 0))])
+    for j, column_width in enumerate(widths):
+        grid.columns[j].width = Emu(column_width)
+    for i, row_height in enumerate(heights):
+        grid.rows[i].height = Emu(row_height)
+    for j, text in enumerate(cells[0]):
+        _write(grid.cell(0, j).text_frame, [(text, size, True, RGBColor(0xFF, 0xFF, 0xFF))])
+    for i, row in enumerate(cells[1:shown], start=1):
+        for j, text in enumerate(row):
+            _write(grid.cell(i, j).text_frame, [(text, size, False, RGBColor(0, 0, 0))])
     return shape
 
 
