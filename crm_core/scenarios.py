@@ -117,7 +117,7 @@ class Scenario:
     retention: RetentionScenario = field(default_factory=RetentionScenario)
     visits_what_if: WhatIfInputs = field(default_factory=WhatIfInputs)
     off_counter_benchmark: OffCounterBenchmark = field(default_factory=OffCounterBenchmark)
-    product_benchmark: BenchmarkConfig = field(default_factory=lambda: BenchmarkConfig(kind="next_tier"))
+    product_benchmark: BenchmarkConfig = field(default_factory=lambda: BenchmarkConfig(kind="best_branch"))
     sizing: SizingConfig = field(default_factory=SizingConfig)
     offered_products: tuple[str, ...] = DEFAULT_OFFERED
     staff_weights: tuple[tuple[str, int], ...] = DEPOSIT_SALES.weights

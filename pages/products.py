@@ -15,7 +15,7 @@ from crm_core.products.charts import (
 from ui import data, settings
 from ui import products as ui_prod
 from ui import segments as ui_seg
-from ui.i18n import current_lang, money, t
+from ui.i18n import count, current_lang, money, t
 from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("products")
@@ -73,12 +73,17 @@ def value_panel() -> None:
     st.subheader(t("opportunity_heading"))
     settings.control(st.multiselect, "offered_products", t("offered_products"), view.products, format_func=names.get)
     ui_prod.economics_editor(view.products)
-    closure = settings.control(st.slider, "closure_share", t("closure"), 10, 100, step=10, format="%d%%")
+    closure_col, moved_col = st.columns(2)
+    closure = settings.control(closure_col.slider, "closure_share", t("closure"), 10, 100, step=10, format="%d%%")
+    settings.control(moved_col.slider, "cannibalisation_share", t("cannibalisation"), 0, 100, step=5, format="%d%%")
     scenario = settings.active()
     sized = ui_prod.view(prepared, codes, keys, scenario)  # the offered products and economics just set
     opportunities = prod.relabelled(sized.sizing, groups)
     st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
     st.caption(t("opportunity_total", value=money(sized.opportunity_value), gap=money(sized.gap_value)))
+    st.caption(t("sizing_rule", customers=count(sized.totals["assigned"])))
+    if not sized.suitability_checked:
+        st.warning(t("sizing_unchecked"), icon=":material/policy:")
     st.plotly_chart(
         opportunity_figure(prod.relabelled(sized.top, groups), t("opportunity_title"), t("value_per_year"), names),
         key="products_opportunity_chart",

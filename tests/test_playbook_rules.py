@@ -43,9 +43,10 @@ def test_playbook_traces_products_to_the_planted_gap(planted):
     affluent = plays[1]
     offer = affluent.products[0]
     assert (offer.product, offer.metric, offer.value, offer.rule_key) == (
-        "wealth_management", "gap_value", 120_000.0, "product_gap",
+        "wealth_management", "gap_value", 30_000.0, "product_gap",
     )  # fmt: skip
-    assert offer.text == "Offer wealth management: 100 customers short of the benchmark, worth ¥120K a year."
+    # each affluent customer brings at most their own ¥10万, half of it new money: ¥10万 × 0.6% × 50% = ¥300
+    assert offer.text == "Offer wealth management: 100 customers short of the benchmark, worth ¥30K a year."
     assert offer.rule == "product_gap: gap value a year > ¥0"
     assert affluent.position == "affluent: 100 customers (28.6%), 16.1% of AUM, 0.2 products per customer."
     assert plays[3].suppressed and plays[3].recommendations == ()
@@ -58,7 +59,7 @@ def test_changing_a_threshold_changes_the_recommendation(planted):
     plays = segment_playbook(planted, SCENARIO, lower)
     assert [p.service_model for p in plays[:3]] == ["", "rm_coverage", "rm_coverage"]
     assert plays[1].service.value == 1e5 and plays[1].service.rule == "rm_coverage: median AUM ≥ ¥100K"
-    # A product rule asking for more than ¥120K a year drops the offer.
+    # A product rule asking for more than the ¥30K a year drops the offer.
     strict = DEFAULT_RULES.with_rule(dataclasses.replace(_rule("product_gap"), threshold=150_000))
     assert segment_playbook(planted, SCENARIO, strict)[1].products == ()
 
@@ -68,7 +69,7 @@ def test_rule_text_edits_reach_the_recommendation(planted):
         dataclasses.replace(_rule("product_gap"), recommendation_en="Sell {product} to {segment} ({money}, {x}).")
     )
     offer = segment_playbook(planted, SCENARIO, edited)[1].products[0]
-    assert offer.text == "Sell wealth management to affluent (¥120K, {x})."
+    assert offer.text == "Sell wealth management to affluent (¥30K, {x})."
     assert filled("{value:>5}", {"value": "1"}) == "{value:>5}"
 
 
@@ -137,5 +138,6 @@ def test_rules_are_validated():
 def test_scenario_benchmark_changes_the_offer(planted):
     bank = Scenario(product_benchmark=BenchmarkConfig("bank"), offered_products=("wealth_management", "funds"))
     offer = segment_playbook(planted, bank)[0].products[0]
-    # Bank-wide wealth penetration is 50/350; the mass tier holds none: round(200 × 50/350) = 29 customers.
-    assert (offer.product, offer.value) == ("wealth_management", 29 * 1200.0)
+    # Bank-wide wealth penetration is 50/350; the mass tier holds none: round(200 × 50/350) = 29 customers,
+    # each bringing at most their own ¥1万, half of it new money: ¥1万 × 0.6% × 50% = ¥30 a year.
+    assert (offer.product, offer.value) == ("wealth_management", 29 * 30.0)

@@ -9,6 +9,7 @@ from crm_core import products as prod
 from crm_core import segments as seg
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
+from crm_core.scenarios import Scenario
 from ui.widgets import md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -32,19 +33,20 @@ def products_page():
 
 def expected_headline(prepared, kind: str, closure: float = 0.5) -> str:
     tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
-    matrix = prod.holding_matrix(prepared)
-    gaps = prod.penetration_gaps(matrix, tiers.codes, tiers.labels, prod.BenchmarkConfig(kind=kind))
-    sizing = prod.opportunity_sizing(gaps[gaps["product"].isin(OFFERED)], prod.SizingConfig())
-    return md(prod.opportunity_headline(sizing, "en", closure))  # shown Markdown-escaped
+    scenario = Scenario(product_benchmark=prod.BenchmarkConfig(kind=kind), offered_products=OFFERED)
+    view = prod.products_view(prepared, tiers.codes, tiers.labels, prod.ProductSettings.of(scenario))
+    return md(prod.opportunity_headline(view.sizing, "en", closure))  # shown Markdown-escaped
 
 
 def headline(at: AppTest) -> str:
     return next(m.value.strip("*") for m in at.markdown if m.value.startswith("**Closing"))
 
 
-def test_default_headline_is_the_affluent_wealth_management_gap(products_page, prepared):
-    assert headline(products_page) == expected_headline(prepared, "next_tier")
-    assert "wealth management gap in the affluent segment" in headline(products_page).replace("\\", "")
+def test_default_headline_is_the_mass_credit_card_gap_to_the_best_branch(products_page, prepared):
+    # The default benchmark is the same tier's best branch (not the wealthier next tier), and sizing counts
+    # only suitable customers with balances they can afford: the largest gap is the mass tier's credit cards.
+    assert headline(products_page) == expected_headline(prepared, "best_branch")
+    assert "credit card gap in the mass segment" in headline(products_page).replace("\\", "")
 
 
 def test_benchmark_and_closure_change_the_headline_as_crm_core_computes(products_page, prepared):
@@ -53,7 +55,7 @@ def test_benchmark_and_closure_change_the_headline_as_crm_core_computes(products
     at.slider(key="product_targets.closure_share").set_value(100).run()
     assert not at.exception
     assert headline(at) == expected_headline(prepared, "bank", 1.0)
-    at.selectbox(key="product_benchmark.kind@en").set_value("next_tier").run()
+    at.selectbox(key="product_benchmark.kind@en").set_value("best_branch").run()
     at.slider(key="product_targets.closure_share").set_value(50).run()
 
 

@@ -14,10 +14,12 @@ from crm_core.products import (
     co_holding,
     co_holding_sentences,
     cross_sell_ratios,
+    customer_offers,
     holding_matrix_of,
     lift_matrix,
     opportunity_headline,
     opportunity_sizing,
+    opportunity_totals,
     penetration_gaps,
     penetration_index,
     product_penetration,
@@ -162,10 +164,38 @@ SIZING = SizingConfig(
 )
 
 
+AUM = np.array([5_000, 400, 100_000, 0, 1_000, 9_000], dtype=float)
+# c1 is not suitable for c (its risk level is below c's minimum); everyone else is suitable for everything.
+SUITABLE = np.ones((6, 3), dtype=bool)
+SUITABLE[1, 2] = False
+
+
+def tiny_sizing():
+    offers = customer_offers(HELD, ACTIVE, SUITABLE, AUM, PRODUCTS, PRODUCTS, SIZING)
+    return offers, opportunity_sizing(penetration_gaps(tiny_holdings(), CODES, LABELS), offers, CODES, SIZING)
+
+
+def test_customer_offers_count_suitable_affordable_non_holders_once():
+    offers, _ = tiny_sizing()
+    # b is a balance product from the customer's money: min(¥1,000, AUM) × 1% × (1 − 0.5 cannibalised)
+    assert offers.net_value[:, 1].tolist() == [5.0, 2.0, 5.0, 0.0, 5.0, 5.0]
+    assert offers.eligible.tolist() == [
+        [False, False, True],  # c0 lacks only c
+        [False, True, False],  # c1 lacks b and c, but c is unsuitable
+        [True, False, False],  # c2 lacks a
+        [False, False, False],  # c3 holds everything
+        [True, True, True],  # c4 lacks everything (unassigned to a group)
+        [False, False, False],  # c5 is closed
+    ]
+    assert offers.best.tolist() == [2, 1, 0, -1, 0, -1]
+    assert offers.expected.tolist() == pytest.approx([10.0, 1.0, 10.0, 0.0, 10.0, 0.0])
+
+
 def test_opportunity_sizing_exact():
     gaps = penetration_gaps(tiny_holdings(), CODES, LABELS)
     before = gaps.copy()
-    sizing = opportunity_sizing(gaps, SIZING)
+    offers, _ = tiny_sizing()
+    sizing = opportunity_sizing(gaps, offers, CODES, SIZING)
     pd.testing.assert_frame_equal(gaps, before)
     expected = pd.DataFrame(
         {
@@ -173,34 +203,63 @@ def test_opportunity_sizing_exact():
             "product": list(PRODUCTS) * 2,
             "customers": np.full(6, 2, dtype=np.int64),
             "lacking": np.array([0, 1, 2, 1, 0, 0], dtype=np.int64),
+            "eligible": np.array([0, 1, 1, 1, 0, 0], dtype=np.int64),
             "conversion_rate": [0.1, 0.5, 0.2] * 2,
-            "value_per_customer": [100.0, 10.0, 50.0] * 2,
-            "expected_conversions": [0.0, 0.5, 0.4, 0.1, 0.0, 0.0],
-            "opportunity_value": [0.0, 5.0, 20.0, 10.0, 0.0, 0.0],
+            "value_per_customer": [0.0, 2.0, 50.0, 100.0, 0.0, 0.0],
+            "assigned": np.array([0, 1, 1, 1, 0, 0], dtype=np.int64),
+            "expected_conversions": [0.0, 0.5, 0.2, 0.1, 0.0, 0.0],
+            "opportunity_value": [0.0, 1.0, 10.0, 10.0, 0.0, 0.0],
             "gap_customers": np.array([0, 0, 1, 0, 0, 0], dtype=np.int64),
             "gap_value": [0.0, 0.0, 50.0, 0.0, 0.0, 0.0],
         }
     )
     pd.testing.assert_frame_equal(sizing, expected)
+    # each customer once: three customers in the groups have an offer, c4 (no group) is left out
+    assert opportunity_totals(sizing)["assigned"] == 3
+    assert opportunity_totals(sizing)["opportunity_value"] == pytest.approx(21.0)
     ranked = top_opportunities(sizing, n=2)
     assert ranked[["rank", "group", "product", "opportunity_value"]].values.tolist() == [
-        [1, "low", "c", 20.0],
-        [2, "high", "a", 10.0],
+        [1, "high", "a", 10.0],
+        [2, "low", "c", 10.0],
     ]
 
 
+def test_gap_customers_never_exceed_the_customers_who_can_take_the_product():
+    everyone_unsuitable = np.zeros((6, 3), dtype=bool)
+    offers = customer_offers(HELD, ACTIVE, everyone_unsuitable, AUM, PRODUCTS, PRODUCTS, SIZING)
+    sizing = opportunity_sizing(penetration_gaps(tiny_holdings(), CODES, LABELS), offers, CODES, SIZING)
+    assert sizing["gap_customers"].sum() == 0 and sizing["gap_value"].sum() == 0
+    assert sizing["opportunity_value"].sum() == 0
+
+
+def test_a_balance_from_savings_is_capped_at_the_customers_aum_and_lending_is_not():
+    sizing = SizingConfig(
+        (
+            ProductEconomics("wm", 1.0, "balance", 200_000, 0.01),
+            ProductEconomics("loan", 1.0, "balance", 100_000, 0.03, from_assets=False),
+        ),
+        cannibalisation_share=0.25,
+    )
+    offers = customer_offers(
+        np.zeros((1, 2), bool), np.array([True]), np.ones((1, 2), bool), np.array([10_000.0]), ("wm", "loan"),
+        ("wm", "loan"), sizing,
+    )  # fmt: skip
+    assert offers.net_value.tolist() == [[10_000 * 0.01 * 0.75, 3_000.0]]
+    assert offers.best.tolist() == [1]
+
+
 def test_headlines_in_both_languages():
-    sizing = opportunity_sizing(penetration_gaps(tiny_holdings(), CODES, LABELS), SIZING)
+    _, sizing = tiny_sizing()
     assert opportunity_headline(sizing, "en", closure=1.0) == (
         "Closing the whole c gap in the low segment (about 1 customers) is worth about ¥50 a year."
     )
     assert opportunity_headline(sizing, "zh", closure=1.0) == "在low客群中补上全部的c缺口（约1名客户），每年价值约¥50。"
     no_gap = sizing.assign(gap_value=0.0)
     assert opportunity_headline(no_gap, "en") == (
-        "The biggest opportunity is c in the low segment: 2 customers lack it; "
-        "at 20.0% conversion that is worth about ¥20 a year."
+        "The biggest opportunity is c in the low segment: the best offer for 1 suitable customers; "
+        "at 20.0% conversion that is worth about ¥10 a year."
     )
-    assert opportunity_headline(no_gap, "zh").startswith("最大的机会：low客群中2名客户未持有c")
+    assert opportunity_headline(no_gap, "zh").startswith("最大的机会：low客群中c是1名适合客户的首选推荐")
 
 
 def test_wealth_management_default_value_is_documented_example():

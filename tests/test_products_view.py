@@ -38,10 +38,15 @@ def test_the_view_is_the_chain_on_language_free_labels(tiny):
     matrix = prod.holding_matrix(tiny)
     gaps = prod.penetration_gaps(matrix, tiers.codes, scenario.tiers.labels, scenario.product_benchmark)
     offered = gaps[gaps["product"].isin(scenario.offered_products)].reset_index(drop=True)
-    expected = prod.opportunity_sizing(offered, scenario.sizing)
+    aum = tiny.customers["aum"].to_numpy(dtype=float)
+    suitable = prod.suitable_products(prod.risk_levels_of(tiny), matrix.products)
+    offers = prod.customer_offers(
+        matrix.held, matrix.active, suitable, aum, matrix.products, scenario.offered_products, scenario.sizing
+    )
+    expected = prod.opportunity_sizing(offered, offers, tiers.codes, scenario.sizing)
     pd.testing.assert_frame_equal(view.sizing[list(prod.SIZING_COLUMNS)], expected)
     pd.testing.assert_frame_equal(view.gaps, gaps)
-    assert view.opportunity_value == pytest.approx(float(expected["opportunity_value"].sum()))
+    assert view.opportunity_value == pytest.approx(float(offers.expected[tiers.codes >= 0].sum()))
     assert view.gap_value == pytest.approx(float(expected["gap_value"].sum()))
     # groups are the configuration's own labels, never words of a language
     assert set(view.sizing["group"]) <= set(scenario.tiers.labels)

@@ -85,11 +85,9 @@ def test_positioning_chart_is_the_tier_profile(report, prepared, scenario):
 
 
 def test_value_mining_chart_is_the_top_opportunities(report, prepared, scenario):
-    labels = tier_labels(scenario.tiers, "en")
     codes = seg.aum_tiers(prepared, scenario.tiers).codes
-    matrix = prod.holding_matrix(prepared)
-    gaps = prod.penetration_gaps(matrix, codes, labels, scenario.product_benchmark)
-    sizing = prod.opportunity_sizing(gaps[gaps["product"].isin(scenario.offered_products)], scenario.sizing)
+    view = prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
+    sizing = prod.relabelled(view.sizing, seg.tier_names(scenario.tiers, "en"))
     top = prod.top_opportunities(sizing, 8)
     chart = report.step("value_mining").chart
     assert chart.series_map() == {"Value a year": tuple(top["opportunity_value"])}

@@ -222,6 +222,7 @@ SETTINGS: dict[str, Setting] = {
     "offered_products": Setting(("offered_products",), shown=list, translated=True),
     "cross_sell_target": Setting(("product_targets", "cross_sell_target"), shown=float),
     "closure_share": Setting(("product_targets", "closure_share"), scale=100, shown=int),
+    "cannibalisation_share": Setting(("sizing", "cannibalisation_share"), scale=100, shown=int),
     "staff_level": Setting(("views", "staff_level"), shown=str, translated=True),
     "staff_baseline": Setting(("staff_baseline",), shown=str, translated=True),
 }

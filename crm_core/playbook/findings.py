@@ -249,55 +249,71 @@ def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang
     member = active & np.isin(codes, tiers)
     high = member & (loyalty.risk_bands(risk.probabilities) == 2)
     at_risk = float(aum[high].sum())
+    expected = float(np.nansum(risk.probabilities[high] * aum[high])) * margin
     names = "、".join(labels[t] for t in tiers) if zh else " and ".join(labels[t] for t in tiers)
-    money, margin_money = format_money(at_risk, lang), format_money(at_risk * margin, lang)
+    money, expected_money = format_money(at_risk, lang), format_money(expected, lang)
+    share = format_share(at_risk / aum[member].sum() if aum[member].sum() else math.nan)
     if zh:
         sentence = (
-            f"{names}中有{format_count(high.sum(), lang)}名高流失风险客户，资产{money}"
-            f"（占该层{format_share(at_risk / aum[member].sum() if aum[member].sum() else math.nan)}），"
-            f"每年收益{margin_money}。"
-        )
-        rule = f"{names}高风险档（流失概率 ≥ 20%）存续客户的资产 × {_margin_words(margin, lang)}。"
-    else:
-        sentence = (
-            f"In the {names} tier, {format_count(high.sum())} customers at high churn risk hold {money} "
-            f"({format_share(at_risk / aum[member].sum() if aum[member].sum() else math.nan)} of the tier), "
-            f"{margin_money} of margin a year."
+            f"{names}中有{format_count(high.sum(), lang)}名高流失风险客户，资产{money}（占该层{share}）；"
+            f"按各自的流失概率，预计每年损失收益{expected_money}。"
         )
         rule = (
-            f"AUM of the {names} tier's active customers in the high churn-risk band (probability ≥ 20%) × "
-            f"{_margin_words(margin, lang)}."
+            f"{names}高风险档（流失概率 ≥ 20%）存续客户的 Σ 流失概率 × 资产 × {_margin_words(margin, lang)}（期望值）。"
         )
-    return _found("at_risk_affluent", sentence, at_risk, "money", at_risk * margin, rule, lang)
+    else:
+        sentence = (
+            f"In the {names} tier, {format_count(high.sum())} customers at high churn risk hold {money} ({share} of "
+            f"the tier); at their churn probabilities the expected loss is {expected_money} of margin a year."
+        )
+        rule = (
+            f"Σ churn probability × AUM of the {names} tier's active customers in the high churn-risk band "
+            f"(probability ≥ 20%) × {_margin_words(margin, lang)} (an expected value)."
+        )
+    return _found("at_risk_affluent", sentence, at_risk, "money", expected, rule, lang)
 
 
-def _concentration(prepared, margin, config: FindingsConfig, lang) -> Finding:
+def _concentration(prepared, risk, margin, config: FindingsConfig, lang) -> Finding:
     zh = lang == "zh"
     c = prepared.customers
-    aum = np.clip(np.nan_to_num(c.loc[c["is_active"].to_numpy(dtype=bool), "aum"].to_numpy(dtype=float)), 0, None)
+    active = c["is_active"].to_numpy(dtype=bool)
+    aum = np.clip(np.nan_to_num(c.loc[active, "aum"].to_numpy(dtype=float)), 0, None)
     total = aum.sum()
     if len(aum) == 0 or total <= 0:
         return _skipped("concentration", "没有存续客户的资产。" if zh else "No AUM among active customers.")
+    if not risk.usable:
+        return _skipped(
+            "concentration",
+            "没有流失模型，集中度不是可计量的风险金额。"
+            if zh
+            else "Without a churn model, concentration is not an amount at risk.",
+        )
     k = max(1, math.ceil(config.top_share * len(aum)))
-    top = float(np.partition(aum, len(aum) - k)[len(aum) - k :].sum())
+    order = np.argsort(-aum, kind="stable")[:k]
+    top = float(aum[order].sum())
+    probabilities = np.nan_to_num(risk.probabilities[active][order])
+    expected = float((probabilities * aum[order]).sum()) * margin
     share = top / total
     pct = format_share(config.top_share, 0)
     if zh:
         sentence = (
-            f"前{pct}的客户（{format_count(k, lang)}名）持有{format_share(share)}的资产（{format_money(top, lang)}），"
-            f"每年收益{format_money(top * margin, lang)}。"
+            f"前{pct}的客户（{format_count(k, lang)}名）持有{format_share(share)}的资产（{format_money(top, lang)}）；"
+            f"按各自的流失概率，预计每年损失收益{format_money(expected, lang)}。"
         )
-        rule = f"资产最高的前{pct}存续客户的资产 × {_margin_words(margin, lang)}。"
+        rule = f"资产最高的前{pct}存续客户的 Σ 流失概率 × 资产 × {_margin_words(margin, lang)}（期望值）。"
     else:
         sentence = (
-            f"The top {pct} of customers ({format_count(k)}) hold {format_share(share)} of AUM ({format_money(top)}), "
-            f"{format_money(top * margin)} of margin a year."
+            f"The top {pct} of customers ({format_count(k)}) hold {format_share(share)} of AUM ({format_money(top)}); "
+            f"at their churn probabilities the expected loss is {format_money(expected)} of margin a year."
         )
-        rule = f"AUM of the top {pct} of active customers × {_margin_words(margin, lang)}."
-    return _found("concentration", sentence, share, "share", top * margin, rule, lang)
+        rule = (
+            f"Σ churn probability × AUM of the top {pct} of active customers × {_margin_words(margin, lang)} "
+            "(an expected value)."
+        )
+    return _found("concentration", sentence, share, "share", expected, rule, lang)
 
 
-def _staff_shift(prepared, scenario: Scenario, scorecard, margin, config: FindingsConfig, lang) -> Finding:
+def _staff_shift(prepared, scenario: Scenario, scorecard, lang) -> Finding:
     zh = lang == "zh"
     if not prepared.has("branch"):
         return _skipped(
@@ -316,41 +332,12 @@ def _staff_shift(prepared, scenario: Scenario, scorecard, margin, config: Findin
             if zh
             else f"The scenario's staff weights equal its baseline ({preset.label('en')}): no ranking shift.",
         )
-    table = staff.ranking_table(card, weights, baseline)
-    moved = table[table["rank_change"].abs() >= config.rank_shift]
-    c = prepared.customers
-    active = c["is_active"].to_numpy(dtype=bool)
-    branch_aum = (
-        pd.Series(np.nan_to_num(c["aum"].to_numpy(dtype=float))[active])
-        .groupby(c["branch"].astype("string").to_numpy()[active])
-        .sum()
+    return _skipped(
+        "staff_shift",
+        "考核权重改变排名，但排名变化不是风险金额：见员工考核页。"
+        if zh
+        else "A change of staff weights moves the ranking, but a ranking shift is not money at stake: see Staff KPIs.",
     )
-    aum = float(branch_aum.reindex(moved["unit"].astype(str)).fillna(0).sum())
-    n, total, shift = len(moved), len(table), config.rank_shift
-    name = preset.label(lang)
-    if n:
-        top = staff.rank_movers(moved, 1).iloc[0]
-        largest_en = f" (largest: {top['unit']} {top['baseline_rank']}→{top['rank']})"
-        largest_zh = f"（变化最大：{top['unit']} {top['baseline_rank']}→{top['rank']}）"
-    else:
-        largest_en = largest_zh = ""
-    if zh:
-        sentence = (
-            f"考核从“{name}”改为情景权重后，{total}个网点中有{n}个排名变化不少于{shift}位{largest_zh}；"
-            f"这些网点管理资产{format_money(aum, lang)}，每年收益{format_money(aum * margin, lang)}。"
-        )
-        rule = f"排名变化 ≥ {shift} 位的网点的存续客户资产 × {_margin_words(margin, lang)}。"
-    else:
-        sentence = (
-            f"Moving staff KPIs from “{name}” to the scenario's weights moves {n} of {total} branches by {shift} "
-            f"places or more{largest_en}; they manage {format_money(aum)}, {format_money(aum * margin)} of margin "
-            "a year."
-        )
-        rule = (
-            f"AUM of the active customers of branches whose rank moves by ≥ {shift} places × "
-            f"{_margin_words(margin, lang)}."
-        )
-    return _found("staff_shift", sentence, n, "count", aum * margin, rule, lang)
 
 
 def _churn_loss(prepared, margin, lang) -> Finding:
@@ -385,30 +372,39 @@ def _churn_loss(prepared, margin, lang) -> Finding:
     return _found("churn_loss", sentence, lost, "money", lost * margin, rule, lang)
 
 
-def _silent_attrition(prepared, cube, margin, lang) -> Finding:
+def _silent_attrition(prepared, cube, risk, margin, lang) -> Finding:
     zh = lang == "zh"
     reason = _visit_reason(prepared, "silent_attrition", lang)
     if reason:
         return _skipped("silent_attrition", reason)
+    if not risk.usable:
+        return _skipped(
+            "silent_attrition",
+            "没有流失模型，无法计算静默流失的期望损失。" if zh else "Without a churn model there is no expected loss.",
+        )
     trend = prepared.customers["aum_trend"].to_numpy(dtype=float)
     mask = visits.silent_attrition_mask(cube, trend, visits.DEFAULT_ATTRITION)
-    aum = float(np.nansum(prepared.customers["aum"].to_numpy(dtype=float)[mask]))
+    held = np.nan_to_num(prepared.customers["aum"].to_numpy(dtype=float)[mask])
+    aum = float(held.sum())
+    expected = float((np.nan_to_num(risk.probabilities[mask]) * held).sum()) * margin
     n = int(mask.sum())
     if zh:
         sentence = (
             f"{format_count(n, lang)}名客户正在静默流失（柜面到访减少、未转线上、资产下降超过10%），"
-            f"仍持有资产{format_money(aum, lang)}，每年收益{format_money(aum * margin, lang)}。"
+            f"仍持有资产{format_money(aum, lang)}；按各自的流失概率，预计每年损失收益{format_money(expected, lang)}。"
         )
-        rule = f"符合静默流失规则的存续客户当前资产 × {_margin_words(margin, lang)}。"
+        rule = f"符合静默流失规则的存续客户的 Σ 流失概率 × 当前资产 × {_margin_words(margin, lang)}（期望值）。"
     else:
         sentence = (
             f"{format_count(n)} customers are leaving silently (fewer counter visits, no digital uptake, AUM down "
-            f"over 10%); they still hold {format_money(aum)}, {format_money(aum * margin)} of margin a year."
+            f"over 10%); they still hold {format_money(aum)}; at their churn probabilities the expected loss is "
+            f"{format_money(expected)} of margin a year."
         )
         rule = (
-            f"Current AUM of the active customers matching the silent-attrition rule × {_margin_words(margin, lang)}."
+            "Σ churn probability × current AUM of the active customers matching the silent-attrition rule × "
+            f"{_margin_words(margin, lang)} (an expected value)."
         )
-    return _found("silent_attrition", sentence, n, "count", aum * margin, rule, lang)
+    return _found("silent_attrition", sentence, n, "count", expected, rule, lang)
 
 
 def ranked_findings(candidates: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
@@ -480,10 +476,10 @@ def executive_findings(
         _product_gap(view, segments.tier_names(scenario.tiers, lang), margin, config, lang),
         _counter_decline(prepared, cube, config, lang),
         _at_risk(prepared, risk, codes, labels, margin, config, lang),
-        _concentration(prepared, margin, config, lang),
-        _staff_shift(prepared, scenario, scorecard or partial(staff.staff_scorecard, prepared), margin, config, lang),
+        _concentration(prepared, risk, margin, config, lang),
+        _staff_shift(prepared, scenario, scorecard or partial(staff.staff_scorecard, prepared), lang),
         _churn_loss(prepared, margin, lang),
-        _silent_attrition(prepared, cube, margin, lang),
+        _silent_attrition(prepared, cube, risk, margin, lang),
     )
     ranked = ranked_findings(candidates)
     skipped = tuple(f for f in candidates if not f.available)

@@ -69,6 +69,8 @@ from crm_core.products.propensity import (
 )
 from crm_core.products.sizing import (
     SIZING_COLUMNS,
+    CustomerOffers,
+    customer_offers,
     opportunity_headline,
     opportunity_sizing,
     opportunity_totals,
@@ -86,6 +88,7 @@ __all__ = [
     "PRODUCT_NAMES",
     "SIZING_COLUMNS",
     "BenchmarkConfig",
+    "CustomerOffers",
     "HoldingMatrix",
     "LeadFilter",
     "ModelConfig",
@@ -104,6 +107,7 @@ __all__ = [
     "co_holding_sentences",
     "compliance_note",
     "cross_sell_ratios",
+    "customer_offers",
     "feature_phrase",
     "formula_safe",
     "gap_figure",

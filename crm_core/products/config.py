@@ -7,7 +7,7 @@ happens once, in ``__post_init__``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crm_core import validation as check
 
@@ -130,6 +130,11 @@ class ProductEconomics:
         Annual margin on that balance (0.006 = 0.6%).
     annual_fee : float
         Annual fee or commission income per holder, CNY.
+    from_assets : bool
+        The balance comes from the customer's own money (deposits, wealth management, funds):
+        sizing caps it at the customer's AUM and counts only the share that is new money
+        (``SizingConfig.cannibalisation_share`` of it is moved from deposits the bank already
+        holds). False for lending (mortgage, consumer loan), whose balance is the bank's.
 
     Examples
     --------
@@ -143,6 +148,7 @@ class ProductEconomics:
     average_balance: float = 0.0
     margin: float = 0.0
     annual_fee: float = 0.0
+    from_assets: bool = True
 
     def __post_init__(self) -> None:
         product = check.code(self.product, "product", any_allowed=True)
@@ -154,6 +160,7 @@ class ProductEconomics:
             average_balance=check.number(self.average_balance, f"{product}: average_balance (yuan)", 0, MAX_BALANCE),
             margin=check.number(self.margin, f"{product}: margin (share a year)", 0, 1),
             annual_fee=check.number(self.annual_fee, f"{product}: annual_fee (yuan)", 0, MAX_ANNUAL_FEE),
+            from_assets=check.flag(self.from_assets, f"{product}: from_assets"),
         )
 
     @property
@@ -170,8 +177,8 @@ DEFAULT_ECONOMICS: tuple[ProductEconomics, ...] = (
     ProductEconomics("wealth_management", 0.08, "balance", 200_000, 0.006),
     ProductEconomics("funds", 0.05, "balance", 100_000, 0.008),
     ProductEconomics("insurance", 0.03, "fee", annual_fee=1_500),
-    ProductEconomics("mortgage", 0.01, "balance", 800_000, 0.010),
-    ProductEconomics("consumer_loan", 0.03, "balance", 100_000, 0.030),
+    ProductEconomics("mortgage", 0.01, "balance", 800_000, 0.010, from_assets=False),
+    ProductEconomics("consumer_loan", 0.03, "balance", 100_000, 0.030, from_assets=False),
     ProductEconomics("payroll_service", 0.02, "fee", annual_fee=300),
     ProductEconomics("*", 0.05, "fee", annual_fee=500),
 )
@@ -203,6 +210,11 @@ class SizingConfig:
     ----------
     economics : tuple of ProductEconomics
         One entry per product; ``*`` is the fallback for products without an entry.
+    cannibalisation_share : float
+        Share of a new balance drawn from the customer's money already at the bank (0–1): it
+        earns nothing new, so a product funded from assets is valued at (1 − share) of its
+        balance × margin. 0.5 by default (half of a new wealth-management balance comes out of
+        deposits); set it from the bank's own switching data.
 
     Examples
     --------
@@ -213,13 +225,18 @@ class SizingConfig:
     """
 
     economics: tuple[ProductEconomics, ...] = DEFAULT_ECONOMICS
+    cannibalisation_share: float = 0.5
 
     def __post_init__(self) -> None:
         entries = check.items(self.economics, "economics", 0, MAX_PRODUCTS)
         economics = tuple(_economics(e, f"economics[{i}]") for i, e in enumerate(entries))
         names = [e.product for e in economics]
         _check(len(set(names)) == len(names), "each product may appear once in the sizing config")
-        check.assign(self, economics=economics)
+        check.assign(
+            self,
+            economics=economics,
+            cannibalisation_share=check.number(self.cannibalisation_share, "cannibalisation_share (share)", 0, 1),
+        )
 
     def economics_of(self, product: str) -> ProductEconomics:
         """The economics of ``product`` (the ``*`` entry, else zero value, when it has none)."""
@@ -227,15 +244,12 @@ class SizingConfig:
         if product in by_product:
             return by_product[product]
         fallback = by_product.get("*", ProductEconomics("*", 0.0))
-        return ProductEconomics(
-            product, fallback.conversion_rate, fallback.basis, fallback.average_balance, fallback.margin,
-            fallback.annual_fee,
-        )  # fmt: skip
+        return replace(fallback, product=product)
 
     def with_product(self, economics: ProductEconomics) -> SizingConfig:
         """A copy with one product's economics replaced (or added)."""
         kept = tuple(e for e in self.economics if e.product != economics.product)
-        return SizingConfig((*kept, economics))
+        return replace(self, economics=(*kept, economics))
 
 
 @dataclass(frozen=True)

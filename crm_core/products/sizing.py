@@ -1,10 +1,16 @@
-"""Opportunity sizing (what-if): what selling to the customers who lack a product is worth.
+"""Opportunity sizing (what-if): what selling the offered products is worth, on rules a bank signs.
 
-Everything here is arithmetic on the small gap table of ``penetration_gaps``: changing a
-conversion rate or a margin never touches customer rows.
+Only active customers who lack a product and are suitable for it are counted; a balance drawn
+from the customer's own money is capped at their AUM and only its new-money share earns (the
+rest is moved from deposits the bank already holds); each customer is counted once, on the one
+offer worth most to the bank. ``customer_offers`` works on customer rows (numpy, one pass per
+product); ``opportunity_sizing`` reduces them to the small group × product table.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,8 +23,10 @@ SIZING_COLUMNS: tuple[str, ...] = (
     "product",
     "customers",
     "lacking",
+    "eligible",
     "conversion_rate",
     "value_per_customer",
+    "assigned",
     "expected_conversions",
     "opportunity_value",
     "gap_customers",
@@ -27,42 +35,176 @@ SIZING_COLUMNS: tuple[str, ...] = (
 """Columns of ``opportunity_sizing`` in order."""
 
 
-def opportunity_sizing(gaps: pd.DataFrame, config: SizingConfig = DEFAULT_SIZING) -> pd.DataFrame:
-    """Return the expected annual value of cross-selling each product in each segment.
+@dataclass(frozen=True, eq=False)
+class CustomerOffers:
+    """Per customer: what each offered product is worth and the one offer worth most.
+
+    Attributes
+    ----------
+    products : tuple of str
+        Product codes (columns of the matrices).
+    eligible : numpy.ndarray
+        (customers × products) ``bool``: an active customer who lacks the product, is suitable
+        for it, and to whom it is offered with a value above zero.
+    net_value : numpy.ndarray
+        (customers × products) incremental value a year if the customer takes the product (CNY):
+        the annual fee, or the balance × margin, where a balance from the customer's own money
+        is capped at their AUM and counts only its new-money share.
+    best : numpy.ndarray
+        Product index of each customer's best offer (highest conversion × net value), -1 for none.
+    expected : numpy.ndarray
+        Expected value a year of that offer (conversion × net value; 0 without one).
+    """
+
+    products: tuple[str, ...]
+    eligible: np.ndarray
+    net_value: np.ndarray
+    best: np.ndarray
+    expected: np.ndarray
+
+
+def customer_offers(
+    held: np.ndarray,
+    active: np.ndarray,
+    suitable: np.ndarray,
+    aum: np.ndarray,
+    products: Sequence[str],
+    offered: Sequence[str],
+    config: SizingConfig = DEFAULT_SIZING,
+) -> CustomerOffers:
+    """Return each customer's offers: eligibility, net value per product and the single best offer.
+
+    Parameters
+    ----------
+    held : numpy.ndarray
+        (customers × products) ``bool`` holdings.
+    active : numpy.ndarray
+        ``bool`` per customer: only active customers are offered anything.
+    suitable : numpy.ndarray
+        (customers × products) ``bool`` from ``suitable_products`` (the suitability guardrail).
+    aum : numpy.ndarray
+        Each customer's AUM (CNY; NaN counts as 0): the cap of a balance drawn from their money.
+    products : sequence of str
+        Product codes in column order.
+    offered : sequence of str
+        Products the bank offers; others are never sized.
+    config : SizingConfig
+        Conversion rates, balances, margins, fees and the cannibalisation share.
+
+    Returns
+    -------
+    CustomerOffers
+        One customer is counted once: the best offer carries the customer's whole expected value.
+
+    Examples
+    --------
+    A ¥30,000 customer cannot bring a ¥200,000 wealth-management balance: it is capped at
+    ¥30,000, half of it is new money, so the product is worth 30,000 × 0.5 × 0.6% = ¥90 a year
+    against the credit card's ¥600; the card is the best offer (5% × ¥600 = ¥30 expected).
+
+    >>> offers = customer_offers(np.array([[False, False]]), np.array([True]), np.array([[True, True]]),
+    ...     np.array([30_000.0]), ["wealth_management", "credit_card"], ["wealth_management", "credit_card"])
+    >>> offers.net_value.round(2).tolist(), offers.best.tolist(), offers.expected.round(2).tolist()
+    ([[90.0, 600.0]], [1], [30.0])
+    """
+    products = tuple(products)
+    economics = [config.economics_of(p) for p in products]
+    capacity = np.nan_to_num(np.asarray(aum, dtype=np.float64), nan=0.0).clip(min=0.0)
+    net = np.empty((len(capacity), len(products)), dtype=np.float64)
+    for j, e in enumerate(economics):
+        if e.basis == "fee":
+            net[:, j] = e.annual_fee
+        elif e.from_assets:
+            net[:, j] = np.minimum(e.average_balance, capacity) * e.margin * (1.0 - config.cannibalisation_share)
+        else:
+            net[:, j] = e.average_balance * e.margin
+    is_offered = np.array([p in set(offered) for p in products], dtype=bool)
+    eligible = (
+        np.asarray(active, dtype=bool)[:, None]
+        & ~np.asarray(held, dtype=bool)
+        & np.asarray(suitable, dtype=bool)
+        & is_offered[None, :]
+        & (net > 0)
+    )
+    rate = np.array([e.conversion_rate for e in economics], dtype=np.float64)
+    expected = np.where(eligible, net * rate[None, :], 0.0)
+    if len(products):
+        best = np.argmax(expected, axis=1)
+        value = expected[np.arange(len(best)), best]
+        best = np.where(value > 0, best, -1)
+    else:
+        best, value = np.full(len(capacity), -1), np.zeros(len(capacity))
+    return CustomerOffers(products, eligible, net, best.astype(np.int64), np.where(best >= 0, value, 0.0))
+
+
+def opportunity_sizing(
+    gaps: pd.DataFrame, offers: CustomerOffers, codes: np.ndarray, config: SizingConfig = DEFAULT_SIZING
+) -> pd.DataFrame:
+    """Return what selling the offered products is worth in each group, each customer counted once.
 
     Parameters
     ----------
     gaps : pandas.DataFrame
-        From ``penetration_gaps`` (``group``, ``product``, ``customers``, ``holders``,
-        ``gap_customers``). Not modified.
+        From ``penetration_gaps`` restricted to the offered products (``group``, ``product``,
+        ``customers``, ``holders``, ``gap_customers``), groups in code order. Not modified.
+    offers : CustomerOffers
+        From ``customer_offers`` on the same customers.
+    codes : numpy.ndarray
+        Group code per customer (``-1`` unassigned, left out).
     config : SizingConfig
-        Conversion rate and value per product.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``SIZING_COLUMNS``: ``lacking`` = active customers without the product;
-        ``expected_conversions`` = lacking × conversion rate; ``opportunity_value`` =
-        expected conversions × value per customer (CNY a year); ``gap_value`` = closing the
-        whole gap to the benchmark (gap customers × value per customer).
+        Columns ``SIZING_COLUMNS``: ``lacking`` = active non-holders; ``eligible`` = those
+        suitable for it (a customer may be eligible for several products); ``value_per_customer``
+        = mean net value a year among the eligible; ``assigned`` = customers whose best offer it
+        is (each customer in one row at most, so ``assigned`` sums to distinct customers);
+        ``expected_conversions`` and ``opportunity_value`` = conversion × value over the assigned
+        customers; ``gap_customers`` = customers to win to reach the benchmark, never more than
+        the eligible; ``gap_value`` = gap customers × value per customer.
     """
-    economics = {product: config.economics_of(product) for product in gaps["product"].unique()}
-    rate = gaps["product"].map({p: e.conversion_rate for p, e in economics.items()}).to_numpy(dtype=float)
-    value = gaps["product"].map({p: e.annual_value for p, e in economics.items()}).to_numpy(dtype=float)
-    lacking = (gaps["customers"] - gaps["holders"]).to_numpy(dtype=np.int64)
-    conversions = lacking * rate
+    codes = np.asarray(codes)
+    index = {p: j for j, p in enumerate(offers.products)}
+    groups = list(dict.fromkeys(gaps["group"]))
+    k, p = len(groups), len(offers.products)
+    inside = codes >= 0
+    cell = codes[inside].astype(np.int64) * p
+    if p == 0 or gaps.empty:
+        return pd.DataFrame({c: [] for c in SIZING_COLUMNS}, columns=list(SIZING_COLUMNS))
+    eligible = np.stack([np.bincount(codes[inside], offers.eligible[inside, j], minlength=k) for j in range(p)], 1)
+    value_sum = np.stack(
+        [np.bincount(codes[inside], np.where(offers.eligible[inside, j], offers.net_value[inside, j], 0), minlength=k)
+         for j in range(p)], 1,
+    ) if p else np.zeros((k, 0))  # fmt: skip
+    best = offers.best[inside]
+    has = best >= 0
+    assigned = np.bincount(cell[has] + best[has], minlength=k * p).reshape(k, p)
+    opportunity = np.bincount(cell[has] + best[has], offers.expected[inside][has], minlength=k * p).reshape(k, p)
+    rows = [(groups.index(g), index[str(pr)]) for g, pr in zip(gaps["group"], gaps["product"], strict=True)]
+    gi = np.array([r[0] for r in rows], dtype=np.int64)
+    pj = np.array([r[1] for r in rows], dtype=np.int64)
+    rate = np.array([config.economics_of(str(pr)).conversion_rate for pr in gaps["product"]], dtype=np.float64)
+    n_eligible = eligible[gi, pj].astype(np.int64) if len(rows) else np.zeros(0, np.int64)
+    per_customer = np.divide(
+        value_sum[gi, pj], n_eligible, out=np.zeros(len(rows)), where=n_eligible > 0
+    ) if len(rows) else np.zeros(0)  # fmt: skip
+    n_assigned = assigned[gi, pj] if len(rows) else np.zeros(0, np.int64)
+    gap_customers = np.minimum(gaps["gap_customers"].to_numpy(dtype=np.int64), n_eligible)
     return pd.DataFrame(
         {
             "group": gaps["group"].to_numpy(),
             "product": gaps["product"].to_numpy(),
             "customers": gaps["customers"].to_numpy(dtype=np.int64),
-            "lacking": lacking,
+            "lacking": (gaps["customers"] - gaps["holders"]).to_numpy(dtype=np.int64),
+            "eligible": n_eligible,
             "conversion_rate": rate,
-            "value_per_customer": value,
-            "expected_conversions": conversions,
-            "opportunity_value": conversions * value,
-            "gap_customers": gaps["gap_customers"].to_numpy(dtype=np.int64),
-            "gap_value": gaps["gap_customers"].to_numpy(dtype=float) * value,
+            "value_per_customer": per_customer,
+            "assigned": n_assigned.astype(np.int64),
+            "expected_conversions": n_assigned * rate,
+            "opportunity_value": opportunity[gi, pj] if len(rows) else np.zeros(0),
+            "gap_customers": gap_customers,
+            "gap_value": gap_customers * per_customer,
         },
         columns=list(SIZING_COLUMNS),
     )
@@ -77,8 +219,13 @@ def top_opportunities(sizing: pd.DataFrame, n: int = 10, by: str = "opportunity_
 
 
 def opportunity_totals(sizing: pd.DataFrame) -> pd.Series:
-    """Return the totals of ``opportunity_sizing``: lacking, conversions, opportunity and gap value."""
-    return sizing[["lacking", "expected_conversions", "opportunity_value", "gap_customers", "gap_value"]].sum()
+    """Return the totals of ``opportunity_sizing``.
+
+    ``assigned`` (customers with an offer, each once), expected conversions, opportunity value,
+    gap customers (product openings to reach the benchmarks: one customer may open two
+    products) and gap value.
+    """
+    return sizing[["assigned", "expected_conversions", "opportunity_value", "gap_customers", "gap_value"]].sum()
 
 
 def _closure_words(closure: float, lang: str) -> str:
@@ -133,12 +280,15 @@ def opportunity_headline(sizing: pd.DataFrame, lang: str = "en", closure: float 
         return "No opportunity above zero with these settings." if lang != "zh" else "按当前设定没有正的机会价值。"
     row = sizing.loc[sizing["opportunity_value"].idxmax()]
     name = product_name(row["product"], lang)
-    lacking = format_count(row["lacking"], lang)
+    customers = format_count(row["assigned"], lang)
     rate = format_share(row["conversion_rate"])
     money = format_money(row["opportunity_value"], lang)
     if lang == "zh":
-        return f"最大的机会：{row['group']}客群中{lacking}名客户未持有{name}，按{rate}的转化率，每年价值约{money}。"
+        return (
+            f"最大的机会：{row['group']}客群中{name}是{customers}名适合客户的首选推荐，"
+            f"按{rate}的转化率，每年价值约{money}。"
+        )
     return (
-        f"The biggest opportunity is {name} in the {row['group']} segment: {lacking} customers lack it; "
-        f"at {rate} conversion that is worth about {money} a year."
+        f"The biggest opportunity is {name} in the {row['group']} segment: the best offer for {customers} suitable "
+        f"customers; at {rate} conversion that is worth about {money} a year."
     )

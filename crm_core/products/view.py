@@ -18,10 +18,11 @@ import pandas as pd
 
 from crm_core.prepare import PreparedDataset
 from crm_core.products.coholding import co_holding
-from crm_core.products.config import BenchmarkConfig, SizingConfig
+from crm_core.products.config import BenchmarkConfig, SizingConfig, SuitabilityConfig
 from crm_core.products.gaps import penetration_gaps
 from crm_core.products.penetration import HoldingMatrix, SegmentHoldings, holding_matrix, segment_holdings
-from crm_core.products.sizing import opportunity_sizing, opportunity_totals, top_opportunities
+from crm_core.products.propensity import DEFAULT_SUITABILITY, risk_levels_of, suitable_products
+from crm_core.products.sizing import customer_offers, opportunity_sizing, opportunity_totals, top_opportunities
 from crm_core.view_choices import ProductTargets
 
 STRONG_PAIR_SUPPORT = 0.01
@@ -36,13 +37,14 @@ class ProductSettings:
     --------
     >>> from crm_core.scenarios import Scenario
     >>> ProductSettings.of(Scenario()).benchmark.kind
-    'next_tier'
+    'best_branch'
     """
 
     benchmark: BenchmarkConfig
     offered: tuple[str, ...]
     sizing: SizingConfig
     targets: ProductTargets
+    suitability: SuitabilityConfig = DEFAULT_SUITABILITY
 
     @classmethod
     def of(cls, scenario) -> ProductSettings:
@@ -64,7 +66,8 @@ class ProductsView:
     gaps : pandas.DataFrame
         ``penetration_gaps`` for every product (``GAP_COLUMNS``).
     sizing : pandas.DataFrame
-        ``opportunity_sizing`` of the offered products, plus ``penetration``, ``benchmark``,
+        ``opportunity_sizing`` of the offered products (suitable, affordable non-holders, each
+        customer once on their best offer), plus ``penetration``, ``benchmark``,
         ``benchmark_source`` and ``gap_points`` of the same rows.
     totals : pandas.Series
         ``opportunity_totals(sizing)``.
@@ -75,6 +78,8 @@ class ProductsView:
     top_lift : float
         The strongest lift among pairs held by at least ``STRONG_PAIR_SUPPORT`` of customers (NaN if none).
     settings : ProductSettings
+    suitability_checked : bool
+        False when the data has no risk level: sizing could not apply the suitability guardrail.
     """
 
     products: tuple[str, ...]
@@ -86,6 +91,7 @@ class ProductsView:
     pairs: pd.DataFrame
     top_lift: float
     settings: ProductSettings
+    suitability_checked: bool = True
 
     @property
     def opportunity_value(self) -> float:
@@ -133,7 +139,19 @@ def products_view(
     segments = segment_holdings(matrix, codes, labels)
     gaps = penetration_gaps(matrix, codes, labels, settings.benchmark, segments)
     offered = gaps[gaps["product"].isin(settings.offered)].reset_index(drop=True)
-    sizing = opportunity_sizing(offered, settings.sizing)
+    # Without a risk-level column suitability cannot be checked: nobody is filtered and the view says so
+    # (a customer with a blank risk level in a file that has the column counts as the most cautious).
+    checked = prepared.has("risk_level")
+    suitable = (
+        suitable_products(risk_levels_of(prepared), matrix.products, settings.suitability)
+        if checked
+        else np.ones(matrix.held.shape, dtype=bool)
+    )
+    aum = prepared.customers["aum"].to_numpy(dtype=np.float64, na_value=np.nan)
+    offers = customer_offers(
+        matrix.held, matrix.active, suitable, aum, matrix.products, settings.offered, settings.sizing
+    )
+    sizing = opportunity_sizing(offered, offers, codes, settings.sizing)
     for column in ("penetration", "benchmark", "benchmark_source", "gap_points"):
         sizing[column] = offered[column].to_numpy()
     pairs = pairs if pairs is not None else co_holding(matrix)
@@ -148,6 +166,7 @@ def products_view(
         pairs=pairs,
         top_lift=float(strong.max()) if len(strong) else math.nan,
         settings=settings,
+        suitability_checked=checked,
     )
 
 

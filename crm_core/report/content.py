@@ -387,7 +387,7 @@ def _value_mining(view: prod.ProductsView | None, scenario: Scenario, lang: str)
     numbers = (
         _number("report_opportunity_total", totals["opportunity_value"], "money", lang),
         _number("report_gap_total", totals["gap_value"], "money", lang),
-        _number("report_lacking", totals["lacking"], "count", lang),
+        _number("report_offer_customers", totals["assigned"], "count", lang),
         KeyNumber(_t("report_top_lift", lang), _lift_text(top_lift, lang), top_lift),
     )
     categories = tuple(f"{row.group} · {row.product_name}" for row in top.itertuples())
@@ -410,7 +410,7 @@ def _value_mining(view: prod.ProductsView | None, scenario: Scenario, lang: str)
         {
             _t("report_segment", lang): top["group"],
             _t("product", lang): top["product_name"],
-            _t("report_lacking", lang): [format_value(v, "count", lang) for v in top["lacking"]],
+            _t("report_eligible", lang): [format_value(v, "count", lang) for v in top["eligible"]],
             _t("report_conversions", lang): [format_value(v, "count", lang) for v in top["expected_conversions"]],
             _t("report_value_per_year", lang): [format_value(v, "money", lang) for v in top["opportunity_value"]],
         }
