@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's single entry point.
 #   bash dev.sh app    set up .venv and run the dashboard (serve.py: app.py behind the server guard) on the bundled sample
-#   bash dev.sh test   set up .venv plus test extras (Chromium, CJK fonts, a JDK) and run lint + the whole test suite
+#   bash dev.sh test   set up .venv plus test extras (Chromium, CJK fonts, a JDK, LibreOffice) and run lint + the whole test suite
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 VENV=.venv
@@ -34,12 +34,15 @@ setup_venv() {
 }
 
 install_test_extras() {
-  # Debian's Chromium and CJK fonts for the browser tests, and a JDK for the Spark tests;
-  # skipped when present or when we cannot install.
+  # Debian's Chromium and CJK fonts for the browser tests, a JDK for the Spark tests, LibreOffice and
+  # poppler for the deck renders; skipped when present or when we cannot install.
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
   command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  # LibreOffice Impress and poppler's pdftoppm draw the decks to images (tests/test_export_language.py).
+  command -v soffice >/dev/null 2>&1 || command -v libreoffice >/dev/null 2>&1 || missing+=(libreoffice-impress)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=""
   if [ "$(id -u)" != 0 ]; then
