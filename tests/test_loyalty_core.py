@@ -240,9 +240,12 @@ def test_loyalty_tiles_show_the_bank_churn_rate_whatever_the_model_definition(ti
     # C closed in December 2025 of A and C on the books a year earlier; D closed before the window.
     assert kpis["churn_rate"] == churn_rate(prepared.customers).value == 0.5
     assert (kpis["high_risk_customers"], kpis["at_risk_aum"]) == (1.0, 100.0)
+    # the expected loss weighs each customer's AUM by their churn probability: 0.9 × 100 + 0.01 × 300
+    assert kpis["expected_aum_loss"] == pytest.approx(93.0)
     assert (kpis["mean_stickiness"], kpis["primacy_share"]) == (50.0, 0.5)
     unusable = loyalty_kpis(prepared, replace(risk, fitted=replace(risk.fitted, usable=False)), scores, primacy)
-    assert unusable.set_index("metric").loc[["high_risk_customers", "at_risk_aum"], "value"].isna().all()
+    shown = unusable.set_index("metric").loc[["high_risk_customers", "at_risk_aum", "expected_aum_loss"], "value"]
+    assert shown.isna().all()
 
 
 def test_exports_are_formula_safe_and_keep_numbers():

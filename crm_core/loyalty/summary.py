@@ -162,7 +162,7 @@ def loyalty_kpis(
     stickiness: np.ndarray,
     primacy: np.ndarray,
 ) -> pd.DataFrame:
-    """Return the loyalty tiles: churn rate, high-risk customers, at-risk AUM, stickiness, primacy share.
+    """Return the loyalty tiles: churn rate, high-risk customers, their AUM, expected AUM loss, stickiness, primacy.
 
     Parameters
     ----------
@@ -180,8 +180,10 @@ def loyalty_kpis(
         ``metric``, ``unit`` (``share``, ``money``, ``index``, ``count``), ``value``. The churn
         rate is the bank's one churn rate (``crm_core.definitions.churn_rate``: closures in the
         last 12 months among customers on the books a year earlier), whatever definition the
-        model learns (that definition's own rate is the model's base rate). High-risk customers
-        and their AUM are NaN without a usable model.
+        model learns (that definition's own rate is the model's base rate). ``at_risk_aum`` is
+        the whole AUM of the high-risk band (what could leave); ``expected_aum_loss`` is the
+        expected value, Σ churn probability × AUM over scored customers (what the model expects
+        to leave within its horizon). Both are NaN without a usable model.
     """
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
@@ -189,12 +191,14 @@ def loyalty_kpis(
     if risk.usable:
         high = risk_bands(risk.probabilities) == RISK_BANDS.index("high")
         high_risk, at_risk = float(high.sum()), float(aum[high].sum())
+        expected_loss = float(np.nansum(risk.probabilities * aum))
     else:
-        high_risk = at_risk = np.nan
+        high_risk = at_risk = expected_loss = np.nan
     values = [
         ("churn_rate", "share", churn_rate(c).value),
         ("high_risk_customers", "count", high_risk),
         ("at_risk_aum", "money", at_risk),
+        ("expected_aum_loss", "money", expected_loss),
         ("mean_stickiness", "index", float(np.nanmean(stickiness[active])) if active.any() else np.nan),
         ("primacy_share", "share", float(primacy[active].mean()) if active.any() else np.nan),
     ]

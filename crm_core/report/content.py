@@ -320,6 +320,7 @@ def _stickiness(prepared, scenario: Scenario, codes, labels, risk: loy.ChurnRisk
         _number("report_stickiness_mean", mean, "index", lang),
         KeyNumber(_t("report_roc_auc", lang), f"{evaluation.roc_auc:.3f}", float(evaluation.roc_auc)),
         _number("report_at_risk_aum", at_risk, "money", lang),
+        _number("report_expected_aum_loss", float(by_risk["expected_aum_loss"].sum()), "money", lang),
         _number("report_aum_kept", total_kept["aum_kept"], "money", lang),
     )
     table = pd.DataFrame(
