@@ -39,19 +39,15 @@ if fallback:
     st.info(t("staff_showing_proposed"), icon=":material/compare_arrows:")
 table = staff.ranking_table(card, weights, baseline, lang)
 st.markdown(f"**{md(staff.movers_sentence(table, baseline_name, current_name, lang))}**")
-labels = {
-    "unit": t(f"level_{card.level}"),
-    "rank": t("rank"),
-    "rank_change": t("rank_change"),
-    "score": t("score"),
-    "baseline_rank": t("baseline_rank"),
-    "customers": t("profile_customers"),
-    **{p: staff.PERSPECTIVE_NAMES[p][lang == "zh"] for p in staff.PERSPECTIVES},
-    "note": t("note"),
-}
-st.dataframe(staff.ranking_display(table, labels).dropna(axis=1, how="all"), hide_index=True, key="staff_ranking_table")
+if separation := ui_staff.separation(card, weights):
+    st.info(md(separation), icon=":material/straighten:")
+st.dataframe(ui_staff.ranking_frame(card, table), hide_index=True, key="staff_ranking_table")
+if not_ranked := ui_staff.not_ranked_note(card):
+    st.caption(md(not_ranked))
+st.caption(t("staff_method_note", replicates=card.config.replicates))
 
-units = staff.selected_units(table, 30)
+units = staff.selected_units(table[table["ranked"]], 30)
+st.plotly_chart(ui_staff.interval_figure(card, table, units), key="staff_interval_chart")
 st.plotly_chart(
     staff.rank_slope_figure(table, t("slope_title"), baseline_name, current_name, t("rank"), units),
     key="staff_slope_chart",

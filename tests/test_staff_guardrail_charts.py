@@ -147,5 +147,5 @@ def test_ranking_display(branch_card):
     table = ranking_table(branch_card, CUSTOMER_CENTRIC.weight_map, DEPOSIT_SALES.weight_map)
     shown = ranking_display(table, {"rank": "Rank", "unit": "Branch", "rank_change": "Change", "score": "Score"}, 3)
     assert list(shown.columns) == ["Rank", "Branch", "Change", "Score"]
-    assert shown["Rank"].tolist() == [1, 2, 3]
+    assert shown["Rank"].tolist() == ["1", "2", "3"]
     assert isinstance(shown, pd.DataFrame) and shown["Change"].str.match(r"^(▲\d+|▼\d+|–)$").all()

@@ -23,7 +23,8 @@ from crm_core.staff import (
 )
 
 AS_OF = pd.Timestamp("2026-03-01")
-LOOSE = ScorecardConfig(min_answers=1, min_unit_customers=2)
+LOOSE = ScorecardConfig(min_answers=1, min_unit_customers=2, normalisation="percentile", shrinkage=False, replicates=0)
+"""Values as they are (no shrinkage, no resampling), ranked across units: the mechanics, number by number."""
 
 
 def bank() -> pd.DataFrame:
@@ -64,13 +65,13 @@ EXPECTED_VALUES = pd.DataFrame(
     {
         "aum_growth": [0.5, -0.25, 0.2],  # B: (50 + 0 + 100) / (100 + 100 + 0) − 1
         "high_value_growth": [np.nan, np.nan, 0.0],
-        "new_customers": [0.0, 1.0, 0.0],
+        "new_customers": [0.0, 50.0, 0.0],  # per 100 active customers: B has 1 new of 2 active
         "new_customer_rate": [0.0, 0.5, 0.0],
         "retention": [1.0, 0.5, 1.0],
         "complaints_per_100": [50.0, 100.0, 0.0],
         "satisfaction": [5.0, 3.5, 4.0],
         "cross_sell_ratio": [2.0, 1.5, 4.0],
-        "products_sold": [1.0, 1.0, 0.0],
+        "products_sold": [50.0, 50.0, 0.0],  # per 100 active customers
         "products_used_share": [0.5, 1.0, np.nan],
         "silent_attrition_share": [0.0, 0.5, 0.0],
         "digital_adoption": [0.5, 0.5, 1.0],
@@ -102,7 +103,8 @@ def test_normalised_matrix_is_direction_aware_percentile():
 
 
 def test_minmax_normalisation():
-    card = scorecard_from_customers(bank(), AS_OF, "branch", ScorecardConfig(normalisation="minmax", min_answers=1))
+    config = ScorecardConfig(normalisation="minmax", min_answers=1, shrinkage=False, replicates=0)
+    card = scorecard_from_customers(bank(), AS_OF, "branch", config)
     column = card.matrix[:, card.indicators.index("aum_growth")]
     np.testing.assert_allclose(column, [1.0, 0.0, 0.6])
     assert normalised_column(np.array([3.0, 3.0])).tolist() == [0.5, 0.5]
@@ -163,7 +165,7 @@ def test_status_exact():
     assert status["aum_growth"].tolist() == ["green", "red", "amber"]
     assert status["digital_adoption"].tolist() == ["none"] * 3
     text = scorecard_text(card)
-    assert text.loc["A"].tolist()[:3] == ["+50.0%", "n/a", "0"]
+    assert text.loc["A"].tolist()[:3] == ["+50.0%", "n/a", "0.0"]  # new customers per 100
     assert text.loc["B", "retention"] == "50.0%"
 
 

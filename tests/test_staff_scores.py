@@ -1,5 +1,7 @@
 """Staff scores and rankings: exact ranks, deterministic ties, missing indicators, weights that total 100."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
@@ -28,9 +30,13 @@ from tests.test_staff_scorecard import AS_OF, LOOSE, bank
 NAMES = [i.name for i in INDICATORS]
 
 
+EVERY = replace(LOOSE, min_unit_customers=1)
+"""As ``LOOSE`` with every unit ranked (C has one customer)."""
+
+
 @pytest.fixture
 def card():
-    return scorecard_from_customers(bank(), AS_OF, "branch", LOOSE)
+    return scorecard_from_customers(bank(), AS_OF, "branch", EVERY)
 
 
 def test_ranking_table_exact(card):
@@ -49,8 +55,16 @@ def test_ranking_table_exact(card):
             "internal_process": [nan, nan, nan],
             "learning_growth": [nan, nan, nan],
             "customers": np.array([1, 2, 2], dtype=np.int64),
-            "small_unit": [True, False, False],
-            "note": pd.array(["Small unit: 1 active customers (< 2), rank is volatile.", "", ""], dtype="string"),
+            "small_unit": [False, False, False],
+            "note": pd.array(["", "", ""], dtype="string"),
+            "ranked": [True, True, True],
+            # Without resamples every range is the rank itself.
+            "rank_low": pd.array([1, 2, 3], dtype="Int64"),
+            "rank_high": pd.array([1, 2, 3], dtype="Int64"),
+            "baseline_rank_low": pd.array([2, 1, 3], dtype="Int64"),
+            "baseline_rank_high": pd.array([2, 1, 3], dtype="Int64"),
+            "rank_change_low": pd.array([1, -1, 0], dtype="Int64"),
+            "rank_change_high": pd.array([1, -1, 0], dtype="Int64"),
         }
     )
     pdt.assert_frame_equal(table, expected)
@@ -90,7 +104,7 @@ def test_missing_indicator_renormalises_and_explains(card):
     assert notes[0] == (
         "Too little data for High-value customer growth: score uses the other indicators, weights renormalised."
     )
-    assert notes[2] == "Small unit: 1 active customers (< 2), rank is volatile."
+    assert notes[2] == ""
     assert unit_notes(card, weights, "zh")[0] == "高价值客户增长数据不足：得分按其余指标重新分配权重计算。"
     only_missing = unit_scores(card, {"high_value_growth": 100})
     assert np.isnan(only_missing[:2]).all() and only_missing[2] == 50.0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from crm_core import scenarios as sc
@@ -78,3 +80,46 @@ def compared(card: staff.Scorecard) -> tuple[str, dict[str, int], str, dict[str,
         proposed = staff.scorecard_weights(card, dict(sc.proposed_scenario().staff_weights))
         return preset_name(scenario.staff_baseline), baseline, t("staff_proposed"), proposed, True
     return preset_name(scenario.staff_baseline), baseline, name, current, False
+
+
+def ranking_labels(card: staff.Scorecard) -> dict[str, str]:
+    """Display name of each ranking-table column shown, in the session's language."""
+    lang = current_lang()
+    return {
+        "unit": t(f"level_{card.level}"),
+        "rank": t("rank"),
+        "rank_range": t("staff_rank_range"),
+        "rank_change": t("rank_change"),
+        "score": t("score"),
+        "baseline_rank": t("baseline_rank"),
+        "customers": t("profile_customers"),
+        **{p: staff.PERSPECTIVE_NAMES[p][lang == "zh"] for p in staff.PERSPECTIVES},
+        "note": t("note"),
+    }
+
+
+def ranking_frame(card: staff.Scorecard, table: pd.DataFrame) -> pd.DataFrame:
+    """The ranking table as shown: rank ranges, "not ranked" for small units, empty columns dropped."""
+    shown = staff.ranking_display(table, ranking_labels(card), not_ranked=t("staff_not_ranked"))
+    return shown.dropna(axis=1, how="all")
+
+
+def separation(card: staff.Scorecard, weights: dict[str, int]) -> str:
+    """What the ranking under ``weights`` can tell apart, in the session's language."""
+    return staff.separation_sentence(staff.rank_intervals(card, weights), card.level, current_lang())
+
+
+def not_ranked_note(card: staff.Scorecard) -> str:
+    """The units too small to rank, named ('' when every unit is ranked)."""
+    small = [unit for unit, is_small in zip(card.units, card.small, strict=True) if is_small]
+    if not small:
+        return ""
+    listed = ", ".join(small[:20]) + (" …" if len(small) > 20 else "")
+    return t("staff_not_ranked_units", minimum=card.config.min_unit_customers, units=listed)
+
+
+def interval_figure(card: staff.Scorecard, table: pd.DataFrame, units: list[str]) -> go.Figure:
+    """The whisker chart of rank ranges for the charted units."""
+    return staff.rank_interval_figure(
+        table, t("staff_interval_title", replicates=card.config.replicates), t("staff_interval_axis"), units
+    )

@@ -5,10 +5,17 @@ units × indicators frame and its normalised matrix once; every weight change is
 matrix-vector product (``unit_scores``, ``ranking_table``). See ``docs/staff_kpis.md``.
 """
 
-from crm_core.staff.charts import guardrail_figure, rank_slope_figure, ranking_display, scorecard_heat_figure
+from crm_core.staff.charts import (
+    guardrail_figure,
+    rank_interval_figure,
+    rank_slope_figure,
+    ranking_display,
+    scorecard_heat_figure,
+)
 from crm_core.staff.config import (
     CUSTOMER_CENTRIC,
     DEFAULT_GUARDRAIL,
+    DEFAULT_SCORE_RANGES,
     DEFAULT_SCORECARD,
     DEFAULT_STATUS,
     DEPOSIT_SALES,
@@ -39,11 +46,21 @@ from crm_core.staff.indicators import (
     USAGE_PROXIES,
     Scorecard,
     normalised_column,
+    normalised_values,
     scorecard_from_customers,
     scorecard_notes,
     staff_scorecard,
 )
+from crm_core.staff.ranks import (
+    RankIntervals,
+    change_ranges,
+    range_text,
+    rank_intervals,
+    ranks_of,
+    separation_sentence,
+)
 from crm_core.staff.scores import (
+    clear_movers,
     movers_sentence,
     perspective_scores,
     perspective_weights,
@@ -58,11 +75,13 @@ from crm_core.staff.scores import (
     weight_vector,
 )
 from crm_core.staff.status import STATUS_CODES, indicator_status, indicator_text, scorecard_text, status_of
+from crm_core.staff.uncertainty import pooled_variance, shrinkage_factors, unit_sum_replicates
 
 __all__ = [
     "CUSTOMER_CENTRIC",
     "DEFAULT_GUARDRAIL",
     "DEFAULT_SCORECARD",
+    "DEFAULT_SCORE_RANGES",
     "DEFAULT_STATUS",
     "DEPOSIT_SALES",
     "INDICATORS",
@@ -81,12 +100,15 @@ __all__ = [
     "USAGE_PROXIES",
     "GuardrailConfig",
     "Indicator",
+    "RankIntervals",
     "Scorecard",
     "ScorecardConfig",
     "SilentAttritionRule",
     "StatusConfig",
     "StatusRule",
     "WeightPreset",
+    "change_ranges",
+    "clear_movers",
     "extreme_groups",
     "guardrail_figure",
     "guardrail_flags",
@@ -96,13 +118,19 @@ __all__ = [
     "indicator_text",
     "movers_sentence",
     "normalised_column",
+    "normalised_values",
     "perspective_label",
     "perspective_scores",
     "perspective_weights",
+    "pooled_variance",
+    "range_text",
+    "rank_interval_figure",
+    "rank_intervals",
     "rank_movers",
     "rank_slope_figure",
     "ranking_display",
     "ranking_table",
+    "ranks_of",
     "rebalanced_weights",
     "scorecard_from_customers",
     "scorecard_heat_figure",
@@ -110,10 +138,13 @@ __all__ = [
     "scorecard_text",
     "scorecard_weights",
     "selected_units",
+    "separation_sentence",
+    "shrinkage_factors",
     "staff_scorecard",
     "status_of",
     "unit_notes",
     "unit_ranks",
     "unit_scores",
+    "unit_sum_replicates",
     "weight_vector",
 ]

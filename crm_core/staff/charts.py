@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.staff.config import STATUS_COLOURS
+from crm_core.staff.ranks import range_text
 from crm_core.staff.status import STATUS_CODES
 from crm_core.text_safety import plotly_text, safe_chart
 
 RISE, FALL, STILL = "#1E8449", "#C0392B", "#95A5A6"
 
 
-def ranking_display(table: pd.DataFrame, column_labels: Mapping[str, str], limit: int | None = None) -> pd.DataFrame:
+def ranking_display(
+    table: pd.DataFrame, column_labels: Mapping[str, str], limit: int | None = None, not_ranked: str = "not ranked"
+) -> pd.DataFrame:
     """Return the ranking table ready to show: rounded scores, signed rank change, renamed columns.
 
     Parameters
@@ -22,18 +26,25 @@ def ranking_display(table: pd.DataFrame, column_labels: Mapping[str, str], limit
     table : pandas.DataFrame
         Output of ``ranking_table``.
     column_labels : mapping
-        Display name per column kept (``unit``, ``rank``, ``rank_change``, ``score``, the
-        perspective columns, ``customers``, ``note`` …); columns without a label are dropped.
+        Display name per column kept (``unit``, ``rank``, ``rank_range``, ``rank_change``,
+        ``score``, the perspective columns, ``customers``, ``note`` …); columns without a
+        label are dropped. ``rank_range`` is built from ``rank_low`` and ``rank_high``.
     limit : int, optional
         Keep the first ``limit`` rows (by rank).
+    not_ranked : str
+        Shown as the rank and rank range of units not ranked (``ranked`` False).
 
     Examples
     --------
-    >>> table = pd.DataFrame({"unit": ["a"], "rank": [1], "rank_change": [2], "score": [71.234]})
-    >>> ranking_display(table, {"unit": "Unit", "rank_change": "Change", "score": "Score"}).to_dict("records")
-    [{'Unit': 'a', 'Change': '▲2', 'Score': 71.2}]
+    >>> table = pd.DataFrame({"unit": ["a", "b"], "rank": [1, 2], "rank_change": [2, 0], "score": [71.234, 9.0],
+    ...     "ranked": [True, False], "rank_low": pd.array([1, None], dtype="Int64"),
+    ...     "rank_high": pd.array([3, None], dtype="Int64")})
+    >>> labels = {"unit": "Unit", "rank": "Rank", "rank_range": "Range", "rank_change": "Change", "score": "Score"}
+    >>> ranking_display(table, labels, not_ranked="-").to_dict("records")[1]
+    {'Unit': 'b', 'Rank': '-', 'Range': '-', 'Change': '–', 'Score': 9.0}
     """
     shown = table.head(limit) if limit is not None else table
+    shown = shown.assign(**({"rank_range": _range_texts(shown, not_ranked)} if "rank_low" in shown else {}))
     columns = [c for c in column_labels if c in shown.columns]
     out = shown[columns].copy()
     for column in out.columns:
@@ -43,7 +54,60 @@ def ranking_display(table: pd.DataFrame, column_labels: Mapping[str, str], limit
         out["rank_change"] = [
             "–" if change == 0 else f"{'▲' if change > 0 else '▼'}{abs(change)}" for change in shown["rank_change"]
         ]
+    if "rank" in out and "ranked" in shown:
+        out["rank"] = [str(r) if ok else not_ranked for r, ok in zip(shown["rank"], shown["ranked"], strict=True)]
     return out.rename(columns=dict(column_labels)).reset_index(drop=True)
+
+
+def _range_texts(table: pd.DataFrame, not_ranked: str) -> list[str]:
+    low = table["rank_low"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    high = table["rank_high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    return [range_text(a, b, not_ranked) for a, b in zip(low, high, strict=True)]
+
+
+@safe_chart
+def rank_interval_figure(
+    table: pd.DataFrame, title: str, x_title: str, units: Sequence[str] | None = None
+) -> go.Figure:
+    """Return each ranked unit's rank as a dot with its rank range as whiskers, best at the top.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of ``ranking_table`` (``unit``, ``rank``, ``rank_low``, ``rank_high``, ``ranked``).
+    title, x_title : str
+        Chart title and the rank axis title.
+    units : sequence of str, optional
+        Units to draw (a few dozen at most); all ranked units when omitted.
+    """
+    shown = table[table["ranked"].to_numpy(dtype=bool)]
+    if units is not None:
+        shown = shown[shown["unit"].isin(list(units))]
+    shown = shown.sort_values("rank")
+    rank = shown["rank"].to_numpy(dtype=float)
+    low = shown["rank_low"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    high = shown["rank_high"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    names = [str(u) for u in shown["unit"]]
+    figure = go.Figure(
+        go.Scatter(
+            x=rank,
+            y=names,
+            mode="markers",
+            marker={"color": STILL, "size": 9},
+            error_x={"type": "data", "symmetric": False, "array": high - rank, "arrayminus": rank - low},
+            customdata=np.column_stack([low, high]),
+            hovertemplate="%{y}: %{x} (%{customdata[0]}–%{customdata[1]})<extra></extra>",
+            showlegend=False,
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis={"title": x_title, "range": [0.5, max(len(table), 1) + 0.5]},
+        yaxis={"autorange": "reversed", "type": "category"},
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        height=max(300, 20 * len(shown) + 120),
+    )
+    return figure
 
 
 @safe_chart

@@ -90,10 +90,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "new_customers",
         "customer",
         HIGHER,
-        "count",
-        "New customers",
-        "新增客户数",
-        "customers opened in the last 12 months",
+        "per_100",
+        "New customers per 100 customers",
+        "每百名客户新增客户数",
+        "customers opened in the last 12 months × 100 / active customers (a raw count would measure size)",
     ),
     Indicator(
         "new_customer_rate",
@@ -144,10 +144,11 @@ INDICATORS: tuple[Indicator, ...] = (
         "products_sold",
         "internal_process",
         HIGHER,
-        "count",
-        "Products sold (cross-sell count)",
-        "新增销售产品数",
-        "net new products in the last 12 months: Σ max(0, products held now − a year ago) over active customers",
+        "per_100",
+        "Products sold per 100 customers",
+        "每百名客户新增销售产品数",
+        "net new products in the last 12 months × 100 / active customers: Σ max(0, products held now − a year"
+        " ago) over active customers (a raw count would measure size)",
     ),
     Indicator(
         "products_used_share",
@@ -252,20 +253,75 @@ class SilentAttritionRule:
         )
 
 
+DEFAULT_SCORE_RANGES: tuple[tuple[str, float, float], ...] = (
+    ("aum_growth", -0.20, 0.40),
+    ("deposit_growth", -0.20, 0.40),
+    ("high_value_growth", -0.20, 0.40),
+    ("new_customers", 0.0, 20.0),
+    ("new_customer_rate", 0.0, 0.20),
+    ("retention", 0.80, 1.0),
+    ("complaints_per_100", 80.0, 0.0),
+    ("satisfaction", 3.0, 5.0),
+    ("cross_sell_ratio", 1.0, 5.0),
+    ("products_sold", 0.0, 60.0),
+    ("products_used_share", 0.80, 1.0),
+    ("silent_attrition_share", 0.05, 0.0),
+    ("digital_adoption", 0.50, 1.0),
+)
+"""(indicator, worst, best): the span from poor to excellent a bank manager would recognise, so
+0 and 1 mean the same thing in every dataset. Anchored on the status targets where there are
+some (retention green at 92%, products used at 90%, silent attrition at 1%), wide enough that the
+sample's branches fall inside; values beyond an end score 0 or 1."""
+
+
+def _score_ranges(value: object) -> tuple[tuple[str, float, float], ...]:
+    entries = check.items(value, "score_ranges", 0, len(INDICATORS))
+    checked = []
+    for entry in entries:
+        _check(isinstance(entry, tuple | list) and len(entry) == 3, "score_ranges entries are (indicator, worst, best)")
+        name, worst, best = entry
+        _check(isinstance(name, str) and name in INDICATOR_BY_NAME, f"unknown indicator {check.shown(name)}")
+        worst = check.number(worst, f"{name}: worst")
+        best = check.number(best, f"{name}: best")
+        higher = INDICATOR_BY_NAME[name].direction == HIGHER
+        _check(
+            best > worst if higher else best < worst,
+            f"{name}: best must be beyond worst (direction {'higher' if higher else 'lower'} is better)",
+        )
+        checked.append((name, worst, best))
+    check.distinct((c[0] for c in checked), "score_ranges indicators")
+    return tuple(checked)
+
+
 @dataclass(frozen=True)
 class ScorecardConfig:
     """How the per-dataset scorecard is computed.
 
     Parameters
     ----------
-    normalisation : {"percentile", "minmax"}
-        How each indicator is put on 0–1 across units: percentile rank (average rank for
-        ties, robust to outliers) or min–max (keeps distances). "Lower is better"
-        indicators are flipped so 1 is always best.
+    normalisation : {"range", "percentile", "minmax"}
+        How each indicator is put on 0–1, 1 best. ``range`` (the default): linearly over the
+        fixed range of ``score_ranges`` (worst → 0, best → 1, clipped), so a unit's score
+        does not depend on the other units and a tiny spread stays tiny (products used
+        99.2%–100% scores 0.96–1.0, not 0–1). ``percentile`` (rank across units) and
+        ``minmax`` (across units) stretch whatever spread there is to the full scale; they
+        are kept for comparison. "Lower is better" indicators are flipped so 1 is best.
+    score_ranges : tuple of (str, float, float)
+        ``(indicator, worst, best)`` per indicator for ``range``; ``worst > best`` when lower
+        is better. See ``DEFAULT_SCORE_RANGES``.
     high_value_aum : float
         AUM (CNY) from which a customer counts as high-value (50万 by default).
     min_unit_customers : int
-        Units with fewer active customers are flagged as small (their ranks are volatile).
+        Units with fewer active customers are not ranked (shown as "not ranked").
+    shrinkage : bool
+        Shrink each unit's indicator toward the bank's figure by its noise (empirical Bayes).
+    replicates : int
+        Bootstrap resamples of each unit's customers behind the rank ranges (0: none, the
+        ranges collapse to the rank).
+    interval : float
+        Coverage of the rank range (0.9: from the 5th to the 95th percentile of the ranks).
+    seed : int
+        Seed of the resampling; the same data and seed give the same ranges.
     min_answers : int
         Fewest observations a rate or mean needs (satisfaction answers, customers a year
         ago, held products to check); below it the indicator is missing for that unit.
@@ -280,18 +336,33 @@ class ScorecardConfig:
     30
     """
 
-    normalisation: str = "percentile"
+    normalisation: str = "range"
+    score_ranges: tuple[tuple[str, float, float], ...] = DEFAULT_SCORE_RANGES
     high_value_aum: float = 500_000.0
     min_unit_customers: int = 30
     min_answers: int = 5
     silent_attrition: SilentAttritionRule = SilentAttritionRule()
     unassigned_label: str = "(unassigned)"
+    shrinkage: bool = True
+    replicates: int = 200
+    interval: float = 0.9
+    seed: int = 20261128
+
+    @property
+    def range_map(self) -> dict[str, tuple[float, float]]:
+        """(worst, best) per indicator."""
+        return {name: (worst, best) for name, worst, best in self.score_ranges}
 
     def __post_init__(self) -> None:
         _check(isinstance(self.silent_attrition, SilentAttritionRule), "silent_attrition must be a SilentAttritionRule")
         check.assign(
             self,
-            normalisation=check.choice(self.normalisation, "normalisation", ("percentile", "minmax")),
+            normalisation=check.choice(self.normalisation, "normalisation", ("range", "percentile", "minmax")),
+            score_ranges=_score_ranges(self.score_ranges),
+            shrinkage=check.flag(self.shrinkage, "shrinkage"),
+            replicates=check.whole(self.replicates, "replicates", 0, 2000),
+            interval=check.number(self.interval, "interval", 0.5, 0.99),
+            seed=check.whole(self.seed, "seed", 0, 2**32 - 1),
             high_value_aum=check.number(self.high_value_aum, "high_value_aum (yuan)", 0, 1e13, low_open=True),
             min_unit_customers=check.whole(self.min_unit_customers, "min_unit_customers", 1, 10_000_000),
             min_answers=check.whole(self.min_answers, "min_answers", 1, 10_000_000),

@@ -1,13 +1,18 @@
-"""The per-dataset scorecard: raw indicators per unit and their normalised matrix, computed once.
+"""The per-dataset scorecard: indicators per unit, shrunk, normalised and resampled, computed once.
 
 Customers are reduced to units (branches or relationship managers) with integer codes and
-``numpy.bincount``; the result is a small units × indicators frame. Each indicator is then
-put on a 0–1 scale across units once (1 = best, direction-aware), so a weight change later
-is only a matrix-vector product (``crm_core.staff.scores``).
+``numpy.bincount``; every indicator is a ratio of two per-customer sums (counts are per 100
+active customers, so a big unit does not win by size). Each unit's value is shrunk toward the
+bank's by its noise (empirical Bayes) and put on a 0–1 scale over a fixed range (1 = best,
+``ScorecardConfig.score_ranges``); the same steps run on ``config.replicates`` bootstrap
+resamples of each unit's customers (``crm_core.staff.uncertainty``). The result is a small
+units × indicators frame plus a replicates × units × indicators array, so a weight change
+later is only matrix-vector products (``crm_core.staff.scores``, ``crm_core.staff.ranks``).
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,6 +22,7 @@ from scipy.stats import rankdata
 
 from crm_core.prepare import PreparedDataset
 from crm_core.staff.config import (
+    DEFAULT_SCORE_RANGES,
     DEFAULT_SCORECARD,
     INDICATOR_BY_NAME,
     INDICATORS,
@@ -26,6 +32,9 @@ from crm_core.staff.config import (
     ScorecardConfig,
     indicator_label,
 )
+from crm_core.staff.uncertainty import pooled_variance, shrinkage_factors, unit_sum_replicates
+
+DEFAULT_RANGE_MAP = {name: (worst, best) for name, worst, best in DEFAULT_SCORE_RANGES}
 
 USAGE_PROXIES: dict[str, tuple[str, ...]] = {
     "debit_card": ("atm_txn_12m",),
@@ -62,11 +71,19 @@ class Scorecard:
         Active customers per unit (``int64``).
     indicators : tuple of str
         Available indicators, in ``INDICATORS`` order (the columns of ``matrix``).
+    shrunk : pandas.DataFrame
+        The values shrunk toward the bank's (empirical Bayes, see
+        ``crm_core.staff.uncertainty``); same shape as ``values``. Scores use these.
+    bank : pandas.Series
+        The bank-wide value of each indicator (all assigned customers pooled).
     matrix : numpy.ndarray
-        ``float64`` units × indicators, each column normalised across units to 0–1 with
-        1 best; 0 where the value is missing (``present`` tells which).
+        ``float64`` units × indicators: the shrunk values on 0–1 with 1 best (see
+        ``ScorecardConfig.normalisation``); 0 where the value is missing (``present`` tells).
     present : numpy.ndarray
         ``float64`` 1/0 mask of non-missing values, same shape as ``matrix``.
+    replicate_matrix, replicate_present : numpy.ndarray
+        ``float64`` replicates × units × indicators: ``matrix`` and ``present`` of every
+        bootstrap resample of the units' customers (``config.replicates`` of them).
     unavailable : tuple of (str, tuple of str)
         Indicators the dataset cannot support and the columns it lacks.
     unassigned_customers : int
@@ -83,6 +100,10 @@ class Scorecard:
     indicators: tuple[str, ...]
     matrix: np.ndarray
     present: np.ndarray
+    shrunk: pd.DataFrame
+    bank: pd.Series
+    replicate_matrix: np.ndarray
+    replicate_present: np.ndarray
     unavailable: tuple[tuple[str, tuple[str, ...]], ...]
     unassigned_customers: int
     config: ScorecardConfig
@@ -97,12 +118,52 @@ class Scorecard:
         """Boolean per unit: fewer active customers than ``config.min_unit_customers``."""
         return self.customers < self.config.min_unit_customers
 
+    @property
+    def ranked(self) -> np.ndarray:
+        """Boolean per unit: large enough to rank (not ``small``)."""
+        return ~self.small
+
+
+def normalised_values(
+    values: np.ndarray,
+    method: str = "range",
+    lower_is_better: bool = False,
+    value_range: tuple[float, float] | None = None,
+) -> np.ndarray:
+    """Return values scaled to 0–1, 1 best, along the last axis (units); NaN stays NaN.
+
+    ``range``: ``(x − worst) / (best − worst)`` clipped to 0–1, with ``value_range =
+    (worst, best)`` (the direction is in the range, ``lower_is_better`` is not used);
+    ``percentile``: (average rank − 1) / (n − 1) across units; ``minmax``: (x − min) /
+    (max − min) across units. Across units, a single value or a constant row gives 0.5.
+
+    Examples
+    --------
+    >>> normalised_values(np.array([0.9923, 1.0, np.nan]), value_range=(0.8, 1.0)).round(4).tolist()
+    [0.9615, 1.0, nan]
+    >>> normalised_values(np.array([0.9923, 1.0, 0.995]), "percentile").tolist()
+    [0.0, 1.0, 0.5]
+    """
+    x = np.asarray(values, dtype=float)
+    if method == "range":
+        worst, best = value_range
+        return np.clip((x - worst) / (best - worst), 0.0, 1.0)
+    known = (~np.isnan(x)).sum(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows stay NaN
+        if method == "percentile":
+            ranks = rankdata(x, axis=-1, nan_policy="omit") if x.shape[-1] else x
+            scaled = np.where(known > 1, (ranks - 1) / np.maximum(known - 1, 1), 0.5)
+        else:
+            low = np.nanmin(x, axis=-1, keepdims=True) if x.shape[-1] else x
+            spread = (np.nanmax(x, axis=-1, keepdims=True) if x.shape[-1] else x) - low
+            scaled = np.where(spread > 0, (x - low) / np.where(spread > 0, spread, 1.0), 0.5)
+    scaled = np.where(np.isnan(x), np.nan, scaled)
+    return 1.0 - scaled if lower_is_better else scaled
+
 
 def normalised_column(values: np.ndarray, method: str = "percentile", lower_is_better: bool = False) -> np.ndarray:
-    """Return values scaled to 0–1 across units, 1 best; NaN stays NaN.
-
-    ``percentile``: (average rank − 1) / (n − 1); ``minmax``: (x − min) / (max − min).
-    A single value or a constant column gives 0.5 (no unit is better than another).
+    """Return values scaled to 0–1 across units, 1 best; NaN stays NaN (``percentile`` or ``minmax``).
 
     Examples
     --------
@@ -111,19 +172,7 @@ def normalised_column(values: np.ndarray, method: str = "percentile", lower_is_b
     >>> normalised_column(np.array([0.0, 5.0, 20.0]), "minmax", lower_is_better=True).tolist()
     [1.0, 0.75, 0.0]
     """
-    values = np.asarray(values, dtype=float)
-    out = np.full(len(values), np.nan)
-    known = ~np.isnan(values)
-    x = values[known]
-    if len(x) == 0:
-        return out
-    if method == "percentile":
-        scaled = (rankdata(x, method="average") - 1) / (len(x) - 1) if len(x) > 1 else np.full(len(x), 0.5)
-    else:
-        spread = x.max() - x.min()
-        scaled = (x - x.min()) / spread if spread > 0 else np.full(len(x), 0.5)
-    out[known] = 1.0 - scaled if lower_is_better else scaled
-    return out
+    return normalised_values(values, method, lower_is_better)
 
 
 def _unit_codes(customers: pd.DataFrame, level: str) -> tuple[str, np.ndarray, tuple[str, ...]]:
@@ -197,76 +246,140 @@ def _available(customers: pd.DataFrame, name: str) -> bool:
     return all(_has(customers, c) for c in REQUIREMENTS[name])
 
 
-def _raw_indicators(
-    customers: pd.DataFrame, as_of: pd.Timestamp, codes: np.ndarray, n_units: int, config: ScorecardConfig
-) -> dict[str, np.ndarray]:
-    """Raw value per unit of every indicator the customers frame supports."""
-    assigned = codes >= 0
-    unit = codes[assigned]
-    frame = customers[assigned]
+@dataclass(frozen=True)
+class _Parts:
+    """One indicator as per-customer numerator and denominator: value = offset + scale · Σnum / Σden."""
 
-    def total(values: np.ndarray | pd.Series) -> np.ndarray:
-        return np.bincount(unit, weights=np.asarray(values, dtype=float), minlength=n_units)
+    numerator: np.ndarray
+    denominator: np.ndarray
+    scale: float = 1.0
+    offset: float = 0.0
+    floor: float = 1e-9
+
+
+def _indicator_parts(customers: pd.DataFrame, frame: pd.DataFrame, as_of: pd.Timestamp, config: ScorecardConfig):
+    """Numerator and denominator per assigned customer of every indicator the data supports."""
 
     def column(name: str) -> np.ndarray:
         return frame[name].astype("float").fillna(0.0).to_numpy(dtype=float)
 
-    active = frame["is_active"].to_numpy(dtype=bool)
-    n_active = total(active)
+    def flag(name: str) -> np.ndarray:
+        return frame[name].fillna(False).to_numpy(dtype=bool)
+
+    active = frame["is_active"].to_numpy(dtype=bool).astype(float)
     floor = config.min_answers
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, _Parts] = {}
     for indicator in INDICATORS:
         name = indicator.name
         if not _available(customers, name):
             continue
         if name == "aum_growth":
-            out[name] = _ratio(total(column("aum")), total(column("aum_12m_ago")), 1e-9) - 1
+            out[name] = _Parts(column("aum"), column("aum_12m_ago"), offset=-1.0)
         elif name == "deposit_growth":
-            out[name] = _ratio(total(column("deposit_balance")), total(column("deposit_balance_12m_ago")), 1e-9) - 1
+            out[name] = _Parts(column("deposit_balance"), column("deposit_balance_12m_ago"), offset=-1.0)
         elif name == "high_value_growth":
-            now = total(active & (column("aum") >= config.high_value_aum))
-            before = total(column("aum_12m_ago") >= config.high_value_aum)
-            out[name] = _ratio(now, before, floor) - 1
+            now = active * (column("aum") >= config.high_value_aum)
+            out[name] = _Parts(now, (column("aum_12m_ago") >= config.high_value_aum) * 1.0, offset=-1.0, floor=floor)
         elif name == "new_customers":
-            out[name] = total(_new_customers(frame, as_of))
+            out[name] = _Parts(_new_customers(frame, as_of) * 1.0, active, scale=100.0, floor=floor)
         elif name == "new_customer_rate":
-            out[name] = _ratio(total(_new_customers(frame, as_of)), total(frame["alive_12m_ago"]), floor)
+            alive = frame["alive_12m_ago"].to_numpy(dtype=bool) * 1.0
+            out[name] = _Parts(_new_customers(frame, as_of) * 1.0, alive, floor=floor)
         elif name == "retention":
             alive = frame["alive_12m_ago"].to_numpy(dtype=bool)
             lost = alive & frame["closed_last_12m"].to_numpy(dtype=bool)
-            out[name] = 1 - _ratio(total(lost), total(alive), floor)
+            out[name] = _Parts(lost * 1.0, alive * 1.0, scale=-1.0, offset=1.0, floor=floor)
         elif name == "complaints_per_100":
-            out[name] = 100 * _ratio(total(column("complaints_12m") * active), n_active, floor)
+            out[name] = _Parts(column("complaints_12m") * active, active, scale=100.0, floor=floor)
         elif name == "satisfaction":
-            answered = frame["satisfaction"].notna().to_numpy(dtype=bool) & active
-            out[name] = _ratio(total(column("satisfaction") * answered), total(answered), floor)
+            answered = (frame["satisfaction"].notna().to_numpy(dtype=bool) * active).astype(float)
+            out[name] = _Parts(column("satisfaction") * answered, answered, floor=floor)
         elif name == "cross_sell_ratio":
-            out[name] = _ratio(total(column("products_held") * active), n_active, floor)
+            out[name] = _Parts(column("products_held") * active, active, floor=floor)
         elif name == "products_sold":
             gained = np.clip(column("products_held") - column("products_held_12m_ago"), 0, None)
-            out[name] = total(gained * active)
+            out[name] = _Parts(gained * active, active, scale=100.0, floor=floor)
         elif name == "products_used_share":
             held = np.zeros(len(frame))
             used = np.zeros(len(frame))
-            for flag, usage in _usage_columns(customers).items():
-                has = frame[flag].fillna(False).to_numpy(dtype=bool) & active
+            for has_flag, usage in _usage_columns(customers).items():
+                has = flag(has_flag) * active
                 held += has
-                used += has & (column(usage) > 0)
-            out[name] = _ratio(total(used), total(held), floor)
+                used += has * (column(usage) > 0)
+            out[name] = _Parts(used, held, floor=floor)
         elif name == "silent_attrition_share":
             rule = config.silent_attrition
-            silent = active & (column("aum_trend") < rule.aum_trend_below) & frame["aum_trend"].notna().to_numpy()
+            silent = (active > 0) & (column("aum_trend") < rule.aum_trend_below) & frame["aum_trend"].notna().to_numpy()
             if rule.counter_fell:
                 silent &= column("counter_txn_12m") < column("counter_txn_prev_12m")
             if rule.no_digital:
-                silent &= ~frame["digital_active"].fillna(False).to_numpy(dtype=bool)
-            out[name] = _ratio(total(silent), n_active, floor)
+                silent &= ~flag("digital_active")
+            out[name] = _Parts(silent * 1.0, active, floor=floor)
         elif name == "digital_adoption":
-            out[name] = _ratio(
-                total(active & frame["digital_active"].fillna(False).to_numpy(dtype=bool)), n_active, floor
-            )
-    out["customers"] = n_active
+            out[name] = _Parts(active * flag("digital_active"), active, floor=floor)
     return out
+
+
+def _values(parts: _Parts, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """offset + scale · numerator / denominator, NaN where the denominator is below the floor."""
+    return parts.offset + parts.scale * _ratio(numerator, denominator, parts.floor)
+
+
+@dataclass(frozen=True, eq=False)
+class _Estimates:
+    """Raw, bank-wide, shrunk and bootstrap values of the indicators (units × indicators)."""
+
+    raw: np.ndarray
+    bank: np.ndarray
+    shrunk: np.ndarray
+    factors: np.ndarray
+    replicate_shrunk: np.ndarray
+    customers: np.ndarray
+
+
+def _estimates(customers: pd.DataFrame, as_of: pd.Timestamp, codes: np.ndarray, n_units: int, config):
+    """Indicator names and their estimates: one definition of each value, reused by the bootstrap."""
+    assigned = codes >= 0
+    unit = codes[assigned]
+    frame = customers[assigned]
+    parts = _indicator_parts(customers, frame, as_of, config)
+    names = tuple(parts)
+    n_active = np.bincount(unit, weights=frame["is_active"].to_numpy(dtype=float), minlength=n_units)
+    if not names:
+        empty = np.zeros((n_units, 0))
+        return names, _Estimates(empty, np.zeros(0), empty, empty, np.zeros((0, n_units, 0)), n_active)
+    columns = np.column_stack([c for p in parts.values() for c in (p.numerator, p.denominator)])
+    sums = np.column_stack([np.bincount(unit, weights=c, minlength=n_units) for c in columns.T])
+    totals = columns.sum(axis=0)
+    observed = np.column_stack(
+        [np.bincount(unit, weights=p.denominator > 0, minlength=n_units) for p in parts.values()]
+    )
+    replicates = unit_sum_replicates(columns, unit, n_units, config.replicates, config.seed)
+    raw, bank, factors, shrunk, replicate_shrunk = [], [], [], [], []
+    for j, p in enumerate(parts.values()):
+        value = _values(p, sums[:, 2 * j], sums[:, 2 * j + 1])
+        overall = float(_values(p, totals[2 * j : 2 * j + 1], totals[2 * j + 1 : 2 * j + 2])[0])
+        resampled = _values(p, replicates[:, :, 2 * j], replicates[:, :, 2 * j + 1])
+        factor = (
+            shrinkage_factors(value, pooled_variance(resampled, observed[:, j]), overall)
+            if config.shrinkage
+            else np.where(np.isnan(value), np.nan, 1.0)
+        )
+        centre = 0.0 if np.isnan(overall) else overall
+        raw.append(value)
+        bank.append(overall)
+        factors.append(factor)
+        shrunk.append(centre + factor * (value - centre))
+        replicate_shrunk.append(centre + factor * (resampled - centre))
+    estimates = _Estimates(
+        raw=np.column_stack(raw),
+        bank=np.array(bank),
+        shrunk=np.column_stack(shrunk),
+        factors=np.column_stack(factors),
+        replicate_shrunk=np.stack(replicate_shrunk, axis=-1),
+        customers=n_active,
+    )
+    return names, estimates
 
 
 def scorecard_from_customers(
@@ -287,51 +400,56 @@ def scorecard_from_customers(
     level : {"branch", "relationship_manager"}
         Unit to rank.
     config : ScorecardConfig
-        Normalisation, thresholds and the silent-attrition rule.
+        Normalisation, thresholds, shrinkage, resampling and the silent-attrition rule.
 
     Returns
     -------
     Scorecard
-        Raw values, the normalised matrix and what is missing.
+        Raw and shrunk values, the normalised matrix, its bootstrap resamples and what is
+        missing.
 
     Examples
     --------
     >>> customers = pd.DataFrame({"branch": ["N", "N", "S"], "aum": [2.0, 1.0, 1.0],
     ...     "aum_12m_ago": [1.0, 1.0, 2.0], "is_active": True, "alive_12m_ago": True,
     ...     "closed_last_12m": False})
-    >>> card = scorecard_from_customers(customers, pd.Timestamp("2026-03-01"), config=ScorecardConfig(min_answers=1))
-    >>> card.values["aum_growth"].tolist(), card.matrix[:, 0].tolist()
+    >>> config = ScorecardConfig(min_answers=1, shrinkage=False)
+    >>> card = scorecard_from_customers(customers, pd.Timestamp("2026-03-01"), config=config)
+    >>> card.values["aum_growth"].tolist(), card.matrix[:, 0].tolist()  # on −20% … +40%, clipped
     ([0.5, -0.5], [1.0, 0.0])
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
     used, codes, units = _unit_codes(customers, level)
-    raw = _raw_indicators(customers, pd.Timestamp(as_of), codes, len(units), config)
-    counts = raw.pop("customers").astype(np.int64)
-    indicators = tuple(raw)
-    values = pd.DataFrame(raw, index=pd.Index(units, name=used), columns=list(indicators), dtype=float)
-    normalised = (
-        np.column_stack(
-            [
-                normalised_column(raw[name], config.normalisation, INDICATOR_BY_NAME[name].direction == LOWER)
-                for name in indicators
-            ]
-        )
-        if indicators
-        else np.zeros((len(units), 0))
-    )
-    present = (~np.isnan(normalised)).astype(np.float64)
+    indicators, estimates = _estimates(customers, pd.Timestamp(as_of), codes, len(units), config)
+    index = pd.Index(units, name=used)
+
+    def normalised(values: np.ndarray) -> np.ndarray:
+        """Shrunk values (… × units × indicators) on 0–1, 1 best."""
+        columns = []
+        for j, name in enumerate(indicators):
+            lower = INDICATOR_BY_NAME[name].direction == LOWER
+            value_range = config.range_map.get(name, DEFAULT_RANGE_MAP[name])
+            columns.append(normalised_values(values[..., j], config.normalisation, lower, value_range))
+        return np.stack(columns, axis=-1) if columns else np.zeros(values.shape)
+
+    matrix = normalised(estimates.shrunk)
+    replicate_matrix = normalised(estimates.replicate_shrunk)
     unavailable = tuple((i.name, REQUIREMENTS[i.name]) for i in INDICATORS if i.name not in indicators)
     unassigned = int(customers["is_active"].to_numpy(dtype=bool)[codes < 0].sum())
     return Scorecard(
         level=used,
         requested_level=level,
         units=units,
-        values=values,
-        customers=counts,
+        values=pd.DataFrame(estimates.raw, index=index, columns=list(indicators), dtype=float),
+        customers=estimates.customers.astype(np.int64),
         indicators=indicators,
-        matrix=np.nan_to_num(normalised, nan=0.0),
-        present=present,
+        matrix=np.nan_to_num(matrix, nan=0.0),
+        present=(~np.isnan(matrix)).astype(np.float64),
+        shrunk=pd.DataFrame(estimates.shrunk, index=index, columns=list(indicators), dtype=float),
+        bank=pd.Series(estimates.bank, index=list(indicators), dtype=float),
+        replicate_matrix=np.nan_to_num(replicate_matrix, nan=0.0),
+        replicate_present=(~np.isnan(replicate_matrix)).astype(np.float64),
         unavailable=unavailable,
         unassigned_customers=unassigned,
         config=config,

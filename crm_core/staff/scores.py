@@ -17,15 +17,14 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from crm_core.catalog import text
 from crm_core.segments.value import rebalanced_percentages, weight_percentages
 from crm_core.staff.config import INDICATOR_BY_NAME, PERSPECTIVES, WeightPreset, indicator_label
 from crm_core.staff.indicators import Scorecard
+from crm_core.staff.ranks import change_ranges, rank_intervals, ranks_of
 
 RENORMALISED = ("score uses the other indicators, weights renormalised.", "得分按其余指标重新分配权重计算。")
 UNSCORED = ("score has no weighted indicator.", "没有可计分的加权指标。")
-
-SCORE_DECIMALS = 9
-"""Scores are compared after rounding to this many decimals (ties survive float noise)."""
 
 
 def rebalanced_weights(current: Mapping[str, int], changed: str, value: int) -> dict[str, int]:
@@ -128,18 +127,14 @@ def unit_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> np.ndarra
 
 
 def unit_ranks(scorecard: Scorecard, scores: np.ndarray) -> np.ndarray:
-    """Return the rank (1 = best) of each unit; NaN scores rank last.
+    """Return the rank (1 = best) of each unit; NaN scores rank last; units not ranked after all.
 
     Ties: by score rounded to ``SCORE_DECIMALS``, then more active customers first, then
-    unit name (``scorecard.units`` is sorted, so its position is the name order).
+    unit name (``scorecard.units`` is sorted, so its position is the name order). Units
+    below ``config.min_unit_customers`` (``Scorecard.ranked`` False) are numbered after the
+    ranked ones only to keep whole numbers; they are not ranked.
     """
-    key = np.where(np.isnan(scores), -np.inf, np.round(scores, SCORE_DECIMALS))
-    # A stable sort by score over units already in tie-breaker order (computed once per scorecard).
-    tie_order = scorecard.tie_order
-    order = tie_order[np.argsort(-key[tie_order], kind="stable")]
-    ranks = np.empty(len(scores), dtype=np.int64)
-    ranks[order] = np.arange(1, len(scores) + 1)
-    return ranks
+    return ranks_of(scores, scorecard.tie_order, scorecard.ranked)
 
 
 def perspective_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> pd.DataFrame:
@@ -173,7 +168,7 @@ def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "
     >>> note = unit_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01")), {"aum_growth": 100})[1]
     >>> print(note.replace(". ", ".\n"))
     Too little data for AUM growth: score has no weighted indicator.
-    Small unit: 1 active customers (< 30), rank is volatile.
+    Not ranked: 1 active customers (< 30), too few to rank reliably.
     """
     vector = weight_vector(scorecard, weights)
     zh = lang == "zh"
@@ -196,9 +191,9 @@ def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "
     for row in np.flatnonzero(scorecard.small):
         count = scorecard.customers[row]
         small = (
-            f"小单位：仅 {count} 名有效客户（少于 {limit}），排名波动大。"
+            f"不排名：仅 {count} 名有效客户（少于 {limit}），不足以可靠排名。"
             if zh
-            else f"Small unit: {count} active customers (< {limit}), rank is volatile."
+            else f"Not ranked: {count} active customers (< {limit}), too few to rank reliably."
         )
         notes[row] = f"{notes[row]}{'' if zh else ' '}{small}" if notes[row] else small
     return notes
@@ -225,21 +220,25 @@ def ranking_table(
     -------
     pandas.DataFrame
         Sorted by ``rank``; columns ``unit``, ``rank``, ``baseline_rank``, ``rank_change``
-        (positive = moved up), ``score``, ``baseline_score``, one sub-score per perspective,
-        ``customers``, ``small_unit``, ``note``.
+        (positive = moved up; 0 for units not ranked), ``score``, ``baseline_score``, one
+        sub-score per perspective, ``customers``, ``small_unit``, ``note``, then
+        ``ranked`` (False below ``config.min_unit_customers``: show "not ranked"; their
+        ``rank`` only continues the numbering), ``rank_low`` and ``rank_high`` (the 90%
+        rank range), ``baseline_rank_low``, ``baseline_rank_high``, ``rank_change_low`` and
+        ``rank_change_high`` (range of the change over the same resamples), all nullable
+        ``Int64``, missing for units not ranked.
     """
-    scores = unit_scores(scorecard, weights)
-    base_scores = unit_scores(scorecard, baseline)
-    ranks = unit_ranks(scorecard, scores)
-    base_ranks = unit_ranks(scorecard, base_scores)
+    current = rank_intervals(scorecard, weights)
+    base = rank_intervals(scorecard, baseline)
+    ranked = scorecard.ranked
     table = pd.DataFrame(
         {
             "unit": pd.array(scorecard.units, dtype="string"),
-            "rank": ranks,
-            "baseline_rank": base_ranks,
-            "rank_change": base_ranks - ranks,
-            "score": scores,
-            "baseline_score": base_scores,
+            "rank": current.rank,
+            "baseline_rank": base.rank,
+            "rank_change": np.where(ranked, base.rank - current.rank, 0),
+            "score": current.score,
+            "baseline_score": base.score,
         }
     )
     sub = perspective_scores(scorecard, weights).reset_index(drop=True)
@@ -247,11 +246,24 @@ def ranking_table(
     table["customers"] = scorecard.customers
     table["small_unit"] = scorecard.small
     table["note"] = pd.array(unit_notes(scorecard, weights, lang), dtype="string")
+    table["ranked"] = ranked
+    change_low, change_high = change_ranges(current, base)
+    for column, values in (
+        ("rank_low", current.low),
+        ("rank_high", current.high),
+        ("baseline_rank_low", base.low),
+        ("baseline_rank_high", base.high),
+        ("rank_change_low", change_low),
+        ("rank_change_high", change_high),
+    ):
+        table[column] = pd.array(np.round(values), dtype="Int64")
     return table.sort_values("rank", kind="stable").reset_index(drop=True)
 
 
 def rank_movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
-    """Return the ``n`` units whose rank moved most (by absolute change, then current rank).
+    """Return the ``n`` ranked units whose rank moved most (by absolute change, then current rank).
+
+    Units the table marks as not ranked (``ranked`` False) never move.
 
     Examples
     --------
@@ -260,12 +272,35 @@ def rank_movers(table: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     ['a', 'b']
     """
     moved = table[table["rank_change"] != 0]
+    if "ranked" in moved:
+        moved = moved[moved["ranked"].to_numpy(dtype=bool)]
     order = np.lexsort((moved["rank"].to_numpy(), -np.abs(moved["rank_change"].to_numpy())))
     return moved.iloc[order[:n]].reset_index(drop=True)
 
 
+def clear_movers(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the movers whose change range excludes 0 (all movers when the table has no ranges).
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"unit": ["a", "b"], "rank": [1, 2], "rank_change": [1, -1],
+    ...     "rank_change_low": [1, -3], "rank_change_high": [2, 1]})
+    >>> clear_movers(table)["unit"].tolist()
+    ['a']
+    """
+    movers = rank_movers(table, len(table))
+    if "rank_change_low" not in movers:
+        return movers
+    low = movers["rank_change_low"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    high = movers["rank_change_high"].astype("Float64").fillna(0).to_numpy(dtype=float)
+    return movers[(low > 0) | (high < 0)].reset_index(drop=True)
+
+
 def movers_sentence(table: pd.DataFrame, baseline_label: str, current_label: str, lang: str = "en", n: int = 3) -> str:
-    """Return one sentence naming the biggest risers and fallers.
+    """Return one sentence naming the biggest risers and fallers whose move is beyond its noise.
+
+    With rank-change ranges in the table (``ranking_table``), only moves whose 90% range
+    excludes 0 are named; when ranks move but none clearly, the sentence says so.
 
     Examples
     --------
@@ -273,27 +308,19 @@ def movers_sentence(table: pd.DataFrame, baseline_label: str, current_label: str
     >>> movers_sentence(table, "Deposit", "Balanced")
     'From Deposit to Balanced: a rises 2→1; b falls 1→2.'
     """
-    movers = rank_movers(table, len(table))
+    names = {"baseline": baseline_label, "current": current_label}
+    if rank_movers(table, 1).empty:
+        return text("staff_movers_none", lang, **names)
+    movers = clear_movers(table)
+    if movers.empty:
+        return text("staff_movers_unclear", lang, **names)
     up = movers[movers["rank_change"] > 0].head(n)
     down = movers[movers["rank_change"] < 0].head(n)
-    zh = lang == "zh"
-    if up.empty and down.empty:
-        return (
-            f"从{baseline_label}到{current_label}：排名没有变化。"
-            if zh
-            else f"From {baseline_label} to {current_label}: no rank changes."
-        )
-
-    def phrase(rows: pd.DataFrame, verb_en: str, verb_zh: str) -> list[str]:
-        return [
-            f"{r.unit}{verb_zh} {r.baseline_rank}→{r.rank}" if zh else f"{r.unit} {verb_en} {r.baseline_rank}→{r.rank}"
-            for r in rows.itertuples()
-        ]
-
-    parts = phrase(up, "rises", "上升") + phrase(down, "falls", "下降")
-    if zh:
-        return f"从{baseline_label}到{current_label}：" + "；".join(parts) + "。"
-    return f"From {baseline_label} to {current_label}: " + "; ".join(parts) + "."
+    parts = [text("staff_mover_up", lang, unit=r.unit, before=r.baseline_rank, after=r.rank) for r in up.itertuples()]
+    parts += [
+        text("staff_mover_down", lang, unit=r.unit, before=r.baseline_rank, after=r.rank) for r in down.itertuples()
+    ]
+    return text("staff_movers", lang, moves=text("staff_movers_separator", lang).join(parts), **names)
 
 
 def selected_units(table: pd.DataFrame, limit: int = 30, always: Sequence[str] = ()) -> list[str]:

@@ -69,8 +69,8 @@ def indicator_text(value: float, indicator: str, lang: str = "en") -> str:
     ('+12.3%', '90.0%')
     >>> indicator_text(2.456, "cross_sell_ratio")
     '2.46'
-    >>> indicator_text(1234.0, "new_customers"), indicator_text(float("nan"), "satisfaction")
-    ('1,234', 'n/a')
+    >>> indicator_text(8.46, "new_customers"), indicator_text(float("nan"), "satisfaction")
+    ('8.5', 'n/a')
     """
     if value is None or not math.isfinite(value):
         return "n/a"
