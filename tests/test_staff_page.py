@@ -1,5 +1,6 @@
 """AppTest of the Staff KPIs page, by widget key, against crm_core."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,21 @@ def test_relationship_manager_level_renders():
     assert not at.exception
     table = next(d.value for d in at.dataframe if "Relationship manager" in d.value.columns)
     assert len(table) > 100
+
+
+def test_ranking_shows_rank_ranges_and_what_they_can_tell_apart(card):
+    at = open_staff()
+    table = next(d.value for d in at.dataframe if "Branch" in d.value.columns)
+    ranges = dict(zip(table["Branch"], table["Rank range (90%)"], strict=True))
+    weights = staff.scorecard_weights(card, staff.PRESET_BY_KEY["customer_centric"])
+    expected = staff.ranking_table(card, weights, weights).set_index("unit")
+    top = expected.index[0]
+    assert ranges[top] == f"{expected.loc[top, 'rank_low']}–{expected.loc[top, 'rank_high']}"
+    assert any(i.value.startswith(f"{top} ranks first") for i in at.info)  # Markdown-escaped text
+    assert any("empirical Bayes" in c.value for c in at.caption)
+    charts = [c for c in at.get("plotly_chart") if c.proto.id and "staff_interval_chart" in c.proto.id]
+    assert len(charts) == 1
+    figure = json.loads(charts[0].proto.spec)
+    assert figure["data"][0]["error_x"]["type"] == "data"
+    at.segmented_control(key="views.staff_level@en").set_value("relationship_manager").run()
+    assert any("relationship managers can be told apart" in i.value for i in at.info)

@@ -58,6 +58,7 @@ from crm_core.staff.ranks import (
     rank_intervals,
     ranks_of,
     separation_sentence,
+    tied_rank_bounds,
 )
 from crm_core.staff.scores import (
     clear_movers,
@@ -142,6 +143,7 @@ __all__ = [
     "shrinkage_factors",
     "staff_scorecard",
     "status_of",
+    "tied_rank_bounds",
     "unit_notes",
     "unit_ranks",
     "unit_scores",

@@ -116,6 +116,32 @@ def ranks_of(scores: np.ndarray, tie_order: np.ndarray, ranked: np.ndarray) -> n
     return ranks
 
 
+def tied_rank_bounds(scores: np.ndarray, ranked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each ranked unit's best and worst rank per row of ``scores``, ties spanning their places.
+
+    A unit tied with others could hold any of the tied places, so its best rank is 1 + the
+    units strictly ahead and its worst the units ahead or level (itself included). A tie
+    broken by name must not look like a separation: when shrinkage finds an indicator is all
+    noise, every resample gives the units the same value. Units not ranked get 0.
+
+    Examples
+    --------
+    >>> best, worst = tied_rank_bounds(np.array([[5.0, 5.0, 1.0, 9.0]]), np.array([True, True, True, False]))
+    >>> best.tolist(), worst.tolist()
+    ([[1, 1, 3, 0]], [[2, 2, 3, 0]])
+    """
+    scores = np.atleast_2d(scores)
+    key = np.where(np.isnan(scores), -np.inf, np.round(scores, SCORE_DECIMALS))[:, ranked]
+    best = np.zeros(scores.shape, dtype=np.int64)
+    worst = np.zeros(scores.shape, dtype=np.int64)
+    n = key.shape[1]
+    for row in range(key.shape[0]):  # one sort per resample, vectorised over units
+        ordered = np.sort(key[row])
+        best[row, ranked] = n - np.searchsorted(ordered, key[row], side="right") + 1
+        worst[row, ranked] = n - np.searchsorted(ordered, key[row], side="left")
+    return best, worst
+
+
 def rank_intervals(scorecard: Scorecard, weights: Mapping[str, float]) -> RankIntervals:
     """Return ranks under ``weights`` with their bootstrap rank ranges and separable groups.
 
@@ -151,9 +177,10 @@ def rank_intervals(scorecard: Scorecard, weights: Mapping[str, float]) -> RankIn
     replicate_scores = _scores(scorecard.replicate_matrix, scorecard.replicate_present, vector)
     if len(replicate_scores):
         replicate_ranks = np.where(ranked, ranks_of(replicate_scores, scorecard.tie_order, ranked), 0)
+        best, worst = tied_rank_bounds(replicate_scores, ranked)
         tail = (1.0 - scorecard.config.interval) / 2
-        low = np.quantile(replicate_ranks, tail, axis=0, method="inverted_cdf").astype(float)
-        high = np.quantile(replicate_ranks, 1.0 - tail, axis=0, method="inverted_cdf").astype(float)
+        low = np.quantile(best, tail, axis=0, method="inverted_cdf").astype(float)
+        high = np.quantile(worst, 1.0 - tail, axis=0, method="inverted_cdf").astype(float)
     else:
         replicate_ranks = np.zeros((0, n), dtype=np.int64)
         low, high = rank.astype(float), rank.astype(float)
