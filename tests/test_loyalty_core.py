@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from crm_core.dataset import Dataset
 from crm_core.definitions import churn_rate
 from crm_core.loyalty import (
     ChurnDefinition,
@@ -43,6 +44,7 @@ from crm_core.loyalty import (
     what_if_figure,
     what_if_sentence,
 )
+from crm_core.loyalty.value import lookalike_attributes
 from crm_core.prepare import prepared_dataset
 from tests.conftest import tiny_dataset
 
@@ -168,16 +170,19 @@ def test_churn_labels_of_each_definition_on_tiny():
 def test_customer_value_exact_on_tiny():
     prepared = prepared_dataset(tiny_dataset())
     config = ClvConfig(discount_rate=0.0, horizon_years=2, aum_margin=0.01)
-    values = customer_value(prepared, None, np.zeros(4, dtype=int), config, fallback_churn_rate=0.1)
+    # no model: the bank's own churn rate, C closed of A and C on the books a year ago = 50%
+    assert churn_rate(prepared.customers).value == 0.5
+    values = customer_value(prepared, None, config=config)
     expected = pd.DataFrame(
         {
             "contribution": [1.0, 3.0, 0.0, 0.0],
             "contribution_from_aum": [True] * 4,
-            "retention": [0.9] * 4,
-            "expected_years": [1.9] * 4,
-            "clv": [1.9, 5.7, 0.0, 0.0],
+            "churn_source": np.array([1, 1, 1, 1], dtype=np.int8),  # the bank's rate
+            "retention": [0.5] * 4,
+            "expected_years": [0.5 + 0.25] * 4,  # r + r², year 1 weighted by retention too
+            "clv": [0.75, 2.25, 0.0, 0.0],
             "aum": [100.0, 300.0, 0.0, 0.0],
-            # groups under 10 customers fall back to the bank: 75th percentile of active AUM [100, 300]
+            # look-alike groups under 10 customers fall back to the bank: 75th percentile of [100, 300]
             "potential_aum": [250.0] * 4,
             "headroom": [150.0, 0.0, 250.0, 250.0],
             "quadrant": np.array([2, 1, -1, -1], dtype=np.int8),
@@ -185,14 +190,73 @@ def test_customer_value_exact_on_tiny():
     )
     pd.testing.assert_frame_equal(values, expected)
     by_segment = clv_by_segment(values, np.zeros(4, dtype=int), ["all"], prepared.customers["is_active"].to_numpy())
-    assert by_segment[["customers", "total_clv", "total_contribution"]].iloc[0].tolist() == pytest.approx([2, 7.6, 4.0])
+    assert by_segment[["customers", "total_clv", "total_contribution"]].iloc[0].tolist() == pytest.approx([2, 3.0, 4.0])
     assert len(quadrant_sample(values, max_points=1)) == 1
+
+
+def test_customer_value_uses_the_model_where_it_scored():
+    prepared = prepared_dataset(tiny_dataset())
+    config = ClvConfig(discount_rate=0.0, horizon_years=1)
+    values = customer_value(prepared, np.array([0.25, np.nan, 0.9, np.nan]), config=config)
+    assert values["churn_source"].tolist() == [0, 1, 0, 1]
+    assert values["retention"].tolist() == [0.75, 0.5, pytest.approx(0.1), 0.5]
+    assert values["clv"].tolist() == [0.75, 1.5, 0.0, 0.0]  # one year: contribution × retention
+
+
+def test_an_assumed_churn_rate_only_when_the_data_records_no_closures():
+    dataset = tiny_dataset()
+    prepared = prepared_dataset(replace(dataset, customers=dataset.customers.drop(columns="closed_date")))
+    assert np.isnan(churn_rate(prepared.customers).value)
+    values = customer_value(prepared, None, config=ClvConfig(assumed_churn_rate=0.2))
+    assert values["churn_source"].tolist() == [2, 2, 2, 2]
+    assert values["retention"].tolist() == [0.8] * 4
 
 
 def test_expected_years_follow_the_formula():
     r, d, horizon = 0.8, 0.05, 4
-    manual = sum(r ** (t - 1) / (1 + d) ** t for t in range(1, horizon + 1))
+    manual = sum(r**t / (1 + d) ** t for t in range(1, horizon + 1))
     assert expected_discounted_years(np.array([r]), d, horizon)[0] == pytest.approx(manual)
+    # a 25% churn risk keeps 75% of year 1: the old r^(t-1) counted it in full (+33%)
+    high_risk = expected_discounted_years(np.array([0.75]), 0.08, 5)[0]
+    assert high_risk == pytest.approx(sum(0.75**t / 1.08**t for t in range(1, 6)))
+    assert expected_discounted_years(np.array([0.0]), 0.08, 5)[0] == 0.0
+
+
+def test_potential_comes_from_lookalikes_on_income_not_from_the_segment():
+    """Twelve active customers: six on a low income, six on a high one, AUM unrelated to the segment."""
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array([f"C{i}" for i in range(12)], dtype="string"),
+            "aum": [10.0, 20, 30, 40, 50, 60, 100, 200, 300, 400, 500, 600],
+            "annual_income": [1e4] * 6 + [1e6] * 6,
+            "age": pd.array([40] * 12, dtype="Int64"),
+            "open_date": pd.to_datetime(["2020-01-01"] * 12),
+        }
+    )
+    prepared = prepared_dataset(Dataset("alike", customers, None, None, fingerprint="alike"))
+    config = ClvConfig(lookalike_min_group=6, potential_quantile=0.5)
+    values = customer_value(prepared, None, config=config)
+    assert values["potential_aum"].tolist() == [35.0] * 6 + [350.0] * 6  # median of each income group
+    segment = np.array([0, 1] * 6)
+    pd.testing.assert_frame_equal(customer_value(prepared, None, segment, config), values)  # segment ignored
+
+
+def test_lookalike_attributes_are_not_aum():
+    frame = pd.DataFrame(
+        {
+            "is_active": [True, True, True, False],
+            "annual_income": [1.0, 2.0, None, 100.0],
+            "age_band": ["30-39", "60-69", "30-39", None],
+            "products_held": [0.0, 7.0, 2.0, 1.0],
+            "digital_active": pd.array([True, False, None, False], dtype="boolean"),
+            "aum": [1e9, 0.0, 5.0, 1.0],
+        }
+    )
+    codes = lookalike_attributes(frame)
+    assert codes["income_band"].tolist() == [0, 4, 5, 4]  # quintiles of active incomes; missing apart
+    assert codes["age_band"].tolist() == [1, 2, 1, 0]
+    assert codes["products"].tolist() == [0, 4, 2, 1]
+    assert codes["channel"].tolist() == [1, 0, 2, 0]
 
 
 def test_annual_contribution_is_used_when_present():

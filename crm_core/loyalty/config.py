@@ -214,7 +214,10 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class ClvConfig:
-    """Customer lifetime value settings.
+    """Customer lifetime value settings (``crm_core.loyalty.value``).
+
+    CLV sums ``m · r^t / (1 + d)^t`` over ``t = 1..horizon_years``, ``r`` being one minus the
+    churn probability: the model's, else the bank's churn rate.
 
     Parameters
     ----------
@@ -225,8 +228,12 @@ class ClvConfig:
     aum_margin : float
         Yearly contribution per yuan of AUM used when ``annual_contribution`` is missing
         (1% = net interest and fee margin of a typical retail book).
+    assumed_churn_rate : float
+        Yearly churn probability assumed only when there is no model score and the data
+        records no closures (no closing dates, no churn flag), so the bank's rate is unknown.
     lookalike_min_group : int
-        Look-alike groups smaller than this fall back to a coarser grouping.
+        Look-alike groups (income × age band × products × channel use) smaller than this
+        fall back to a coarser grouping.
     potential_quantile : float
         Quantile of look-alike AUM taken as a customer's potential.
     """
@@ -234,6 +241,7 @@ class ClvConfig:
     discount_rate: float = 0.08
     horizon_years: int = 5
     aum_margin: float = 0.01
+    assumed_churn_rate: float = 0.1
     lookalike_min_group: int = 10
     potential_quantile: float = 0.75
 
@@ -243,6 +251,7 @@ class ClvConfig:
             discount_rate=check.number(self.discount_rate, "discount_rate (share a year)", 0, 1, high_open=True),
             horizon_years=check.whole(self.horizon_years, "horizon_years", 1, 50),
             aum_margin=check.number(self.aum_margin, "aum_margin (share a year)", 0, 0.2, high_open=True),
+            assumed_churn_rate=check.number(self.assumed_churn_rate, "assumed_churn_rate (share a year)", 0, 1),
             lookalike_min_group=check.whole(self.lookalike_min_group, "lookalike_min_group", 1, 1_000_000),
             potential_quantile=check.number(
                 self.potential_quantile, "potential_quantile", 0, 1, low_open=True, high_open=True

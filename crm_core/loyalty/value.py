@@ -1,14 +1,21 @@
 """Customer lifetime value and the current-versus-potential quadrant.
 
-CLV is a transparent baseline: ``annual contribution × expected discounted years``, where
-the expected years come from the customer's yearly retention rate ``r`` (one minus the
-model's churn probability, or the bank's retention rate without a model):
-``sum over t = 1..horizon of r^(t-1) / (1 + d)^t``. When ``annual_contribution`` is
-missing, AUM × ``aum_margin`` stands in (documented in ``ClvConfig``).
+CLV is the standard discounted-retention formula:
+``CLV = sum over t = 1..horizon of m · r^t / (1 + d)^t``, where ``m`` is the yearly
+contribution, ``d`` the discount rate and ``r`` the yearly retention rate, one minus the
+churn probability. Year 1 is weighted by ``r`` too: a customer with a 25% churn risk is
+expected to bring three quarters of a year's contribution in year 1, not all of it. The
+churn probability is the model's; without one, the bank's own churn rate
+(``crm_core.definitions.churn_rate``); only when the data records no closures at all,
+``ClvConfig.assumed_churn_rate`` (each customer's ``churn_source`` says which). When
+``annual_contribution`` is missing, AUM × ``aum_margin`` stands in.
 
 Potential is what look-alike customers hold: the ``potential_quantile`` (75th percentile)
-AUM of active customers in the same segment, age band and city; groups smaller than
-``lookalike_min_group`` fall back to segment × age band, then segment, then the bank.
+AUM of active customers alike on attributes *other than AUM*: income band, age band,
+products held and channel use (digital active or not). Grouping by the AUM tier (as a
+first version did) is circular: everyone in the lowest tier would look under-developed.
+Groups smaller than ``lookalike_min_group`` fall back to income × age band, then age band,
+then the bank.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crm_core.definitions import churn_rate
 from crm_core.loyalty.config import DEFAULT_CLV, ClvConfig
 from crm_core.prepare import PreparedDataset
 
@@ -31,24 +39,75 @@ QUADRANT_NAMES: dict[str, tuple[str, str]] = {
     "maintain": ("Maintain: low value, low potential", "维持：低价值、低潜力"),
 }
 
+CHURN_SOURCES: tuple[str, ...] = ("model", "bank_rate", "assumed")
+"""Where a customer's churn probability comes from, by ``churn_source`` code."""
+
+INCOME_BANDS = 5
+"""Look-alike income bands: quintiles of active customers' declared income."""
+
+MAX_PRODUCTS_BAND = 4
+"""Look-alike product bands: 0, 1, 2, 3 and 4 or more products."""
+
 
 def expected_discounted_years(retention: np.ndarray, discount_rate: float, horizon_years: int) -> np.ndarray:
-    """Return ``sum_{t=1..H} r^(t-1) / (1+d)^t`` for each retention rate ``r``.
+    """Return ``sum_{t=1..H} r^t / (1+d)^t`` for each retention rate ``r``.
 
     Examples
     --------
     >>> expected_discounted_years(np.array([1.0, 0.0]), 0.0, 3).tolist()
-    [3.0, 1.0]
+    [3.0, 0.0]
     >>> round(float(expected_discounted_years(np.array([0.5]), 0.1, 2)[0]), 4)
-    1.3223
+    0.6612
     """
     r = np.clip(np.asarray(retention, dtype=float), 0.0, 1.0)
     t = np.arange(1, horizon_years + 1, dtype=float)
-    return (r[:, None] ** (t - 1) / (1 + discount_rate) ** t).sum(axis=1)
+    return (r[:, None] ** t / (1 + discount_rate) ** t).sum(axis=1)
 
 
 def _codes(values: pd.Series) -> np.ndarray:
     return pd.factorize(values.astype("string").fillna("(missing)"), sort=True)[0]
+
+
+def lookalike_attributes(customers: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the non-AUM attributes look-alikes share, as integer codes per customer.
+
+    Parameters
+    ----------
+    customers : pandas.DataFrame
+        ``PreparedDataset.customers``; absent columns give one code for everyone.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``income_band`` (quintile of active customers' ``annual_income``, missing its own
+        band), ``age_band``, ``products`` (``products_held`` capped at 4) and ``channel``
+        (``digital_active``: 1 digital, 0 not, 2 unknown).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"annual_income": [1.0, 2, 3, 4, 5, None], "products_held": [0, 1, 2, 5, 9, 3]})
+    >>> codes = lookalike_attributes(frame)
+    >>> codes["income_band"].tolist(), codes["products"].tolist()
+    ([0, 1, 2, 3, 4, 5], [0, 1, 2, 4, 4, 3])
+    """
+    n = len(customers)
+    active = customers["is_active"].to_numpy(dtype=bool) if "is_active" in customers else np.ones(n, bool)
+    out = {name: np.zeros(n, np.int64) for name in ("income_band", "age_band", "products", "channel")}
+    if "annual_income" in customers and customers["annual_income"].notna().any():
+        income = customers["annual_income"].to_numpy(dtype=float, na_value=np.nan)
+        known = active & ~np.isnan(income)
+        reference = income[known] if known.any() else income[~np.isnan(income)]
+        edges = np.quantile(reference, np.linspace(0, 1, INCOME_BANDS + 1)[1:-1])
+        out["income_band"] = np.where(np.isnan(income), INCOME_BANDS, np.searchsorted(edges, income, side="right"))
+    if "age_band" in customers:
+        out["age_band"] = _codes(customers["age_band"])
+    if "products_held" in customers:
+        held = customers["products_held"].to_numpy(dtype=float, na_value=0.0)
+        out["products"] = np.clip(held, 0, MAX_PRODUCTS_BAND).astype(np.int64)
+    if "digital_active" in customers:
+        digital = customers["digital_active"].astype("boolean")
+        out["channel"] = np.where(digital.isna(), 2, digital.fillna(False).to_numpy(dtype=bool)).astype(np.int64)
+    return out
 
 
 def potential_aum(
@@ -63,8 +122,8 @@ def potential_aum(
     active : numpy.ndarray
         Customers whose AUM defines the groups.
     groupings : sequence of numpy.ndarray
-        Integer group keys per customer, finest first (e.g. segment×age band×city, then
-        segment×age band, then segment). The bank as a whole is the last resort.
+        Integer group keys per customer, finest first (e.g. income × age band × products ×
+        channel, then income × age band, then age band). The bank as a whole is the last resort.
     config : ClvConfig
         ``potential_quantile`` and ``lookalike_min_group``.
 
@@ -88,12 +147,41 @@ def potential_aum(
     return np.where(np.isnan(result), bank, result)
 
 
+def churn_probabilities(
+    prepared: PreparedDataset, probabilities: np.ndarray | None, config: ClvConfig = DEFAULT_CLV
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each customer's yearly churn probability and where it comes from.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The prepared dataset (for the bank's churn rate).
+    probabilities : numpy.ndarray or None
+        The model's 12-month churn probability per customer (NaN where not scored).
+    config : ClvConfig
+        ``assumed_churn_rate``, used only when the data records no closures.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Probabilities, and ``int8`` codes into ``CHURN_SOURCES``: the model where it scored the
+        customer, else the bank's churn rate (``crm_core.definitions.churn_rate``), else the
+        assumed rate.
+    """
+    n = len(prepared.customers)
+    model = np.full(n, np.nan) if probabilities is None else np.asarray(probabilities, dtype=float)
+    bank = churn_rate(prepared.customers).value
+    fallback, fallback_source = (config.assumed_churn_rate, 2) if np.isnan(bank) else (bank, 1)
+    scored = ~np.isnan(model)
+    churn = np.where(scored, np.clip(model, 0.0, 1.0), fallback)
+    return churn, np.where(scored, 0, fallback_source).astype(np.int8)
+
+
 def customer_value(
     prepared: PreparedDataset,
     probabilities: np.ndarray | None,
-    codes: np.ndarray,
+    codes: np.ndarray | None = None,
     config: ClvConfig = DEFAULT_CLV,
-    fallback_churn_rate: float = 0.1,
 ) -> pd.DataFrame:
     """Return contribution, retention, CLV, potential AUM and quadrant of each customer.
 
@@ -102,22 +190,21 @@ def customer_value(
     prepared : PreparedDataset
         The prepared dataset. Not modified.
     probabilities : numpy.ndarray or None
-        12-month churn probability per customer (NaN where not scored); None or NaN uses
-        ``fallback_churn_rate``.
-    codes : numpy.ndarray
-        Segment code per customer (``-1`` unassigned: its own look-alike group).
+        12-month churn probability per customer (NaN where not scored); see
+        ``churn_probabilities`` for the fallback.
+    codes : numpy.ndarray, optional
+        Ignored: look-alikes no longer share the segment (an AUM tier would make potential
+        circular). Kept so existing callers work; pass nothing.
     config : ClvConfig
-        Discount rate, horizon, margin and look-alike settings.
-    fallback_churn_rate : float
-        Yearly churn rate used where no probability exists (e.g. the bank's rate).
+        Discount rate, horizon, margin, assumed churn rate and look-alike settings.
 
     Returns
     -------
     pandas.DataFrame
         One row per customer: ``contribution``, ``contribution_from_aum`` (bool),
-        ``retention``, ``expected_years``, ``clv``, ``aum``, ``potential_aum``, ``headroom``,
-        ``quadrant`` (code into ``QUADRANTS``, -1 for closed customers). Closed customers
-        get zero CLV.
+        ``churn_source`` (code into ``CHURN_SOURCES``), ``retention``, ``expected_years``,
+        ``clv``, ``aum``, ``potential_aum``, ``headroom``, ``quadrant`` (code into
+        ``QUADRANTS``, -1 for closed customers). Closed customers get zero CLV.
     """
     c = prepared.customers
     n = len(c)
@@ -129,18 +216,16 @@ def customer_value(
         given = np.full(n, np.nan)
     from_aum = np.isnan(given)
     contribution = np.where(from_aum, aum * config.aum_margin, given)
-    churn = np.full(n, fallback_churn_rate) if probabilities is None else np.asarray(probabilities, dtype=float)
-    churn = np.where(np.isnan(churn), fallback_churn_rate, churn)
-    retention = 1.0 - np.clip(churn, 0.0, 1.0)
+    churn, source = churn_probabilities(prepared, probabilities, config)
+    retention = 1.0 - churn
     years = expected_discounted_years(retention, config.discount_rate, config.horizon_years)
     clv = np.where(active, contribution * years, 0.0)
 
-    segment = np.asarray(codes, dtype=np.int64)
-    age = _codes(c["age_band"]) if "age_band" in c else np.zeros(n, np.int64)
-    city = _codes(c["city"]) if "city" in c else np.zeros(n, np.int64)
-    n_age, n_city = age.max() + 2, city.max() + 2
-    coarse = (segment + 1) * n_age + age
-    potential = potential_aum(aum, active, [coarse * n_city + city, coarse, segment], config)
+    alike = lookalike_attributes(c)
+    income, age = alike["income_band"], alike["age_band"]
+    income_age = income * (age.max() + 1) + age
+    finest = (income_age * (MAX_PRODUCTS_BAND + 1) + alike["products"]) * 3 + alike["channel"]
+    potential = potential_aum(aum, active, [finest, income_age, age], config)
     headroom = np.maximum(potential - aum, 0.0)
     high_value = clv >= np.median(clv[active]) if active.any() else np.zeros(n, bool)
     high_room = headroom >= np.median(headroom[active]) if active.any() else np.zeros(n, bool)
@@ -149,6 +234,7 @@ def customer_value(
         {
             "contribution": contribution,
             "contribution_from_aum": from_aum,
+            "churn_source": source,
             "retention": retention,
             "expected_years": years,
             "clv": clv,
