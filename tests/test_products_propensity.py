@@ -75,7 +75,8 @@ def test_guardrail_never_recommends_unsuitable_or_held_products(rows, wealth_lev
         else:
             assert allowed[code], (risk[i], GUARDED[code])
             assert level[i] >= minimum[code]
-            assert best.expected_value[i] == pytest.approx(propensity[i, code] * [1200, 800, 600, 1500][code])
+            assert best.expected_value[i] == pytest.approx(best.conversion[i] * [1200, 800, 600, 1500][code])
+            assert best.propensity[i] == propensity[i, code]
 
 
 def test_missing_risk_level_is_most_cautious():
@@ -119,13 +120,28 @@ def fitted(small_sample):
 
 def test_models_exclude_derived_columns_and_report_quality(fitted):
     prepared, features, models = fitted
+    assert models.design == "acquisition_out_of_time"  # the sample's holdings carry open dates
     assert "products_held" not in features.columns and "annual_contribution" not in features.columns
+    assert "investment_balance" not in features.columns  # no year-ago value: not a feature of the acquisition models
     assert list(models.quality_["product"]) == list(prepared.products)
     wealth = prepared.products.index("wealth_management")
-    for column in ("has_wealth_management", "investment_balance"):
-        assert models.coefficients_[models.features_.index(column), wealth] == 0.0
+    assert models.coefficients_[models.features_.index("has_wealth_management"), wealth] == 0.0
     quality = models.quality_.set_index("product")
     assert quality.loc["wealth_management", "auc"] > 0.6
+    assert (quality["learning_customers"] < int(prepared.customers["is_active"].sum())).all()
+
+
+def test_look_alike_models_drop_derived_and_reconstructed_balances(small_sample):
+    holdings = small_sample.holdings.drop(columns=["open_date"])
+    prepared = prepared_dataset(Dataset("undated", small_sample.customers, small_sample.activity, holdings, "u"))
+    models = propensity_models(prepared, propensity_features(prepared), ModelConfig(random_state=1))
+    assert models.design == "holding_look_alike"
+    wealth = prepared.products.index("wealth_management")
+    for column in ("has_wealth_management", "investment_balance", "deposit_balance"):
+        assert models.coefficients_[models.features_.index(column), wealth] == 0.0
+    leaks = models.leaks_.query("product == 'wealth_management'").set_index("feature")["reason"].to_dict()
+    assert leaks["investment_balance"] == "derived_from_product"
+    assert leaks["deposit_balance"] == "reconstructs_balance"  # aum - deposit_balance = investment_balance
 
 
 def test_lead_list_respects_guardrail_filters_and_reasons(fitted):

@@ -163,17 +163,20 @@ def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig:
 
 
 def next_best(prepared: PreparedDataset, sizing: prod.SizingConfig, offered: tuple[str, ...]):
-    """Recommendations among the offered products, under the suitability guardrail."""
+    """Recommendations among the offered products whose model is usable, under the suitability guardrail."""
     features, fitted, propensity = models(prepared)
     matrix = holdings(prepared)
     not_offered = np.array([p not in offered for p in matrix.products])
     held = matrix.held | not_offered[None, :]  # a product not offered is treated as held
+    usable = dict(zip(fitted.quality_["product"], fitted.quality_["usable"], strict=True))
+    order = [fitted.products_.index(p) for p in matrix.products]
     recommendations = prod.next_best_products(
-        propensity,
+        propensity[:, order],
         held,
         matrix.products,
         prod.risk_levels_of(prepared),
         sizing,
         eligible_customers=matrix.active,
+        usable_products=np.array([bool(usable.get(p, False)) for p in matrix.products]),
     )
     return features, fitted, recommendations

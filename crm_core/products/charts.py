@@ -129,11 +129,30 @@ def model_quality_figure(
     auc_label: str = "ROC AUC",
     lift_label: str = "top-decile lift",
     product_labels: Mapping[str, str] | None = None,
+    flagged_label: str = "flagged",
+    min_auc: float = 0.6,
 ) -> go.Figure:
-    """Return AUC (bars, left axis) and top-decile lift (markers, right axis) per product model."""
-    names = _names(quality["product"], product_labels)
+    """Return AUC (bars with their 95% interval, left axis) and top-decile lift (markers, right axis) per model.
+
+    Usable models are blue; flagged ones (``quality["usable"]`` false: below ``min_auc`` or
+    indistinguishable from chance) grey, as a separate trace named ``flagged_label``. A dotted
+    line marks ``min_auc``.
+    """
+    names = np.array(_names(quality["product"], product_labels), dtype=object)
+    usable = quality["usable"].to_numpy(dtype=bool) if "usable" in quality else np.ones(len(quality), dtype=bool)
+    auc = quality["auc"].to_numpy(dtype=float)
     figure = go.Figure()
-    figure.add_trace(go.Bar(x=names, y=quality["auc"], name=auc_label, marker={"color": "#2471A3"}))
+    for keep, name, colour in ((usable, auc_label, "#2471A3"), (~usable, flagged_label, "#B3B6B7")):
+        if not keep.any():
+            continue
+        error = None
+        if {"auc_low", "auc_high"} <= set(quality.columns):
+            error = {
+                "type": "data",
+                "array": quality["auc_high"].to_numpy(dtype=float)[keep] - auc[keep],
+                "arrayminus": auc[keep] - quality["auc_low"].to_numpy(dtype=float)[keep],
+            }
+        figure.add_trace(go.Bar(x=names[keep], y=auc[keep], name=name, marker={"color": colour}, error_y=error))
     figure.add_trace(
         go.Scatter(
             x=names,
@@ -144,11 +163,12 @@ def model_quality_figure(
             marker={"size": 12, "color": "#C0392B"},
         )
     )
-    figure.add_hline(y=0.5, line_dash="dot", line_color="#999")
+    figure.add_hline(y=min_auc, line_dash="dot", line_color="#999")
     figure.update_layout(
         title=title,
         yaxis={"title": auc_label, "range": [0, 1]},
         yaxis2={"title": lift_label, "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        xaxis={"categoryorder": "array", "categoryarray": list(names)},
         legend={"orientation": "h"},
         **_LAYOUT,
     )

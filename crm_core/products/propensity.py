@@ -1,9 +1,27 @@
 """Next-best product: one propensity model per product, the suitability guardrail, reasons in words.
 
-Per dataset (cache it): ``propensity_features`` then ``propensity_models`` (one logistic
-regression per product, holders vs non-holders among active customers, evaluated on a held-out
-split) and ``PropensityModels.predict_proba``. Per control (cheap): ``next_best_products``
-re-weights the cached propensities by the sizing values and applies the guardrail.
+Two designs, chosen by what the data allow (``propensity_design``):
+
+- ``acquisition_out_of_time`` (holdings carry open dates): per product, the customers on the
+  books a year ago who did not hold it then and are still active, described by what was known
+  a year ago (AUM, deposits, transactions, digital use and products then; age and tenure then;
+  risk level and income), labelled by whether they opened it in the last twelve months. Today's
+  customers are scored with the same features as of now: the propensity is the chance of
+  opening the product within a year.
+- ``holding_look_alike`` (no open dates): today's holders against today's non-holders on today's
+  features. It ranks "looks like a holder", not who will buy; the result says so.
+
+Either way an automatic leak screen (``leaking_features``) drops, per product, every feature
+that alone separates the label (ROC AUC above ``LEAK_AUC``) or that, alone or as the sum or
+difference of two money columns, reconstructs the product's balance (``aum - deposit_balance``
+is the investment balance); the dropped features are reported in ``PropensityModels.leaks_``.
+A model below ``MIN_AUC`` on its held-out rows, or whose AUC interval reaches 0.5, is flagged
+(``quality_["usable"]``) and kept out of the next-best recommendation.
+
+Per dataset (cache it): ``propensity_features`` then ``propensity_models`` and
+``PropensityModels.predict_proba``. Per control (cheap): ``next_best_products`` ranks the cached
+propensities by expected value (sizing conversion × relative propensity × annual value) and
+applies the guardrail.
 """
 
 from __future__ import annotations
@@ -13,12 +31,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from crm_core.contract import product_flag_column
-from crm_core.prepare import PreparedDataset
+from crm_core.contract import CHANNELS, product_flag_column
+from crm_core.prepare import PreparedDataset, customer_positions
 from crm_core.products.config import (
     ALWAYS_EXCLUDED,
     DEFAULT_MODEL,
@@ -31,6 +50,21 @@ from crm_core.products.config import (
     product_name,
 )
 
+DESIGNS: tuple[str, ...] = ("acquisition_out_of_time", "holding_look_alike")
+"""What a propensity means: the chance of opening within a year, or of looking like a holder today."""
+
+MIN_AUC = 0.6
+"""Held-out ROC AUC below which a product's model is flagged and left out of next-best."""
+
+LEAK_AUC = 0.95
+"""A feature separating a product's label this well on its own is a leak, not a signal."""
+
+RECONSTRUCTION_CORRELATION = 0.99
+"""A feature (or sum or difference of two money features) this correlated with a product's balance rebuilds it."""
+
+SCREEN_ROWS = 5_000
+"""Training rows the leak screen looks at per product (a fixed-seed sample beyond that)."""
+
 STATE_COLUMNS: tuple[str, ...] = (
     "is_active",
     "churned",
@@ -40,6 +74,20 @@ STATE_COLUMNS: tuple[str, ...] = (
     "closed_prev_12m",
 )
 """Customer-state flags, constant among the active customers the models learn from."""
+
+SHIFTED_FEATURES: tuple[tuple[str, str, str], ...] = (
+    ("aum", "aum_12m_ago", "aum"),
+    ("deposit_balance", "deposit_balance_12m_ago", "deposit_balance"),
+    ("digital_active", "digital_active_12m_ago", "digital_active"),
+    *((f"{channel}_txn_12m", f"{channel}_txn_prev_12m", f"{channel}_txn_12m") for channel in CHANNELS),
+)
+"""``(feature, column a year ago, column now)`` of the acquisition design: used when both exist."""
+
+AGED_FEATURES: tuple[tuple[str, float], ...] = (("tenure_months", 12.0), ("age", 1.0))
+"""Features a year younger in the year-ago snapshot: ``(column, amount subtracted)``."""
+
+STATIC_FEATURES: tuple[str, ...] = ("risk_level", "annual_income")
+"""Features assumed unchanged over the year."""
 
 FEATURE_NAMES: dict[str, tuple[str, str]] = {
     "aum": ("AUM", "资产规模"),
@@ -71,8 +119,25 @@ FEATURE_NAMES: dict[str, tuple[str, str]] = {
 }
 """(English, Chinese) names of features used in reasons; others show their column name."""
 
-QUALITY_COLUMNS: tuple[str, ...] = ("product", "holder_share", "test_customers", "auc", "top_decile_lift")
+QUALITY_COLUMNS: tuple[str, ...] = (
+    "product",
+    "design",
+    "learning_customers",
+    "test_customers",
+    "positives",
+    "base_rate",
+    "auc",
+    "auc_low",
+    "auc_high",
+    "top_decile_rate",
+    "top_decile_lift",
+    "usable",
+)
 """Columns of ``PropensityModels.quality_``."""
+
+LEAK_COLUMNS: tuple[str, ...] = ("product", "feature", "reason", "value")
+"""Columns of ``PropensityModels.leaks_``; ``reason`` is ``separates_label`` (value: its AUC alone) or
+``reconstructs_balance`` (value: the correlation)."""
 
 _LOG_MARKERS = ("aum", "balance", "income", "_txn_")
 
@@ -81,19 +146,93 @@ def _logged(column: str) -> bool:
     return any(marker in column for marker in _LOG_MARKERS) and column != "aum_trend"
 
 
-def propensity_features(prepared: PreparedDataset) -> pd.DataFrame:
-    """Return the numeric feature frame of every customer (per dataset).
+def _money(column: str) -> bool:
+    return _logged(column) and "_txn_" not in column
 
-    Numbers and flags of ``prepared.customers`` (product flags included, as 0/1), except
-    identifiers, dates, text, customer-state flags and ``ALWAYS_EXCLUDED``; balances, AUM,
-    income and transaction counts are ``log1p``-scaled. Missing values stay NaN (the models
-    impute medians).
 
-    Returns
-    -------
-    pandas.DataFrame
-        ``float32``, one row per customer row, positional index.
+def _scaled(column: str, values: np.ndarray) -> np.ndarray:
+    """Float32 feature values: finite or NaN, money and counts ``log1p``-scaled."""
+    values = np.where(np.isfinite(values), values, np.nan)  # an infinite balance is missing, not a feature
+    if _logged(column):
+        values = np.sign(values) * np.log1p(np.abs(values))
+    return values.astype(np.float32)
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    return series.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+@dataclass(frozen=True, eq=False)
+class ProductOpenings:
+    """Who held each product a year ago and who opened it since, from the holdings' open dates.
+
+    Attributes
+    ----------
+    products : tuple of str
+        ``prepared.products`` (column order).
+    held_year_ago : numpy.ndarray
+        (customers × products) ``bool``: a holding opened before the start of the month a year
+        before the reference month.
+    opened_last_year : numpy.ndarray
+        (customers × products) ``bool``: a holding opened since then.
+    undated : numpy.ndarray
+        (customers × products) ``bool``: holds the product with no dated holding (an open date
+        missing, or a ``has_<product>`` flag without a holdings row): left out of that product's model.
     """
+
+    products: tuple[str, ...]
+    held_year_ago: np.ndarray
+    opened_last_year: np.ndarray
+    undated: np.ndarray
+
+
+def product_openings(prepared: PreparedDataset) -> ProductOpenings | None:
+    """Return the year-ago holdings and the last year's openings, or None without dated holdings.
+
+    The cut-off is the one ``crm_core.prepare`` uses for ``products_held_12m_ago``: the first
+    day of the month eleven months before the reference month.
+    """
+    holdings = prepared.dataset.holdings
+    if holdings is None or not len(holdings) or "open_date" not in holdings.columns:
+        return None
+    if not holdings["open_date"].notna().any():
+        return None
+    customers = prepared.customers
+    products = tuple(prepared.products)
+    position = customer_positions(customers["customer_id"], holdings["customer_id"])
+    code = pd.Index(products).get_indexer(holdings["product"].astype("string").fillna("").to_numpy(dtype=object))
+    known = (position >= 0) & (code >= 0)
+    position, code = position[known], code[known]
+    dates = pd.to_datetime(holdings["open_date"]).to_numpy()[known]
+    cutoff = np.datetime64(prepared.as_of - pd.DateOffset(months=11))
+    dated = ~np.isnat(dates)
+    before = dated & (dates < cutoff)
+    after = dated & ~before
+    shape = (len(customers), len(products))
+    held_then, opened = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    held_then[position[before], code[before]] = True
+    opened[position[after], code[after]] = True
+    held_now = np.column_stack([customers[product_flag_column(p)].to_numpy(dtype=bool) for p in products])
+    undated = held_now & ~held_then & ~opened
+    return ProductOpenings(products, held_then, opened & ~held_then, undated)
+
+
+def _design(prepared: PreparedDataset) -> tuple[str, ProductOpenings | None]:
+    openings = product_openings(prepared)
+    if openings is None or not openings.opened_last_year.any() or "alive_12m_ago" not in prepared.customers:
+        return "holding_look_alike", None
+    return "acquisition_out_of_time", openings
+
+
+def propensity_design(prepared: PreparedDataset) -> str:
+    """Return ``acquisition_out_of_time`` when holdings carry open dates with openings in the last year.
+
+    Otherwise ``holding_look_alike``: the models then learn today's holders from today's features.
+    """
+    return _design(prepared)[0]
+
+
+def _look_alike_features(prepared: PreparedDataset) -> pd.DataFrame:
     customers = prepared.customers
     columns = {}
     for column in customers.columns:
@@ -104,12 +243,206 @@ def propensity_features(prepared: PreparedDataset) -> pd.DataFrame:
             continue
         if isinstance(dtype, pd.CategoricalDtype):
             continue
-        values = customers[column].astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
-        values = np.where(np.isfinite(values), values, np.nan)  # an infinite balance is missing, not a feature
-        if _logged(column):
-            values = np.sign(values) * np.log1p(np.abs(values))
-        columns[column] = values.astype(np.float32)
+        columns[column] = _scaled(column, _numbers(customers[column]))
     return pd.DataFrame(columns, index=pd.RangeIndex(len(customers)))
+
+
+def _acquisition_features(prepared: PreparedDataset, moment: str, openings: ProductOpenings) -> pd.DataFrame:
+    customers = prepared.customers
+    then = moment == "year_ago"
+    columns = {}
+    for name, before, current in SHIFTED_FEATURES:
+        if prepared.has(before) and prepared.has(current):
+            columns[name] = _scaled(name, _numbers(customers[before if then else current]))
+    for name, shift in AGED_FEATURES:
+        if prepared.has(name):
+            values = _numbers(customers[name])
+            columns[name] = _scaled(name, np.maximum(values - shift, 0.0) if then else values)
+    for name in STATIC_FEATURES:
+        if prepared.has(name):
+            columns[name] = _scaled(name, _numbers(customers[name]))
+    for j, product in enumerate(openings.products):
+        flag = product_flag_column(product)
+        held = openings.held_year_ago[:, j] if then else customers[flag].to_numpy(dtype=bool)
+        # A holding without a date: whether it was held a year ago is unknown (imputed), not "no".
+        columns[flag] = np.where(openings.undated[:, j] & then, np.nan, held).astype(np.float32)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(customers)))
+
+
+def propensity_features(prepared: PreparedDataset, moment: str = "now") -> pd.DataFrame:
+    """Return the numeric feature frame of every customer as of ``moment`` (per dataset).
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        Not modified.
+    moment : {"now", "year_ago"}
+        ``now`` scores (and explains) today's customers; ``year_ago`` is what the acquisition
+        models learn from (the same columns).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``float32``, one row per customer row, positional index. Under ``acquisition_out_of_time``:
+        the ``SHIFTED_FEATURES``, ``AGED_FEATURES`` and ``STATIC_FEATURES`` present and one
+        ``has_<product>`` flag per product (as of ``moment``). Under ``holding_look_alike``: the
+        numbers and flags of ``prepared.customers`` except identifiers, dates, text, customer-state
+        flags and ``ALWAYS_EXCLUDED`` (``moment`` must be ``now``). Balances, AUM, income and
+        transaction counts are ``log1p``-scaled; missing values stay NaN (the models impute medians).
+    """
+    if moment not in ("now", "year_ago"):
+        raise ValueError("moment must be 'now' or 'year_ago'")
+    design, openings = _design(prepared)
+    if design == "acquisition_out_of_time":
+        return _acquisition_features(prepared, moment, openings)
+    if moment == "year_ago":
+        raise ValueError("year-ago features need holdings with open dates")
+    return _look_alike_features(prepared)
+
+
+def product_balances(prepared: PreparedDataset) -> pd.DataFrame:
+    """Return each customer's balance in each product (NaN where unknown), for the leak screen.
+
+    From the holdings table's ``balance`` column when it has one (summed per customer and
+    product); for products without it, the first of ``DERIVED_FROM_PRODUCT``'s balance columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        (customers × ``prepared.products``) ``float64``, positional index.
+    """
+    customers = prepared.customers
+    products = tuple(prepared.products)
+    balances = np.full((len(customers), len(products)), np.nan)
+    holdings = prepared.dataset.holdings
+    if holdings is not None and len(holdings) and "balance" in holdings.columns:
+        position = customer_positions(customers["customer_id"], holdings["customer_id"])
+        code = pd.Index(products).get_indexer(holdings["product"].astype("string").fillna("").to_numpy(dtype=object))
+        values = _numbers(holdings["balance"])
+        known = (position >= 0) & (code >= 0) & np.isfinite(values)
+        flat = np.bincount(
+            position[known] * len(products) + code[known], weights=values[known], minlength=balances.size
+        ).reshape(balances.shape)
+        with_balance = np.bincount(code[known], minlength=len(products)) > 0
+        balances[:, with_balance] = flat[:, with_balance]
+    derived = dict(DERIVED_FROM_PRODUCT)
+    for j, product in enumerate(products):
+        if np.isnan(balances[:, j]).all():
+            column = next((c for c in derived.get(product, ()) if _money(c) and c in customers.columns), None)
+            if column is not None:
+                balances[:, j] = _numbers(customers[column])
+    return pd.DataFrame(balances, columns=list(products))
+
+
+def _separation(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """ROC AUC of each column alone, folded above 0.5 (rank formula, ties averaged)."""
+    positives = labels.sum()
+    negatives = len(labels) - positives
+    ranks = np.empty(values.shape)
+    for i in range(values.shape[1]):  # average ranks: tied values (flags) share the mean of their positions
+        order = np.argsort(values[:, i], kind="stable")
+        ordered = values[order, i]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        ends = np.r_[starts[1:], len(ordered)]
+        ranks[order, i] = np.repeat((starts + ends + 1) / 2, ends - starts)
+    auc = (ranks[labels].sum(axis=0) - positives * (positives + 1) / 2) / (positives * negatives)
+    return np.maximum(auc, 1 - auc)
+
+
+def _correlation(values: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Pearson correlation of each column with ``target`` (0 for a constant column)."""
+    centred = values - values.mean(axis=0)
+    goal = target - target.mean()
+    spread = np.sqrt((centred**2).sum(axis=0) * (goal**2).sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(spread > 0, centred.T @ goal / spread, 0.0)
+
+
+def _raw(name: str, values: np.ndarray) -> np.ndarray:
+    """Undo ``_scaled``'s ``log1p`` on a money or count column."""
+    return np.sign(values) * np.expm1(np.abs(values)) if _logged(name) else values
+
+
+def leaking_features(
+    features: pd.DataFrame,
+    labels: np.ndarray,
+    balances: np.ndarray | None = None,
+    leak_auc: float = LEAK_AUC,
+    reconstruction_correlation: float = RECONSTRUCTION_CORRELATION,
+) -> pd.DataFrame:
+    """Return the features that leak one product's label, and why.
+
+    A feature leaks when, on its own (missing values at the median), it separates the label
+    with a ROC AUC above ``leak_auc``; or when it, or the sum or difference of two money
+    features (AUM, balances, income, raw values), correlates with one of the product's
+    ``balances`` above ``reconstruction_correlation``. Of a pair, the member less correlated
+    with that balance on its own is dropped; pairs are checked again until none rebuilds it.
+
+    Parameters
+    ----------
+    features : pandas.DataFrame
+        ``propensity_features`` rows the product's model learns from.
+    labels : numpy.ndarray
+        ``bool`` label per row.
+    balances : numpy.ndarray, optional
+        (rows × k) the product's balance and columns derived from it (NaN where unknown); a
+        column with fewer than three known values or no spread is skipped.
+    leak_auc, reconstruction_correlation : float
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``feature``, ``reason`` (``separates_label`` or ``reconstructs_balance``), ``value``
+        (the AUC alone, or the correlation).
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"aum": np.log1p([9.0, 5, 9, 3]), "deposit_balance": np.log1p([8.0, 5, 4, 3]),
+    ...                   "age": [30.0, 40, 50, 60]})
+    >>> leaking_features(X, np.array([True, False, False, True]), np.array([[1.0], [0], [5], [0]]))
+               feature                reason  value
+    0  deposit_balance  reconstructs_balance    1.0
+    """
+    labels = np.asarray(labels, dtype=bool)
+    values = features.to_numpy(dtype=np.float64, na_value=np.nan)
+    with np.errstate(all="ignore"):
+        medians = np.nan_to_num(np.nanmedian(values, axis=0)) if len(values) else np.zeros(values.shape[1])
+    values = np.where(np.isnan(values), medians, values)
+    names = list(map(str, features.columns))
+    rows = []
+    if 0 < labels.sum() < len(labels):
+        for name, auc in zip(names, _separation(values, labels), strict=True):
+            if auc > leak_auc:
+                rows.append((name, "separates_label", float(auc)))
+    dropped = {name for name, _, _ in rows}
+    targets = np.empty((len(values), 0)) if balances is None else np.asarray(balances, dtype=np.float64)
+    for target in targets.reshape(len(values), -1).T:
+        known = np.isfinite(target)
+        if known.sum() < 3 or np.ptp(target[known]) == 0:
+            continue
+        target = target[known]
+        raw = {name: _raw(name, values[known, i]) for i, name in enumerate(names)}
+        correlations = np.abs(_correlation(np.column_stack(list(raw.values())), target))
+        alone = dict(zip(names, correlations, strict=True))
+        for name in names:
+            if name not in dropped and alone[name] > reconstruction_correlation:
+                rows.append((name, "reconstructs_balance", float(alone[name])))
+                dropped.add(name)
+        while True:
+            money = [name for name in names if _money(name) and name not in dropped]
+            pairs = [(a, b, sign) for i, a in enumerate(money) for b in money[i + 1 :] for sign in (1.0, -1.0)]
+            if not pairs:
+                break
+            combined = np.column_stack([raw[a] + sign * raw[b] for a, b, sign in pairs])
+            correlation = np.abs(_correlation(combined, target))
+            best = int(np.argmax(correlation))
+            if correlation[best] <= reconstruction_correlation:
+                break
+            a, b, _ = pairs[best]
+            weaker = b if alone[a] >= alone[b] else a
+            rows.append((weaker, "reconstructs_balance", float(correlation[best])))
+            dropped.add(weaker)
+    return pd.DataFrame(rows, columns=["feature", "reason", "value"])
 
 
 def excluded_features(product: str, derived_columns: Sequence[tuple[str, Sequence[str]]]) -> tuple[str, ...]:
@@ -124,7 +457,7 @@ def excluded_features(product: str, derived_columns: Sequence[tuple[str, Sequenc
 
 
 def top_decile_lift(y_true: np.ndarray, scores: np.ndarray) -> float:
-    """Return the holder rate among the top 10% scores divided by the overall holder rate.
+    """Return the label rate among the top 10% scores divided by the base rate (the overall label rate).
 
     Examples
     --------
@@ -134,13 +467,35 @@ def top_decile_lift(y_true: np.ndarray, scores: np.ndarray) -> float:
     y_true = np.asarray(y_true, dtype=float)
     if len(y_true) == 0 or y_true.mean() == 0:
         return float("nan")
+    return _top_decile_rate(y_true, scores) / float(y_true.mean())
+
+
+def auc_interval(auc: float, positives: int, negatives: int) -> tuple[float, float]:
+    """Return the 95% interval of a ROC AUC (Hanley and McNeil's standard error), clipped to [0, 1].
+
+    Examples
+    --------
+    >>> [round(x, 3) for x in auc_interval(0.8, 12, 3000)]
+    [0.649, 0.951]
+    """
+    if not np.isfinite(auc) or positives < 1 or negatives < 1:
+        return float("nan"), float("nan")
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    variance = (auc * (1 - auc) + (positives - 1) * (q1 - auc**2) + (negatives - 1) * (q2 - auc**2)) / (
+        positives * negatives
+    )
+    half = 1.96 * np.sqrt(max(variance, 0.0))
+    return float(max(auc - half, 0.0)), float(min(auc + half, 1.0))
+
+
+def _top_decile_rate(y_true: np.ndarray, scores: np.ndarray) -> float:
     top = max(1, int(np.ceil(0.1 * len(y_true))))
     order = np.argsort(-np.asarray(scores), kind="stable")[:top]
-    return float(y_true[order].mean() / y_true.mean())
+    return float(np.asarray(y_true, dtype=float)[order].mean())
 
 
 class PropensityModels(BaseEstimator):
-    """One logistic regression per product: the chance a customer holds it, given the rest.
+    """One logistic regression per product, each on its own population, with a leak screen.
 
     Parameters
     ----------
@@ -155,6 +510,10 @@ class PropensityModels(BaseEstimator):
     solver : str
         ``LogisticRegression`` solver; Newton–Cholesky needs a handful of iterations on the
         strongly correlated balance columns where L-BFGS needs dozens.
+    design : {"acquisition_out_of_time", "holding_look_alike"}
+        What the labels are (recorded in ``quality_``; see ``DESIGNS``).
+    min_auc, leak_auc, reconstruction_correlation : float
+        ``MIN_AUC``, ``LEAK_AUC`` and ``RECONSTRUCTION_CORRELATION`` by default.
     random_state : int
         Seed of the split and the sampling.
 
@@ -172,8 +531,12 @@ class PropensityModels(BaseEstimator):
     intercepts_ : numpy.ndarray
         One intercept per product.
     quality_ : pandas.DataFrame
-        Per product: ``holder_share``, ``test_customers``, ``auc`` and ``top_decile_lift``
-        on the held-out rows.
+        ``QUALITY_COLUMNS`` per product, on its held-out rows: ``positives`` and ``base_rate``
+        (label count and rate), ``auc`` with its 95% interval (``auc_interval``),
+        ``top_decile_rate`` and ``top_decile_lift`` (that rate over the base rate). ``usable``:
+        ``auc >= min_auc`` and the interval above 0.5 (else too few labels to tell it from chance).
+    leaks_ : pandas.DataFrame
+        ``LEAK_COLUMNS``: the features the leak screen dropped from each product's model.
 
     Examples
     --------
@@ -181,8 +544,8 @@ class PropensityModels(BaseEstimator):
     >>> X = pd.DataFrame({"signal": rng.normal(size=2000), "noise": rng.normal(size=2000)})
     >>> Y = pd.DataFrame({"card": X["signal"] + rng.normal(scale=0.5, size=2000) > 0})
     >>> models = PropensityModels(random_state=0).fit(X, Y)
-    >>> bool(models.quality_.loc[0, "auc"] > 0.9)
-    True
+    >>> bool(models.quality_.loc[0, "auc"] > 0.9), bool(models.quality_.loc[0, "usable"])
+    (True, True)
     """
 
     def __init__(
@@ -192,6 +555,10 @@ class PropensityModels(BaseEstimator):
         regularisation: float = 1.0,
         derived_columns: tuple[tuple[str, tuple[str, ...]], ...] = DERIVED_FROM_PRODUCT,
         solver: str = "newton-cholesky",
+        design: str = "holding_look_alike",
+        min_auc: float = MIN_AUC,
+        leak_auc: float = LEAK_AUC,
+        reconstruction_correlation: float = RECONSTRUCTION_CORRELATION,
         random_state: int = 0,
     ):
         self.test_share = test_share
@@ -199,6 +566,10 @@ class PropensityModels(BaseEstimator):
         self.regularisation = regularisation
         self.derived_columns = derived_columns
         self.solver = solver
+        self.design = design
+        self.min_auc = min_auc
+        self.leak_auc = leak_auc
+        self.reconstruction_correlation = reconstruction_correlation
         self.random_state = random_state
 
     def _standardised(self, X: pd.DataFrame) -> np.ndarray:
@@ -206,19 +577,41 @@ class PropensityModels(BaseEstimator):
         values = np.where(np.isnan(values), self.medians_, values)
         return (values - self.means_) / self.scales_
 
-    def fit(self, X: pd.DataFrame, Y: pd.DataFrame) -> PropensityModels:
-        """Fit one model per column of ``Y`` (bool holdings) on the features ``X`` (same rows).
+    def fit(
+        self,
+        X: pd.DataFrame,
+        Y: pd.DataFrame,
+        eligible: np.ndarray | None = None,
+        balances: pd.DataFrame | None = None,
+    ) -> PropensityModels:
+        """Fit one model per column of ``Y`` (bool labels) on the features ``X`` (same rows).
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Features (``propensity_features``), one row per customer.
+        Y : pandas.DataFrame
+            ``bool`` label per row and product.
+        eligible : numpy.ndarray, optional
+            (rows × products) ``bool``: the rows each product's model learns from and is
+            evaluated on (default: every row).
+        balances : pandas.DataFrame, optional
+            (rows × products) each product's balance, for the leak screen (``product_balances``).
 
         Returns
         -------
         PropensityModels
             ``self``.
         """
+        if self.design not in DESIGNS:
+            raise ValueError(f"design must be one of {', '.join(DESIGNS)}")
         self.features_ = tuple(map(str, X.columns))
         self.products_ = tuple(map(str, Y.columns))
+        labels = Y.to_numpy(dtype=bool)
+        eligible = np.ones(labels.shape, dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
         rng = np.random.default_rng(self.random_state)
-        order = rng.permutation(len(X))
-        n_test = round(self.test_share * len(X))
+        order = rng.permutation(np.flatnonzero(eligible.any(axis=1)))
+        n_test = round(self.test_share * len(order))
         test_rows = np.sort(order[:n_test][: self.max_training_rows])
         train_rows = np.sort(order[n_test:][: self.max_training_rows])
         train_raw = X.iloc[train_rows].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -232,43 +625,80 @@ class PropensityModels(BaseEstimator):
         train = (filled - self.means_) / self.scales_
         test = self._standardised(X.iloc[test_rows])
         varying = scales > 0
-        labels = Y.to_numpy(dtype=bool)
         f, p = len(self.features_), len(self.products_)
         self.coefficients_ = np.zeros((f, p))
         self.intercepts_ = np.zeros(p)
-        rows = []
+        rows, leaks = [], []
+        screen_order = rng.permutation(len(train_rows))  # one sample order: the same rows screen every product
         for j, product in enumerate(self.products_):
-            excluded = set(excluded_features(product, self.derived_columns))
+            fit_at, test_at = eligible[train_rows, j], eligible[test_rows, j]
+            y_train, y_test = labels[train_rows, j][fit_at], labels[test_rows, j][test_at]
+            sample = train_rows[screen_order[fit_at[screen_order]][:SCREEN_ROWS]]
+            screened = self._screen(X, product, sample, labels[sample, j], balances)
+            leaks += [(product, *leak) for leak in screened.itertuples(index=False)]
+            excluded = set(excluded_features(product, self.derived_columns)) | set(screened["feature"])
             used = np.array([varying[i] and name not in excluded for i, name in enumerate(self.features_)], dtype=bool)
-            y_train, y_test = labels[train_rows, j], labels[test_rows, j]
             if y_train.min(initial=True) != y_train.max(initial=False) and used.any():
                 model = LogisticRegression(C=self.regularisation, solver=self.solver, max_iter=500)
-                model.fit(train[:, used], y_train)
+                model.fit(train[fit_at][:, used], y_train)
                 self.coefficients_[used, j] = model.coef_[0]
                 self.intercepts_[j] = model.intercept_[0]
             else:
                 rate = np.clip(y_train.mean() if len(y_train) else 0.5, 1e-6, 1 - 1e-6)
                 self.intercepts_[j] = np.log(rate / (1 - rate))
-            scores = test @ self.coefficients_[:, j] + self.intercepts_[j]
+            scores = test[test_at] @ self.coefficients_[:, j] + self.intercepts_[j]
             both = len(y_test) and y_test.min() != y_test.max()
+            auc = float(roc_auc_score(y_test, scores)) if both else float("nan")
+            positives = int(y_test.sum())
+            low, high = auc_interval(auc, positives, len(y_test) - positives)
             rows.append(
                 {
                     "product": product,
-                    "holder_share": float(y_test.mean()) if len(y_test) else float("nan"),
+                    "design": self.design,
+                    "learning_customers": int(eligible[:, j].sum()),
                     "test_customers": len(y_test),
-                    "auc": float(roc_auc_score(y_test, scores)) if both else float("nan"),
+                    "positives": positives,
+                    "base_rate": float(y_test.mean()) if len(y_test) else float("nan"),
+                    "auc": auc,
+                    "auc_low": low,
+                    "auc_high": high,
+                    "top_decile_rate": _top_decile_rate(y_test, scores) if both else float("nan"),
                     "top_decile_lift": top_decile_lift(y_test, scores) if both else float("nan"),
+                    "usable": bool(auc >= self.min_auc and low > 0.5),
                 }
             )
         self.quality_ = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
+        self.leaks_ = pd.DataFrame(leaks, columns=list(LEAK_COLUMNS))
         return self
+
+    def _screen(self, X, product, rows, y, balances) -> pd.DataFrame:
+        """The leak screen of one product on ``rows`` (a fixed sample of its training rows).
+
+        Its own flag and ``ALWAYS_EXCLUDED`` are never features, so not screened; the columns
+        derived from it are targets of the reconstruction check (and reported as excluded).
+        """
+        excluded = set(excluded_features(product, ()))
+        derived = [c for c in dict(self.derived_columns).get(product, ()) if c in self.features_]
+        screened = [c for c in self.features_ if c not in excluded and c not in derived]
+        targets = [_raw(c, X[c].to_numpy(dtype=np.float64, na_value=np.nan)[rows]) for c in derived if _money(c)]
+        if balances is not None and product in balances.columns:
+            targets.append(balances[product].to_numpy(dtype=np.float64, na_value=np.nan)[rows])
+        found = leaking_features(
+            X.iloc[rows][screened],
+            y,
+            np.column_stack(targets) if targets else None,
+            self.leak_auc,
+            self.reconstruction_correlation,
+        )
+        configured = pd.DataFrame({"feature": derived, "reason": "derived_from_product", "value": np.nan})
+        return pd.concat([configured, found], ignore_index=True) if derived else found
 
     def predict_proba(self, X: pd.DataFrame, chunk_rows: int = 250_000) -> np.ndarray:
         """Return the (rows × products) propensities, ``float32``, scored in chunks to bound memory."""
         out = np.empty((len(X), len(self.products_)), dtype=np.float32)
         for start in range(0, len(X), chunk_rows):
             z = self._standardised(X.iloc[start : start + chunk_rows])
-            out[start : start + len(z)] = 1.0 / (1.0 + np.exp(-(z @ self.coefficients_ + self.intercepts_)))
+            out[start : start + len(z)] = expit(z @ self.coefficients_ + self.intercepts_)
         return out
 
     def contributions(self, X: pd.DataFrame, product_codes: np.ndarray) -> np.ndarray:
@@ -284,28 +714,43 @@ class PropensityModels(BaseEstimator):
 def propensity_models(
     prepared: PreparedDataset, features: pd.DataFrame, config: ModelConfig = DEFAULT_MODEL
 ) -> PropensityModels:
-    """Return propensity models fitted on the active customers of ``prepared`` (per dataset).
+    """Return propensity models fitted on ``prepared`` under ``propensity_design(prepared)`` (per dataset).
 
     Parameters
     ----------
     prepared : PreparedDataset
-        Its ``has_<product>`` flags are the labels.
+        Its holdings (open dates) or ``has_<product>`` flags give the labels. Not modified.
     features : pandas.DataFrame
-        ``propensity_features(prepared)``.
+        ``propensity_features(prepared)`` (as of now): the look-alike models learn from it; the
+        acquisition models learn from ``propensity_features(prepared, "year_ago")``.
     config : ModelConfig
+
+    Returns
+    -------
+    PropensityModels
+        Its ``design``, ``quality_`` and ``leaks_`` say what was learned and what was dropped.
     """
-    active = prepared.customers["is_active"].to_numpy(dtype=bool)
-    labels = pd.DataFrame(
-        {p: prepared.customers[product_flag_column(p)].to_numpy(dtype=bool)[active] for p in prepared.products}
-    )
+    design, openings = _design(prepared)
+    customers = prepared.customers
+    active = customers["is_active"].to_numpy(dtype=bool)
+    products = tuple(prepared.products)
     models = PropensityModels(
         test_share=config.test_share,
         max_training_rows=config.max_training_rows,
         regularisation=config.regularisation,
         derived_columns=config.derived_columns,
+        design=design,
         random_state=config.random_state,
     )
-    return models.fit(features[active].reset_index(drop=True), labels)
+    balances = product_balances(prepared)
+    if design == "acquisition_out_of_time":
+        alive_then = customers["alive_12m_ago"].to_numpy(dtype=bool) & active
+        eligible = alive_then[:, None] & ~openings.held_year_ago & ~openings.undated
+        labels = pd.DataFrame(openings.opened_last_year, columns=list(products))
+        year_ago = _acquisition_features(prepared, "year_ago", openings)
+        return models.fit(year_ago[list(features.columns)], labels, eligible, balances)
+    labels = pd.DataFrame({p: customers[product_flag_column(p)].to_numpy(dtype=bool)[active] for p in products})
+    return models.fit(features[active].reset_index(drop=True), labels, balances=balances[active].reset_index(drop=True))
 
 
 def risk_levels_of(prepared: PreparedDataset) -> np.ndarray:
@@ -345,14 +790,19 @@ class NextBest:
     product_codes : numpy.ndarray
         ``int64`` per customer, ``-1`` when nothing may be recommended.
     propensity : numpy.ndarray
-        Propensity of the recommended product (NaN when none).
+        The model's propensity of the recommended product (NaN when none).
+    conversion : numpy.ndarray
+        Expected chance the customer takes the recommended product when offered it: the
+        sizing's conversion rate × the customer's propensity over the average propensity of
+        that product's candidates, at most 1 (NaN when none).
     expected_value : numpy.ndarray
-        Propensity × annual value per customer, CNY (NaN when none).
+        Conversion × annual value per customer, CNY (NaN when none).
     """
 
     products: tuple[str, ...]
     product_codes: np.ndarray
     propensity: np.ndarray
+    conversion: np.ndarray
     expected_value: np.ndarray
 
 
@@ -364,11 +814,16 @@ def next_best_products(
     sizing: SizingConfig = DEFAULT_SIZING,
     suitability: SuitabilityConfig = DEFAULT_SUITABILITY,
     eligible_customers: np.ndarray | None = None,
+    usable_products: np.ndarray | None = None,
 ) -> NextBest:
     """Return, per customer, the product with the highest expected value among those it may be offered.
 
-    Candidates are the products the customer does not hold and that pass the suitability
-    guardrail; the expected value is propensity × ``sizing``'s annual value of the product.
+    Candidates are the products the customer does not hold, that pass the suitability
+    guardrail and whose model is usable. The model ranks, the sizing sets the level: a
+    candidate's conversion is ``sizing``'s conversion rate × its propensity over the mean
+    propensity of the product's candidates (at most 1), so products compare on one scale
+    whether the propensity is a chance of opening or of looking like a holder; the expected
+    value is conversion × annual value.
 
     Parameters
     ----------
@@ -383,30 +838,47 @@ def next_best_products(
     sizing, suitability : configs
     eligible_customers : numpy.ndarray, optional
         ``bool`` mask of customers to recommend to (e.g. active ones); others get ``-1``.
+    usable_products : numpy.ndarray, optional
+        ``bool`` per product: whose model may recommend (``quality_["usable"]``); default all.
 
     Returns
     -------
     NextBest
+
+    Examples
+    --------
+    >>> best = next_best_products(np.array([[0.2, 0.1], [0.1, 0.1]]), np.zeros((2, 2), bool),
+    ...                           ["funds", "insurance"], np.array([3.0, 3.0]))
+    >>> best.product_codes.tolist(), best.conversion.round(3).tolist()
+    ([0, 1], [0.067, 0.03])
     """
     products = tuple(products)
+    n = len(np.asarray(held))
+    propensity = np.asarray(propensity, dtype=np.float64).reshape(n, len(products))
+    rate = np.array([sizing.economics_of(p).conversion_rate for p in products], dtype=np.float64)
     value = np.array([sizing.economics_of(p).annual_value for p in products], dtype=np.float64)
-    expected = np.asarray(propensity, dtype=np.float64) * value[None, :]
     allowed = ~np.asarray(held, dtype=bool) & suitable_products(risk_levels, products, suitability)
     if eligible_customers is not None:
         allowed &= np.asarray(eligible_customers, dtype=bool)[:, None]
+    if usable_products is not None:
+        allowed &= np.asarray(usable_products, dtype=bool)[None, :]
+    candidates = allowed.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(candidates > 0, np.where(allowed, propensity, 0.0).sum(axis=0) / candidates, np.nan)
+        relative = np.where(mean > 0, propensity / mean, 1.0)
+    conversion = np.minimum(rate[None, :] * relative, 1.0)
+    expected = conversion * value[None, :]
     ranked = np.where(allowed, expected, -np.inf)
-    best = ranked.argmax(axis=1) if len(products) else np.zeros(len(ranked), dtype=np.int64)
+    best = ranked.argmax(axis=1) if len(products) else np.zeros(n, dtype=np.int64)
     found = allowed.any(axis=1)
-    rows = np.arange(len(ranked))
+    rows = np.arange(n)
     chosen = np.where(found, best, -1).astype(np.int64)
     safe = np.where(found, best, 0)
-    return NextBest(
-        products=products,
-        product_codes=chosen,
-        propensity=np.where(found, np.asarray(propensity, dtype=np.float64)[rows, safe], np.nan) if len(products)
-        else np.full(len(ranked), np.nan),
-        expected_value=np.where(found, expected[rows, safe], np.nan) if len(products) else np.full(len(ranked), np.nan),
-    )  # fmt: skip
+
+    def picked(matrix: np.ndarray) -> np.ndarray:
+        return np.where(found, matrix[rows, safe], np.nan) if len(products) else np.full(n, np.nan)
+
+    return NextBest(products, chosen, picked(propensity), picked(conversion), picked(expected))
 
 
 def feature_phrase(feature: str, above: bool, lang: str = "en") -> str:
