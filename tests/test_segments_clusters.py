@@ -7,6 +7,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from crm_core.segments import ClusterConfig, cluster_descriptions, customer_clusters, silhouette_scores
+from crm_core.segments.clusters import cluster_features
+from crm_core.segments.config import STRUCTURE_SILHOUETTE
 
 
 def planted(n_per: int = 120, seed: int = 3) -> tuple[pd.DataFrame, np.ndarray]:
@@ -35,11 +37,35 @@ def test_planted_clusters_are_recovered_and_described():
     assert codes[:-1].tolist() == truth.tolist()
     assert result.segmentation.labels == ("cluster 1", "cluster 2", "cluster 3")
     assert result.features == ("age", "aum", "counter_txn_12m")
+    assert result.silhouette > 0.7 and result.structured  # well separated: names are earned
     # the strongest features first, whichever order they come in
     assert set(result.descriptions["en"][2].split(", ")) == {"older", "high AUM", "branch-reliant"}
     assert set(result.descriptions["zh"][2].split("、")) == {"年龄偏大", "资产高", "依赖网点柜台"}
-    assert result.descriptions["en"][0].startswith("younger")
+    assert set(result.descriptions["en"][0].split(", ")) == {"younger", "low AUM", "rarely at the counter"}
     pdt.assert_frame_equal(frame, before)
+
+
+def test_clusters_without_structure_are_numbered_not_named():
+    """One Gaussian cloud: k-means still returns k groups, but the silhouette says they are not real."""
+    rng = np.random.default_rng(11)
+    features = ("age", "score", "products_held", "tenure_months", "digital_share_12m")
+    frame = pd.DataFrame(rng.normal(0, 1, (600, 5)), columns=list(features)).assign(is_active=True)
+    result = customer_clusters(frame, ClusterConfig(features=features, k=4, silhouette_rows=300))
+    assert result.silhouette < STRUCTURE_SILHOUETTE == 0.25
+    assert not result.structured
+    assert result.descriptions == {"en": (), "zh": ()}
+    assert result.segmentation.labels == ("cluster 1", "cluster 2", "cluster 3", "cluster 4")
+    scores = silhouette_scores(frame, ClusterConfig(features=features, silhouette_rows=300), range(4, 5))
+    assert scores["silhouette"].iloc[0] == pytest.approx(result.silhouette, abs=0.02)  # same sample
+
+
+def test_transaction_counts_are_log_scaled():
+    """One customer with 1,000 counter visits no longer sits a thousand units from the rest."""
+    frame = pd.DataFrame({"counter_txn_12m": [0.0, 9.0, 99.0, 999.0], "age": [30.0, 40.0, 50.0, 60.0]})
+    matrix, used = cluster_features(frame, ("counter_txn_12m", "age"))
+    assert used == ("counter_txn_12m", "age")
+    np.testing.assert_allclose(matrix[:, 0], np.log([1.0, 10.0, 100.0, 1000.0]))
+    np.testing.assert_array_equal(matrix[:, 1], [30.0, 40.0, 50.0, 60.0])
 
 
 def test_clusters_are_reproducible_with_a_fixed_seed():

@@ -1,4 +1,10 @@
-"""k-means clusters of active customers, silhouette scores for choosing k, and plain-words descriptions."""
+"""k-means clusters of active customers, silhouette scores for choosing k, and plain-words descriptions.
+
+k-means always returns k groups, whether or not the customers form groups. The silhouette of
+the fitted clustering says whether they do: below ``STRUCTURE_SILHOUETTE`` (0.25) the data
+shows no strong natural groups, and the clusters get no descriptive names (a name such as
+"older, high AUM" would suggest a customer type that is not there), only numbers.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,15 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
 from crm_core.prepare import PreparedDataset
-from crm_core.segments.config import DEFAULT_CLUSTERS, MONEY_FEATURES, NOT_ASSIGNED, ClusterConfig, Segmentation
+from crm_core.segments.config import (
+    COUNT_FEATURES,
+    DEFAULT_CLUSTERS,
+    MONEY_FEATURES,
+    NOT_ASSIGNED,
+    STRUCTURE_SILHOUETTE,
+    ClusterConfig,
+    Segmentation,
+)
 
 FEATURE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
     "aum": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
@@ -49,28 +63,46 @@ class ClusterResult:
         Features used, in column order of ``centres``.
     centres : pandas.DataFrame
         z-score of each cluster's mean against all active customers (rows = clusters).
+    silhouette : float
+        Silhouette of this clustering on a seeded sample of ``config.silhouette_rows`` active
+        customers (the rows ``silhouette_scores`` draws); NaN when it cannot be computed.
     descriptions : dict
-        ``{"en": (...), "zh": (...)}``, one phrase per cluster.
+        ``{"en": (...), "zh": (...)}``, one phrase per cluster when ``structured``; empty
+        tuples otherwise (clusters are then only numbered).
     """
 
     segmentation: Segmentation
     model: Pipeline
     features: tuple[str, ...]
     centres: pd.DataFrame
+    silhouette: float
     descriptions: dict[str, tuple[str, ...]]
+
+    @property
+    def structured(self) -> bool:
+        """Whether the silhouette reaches ``STRUCTURE_SILHOUETTE``: the clusters are real groups."""
+        return bool(self.silhouette >= STRUCTURE_SILHOUETTE)
 
 
 def cluster_features(customers: pd.DataFrame, features: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
     """Return the feature matrix (``float64``) and the features used.
 
-    Features absent or entirely missing are skipped; money features are ``log1p`` of the
-    value clipped at 0; remaining missing values are replaced by the feature's median.
+    Features absent or entirely missing are skipped; money features and transaction counts
+    are ``log1p`` of the value clipped at 0; remaining missing values are replaced by the
+    feature's median.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"counter_txn_12m": [0, np.e - 1, None], "age": [30, 40, 50]})
+    >>> matrix, used = cluster_features(frame, ("counter_txn_12m", "age", "absent"))
+    >>> used, matrix[:, 0].round(3).tolist()
+    (('counter_txn_12m', 'age'), [0.0, 1.0, 0.5])
     """
     used = tuple(f for f in features if f in customers.columns and customers[f].notna().any())
     columns = []
     for feature in used:
         x = customers[feature].to_numpy(dtype=float, na_value=np.nan)
-        if feature in MONEY_FEATURES:
+        if feature in MONEY_FEATURES or feature in COUNT_FEATURES:
             x = np.log1p(np.clip(x, 0, None))
         median = np.nanmedian(x)
         columns.append(np.where(np.isnan(x), median, x))
@@ -122,6 +154,20 @@ def cluster_descriptions(centres: pd.DataFrame, threshold: float = DESCRIPTION_T
     return {lang: tuple(phrases) for lang, phrases in out.items()}
 
 
+def _silhouette_sample(rows: np.ndarray, config: ClusterConfig) -> np.ndarray:
+    """The seeded sample of active rows every silhouette is computed on."""
+    if len(rows) <= config.silhouette_rows:
+        return rows
+    rng = np.random.default_rng(config.random_state)
+    return rows[np.sort(rng.choice(len(rows), config.silhouette_rows, replace=False))]
+
+
+def _silhouette(pipeline: Pipeline, rows: np.ndarray, labels: np.ndarray) -> float:
+    if len(set(labels.tolist())) < 2 or len(set(labels.tolist())) >= len(rows):
+        return np.nan
+    return float(silhouette_score(pipeline.named_steps["scale"].transform(rows), labels))
+
+
 def customer_clusters(
     source: PreparedDataset | pd.DataFrame, config: ClusterConfig = DEFAULT_CLUSTERS
 ) -> ClusterResult:
@@ -130,7 +176,8 @@ def customer_clusters(
     The pipeline is fitted on at most ``config.fit_rows`` active customers (a seeded
     sample), then every active customer is assigned to its nearest centre. Cluster codes are
     renumbered by ascending mean AUM (the first feature without AUM), so cluster 1 is
-    the poorest and the numbering is stable across runs.
+    the poorest and the numbering is stable across runs. Clusters are described in words only
+    when the silhouette shows structure (``ClusterResult.structured``).
     """
     customers = source.customers if isinstance(source, PreparedDataset) else source
     matrix, used = cluster_features(customers, config.features)
@@ -160,12 +207,16 @@ def customer_clusters(
         centres = pd.DataFrame((sums / counts - mean) / std, columns=list(used))
     centres.index = pd.RangeIndex(config.k, name="cluster")
     labels = tuple(f"cluster {i + 1}" for i in range(config.k))
+    sample = _silhouette_sample(rows, config)
+    silhouette = _silhouette(model, sample, model.predict(sample))
+    structured = bool(silhouette >= STRUCTURE_SILHOUETTE)
     return ClusterResult(
         segmentation=Segmentation(codes, labels),
         model=model,
         features=used,
         centres=centres,
-        descriptions=cluster_descriptions(centres),
+        silhouette=silhouette,
+        descriptions=cluster_descriptions(centres) if structured else {"en": (), "zh": ()},
     )
 
 
@@ -186,17 +237,12 @@ def silhouette_scores(
     matrix, used = cluster_features(customers, config.features)
     if len(used) < 2:
         raise ValueError(f"clustering needs two of: {', '.join(config.features)}")
-    rows = matrix[_active(customers)]
-    rng = np.random.default_rng(config.random_state)
-    if len(rows) > config.silhouette_rows:
-        rows = rows[np.sort(rng.choice(len(rows), config.silhouette_rows, replace=False))]
+    rows = _silhouette_sample(matrix[_active(customers)], config)
     scores = []
     for k in k_values:
         if k >= len(rows):
             scores.append(np.nan)
             continue
         pipeline = cluster_pipeline(k, config.random_state, config.n_init)
-        labels = pipeline.fit_predict(rows)
-        scaled = pipeline.named_steps["scale"].transform(rows)
-        scores.append(float(silhouette_score(scaled, labels)) if len(set(labels)) > 1 else np.nan)
+        scores.append(_silhouette(pipeline, rows, pipeline.fit_predict(rows)))
     return pd.DataFrame({"k": np.array(list(k_values), dtype=np.int64), "silhouette": scores})

@@ -322,6 +322,17 @@ MONEY_FEATURES: frozenset[str] = frozenset(
 )
 """Money columns: clustered on ``log1p`` (negative values clipped to 0)."""
 
+COUNT_FEATURES: frozenset[str] = frozenset(
+    {"counter_txn_12m", "atm_txn_12m", "mobile_txn_12m", "online_txn_12m", "phone_txn_12m"}
+)
+"""Transaction counts: clustered on ``log1p`` too (a few customers with hundreds of visits
+would otherwise make a cluster of their own)."""
+
+STRUCTURE_SILHOUETTE = 0.25
+"""Silhouette below which the data shows no strong natural groups (the usual rule of thumb:
+0.25–0.5 weak, 0.5–0.7 reasonable, above 0.7 strong structure): clusters are then numbered,
+not named."""
+
 CLUSTER_FEATURES: tuple[str, ...] = (
     "aum",
     "annual_contribution",
