@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from crm_core.visits import (
     fitted_history,
     forecast_total,
     halving_month,
+    halving_range,
     halving_sentence,
     segment_declines,
     visit_cube,
@@ -95,8 +97,30 @@ def test_rising_series_has_no_halving_sentence():
 def test_halving_month_and_sentences():
     fit = counter_decline(seasonal_series(MONTHS, annual=-0.5), MONTHS)  # halves in exactly one year
     assert halving_month(fit) == pd.Timestamp("2027-10-01")
-    assert halving_sentence(fit) == "At this rate (-50.0% a year), counter transactions halve by October 2027."
-    assert halving_sentence(fit, "zh") == "按此速度（每年-50.0%），柜面交易量将在2027年10月减半。"
+    # A noiseless series has a zero-width interval: the range collapses to the point.
+    assert halving_range(fit) == (pd.Timestamp("2027-10-01"), pd.Timestamp("2027-10-01"))
+    assert halving_sentence(fit) == (
+        "At the fitted rate (-50.0% a year, 95% interval -50.0% to -50.0%), counter transactions halve in 2027: "
+        "1.0 to 1.0 years after October 2026."
+    )
+    assert halving_sentence(fit, "zh") == (
+        "按拟合速度（每年-50.0%，95%置信区间-50.0%至-50.0%），柜面交易量将在2027年减半：即2026年10月之后1.0至1.0年。"
+    )
+
+
+def test_halving_range_comes_from_the_ends_of_the_interval():
+    fit = replace(counter_decline(seasonal_series(MONTHS, annual=-0.2), MONTHS), lower=-0.5, upper=-0.05)
+    # ln 0.5 / ln 0.5 = 1 year and ln 0.5 / ln 0.95 = 13.51 years (162 months) after October 2026.
+    assert halving_range(fit) == (pd.Timestamp("2027-10-01"), pd.Timestamp("2040-04-01"))
+    assert halving_sentence(fit).startswith("At the fitted rate (-20.0% a year, 95% interval -50.0% to -5.0%), ")
+    assert halving_sentence(fit).endswith("halve between 2027 and 2040: 1.0 to 13.5 years after October 2026.")
+    open_ended = replace(fit, upper=0.02)
+    assert halving_range(open_ended) == (pd.Timestamp("2027-10-01"), None)
+    assert halving_sentence(open_ended).endswith(
+        "halve in 2027 at the earliest (1.0 years after October 2026); the interval reaches no decline, "
+        "so they may never halve."
+    )
+    assert halving_sentence(replace(fit, lower=math.nan, upper=math.nan)) is None  # no interval, no date
 
 
 def test_forecast_continues_the_trend_with_a_widening_band():
@@ -112,7 +136,8 @@ def test_forecast_continues_the_trend_with_a_widening_band():
     width = (forecast["upper"] - forecast["lower"]) / forecast["forecast"]
     assert width.iloc[12] > width.iloc[0]  # same month of the year, a year further out
     history = fitted_history(fit, series, MONTHS)
-    assert list(history.columns) == ["month", "actual", "fitted"] and history["fitted"].notna().all()
+    assert list(history.columns) == ["month", "actual", "fitted", "curved"] and history["fitted"].notna().all()
+    assert history["curved"].notna().all() and forecast["curved"].notna().all()
 
 
 def two_branch_dataset() -> pd.DataFrame:
@@ -156,7 +181,12 @@ def test_branch_table_names_a_branch_without_counter_activity():
             "counter_12m": [0],
             "months_used": [0],
             "halving_month": pd.to_datetime(pd.Series([None], dtype="object")),
+            "halving_from": pd.to_datetime(pd.Series([None], dtype="object")),
+            "halving_to": pd.to_datetime(pd.Series([None], dtype="object")),
+            "curvature_verdict": pd.array(["not_tested"], dtype="string"),
+            "curvature_p": [np.nan],
             "rank": [0],
+            "among_steepest": [False],
             "reason_en": pd.array(["No counter transactions in the window."], dtype="string"),
             "reason_zh": pd.array(["期间内没有柜面交易。"], dtype="string"),
         },

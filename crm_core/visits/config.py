@@ -96,11 +96,15 @@ class DeclineConfig:
         Level of the confidence interval of the rate and of the forecast's prediction interval.
     horizon_months : int
         Months forecast ahead.
+    lags : int or None
+        Newey–West lags of the autocorrelation-robust interval; None for the Newey–West (1994)
+        rule ``floor(4 (n / 100) ** (2 / 9))`` (3 lags for 36 months).
     """
 
     min_months: int = 13
     confidence: float = 0.95
     horizon_months: int = 12
+    lags: int | None = None
 
     def __post_init__(self) -> None:
         check.assign(
@@ -108,6 +112,7 @@ class DeclineConfig:
             min_months=check.whole(self.min_months, "min_months", 13, 600),
             confidence=check.number(self.confidence, "confidence", 0.5, 1, high_open=True),
             horizon_months=check.whole(self.horizon_months, "horizon_months", 1, 60),
+            lags=None if self.lags is None else check.whole(self.lags, "lags", 0, 120),
         )
 
 

@@ -290,11 +290,27 @@ def group_counter_sums(cube: VisitCube, codes: np.ndarray, n_groups: int) -> np.
     """Return per-group monthly counter transactions, ``(n_groups, n_months)`` ``int64``.
 
     Same result as ``group_monthly_sums(cube.counter, codes, n_groups)``, read from the
-    non-zero cells only.
+    non-zero cells only. ``codes`` is one group per customer (-1 = none), or one per month
+    and customer, ``(n_months, n_customers)``, for groups that change over time (a customer's
+    transactions of a month count for the group it was in that month).
+
+    Examples
+    --------
+    >>> from tests.conftest import tiny_dataset
+    >>> from crm_core.prepare import prepared_dataset
+    >>> cube = visit_cube(prepared_dataset(tiny_dataset()))
+    >>> group_counter_sums(cube, np.array([0, 0, 1, -1]), 2).sum(axis=1).tolist()
+    [6, 7]
+    >>> by_month = np.zeros((cube.n_months, 4), dtype=int)
+    >>> by_month[-1, 0] = 1  # the first customer moves to group 1 in the last month
+    >>> group_counter_sums(cube, by_month, 2).sum(axis=1).tolist()
+    [11, 2]
     """
     month, customer, value = cube.counter_cells
-    bins = np.where(np.asarray(codes) >= 0, codes, n_groups).astype(np.int64)
-    cell = bins[customer] * cube.n_months + month
+    codes = np.asarray(codes)
+    bins = np.where(codes >= 0, codes, n_groups).astype(np.int64)
+    bins = bins[month, customer] if bins.ndim == 2 else bins[customer]
+    cell = bins * cube.n_months + month
     sums = np.bincount(cell, weights=value, minlength=(n_groups + 1) * cube.n_months)
     return np.rint(sums[: n_groups * cube.n_months]).astype(np.int64).reshape(n_groups, cube.n_months)
 
