@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 LANGUAGES = ("en", "zh")
 
 
@@ -89,3 +91,37 @@ def format_delta(value: float | None, kind: str, lang: str = "en") -> str:
     if kind == "points":
         return f"{value * 100:+.1f} {'个百分点' if lang == 'zh' else 'pp'}"
     return f"{value:+.2f}"
+
+
+def format_month(when, lang: str = "en") -> str:
+    """Return a month as a manager writes it: ``May 2030`` / ``2030年5月``.
+
+    Examples
+    --------
+    >>> format_month(pd.Timestamp("2030-05-17"), "en"), format_month(pd.Timestamp("2030-05-17"), "zh")
+    ('May 2030', '2030年5月')
+    """
+    from crm_core.catalog import text
+
+    when = pd.Timestamp(when)
+    return text("xlsx_month", lang, month_name=_month_name(when, lang), year=when.year)
+
+
+def format_day(when, lang: str = "en") -> str:
+    """Return a date as a manager writes it: ``17 May 2030`` / ``2030年5月17日``.
+
+    Examples
+    --------
+    >>> format_day(pd.Timestamp("2030-05-17"), "en"), format_day(pd.Timestamp("2030-05-17"), "zh")
+    ('17 May 2030', '2030年5月17日')
+    """
+    from crm_core.catalog import text
+
+    when = pd.Timestamp(when)
+    return text("xlsx_day", lang, day=when.day, month_name=_month_name(when, lang), year=when.year)
+
+
+def _month_name(when: pd.Timestamp, lang: str) -> str:
+    from crm_core.catalog import text
+
+    return text("xlsx_month_names", lang).split()[when.month - 1]

@@ -437,3 +437,19 @@ def unique_name(name: str, taken: Iterable[str] = (), origin: str = "") -> str:
         if _name_key(candidate) not in used:
             return candidate
     raise AssertionError("unreachable: more candidates than names taken")
+
+
+def scenario_label(name: str, lang: str = "en") -> str:
+    """Return a scenario's name in ``lang``: the built-in scenarios' names translated, a manager's kept as typed.
+
+    Examples
+    --------
+    >>> scenario_label(proposed_scenario().name, "zh") != proposed_scenario().name
+    True
+    >>> scenario_label("Ningbo pilot", "zh")
+    'Ningbo pilot'
+    """
+    from crm_core.catalog import text
+
+    keys = {baseline_scenario().name: "scenario_name_baseline", proposed_scenario().name: "scenario_name_proposed"}
+    return text(keys[name], lang) if name in keys else name

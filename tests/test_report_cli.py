@@ -46,7 +46,7 @@ def test_sample_folder_all_formats(tmp_path, small_sample, capsys):
         argv = ["--data", str(folder), "--scenario", str(scenario), "--out", str(tmp_path / name), "--lang", "zh"]
         assert report_main(argv) == 0
     assert "wrote" in capsys.readouterr().out
-    check_outputs(tmp_path, ("情景：Proposed strategy", "数据：small bank"))
+    check_outputs(tmp_path, ("情景：拟议策略", "数据：small bank"))  # the built-in name, translated
 
 
 def test_committed_sample_deck(tmp_path):

@@ -66,8 +66,12 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
                              key="export_pptx")  # fmt: skip
     html_col.download_button(t("download_html"), lambda: report.report_html(storyline(), **stamp),
                              f"strategy_{lang}.html", "text/html", key="export_html")  # fmt: skip
+
+    def tables() -> bytes:
+        return report.report_workbook(storyline(), **stamp, as_of=prepared.as_of)
+
     xlsx_col.download_button(
-        t("download_tables"), lambda: report.report_workbook(storyline()), f"strategy_tables_{lang}.xlsx",
+        t("download_tables"), tables, f"strategy_tables_{lang}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx",
     )  # fmt: skip
     chart_col, png_col = st.columns([3, 1], vertical_alignment="bottom")

@@ -15,7 +15,7 @@ import streamlit as st
 from crm_core import scenario_links as links
 from crm_core import scenarios as sc
 from ui import settings
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.widgets import md
 
 STORE_KEY = "scenarios_saved"
@@ -75,16 +75,9 @@ def apply_link() -> None:
     _adopt(scenario, t("from_link"))
 
 
-PRESET_LABELS = {
-    sc.baseline_scenario().name: "scenario_name_baseline",
-    sc.proposed_scenario().name: "scenario_name_proposed",
-}
-"""Catalog keys of the built-in scenarios' names (a manager's own names are shown as typed)."""
-
-
 def display_name(name: str) -> str:
     """A scenario's name in the session's language (built-in names translated)."""
-    return t(PRESET_LABELS[name]) if name in PRESET_LABELS else name
+    return sc.scenario_label(name, current_lang())
 
 
 def display_note(scenario: sc.Scenario) -> str:

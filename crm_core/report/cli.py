@@ -125,7 +125,7 @@ def report_main(argv: list[str]) -> int:
         else:
             from crm_core.report.workbook import report_workbook
 
-            out.write_bytes(report_workbook(report))
+            out.write_bytes(report_workbook(report, *stamp, as_of=prepared.as_of))
     except (ReportFailure, LoadError, ExportError) as error:
         print(f"report not written: {error}", file=sys.stderr)
         return FAILED

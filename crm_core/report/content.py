@@ -10,6 +10,7 @@ headline instead of failing.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -23,7 +24,7 @@ from crm_core import products as prod
 from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
-from crm_core.formatting import format_money
+from crm_core.formatting import format_money, format_month
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
     NUMBER_FORMATS,
@@ -34,20 +35,12 @@ from crm_core.report.model import (
     chart_figure,
     format_value,
 )
-from crm_core.scenarios import Scenario
+from crm_core.scenarios import Scenario, scenario_label
 
 
 def _scenario_name(scenario: Scenario, lang: str) -> str:
-    """A scenario's name in ``lang``: the built-in scenarios' names are translated, a manager's kept."""
-    from crm_core.scenarios import baseline_scenario, proposed_scenario
-
-    for preset, key in (
-        (baseline_scenario(), "scenario_name_baseline"),
-        (proposed_scenario(), "scenario_name_proposed"),
-    ):
-        if scenario.name == preset.name:
-            return _t(key, lang)
-    return scenario.name
+    """A scenario's name in ``lang`` (``crm_core.scenarios.scenario_label``)."""
+    return scenario_label(scenario.name, lang)
 
 
 def _t(key: str, lang: str, **values) -> str:
@@ -360,9 +353,9 @@ def _value_mining(view: prod.ProductsView | None, scenario: Scenario, lang: str)
     gaps = gaps.assign(product_name=[prod.product_name(p, lang) for p in gaps["product"]])
     opportunities = opportunities.assign(product_name=[prod.product_name(p, lang) for p in opportunities["product"]])
     if opportunities.empty:
-        names = "、".join if lang == "zh" else ", ".join
+        joined = "、".join if lang == "zh" else ", ".join
         headline = _t(
-            "report_no_offered", lang, offered=names(prod.product_name(p, lang) for p in scenario.offered_products)
+            "report_no_offered", lang, offered=joined(prod.product_name(p, lang) for p in scenario.offered_products)
         )
         shares = holdings.holders / np.maximum(holdings.customers[:, None], 1)
         chart = _chart(
@@ -594,8 +587,21 @@ def _segment_table(profiles: pd.DataFrame) -> pd.DataFrame:
 
 
 def _shortened(text: str, limit: int) -> str:
-    """Cut text to ``limit`` characters with an ellipsis (works for Chinese, which has no spaces)."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Cut text to ``limit`` characters with an ellipsis, never inside a Latin word (a branch name stays whole).
+
+    Examples
+    --------
+    >>> _shortened("距基准（Hangzhou Binjiang）差", 16)
+    '距基准…'
+    >>> _shortened("short", 16)
+    'short'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1 : limit].isascii() and text[limit - 1 : limit].isalnum():
+        cut = re.sub(r"[A-Za-z0-9][A-Za-z0-9 ]*$", "", cut)
+    return cut.rstrip(" ,，（(") + "…"
 
 
 def _playbook(prepared, scenario: Scenario, risk, lang: str, cube, view, scorecard) -> Step:
@@ -700,7 +706,7 @@ def report_content(
     as_of = pd.Timestamp(prepared.as_of)
     return Report(
         title=_t("report_title", lang),
-        subtitle=_t("report_subtitle", lang, scenario=_scenario_name(scenario, lang), as_of=f"{as_of:%Y-%m}"),
+        subtitle=_t("report_subtitle", lang, scenario=_scenario_name(scenario, lang), as_of=format_month(as_of, lang)),
         lang=lang,
         steps=steps,
         tables=tuple(tables),

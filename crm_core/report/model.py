@@ -16,7 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.catalog import text
-from crm_core.formatting import format_count, format_money, format_share
+from crm_core.formatting import format_count, format_day, format_money, format_share
+from crm_core.scenarios import scenario_label
 from crm_core.text_safety import safe_chart
 
 CHART_KINDS: tuple[str, ...] = ("bar", "line", "pie")
@@ -28,14 +29,17 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
     "index": {"en": "0", "zh": "0"},
     "ratio": {"en": "0.00", "zh": "0.00"},
     "rank": {"en": "0", "zh": "0"},
-    # A trailing comma scales by 1,000 (",," = millions). 万 has no portable scaling format: the "0!.0,"
-    # trick works in PowerPoint but shows a literal "!" in LibreOffice and WPS, so Chinese axes show yuan.
-    "money": {"en": '"¥"#,##0.0,,"M"', "zh": '"¥"#,##0'},
+    # A trailing comma scales by 1,000 (",," = millions); a literal "\." before the last digit divides by
+    # ten more, so "0\.0," reads 万 and "0\.00,," reads 亿 (rendered the same by PowerPoint and LibreOffice).
+    "money": {
+        "en": '[>=1000000]"¥"#,##0.0,,"M";[>=1000]"¥"#,##0.0,"K";"¥"#,##0',
+        "zh": '[>=100000000]"¥"0\\.00,,"亿";[>=10000]"¥"0\\.0,"万";"¥"0',
+    },
 }
 """Excel/PowerPoint number format of each value kind, by language."""
 
 TICK_FORMATS: dict[str, str] = {"count": ",.0f", "share": ".0%", "index": ".0f", "ratio": ".2f", "rank": "d"}
-"""plotly (d3) axis tick format of each value kind (money uses SI prefixes, ``~s``)."""
+"""plotly (d3) axis tick format of each value kind (money ticks are written by ``format_money``)."""
 
 
 class ExportError(ValueError):
@@ -265,11 +269,9 @@ def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
         else:
             figure.add_trace(go.Bar(x=categories, y=shown, name=name, text=labels(values), textposition="auto"))
     value_axis = {"title": {"text": spec.y_title}}
-    if spec.value_kind == "money" and lang == "zh":  # 万 / 亿 ticks, as every Chinese figure reads
+    if spec.value_kind == "money":  # 万 / 亿 or K / M / B ticks, as every figure of the page reads
         ticks = money_ticks([v for _, values in spec.series for v in values])
-        value_axis.update(tickvals=ticks, ticktext=[format_money(t, "zh") for t in ticks])
-    elif spec.value_kind == "money":
-        value_axis.update(tickformat="~s", tickprefix="¥")
+        value_axis.update(tickvals=ticks, ticktext=[format_money(t, lang) for t in ticks])
     else:
         value_axis["tickformat"] = TICK_FORMATS[spec.value_kind]
     category_axis = {"title": {"text": spec.x_title}}
@@ -293,8 +295,8 @@ def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: 
 
     Examples
     --------
-    >>> report_stamp("Baseline", "Bank A", "0123456789abcdef", date(2026, 11, 28))
-    'Scenario: Baseline | Data: Bank A | Fingerprint: 0123456789ab | Date: 2026-11-28'
+    >>> report_stamp("Ningbo pilot", "Bank A", "0123456789abcdef", date(2026, 11, 28))
+    'Scenario: Ningbo pilot | Data: Bank A | Fingerprint: 0123456789ab | Date: 28 November 2026'
     """
     scenario_word, data_word, print_word, date_word = (
         text("report_stamp_scenario", lang),
@@ -304,10 +306,10 @@ def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: 
     )
     colon, bar = ("：", "｜") if lang == "zh" else (": ", " | ")
     parts = (
-        f"{scenario_word}{colon}{scenario_name}",
+        f"{scenario_word}{colon}{scenario_label(scenario_name, lang)}",
         f"{data_word}{colon}{dataset_name}",
         f"{print_word}{colon}{str(fingerprint)[:12]}",
-        f"{date_word}{colon}{when.isoformat()}",
+        f"{date_word}{colon}{format_day(when, lang)}",
     )
     return bar.join(parts)
 

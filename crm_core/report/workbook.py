@@ -19,6 +19,7 @@ from crm_core.catalog import text
 from crm_core.exports import CoverSheet, TableSheet, formatted_workbook
 from crm_core.loyalty.config import ModelConfig
 from crm_core.report.model import REPORT_TABLES, Report, report_tables
+from crm_core.scenarios import scenario_label
 from crm_core.segments.profiles import MIN_GROUP_CUSTOMERS
 
 NUMBER_FORMATS: dict[str, str] = {
@@ -153,14 +154,6 @@ INTERNAL_COLUMNS: tuple[str, ...] = ("code",)
 """Columns a manager does not read: the integer tier code (the tier's name is shown)."""
 
 
-def _scenario_label(name: str, lang: str) -> str:
-    """A scenario's name in ``lang``: the built-in scenarios' names translated, a manager's own kept as typed."""
-    from crm_core.scenarios import baseline_scenario, proposed_scenario
-
-    keys = {baseline_scenario().name: "scenario_name_baseline", proposed_scenario().name: "scenario_name_proposed"}
-    return text(keys[name], lang) if name in keys else name
-
-
 def _month_name(when: pd.Timestamp, lang: str) -> str:
     return text("xlsx_month_names", lang).split()[when.month - 1]
 
@@ -284,7 +277,7 @@ def cover_sheet(
     missing = text("not_available", lang)
     sheets = _table_sheets(lang)
     rows: list[tuple[str, str]] = [
-        (text("report_stamp_scenario", lang), _scenario_label(scenario_name, lang) if scenario_name else missing),
+        (text("report_stamp_scenario", lang), scenario_label(scenario_name, lang) if scenario_name else missing),
         (text("xlsx_cover_source", lang), dataset_name or missing),
         (text("report_stamp_fingerprint", lang), str(fingerprint)[:12] if fingerprint else missing),
         (text("xlsx_cover_as_of", lang), _month(as_of, lang) if as_of is not None else missing),
