@@ -4,8 +4,14 @@ The file is read with the loader's reading layer (format, encoding and delimiter
 but *not* mapped onto the contract, because the mapping keeps only canonical fields and
 the outcome and extra columns would be lost. Every usable column becomes a feature:
 numbers, and categories with at most ``MAX_LEVELS`` levels (one-hot). Identifier-like
-columns (all distinct), dates and constant columns are skipped. Exit 0 with the held-out
-evaluation; exit 2 with a clear message when the file, the outcome or the features
+columns (all distinct), dates and constant columns are skipped.
+
+``--split random`` holds out a stratified random quarter; ``--split time`` holds out the latest
+quarter (rows sorted by ``--time-column``, else by the file's only date column, else in file
+order), which is what deployment faces. ``--folds`` refits the model k times (random folds, or
+forward-chaining in time) and reports each metric as mean ± standard deviation. The calibration
+table is printed; every feature, numeric or categorical, is screened for leakage. Exit 0 with
+the evaluation; exit 2 with a clear message when the file, the outcome or the features
 cannot support a model. Never a traceback.
 """
 
@@ -20,8 +26,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from crm_core.loyalty.backtest import SPLITS, fold_scores, split_fitted_model
 from crm_core.loyalty.config import DEFAULT_MODEL
-from crm_core.loyalty.model import fitted_churn_model
 
 MAX_LEVELS = 50
 """Most distinct values a text column may have to be used as a categorical feature."""
@@ -31,6 +37,9 @@ NUMERIC_SHARE = 0.95
 
 LEAKAGE_AUC = 0.95
 """A single column separating the outcome this well on its own is flagged as possible leakage."""
+
+LEAK_LEVEL_ROWS = 20
+"""Categories with fewer rows are pooled before the leak check (a rare level separates by chance)."""
 
 POSITIVE_WORDS = frozenset({"1", "yes", "y", "true", "t", "churned", "closed", "是", "流失"})
 NEGATIVE_WORDS = frozenset({"0", "no", "n", "false", "f", "active", "否", "未流失"})
@@ -115,17 +124,42 @@ def usable_features(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     return pd.DataFrame(kept, index=frame.index), skipped
 
 
+def _separation(outcome: np.ndarray, values: np.ndarray) -> float:
+    auc = roc_auc_score(outcome, values)
+    return float(max(auc, 1 - auc))
+
+
 def possible_leaks(features: pd.DataFrame, outcome: np.ndarray) -> list[tuple[str, float]]:
-    """Return numeric columns whose values alone separate the outcome almost perfectly."""
+    """Return the columns, of any type, whose values alone separate the outcome almost perfectly.
+
+    Numbers are scored as they are (missing at the median) and by whether they are missing;
+    categories by their outcome rate per level (levels under ``LEAK_LEVEL_ROWS`` rows pooled,
+    missing a level of its own).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"status": ["closed", "open", "closed", "open"] * 10, "age": [30, 40, 50, 60] * 10})
+    >>> possible_leaks(frame, np.array([1, 0, 1, 0] * 10))
+    [('status', 1.0)]
+    """
     leaks = []
+    outcome = np.asarray(outcome).astype(int)
     for column in features.columns:
         series = features[column]
-        if not pd.api.types.is_numeric_dtype(series):
-            continue
-        values = series.astype(float).fillna(series.median()).to_numpy()
-        auc = roc_auc_score(outcome, values)
-        if max(auc, 1 - auc) >= LEAKAGE_AUC:
-            leaks.append((str(column), float(max(auc, 1 - auc))))
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            numbers = series.astype(float)
+            separation = _separation(outcome, numbers.fillna(numbers.median()).fillna(0.0).to_numpy())
+            missing = numbers.isna().to_numpy()
+            if missing.any() and not missing.all():
+                separation = max(separation, _separation(outcome, missing.astype(float)))
+        else:
+            levels = series.astype("string").fillna("(missing)")
+            counts = levels.map(levels.value_counts())
+            levels = levels.where(counts >= LEAK_LEVEL_ROWS, "(rare)")
+            rates = pd.Series(outcome, index=levels.index).groupby(levels.to_numpy()).mean()
+            separation = _separation(outcome, levels.map(rates).to_numpy(dtype=float))
+        if separation >= LEAKAGE_AUC:
+            leaks.append((str(column), separation))
     return leaks
 
 
@@ -143,6 +177,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--mapping", type=Path, help="saved mapping JSON: renames file columns to canonical names")
     parser.add_argument("--outcome", required=True, help="column holding the binary outcome (e.g. y, churned)")
     parser.add_argument("--drop", nargs="*", default=[], help="columns not to use (e.g. ones known after the outcome)")
+    parser.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="random",
+        help="hold out a random quarter, or the latest quarter in time (default: random)",
+    )
+    parser.add_argument(
+        "--time-column", help="date column giving the rows' order for --split time (default: file order)"
+    )
+    parser.add_argument(
+        "--folds", type=int, default=5, help="refits for mean ± sd of each metric (0 = none; default 5)"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
@@ -162,6 +208,32 @@ def _renamed(frame: pd.DataFrame, mapping_path: Path | None) -> pd.DataFrame:
     return frame.rename(columns=renames)
 
 
+def _dates(values: pd.Series) -> pd.Series | None:
+    """The column as dates, or None when more than 5% of its values are not dates (numbers never are)."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return None
+    dates = pd.to_datetime(values, errors="coerce", format="mixed")
+    return dates if dates.isna().mean() <= 0.05 else None
+
+
+def _time_order(frame: pd.DataFrame, column: str | None) -> tuple[pd.DataFrame, str]:
+    """The rows in time order (by ``column``, else the file's only date column, else as read), and how."""
+    if column is None:
+        found = [c for c in frame.columns if _dates(frame[c]) is not None]
+        if len(found) != 1:
+            return frame, "file order"
+        column = found[0]
+    if column not in frame.columns:
+        raise UsageError(f"--time-column names no column of the file: {column!r}")
+    dates = _dates(frame[column])
+    if dates is None:
+        raise UsageError(f"--time-column {column!r} is not a date column (more than 5% of its values are not dates)")
+    order = np.argsort(dates.to_numpy(), kind="stable")
+    return frame.iloc[order].reset_index(drop=True), f"sorted by {column}"
+
+
 def evaluation_result(args: argparse.Namespace) -> dict:
     """Return the evaluation of the file and options in ``args`` as a plain dict (raises ``UsageError``)."""
     frame = _renamed(raw_frame(args.data), args.mapping)
@@ -171,26 +243,37 @@ def evaluation_result(args: argparse.Namespace) -> dict:
     unknown = [c for c in args.drop if c not in frame.columns]
     if unknown:
         raise UsageError(f"--drop names columns not in the file: {', '.join(unknown)}")
+    if not 0 <= args.folds <= 20 or args.folds == 1:
+        raise UsageError("--folds must be 0 (none) or between 2 and 20")
+    order = "random"
+    if args.split == "time":
+        frame, order = _time_order(frame, getattr(args, "time_column", None))
     rows, outcome, positive = binary_outcome(frame[args.outcome], DEFAULT_MODEL.min_positives)
     features, skipped = usable_features(frame.drop(columns=[args.outcome, *args.drop]).iloc[rows])
     if features.shape[1] == 0:
         raise UsageError("no usable feature column (numbers or text with few distinct values) besides the outcome")
-    fitted = fitted_churn_model(features.reset_index(drop=True), outcome, DEFAULT_MODEL)
+    features = features.reset_index(drop=True)
+    fitted = split_fitted_model(features, outcome, args.split, DEFAULT_MODEL)
     if not fitted.usable:
         raise UsageError(fitted.reason["en"])
     drivers = fitted.drivers
+    folds = fold_scores(features, outcome, args.split, args.folds, DEFAULT_MODEL) if args.folds else None
     return {
         "file": str(args.data),
         "outcome": args.outcome,
         "positive_value": positive,
         "rows": len(outcome),
         "positives": int(outcome.sum()),
+        "split": args.split,
+        "order": order,
         "model": fitted.model_kind,
         "calibration": fitted.model.calibration_method_,
         "features": list(features.columns),
         "skipped": skipped,
         "dropped": list(args.drop),
         "held_out": fitted.evaluation.summary(),
+        "calibration_table": fitted.evaluation.calibration.to_dict("records"),
+        "folds": None if folds is None else {"count": len(folds.folds), **folds.summary()},
         "drivers": [
             {"feature": r.feature, "importance": r.importance, "sentence": _generic(r.sentence_en)}
             for r in drivers.itertuples()
@@ -201,18 +284,37 @@ def evaluation_result(args: argparse.Namespace) -> dict:
 
 def _report(result: dict) -> str:
     held = result["held_out"]
+    split = "latest rows, " + result["order"] if result["split"] == "time" else "random, stratified"
     lines = [
         f"{result['file']}: outcome {result['outcome']!r} (positive = {result['positive_value']!r}), "
         f"{result['rows']:,} rows, {result['positives']:,} positives ({result['positives'] / result['rows']:.1%})",
         f"model: {result['model']}, calibrated ({result['calibration']}), {len(result['features'])} features",
-        f"held-out ({held['rows']:,} rows, {held['positives']:,} positives):",
+        f"held-out ({split}; {held['rows']:,} rows, {held['positives']:,} positives):",
         f"  ROC AUC            {held['roc_auc']:.3f}",
         f"  PR AUC             {held['pr_auc']:.3f}   (base rate {held['base_rate']:.3f})",
         f"  Brier score        {held['brier']:.4f}",
         f"  calibration error  {held['calibration_error']:.4f}   (expected, 10 equal-count bins)",
         f"  top-decile lift    {held['top_decile_lift']:.2f}x",
-        "top drivers (permutation importance, drop in ROC AUC):",
+        "calibration (held-out, 10 equal-count bins):",
+        "  bin   rows  predicted  observed",
     ]
+    lines += [
+        f"  {b['bin']:>3}  {b['rows']:>5,}  {b['mean_predicted']:>9.3f}  {b['observed_rate']:>8.3f}"
+        for b in result["calibration_table"]
+    ]
+    folds = result["folds"]
+    if folds:
+        kind = "forward-chaining in time" if result["split"] == "time" else "stratified"
+        lines.append(f"{folds['count']} folds ({kind}), mean ± sd:")
+        for key, label, digits in (
+            ("roc_auc", "ROC AUC", 3),
+            ("pr_auc", "PR AUC", 3),
+            ("brier", "Brier score", 4),
+            ("calibration_error", "calibration error", 4),
+            ("top_decile_lift", "top-decile lift", 2),
+        ):
+            lines.append(f"  {label:<18} {folds[key]['mean']:.{digits}f} ± {folds[key]['sd']:.{digits}f}")
+    lines.append("top drivers (permutation importance, drop in ROC AUC):")
     lines += [f"  {d['importance']:+.4f}  {d['sentence']}" for d in result["drivers"]]
     if result["skipped"]:
         lines.append("skipped: " + "; ".join(f"{c} ({why})" for c, why in result["skipped"].items()))
