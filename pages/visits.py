@@ -6,11 +6,10 @@ from functools import partial
 import streamlit as st
 
 from crm_core import visits as vis
-from crm_core.formatting import format_share
 from ui import data, settings
 from ui import segments as ui_seg
 from ui import visits as ui_vis
-from ui.i18n import count, current_lang, t
+from ui.i18n import current_lang, t
 from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("visits")
@@ -21,29 +20,8 @@ ui_vis.require_activity(prepared)
 cube = ui_vis.cube(prepared)
 bank_fit, branch_table, branch_fits = ui_vis.fits(prepared)
 rule = vis.SilentAttritionRule()
-kpis = vis.visit_kpis(prepared, cube, bank_fit, rule, vis.OffCounterBenchmark()).set_index("metric")
-tiles = st.columns(4)
-off = kpis.loc["off_counter_rate"]
-tiles[0].metric(
-    t("visits_off_counter"),
-    format_share(off["value"]),
-    t("versus_benchmark", rate=format_share(off["reference"]), year=off["reference_year"]),
-    delta_color="off",
-    border=True,
-)
-decline = kpis.loc["counter_decline_per_year"]
-tiles[1].metric(
-    t("visits_decline"),
-    format_share(decline["value"]),
-    t("interval", low=format_share(decline["lower"]), high=format_share(decline["upper"])),
-    delta_color="off",
-    border=True,
-)
-tiles[2].metric(t("visits_mobile_active"), format_share(kpis.loc["mobile_active_share", "value"]), border=True)
-tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
-halving = vis.halving_sentence(bank_fit, lang)
-if halving:
-    st.markdown(f"**{md(halving)}**")
+ui_vis.kpi_tiles(vis.visit_kpis(prepared, cube, bank_fit, rule, vis.OffCounterBenchmark()).set_index("metric"))
+ui_vis.decline_statements(bank_fit, lang)
 
 rates = vis.off_counter_rates(prepared, vis.OffCounterBenchmark())
 chart_labels = {
@@ -60,31 +38,24 @@ st.plotly_chart(
 st.caption(vis.OffCounterBenchmark().source)
 
 st.subheader(t("forecast_heading"))
-series = vis.bank_counter_series(cube)
-forecast_labels = {
-    "title": t("forecast_title"),
-    "y_title": t("transactions"),
-    "actual": t("actual"),
-    "fitted": t("fitted_trend"),
-    "forecast": t("forecast"),
-    "band": t("forecast_band"),
-}
-st.plotly_chart(
-    vis.forecast_figure(
-        vis.fitted_history(bank_fit, series, cube.months), vis.counter_forecast(bank_fit, 12), forecast_labels
-    ),
-    key="visits_forecast_chart",
-)
+history = vis.fitted_history(bank_fit, vis.bank_counter_series(cube), cube.months)
+forecast = vis.counter_forecast(bank_fit, 12)
+st.plotly_chart(vis.forecast_figure(history, forecast, ui_vis.forecast_labels()), key="visits_forecast_chart")
 
 st.subheader(t("decline_by_branch"))
+steepest = vis.steepest_sentence(branch_table, lang)
+if steepest:
+    st.markdown(md(steepest))
 st.plotly_chart(
     vis.decline_ranking_figure(branch_table, t("decline_ranking_title"), t("change_per_year")),
     key="visits_branch_chart",
 )
+st.caption(t("visits_interval_note", lags=bank_fit.lags))
 
 codes, labels = ui_seg.grouping(prepared, ui_seg.grouping_select("visits_group_by"))
-segment_table, _ = vis.segment_declines(cube, codes, labels)
-table(ui_vis.localised_reasons(segment_table, lang), "visits_segment_table")
+segment_table, _ = vis.segment_declines(cube, codes, labels)  # the data hold no monthly segment history
+st.caption(t("visits_segments_latest", months=cube.n_months))
+table(ui_vis.decline_display(segment_table, lang), "visits_segment_table")
 
 st.subheader(t("substitution_heading"))
 flows = vis.substitution_flows(cube, codes, labels, total_label=t("bank"))

@@ -203,3 +203,33 @@ def test_segments_can_change_month_by_month():
     np.testing.assert_array_equal(sums[1], np.r_[counter[:18, 1], np.zeros(18, int)])
     table, _ = segment_declines(cube, by_month, ["first", "second"])
     assert table["counter_12m"].tolist() == [int(counter[-12:, :2].sum()), 0]
+
+
+def test_ranking_chart_darkens_what_cannot_be_ranked_and_the_forecast_shows_the_curve():
+    from crm_core.charts import CHANNEL_COLOURS
+    from crm_core.visits import counter_forecast, decline_ranking_figure, fitted_history, forecast_figure
+    from crm_core.visits.charts import LATER_DECLINE_COLOUR, RISE_COLOUR
+
+    table = rate_table([-0.30, -0.28, -0.10, 0.05], [-0.35, -0.31, -0.12, 0.02], [-0.25, -0.25, -0.08, 0.08])
+    table["among_steepest"] = among_steepest(table)
+    bar = decline_ranking_figure(table, "Decline", "% a year").data[0]
+    assert list(bar.y) == ["B3", "B2", "B1", "B0"]  # steepest on top
+    dark = CHANNEL_COLOURS["counter"]
+    assert list(bar.marker.color) == [RISE_COLOUR, LATER_DECLINE_COLOUR, dark, dark]
+
+    fit = counter_decline(np.exp(autocorrelated_log_series()), MONTHS)
+    labels = {"title": "F", "y_title": "C", "actual": "A", "fitted": "T", "forecast": "F", "band": "B"}
+    history, forecast = fitted_history(fit, np.exp(autocorrelated_log_series()), MONTHS), counter_forecast(fit)
+    assert [t.name for t in forecast_figure(history, forecast, labels).data] == ["A", "T", None, "B", "F"]
+    chart = forecast_figure(history, forecast, labels | {"curved": "K"})
+    curve = chart.data[-1]
+    assert curve.name == "K" and curve.line.dash == "dot" and len(curve.x) == 36 + 12
+    np.testing.assert_allclose(curve.y[:36], history["curved"].to_numpy(), rtol=1e-12)
+
+
+def test_a_slowing_decline_that_still_halves_warns_the_dates_may_come_early():
+    wobble = np.exp(0.01 * np.sin(np.arange(36)))
+    fit = counter_decline(1000 * np.exp(-0.5 * YEARS + 0.05 * YEARS**2) * wobble, MONTHS)
+    # -b^2 / 4c = -1.25 < ln 0.5: the slowing curve still reaches half, later than the straight line.
+    assert fit.curvature_verdict == CURVED and curved_halving_month(fit) > pd.Timestamp("2028-01-01")
+    assert curvature_sentence(fit).endswith("the decline is slowing (p < 0.001); the halving dates may come too early.")

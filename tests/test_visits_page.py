@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pandas as pd
 import pandas.testing as pdt
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -11,6 +12,7 @@ from crm_core import visits as vis
 from crm_core.dataset import Dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
+from ui.widgets import md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -46,7 +48,30 @@ def test_what_if_staffing_follows_crm_core(prepared):
     pdt.assert_frame_equal(
         shown.set_axis(list(expected.columns), axis=1), expected.reset_index(drop=True), check_dtype=False
     )
-    assert any(m.value.startswith("**At this rate") for m in at.markdown)
+    assert any(m.value.startswith("**At the fitted rate") for m in at.markdown)
+
+
+def test_decline_is_stated_with_its_uncertainty(prepared):
+    at = open_visits()
+    cube = vis.visit_cube(prepared)
+    fit = vis.bank_decline(cube)
+    branches, _ = vis.branch_declines(cube)
+    shown = [m.value for m in at.markdown]
+    assert f"**{md(vis.halving_sentence(fit))}**" in shown  # a range of years, not a month
+    assert md(vis.curvature_sentence(fit)) in shown
+    steepest = vis.steepest_sentence(branches)
+    assert md(steepest) in shown and "and 9 others" in steepest  # 12 intervals overlap the steepest one's
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("Segments as of the latest month") and "36 months" in c for c in captions)
+    assert any("Newey–West with 3 lags" in c for c in captions)
+    segments = next(d.value for d in at.dataframe if "Curvature check" in d.value.columns)
+    tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
+    expected, _ = vis.segment_declines(cube, tiers.codes, tiers.labels)
+    starts, ends = expected["halving_from"].dt.year, expected["halving_to"].dt.year
+    assert segments["Halves"].tolist() == [
+        "" if pd.isna(a) else f"{int(a)} or later" if pd.isna(b) else str(int(a)) if a == b else f"{int(a)}–{int(b)}"
+        for a, b in zip(starts, ends, strict=True)
+    ]
 
 
 def test_without_activity_the_page_says_what_is_missing(monkeypatch):

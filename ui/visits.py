@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from crm_core import visits as vis
 from crm_core.contract import CHANNELS
+from crm_core.formatting import format_share
 from crm_core.prepare import PreparedDataset
 from crm_core.templates import template_csv
-from ui.i18n import current_lang, t
+from ui.i18n import count, current_lang, t
+from ui.widgets import md
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -58,3 +61,63 @@ def require_activity(prepared: PreparedDataset) -> None:
         "activity_template.csv", "text/csv", key="visits_activity_template",
     )  # fmt: skip
     st.stop()
+
+
+def kpi_tiles(kpis: pd.DataFrame) -> None:
+    """The four headline tiles (``visit_kpis`` indexed by metric)."""
+    tiles = st.columns(4)
+    off, decline = kpis.loc["off_counter_rate"], kpis.loc["counter_decline_per_year"]
+    benchmark = t("versus_benchmark", rate=format_share(off["reference"]), year=off["reference_year"])
+    interval = t("interval", low=format_share(decline["lower"]), high=format_share(decline["upper"]))
+    tiles[0].metric(t("visits_off_counter"), format_share(off["value"]), benchmark, delta_color="off", border=True)
+    tiles[1].metric(t("visits_decline"), format_share(decline["value"]), interval, delta_color="off", border=True)
+    tiles[2].metric(t("visits_mobile_active"), format_share(kpis.loc["mobile_active_share", "value"]), border=True)
+    tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
+
+
+def decline_statements(fit: vis.DeclineFit, lang: str) -> None:
+    """When counter transactions halve (a range) and the check against a curved trend."""
+    halving = vis.halving_sentence(fit, lang)
+    if halving:
+        st.markdown(f"**{md(halving)}**")
+    check = vis.curvature_sentence(fit, lang)
+    if check:
+        st.markdown(md(check))
+
+
+def forecast_labels() -> dict[str, str]:
+    """Trace and axis names of the forecast chart, the curved alternative included."""
+    return {
+        "title": t("forecast_title"),
+        "y_title": t("transactions"),
+        "actual": t("actual"),
+        "fitted": t("fitted_trend"),
+        "forecast": t("forecast"),
+        "band": t("forecast_band"),
+        "curved": t("curved_trend"),
+    }
+
+
+def _halving_cell(start, end) -> str:
+    if pd.isna(start):
+        return ""
+    if pd.isna(end):
+        return t("visits_halving_cell_open", start=start.year)
+    return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
+
+
+def decline_display(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A decline table as shown: the halving as a range of years, the curvature verdict in words."""
+    verdicts = {
+        vis.STRAIGHT: t("curvature_straight"),
+        vis.CURVED: t("curvature_curved"),
+        vis.NOT_TESTED: t("curvature_not_tested"),
+    }
+    shown = table.assign(
+        halving=[_halving_cell(a, b) for a, b in zip(table["halving_from"], table["halving_to"], strict=True)],
+        curvature=table["curvature_verdict"].map(verdicts).where(table["status"] == vis.OK, ""),
+    )
+    hidden = {"halving_month", "halving_from", "halving_to", "curvature_verdict", "curvature_p", "among_steepest"}
+    order = [c for c in table.columns if c not in hidden]
+    order[order.index("months_used") + 1 : order.index("months_used") + 1] = ["halving", "curvature"]
+    return localised_reasons(shown[order], lang)

@@ -14,6 +14,9 @@ from crm_core.text_safety import safe_chart
 BENCHMARK_COLOUR = "#6C3483"
 MOVED_COLOUR = CHANNEL_COLOURS["mobile"]
 GONE_COLOUR = "#922B21"
+LATER_DECLINE_COLOUR = "#E6B0AA"
+"""A decline told apart from the steepest (its interval does not overlap)."""
+RISE_COLOUR = CHANNEL_COLOURS["online"]
 
 
 def _layout(figure: go.Figure, title: str, height: int = 360) -> go.Figure:
@@ -81,6 +84,9 @@ def decline_ranking_figure(table: pd.DataFrame, title: str, x_title: str, group_
     """Return a horizontal bar per group of the fitted % change per year, steepest decline on top,
     with the confidence interval as error bars. Groups without a rate are left out.
 
+    Falling groups whose interval overlaps the steepest one's (``among_steepest``) are dark, the
+    other falling groups light: the dark block is what the data cannot rank.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -90,12 +96,14 @@ def decline_ranking_figure(table: pd.DataFrame, title: str, x_title: str, group_
     value = rated["annual_change"].to_numpy() * 100
     upper = np.nan_to_num(rated["upper"].to_numpy() * 100 - value)
     lower = np.nan_to_num(value - rated["lower"].to_numpy() * 100)
+    leading = rated["among_steepest"].to_numpy(dtype=bool) if "among_steepest" in rated else value < 0
+    colours = np.where(leading, CHANNEL_COLOURS["counter"], np.where(value < 0, LATER_DECLINE_COLOUR, RISE_COLOUR))
     figure = go.Figure(
         go.Bar(
             x=value,
             y=rated["group"].astype(str),
             orientation="h",
-            marker={"color": np.where(value < 0, CHANNEL_COLOURS["counter"], CHANNEL_COLOURS["online"])},
+            marker={"color": colours},
             error_x={"type": "data", "symmetric": False, "array": upper, "arrayminus": lower, "color": "#424949"},
             text=[f"{v:+.1f}%" for v in value],
             # Inside, at the zero end: the interval's whisker sits at the bar's far end.
@@ -122,7 +130,8 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, labels: Mappi
     forecast : pandas.DataFrame
         ``counter_forecast`` output (``month``, ``forecast``, ``lower``, ``upper``).
     labels : mapping
-        ``title``, ``y_title``, ``actual``, ``fitted``, ``forecast``, ``band``.
+        ``title``, ``y_title``, ``actual``, ``fitted``, ``forecast``, ``band``; with ``curved`` the
+        curved alternative (``curved`` columns of both frames) is drawn dotted across history and forecast.
     """
     colour = CHANNEL_COLOURS["counter"]
     figure = go.Figure()
@@ -166,6 +175,16 @@ def forecast_figure(history: pd.DataFrame, forecast: pd.DataFrame, labels: Mappi
         y = np.r_[history["actual"].iloc[-1:].to_numpy(dtype=float), forecast["forecast"].to_numpy(dtype=float)]
         figure.add_trace(
             go.Scatter(x=x, y=y, name=labels["forecast"], mode="lines", line={"color": colour, "dash": "dash"})
+        )
+    if "curved" in labels and "curved" in history and history["curved"].notna().any():
+        figure.add_trace(
+            go.Scatter(
+                x=pd.concat([history["month"], forecast["month"]], ignore_index=True),
+                y=np.r_[history["curved"].to_numpy(dtype=float), forecast["curved"].to_numpy(dtype=float)],
+                name=labels["curved"],
+                mode="lines",
+                line={"color": "#7B7D7D", "width": 1.5, "dash": "dot"},
+            )
         )
     figure.update_layout(yaxis={"title": labels["y_title"], "rangemode": "tozero"})
     return _layout(figure, labels["title"])

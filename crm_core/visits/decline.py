@@ -507,10 +507,11 @@ def curvature_sentence(fit: DeclineFit, lang: str = "en") -> str | None:
         return text("visits_curvature_straight", lang, p=p)
     if not fit.declining:
         return text("visits_curvature_changing", lang, p=p)
-    if fit.curved_coefficients[-1] > 0:
-        key = "visits_curvature_slowing_never_halves" if never else "visits_curvature_slowing"
-        return text(key, lang, p=p)
-    return text("visits_curvature_faster", lang, p=p)
+    if fit.curved_coefficients[-1] <= 0:
+        return text("visits_curvature_faster", lang, p=p)
+    if never:
+        return text("visits_curvature_slowing_never_halves", lang, p=p)
+    return text("visits_curvature_slowing", lang, p=p)
 
 
 def counter_forecast(fit: DeclineFit, horizon_months: int = 12) -> pd.DataFrame:
