@@ -55,4 +55,4 @@ def count(value: float | None) -> str:
 
 def month_label(timestamp) -> str:
     """A month as 'Oct 2026' or '2026年10月'."""
-    return f"{timestamp.year}年{timestamp.month}月" if current_lang() == "zh" else timestamp.strftime("%b %Y")
+    return formatting.format_month(timestamp, current_lang())

@@ -452,11 +452,12 @@ def _staff(prepared, scenario: Scenario, scorecard, lang: str):
         if n_flagged
         else _t("report_flags_none", lang)
     )
+    separation = staff.separation_sentence(staff.rank_intervals(card, weights), card.level, lang)
     headline = _t("report_staff_headline", lang, movers=movers, flags=flag_text)
     customer_weight = staff.perspective_weights(dict(scenario.staff_weights))["customer"] / 100
     level = staff.LEVEL_NAMES[card.level][lang == "zh"]
     numbers = (
-        _number("report_units_ranked", len(card.units), "count", lang, level=level),
+        _number("report_units_ranked", int(table["ranked"].sum()), "count", lang, level=level),
         _number("report_units_moved", int((table["rank_change"] != 0).sum()), "count", lang),
         _number("report_flagged", n_flagged, "count", lang),
         _number("report_customer_weight", customer_weight, "share", lang),
@@ -476,16 +477,22 @@ def _staff(prepared, scenario: Scenario, scorecard, lang: str):
         y_title=_t("rank", lang),
         value_kind="rank",
     )
+    def rank_range(row) -> str:
+        if not row["ranked"]:
+            return _t("staff_not_ranked", lang)
+        low, high = int(row["rank_low"]), int(row["rank_high"])
+        return f"{int(row['rank'])} ({low}–{high})" if low != high else str(int(row["rank"]))
+
     display = pd.DataFrame(
         {
             _t("col_unit", lang): shown["unit"].astype(str),
-            _t("rank", lang): shown["rank"].astype(int).astype(str),
+            _t("staff_rank_range", lang): [rank_range(row) for _, row in shown.iterrows()],
             _t("report_baseline_rank", lang): shown["baseline_rank"].astype(int).astype(str),
             _t("col_rank_change", lang): [f"{int(v):+d}" for v in shown["rank_change"]],
             _t("score", lang): [format_value(v, "index", lang) for v in shown["score"]],
         }
     ).head(8)
-    lines = [movers, flag_text, *flags.loc[flags["flagged"], "sentence"].astype(str)]
+    lines = [separation, movers, flag_text, *flags.loc[flags["flagged"], "sentence"].astype(str)]
     return _step("staff", lang, headline, numbers, chart, display, lines), table
 
 
