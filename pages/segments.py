@@ -4,10 +4,10 @@ import streamlit as st
 
 from crm_core import segments as seg
 from crm_core.formatting import format_share
-from crm_core.segments.charts import concentration_figure, migration_heatmap, profile_index_figure, silhouette_figure
+from crm_core.segments.charts import concentration_figure, migration_heatmap
 from ui import data, settings
 from ui import segments as ui_seg
-from ui.i18n import count, current_lang, money, t, translate
+from ui.i18n import current_lang, money, t
 from ui.widgets import md, page_header, table
 
 page_header("segments")
@@ -31,70 +31,12 @@ def segment_panel() -> None:
         st.segmented_control, "segment_scheme", t("scheme"), usable, required=True,
         format_func=lambda s: t(f"scheme_{s}"),
     )  # fmt: skip
-    baseline, change, clusters = None, None, None
-    if scheme == "tiers":
-        configs = ui_seg.tier_controls()
-        segmentation = ui_seg.tier_segmentation(prepared, configs[0])
-        baseline = ui_seg.tier_segmentation(prepared, configs[1])
-        change = seg.tier_change_phrase(configs[1], configs[0])
-    elif scheme == "value":
-        matrix, config, base_config = ui_seg.value_controls(prepared)
-        segmentation, baseline = seg.value_segments(matrix, config), seg.value_segments(matrix, base_config)
-        change = {lang: translate("value_change", lang) for lang in ("en", "zh")}
-    elif scheme == "rfm":
-        monetary = settings.control(
-            st.selectbox, "rfm_monetary", t("rfm_monetary"), ("aum", "annual_contribution"),
-            format_func=lambda m: t(f"indicator_{m}"),
-        )  # fmt: skip
-        segmentation = ui_seg.rfm_segmentation(prepared, monetary)
-        st.caption(t("rfm_explained"))
-    elif scheme == "lifecycle":
-        segmentation = seg.lifecycle_stages(prepared, seg.LifecycleConfig())
-        for _, sentence in seg.lifecycle_rules_text()[current_lang()]:
-            st.caption(sentence)
-    else:
-        features = tuple(
-            settings.control(
-                st.multiselect, "cluster_features", t("cluster_features"),
-                (*seg.VALUE_INDICATORS, "age", "counter_txn_12m"), format_func=lambda f: t(f"indicator_{f}"),
-            )
-        )  # fmt: skip
-        k = settings.control(st.slider, "cluster_k", t("cluster_k"), 2, 8)
-        if len(features) < 2:
-            st.warning(t("cluster_need_two"))
-            return
-        clusters = ui_seg.cluster_result(prepared, features, k)
-        segmentation = clusters.segmentation
-        scores = ui_seg.silhouettes(prepared, features)
-        st.plotly_chart(
-            silhouette_figure(scores, t("silhouette_title"), "k", t("silhouette"), k), key="segments_silhouette_chart"
-        )
-
+    chosen = ui_seg.scheme_segmentation(prepared, scheme)
+    if chosen is None:
+        return
+    segmentation, baseline, change, clusters = chosen
     labels = ui_seg.display_labels(scheme, segmentation.labels, clusters)
-    profiles = seg.group_profiles(inputs, segmentation.codes, labels, unassigned_label=t("not_assigned"))
-    for note in segmentation.notes:
-        st.caption(f"ⓘ {t(note)}")  # core notes are English; known ones have a translation
-    total = profiles["customers"].sum()
-    st.caption(
-        t(
-            "profiles_reconcile",
-            groups=len(labels),
-            customers=count(total),
-            share=format_share(profiles["customer_share"].sum()),
-        )
-    )
-    st.dataframe(
-        ui_seg.profile_display(profiles, labels),
-        hide_index=True,
-        key="segments_profile_table",
-        column_config=ui_seg.profile_column_config(),
-    )
-    # AUM measures are what tiers are cut on (indexes in the thousands); the chart compares behaviour.
-    measure_labels = {m: t(f"profile_{m}") for m in seg.PROFILE_MEASURES if not m.endswith("_aum")}
-    st.plotly_chart(
-        profile_index_figure(profiles[~profiles["suppressed"]], measure_labels, t("profile_chart"), t("index_axis")),
-        key="segments_profile_chart",
-    )
+    ui_seg.profile_section(inputs, segmentation, labels)
 
     if baseline is not None:
         st.subheader(t("migration"))

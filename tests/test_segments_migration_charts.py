@@ -103,7 +103,7 @@ def test_charts_are_built_from_aggregates(tiny):
     assert [t.name for t in figure.data] == ["low", "high"]
     assert list(figure.data[0].y) == ["Average AUM", "Churn"] and list(figure.data[0].x) == [50.0, 0.0]
     assert figure.layout.title.text == "Profiles" and figure.layout.xaxis.title.text == "index (bank = 100)"
-    suppressed = profiles.assign(suppressed=[True, False])
+    suppressed = profiles.assign(suppressed=[True, False, False])  # and the empty not-assigned row is left out
     assert [t.name for t in profile_index_figure(suppressed, {"average_aum": "A"}, "P").data] == ["high"]
 
     curve = concentration_figure(concentration_curve(np.array([1.0, 3.0])), "Lorenz", "customers", "AUM")

@@ -87,3 +87,32 @@ def test_other_schemes_render_and_reconcile(scheme, prepared):
     at.segmented_control(key="views.segment_scheme@en").set_value(scheme).run()
     assert not at.exception, at.exception
     assert sum(customers_column(at)) == int(prepared.customers["is_active"].sum())
+
+
+def test_a_tiny_top_tier_folds_into_the_suppressed_row_and_totals_reconcile(prepared):
+    """The issue's case: a fifth tier at 3000万 made AUM shares sum to 83% while the caption said they reconciled."""
+    at = open_segments()
+    at.number_input(key="tiers.count").set_value(5).run()  # the new tier starts at ten times the last bound
+    assert not at.exception, at.exception
+    config = at.session_state["scenario_active"].tiers
+    codes = seg.aum_tiers(prepared, config).codes
+    expected = seg.group_profiles(prepared, codes, config.labels)
+    assert (expected["code"] == seg.SUPPRESSED_CODE).any()  # the top tiers are small in the sample
+    table = next(d.value for d in at.dataframe if {"Group", "Customers"} <= set(d.value.columns))
+    assert table["Customers"].tolist() == expected["customers"].tolist()
+    assert table["Group"].iloc[-1] == "suppressed (small groups together)"
+    assert table["Customers"].sum() == int(prepared.customers["is_active"].sum())
+    assert table["AUM share"].sum() == pytest.approx(1.0)
+    assert any("customer shares sum to 100.0%, AUM shares to 100.0%" in c.value for c in at.caption)
+    assert any("are counted together in the suppressed row" in c.value for c in at.caption)
+
+
+def test_clusters_without_structure_are_numbered_and_said_so(prepared):
+    at = open_segments()
+    at.segmented_control(key="views.segment_scheme@en").set_value("clusters").run()
+    assert not at.exception, at.exception
+    clusters = seg.customer_clusters(prepared, at.session_state["scenario_active"].clusters)
+    assert not clusters.structured  # the sample's silhouettes are 0.15-0.19 for every k
+    assert any("no strong natural groups" in i.value for i in at.info)
+    table = next(d.value for d in at.dataframe if {"Group", "Customers"} <= set(d.value.columns))
+    assert table["Group"].tolist()[:4] == ["Cluster 1", "Cluster 2", "Cluster 3", "Cluster 4"]

@@ -19,6 +19,7 @@ from crm_core.segments import (
     group_profiles,
     profile_inputs,
 )
+from crm_core.segments.profiles import SUPPRESSED_CODE, suppressed_groups
 
 TWO_TIERS = TierConfig(thresholds=(200.0,), labels=("low", "high"))
 
@@ -34,29 +35,29 @@ def test_group_profiles_exact(tiny):
     bank_age = (34 + 61) / 2
     expected = pd.DataFrame(
         {
-            "code": [0, 1],
-            "group": ["low", "high"],
-            "customers": [1, 1],
-            "customer_share": [0.5, 0.5],
-            "aum": [100.0, 300.0],
-            "aum_share": [0.25, 0.75],
-            "average_aum": [100.0, 300.0],
-            "median_aum": [100.0, 300.0],
-            "products_per_customer": [2.0, 1.0],  # A: savings + credit card; B: savings
-            "digital_active_share": [1.0, 0.0],  # A used mobile in February 2026
-            "counter_trend": [2 / 4 - 1, nan],  # A: 2 counter visits vs 4; B none either year
-            "churn_rate": [0.0, 1.0],  # alive a year ago: A (stayed) in low, C (closed) in high
-            "average_age": [34.0, 61.0],
-            "payroll_share": [nan, nan],  # no payroll data in the tiny bank
-            "suppressed": [False, False],
-            "average_aum_index": [50.0, 150.0],
-            "median_aum_index": [50.0, 150.0],
-            "products_per_customer_index": [2 / 1.5 * 100, 1 / 1.5 * 100],
-            "digital_active_share_index": [200.0, 0.0],
-            "counter_trend_index": [100.0, nan],
-            "churn_rate_index": [0.0, 200.0],
-            "average_age_index": [34 / bank_age * 100, 61 / bank_age * 100],
-            "payroll_share_index": [nan, nan],
+            "code": [0, 1, -1],
+            "group": ["low", "high", "not assigned"],  # the not-assigned row is always there
+            "customers": [1, 1, 0],
+            "customer_share": [0.5, 0.5, 0.0],
+            "aum": [100.0, 300.0, 0.0],
+            "aum_share": [0.25, 0.75, 0.0],
+            "average_aum": [100.0, 300.0, nan],
+            "median_aum": [100.0, 300.0, nan],
+            "products_per_customer": [2.0, 1.0, nan],  # A: savings + credit card; B: savings
+            "digital_active_share": [1.0, 0.0, nan],  # A used mobile in February 2026
+            "counter_trend": [2 / 4 - 1, nan, nan],  # A: 2 counter visits vs 4; B none either year
+            "churn_rate": [0.0, 1.0, nan],  # alive a year ago: A (stayed) in low, C (closed) in high
+            "average_age": [34.0, 61.0, nan],
+            "payroll_share": [nan, nan, nan],  # no payroll data in the tiny bank
+            "suppressed": [False, False, False],
+            "average_aum_index": [50.0, 150.0, nan],
+            "median_aum_index": [50.0, 150.0, nan],
+            "products_per_customer_index": [2 / 1.5 * 100, 1 / 1.5 * 100, nan],
+            "digital_active_share_index": [200.0, 0.0, nan],
+            "counter_trend_index": [100.0, nan, nan],
+            "churn_rate_index": [0.0, 200.0, nan],
+            "average_age_index": [34 / bank_age * 100, 61 / bank_age * 100, nan],
+            "payroll_share_index": [nan, nan, nan],
         }
     )
     pdt.assert_frame_equal(profiles, expected)
@@ -79,21 +80,64 @@ def test_bank_profile(tiny):
     assert bank["median_aum"] == 200.0 and bank["churn_rate"] == 0.5
 
 
-def test_small_groups_are_suppressed_and_counts_reconcile(small_sample):
+def test_small_groups_fold_into_one_suppressed_row_on_tiny(tiny):
+    prepared = prepared_dataset(tiny)
+    tiers = aum_tiers(prepared, TWO_TIERS)
+    # one customer each: both suppressed (two groups, two customers together), nothing shown apart
+    profiles = group_profiles(prepared, tiers.codes, tiers.labels, min_customers=2, suppressed_label="hidden")
+    assert profiles["code"].tolist() == [-1, SUPPRESSED_CODE]
+    assert profiles["group"].tolist() == ["not assigned", "hidden"]
+    assert profiles["customers"].tolist() == [0, 2]
+    assert profiles["aum"].tolist() == [0.0, 400.0]
+    assert profiles["customer_share"].tolist() == [0.0, 1.0] and profiles["aum_share"].tolist() == [0.0, 1.0]
+    assert profiles["suppressed"].tolist() == [False, True]
+    assert profiles.loc[1, ["average_aum", "churn_rate", "average_age", "average_aum_index"]].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("counts", "minimum", "expected"),
+    [
+        ([500, 40, 3, 0], 10, [False, True, True, False]),  # 3 alone = total − 500 − 40: hide 40 too
+        ([500, 4, 3, 30], 10, [False, True, True, True]),  # 4 + 3 < 10: hide the next smallest as well
+        ([500, 6, 5, 30], 10, [False, True, True, False]),  # 6 + 5 ≥ 10: two groups are enough
+        ([3, 4], 10, [True, True]),  # a bank smaller than the minimum: everything folds
+        ([0, 12, 0], 10, [False, False, False]),  # empty groups hide nothing
+        ([9, 100], 1, [False, False]),
+    ],
+)
+def test_suppressed_groups_are_complementary(counts, minimum, expected):
+    assert suppressed_groups(np.array(counts), minimum).tolist() == expected
+
+
+def test_a_fifth_tier_at_30_million_reconciles_and_cannot_be_recovered(small_sample):
+    """The issue's case: a tier above 3000万 held 17% of AUM and vanished from the totals."""
     s = small_sample
     prepared = prepared_dataset(Dataset("s", s.customers, s.activity, s.holdings, "s"))
-    tiers = aum_tiers(prepared)
-    profiles = group_profiles(prepared, tiers.codes, tiers.labels)
-    active = prepared.customers["is_active"]
+    config = TierConfig(thresholds=(5e4, 5e5, 6e6, 3e7), labels=("mass", "affluent", "hnw", "private", "ultra"))
+    codes = aum_tiers(prepared, config).codes
+    active = prepared.customers["is_active"].to_numpy()
+    per_tier = np.bincount(codes[active & (codes >= 0)], minlength=5)
+    profiles = group_profiles(prepared, codes, config.labels)
+    small = (per_tier > 0) & (per_tier < 10)
+    assert small.any()  # the top tiers are rare in 3,000 customers
+    hidden = suppressed_groups(np.append(per_tier, np.count_nonzero(active & (codes < 0))), 10)
+    assert hidden.sum() >= 2
+    shown_codes = [c for c in range(5) if not hidden[c]]
+    assert profiles["code"].tolist() == [*shown_codes, -1, SUPPRESSED_CODE]
+    fold = profiles.iloc[-1]
+    assert fold["customers"] == per_tier[hidden[:5]].sum() >= 10
+    assert fold["aum"] == pytest.approx(
+        prepared.customers.loc[active & np.isin(codes, np.flatnonzero(hidden)), "aum"].sum()
+    )
+    # everything reconciles with the bank
     assert profiles["customers"].sum() == active.sum()
     assert profiles["customer_share"].sum() == pytest.approx(1.0)
-    small = profiles["customers"] < 10
-    assert small.any()  # private banking is rare in 3,000 customers
-    assert profiles["suppressed"].tolist() == small.tolist()
-    assert profiles.loc[small, ["aum", "average_aum", "churn_rate", "average_aum_index"]].isna().all().all()
-    unsuppressed = group_profiles(prepared, tiers.codes, tiers.labels, min_customers=0)
-    assert unsuppressed["aum_share"].sum() == pytest.approx(1.0)
-    assert unsuppressed["aum"].sum() == pytest.approx(prepared.customers.loc[active, "aum"].sum())
+    assert profiles["aum_share"].sum() == pytest.approx(1.0)
+    assert profiles["aum"].sum() == pytest.approx(prepared.customers.loc[active, "aum"].sum())
+    # no shown row is smaller than the minimum, except empty ones
+    assert ((profiles["customers"] >= 10) | (profiles["customers"] == 0)).all()
+    unsuppressed = group_profiles(prepared, codes, config.labels, min_customers=1)
+    assert unsuppressed["code"].tolist() == [0, 1, 2, 3, 4, -1] and not unsuppressed["suppressed"].any()
 
 
 def test_unassigned_active_customers_get_their_own_row(tiny):

@@ -14,10 +14,12 @@ import streamlit as st
 
 from crm_core import scenarios as sc
 from crm_core import segments as seg
+from crm_core.formatting import format_share
 from crm_core.prepare import PreparedDataset
+from crm_core.segments.charts import profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
 from ui import settings
-from ui.i18n import current_lang, money, t
+from ui.i18n import count, current_lang, money, t, translate
 from ui.widgets import md
 
 BASES = ("current", "3m", "6m", "12m")
@@ -189,8 +191,10 @@ def display_labels(scheme: str, labels: tuple[str, ...], clusters: seg.ClusterRe
         return tuple(t(f"{scheme}_{label}") for label in labels)
     if scheme == "lifecycle":
         return tuple(seg.LIFECYCLE_NAMES.get(label, {}).get(lang, label) for label in labels)
-    if scheme == "clusters" and clusters is not None:
+    if scheme == "clusters" and clusters is not None and clusters.structured:
         return tuple(f"{t('cluster_n', n=i + 1)}: {phrase}" for i, phrase in enumerate(clusters.descriptions[lang]))
+    if scheme == "clusters":  # no strong natural groups: numbered, not named
+        return tuple(t("cluster_n", n=i + 1) for i in range(len(labels)))
     return seg.translated_tier_labels(labels, lang)
 
 
@@ -209,14 +213,12 @@ def silhouettes(prepared: PreparedDataset, features: tuple[str, ...]) -> pd.Data
     return _silhouettes(prepared.fingerprint, features, prepared)
 
 
-def profile_display(profiles: pd.DataFrame, labels: tuple[str, ...]) -> pd.DataFrame:
-    """The profile table with translated headers and suppressed groups shown as such."""
+def profile_display(profiles: pd.DataFrame) -> pd.DataFrame:
+    """The profile table with translated headers; the suppressed row shows only its customers and AUM."""
     shown = profiles.copy()
-    names = dict(enumerate(labels))
-    shown["group"] = [names.get(code, t("not_assigned")) for code in shown["code"]]
     shown["aum"] = [money(v) for v in shown["aum"]]
     for column in ("average_aum", "median_aum"):
-        shown[column] = [money(v) if np.isfinite(v) else t("suppressed") for v in shown[column]]
+        shown[column] = [money(v) if np.isfinite(v) else "" for v in shown[column]]
     columns = ["group", "customers", "customer_share", "aum", "aum_share", *seg.PROFILE_MEASURES]
     indexes = [f"{m}_index" for m in seg.PROFILE_MEASURES if m not in ("average_aum", "median_aum")]
     return shown[columns + indexes].rename(columns={c: t(f"profile_{c}") for c in columns + indexes})
@@ -232,6 +234,94 @@ def profile_column_config() -> dict:
     config[t("profile_products_per_customer")] = st.column_config.NumberColumn(format="%.2f")
     config[t("profile_average_age")] = st.column_config.NumberColumn(format="%.1f")
     return config
+
+
+# --- page sections ----------------------------------------------------------------------------
+
+
+def scheme_segmentation(prepared: PreparedDataset, scheme: str):
+    """The chosen scheme's controls and groups: (segmentation, baseline, change, clusters), or None.
+
+    ``baseline`` and ``change`` (the migration's comparison and its phrase per language) are
+    None for schemes without a baseline; ``clusters`` only for k-means. None when the cluster
+    controls cannot make groups (fewer than two features).
+    """
+    if scheme == "tiers":
+        current, base = tier_controls()
+        segmentation = tier_segmentation(prepared, current)
+        return segmentation, tier_segmentation(prepared, base), seg.tier_change_phrase(base, current), None
+    if scheme == "value":
+        matrix, config, base_config = value_controls(prepared)
+        change = {lang: translate("value_change", lang) for lang in ("en", "zh")}
+        return seg.value_segments(matrix, config), seg.value_segments(matrix, base_config), change, None
+    if scheme == "rfm":
+        monetary = settings.control(
+            st.selectbox, "rfm_monetary", t("rfm_monetary"), ("aum", "annual_contribution"),
+            format_func=lambda m: t(f"indicator_{m}"),
+        )  # fmt: skip
+        st.caption(t("rfm_explained"))
+        return rfm_segmentation(prepared, monetary), None, None, None
+    if scheme == "lifecycle":
+        for _, sentence in seg.lifecycle_rules_text()[current_lang()]:
+            st.caption(sentence)
+        return _lifecycle(prepared.fingerprint, prepared), None, None, None
+    return _cluster_segmentation(prepared)
+
+
+def _cluster_segmentation(prepared: PreparedDataset):
+    features = tuple(
+        settings.control(
+            st.multiselect, "cluster_features", t("cluster_features"), seg.CLUSTER_FEATURE_CHOICES,
+            format_func=lambda f: t(f"indicator_{f}"),
+        )
+    )  # fmt: skip
+    k = settings.control(st.slider, "cluster_k", t("cluster_k"), 2, 8)
+    if len(features) < 2:
+        st.warning(t("cluster_need_two"))
+        return None
+    clusters = cluster_result(prepared, features, k)
+    st.plotly_chart(
+        silhouette_figure(silhouettes(prepared, features), t("silhouette_title"), "k", t("silhouette"), k),
+        key="segments_silhouette_chart",
+    )
+    score = f"{clusters.silhouette:.2f}"
+    if clusters.structured:
+        st.caption(t("clusters_structure", score=score, k=k))
+    else:
+        st.info(t("clusters_no_structure", score=score, k=k), icon=":material/scatter_plot:")
+    return clusters.segmentation, None, None, clusters
+
+
+def profile_section(inputs: seg.ProfileInputs, segmentation: seg.Segmentation, labels: tuple[str, ...]) -> None:
+    """Profiles with small groups folded into the suppressed row, their totals, table and index chart."""
+    minimum = seg.MIN_GROUP_CUSTOMERS
+    profiles = seg.group_profiles(
+        inputs, segmentation.codes, labels, unassigned_label=t("not_assigned"), min_customers=minimum,
+        suppressed_label=t("profiles_suppressed_row"),
+    )  # fmt: skip
+    for note in segmentation.notes:
+        st.caption(f"ⓘ {t(note)}")  # core notes are English; known ones have a translation
+    st.caption(
+        t(
+            "profiles_totals", groups=len(labels), customers=count(profiles["customers"].sum()),
+            share=format_share(profiles["customer_share"].sum()), aum_share=format_share(profiles["aum_share"].sum()),
+        )
+    )  # fmt: skip
+    hidden = sorted(set(range(len(labels))) - set(profiles["code"]))
+    if (profiles["code"] == seg.SUPPRESSED_CODE).any():
+        names = [labels[code] for code in hidden]
+        if not (profiles["code"] == -1).any():
+            names.append(t("not_assigned"))
+        st.caption(t("profiles_suppressed_note", minimum=minimum, groups=", ".join(names)))
+    st.dataframe(
+        profile_display(profiles), hide_index=True, key="segments_profile_table", column_config=profile_column_config()
+    )
+    # AUM measures are what tiers are cut on (indexes in the thousands); the chart compares behaviour.
+    measure_labels = {m: t(f"profile_{m}") for m in seg.PROFILE_MEASURES if not m.endswith("_aum")}
+    st.plotly_chart(
+        profile_index_figure(profiles, measure_labels, t("profile_chart"), t("index_axis")),
+        key="segments_profile_chart",
+    )
 
 
 def _segmentation(prepared: PreparedDataset, kind: str) -> seg.Segmentation:

@@ -8,16 +8,19 @@ ordered labels). Strings appear only in the small results. See ``docs/segments.m
 from crm_core.segments.availability import SCHEMES, scheme_availability
 from crm_core.segments.clusters import ClusterResult, cluster_descriptions, customer_clusters, silhouette_scores
 from crm_core.segments.config import (
+    CLUSTER_FEATURE_CHOICES,
     LIFECYCLE_NAMES,
     LIFECYCLE_STAGES,
     NOT_ASSIGNED,
     RFM_RULES,
+    STRUCTURE_SILHOUETTE,
     VALUE_CLASSES,
     VALUE_INDICATORS,
     ClusterConfig,
     LifecycleConfig,
     RfmConfig,
     Segmentation,
+    SuppressionConfig,
     TierConfig,
     ValueConfig,
     config_from_json,
@@ -27,8 +30,10 @@ from crm_core.segments.config import (
 from crm_core.segments.lifecycle import lifecycle_rules_text, lifecycle_stages
 from crm_core.segments.migration import migration_matrix, migration_sentence, tier_change_phrase
 from crm_core.segments.profiles import (
+    MIN_GROUP_CUSTOMERS,
     PROFILE_COLUMNS,
     PROFILE_MEASURES,
+    SUPPRESSED_CODE,
     GroupDrilldown,
     ProfileInputs,
     bank_profile,
@@ -36,6 +41,7 @@ from crm_core.segments.profiles import (
     group_drilldown,
     group_profiles,
     profile_inputs,
+    suppressed_groups,
 )
 from crm_core.segments.rfm import quintile_scores, rfm_scores, rfm_segments
 from crm_core.segments.tiers import (
@@ -61,13 +67,17 @@ from crm_core.segments.value import (
 )
 
 __all__ = [
+    "CLUSTER_FEATURE_CHOICES",
     "LIFECYCLE_NAMES",
     "LIFECYCLE_STAGES",
+    "MIN_GROUP_CUSTOMERS",
     "NOT_ASSIGNED",
     "PROFILE_COLUMNS",
     "PROFILE_MEASURES",
     "RFM_RULES",
     "SCHEMES",
+    "STRUCTURE_SILHOUETTE",
+    "SUPPRESSED_CODE",
     "TIER_PRESETS",
     "VALUE_CLASSES",
     "VALUE_INDICATORS",
@@ -78,6 +88,7 @@ __all__ = [
     "ProfileInputs",
     "RfmConfig",
     "Segmentation",
+    "SuppressionConfig",
     "TierConfig",
     "ValueConfig",
     "ValueMatrix",
@@ -104,6 +115,7 @@ __all__ = [
     "rfm_segments",
     "scheme_availability",
     "silhouette_scores",
+    "suppressed_groups",
     "tier_basis_values",
     "tier_change_phrase",
     "tier_codes_of",

@@ -27,11 +27,11 @@ def profile_index_figure(
     Parameters
     ----------
     profiles : pandas.DataFrame
-        From ``group_profiles``; suppressed groups are left out.
+        From ``group_profiles``; the suppressed row and empty groups are left out.
     measure_labels : mapping
         Measure (e.g. ``average_aum``) → display name, in the order to show.
     """
-    shown = profiles[~profiles["suppressed"]]
+    shown = profiles[~profiles["suppressed"] & (profiles["customers"] > 0)]
     names = list(measure_labels.values())
     figure = go.Figure()
     for _, row in shown.iterrows():

@@ -392,6 +392,33 @@ class ClusterConfig:
         )
 
 
+@dataclass(frozen=True)
+class SuppressionConfig:
+    """Small-group suppression applied on every surface that shows a group's figures.
+
+    A group of fewer than ``min_customers`` customers (but at least one) shows none of its
+    figures; when that alone would let a reader recover it by subtracting the shown groups
+    from a printed total, further groups are suppressed with it (complementary suppression,
+    ``crm_core.segments.profiles.suppressed_groups``). The suppressed groups' customers and
+    AUM are shown together in one "suppressed" row, so totals still reconcile.
+
+    Parameters
+    ----------
+    min_customers : int
+        Smallest group whose figures are shown (10 by default; 1 shows every group).
+
+    Examples
+    --------
+    >>> SuppressionConfig().min_customers
+    10
+    """
+
+    min_customers: int = 10
+
+    def __post_init__(self) -> None:
+        check.assign(self, min_customers=check.whole(self.min_customers, "min_customers", 1, 1_000_000))
+
+
 from crm_core.configs import config_from_json, config_hash, config_json  # noqa: E402, F401 - re-exported
 
 DEFAULT_TIERS = TierConfig()
@@ -399,3 +426,4 @@ DEFAULT_VALUE = ValueConfig()
 DEFAULT_RFM = RfmConfig()
 DEFAULT_LIFECYCLE = LifecycleConfig()
 DEFAULT_CLUSTERS = ClusterConfig()
+DEFAULT_SUPPRESSION = SuppressionConfig()

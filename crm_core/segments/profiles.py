@@ -5,6 +5,12 @@ one exception: the churn rate (``crm_core.definitions.churn_rate``), which by de
 looks at customers on the books twelve months ago, closed ones included. Everything is computed from integer codes with
 ``numpy.bincount``; the per-dataset part (column extraction, the AUM sort order) lives in
 ``ProfileInputs``, which a caller computes once per dataset and reuses for every slider move.
+
+Small groups are suppressed with ``suppressed_groups``: a group under the minimum size, plus
+as many of the next smallest groups as it takes that no suppressed group can be recovered by
+subtracting the shown groups from a total. The suppressed groups leave the table and fold
+into one "suppressed" row (code ``SUPPRESSED_CODE``) carrying their customers and AUM, so the
+rows always add up to the bank: customers to every active customer, shares to 100%.
 """
 
 from __future__ import annotations
@@ -18,9 +24,13 @@ import pandas as pd
 from crm_core.definitions import churn_outcome
 from crm_core.overview import top_share
 from crm_core.prepare import PreparedDataset, age_band_labels
+from crm_core.segments.config import DEFAULT_SUPPRESSION
 
-MIN_GROUP_CUSTOMERS = 10
-"""Groups with fewer active customers have their measures suppressed (NaN)."""
+MIN_GROUP_CUSTOMERS = DEFAULT_SUPPRESSION.min_customers
+"""Groups with fewer active customers are suppressed (``SuppressionConfig.min_customers``)."""
+
+SUPPRESSED_CODE = -2
+"""Code of the row that folds the suppressed groups together (``-1`` is "not assigned")."""
 
 PROFILE_MEASURES: tuple[str, ...] = (
     "average_aum",
@@ -206,12 +216,57 @@ def _measures(sums: dict[str, np.ndarray], counts: np.ndarray, medians: np.ndarr
     }
 
 
+def suppressed_groups(counts: np.ndarray, minimum: int = MIN_GROUP_CUSTOMERS) -> np.ndarray:
+    """Return which groups to suppress: the small ones and, with them, enough others to hide them.
+
+    A group with at least one but fewer than ``minimum`` customers is suppressed. Showing
+    every other group would let a reader recover it from the total (total minus the shown
+    groups), so while fewer than two groups are suppressed, or the suppressed groups hold fewer
+    than ``minimum`` customers together, the smallest remaining non-empty group is suppressed
+    too (complementary suppression). Empty groups are never suppressed: an empty group hides
+    nothing and its zero hides nothing either.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Customers per group, every group that adds up to a shown total (include the "not
+        assigned" group).
+    minimum : int
+        Smallest group shown (``SuppressionConfig.min_customers``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Boolean mask over ``counts``: the groups whose figures must not be shown separately.
+
+    Examples
+    --------
+    >>> suppressed_groups(np.array([500, 40, 3, 0]), 10).tolist()  # 3 alone would be 500 + 40 short of the total
+    [False, True, True, False]
+    >>> suppressed_groups(np.array([500, 4, 3, 30]), 10).tolist()  # 4 + 3 together still under 10
+    [False, True, True, True]
+    >>> suppressed_groups(np.array([500, 40]), 10).tolist()
+    [False, False]
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    suppressed = (counts > 0) & (counts < minimum)
+    if not suppressed.any():
+        return suppressed
+    for candidate in np.argsort(counts, kind="stable"):
+        if suppressed.sum() >= 2 and counts[suppressed].sum() >= minimum:
+            break
+        if counts[candidate] > 0:
+            suppressed[candidate] = True
+    return suppressed
+
+
 def group_profiles(
     source: PreparedDataset | ProfileInputs,
     codes: np.ndarray,
     labels: tuple[str, ...] | list[str],
     unassigned_label: str = "not assigned",
     min_customers: int = MIN_GROUP_CUSTOMERS,
+    suppressed_label: str = "suppressed",
 ) -> pd.DataFrame:
     """Return one profile row per group, each measure also as an index vs the bank (= 100).
 
@@ -224,16 +279,23 @@ def group_profiles(
     labels : sequence of str
         Group names in code order.
     unassigned_label : str
-        Name of the extra row for active customers with code ``-1`` (only when there are some).
+        Name of the row of active customers with code ``-1`` (always there, 0 when none).
     min_customers : int
-        Groups with fewer active customers are suppressed.
+        Smallest group shown; smaller ones are suppressed with ``suppressed_groups`` (the
+        "not assigned" row takes part like any group).
+    suppressed_label : str
+        Name of the row folding the suppressed groups together.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``PROFILE_COLUMNS``. Rows cover active customers: ``customers`` sums to the
-        active total and ``customer_share`` to 1 (also for suppressed groups, whose other
-        measures are NaN). ``counter_trend`` is counter transactions of the last 12 months over
+        Columns ``PROFILE_COLUMNS``: the shown groups in code order, the "not assigned" row
+        (code -1), then, when any group is suppressed, one ``suppressed_label`` row (code
+        ``SUPPRESSED_CODE``, ``suppressed`` True) with the suppressed groups' ``customers``,
+        ``customer_share``, ``aum`` and ``aum_share`` and no other measure. Suppressed groups
+        have no row of their own (a code missing from ``code`` is a suppressed group). Rows
+        cover active customers: ``customers`` sums to the active total, ``customer_share``
+        and ``aum_share`` to 1. ``counter_trend`` is counter transactions of the last 12 months over
         the 12 before, minus 1; its index compares growth factors, ``(1 + group) / (1 + bank)``.
         ``churn_rate`` is ``crm_core.definitions.churn_rate`` per group (closures in the last 12
         months among customers on the books a year earlier; the churn flag over every customer
@@ -270,16 +332,15 @@ def group_profiles(
     code = np.arange(rows, dtype=np.int64)
     code[g] = -1
     customers = counts_all[:rows].astype(np.int64)
-    suppressed = customers < min_customers
-    columns: dict[str, object] = {
+    columns: dict[str, np.ndarray] = {
         "code": code,
-        "group": [*labels, unassigned_label],
+        "group": np.array([*labels, unassigned_label], dtype=object),
         "customers": customers,
         "customer_share": counts / total_customers if total_customers else np.full(rows, np.nan),
         "aum": sums["aum"],
         "aum_share": sums["aum"] / total_aum if total_aum else np.full(rows, np.nan),
         **group_values,
-        "suppressed": suppressed,
+        "suppressed": np.zeros(rows, dtype=bool),
     }
     for measure in PROFILE_MEASURES:
         bank = bank_values[measure][0]
@@ -290,20 +351,28 @@ def group_profiles(
             else:
                 index = values / bank * 100 if bank else np.full(rows, np.nan)
         columns[f"{measure}_index"] = index
-    for column in PROFILE_COLUMNS:
-        if column not in ("code", "group", "customers", "customer_share", "suppressed"):
-            values = np.array(columns[column], dtype=float)  # a copy: suppressed groups show nothing
-            values[suppressed] = np.nan
-            columns[column] = values
-    keep = g if counts[g] == 0 else rows  # the unassigned row only when it has customers
+    hidden = suppressed_groups(customers, min_customers)
+    shown = ~hidden
+    if hidden.any():  # the suppressed groups fold into one row, so every total still adds up
+        folded = {column: np.full(1, np.nan) for column in PROFILE_COLUMNS}
+        folded.update(
+            code=np.array([SUPPRESSED_CODE]),
+            group=np.array([suppressed_label], dtype=object),
+            customers=np.array([customers[hidden].sum()]),
+            customer_share=np.array([columns["customer_share"][hidden].sum()]),
+            aum=np.array([sums["aum"][hidden].sum()]),
+            aum_share=np.array([columns["aum_share"][hidden].sum()]),
+            suppressed=np.array([True]),
+        )
+        columns = {column: np.concatenate([np.asarray(columns[column])[shown], folded[column]]) for column in columns}
     # One DataFrame from finished columns: a refresh builds no frame column by column.
-    return pd.DataFrame({column: columns[column][:keep] for column in PROFILE_COLUMNS})
+    return pd.DataFrame({column: columns[column] for column in PROFILE_COLUMNS})
 
 
 def bank_profile(source: PreparedDataset | ProfileInputs) -> pd.Series:
     """Return the bank-wide values of ``PROFILE_MEASURES`` (the 100 of every index)."""
     inputs = source if isinstance(source, ProfileInputs) else profile_inputs(source)
-    row = group_profiles(inputs, np.zeros(len(inputs), dtype=np.int8), ("bank",), min_customers=0).iloc[0]
+    row = group_profiles(inputs, np.zeros(len(inputs), dtype=np.int8), ("bank",), min_customers=1).iloc[0]
     return row[["customers", "aum", *PROFILE_MEASURES]]
 
 
