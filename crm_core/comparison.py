@@ -76,7 +76,8 @@ def scenario_summary(
     """
     tiers = segments.aum_tiers(prepared, scenario.tiers)
     profiles = segments.group_profiles(prepared, tiers.codes, tiers.labels)
-    tier_table = profiles.loc[profiles["code"] >= 0, ["group", "customers", "aum"]].reset_index(drop=True)
+    # every tier, with small ones folded into the suppressed row, so the tiers add up to the bank
+    tier_table = profiles.loc[profiles["code"] != -1, ["code", "group", "customers", "aum"]].reset_index(drop=True)
 
     view = product_view or products.products_view(
         prepared, tiers.codes, tiers.labels, products.ProductSettings.of(scenario)
@@ -154,7 +155,7 @@ def scenario_comparison(
         raise ValueError("compare two to four scenarios")
     reference = summaries[0]
     tiers = pd.concat([s.tiers.assign(scenario=s.name) for s in summaries], ignore_index=True)[
-        ["scenario", "group", "customers", "aum"]
+        ["scenario", "code", "group", "customers", "aum"]
     ]
     rows = []
     for s in summaries:

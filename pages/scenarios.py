@@ -97,7 +97,7 @@ headline = comparison.headline.copy()
 money_columns = [c for c in headline.columns if c != "scenario"]
 headline[money_columns] = headline[money_columns].map(lambda v: format_money(v, lang))
 st.dataframe(headline.rename(columns=lambda c: t(f"compare_{c}")), hide_index=True, key="scenarios_headline_table")
-tiers = comparison.tiers.pivot_table(index="group", columns="scenario", values="customers", sort=False)
+tiers = ui_sc.tier_rows(comparison.tiers).pivot_table(index="group", columns="scenario", values="customers", sort=False)
 st.dataframe(tiers, key="scenarios_tiers_table")
 for name, (counts, _) in comparison.migrations.items():
     st.plotly_chart(

@@ -156,11 +156,15 @@ def test_findings_follow_the_scenario(small):
 def test_counter_finding_prices_the_steepest_branch(small):
     prepared, risk = small
     table, _ = visits.branch_declines(visits.visit_cube(prepared))
+    falling = table[(table["status"] == visits.OK) & (table["annual_change"] < 0)]
+    leaders = falling[visits.among_steepest(falling)]  # every branch whose interval overlaps the steepest
     steepest = table[table["rank"] == 1].iloc[0]
     finding = next(f for f in executive_findings(prepared, Scenario(), churn_risk=risk, top=7).ranked
                    if f.key == "counter_decline")  # fmt: skip
-    assert steepest["group"] in finding.sentence
-    assert finding.materiality == pytest.approx(steepest["counter_12m"] * -steepest["annual_change"] * 15.0)
+    assert steepest["group"] in finding.sentence and finding.value == steepest["annual_change"]
+    assert visits.steepest_sentence(falling) in finding.sentence
+    expected = (leaders["counter_12m"] * -leaders["annual_change"]).sum() * 15.0
+    assert finding.materiality == pytest.approx(expected)
 
 
 def test_committed_sample_has_five_findings_with_number_and_view():

@@ -20,6 +20,7 @@ from crm_core.products import (
     SuitabilityConfig,
     co_holding,
     compliance_note,
+    customer_offers,
     formula_safe,
     gap_figure,
     holding_matrix,
@@ -198,8 +199,12 @@ def test_figures_carry_titles_and_traces(fitted):
     gaps = penetration_gaps(holdings, codes, ["mass", "affluent"])
     gap = gap_figure(gaps, "mass", "Gap", "share", "penetration", "bank")
     assert [t.name for t in gap.data] == ["penetration", "bank"] and len(gap.data[0].y) == len(prepared.products)
-    ranked = top_opportunities(opportunity_sizing(gaps), 5)
+    everyone = np.ones(holdings.held.shape, dtype=bool)
+    aum = prepared.customers["aum"].to_numpy(dtype=float)
+    offers = customer_offers(holdings.held, holdings.active, everyone, aum, holdings.products, holdings.products)
+    ranked = top_opportunities(opportunity_sizing(gaps, offers, codes), 5)
     assert len(opportunity_figure(ranked, "Top", "CNY").data[0].y) == 5
     assert lift_heatmap(lift_matrix(co_holding(holdings)), "Lift").data[0].zmid == 1.0
     quality = model_quality_figure(models.quality_, "Models")
-    assert quality.layout.yaxis.title.text == "ROC AUC" and len(quality.data) == 2
+    flagged = int((~models.quality_["usable"].astype(bool)).any())  # flagged models get their own grey bars
+    assert quality.layout.yaxis.title.text == "ROC AUC" and len(quality.data) == 2 + flagged

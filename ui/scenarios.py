@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from crm_core import scenario_links as links
 from crm_core import scenarios as sc
+from crm_core import segments as seg
 from ui import settings
 from ui.i18n import current_lang, t
 from ui.widgets import md
@@ -78,6 +80,20 @@ def apply_link() -> None:
 def display_name(name: str) -> str:
     """A scenario's name in the session's language (built-in names translated)."""
     return sc.scenario_label(name, current_lang())
+
+
+def tier_rows(tiers: pd.DataFrame) -> pd.DataFrame:
+    """A comparison's tier rows with tier and scenario names in the session's language."""
+    lang = current_lang()
+    groups = []
+    for _, rows in tiers.groupby("scenario", sort=False):
+        tiered = rows[rows["code"] >= 0].sort_values("code")
+        names = dict(zip(tiered["group"], seg.translated_tier_labels(tuple(tiered["group"]), lang), strict=True))
+        names[str(rows.loc[rows["code"] == seg.SUPPRESSED_CODE, "group"].squeeze())] = t("profiles_suppressed_row")
+        groups.append(rows["group"].map(lambda g, names=names: names.get(g, g)))
+    return tiers.assign(
+        group=pd.concat(groups).reindex(tiers.index), scenario=[display_name(s) for s in tiers["scenario"]]
+    )
 
 
 def display_note(scenario: sc.Scenario) -> str:

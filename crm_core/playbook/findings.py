@@ -210,26 +210,33 @@ def _counter_decline(prepared, cube, config: FindingsConfig, lang) -> Finding:
         return _skipped(
             "counter_decline", "没有网点的柜面交易在下降。" if zh else "No branch's counter volume is falling."
         )
-    row = falling.sort_values(["annual_change", "group"], kind="stable").iloc[0]
-    volume = float(row["counter_12m"])
-    lost = volume * -float(row["annual_change"])
+    falling = falling.sort_values(["annual_change", "group"], kind="stable")
+    # Only branches whose intervals overlap the steepest one are "the fastest": name one only when it stands apart.
+    leaders = falling[visits.among_steepest(falling)]
+    row = leaders.iloc[0]
+    volume = float(leaders["counter_12m"].sum())
+    lost = float((leaders["counter_12m"] * -leaders["annual_change"]).sum())
     money = lost * config.cost_per_counter_transaction
     cost = format_money(config.cost_per_counter_transaction, lang)
-    rate = format_value(row["annual_change"], "rate", lang)
+    who = visits.steepest_sentence(falling, lang)
+    n = len(leaders)
     if zh:
         sentence = (
-            f"{row['group']}的柜面交易下降最快：每年{rate}；其近12个月{format_count(volume, lang)}笔柜面交易中"
+            f"{who}{'其' if n == 1 else '这些网点'}近12个月{format_count(volume, lang)}笔柜面交易中"
             f"约{format_count(lost, lang)}笔将流出，按每笔{cost}计，每年涉及{format_money(money, lang)}的柜面产能。"
         )
-        rule = f"近12个月柜面交易量 × 拟合的年下降率 × 每笔柜面交易成本{cost}（可配置）。"
+        rule = (
+            f"下降最快的网点（区间与最快者重叠的都算）近12个月柜面交易量 × 各自拟合的年下降率 × 每笔柜面交易成本{cost}"
+            "（可配置）。"
+        )
     else:
         sentence = (
-            f"Counter transactions fall fastest at {row['group']}: {rate} a year; about {format_count(lost)} of its "
-            f"{format_count(volume)} counter transactions a year leave, {format_money(money)} of teller capacity a "
-            f"year at {cost} each."
+            f"{who} About {format_count(lost)} of {'its' if n == 1 else 'their'} {format_count(volume)} counter "
+            f"transactions a year leave, {format_money(money)} of teller capacity a year at {cost} each."
         )
         rule = (
-            f"Counter transactions of the last 12 months × fitted decline a year × {cost} per counter transaction "
+            "Counter transactions of the last 12 months of the fastest-declining branches (every branch whose "
+            f"interval overlaps the steepest) × their fitted decline a year × {cost} per counter transaction "
             "(FindingsConfig)."
         )
     return _found("counter_decline", sentence, row["annual_change"], "rate", money, rule, lang)

@@ -171,6 +171,7 @@ def segment_metrics(
     for metric, column in PROFILE_METRICS.items():
         frame[metric] = profiles[column].to_numpy(dtype=float)
     frame["customers"] = profiles["customers"].fillna(0).to_numpy(dtype=np.int64)
+    frame["suppressed"] |= frame["customers"] == 0  # an empty tier has nothing to recommend to
 
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
