@@ -137,7 +137,6 @@ def test_quality_figure_greys_out_flagged_models():
     assert figure.layout.shapes[0].y0 == 0.6
 
 
-@pytest.mark.slow
 def test_sample_models_learn_openings_and_report_base_rates(small_sample):
     dataset = Dataset("small", small_sample.customers, small_sample.activity, small_sample.holdings, "small")
     prepared = prepared_dataset(dataset)
