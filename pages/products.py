@@ -93,9 +93,12 @@ def value_panel() -> None:
     st.subheader(t("next_best_heading"))
     features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
     st.plotly_chart(
-        model_quality_figure(fitted.quality_, t("model_quality_title"), product_labels=names),
+        model_quality_figure(
+            fitted.quality_, t("model_quality_title"), product_labels=names, flagged_label=t("model_flagged")
+        ),
         key="products_quality_chart",
     )
+    ui_prod.model_notes(fitted, names)
     branch_col, manager_col = st.columns(2)
     customers = prepared.customers
     branches = branch_col.multiselect(

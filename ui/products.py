@@ -162,6 +162,18 @@ def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig:
     return sizing
 
 
+def model_notes(fitted, names: dict[str, str]) -> None:
+    """What the propensity scores mean (the design), which models are left out, and which features leaked."""
+    st.caption(t(f"model_design_{fitted.design}"))
+    weak = fitted.quality_.loc[~fitted.quality_["usable"].astype(bool), "product"]
+    if len(weak):
+        st.warning(t("model_weak", products="、".join(names.get(p, p) for p in weak) if current_lang() == "zh"
+                     else ", ".join(names.get(p, p) for p in weak)), icon=":material/warning:")  # fmt: skip
+    if len(fitted.leaks_):
+        leaks = sorted({f"{names.get(r.product, r.product)}: {r.feature}" for r in fitted.leaks_.itertuples()})
+        st.caption(t("model_leaks", features="; ".join(leaks)))
+
+
 def next_best(prepared: PreparedDataset, sizing: prod.SizingConfig, offered: tuple[str, ...]):
     """Recommendations among the offered products whose model is usable, under the suitability guardrail."""
     features, fitted, propensity = models(prepared)
