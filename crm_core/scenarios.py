@@ -31,6 +31,7 @@ from crm_core.segments.config import (
     ClusterConfig,
     LifecycleConfig,
     RfmConfig,
+    SuppressionConfig,
     TierConfig,
     ValueConfig,
 )
@@ -98,6 +99,8 @@ class Scenario:
         Segment scheme, groupings and staff level the views show.
     guarantees : GuaranteeTargets
         Targets, owners and milestones of the guarantee measures (playbook, deck).
+    suppression : SuppressionConfig
+        Smallest group any surface shows (smaller groups are suppressed, with complementary ones).
     version : int
         Format version (``SCENARIO_VERSION``).
     """
@@ -125,6 +128,7 @@ class Scenario:
     product_targets: ProductTargets = field(default_factory=ProductTargets)
     views: ViewChoices = field(default_factory=ViewChoices)
     guarantees: GuaranteeTargets = field(default_factory=GuaranteeTargets)
+    suppression: SuppressionConfig = field(default_factory=SuppressionConfig)
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
@@ -162,6 +166,7 @@ CONFIG_FIELDS: dict[str, type] = {
     "product_targets": ProductTargets,
     "views": ViewChoices,
     "guarantees": GuaranteeTargets,
+    "suppression": SuppressionConfig,
 }
 """Scenario fields that hold a config, with its class."""
 

@@ -9,13 +9,12 @@ from crm_core.products.charts import (
     gap_figure,
     lift_heatmap,
     model_quality_figure,
-    opportunity_figure,
     penetration_index_heatmap,
 )
 from ui import data, settings
 from ui import products as ui_prod
 from ui import segments as ui_seg
-from ui.i18n import count, current_lang, money, t
+from ui.i18n import current_lang, t
 from ui.widgets import download_pair, exported, md, page_header, table
 
 page_header("products")
@@ -36,17 +35,16 @@ view = ui_prod.view(prepared, codes, keys, settings.active())
 names = ui_prod.product_labels(view.products)
 sources = {"bank": t("benchmark_bank"), "target": t("benchmark_target"), **groups}
 
-segments = view.holdings
-index = prod.penetration_index(segments).rename(index=groups)
+index, ratios = ui_prod.group_tables(view, groups, target)
 st.plotly_chart(
     penetration_index_heatmap(index, t("penetration_title"), names, t("index_axis")), key="products_heatmap"
 )
-ratios = prod.relabelled(prod.cross_sell_ratios(segments, target, bank_label=t("bank")), groups)
 st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=True, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
 gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
-gap_group = groups.get(st.selectbox(t("drilldown_group"), keys, format_func=groups.get, key="products_gap_group"))
+shown = [k for k in keys if k not in view.hidden]
+gap_group = groups.get(st.selectbox(t("drilldown_group"), shown, format_func=groups.get, key="products_gap_group"))
 st.plotly_chart(
     gap_figure(
         gaps,
@@ -78,16 +76,7 @@ def value_panel() -> None:
     settings.control(moved_col.slider, "cannibalisation_share", t("cannibalisation"), 0, 100, step=5, format="%d%%")
     scenario = settings.active()
     sized = ui_prod.view(prepared, codes, keys, scenario)  # the offered products and economics just set
-    opportunities = prod.relabelled(sized.sizing, groups)
-    st.markdown(f"**{md(prod.opportunity_headline(opportunities, lang, closure / 100))}**")
-    st.caption(t("opportunity_total", value=money(sized.opportunity_value), gap=money(sized.gap_value)))
-    st.caption(t("sizing_rule", customers=count(sized.totals["assigned"])))
-    if not sized.suitability_checked:
-        st.warning(t("sizing_unchecked"), icon=":material/policy:")
-    st.plotly_chart(
-        opportunity_figure(prod.relabelled(sized.top, groups), t("opportunity_title"), t("value_per_year"), names),
-        key="products_opportunity_chart",
-    )
+    ui_prod.sizing_panel(sized, groups, names, closure / 100)
     offered, sizing = scenario.offered_products, scenario.sizing
 
     st.subheader(t("next_best_heading"))

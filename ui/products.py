@@ -12,10 +12,12 @@ import streamlit as st
 from crm_core import products as prod
 from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
+from crm_core.products.charts import opportunity_figure
 from crm_core.scenarios import Scenario
 from ui import segments as ui_seg
 from ui import settings
-from ui.i18n import current_lang, t
+from ui.i18n import count, current_lang, money, t
+from ui.widgets import md
 
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
 """Products offered by default: value-mining products; loans, deposits and basic accounts are not cold-call offers."""
@@ -160,6 +162,32 @@ def economics_editor(products: tuple[str, ...]) -> prod.SizingConfig:
         },
     )
     return sizing
+
+
+def group_tables(view: prod.ProductsView, groups: dict[str, str], target: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Penetration index and cross-sell ratios per group in display names, groups too small to show left out."""
+    index = prod.penetration_index(view.holdings).drop(index=list(view.hidden)).rename(index=groups)
+    ratios = prod.cross_sell_ratios(view.holdings, target, bank_label=t("bank"))
+    ratios = prod.relabelled(ratios[~ratios["group"].isin(view.hidden)], groups)
+    if view.hidden:
+        names = "、".join if current_lang() == "zh" else ", ".join
+        minimum = settings.active().suppression.min_customers
+        st.caption(t("products_hidden_groups", groups=names(groups.get(g, g) for g in view.hidden), minimum=minimum))
+    return index, ratios
+
+
+def sizing_panel(sized: prod.ProductsView, groups: dict[str, str], names: dict[str, str], closure: float) -> None:
+    """The sizing headline, totals, rule, suitability warning and the top opportunities shown by group."""
+    opportunities = prod.relabelled(sized.sizing, groups)
+    st.markdown(f"**{md(prod.opportunity_headline(opportunities, current_lang(), closure))}**")
+    st.caption(t("opportunity_total", value=money(sized.opportunity_value), gap=money(sized.gap_value)))
+    st.caption(t("sizing_rule", customers=count(sized.totals["assigned"])))
+    if not sized.suitability_checked:
+        st.warning(t("sizing_unchecked"), icon=":material/policy:")
+    top = prod.relabelled(sized.top[~sized.top["group"].isin(sized.hidden)], groups)
+    st.plotly_chart(
+        opportunity_figure(top, t("opportunity_title"), t("value_per_year"), names), key="products_opportunity_chart"
+    )
 
 
 def model_notes(fitted, names: dict[str, str]) -> None:

@@ -294,7 +294,8 @@ def _cluster_segmentation(prepared: PreparedDataset):
 
 def profile_section(inputs: seg.ProfileInputs, segmentation: seg.Segmentation, labels: tuple[str, ...]) -> None:
     """Profiles with small groups folded into the suppressed row, their totals, table and index chart."""
-    minimum = seg.MIN_GROUP_CUSTOMERS
+    settings.control(st.number_input, "min_group_customers", t("min_group_customers"), 1, 1000, step=1)
+    minimum = settings.active().suppression.min_customers
     profiles = seg.group_profiles(
         inputs, segmentation.codes, labels, unassigned_label=t("not_assigned"), min_customers=minimum,
         suppressed_label=t("profiles_suppressed_row"),

@@ -223,6 +223,7 @@ SETTINGS: dict[str, Setting] = {
     "cross_sell_target": Setting(("product_targets", "cross_sell_target"), shown=float),
     "closure_share": Setting(("product_targets", "closure_share"), scale=100, shown=int),
     "cannibalisation_share": Setting(("sizing", "cannibalisation_share"), scale=100, shown=int),
+    "min_group_customers": Setting(("suppression", "min_customers"), shown=int),
     "staff_level": Setting(("views", "staff_level"), shown=str, translated=True),
     "staff_baseline": Setting(("staff_baseline",), shown=str, translated=True),
 }

@@ -23,6 +23,7 @@ from crm_core.products.gaps import penetration_gaps
 from crm_core.products.penetration import HoldingMatrix, SegmentHoldings, holding_matrix, segment_holdings
 from crm_core.products.propensity import DEFAULT_SUITABILITY, risk_levels_of, suitable_products
 from crm_core.products.sizing import customer_offers, opportunity_sizing, opportunity_totals, top_opportunities
+from crm_core.segments.profiles import suppressed_groups
 from crm_core.view_choices import ProductTargets
 
 STRONG_PAIR_SUPPORT = 0.01
@@ -45,12 +46,19 @@ class ProductSettings:
     sizing: SizingConfig
     targets: ProductTargets
     suitability: SuitabilityConfig = DEFAULT_SUITABILITY
+    min_group_customers: int = 10
 
     @classmethod
     def of(cls, scenario) -> ProductSettings:
         """The product settings of a ``Scenario``."""
         offered = tuple(scenario.offered_products)
-        return cls(scenario.product_benchmark, offered, scenario.sizing, scenario.product_targets)
+        return cls(
+            scenario.product_benchmark,
+            offered,
+            scenario.sizing,
+            scenario.product_targets,
+            min_group_customers=scenario.suppression.min_customers,
+        )
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,9 @@ class ProductsView:
     settings : ProductSettings
     suitability_checked : bool
         False when the data has no risk level: sizing could not apply the suitability guardrail.
+    hidden : tuple of str
+        Groups too small to show by themselves (``suppressed_groups`` with complementary
+        suppression): surfaces leave their rows out of per-group tables and charts; totals keep them.
     """
 
     products: tuple[str, ...]
@@ -92,6 +103,7 @@ class ProductsView:
     top_lift: float
     settings: ProductSettings
     suitability_checked: bool = True
+    hidden: tuple[str, ...] = ()
 
     @property
     def opportunity_value(self) -> float:
@@ -167,6 +179,13 @@ def products_view(
         top_lift=float(strong.max()) if len(strong) else math.nan,
         settings=settings,
         suitability_checked=checked,
+        hidden=tuple(
+            label
+            for label, hide in zip(
+                segments.labels, suppressed_groups(segments.customers, settings.min_group_customers), strict=True
+            )
+            if hide
+        ),
     )
 
 
