@@ -39,6 +39,27 @@ PRODUCTS: tuple[str, ...] = (
 """The product catalogue of the sample; uploads may add their own ``has_<product>`` columns."""
 
 
+def channel_count_column(channel: str) -> str:
+    """Return the customers-table column counting a channel's transactions, e.g. ``counter_transactions``."""
+    return f"{channel}_transactions"
+
+
+VALUE_MEASURES: tuple[str, ...] = (
+    "aum",
+    "deposit_balance",
+    "investment_balance",
+    "credit_limit",
+    "annual_spend",
+    "annual_income",
+    "annual_contribution",
+)
+"""Numeric customer fields that can rank customers into tiers and value scores, preferred first.
+
+When an extract has no AUM column, the first mapped measure (or the one the mapping names in
+``value_measure``) stands in for ``aum``; ``Mapping.value_measure`` records which one.
+"""
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of a canonical table.
@@ -82,7 +103,7 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
         "CNY",
         True,
         "Assets under management: deposits plus investments; prefer the monthly average daily balance (月日均).",
-        "Load stops unless a column is mapped to it.",
+        "Another value measure (credit limit, balance, income, spend) stands in; load stops if none is mapped.",
     ),
     Field(
         "branch",
@@ -186,6 +207,56 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+EXTRACT_FIELDS: tuple[Field, ...] = (
+    Field(
+        "credit_limit",
+        "float",
+        "CNY",
+        False,
+        "Credit limit granted; a value measure for tiers when the extract has no AUM.",
+        "Hidden.",
+    ),
+    Field(
+        "annual_spend",
+        "float",
+        "CNY per year",
+        False,
+        "Card or account spend over the last 12 months; a value measure when the extract has no AUM.",
+        "Hidden.",
+    ),
+    Field("income_band", "string", "band", False, "Income band as the bank records it (e.g. $60K - $80K).", "Hidden."),
+    Field("segment", "string", "name", False, "The bank's own customer segment (segmento, 客户分层).", "Hidden."),
+    Field(
+        "region",
+        "string",
+        "name",
+        False,
+        "Province, region or country of the customer (nomprov, Geography, 省份).",
+        "Suggested as branch when the file has no branch column.",
+    ),
+    Field(
+        "active_member",
+        "bool",
+        "yes / no",
+        False,
+        "The bank's own active-customer flag (IsActiveMember, ind_actividad_cliente); not a product.",
+        "Hidden.",
+    ),
+    *(
+        Field(
+            channel_count_column(channel),
+            "int",
+            "count",
+            False,
+            f"Transactions, visits or calls in the {channel} channel over the extract's period.",
+            "Channel mix read from the activity table.",
+        )
+        for channel in CHANNELS
+    ),
+)
+"""Customer fields that public extract shapes carry (credit cards, Santander, Churn_Modelling): kept when
+mapped, loaded like the others, and left out of the data-completeness measure (most banks lack them)."""
+
 ACTIVITY_FIELDS: tuple[Field, ...] = (
     Field("customer_id", "string", "identifier", True, "Customer number, as in the customers table.", "Row rejected."),
     Field(
@@ -218,7 +289,7 @@ HOLDING_FIELDS: tuple[Field, ...] = (
 )
 
 TABLES: dict[str, tuple[Field, ...]] = {
-    "customers": CUSTOMER_FIELDS,
+    "customers": CUSTOMER_FIELDS + EXTRACT_FIELDS,
     "activity": ACTIVITY_FIELDS,
     "holdings": HOLDING_FIELDS,
 }

@@ -23,20 +23,31 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pa_compute
 
-from crm_core.contract import PRODUCTS, TABLES, product_flag_column
+from crm_core.contract import PRODUCTS, TABLES, VALUE_MEASURES, product_flag_column
 from crm_core.dataset import channel_dtype
 from crm_core.loading.errors import LoadError
-from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, product_of
+from crm_core.loading.mapping import (
+    BIRTH_DATE,
+    EVENT_DATE,
+    SNAPSHOT_DATE,
+    TENURE_YEARS,
+    Mapping,
+    normalised_header,
+    product_of,
+    value_measure_of,
+)
 from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import RawTable, raw_row_text
 from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, TableReport
 from crm_core.loading.values import (
+    churn_flags,
     dates_with_ambiguity,
     parse_booleans,
     parse_integers,
     parse_months,
     parse_numbers,
     parse_text,
+    yymmdd_dates,
 )
 
 CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
@@ -65,6 +76,8 @@ MONEY_FIELDS: tuple[str, ...] = (
 PLAUSIBLE_RANGES: dict[str, tuple[float, float, str]] = {
     **{name: (0.0, np.inf, "not negative") for name in MONEY_FIELDS},
     "annual_income": (0.0, np.inf, "not negative"),
+    "credit_limit": (0.0, np.inf, "not negative"),
+    "annual_spend": (0.0, np.inf, "not negative"),
     "age": (16, 110, "between 16 and 110"),
     "risk_level": (1, 5, "between 1 and 5"),
     "satisfaction": (1, 5, "between 1 and 5"),
@@ -88,8 +101,10 @@ _DTYPES = {
 
 def field_kind(table: str, name: str) -> str:
     """Return the contract dtype word of a field (``has_*`` flags are "bool", event dates "date")."""
-    if name == EVENT_DATE:
+    if name in (EVENT_DATE, SNAPSHOT_DATE, BIRTH_DATE):
         return "date"
+    if name == TENURE_YEARS:
+        return "float"
     if name.startswith("has_"):
         return "bool"
     return next(f.dtype for f in TABLES[table] if f.name == name)
@@ -110,6 +125,7 @@ class _Tracker:
     out_of_range: list
     warnings: list
     derived: list
+    value_measure: str | None = None
 
     def __post_init__(self) -> None:
         # Kept alongside ``reasons``: testing an object array for None on every call costs more.
@@ -204,6 +220,21 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
         values = frame[column]
         if field_kind(mapping.table, name) == "date":
             result, failed, ambiguous = dates_with_ambiguity(values, date_order)
+            if failed.any():
+                result, failed = _with_yymmdd(tracker, column, values, result, failed)
+        elif mapping.table == "customers" and name == "churned":
+            result, failed, read = churn_flags(values, mapping.churn_values)
+            ambiguous = False
+            if read:
+                words = ", ".join(
+                    f"{value!r} as {'churned' if flag else 'not churned'}" for value, flag in read.items()
+                )
+                tracker.warnings.append(f"column {column!r}: read {words}")
+            if mapping.churn_values:
+                chosen = ", ".join(repr(v) for v in mapping.churn_values)
+                tracker.warnings.append(
+                    f"column {column!r}: {chosen} mean churned; every other value means not churned"
+                )
         else:
             result, failed = _parse(mapping.table, name, values, options, date_order)
             ambiguous = False
@@ -215,18 +246,38 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
             )
         failed_array = failed.to_numpy(dtype=bool)
         if failed_array.any():
+            rule = f"expected {field_kind(mapping.table, name)}"
+            if name == "churned" and mapping.table == "customers":
+                rule = "expected yes/no or words that say churned; pick the values that mean churned (churn_values)"
             tracker.parse_failures.append(
                 Issue(
                     column,
                     int(failed_array.sum()),
                     tracker.cell_examples(failed_array, values),
                     field=name,
-                    rule=f"expected {field_kind(mapping.table, name)}",
+                    rule=rule,
                 )
             )
             parsed[f"__failed__{name}"] = failed_array
         parsed[name] = result.reset_index(drop=True)
     return pd.DataFrame(parsed, index=pd.RangeIndex(len(frame)), copy=False)
+
+
+def _with_yymmdd(
+    tracker: _Tracker, column: str, values: pd.Series, dates: pd.Series, failed: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Read six-digit ``YYMMDD`` cells (``150312``) the date parser refused, and say so."""
+    pivot = pd.Timestamp.today().year
+    short = yymmdd_dates(values[failed], pivot)
+    if short.notna().any():
+        dates = dates.copy()
+        dates[short.index] = short.where(short.notna(), dates[short.index])
+        failed = failed & dates.isna()
+        tracker.warnings.append(
+            f"column {column!r}: six-digit dates read as YYMMDD (150312 = 2015-03-12), the century being the "
+            f"latest not after {pivot}"
+        )
+    return dates, failed
 
 
 def _require(tracker: _Tracker, parsed: pd.DataFrame, name: str) -> None:
@@ -254,9 +305,41 @@ def _tenure_months(open_date: pd.Series, reference: pd.Timestamp) -> pd.Series:
     return months.astype("Int64")
 
 
-def _customers(tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, reference: date | None) -> pd.DataFrame:
-    if "aum" not in parsed.columns:
-        raise _missing_field_error(tracker, "aum", "assets under management")
+def _full_years(born: pd.Series, reference: pd.Timestamp) -> pd.Series:
+    years = reference.year - born.dt.year
+    before_birthday = (born.dt.month > reference.month) | (
+        (born.dt.month == reference.month) & (born.dt.day > reference.day)
+    )
+    return (years - before_birthday.astype("int64")).astype("Int64")
+
+
+def _value_measure(tracker: _Tracker, parsed: pd.DataFrame, chosen: str | None) -> pd.DataFrame:
+    """Let a value measure (credit limit, income, ...) stand in for a missing AUM column.
+
+    A customer without that value keeps the row with a missing value (not assigned to a tier),
+    never a rejection: the measure is optional in the file, only its column is required.
+    """
+    measure = chosen or value_measure_of(parsed.columns)
+    if measure is None or measure not in parsed.columns:
+        measures = ", ".join(m for m in VALUE_MEASURES if m != "aum")
+        refusal = _missing_field_error(tracker, "aum", "assets under management")
+        raise LoadError(f"{refusal}; or map a value measure that stands in for it: {measures}")
+    tracker.value_measure = measure
+    tracker.derived.append("aum")
+    missing = int(parsed[measure].isna().sum())
+    tracker.warnings.append(
+        f"no AUM column: {measure} stands in as the value measure (tiers and value scores rank customers by "
+        f"{measure}); {missing} rows without a value are kept, not assigned to a tier"
+    )
+    return parsed.assign(aum=parsed[measure].astype("float64"))
+
+
+def _customers(
+    tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, reference: date | None, mapping: Mapping
+) -> pd.DataFrame:
+    stand_in = "aum" not in parsed.columns
+    if stand_in:
+        parsed = _value_measure(tracker, parsed, mapping.value_measure)
     if "customer_id" not in parsed.columns:
         parsed["customer_id"] = pd.Series([f"ROW{number:06d}" for number in tracker.raw.row_numbers], dtype="string")
         tracker.derived.append("customer_id")
@@ -265,8 +348,16 @@ def _customers(tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, re
             "(ROW000002 is row 2); they will not match activity or holdings files"
         )
     _require(tracker, parsed, "customer_id")
-    _require(tracker, parsed, "aum")
+    if not stand_in:
+        _require(tracker, parsed, "aum")
     customers = parsed[[c for c in parsed.columns if not c.startswith("__failed__")]]
+    if TENURE_YEARS in customers.columns and "tenure_months" not in customers.columns:
+        years = customers[TENURE_YEARS].to_numpy(dtype="float64", na_value=np.nan)
+        months = pd.array(np.round(years * 12), dtype="Float64").astype("Int64")
+        customers = customers.assign(tenure_months=months)
+        tracker.derived.append("tenure_months")
+        column = mapping.column_for(TENURE_YEARS)
+        tracker.warnings.append(f"column {column!r} counts years: tenure_months = years x 12")
     flags = [c for c in customers.columns if c.startswith("has_")]
     if "is_payroll" not in customers.columns and "has_payroll_service" in customers.columns:
         customers = customers.assign(is_payroll=customers["has_payroll_service"])
@@ -284,6 +375,17 @@ def _customers(tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, re
             customers = customers.assign(tenure_months=_tenure_months(customers["open_date"], pd.Timestamp(anchor)))
             tracker.derived.append("tenure_months")
             tracker.warnings.append(f"tenure_months derived from open_date as of {pd.Timestamp(anchor).date()}")
+    if "age" not in customers.columns and BIRTH_DATE in customers.columns:
+        dated = [customers[c] for c in ("open_date", "closed_date", SNAPSHOT_DATE) if c in customers.columns]
+        anchor = reference or options.as_of or (pd.concat(dated).max() if dated else None)
+        if anchor is None or pd.isna(anchor):
+            tracker.warnings.append(
+                "age not derived from birth_date: the file has no extract date; set the extract date (as_of)"
+            )
+        else:
+            customers = customers.assign(age=_full_years(customers[BIRTH_DATE], pd.Timestamp(anchor)))
+            tracker.derived.append("age")
+            tracker.warnings.append(f"age derived from birth_date as of {pd.Timestamp(anchor).date()}")
     if "num_products" not in customers.columns and flags:
         counts = np.zeros(len(customers), dtype="int64")
         for flag in flags:  # column by column: no frame of all flags widened to integers
@@ -317,6 +419,21 @@ def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tu
         return customers[kept], 0
     if policy == "reject":
         tracker.reject(repeated, "duplicate customer_id (reject)")
+        return customers[tracker.kept], duplicate_ids
+    if policy == "keep_latest":
+        order = np.arange(len(customers))
+        if SNAPSHOT_DATE in customers.columns:
+            # Latest snapshot first; a row without a snapshot date ranks below any dated one, ties by file order.
+            snapshot = customers[SNAPSHOT_DATE].to_numpy(dtype="datetime64[ns]").astype("int64")
+            snapshot = np.where(customers[SNAPSHOT_DATE].isna().to_numpy(), np.iinfo(np.int64).min, snapshot)
+            order = np.lexsort((-order, -snapshot))
+        else:
+            order = order[::-1]
+            tracker.warnings.append("no snapshot_date column: the latest row of a repeated id is the last in the file")
+        first_in_order = ids.iloc[order].duplicated(keep="first").to_numpy(dtype=bool)
+        earlier = np.zeros(len(customers), dtype=bool)
+        earlier[order] = first_in_order
+        tracker.reject(earlier & kept, "duplicate customer_id (keep_latest)")
         return customers[tracker.kept], duplicate_ids
     later = ids.duplicated(keep="first").to_numpy(dtype=bool) & kept
     if policy == "keep_first":
@@ -429,7 +546,7 @@ def canonical_table(
     parsed = _parsed_fields(tracker, mapping, options, date_order)
     duplicate_ids = 0
     if mapping.table == "customers":
-        customers = _customers(tracker, parsed, options, reference)
+        customers = _customers(tracker, parsed, options, reference, mapping)
         _flag_ranges(tracker, customers, mapping, tracker.kept)
         frame, duplicate_ids = _deduplicated(tracker, customers, options.duplicate_policy)
         frame = _ordered(frame, "customers")
@@ -460,6 +577,8 @@ def canonical_table(
         delimiter=preview.delimiter,
         sheet=preview.sheet,
         date_order=mapping.date_order,
+        value_measure=tracker.value_measure,
+        churn_values=mapping.churn_values,
     )
     report = TableReport(
         file_name=preview.name,

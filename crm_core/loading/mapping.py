@@ -17,13 +17,28 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from crm_core.contract import PRODUCTS, TABLES, product_flag_column
+from crm_core.contract import PRODUCTS, TABLES, VALUE_MEASURES, channel_count_column, product_flag_column
 from crm_core.loading.errors import LoadError
 from crm_core.loading.options import DATE_ORDERS, TABLE_NAMES
-from crm_core.loading.values import is_boolean_like
+from crm_core.loading.values import is_boolean_like, parse_numbers
 
 EVENT_DATE = "event_date"
 """Pseudo-field of activity files with one row per transaction: the transaction date."""
+
+SNAPSHOT_DATE = "snapshot_date"
+"""Pseudo-field of customers files holding several snapshots (Santander's ``fecha_dato``): which row is latest."""
+
+BIRTH_DATE = "birth_date"
+"""Pseudo-field of customers files: the birth date, from which ``age`` is derived."""
+
+TENURE_YEARS = "tenure_years"
+"""Pseudo-field of customers files whose tenure counts years (Churn_Modelling's ``Tenure``): x 12 into months."""
+
+CUSTOMER_PSEUDO_FIELDS: tuple[str, ...] = (SNAPSHOT_DATE, BIRTH_DATE, TENURE_YEARS)
+"""Fields a customers mapping may target that are read, used and not kept as columns."""
+
+CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
+"""How sure a suggestion is: a known header; a header recognised from its parts or its values; a guess."""
 
 _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": (
@@ -41,6 +56,11 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "客户号码",
         "客户编码",
         "客户账号",
+        "clientnum",
+        "customer_key",
+        "ncodpers",
+        "codigo_cliente",
+        "id_cliente",
     ),
     "aum": (
         "aum",
@@ -60,6 +80,9 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "月日均aum",
         "金融资产余额",
         "客户资产",
+        "saldo",
+        "saldo_medio",
+        "saldo_total",
     ),
     "branch": (
         "branch",
@@ -88,8 +111,8 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "管户经理",
         "客户经理号",
     ),
-    "age": ("age", "年龄", "客户年龄"),
-    "gender": ("gender", "sex", "性别"),
+    "age": ("age", "customer_age", "edad", "idade", "年龄", "客户年龄"),
+    "gender": ("gender", "sex", "sexo", "genero", "gênero", "性别"),
     "open_date": (
         "open_date",
         "opening_date",
@@ -98,8 +121,19 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "开户日期",
         "开户时间",
         "建档日期",
+        "fecha_alta",
+        "data_abertura",
+        "data_adesao",
     ),
-    "tenure_months": ("tenure", "tenure_months", "months_on_book", "开户月数", "在行月数", "客户时长"),
+    "tenure_months": (
+        "tenure_months",
+        "months_on_book",
+        "antiguedad",
+        "antigüedad",
+        "meses_cliente",
+        "开户月数",
+        "在行月数",
+    ),
     "aum_avg_3m": ("aum_avg_3m", "aum_3m", "近三月日均", "季日均", "三个月日均", "季日均资产"),
     "aum_avg_12m": ("aum_avg_12m", "aum_12m", "年日均", "年日均资产"),
     "aum_12m_ago": ("aum_12m_ago", "aum_last_year", "去年同期资产", "上年同期资产"),
@@ -107,13 +141,37 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "deposit_balance_12m_ago": ("deposit_balance_12m_ago", "deposits_last_year", "去年同期存款", "上年同期存款余额"),
     "investment_balance": ("investment_balance", "investments", "投资余额", "理财余额", "投资资产"),
     "loan_balance": ("loan_balance", "loans_outstanding", "贷款余额"),
-    "annual_income": ("annual_income", "income", "estimated_salary", "estimatedsalary", "salary", "年收入", "收入"),
+    "annual_income": (
+        "annual_income",
+        "income",
+        "estimated_salary",
+        "estimatedsalary",
+        "salary",
+        "renta",
+        "renda",
+        "ingresos",
+        "年收入",
+        "收入",
+    ),
     "annual_contribution": ("annual_contribution", "contribution", "综合贡献", "年贡献", "贡献度", "综合贡献度"),
     "risk_level": ("risk_level", "risk", "risk_rating", "risk_grade", "风险等级", "风险评级", "风险承受能力"),
     "satisfaction": ("satisfaction", "satisfaction_score", "csat", "满意度", "满意度评分"),
     "complaints_12m": ("complaints_12m", "complaints", "complain", "投诉次数", "投诉", "近一年投诉次数"),
     "is_payroll": ("is_payroll",),
-    "churned": ("churned", "churn", "exited", "attrition", "attrited", "is_churned", "流失", "是否流失", "流失标志"),
+    "churned": (
+        "churned",
+        "churn",
+        "exited",
+        "attrition",
+        "attrition_flag",
+        "attrited",
+        "is_churned",
+        "churn_flag",
+        "baja",
+        "流失",
+        "是否流失",
+        "流失标志",
+    ),
     "closed_date": ("closed_date", "close_date", "closing_date", "销户日期", "销户时间"),
     "num_products": (
         "num_products",
@@ -123,7 +181,44 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "产品数",
         "持有产品数",
         "产品数量",
+        "num_of_products",
+        "total_relationship_count",
+        "numero_productos",
     ),
+    "credit_limit": ("credit_limit", "avg_credit_limit", "limite_credito", "limite_de_credito", "信用额度", "授信额度"),
+    "annual_spend": ("annual_spend", "total_trans_amt", "spend", "gasto", "年消费", "年消费金额", "消费金额"),
+    "income_band": ("income_band", "income_category", "income_bracket", "收入区间", "收入等级", "收入档次"),
+    "segment": ("segment", "segmento", "segmento_cliente", "customer_segment", "客户分层", "客户层级", "客户等级"),
+    "region": (
+        "region",
+        "geography",
+        "country",
+        "province",
+        "location",
+        "nomprov",
+        "provincia",
+        "estado",
+        "pais",
+        "省份",
+        "省",
+        "地区",
+        "区域",
+        "所属地区",
+        "所属区域",
+    ),
+    "active_member": ("active_member", "is_active_member", "isactivemember", "ind_actividad_cliente", "活跃客户"),
+    SNAPSHOT_DATE: ("snapshot_date", "fecha_dato", "data_date", "extract_date", "数据日期", "快照日期"),
+    BIRTH_DATE: (
+        "birth_date",
+        "date_of_birth",
+        "dob",
+        "birthday",
+        "fecha_nacimiento",
+        "data_nascimento",
+        "出生日期",
+        "生日",
+    ),
+    TENURE_YEARS: ("tenure_years", "years_with_bank", "years_on_book", "客户年限", "开户年限", "在行年限"),
 }
 
 _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -156,6 +251,28 @@ _HOLDING_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 _FLAG_PREFIXES = ("是否持有", "是否开通", "是否有", "是否", "持有", "has", "is", "flag")
+
+_WIDE_FLAG = re.compile(r"^ind_(?P<product>\w+?)(?:_fin)?_ult1$")
+"""Santander's wide product flags: ``ind_tjcr_fin_ult1`` holds product ``tjcr``, ``ind_recibo_ult1`` ``recibo``."""
+
+_TENURE_WORDS = ("tenure", "客户时长", "在行时长", "开户时长")
+"""Tenure headers that do not say their unit: the values decide (years when none exceeds ``TENURE_YEARS_UP_TO``)."""
+
+TENURE_YEARS_UP_TO = 20
+"""A tenure column without a unit whose values never exceed this counts years (Churn_Modelling: 0-10)."""
+
+_COUNT_WORDS = ("visits", "visit", "calls", "call", "count", "ct", "cnt", "times", "次数", "笔数", "交易量", "访问")
+_CHANNEL_PARTS: dict[str, tuple[str, ...]] = {
+    "counter": ("visitsbank", "bankvisits", "branchvisits", "visitsbranch", "counter", "柜面", "柜台", "网点", "临柜"),
+    "atm": ("atm", "自助"),
+    "mobile": ("mobile", "app", "手机银行", "手机", "掌上银行"),
+    "online": ("online", "internet", "web", "网银", "网上银行"),
+    "phone": ("calls", "call", "phone", "电话"),
+}
+"""Channel words inside a per-channel count header (``Total_visits_online``, ``手机银行交易笔数``)."""
+
+_NOT_A_NAME = ("日期", "时间", "date", "电话", "phone", "mobile", "手机")
+"""Parts that make a header a date or a contact detail, not the unit or manager it mentions."""
 
 
 def normalised_header(header: str) -> str:
@@ -203,6 +320,48 @@ def flag_name(header: str) -> str:
     return product_flag_column(slug)
 
 
+def _field_from_parts(table: str, key: str) -> str | None:
+    """Return the field a normalised header names by its parts (金融资产月日均, 所属机构名称, Total_visits_bank)."""
+    if table == "activity":
+        return "channel" if any(part in key for part in ("渠道", "交易方式")) and "日期" not in key else None
+    if table != "customers":
+        return None
+    if any(word in key for word in _COUNT_WORDS):
+        for channel, parts in _CHANNEL_PARTS.items():
+            if any(part in key for part in parts):
+                return channel_count_column(channel)
+    churn_words = ("流失", "attrit", "churn", "exited")
+    if any(word in key for word in churn_words) and not any(w in key for w in ("日期", "date")):
+        return "churned"
+    if any(word in key for word in ("资产", "aum")):
+        if any(word in key for word in ("去年", "上年", "同期")):
+            return "aum_12m_ago"
+        if "年日均" in key:
+            return "aum_avg_12m"
+        if any(word in key for word in ("季日均", "三个月", "近三月")):
+            return "aum_avg_3m"
+        if any(word in key for word in ("日均", "余额", "总额", "规模")):
+            return "aum"
+    if "月日均" in key or key.startswith("saldo"):
+        return "aum"
+    if any(word in key for word in ("客户经理", "管户", "理财经理")) and not any(w in key for w in _NOT_A_NAME):
+        return "relationship_manager"
+    if any(word in key for word in ("网点", "支行", "机构", "分行", "营业部", "sucursal", "agencia")) and not any(
+        w in key for w in _NOT_A_NAME
+    ):
+        return "branch"
+    return None
+
+
+def _wide_flag(header: str) -> str | None:
+    """Return ``has_<product>`` for a Santander-style ``ind_<product>_ult1`` header, else None."""
+    match = _WIDE_FLAG.match(unicodedata.normalize("NFKC", str(header)).strip().lower())
+    if match is None:
+        return None
+    core = match.group("product")
+    return product_flag_column(product_of(core) or re.sub(r"[\W_]+", "_", core).strip("_"))
+
+
 def suggested_field(table: str, header: str) -> str | None:
     """Return the canonical field a header names in a table, or None.
 
@@ -213,14 +372,41 @@ def suggested_field(table: str, header: str) -> str | None:
     >>> suggested_field("customers", "是否持有信用卡")
     'has_credit_card'
     """
+    return _suggestion(table, header)[0]
+
+
+def _suggestion(table: str, header: str) -> tuple[str | None, str]:
+    """Return ``(field or None, confidence)`` from the header alone."""
     key = normalised_header(header)
     if table == "customers":
         if key in _CUSTOMER_LOOKUP:
-            return _CUSTOMER_LOOKUP[key]
+            return _CUSTOMER_LOOKUP[key], "high"
+        if key in (normalised_header(word) for word in _TENURE_WORDS):
+            return "tenure_months", "medium"  # the unit is decided from the values when a sample is given
+        wide = _wide_flag(header)
+        if wide:
+            return wide, "high"
         product = product_of(header)
-        return product_flag_column(product) if product else None
+        if product:
+            return product_flag_column(product), "high"
+        return _field_from_parts(table, key), "medium"
     lookup = _ACTIVITY_LOOKUP if table == "activity" else _HOLDING_LOOKUP
-    return lookup.get(key)
+    if key in lookup:
+        return lookup[key], "high"
+    return _field_from_parts(table, key), "medium"
+
+
+def tenure_unit(values: pd.Series) -> str:
+    """Return "years" when no value of a unit-less tenure column exceeds ``TENURE_YEARS_UP_TO``, else "months".
+
+    Examples
+    --------
+    >>> tenure_unit(pd.Series(["2", "10", "0"])), tenure_unit(pd.Series(["39", "44", "6"]))
+    ('years', 'months')
+    """
+    numbers, _ = parse_numbers(values)
+    numbers = numbers.dropna()
+    return "years" if len(numbers) and float(numbers.max()) <= TENURE_YEARS_UP_TO else "months"
 
 
 def _looks_like_flag(column: str, values: pd.Series) -> bool:
@@ -238,22 +424,68 @@ def suggested_columns(table: str, columns: tuple[str, ...], sample: pd.DataFrame
     Each field goes to the first column that names it. In a customers file an unmatched
     column whose sample values are all yes/no words becomes ``has_<its normalised name>``.
     """
-    chosen: dict[str, str] = {}
+    return {column: field for column, (field, _) in suggestions(table, columns, sample).items()}
+
+
+def suggestions(table: str, columns: tuple[str, ...], sample: pd.DataFrame | None = None) -> dict[str, tuple[str, str]]:
+    """Return ``{column: (field, confidence)}`` for the columns of a file read as ``table``.
+
+    Confidence is one of ``CONFIDENCES``: "high" for a known header, "medium" for a header
+    recognised from its parts (``金融资产月日均`` -> ``aum``) or a unit read from the values
+    (a ``Tenure`` never above 20 counts years), "low" for a guess (a yes/no column taken as a
+    product, a geography column taken as the branch when the file has none).
+
+    Examples
+    --------
+    >>> suggestions("customers", ("客户号", "金融资产月日均", "Geography"))
+    {'客户号': ('customer_id', 'high'), '金融资产月日均': ('aum', 'medium'), 'Geography': ('branch', 'low')}
+    """
+    chosen: dict[str, tuple[str, str]] = {}
     taken: set[str] = set()
     for column in columns:
-        target = suggested_field(table, column)
+        target, confidence = _suggestion(table, column)
         if target and target not in taken:
-            chosen[column] = target
+            chosen[column] = (target, confidence)
             taken.add(target)
-    if table == "customers" and sample is not None:
+    if table != "customers":
+        return chosen
+    unit_less = {normalised_header(word) for word in _TENURE_WORDS}
+    for column, (target, _) in list(chosen.items()):
+        unit_from_values = target == "tenure_months" and normalised_header(column) in unit_less
+        unit_from_values = unit_from_values and sample is not None and column in sample.columns
+        if unit_from_values and tenure_unit(sample[column]) == "years":
+            chosen[column] = (TENURE_YEARS, "medium")
+            taken.discard("tenure_months")
+            taken.add(TENURE_YEARS)
+    region = next((column for column, (target, _) in chosen.items() if target == "region"), None)
+    if region is not None and "branch" not in taken:
+        # Without a branch column the views group by geography (a province or a country) rather than by 'All'.
+        chosen[region] = ("branch", "low")
+        taken.discard("region")
+        taken.add("branch")
+    if sample is not None:
         for column in columns:
             if column in chosen or column not in sample.columns:
                 continue
             target = flag_name(column)
             if target not in taken and _looks_like_flag(column, sample[column]):
-                chosen[column] = target
+                chosen[column] = (target, "low")
                 taken.add(target)
     return chosen
+
+
+def value_measure_of(fields) -> str | None:
+    """Return the value measure that stands in for ``aum`` among mapped fields: None when ``aum`` is mapped.
+
+    Examples
+    --------
+    >>> value_measure_of(["customer_id", "credit_limit", "annual_income"])
+    'credit_limit'
+    """
+    fields = set(fields)
+    if "aum" in fields:
+        return None
+    return next((measure for measure in VALUE_MEASURES if measure in fields), None)
 
 
 def guessed_table(columns: tuple[str, ...]) -> str:
@@ -276,7 +508,7 @@ def known_fields(table: str) -> tuple[str, ...]:
     """Return the fields a mapping may target in a table (``has_<product>`` flags come on top for customers)."""
     names = tuple(f.name for f in TABLES[table])
     if table == "customers":
-        return names + tuple(product_flag_column(p) for p in PRODUCTS)
+        return names + CUSTOMER_PSEUDO_FIELDS + tuple(product_flag_column(p) for p in PRODUCTS)
     if table == "activity":
         return (*names, EVENT_DATE)
     return names
@@ -294,6 +526,14 @@ class Mapping:
         ``(file column, canonical field)`` pairs; columns not listed are ignored.
     encoding, delimiter, sheet, date_order : optional
         Read settings to reuse; ``None`` means detect.
+    value_measure : str or None
+        The mapped field (one of ``VALUE_MEASURES``: credit limit, balance, income, spend) that
+        stands in for ``aum`` when no column is mapped to AUM; tiers and value scores then rank
+        customers by it and every surface names it. ``None`` with no AUM picks the first mapped
+        measure; the report's mapping records the one used.
+    churn_values : tuple of str
+        Cell values of the ``churned`` column that mean churned, when the words do not say it
+        (any other present value then means not churned); compared stripped and case-folded.
     """
 
     table: str
@@ -302,6 +542,8 @@ class Mapping:
     delimiter: str | None = None
     sheet: str | int | None = None
     date_order: str | None = None
+    value_measure: str | None = None
+    churn_values: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         problems = _mapping_problems(self)
@@ -318,8 +560,12 @@ class Mapping:
         return next((column for column, target in self.columns if target == field_name), None)
 
     def to_dict(self) -> dict:
-        """Return a JSON-able dict (``columns`` as an object, file column -> field)."""
-        return {
+        """Return a JSON-able dict (``columns`` as an object, file column -> field).
+
+        ``value_measure`` and ``churn_values`` appear only when set, so mappings saved before
+        they existed keep their text (and their datasets their fingerprints).
+        """
+        data = {
             "table": self.table,
             "columns": dict(self.columns),
             "encoding": self.encoding,
@@ -327,6 +573,11 @@ class Mapping:
             "sheet": self.sheet,
             "date_order": self.date_order,
         }
+        if self.value_measure is not None:
+            data["value_measure"] = self.value_measure
+        if self.churn_values:
+            data["churn_values"] = list(self.churn_values)
+        return data
 
     def to_json(self) -> str:
         """Return the mapping as indented JSON (UTF-8 text, Chinese kept readable)."""
@@ -337,12 +588,24 @@ class Mapping:
         """Return a mapping from ``to_dict`` output, or raise ``LoadError`` saying what is wrong."""
         if not isinstance(data, dict):
             raise LoadError(f"invalid mapping: expected a JSON object, got {type(data).__name__}")
-        unknown = set(data) - {"table", "columns", "encoding", "delimiter", "sheet", "date_order"}
+        unknown = set(data) - {
+            "table",
+            "columns",
+            "encoding",
+            "delimiter",
+            "sheet",
+            "date_order",
+            "value_measure",
+            "churn_values",
+        }
         if unknown:
             raise LoadError(f"invalid mapping: unknown keys {sorted(unknown)}")
         columns = data.get("columns")
         if not isinstance(columns, dict):
             raise LoadError("invalid mapping: 'columns' must be an object of file column -> canonical field")
+        churn_values = data.get("churn_values", [])
+        if not isinstance(churn_values, list):
+            raise LoadError("invalid mapping: 'churn_values' must be a list of the values that mean churned")
         return cls(
             table=data.get("table"),  # type: ignore[arg-type]
             columns=tuple(columns.items()),
@@ -350,6 +613,8 @@ class Mapping:
             delimiter=data.get("delimiter"),
             sheet=data.get("sheet"),
             date_order=data.get("date_order"),
+            value_measure=data.get("value_measure"),
+            churn_values=tuple(churn_values),
         )
 
     @classmethod
@@ -387,9 +652,24 @@ def _mapping_problems(mapping: Mapping) -> list[str]:
         problems.append("sheet must be a name, a 0-based position or null")
     if mapping.date_order is not None and mapping.date_order not in DATE_ORDERS:
         problems.append(f"date_order must be one of {', '.join(DATE_ORDERS)} or null")
+    if mapping.value_measure is not None:
+        if mapping.table != "customers" or mapping.value_measure not in VALUE_MEASURES:
+            problems.append(f"value_measure must be one of {', '.join(VALUE_MEASURES)} in a customers mapping or null")
+        elif mapping.value_measure not in seen:
+            problems.append(
+                f"value_measure {mapping.value_measure!r} is not mapped from any column; map a column to it or "
+                "choose another measure"
+            )
+    if not all(isinstance(value, str) for value in mapping.churn_values):
+        problems.append("churn_values must be a list of strings")
     return problems
 
 
 def suggested_mapping(table: str, columns: tuple[str, ...], sample: pd.DataFrame | None = None) -> Mapping:
-    """Return a ``Mapping`` of the suggested fields (read settings left to detection)."""
-    return Mapping(table=table, columns=tuple(suggested_columns(table, columns, sample).items()))
+    """Return a ``Mapping`` of the suggested fields (read settings left to detection).
+
+    A customers file without an AUM column gets the first mapped value measure as ``value_measure``.
+    """
+    chosen = suggested_columns(table, columns, sample)
+    measure = value_measure_of(chosen.values()) if table == "customers" else None
+    return Mapping(table=table, columns=tuple(chosen.items()), value_measure=measure)

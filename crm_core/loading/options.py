@@ -11,7 +11,7 @@ DATE_ORDERS: tuple[str, ...] = ("auto", "DMY", "MDY")
 AMBIGUOUS_DATE_DEFAULT: str = "DMY"
 """Order used when ``date_order="auto"`` and no value in a column decides it (e.g. only ``03/04/2024``)."""
 
-DUPLICATE_POLICIES: tuple[str, ...] = ("keep_first", "sum", "reject")
+DUPLICATE_POLICIES: tuple[str, ...] = ("keep_first", "sum", "reject", "keep_latest")
 """What happens to customers rows sharing a ``customer_id``."""
 
 TABLE_NAMES: tuple[str, ...] = ("customers", "activity", "holdings")
@@ -40,7 +40,9 @@ class LoadOptions:
     duplicate_policy : {"keep_first", "sum", "reject"}
         Customers rows sharing an id: keep the first row (later ones rejected), sum the
         money fields into the first row (other fields from the first row), or reject
-        every row of a duplicated id.
+        every row of a duplicated id, or keep the latest row: the one with the latest
+        ``snapshot_date`` (e.g. Santander's ``fecha_dato``), else the last in the file
+        (earlier rows rejected, counted with the reason ``duplicate customer_id (keep_latest)``).
     parentheses_negative : bool
         Read ``(1,234.00)`` as ``-1234.0`` (accounting style).
     as_of : datetime.date or None

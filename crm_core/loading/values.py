@@ -392,6 +392,87 @@ def parse_months(values: pd.Series, date_order: str = "auto") -> tuple[pd.Series
     return month_start(dates), failed
 
 
+CHURNED_WORDS: tuple[str, ...] = (
+    "attrit", "churn", "exit", "closed", "close", "lost", "left", "leaver", "cancel", "baja", "cancelad",
+    "流失", "销户", "已销", "注销", "离行",
+)  # fmt: skip
+"""Parts of a text value that say the relationship ended ('Attrited Customer', '已流失')."""
+
+STAYED_WORDS: tuple[str, ...] = (
+    "exist", "active", "retain", "stay", "current", "open", "activo", "ativo",
+    "正常", "未流失", "在网", "存量", "有效", "未销户",
+)  # fmt: skip
+"""Parts of a text value that say the relationship continues ('Existing Customer', '正常'); checked first."""
+
+
+def churn_flags(values: pd.Series, churn_values: tuple[str, ...] = ()) -> tuple[pd.Series, pd.Series, dict]:
+    """Return churned flags (``boolean``), the parse-failure mask, and how each text value was read.
+
+    With ``churn_values`` (what the user picked), a present cell is churned when it is one of
+    them (stripped, case-folded) and not churned otherwise. Without, yes/no words are read as
+    ``parse_booleans`` does, and other text by its words: a value containing a ``STAYED_WORDS``
+    part is not churned ('Existing Customer', '未流失'), else one containing a ``CHURNED_WORDS``
+    part is churned ('Attrited Customer', '已流失'); anything else is a failure (the user says).
+
+    Examples
+    --------
+    >>> flags, failed, read = churn_flags(pd.Series(["Attrited Customer", "Existing Customer", "maybe"]))
+    >>> flags.tolist(), failed.tolist(), read
+    ([True, False, <NA>], [False, False, True], {'Attrited Customer': True, 'Existing Customer': False})
+    """
+    if churn_values:
+        text = _as_text(values) if not _is_typed_number(values) else values.astype("float64").astype("string")
+        chosen = {value.strip().casefold() for value in churn_values}
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        is_churned = np.array([str(word).strip().casefold() in chosen for word in uniques] + [False])
+        result = pd.array(is_churned[codes], dtype="boolean")
+        result[codes < 0] = pd.NA
+        return pd.Series(result, index=values.index), _no_failures(values), {}
+    flags, failed = parse_booleans(values)
+    if not failed.any():
+        return flags, failed, {}
+    read: dict[str, bool] = {}
+    for value in pd.unique(values[failed]):
+        word = str(value).strip().casefold()
+        if any(part in word for part in STAYED_WORDS) or word.startswith(("not ", "non", "no ", "未")):
+            read[str(value)] = False
+        elif any(part in word for part in CHURNED_WORDS):
+            read[str(value)] = True
+    if read:
+        known = values.map(read).where(failed)
+        flags = flags.where(~known.notna(), known.astype("boolean"))
+        failed = failed & known.isna()
+    return flags.astype("boolean"), failed.astype(bool), read
+
+
+_YYMMDD = r"^(\d{2})(\d{2})(\d{2})$"
+
+
+def yymmdd_dates(values: pd.Series, pivot_year: int) -> pd.Series:
+    """Return six-digit ``YYMMDD`` values (``150312``, also as integers) as dates; NaT elsewhere.
+
+    The century is the latest that is not after ``pivot_year``: with 2025, ``150312`` is
+    2015-03-12 and ``850412`` is 1985-04-12. Impossible dates (``151332``) stay NaT.
+
+    Examples
+    --------
+    >>> [str(d.date()) for d in yymmdd_dates(pd.Series(["150312", "850412"]), 2025)]
+    ['2015-03-12', '1985-04-12']
+    """
+    if _is_typed_number(values):
+        numbers = values.astype("float64")
+        values = numbers.where(numbers == np.trunc(numbers)).astype("Int64").astype("string").str.zfill(6)
+    parts = _as_text(values).str.extract(_YYMMDD)
+    found = parts[0].notna()
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    if found.any():
+        short = pd.to_numeric(parts.loc[found, 0]).astype("int64")
+        year = 2000 + short
+        year = year.where(year <= pivot_year, year - 100)
+        result[found] = _dates_from_parts(year, parts.loc[found, 1], parts.loc[found, 2])
+    return result
+
+
 def is_boolean_like(values: pd.Series) -> bool:
     """Return True if every non-missing cell is a yes/no word and there is at least one."""
     flags, failed = parse_booleans(values)
@@ -405,10 +486,13 @@ def month_start(dates: pd.Series) -> pd.Series:
 
 
 __all__ = [
+    "CHURNED_WORDS",
     "FALSE_WORDS",
     "MISSING_MARKERS",
+    "STAYED_WORDS",
     "TRUE_WORDS",
     "ambiguous_date_order",
+    "churn_flags",
     "dates_with_ambiguity",
     "has_ambiguous_dates",
     "is_boolean_like",
@@ -421,4 +505,5 @@ __all__ = [
     "parse_numbers",
     "parse_text",
     "without_bidi_controls",
+    "yymmdd_dates",
 ]
