@@ -76,9 +76,10 @@ def test_missing_aum_is_refused_naming_the_columns():
         load_dataset([("c.csv", b"cust_id,x\nC1,1\n")])
 
 
-def test_no_customers_file_is_refused():
+def test_holdings_alone_are_refused():
+    # An activity or transaction log alone derives its customers (tests/test_loading_transactions.py).
     with pytest.raises(LoadError, match="none of the files is a customers table"):
-        load_dataset([corpus.event_activity_csv()])
+        load_dataset([corpus.holdings_csv()])
 
 
 def test_unparseable_values_become_missing_in_optional_fields_and_reject_in_required_ones():

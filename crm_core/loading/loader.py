@@ -16,6 +16,13 @@ from crm_core.loading.mapping import Mapping, guessed_table, suggested_mapping
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import EXPECTED, Preview, preview_file, read_rows
 from crm_core.loading.report import LoadReport, TableReport
+from crm_core.loading.shapes import file_shape
+from crm_core.loading.transactions import (
+    derived_customers,
+    is_transaction_mapping,
+    transaction_log,
+    transaction_mapping,
+)
 
 MappingLike = Mapping | dict | str
 
@@ -39,7 +46,13 @@ def file_preview(
 
 
 def suggested_mapping_for(preview: Preview, options: LoadOptions = DEFAULT_OPTIONS) -> Mapping:
-    """Return the mapping the loader would apply to a previewed file: its guessed table and suggested fields."""
+    """Return the mapping the loader would apply to a previewed file: its guessed table and suggested fields.
+
+    A file shaped like a transaction log (``crm_core.loading.shapes``) gets the activity mapping of
+    its id, transaction date, channel and amount; its location and balance are found when it loads.
+    """
+    if options.table is None and file_shape(preview.columns, preview.sample).kind == "transactions":
+        return transaction_mapping(preview.columns)
     table = options.table or guessed_table(preview.columns)
     return suggested_mapping(table, preview.columns, preview.sample)
 
@@ -50,6 +63,9 @@ def _table_unguarded(
     given = as_mapping(mapping) if mapping is not None else None
     preview = file_preview(name, data, given, options)
     applied = given or suggested_mapping_for(preview, options)
+    if is_transaction_mapping(applied):
+        log = transaction_log(read_rows(preview), applied, options)
+        return log.activity_table(), log.report
     raw = read_rows(preview, numeric_fields_of(applied))
     return canonical_table(raw, applied, options, reference)
 
@@ -107,17 +123,33 @@ def _load_dataset_unguarded(
     warnings: list[str] = []
     order = {"activity": 0, "holdings": 1, "customers": 2}
     reference = options.as_of
+    customers_given = any(mapping.table == "customers" for *_, mapping in planned)
+    logs, monthly_ids = [], []
     for _, _, preview, mapping in sorted(planned, key=lambda item: order[item[3].table]):
-        if mapping.table == "customers" and reference is None and frames["activity"]:
-            reference = max(frame["month"].max() for frame in frames["activity"]).date()
+        months = [frame["month"].max() for frame in frames["activity"] if len(frame)]
+        if mapping.table == "customers" and reference is None and months:
+            reference = max(months).date()
+        if is_transaction_mapping(mapping):  # one row per transaction: crm_core.loading.transactions
+            log = transaction_log(read_rows(preview), mapping, options, customers_given)
+            frames["activity"] += [] if log.activity is None else [log.activity]
+            logs.append(log)
+            reports.append(log.report)
+            continue
         raw = read_rows(preview, numeric_fields_of(mapping))
         frame, report = canonical_table(raw, mapping, options, reference)
         frames[mapping.table].append(frame)
         reports.append(report)
+        if mapping.table == "activity":
+            monthly_ids.append(frame["customer_id"])
+    if not frames["customers"] and (logs or monthly_ids):
+        customers, notes = derived_customers(logs, monthly_ids)
+        frames["customers"].append(customers)
+        warnings += notes
     if not frames["customers"]:
         seen = ", ".join(f"{report.file_name} ({report.table})" for report in reports)
         raise LoadError(
-            f"none of the files is a customers table (one row per customer with an id and an AUM column); read: {seen}"
+            "none of the files is a customers table (one row per customer with an id and an AUM column) or an "
+            f"activity or transaction log to derive the customers from; read: {seen}"
         )
     tables = {}
     for table, parts in frames.items():

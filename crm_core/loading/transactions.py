@@ -1,0 +1,903 @@
+"""Transaction logs: one row per transaction, aggregated into the monthly activity contract.
+
+A transaction log holds a customer id, a transaction date or date-time and at least one of a
+channel, a location or an amount; ids repeat (a customer transacts more than once). It becomes:
+
+* **activity**: transactions (and summed amounts) per customer × month × channel, the
+  contract's ``activity`` table. Without a channel column no activity row can be built (the
+  contract needs one, and a channel is never guessed): the report says so.
+* **derived customers**, when no customers file is given: one row per distinct customer id,
+  ``branch`` = the location (or branch column) where the customer made most transactions
+  (ties: the alphabetically first), ``aum`` = the customer's last recorded balance when the
+  log has a balance column, else missing for everyone (never a zero) with a warning.
+
+Dates may mix formats in one column (``2024-03-05``, ``05-03-2024``, ``5/3/24``, ``240305``);
+each is read with its format counted in the report, the day/month order decided from the column
+(or stated as undecided), two-digit years pivoted at 69 (``00``–``68`` → 2000s), placeholder
+dates such as ``1800-01-01`` refused, and literal ``nan`` cells counted. Everything is vectorised
+(Arrow kernels, numpy ``bincount``), never a Python loop over rows.
+
+Examples
+--------
+>>> import pandas as pd
+>>> dates = transaction_dates(pd.Series(["31-01-2024", "5/2/24", "240307", "1800-01-01", "nan"]))
+>>> [str(d.date()) if d == d else None for d in dates.timestamps()]
+['2024-01-31', '2024-02-05', '2024-03-07', None, None]
+>>> dates.placeholder.tolist(), dates.nan_literals
+([False, False, False, True, False], 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+
+from crm_core.contract import CHANNELS
+from crm_core.dataset import channel_dtype
+from crm_core.loading.building import CHANNEL_WORDS
+from crm_core.loading.errors import LoadError
+from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, suggested_field
+from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
+from crm_core.loading.reading import RawTable, raw_row_text
+from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, TableReport
+from crm_core.loading.values import parse_numbers, parse_text
+
+TRANSACTION_HEADERS: dict[str, tuple[str, ...]] = {
+    EVENT_DATE: (
+        "date",
+        "txn_date",
+        "transaction_date",
+        "transactiondate",
+        "trade_date",
+        "event_date",
+        "posting_date",
+        "value_date",
+        "datetime",
+        "timestamp",
+        "txn_time",
+        "transaction_time",
+        "交易日期",
+        "交易时间",
+        "日期",
+        "记账日期",
+        "交易日",
+    ),
+    "channel": ("channel", "channel_name", "txn_channel", "渠道", "交易渠道", "渠道名称"),
+    "location": (
+        "location",
+        "txn_location",
+        "transaction_location",
+        "cust_location",
+        "custlocation",
+        "交易地点",
+        "地点",
+        "交易网点",
+        "网点",
+        "交易机构",
+    ),
+    "branch": ("branch", "branch_name", "支行", "所属网点", "所属支行", "开户网点", "机构名称"),
+    "amount": (
+        "amount",
+        "txn_amount",
+        "transaction_amount",
+        "transactionamount",
+        "交易金额",
+        "金额",
+        "发生额",
+    ),
+    "balance": (
+        "balance",
+        "account_balance",
+        "custaccountbalance",
+        "cust_account_balance",
+        "balance_after",
+        "余额",
+        "账户余额",
+        "交易后余额",
+    ),
+}
+"""Headers of transaction-log columns (compared after ``normalised_header``); ids use the customers synonyms."""
+
+_HEADER_LOOKUP = {normalised_header(word): name for name, words in TRANSACTION_HEADERS.items() for word in words}
+_CHANNEL_LOOKUP = {normalised_header(word): channel for channel, words in CHANNEL_WORDS.items() for word in words}
+_CODE_OF_CHANNEL = {channel: code for code, channel in enumerate(CHANNELS)}
+
+PLACEHOLDER_RULE = "a year before 1900, 1900-01-01 or a year from 9999"
+"""Dates that mark "unknown" in core-banking exports (``1800-01-01``, ``1900-01-01``, ``9999-12-31``)."""
+
+TWO_DIGIT_PIVOT = 69
+"""Two-digit years below it are 20xx, from it 19xx (the POSIX ``%y`` rule)."""
+
+_LAST_YEAR = 2261  # the last whole year a datetime64[ns] holds
+
+
+def transaction_columns(columns: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """Return ``{field: file column}`` of the transaction-log fields the headers name (first column wins).
+
+    Fields: ``customer_id``, ``event_date``, ``channel``, ``location``, ``branch``, ``amount``, ``balance``.
+
+    Examples
+    --------
+    >>> found = transaction_columns(["CustomerID", "TransactionDate", "CustLocation", "TransactionAmount (INR)"])
+    >>> sorted(found.items())  # doctest: +NORMALIZE_WHITESPACE
+    [('amount', 'TransactionAmount (INR)'), ('customer_id', 'CustomerID'), ('event_date', 'TransactionDate'),
+     ('location', 'CustLocation')]
+    """
+    found: dict[str, str] = {}
+    for column in columns:
+        key = normalised_header(column)
+        name = _HEADER_LOOKUP.get(key)
+        if name is None and suggested_field("customers", column) == "customer_id":
+            name = "customer_id"
+        if name is None and key.endswith("id") and key.startswith(("customer", "cust", "client")):
+            name = "customer_id"
+        if name is not None and name not in found:
+            found[name] = column
+    return found
+
+
+def transaction_mapping(columns: tuple[str, ...] | list[str]) -> Mapping:
+    """Return the activity ``Mapping`` of a transaction log: id, transaction date, channel and amount.
+
+    Location and balance are not activity fields: they are found by header when the log is loaded.
+    """
+    found = transaction_columns(columns)
+    pairs = tuple((found[name], name) for name in ("customer_id", EVENT_DATE, "channel", "amount") if name in found)
+    return Mapping(table="activity", columns=pairs)
+
+
+def is_transaction_mapping(mapping: Mapping) -> bool:
+    """Return True for an activity mapping with a transaction date and no month: one row per transaction."""
+    fields = set(mapping.fields.values())
+    return mapping.table == "activity" and EVENT_DATE in fields and "month" not in fields
+
+
+# ---------------------------------------------------------------------------------------------------- dates
+
+_TIME = r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    ("YYYY-MM-DD", r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})" + _TIME + "$"),
+    ("YYYY年M月D日", r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日?$"),
+    ("YYYYMMDD", r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"),
+    ("YYMMDD", r"^(?P<y>\d{1,2})(?P<m>\d{2})(?P<d>\d{2})$"),
+    ("DD-MM-YYYY", r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{4})" + _TIME + "$"),
+    ("D/M/YY", r"^(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<y>\d{2})" + _TIME + "$"),
+)
+_NAN_SPELLINGS = pa.array(["nan", "NaN", "NAN", "Nan", "nAn", "naN", "NAn", "nAN"])
+
+
+@dataclass(frozen=True)
+class TransactionDates:
+    """A date column of a transaction log, read cell by cell with what was found.
+
+    Attributes
+    ----------
+    seconds : numpy.ndarray
+        int64 seconds since 1970 (time of day kept); meaningful where ``valid``.
+    valid, missing, invalid, placeholder : numpy.ndarray
+        bool per cell: a usable date; empty or a missing marker; text that is no date (or an
+        impossible one); a placeholder date (see ``PLACEHOLDER_RULE``).
+    formats : tuple of (str, int)
+        Formats seen and how many cells each (day/month order as decided).
+    order : str
+        "DMY" or "MDY" for ``NN/NN/YYYY`` and ``N/N/YY`` cells ("" when there are none).
+    order_reason : str
+        Why that order: given, decided by a value, or undecided (then ``ambiguous`` > 0).
+    ambiguous : int
+        Cells whose order no value of the column decided (``03/04/2024``).
+    two_digit_years : int
+        Cells with a two-digit year (pivoted at ``TWO_DIGIT_PIVOT``).
+    nan_literals : int
+        Cells holding the text ``nan`` (read as missing).
+    """
+
+    seconds: np.ndarray
+    valid: np.ndarray
+    missing: np.ndarray
+    invalid: np.ndarray
+    placeholder: np.ndarray
+    formats: tuple[tuple[str, int], ...] = ()
+    order: str = ""
+    order_reason: str = ""
+    ambiguous: int = 0
+    two_digit_years: int = 0
+    nan_literals: int = 0
+    examples: dict = field(default_factory=dict)
+
+    def timestamps(self) -> pd.Series:
+        """Return the dates as ``datetime64[ns]`` (NaT where not valid)."""
+        stamps = np.where(self.valid, self.seconds, 0).astype("datetime64[s]").astype("datetime64[ns]")
+        return pd.Series(np.where(self.valid, stamps, np.datetime64("NaT")), dtype="datetime64[ns]")
+
+    def month_index(self) -> np.ndarray:
+        """Return months since January 1970 (int64); meaningful where ``valid``."""
+        days = np.where(self.valid, self.seconds, 0) // 86_400
+        return days.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+
+
+def _text_of(values: pd.Series) -> pd.Series:
+    """Return date cells as text; whole numbers (``240305`` typed by Excel or Parquet) without a decimal part."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values.astype("float64")
+        whole = numbers.notna() & (numbers == np.trunc(numbers)) & (numbers.abs() < 1e15)
+        text = numbers.astype("string")
+        return text.where(~whole, numbers.where(whole).astype("Int64").astype("string"))
+    return values.astype("string")
+
+
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    arrow = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else pa.array(values.astype(object))
+    arrow = arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+    return arrow.cast(pa.large_string()) if not pa.types.is_large_string(arrow.type) else arrow
+
+
+def _as_int(parts: pa.StructArray | pa.ChunkedArray, name: str, default: int = -1) -> np.ndarray:
+    child = pa_compute.struct_field(parts, name)
+    child = pa_compute.if_else(pa_compute.equal(child, ""), pa.scalar(None, child.type), child)
+    numbers = pa_compute.cast(child, pa.int64())
+    return np.asarray(pa_compute.fill_null(numbers, default).to_numpy(zero_copy_only=False), dtype="int64")
+
+
+def _seconds_from_parts(year, month, day, hour, minute, second) -> tuple[np.ndarray, np.ndarray]:
+    """Return seconds since 1970 and whether the parts make a real date-time (proleptic Gregorian)."""
+    real = (month >= 1) & (month <= 12) & (day >= 1) & (hour < 24) & (minute < 60) & (second < 60)
+    real &= (year >= 1) & (year <= 9999)
+    safe_year = np.where(real, year, 1970)
+    safe_month = np.where(real, month, 1)
+    starts = ((safe_year - 1970) * 12 + safe_month - 1).astype("datetime64[M]")
+    lengths = ((starts + 1).astype("datetime64[D]") - starts.astype("datetime64[D]")).astype("int64")
+    real &= day <= lengths
+    days = starts.astype("datetime64[D]").astype("int64") + np.where(real, day, 1) - 1
+    seconds = days * 86_400 + np.maximum(hour, 0) * 3_600 + np.maximum(minute, 0) * 60 + np.maximum(second, 0)
+    return seconds, real
+
+
+def _placeholders(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    return (year < 1900) | ((year == 1900) & (month == 1) & (day == 1)) | (year >= 9999)
+
+
+def transaction_dates(values: pd.Series, date_order: str = "auto") -> TransactionDates:
+    """Return every cell of a transaction-date column read, with the formats and doubts found.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Cells as read (text, numbers such as ``240305``, or typed date-times).
+    date_order : {"auto", "DMY", "MDY"}
+        Order of ``NN/NN/YYYY`` and ``N/N/YY`` cells; "auto" decides from the column (a first
+        number above 12 proves day-first, a second one month-first) and falls back to
+        ``AMBIGUOUS_DATE_DEFAULT`` (day-first), stating how many cells were undecided.
+
+    Returns
+    -------
+    TransactionDates
+    """
+    count = len(values)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        stamps = values.to_numpy(dtype="datetime64[s]")
+        present = ~np.isnat(stamps)
+        seconds = np.where(present, stamps, np.datetime64(0, "s")).astype("int64")
+        years = np.where(present, stamps.astype("datetime64[Y]").astype("int64") + 1970, 1970)
+        placeholder = present & ((years < 1900) | (years >= 9999) | (seconds == -2_208_988_800))
+        invalid = present & (years > _LAST_YEAR) & ~placeholder
+        valid = present & ~placeholder & ~invalid
+        return TransactionDates(seconds, valid, ~present, invalid, placeholder, (("date-time", int(present.sum())),))
+    raw_text = _arrow_text(_text_of(values))
+    nan_literals = int(
+        pa_compute.sum(pa_compute.is_in(pa_compute.utf8_trim_whitespace(raw_text), _NAN_SPELLINGS)).as_py() or 0
+    )
+    text = _arrow_text(parse_text(_text_of(values)))
+    missing = np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    try:  # fast path: every present cell is ISO 8601 (date or date-time), Arrow parses and checks it
+        stamps = pa_compute.cast(text, pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        stamps = None
+    if stamps is not None:
+        seconds = np.asarray(pa_compute.fill_null(stamps.cast(pa.int64()), 0).to_numpy(zero_copy_only=False))
+        year = np.asarray(pa_compute.fill_null(pa_compute.year(stamps), 1970).to_numpy(zero_copy_only=False))
+        month = np.asarray(pa_compute.fill_null(pa_compute.month(stamps), 1).to_numpy(zero_copy_only=False))
+        day = np.asarray(pa_compute.fill_null(pa_compute.day(stamps), 1).to_numpy(zero_copy_only=False))
+        placeholder = ~missing & _placeholders(year, month, day)
+        invalid = ~missing & ~placeholder & (year > _LAST_YEAR)
+        valid = ~missing & ~placeholder & ~invalid
+        formats = (("YYYY-MM-DD", int((~missing).sum())),) if (~missing).any() else ()
+        return TransactionDates(seconds, valid, missing, invalid, placeholder, formats, nan_literals=nan_literals)
+    year = np.full(count, -1, dtype="int64")
+    month, day, first, second = year.copy(), year.copy(), year.copy(), year.copy()
+    hour, minute, sec = np.zeros(count, "int64"), np.zeros(count, "int64"), np.zeros(count, "int64")
+    kind = np.full(count, -1, dtype="int8")
+    lowered = pa_compute.utf8_trim_whitespace(text)
+    for code, (_, pattern) in enumerate(_PATTERNS):
+        todo = kind < 0
+        if not (todo & ~missing).any():
+            break
+        parts = pa_compute.extract_regex(lowered, pattern)
+        found = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool) & todo
+        if not found.any():
+            continue
+        kind[found] = code
+        year[found] = _as_int(parts, "y")[found]
+        if "(?P<m>" in pattern:
+            month[found] = _as_int(parts, "m")[found]
+            day[found] = _as_int(parts, "d")[found]
+        else:
+            first[found] = _as_int(parts, "a")[found]
+            second[found] = _as_int(parts, "b")[found]
+        if "(?P<H>" in pattern:
+            hour[found] = _as_int(parts, "H", 0)[found]
+            minute[found] = _as_int(parts, "M", 0)[found]
+            sec[found] = _as_int(parts, "S", 0)[found]
+    short_year = (kind == 3) | (kind == 5)
+    year = np.where(short_year, np.where(year < TWO_DIGIT_PIVOT, 2000 + year, 1900 + year), year)
+    crossed = (kind == 4) | (kind == 5)
+    order, order_reason, ambiguous, examples = "", "", 0, {}
+    if crossed.any():
+        day_first = crossed & (first > 12)
+        month_first = crossed & (second > 12)
+        cells = np.asarray(lowered.to_numpy(zero_copy_only=False), dtype=object)
+        if date_order in ("DMY", "MDY"):
+            order, order_reason = date_order, "given"
+        elif day_first.any() and not month_first.any():
+            order, order_reason = "DMY", "decided"
+            examples["decided"] = str(cells[np.flatnonzero(day_first)[0]])
+        elif month_first.any() and not day_first.any():
+            order, order_reason = "MDY", "decided"
+            examples["decided"] = str(cells[np.flatnonzero(month_first)[0]])
+        else:
+            order = AMBIGUOUS_DATE_DEFAULT
+            order_reason = "conflicting" if day_first.any() else "undecided"
+            undecided = crossed & (first <= 12) & (second <= 12) & (first != second)
+            ambiguous = int(undecided.sum())
+            if ambiguous:
+                examples["ambiguous"] = str(cells[np.flatnonzero(undecided)[0]])
+        if order == "DMY":
+            day, month = np.where(crossed, first, day), np.where(crossed, second, month)
+        else:
+            day, month = np.where(crossed, second, day), np.where(crossed, first, month)
+    matched = kind >= 0
+    seconds, real = _seconds_from_parts(year, month, day, hour, minute, sec)
+    placeholder = matched & _placeholders(year, month, day)
+    invalid = ~missing & ~placeholder & (~matched | ~real | (year > _LAST_YEAR))
+    valid = ~missing & ~placeholder & ~invalid
+    names = [name for name, _ in _PATTERNS]
+    if order == "MDY":
+        names[4], names[5] = "MM-DD-YYYY", "M/D/YY"
+    counts = np.bincount(kind[matched], minlength=len(_PATTERNS))
+    formats = tuple((names[code], int(counts[code])) for code in np.argsort(-counts, kind="stable") if counts[code])
+    return TransactionDates(
+        seconds,
+        valid,
+        missing,
+        invalid,
+        placeholder,
+        formats,
+        order,
+        order_reason,
+        ambiguous,
+        int(short_year.sum()),
+        nan_literals,
+        examples,
+    )
+
+
+def date_notes(column: str, dates: TransactionDates) -> list[str]:
+    """Return the report's sentences about a date column: formats, order, two-digit years, ``nan`` cells."""
+    notes = []
+    if len(dates.formats) > 1:
+        listed = ", ".join(f"{count:,} {name}" for name, count in dates.formats)
+        notes.append(f"column {column!r} mixes {len(dates.formats)} date formats: {listed}")
+    if any(name == "YYMMDD" for name, _ in dates.formats):
+        notes.append(f"column {column!r}: numbers of 5 or 6 digits read as YYMMDD (240305 = 2024-03-05)")
+    if dates.two_digit_years:
+        notes.append(
+            f"column {column!r}: {dates.two_digit_years:,} dates have a two-digit year, read as 20YY below "
+            f"{TWO_DIGIT_PIVOT} and 19YY from {TWO_DIGIT_PIVOT}"
+        )
+    words = {"DMY": "day first", "MDY": "month first"}
+    if dates.order_reason == "decided":
+        notes.append(
+            f"column {column!r}: dates like 03/04/2024 read {words[dates.order]}, "
+            f"as {dates.examples['decided']!r} shows"
+        )
+    elif dates.order_reason == "conflicting":
+        notes.append(
+            f"column {column!r}: some dates can only be day first and others only month first; read "
+            f"{words[dates.order]} (the others are invalid). Set date_order to 'DMY' or 'MDY' to choose."
+        )
+    if dates.ambiguous:
+        notes.append(
+            f"column {column!r}: {dates.ambiguous:,} dates such as {dates.examples['ambiguous']!r} could be day first "
+            f"or month first and no value in the column decides it; read {words[dates.order]} "
+            f"({dates.order}). Set date_order to 'DMY' or 'MDY' to choose."
+        )
+    if dates.placeholder.any():
+        notes.append(
+            f"column {column!r}: {int(dates.placeholder.sum()):,} placeholder dates ({PLACEHOLDER_RULE}) mean "
+            "'date unknown': those transactions were rejected, not placed in a month"
+        )
+    if dates.nan_literals:
+        notes.append(nan_note(column, dates.nan_literals))
+    return notes
+
+
+def nan_note(column: str, count: int) -> str:
+    """The report sentence about cells holding the text ``nan``."""
+    cells = "cell holds" if count == 1 else "cells hold"
+    return (
+        f"column {column!r}: {count:,} {cells} the text 'nan' (a not-a-number left by a spreadsheet or a "
+        "pandas export), read as missing"
+    )
+
+
+def nan_literals(values: pd.Series) -> int:
+    """Return how many cells of a text column hold ``nan`` (any case, surrounding spaces ignored)."""
+    if not pd.api.types.is_string_dtype(values):
+        return 0
+    text = pa_compute.utf8_trim_whitespace(_arrow_text(values))
+    return int(pa_compute.sum(pa_compute.is_in(text, _NAN_SPELLINGS)).as_py() or 0)
+
+
+# ---------------------------------------------------------------------------------------------------- codes
+
+
+def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Return int64 codes of a text column in sorted order of its distinct values (-1 for missing), and the values."""
+    arrow = _arrow_text(values)
+    encoded = pa_compute.dictionary_encode(arrow).combine_chunks()
+    dictionary = encoded.dictionary
+    order = np.asarray(pa_compute.sort_indices(dictionary).to_numpy(), dtype="int64")
+    rank = np.empty(len(order), dtype="int64")
+    rank[order] = np.arange(len(order))
+    indices = np.asarray(pa_compute.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(), dtype="int64")
+    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if len(rank) else -1, -1)
+    uniques = pd.Series(pd.arrays.ArrowStringArray(dictionary.take(pa.array(order)).cast(pa.large_string())))
+    return codes, uniques.astype("string")
+
+
+def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Return channel codes (position in ``CHANNELS``, -1 unknown or missing) and the unknown mask."""
+    codes, uniques = sorted_codes(values)
+    lookup = np.array([_CODE_OF_CHANNEL.get(_CHANNEL_LOOKUP.get(normalised_header(v)), -1) for v in uniques] + [-1])
+    channel = lookup[codes]  # code -1 reads the trailing -1
+    return channel, (codes >= 0) & (channel < 0)
+
+
+def _group_counts(keys: np.ndarray, size: int, weights: np.ndarray | None = None):
+    """Return (distinct keys in order, counts, summed weights or None, weights present per key)."""
+    if size <= max(4 * len(keys), 1 << 22):
+        counts = np.bincount(keys, minlength=size)
+        present = np.flatnonzero(counts)
+        if weights is None:
+            return present, counts[present], None, None
+        known = ~np.isnan(weights)
+        sums = np.bincount(keys, weights=np.where(known, weights, 0.0), minlength=size)[present]
+        seen = np.bincount(keys, weights=known.astype("float64"), minlength=size)[present]
+        return present, counts[present], sums, seen
+    present, inverse = np.unique(keys, return_inverse=True)
+    counts = np.bincount(inverse)
+    if weights is None:
+        return present, counts, None, None
+    known = ~np.isnan(weights)
+    sums = np.bincount(inverse, weights=np.where(known, weights, 0.0))
+    return present, counts, sums, np.bincount(inverse, weights=known.astype("float64"))
+
+
+def activity_from_codes(
+    customer: np.ndarray,
+    month: np.ndarray,
+    channel: np.ndarray,
+    amount: np.ndarray | None,
+    ids: pd.Series,
+) -> pd.DataFrame:
+    """Return the activity contract from per-transaction codes: one row per customer × month × channel.
+
+    Parameters
+    ----------
+    customer : numpy.ndarray
+        int64 position of each transaction's id in ``ids`` (sorted ids give sorted output).
+    month : numpy.ndarray
+        int64 months since January 1970.
+    channel : numpy.ndarray
+        int64 position in ``CHANNELS``.
+    amount : numpy.ndarray or None
+        float64 amounts (NaN missing); summed, missing when none in the group is known.
+    ids : pandas.Series
+        Distinct customer ids.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``month``, ``channel``, ``transactions`` and ``amount`` (if given),
+        sorted by customer, month and channel.
+    """
+    columns = ["customer_id", "month", "channel", "transactions"] + (["amount"] if amount is not None else [])
+    if len(customer) == 0:
+        empty = {
+            "customer_id": pd.Series([], dtype="string"),
+            "month": pd.Series([], dtype="datetime64[ns]"),
+            "channel": pd.Series([], dtype=channel_dtype()),
+            "transactions": pd.Series([], dtype="int64"),
+            "amount": pd.Series([], dtype="float64"),
+        }
+        return pd.DataFrame({name: empty[name] for name in columns})
+    first_month = int(month.min())
+    months = int(month.max()) - first_month + 1
+    width = len(CHANNELS)
+    keys = (customer * months + (month - first_month)) * width + channel
+    present, counts, sums, seen = _group_counts(keys, len(ids) * months * width, amount)
+    channel_of, rest = present % width, present // width
+    month_of, customer_of = rest % months + first_month, rest // months
+    frame = {
+        "customer_id": ids.iloc[customer_of].reset_index(drop=True).astype("string"),
+        "month": pd.Series(month_of.astype("datetime64[M]").astype("datetime64[ns]")),
+        "channel": pd.Series(pd.Categorical.from_codes(channel_of, dtype=channel_dtype())),
+        "transactions": pd.Series(counts.astype("int64")),
+    }
+    if amount is not None:
+        frame["amount"] = pd.Series(np.where(seen > 0, sums, np.nan), dtype="float64")
+    return pd.DataFrame(frame)
+
+
+def _most_frequent(
+    customer: np.ndarray, place: np.ndarray, places: int, customers: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each customer's place with most transactions (ties: lowest code) and that count (-1/0 for none)."""
+    known = place >= 0
+    keys = customer[known] * places + place[known]
+    present, counts, _, _ = _group_counts(keys, customers * places)
+    owner, where = present // places, present % places
+    score = counts * places + (places - 1 - where)  # more transactions first, then the lower code
+    best_score = pd.Series(score).groupby(owner).max()
+    chosen = np.full(customers, -1, dtype="int64")
+    count = np.zeros(customers, dtype="int64")
+    chosen[best_score.index.to_numpy()] = places - 1 - best_score.to_numpy() % places
+    count[best_score.index.to_numpy()] = best_score.to_numpy() // places
+    return chosen, count
+
+
+def _last_known(customer: np.ndarray, seconds: np.ndarray, values: np.ndarray, customers: int):
+    """Return each customer's value at the latest transaction that has one (file order breaks ties), and its time."""
+    known = np.flatnonzero(~np.isnan(values))
+    result = np.full(customers, np.nan)
+    when = np.full(customers, np.iinfo("int64").min, dtype="int64")
+    if len(known) == 0:
+        return result, when
+    order = known[np.argsort(seconds[known], kind="stable")]
+    position = np.empty(len(order), dtype="int64")
+    position[:] = np.arange(len(order))
+    last = pd.Series(position).groupby(customer[order]).max()
+    rows = order[last.to_numpy()]
+    result[last.index.to_numpy()] = values[rows]
+    when[last.index.to_numpy()] = seconds[rows]
+    return result, when
+
+
+# ---------------------------------------------------------------------------------------------------- the log
+
+
+@dataclass(frozen=True)
+class TransactionLog:
+    """What one transaction log loads into.
+
+    Attributes
+    ----------
+    activity : pandas.DataFrame or None
+        The activity contract (None without a channel column).
+    customers : pandas.DataFrame
+        Per distinct customer id: ``customer_id``, ``branch`` (missing without location or
+        branch column), ``branch_transactions``, ``aum`` (last recorded balance, NaN when none)
+        and ``last_balance_at`` (seconds since 1970 of that balance).
+    report : TableReport
+        The file's report (table "activity").
+    place_column, balance_column : str or None
+        The columns read as branch and as the value measure.
+    """
+
+    activity: pd.DataFrame | None
+    customers: pd.DataFrame
+    report: TableReport
+    place_column: str | None = None
+    balance_column: str | None = None
+
+    def activity_table(self) -> pd.DataFrame:
+        """Return the activity, or an empty activity frame when the log has no channel column."""
+        if self.activity is not None:
+            return self.activity
+        nothing = np.empty(0, dtype="int64")
+        return activity_from_codes(nothing, nothing, nothing, None, pd.Series([], dtype="string"))
+
+
+class _Rejections:
+    """First reason per row, counted with examples; never leaves this module."""
+
+    def __init__(self, raw: RawTable) -> None:
+        self.raw = raw
+        self.code = np.zeros(len(raw.frame), dtype="int16")
+        self.reasons: list[str] = []
+
+    def reject(self, mask: np.ndarray, reason: str) -> None:
+        mask = np.asarray(mask, dtype=bool) & (self.code == 0)
+        if mask.any():
+            if reason not in self.reasons:
+                self.reasons.append(reason)
+            self.code[mask] = self.reasons.index(reason) + 1
+
+    @property
+    def kept(self) -> np.ndarray:
+        return self.code == 0
+
+    def issues(self) -> tuple[Issue, ...]:
+        found: dict[str, tuple[int, list[Example]]] = {}
+        for row in self.raw.rejected:
+            count, examples = found.get(row.reason, (0, []))
+            if len(examples) < EXAMPLES_KEPT:
+                examples.append(Example(row.row, row.text))
+            found[row.reason] = (count + 1, examples)
+        totals = np.bincount(self.code, minlength=len(self.reasons) + 1)
+        for number, reason in enumerate(self.reasons, start=1):
+            count, examples = found.get(reason, (0, []))
+            room = max(EXAMPLES_KEPT - len(examples), 0)
+            positions = np.flatnonzero(self.code == number)[:room]
+            texts = raw_row_text(self.raw, positions)
+            examples += [Example(int(self.raw.row_numbers[p]), t) for p, t in zip(positions, texts, strict=True)]
+            found[reason] = (count + int(totals[number]), examples)
+        return tuple(
+            Issue(reason, count, tuple(sorted(examples, key=lambda e: e.row)))
+            for reason, (count, examples) in found.items()
+        )
+
+
+def _blank(frame: pd.DataFrame) -> np.ndarray:
+    blank = np.ones(len(frame), dtype=bool)
+    for column in frame.columns:
+        values = frame[column]
+        empty = np.array(values.isna(), dtype=bool)
+        if pd.api.types.is_string_dtype(values):
+            empty = empty | (values == "").fillna(False).to_numpy(dtype=bool)
+        blank &= empty
+        if not blank.any():
+            break
+    return blank
+
+
+def _missing_field(raw: RawTable, name: str, meaning: str) -> LoadError:
+    columns = ", ".join(repr(c) for c in raw.frame.columns)
+    return LoadError(f"{raw.preview.name}: no column is mapped to {name} ({meaning}); map one of: {columns}")
+
+
+def _numbers(raw: RawTable, column: str, name: str, options: LoadOptions, failures: list, notes: list) -> np.ndarray:
+    values = raw.frame[column]
+    numbers, failed = parse_numbers(values, options.parentheses_negative)
+    failed = failed.to_numpy(dtype=bool)
+    if failed.any():
+        positions = np.flatnonzero(failed)[:EXAMPLES_KEPT]
+        examples = tuple(Example(int(raw.row_numbers[p]), str(values.iloc[p])) for p in positions)
+        failures.append(Issue(column, int(failed.sum()), examples, field=name, rule="expected float"))
+    if count := nan_literals(values):
+        notes.append(nan_note(column, count))
+    return numbers.to_numpy(dtype="float64")
+
+
+def transaction_log(
+    raw: RawTable,
+    mapping: Mapping,
+    options: LoadOptions = DEFAULT_OPTIONS,
+    customers_given: bool = False,
+) -> TransactionLog:
+    """Return the activity, the per-customer summary and the report of one transaction log.
+
+    Parameters
+    ----------
+    raw : RawTable
+        Every row, as ``read_rows`` returns them (all columns as text is best: literal ``nan``
+        cells can then be counted).
+    mapping : Mapping
+        An activity mapping with ``customer_id`` and ``event_date`` (``transaction_mapping``);
+        ``channel`` and ``amount`` optional. Location, branch and balance columns are found by header.
+    options : LoadOptions
+        Date order and accounting negatives.
+    customers_given : bool
+        A customers file is part of the load. Then a log without a channel adds nothing, and its
+        rows are rejected with the reason "no channel column" instead of feeding derived customers.
+
+    Raises
+    ------
+    LoadError
+        No column is mapped to the customer id or the transaction date.
+    """
+    frame = raw.frame
+    for column in mapping.fields:
+        if column not in frame.columns:
+            raise LoadError(
+                f"{raw.preview.name}: the mapping names column {column!r}, which the file does not have; "
+                f"its columns are: {', '.join(frame.columns)}"
+            )
+    id_column = mapping.column_for("customer_id")
+    date_column = mapping.column_for(EVENT_DATE)
+    if id_column is None:
+        raise _missing_field(raw, "customer_id", "customer number")
+    if date_column is None:
+        raise _missing_field(raw, "transaction date", "when each transaction happened")
+    channel_column, amount_column = mapping.column_for("channel"), mapping.column_for("amount")
+    others = transaction_columns([c for c in frame.columns if c not in mapping.fields])
+    place_column = others.get("branch") or others.get("location")
+    balance_column = others.get("balance")
+    rejections = _Rejections(raw)
+    notes: list[str] = list(raw.preview.warnings)
+    failures: list[Issue] = []
+    rejections.reject(_blank(frame), "blank line")
+    ids = parse_text(frame[id_column])
+    rejections.reject(ids.isna().to_numpy(dtype=bool), "missing customer_id")
+    if count := nan_literals(frame[id_column]):
+        notes.append(nan_note(id_column, count))
+    dates = transaction_dates(frame[date_column], mapping.date_order or options.date_order)
+    rejections.reject(dates.missing, "missing transaction date")
+    rejections.reject(dates.invalid, "invalid transaction date")
+    rejections.reject(dates.placeholder, "placeholder transaction date")
+    notes += date_notes(date_column, dates)
+    channel = None
+    if channel_column is not None:
+        channel, unknown = _channel_codes(parse_text(frame[channel_column]))
+        rejections.reject(unknown, "unknown channel")
+        rejections.reject(channel < 0, "missing channel")
+    elif customers_given:
+        rejections.reject(np.ones(len(frame), dtype=bool), "no channel column (activity rows need one)")
+    amount = _numbers(raw, amount_column, "amount", options, failures, notes) if amount_column else None
+    balance = _numbers(raw, balance_column, "balance", options, failures, notes) if balance_column else None
+    kept = rejections.kept
+    customer, distinct = sorted_codes(ids.where(kept))
+    month = dates.month_index()
+    activity = None
+    if channel is not None:
+        activity = activity_from_codes(
+            customer[kept], month[kept], channel[kept], amount[kept] if amount is not None else None, distinct
+        )
+        notes.append(
+            f"{int(kept.sum()):,} transactions → {len(activity):,} activity rows (one per customer, month and channel)"
+        )
+    else:
+        notes.append(
+            "no channel column: transactions cannot be counted by channel (counter, ATM, mobile, online, phone), "
+            "so no activity rows were built; map a channel column (渠道 / channel) to see visits"
+        )
+    summary = pd.DataFrame({"customer_id": distinct})
+    places = None
+    if place_column is not None:
+        place_text = parse_text(frame[place_column])
+        if count := nan_literals(frame[place_column]):
+            notes.append(nan_note(place_column, count))
+        place, places = sorted_codes(place_text.where(kept))
+        chosen, chosen_count = _most_frequent(customer[kept], place[kept], len(places), len(distinct))
+        summary["branch"] = pd.Series(
+            np.where(chosen >= 0, places.to_numpy()[np.maximum(chosen, 0)], None), dtype="string"
+        )
+        summary["branch_transactions"] = chosen_count
+    else:
+        summary["branch"] = pd.Series(pd.NA, index=summary.index, dtype="string")
+        summary["branch_transactions"] = 0
+    if balance is not None:
+        last, when = _last_known(customer[kept], dates.seconds[kept], balance[kept], len(distinct))
+        summary["aum"], summary["last_balance_at"] = last, when
+    else:
+        summary["aum"] = np.nan
+        summary["last_balance_at"] = np.iinfo("int64").min
+    out_of_range = []
+    if balance is not None:
+        negative = kept & (balance < 0)
+        if negative.any():
+            positions = np.flatnonzero(negative)[:EXAMPLES_KEPT]
+            examples = tuple(Example(int(raw.row_numbers[p]), str(frame[balance_column].iloc[p])) for p in positions)
+            out_of_range.append(
+                Issue(balance_column, int(negative.sum()), examples, field="balance", rule="not negative")
+            )
+    issues = rejections.issues()
+    preview = raw.preview
+    applied = Mapping(
+        table="activity",
+        columns=mapping.columns,
+        encoding=preview.encoding,
+        delimiter=preview.delimiter,
+        sheet=preview.sheet,
+        date_order=mapping.date_order,
+    )
+    used = set(mapping.fields) | {c for c in (place_column, balance_column) if c}
+    derived = ("month", "transactions") if channel is not None else ()
+    report = TableReport(
+        file_name=preview.name,
+        table="activity",
+        format=preview.format,
+        encoding=preview.encoding,
+        delimiter=preview.delimiter,
+        sheet=preview.sheet,
+        sheet_names=preview.sheet_names,
+        mapping=applied,
+        rows_read=raw.rows_read,
+        rows_loaded=int(kept.sum()),
+        rows_rejected=sum(issue.count for issue in issues),
+        rows_output=0 if activity is None else len(activity),
+        rejections=issues,
+        parse_failures=tuple(failures),
+        out_of_range=tuple(out_of_range),
+        duplicate_policy=options.duplicate_policy,
+        derived_fields=derived,
+        unmapped_columns=tuple(c for c in preview.columns if c not in used),
+        warnings=tuple(notes),
+        columns=tuple(preview.columns),
+    )
+    if report.rows_read != report.rows_loaded + report.rows_rejected:
+        raise AssertionError(
+            f"row counts do not reconcile: {report.rows_read} read, {report.rows_loaded} loaded, "
+            f"{report.rows_rejected} rejected"
+        )
+    return TransactionLog(activity, summary, report, place_column, balance_column)
+
+
+def derived_customers(logs: list[TransactionLog], activity_ids: list[pd.Series] = ()) -> tuple[pd.DataFrame, list[str]]:
+    """Return the customers table of a load without a customers file, and the warnings that say how it was made.
+
+    One row per distinct id over the transaction logs (and any monthly activity ids): ``branch``
+    where the customer made most transactions (over all logs; ties: alphabetically first),
+    ``aum`` the last recorded balance (over all logs), missing when no log has a balance.
+
+    Examples
+    --------
+    >>> ids = [pd.Series(["B2", "A1", "B2"], dtype="string")]
+    >>> frame, notes = derived_customers([], ids)
+    >>> frame["customer_id"].tolist(), bool(frame["aum"].isna().all())
+    (['A1', 'B2'], True)
+    """
+    parts = [log.customers for log in logs]
+    parts += [pd.DataFrame({"customer_id": pd.Series(ids.unique()).astype("string")}) for ids in activity_ids]
+    summary = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"customer_id": []})
+    summary = summary.dropna(subset=["customer_id"])
+    for name, default in (("branch", pd.NA), ("branch_transactions", 0), ("aum", np.nan)):
+        if name not in summary.columns:
+            summary[name] = default
+    summary["branch_transactions"] = summary["branch_transactions"].fillna(0)
+    if "last_balance_at" not in summary.columns:
+        summary["last_balance_at"] = np.iinfo("int64").min
+    summary["last_balance_at"] = summary["last_balance_at"].fillna(np.iinfo("int64").min)
+    by_branch = summary.sort_values(
+        ["customer_id", "branch_transactions", "branch"], ascending=[True, False, True], na_position="last"
+    ).drop_duplicates("customer_id")
+    with_balance = summary[summary["aum"].notna()]
+    latest = with_balance.sort_values(["customer_id", "last_balance_at"], kind="stable").drop_duplicates(
+        "customer_id", keep="last"
+    )
+    customers = by_branch[["customer_id", "branch"]].merge(latest[["customer_id", "aum"]], on="customer_id", how="left")
+    customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    customers = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].astype("string"),
+            "aum": customers["aum"].astype("float64"),
+            "branch": customers["branch"].astype("string"),
+        }
+    )
+    sources = ", ".join(log.report.file_name for log in logs) or "the activity files"
+    notes = [f"no customers file: {len(customers):,} customers derived from the distinct customer ids of {sources}"]
+    places = sorted({log.place_column for log in logs if log.place_column})
+    if places and customers["branch"].notna().any():
+        notes.append(
+            f"branch of each customer: the {' / '.join(repr(p) for p in places)} where they made most transactions "
+            "(ties: alphabetically first)"
+        )
+    else:
+        customers = customers.drop(columns=["branch"])
+        notes.append("no location or branch column: customers have no branch (views by branch are unavailable)")
+    balances = sorted({log.balance_column for log in logs if log.balance_column})
+    unknown = int(customers["aum"].isna().sum())
+    if balances and unknown < len(customers):
+        sentence = f"AUM of each customer: their last recorded balance ({' / '.join(repr(b) for b in balances)})"
+        if unknown:
+            sentence += f"; {unknown:,} customers without any balance have no AUM (missing, not zero)"
+        notes.append(sentence)
+    else:
+        notes.append(
+            "no balance column: AUM is unknown (missing, not zero) for every customer, so AUM tiers, value and "
+            "AUM figures are unavailable; add a customers file with AUM for them"
+        )
+    return customers, notes
