@@ -435,6 +435,11 @@ def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tu
         earlier[order] = first_in_order
         tracker.reject(earlier & kept, "duplicate customer_id (keep_latest)")
         return customers[tracker.kept], duplicate_ids
+    if SNAPSHOT_DATE in customers.columns and policy != "keep_latest":
+        tracker.warnings.append(
+            f"{duplicate_ids} customer ids repeat across snapshots (snapshot_date); the {policy} policy does not "
+            "look at dates: choose keep_latest to keep each customer's latest row"
+        )
     later = ids.duplicated(keep="first").to_numpy(dtype=bool) & kept
     if policy == "keep_first":
         tracker.reject(later, "duplicate customer_id (keep_first)")

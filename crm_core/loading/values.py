@@ -449,8 +449,9 @@ _YYMMDD = r"^(\d{2})(\d{2})(\d{2})$"
 
 
 def yymmdd_dates(values: pd.Series, pivot_year: int) -> pd.Series:
-    """Return six-digit ``YYMMDD`` values (``150312``, also as integers) as dates; NaT elsewhere.
+    """Return six-digit ``YYMMDD`` values (``150312``, also as integers: ``80105`` is 2008-01-05) as dates.
 
+    Other cells are NaT.
     The century is the latest that is not after ``pivot_year``: with 2025, ``150312`` is
     2015-03-12 and ``850412`` is 1985-04-12. Impossible dates (``151332``) stay NaT.
 
@@ -462,7 +463,10 @@ def yymmdd_dates(values: pd.Series, pivot_year: int) -> pd.Series:
     if _is_typed_number(values):
         numbers = values.astype("float64")
         values = numbers.where(numbers == np.trunc(numbers)).astype("Int64").astype("string").str.zfill(6)
-    parts = _as_text(values).str.extract(_YYMMDD)
+    text = _as_text(values)
+    # Stored as integers, the years 2000-2009 lose their leading zero (080105 -> 80105).
+    text = text.where(~text.str.fullmatch(r"\d{5}").fillna(False), text.str.zfill(6))
+    parts = text.str.extract(_YYMMDD)
     found = parts[0].notna()
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     if found.any():
