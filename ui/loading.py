@@ -215,10 +215,21 @@ def summary_frame(report: LoadReport) -> pd.DataFrame:
                 t("rows_rejected"): f.rows_rejected,
                 t("report_duplicates"): f"{f.duplicate_ids} ({f.duplicate_policy})",
                 t("report_derived"): ", ".join(f.derived_fields),
+                t("report_aggregated"): _aggregated(f),
             }
             for f in report.files
         ]
     )
+
+
+def _aggregated(file_report) -> str:
+    """'238 transactions → 215 activity rows' for a file with one row per transaction, else empty."""
+    from ui.i18n import count
+
+    if file_report.table != "activity" or "transactions" not in file_report.derived_fields:
+        return ""
+    loaded, rows = count(file_report.rows_loaded), count(file_report.rows_output)
+    return t("transactions_to_activity", transactions=loaded, rows=rows)
 
 
 def issues_frame(report: LoadReport) -> pd.DataFrame:

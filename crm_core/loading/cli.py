@@ -1,6 +1,10 @@
 """``python -m crm_core check FILE [FILE ...] [--mapping MAP.json] [--json] [--show-identifiers]``: validate
 uploads without the UI.
 
+Each file's detected shape (customers, transactions, activity, holdings, flags or lookup table,
+``crm_core.loading.shapes``) is printed with the evidence and how sure the detection is; with
+``--json`` it is the ``shape`` object of each file.
+
 Exit status 0 when the files make a usable dataset, 2 when they do not (the reason is
 printed). Never a traceback: every failure becomes a one-paragraph message. Example rows
 show customer identifiers masked (ids, names, phone and ID numbers, e-mail addresses) unless
@@ -17,8 +21,9 @@ from pathlib import Path
 from crm_core.loading.errors import LoadError
 from crm_core.loading.loader import load_dataset
 from crm_core.loading.mapping import Mapping
-from crm_core.loading.reading import DELIMITER_NAMES
+from crm_core.loading.reading import DELIMITER_NAMES, preview_file
 from crm_core.loading.report import Issue, LoadReport, TableReport
+from crm_core.loading.shapes import Shape, file_shape
 from crm_core.privacy import masked_text
 
 USABLE, UNUSABLE = 0, 2
@@ -71,8 +76,21 @@ def _issue_lines(title: str, issues: tuple[Issue, ...]) -> list[str]:
     return lines
 
 
-def report_text(report: TableReport) -> str:
-    """Return a readable multi-line summary of one file's report."""
+def file_shapes(files: list[tuple[str, bytes]]) -> dict[str, Shape | None]:
+    """Return each file's detected shape from its header and first rows (None when it is not a table)."""
+    shapes: dict[str, Shape | None] = {}
+    for name, data in files:
+        try:
+            preview = preview_file(name, data)
+        except Exception:  # the load reports why the file is not a table
+            shapes[name] = None
+            continue
+        shapes[name] = file_shape(preview.columns, preview.sample)
+    return shapes
+
+
+def report_text(report: TableReport, shape: Shape | None = None) -> str:
+    """Return a readable multi-line summary of one file's report (and its detected shape)."""
     delimiter = DELIMITER_NAMES.get(report.delimiter or "", report.delimiter)
     layout = [f"format {report.format}"]
     if report.encoding:
@@ -83,6 +101,7 @@ def report_text(report: TableReport) -> str:
         layout.append(f"sheet {report.sheet!r} of {', '.join(report.sheet_names)}")
     lines = [
         f"{report.file_name}: {report.table}",
+        *([f"  shape: {shape.kind} ({shape.confidence} confidence): {shape.reason}"] if shape else []),
         "  " + ", ".join(layout),
         "  mapping:",
         *[f"    {column} -> {name}" for column, name in report.mapping.columns],
@@ -93,6 +112,8 @@ def report_text(report: TableReport) -> str:
         f"  rows read {report.rows_read}, loaded {report.rows_loaded}, rejected {report.rows_rejected}, "
         f"in table {report.rows_output}"
     )
+    if report.table == "activity" and "transactions" in report.derived_fields:
+        lines.append(f"  transactions {report.rows_loaded} → activity rows {report.rows_output}")
     lines += _issue_lines("rejected rows", report.rejections)
     lines += _issue_lines("values not understood (kept as missing unless required)", report.parse_failures)
     lines += _issue_lines("implausible values (kept, flagged)", report.out_of_range)
@@ -104,9 +125,10 @@ def report_text(report: TableReport) -> str:
     return "\n".join(lines)
 
 
-def load_report_text(report: LoadReport) -> str:
+def load_report_text(report: LoadReport, shapes: dict[str, Shape | None] | None = None) -> str:
     """Return a readable summary of a whole load."""
-    parts = [report_text(file_report) for file_report in report.files]
+    shapes = shapes or {}
+    parts = [report_text(file_report, shapes.get(file_report.file_name)) for file_report in report.files]
     parts += [f"warning: {warning}" for warning in report.warnings]
     parts.append(
         f"total: rows read {report.rows_read}, loaded {report.rows_loaded}, rejected {report.rows_rejected}; "
@@ -128,37 +150,55 @@ def check_main(argv: list[str]) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else UNUSABLE
     as_json = args.json
+    shapes: dict[str, Shape | None] = {}
     try:
         names = [Path(file).name for file in args.files]
         files = [(Path(file).name, Path(file).read_bytes()) for file in args.files]
+        shapes = file_shapes(files)
         _, report = load_dataset(files, _mappings(args.mapping, names))
     except (LoadError, OSError) as error:
         message = str(error) if isinstance(error, LoadError) else f"cannot read {error.filename}: {error.strerror}"
-        _emit_failure(message if args.show_identifiers else masked_text(message), as_json)
+        _emit_failure(message if args.show_identifiers else masked_text(message), as_json, shapes)
         return UNUSABLE
     except Exception as error:
         message = f"unexpected error: {type(error).__name__}: {error}"
-        _emit_failure(message if args.show_identifiers else masked_text(message), as_json)
+        _emit_failure(message if args.show_identifiers else masked_text(message), as_json, shapes)
         return UNUSABLE
     if not args.show_identifiers:
         report = report.masked()
     if as_json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+        data = report.to_dict()
+        for file in data["files"]:
+            shape = shapes.get(file["file_name"])
+            file["shape"] = shape.to_dict() if shape else None
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        print(load_report_text(report))
+        print(load_report_text(report, shapes))
     return USABLE if report.usable else UNUSABLE
 
 
-def _emit_failure(message: str, as_json: bool) -> None:
+def _emit_failure(message: str, as_json: bool, shapes: dict[str, Shape | None] | None = None) -> None:
+    shapes = shapes or {}
     if as_json:
+        files = [{"file_name": name, "shape": shape.to_dict() if shape else None} for name, shape in shapes.items()]
         print(
             json.dumps(
-                {"usable": False, "error": message, "rows_read": 0, "rows_loaded": 0, "rows_rejected": 0},
+                {
+                    "usable": False,
+                    "error": message,
+                    "rows_read": 0,
+                    "rows_loaded": 0,
+                    "rows_rejected": 0,
+                    "files": files,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
+        for name, shape in shapes.items():
+            if shape is not None:
+                print(f"{name}: shape {shape.kind} ({shape.confidence} confidence): {shape.reason}", file=sys.stderr)
         print(f"not usable: {message}", file=sys.stderr)
 
 

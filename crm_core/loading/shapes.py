@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from crm_core.contract import VALUE_MEASURES
 from crm_core.loading.mapping import EVENT_DATE, suggested_columns, suggested_field
 from crm_core.loading.transactions import transaction_columns, transaction_dates
 from crm_core.loading.values import is_boolean_like, parse_text
@@ -137,16 +138,18 @@ def file_shape(columns: tuple[str, ...], sample: pd.DataFrame | None = None) -> 
         return Shape("holdings", f"product column {column!r} and no AUM: one row per product held", "high")
     has_id = "customer_id" in customer_fields
     flags = [c for c, name in customers.items() if name.startswith("has_")]
-    if has_id and flags and "aum" not in customer_fields:
+    measure = next((m for m in VALUE_MEASURES if m in customer_fields), None)
+    if has_id and flags and measure is None:
         yes_no = sample is not None and all(c in sample.columns and is_boolean_like(sample[c]) for c in flags)
-        reason = f"customer ids and {len(flags)} yes/no product columns ({', '.join(flags[:3])}), no AUM"
+        reason = f"customer ids and {len(flags)} yes/no product columns ({', '.join(flags[:3])}), no value measure"
         return Shape("flags", reason, "high" if yes_no else "medium")
-    if "aum" in customer_fields:
-        column = next(c for c, name in customers.items() if name == "aum")
+    if measure is not None:
+        column = next(c for c, name in customers.items() if name == measure)
+        what = "AUM column" if measure == "aum" else f"value measure {measure}, column"
         repeats = _repeats(sample, next((c for c, n in customers.items() if n == "customer_id"), ""))
         if repeats:
-            return Shape("customers", f"AUM column {column!r}, but customer ids repeat in the first rows", "low")
-        return Shape("customers", f"AUM column {column!r}: one row per customer", "high" if has_id else "medium")
+            return Shape("customers", f"{what} {column!r}, but customer ids repeat in the first rows", "low")
+        return Shape("customers", f"{what} {column!r}: one row per customer", "high" if has_id else "medium")
     if not has_id:
         named = [c for c in columns if suggested_field("customers", c)]
         if len(named) < 2:

@@ -13,7 +13,8 @@ channel, a location or an amount; ids repeat (a customer transacts more than onc
 
 Dates may mix formats in one column (``2024-03-05``, ``05-03-2024``, ``5/3/24``, ``240305``);
 each is read with its format counted in the report, the day/month order decided from the column
-(or stated as undecided), two-digit years pivoted at 69 (``00``–``68`` → 2000s), placeholder
+(or stated as undecided), two-digit years in the latest century not after this year (as
+``values.yymmdd_dates`` reads them), placeholder
 dates such as ``1800-01-01`` refused, and literal ``nan`` cells counted. Everything is vectorised
 (Arrow kernels, numpy ``bincount``), never a Python loop over rows.
 
@@ -109,8 +110,6 @@ _CODE_OF_CHANNEL = {channel: code for code, channel in enumerate(CHANNELS)}
 PLACEHOLDER_RULE = "a year before 1900, 1900-01-01 or a year from 9999"
 """Dates that mark "unknown" in core-banking exports (``1800-01-01``, ``1900-01-01``, ``9999-12-31``)."""
 
-TWO_DIGIT_PIVOT = 69
-"""Two-digit years below it are 20xx, from it 19xx (the POSIX ``%y`` rule)."""
 
 _LAST_YEAR = 2261  # the last whole year a datetime64[ns] holds
 
@@ -190,7 +189,7 @@ class TransactionDates:
     ambiguous : int
         Cells whose order no value of the column decided (``03/04/2024``).
     two_digit_years : int
-        Cells with a two-digit year (pivoted at ``TWO_DIGIT_PIVOT``).
+        Cells with a two-digit year (in the latest century not after ``pivot_year``).
     nan_literals : int
         Cells holding the text ``nan`` (read as missing).
     """
@@ -260,7 +259,7 @@ def _placeholders(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.nd
     return (year < 1900) | ((year == 1900) & (month == 1) & (day == 1)) | (year >= 9999)
 
 
-def transaction_dates(values: pd.Series, date_order: str = "auto") -> TransactionDates:
+def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: int | None = None) -> TransactionDates:
     """Return every cell of a transaction-date column read, with the formats and doubts found.
 
     Parameters
@@ -271,6 +270,8 @@ def transaction_dates(values: pd.Series, date_order: str = "auto") -> Transactio
         Order of ``NN/NN/YYYY`` and ``N/N/YY`` cells; "auto" decides from the column (a first
         number above 12 proves day-first, a second one month-first) and falls back to
         ``AMBIGUOUS_DATE_DEFAULT`` (day-first), stating how many cells were undecided.
+    pivot_year : int, optional
+        Two-digit years (``5/3/24``, ``240305``) get the latest century not after it; this year when None.
 
     Returns
     -------
@@ -332,7 +333,8 @@ def transaction_dates(values: pd.Series, date_order: str = "auto") -> Transactio
             minute[found] = _as_int(parts, "M", 0)[found]
             sec[found] = _as_int(parts, "S", 0)[found]
     short_year = (kind == 3) | (kind == 5)
-    year = np.where(short_year, np.where(year < TWO_DIGIT_PIVOT, 2000 + year, 1900 + year), year)
+    pivot = pd.Timestamp.today().year if pivot_year is None else pivot_year
+    year = np.where(short_year, np.where(2000 + year <= pivot, 2000 + year, 1900 + year), year)
     crossed = (kind == 4) | (kind == 5)
     order, order_reason, ambiguous, examples = "", "", 0, {}
     if crossed.any():
@@ -394,8 +396,8 @@ def date_notes(column: str, dates: TransactionDates) -> list[str]:
         notes.append(f"column {column!r}: numbers of 5 or 6 digits read as YYMMDD (240305 = 2024-03-05)")
     if dates.two_digit_years:
         notes.append(
-            f"column {column!r}: {dates.two_digit_years:,} dates have a two-digit year, read as 20YY below "
-            f"{TWO_DIGIT_PIVOT} and 19YY from {TWO_DIGIT_PIVOT}"
+            f"column {column!r}: {dates.two_digit_years:,} dates have a two-digit year, read in the latest "
+            "century not after this year (24 = 2024, 85 = 1985)"
         )
     words = {"DMY": "day first", "MDY": "month first"}
     if dates.order_reason == "decided":
