@@ -14,9 +14,11 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
+from crm_core.contract import VALUE_MEASURES, product_flag_column
 from crm_core.loading import LoadError, LoadOptions, LoadReport, Mapping, Preview, preview_file, suggested_mapping_for
 from crm_core.loading import load_dataset as core_load_dataset
-from crm_core.loading.mapping import known_fields
+from crm_core.loading.mapping import flag_name, known_fields, suggestions, value_measure_of
+from crm_core.loading.values import churn_flags
 from crm_core.privacy import identifier_kind, masked_text, masked_value
 from ui import data
 from ui.i18n import t
@@ -110,11 +112,20 @@ def mapping_editor_frame(preview: Preview, mapping: Mapping, masked: bool = True
         return ", ".join(values)
 
     samples = [sample(column) for column in preview.columns]
+    suggested = suggestions(mapping.table, preview.columns, preview.sample)
+    confidence = {"high": t("confidence_high"), "medium": t("confidence_medium"), "low": t("confidence_low")}
+
+    def how_sure(column: str) -> str:
+        field, level = suggested.get(column, (None, None))
+        return confidence[level] if field is not None and field == fields.get(column) else ""
+
     return pd.DataFrame(
         {
             "column": list(preview.columns),
             "sample": samples,
             "field": [fields.get(column, IGNORE) for column in preview.columns],
+            "confidence": [how_sure(column) for column in preview.columns],
+            "product": [fields.get(column, "").removeprefix("has_") for column in preview.columns],
         }
     )
 
@@ -126,14 +137,20 @@ def field_options(table: str, frame: pd.DataFrame) -> list[str]:
 
 
 def mapping_from_editor(
-    frame: pd.DataFrame, table: str, preview: Preview, date_order: str, encoding: str = "auto"
+    frame: pd.DataFrame,
+    table: str,
+    preview: Preview,
+    date_order: str,
+    encoding: str = "auto",
+    value_measure: str | None = None,
+    churn_values=(),
 ) -> Mapping | str:
     """The mapping the user confirmed, or the message that says what is wrong with it.
 
     A detected encoding is left to the loader (which detects the same one), so that its warning
     (text not UTF-8, the runner-up) reaches the report; the report's mapping records it for next month.
     """
-    columns = tuple((row.column, row.field) for row in frame.itertuples() if row.field)
+    columns = tuple((row.column, _named_product(row)) for row in frame.itertuples() if row.field)
     try:
         return Mapping(
             table=table,
@@ -142,9 +159,66 @@ def mapping_from_editor(
             delimiter=preview.delimiter,
             sheet=preview.sheet,
             date_order=date_order,
+            value_measure=value_measure,
+            churn_values=tuple(churn_values),
         )
     except LoadError as error:
         return str(error)
+
+
+def _named_product(row) -> str:
+    """A product flag renamed in the editor's product column becomes ``has_<that name>``."""
+    name = str(getattr(row, "product", "") or "").strip()
+    if not row.field.startswith("has_") or not name or name == row.field.removeprefix("has_"):
+        return row.field
+    return flag_name(name) if not name.startswith("has_") else product_flag_column(name.removeprefix("has_"))
+
+
+def unclear_churn_values(preview: Preview, column: str | None) -> tuple[list[str], list[str]]:
+    """The sampled values of the churn column, and those its words already say mean churned.
+
+    Empty when the column is yes/no or its words decide every value (no pick is needed).
+    """
+    if column is None or column not in preview.sample:
+        return [], []
+    values = preview.sample[column].dropna().astype(str)
+    _, failed, read = churn_flags(values)
+    if not failed.any():
+        return [], []
+    distinct = sorted(values.str.strip().unique())
+    return distinct, [value for value in distinct if read.get(value)]
+
+
+def churn_and_value_pickers(preview: Preview, edited: pd.DataFrame, base: Mapping, key: str):
+    """The churned values (when the words do not say) and the value measure (when no AUM column).
+
+    A saved mapping's choices are the defaults, so a correction made once is made for good.
+    """
+    table = base.table
+    if table != "customers":
+        return None, ()
+    fields = {row.field: row.column for row in edited.itertuples() if row.field}
+    values, obvious = unclear_churn_values(preview, fields.get("churned"))
+    churn_values = ()
+    if values:
+        churn_values = st.multiselect(
+            t("churn_values_pick", column=md(fields["churned"])),
+            values,
+            default=[v for v in base.churn_values if v in values] or obvious,
+            key=f"data_churn_values_{key}",
+            help=t("churn_values_help"),
+        )
+    measures = [m for m in VALUE_MEASURES if m != "aum" and m in fields]
+    value_measure = None
+    if measures and value_measure_of(fields) is not None:
+        value_measure = st.selectbox(
+            t("value_measure_pick"),
+            measures,
+            index=measures.index(base.value_measure) if base.value_measure in measures else 0,
+            key=f"data_value_measure_{key}",
+            help=t("value_measure_help"),
+        )
+    return value_measure, churn_values
 
 
 def saved_mapping(upload) -> Mapping | str:
@@ -320,7 +394,7 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
             frame,
             key=f"data_mapping_{key}_{table}_{saved_upload is not None}",
             hide_index=True,
-            disabled=["column", "sample"],
+            disabled=["column", "sample", "confidence"],
             column_config={
                 "column": st.column_config.TextColumn(t("file_column")),
                 "sample": st.column_config.TextColumn(
@@ -329,6 +403,9 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
                 "field": st.column_config.SelectboxColumn(
                     t("maps_to"), options=field_options(table, frame), help=t("maps_to_help")
                 ),
+                "confidence": st.column_config.TextColumn(t("mapping_confidence")),
+                "product": st.column_config.TextColumn(t("product_name"), help=t("product_name_help")),
             },
         )
-        return mapping_from_editor(edited, table, preview, date_order, encoding)
+        value_measure, churn_values = churn_and_value_pickers(preview, edited, base, key)
+        return mapping_from_editor(edited, table, preview, date_order, encoding, value_measure, churn_values)
