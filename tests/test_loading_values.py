@@ -134,3 +134,29 @@ def test_parsers_do_not_mutate_their_input():
     parse_booleans(values)
     parse_dates(values)
     pd.testing.assert_series_equal(values, before)
+
+
+def test_churn_words_are_read_stayed_words_first():
+    from crm_core.loading.values import churn_flags
+
+    values = _series(["Attrited Customer", "Existing Customer", "已流失", "未流失", "1", "no", "gold", None])
+    flags, failed, read = churn_flags(values)
+    assert flags.tolist() == [True, False, True, False, True, False, pd.NA, pd.NA]
+    assert failed.tolist() == [False] * 6 + [True, False]
+    assert read == {"Attrited Customer": True, "Existing Customer": False, "已流失": True, "未流失": False}
+
+
+def test_picked_churn_values_decide_every_present_cell():
+    from crm_core.loading.values import churn_flags
+
+    flags, failed, _ = churn_flags(_series([" Gone ", "gold", None]), churn_values=("gone",))
+    assert flags.tolist() == [True, False, pd.NA]
+    assert not failed.any()
+
+
+def test_yymmdd_integers_become_dates_with_the_latest_century_not_after_the_pivot():
+    from crm_core.loading.values import yymmdd_dates
+
+    dates = yymmdd_dates(pd.Series([150312, 80105, 991231, 151332]), pivot_year=2025)
+    assert dates.tolist()[:3] == [pd.Timestamp("2015-03-12"), pd.Timestamp("2008-01-05"), pd.Timestamp("1999-12-31")]
+    assert pd.isna(dates.iloc[3])  # month 13: not a date, never a guess

@@ -221,3 +221,12 @@ def test_no_aum_and_no_value_measure_is_refused_naming_the_measures():
 def test_a_mapping_saved_before_value_measures_keeps_its_text():
     mapping = Mapping(table="customers", columns=(("a", "customer_id"), ("b", "aum")))
     assert set(mapping.to_dict()) == {"table", "columns", "encoding", "delimiter", "sheet", "date_order"}
+
+
+def test_a_product_renamed_in_the_editor_is_saved_as_its_flag():
+    from ui.loading import _named_product
+
+    row = pd.DataFrame({"column": ["ind_tjcr_fin_ult1"], "field": ["has_tjcr"], "product": ["Credit card"]})
+    assert _named_product(next(row.itertuples())) == "has_credit_card"
+    row["product"] = ["tjcr"]
+    assert _named_product(next(row.itertuples())) == "has_tjcr"
