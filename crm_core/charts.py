@@ -23,6 +23,41 @@ CHANNEL_COLOURS: Mapping[str, str] = {
 }
 
 
+MONTH_TICKS: Mapping[str, str] = {"en": "%b %Y", "zh": "%Y年%-m月"}
+"""d3 time format of a month on a date axis, by language ("Jan 2024" / "2024年1月")."""
+
+
+def _is_dates(values) -> bool:
+    if values is None or len(values) == 0:
+        return False
+    first = values[0]
+    return isinstance(first, pd.Timestamp | pd.Period) or pd.api.types.is_datetime64_any_dtype(pd.Series(values))
+
+
+def with_dated_axes(figure: go.Figure, lang: str) -> go.Figure:
+    """Return ``figure`` with every date axis ticking and hovering months in ``lang`` (modified in place).
+
+    Plotly formats date ticks in English ("Jan 2024") unless told otherwise; a Chinese page
+    reads "2024年1月".
+
+    Examples
+    --------
+    >>> fig = go.Figure(go.Scatter(x=pd.to_datetime(["2024-01-01", "2024-02-01"]), y=[1, 2]))
+    >>> with_dated_axes(fig, "zh").layout.xaxis.tickformat
+    '%Y年%-m月'
+    """
+    fmt = MONTH_TICKS.get(lang, MONTH_TICKS["en"])
+    for trace in figure.data:
+        for axis_letter in ("x", "y"):
+            values = getattr(trace, axis_letter, None)
+            if values is not None and _is_dates(values):
+                name = (getattr(trace, f"{axis_letter}axis", None) or axis_letter).replace(
+                    axis_letter, f"{axis_letter}axis"
+                )
+                figure.layout[name].update(tickformat=fmt, hoverformat=fmt)
+    return figure
+
+
 @safe_chart
 def channel_trend_figure(
     totals: pd.DataFrame,

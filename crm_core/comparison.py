@@ -16,7 +16,7 @@ import pandas as pd
 from crm_core import loyalty, products, segments, staff
 from crm_core.formatting import format_count, format_money
 from crm_core.prepare import PreparedDataset
-from crm_core.scenarios import Scenario
+from crm_core.scenarios import Scenario, scenario_label
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,26 +179,32 @@ def scenario_comparison(
         "en": ("yearly product opportunity", "AUM at high churn risk", "AUM kept by the retention what-if"),
         "zh": ("年度产品机会", "高流失风险资产", "挽留测算保留的资产"),
     }["zh" if lang == "zh" else "en"]
+    lang = "zh" if lang == "zh" else "en"
     for s in summaries[1:]:
+        name = scenario_label(s.name, lang)
         counts, moved = segments.migration_matrix(
-            reference.tier_codes[active], s.tier_codes[active], aum[active], reference.tier_labels, s.tier_labels
+            reference.tier_codes[active],
+            s.tier_codes[active],
+            aum[active],
+            segments.translated_tier_labels(reference.tier_labels, lang),
+            segments.translated_tier_labels(s.tier_labels, lang),
         )
         migrations[s.name] = (counts, moved)
         off_diagonal = int(
             counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
         )
         if reference.tier_labels == s.tier_labels and off_diagonal:
-            change = {"en": f"“{s.name}”", "zh": f"“{s.name}”"}
+            change = {"en": f"“{name}”", "zh": f"“{name}”"}
             sentences.append(segments.migration_sentence(counts, moved, change)["zh" if lang == "zh" else "en"])
         elif off_diagonal:
             sentences.append(
-                f"“{s.name}”使用不同的分层，{format_count(off_diagonal)}名客户的层级不同。"
+                f"“{name}”使用不同的分层，{format_count(off_diagonal)}名客户的层级不同。"
                 if lang == "zh"
-                else f"“{s.name}” tiers differently: {format_count(off_diagonal)} customers sit in another tier."
+                else f"“{name}” tiers differently: {format_count(off_diagonal)} customers sit in another tier."
             )
         row = headline.loc[headline["scenario"] == s.name].iloc[0]
         for what, column in zip(words, ("opportunity_delta", "at_risk_delta", "retained_delta"), strict=True):
-            sentence = _delta_sentence(s.name, what, float(row[column]), lang)
+            sentence = _delta_sentence(name, what, float(row[column]), lang)
             if sentence:
                 sentences.append(sentence)
         merged = reference.ranking.merge(s.ranking, on="unit", suffixes=("_reference", "_scenario"))
@@ -209,9 +215,9 @@ def scenario_comparison(
         if len(top) and top["rank_change"].abs().iloc[0] > 0:
             unit = top.iloc[0]
             sentences.append(
-                f"“{s.name}”下，{unit['unit']}的排名从第{unit['rank_reference']}变为第{unit['rank_scenario']}。"
+                f"“{name}”下，{unit['unit']}的排名从第{unit['rank_reference']}变为第{unit['rank_scenario']}。"
                 if lang == "zh"
-                else f"Under “{s.name}”, {unit['unit']} moves from rank {unit['rank_reference']} to "
+                else f"Under “{name}”, {unit['unit']} moves from rank {unit['rank_reference']} to "
                 f"{unit['rank_scenario']}."
             )
     rank_changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame()

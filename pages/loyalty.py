@@ -11,7 +11,7 @@ from ui import data, settings
 from ui import loyalty as ui_loy
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, t
-from ui.widgets import download_pair, exported, md, page_header, table
+from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -35,7 +35,7 @@ probabilities = risk.probabilities if risk.usable else None
 bands = loy.risk_bands(risk.probabilities) if risk.usable else None
 ui_loy.kpi_tiles(loy.loyalty_kpis(prepared, risk, scores, primacy))
 by_segment = loy.stickiness_by_segment(scores, primacy, codes, labels)
-st.plotly_chart(
+plot(
     loy.stickiness_segment_figure(by_segment, t("stickiness_title"), t("group"), t("stickiness_axis")),
     key="loyalty_stickiness_chart",
 )
@@ -67,12 +67,17 @@ st.caption(
     )
 )
 calibration_col, lift_col = st.columns(2)
-calibration_col.plotly_chart(
-    loy.calibration_figure(evaluation.calibration, t("calibration_title"), t("predicted"), t("observed"), t("perfect")),
+plot(
+    container=calibration_col,
+    figure=loy.calibration_figure(
+        evaluation.calibration, t("calibration_title"), t("predicted"), t("observed"), t("perfect")
+    ),
     key="loyalty_calibration_chart",
 )
-lift_col.plotly_chart(
-    loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")), key="loyalty_lift_chart"
+plot(
+    container=lift_col,
+    figure=loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
+    key="loyalty_lift_chart",
 )
 for sentence in risk.fitted.drivers[f"sentence_{lang}"].head(5):
     st.markdown(f"- {md(sentence)}")
@@ -81,12 +86,14 @@ st.subheader(t("risk_heading"))
 risk_by_segment = loy.risk_by_group(probabilities, bands, aum, codes, labels)
 branch_codes, branch_labels = loy.group_codes(prepared, "branch")
 segment_col, branch_col = st.columns(2)
-segment_col.plotly_chart(
-    loy.risk_group_figure(risk_by_segment, t("risk_by_segment"), t("expected_churners"), ""),
+plot(
+    container=segment_col,
+    figure=loy.risk_group_figure(risk_by_segment, t("risk_by_segment"), t("expected_churners"), ""),
     key="loyalty_risk_segment_chart",
 )
-branch_col.plotly_chart(
-    loy.risk_group_figure(
+plot(
+    container=branch_col,
+    figure=loy.risk_group_figure(
         loy.risk_by_group(probabilities, bands, aum, branch_codes, branch_labels),
         t("risk_by_branch"),
         t("expected_churners"),
@@ -103,7 +110,7 @@ def value_panel() -> None:
     st.subheader(t("clv_heading"))
     settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
     values = ui_loy.customer_value(prepared, definition, codes, settings.active().clv)
-    st.plotly_chart(
+    plot(
         loy.clv_quadrant_figure(
             loy.quadrant_sample(values),
             [loy.QUADRANT_NAMES[q][lang == "zh"] for q in loy.QUADRANTS],
@@ -129,9 +136,7 @@ def value_panel() -> None:
     scenario = replace(settings.active().retention, segments=tuple(scope))
     kept = loy.retention_what_if(probabilities, bands, values, codes, labels, scenario, evaluation.calibration_error)
     st.markdown(f"**{md(loy.what_if_sentence(kept, scenario, lang))}**")
-    st.plotly_chart(
-        loy.what_if_figure(kept, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart"
-    )
+    plot(loy.what_if_figure(kept, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart")
 
     st.subheader(t("at_risk_heading"))
     branch = st.selectbox(
@@ -141,6 +146,7 @@ def value_panel() -> None:
         key="loyalty_at_risk_branch",
     )
     at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
+    at_risk["risk_band"] = [t(f"band_{band}") for band in at_risk["risk_band"]]
     table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
     download_pair(
         partial(loy.csv_bytes, exported(at_risk)), partial(loy.excel_bytes, exported(at_risk)), "at_risk", "loyalty"

@@ -8,7 +8,7 @@ from crm_core.formatting import format_share
 from crm_core.overview import off_counter_rate
 from ui import data
 from ui.i18n import month_label, t
-from ui.widgets import kpi_tile, page_header
+from ui.widgets import kpi_tile, page_header, plot
 
 dataset = data.active_dataset()
 page_header("overview", data.dataset_label(dataset))
@@ -25,7 +25,7 @@ for start in range(0, len(kpis), 3):
 if not totals.empty:
     labels = {channel: t(f"channel_{channel}") for channel in CHANNELS}
     figure = channel_trend_figure(totals, labels, t("channel_chart_title"), t("transactions"))
-    st.plotly_chart(figure, key="overview_channel_chart")
+    plot(figure, key="overview_channel_chart")
     rate = off_counter_rate(totals)
     if len(rate) > 12:
         st.caption(

@@ -8,6 +8,7 @@ from crm_core import playbook as pb
 from crm_core.exports import csv_bytes, excel_workbook
 from ui import data, settings
 from ui import playbook as ui_pb
+from ui import scenarios as ui_sc
 from ui.i18n import current_lang, money, t
 from ui.widgets import download_pair, md, page_header
 
@@ -15,7 +16,7 @@ page_header("playbook")
 prepared = data.active_prepared()
 lang = current_lang()
 scenario = settings.active()
-st.caption(t("playbook_scenario", name=md(scenario.name)))
+st.caption(t("playbook_scenario", name=md(ui_sc.display_name(scenario.name))))
 
 st.subheader(t("executive_summary"))
 found = ui_pb.findings(prepared, scenario, lang)
@@ -41,16 +42,7 @@ for play in ui_pb.plays(prepared, scenario, lang):
         recommendations = [r for r in (play.service, *play.products, *play.levers, *play.risks) if r is not None]
         for recommendation in recommendations:
             st.markdown(f"- **{t(f'play_{recommendation.kind}')}**: {md(recommendation.text)}")
-            st.caption(
-                t(
-                    "play_trace",
-                    rule=md(recommendation.rule),
-                    metric=md(recommendation.metric),
-                    value=f"{recommendation.value:,.0f}"
-                    if abs(recommendation.value) >= 1000
-                    else f"{recommendation.value:.3g}",
-                )
-            )
+            st.caption(md(ui_pb.trace(recommendation, lang)))
 
 st.subheader(t("guarantees_heading"))
 measured = pb.guarantee_measures(prepared, scenario, lang=lang)  # targets, owners, milestones: the scenario's

@@ -15,7 +15,7 @@ from ui import data, settings
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, t
-from ui.widgets import download_pair, exported, md, page_header, table
+from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("products")
 prepared = data.active_prepared()
@@ -36,16 +36,14 @@ names = ui_prod.product_labels(view.products)
 sources = {"bank": t("benchmark_bank"), "target": t("benchmark_target"), **groups}
 
 index, ratios = ui_prod.group_tables(view, groups, target)
-st.plotly_chart(
-    penetration_index_heatmap(index, t("penetration_title"), names, t("index_axis")), key="products_heatmap"
-)
+plot(penetration_index_heatmap(index, t("penetration_title"), names, t("index_axis")), key="products_heatmap")
 st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=True, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
 gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
 shown = [k for k in keys if k not in view.hidden]
 gap_group = groups.get(st.selectbox(t("drilldown_group"), shown, format_func=groups.get, key="products_gap_group"))
-st.plotly_chart(
+plot(
     gap_figure(
         gaps,
         gap_group,
@@ -61,7 +59,7 @@ st.plotly_chart(
 st.subheader(t("coholding_heading"))
 for sentence in prod.co_holding_sentences(view.pairs, lang, top=4):
     st.markdown(f"- {md(sentence)}")
-st.plotly_chart(lift_heatmap(prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
+plot(lift_heatmap(prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
 
 
 @st.fragment
@@ -81,9 +79,13 @@ def value_panel() -> None:
 
     st.subheader(t("next_best_heading"))
     features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
-    st.plotly_chart(
+    plot(
         model_quality_figure(
-            fitted.quality_, t("model_quality_title"), product_labels=names, flagged_label=t("model_flagged")
+            fitted.quality_,
+            t("model_quality_title"),
+            lift_label=t("model_lift"),
+            product_labels=names,
+            flagged_label=t("model_flagged"),
         ),
         key="products_quality_chart",
     )

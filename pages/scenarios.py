@@ -15,7 +15,7 @@ from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
 from ui.i18n import current_lang, t
-from ui.widgets import md, meeting_mode, page_header, table
+from ui.widgets import md, meeting_mode, page_header, plot, table
 
 page_header("scenarios")
 prepared = data.active_prepared()
@@ -93,15 +93,17 @@ if len(chosen) < 2:
 comparison = scenario_comparison(prepared, [ui_cmp.summary(prepared, store[name]) for name in chosen], lang)
 for sentence in comparison.sentences:
     st.markdown(f"- {md(sentence)}")
-headline = comparison.headline.copy()
+headline = comparison.headline.assign(scenario=lambda f: f["scenario"].map(ui_sc.display_name))
 money_columns = [c for c in headline.columns if c != "scenario"]
 headline[money_columns] = headline[money_columns].map(lambda v: format_money(v, lang))
 st.dataframe(headline.rename(columns=lambda c: t(f"compare_{c}")), hide_index=True, key="scenarios_headline_table")
 tiers = ui_sc.tier_rows(comparison.tiers).pivot_table(index="group", columns="scenario", values="customers", sort=False)
 st.dataframe(tiers, key="scenarios_tiers_table")
 for name, (counts, _) in comparison.migrations.items():
-    st.plotly_chart(
-        migration_heatmap(counts, t("compare_migration", name=name), name, chosen[0]),
+    shown_name, reference = ui_sc.display_name(name), ui_sc.display_name(chosen[0])
+    plot(
+        migration_heatmap(counts, t("compare_migration", name=shown_name), shown_name, reference),
         key=f"scenarios_migration_{chosen.index(name)}",
     )
-table(comparison.rank_changes, "scenarios_rank_table")
+ranks = comparison.rank_changes
+table(ranks.assign(scenario=ranks["scenario"].map(ui_sc.display_name)) if len(ranks) else ranks, "scenarios_rank_table")

@@ -8,7 +8,7 @@ from crm_core.segments.charts import concentration_figure, migration_heatmap
 from ui import data, settings
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import md, page_header, table
+from ui.widgets import md, page_header, plot, table
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -49,7 +49,7 @@ def segment_panel() -> None:
             st.caption(t("migration_none"))
         else:
             st.markdown(md(seg.migration_sentence(counts, moved, change)[current_lang()]))
-        st.plotly_chart(
+        plot(
             migration_heatmap(counts, t("migration_title"), t("migration_to"), t("migration_from")),
             key="segments_migration_chart",
         )
@@ -61,7 +61,7 @@ def segment_panel() -> None:
     drill = seg.group_drilldown(prepared, segmentation.codes, int(group or 0))
     for column, (name, frame) in zip(
         st.columns(3),
-        (("branches", drill.branches), ("age_bands", drill.age_bands), ("products", drill.products)),
+        (("branches", drill.branches), ("age_bands", drill.age_bands), ("products", ui_seg.named_products(drill))),
         strict=True,
     ):
         column.markdown(f"**{t(f'drill_{name}')}**")
@@ -73,7 +73,7 @@ segment_panel()
 
 st.subheader(t("concentration"))
 curve = seg.concentration_curve(prepared.customers.loc[prepared.customers["is_active"], "aum"].to_numpy())
-st.plotly_chart(
+plot(
     concentration_figure(
         curve, t("lorenz_title"), t("lorenz_x"), t("lorenz_y"), t("metric_total_aum"), t("equal_shares")
     ),

@@ -6,7 +6,7 @@ from crm_core import staff
 from ui import data, settings
 from ui import staff as ui_staff
 from ui.i18n import current_lang, t
-from ui.widgets import md, page_header
+from ui.widgets import md, page_header, plot
 
 page_header("staff_kpis")
 prepared = data.active_prepared()
@@ -47,8 +47,8 @@ if not_ranked := ui_staff.not_ranked_note(card):
 st.caption(t("staff_method_note", replicates=card.config.replicates))
 
 units = staff.selected_units(table[table["ranked"]], 30)
-st.plotly_chart(ui_staff.interval_figure(card, table, units), key="staff_interval_chart")
-st.plotly_chart(
+plot(ui_staff.interval_figure(card, table, units), key="staff_interval_chart")
+plot(
     staff.rank_slope_figure(table, t("slope_title"), baseline_name, current_name, t("rank"), units),
     key="staff_slope_chart",
 )
@@ -56,7 +56,7 @@ st.plotly_chart(
 st.subheader(t("scorecard_heading"))
 status = staff.indicator_status(card).loc[units]
 cell_text = staff.scorecard_text(card, lang).loc[units]
-st.plotly_chart(
+plot(
     staff.scorecard_heat_figure(
         status,
         cell_text,
@@ -73,7 +73,7 @@ for sentence in flags.loc[flags["flagged"], "sentence"]:
     st.warning(md(sentence), icon=":material/report:")
 if not flags["flagged"].any():
     st.success(t("guardrail_none"))
-st.plotly_chart(
+plot(
     staff.guardrail_figure(
         flags, t("guardrail_title"), t("sales_score"), t("customer_score"), t("flagged"), t("not_flagged")
     ),

@@ -10,7 +10,7 @@ from ui import data, settings
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import current_lang, t
-from ui.widgets import download_pair, exported, md, page_header, table
+from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -31,22 +31,22 @@ chart_labels = {
     "rate": t("off_counter_rate"),
     "benchmark": t("industry_benchmark"),
 }
-st.plotly_chart(
+plot(
     vis.channel_benchmark_figure(vis.channel_trend(prepared, "bank"), rates, ui_vis.channel_labels(), chart_labels),
     key="visits_channel_chart",
 )
-st.caption(vis.OffCounterBenchmark().source)
+st.caption(ui_vis.benchmark_source(settings.active().off_counter_benchmark))
 
 st.subheader(t("forecast_heading"))
 history = vis.fitted_history(bank_fit, vis.bank_counter_series(cube), cube.months)
 forecast = vis.counter_forecast(bank_fit, 12)
-st.plotly_chart(vis.forecast_figure(history, forecast, ui_vis.forecast_labels()), key="visits_forecast_chart")
+plot(vis.forecast_figure(history, forecast, ui_vis.forecast_labels()), key="visits_forecast_chart")
 
 st.subheader(t("decline_by_branch"))
 steepest = vis.steepest_sentence(branch_table, lang)
 if steepest:
     st.markdown(md(steepest))
-st.plotly_chart(
+plot(
     vis.decline_ranking_figure(branch_table, t("decline_ranking_title"), t("change_per_year")),
     key="visits_branch_chart",
 )
@@ -62,7 +62,7 @@ flows = vis.substitution_flows(cube, codes, labels, total_label=t("bank"))
 sentence = vis.substitution_sentence(flows, lang)
 if sentence:
     st.markdown(md(sentence))
-st.plotly_chart(
+plot(
     vis.substitution_figure(
         flows,
         {
@@ -95,7 +95,7 @@ def what_if_panel() -> None:
     inputs = replace(settings.active().visits_what_if, segments=tuple(scope) or tuple(range(len(labels))))
     staffing = vis.what_if_staffing(base, inputs)
     st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
-    table(staffing, "visits_staffing_table")
+    table(ui_vis.staffing_display(staffing), "visits_staffing_table")
 
 
 what_if_panel()

@@ -123,10 +123,10 @@ def page(browser, server):
 
 
 def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(page, browser, server, tmp_path):
-    # Segments: the first bound (where affluent starts) from 5万 to 10万.
-    label = page.locator(f"{css_key('tiers.thresholds.0')} input").get_attribute("aria-label")
+    # Segments: the first bound (where affluent starts) from ¥50K to ¥100K (typed in ¥K in English).
+    label = page.locator(f"{css_key('tiers.thresholds.0@en')} input").get_attribute("aria-label")
     assert label.startswith("affluent from")  # the bound is labelled by the tier it starts
-    set_number(page, "tiers.thresholds.0", "10")
+    set_number(page, "tiers.thresholds.0@en", "100")
     segments_figures = main_text(page)
     assert "(modified)" in sidebar_scenario(page)
     # Staff KPIs: the customer-centric preset, then one weight.
@@ -151,7 +151,7 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     # Back to each view after two other pages: the value and the figures it drives are unchanged.
     visit(page, "Overview")
     visit(page, "Segments")
-    assert page.locator(f"{css_key('tiers.thresholds.0')} input").input_value() == "10.00"
+    assert page.locator(f"{css_key('tiers.thresholds.0@en')} input").input_value() == "100.00"
     assert main_text(page) == segments_figures
     visit(page, "Staff KPIs")
     assert slider_value(page, "staff_weights.retention") == retention

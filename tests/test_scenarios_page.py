@@ -62,7 +62,7 @@ def test_short_link_opens_the_preset_with_its_changes():
     at = open_page("pages/segments.py", s="proposed", tiers="10,50,600", kpi="customer_centric")
     scenario = at.session_state["scenario_active"]
     assert scenario.tiers.thresholds == (1e5, 5e5, 6e6) and scenario.tiers.basis == "3m"
-    assert at.number_input(key="tiers.thresholds.0").value == 10.0
+    assert at.number_input(key="tiers.thresholds.0@en").value == 100.0  # ¥K in English
     assert "tiers" not in at.query_params  # the address bar no longer claims settings that may change
 
 

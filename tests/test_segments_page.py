@@ -43,7 +43,7 @@ def test_default_tiers_match_crm_core(prepared):
 
 def test_moving_a_threshold_updates_profiles_and_migration(prepared):
     at = open_segments()
-    at.number_input(key="tiers.thresholds.1").set_value(60.0).run()  # affluent -> HNW boundary to 60万
+    at.number_input(key="tiers.thresholds.1@en").set_value(600.0).run()  # affluent -> HNW boundary to ¥600K
     assert not at.exception
     config = seg.TierConfig(thresholds=(5e4, 6e5, 6e6), labels=seg.tier_preset("default").labels)
     codes = seg.aum_tiers(prepared, config).codes
@@ -61,7 +61,7 @@ def test_preset_switch_loads_its_thresholds():
     at = open_segments()
     at.selectbox(key="tiers.preset@en").set_value("cmb").run()
     assert not at.exception
-    assert at.number_input(key="tiers.thresholds.2").value == 1000.0
+    assert at.number_input(key="tiers.thresholds.2@en").value == 10000.0  # ¥K in English
     assert at.text_input(key="tiers.labels.2@en").value == "sunflower"
 
 

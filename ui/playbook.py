@@ -11,6 +11,7 @@ import streamlit as st
 
 from crm_core import playbook as pb
 from crm_core.configs import config_json
+from crm_core.playbook.wording import metric_value
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
@@ -68,6 +69,17 @@ def findings(prepared: PreparedDataset, scenario: Scenario, lang: str) -> pb.Fin
 def plays(prepared: PreparedDataset, scenario: Scenario, lang: str):
     """The playbook of every tier."""
     return _plays(prepared.fingerprint, _key(scenario), lang, prepared, scenario)
+
+
+def trace(recommendation, lang: str) -> str:
+    """Where a recommendation comes from, in words: the metric and its value, and the rule's condition."""
+    rule = recommendation.rule.removeprefix(f"{recommendation.rule_key}: ")
+    return t(
+        "play_trace",
+        metric=pb.metric_label(recommendation.metric, lang),
+        value=metric_value(recommendation.metric, recommendation.value, lang),
+        rule=rule,
+    )
 
 
 def targets_edited(targets: pb.GuaranteeTargets, kpis: list[str], edits: dict) -> pb.GuaranteeTargets:

@@ -17,7 +17,7 @@ from crm_core.scenarios import Scenario
 from ui import segments as ui_seg
 from ui import settings
 from ui.i18n import count, current_lang, money, t
-from ui.widgets import md
+from ui.widgets import md, plot
 
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
 """Products offered by default: value-mining products; loans, deposits and basic accounts are not cold-call offers."""
@@ -107,7 +107,7 @@ def _economics_frame(sizing: prod.SizingConfig, products: tuple[str, ...]) -> pd
                 "product": p,
                 "name": prod.product_name(p, current_lang()),
                 "conversion_rate": sizing.economics_of(p).conversion_rate * 100,
-                "basis": sizing.economics_of(p).basis,
+                "basis": t(f"value_basis_{sizing.economics_of(p).basis}"),
                 "average_balance": sizing.economics_of(p).average_balance,
                 "margin": sizing.economics_of(p).margin * 100,
                 "annual_fee": sizing.economics_of(p).annual_fee,
@@ -185,9 +185,7 @@ def sizing_panel(sized: prod.ProductsView, groups: dict[str, str], names: dict[s
     if not sized.suitability_checked:
         st.warning(t("sizing_unchecked"), icon=":material/policy:")
     top = prod.relabelled(sized.top[~sized.top["group"].isin(sized.hidden)], groups)
-    st.plotly_chart(
-        opportunity_figure(top, t("opportunity_title"), t("value_per_year"), names), key="products_opportunity_chart"
-    )
+    plot(opportunity_figure(top, t("opportunity_title"), t("value_per_year"), names), key="products_opportunity_chart")
 
 
 def model_notes(fitted, names: dict[str, str]) -> None:

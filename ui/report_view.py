@@ -9,7 +9,7 @@ from crm_core.scenarios import Scenario
 from ui import report as ui_report
 from ui.i18n import t
 from ui.settings import settings_of
-from ui.widgets import md
+from ui.widgets import md, plot
 
 STEP_KEY = "meeting_step"
 
@@ -30,7 +30,7 @@ def meeting_storyline(built: report.Report) -> None:
         for column, number in zip(st.columns(len(step.numbers)), step.numbers, strict=True):
             column.metric(number.label, number.text)
     if step.figure is not None:
-        st.plotly_chart(step.figure, key=f"meeting_chart_{index}")
+        plot(step.figure, key=f"meeting_chart_{index}")
     back, _, forward = st.columns([1, 4, 1])
     back.button(t("meeting_back"), key="meeting_back", on_click=_move, args=(-1, count), disabled=index == 0)
     forward.button(t("meeting_next"), key="meeting_next", on_click=_move, args=(1, count), disabled=index == count - 1)

@@ -20,7 +20,7 @@ from crm_core.segments.charts import profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
 from ui import settings
 from ui.i18n import count, current_lang, money, t, translate
-from ui.widgets import md
+from ui.widgets import md, plot
 
 BASES = ("current", "3m", "6m", "12m")
 
@@ -73,9 +73,15 @@ def availability(prepared: PreparedDataset) -> pd.DataFrame:
 # --- tiers ------------------------------------------------------------------------------------
 
 
+THRESHOLD_SCALES = {"en": 1e-3, "zh": 1e-4}
+"""A tier bound is typed in thousands of yuan in English (¥K) and in 万 in Chinese."""
+
+
 def _threshold_setting(i: int) -> settings.Setting:
-    """The lower bound of tier ``i + 1``, shown in 万."""
-    return settings.Setting(("tiers", "thresholds", i), scale=1e-4, shown=float)
+    """The lower bound of tier ``i + 1``, shown in ¥K (English) or 万 (Chinese); the key carries the language."""
+    return settings.Setting(
+        ("tiers", "thresholds", i), scale=THRESHOLD_SCALES[current_lang()], shown=float, translated=True
+    )
 
 
 def _tiers_resized(tiers: seg.TierConfig, count: int) -> seg.TierConfig:
@@ -138,7 +144,7 @@ def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig]:
         if i:  # the bound that starts this tier sits under its name
             settings.control(
                 column.number_input, _threshold_setting(i - 1), t("tier_from", label=md(labels[i])),
-                min_value=0.01, step=1.0, format="%.2f",
+                min_value=0.01, step=10.0 if lang == "en" else 1.0, format="%.2f",
             )  # fmt: skip
     current = settings.active().tiers
     base = sc.baseline_scenario().tiers
@@ -280,7 +286,7 @@ def _cluster_segmentation(prepared: PreparedDataset):
         st.warning(t("cluster_need_two"))
         return None
     clusters = cluster_result(prepared, features, k)
-    st.plotly_chart(
+    plot(
         silhouette_figure(silhouettes(prepared, features), t("silhouette_title"), "k", t("silhouette"), k),
         key="segments_silhouette_chart",
     )
@@ -319,7 +325,7 @@ def profile_section(inputs: seg.ProfileInputs, segmentation: seg.Segmentation, l
     )
     # AUM measures are what tiers are cut on (indexes in the thousands); the chart compares behaviour.
     measure_labels = {m: t(f"profile_{m}") for m in seg.PROFILE_MEASURES if not m.endswith("_aum")}
-    st.plotly_chart(
+    plot(
         profile_index_figure(profiles, measure_labels, t("profile_chart"), t("index_axis")),
         key="segments_profile_chart",
     )
@@ -332,6 +338,14 @@ def _segmentation(prepared: PreparedDataset, kind: str) -> seg.Segmentation:
     if kind == "lifecycle":
         return _lifecycle(prepared.fingerprint, prepared)
     return tier_segmentation(prepared, scenario.tiers)
+
+
+def named_products(drill) -> pd.DataFrame:
+    """A drill-down's product rows with product names in the session's language."""
+    from crm_core.products import product_name
+
+    lang = current_lang()
+    return drill.products.assign(name=[product_name(str(p), lang) for p in drill.products["name"]])
 
 
 def grouping(prepared: PreparedDataset, kind: str) -> tuple[np.ndarray, tuple[str, ...]]:

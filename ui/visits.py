@@ -113,7 +113,10 @@ def decline_display(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         vis.CURVED: t("curvature_curved"),
         vis.NOT_TESTED: t("curvature_not_tested"),
     }
+    statuses = {vis.OK: t("decline_status_ok"), vis.NOT_ENOUGH_HISTORY: t("decline_status_not_enough_history"),
+                vis.NO_COUNTER_ACTIVITY: t("decline_status_no_counter_activity")}  # fmt: skip
     shown = table.assign(
+        status=table["status"].map(lambda s: statuses.get(s, s)),
         halving=[_halving_cell(a, b) for a, b in zip(table["halving_from"], table["halving_to"], strict=True)],
         curvature=table["curvature_verdict"].map(verdicts).where(table["status"] == vis.OK, ""),
     )
@@ -121,3 +124,14 @@ def decline_display(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     order = [c for c in table.columns if c not in hidden]
     order[order.index("months_used") + 1 : order.index("months_used") + 1] = ["halving", "curvature"]
     return localised_reasons(shown[order], lang)
+
+
+def benchmark_source(benchmark) -> str:
+    """The off-counter benchmark's source: the built-in one in the session's language, a bank's own as typed."""
+    return t("cba_source") if benchmark.source == vis.CBA_SOURCE else benchmark.source
+
+
+def staffing_display(staffing: pd.DataFrame) -> pd.DataFrame:
+    """The staffing what-if as shown: the forecast basis in words."""
+    bases = {"trend": t("forecast_basis_trend"), "last_12m": t("forecast_basis_last_12m")}
+    return staffing.assign(forecast_basis=staffing["forecast_basis"].map(lambda b: bases.get(b, b)))

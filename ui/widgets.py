@@ -50,6 +50,13 @@ def scenario_panel() -> None:
     st.sidebar.caption(t("scenario_placeholder"))
 
 
+def plot(figure, key: str, container=None, **kwargs) -> None:
+    """Show a plotly figure with its date axes in the session's language (``st.plotly_chart`` otherwise)."""
+    from crm_core.charts import with_dated_axes
+
+    (container or st).plotly_chart(with_dated_axes(figure, current_lang()), key=key, **kwargs)
+
+
 def format_value(value: float, unit: str) -> str:
     """A KPI value in the session's language."""
     if value is None or not math.isfinite(value):

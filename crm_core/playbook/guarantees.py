@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core import segments, staff
+from crm_core.catalog import text
 from crm_core.contract import CUSTOMER_FIELDS
 from crm_core.definitions import churn_rate
 from crm_core.playbook.config import GuaranteeTargets
@@ -216,7 +217,7 @@ def guarantee_measures(
         One row per KPI, columns ``GUARANTEE_COLUMNS``: ``current`` and ``target`` in the KPI's
         ``unit`` (shares as 0–1), ``gap`` = target − current (positive = short of target; every
         KPI here is higher-is-better), ``met`` (NA when not measurable), ``owner`` and
-        ``milestone`` ("TBD" unless set), ``available`` and ``reason``.
+        ``milestone`` ("TBD" / "待定" unless set), ``available`` and ``reason``.
     """
     targets = targets if targets is not None else scenario.guarantees
     zh = lang == "zh"
@@ -240,8 +241,8 @@ def guarantee_measures(
                 "target": target,
                 "gap": gap,
                 "met": bool(gap <= 1e-12) if math.isfinite(gap) else pd.NA,
-                "owner": owners.get(kpi, "TBD"),
-                "milestone": milestones.get(kpi, "TBD"),
+                "owner": owners.get(kpi, text("guarantee_tbd", lang)),
+                "milestone": milestones.get(kpi, text("guarantee_tbd", lang)),
                 "available": available,
                 "reason": "" if available else _REASONS[kpi][1 if zh else 0],
             }
