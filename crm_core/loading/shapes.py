@@ -133,7 +133,8 @@ def file_shape(columns: tuple[str, ...], sample: pd.DataFrame | None = None) -> 
     customers = suggested_columns("customers", columns, sample)
     customer_fields = set(customers.values())
     holdings = suggested_columns("holdings", columns)
-    if "product" in holdings.values() and "aum" not in customer_fields:
+    others = tuple(column for column in columns if column not in holdings)  # a product's balance is no AUM
+    if "product" in holdings.values() and "aum" not in suggested_columns("customers", others).values():
         column = next(c for c, name in holdings.items() if name == "product")
         return Shape("holdings", f"product column {column!r} and no AUM: one row per product held", "high")
     has_id = "customer_id" in customer_fields
