@@ -330,8 +330,12 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
         customers[product_flag_column(product)] = flags[product]
     if products:
         customers["products_held"] = np.sum([flags[p] for p in products], axis=0).astype(np.int64)
-    elif "num_products" in customers:
-        customers["products_held"] = customers["num_products"].astype("float")
+    if "num_products" in customers:
+        # The file's own product count covers products it has no flag for (NumOfProducts 1.54 against 1.26
+        # counted from one card flag): it wins wherever it is given; the flags count fills the blanks.
+        stated = customers["num_products"].astype("float").to_numpy()
+        counted = customers["products_held"].to_numpy(dtype=float) if products else np.full(len(stated), np.nan)
+        customers["products_held"] = np.where(np.isnan(stated), counted, stated)
     if flags_year_ago and len(flags_year_ago) == len(products):
         customers["products_held_12m_ago"] = np.sum([flags_year_ago[p] for p in products], axis=0).astype(np.int64)
     if "is_payroll" not in customers and "payroll_service" in flags:
