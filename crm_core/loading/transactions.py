@@ -177,6 +177,8 @@ class TransactionDates:
     ----------
     seconds : numpy.ndarray
         int64 seconds since 1970 (time of day kept); meaningful where ``valid``.
+    months : numpy.ndarray
+        int64 months since January 1970; meaningful where ``valid``.
     valid, missing, invalid, placeholder : numpy.ndarray
         bool per cell: a usable date; empty or a missing marker; text that is no date (or an
         impossible one); a placeholder date (see ``PLACEHOLDER_RULE``).
@@ -195,6 +197,7 @@ class TransactionDates:
     """
 
     seconds: np.ndarray
+    months: np.ndarray
     valid: np.ndarray
     missing: np.ndarray
     invalid: np.ndarray
@@ -211,11 +214,6 @@ class TransactionDates:
         """Return the dates as ``datetime64[ns]`` (NaT where not valid)."""
         stamps = np.where(self.valid, self.seconds, 0).astype("datetime64[s]").astype("datetime64[ns]")
         return pd.Series(np.where(self.valid, stamps, np.datetime64("NaT")), dtype="datetime64[ns]")
-
-    def month_index(self) -> np.ndarray:
-        """Return months since January 1970 (int64); meaningful where ``valid``."""
-        days = np.where(self.valid, self.seconds, 0) // 86_400
-        return days.astype("datetime64[D]").astype("datetime64[M]").astype("int64")
 
 
 def _text_of(values: pd.Series) -> pd.Series:
@@ -286,18 +284,18 @@ def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: i
         placeholder = present & ((years < 1900) | (years >= 9999) | (seconds == -2_208_988_800))
         invalid = present & (years > _LAST_YEAR) & ~placeholder
         valid = present & ~placeholder & ~invalid
-        return TransactionDates(seconds, valid, ~present, invalid, placeholder, (("date-time", int(present.sum())),))
+        months = np.where(present, stamps, np.datetime64(0, "s")).astype("datetime64[M]").astype("int64")
+        formats = (("date-time", int(present.sum())),)
+        return TransactionDates(seconds, months, valid, ~present, invalid, placeholder, formats)
     raw_text = _arrow_text(_text_of(values))
-    nan_literals = int(
-        pa_compute.sum(pa_compute.is_in(pa_compute.utf8_trim_whitespace(raw_text), _NAN_SPELLINGS)).as_py() or 0
-    )
-    text = _arrow_text(parse_text(_text_of(values)))
-    missing = np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    try:  # fast path: every present cell is ISO 8601 (date or date-time), Arrow parses and checks it
-        stamps = pa_compute.cast(text, pa.timestamp("s"))
+    nan_literals = int(pa_compute.sum(pa_compute.is_in(raw_text, _NAN_SPELLINGS.cast(raw_text.type))).as_py() or 0)
+    try:  # fast path: every cell is empty or ISO 8601 (date or date-time); Arrow parses and checks them
+        empty = pa_compute.equal(raw_text, "")
+        stamps = pa_compute.cast(pa_compute.if_else(empty, pa.scalar(None, raw_text.type), raw_text), pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         stamps = None
     if stamps is not None:
+        missing = np.asarray(stamps.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         seconds = np.asarray(pa_compute.fill_null(stamps.cast(pa.int64()), 0).to_numpy(zero_copy_only=False))
         year = np.asarray(pa_compute.fill_null(pa_compute.year(stamps), 1970).to_numpy(zero_copy_only=False))
         month = np.asarray(pa_compute.fill_null(pa_compute.month(stamps), 1).to_numpy(zero_copy_only=False))
@@ -306,7 +304,12 @@ def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: i
         invalid = ~missing & ~placeholder & (year > _LAST_YEAR)
         valid = ~missing & ~placeholder & ~invalid
         formats = (("YYYY-MM-DD", int((~missing).sum())),) if (~missing).any() else ()
-        return TransactionDates(seconds, valid, missing, invalid, placeholder, formats, nan_literals=nan_literals)
+        months = (year - 1970) * 12 + month - 1
+        return TransactionDates(
+            seconds, months, valid, missing, invalid, placeholder, formats, nan_literals=nan_literals
+        )
+    text = _arrow_text(parse_text(_text_of(values)))
+    missing = np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     year = np.full(count, -1, dtype="int64")
     month, day, first, second = year.copy(), year.copy(), year.copy(), year.copy()
     hour, minute, sec = np.zeros(count, "int64"), np.zeros(count, "int64"), np.zeros(count, "int64")
@@ -372,6 +375,7 @@ def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: i
     formats = tuple((names[code], int(counts[code])) for code in np.argsort(-counts, kind="stable") if counts[code])
     return TransactionDates(
         seconds,
+        (year - 1970) * 12 + month - 1,
         valid,
         missing,
         invalid,
@@ -436,28 +440,35 @@ def nan_note(column: str, count: int) -> str:
 
 
 def nan_literals(values: pd.Series) -> int:
-    """Return how many cells of a text column hold ``nan`` (any case, surrounding spaces ignored)."""
+    """Return how many cells of a text column hold ``nan`` (any case; cells are read stripped)."""
     if not pd.api.types.is_string_dtype(values):
         return 0
-    text = pa_compute.utf8_trim_whitespace(_arrow_text(values))
-    return int(pa_compute.sum(pa_compute.is_in(text, _NAN_SPELLINGS)).as_py() or 0)
+    text = _arrow_text(values)
+    return int(pa_compute.sum(pa_compute.is_in(text, _NAN_SPELLINGS.cast(text.type))).as_py() or 0)
 
 
 # ---------------------------------------------------------------------------------------------------- codes
 
 
-def sorted_codes(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """Return int64 codes of a text column in sorted order of its distinct values (-1 for missing), and the values."""
-    arrow = _arrow_text(values)
-    encoded = pa_compute.dictionary_encode(arrow).combine_chunks()
-    dictionary = encoded.dictionary
-    order = np.asarray(pa_compute.sort_indices(dictionary).to_numpy(), dtype="int64")
-    rank = np.empty(len(order), dtype="int64")
-    rank[order] = np.arange(len(order))
+def sorted_codes(values: pd.Series, kept: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
+    """Return int64 codes of a text column in sorted order of its distinct cleaned values, and those values.
+
+    Cells are cleaned as ``values.parse_text`` cleans them (stripped; missing markers are missing,
+    code -1), but only the distinct spellings are cleaned: a column of a million cells and fifty
+    thousand ids is encoded once by Arrow. With ``kept``, only values of kept rows get a code.
+    """
+    encoded = pa_compute.dictionary_encode(_arrow_text(values)).combine_chunks()
     indices = np.asarray(pa_compute.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(), dtype="int64")
-    codes = np.where(indices >= 0, rank[np.maximum(indices, 0)] if len(rank) else -1, -1)
-    uniques = pd.Series(pd.arrays.ArrowStringArray(dictionary.take(pa.array(order)).cast(pa.large_string())))
-    return codes, uniques.astype("string")
+    if kept is not None:
+        indices = np.where(kept, indices, -1)
+    spelled = pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary.cast(pa.large_string())))
+    cleaned = parse_text(spelled)
+    used = np.bincount(indices[indices >= 0], minlength=len(spelled)) > 0
+    present = cleaned.notna().to_numpy(dtype=bool) & used
+    distinct = pd.Series(cleaned[present].unique()).astype("string").sort_values(ignore_index=True)
+    position = pd.Index(distinct).get_indexer(cleaned.where(present))
+    lookup = np.append(np.where(present, position, -1), -1)
+    return lookup[indices], distinct
 
 
 def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -470,7 +481,7 @@ def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _group_counts(keys: np.ndarray, size: int, weights: np.ndarray | None = None):
     """Return (distinct keys in order, counts, summed weights or None, weights present per key)."""
-    if size <= max(4 * len(keys), 1 << 22):
+    if size <= max(8 * len(keys), 1 << 22):  # a bincount of this size costs less than sorting the keys
         counts = np.bincount(keys, minlength=size)
         present = np.flatnonzero(counts)
         if weights is None:
@@ -568,13 +579,13 @@ def _last_known(customer: np.ndarray, seconds: np.ndarray, values: np.ndarray, c
     when = np.full(customers, np.iinfo("int64").min, dtype="int64")
     if len(known) == 0:
         return result, when
-    order = known[np.argsort(seconds[known], kind="stable")]
-    position = np.empty(len(order), dtype="int64")
-    position[:] = np.arange(len(order))
-    last = pd.Series(position).groupby(customer[order]).max()
-    rows = order[last.to_numpy()]
-    result[last.index.to_numpy()] = values[rows]
-    when[last.index.to_numpy()] = seconds[rows]
+    owner = customer[known]
+    np.maximum.at(when, owner, seconds[known])  # each customer's latest time with a balance
+    latest = known[seconds[known] == when[owner]]
+    row = np.full(customers, -1, dtype="int64")
+    np.maximum.at(row, customer[latest], latest)  # at that time, the last row in the file
+    has = row >= 0
+    result[has] = values[row[has]]
     return result, when
 
 
@@ -673,15 +684,37 @@ def _missing_field(raw: RawTable, name: str, meaning: str) -> LoadError:
 
 def _numbers(raw: RawTable, column: str, name: str, options: LoadOptions, failures: list, notes: list) -> np.ndarray:
     values = raw.frame[column]
-    numbers, failed = parse_numbers(values, options.parentheses_negative)
-    failed = failed.to_numpy(dtype=bool)
+    numbers = _plain_numbers(values)
+    if numbers is not None:
+        failed = np.zeros(len(values), dtype=bool)
+    else:
+        parsed, failed = parse_numbers(values, options.parentheses_negative)
+        numbers, failed = parsed.to_numpy(dtype="float64"), failed.to_numpy(dtype=bool)
     if failed.any():
         positions = np.flatnonzero(failed)[:EXAMPLES_KEPT]
         examples = tuple(Example(int(raw.row_numbers[p]), str(values.iloc[p])) for p in positions)
         failures.append(Issue(column, int(failed.sum()), examples, field=name, rule="expected float"))
     if count := nan_literals(values):
         notes.append(nan_note(column, count))
-    return numbers.to_numpy(dtype="float64")
+    return numbers
+
+
+def _plain_numbers(values: pd.Series) -> np.ndarray | None:
+    """Return the column as float64 when every cell is empty, ``nan`` or a plain finite number, else None.
+
+    Arrow's cast does this in one pass; anything else (1,234, 万, ¥, accounting negatives, NA markers)
+    goes through ``values.parse_numbers``, which gives the same numbers for plain cells.
+    """
+    if not pd.api.types.is_string_dtype(values):
+        return None
+    text = _arrow_text(values)
+    blank = pa_compute.or_(pa_compute.equal(text, ""), pa_compute.is_in(text, _NAN_SPELLINGS.cast(text.type)))
+    try:
+        numbers = pa_compute.cast(pa_compute.if_else(blank, pa.scalar(None, text.type), text), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    result = np.asarray(numbers.to_numpy(zero_copy_only=False), dtype="float64")
+    return None if np.isinf(result).any() or np.isnan(result[~np.asarray(numbers.is_null())]).any() else result
 
 
 def transaction_log(
@@ -732,8 +765,8 @@ def transaction_log(
     notes: list[str] = list(raw.preview.warnings)
     failures: list[Issue] = []
     rejections.reject(_blank(frame), "blank line")
-    ids = parse_text(frame[id_column])
-    rejections.reject(ids.isna().to_numpy(dtype=bool), "missing customer_id")
+    customer, distinct = sorted_codes(frame[id_column])
+    rejections.reject(customer < 0, "missing customer_id")
     if count := nan_literals(frame[id_column]):
         notes.append(nan_note(id_column, count))
     dates = transaction_dates(frame[date_column], mapping.date_order or options.date_order)
@@ -743,7 +776,7 @@ def transaction_log(
     notes += date_notes(date_column, dates)
     channel = None
     if channel_column is not None:
-        channel, unknown = _channel_codes(parse_text(frame[channel_column]))
+        channel, unknown = _channel_codes(frame[channel_column])
         rejections.reject(unknown, "unknown channel")
         rejections.reject(channel < 0, "missing channel")
     elif customers_given:
@@ -751,8 +784,11 @@ def transaction_log(
     amount = _numbers(raw, amount_column, "amount", options, failures, notes) if amount_column else None
     balance = _numbers(raw, balance_column, "balance", options, failures, notes) if balance_column else None
     kept = rejections.kept
-    customer, distinct = sorted_codes(ids.where(kept))
-    month = dates.month_index()
+    used = np.bincount(customer[kept], minlength=len(distinct)) > 0  # ids of rejected rows only: not customers
+    if not used.all():
+        customer = np.where(kept, np.cumsum(used)[np.maximum(customer, 0)] - 1, -1)
+        distinct = distinct[used].reset_index(drop=True)
+    month = dates.months
     activity = None
     if channel is not None:
         activity = activity_from_codes(
@@ -769,10 +805,9 @@ def transaction_log(
     summary = pd.DataFrame({"customer_id": distinct})
     places = None
     if place_column is not None:
-        place_text = parse_text(frame[place_column])
         if count := nan_literals(frame[place_column]):
             notes.append(nan_note(place_column, count))
-        place, places = sorted_codes(place_text.where(kept))
+        place, places = sorted_codes(frame[place_column], kept)
         chosen, chosen_count = _most_frequent(customer[kept], place[kept], len(places), len(distinct))
         summary["branch"] = pd.Series(
             np.where(chosen >= 0, places.to_numpy()[np.maximum(chosen, 0)], None), dtype="string"
