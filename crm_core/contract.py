@@ -207,6 +207,27 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     ),
 )
 
+PLACE_NAME_FIELDS: tuple[Field, ...] = (
+    Field(
+        "branch_zh",
+        "string",
+        "name",
+        False,
+        "Chinese name of the home branch (网点名称, e.g. 杭州西湖支行) when branch holds a code or pinyin.",
+        "Screens and reports in Chinese show the branch value itself.",
+    ),
+    Field(
+        "city_zh",
+        "string",
+        "name",
+        False,
+        "Chinese name of the city (e.g. 杭州) when city holds pinyin.",
+        "Screens and reports in Chinese show the city value itself.",
+    ),
+)
+"""Display names of the units in Chinese: shown in place of ``branch`` and ``city`` in Chinese
+(``crm_core.places.place_names``), never grouped by, and left out of the data-completeness measure."""
+
 EXTRACT_FIELDS: tuple[Field, ...] = (
     Field(
         "credit_limit",
@@ -289,7 +310,7 @@ HOLDING_FIELDS: tuple[Field, ...] = (
 )
 
 TABLES: dict[str, tuple[Field, ...]] = {
-    "customers": CUSTOMER_FIELDS + EXTRACT_FIELDS,
+    "customers": CUSTOMER_FIELDS + PLACE_NAME_FIELDS + EXTRACT_FIELDS,
     "activity": ACTIVITY_FIELDS,
     "holdings": HOLDING_FIELDS,
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,43 @@ BRANCHES: tuple[tuple[str, str, bool, float], ...] = (
     ("Shaoxing", "Shaoxing Zhuji", True, 0.7),
     ("Shaoxing", "Shaoxing Shengzhou", True, 0.5),
 )
+SAMPLE_PLACE_NAMES: MappingProxyType[str, MappingProxyType[str, str]] = MappingProxyType(
+    {
+        "branch": MappingProxyType(
+            {
+                "Hangzhou Xihu": "杭州西湖支行",
+                "Hangzhou Shangcheng": "杭州上城支行",
+                "Hangzhou Binjiang": "杭州滨江支行",
+                "Hangzhou Gongshu": "杭州拱墅支行",
+                "Hangzhou Xiaoshan": "杭州萧山支行",
+                "Hangzhou Yuhang": "杭州余杭支行",
+                "Hangzhou Fuyang": "杭州富阳支行",
+                "Hangzhou Lin'an": "杭州临安支行",
+                "Ningbo Haishu": "宁波海曙支行",
+                "Ningbo Jiangbei": "宁波江北支行",
+                "Ningbo Yinzhou": "宁波鄞州支行",
+                "Ningbo Beilun": "宁波北仑支行",
+                "Ningbo Yuyao": "宁波余姚支行",
+                "Ningbo Cixi": "宁波慈溪支行",
+                "Wenzhou Lucheng": "温州鹿城支行",
+                "Wenzhou Longwan": "温州龙湾支行",
+                "Wenzhou Ouhai": "温州瓯海支行",
+                "Wenzhou Rui'an": "温州瑞安支行",
+                "Wenzhou Yueqing": "温州乐清支行",
+                "Shaoxing Yuecheng": "绍兴越城支行",
+                "Shaoxing Keqiao": "绍兴柯桥支行",
+                "Shaoxing Shangyu": "绍兴上虞支行",
+                "Shaoxing Zhuji": "绍兴诸暨支行",
+                "Shaoxing Shengzhou": "绍兴嵊州支行",
+            }
+        ),
+        "city": MappingProxyType({"Hangzhou": "杭州", "Ningbo": "宁波", "Shaoxing": "绍兴", "Wenzhou": "温州"}),
+    }
+)
+"""Chinese names of the sample's branches and cities: the generator writes them as ``branch_zh`` and
+``city_zh``; ``read_sample`` adds them to a sample written before they existed (the committed Parquet
+files keep their bytes, so the fingerprint and every figure stay the same)."""
+
 DEPOSIT_PUSH_BRANCH = "Ningbo Haishu"
 CUSTOMER_CENTRIC_BRANCH = "Hangzhou Binjiang"
 
@@ -296,6 +334,7 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
             "customer_id": pd.array(customer_ids, dtype="string"),
             "branch": pd.array(branch_names[branch_idx], dtype="string"),
             "city": pd.array(cities[branch_idx], dtype="string"),
+            **_place_names_zh(branch_names[branch_idx], cities[branch_idx]),
             "relationship_manager": pd.array(rm_ids, dtype="string"),
             "age": pd.array(age.astype(int), dtype="Int64"),
             "gender": pd.array(gender, dtype="string"),
@@ -341,6 +380,27 @@ def sample_tables(config: SampleConfig = SampleConfig()) -> SampleTables:
         rng, customers["customer_id"], has, open_date, months, deposit_balance, investment_balance, loan_balance
     )
     return SampleTables(customers=customers, activity=activity, holdings=holdings)
+
+
+def _place_names_zh(branches: np.ndarray, cities: np.ndarray) -> dict[str, pd.arrays.StringArray]:
+    """The ``branch_zh`` and ``city_zh`` columns of the sample's branches and cities (missing for any other)."""
+    return {
+        f"{column}_zh": pd.Series(values, dtype=object).map(dict(SAMPLE_PLACE_NAMES[column])).astype("string").array
+        for column, values in (("branch", branches), ("city", cities))
+    }
+
+
+def _with_place_names(customers: pd.DataFrame) -> pd.DataFrame:
+    """Customers with ``branch_zh`` and ``city_zh`` after ``city``, when they lack them and hold the sample's units."""
+    if "branch_zh" in customers or "branch" not in customers or "city" not in customers:
+        return customers
+    names = _place_names_zh(customers["branch"].to_numpy(dtype=object), customers["city"].to_numpy(dtype=object))
+    if names["branch_zh"].isna().all():
+        return customers  # another bank's folder: its units are not the sample's
+    at = customers.columns.get_loc("city") + 1
+    return pd.concat(
+        [customers.iloc[:, :at], pd.DataFrame(names, index=customers.index), customers.iloc[:, at:]], axis=1
+    )
 
 
 def _activity(rng, customer_ids, months, start, end, adopt_month, counter_base, decline, mobile_base, tier, closed):
@@ -487,6 +547,8 @@ def read_sample(directory: Path = SAMPLE_DIR, name: str = "Bank A sample") -> Da
     """Return the committed sample (or any folder of the three Parquet tables) as a ``Dataset``.
 
     The fingerprint is the sha256 of the files' bytes, so a regenerated sample is a new dataset.
+    Customers of the sample's branches without ``branch_zh`` / ``city_zh`` columns get them from
+    ``SAMPLE_PLACE_NAMES`` (the committed files predate them; their bytes, and so the fingerprint, stay).
     """
     directory = Path(directory)
     parts, frames = [], {}
@@ -498,6 +560,8 @@ def read_sample(directory: Path = SAMPLE_DIR, name: str = "Bank A sample") -> Da
         data = path.read_bytes()
         parts += [table.encode(), data]
         frames[table] = pd.read_parquet(io.BytesIO(data))
+    if frames["customers"] is not None:
+        frames["customers"] = _with_place_names(frames["customers"])
     if frames["activity"] is not None:
         frames["activity"]["channel"] = frames["activity"]["channel"].astype(channel_dtype())
     return Dataset(
