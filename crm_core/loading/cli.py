@@ -1,9 +1,14 @@
-"""``python -m crm_core check FILE [FILE ...] [--mapping MAP.json] [--json] [--show-identifiers]``: validate
-uploads without the UI.
+"""``python -m crm_core check FILE [FILE ...] [--mapping MAP.json] [--join-plan PLAN.json] [--json]
+[--show-identifiers]``: validate uploads without the UI.
 
 Each file's detected shape (customers, transactions, activity, holdings, flags or lookup table,
 ``crm_core.loading.shapes``) is printed with the evidence and how sure the detection is; with
 ``--json`` it is the ``shape`` object of each file.
+
+Several related tables (``crm_core.loading.relations``: accounts, clients, dispositions, districts,
+cards, loans, transactions) are joined by the proposed join plan, printed with the matched and
+unmatched rows of every key pair (``join_plan`` in ``--json``: save it and pass it back next month
+with ``--join-plan``).
 
 Exit status 0 when the files make a usable dataset, 2 when they do not (the reason is
 printed). Never a traceback: every failure becomes a one-paragraph message. Example rows
@@ -19,9 +24,10 @@ import sys
 from pathlib import Path
 
 from crm_core.loading.errors import LoadError
-from crm_core.loading.loader import load_dataset
+from crm_core.loading.loader import load_dataset, relational_plan
 from crm_core.loading.mapping import Mapping
 from crm_core.loading.reading import DELIMITER_NAMES, preview_file
+from crm_core.loading.relations import JoinCount, JoinPlan, plan_with_counts, relational_load
 from crm_core.loading.report import Issue, LoadReport, TableReport
 from crm_core.loading.shapes import Shape, file_shape
 from crm_core.privacy import masked_text
@@ -39,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
         "--mapping",
         metavar="MAP.json",
         help="saved mapping: one mapping object (applied to every file) or {file name: mapping}",
+    )
+    parser.add_argument(
+        "--join-plan",
+        metavar="PLAN.json",
+        help="saved join plan of related tables (the join_plan object of a previous check --json)",
     )
     parser.add_argument("--json", action="store_true", help="print a machine-readable JSON report")
     parser.add_argument(
@@ -62,6 +73,31 @@ def _mappings(path: str | None, names: list[str]) -> dict | None:
     if isinstance(data, dict):
         return {name: Mapping.from_dict(value) for name, value in data.items()}
     raise LoadError(f"mapping {path} must be a JSON object")
+
+
+def _join_plan(path: str) -> JoinPlan:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as error:
+        raise LoadError(f"cannot read join plan {path}: {error.strerror}") from None
+    return JoinPlan.from_json(text)
+
+
+def join_plan_text(plan: JoinPlan, joins: tuple[JoinCount, ...] = ()) -> str:
+    """Return the join plan as readable lines: each table's role, each key pair with its rows matched."""
+    counted = {(join.left, join.left_column, join.right): join for join in joins}
+    lines = [f"join plan (customers are the {plan.customer_entity}s):"]
+    lines += [f"  {table.file_name}: {table.role} ({table.reason})" for table in plan.tables]
+    for pair in plan.links:
+        join = counted.get((pair.left, pair.left_column, pair.right))
+        sample = f"sample share {pair.share:.0%}" if pair.share is not None else "sample share unknown"
+        rows = f"; {join.matched} of {join.rows} rows matched, {join.unmatched} unmatched" if join else ""
+        lines.append(f"  {pair.left}.{pair.left_column} -> {pair.right}.{pair.right_column} ({sample}{rows})")
+    channels = ", ".join(f"{value or '(blank)'} -> {channel or 'none'}" for value, channel in plan.channels)
+    if channels:
+        lines.append(f"  operation channels: {channels}")
+    lines += [f"  unclear: {note}" for note in plan.notes]
+    return "\n".join(lines)
 
 
 def _issue_lines(title: str, issues: tuple[Issue, ...]) -> list[str]:
@@ -151,14 +187,20 @@ def check_main(argv: list[str]) -> int:
         return 0 if exit_.code == 0 else UNUSABLE
     as_json = args.json
     shapes: dict[str, Shape | None] = {}
+    plan, joins = None, ()
     try:
         names = [Path(file).name for file in args.files]
         files = [(Path(file).name, Path(file).read_bytes()) for file in args.files]
         shapes = file_shapes(files)
-        _, report = load_dataset(files, _mappings(args.mapping, names))
+        plan = _join_plan(args.join_plan) if args.join_plan else None if args.mapping else relational_plan(files)
+        if plan is not None and (args.join_plan or not plan.ambiguous):
+            load = relational_load(files, plan)
+            report, joins = load.report, load.joins
+        else:
+            _, report = load_dataset(files, _mappings(args.mapping, names))
     except (LoadError, OSError) as error:
         message = str(error) if isinstance(error, LoadError) else f"cannot read {error.filename}: {error.strerror}"
-        _emit_failure(message if args.show_identifiers else masked_text(message), as_json, shapes)
+        _emit_failure(message if args.show_identifiers else masked_text(message), as_json, shapes, plan)
         return UNUSABLE
     except Exception as error:
         message = f"unexpected error: {type(error).__name__}: {error}"
@@ -171,13 +213,17 @@ def check_main(argv: list[str]) -> int:
         for file in data["files"]:
             shape = shapes.get(file["file_name"])
             file["shape"] = shape.to_dict() if shape else None
+        if plan is not None:
+            data["join_plan"] = plan_with_counts(plan, joins)
         print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        print(load_report_text(report, shapes))
+        print(load_report_text(report, shapes) + (f"\n\n{join_plan_text(plan, joins)}" if plan else ""))
     return USABLE if report.usable else UNUSABLE
 
 
-def _emit_failure(message: str, as_json: bool, shapes: dict[str, Shape | None] | None = None) -> None:
+def _emit_failure(
+    message: str, as_json: bool, shapes: dict[str, Shape | None] | None = None, plan: JoinPlan | None = None
+) -> None:
     shapes = shapes or {}
     if as_json:
         files = [{"file_name": name, "shape": shape.to_dict() if shape else None} for name, shape in shapes.items()]
@@ -190,6 +236,7 @@ def _emit_failure(message: str, as_json: bool, shapes: dict[str, Shape | None] |
                     "rows_loaded": 0,
                     "rows_rejected": 0,
                     "files": files,
+                    **({"join_plan": plan.to_dict()} if plan is not None else {}),
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -199,6 +246,8 @@ def _emit_failure(message: str, as_json: bool, shapes: dict[str, Shape | None] |
         for name, shape in shapes.items():
             if shape is not None:
                 print(f"{name}: shape {shape.kind} ({shape.confidence} confidence): {shape.reason}", file=sys.stderr)
+        if plan is not None:
+            print(join_plan_text(plan), file=sys.stderr)
         print(f"not usable: {message}", file=sys.stderr)
 
 

@@ -15,6 +15,8 @@ from crm_core.loading.errors import LoadError
 from crm_core.loading.mapping import Mapping, guessed_table, suggested_mapping
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import EXPECTED, Preview, preview_file, read_rows
+from crm_core.loading.relations import JoinPlan, is_relational, reduced_dataset
+from crm_core.loading.relations import join_plan as proposed_join_plan
 from crm_core.loading.report import LoadReport, TableReport
 from crm_core.loading.shapes import file_shape
 from crm_core.loading.transactions import (
@@ -104,13 +106,41 @@ def load_table(
     return _guarded(name, lambda: _table_unguarded(name, data, mapping, options))
 
 
+def relational_plan(files: list[tuple[str, bytes]], options: LoadOptions = DEFAULT_OPTIONS) -> JoinPlan | None:
+    """The proposed join plan when several files are related tables (``crm_core.loading.relations``), else None."""
+    if len(files) < 2:
+        return None
+    try:
+        previews = [preview_file(name, data, options) for name, data in files]
+    except Exception:  # a file that is not a table: the file-by-file load says why
+        return None
+    return proposed_join_plan(previews) if is_relational(previews) else None
+
+
 def _load_dataset_unguarded(
-    files: list[tuple[str, bytes]], mappings: dict | None, options: LoadOptions, memory_limit: int | None
+    files: list[tuple[str, bytes]],
+    mappings: dict | None,
+    options: LoadOptions,
+    memory_limit: int | None,
+    join_plan: JoinPlan | str | None = None,
 ) -> tuple[Dataset, LoadReport]:
     if not files:
         raise LoadError(f"no files were given; {EXPECTED}")
     if memory_limit is not None and (refusal := memory_refusal(files, memory_limit)):
         raise LoadError(refusal)
+    if join_plan is not None:
+        plan = join_plan if isinstance(join_plan, JoinPlan) else JoinPlan.from_json(join_plan)
+        return reduced_dataset(files, plan, options)
+    plan = None if mappings else relational_plan(files, options)
+    if plan is not None:
+        if plan.ambiguous:
+            raise LoadError(
+                "the files look like related tables, but the join plan is not clear ("
+                + "; ".join(plan.notes)
+                + "): confirm or edit the plan on the Data page, or save it with `python -m crm_core check --json` "
+                "and pass it back with --join-plan"
+            )
+        return reduced_dataset(files, plan, options)
     mappings = mappings or {}
     planned = []
     for name, data in files:
@@ -181,6 +211,7 @@ def load_dataset(
     options: LoadOptions = DEFAULT_OPTIONS,
     *,
     memory_limit: int | None = None,
+    join_plan: JoinPlan | str | None = None,
 ) -> tuple[Dataset, LoadReport]:
     """Return the ``Dataset`` built from uploaded files and the combined ``LoadReport``.
 
@@ -199,6 +230,10 @@ def load_dataset(
     memory_limit : int, optional
         Bytes the load and the preparation may use; files estimated to need more
         (``crm_core.loading.budget``) are refused before anything is decoded.
+    join_plan : JoinPlan or its JSON, optional
+        How related tables link (``crm_core.loading.relations``). Without it, several files of which
+        an account table and another file pointing at it (and no ``mappings``) are joined by the
+        proposed plan when it is unambiguous.
 
     Returns
     -------
@@ -219,7 +254,7 @@ def load_dataset(
     """
     return _guarded(
         ", ".join(str(name) for name, *_ in files) or "upload",
-        lambda: _load_dataset_unguarded(files, mappings, options, memory_limit),
+        lambda: _load_dataset_unguarded(files, mappings, options, memory_limit, join_plan),
     )
 
 
