@@ -81,12 +81,13 @@ def named_places(frame: pd.DataFrame, names: Mapping[str, Mapping[str, str]]) ->
     >>> named_places(frame, {"branch": {"Hangzhou Xihu": "杭州西湖支行"}})["branch"].tolist()
     ['杭州西湖支行', '(none)']
     """
-    changed = {
-        column: frame[column].map(lambda value, lookup=lookup: lookup.get(value, value) if pd.notna(value) else value)
-        for column, lookup in names.items()
-        if column in frame
-    }
+    changed = {column: _renamed(frame[column], lookup) for column, lookup in names.items() if column in frame}
     return frame.assign(**changed) if changed else frame
+
+
+def _renamed(values: pd.Series, lookup: Mapping[str, str]) -> pd.Series:
+    shown = values.map(lambda value: lookup.get(value, value) if pd.notna(value) else value)
+    return shown.astype(values.dtype) if pd.api.types.is_string_dtype(values.dtype) else shown
 
 
 def named_scorecard(card: Scorecard, names: Mapping[str, str]) -> Scorecard:

@@ -9,6 +9,7 @@ from crm_core import loyalty as loy
 from crm_core.formatting import format_share
 from ui import data, settings
 from ui import loyalty as ui_loy
+from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, t
 from ui.widgets import download_pair, exported, md, page_header, plot, table
@@ -79,12 +80,13 @@ plot(
     figure=loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
     key="loyalty_lift_chart",
 )
-for sentence in risk.fitted.drivers[f"sentence_{lang}"].head(5):
+for sentence in ui_loy.driver_sentences(risk, prepared, lang):
     st.markdown(f"- {md(sentence)}")
 
 st.subheader(t("risk_heading"))
 risk_by_segment = loy.risk_by_group(probabilities, bands, aum, codes, labels)
 branch_codes, branch_labels = loy.group_codes(prepared, "branch")
+branch_names = ui_places.names(prepared)
 segment_col, branch_col = st.columns(2)
 plot(
     container=segment_col,
@@ -94,7 +96,7 @@ plot(
 plot(
     container=branch_col,
     figure=loy.risk_group_figure(
-        loy.risk_by_group(probabilities, bands, aum, branch_codes, branch_labels),
+        loy.risk_by_group(probabilities, bands, aum, branch_codes, [branch_names.get(b, b) for b in branch_labels]),
         t("risk_by_branch"),
         t("expected_churners"),
         "",
@@ -142,11 +144,11 @@ def value_panel() -> None:
     branch = st.selectbox(
         t("branch"),
         [None, *branch_labels],
-        format_func=lambda b: t("all") if b is None else b,
+        format_func=lambda b: t("all") if b is None else branch_names.get(b, b),
         key="loyalty_at_risk_branch",
     )
     at_risk = loy.at_risk_customers(prepared, risk, bands, values, branch=branch, lang=lang, limit=2_000)
-    at_risk["risk_band"] = [t(f"band_{band}") for band in at_risk["risk_band"]]
+    at_risk = ui_places.named(at_risk, prepared).assign(risk_band=[t(f"band_{b}") for b in at_risk["risk_band"]])
     table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
     download_pair(
         partial(loy.csv_bytes, exported(at_risk)), partial(loy.excel_bytes, exported(at_risk)), "at_risk", "loyalty"

@@ -12,6 +12,7 @@ from crm_core.products.charts import (
     penetration_index_heatmap,
 )
 from ui import data, settings
+from ui import places as ui_places
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, t
@@ -33,7 +34,8 @@ kind = settings.control(
 target = settings.control(target_col.number_input, "cross_sell_target", t("cross_sell_target"), 1.0, 10.0, step=0.1)
 view = ui_prod.view(prepared, codes, keys, settings.active())
 names = ui_prod.product_labels(view.products)
-sources = {"bank": t("benchmark_bank"), "target": t("benchmark_target"), **groups}
+branch_names = ui_places.names(prepared)
+sources = {**branch_names, "bank": t("benchmark_bank"), "target": t("benchmark_target"), **groups}
 
 index, ratios = ui_prod.group_tables(view, groups, target)
 plot(penetration_index_heatmap(index, t("penetration_title"), names, t("index_axis")), key="products_heatmap")
@@ -95,6 +97,7 @@ def value_panel() -> None:
     branches = branch_col.multiselect(
         t("branch"),
         sorted(customers["branch"].dropna().unique()) if "branch" in customers else [],
+        format_func=lambda b: branch_names.get(b, b),
         key="products_lead_branches",
     )
     managers = manager_col.multiselect(
@@ -110,6 +113,7 @@ def value_panel() -> None:
         prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
         lang,
     )
+    leads = ui_places.named(leads, prepared)
     table(leads, "products_leads_table", customers=True)
     download_pair(
         partial(prod.lead_list_csv, exported(leads)), partial(prod.lead_list_excel, exported(leads)), "leads",

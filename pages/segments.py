@@ -6,6 +6,7 @@ from crm_core import segments as seg
 from crm_core.formatting import format_share
 from crm_core.segments.charts import concentration_figure, migration_heatmap
 from ui import data, settings
+from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
 from ui.widgets import md, page_header, plot, table
@@ -61,7 +62,11 @@ def segment_panel() -> None:
     drill = seg.group_drilldown(prepared, segmentation.codes, int(group or 0))
     for column, (name, frame) in zip(
         st.columns(3),
-        (("branches", drill.branches), ("age_bands", drill.age_bands), ("products", ui_seg.named_products(drill))),
+        (
+            ("branches", ui_places.named(drill.branches, prepared, {"name": "branch"})),
+            ("age_bands", drill.age_bands),
+            ("products", ui_seg.named_products(drill)),
+        ),
         strict=True,
     ):
         column.markdown(f"**{t(f'drill_{name}')}**")

@@ -16,7 +16,7 @@ level = settings.control(
     st.segmented_control, "staff_level", t("staff_level"), ["branch", "relationship_manager"], required=True,
     format_func=lambda v: t(f"level_{v}"),
 )  # fmt: skip
-card = ui_staff.scorecard(prepared, level)
+card = ui_staff.shown_scorecard(prepared, level)
 for note in staff.scorecard_notes(card, lang):
     st.caption(f"ⓘ {note}")
 if len(card.units) < 2:

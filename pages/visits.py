@@ -7,6 +7,7 @@ import streamlit as st
 
 from crm_core import visits as vis
 from ui import data, settings
+from ui import places as ui_places
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import current_lang, t
@@ -43,11 +44,12 @@ forecast = vis.counter_forecast(bank_fit, 12)
 plot(vis.forecast_figure(history, forecast, ui_vis.forecast_labels()), key="visits_forecast_chart")
 
 st.subheader(t("decline_by_branch"))
-steepest = vis.steepest_sentence(branch_table, lang)
+shown_branches = ui_places.named(branch_table, prepared, {"group": "branch", "city": "city"})
+steepest = vis.steepest_sentence(shown_branches, lang)
 if steepest:
     st.markdown(md(steepest))
 plot(
-    vis.decline_ranking_figure(branch_table, t("decline_ranking_title"), t("change_per_year")),
+    vis.decline_ranking_figure(shown_branches, t("decline_ranking_title"), t("change_per_year")),
     key="visits_branch_chart",
 )
 st.caption(t("visits_interval_note", lags=bank_fit.lags))
@@ -95,14 +97,14 @@ def what_if_panel() -> None:
     inputs = replace(settings.active().visits_what_if, segments=tuple(scope) or tuple(range(len(labels))))
     staffing = vis.what_if_staffing(base, inputs)
     st.markdown(md(vis.what_if_sentence(staffing, inputs, lang)))
-    table(ui_vis.staffing_display(staffing), "visits_staffing_table")
+    table(ui_vis.staffing_display(ui_places.named(staffing, prepared)), "visits_staffing_table")
 
 
 what_if_panel()
 
 st.subheader(t("silent_heading"))
 st.caption(rule.text(lang))
-at_risk = vis.silent_attrition(prepared, cube, rule)
+at_risk = ui_places.named(vis.silent_attrition(prepared, cube, rule), prepared)
 table(at_risk.head(200), "visits_silent_table", customers=True)
 download_pair(
     partial(vis.csv_bytes, exported(at_risk)), partial(vis.excel_bytes, exported(at_risk)), "silent_attrition",

@@ -9,6 +9,7 @@ import streamlit as st
 
 from crm_core import loyalty as loy
 from crm_core.prepare import PreparedDataset
+from ui import places as ui_places
 from ui import settings
 from ui.i18n import t
 
@@ -72,3 +73,19 @@ def kpi_tiles(tiles) -> None:
     for column, (metric, row) in zip(st.columns(len(tiles)), tiles.iterrows(), strict=True):
         formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
         column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
+
+
+def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, lang: str, top: int = 5) -> list[str]:
+    """The model's strongest drivers in words, a riskiest branch or city named as the session shows it."""
+    from crm_core.loyalty.evaluation import driver_sentence
+    from crm_core.places import PLACE_COLUMNS
+
+    sentences = []
+    for row in risk.fitted.drivers.head(top).itertuples():
+        unit = row.feature if row.feature in PLACE_COLUMNS and isinstance(row.riskiest_level, str) else None
+        if unit is None:
+            sentences.append(getattr(row, f"sentence_{lang}"))
+            continue
+        name = ui_places.names(prepared, unit).get(row.riskiest_level, row.riskiest_level)
+        sentences.append(driver_sentence(unit, row.direction, name, lang))
+    return sentences

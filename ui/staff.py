@@ -11,6 +11,7 @@ import streamlit as st
 from crm_core import scenarios as sc
 from crm_core import staff
 from crm_core.prepare import PreparedDataset
+from ui import places as ui_places
 from ui import settings
 from ui.i18n import current_lang, t
 
@@ -25,6 +26,11 @@ def _scorecard(fingerprint: str, level: str, _prepared: PreparedDataset) -> staf
 def scorecard(prepared: PreparedDataset, level: str) -> staff.Scorecard:
     """Indicators and their normalised matrix for a level, once per dataset."""
     return _scorecard(prepared.fingerprint, level, prepared)
+
+
+def shown_scorecard(prepared: PreparedDataset, level: str) -> staff.Scorecard:
+    """The scorecard as the page shows it: branches by their names in the session's language (ranks unchanged)."""
+    return ui_places.scorecard(scorecard(prepared, level), prepared)
 
 
 def preset_name(key: str) -> str:

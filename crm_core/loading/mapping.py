@@ -100,6 +100,21 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "网点名称",
     ),
     "city": ("city", "城市", "所在城市", "所属城市", "地市"),
+    "branch_zh": (
+        "branch_zh",
+        "branch_name_zh",
+        "branch_cn",
+        "branch_name_cn",
+        "branch_chinese",
+        "chinese_branch_name",
+        "网点中文名",
+        "网点中文名称",
+        "支行中文名",
+        "支行中文名称",
+        "中文网点名称",
+        "中文支行名称",
+    ),
+    "city_zh": ("city_zh", "city_name_zh", "city_cn", "city_chinese", "城市中文名", "城市中文名称", "中文城市名称"),
     "relationship_manager": (
         "relationship_manager",
         "rm",
@@ -447,6 +462,10 @@ def suggestions(table: str, columns: tuple[str, ...], sample: pd.DataFrame | Non
         if target and target not in taken:
             chosen[column] = (target, confidence)
             taken.add(target)
+        elif table == "customers" and (name := _second_place_name(target, column, sample)) and name not in taken:
+            # 网点名称 beside a branch code column: the unit's Chinese name, shown in Chinese.
+            chosen[column] = (name, "low")
+            taken.add(name)
     if table != "customers":
         return chosen
     unit_less = {normalised_header(word) for word in _TENURE_WORDS}
@@ -472,6 +491,23 @@ def suggestions(table: str, columns: tuple[str, ...], sample: pd.DataFrame | Non
                 chosen[column] = (target, "low")
                 taken.add(target)
     return chosen
+
+
+def _second_place_name(target: str | None, column: str, sample: pd.DataFrame | None) -> str | None:
+    """``branch_zh`` / ``city_zh`` for a further column naming a taken branch or city, when it holds names.
+
+    A name reads as one by its header (名 / 中文 / zh / cn) and, given a sample, by Chinese characters in it.
+    """
+    if target not in ("branch", "city"):
+        return None
+    key = normalised_header(column)
+    if not any(part in key for part in ("名", "中文", "zh", "cn", "chinese")):
+        return None
+    if sample is not None and column in sample.columns:
+        cells = sample[column].dropna().astype(str)
+        if not cells.str.contains(r"[\u4e00-\u9fff]").any():
+            return None
+    return f"{target}_zh"
 
 
 def value_measure_of(fields) -> str | None:

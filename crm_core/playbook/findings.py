@@ -34,6 +34,7 @@ from crm_core import loyalty, products, segments, staff, visits
 from crm_core.catalog import text
 from crm_core.definitions import churn_outcome, churn_rate
 from crm_core.formatting import format_count, format_money, format_share
+from crm_core.places import named_places, place_names
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
 from crm_core.playbook.wording import format_value, tier_labels
 from crm_core.prepare import PreparedDataset
@@ -199,7 +200,7 @@ def _visit_reason(prepared: PreparedDataset, view: str, lang: str) -> str:
     return str(table.loc[view, "reason_zh" if lang == "zh" else "reason_en"])
 
 
-def _counter_decline(prepared, cube, config: FindingsConfig, lang) -> Finding:
+def _counter_decline(prepared, cube, config: FindingsConfig, lang, branches: dict[str, str]) -> Finding:
     zh = lang == "zh"
     reason = _visit_reason(prepared, "decline", lang)
     if reason:
@@ -218,7 +219,7 @@ def _counter_decline(prepared, cube, config: FindingsConfig, lang) -> Finding:
     lost = float((leaders["counter_12m"] * -leaders["annual_change"]).sum())
     money = lost * config.cost_per_counter_transaction
     cost = format_money(config.cost_per_counter_transaction, lang)
-    who = visits.steepest_sentence(falling, lang)
+    who = visits.steepest_sentence(named_places(falling, {"group": branches}), lang)
     n = len(leaders)
     if zh:
         sentence = (
@@ -473,6 +474,7 @@ def executive_findings(
     labels = tier_labels(scenario.tiers, lang)
     codes = segments.aum_tiers(prepared, scenario.tiers).codes
     margin = scenario.clv.aum_margin
+    branches = place_names(prepared.customers, "branch", lang)  # a sentence names a branch as the language shows it
     if cube is None and prepared.monthly_channels is not None:
         cube = visits.visit_cube(prepared)
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
@@ -480,8 +482,8 @@ def executive_findings(
         prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
     )
     candidates = (
-        _product_gap(view, segments.tier_names(scenario.tiers, lang), margin, config, lang),
-        _counter_decline(prepared, cube, config, lang),
+        _product_gap(view, {**branches, **segments.tier_names(scenario.tiers, lang)}, margin, config, lang),
+        _counter_decline(prepared, cube, config, lang, branches),
         _at_risk(prepared, risk, codes, labels, margin, config, lang),
         _concentration(prepared, risk, margin, config, lang),
         _staff_shift(prepared, scenario, scorecard or partial(staff.staff_scorecard, prepared), lang),

@@ -25,6 +25,7 @@ from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import format_money, format_month
+from crm_core.places import named_scorecard, place_names
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
     NUMBER_FORMATS,
@@ -339,12 +340,13 @@ def _stickiness(prepared, scenario: Scenario, codes, labels, risk: loy.ChurnRisk
 # --- 4 value mining -------------------------------------------------------------------------------
 
 
-def _value_mining(view: prod.ProductsView | None, scenario: Scenario, lang: str):
+def _value_mining(view: prod.ProductsView | None, scenario: Scenario, branches: dict[str, str], lang: str):
     """The value-mining step, the gap table and the opportunity table (all read from the products view)."""
     if view is None:
         return _step("value_mining", lang, _t("report_no_products", lang), (), None, None, [], False), None, None
     names = seg.tier_names(scenario.tiers, lang)
-    sources = {"bank": _t("benchmark_bank", lang), "target": _t("benchmark_target", lang), **names}
+    # A best-branch benchmark is named by its branch.
+    sources = {**branches, "bank": _t("benchmark_bank", lang), "target": _t("benchmark_target", lang), **names}
     holdings = view.holdings
     gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
     opportunities = prod.relabelled(view.sizing[list(prod.SIZING_COLUMNS)], names)
@@ -424,11 +426,12 @@ def _preset_name(key: str, lang: str) -> str:
     return preset.zh if lang == "zh" else preset.en
 
 
-def _staff(prepared, scenario: Scenario, scorecard, lang: str):
-    """The staff step and the full ranking table (None when ranking is impossible)."""
+def _staff(prepared, scenario: Scenario, scorecard, branches: dict[str, str], lang: str):
+    """The staff step and the full ranking table (None when ranking is impossible); branches named as ``branches``."""
     card = scorecard("branch")
     if len(card.units) < 2 and prepared.has("relationship_manager"):
         card = scorecard("relationship_manager")
+    card = named_scorecard(card, branches)
     if len(card.units) < 2 or not card.indicators:
         headline = _t("report_too_few_units", lang, n=len(card.units))
         return _step("staff", lang, headline, (), None, None, staff.scorecard_notes(card, lang), False), None
@@ -477,6 +480,7 @@ def _staff(prepared, scenario: Scenario, scorecard, lang: str):
         y_title=_t("rank", lang),
         value_kind="rank",
     )
+
     def rank_range(row) -> str:
         if not row["ranked"]:
             return _t("staff_not_ranked", lang)
@@ -692,9 +696,10 @@ def report_content(
     risk = churn_risk if churn_risk is not None else loy.churn_risk_model(prepared, scenario.churn)
     stickiness, risk_table = _stickiness(prepared, scenario, codes, labels, risk, lang)
     view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
-    value_mining, gaps, opportunities = _value_mining(view, scenario, lang)
+    branches = place_names(prepared.customers, "branch", lang)
+    value_mining, gaps, opportunities = _value_mining(view, scenario, branches, lang)
     scorecard = scorecard or partial(staff.staff_scorecard, prepared)
-    staff_step, ranking = _staff(prepared, scenario, scorecard, lang)
+    staff_step, ranking = _staff(prepared, scenario, scorecard, branches, lang)
     if cube is None and prepared.monthly_channels is not None:
         cube = vis.visit_cube(prepared)
     steps = (
