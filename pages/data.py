@@ -7,7 +7,7 @@ import streamlit as st
 from crm_core.loading import LoadOptions
 from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
 from crm_core.templates import template_csv
-from ui import data, loading
+from ui import data, loading, relations
 from ui.i18n import count, t
 from ui.widgets import md, page_header, shown, translated_selectbox
 
@@ -67,7 +67,8 @@ refusal = loading.memory_refusal(files)  # before any preview decodes a file
 if refusal:
     st.error(refusal, icon=":material/memory:")
     st.stop()
-mappings = {upload.name: loading.mapping_panel(upload, date_order) for upload in uploads}
+plan = relations.plan_panel(files)  # related tables: the confirmed join plan; else None, file by file
+mappings = {} if plan else {upload.name: loading.mapping_panel(upload, date_order) for upload in uploads}
 problems = [problem for problem in mappings.values() if isinstance(problem, str)]
 if problems:
     st.warning(t("fix_first"))
@@ -78,7 +79,7 @@ if st.button(t("load_validate"), key="data_load", type="primary"):
     with st.status(t("loading_status"), expanded=True) as status:
         st.write(t("status_reading", n=len(files)))
         options = LoadOptions(date_order=date_order, duplicate_policy=policy)
-        dataset, report, error = loading.run_load(files, mappings, options)
+        dataset, report, error = loading.run_load(files, mappings, options, plan)
         if error:
             status.update(label=t("load_failed"), state="error")
             st.error(md(loading.visible_text(error)))

@@ -231,10 +231,13 @@ def saved_mapping(upload) -> Mapping | str:
         return f"{upload.name}: not a mapping file ({type(error).__name__})"
 
 
-def run_load(files: list[tuple[str, bytes]], mappings: dict[str, Mapping], options: LoadOptions):
-    """Load and validate; return ``(dataset, report, None)`` or ``(None, None, message)``."""
+def run_load(files: list[tuple[str, bytes]], mappings: dict[str, Mapping], options: LoadOptions, join_plan=None):
+    """Load and validate (related tables by their confirmed ``join_plan``); ``(dataset, report, None)`` or
+    ``(None, None, message)``."""
     try:
-        dataset, report = core_load_dataset(files, mappings, options, memory_limit=data.memory_limit_bytes())
+        dataset, report = core_load_dataset(
+            files, mappings, options, memory_limit=data.memory_limit_bytes(), join_plan=join_plan
+        )
     except LoadError as error:
         return None, None, str(error)
     return dataset, report, None

@@ -224,9 +224,13 @@ class JoinPlan:
 
     def to_dict(self) -> dict:
         """The plan as JSON-able built-in types."""
-        data = asdict(self)
-        data["channels"] = dict(self.channels)
-        return data
+        return {
+            "tables": [asdict(table) for table in self.tables],
+            "links": [asdict(pair) for pair in self.links],
+            "customer_entity": self.customer_entity,
+            "channels": dict(self.channels),
+            "notes": list(self.notes),
+        }
 
     def to_json(self) -> str:
         """The plan as JSON (save it and pass it with ``--join-plan`` next month)."""
@@ -238,7 +242,9 @@ class JoinPlan:
         try:
             tables = tuple(TableRole(**table) for table in data["tables"])
             pair_fields = {"left", "left_column", "right", "right_column", "share"}  # counts of a load are dropped
-            links = tuple(KeyPair(**{k: v for k, v in pair.items() if k in pair_fields}) for pair in data.get("links", ()))
+            links = tuple(
+                KeyPair(**{k: v for k, v in pair.items() if k in pair_fields}) for pair in data.get("links", ())
+            )
             channels = tuple((str(value), str(channel)) for value, channel in dict(data.get("channels", {})).items())
             plan = cls(tables, links, str(data["customer_entity"]), channels, tuple(data.get("notes", ())))
         except (KeyError, TypeError, ValueError) as error:
@@ -254,7 +260,7 @@ class JoinPlan:
         if bad_roles:
             problems.append(f"unknown roles {bad_roles} (use {', '.join(ROLES)})")
         if bad_channels:
-            problems.append(f"unknown channels {bad_channels} (use {', '.join(CHANNELS)} or \"\")")
+            problems.append(f'unknown channels {bad_channels} (use {", ".join(CHANNELS)} or "")')
         if loose:
             problems.append(f"links name files that are not among its tables: {loose}")
         if plan.customer_entity not in ("client", "account"):
@@ -550,7 +556,9 @@ def _joined(
     file.reject(considered & values.isna().to_numpy(), f"no {column}: the row cannot be linked to {target}")
     file.reject(considered & ~found, f"{column} not in {target}: {what}")
     joins.append(
-        JoinCount(file.table.file_name, column, target, right_key, int(considered.sum()), int((considered & found).sum()))
+        JoinCount(
+            file.table.file_name, column, target, right_key, int(considered.sum()), int((considered & found).sum())
+        )
     )
     return values
 
@@ -613,11 +621,16 @@ def relational_load(
             "the join plan has no account table (a file keyed by account_id): without accounts the related "
             "tables cannot be reduced to customers; upload the accounts file"
         )
-    read = {table.file_name: _File(_read(table.file_name, given[table.file_name], options), table) for table in plan.tables}
+    read = {
+        table.file_name: _File(_read(table.file_name, given[table.file_name], options), table) for table in plan.tables
+    }
     for file in read.values():
         absent = [
             column
-            for column in (file.table.key, *(pair.left_column for pair in plan.links if pair.left == file.table.file_name))
+            for column in (
+                file.table.key,
+                *(pair.left_column for pair in plan.links if pair.left == file.table.file_name),
+            )
             if column and column not in file.frame.columns
         ]
         if absent:
@@ -656,9 +669,15 @@ def relational_load(
             known = district_ids.isin(set(district_name)) & pd.Series(accounts_file.kept)
             present = district_ids.notna() & pd.Series(accounts_file.kept)
             joins.append(
-                JoinCount(accounts_file.table.file_name, district_column, district_pair.right, district_pair.right_column,
-                          int(present.sum()), int(known.sum()))
-            )  # fmt: skip
+                JoinCount(
+                    accounts_file.table.file_name,
+                    district_column,
+                    district_pair.right,
+                    district_pair.right_column,
+                    int(present.sum()),
+                    int(known.sum()),
+                )
+            )
             account_branch = district_ids.map(district_name).astype("string")
             if int((present & ~known).sum()):
                 accounts_file.warnings.append(
@@ -695,11 +714,24 @@ def relational_load(
                 f"the join plan does not link {disposition.file_name} to both the client and the account table: "
                 "add the client_id and account_id key pairs"
             )
-        disp_clients = _joined(disp_file, client_pair.left_column, customer_ids, client_pair.right,
-                               "a disposition of an unknown client", joins, client_pair.right_column)  # fmt: skip
-        disp_accounts = _joined(disp_file, account_pair.left_column, account_ids[pd.Series(accounts_file.kept)],
-                                account_pair.right, "a disposition of an unknown account", joins,
-                                account_pair.right_column)  # fmt: skip
+        disp_clients = _joined(
+            disp_file,
+            client_pair.left_column,
+            customer_ids,
+            client_pair.right,
+            "a disposition of an unknown client",
+            joins,
+            client_pair.right_column,
+        )
+        disp_accounts = _joined(
+            disp_file,
+            account_pair.left_column,
+            account_ids[pd.Series(accounts_file.kept)],
+            account_pair.right,
+            "a disposition of an unknown account",
+            joins,
+            account_pair.right_column,
+        )
         kept = pd.Series(disp_file.kept)
         links = pd.DataFrame(
             {
@@ -760,8 +792,18 @@ def relational_load(
     activity = None
     log = plan.table("transaction")
     if log is not None:
-        activity, balances = _transactions(read[log.file_name], plan, owner_of, account_ids, accounts_kept, options,
-                                           joins, warnings, entity_word)  # fmt: skip
+        activity, balances = _transactions(
+            read[log.file_name],
+            plan,
+            links,
+            owner_of,
+            account_ids,
+            accounts_kept,
+            options,
+            joins,
+            warnings,
+            entity_word,
+        )
         outputs[log.file_name] = 0 if activity is None else len(activity)
         columns[log.file_name] = {
             next(p.left_column for p in plan.links if p.left == log.file_name and p.right == account_table.file_name)
@@ -801,7 +843,9 @@ def relational_load(
         file = read[table.file_name]
         if table.role == "unused" or (table.role in ("client", "disposition") and entity_word == "account"):
             file.reject(file.kept, f"{table.file_name} is not linked to the customers in the join plan: not loaded")
-        reports.append(file.report(TABLE_OF_ROLE[table.role], outputs.get(table.file_name, 0), columns[table.file_name]))
+        reports.append(
+            file.report(TABLE_OF_ROLE[table.role], outputs.get(table.file_name, 0), columns[table.file_name])
+        )
         if reports[-1].rows_read != reports[-1].rows_loaded + reports[-1].rows_rejected:
             raise AssertionError(f"{table.file_name}: row counts do not reconcile")  # pragma: no cover
     warnings += [
@@ -856,16 +900,26 @@ def _account_customer(
     accounts_kept: pd.Series,
     joins: list[JoinCount],
     entity: str,
+    linked_accounts: pd.Series,
 ) -> pd.Series:
     """Each row's customer through its account; rows of unknown or unowned accounts rejected."""
     pair = plan.link(file.table.file_name, "account")
     if pair is None:
         file.reject(file.kept, f"{file.table.file_name} is not linked to the account table in the join plan")
         return pd.Series(pd.NA, index=range(len(file.frame)), dtype="string")
-    accounts = _joined(file, pair.left_column, account_ids[accounts_kept], pair.right,
-                       "a row of an unknown account", joins, pair.right_column)  # fmt: skip
+    accounts = _joined(
+        file,
+        pair.left_column,
+        account_ids[accounts_kept],
+        pair.right,
+        "a row of an unknown account",
+        joins,
+        pair.right_column,
+    )
     customers = accounts.map(owner_of).astype("string")
     if entity == "client":
+        linked = accounts.isin(set(linked_accounts)).to_numpy()
+        file.reject(customers.isna().to_numpy() & linked, "account has no owner (only DISPONENT dispositions)")
         file.reject(customers.isna().to_numpy(), "account has no client (disposition missing)")
     return customers
 
@@ -873,6 +927,7 @@ def _account_customer(
 def _transactions(
     file: _File,
     plan: JoinPlan,
+    links: pd.DataFrame,
     owner_of: dict,
     account_ids: pd.Series,
     accounts_kept: pd.Series,
@@ -883,7 +938,7 @@ def _transactions(
 ) -> tuple[pd.DataFrame | None, pd.Series]:
     """Activity per customer x month x channel, and the last balance of each account."""
     table = file.table
-    customers = _account_customer(file, plan, owner_of, account_ids, accounts_kept, joins, entity)
+    customers = _account_customer(file, plan, owner_of, account_ids, accounts_kept, joins, entity, links["account"])
     pair = plan.link(table.file_name, "account")
     accounts = file.text(pair.left_column) if pair else customers
     dates = _dates(file, table.date_column, options)
@@ -926,8 +981,9 @@ def _transactions(
     rank[order] = np.arange(len(order))
     month = dates.to_numpy()[known].astype("datetime64[M]").astype("int64")
     channel_codes = pd.Categorical(channel.to_numpy()[known], dtype=channel_dtype()).codes.astype("int64")
-    activity = activity_from_codes(rank[customer_codes].astype("int64"), month, channel_codes, amount,
-                                   pd.Series(ids[order], dtype="string"))  # fmt: skip
+    activity = activity_from_codes(
+        rank[customer_codes].astype("int64"), month, channel_codes, amount, pd.Series(ids[order], dtype="string")
+    )
     return activity, balances
 
 
@@ -956,12 +1012,21 @@ def _holdings(
                 customers = pd.Series(pd.NA, index=range(len(file.frame)), dtype="string")
             else:
                 known = links.dropna(subset=["disposition"])
-                dispositions = _joined(file, pair.left_column, known["disposition"], pair.right,
-                                       "a card of an unknown disposition", joins, pair.right_column)  # fmt: skip
+                dispositions = _joined(
+                    file,
+                    pair.left_column,
+                    known["disposition"],
+                    pair.right,
+                    "a card of an unknown disposition",
+                    joins,
+                    pair.right_column,
+                )
                 customers = dispositions.map(dict(zip(known["disposition"], known["customer"], strict=True)))
             link_column = pair.left_column if pair else ""
         else:
-            customers = _account_customer(file, plan, owner_of, account_ids, accounts_kept, joins, entity)
+            customers = _account_customer(
+                file, plan, owner_of, account_ids, accounts_kept, joins, entity, links["account"]
+            )
             pair = plan.link(table.file_name, "account")
             link_column = pair.left_column if pair else ""
         if table.role == "card":
@@ -981,8 +1046,11 @@ def _holdings(
             file.warnings.append(f"{table.amount_column!r} is the amount granted, not a balance: not loaded")
         frame = frame[file.kept]
         outputs[table.file_name] = len(frame)
-        columns[table.file_name] = {link_column: "customer_id", table.kind_column or "": "product",
-                                    table.date_column or "": "open_date"}  # fmt: skip
+        columns[table.file_name] = {
+            link_column: "customer_id",
+            table.kind_column or "": "product",
+            table.date_column or "": "open_date",
+        }
         parts.append(frame)
     if not parts:
         return None
