@@ -34,6 +34,7 @@ def _is_dates(values) -> bool:
     return isinstance(first, pd.Timestamp | pd.Period) or pd.api.types.is_datetime64_any_dtype(pd.Series(values))
 
 
+@safe_chart
 def with_dated_axes(figure: go.Figure, lang: str) -> go.Figure:
     """Return ``figure`` with every date axis ticking and hovering months in ``lang`` (modified in place).
 

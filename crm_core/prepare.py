@@ -54,7 +54,7 @@ class PreparedDataset:
         (customers with at least one transaction in that month, channel and branch).
     as_of : pandas.Timestamp
         The extract's reference month (first day): the last activity month, else the
-        latest date in the customers table.
+        latest date in the customers table (a placeholder when ``dated`` is False).
     products : tuple of str
         Product names found (from ``has_<product>`` flags or the holdings table).
     orphan_activity_rows : int
@@ -68,6 +68,7 @@ class PreparedDataset:
     products: tuple[str, ...]
     orphan_activity_rows: int = 0
     notes: tuple[str, ...] = field(default=())
+    dated: bool = True
 
     @property
     def fingerprint(self) -> str:
@@ -139,11 +140,22 @@ def customer_positions(customer_ids: pd.Series, ids: pd.Series) -> np.ndarray:
     return index.get_indexer(ids)
 
 
+def has_dates(dataset: Dataset) -> bool:
+    """Whether the data says when it is from (activity months, or open or close dates)."""
+    if dataset.activity is not None and len(dataset.activity):
+        return True
+    return any(
+        c in dataset.customers.columns and bool(dataset.customers[c].notna().any())
+        for c in ("open_date", "closed_date")
+    )
+
+
 def reference_month(dataset: Dataset) -> pd.Timestamp:
     """Return the first day of the extract's last month.
 
     The last activity month when there is activity; otherwise the latest open or close
-    date in the customers table; otherwise the current month.
+    date in the customers table; otherwise the current month, as a placeholder the figures
+    need: ``PreparedDataset.dated`` is then False and no surface states it as the data's date.
     """
     if dataset.activity is not None and len(dataset.activity):
         return pd.Timestamp(dataset.activity["month"].max()).to_period("M").to_timestamp()
@@ -364,4 +376,5 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
         as_of=as_of,
         products=products,
         orphan_activity_rows=orphans,
+        dated=has_dates(dataset),
     )

@@ -15,7 +15,9 @@ page_header("overview", data.dataset_label(dataset))
 
 prepared = data.active_prepared()
 kpis, totals, notes = data.overview_figures(prepared)
-st.caption(t("as_of", month=month_label(prepared.as_of)))
+st.caption(t("as_of", month=month_label(prepared.as_of)) if prepared.dated else t("as_of_unknown"))
+if not prepared.has("closed_date"):  # the churn rate is then the file's flag over all customers, no window
+    kpis["metric"] = kpis["metric"].replace({"churn_rate": "churn_rate_flag"})
 
 for start in range(0, len(kpis), 3):
     for column, (_, row) in zip(st.columns(3), kpis.iloc[start : start + 3].iterrows(), strict=False):

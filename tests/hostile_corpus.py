@@ -532,7 +532,6 @@ REFUSED_CASES: frozenset[str] = frozenset(
         "gzip_archive",
         "empty_file",
         "header_only",
-        "no_aum_column",
         "zip_bomb_workbook",
         "mixed_encoding_text",
         "one_long_line",

@@ -138,7 +138,7 @@ def _builder_cases():
     index = pd.DataFrame(np.full((n, 2), 100.0), index=names, columns=["savings_deposit", hostile.HTML_LINK])
     gaps = pd.DataFrame({"group": names[0], "product": names, "penetration": 0.2, "benchmark": 0.3})
     ranked = pd.DataFrame({"group": names, "product": names, "opportunity_value": values})
-    profiles = pd.DataFrame({"group": names, "suppressed": False, "average_aum_index": 120.0})
+    profiles = pd.DataFrame({"group": names, "suppressed": False, "customers": 10, "average_aum_index": 120.0})
     migration = pd.DataFrame(np.ones((n, n), dtype=int), index=names, columns=names)
     spec = ChartSpec("bar", hostile.HTML_LINK, tuple(names), ((hostile.HTML_STYLE, tuple(values)),), "x", "y")
     labels = {"title": hostile.HTML_LINK, "x_title": hostile.MARKDOWN_IMAGE, "moved": hostile.HTML_STYLE, "gone": "g"}

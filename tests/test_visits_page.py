@@ -43,6 +43,8 @@ def test_what_if_staffing_follows_crm_core(prepared):
     tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
     inputs = vis.WhatIfInputs(tuple(range(len(tiers.labels))), 25.0, 0.7, 1_200.0)  # none chosen = all
     expected = vis.what_if_staffing(vis.what_if_base(cube, tiers.codes, tiers.labels, fits), inputs)
+    bases = {"trend": "fitted trend", "last_12m": "last 12 months carried forward"}  # shown in words
+    expected["forecast_basis"] = expected["forecast_basis"].map(bases)
     shown = staffing_table(at).reset_index(drop=True)
     assert list(shown.columns)[:2] == ["Branch", "Forecast from"]  # translated headers, same values
     pdt.assert_frame_equal(

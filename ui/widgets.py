@@ -71,7 +71,7 @@ def format_value(value: float, unit: str) -> str:
 
 
 # A rise is bad news for these metrics, so their delta is coloured the other way round.
-INVERSE_METRICS = frozenset({"churn_rate", "top1_aum_share", "top2_aum_share", "top10_aum_share"})
+INVERSE_METRICS = frozenset({"churn_rate", "churn_rate_flag", "top1_aum_share", "top2_aum_share", "top10_aum_share"})
 
 
 def kpi_tile(row: pd.Series) -> None:

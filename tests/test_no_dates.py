@@ -1,0 +1,44 @@
+"""A file without dates never gets today's month as its date (issue 19: no invented facts)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from crm_core.dataset import Dataset
+from crm_core.prepare import has_dates, prepared_dataset
+from tests.conftest import tiny_dataset
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def undated() -> Dataset:
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array(["A", "B", "C"], dtype="string"),
+            "aum": [1e5, 2e4, 3e6],
+            "churned": pd.array([True, False, False], dtype="boolean"),
+        }
+    )
+    return Dataset("undated", customers, None, None, "undated")
+
+
+def test_a_file_without_dates_is_not_dated():
+    assert not has_dates(undated()) and not prepared_dataset(undated()).dated
+    assert has_dates(tiny_dataset()) and prepared_dataset(tiny_dataset()).dated
+
+
+def test_the_overview_says_the_month_is_unknown_and_names_the_churn_flag():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "EN"
+    at.session_state["uploaded_dataset"] = undated()
+    at.session_state["data_source"] = "upload"
+    at.run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("The data carries no dates") for c in captions), captions
+    assert not any(c.startswith("Data as of") for c in captions)
+    labels = [m.label for m in at.metric]
+    assert "Churn rate (flag in the file)" in labels and "Churn rate, last 12 months" not in labels
