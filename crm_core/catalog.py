@@ -62,6 +62,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "indicator_",  # value and stickiness indicators
     "level_",  # staff ranking levels: branch / relationship manager
     "loyalty_",  # loyalty KPI tiles
+    "measure_",  # value measures that stand in for AUM
     "method_",  # value-score methods
     "metric_",  # Overview metrics
     "model_",  # churn model kinds

@@ -40,6 +40,10 @@ class Dataset:
         in batches (``crm_core.artefact.activity_code_batches``).
     activity_rows : int
         Rows in ``activity_file``.
+    value_measure : str
+        What the ``aum`` column holds: ``aum`` (deposits plus investments), or the measure that
+        stands in for it when the extract has no AUM (``credit_limit``, ``deposit_balance``, …);
+        every surface names it.
     holdings_file : str or None
         A Parquet file holding the holdings instead of ``holdings`` (an opened artefact: the
         views read the prepared ``has_<product>`` flags; only a new preparation reads it).
@@ -53,6 +57,7 @@ class Dataset:
     activity_file: str | None = None
     activity_rows: int = 0
     holdings_file: str | None = None
+    value_measure: str = "aum"
 
     @property
     def activity_row_count(self) -> int:

@@ -42,3 +42,15 @@ def test_the_overview_says_the_month_is_unknown_and_names_the_churn_flag():
     assert not any(c.startswith("Data as of") for c in captions)
     labels = [m.label for m in at.metric]
     assert "Churn rate (flag in the file)" in labels and "Churn rate, last 12 months" not in labels
+
+
+def test_every_page_names_the_measure_that_stands_in_for_aum():
+    from dataclasses import replace
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "中文"
+    at.session_state["uploaded_dataset"] = replace(undated(), value_measure="credit_limit")
+    at.session_state["data_source"] = "upload"
+    at.run()
+    assert not at.exception, at.exception
+    assert any("信用额度" in i.value and "代替" in i.value for i in at.info), [i.value for i in at.info]

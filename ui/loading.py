@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 import pandas as pd
@@ -273,7 +273,10 @@ def use_pending_dataset() -> None:
     """Button callback: switch the whole app to the dataset just loaded (callbacks may set widget state)."""
     pending = st.session_state.get(PENDING_KEY)
     if pending is not None and usable_rows(pending[0]):
-        st.session_state[data.UPLOADED_KEY] = pending[0]
+        dataset, report = pending[0], pending[1]
+        customers = next((t for t in report.files if t.table == "customers"), None)
+        measure = getattr(getattr(customers, "mapping", None), "value_measure", None) if customers else None
+        st.session_state[data.UPLOADED_KEY] = replace(dataset, value_measure=measure) if measure else dataset
         st.session_state[data.SOURCE_KEY] = "upload"
 
 

@@ -97,6 +97,9 @@ def page_header(name: str, subtitle: str = "") -> None:
     refused = refused_message()
     if refused:
         st.error(refused, icon=":material/block:")
+    measure = data.active_dataset().value_measure
+    if measure != "aum" and name not in ("data", "scenarios"):
+        st.info(t("value_measure_note", measure=t(f"measure_{measure}")), icon=":material/swap_horiz:")
 
 
 def coming_page(name: str) -> None:
