@@ -44,6 +44,8 @@ class Dataset:
         What the ``aum`` column holds: ``aum`` (deposits plus investments), or the measure that
         stands in for it when the extract has no AUM (``credit_limit``, ``deposit_balance``, …);
         every surface names it.
+    currency : str
+        ISO code of the amounts (detected from the file's symbols and headers; CNY by default).
     holdings_file : str or None
         A Parquet file holding the holdings instead of ``holdings`` (an opened artefact: the
         views read the prepared ``has_<product>`` flags; only a new preparation reads it).
@@ -58,6 +60,7 @@ class Dataset:
     activity_rows: int = 0
     holdings_file: str | None = None
     value_measure: str = "aum"
+    currency: str = "CNY"
 
     @property
     def activity_row_count(self) -> int:

@@ -6,6 +6,9 @@ Pure functions of a number and a language code, so pages, charts and exports agr
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pandas as pd
 
@@ -17,7 +20,51 @@ def _trim(number: float, digits: int) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def format_money(value: float | None, lang: str = "en", currency: str = "¥", digits: int | None = None) -> str:
+CURRENCY_SYMBOLS: dict[str, str] = {"CNY": "¥", "EUR": "€", "USD": "$", "GBP": "£", "INR": "₹", "HKD": "HK$"}
+"""Currencies the app shows money in, by ISO 4217 code, with their symbol."""
+
+_CURRENCY: ContextVar[str] = ContextVar("currency", default="CNY")
+
+
+def currency_symbol(code: str | None = None) -> str:
+    """The symbol of ``code`` (the currency in force when None).
+
+    Examples
+    --------
+    >>> currency_symbol("EUR"), currency_symbol()
+    ('€', '¥')
+    """
+    return CURRENCY_SYMBOLS.get(code or _CURRENCY.get(), "¥")
+
+
+@contextmanager
+def priced_in(code: str | None) -> Iterator[None]:
+    """Format every amount inside the block in ``code`` (``format_money`` without an explicit currency).
+
+    The setting lives in a context variable, so it holds only for the code run inside the block
+    (one report, one page run), never for another session.
+
+    Examples
+    --------
+    >>> with priced_in("EUR"):
+    ...     format_money(2_500_000, "en")
+    '€2.5M'
+    >>> format_money(2_500_000, "en")
+    '¥2.5M'
+    """
+    token = _CURRENCY.set(code if code in CURRENCY_SYMBOLS else "CNY")
+    try:
+        yield
+    finally:
+        _CURRENCY.reset(token)
+
+
+def use_currency(code: str | None) -> None:
+    """Set the currency in force for the rest of this thread's run (a Streamlit fragment's rerun)."""
+    _CURRENCY.set(code if code in CURRENCY_SYMBOLS else "CNY")
+
+
+def format_money(value: float | None, lang: str = "en", currency: str | None = None, digits: int | None = None) -> str:
     """Return a compact money string.
 
     Parameters
@@ -26,8 +73,8 @@ def format_money(value: float | None, lang: str = "en", currency: str = "¥", di
         Amount in yuan. None, NaN and infinities give ``"n/a"``.
     lang : {"en", "zh"}
         ``zh`` uses 万 (1e4) and 亿 (1e8); ``en`` uses K, M and B.
-    currency : str
-        Prefix, ``¥`` by default.
+    currency : str, optional
+        Prefix; by default the symbol of the currency in force (``priced_in``; ``¥`` outside one).
     digits : int, optional
         Decimals kept before trailing zeros are trimmed; by default as many as keep about four
         significant figures (2 below 100, 1 below 1,000, none above), so tiles stay short.
@@ -47,6 +94,7 @@ def format_money(value: float | None, lang: str = "en", currency: str = "¥", di
     """
     if value is None or not math.isfinite(value):
         return "n/a"
+    currency = currency_symbol() if currency is None else currency
     sign = "-" if value < 0 else ""
     size = abs(value)
     steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e9, "B"), (1e6, "M"), (1e3, "K"))

@@ -28,6 +28,8 @@ class ViewChoices:
         The grouping each page breaks its figures down by.
     staff_level : {"branch", "relationship_manager"}
         The unit the Staff KPIs page ranks.
+    currency : str
+        ISO code money is shown in; "" (default) = the data's own (``Dataset.currency``).
 
     Examples
     --------
@@ -40,8 +42,12 @@ class ViewChoices:
     products_group_by: str = "tiers"
     loyalty_group_by: str = "tiers"
     staff_level: str = "branch"
+    currency: str = ""
 
     def __post_init__(self) -> None:
+        from crm_core.formatting import CURRENCY_SYMBOLS
+
+        check.choice(self.currency, "views: currency", ("", *CURRENCY_SYMBOLS))
         check.choice(self.segment_scheme, "views: segment_scheme", SCHEMES)
         for name in ("visits_group_by", "products_group_by", "loyalty_group_by"):
             check.choice(getattr(self, name), f"views: {name}", GROUPINGS)

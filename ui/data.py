@@ -64,6 +64,13 @@ def uploaded_dataset() -> Dataset | None:
     return st.session_state.get(UPLOADED_KEY)
 
 
+def currency() -> str:
+    """The ISO code money is shown in: the scenario's choice, else the active data's own."""
+    from ui.settings import active
+
+    return active().views.currency or active_dataset().currency
+
+
 def active_dataset() -> Dataset:
     """The dataset the session has chosen in the sidebar: its upload, or the sample."""
     uploaded = uploaded_dataset()

@@ -22,9 +22,13 @@ ENTRYPOINT = Path(__file__).resolve().parent.parent / "app.py"
 @contextmanager
 def framed_run() -> Iterator[None]:
     """Mark the page run that ``app.py`` starts as inside the frame."""
+    from crm_core.formatting import priced_in
+    from ui.data import currency
+
     st.session_state[FRAME_KEY] = True
     try:
-        yield
+        with priced_in(currency()):  # every amount the page formats, core sentences included
+            yield
     finally:
         st.session_state[FRAME_KEY] = False
 

@@ -45,7 +45,7 @@ def t(key: str, /, **params: object) -> str:
 
 def money(value: float | None) -> str:
     """Money in the session's language: 万/亿 in Chinese, K/M/B in English."""
-    return formatting.format_money(value, current_lang())
+    return formatting.format_money(value, current_lang())  # in the currency in force (ui.frame, priced_in)
 
 
 def count(value: float | None) -> str:

@@ -84,6 +84,10 @@ def keep_frame_current() -> None:
     A fragment's controls rerun only the fragment (fast slider moves); the frame around it is
     redrawn only when what it says has changed.
     """
+    from crm_core.formatting import use_currency
+    from ui.data import currency
+
+    use_currency(currency())  # a fragment reruns in its own thread, outside the page run's currency
     if st.session_state.get(MARKER_KEY) is not None and st.session_state[MARKER_KEY] != is_modified():
         st.session_state[MARKER_KEY] = is_modified()  # one rerun at most, even where no sidebar redraws it
         st.rerun(scope="app")
@@ -224,6 +228,7 @@ SETTINGS: dict[str, Setting] = {
     "closure_share": Setting(("product_targets", "closure_share"), scale=100, shown=int),
     "cannibalisation_share": Setting(("sizing", "cannibalisation_share"), scale=100, shown=int),
     "min_group_customers": Setting(("suppression", "min_customers"), shown=int),
+    "currency": Setting(("views", "currency"), shown=str, translated=True),
     "staff_level": Setting(("views", "staff_level"), shown=str, translated=True),
     "staff_baseline": Setting(("staff_baseline",), shown=str, translated=True),
 }

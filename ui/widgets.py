@@ -42,6 +42,20 @@ def data_source_panel() -> None:
         t("dataset_size", customers=count(size["customers"]), activity=count(size["activity"]), mb=f"{size['mb']:.1f}")
     )
     sidebar.caption(t("fingerprint", fp=dataset.short_fingerprint))
+    currency_choice(dataset.currency)
+
+
+def currency_choice(detected: str) -> None:
+    """The currency money is shown in: the data's own (detected) or one the manager picks; held in the scenario."""
+    from crm_core.formatting import CURRENCY_SYMBOLS
+    from ui import settings
+
+    def name(code: str) -> str:
+        shown = code or detected
+        label = f"{shown} ({CURRENCY_SYMBOLS.get(shown, '¥')})"
+        return t("currency_detected", currency=label) if not code else label
+
+    settings.control(st.sidebar.selectbox, "currency", t("currency"), ("", *CURRENCY_SYMBOLS), format_func=name)
 
 
 def scenario_panel() -> None:

@@ -11,6 +11,7 @@ import pandas as pd
 from crm_core.dataset import Dataset, fingerprint_of
 from crm_core.loading.budget import memory_refusal
 from crm_core.loading.building import canonical_table, numeric_fields_of
+from crm_core.loading.currency import detected_currency
 from crm_core.loading.errors import LoadError
 from crm_core.loading.mapping import Mapping, guessed_table, suggested_mapping
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
@@ -199,6 +200,9 @@ def _load_dataset_unguarded(
         activity=tables["activity"],
         holdings=tables["holdings"],
         fingerprint=fingerprint_of(parts),
+        currency=detected_currency(
+            [c for _, _, preview, _ in planned for c in preview.columns], [p.sample for _, _, p, _ in planned]
+        ),
     )
     file_order = [name for name, _ in files]
     ordered = tuple(sorted(reports, key=lambda report: file_order.index(report.file_name)))

@@ -24,7 +24,7 @@ from crm_core import products as prod
 from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
-from crm_core.formatting import format_money, format_month
+from crm_core.formatting import currency_symbol, format_money, format_month
 from crm_core.places import named_scorecard, place_names
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
@@ -58,7 +58,8 @@ def _lift_text(lift: float, lang: str) -> str:
 
 
 def _chart(lang: str, **kwargs) -> ChartSpec:
-    return ChartSpec(number_format=NUMBER_FORMATS[kwargs.get("value_kind", "count")][lang], **kwargs)
+    number_format = NUMBER_FORMATS[kwargs.get("value_kind", "count")][lang].replace('"¥"', f'"{currency_symbol()}"')
+    return ChartSpec(number_format=number_format, **kwargs)
 
 
 def _notes(headline: str, numbers: tuple[KeyNumber, ...], lines: list[str], lang: str) -> str:

@@ -8,6 +8,7 @@ PNG, so the two always show the same numbers.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.catalog import text
-from crm_core.formatting import format_count, format_day, format_money, format_share
+from crm_core.formatting import CURRENCY_SYMBOLS, format_count, format_day, format_money, format_share, priced_in
 from crm_core.scenarios import scenario_label
 from crm_core.text_safety import safe_chart
 
@@ -238,8 +239,24 @@ def money_ticks(values, count: int = 5) -> list[float]:
     return [float(k * step) for k in range(first, last + 1)]
 
 
+def _priced_currency(spec: ChartSpec) -> str | None:
+    """The ISO code of the currency a money spec was priced in (from the symbol in its number format)."""
+    symbol = re.search(r'"([^"#0-9,.]+)"', spec.number_format) if spec.value_kind == "money" else None
+    codes = {v: k for k, v in CURRENCY_SYMBOLS.items()}
+    return codes.get(symbol.group(1)) if symbol else None
+
+
 @safe_chart
 def chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
+    """Return the plotly figure of a chart spec in the currency it was priced in (see ``_chart_figure``)."""
+    code = _priced_currency(spec)
+    if code is None:
+        return _chart_figure(spec, lang)
+    with priced_in(code):
+        return _chart_figure(spec, lang)
+
+
+def _chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     """Return the plotly figure of a chart spec (same numbers, value labels formatted for ``lang``).
 
     Examples
