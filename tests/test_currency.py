@@ -69,3 +69,21 @@ def test_pages_show_the_data_currency_and_the_managers_choice():
     total = next(m.value for m in at.metric if m.label == "Total AUM")
     assert total.startswith("$"), total
     assert replace(euro_bank(), currency="CNY").currency == "CNY"
+
+
+def test_tiers_that_put_everyone_in_one_tier_offer_bounds_from_the_data():
+    from crm_core import segments as seg
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "EN"
+    at.session_state["uploaded_dataset"] = euro_bank()  # €1K–€40K: every customer below the ¥50K bound
+    at.session_state["data_source"] = "upload"
+    at.run()
+    at.switch_page("pages/segments.py").run()
+    assert not at.exception, at.exception
+    assert any("100.0% of the customers in one tier" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.button(key="tiers.use_percentiles").click().run()
+    assert not at.exception, at.exception
+    tiers = at.session_state["scenario_active"].tiers
+    assert tiers.thresholds == seg.percentile_thresholds(euro_bank().customers["aum"].to_numpy())
+    assert not any("in one tier" in w.value for w in at.warning)

@@ -245,6 +245,28 @@ def profile_column_config() -> dict:
 # --- page sections ----------------------------------------------------------------------------
 
 
+def _use_data_bounds(bounds: tuple[float, ...]) -> None:
+    def change(scenario):
+        labels = seg.tier_preset("default").labels[: len(bounds) + 1]
+        return replace(scenario, tiers=seg.TierConfig(bounds, labels, scenario.tiers.basis))
+
+    settings.commit(change)
+
+
+def data_following_bounds(prepared: PreparedDataset, tiers: seg.TierConfig, codes: np.ndarray) -> None:
+    """When the tiers put almost everyone in one tier (another currency, a stand-in measure), offer data bounds."""
+    share = seg.largest_tier_share(codes)
+    if not share > seg.CONCENTRATED_SHARE:
+        return
+    values, _ = _tier_values(prepared.fingerprint, tiers.basis, prepared)
+    bounds = seg.percentile_thresholds(values)
+    if len(bounds) < 2:
+        return
+    shown = " / ".join(money(b) for b in bounds)
+    st.warning(t("tiers_concentrated", share=format_share(share), bounds=shown), icon=":material/equalizer:")
+    st.button(t("tiers_use_percentiles"), key="tiers.use_percentiles", on_click=_use_data_bounds, args=(bounds,))
+
+
 def scheme_segmentation(prepared: PreparedDataset, scheme: str):
     """The chosen scheme's controls and groups: (segmentation, baseline, change, clusters), or None.
 
@@ -255,6 +277,7 @@ def scheme_segmentation(prepared: PreparedDataset, scheme: str):
     if scheme == "tiers":
         current, base = tier_controls()
         segmentation = tier_segmentation(prepared, current)
+        data_following_bounds(prepared, current, segmentation.codes)
         return segmentation, tier_segmentation(prepared, base), seg.tier_change_phrase(base, current), None
     if scheme == "value":
         matrix, config, base_config = value_controls(prepared)

@@ -45,9 +45,13 @@ from crm_core.segments.profiles import (
 )
 from crm_core.segments.rfm import quintile_scores, rfm_scores, rfm_segments
 from crm_core.segments.tiers import (
+    CONCENTRATED_SHARE,
+    PERCENTILE_TOPS,
     TIER_PRESETS,
     aum_tiers,
+    largest_tier_share,
     matching_tier_preset,
+    percentile_thresholds,
     tier_basis_values,
     tier_codes_of,
     tier_labels,
@@ -68,10 +72,12 @@ from crm_core.segments.value import (
 
 __all__ = [
     "CLUSTER_FEATURE_CHOICES",
+    "CONCENTRATED_SHARE",
     "LIFECYCLE_NAMES",
     "LIFECYCLE_STAGES",
     "MIN_GROUP_CUSTOMERS",
     "NOT_ASSIGNED",
+    "PERCENTILE_TOPS",
     "PROFILE_COLUMNS",
     "PROFILE_MEASURES",
     "RFM_RULES",
@@ -102,12 +108,14 @@ __all__ = [
     "customer_clusters",
     "group_drilldown",
     "group_profiles",
+    "largest_tier_share",
     "lifecycle_rules_text",
     "lifecycle_stages",
     "matching_tier_preset",
     "migration_matrix",
     "migration_sentence",
     "normalised_weights",
+    "percentile_thresholds",
     "profile_inputs",
     "quintile_scores",
     "rebalanced_percentages",

@@ -140,6 +140,49 @@ def aum_tiers(source: PreparedDataset | pd.DataFrame, config: TierConfig = DEFAU
     return Segmentation(tier_codes_of(values, config.thresholds), config.labels, notes)
 
 
+PERCENTILE_TOPS: tuple[float, ...] = (0.40, 0.10, 0.01)
+"""Shares of customers above each bound of the data-following preset: top 40%, top 10%, top 1%."""
+
+CONCENTRATED_SHARE = 0.9
+"""A tiering that puts more of the customers than this in one tier says little: suggest percentile bounds."""
+
+
+def percentile_thresholds(values: np.ndarray, tops: tuple[float, ...] = PERCENTILE_TOPS) -> tuple[float, ...]:
+    """Return tier bounds that put ``tops`` of the customers (top 40% / 10% / 1%) above each bound.
+
+    For data whose amounts do not sit on the CNY presets' scale (another currency, a credit
+    limit, a small bank), bounds follow the data. Bounds are strictly increasing; missing values
+    are left out.
+
+    Examples
+    --------
+    >>> percentile_thresholds(np.arange(1, 1001, dtype=float))
+    (600.4, 900.1, 990.01)
+    """
+    known = np.asarray(values, dtype=float)
+    known = known[np.isfinite(known)]
+    if not len(known):
+        return ()
+    bounds = [float(np.quantile(known, 1 - top)) for top in tops]
+    increasing = []
+    for bound in bounds:
+        if not increasing or bound > increasing[-1]:
+            increasing.append(bound)
+    return tuple(increasing)
+
+
+def largest_tier_share(codes: np.ndarray) -> float:
+    """Return the share of assigned customers in the largest tier (1.0 = everyone in one tier).
+
+    Examples
+    --------
+    >>> largest_tier_share(np.array([0, 0, 0, 1, -1]))
+    0.75
+    """
+    assigned = np.asarray(codes)[np.asarray(codes) >= 0]
+    return float(np.bincount(assigned).max() / len(assigned)) if len(assigned) else float("nan")
+
+
 def tier_labels(config: TierConfig, lang: str = "en") -> tuple[str, ...]:
     """Return tier names in ``lang``: a preset's labels (in either language) are translated, a bank's own kept.
 
