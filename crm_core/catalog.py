@@ -90,6 +90,7 @@ a key from a code."""
 RUNTIME_KEYS: tuple[str, ...] = (
     # notes the core returns as codes or English sentences, shown through t(note)
     "note_customers_without_activity",
+    "note_no_close_dates",
     "note_missing_fields",
     "note_no_products",
     "note_orphan_activity",

@@ -307,6 +307,15 @@ HOLDING_FIELDS: tuple[Field, ...] = (
     Field(
         "open_date", "date", "date", False, "Date the product was opened.", "Product deltas against a year ago hidden."
     ),
+    Field(
+        "close_date",
+        "date",
+        "date",
+        False,
+        "Date the product was closed (a closed holding stays in the extract with its date).",
+        "Holdings a year ago are today's holdings opened before then: products closed during the year are missing "
+        "and the change in products held is overstated (stated on the Overview).",
+    ),
 )
 
 TABLES: dict[str, tuple[Field, ...]] = {

@@ -183,9 +183,19 @@ def _product_flags(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.
         codes, names = pd.factorize(holdings["product"][known], sort=True)
         held = np.zeros((len(customers), len(names)), dtype=bool)
         held[position[known], codes] = True
+        if "close_date" in holdings.columns:  # a closed holding is not held now
+            month_end = as_of + pd.offsets.MonthEnd(0)
+            open_now = (holdings["close_date"][known].isna() | (holdings["close_date"][known] > month_end)).to_numpy(
+                bool
+            )
+            held = np.zeros_like(held)
+            held[position[known][open_now], codes[open_now]] = True
         if "open_date" in holdings.columns:
             cutoff = as_of - pd.DateOffset(months=11)  # held at the start of the same month a year earlier
             then = (holdings["open_date"][known] < cutoff).fillna(False).to_numpy(dtype=bool)
+            if "close_date" in holdings.columns:  # and not closed before then: products closed in the year count
+                closed = holdings["close_date"][known]
+                then = then & (closed.isna() | (closed >= cutoff)).to_numpy(dtype=bool)
             held_then = np.zeros_like(held)
             held_then[position[known][then], codes[then]] = True
         for code, product in enumerate(map(str, names)):

@@ -9,9 +9,10 @@ from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
 from crm_core.templates import template_csv
 from ui import data, loading, relations
 from ui.i18n import count, t
-from ui.widgets import md, page_header, shown, translated_selectbox
+from ui.widgets import currency_choice, md, page_header, shown, translated_selectbox
 
 page_header("data")
+currency_choice(data.active_dataset().currency)  # the amounts' currency, held in the scenario
 active = data.active_dataset()
 st.caption(
     t(

@@ -40,5 +40,8 @@ if not totals.empty:
         )
 
 st.subheader(t("data_quality"))
+holdings = prepared.dataset.holdings
+if holdings is not None and "open_date" in holdings.columns and "close_date" not in holdings.columns:
+    notes = [*notes, ("note_no_close_dates", {})]
 for key, params in notes or [("note_none", {})]:
     st.caption(t(key, **params))

@@ -64,7 +64,9 @@ def test_pages_show_the_data_currency_and_the_managers_choice():
     assert not at.exception, at.exception
     total = next(m.value for m in at.metric if m.label == "Total AUM")
     assert total.startswith("€"), total
+    at.switch_page("pages/data.py").run()
     at.selectbox(key="views.currency@en").set_value("USD").run()
+    at.switch_page("pages/overview.py").run()
     assert not at.exception, at.exception
     total = next(m.value for m in at.metric if m.label == "Total AUM")
     assert total.startswith("$"), total

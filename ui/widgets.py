@@ -42,7 +42,6 @@ def data_source_panel() -> None:
         t("dataset_size", customers=count(size["customers"]), activity=count(size["activity"]), mb=f"{size['mb']:.1f}")
     )
     sidebar.caption(t("fingerprint", fp=dataset.short_fingerprint))
-    currency_choice(dataset.currency)
 
 
 def currency_choice(detected: str) -> None:
@@ -55,7 +54,7 @@ def currency_choice(detected: str) -> None:
         label = f"{shown} ({CURRENCY_SYMBOLS.get(shown, '¥')})"
         return t("currency_detected", currency=label) if not code else label
 
-    settings.control(st.sidebar.selectbox, "currency", t("currency"), ("", *CURRENCY_SYMBOLS), format_func=name)
+    settings.control(st.selectbox, "currency", t("currency"), ("", *CURRENCY_SYMBOLS), format_func=name)
 
 
 def scenario_panel() -> None:

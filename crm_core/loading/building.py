@@ -516,7 +516,7 @@ def _holdings(tracker: _Tracker, parsed: pd.DataFrame) -> pd.DataFrame:
         value: product_of(value) or (re.sub(r"[\W_]+", "_", value.lower()).strip("_") or None) for value in uniques
     }
     parsed["product"] = products.map(lookup).astype("string")
-    columns = [c for c in ("customer_id", "product", "balance", "open_date") if c in parsed.columns]
+    columns = [c for c in ("customer_id", "product", "balance", "open_date", "close_date") if c in parsed.columns]
     return parsed.loc[tracker.kept, columns].reset_index(drop=True)
 
 

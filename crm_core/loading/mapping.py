@@ -263,6 +263,7 @@ _HOLDING_SYNONYMS: dict[str, tuple[str, ...]] = {
     "product": ("product", "product_name", "product_type", "产品", "产品名称", "产品类型", "产品类别"),
     "balance": ("balance", "product_balance", "余额", "产品余额", "持有金额"),
     "open_date": ("open_date", "opening_date", "开户日期", "购买日期", "签约日期"),
+    "close_date": ("close_date", "closed_date", "closing_date", "end_date", "销户日期", "关闭日期", "解约日期"),
 }
 
 _FLAG_PREFIXES = ("是否持有", "是否开通", "是否有", "是否", "持有", "has", "is", "flag")
