@@ -35,7 +35,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from crm_core.contract import CHANNELS, CUSTOMER_FIELDS
+from crm_core.contract import CHANNELS, CUSTOMER_FIELDS, PLACE_NAME_FIELDS
 from crm_core.dataset import Dataset, channel_dtype
 from crm_core.prepare import PreparedDataset, age_band_labels, customer_positions
 
@@ -309,7 +309,7 @@ def restored_customers(frame: pd.DataFrame) -> pd.DataFrame:
     the contract and the derived-column lists say what each column is. Idempotent.
     """
     customers = frame.copy(deep=False)  # copy-on-write: only the columns converted below get new memory
-    kinds = {f.name: f.dtype for f in CUSTOMER_FIELDS}
+    kinds = {f.name: f.dtype for f in CUSTOMER_FIELDS + PLACE_NAME_FIELDS}
     for column in customers.columns:
         kind = kinds.get(column)
         values = customers[column]
@@ -391,7 +391,7 @@ def _restored_monthly(frame: pd.DataFrame) -> pd.DataFrame:
 
 def canonical_customers(customers: pd.DataFrame) -> pd.DataFrame:
     """The contract columns and ``has_<product>`` flags of prepared customers: a re-preparable table."""
-    canonical = {f.name for f in CUSTOMER_FIELDS}
+    canonical = {f.name for f in CUSTOMER_FIELDS + PLACE_NAME_FIELDS}
     # Copy-on-write: the selection shares the prepared frame's columns (5M customers: 1 GB not copied).
     return customers[[c for c in customers.columns if c in canonical or c.startswith("has_")]]
 

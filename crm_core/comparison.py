@@ -7,7 +7,7 @@ the first and one plain sentence per difference, in English or Chinese.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,7 +142,11 @@ def _delta_sentence(name: str, what: str, delta: float, lang: str) -> str:
 
 
 def scenario_comparison(
-    prepared: PreparedDataset, summaries: Sequence[ScenarioSummary], lang: str = "en", movers: int = 5
+    prepared: PreparedDataset,
+    summaries: Sequence[ScenarioSummary],
+    lang: str = "en",
+    movers: int = 5,
+    unit_names: Mapping[str, str] | None = None,
 ) -> Comparison:
     """Return 2–4 scenario summaries side by side with deltas and sentences against the first.
 
@@ -213,7 +217,8 @@ def scenario_comparison(
         top = merged.reindex(merged["rank_change"].abs().sort_values(ascending=False, kind="stable").index).head(movers)
         changes.append(top)
         if len(top) and top["rank_change"].abs().iloc[0] > 0:
-            unit = top.iloc[0]
+            unit = top.iloc[0].copy()
+            unit["unit"] = (unit_names or {}).get(str(unit["unit"]), unit["unit"])
             sentences.append(
                 f"“{name}”下，{unit['unit']}的排名从第{unit['rank_reference']}变为第{unit['rank_scenario']}。"
                 if lang == "zh"

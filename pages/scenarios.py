@@ -11,6 +11,7 @@ from crm_core.formatting import format_money
 from crm_core.segments.charts import migration_heatmap
 from ui import comparison as ui_cmp
 from ui import data, settings
+from ui import places as ui_places
 from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
@@ -90,7 +91,8 @@ chosen = st.multiselect(
 if len(chosen) < 2:
     st.info(t("compare_need_two"))
     st.stop()
-comparison = scenario_comparison(prepared, [ui_cmp.summary(prepared, store[name]) for name in chosen], lang)
+summaries = [ui_cmp.summary(prepared, store[name]) for name in chosen]
+comparison = scenario_comparison(prepared, summaries, lang, unit_names=ui_places.names(prepared, "branch"))
 for sentence in comparison.sentences:
     st.markdown(f"- {md(sentence)}")
 headline = comparison.headline.assign(scenario=lambda f: f["scenario"].map(ui_sc.display_name))
@@ -106,4 +108,5 @@ for name, (counts, _) in comparison.migrations.items():
         key=f"scenarios_migration_{chosen.index(name)}",
     )
 ranks = comparison.rank_changes
+ranks = ui_places.named(ranks, prepared, {"unit": "branch"}) if len(ranks) else ranks
 table(ranks.assign(scenario=ranks["scenario"].map(ui_sc.display_name)) if len(ranks) else ranks, "scenarios_rank_table")

@@ -23,7 +23,9 @@ report content ``_t("key"`` and ``_number("key"`` (a key number's label)."""
 # fmt: off
 LATIN_ALLOWED = frozenset({
     # as a Chinese banker writes them
-    "AUM", "RFM", "R", "F", "M", "RM", "ROC", "AUC", "KPI", "ATM", "ID", "PR", "CNY", "UTC", "OIDC", "k", "K", "B",
+    "AUM", "RFM", "R", "F", "M", "RM", "ROC", "AUC", "KPI", "ATM", "ID", "PR", "CNY", "UTC",
+    "EUR", "USD", "GBP", "INR", "HKD", "HK",  # ISO currency codes, as a Chinese banker writes them
+    "OIDC", "k", "K", "B",
     "x", "N", "A",
     # files, formats, tools, encodings and sizes
     "CSV", "TSV", "TXT", "Excel", "xlsx", "Parquet", "PowerPoint", "PPTX", "HTML", "PNG", "JSON", "ZIP", "Spark",
