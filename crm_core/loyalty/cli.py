@@ -209,11 +209,13 @@ def _renamed(frame: pd.DataFrame, mapping_path: Path | None) -> pd.DataFrame:
 
 
 def _dates(values: pd.Series) -> pd.Series | None:
-    """The column as dates, or None when more than 5% of its values are not dates (numbers never are)."""
+    """The column as dates, or None when more than 5% of its values are not dates (numbers and names never are)."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return values
     if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
         return None
+    if not values.astype(str).str.contains(r"\d", regex=True).mean() > 0.95:
+        return None  # month or day names alone ("may", "mon") are not dates: no year, no order across years
     dates = pd.to_datetime(values, errors="coerce", format="mixed")
     return dates if dates.isna().mean() <= 0.05 else None
 
