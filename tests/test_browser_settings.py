@@ -265,7 +265,7 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
         ),
         (
             zh("page_products"),
-            [("product_benchmark.kind@zh", zh("benchmark_bank"), zh("benchmark_next_tier"))],
+            [("product_benchmark.kind@zh", zh("benchmark_bank"), zh("benchmark_best_branch"))],
             ["product_targets.closure_share"],
         ),
         (
