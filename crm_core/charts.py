@@ -6,6 +6,7 @@ language-neutral and testable.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -21,6 +22,52 @@ CHANNEL_COLOURS: Mapping[str, str] = {
     "online": "#17A589",
     "phone": "#B7950B",
 }
+
+
+def money_ticks(values, count: int = 5) -> list[float]:
+    """Return round tick values (1, 2, 2.5 or 5 times a power of ten apart) covering ``values`` and 0.
+
+    Examples
+    --------
+    >>> money_ticks([0, 9_058_000])
+    [0.0, 2000000.0, 4000000.0, 6000000.0, 8000000.0, 10000000.0]
+    >>> money_ticks([float("nan")])
+    [0.0]
+    """
+    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    low, high = min([0.0, *finite]), max([0.0, *finite])
+    if high == low:
+        return [low]
+    raw = (high - low) / count
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    first, last = math.floor(low / step), math.ceil(high / step)
+    return [float(k * step) for k in range(first, last + 1)]
+
+
+@safe_chart
+def with_money_axis(figure: go.Figure, axis: str, lang: str) -> go.Figure:
+    """Return ``figure`` with its ``axis`` ("x" or "y") ticking money as the page writes it (万/亿 or K/M/B).
+
+    Plotly writes "100k" on a Chinese page; the ticks are placed by ``money_ticks`` and written by
+    ``format_money`` in the currency in force.
+
+    Examples
+    --------
+    >>> fig = with_money_axis(go.Figure(go.Bar(x=[120_000, 480_000], y=["a", "b"], orientation="h")), "x", "zh")
+    >>> list(fig.layout.xaxis.ticktext)[:3]
+    ['¥0', '¥10万', '¥20万']
+    """
+    from crm_core.formatting import format_money
+
+    values = []
+    for trace in figure.data:
+        data = getattr(trace, axis, None)
+        if data is not None:
+            values += pd.to_numeric(pd.Series(list(data)), errors="coerce").dropna().tolist()
+    ticks = money_ticks(values)
+    figure.layout[f"{axis}axis"].update(tickvals=ticks, ticktext=[format_money(t, lang) for t in ticks])
+    return figure
 
 
 MONTH_TICKS: Mapping[str, str] = {"en": "%b %Y", "zh": "%Y年%-m月"}

@@ -253,13 +253,13 @@ def test_headlines_in_both_languages():
     assert opportunity_headline(sizing, "en", closure=1.0) == (
         "Closing the whole c gap in the low segment (about 1 customers) is worth about ¥50 a year."
     )
-    assert opportunity_headline(sizing, "zh", closure=1.0) == "在low客群中补上全部的c缺口（约1名客户），每年价值约¥50。"
+    assert opportunity_headline(sizing, "zh", closure=1.0) == "在low中补上全部的c缺口（约1名客户），每年价值约¥50。"
     no_gap = sizing.assign(gap_value=0.0)
     assert opportunity_headline(no_gap, "en") == (
         "The biggest opportunity is c in the low segment: the best offer for 1 suitable customers; "
         "at 20.0% conversion that is worth about ¥10 a year."
     )
-    assert opportunity_headline(no_gap, "zh").startswith("最大的机会：low客群中c是1名适合客户的首选推荐")
+    assert opportunity_headline(no_gap, "zh").startswith("最大的机会：low中c是1名适合客户的首选推荐")
 
 
 def test_wealth_management_default_value_is_documented_example():

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import products as prod
+from crm_core.charts import with_money_axis
 from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
 from crm_core.products.charts import opportunity_figure
@@ -185,7 +186,8 @@ def sizing_panel(sized: prod.ProductsView, groups: dict[str, str], names: dict[s
     if not sized.suitability_checked:
         st.warning(t("sizing_unchecked"), icon=":material/policy:")
     top = prod.relabelled(sized.top[~sized.top["group"].isin(sized.hidden)], groups)
-    plot(opportunity_figure(top, t("opportunity_title"), t("value_per_year"), names), key="products_opportunity_chart")
+    figure = opportunity_figure(top, t("opportunity_title"), t("value_per_year"), names)
+    plot(with_money_axis(figure, "x", current_lang()), key="products_opportunity_chart")
 
 
 def model_notes(fitted, names: dict[str, str]) -> None:

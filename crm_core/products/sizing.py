@@ -258,7 +258,7 @@ def opportunity_headline(sizing: pd.DataFrame, lang: str = "en", closure: float 
     >>> opportunity_headline(sizing)
     'Closing half the wealth management gap in the affluent segment (about 500 customers) is worth about ¥600K a year.'
     >>> opportunity_headline(sizing, "zh")
-    '在affluent客群中补上一半的理财缺口（约500名客户），每年价值约¥60万。'
+    '在affluent中补上一半的理财缺口（约500名客户），每年价值约¥60万。'
     """
     if sizing.empty:
         return "No product data." if lang != "zh" else "没有产品数据。"
@@ -269,7 +269,7 @@ def opportunity_headline(sizing: pd.DataFrame, lang: str = "en", closure: float 
         name = product_name(row["product"], lang)
         if lang == "zh":
             return (
-                f"在{row['group']}客群中补上{_closure_words(closure, lang)}的{name}缺口（约{customers}名客户），"
+                f"在{row['group']}中补上{_closure_words(closure, lang)}的{name}缺口（约{customers}名客户），"
                 f"每年价值约{money}。"
             )
         return (
@@ -285,7 +285,7 @@ def opportunity_headline(sizing: pd.DataFrame, lang: str = "en", closure: float 
     money = format_money(row["opportunity_value"], lang)
     if lang == "zh":
         return (
-            f"最大的机会：{row['group']}客群中{name}是{customers}名适合客户的首选推荐，"
+            f"最大的机会：{row['group']}中{name}是{customers}名适合客户的首选推荐，"
             f"按{rate}的转化率，每年价值约{money}。"
         )
     return (

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from crm_core.catalog import text
+from crm_core.charts import money_ticks
 from crm_core.formatting import CURRENCY_SYMBOLS, format_count, format_day, format_money, format_share, priced_in
 from crm_core.scenarios import scenario_label
 from crm_core.text_safety import safe_chart
@@ -216,27 +217,6 @@ class Report:
             if step.key == key:
                 return step
         raise KeyError(key)
-
-
-def money_ticks(values, count: int = 5) -> list[float]:
-    """Return round tick values (1, 2, 2.5 or 5 times a power of ten apart) covering ``values`` and 0.
-
-    Examples
-    --------
-    >>> money_ticks([0, 9_058_000])
-    [0.0, 2000000.0, 4000000.0, 6000000.0, 8000000.0, 10000000.0]
-    >>> money_ticks([float("nan")])
-    [0.0]
-    """
-    finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
-    low, high = min([0.0, *finite]), max([0.0, *finite])
-    if high == low:
-        return [low]
-    raw = (high - low) / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
-    first, last = math.floor(low / step), math.ceil(high / step)
-    return [float(k * step) for k in range(first, last + 1)]
 
 
 def _priced_currency(spec: ChartSpec) -> str | None:
