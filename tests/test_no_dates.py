@@ -54,3 +54,11 @@ def test_every_page_names_the_measure_that_stands_in_for_aum():
     at.run()
     assert not at.exception, at.exception
     assert any("信用额度" in i.value and "代替" in i.value for i in at.info), [i.value for i in at.info]
+
+
+def test_the_report_does_not_date_an_undated_file():
+    from crm_core.report import report_content
+    from crm_core.scenarios import Scenario
+
+    report = report_content(prepared_dataset(undated()), Scenario(), "en")
+    assert report.subtitle.endswith("data as of an unknown month (the data carries no dates)"), report.subtitle

@@ -719,7 +719,12 @@ def report_content(
     as_of = pd.Timestamp(prepared.as_of)
     return Report(
         title=_t("report_title", lang),
-        subtitle=_t("report_subtitle", lang, scenario=_scenario_name(scenario, lang), as_of=format_month(as_of, lang)),
+        subtitle=_t(
+            "report_subtitle",
+            lang,
+            scenario=_scenario_name(scenario, lang),
+            as_of=format_month(as_of, lang) if prepared.dated else _t("report_month_unknown", lang),
+        ),
         lang=lang,
         steps=steps,
         tables=tuple(tables),
