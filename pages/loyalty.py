@@ -6,12 +6,11 @@ from functools import partial
 import streamlit as st
 
 from crm_core import loyalty as loy
-from crm_core.formatting import format_share
 from ui import data, settings
 from ui import loyalty as ui_loy
 from ui import places as ui_places
 from ui import segments as ui_seg
-from ui.i18n import count, current_lang, t
+from ui.i18n import current_lang, t
 from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("loyalty")
@@ -45,41 +44,7 @@ st.subheader(t("model_heading"))
 if not risk.usable:
     st.warning(risk.fitted.reason[lang], icon=":material/block:")
     st.stop()
-evaluation = risk.fitted.evaluation
-quality = st.columns(4)
-for column, (label, value) in zip(
-    quality,
-    (
-        ("ROC AUC", f"{evaluation.roc_auc:.3f}"),
-        ("PR AUC", f"{evaluation.pr_auc:.3f}"),
-        (t("calibration_error"), f"{evaluation.calibration_error:.3f}"),
-        (t("top_decile_lift"), f"{evaluation.top_decile_lift:.1f}x"),
-    ),
-    strict=True,
-):
-    column.metric(label, value)
-st.caption(
-    t(
-        "model_caption",
-        kind=t(f"model_{risk.fitted.model_kind}"),
-        rows=count(evaluation.rows),
-        churners=count(evaluation.positives),
-        base=format_share(evaluation.base_rate),
-    )
-)
-calibration_col, lift_col = st.columns(2)
-plot(
-    container=calibration_col,
-    figure=loy.calibration_figure(
-        evaluation.calibration, t("calibration_title"), t("predicted"), t("observed"), t("perfect")
-    ),
-    key="loyalty_calibration_chart",
-)
-plot(
-    container=lift_col,
-    figure=loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
-    key="loyalty_lift_chart",
-)
+evaluation = ui_loy.model_quality(risk)
 for sentence in ui_loy.driver_sentences(risk, prepared, lang):
     st.markdown(f"- {md(sentence)}")
 
@@ -87,21 +52,9 @@ st.subheader(t("risk_heading"))
 risk_by_segment = loy.risk_by_group(probabilities, bands, aum, codes, labels)
 branch_codes, branch_labels = loy.group_codes(prepared, "branch")
 branch_names = ui_places.names(prepared)
-segment_col, branch_col = st.columns(2)
-plot(
-    container=segment_col,
-    figure=loy.risk_group_figure(risk_by_segment, t("risk_by_segment"), t("expected_churners"), ""),
-    key="loyalty_risk_segment_chart",
-)
-plot(
-    container=branch_col,
-    figure=loy.risk_group_figure(
-        loy.risk_by_group(probabilities, bands, aum, branch_codes, [branch_names.get(b, b) for b in branch_labels]),
-        t("risk_by_branch"),
-        t("expected_churners"),
-        "",
-    ),
-    key="loyalty_risk_branch_chart",
+ui_loy.risk_charts(
+    risk_by_segment,
+    loy.risk_by_group(probabilities, bands, aum, branch_codes, [branch_names.get(b, b) for b in branch_labels]),
 )
 
 

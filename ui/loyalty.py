@@ -89,3 +89,69 @@ def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, lang: str, 
         name = ui_places.names(prepared, unit).get(row.riskiest_level, row.riskiest_level)
         sentences.append(driver_sentence(unit, row.direction, name, lang))
     return sentences
+
+
+def model_quality(risk: loy.ChurnRisk):
+    """The churn model's held-out quality: four figures, how it was trained, calibration and lift charts."""
+    from crm_core.formatting import format_share
+    from ui.i18n import count
+    from ui.widgets import plot
+
+    evaluation = risk.fitted.evaluation
+    quality = st.columns(4)
+    for column, (label, value) in zip(
+        quality,
+        (
+            ("ROC AUC", f"{evaluation.roc_auc:.3f}"),
+            ("PR AUC", f"{evaluation.pr_auc:.3f}"),
+            (t("calibration_error"), f"{evaluation.calibration_error:.3f}"),
+            (t("top_decile_lift"), f"{evaluation.top_decile_lift:.1f}x"),
+        ),
+        strict=True,
+    ):
+        column.metric(label, value)
+    st.caption(
+        t(
+            "model_caption",
+            kind=t(f"model_{risk.fitted.model_kind}"),
+            rows=count(evaluation.rows),
+            churners=count(evaluation.positives),
+            base=format_share(evaluation.base_rate),
+        )
+    )
+    calibration_col, lift_col = st.columns(2)
+    plot(
+        container=calibration_col,
+        figure=loy.calibration_figure(
+            evaluation.calibration, t("calibration_title"), t("predicted"), t("observed"), t("perfect")
+        ),
+        key="loyalty_calibration_chart",
+    )
+    plot(
+        container=lift_col,
+        figure=loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
+        key="loyalty_lift_chart",
+    )
+    return evaluation
+
+
+def risk_charts(by_segment, by_branch) -> None:
+    """Expected churners by group and by branch, side by side."""
+    from ui.widgets import plot
+
+    segment_col, branch_col = st.columns(2)
+    plot(
+        container=segment_col,
+        figure=loy.risk_group_figure(by_segment, t("risk_by_segment"), t("expected_churners"), ""),
+        key="loyalty_risk_segment_chart",
+    )
+    plot(
+        container=branch_col,
+        figure=loy.risk_group_figure(
+            by_branch,
+            t("risk_by_branch"),
+            t("expected_churners"),
+            "",
+        ),
+        key="loyalty_risk_branch_chart",
+    )
