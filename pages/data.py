@@ -1,12 +1,9 @@
 """Data: upload extracts, confirm the mapping, read the validation report, switch the app to the dataset."""
 
-from functools import partial
-
 import streamlit as st
 
 from crm_core.loading import LoadOptions
 from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
-from crm_core.templates import template_csv
 from ui import data, loading, relations
 from ui.i18n import count, t
 from ui.widgets import currency_choice, md, page_header, shown, translated_selectbox
@@ -23,25 +20,7 @@ st.caption(
     )
 )
 
-with st.expander(t("templates")):
-    for table, column in zip(loading.TABLES, st.columns(3), strict=True):
-        for lang, lang_name in (("en", "EN"), ("zh", "中文")):
-            column.download_button(
-                t("template_button", table=t(f"table_{table}"), language=lang_name),
-                partial(template_csv, table, lang),
-                file_name=f"{table}_template_{lang}.csv",
-                mime="text/csv",
-                key=f"data_template_{table}_{lang}",
-            )
-
-artefacts = data.artefact_folders()
-if artefacts:
-    with st.expander(t("artefact_heading"), expanded=False):
-        chosen = st.selectbox(t("artefact_pick"), artefacts, format_func=lambda p: p.name, key="data_artefact")
-        st.button(t("artefact_open"), key="data_artefact_open", on_click=data.open_artefact, args=(chosen,))
-        error = st.session_state.pop("_artefact_error", None)
-        if error:
-            st.error(md(error))
+loading.templates_and_artefacts_panel()
 
 limit = st.get_option("server.maxUploadSize")
 uploads = st.file_uploader(
@@ -120,22 +99,7 @@ for warning in loading.warnings_of(report):
 with st.expander(t("parsed_preview")):
     st.dataframe(shown(dataset.customers.head(20)), hide_index=True, key="data_parsed_preview")
 
-report_col, *mapping_cols = st.columns(1 + len(report.files))
-report_col.download_button(
-    t("download_report"),
-    partial(loading.report_json, report),
-    file_name="validation_report.json",
-    mime="application/json",
-    key="data_report_json",
-)
-for column, file_report in zip(mapping_cols, report.files, strict=True):
-    column.download_button(
-        t("download_mapping", name=md(file_report.file_name)),
-        file_report.mapping.to_json,
-        file_name=f"{file_report.file_name}.mapping.json",
-        mime="application/json",
-        key=f"data_mapping_json_{file_report.file_name}",
-    )
+loading.report_downloads(report)
 
 if not loading.usable_rows(dataset):
     st.error(t("no_rows_loaded"), icon=":material/block:")

@@ -415,3 +415,55 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
         )
         value_measure, churn_values = churn_and_value_pickers(preview, edited, base, key)
         return mapping_from_editor(edited, table, preview, date_order, encoding, value_measure, churn_values)
+
+
+def templates_and_artefacts_panel() -> None:
+    """CSV templates in both languages, and the prepared artefacts the server holds."""
+    from functools import partial
+
+    from crm_core.templates import template_csv
+    from ui.widgets import md
+
+    with st.expander(t("templates")):
+        for table, column in zip(TABLES, st.columns(3), strict=True):
+            for lang, lang_name in (("en", "EN"), ("zh", "中文")):
+                column.download_button(
+                    t("template_button", table=t(f"table_{table}"), language=lang_name),
+                    partial(template_csv, table, lang),
+                    file_name=f"{table}_template_{lang}.csv",
+                    mime="text/csv",
+                    key=f"data_template_{table}_{lang}",
+                )
+
+    artefacts = data.artefact_folders()
+    if artefacts:
+        with st.expander(t("artefact_heading"), expanded=False):
+            chosen = st.selectbox(t("artefact_pick"), artefacts, format_func=lambda p: p.name, key="data_artefact")
+            st.button(t("artefact_open"), key="data_artefact_open", on_click=data.open_artefact, args=(chosen,))
+            error = st.session_state.pop("_artefact_error", None)
+            if error:
+                st.error(md(error))
+
+
+def report_downloads(report: LoadReport) -> None:
+    """The validation report and each file's mapping as JSON downloads."""
+    from functools import partial
+
+    from ui.widgets import md
+
+    report_col, *mapping_cols = st.columns(1 + len(report.files))
+    report_col.download_button(
+        t("download_report"),
+        partial(report_json, report),
+        file_name="validation_report.json",
+        mime="application/json",
+        key="data_report_json",
+    )
+    for column, file_report in zip(mapping_cols, report.files, strict=True):
+        column.download_button(
+            t("download_mapping", name=md(file_report.file_name)),
+            file_report.mapping.to_json,
+            file_name=f"{file_report.file_name}.mapping.json",
+            mime="application/json",
+            key=f"data_mapping_json_{file_report.file_name}",
+        )
