@@ -110,6 +110,9 @@ def test_primacy_flags_and_rule_text():
     # A payroll+mobile; B no payroll; C payroll, no mobile, no card; D closed
     assert flags.tolist() == [True, False, False, False]
     frame["has_debit_card"] = True
+    # C's 3 transactions are at the counter: a card held is not card use (issue 18)
+    assert primacy_flags(frame, PrimacyConfig(min_transactions_12m=3)).tolist() == [True, False, False, False]
+    frame["atm_txn_12m"] = [0, 0, 3, 0]  # three card transactions at an ATM make C a card user
     assert primacy_flags(frame, PrimacyConfig(min_transactions_12m=3)).tolist() == [True, False, True, False]
     no_payroll = frame.drop(columns="is_payroll")
     assert primacy_flags(no_payroll, PrimacyConfig(min_transactions_12m=3, fallback_min_products=3)).tolist() == [

@@ -151,6 +151,10 @@ def _flag(customers: pd.DataFrame, column: str) -> np.ndarray | None:
     return customers[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
 
+CARD_CHANNELS: tuple[str, ...] = ("atm",)
+"""Channels a card transaction goes through (the contract has no point-of-sale channel)."""
+
+
 def primacy_flags(source: PreparedDataset | pd.DataFrame, config: PrimacyConfig = DEFAULT_PRIMACY) -> np.ndarray:
     """Return whether the bank is each customer's main bank (see ``PrimacyConfig``).
 
@@ -178,7 +182,8 @@ def primacy_flags(source: PreparedDataset | pd.DataFrame, config: PrimacyConfig 
         if mobile is not None:
             usage |= mobile
         cards = [flag for c in ("has_debit_card", "has_credit_card") if (flag := _flag(customers, c)) is not None]
-        txn_columns = [c for c in customers.columns if c.endswith("_txn_12m")]
+        # card use is counted on the channels a card goes through (ATM), never counter or app transactions
+        txn_columns = [f"{c}_txn_12m" for c in CARD_CHANNELS if f"{c}_txn_12m" in customers.columns]
         if cards and txn_columns:
             transactions = customers[txn_columns].sum(axis=1).to_numpy(dtype=float)
             usage |= np.logical_or.reduce(cards) & (transactions >= config.min_transactions_12m)
@@ -209,9 +214,12 @@ def primacy_rule_text(config: PrimacyConfig = DEFAULT_PRIMACY, lang: str = "en",
     if config.require_usage:
         m = config.min_transactions_12m
         parts.append(
-            f"近 3 个月使用手机银行，或持卡且近 12 个月交易不少于 {m} 笔"
+            f"近 3 个月使用手机银行，或持卡且近 12 个月 ATM 用卡交易不少于 {m} 笔"
             if zh
-            else f"mobile banking used in the last 3 months, or a card held with at least {m} transactions in 12 months"
+            else (
+                f"mobile banking used in the last 3 months, or a card held with at least {m} card (ATM) "
+                "transactions in 12 months"
+            )
         )
     if not parts:
         return "主办行客户：所有在册客户。" if zh else "Main bank: every active customer."
