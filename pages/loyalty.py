@@ -34,7 +34,7 @@ st.caption(loy.primacy_rule_text(lang=lang, has_payroll=prepared.has("is_payroll
 probabilities = risk.probabilities if risk.usable else None
 bands = loy.risk_bands(risk.probabilities) if risk.usable else None
 ui_loy.kpi_tiles(loy.loyalty_kpis(prepared, risk, scores, primacy))
-by_segment = loy.stickiness_by_segment(scores, primacy, codes, labels)
+by_segment = ui_loy.shown_groups(loy.stickiness_by_segment(scores, primacy, codes, labels), "customers")
 plot(
     loy.stickiness_segment_figure(by_segment, t("stickiness_title"), t("group"), t("stickiness_axis")),
     key="loyalty_stickiness_chart",
@@ -49,7 +49,7 @@ for sentence in ui_loy.driver_sentences(risk, prepared, lang):
     st.markdown(f"- {md(sentence)}")
 
 st.subheader(t("risk_heading"))
-risk_by_segment = loy.risk_by_group(probabilities, bands, aum, codes, labels)
+risk_by_segment = ui_loy.shown_groups(loy.risk_by_group(probabilities, bands, aum, codes, labels), "scored")
 branch_codes, branch_labels = loy.group_codes(prepared, "branch")
 branch_names = ui_places.names(prepared)
 ui_loy.risk_charts(
@@ -75,7 +75,8 @@ def value_panel() -> None:
         ),
         key="loyalty_clv_chart",
     )
-    table(loy.clv_by_segment(values, codes, labels, prepared.customers["is_active"].to_numpy()), "loyalty_clv_table")
+    clv = loy.clv_by_segment(values, codes, labels, prepared.customers["is_active"].to_numpy())
+    table(ui_loy.shown_groups(clv, "customers", note=False), "loyalty_clv_table")
 
     st.subheader(t("retention_heading"))
     share_col, scope_col, band_col = st.columns(3)

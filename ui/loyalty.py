@@ -155,3 +155,24 @@ def risk_charts(by_segment, by_branch) -> None:
         ),
         key="loyalty_risk_branch_chart",
     )
+
+
+def shown_groups(frame, count_column: str, note: bool = True):
+    """A per-group table without the groups too small to show (``suppressed_groups``, complementary ones too).
+
+    Group rows are those with ``code >= 0``; other rows (the bank, not assigned) stay. The scenario's
+    smallest group shown applies, as on the Segments and Product gap pages.
+    """
+    from crm_core.segments import suppressed_groups
+    from ui.settings import active
+
+    minimum = active().suppression.min_customers
+    groups = frame["code"] >= 0 if "code" in frame else frame.index == frame.index
+    hidden = suppressed_groups(frame.loc[groups, count_column].to_numpy(), minimum)
+    if not hidden.any():
+        return frame
+    dropped = frame.loc[groups].index[hidden]
+    if note:
+        names = frame.loc[dropped, "segment" if "segment" in frame else "group"].astype(str)
+        st.caption(t("loyalty_hidden_groups", groups=", ".join(names), minimum=minimum))
+    return frame.drop(index=dropped)

@@ -62,3 +62,24 @@ def test_the_report_does_not_date_an_undated_file():
 
     report = report_content(prepared_dataset(undated()), Scenario(), "en")
     assert report.subtitle.endswith("data as of an unknown month (the data carries no dates)"), report.subtitle
+
+
+def test_loyalty_leaves_out_groups_too_small_to_show():
+    from dataclasses import replace as replaced
+
+    from crm_core.scenarios import Scenario
+    from crm_core.segments import TierConfig
+
+    five = TierConfig((5e4, 5e5, 6e6, 3e7), ("mass", "affluent", "high net worth", "private", "family office"))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["lang"] = "EN"
+    scenario = replaced(Scenario(), tiers=five)
+    at.session_state["scenario_active"] = scenario
+    at.session_state["scenario_origin"] = scenario
+    at.run()
+    at.switch_page("pages/loyalty.py").run()
+    assert not at.exception, at.exception
+    notes = [c.value for c in at.caption if c.value.startswith("Not shown by group")]
+    assert notes and "family office" in notes[0], [c.value for c in at.caption]
+    shown = " ".join(" ".join(d.value.astype(str).stack().tolist()) for d in at.dataframe)
+    assert "family office" not in shown
