@@ -90,7 +90,7 @@ def test_stickiness_matrix_and_scores_are_exact():
     )
     pd.testing.assert_frame_equal(pd.DataFrame(matrix.matrix, columns=list(matrix.indicators)), expected)
     scores = stickiness_scores(matrix, config)
-    weights = np.array([25, 20, 15, 15, 15, 10]) / 100
+    weights = np.array([30, 20, 20, 0, 20, 10]) / 100  # tenure carries no signal: no default weight
     np.testing.assert_allclose(scores[:3], (expected.to_numpy() @ weights * 100)[:3])
     assert np.isnan(scores[3])  # closed customer
 

@@ -67,15 +67,15 @@ class StickinessConfig:
     Examples
     --------
     >>> dict(StickinessConfig().weights)["products_held"]
-    25.0
+    30.0
     """
 
     weights: tuple[tuple[str, float], ...] = (
-        ("products_held", 25.0),
+        ("products_held", 30.0),
         ("is_payroll", 20.0),
-        ("mobile_active", 15.0),
-        ("tenure_months", 15.0),
-        ("aum_trend", 15.0),
+        ("mobile_active", 20.0),
+        ("tenure_months", 0.0),  # no signal on churn in the sample (issue 18): kept, weight it to use it
+        ("aum_trend", 20.0),
         ("card_use", 10.0),
     )
     clip_quantiles: tuple[float, float] = (0.01, 0.99)
