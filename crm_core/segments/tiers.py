@@ -143,8 +143,9 @@ def aum_tiers(source: PreparedDataset | pd.DataFrame, config: TierConfig = DEFAU
 PERCENTILE_TOPS: tuple[float, ...] = (0.40, 0.10, 0.01)
 """Shares of customers above each bound of the data-following preset: top 40%, top 10%, top 1%."""
 
-CONCENTRATED_SHARE = 0.9
-"""A tiering that puts more of the customers than this in one tier says little: suggest percentile bounds."""
+CONCENTRATED_SHARE = 0.95
+"""A tiering that puts more of the customers than this in one tier says little: suggest percentile bounds
+(a real bank's mass tier is often 80–90% of its customers, so the cut sits above that)."""
 
 
 def percentile_thresholds(values: np.ndarray, tops: tuple[float, ...] = PERCENTILE_TOPS) -> tuple[float, ...]:
