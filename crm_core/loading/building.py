@@ -167,7 +167,8 @@ class _Tracker:
         )
 
 
-def _blank_rows(frame: pd.DataFrame) -> np.ndarray:
+def blank_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Rows where every cell is missing or empty text (a blank line)."""
     blank = np.ones(len(frame), dtype=bool)
     for column in frame.columns:
         values = frame[column]
@@ -547,7 +548,7 @@ def canonical_table(
     date_order = mapping.date_order or options.date_order
     reasons = np.full(len(raw.frame), None, dtype=object)
     tracker = _Tracker(raw, reasons, [], [], list(raw.preview.warnings), [])
-    tracker.reject(_blank_rows(raw.frame), "blank line")
+    tracker.reject(blank_rows(raw.frame), "blank line")
     parsed = _parsed_fields(tracker, mapping, options, date_order)
     duplicate_ids = 0
     if mapping.table == "customers":

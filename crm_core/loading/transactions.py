@@ -39,7 +39,7 @@ import pyarrow.compute as pa_compute
 
 from crm_core.contract import CHANNELS
 from crm_core.dataset import channel_dtype
-from crm_core.loading.building import CHANNEL_WORDS
+from crm_core.loading.building import CHANNEL_WORDS, blank_rows
 from crm_core.loading.errors import LoadError
 from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, suggested_field
 from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
@@ -664,19 +664,6 @@ class _Rejections:
         )
 
 
-def _blank(frame: pd.DataFrame) -> np.ndarray:
-    blank = np.ones(len(frame), dtype=bool)
-    for column in frame.columns:
-        values = frame[column]
-        empty = np.array(values.isna(), dtype=bool)
-        if pd.api.types.is_string_dtype(values):
-            empty = empty | (values == "").fillna(False).to_numpy(dtype=bool)
-        blank &= empty
-        if not blank.any():
-            break
-    return blank
-
-
 def _missing_field(raw: RawTable, name: str, meaning: str) -> LoadError:
     columns = ", ".join(repr(c) for c in raw.frame.columns)
     return LoadError(f"{raw.preview.name}: no column is mapped to {name} ({meaning}); map one of: {columns}")
@@ -764,7 +751,7 @@ def transaction_log(
     rejections = _Rejections(raw)
     notes: list[str] = list(raw.preview.warnings)
     failures: list[Issue] = []
-    rejections.reject(_blank(frame), "blank line")
+    rejections.reject(blank_rows(frame), "blank line")
     customer, distinct = sorted_codes(frame[id_column])
     rejections.reject(customer < 0, "missing customer_id")
     if count := nan_literals(frame[id_column]):

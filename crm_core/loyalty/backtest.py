@@ -18,8 +18,8 @@ from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit, train_test
 
 from crm_core.loyalty.config import DEFAULT_MODEL, ModelConfig
 from crm_core.loyalty.estimator import ChurnClassifier
-from crm_core.loyalty.evaluation import held_out_evaluation, model_drivers
-from crm_core.loyalty.model import FittedModel, _cannot, fitted_churn_model
+from crm_core.loyalty.evaluation import held_out_evaluation
+from crm_core.loyalty.model import FittedModel, _cannot, evaluated_model, fitted_churn_model
 
 SPLITS: tuple[str, ...] = ("random", "time")
 """How rows are held out: at random (stratified), or the latest rows (the rows in time order)."""
@@ -102,16 +102,8 @@ def split_fitted_model(
             )
     model = _classifier(config).fit(features.iloc[train], outcome[train])
     held_out = features.iloc[test]
-    evaluation = held_out_evaluation(outcome[test], model.predict_proba(held_out)[:, 1])
-    drivers = model_drivers(
-        model,
-        held_out,
-        outcome[test],
-        rows=config.importance_rows,
-        repeats=config.importance_repeats,
-        random_state=config.random_state,
-    )
-    return FittedModel(True, {}, model, evaluation, drivers, names, rows, positives)
+    probabilities = model.predict_proba(held_out)[:, 1]
+    return evaluated_model(model, held_out, outcome[test], probabilities, config, names, rows, positives)
 
 
 @dataclass(frozen=True, eq=False)

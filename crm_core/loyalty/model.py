@@ -139,11 +139,16 @@ def fitted_churn_model(
     probabilities = model.predict_proba(held_out)[:, 1]
     if outcome[test].min() == outcome[test].max():
         return _cannot("The held-out rows hold a single class.", "留出样本只有一类结果。", rows, positives, names)
-    evaluation = held_out_evaluation(outcome[test], probabilities)
+    return evaluated_model(model, held_out, outcome[test], probabilities, config, names, rows, positives)
+
+
+def evaluated_model(model, held_out, outcome, probabilities, config, names, rows: int, positives: int) -> FittedModel:
+    """Return a fitted model with its held-out evaluation and drivers (one recipe for every split)."""
+    evaluation = held_out_evaluation(outcome, probabilities)
     drivers = model_drivers(
         model,
         held_out,
-        outcome[test],
+        outcome,
         rows=config.importance_rows,
         repeats=config.importance_repeats,
         random_state=config.random_state,
