@@ -227,6 +227,10 @@ def profile_display(profiles: pd.DataFrame) -> pd.DataFrame:
         shown[column] = [money(v) if np.isfinite(v) else "" for v in shown[column]]
     columns = ["group", "customers", "customer_share", "aum", "aum_share", *seg.PROFILE_MEASURES]
     indexes = [f"{m}_index" for m in seg.PROFILE_MEASURES if m not in ("average_aum", "median_aum")]
+    money_columns = ("average_aum", "median_aum")
+    numbers = ["customer_share", "aum_share", *(m for m in seg.PROFILE_MEASURES if m not in money_columns), *indexes]
+    for column in numbers:  # a hidden measure is an empty cell (NaN), never "None"
+        shown[column] = pd.to_numeric(shown[column], errors="coerce").astype("float64")
     return shown[columns + indexes].rename(columns={c: t(f"profile_{c}") for c in columns + indexes})
 
 
