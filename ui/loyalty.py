@@ -70,9 +70,12 @@ def kpi_tiles(tiles) -> None:
     from ui.i18n import count, money
 
     tiles = tiles.set_index("metric")
-    for column, (metric, row) in zip(st.columns(len(tiles)), tiles.iterrows(), strict=True):
-        formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
-        column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
+    per_row = 3  # six tiles in one row cut their values ("¥19.…")
+    for start in range(0, len(tiles), per_row):
+        chunk = tiles.iloc[start : start + per_row]
+        for column, (metric, row) in zip(st.columns(per_row), chunk.iterrows(), strict=False):
+            formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
+            column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
 
 
 def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, lang: str, top: int = 5) -> list[str]:
