@@ -56,3 +56,10 @@ def count(value: float | None) -> str:
 def month_label(timestamp) -> str:
     """A month as 'Oct 2026' or '2026年10月'."""
     return formatting.format_month(timestamp, current_lang())
+
+
+def say(message) -> str:
+    """Render a core ``Message`` (or a catalog key) in the session's language."""
+    from crm_core.messages import render
+
+    return render(message, current_lang())
