@@ -9,14 +9,16 @@ import streamlit as st
 
 from crm_core import loyalty as loy
 from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
 from ui import places as ui_places
+from ui import segments as ui_seg
 from ui import settings
-from ui.i18n import t
+from ui.i18n import current_lang, t
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _stickiness(fingerprint: str, _prepared: PreparedDataset) -> loy.StickinessMatrix:
-    return loy.stickiness_matrix(_prepared)
+def _stickiness(fingerprint: str, clip_quantiles: tuple[float, float], _prepared: PreparedDataset):
+    return loy.stickiness_matrix(_prepared, loy.StickinessConfig(clip_quantiles=clip_quantiles))
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
@@ -24,24 +26,51 @@ def _risk(fingerprint: str, definition: loy.ChurnDefinition, _prepared: Prepared
     return loy.churn_risk_model(_prepared, definition)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _customer_value(
-    fingerprint: str, definition: loy.ChurnDefinition, codes_digest: str, config: loy.ClvConfig,
-    _prepared: PreparedDataset, _codes: np.ndarray,
-):  # fmt: skip
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _customer_value(fingerprint: str, definition: loy.ChurnDefinition, config: loy.ClvConfig, _prepared):
     risk = _risk(fingerprint, definition, _prepared)
-    return loy.customer_value(_prepared, risk.probabilities if risk.usable else None, _codes, config)
+    return loy.customer_value(_prepared, risk.probabilities if risk.usable else None, config=config)
 
 
-def customer_value(prepared: PreparedDataset, definition: loy.ChurnDefinition, codes: np.ndarray, config):
-    """CLV, potential and quadrant per customer, once per dataset, churn definition, grouping and CLV settings."""
-    digest = hashlib.sha256(np.ascontiguousarray(codes).tobytes()).hexdigest()
-    return _customer_value(prepared.fingerprint, definition, digest, config, prepared, codes)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _view(
+    fingerprint: str, grouping_key: str, settings_key: str, _prepared: PreparedDataset, _codes, _labels, _settings
+) -> loy.LoyaltyView:
+    return loy.loyalty_view(
+        _prepared,
+        _codes,
+        _labels,
+        _settings,
+        risk=_risk(fingerprint, _settings.churn, _prepared),
+        matrix=_stickiness(fingerprint, _settings.stickiness.clip_quantiles, _prepared),
+        values=_customer_value(fingerprint, _settings.churn, _settings.clv, _prepared),
+    )
+
+
+def view(prepared: PreparedDataset, codes: np.ndarray, labels: tuple[str, ...], scenario: Scenario) -> loy.LoyaltyView:
+    """The Loyalty view of a grouping under the scenario's loyalty settings, computed once and shared.
+
+    Keyed by the dataset fingerprint, the grouping (its codes and language-free labels) and the
+    loyalty settings: the page, the report, the playbook and the comparison read the same object,
+    in any language. The churn model, the stickiness matrix and the customer values behind it are
+    cached per dataset (and definition, CLV settings) and shared by every grouping.
+    """
+    loyalty_settings = loy.LoyaltySettings.of(scenario)
+    churn_risk(prepared, loyalty_settings.churn)  # trained (with its spinner) before the view reads it
+    grouping_key = hashlib.sha256(np.ascontiguousarray(codes).tobytes() + repr(tuple(labels)).encode()).hexdigest()
+    settings_key = hashlib.sha256(repr(loyalty_settings).encode()).hexdigest()
+    return _view(prepared.fingerprint, grouping_key, settings_key, prepared, codes, tuple(labels), loyalty_settings)
+
+
+def tier_view(prepared: PreparedDataset, scenario: Scenario) -> loy.LoyaltyView:
+    """``view`` over the scenario's AUM tiers (what the report, playbook and comparison show)."""
+    codes = ui_seg.tier_segmentation(prepared, scenario.tiers).codes
+    return view(prepared, codes, tuple(scenario.tiers.labels), scenario)
 
 
 def stickiness(prepared: PreparedDataset) -> loy.StickinessMatrix:
-    """Normalised stickiness indicators, once per dataset."""
-    return _stickiness(prepared.fingerprint, prepared)
+    """Normalised stickiness indicators, once per dataset (and clipping quantiles)."""
+    return _stickiness(prepared.fingerprint, settings.active().stickiness.clip_quantiles, prepared)
 
 
 def churn_risk(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> loy.ChurnRisk:
@@ -94,13 +123,13 @@ def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, lang: str, 
     return sentences
 
 
-def model_quality(risk: loy.ChurnRisk):
+def model_quality(view: loy.LoyaltyView) -> None:
     """The churn model's held-out quality: four figures, how it was trained, calibration and lift charts."""
     from crm_core.formatting import format_share
     from ui.i18n import count
     from ui.widgets import plot
 
-    evaluation = risk.fitted.evaluation
+    evaluation = view.evaluation
     quality = st.columns(4)
     for column, (label, value) in zip(
         quality,
@@ -116,7 +145,7 @@ def model_quality(risk: loy.ChurnRisk):
     st.caption(
         t(
             "model_caption",
-            kind=t(f"model_{risk.fitted.model_kind}"),
+            kind=t(f"model_{view.model_kind}"),
             rows=count(evaluation.rows),
             churners=count(evaluation.positives),
             base=format_share(evaluation.base_rate),
@@ -135,7 +164,6 @@ def model_quality(risk: loy.ChurnRisk):
         figure=loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
         key="loyalty_lift_chart",
     )
-    return evaluation
 
 
 def risk_charts(by_segment, by_branch) -> None:
@@ -160,22 +188,15 @@ def risk_charts(by_segment, by_branch) -> None:
     )
 
 
-def shown_groups(frame, count_column: str, note: bool = True):
-    """A per-group table without the groups too small to show (``suppressed_groups``, complementary ones too).
+def hidden_note(view: loy.LoyaltyView, groups: dict[str, str]) -> None:
+    """Say which groups are too small to show by themselves (the view's ``hidden``), if any."""
+    if view.hidden:
+        names = ("、" if current_lang() == "zh" else ", ").join(groups.get(g, g) for g in view.hidden)
+        st.caption(t("loyalty_hidden_groups", groups=names, minimum=view.settings.min_group_customers))
 
-    Group rows are those with ``code >= 0``; other rows (the bank, not assigned) stay. The scenario's
-    smallest group shown applies, as on the Segments and Product gap pages.
-    """
-    from crm_core.segments import suppressed_groups
-    from ui.settings import active
 
-    minimum = active().suppression.min_customers
-    groups = frame["code"] >= 0 if "code" in frame else frame.index == frame.index
-    hidden = suppressed_groups(frame.loc[groups, count_column].to_numpy(), minimum)
-    if not hidden.any():
-        return frame
-    dropped = frame.loc[groups].index[hidden]
-    if note:
-        names = frame.loc[dropped, "segment" if "segment" in frame else "group"].astype(str)
-        st.caption(t("loyalty_hidden_groups", groups=", ".join(names), minimum=minimum))
-    return frame.drop(index=dropped)
+def by_group(frame, view: loy.LoyaltyView, groups: dict[str, str], column: str = "segment"):
+    """A per-group table of the view with the small groups left out and groups named in the session's language."""
+    from crm_core.products import relabelled
+
+    return relabelled(loy.shown(frame, view.hidden, column), groups, (column,))

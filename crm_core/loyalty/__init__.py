@@ -5,6 +5,9 @@ Per-dataset work (run once per dataset fingerprint and config, then cache):
 Per-control work (cheap, never refits): ``stickiness_scores``, ``primacy_flags``,
 ``risk_bands``, ``retention_what_if``, ``risk_by_group``, ``at_risk_customers``,
 ``loyalty_kpis`` and the figures. See ``docs/loyalty.md``.
+
+The view's one result: ``loyalty_view(prepared, codes, labels, LoyaltySettings.of(scenario), risk=...)``
+(``crm_core.loyalty.view``), read by the page, the report, the playbook and the comparison.
 """
 
 from crm_core.loyalty.charts import (
@@ -73,6 +76,7 @@ from crm_core.loyalty.value import (
     potential_aum,
     quadrant_sample,
 )
+from crm_core.loyalty.view import LoyaltySettings, LoyaltyView, band_summary, indicator_gaps, loyalty_view, shown
 from crm_core.loyalty.whatif import retention_what_if, what_if_sentence
 
 __all__ = [
@@ -94,12 +98,15 @@ __all__ = [
     "ClvConfig",
     "Evaluation",
     "FittedModel",
+    "LoyaltySettings",
+    "LoyaltyView",
     "ModelConfig",
     "PrimacyConfig",
     "RetentionScenario",
     "StickinessConfig",
     "StickinessMatrix",
     "at_risk_customers",
+    "band_summary",
     "calibration_figure",
     "calibration_table",
     "churn_features",
@@ -121,9 +128,11 @@ __all__ = [
     "formula_safe",
     "group_codes",
     "held_out_evaluation",
+    "indicator_gaps",
     "lift_figure",
     "lift_table",
     "loyalty_kpis",
+    "loyalty_view",
     "model_drivers",
     "potential_aum",
     "primacy_flags",
@@ -133,6 +142,7 @@ __all__ = [
     "risk_bands",
     "risk_by_group",
     "risk_group_figure",
+    "shown",
     "stickiness_by_segment",
     "stickiness_matrix",
     "stickiness_scores",
