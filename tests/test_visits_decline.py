@@ -10,6 +10,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
 from crm_core.visits import (
@@ -24,12 +25,19 @@ from crm_core.visits import (
     forecast_total,
     halving_month,
     halving_range,
-    halving_sentence,
+    halving_message,
     segment_declines,
     visit_cube,
     window_rates,
 )
 from crm_core.visits.examples import monthly_dataset
+
+
+def halving_sentence(fit, lang="en"):
+    """The halving message rendered as a page shows it (None stays None)."""
+    message = halving_message(fit)
+    return None if message is None else render(message, lang)
+
 
 MONTHS = pd.date_range("2023-11-01", periods=36, freq="MS")
 SEASON = {1: 1.12, 2: 1.35, 10: 0.93, 12: 1.05}

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.visits import (
     CURVED,
@@ -17,7 +18,7 @@ from crm_core.visits import (
     DeclineConfig,
     among_steepest,
     counter_decline,
-    curvature_sentence,
+    curvature_message,
     curved_halving_month,
     group_counter_sums,
     group_declines,
@@ -29,6 +30,13 @@ from crm_core.visits import (
 )
 from crm_core.visits.decline import _design
 from tests.test_visits_decline import two_branch_dataset
+
+
+def curvature_sentence(fit, lang="en"):
+    """The curvature message rendered as a page shows it (None stays None)."""
+    message = curvature_message(fit)
+    return None if message is None else render(message, lang)
+
 
 MONTHS = pd.date_range("2023-11-01", periods=36, freq="MS")
 YEARS = (np.arange(36) - 35) / 12.0  # years since the last month, as the fit counts them

@@ -7,18 +7,29 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.visits import (
     WhatIfInputs,
     branch_declines,
     substitution_flows,
-    substitution_sentence,
+    substitution_message,
     visit_cube,
     what_if_base,
-    what_if_sentence,
+    what_if_message,
     what_if_staffing,
 )
 from crm_core.visits.examples import monthly_dataset
+
+
+
+def substitution_sentence(flows, lang="en"):
+    message = substitution_message(flows)
+    return None if message is None else render(message, lang)
+
+
+def what_if_sentence(staffing, inputs, lang="en"):
+    return render(what_if_message(staffing, inputs), lang)
 
 
 def year_pair(before: int, after: int) -> list[int]:
@@ -127,7 +138,7 @@ def test_what_if_staffing_equals_hand_computation():
     )
     pdt.assert_frame_equal(staffing, expected, rtol=1e-9)
     assert what_if_sentence(staffing, inputs) == (
-        "If 20% of the chosen segments' non-digital counter volume converts (substitution factor 0.5), next "
+        "If 20% of the chosen groups' non-digital counter volume converts (substitution factor 0.5), next "
         "year's counter transactions fall by about 15 (7.1%), freeing about 0.1 tellers at 10 transactions per "
         "teller per month."
     )

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core import segments as seg
 from crm_core import visits as vis
+from crm_core.messages import render
 from crm_core.dataset import Dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
@@ -59,8 +60,8 @@ def test_decline_is_stated_with_its_uncertainty(prepared):
     fit = vis.bank_decline(cube)
     branches, _ = vis.branch_declines(cube)
     shown = [m.value for m in at.markdown]
-    assert f"**{md(vis.halving_sentence(fit))}**" in shown  # a range of years, not a month
-    assert md(vis.curvature_sentence(fit)) in shown
+    assert f"**{md(render(vis.halving_message(fit), 'en'))}**" in shown  # a range of years, not a month
+    assert md(render(vis.curvature_message(fit), "en")) in shown
     steepest = vis.steepest_sentence(branches)
     assert md(steepest) in shown and "and 9 others" in steepest  # 12 intervals overlap the steepest one's
     captions = [c.value for c in at.caption]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -11,8 +13,10 @@ from crm_core import visits as vis
 from crm_core.contract import CHANNELS
 from crm_core.formatting import format_share
 from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
 from crm_core.templates import template_csv
-from ui.i18n import count, current_lang, t
+from ui import segments as ui_seg
+from ui.i18n import count, current_lang, say, t
 from ui.widgets import md
 
 
@@ -22,8 +26,16 @@ def _cube(fingerprint: str, _prepared: PreparedDataset) -> vis.VisitCube:
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _branch_fits(fingerprint: str, _cube_value: vis.VisitCube):
-    return vis.bank_decline(_cube_value), *vis.branch_declines(_cube_value)
+def _fits(fingerprint: str, _cube_value: vis.VisitCube) -> vis.VisitFits:
+    return vis.visit_fits(_cube_value)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _view(
+    fingerprint: str, grouping_key: str, settings_key: str, _prepared: PreparedDataset, _codes, _labels, _settings
+) -> vis.VisitsView:
+    cube_value = cube(_prepared)
+    return vis.visits_view(_prepared, _codes, _labels, _settings, cube=cube_value, fits=_fits(fingerprint, cube_value))
 
 
 def cube(prepared: PreparedDataset) -> vis.VisitCube:
@@ -32,9 +44,24 @@ def cube(prepared: PreparedDataset) -> vis.VisitCube:
         return _cube(prepared.fingerprint, prepared)
 
 
-def fits(prepared: PreparedDataset):
-    """Bank decline fit, branch decline table and branch fits, once per dataset."""
-    return _branch_fits(prepared.fingerprint, cube(prepared))
+def view(prepared: PreparedDataset, codes: np.ndarray, labels: tuple[str, ...], scenario: Scenario) -> vis.VisitsView:
+    """The Visits view of a grouping under the scenario's visit settings, computed once and shared.
+
+    Keyed by the dataset fingerprint, the grouping (codes and language-free labels) and the visit
+    settings: the page, the report and the playbook read the same object, in any language.
+    """
+    visit_settings = vis.VisitSettings.of(scenario)
+    grouping_key = hashlib.sha256(np.ascontiguousarray(codes).tobytes() + repr(labels).encode()).hexdigest()
+    settings_key = hashlib.sha256(repr(visit_settings).encode()).hexdigest()
+    return _view(prepared.fingerprint, grouping_key, settings_key, prepared, codes, tuple(labels), visit_settings)
+
+
+def tier_view(prepared: PreparedDataset, scenario: Scenario) -> vis.VisitsView | None:
+    """``view`` over the scenario's AUM tiers (what the report and playbook show); None without activity."""
+    if prepared.monthly_channels is None:
+        return None
+    codes = ui_seg.tier_segmentation(prepared, scenario.tiers).codes
+    return view(prepared, codes, tuple(scenario.tiers.labels), scenario)
 
 
 def channel_labels() -> dict[str, str]:
@@ -75,14 +102,12 @@ def kpi_tiles(kpis: pd.DataFrame) -> None:
     tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
 
 
-def decline_statements(fit: vis.DeclineFit, lang: str) -> None:
+def decline_statements(view: vis.VisitsView) -> None:
     """When counter transactions halve (a range) and the check against a curved trend."""
-    halving = vis.halving_sentence(fit, lang)
-    if halving:
-        st.markdown(f"**{md(halving)}**")
-    check = vis.curvature_sentence(fit, lang)
-    if check:
-        st.markdown(md(check))
+    if view.halving is not None:
+        st.markdown(f"**{md(say(view.halving))}**")
+    if view.curvature is not None:
+        st.markdown(md(say(view.curvature)))
 
 
 def forecast_labels() -> dict[str, str]:

@@ -57,14 +57,14 @@ from crm_core.visits.decline import (
     branch_declines,
     counter_decline,
     counter_forecast,
-    curvature_sentence,
+    curvature_message,
     curved_halving_month,
     fitted_history,
     forecast_total,
     group_declines,
+    halving_message,
     halving_month,
     halving_range,
-    halving_sentence,
     newey_west_covariance,
     newey_west_lags,
     segment_declines,
@@ -72,7 +72,7 @@ from crm_core.visits.decline import (
     window_rates,
 )
 from crm_core.visits.kpis import VISIT_KPIS, visit_kpis
-from crm_core.visits.substitution import SUBSTITUTION_COLUMNS, substitution_flows, substitution_sentence
+from crm_core.visits.substitution import SUBSTITUTION_COLUMNS, substitution_flows, substitution_message
 from crm_core.visits.trends import (
     TREND_LEVELS,
     age_band_channel_trend,
@@ -81,9 +81,11 @@ from crm_core.visits.trends import (
     group_channel_trend,
     off_counter_rates,
 )
-from crm_core.visits.whatif import WhatIfBase, what_if_base, what_if_sentence, what_if_staffing
+from crm_core.visits.view import BANK, VisitFits, VisitSettings, VisitsView, visit_fits, visits_view
+from crm_core.visits.whatif import WhatIfBase, what_if_base, what_if_message, what_if_staffing
 
 __all__ = [
+    "BANK",
     "CBA_SOURCE",
     "CHANNEL_GROUPS",
     "CURVED",
@@ -106,6 +108,9 @@ __all__ = [
     "OffCounterBenchmark",
     "SilentAttritionRule",
     "VisitCube",
+    "VisitFits",
+    "VisitSettings",
+    "VisitsView",
     "WhatIfBase",
     "WhatIfInputs",
     "age_band_channel_trend",
@@ -121,7 +126,7 @@ __all__ = [
     "counter_decline",
     "counter_forecast",
     "csv_bytes",
-    "curvature_sentence",
+    "curvature_message",
     "curved_halving_month",
     "decline_ranking_figure",
     "excel_bytes",
@@ -134,9 +139,9 @@ __all__ = [
     "group_declines",
     "group_monthly_active",
     "group_monthly_sums",
+    "halving_message",
     "halving_month",
     "halving_range",
-    "halving_sentence",
     "newey_west_covariance",
     "newey_west_lags",
     "off_counter_rates",
@@ -146,12 +151,14 @@ __all__ = [
     "steepest_sentence",
     "substitution_figure",
     "substitution_flows",
-    "substitution_sentence",
+    "substitution_message",
     "visit_availability",
     "visit_cube",
+    "visit_fits",
     "visit_kpis",
+    "visits_view",
     "what_if_base",
-    "what_if_sentence",
+    "what_if_message",
     "what_if_staffing",
     "window_rates",
 ]

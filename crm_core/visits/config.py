@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from crm_core import validation as check
+from crm_core.messages import Count, Message, Share, render
 
 FIRST_BENCHMARK_YEAR, LAST_BENCHMARK_YEAR = 1990, 2100
 """Years an off-counter benchmark point may have."""
@@ -153,26 +154,31 @@ class SilentAttritionRule:
             active_only=check.flag(self.active_only, "active_only"),
         )
 
-    def text(self, lang: str = "en") -> str:
-        """The rule in one sentence for managers."""
-        drop = f"{self.min_counter_drop * 100:.0f}%"
-        aum = f"{self.aum_trend_below * 100:+.0f}%"
-        digital = self.max_digital_increase
-        if lang == "zh":
-            return (
-                f"近12个月柜面交易比前12个月（至少{self.min_counter_before}笔）下降至少{drop}，"
-                + "线上（手机+网银）交易"
-                + ("没有增加，" if digital == 0 else f"增加不超过{digital}笔，")
-                + f"且金融资产（AUM）同比变化低于{aum}"
-                + ("的存续客户。" if self.active_only else "的客户。")
-            )
-        rose = "did not rise" if digital == 0 else f"rose by no more than {digital}"
-        return (
-            f"{'Open customers' if self.active_only else 'Customers'} whose counter transactions fell by at least "
-            f"{drop} in the last 12 months against the 12 before (which had at least {self.min_counter_before}), "
-            f"whose mobile and online transactions {rose}, "
-            f"and whose AUM changed by less than {aum} over the year."
+    def message(self) -> Message:
+        """The rule in one sentence for managers, rendered at the edge.
+
+        Examples
+        --------
+        >>> from crm_core.messages import render
+        >>> render(SilentAttritionRule().message(), "en")[:45]
+        'Open customers whose counter transactions fel'
+        """
+        rose = (
+            Message("visits_rule_digital_flat")
+            if self.max_digital_increase == 0
+            else Message("visits_rule_digital_up_to", count=Count(self.max_digital_increase))
         )
+        fields = {
+            "drop": Share(self.min_counter_drop, 0),
+            "before": Count(self.min_counter_before),
+            "digital": rose,
+            "aum": f"{self.aum_trend_below * 100:+.0f}%",
+        }
+        return Message("visits_rule_open", **fields) if self.active_only else Message("visits_rule_all", **fields)
+
+    def text(self, lang: str = "en") -> str:
+        """``message()`` rendered in ``lang`` (kept for callers that still want the words)."""
+        return render(self.message(), lang)
 
 
 @dataclass(frozen=True)

@@ -167,15 +167,45 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
         age_band_codes=age_codes,
         age_band_labels=tuple(age_band_labels()),
         is_active=customers["is_active"].to_numpy(dtype=bool),
-        counter_12m=_window_sum(counter, 0, 12),
-        counter_prev_12m=_window_sum(counter, 12, 24),
-        digital_12m=_window_sum(digital, 0, 12),
-        digital_prev_12m=_window_sum(digital, 12, 24),
-        digital_active=_window_sum(digital, 0, RECENT_MONTHS) > 0,
+        **_windows(prepared, counter, digital),
         counter_cells=_nonzero_cells(counter),
         as_of=prepared.as_of,
         has_activity=has_activity,
     )
+
+
+WINDOW_COLUMNS: tuple[str, ...] = (
+    "counter_txn_12m",
+    "counter_txn_prev_12m",
+    *(f"{channel}_txn_{window}" for channel in DIGITAL_CHANNELS for window in ("12m", "prev_12m")),
+    "digital_active",
+)
+"""The prepared dataset's 12-month windows the cube reads instead of summing its matrices again."""
+
+
+def _windows(prepared: PreparedDataset, counter: np.ndarray, digital: np.ndarray) -> dict[str, np.ndarray]:
+    """The cube's per-customer windows: the prepared dataset's own when it has them (one definition of
+    "the last 12 months"), else sums over the cube's months (a dataset prepared without them)."""
+    customers = prepared.customers
+    if all(column in customers for column in WINDOW_COLUMNS):
+
+        def summed(window: str) -> np.ndarray:
+            return np.sum([customers[f"{c}_txn_{window}"].to_numpy(dtype=np.int64) for c in DIGITAL_CHANNELS], axis=0)
+
+        return {
+            "counter_12m": customers["counter_txn_12m"].to_numpy(dtype=np.int64),
+            "counter_prev_12m": customers["counter_txn_prev_12m"].to_numpy(dtype=np.int64),
+            "digital_12m": summed("12m"),
+            "digital_prev_12m": summed("prev_12m"),
+            "digital_active": customers["digital_active"].to_numpy(dtype=bool),
+        }
+    return {
+        "counter_12m": _window_sum(counter, 0, 12),
+        "counter_prev_12m": _window_sum(counter, 12, 24),
+        "digital_12m": _window_sum(digital, 0, 12),
+        "digital_prev_12m": _window_sum(digital, 12, 24),
+        "digital_active": _window_sum(digital, 0, RECENT_MONTHS) > 0,
+    }
 
 
 def first_activity_month(prepared: PreparedDataset) -> pd.Timestamp | None:

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy import stats
 
 from crm_core.catalog import text
-from crm_core.formatting import format_month
+from crm_core.messages import Message, Month
 from crm_core.visits.config import DEFAULT_DECLINE, DeclineConfig
 from crm_core.visits.cube import VisitCube, group_counter_sums
 
@@ -448,17 +448,18 @@ def _p_value(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"= {value:.3f}" if value < 0.01 else f"= {value:.2f}"
 
 
-def halving_sentence(fit: DeclineFit, lang: str = "en") -> str | None:
+def halving_message(fit: DeclineFit) -> Message | None:
     """Return when counter transactions halve at the fitted rate, as a range of years; None unless declining.
 
     None also without an interval (13 months): a single date would claim a precision the fit lacks.
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> months = pd.date_range("2024-01-01", periods=36, freq="MS")
     >>> wobble = np.exp(0.08 * np.sin(np.arange(36) * 2.5))
     >>> fit = counter_decline(1000 * 0.5 ** (np.arange(36) / 24) * wobble, months)
-    >>> print(halving_sentence(fit))  # doctest: +NORMALIZE_WHITESPACE
+    >>> print(render(halving_message(fit), "en"))  # doctest: +NORMALIZE_WHITESPACE
     At the fitted rate (-29.6% a year, 95% interval -31.4% to -27.8%), counter transactions halve in 2028 or 2029:
     1.8 to 2.1 years after December 2026.
     """
@@ -471,47 +472,48 @@ def halving_sentence(fit: DeclineFit, lang: str = "en") -> str | None:
         "low": _share(fit.lower),
         "high": _share(fit.upper),
         "start": earliest.year,
-        "month": format_month(fit.last_month, lang),
+        "month": Month(fit.last_month),
         "years_low": f"{_years_to_halve(math.log1p(fit.lower)):.1f}",
     }
     if latest is None:
-        return text("visits_halving_open", lang, **fields)
+        return Message("visits_halving_open", **fields)
     fields |= {"end": latest.year, "years_high": f"{_years_to_halve(math.log1p(fit.upper)):.1f}"}
     if latest.year == earliest.year:
-        return text("visits_halving_within_year", lang, **fields)
+        return Message("visits_halving_within_year", **fields)
     if latest.year == earliest.year + 1:
-        return text("visits_halving_two_years", lang, **fields)
-    return text("visits_halving_range", lang, **fields)
+        return Message("visits_halving_two_years", **fields)
+    return Message("visits_halving_range", **fields)
 
 
-def curvature_sentence(fit: DeclineFit, lang: str = "en") -> str | None:
-    """Return the verdict of the check against a curved trend, in words; None without a fit.
+def curvature_message(fit: DeclineFit) -> Message | None:
+    """Return the verdict of the check against a curved trend; None without a fit.
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> months = pd.date_range("2024-01-01", periods=36, freq="MS")
     >>> years = (np.arange(36) - 35) / 12
     >>> wobble = np.exp(0.01 * np.sin(np.arange(36)))
-    >>> curvature_sentence(counter_decline(1000 * np.exp(-0.2 * years - 0.05 * years**2) * wobble, months))
+    >>> render(curvature_message(counter_decline(1000 * np.exp(-0.2 * years - 0.05 * years**2) * wobble, months)), "en")
     'Checked against a curved trend: the decline is speeding up (p < 0.001); the halving dates may come too late.'
     """
     if fit.status != OK:
         return None
     if fit.curvature_verdict == NOT_TESTED:
-        return text("visits_curvature_not_tested", lang)
+        return Message("visits_curvature_not_tested")
     p = _p_value(fit.curvature_p)
     never = curved_halving_month(fit) is None
     if fit.curvature_verdict == STRAIGHT:
         if fit.declining and never:
-            return text("visits_curvature_straight_never_halves", lang, p=p)
-        return text("visits_curvature_straight", lang, p=p)
+            return Message("visits_curvature_straight_never_halves", p=p)
+        return Message("visits_curvature_straight", p=p)
     if not fit.declining:
-        return text("visits_curvature_changing", lang, p=p)
+        return Message("visits_curvature_changing", p=p)
     if fit.curved_coefficients[-1] <= 0:
-        return text("visits_curvature_faster", lang, p=p)
+        return Message("visits_curvature_faster", p=p)
     if never:
-        return text("visits_curvature_slowing_never_halves", lang, p=p)
-    return text("visits_curvature_slowing", lang, p=p)
+        return Message("visits_curvature_slowing_never_halves", p=p)
+    return Message("visits_curvature_slowing", p=p)
 
 
 def counter_forecast(fit: DeclineFit, horizon_months: int = 12) -> pd.DataFrame:

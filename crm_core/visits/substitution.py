@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crm_core.messages import Count, Message, Share
 from crm_core.visits.cube import VisitCube
 
 SUBSTITUTION_COLUMNS = (
@@ -89,21 +90,26 @@ def substitution_flows(
     return frame[list(SUBSTITUTION_COLUMNS)]
 
 
-def substitution_sentence(flows: pd.DataFrame, lang: str = "en") -> str | None:
-    """One sentence on the total row: how much of the lost counter volume moved online. None when nothing was lost."""
+def substitution_message(flows: pd.DataFrame) -> Message | None:
+    """The bank row of ``substitution_flows`` in one sentence: how much lost counter volume moved online.
+
+    None when nothing was lost (or there is no bank row).
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> flows = pd.DataFrame({"code": [-1], "customers": [3], "counter_lost": [16], "moved_share": [0.25]})
+    >>> render(substitution_message(flows), "en")[:60]
+    'The 3 customers who used the counter less made 16 fewer coun'
+    """
     total = flows[flows["code"] == -1]
     if total.empty or not total["counter_lost"].iloc[0] > 0:
         return None
     row = total.iloc[0]
-    share = f"{row['moved_share'] * 100:.0f}%"
-    gone = f"{(1 - row['moved_share']) * 100:.0f}%"
-    if lang == "zh":
-        return (
-            f"柜面交易减少的{int(row['customers']):,}位客户少办了{int(row['counter_lost']):,}笔柜面业务："
-            f"其中{share}转到了手机银行和网银，{gone}没有在线上出现（可能流向他行）。"
-        )
-    return (
-        f"The {int(row['customers']):,} customers who used the counter less made {int(row['counter_lost']):,} "
-        f"fewer counter transactions: {share} reappeared on mobile and online banking, {gone} did not "
-        f"(possibly gone to another bank)."
+    return Message(
+        "visits_substitution_sentence",
+        customers=Count(int(row["customers"])),
+        lost=Count(int(row["counter_lost"])),
+        moved=Share(float(row["moved_share"]), 0),
+        gone=Share(1 - float(row["moved_share"]), 0),
     )

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_core.messages import Count, Message, Share
 from crm_core.visits.config import DEFAULT_WHAT_IF, WhatIfInputs
 from crm_core.visits.cube import VisitCube
 from crm_core.visits.decline import OK, DeclineFit, forecast_total
@@ -141,21 +142,26 @@ def what_if_staffing(base: WhatIfBase, inputs: WhatIfInputs = DEFAULT_WHAT_IF) -
     )
 
 
-def what_if_sentence(staffing: pd.DataFrame, inputs: WhatIfInputs, lang: str = "en") -> str:
-    """One sentence on the bank total of ``what_if_staffing``."""
+def what_if_message(staffing: pd.DataFrame, inputs: WhatIfInputs) -> Message:
+    """The bank total of ``what_if_staffing`` in one sentence: counter transactions moved and tellers freed.
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> staffing = pd.DataFrame({"moved_off_counter": [240.0], "counter_next_12m": [12_000.0],
+    ...                          "tellers_freed": [0.2]})
+    >>> render(what_if_message(staffing, WhatIfInputs(segments=(0,), adoption_increase_pp=10,
+    ...        substitution_factor=0.5, transactions_per_teller_month=100)), "en")[-60:]
+    ' about 0.2 tellers at 100 transactions per teller per month.'
+    """
     moved = float(staffing["moved_off_counter"].sum())
     total = float(staffing["counter_next_12m"].sum())
-    freed = float(staffing["tellers_freed"].sum())
-    share = moved / total * 100 if total > 0 else 0.0
-    if lang == "zh":
-        return (
-            f"若所选客群中{inputs.adoption_increase_pp:g}%的非线上客户柜面业务转为线上办理（替代系数"
-            f"{inputs.substitution_factor:g}），明年柜面交易将减少约{moved:,.0f}笔（{share:.1f}%），"
-            f"按每名柜员每月{inputs.transactions_per_teller_month:,.0f}笔计，可释放约{freed:.1f}名柜员。"
-        )
-    return (
-        f"If {inputs.adoption_increase_pp:g}% of the chosen segments' non-digital counter volume converts "
-        f"(substitution factor {inputs.substitution_factor:g}), next year's counter transactions fall by about "
-        f"{moved:,.0f} ({share:.1f}%), freeing about {freed:.1f} tellers at "
-        f"{inputs.transactions_per_teller_month:,.0f} transactions per teller per month."
+    return Message(
+        "visits_what_if_sentence",
+        pp=f"{inputs.adoption_increase_pp:g}",
+        factor=f"{inputs.substitution_factor:g}",
+        moved=Count(round(moved)),
+        share=Share(moved / total if total > 0 else 0.0),
+        freed=f"{float(staffing['tellers_freed'].sum()):.1f}",
+        per_teller=Count(inputs.transactions_per_teller_month),
     )
