@@ -60,6 +60,7 @@ def scenario_summary(
     churn_risk: loyalty.ChurnRisk | None = None,
     product_view: products.ProductsView | None = None,
     scorecard: Callable[[str], staff.Scorecard] | None = None,
+    loyalty_view: loyalty.LoyaltyView | None = None,
 ) -> ScenarioSummary:
     """Return the headline results of one scenario.
 
@@ -73,6 +74,8 @@ def scenario_summary(
         ``products_view`` over the scenario's tiers (the app passes its cached one); built when None.
     scorecard : callable, optional
         ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
+    loyalty_view : LoyaltyView, optional
+        ``loyalty_view`` over the scenario's tiers (the app passes its cached one); built when None.
     """
     tiers = segments.aum_tiers(prepared, scenario.tiers)
     profiles = segments.group_profiles(prepared, tiers.codes, tiers.labels)
@@ -84,20 +87,12 @@ def scenario_summary(
     )
     opportunity, gap = (view.opportunity_value, view.gap_value) if view is not None else (0.0, 0.0)
 
-    at_risk = retained = float("nan")
-    risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
-    if risk.usable:
-        aum = prepared.customers["aum"].to_numpy(dtype=float)
-        bands = loyalty.risk_bands(risk.probabilities)
-        at_risk = float(aum[bands == 2].sum())
-        values = loyalty.customer_value(prepared, risk.probabilities, tiers.codes, scenario.clv)
-        kept = loyalty.retention_what_if(risk.probabilities, bands, values, tiers.codes, tiers.labels,
-                                         scenario.retention)  # fmt: skip
-        retained = (
-            float(kept.loc[kept["code"] < 0, "aum_kept"].sum())
-            if (kept["code"] < 0).any()
-            else float(kept["aum_kept"].sum())
-        )
+    loyal = loyalty_view
+    if loyal is None:
+        risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
+        settings = loyalty.LoyaltySettings.of(scenario)
+        loyal = loyalty.loyalty_view(prepared, tiers.codes, scenario.tiers.labels, settings, risk=risk)
+    at_risk, retained = loyal.at_risk_aum, loyal.aum_kept
 
     card = scorecard("branch") if scorecard is not None else staff.staff_scorecard(prepared, "branch")
     weights = staff.scorecard_weights(card, dict(scenario.staff_weights))

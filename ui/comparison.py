@@ -19,7 +19,8 @@ from ui import staff as ui_staff
 def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _scenario: Scenario) -> ScenarioSummary:
     risk = ui_loy.churn_risk(_prepared, _scenario.churn)
     view = ui_prod.tier_view(_prepared, _scenario)
-    return scenario_summary(_prepared, _scenario, risk, view, partial(ui_staff.scorecard, _prepared))
+    loyalty = ui_loy.tier_view(_prepared, _scenario)
+    return scenario_summary(_prepared, _scenario, risk, view, partial(ui_staff.scorecard, _prepared), loyalty)
 
 
 def summary(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:

@@ -53,10 +53,11 @@ def view(prepared: PreparedDataset, codes: np.ndarray, labels: tuple[str, ...], 
     Keyed by the dataset fingerprint, the grouping (its codes and language-free labels) and the
     loyalty settings: the page, the report, the playbook and the comparison read the same object,
     in any language. The churn model, the stickiness matrix and the customer values behind it are
-    cached per dataset (and definition, CLV settings) and shared by every grouping.
+    cached per dataset (and definition, CLV settings) and shared by every grouping. No ``st`` call
+    here (the report and playbook call it from their caches): the page trains the model first with
+    ``churn_risk``, which shows a spinner.
     """
     loyalty_settings = loy.LoyaltySettings.of(scenario)
-    churn_risk(prepared, loyalty_settings.churn)  # trained (with its spinner) before the view reads it
     grouping_key = hashlib.sha256(np.ascontiguousarray(codes).tobytes() + repr(tuple(labels)).encode()).hexdigest()
     settings_key = hashlib.sha256(repr(loyalty_settings).encode()).hexdigest()
     return _view(prepared.fingerprint, grouping_key, settings_key, prepared, codes, tuple(labels), loyalty_settings)

@@ -54,7 +54,8 @@ def _findings(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset,
 def _plays(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
     inputs = _inputs(_prepared, _scenario)
     del inputs["scorecard"]
-    return pb.segment_playbook(_prepared, _scenario, lang=lang, **inputs)
+    loyalty_view = ui_loy.tier_view(_prepared, _scenario)
+    return pb.segment_playbook(_prepared, _scenario, lang=lang, loyalty_view=loyalty_view, **inputs)
 
 
 def _key(scenario: Scenario) -> str:

@@ -28,6 +28,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         cube=cube,
         product_view=ui_prod.tier_view(_prepared, _scenario),
         scorecard=partial(ui_staff.scorecard, _prepared),
+        loyalty_view=ui_loy.tier_view(_prepared, _scenario),
     )
 
 

@@ -76,7 +76,15 @@ from crm_core.loyalty.value import (
     potential_aum,
     quadrant_sample,
 )
-from crm_core.loyalty.view import LoyaltySettings, LoyaltyView, band_summary, indicator_gaps, loyalty_view, shown
+from crm_core.loyalty.view import (
+    LoyaltySettings,
+    LoyaltyView,
+    band_summary,
+    indicator_gaps,
+    loyalty_view,
+    shown,
+    unscored_risk,
+)
 from crm_core.loyalty.whatif import retention_what_if, what_if_sentence
 
 __all__ = [
@@ -148,6 +156,7 @@ __all__ = [
     "stickiness_scores",
     "stickiness_segment_figure",
     "stickiness_weights",
+    "unscored_risk",
     "what_if_figure",
     "what_if_sentence",
 ]

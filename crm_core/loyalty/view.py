@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.definitions import ChurnRate, churn_rate
+from crm_core.loyalty.churn import churn_labels
 from crm_core.loyalty.config import (
     DEFAULT_MODEL,
     DEFAULT_PRIMACY,
@@ -30,7 +31,7 @@ from crm_core.loyalty.config import (
     StickinessConfig,
 )
 from crm_core.loyalty.evaluation import Evaluation
-from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, churn_risk_model, risk_bands
+from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, FittedModel, churn_risk_model, risk_bands
 from crm_core.loyalty.stickiness import (
     StickinessMatrix,
     primacy_flags,
@@ -239,6 +240,16 @@ def band_summary(probabilities: np.ndarray, bands: np.ndarray, aum: np.ndarray) 
             (band, int(member.sum()), float(aum[member].sum()), float((probabilities[member] * aum[member]).sum()))
         )
     return pd.DataFrame(rows, columns=list(BAND_COLUMNS))
+
+
+def unscored_risk(prepared: PreparedDataset, definition: ChurnDefinition | None = None) -> ChurnRisk:
+    """Return a churn risk with no model (no customer scored): a view built on it shows no risk figures.
+
+    For callers that show stickiness and value without training a model.
+    """
+    definition = definition or ChurnDefinition()
+    unscored = np.full(len(prepared.customers), np.nan)
+    return ChurnRisk(definition, churn_labels(prepared, definition), FittedModel(False, {}), unscored, pd.DataFrame())
 
 
 def _empty_risk(labels: Sequence[str]) -> pd.DataFrame:

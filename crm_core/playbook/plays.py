@@ -133,6 +133,7 @@ def segment_metrics(
     churn_risk: loyalty.ChurnRisk | None = None,
     stickiness: loyalty.StickinessConfig = loyalty.DEFAULT_STICKINESS,
     cube: visits.VisitCube | None = None,
+    loyalty_view: loyalty.LoyaltyView | None = None,
 ) -> pd.DataFrame:
     """Return the metrics the rules read, one row per segment (active customers).
 
@@ -150,6 +151,9 @@ def segment_metrics(
         Weights of the stickiness index.
     cube : VisitCube, optional
         For ``silent_attrition_share`` (NaN without 24 months of activity and AUM a year ago).
+    loyalty_view : LoyaltyView, optional
+        ``loyalty_view`` over the same groups (the app's cached one): the risk and stickiness
+        metrics are read from it; built here from ``churn_risk`` and ``stickiness`` when None.
 
     Returns
     -------
@@ -175,33 +179,27 @@ def segment_metrics(
 
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
-    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float))
     nan = np.full(g, np.nan)
-    if churn_risk is not None and churn_risk.usable:
-        high = (loyalty.risk_bands(churn_risk.probabilities) == 2).astype(float)
-        scored = ~np.isnan(churn_risk.probabilities)
-        frame["high_risk_share"] = _member_means(high, codes, g, active & scored)
-        keep = active & (codes >= 0) & (high > 0)
-        frame["at_risk_aum"] = np.bincount(codes[keep], weights=aum[keep], minlength=g)[:g]
-    else:
-        frame["high_risk_share"] = nan
-        frame["at_risk_aum"] = nan
+    view = loyalty_view
+    if view is None:
+        settings = loyalty.LoyaltySettings(
+            loyalty.DEFAULT_CHURN, stickiness, loyalty.DEFAULT_CLV, loyalty.RetentionScenario()
+        )
+        view = loyalty.loyalty_view(
+            prepared, codes, labels, settings, risk=churn_risk or loyalty.unscored_risk(prepared)
+        )
+    frame["high_risk_share"] = view.risk["high_risk_share"].to_numpy(dtype=float) if view.model_usable else nan
+    frame["at_risk_aum"] = view.risk["at_risk_aum"].to_numpy(dtype=float) if view.model_usable else nan
     if cube is not None and cube.n_months >= 24 and prepared.has("aum_trend"):
         silent = visits.silent_attrition_mask(cube, c["aum_trend"].to_numpy(dtype=float)).astype(float)
         frame["silent_attrition_share"] = _member_means(silent, codes, g, active)
     else:
         frame["silent_attrition_share"] = nan
-    matrix = loyalty.stickiness_matrix(prepared, stickiness)
-    scores = loyalty.stickiness_scores(matrix, stickiness)
-    frame["stickiness_index"] = _member_means(scores, codes, g, active)
-    frame["primacy_share"] = _member_means(loyalty.primacy_flags(prepared).astype(float), codes, g, active)
+    frame["stickiness_index"] = view.stickiness["mean"].to_numpy(dtype=float)
+    frame["primacy_share"] = view.stickiness["primacy_share"].to_numpy(dtype=float)
     for indicator in loyalty.STICKINESS_INDICATORS:
-        if indicator not in matrix.indicators:
-            frame[f"{indicator}_vs_bank"] = nan
-            continue
-        column = matrix.matrix[:, matrix.indicators.index(indicator)]
-        bank = float(column[active].mean()) if active.any() else math.nan
-        frame[f"{indicator}_vs_bank"] = _member_means(column, codes, g, active) - bank
+        gaps = view.indicator_gaps
+        frame[f"{indicator}_vs_bank"] = gaps[indicator].to_numpy(dtype=float) if indicator in gaps else nan
     metric_columns = [col for col in frame.columns if col not in ("code", "segment", "suppressed", "customers")]
     frame.loc[frame["suppressed"], metric_columns] = np.nan
     return frame
@@ -255,6 +253,7 @@ def segment_playbook(
     churn_risk: loyalty.ChurnRisk | None = None,
     cube: visits.VisitCube | None = None,
     product_view: products.ProductsView | None = None,
+    loyalty_view: loyalty.LoyaltyView | None = None,
 ) -> tuple[SegmentPlay, ...]:
     """Return the playbook of every tier of ``scenario.tiers``.
 
@@ -274,6 +273,8 @@ def segment_playbook(
         ``visits.visit_cube(prepared)`` when the caller has it.
     product_view : ProductsView, optional
         ``products_view`` over the scenario's tiers when the caller has it (built here otherwise).
+    loyalty_view : LoyaltyView, optional
+        ``loyalty_view`` over the scenario's tiers when the caller has it (built here otherwise).
 
     Returns
     -------
@@ -289,7 +290,11 @@ def segment_playbook(
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
     if cube is None and prepared.monthly_channels is not None:
         cube = visits.visit_cube(prepared)
-    metrics = segment_metrics(prepared, codes, labels, risk, scenario.stickiness, cube)
+    if loyalty_view is None:
+        loyalty_view = loyalty.loyalty_view(
+            prepared, codes, scenario.tiers.labels, loyalty.LoyaltySettings.of(scenario), risk=risk
+        )
+    metrics = segment_metrics(prepared, codes, labels, risk, scenario.stickiness, cube, loyalty_view)
     view = product_view or products.products_view(
         prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
     )

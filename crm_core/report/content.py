@@ -242,18 +242,12 @@ def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierCo
 # --- 3 stickiness ---------------------------------------------------------------------------------
 
 
-def _stickiness(prepared, scenario: Scenario, codes, labels, risk: loy.ChurnRisk, lang: str):
-    """The stickiness step and the risk-by-segment table (None without a model)."""
-    c = prepared.customers
-    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float))
-    matrix = loy.stickiness_matrix(prepared, scenario.stickiness)
-    scores = loy.stickiness_scores(matrix, scenario.stickiness)
-    primacy = loy.primacy_flags(prepared)
-    by_segment = loy.stickiness_by_segment(scores, primacy, codes, labels)
-    active = c["is_active"].to_numpy(dtype=bool)
-    mean = float(np.nanmean(scores[active])) if active.any() and matrix.indicators else math.nan
+def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRisk, lang: str):
+    """The stickiness step and the risk-by-segment table (None without a model), read from the loyalty view."""
+    by_segment = prod.relabelled(view.stickiness, names, ("segment",))
+    mean = view.mean_stickiness
     known = by_segment.dropna(subset=["mean"])
-    if not matrix.indicators or known.empty:
+    if not view.weights or known.empty:
         numbers = (_number("report_stickiness_mean", mean, "index", lang),)
         return _step("stickiness", lang, _t("report_no_stickiness", lang), numbers, None, None, [], False), None
     best, worst = known.loc[known["mean"].idxmax()], known.loc[known["mean"].idxmin()]
@@ -274,49 +268,39 @@ def _stickiness(prepared, scenario: Scenario, codes, labels, risk: loy.ChurnRisk
         y_title=_t("report_stickiness_axis", lang),
         value_kind="index",
     )
-    primacy_share = float(primacy[active].mean()) if active.any() else math.nan
+    primacy_share = view.primacy_share
     lines = [
         f"{row.segment}: {_t('report_stickiness_mean', lang)} {format_value(row.mean, 'index', lang)}, "
         f"{_t('report_primacy_share', lang)} {format_value(row.primacy_share, 'share', lang)}"
         for row in by_segment.itertuples()
     ]
-    if not risk.usable:
+    if not view.model_usable:
         headline = _t("report_stickiness_no_model", lang, reason=risk.fitted.reason[lang], **words)
         numbers = (
             _number("report_stickiness_mean", mean, "index", lang),
             _number("report_primacy_share", primacy_share, "share", lang),
         )
         return _step("stickiness", lang, headline, numbers, chart, None, lines), None
-    probabilities = risk.probabilities
-    bands = loy.risk_bands(probabilities)
-    by_risk = loy.risk_by_group(probabilities, bands, aum, codes, labels)
-    values = loy.customer_value(prepared, probabilities, codes, scenario.clv)
-    retention = scenario.retention
-    if any(code >= len(labels) for code in retention.segments):
-        retention = replace(retention, segments=tuple(code for code in retention.segments if code < len(labels)))
-    kept = loy.retention_what_if(
-        probabilities, bands, values, codes, labels, retention, risk.fitted.evaluation.calibration_error
-    )
-    what_if = loy.what_if_sentence(kept, retention, lang)
-    high = bands == loy.RISK_BANDS.index("high")
-    at_risk = float(aum[high].sum())
-    evaluation = risk.fitted.evaluation
+    by_risk = prod.relabelled(view.risk, names)
+    kept = prod.relabelled(view.retention, names, ("segment",))
+    what_if = loy.what_if_sentence(kept, view.settings.retention, lang)
+    at_risk = view.at_risk_aum
+    evaluation = view.evaluation
     headline = _t(
         "report_stickiness_headline",
         lang,
         auc=f"{evaluation.roc_auc:.2f}",
-        high=format_value(high.sum(), "count", lang),
+        high=format_value(view.high_risk_customers, "count", lang),
         at_risk=format_value(at_risk, "money", lang),
         what_if=what_if,
         **words,
     )
-    total_kept = kept.loc[kept["code"] == -1].iloc[0]
     numbers = (
         _number("report_stickiness_mean", mean, "index", lang),
         KeyNumber(_t("report_roc_auc", lang), f"{evaluation.roc_auc:.3f}", float(evaluation.roc_auc)),
         _number("report_at_risk_aum", at_risk, "money", lang),
-        _number("report_expected_aum_loss", float(by_risk["expected_aum_loss"].sum()), "money", lang),
-        _number("report_aum_kept", total_kept["aum_kept"], "money", lang),
+        _number("report_expected_aum_loss", view.expected_aum_loss, "money", lang),
+        _number("report_aum_kept", view.aum_kept, "money", lang),
     )
     table = pd.DataFrame(
         {
@@ -659,6 +643,7 @@ def report_content(
     cube: vis.VisitCube | None = None,
     product_view: prod.ProductsView | None = None,
     scorecard: Callable[[str], staff.Scorecard] | None = None,
+    loyalty_view: loy.LoyaltyView | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -680,6 +665,8 @@ def report_content(
         ``products_view`` over the scenario's tiers (the app caches it); built here when None.
     scorecard : callable, optional
         ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
+    loyalty_view : LoyaltyView, optional
+        ``loyalty_view`` over the scenario's tiers (the app caches it); built here when None.
 
     Returns
     -------
@@ -695,7 +682,11 @@ def report_content(
     inputs = seg.profile_inputs(prepared)
     profiles = seg.group_profiles(inputs, codes, labels, unassigned_label=_t("not_assigned", lang))
     risk = churn_risk if churn_risk is not None else loy.churn_risk_model(prepared, scenario.churn)
-    stickiness, risk_table = _stickiness(prepared, scenario, codes, labels, risk, lang)
+    loyalty = loyalty_view or loy.loyalty_view(
+        prepared, codes, scenario.tiers.labels, loy.LoyaltySettings.of(scenario), risk=risk
+    )
+    tier_names = dict(zip(scenario.tiers.labels, labels, strict=True))
+    stickiness, risk_table = _stickiness(loyalty, tier_names, risk, lang)
     view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
     branches = place_names(prepared.customers, "branch", lang)
     value_mining, gaps, opportunities = _value_mining(view, scenario, branches, lang)
