@@ -17,7 +17,8 @@ SCANNED = [*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), *(ROOT
 SCANNED.append(ROOT / "app.py")
 SCANNED.remove(ROOT / "crm_core" / "catalog.py")  # its examples name keys that do not exist
 LOOKUP = re.compile(r"""\b(?:t|translate|text|_t|_number|Message)\(\s*(["'])(\w+)\1""")
-"""A catalog lookup with a literal key: ``t("key"``, ``translate("key", lang``, ``text("key"``, ``Message("key"``; in the
+"""A catalog lookup with a literal key: ``t("key"``, ``translate("key", lang``, ``text("key"``,
+``Message("key"``; in the
 report content ``_t("key"`` and ``_number("key"`` (a key number's label)."""
 
 # fmt: off

@@ -22,7 +22,6 @@ from crm_core.visits import (
 from crm_core.visits.examples import monthly_dataset
 
 
-
 def substitution_sentence(flows, lang="en"):
     message = substitution_message(flows)
     return None if message is None else render(message, lang)

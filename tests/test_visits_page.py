@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core import segments as seg
 from crm_core import visits as vis
-from crm_core.messages import render
 from crm_core.dataset import Dataset
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
 from ui.widgets import md
