@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, scenarios, widgets
+from ui import auth, filters, scenarios, widgets
 from ui.frame import follow_deep_link, framed_run
 from ui.i18n import t
 
@@ -17,6 +17,7 @@ PAGES = (
     ("products", ":material/inventory_2:"),
     ("loyalty", ":material/favorite:"),
     ("staff_kpis", ":material/leaderboard:"),
+    ("service", ":material/support_agent:"),
     ("scenarios", ":material/compare_arrows:"),
     ("playbook", ":material/menu_book:"),
 )
@@ -38,6 +39,7 @@ follow_deep_link(pages)
 if not widgets.meeting_mode_toggle():
     widgets.identifiers_switch()
     widgets.data_source_panel()
+    filters.sidebar_panel()
     scenarios.sidebar_panel()
 with framed_run():
     navigation.run()

@@ -286,6 +286,22 @@ def age_band_labels() -> list[str]:
     return [label for _, _, label in AGE_BANDS]
 
 
+def in_memory(dataset: Dataset) -> Dataset:
+    """The dataset with an opened artefact's activity and holdings read into memory (others as they are)."""
+    if getattr(dataset, "activity_file", None) is None and getattr(dataset, "holdings_file", None) is None:
+        return dataset
+    from crm_core.artefact import loaded_activity, loaded_holdings  # the artefact module builds on this one
+
+    return replace(
+        dataset,
+        activity=loaded_activity(dataset),
+        holdings=loaded_holdings(dataset),
+        activity_file=None,
+        activity_rows=0,
+        holdings_file=None,
+    )
+
+
 def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     """Return the prepared dataset: features per customer and monthly channel aggregates.
 
@@ -299,17 +315,7 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     PreparedDataset
         See the class for the columns it adds.
     """
-    if getattr(dataset, "activity_file", None) is not None or getattr(dataset, "holdings_file", None) is not None:
-        from crm_core.artefact import loaded_activity, loaded_holdings  # the artefact module builds on this one
-
-        dataset = replace(
-            dataset,
-            activity=loaded_activity(dataset),
-            holdings=loaded_holdings(dataset),
-            activity_file=None,
-            activity_rows=0,
-            holdings_file=None,
-        )
+    dataset = in_memory(dataset)
     as_of = reference_month(dataset)
     year_ago = as_of - pd.DateOffset(months=12)
     two_years_ago = as_of - pd.DateOffset(months=24)

@@ -22,6 +22,7 @@ from typing import Any
 
 from crm_core import validation as check
 from crm_core.configs import config_from_dict, config_to_dict
+from crm_core.filters import Filters
 from crm_core.loyalty.config import ChurnDefinition, ClvConfig, RetentionScenario, StickinessConfig
 from crm_core.playbook.config import GuaranteeTargets
 from crm_core.products.config import MAX_PRODUCTS, BenchmarkConfig, SizingConfig
@@ -99,6 +100,8 @@ class Scenario:
         Segment scheme, groupings and staff level the views show.
     guarantees : GuaranteeTargets
         Targets, owners and milestones of the guarantee measures (playbook, deck).
+    filters : Filters
+        Branch, city, relationship manager, tier and as-of month every view, export and the playbook show.
     suppression : SuppressionConfig
         Smallest group any surface shows (smaller groups are suppressed, with complementary ones).
     version : int
@@ -129,6 +132,7 @@ class Scenario:
     views: ViewChoices = field(default_factory=ViewChoices)
     guarantees: GuaranteeTargets = field(default_factory=GuaranteeTargets)
     suppression: SuppressionConfig = field(default_factory=SuppressionConfig)
+    filters: Filters = field(default_factory=Filters)
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
@@ -167,6 +171,7 @@ CONFIG_FIELDS: dict[str, type] = {
     "views": ViewChoices,
     "guarantees": GuaranteeTargets,
     "suppression": SuppressionConfig,
+    "filters": Filters,
 }
 """Scenario fields that hold a config, with its class."""
 

@@ -17,6 +17,7 @@ import streamlit as st
 
 from crm_core import overview
 from crm_core.dataset import Dataset
+from crm_core.filters import EmptyFilter, filtered_dataset
 from crm_core.prepare import PreparedDataset, prepared_dataset
 from crm_core.sample import SAMPLE_DIR, read_sample
 from ui.i18n import t
@@ -84,13 +85,50 @@ def _prepared(fingerprint: str, _dataset: Dataset) -> PreparedDataset:
     return prepared_dataset(_dataset)
 
 
-def active_prepared() -> PreparedDataset:
-    """The prepared form of the active dataset: an opened artefact as it is, else computed once per fingerprint."""
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _filtered(fingerprint: str, filters_key: str, tier_key: str, _dataset: Dataset, _filters, _tiers) -> Dataset:
+    from crm_core.segments import aum_tiers
+
+    codes = aum_tiers(_dataset.customers, _tiers).codes if _filters.tiers else None
+    return filtered_dataset(_dataset, _filters, codes, tier_key)
+
+
+def filtered_active_dataset() -> Dataset:
+    """The active dataset as the scenario's filters leave it (the filtered extract; itself when none).
+
+    Stops the page with a message when no customer is left.
+    """
+    from crm_core.configs import config_json
+    from ui.settings import active
+
     dataset = active_dataset()
+    scenario = active()
+    filters = scenario.filters
+    if not filters.is_active:
+        return dataset
+    tier_key = config_json(scenario.tiers) if filters.tiers else ""
+    try:
+        return _filtered(dataset.fingerprint, filters.key(), tier_key, dataset, filters, scenario.tiers)
+    except EmptyFilter:
+        from ui.filters import statement
+
+        st.warning(t("filter_empty", statement=statement()), icon=":material/filter_alt_off:")
+        st.stop()
+
+
+def active_prepared() -> PreparedDataset:
+    """The prepared form of the active dataset under the scenario's filters: an opened artefact as it is,
+    else computed once per (filtered) fingerprint."""
+    dataset = filtered_active_dataset()
     opened = st.session_state.get(UPLOADED_PREPARED_KEY)
     if opened is not None and opened.fingerprint == dataset.fingerprint:
         return opened
     return _prepared(dataset.fingerprint, dataset)
+
+
+def is_sample() -> bool:
+    """Whether the bundled synthetic sample is the data source."""
+    return active_dataset().fingerprint == sample_dataset().fingerprint
 
 
 def artefact_folders() -> list[Path]:

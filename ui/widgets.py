@@ -64,10 +64,11 @@ def scenario_panel() -> None:
 
 
 def plot(figure, key: str, container=None, **kwargs) -> None:
-    """Show a plotly figure with its date axes in the session's language (``st.plotly_chart`` otherwise)."""
+    """Show a plotly figure with date axes in the session's language and the shared colours (``crm_core.palette``)."""
     from crm_core.charts import with_dated_axes
+    from crm_core.palette import with_palette
 
-    (container or st).plotly_chart(with_dated_axes(figure, current_lang()), key=key, **kwargs)
+    (container or st).plotly_chart(with_palette(with_dated_axes(figure, current_lang())), key=key, **kwargs)
 
 
 def format_value(value: float, unit: str) -> str:
@@ -110,9 +111,18 @@ def page_header(name: str, subtitle: str = "") -> None:
     refused = refused_message()
     if refused:
         st.error(refused, icon=":material/block:")
+    if data.is_sample():  # a synthetic bank: its artefacts must not read as findings
+        st.caption(t("sample_banner"), help=t("sample_banner_help"))
     measure = data.active_dataset().value_measure
     if measure != "aum" and name not in ("data", "scenarios"):
         st.info(t("value_measure_note", measure=t(f"measure_{measure}")), icon=":material/swap_horiz:")
+    if name != "data":
+        from ui import filters
+
+        said = filters.statement()
+        if said:
+            shown = " ".join([t("filter_shown", statement=md(said)), *filters.caveats()])
+            st.info(shown, icon=":material/filter_alt:")
 
 
 def coming_page(name: str) -> None:

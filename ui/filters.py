@@ -1,0 +1,113 @@
+"""The sidebar's filters (branch, city, relationship manager, tier, as-of month) and their statement.
+
+The filters live in the active scenario (``Scenario.filters``); each control here is a view of
+it (``ui.settings.control``). ``ui.data.active_prepared`` turns them into the filtered extract,
+so every page, tile, export and the playbook follow; ``statement`` is what each surface says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import streamlit as st
+
+from crm_core import filters as flt
+from crm_core.formatting import format_month
+from crm_core.segments import tier_labels
+from ui import data, settings
+from ui.i18n import current_lang, t
+
+FILTER_SETTINGS: dict[str, settings.Setting] = {
+    "branch": settings.Setting(("filters", "branches"), shown=list, translated=True),
+    "city": settings.Setting(("filters", "cities"), shown=list, translated=True),
+    "relationship_manager": settings.Setting(("filters", "relationship_managers"), shown=list),
+    "tiers": settings.Setting(("filters", "tiers"), shown=list, translated=True),
+    "as_of": settings.Setting(("filters", "as_of"), shown=str, translated=True),
+}
+"""One control per filter field (unit columns by the customer column they restrict)."""
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _choices(fingerprint: str, lang: str, _dataset) -> dict[str, object]:
+    from crm_core import places
+
+    customers = _dataset.customers
+    units = {}
+    for column in flt.UNITS:
+        if column in customers and customers[column].notna().any():
+            values = sorted(str(v) for v in customers[column].dropna().unique())
+            names = places.place_names(customers, column, lang) if column in places.PLACE_COLUMNS else {}
+            units[column] = (values, names)
+    return {"units": units, "months": flt.as_of_months(_dataset)}
+
+
+def _clear() -> None:
+    settings.commit(lambda scenario: replace(scenario, filters=flt.Filters()))
+
+
+def sidebar_panel() -> None:
+    """The filter controls in a sidebar expander (open while a filter is set)."""
+    dataset = data.active_dataset()
+    lang = current_lang()
+    scenario = settings.active()
+    choices = _choices(dataset.fingerprint, lang, dataset)
+    labels = {
+        "branch": t("filter_branches"),
+        "city": t("filter_cities"),
+        "relationship_manager": t("filter_relationship_managers"),
+    }
+    with st.sidebar.expander(t("filters"), expanded=scenario.filters.is_active, icon=":material/filter_alt:"):
+        for column, (values, names) in choices["units"].items():
+            settings.control(
+                st.multiselect,
+                FILTER_SETTINGS[column],
+                labels[column],
+                values,
+                format_func=lambda v, names=names: names.get(v, v),
+                placeholder=t("filter_all"),
+            )
+        tiers = tier_labels(scenario.tiers, lang)
+        settings.control(
+            st.multiselect,
+            FILTER_SETTINGS["tiers"],
+            t("filter_tiers"),
+            list(range(len(tiers))),
+            format_func=lambda code: tiers[code],
+            placeholder=t("filter_all"),
+        )
+        months = choices["months"]
+        if months:
+            latest = t("filter_latest", month=format_month(f"{months[0]}-01", lang))
+            settings.control(
+                st.selectbox,
+                FILTER_SETTINGS["as_of"],
+                t("filter_as_of_month"),
+                ["", *months[1:]],
+                format_func=lambda m: latest if not m else format_month(f"{m}-01", lang),
+            )
+        else:
+            st.caption(t("filter_undated"))
+        if scenario.filters.is_active:
+            st.button(t("filter_clear"), on_click=_clear, icon=":material/filter_alt_off:")
+
+
+def statement(lang: str | None = None) -> str:
+    """The active filter in words ("Ningbo Haishu · affluent · as of June 2026"); empty when none."""
+    from crm_core import places
+
+    lang = lang or current_lang()
+    scenario = settings.active()
+    filters = scenario.filters
+    if not filters.is_active:
+        return ""
+    customers = data.active_dataset().customers
+    names = {column: places.place_names(customers, column, lang) for column in places.PLACE_COLUMNS}
+    return flt.statement(filters, lang, tier_labels(scenario.tiers, lang), names)
+
+
+def caveats(lang: str | None = None) -> list[str]:
+    """What the as-of month cannot take back in this extract, in words."""
+    from crm_core.messages import render
+
+    lang = lang or current_lang()
+    return [render(m, lang) for m in flt.as_of_caveats(data.active_dataset(), settings.active().filters)]
