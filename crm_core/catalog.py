@@ -59,6 +59,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "date_order_",  # date orders an upload may use
     "drill_",  # segment drill-down panels
     "explain_",  # the explanation under each Overview metric
+    "frequency_",  # trend periods: month / quarter
     "indicator_",  # value and stickiness indicators
     "level_",  # staff ranking levels: branch / relationship manager
     "loyalty_",  # loyalty KPI tiles
@@ -80,6 +81,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "status_",  # scorecard statuses
     "stickiness_",  # stickiness indicators
     "table_",  # the tables of a dataset
+    "trend_",  # the Overview trend metrics and the columns named by the period
     "value_",  # value segments
     "xsell_col_",  # cross-sell table columns
 )

@@ -30,6 +30,8 @@ class ViewChoices:
         The unit the Staff KPIs page ranks.
     currency : str
         ISO code money is shown in; "" (default) = the data's own (``Dataset.currency``).
+    trend_frequency : {"quarter", "month"}
+        The period the Overview's KPI trends compare.
 
     Examples
     --------
@@ -43,6 +45,7 @@ class ViewChoices:
     loyalty_group_by: str = "tiers"
     staff_level: str = "branch"
     currency: str = ""
+    trend_frequency: str = "quarter"
 
     def __post_init__(self) -> None:
         from crm_core.formatting import CURRENCY_SYMBOLS
@@ -52,6 +55,7 @@ class ViewChoices:
         for name in ("visits_group_by", "products_group_by", "loyalty_group_by"):
             check.choice(getattr(self, name), f"views: {name}", GROUPINGS)
         check.choice(self.staff_level, "views: staff_level", LEVELS)
+        check.choice(self.trend_frequency, "views: trend_frequency", ("quarter", "month"))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from crm_core.formatting import format_share
 from crm_core.overview import off_counter_rate
 from ui import data
 from ui.i18n import month_label, t
+from ui.trends import trends_section
 from ui.widgets import kpi_tile, page_header, plot
 
 dataset = data.active_dataset()
@@ -38,6 +39,8 @@ if not totals.empty:
                 before=format_share(rate.iloc[-13]),
             )
         )
+
+trends_section(data.kpi_trends(prepared))
 
 st.subheader(t("data_quality"))
 holdings = prepared.dataset.holdings

@@ -167,6 +167,18 @@ def _overview_figures(fingerprint: str, _prepared_dataset: PreparedDataset) -> t
     return overview.overview_kpis(_prepared_dataset), overview.monthly_channel_totals(_prepared_dataset)
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _trends(fingerprint: str, _prepared_dataset: PreparedDataset):
+    from crm_core.trends import kpi_trends
+
+    return kpi_trends(_prepared_dataset)
+
+
+def kpi_trends(prepared: PreparedDataset):
+    """The headline KPIs' monthly lines (``crm_core.trends.KpiTrends``), once per (filtered) dataset."""
+    return _trends(prepared.fingerprint, prepared)
+
+
 def overview_figures(prepared: PreparedDataset) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[str, dict]]]:
     """KPIs, monthly channel totals and data-quality notes of the Overview page."""
     kpis, totals = _overview_figures(prepared.fingerprint, prepared)

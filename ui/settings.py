@@ -229,6 +229,7 @@ SETTINGS: dict[str, Setting] = {
     "cannibalisation_share": Setting(("sizing", "cannibalisation_share"), scale=100, shown=int),
     "min_group_customers": Setting(("suppression", "min_customers"), shown=int),
     "currency": Setting(("views", "currency"), shown=str, translated=True),
+    "trend_frequency": Setting(("views", "trend_frequency"), shown=str, translated=True),
     "staff_level": Setting(("views", "staff_level"), shown=str, translated=True),
     "staff_baseline": Setting(("staff_baseline",), shown=str, translated=True),
 }

@@ -1,0 +1,225 @@
+"""Headline KPIs over time: monthly and quarterly lines with their period-on-period deltas.
+
+Only what the extract dates is a trend: customers on the books, openings and closures come from
+open and close dates; transactions and the off-counter rate from the monthly activity. Balances
+are one snapshot (and a value a year earlier), so AUM has a year-on-year change but no line:
+:func:`kpi_trends` says which metrics it could not date rather than drawing a flat line.
+
+Periods are calendar months or quarters; a quarter counts only when the data covers all three of
+its months (the current, unfinished quarter is never compared with a full one). Flows (openings,
+closures, transactions) are summed over the period, stocks (customers on the books) taken at its
+end, rates recomputed from the period's sums.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from crm_core.prepare import PreparedDataset
+from crm_core.text_safety import safe_chart
+
+TREND_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("customers_on_books", "count", "stock"),
+    ("new_customers", "count", "flow"),
+    ("closures", "count", "flow"),
+    ("transactions", "count", "flow"),
+    ("off_counter_rate", "share", "rate"),
+)
+"""(metric, unit, kind) of every line: a stock is read at the period's end, a flow summed, a rate recomputed."""
+
+FREQUENCIES = ("month", "quarter")
+
+
+@dataclass(frozen=True, eq=False)
+class KpiTrends:
+    """Monthly KPI lines of one prepared dataset.
+
+    Attributes
+    ----------
+    monthly : pandas.DataFrame
+        ``month`` (first day) and one column per dated metric, months the data covers, in order.
+        ``counter_transactions`` rides along so quarterly rates are recomputed from sums.
+    undated : tuple of str
+        Metrics of ``TREND_METRICS`` the extract cannot date (no open / close dates, no activity).
+    """
+
+    monthly: pd.DataFrame
+    undated: tuple[str, ...]
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        """The dated metrics, in display order."""
+        return tuple(m for m, _, _ in TREND_METRICS if m in self.monthly.columns)
+
+
+def _month_ends(months: pd.DatetimeIndex) -> np.ndarray:
+    return (months + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59, seconds=59)).to_numpy()
+
+
+def kpi_trends(prepared: PreparedDataset) -> KpiTrends:
+    """Return the monthly lines of the headline KPIs the data dates.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The prepared (possibly filtered) dataset.
+
+    Returns
+    -------
+    KpiTrends
+        Months from the first activity month (else the earliest open date, at most 36 months back)
+        to the as-of month.
+    """
+    customers = prepared.customers
+    has_open = prepared.has("open_date")
+    has_close = prepared.has("closed_date")
+    grid = prepared.monthly_channels
+    if grid is not None and len(grid):
+        first = pd.Timestamp(grid["month"].min())
+    elif has_open:
+        first = max(pd.Timestamp(customers["open_date"].min()), prepared.as_of - pd.DateOffset(months=35))
+    else:
+        return KpiTrends(
+            pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]")}), tuple(m for m, _, _ in TREND_METRICS)
+        )
+    months = pd.date_range(first.to_period("M").to_timestamp(), prepared.as_of, freq="MS")
+    frame = pd.DataFrame({"month": months})
+    undated = []
+    if has_open and prepared.dated:
+        ends = _month_ends(months)
+        opened = customers["open_date"].to_numpy(dtype="datetime64[ns]")
+        closed = (
+            customers["closed_date"].to_numpy(dtype="datetime64[ns]")
+            if has_close
+            else np.full(len(customers), np.datetime64("NaT"), dtype="datetime64[ns]")
+        )
+        known = ~np.isnat(opened)
+        order_open = np.sort(opened[known])
+        order_close = np.sort(closed[~np.isnat(closed)])
+        opened_by = np.searchsorted(order_open, ends, side="right")
+        closed_by = np.searchsorted(order_close, ends, side="right")
+        starts = months.to_numpy()
+        frame["customers_on_books"] = opened_by - closed_by if known.all() else np.nan
+        frame["new_customers"] = opened_by - np.searchsorted(order_open, starts, side="left")
+        if has_close:
+            frame["closures"] = closed_by - np.searchsorted(order_close, starts, side="left")
+        else:
+            undated.append("closures")
+        if not known.all():
+            undated.append("customers_on_books")
+            frame = frame.drop(columns="customers_on_books")
+    else:
+        undated += ["customers_on_books", "new_customers", "closures"]
+    if grid is not None and len(grid):
+        wide = grid.pivot_table(index="month", columns="channel", values="transactions", aggfunc="sum", observed=False)
+        wide = wide.reindex(months, fill_value=0)
+        frame["transactions"] = wide.sum(axis=1).to_numpy(dtype=float)
+        frame["counter_transactions"] = wide.get("counter", pd.Series(0.0, index=months)).to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            frame["off_counter_rate"] = np.where(
+                frame["transactions"] > 0, 1 - frame["counter_transactions"] / frame["transactions"], np.nan
+            )
+    else:
+        undated += ["transactions", "off_counter_rate"]
+    return KpiTrends(frame.reset_index(drop=True), tuple(m for m, _, _ in TREND_METRICS if m in undated))
+
+
+def period_lines(trends: KpiTrends, frequency: str = "month") -> pd.DataFrame:
+    """Return the lines by month or by complete quarter.
+
+    Examples
+    --------
+    >>> monthly = pd.DataFrame({"month": pd.date_range("2025-01-01", periods=7, freq="MS"),
+    ...                         "new_customers": [1, 2, 3, 4, 5, 6, 7]})
+    >>> period_lines(KpiTrends(monthly, ()), "quarter")["new_customers"].tolist()
+    [6, 15]
+    """
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
+    frame = trends.monthly.rename(columns={"month": "period"})
+    if frequency == "month" or frame.empty:
+        return frame.reset_index(drop=True)
+    quarter = frame["period"].dt.to_period("Q")
+    complete = quarter.map(quarter.value_counts()) == 3
+    frame, quarter = frame[complete.to_numpy()], quarter[complete.to_numpy()]
+    kinds = {m: k for m, _, k in TREND_METRICS}
+    aggregations = {}
+    for column in frame.columns.drop("period"):
+        aggregations[column] = "last" if kinds.get(column) == "stock" else "sum"
+    grouped = frame.groupby(quarter.to_numpy(), sort=True).agg(aggregations)
+    if "off_counter_rate" in grouped:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grouped["off_counter_rate"] = np.where(
+                grouped["transactions"] > 0, 1 - grouped["counter_transactions"] / grouped["transactions"], np.nan
+            )
+    grouped.insert(0, "period", pd.PeriodIndex(grouped.index).to_timestamp())
+    return grouped.reset_index(drop=True)
+
+
+def period_deltas(trends: KpiTrends, frequency: str = "quarter") -> pd.DataFrame:
+    """Return each dated metric's latest period against the one before and the same period a year earlier.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric``, ``unit``, ``period``, ``value``, ``previous`` (the period before), ``change``
+        (relative for counts, in points for rates), ``year_ago``, ``yoy`` (same); NaN where the data
+        does not reach back.
+    """
+    lines = period_lines(trends, frequency)
+    rows = []
+    step = 1
+    year = 12 if frequency == "month" else 4
+    for metric, unit, _ in TREND_METRICS:
+        if metric not in lines or lines.empty:
+            continue
+        values = lines[metric].to_numpy(dtype=float)
+        latest = values[-1]
+        previous = values[-1 - step] if len(values) > step else math.nan
+        year_ago = values[-1 - year] if len(values) > year else math.nan
+
+        def change(now: float, then: float, unit: str = unit) -> float:
+            if unit == "share":
+                return now - then
+            return now / then - 1 if then and math.isfinite(then) else math.nan
+
+        rows.append(
+            (metric, unit, lines["period"].iloc[-1], latest, previous, change(latest, previous), year_ago,
+             change(latest, year_ago))
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=["metric", "unit", "period", "value", "previous", "change", "year_ago", "yoy"])
+
+
+@safe_chart
+def trend_figure(lines: pd.DataFrame, metrics: tuple[str, ...], titles: dict[str, str], share_metrics=()) -> go.Figure:
+    """Return small multiples, one line per metric (two per row), of ``period_lines`` output.
+
+    Parameters
+    ----------
+    lines : pandas.DataFrame
+        ``period`` and one column per metric.
+    metrics : tuple of str
+        The metrics to draw, in order.
+    titles : dict
+        Metric → its name in the reader's language.
+    share_metrics : iterable of str
+        Metrics drawn as percentages.
+    """
+    rows = max(1, math.ceil(len(metrics) / 2))
+    figure = make_subplots(rows=rows, cols=2, subplot_titles=[titles[m] for m in metrics], vertical_spacing=0.14)
+    for i, metric in enumerate(metrics):
+        figure.add_trace(
+            go.Scatter(x=lines["period"], y=lines[metric], mode="lines+markers", name=titles[metric], showlegend=False),
+            row=i // 2 + 1,
+            col=i % 2 + 1,
+        )
+        if metric in share_metrics:
+            figure.update_yaxes(tickformat=".0%", row=i // 2 + 1, col=i % 2 + 1)
+    figure.update_layout(height=230 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="x unified")
+    return figure
