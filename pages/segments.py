@@ -4,12 +4,12 @@ import streamlit as st
 
 from crm_core import segments as seg
 from crm_core.formatting import format_share
-from crm_core.segments.charts import concentration_figure, migration_heatmap
+from crm_core.segments.charts import concentration_figure
 from ui import data, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import current_lang, money, t
-from ui.widgets import md, page_header, plot, table
+from ui.widgets import page_header, plot, table
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -21,7 +21,6 @@ for scheme, row in availability[~availability["available"]].iterrows():
 if not usable:
     st.info(t("no_scheme"))
     st.stop()
-inputs = ui_seg.profile_inputs(prepared)
 
 
 @st.fragment
@@ -32,34 +31,20 @@ def segment_panel() -> None:
         st.segmented_control, "segment_scheme", t("scheme"), usable, required=True,
         format_func=lambda s: t(f"scheme_{s}"),
     )  # fmt: skip
-    chosen = ui_seg.scheme_segmentation(prepared, scheme)
-    if chosen is None:
+    ui_seg.scheme_controls(prepared, scheme)
+    view = ui_seg.view(prepared, settings.active())
+    ui_seg.scheme_notes(view)
+    if view is None:
         return
-    segmentation, baseline, change, clusters = chosen
-    labels = ui_seg.display_labels(scheme, segmentation.labels, clusters)
-    ui_seg.profile_section(inputs, segmentation, labels)
-
-    if baseline is not None:
-        st.subheader(t("migration"))
-        aum = prepared.customers["aum"].to_numpy()
-        active = prepared.customers["is_active"].to_numpy()
-        counts, moved = seg.migration_matrix(
-            baseline.codes[active], segmentation.codes[active], aum[active], labels, labels
-        )
-        if counts.to_numpy().trace() == counts.to_numpy().sum():
-            st.caption(t("migration_none"))
-        else:
-            st.markdown(md(seg.migration_sentence(counts, moved, change)[current_lang()]))
-        plot(
-            migration_heatmap(counts, t("migration_title"), t("migration_to"), t("migration_from")),
-            key="segments_migration_chart",
-        )
+    labels = ui_seg.display_labels(scheme, view.segmentation.labels, view.clusters)
+    ui_seg.profile_section(view, labels)
+    ui_seg.migration_section(view, labels)
 
     st.subheader(t("drilldown"))
     group = st.selectbox(
         t("drilldown_group"), range(len(labels)), format_func=lambda i: labels[i], key="segments_drill_group"
     )
-    drill = seg.group_drilldown(prepared, segmentation.codes, int(group or 0))
+    drill = view.drilldowns[int(group or 0)]
     for column, (name, frame) in zip(
         st.columns(3),
         (
@@ -73,25 +58,25 @@ def segment_panel() -> None:
         with column:
             table(frame.head(12), f"segments_drill_{name}")
 
+    st.subheader(t("concentration"))
+    curve = view.concentration
+    plot(
+        concentration_figure(
+            curve, t("lorenz_title"), t("lorenz_x"), t("lorenz_y"), t("metric_total_aum"), t("equal_shares")
+        ),
+        key="segments_lorenz_chart",
+    )
+    shares = curve.attrs["top_shares"]
+    st.caption(
+        t(
+            "concentration_note",
+            top1=format_share(shares["top1"]),
+            top2=format_share(shares["top2"]),
+            top10=format_share(shares["top10"]),
+            gini=f"{curve.attrs['gini']:.2f}",
+            total=money(view.total_aum),
+        )
+    )
+
 
 segment_panel()
-
-st.subheader(t("concentration"))
-curve = seg.concentration_curve(prepared.customers.loc[prepared.customers["is_active"], "aum"].to_numpy())
-plot(
-    concentration_figure(
-        curve, t("lorenz_title"), t("lorenz_x"), t("lorenz_y"), t("metric_total_aum"), t("equal_shares")
-    ),
-    key="segments_lorenz_chart",
-)
-shares = curve.attrs["top_shares"]
-st.caption(
-    t(
-        "concentration_note",
-        top1=format_share(shares["top1"]),
-        top2=format_share(shares["top2"]),
-        top10=format_share(shares["top10"]),
-        gini=f"{curve.attrs['gini']:.2f}",
-        total=money(prepared.customers["aum"].sum()),
-    )
-)

@@ -6,6 +6,7 @@ clusters) is cached by fingerprint; a slider move only re-cuts integer codes and
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import numpy as np
@@ -16,7 +17,7 @@ from crm_core import scenarios as sc
 from crm_core import segments as seg
 from crm_core.formatting import format_share
 from crm_core.prepare import PreparedDataset
-from crm_core.segments.charts import profile_index_figure, silhouette_figure
+from crm_core.segments.charts import migration_heatmap, profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
 from ui import settings
 from ui.i18n import count, current_lang, money, t, translate
@@ -56,8 +57,37 @@ def _silhouettes(fingerprint: str, features: tuple[str, ...], _prepared: Prepare
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _lifecycle(fingerprint: str, _prepared: PreparedDataset) -> seg.Segmentation:
-    return seg.lifecycle_stages(_prepared, seg.LifecycleConfig())
+def _lifecycle(fingerprint: str, config: seg.LifecycleConfig, _prepared: PreparedDataset) -> seg.Segmentation:
+    return seg.lifecycle_stages(_prepared, config)
+
+
+def sources(prepared: PreparedDataset) -> seg.SegmentSources:
+    """The view's per-dataset inputs from this module's caches (a threshold move re-cuts codes only)."""
+    fp = prepared.fingerprint
+    return seg.SegmentSources(
+        inputs=lambda: _inputs(fp, prepared),
+        tier_values=lambda basis: _tier_values(fp, basis, prepared),
+        value_matrix=lambda normalisation: _value_matrix(fp, normalisation, prepared),
+        rfm_scores=lambda monetary: _rfm_scores(fp, monetary, prepared),
+        clusters=lambda config: _clusters(fp, config, prepared),
+        silhouettes=lambda features: _silhouettes(fp, features, prepared),
+        lifecycle=lambda config: _lifecycle(fp, config, prepared),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _view(fingerprint: str, settings_key: str, _prepared: PreparedDataset, _settings) -> seg.SegmentsView | None:
+    return seg.segments_view(_prepared, _settings, sources(_prepared))
+
+
+def view(prepared: PreparedDataset, scenario: sc.Scenario) -> seg.SegmentsView | None:
+    """The Segments view under the scenario's segmentation settings, computed once per (dataset, settings).
+
+    The page reads it as is, in any language: switching language recomputes nothing.
+    """
+    segment_settings = seg.SegmentSettings.of(scenario)
+    key = hashlib.sha256(repr(segment_settings).encode()).hexdigest()
+    return _view(prepared.fingerprint, key, prepared, segment_settings)
 
 
 def profile_inputs(prepared: PreparedDataset) -> seg.ProfileInputs:
@@ -114,12 +144,8 @@ def _commit_label(i: int, key: str) -> None:
     settings.commit(change)
 
 
-def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig]:
-    """Preset, basis, tier count, names and lower bounds (万), as views of the scenario's tiers.
-
-    Returns (current, baseline): the baseline is the "Baseline (current practice)" tiers with the
-    current names when the counts match, so the migration shows moves, not renames.
-    """
+def tier_controls() -> None:
+    """Preset, basis, tier count, names and lower bounds (万), as views of the scenario's tiers."""
     lang = current_lang()
     preset_col, basis_col, count_col = st.columns(3)
     tiers = settings.active().tiers
@@ -146,13 +172,6 @@ def tier_controls() -> tuple[seg.TierConfig, seg.TierConfig]:
                 column.number_input, _threshold_setting(i - 1), t("tier_from", label=md(labels[i])),
                 min_value=0.01, step=10.0 if lang == "en" else 1.0, format="%.2f",
             )  # fmt: skip
-    current = settings.active().tiers
-    base = sc.baseline_scenario().tiers
-    if len(base.thresholds) == len(current.thresholds):
-        baseline = seg.TierConfig(base.thresholds, current.labels, base.basis)
-    else:
-        baseline = current
-    return current, baseline
 
 
 def tier_segmentation(prepared: PreparedDataset, config: seg.TierConfig) -> seg.Segmentation:
@@ -164,7 +183,7 @@ def tier_segmentation(prepared: PreparedDataset, config: seg.TierConfig) -> seg.
 # --- value score ------------------------------------------------------------------------------
 
 
-def value_controls(prepared: PreparedDataset) -> tuple[seg.ValueMatrix, seg.ValueConfig, seg.ValueConfig]:
+def value_controls(prepared: PreparedDataset) -> None:
     """Normalisation, class method and weight sliders that always sum to 100%, as views of the scenario."""
     norm_col, method_col = st.columns(2)
     settings.control(
@@ -178,8 +197,6 @@ def value_controls(prepared: PreparedDataset) -> tuple[seg.ValueMatrix, seg.Valu
     matrix = value_matrix(prepared)
     names = tuple(matrix.indicators)
     settings.weight_controls(("value", "weights"), names, lambda name: t(f"indicator_{name}"))
-    config = settings.active().value
-    return matrix, config, seg.ValueConfig(normalisation=config.normalisation, method=config.method)
 
 
 def value_matrix(prepared: PreparedDataset) -> seg.ValueMatrix:
@@ -257,64 +274,55 @@ def _use_data_bounds(bounds: tuple[float, ...]) -> None:
     settings.commit(change)
 
 
-def data_following_bounds(prepared: PreparedDataset, tiers: seg.TierConfig, codes: np.ndarray) -> None:
+def data_following_bounds(view: seg.SegmentsView) -> None:
     """When the tiers put almost everyone in one tier (another currency, a stand-in measure), offer data bounds."""
-    share = seg.largest_tier_share(codes)
-    if not share > seg.CONCENTRATED_SHARE:
+    if not view.data_bounds:
         return
-    values, _ = _tier_values(prepared.fingerprint, tiers.basis, prepared)
-    bounds = seg.percentile_thresholds(values)
-    if len(bounds) < 2:
-        return
-    shown = " / ".join(money(b) for b in bounds)
-    st.warning(t("tiers_concentrated", share=format_share(share), bounds=shown), icon=":material/equalizer:")
-    st.button(t("tiers_use_percentiles"), key="tiers.use_percentiles", on_click=_use_data_bounds, args=(bounds,))
+    shown = " / ".join(money(b) for b in view.data_bounds)
+    st.warning(
+        t("tiers_concentrated", share=format_share(view.largest_tier_share), bounds=shown), icon=":material/equalizer:"
+    )
+    st.button(
+        t("tiers_use_percentiles"), key="tiers.use_percentiles", on_click=_use_data_bounds, args=(view.data_bounds,)
+    )
 
 
-def scheme_segmentation(prepared: PreparedDataset, scheme: str):
-    """The chosen scheme's controls and groups: (segmentation, baseline, change, clusters), or None.
-
-    ``baseline`` and ``change`` (the migration's comparison and its phrase per language) are
-    None for schemes without a baseline; ``clusters`` only for k-means. None when the cluster
-    controls cannot make groups (fewer than two features).
-    """
+def scheme_controls(prepared: PreparedDataset, scheme: str) -> None:
+    """The chosen scheme's controls, each a view of the scenario's section (the view reads the scenario)."""
     if scheme == "tiers":
-        current, base = tier_controls()
-        segmentation = tier_segmentation(prepared, current)
-        data_following_bounds(prepared, current, segmentation.codes)
-        return segmentation, tier_segmentation(prepared, base), seg.tier_change_phrase(base, current), None
-    if scheme == "value":
-        matrix, config, base_config = value_controls(prepared)
-        change = {lang: translate("value_change", lang) for lang in ("en", "zh")}
-        return seg.value_segments(matrix, config), seg.value_segments(matrix, base_config), change, None
-    if scheme == "rfm":
-        monetary = settings.control(
+        tier_controls()
+    elif scheme == "value":
+        value_controls(prepared)
+    elif scheme == "rfm":
+        settings.control(
             st.selectbox, "rfm_monetary", t("rfm_monetary"), ("aum", "annual_contribution"),
             format_func=lambda m: t(f"indicator_{m}"),
         )  # fmt: skip
         st.caption(t("rfm_explained"))
-        return rfm_segmentation(prepared, monetary), None, None, None
-    if scheme == "lifecycle":
-        for _, sentence in seg.lifecycle_rules_text()[current_lang()]:
+    elif scheme == "lifecycle":
+        for _, sentence in seg.lifecycle_rules_text(settings.active().lifecycle)[current_lang()]:
             st.caption(sentence)
-        return _lifecycle(prepared.fingerprint, prepared), None, None, None
-    return _cluster_segmentation(prepared)
-
-
-def _cluster_segmentation(prepared: PreparedDataset):
-    features = tuple(
+    else:
         settings.control(
             st.multiselect, "cluster_features", t("cluster_features"), seg.CLUSTER_FEATURE_CHOICES,
             format_func=lambda f: t(f"indicator_{f}"),
-        )
-    )  # fmt: skip
-    k = settings.control(st.slider, "cluster_k", t("cluster_k"), 2, 8)
-    if len(features) < 2:
+        )  # fmt: skip
+        settings.control(st.slider, "cluster_k", t("cluster_k"), 2, 8)
+    settings.control(st.number_input, "min_group_customers", t("min_group_customers"), 1, 1000, step=1)
+
+
+def scheme_notes(view: seg.SegmentsView | None) -> None:
+    """What the scheme's result says about itself: data-following bounds, cluster structure."""
+    if view is None:
         st.warning(t("cluster_need_two"))
-        return None
-    clusters = cluster_result(prepared, features, k)
+        return
+    data_following_bounds(view)
+    clusters = view.clusters
+    if clusters is None:
+        return
+    k = view.settings.clusters.k
     plot(
-        silhouette_figure(silhouettes(prepared, features), t("silhouette_title"), "k", t("silhouette"), k),
+        silhouette_figure(view.silhouettes, t("silhouette_title"), "k", t("silhouette"), k),
         key="segments_silhouette_chart",
     )
     score = f"{clusters.silhouette:.2f}"
@@ -322,18 +330,18 @@ def _cluster_segmentation(prepared: PreparedDataset):
         st.caption(t("clusters_structure", score=score, k=k))
     else:
         st.info(t("clusters_no_structure", score=score, k=k), icon=":material/scatter_plot:")
-    return clusters.segmentation, None, None, clusters
 
 
-def profile_section(inputs: seg.ProfileInputs, segmentation: seg.Segmentation, labels: tuple[str, ...]) -> None:
+def row_names(view: seg.SegmentsView, labels: tuple[str, ...]) -> dict[str, str]:
+    """The view's language-free row labels → names shown (groups, not assigned, suppressed)."""
+    names = dict(zip(view.segmentation.labels, labels, strict=True))
+    return {**names, seg.NOT_ASSIGNED_LABEL: t("not_assigned"), seg.SUPPRESSED_LABEL: t("profiles_suppressed_row")}
+
+
+def profile_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
     """Profiles with small groups folded into the suppressed row, their totals, table and index chart."""
-    settings.control(st.number_input, "min_group_customers", t("min_group_customers"), 1, 1000, step=1)
-    minimum = settings.active().suppression.min_customers
-    profiles = seg.group_profiles(
-        inputs, segmentation.codes, labels, unassigned_label=t("not_assigned"), min_customers=minimum,
-        suppressed_label=t("profiles_suppressed_row"),
-    )  # fmt: skip
-    for note in segmentation.notes:
+    profiles = view.profiles.assign(group=[row_names(view, labels).get(g, g) for g in view.profiles["group"]])
+    for note in view.segmentation.notes:
         st.caption(f"ⓘ {t(note)}")  # core notes are English; known ones have a translation
     st.caption(
         t(
@@ -341,11 +349,11 @@ def profile_section(inputs: seg.ProfileInputs, segmentation: seg.Segmentation, l
             share=format_share(profiles["customer_share"].sum()), aum_share=format_share(profiles["aum_share"].sum()),
         )
     )  # fmt: skip
-    hidden = sorted(set(range(len(labels))) - set(profiles["code"]))
     if (profiles["code"] == seg.SUPPRESSED_CODE).any():
-        names = [labels[code] for code in hidden]
+        names = [labels[code] for code in view.hidden]
         if not (profiles["code"] == -1).any():
             names.append(t("not_assigned"))
+        minimum = view.settings.min_group_customers
         st.caption(t("profiles_suppressed_note", minimum=minimum, groups=", ".join(names)))
     st.dataframe(
         profile_display(profiles), hide_index=True, key="segments_profile_table", column_config=profile_column_config()
@@ -358,12 +366,36 @@ def profile_section(inputs: seg.ProfileInputs, segmentation: seg.Segmentation, l
     )
 
 
+def migration_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
+    """Who moves from the baseline to the chosen groups, in one sentence and a heatmap (schemes with a baseline)."""
+    if view.migration_counts is None:
+        return
+    st.subheader(t("migration"))
+    names = row_names(view, labels)
+    counts = view.migration_counts.rename(index=names, columns=names)
+    if view.moved == 0:
+        st.caption(t("migration_none"))
+    else:
+        lang = current_lang()
+        if view.scheme == "tiers":  # the phrase names tiers as this language shows them
+            before, after = replace(view.baseline, labels=labels), replace(view.settings.tiers, labels=labels)
+            change = seg.tier_change_phrase(before, after)
+        else:
+            change = {code: translate("value_change", code) for code in ("en", "zh")}
+        moved = view.migration_aum.rename(index=names, columns=names)
+        st.markdown(md(seg.migration_sentence(counts, moved, change)[lang]))
+    plot(
+        migration_heatmap(counts, t("migration_title"), t("migration_to"), t("migration_from")),
+        key="segments_migration_chart",
+    )
+
+
 def _segmentation(prepared: PreparedDataset, kind: str) -> seg.Segmentation:
     scenario = settings.active()
     if kind == "value":
         return seg.value_segments(value_matrix(prepared), scenario.value)
     if kind == "lifecycle":
-        return _lifecycle(prepared.fingerprint, prepared)
+        return _lifecycle(prepared.fingerprint, scenario.lifecycle, prepared)
     return tier_segmentation(prepared, scenario.tiers)
 
 

@@ -69,6 +69,15 @@ from crm_core.segments.value import (
     value_segments,
     weight_percentages,
 )
+from crm_core.segments.view import (
+    NOT_ASSIGNED_LABEL,
+    SUPPRESSED_LABEL,
+    SegmentSettings,
+    SegmentSources,
+    SegmentsView,
+    segments_view,
+    tier_baseline,
+)
 
 __all__ = [
     "CLUSTER_FEATURE_CHOICES",
@@ -77,6 +86,7 @@ __all__ = [
     "LIFECYCLE_STAGES",
     "MIN_GROUP_CUSTOMERS",
     "NOT_ASSIGNED",
+    "NOT_ASSIGNED_LABEL",
     "PERCENTILE_TOPS",
     "PROFILE_COLUMNS",
     "PROFILE_MEASURES",
@@ -84,6 +94,7 @@ __all__ = [
     "SCHEMES",
     "STRUCTURE_SILHOUETTE",
     "SUPPRESSED_CODE",
+    "SUPPRESSED_LABEL",
     "TIER_PRESETS",
     "VALUE_CLASSES",
     "VALUE_INDICATORS",
@@ -93,7 +104,10 @@ __all__ = [
     "LifecycleConfig",
     "ProfileInputs",
     "RfmConfig",
+    "SegmentSettings",
+    "SegmentSources",
     "Segmentation",
+    "SegmentsView",
     "SuppressionConfig",
     "TierConfig",
     "ValueConfig",
@@ -122,8 +136,10 @@ __all__ = [
     "rfm_scores",
     "rfm_segments",
     "scheme_availability",
+    "segments_view",
     "silhouette_scores",
     "suppressed_groups",
+    "tier_baseline",
     "tier_basis_values",
     "tier_change_phrase",
     "tier_codes_of",
