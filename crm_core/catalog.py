@@ -78,6 +78,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "report_step_",  # the storyline's step titles
     "rfm_",  # RFM segments
     "scheme_",  # segmentation schemes
+    "service_note_",  # the Service quality view's messages (crm_core.service returns Message keys)
     "status_",  # scorecard statuses
     "stickiness_",  # stickiness indicators
     "table_",  # the tables of a dataset
