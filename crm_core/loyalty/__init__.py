@@ -66,7 +66,7 @@ from crm_core.loyalty.stickiness import (
     stickiness_scores,
     stickiness_weights,
 )
-from crm_core.loyalty.summary import at_risk_customers, group_codes, loyalty_kpis, risk_by_group
+from crm_core.loyalty.summary import at_risk_customers, group_codes, risk_by_group
 from crm_core.loyalty.value import (
     QUADRANT_NAMES,
     QUADRANTS,
@@ -81,6 +81,7 @@ from crm_core.loyalty.view import (
     LoyaltyView,
     band_summary,
     indicator_gaps,
+    loyalty_kpis,
     loyalty_view,
     shown,
     unscored_risk,

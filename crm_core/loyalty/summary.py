@@ -1,4 +1,4 @@
-"""Small per-control summaries: risk by group, at-risk lists with reasons, and KPI tiles."""
+"""Small per-control summaries: risk by group and at-risk lists with reasons (the tiles are the view's)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crm_core.definitions import churn_rate
-from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, customer_reasons, risk_bands
+from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, customer_reasons
 from crm_core.prepare import PreparedDataset
 
 
@@ -154,52 +153,3 @@ def at_risk_customers(
     if order:
         frame = frame.sort_values([*order, "churn_probability"], ascending=[True] * len(order) + [False], kind="stable")
     return frame.reset_index(drop=True)
-
-
-def loyalty_kpis(
-    prepared: PreparedDataset,
-    risk: ChurnRisk,
-    stickiness: np.ndarray,
-    primacy: np.ndarray,
-) -> pd.DataFrame:
-    """Return the loyalty tiles: churn rate, high-risk customers, their AUM, expected AUM loss, stickiness, primacy.
-
-    Parameters
-    ----------
-    prepared : PreparedDataset
-    risk : ChurnRisk
-        The churn model of the page's definition (for the high-risk band).
-    stickiness : numpy.ndarray
-        ``stickiness_scores`` per customer.
-    primacy : numpy.ndarray
-        ``primacy_flags`` per customer.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``metric``, ``unit`` (``share``, ``money``, ``index``, ``count``), ``value``. The churn
-        rate is the bank's one churn rate (``crm_core.definitions.churn_rate``: closures in the
-        last 12 months among customers on the books a year earlier), whatever definition the
-        model learns (that definition's own rate is the model's base rate). ``at_risk_aum`` is
-        the whole AUM of the high-risk band (what could leave); ``expected_aum_loss`` is the
-        expected value, Σ churn probability × AUM over scored customers (what the model expects
-        to leave within its horizon). Both are NaN without a usable model.
-    """
-    c = prepared.customers
-    active = c["is_active"].to_numpy(dtype=bool)
-    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float, na_value=np.nan))
-    if risk.usable:
-        high = risk_bands(risk.probabilities) == RISK_BANDS.index("high")
-        high_risk, at_risk = float(high.sum()), float(aum[high].sum())
-        expected_loss = float(np.nansum(risk.probabilities * aum))
-    else:
-        high_risk = at_risk = expected_loss = np.nan
-    values = [
-        ("churn_rate", "share", churn_rate(c).value),
-        ("high_risk_customers", "count", high_risk),
-        ("at_risk_aum", "money", at_risk),
-        ("expected_aum_loss", "money", expected_loss),
-        ("mean_stickiness", "index", float(np.nanmean(stickiness[active])) if active.any() else np.nan),
-        ("primacy_share", "share", float(primacy[active].mean()) if active.any() else np.nan),
-    ]
-    return pd.DataFrame(values, columns=["metric", "unit", "value"])

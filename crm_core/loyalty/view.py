@@ -183,15 +183,58 @@ class LoyaltyView:
 
     def tiles(self) -> pd.DataFrame:
         """The headline tiles: ``metric``, ``unit`` (``share``, ``count``, ``money``, ``index``), ``value``."""
-        values = [
-            ("churn_rate", "share", self.churn_rate.value),
-            ("high_risk_customers", "count", self.high_risk_customers),
-            ("at_risk_aum", "money", self.at_risk_aum),
-            ("expected_aum_loss", "money", self.expected_aum_loss),
-            ("mean_stickiness", "index", self.mean_stickiness),
-            ("primacy_share", "share", self.primacy_share),
-        ]
-        return pd.DataFrame(values, columns=["metric", "unit", "value"])
+        return _tiles(self.churn_rate, self.bands if self.model_usable else None, self.mean_stickiness,
+                      self.primacy_share)  # fmt: skip
+
+
+def _tiles(rate: ChurnRate, bands: pd.DataFrame | None, mean_stickiness: float, primacy_share: float) -> pd.DataFrame:
+    high = bands.set_index("band").loc["high"] if bands is not None else None
+    values = [
+        ("churn_rate", "share", rate.value),
+        ("high_risk_customers", "count", float(high["customers"]) if high is not None else math.nan),
+        ("at_risk_aum", "money", float(high["aum"]) if high is not None else math.nan),
+        ("expected_aum_loss", "money", float(bands["expected_aum_loss"].sum()) if bands is not None else math.nan),
+        ("mean_stickiness", "index", mean_stickiness),
+        ("primacy_share", "share", primacy_share),
+    ]
+    return pd.DataFrame(values, columns=["metric", "unit", "value"])
+
+
+def loyalty_kpis(
+    prepared: PreparedDataset, risk: ChurnRisk, stickiness: np.ndarray, primacy: np.ndarray
+) -> pd.DataFrame:
+    """Return the loyalty tiles from a churn risk and per-customer stickiness and primacy (no grouping).
+
+    The same tiles as ``LoyaltyView.tiles``: churn rate, high-risk customers, their AUM, expected
+    AUM loss, mean stickiness, primacy share.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+    risk : ChurnRisk
+        The churn model of the page's definition (for the high-risk band).
+    stickiness : numpy.ndarray
+        ``stickiness_scores`` per customer.
+    primacy : numpy.ndarray
+        ``primacy_flags`` per customer.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``metric``, ``unit`` (``share``, ``money``, ``index``, ``count``), ``value``. The churn
+        rate is the bank's one churn rate (``crm_core.definitions.churn_rate``: closures in the
+        last 12 months among customers on the books a year earlier), whatever definition the
+        model learns (that definition's own rate is the model's base rate). ``at_risk_aum`` is
+        the whole AUM of the high-risk band (what could leave); ``expected_aum_loss`` is the
+        expected value, Σ churn probability × AUM over scored customers (what the model expects
+        to leave within its horizon). Both are NaN without a usable model.
+    """
+    c = prepared.customers
+    active = c["is_active"].to_numpy(dtype=bool)
+    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float, na_value=np.nan))
+    bands = band_summary(risk.probabilities, risk_bands(risk.probabilities), aum) if risk.usable else None
+    mean = float(np.nanmean(stickiness[active])) if active.any() else math.nan
+    return _tiles(churn_rate(c), bands, mean, float(primacy[active].mean()) if active.any() else math.nan)
 
 
 def _group_means(values: np.ndarray, codes: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
