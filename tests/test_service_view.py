@@ -229,7 +229,7 @@ def test_the_link_says_what_the_data_lacks():
 def test_by_channel_and_trend_name_the_fields_the_contract_lacks(view):
     assert view.needs == (Message("service_note_needs_by_channel"), Message("service_note_needs_trend"))
     for need in view.needs:
-        assert "`complaint_date`" in render(need, "en") and "`complaint_date`" in render(need, "zh")
+        assert "date" in render(need, "en") and "日期" in render(need, "zh")
 
 
 def test_no_view_without_complaints_or_satisfaction():

@@ -50,7 +50,7 @@ def unit_interval_figure(
     >>> table = pd.DataFrame({"unit": ["a", "b"], "satisfied_share": [0.5, 0.7], "satisfied_low": [0.4, 0.6],
     ...     "satisfied_high": [0.6, 0.8], "satisfied_vs_bank": ["level", "better"]})
     >>> figure = unit_interval_figure(table, "satisfied", "T", "%", references=[("Bank", 0.55)])
-    >>> list(figure.data[0].y), figure.data[0].x.tolist(), round(figure.layout.shapes[0].x0, 6)
+    >>> list(figure.data[0].y), list(figure.data[0].x), round(figure.layout.shapes[0].x0, 6)
     (['b', 'a'], [70.0, 50.0], 55.0)
     """
     column, higher_better = MEASURE_COLUMNS[measure]
@@ -62,12 +62,17 @@ def unit_interval_figure(
     labels = [(names or {}).get(unit, unit) for unit in shown["unit"]]
     figure = go.Figure(
         go.Bar(
-            x=value,
+            x=value.tolist(),
             y=labels,
             orientation="h",
             marker={"color": [COMPARISON_COLOURS.get(code, "#95A5A6") for code in shown[f"{measure}_vs_bank"]]},
-            error_x={"type": "data", "symmetric": False, "array": high - value, "arrayminus": value - low},
-            customdata=np.column_stack([low, high]) if len(shown) else None,
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (high - value).tolist(),
+                "arrayminus": (value - low).tolist(),
+            },
+            customdata=np.column_stack([low, high]).tolist() if len(shown) else None,
             hovertemplate="%{y}: %{x:.1f} (%{customdata[0]:.1f}–%{customdata[1]:.1f})<extra></extra>",
             showlegend=False,
         )
