@@ -30,6 +30,7 @@ def test_every_page_is_routed():
         "products",
         "loyalty",
         "staff_kpis",
+        "service",
         "scenarios",
         "playbook",
     } <= set(PAGES)

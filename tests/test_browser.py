@@ -69,7 +69,7 @@ def test_upload_mapping_and_report_in_the_browser(browser, server, tmp_path):
     page.close()
 
 
-PAGE_PATHS = ("", "data", "segments", "visits", "products", "loyalty", "staff_kpis", "scenarios", "playbook")
+PAGE_PATHS = ("", "data", "segments", "visits", "products", "loyalty", "staff_kpis", "service", "scenarios", "playbook")
 
 
 @pytest.mark.parametrize("lang", ["EN", "中文"])

@@ -84,3 +84,22 @@ def test_the_page_shows_the_views_numbers(lang, expected, names):
     assert [
         c.value for c in at.caption if c.value.startswith(("Complaints by channel", "A trend", "按渠道", "趋势"))
     ] == [render(need, lang) for need in expected.needs]
+
+
+def test_switching_language_recomputes_nothing(monkeypatch):
+    from ui import service as ui_service
+
+    calls: list[int] = []
+    original = svc.service_view
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(svc, "service_view", counted)
+    ui_service._view.clear()
+    at = opened("en")
+    assert calls == [1]  # computed once, through the patched function
+    at.segmented_control(key="lang").set_value("中文").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "服务质量" and calls == [1], "switching language recomputed the view"
