@@ -74,6 +74,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "preset_",  # tier presets
     "profile_",  # segment profile measures
     "question_",  # the question under each page title
+    "quadrant_",  # customer-value quadrants (crm_core.loyalty.QUADRANTS)
     "report_basis_",  # tier bases in the deck's migration sentence
     "report_step_",  # the storyline's step titles
     "rfm_",  # RFM segments

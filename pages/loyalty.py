@@ -10,7 +10,7 @@ from ui import data, settings
 from ui import loyalty as ui_loy
 from ui import places as ui_places
 from ui import segments as ui_seg
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, say, t
 from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("loyalty")
@@ -25,7 +25,7 @@ codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("lo
 st.subheader(t("stickiness_heading"))
 indicators = ui_loy.stickiness(prepared).indicators
 settings.weight_controls(("stickiness", "weights"), indicators, lambda n: t(f"stickiness_{n}"))
-st.caption(loy.primacy_rule_text(lang=lang, has_payroll=prepared.has("is_payroll")))
+st.caption(say(loy.primacy_rule(has_payroll=prepared.has("is_payroll"))))
 view = ui_loy.view(prepared, codes, keys, settings.active())
 ui_loy.kpi_tiles(view.tiles())
 ui_loy.hidden_note(view, groups)
@@ -59,7 +59,7 @@ def value_panel() -> None:
     plot(
         loy.clv_quadrant_figure(
             valued.quadrants,
-            [loy.QUADRANT_NAMES[q][lang == "zh"] for q in loy.QUADRANTS],
+            [t(f"quadrant_{q}") for q in loy.QUADRANTS],
             t("clv_title"),
             t("clv_axis"),
             t("headroom_axis"),
@@ -81,7 +81,7 @@ def value_panel() -> None:
     )  # fmt: skip
     kept = ui_loy.view(prepared, codes, keys, settings.active())  # the what-if just set
     what_if = relabelled(kept.retention, groups, ("segment",))
-    st.markdown(f"**{md(loy.what_if_sentence(what_if, kept.settings.retention, lang))}**")
+    st.markdown(f"**{md(say(loy.what_if_message(what_if, kept.settings.retention)))}**")
     plot(loy.what_if_figure(what_if, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart")
 
     st.subheader(t("at_risk_heading"))

@@ -32,7 +32,7 @@ from crm_core.loyalty import (
     lift_figure,
     loyalty_kpis,
     primacy_flags,
-    primacy_rule_text,
+    primacy_rule,
     quadrant_sample,
     retention_what_if,
     risk_by_group,
@@ -42,9 +42,10 @@ from crm_core.loyalty import (
     stickiness_scores,
     stickiness_segment_figure,
     what_if_figure,
-    what_if_sentence,
+    what_if_message,
 )
 from crm_core.loyalty.value import lookalike_attributes
+from crm_core.messages import Share, render
 from crm_core.prepare import prepared_dataset
 from tests.conftest import tiny_dataset
 
@@ -121,8 +122,18 @@ def test_primacy_flags_and_rule_text():
         True,
         False,
     ]
-    assert "salary" in primacy_rule_text(lang="en") and "代发" in primacy_rule_text(lang="zh")
-    assert "3 products" in primacy_rule_text(PrimacyConfig(fallback_min_products=3), "en", has_payroll=False)
+    assert render(primacy_rule(), "en") == (
+        "Main bank: salary paid through the bank; and mobile banking used in the last 3 months, or a card held "
+        "with at least 12 card (ATM) transactions in 12 months."
+    )
+    assert render(primacy_rule(), "zh") == (
+        "主办行客户：工资由本行代发，且近 3 个月使用手机银行，或持卡且近 12 个月 ATM 用卡交易不少于 12 笔。"
+    )
+    rule = primacy_rule(PrimacyConfig(fallback_min_products=3), has_payroll=False)
+    assert rule.key == "primacy_rule" and "3 products" in render(rule, "en")
+    assert render(primacy_rule(PrimacyConfig(require_payroll=False, require_usage=False)), "zh") == (
+        "主办行客户：所有有效客户。"
+    )
 
 
 def test_stickiness_by_segment_exact():
@@ -284,8 +295,9 @@ def test_retention_what_if_exact_and_with_calibration_band():
     total = banded.iloc[-1]
     assert total["aum_kept"] == pytest.approx(0.5 * (0.5 * 100 + 0.4 * 50))
     assert total["aum_kept_low"] < total["aum_kept"] < total["aum_kept_high"]
-    assert "estimate" in what_if_sentence(banded, RetentionScenario(0.5), "en")
-    assert "模型估计" in what_if_sentence(banded, RetentionScenario(0.5), "zh")
+    message = what_if_message(banded, RetentionScenario(0.5))
+    assert message.key == "retention_what_if_sentence" and dict(message.params)["share"] == Share(0.5, 0)
+    assert "estimate" in render(message, "en") and "模型估计" in render(message, "zh")
 
 
 def test_risk_by_group_and_kpis():

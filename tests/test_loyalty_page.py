@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core import loyalty as loy
 from crm_core import segments as seg
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
 from ui.widgets import md
@@ -38,7 +39,7 @@ def test_retention_what_if_follows_crm_core(prepared):
     kept = loy.retention_what_if(
         risk.probabilities, bands, values, tiers.codes, tiers.labels, scenario, risk.fitted.evaluation.calibration_error
     )
-    assert f"**{md(loy.what_if_sentence(kept, scenario, 'en'))}**" in [m.value for m in at.markdown]
+    assert f"**{md(render(loy.what_if_message(kept, scenario), 'en'))}**" in [m.value for m in at.markdown]
     auc = next(m.value for m in at.metric if m.label == "ROC AUC")
     assert auc == f"{risk.fitted.evaluation.roc_auc:.3f}"
 

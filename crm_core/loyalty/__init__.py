@@ -60,7 +60,7 @@ from crm_core.loyalty.model import (
 from crm_core.loyalty.stickiness import (
     StickinessMatrix,
     primacy_flags,
-    primacy_rule_text,
+    primacy_rule,
     stickiness_by_segment,
     stickiness_matrix,
     stickiness_scores,
@@ -68,7 +68,6 @@ from crm_core.loyalty.stickiness import (
 )
 from crm_core.loyalty.summary import at_risk_customers, group_codes, risk_by_group
 from crm_core.loyalty.value import (
-    QUADRANT_NAMES,
     QUADRANTS,
     clv_by_segment,
     customer_value,
@@ -86,7 +85,7 @@ from crm_core.loyalty.view import (
     shown,
     unscored_risk,
 )
-from crm_core.loyalty.whatif import retention_what_if, what_if_sentence
+from crm_core.loyalty.whatif import retention_what_if, what_if_message
 
 __all__ = [
     "CHURN_KINDS",
@@ -97,7 +96,6 @@ __all__ = [
     "DEFAULT_STICKINESS",
     "EXCLUDED_REASONS",
     "QUADRANTS",
-    "QUADRANT_NAMES",
     "RISK_BANDS",
     "STICKINESS_INDICATORS",
     "ChurnClassifier",
@@ -145,7 +143,7 @@ __all__ = [
     "model_drivers",
     "potential_aum",
     "primacy_flags",
-    "primacy_rule_text",
+    "primacy_rule",
     "quadrant_sample",
     "retention_what_if",
     "risk_bands",
@@ -159,5 +157,5 @@ __all__ = [
     "stickiness_weights",
     "unscored_risk",
     "what_if_figure",
-    "what_if_sentence",
+    "what_if_message",
 ]

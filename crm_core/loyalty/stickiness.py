@@ -1,8 +1,8 @@
 """Stickiness index and primacy flag: how tied to the bank each customer is.
 
 The indicators are normalised once per dataset (``stickiness_matrix``); a weight change is
-a matrix–vector product (``stickiness_scores``). Primacy is a rule, rendered in plain words
-by ``primacy_rule_text``.
+a matrix–vector product (``stickiness_scores``). Primacy is a rule, stated by ``primacy_rule`` as a
+``Message`` the edges render.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from crm_core.loyalty.config import (
     PrimacyConfig,
     StickinessConfig,
 )
+from crm_core.messages import Message
 from crm_core.prepare import PreparedDataset
 
 BOOLEAN_INDICATORS = frozenset({"is_payroll", "mobile_active"})
@@ -191,41 +192,30 @@ def primacy_flags(source: PreparedDataset | pd.DataFrame, config: PrimacyConfig 
     return result
 
 
-def primacy_rule_text(config: PrimacyConfig = DEFAULT_PRIMACY, lang: str = "en", has_payroll: bool = True) -> str:
-    """Return the primacy rule in plain words.
+def primacy_rule(config: PrimacyConfig = DEFAULT_PRIMACY, has_payroll: bool = True) -> Message:
+    """Return the primacy rule as a message (rendered in the reader's language at the edge).
 
     Examples
     --------
-    >>> primacy_rule_text(PrimacyConfig(require_usage=False))
+    >>> from crm_core.messages import render
+    >>> render(primacy_rule(PrimacyConfig(require_usage=False)), "en")
     'Main bank: salary paid through the bank.'
-    >>> primacy_rule_text(PrimacyConfig(require_usage=False), "zh")
+    >>> render(primacy_rule(PrimacyConfig(require_usage=False)), "zh")
     '主办行客户：工资由本行代发。'
+    >>> render(primacy_rule(PrimacyConfig(), has_payroll=False), "en")[:60]
+    'Main bank: holds at least 3 products (no payroll data); and '
     """
-    zh = lang == "zh"
     parts = []
     if config.require_payroll:
-        if has_payroll:
-            parts.append("工资由本行代发" if zh else "salary paid through the bank")
-        else:
-            n = config.fallback_min_products
-            parts.append(
-                f"持有至少 {n} 个产品（数据无代发字段）" if zh else f"holds at least {n} products (no payroll data)"
-            )
-    if config.require_usage:
-        m = config.min_transactions_12m
         parts.append(
-            f"近 3 个月使用手机银行，或持卡且近 12 个月 ATM 用卡交易不少于 {m} 笔"
-            if zh
-            else (
-                f"mobile banking used in the last 3 months, or a card held with at least {m} card (ATM) "
-                "transactions in 12 months"
-            )
+            Message("primacy_payroll") if has_payroll else Message("primacy_products", n=config.fallback_min_products)
         )
+    if config.require_usage:
+        parts.append(Message("primacy_usage", m=config.min_transactions_12m))
     if not parts:
-        return "主办行客户：所有在册客户。" if zh else "Main bank: every active customer."
-    if zh:
-        return "主办行客户：" + "，且".join(parts) + "。"
-    return "Main bank: " + "; and ".join(parts) + "."
+        return Message("primacy_rule_all")
+    conditions = parts[0] if len(parts) == 1 else Message("primacy_rule_and", first=parts[0], second=parts[1])
+    return Message("primacy_rule", conditions=conditions)
 
 
 def stickiness_by_segment(

@@ -30,14 +30,8 @@ from crm_core.loyalty.config import DEFAULT_CLV, ClvConfig
 from crm_core.prepare import PreparedDataset
 
 QUADRANTS: tuple[str, ...] = ("develop", "protect", "grow", "maintain")
-"""Quadrant keys by code: high value & high headroom, high & low, low & high, low & low."""
-
-QUADRANT_NAMES: dict[str, tuple[str, str]] = {
-    "develop": ("Develop: high value, room to grow", "深耕：高价值、仍有潜力"),
-    "protect": ("Protect: high value, near potential", "守护：高价值、接近潜力"),
-    "grow": ("Grow: low value, high potential", "培育：低价值、高潜力"),
-    "maintain": ("Maintain: low value, low potential", "维持：低价值、低潜力"),
-}
+"""Quadrant keys by code: high value & high headroom, high & low, low & high, low & low (named by the
+catalog's ``quadrant_<key>``)."""
 
 CHURN_SOURCES: tuple[str, ...] = ("model", "bank_rate", "assumed")
 """Where a customer's churn probability comes from, by ``churn_source`` code."""

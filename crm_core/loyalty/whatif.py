@@ -14,10 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from crm_core.catalog import text
-from crm_core.formatting import format_money
 from crm_core.loyalty.config import RetentionScenario
 from crm_core.loyalty.model import RISK_BANDS
+from crm_core.messages import Count, Message, Money, Share
 
 Z_90 = 1.645
 
@@ -97,17 +96,25 @@ def retention_what_if(
     return pd.DataFrame(rows)
 
 
-def what_if_sentence(frame: pd.DataFrame, scenario: RetentionScenario, lang: str = "en") -> str:
-    """Return the what-if total in one sentence, stated as a model estimate."""
+def what_if_message(frame: pd.DataFrame, scenario: RetentionScenario) -> Message:
+    """Return the what-if total as a message (one sentence, stated as a model estimate), rendered at the edge.
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> frame = pd.DataFrame({"code": [-1], "customers_kept": [12.4], "aum_kept": [1e6], "aum_kept_low": [8e5],
+    ...                       "aum_kept_high": [1.2e6], "contribution_kept": [1e4], "clv_kept": [4e4]})
+    >>> render(what_if_message(frame, RetentionScenario(retained_share=0.2)), "en")[:70]
+    'Retaining 20% of the would-be churners among the targeted customers wo'
+    """
     total = frame[frame["code"] == -1].iloc[0]
-    return text(
+    return Message(
         "retention_what_if_sentence",
-        lang,
-        share=f"{scenario.retained_share:.0%}",
-        customers=f"{total['customers_kept']:,.0f}",
-        aum=format_money(total["aum_kept"], lang),
-        low=format_money(total["aum_kept_low"], lang),
-        high=format_money(total["aum_kept_high"], lang),
-        contribution=format_money(total["contribution_kept"], lang),
-        clv=format_money(total["clv_kept"], lang),
+        share=Share(scenario.retained_share, 0),
+        customers=Count(float(total["customers_kept"])),
+        aum=Money(float(total["aum_kept"])),
+        low=Money(float(total["aum_kept_low"])),
+        high=Money(float(total["aum_kept_high"])),
+        contribution=Money(float(total["contribution_kept"])),
+        clv=Money(float(total["clv_kept"])),
     )

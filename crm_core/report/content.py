@@ -25,6 +25,7 @@ from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import currency_symbol, format_money, format_month
+from crm_core.messages import render
 from crm_core.places import named_scorecard, place_names
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
@@ -282,8 +283,7 @@ def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRis
         )
         return _step("stickiness", lang, headline, numbers, chart, None, lines), None
     by_risk = prod.relabelled(view.risk, names)
-    kept = prod.relabelled(view.retention, names, ("segment",))
-    what_if = loy.what_if_sentence(kept, view.settings.retention, lang)
+    what_if = render(loy.what_if_message(view.retention, view.settings.retention), lang)
     at_risk = view.at_risk_aum
     evaluation = view.evaluation
     headline = _t(
