@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from crm_core.service import service_findings
 from crm_core.service.charts import unit_interval_figure
 from ui import data, settings
 from ui import places as ui_places
@@ -26,6 +27,8 @@ if not view.has_satisfaction:
 
 st.subheader(t("service_heading_branches"))
 branch_names = ui_places.names(prepared)
+for finding in service_findings(view, branch_names):
+    st.markdown(f"- {md(say(finding))}")
 satisfied_best, complaints_best = view.benchmark_row("satisfied"), view.benchmark_row("complaints")
 if satisfied_best is not None or complaints_best is not None:
     st.caption(t(

@@ -250,3 +250,33 @@ def test_settings_refuse_nonsense():
         svc.ServiceSettings(min_responses=0)
     with pytest.raises(ValueError, match="confidence"):
         svc.ServiceSettings(confidence=1.5)
+
+
+def test_findings_name_only_branches_worse_beyond_their_interval(view):
+    # on the hand-built bank every interval holds the bank's figures: nobody is named
+    assert svc.service_findings(view) == (Message("service_note_even"),)
+    # Haishu (68 complaints per 100, 24% satisfied) is worse on both; Yuyao (10 per 100, 30%) on satisfaction
+    customers = pd.DataFrame(
+        {
+            "customer_id": pd.array([f"C{i:03d}" for i in range(300)], dtype="string"),
+            "aum": [1.0] * 300,
+            "branch": pd.array(["Haishu"] * 100 + ["Xihu"] * 100 + ["Yuyao"] * 100, dtype="string"),
+            "complaints_12m": pd.array([1] * 68 + [0] * 32 + [0] * 190 + [1] * 10, dtype="Int64"),
+            "satisfaction": [5.0] * 24 + [2.0] * 76 + [5.0] * 80 + [2.0] * 20 + [5.0] * 30 + [2.0] * 70,
+        }
+    )
+    prepared = prepared_dataset(Dataset("x", customers, None, None, "worse"))
+    worse = svc.service_view(prepared, np.zeros(300, dtype=np.int64), ("all",), SETTINGS)
+    # bank: 78 complaints per 300 customers (26.0 per 100), 134 of 300 satisfied; Xihu is better on both
+    assert svc.service_findings(worse, {"Haishu": "宁波海曙支行"}) == (
+        Message(
+            "service_note_worse_both",
+            branch="宁波海曙支行",
+            per_100="68.0",
+            bank_per_100="26.0",
+            share=Share(0.24),
+            bank_share=Share(134 / 300),
+        ),
+        Message("service_note_worse_satisfied", branch="Yuyao", share=Share(0.3), bank_share=Share(134 / 300)),
+    )
+    assert svc.service_findings(worse, limit=1)[-1] == Message("service_note_worse_more", count=1)
