@@ -101,33 +101,32 @@ def _counter_yoy(totals: pd.DataFrame, as_of: pd.Timestamp) -> tuple[float, floa
     return _ratio(sums[0], sums[1]) - 1, _ratio(sums[1], sums[2]) - 1
 
 
-def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
-    """Return the Overview's headline figures, each with its value a year earlier.
+def headline_values(customers: pd.DataFrame, dated: bool) -> dict[str, tuple[float, float]]:
+    """Return each customer-level headline figure and its value a year earlier, for any set of customers.
+
+    One definition for the bank (``overview_kpis``) and for a branch or relationship manager
+    (``crm_core.targets``): customers, AUM, top shares, products per customer and digital share
+    refer to active customers (a year earlier: those on the books then), the churn rate is
+    ``crm_core.definitions.churn_rate``.
 
     Parameters
     ----------
-    prepared : PreparedDataset
-        The prepared dataset.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per metric of ``OVERVIEW_METRICS``: ``metric``, ``unit``, ``value``,
-        ``previous`` (the same measure twelve months earlier, NaN when the data cannot say),
-        ``delta`` (relative change, or difference in points / units per ``delta_kind``) and
-        ``delta_kind``. Customers, AUM and shares refer to active customers; the churn rate is
-        ``crm_core.definitions.churn_rate`` (closures among customers on the books a year earlier).
+    customers : pandas.DataFrame
+        Prepared customer rows (``PreparedDataset.customers`` or a subset of it).
+    dated : bool
+        Whether open or close dates say who was on the books a year earlier.
     """
-    c = prepared.customers
+    c = customers
+
+    def has(column: str) -> bool:
+        return column in c.columns and bool(c[column].notna().any())
+
     active = c["is_active"].to_numpy()
     then = c["alive_12m_ago"].to_numpy()
     aum = c["aum"].to_numpy(dtype=float)
-    aum_then = c["aum_12m_ago"].to_numpy(dtype=float) if prepared.has("aum_12m_ago") else None
+    aum_then = c["aum_12m_ago"].to_numpy(dtype=float) if has("aum_12m_ago") else None
     values: dict[str, tuple[float, float]] = {
-        "customers": (
-            float(active_customers(c)),
-            float(then.sum()) if prepared.has("open_date") or prepared.has("closed_date") else math.nan,
-        ),
+        "customers": (float(active_customers(c)), float(then.sum()) if dated else math.nan),
         "total_aum": (total_aum(c), float(np.nansum(aum_then[then])) if aum_then is not None else math.nan),
     }
     for label, fraction in (("top1_aum_share", 0.01), ("top2_aum_share", 0.02), ("top10_aum_share", 0.10)):
@@ -146,8 +145,29 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
         )
     else:
         values["digital_active_share"] = (math.nan, math.nan)
-    values["counter_txn_yoy"] = _counter_yoy(monthly_channel_totals(prepared), prepared.as_of)
     values["churn_rate"] = (churn_rate(c).value, churn_rate(c, "previous_12m").value)
+    return values
+
+
+def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
+    """Return the Overview's headline figures, each with its value a year earlier.
+
+    Parameters
+    ----------
+    prepared : PreparedDataset
+        The prepared dataset.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric of ``OVERVIEW_METRICS``: ``metric``, ``unit``, ``value``,
+        ``previous`` (the same measure twelve months earlier, NaN when the data cannot say),
+        ``delta`` (relative change, or difference in points / units per ``delta_kind``) and
+        ``delta_kind``. Customers, AUM and shares refer to active customers; the churn rate is
+        ``crm_core.definitions.churn_rate`` (closures among customers on the books a year earlier).
+    """
+    values = headline_values(prepared.customers, prepared.has("open_date") or prepared.has("closed_date"))
+    values["counter_txn_yoy"] = _counter_yoy(monthly_channel_totals(prepared), prepared.as_of)
     rows = []
     for metric, unit, kind in OVERVIEW_METRICS:
         value, previous = values[metric]

@@ -37,6 +37,7 @@ from crm_core.segments.config import (
     ValueConfig,
 )
 from crm_core.staff.config import CUSTOMER_CENTRIC, DEPOSIT_SALES, INDICATOR_BY_NAME, PRESET_BY_KEY
+from crm_core.targets import KpiTargets
 from crm_core.view_choices import ProductTargets, ViewChoices
 from crm_core.visits.config import OffCounterBenchmark, WhatIfInputs
 
@@ -100,6 +101,8 @@ class Scenario:
         Segment scheme, groupings and staff level the views show.
     guarantees : GuaranteeTargets
         Targets, owners and milestones of the guarantee measures (playbook, deck).
+    targets : KpiTargets
+        Plans per KPI for the bank, a branch or a relationship manager (target, month, owner).
     filters : Filters
         Branch, city, relationship manager, tier and as-of month every view, export and the playbook show.
     suppression : SuppressionConfig
@@ -133,6 +136,7 @@ class Scenario:
     guarantees: GuaranteeTargets = field(default_factory=GuaranteeTargets)
     suppression: SuppressionConfig = field(default_factory=SuppressionConfig)
     filters: Filters = field(default_factory=Filters)
+    targets: KpiTargets = field(default_factory=KpiTargets)
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
@@ -172,6 +176,7 @@ CONFIG_FIELDS: dict[str, type] = {
     "guarantees": GuaranteeTargets,
     "suppression": SuppressionConfig,
     "filters": Filters,
+    "targets": KpiTargets,
 }
 """Scenario fields that hold a config, with its class."""
 

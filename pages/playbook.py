@@ -10,6 +10,7 @@ from ui import data, settings
 from ui import playbook as ui_pb
 from ui import scenarios as ui_sc
 from ui.i18n import current_lang, money, t
+from ui.targets import targets_section
 from ui.widgets import download_pair, md, page_header
 
 page_header("playbook")
@@ -55,3 +56,5 @@ download_pair(
     partial(csv_bytes, export), partial(excel_workbook, {"guarantees": export}), "guarantee_measures",
     "playbook_guarantees",
 )  # fmt: skip
+
+targets_section(prepared)
