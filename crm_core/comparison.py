@@ -40,7 +40,7 @@ class ScenarioSummary:
     retained_aum : float
         AUM the scenario's retention what-if keeps next year (NaN without a model).
     ranking : pandas.DataFrame
-        Branch ranking under the scenario's staff weights: ``unit``, ``rank``.
+        Branch ranking under the scenario's staff weights: ``unit``, ``rank`` (ranked branches only).
     """
 
     name: str
@@ -59,7 +59,7 @@ def scenario_summary(
     scenario: Scenario,
     churn_risk: loyalty.ChurnRisk | None = None,
     product_view: products.ProductsView | None = None,
-    scorecard: Callable[[str], staff.Scorecard] | None = None,
+    staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loyalty.LoyaltyView | None = None,
 ) -> ScenarioSummary:
     """Return the headline results of one scenario.
@@ -72,8 +72,9 @@ def scenario_summary(
         The trained model for ``scenario.churn`` (the app passes its cached one); trained when None.
     product_view : ProductsView, optional
         ``products_view`` over the scenario's tiers (the app passes its cached one); built when None.
-    scorecard : callable, optional
-        ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
+    staff_views : callable, optional
+        ``level -> staff_view(prepared, level, StaffSettings.of(scenario))`` from the caller's cache
+        (computed here when None).
     loyalty_view : LoyaltyView, optional
         ``loyalty_view`` over the scenario's tiers (the app passes its cached one); built when None.
     """
@@ -94,9 +95,8 @@ def scenario_summary(
         loyal = loyalty.loyalty_view(prepared, tiers.codes, scenario.tiers.labels, settings, risk=risk)
     at_risk, retained = loyal.at_risk_aum, loyal.aum_kept
 
-    card = scorecard("branch") if scorecard is not None else staff.staff_scorecard(prepared, "branch")
-    weights = staff.scorecard_weights(card, dict(scenario.staff_weights))
-    ranking = staff.ranking_table(card, weights, weights)[["unit", "rank"]]
+    views = staff_views or (lambda level: staff.staff_view(prepared, level, staff.StaffSettings.of(scenario)))
+    ranking = views("branch").scenario_ranks  # ranked branches only: a unit too small to rank has no rank
     return ScenarioSummary(scenario.name, tiers.codes, tiers.labels, tier_table, opportunity, gap, at_risk,
                            retained, ranking)  # fmt: skip
 

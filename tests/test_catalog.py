@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCANNED = [*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), *(ROOT / "crm_core").rglob("*.py")]
 SCANNED.append(ROOT / "app.py")
 SCANNED.remove(ROOT / "crm_core" / "catalog.py")  # its examples name keys that do not exist
-LOOKUP = re.compile(r"""\b(?:t|translate|text|_t|_number|Message)\(\s*(["'])(\w+)\1""")
+LOOKUP = re.compile(r"""\b(?:t|translate|text|_t|_number|Message|Term)\(\s*(["'])(\w+)\1""")
 """A catalog lookup with a literal key: ``t("key"``, ``translate("key", lang``, ``text("key"``,
-``Message("key"``; in the
+``Message("key"``, ``Term("key"`` (a registry of keys built at runtime holds them as terms); in the
 report content ``_t("key"`` and ``_number("key"`` (a key number's label)."""
 
 # fmt: off

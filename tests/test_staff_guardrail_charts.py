@@ -1,11 +1,14 @@
 """Staff guardrail, preset switch on the committed sample, and the figures."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pandas.testing as pdt
 import plotly.graph_objects as go
 import pytest
 
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
 from crm_core.staff import (
@@ -16,9 +19,10 @@ from crm_core.staff import (
     extreme_groups,
     guardrail_figure,
     guardrail_flags,
+    guardrail_messages,
     indicator_label,
     indicator_status,
-    movers_sentence,
+    movers_message,
     rank_slope_figure,
     ranking_display,
     ranking_table,
@@ -50,14 +54,10 @@ def test_guardrail_flags_ningbo_haishu(branch_card):
     assert not flags.loc[BINJIANG, "flagged"]
     assert flags.loc[HAISHU, "strong_on"].startswith("aum_growth")
     assert "complaints_per_100" in flags.loc[HAISHU, "weak_on"]
-    assert flags.loc[HAISHU, "sentence"].startswith("Ningbo Haishu: top third for AUM growth")
-    assert "bottom third for complaints" in flags.loc[HAISHU, "sentence"]
-    assert (
-        guardrail_flags(branch_card, lang="zh")
-        .set_index("unit")
-        .loc[HAISHU, "sentence"]
-        .startswith("Ningbo Haishu：资产增长")
-    )
+    sentences = {dict(note.params)["unit"]: note for note in guardrail_messages(flags.reset_index())}
+    assert render(sentences[HAISHU], "en").startswith("Ningbo Haishu: top third for AUM growth")
+    assert "bottom third for complaints" in render(sentences[HAISHU], "en")
+    assert render(sentences[HAISHU], "zh").startswith("Ningbo Haishu：金融资产增长")
     assert flags.loc[HAISHU, "sales_score"] > 50 > flags.loc[HAISHU, "outcome_score"]
 
 
@@ -69,7 +69,7 @@ def test_preset_switch_moves_binjiang_up_and_haishu_down(branch_card):
     assert table.loc[BINJIANG, "rank"] < table.loc[BINJIANG, "baseline_rank"]
     assert table.loc[HAISHU, "rank"] > table.loc[HAISHU, "baseline_rank"]
     assert table.loc[BINJIANG, "rank"] == 1 and table.loc[HAISHU, "baseline_rank"] == 1
-    sentence = movers_sentence(table.reset_index(), DEPOSIT_SALES.en, CUSTOMER_CENTRIC.en)
+    sentence = render(movers_message(table.reset_index(), DEPOSIT_SALES.en, CUSTOMER_CENTRIC.en), "en")
     assert sentence.startswith("From Deposit & sales oriented to Customer-centric balanced scorecard: ")
 
 
@@ -97,20 +97,17 @@ def test_extreme_groups_counts_ties_in_and_flips_direction():
 
 
 def test_guardrail_exact_on_hand_built_bank():
-    card = scorecard_from_customers(bank(), AS_OF, "branch", LOOSE)
+    card = scorecard_from_customers(bank(), AS_OF, "branch", replace(LOOSE, min_unit_customers=1))
     flags = guardrail_flags(card)
     # A leads AUM growth, B new customers, A and B tie on products sold; B is worst on all three outcomes.
     assert flags["strong_on"].tolist() == ["aum_growth,products_sold", "new_customers,products_sold", ""]
     assert flags["weak_on"].tolist() == ["", "complaints_per_100,retention,satisfaction", ""]
     assert flags["flagged"].tolist() == [False, True, False]
-    assert flags["sentence"].tolist() == [
-        "",
-        "B: top third for new customers and products sold but bottom third for complaints, retention and satisfaction",
-        "",
-    ]
-    assert guardrail_flags(card, lang="zh")["sentence"].tolist()[1] == (
-        "B：新增客户、产品销售位列前三分之一，但投诉、留存、满意度位列后三分之一"
+    (note,) = guardrail_messages(flags)
+    assert render(note, "en") == (
+        "B: top third for new customers and products sold but bottom third for complaints, retention and satisfaction"
     )
+    assert render(note, "zh") == "B：新增客户、产品销售位列前三分之一，但投诉、留存、满意度位列后三分之一"
     # Demands beyond the indicators present are capped: three outcomes exist, so B is still flagged.
     assert guardrail_flags(card, GuardrailConfig(min_weak=5))["flagged"].tolist() == [False, True, False]
 
@@ -130,7 +127,7 @@ def test_slope_figure(branch_card):
 
 def test_heat_and_guardrail_figures(branch_card):
     status = indicator_status(branch_card).head(5)
-    text = scorecard_text(branch_card).head(5)
+    text = scorecard_text(branch_card.values).head(5)
     labels = {name: indicator_label(name) for name in branch_card.indicators}
     heat = scorecard_heat_figure(status, text, labels, {k: v[0] for k, v in STATUS_NAMES.items()}, "Scorecard")
     assert heat.data[0].type == "heatmap"
@@ -149,3 +146,9 @@ def test_ranking_display(branch_card):
     assert list(shown.columns) == ["Rank", "Branch", "Change", "Score"]
     assert shown["Rank"].tolist() == ["1", "2", "3"]
     assert isinstance(shown, pd.DataFrame) and shown["Change"].str.match(r"^(▲\d+|▼\d+|–)$").all()
+
+
+def test_guardrail_leaves_units_too_small_to_rank_out():
+    card = scorecard_from_customers(bank(), AS_OF, "branch", LOOSE)  # C has one active customer (< 2)
+    flags = guardrail_flags(card)
+    assert flags["unit"].tolist() == ["A", "B"]  # C shows no figure of its own, even here

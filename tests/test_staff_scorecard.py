@@ -7,6 +7,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from crm_core.messages import render
 from crm_core.segments import config_json
 from crm_core.staff import (
     INDICATOR_BY_NAME,
@@ -122,15 +123,21 @@ def test_relationship_manager_level_leaves_unassigned_out():
     assert card.level == "relationship_manager" and card.units == ("R1", "R2", "R3")
     assert card.customers.tolist() == [2, 1, 1]
     assert card.unassigned_customers == 1
-    assert scorecard_notes(card)[0] == "1 active customers have no relationship manager and are left out."
-    assert scorecard_notes(card, "zh")[0] == "1 名有效客户没有所属单位，不计入排名。"
+    note = scorecard_notes(card)[0]
+    assert (
+        render(note, "en")
+        == "1 active customers have no relationship manager: they are not ranked and appear as one row."
+    )
+    assert render(note, "zh") == "1 名有效客户没有所属客户经理：不参与排名，合为一行列示。"
 
 
 def test_level_falls_back_to_branch_and_says_so():
     card = scorecard_from_customers(bank().drop(columns="relationship_manager"), AS_OF, "relationship_manager", LOOSE)
     assert card.level == "branch" and card.units == ("A", "B", "C")
-    assert scorecard_notes(card)[0] == "Relationship manager is not in the data: units are branch instead."
-    assert scorecard_notes(card, "zh")[0] == "数据中没有客户经理：改按网点排名。"
+    assert (
+        render(scorecard_notes(card)[0], "en") == "Relationship manager is not in the data: units are branches instead."
+    )
+    assert render(scorecard_notes(card)[0], "zh") == "数据中没有客户经理：改按网点排名。"
 
 
 def test_absent_columns_make_indicators_unavailable():
@@ -139,7 +146,8 @@ def test_absent_columns_make_indicators_unavailable():
     assert card.indicators == ()
     assert card.matrix.shape == (3, 0)
     assert len(card.unavailable) == len(INDICATOR_BY_NAME)
-    assert "Retention is not available: the data lacks closed_date or churned." in scorecard_notes(card)
+    notes = [render(note, "en") for note in scorecard_notes(card)]
+    assert "Retention is not available: the data lacks closed_date or churned." in notes
 
 
 def test_inputs_not_mutated():
@@ -164,7 +172,7 @@ def test_status_exact():
     assert status["complaints_per_100"].tolist() == ["amber", "red", "green"]
     assert status["aum_growth"].tolist() == ["green", "red", "amber"]
     assert status["digital_adoption"].tolist() == ["none"] * 3
-    text = scorecard_text(card)
+    text = scorecard_text(card.values)
     assert text.loc["A"].tolist()[:3] == ["+50.0%", "n/a", "0.0"]  # new customers per 100
     assert text.loc["B", "retention"] == "50.0%"
 

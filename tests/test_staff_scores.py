@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm_core.messages import render
 from crm_core.segments import weight_percentages
 from crm_core.staff import (
     DEPOSIT_SALES,
@@ -56,7 +57,7 @@ def test_ranking_table_exact(card):
             "learning_growth": [nan, nan, nan],
             "customers": np.array([1, 2, 2], dtype=np.int64),
             "small_unit": [False, False, False],
-            "note": pd.array(["", "", ""], dtype="string"),
+            "note": pd.Series([None, None, None], dtype=object),
             "ranked": [True, True, True],
             # Without resamples every range is the rank itself.
             "rank_low": pd.array([1, 2, 3], dtype="Int64"),
@@ -101,11 +102,11 @@ def test_missing_indicator_renormalises_and_explains(card):
     weights = {"high_value_growth": 50, "aum_growth": 50}
     assert unit_scores(card, weights).tolist() == [100.0, 0.0, 50.0]
     notes = unit_notes(card, weights)
-    assert notes[0] == (
+    assert render(notes[0], "en") == (
         "Too little data for High-value customer growth: score uses the other indicators, weights renormalised."
     )
-    assert notes[2] == ""
-    assert unit_notes(card, weights, "zh")[0] == "高价值客户增长数据不足：得分按其余指标重新分配权重计算。"
+    assert notes[2] is None
+    assert render(notes[0], "zh") == "高价值客户增长数据不足：得分按其余指标重新分配权重计算。"
     only_missing = unit_scores(card, {"high_value_growth": 100})
     assert np.isnan(only_missing[:2]).all() and only_missing[2] == 50.0
     assert unit_ranks(card, only_missing).tolist() == [2, 3, 1]  # unscored units last, by customers then name

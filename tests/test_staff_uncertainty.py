@@ -6,13 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import CUSTOMER_CENTRIC_BRANCH, DEPOSIT_PUSH_BRANCH, read_sample
 from crm_core.staff import (
     CUSTOMER_CENTRIC,
     DEPOSIT_SALES,
     ScorecardConfig,
-    movers_sentence,
+    movers_message,
     normalised_values,
     pooled_variance,
     rank_interval_figure,
@@ -21,10 +22,9 @@ from crm_core.staff import (
     ranking_table,
     scorecard_from_customers,
     scorecard_weights,
-    separation_sentence,
+    separation_message,
     shrinkage_factors,
     staff_scorecard,
-    unit_notes,
     unit_sum_replicates,
 )
 from tests.test_staff_scorecard import AS_OF, LOOSE, bank
@@ -119,14 +119,16 @@ def test_rank_ranges_and_what_can_be_told_apart():
     assert ranks.rank.tolist() == [1, 2, 3]  # B before C on the data: a tie, broken by name
     assert ranks.low.tolist() == [1.0, 2.0, 2.0] and ranks.high.tolist() == [1.0, 3.0, 3.0]
     assert ranks.median_span == 2.0 and ranks.separable_share == pytest.approx(2 / 3)
-    assert separation_sentence(ranks, "branch") == (
+    assert render(separation_message(ranks, "branch"), "en") == (
         "A ranks first (range 1–1), clearly ahead of all 2 other branches. "
         "C ranks last (range 2–3): clearly behind 1 branches, but not 1 others. "
         "67% of the pairs of branches can be told apart (their 90% rank ranges do not overlap)."
     )
-    assert separation_sentence(ranks, "branch", "zh").startswith("A排名第一（区间 1–1），明显领先其余全部 2 个网点")
+    assert render(separation_message(ranks, "branch"), "zh").startswith(
+        "A排名第一（区间 1–1），明显领先其余全部 2 个网点"
+    )
     twins = scorecard_from_customers(retention_bank({"A": (60, 6), "B": (60, 6)}), AS_OF)
-    assert separation_sentence(rank_intervals(twins, {"retention": 100}), "branch") == (
+    assert render(separation_message(rank_intervals(twins, {"retention": 100}), "branch"), "en") == (
         "A ranks first, but its range (1–2) overlaps those of all 1 other branches: none clearly leads. "
         "0% of the pairs of branches can be told apart (their 90% rank ranges do not overlap)."
     )
@@ -140,9 +142,6 @@ def test_units_under_the_minimum_are_not_ranked():
     assert table.loc[["A", "B"], "rank"].tolist() == [1, 2]
     assert table.loc["C", ["rank_low", "rank_high", "rank_change_low"]].isna().all()
     assert rank_movers(table.reset_index(), 5).empty
-    assert unit_notes(card, {"complaints_per_100": 100})[2] == (
-        "Not ranked: 1 active customers (< 2), too few to rank reliably."
-    )
     figure = rank_interval_figure(table.reset_index(), "t", "x")
     assert list(figure.data[0].y) == ["A", "B"]
 
@@ -158,12 +157,12 @@ def test_movers_are_named_only_when_the_move_is_beyond_its_range():
             "rank_change_high": pd.array([2, 1, 0], dtype="Int64"),
         }
     )
-    assert movers_sentence(table, "Old", "New") == (
+    assert render(movers_message(table, "Old", "New"), "en") == (
         "From Old to New: ranks move, but no move is larger than its 90% range."
     )
     table["rank_change_low"] = pd.array([1, -2, 0], dtype="Int64")
-    assert movers_sentence(table, "Old", "New") == "From Old to New: a rises 2→1."
-    assert movers_sentence(table, "旧", "新", "zh") == "从旧到新：a上升 2→1。"
+    assert render(movers_message(table, "Old", "New"), "en") == "From Old to New: a rises 2→1."
+    assert render(movers_message(table, "旧", "新"), "zh") == "从旧到新：a上升 2→1。"
 
 
 # --- the committed sample ---------------------------------------------------------------------
@@ -183,7 +182,9 @@ def test_sample_branch_ranking_says_what_it_can_tell_apart(sample):
     assert table.index[-1] == DEPOSIT_PUSH_BRANCH and table.loc[DEPOSIT_PUSH_BRANCH, "rank_change_high"] < 0
     ranks = rank_intervals(card, centric)
     assert 2 < ranks.median_span < 15.5  # wide, but narrower than percentiles of raw rates (15.5 of 24)
-    assert separation_sentence(ranks, "branch").startswith(f"{CUSTOMER_CENTRIC_BRANCH} ranks first (range 1–")
+    assert render(separation_message(ranks, "branch"), "en").startswith(
+        f"{CUSTOMER_CENTRIC_BRANCH} ranks first (range 1–"
+    )
     # Counts per customer: the deposit & sales score no longer tracks branch size (0.63 with raw counts).
     assert abs(np.corrcoef(rank_intervals(card, deposit).score, card.customers)[0, 1]) < 0.4
     # Tiny differences stay tiny: products used spans 99.2%–100% and scores within 0.05 of each other.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from functools import partial
 
 import streamlit as st
 
@@ -20,7 +19,7 @@ def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _
     risk = ui_loy.churn_risk(_prepared, _scenario.churn)
     view = ui_prod.tier_view(_prepared, _scenario)
     loyalty = ui_loy.tier_view(_prepared, _scenario)
-    return scenario_summary(_prepared, _scenario, risk, view, partial(ui_staff.scorecard, _prepared), loyalty)
+    return scenario_summary(_prepared, _scenario, risk, view, ui_staff.views(_prepared, _scenario), loyalty)
 
 
 def summary(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:

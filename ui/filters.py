@@ -111,3 +111,83 @@ def caveats(lang: str | None = None) -> list[str]:
 
     lang = lang or current_lang()
     return [render(m, lang) for m in flt.as_of_caveats(data.active_dataset(), settings.active().filters)]
+
+
+# --- drill-through: a click narrows the filter, with a way back ----------------------------------
+
+DRILL_STACK_KEY = "_drill_stack"
+FIELDS = {"branch": "branches", "city": "cities", "relationship_manager": "relationship_managers"}
+
+
+def _selected(event, axis: str) -> str | None:
+    """The data value of the first point selected on a chart (its customdata, else its label on ``axis``)."""
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
+    if not points:
+        try:
+            points = event.selection.points  # the attribute form plotly_chart returns
+        except AttributeError:
+            return None
+    if not points:
+        return None
+    point = points[0]
+    custom = point.get("customdata")
+    if isinstance(custom, list | tuple) and custom:
+        return str(custom[0])
+    if custom is not None and not isinstance(custom, list | tuple):
+        return str(custom)
+    value = point.get(axis)
+    return None if value is None else str(value)
+
+
+def drill_to(column: str, value: str, chart_key: str = "") -> None:
+    """Narrow every view to one branch, city or manager, remembering the filter to go back to."""
+    current = settings.active().filters
+    if getattr(current, FIELDS[column]) == (value,):
+        return
+    st.session_state.setdefault(DRILL_STACK_KEY, []).append((current, chart_key))
+    settings.commit(lambda s: replace(s, filters=replace(s.filters, **{FIELDS[column]: (value,)})))
+
+
+def drill_from(event, column: str, chart_key: str, axis: str = "x", names: dict[str, str] | None = None) -> None:
+    """After a chart with ``on_select="rerun"``: drill to the unit its selected point stands for.
+
+    ``names`` maps a shown label back to the data value when the chart shows display names.
+    """
+    value = _selected(event, axis)
+    if value is None:
+        return
+    back = {shown: data_value for data_value, shown in (names or {}).items()}
+    value = back.get(value, value)
+    before = settings.active().filters
+    drill_to(column, value, chart_key)
+    if settings.active().filters != before:
+        st.rerun()
+
+
+def _back() -> None:
+    stack = st.session_state.get(DRILL_STACK_KEY) or []
+    if not stack:
+        return
+    previous, chart_key = stack.pop()
+    if chart_key and chart_key in st.session_state:
+        del st.session_state[chart_key]  # the chart forgets the point that drilled
+    settings.commit(lambda s: replace(s, filters=previous))
+
+
+def drill_panel() -> None:
+    """While drilled in: the way back and the customers behind the unit, by value at stake."""
+    stack = st.session_state.get(DRILL_STACK_KEY) or []
+    if not stack or stack[-1][0] == settings.active().filters:
+        return
+    st.button(t("drill_back"), on_click=_back, icon=":material/arrow_back:", key="drill_back")
+    with st.expander(t("drill_customers"), icon=":material/group:"):
+        from crm_core.drill import customers_at_stake
+        from ui import loyalty as ui_loy
+        from ui import places
+        from ui.widgets import table
+
+        prepared = data.active_prepared()
+        risk = ui_loy.churn_risk(prepared, settings.active().churn)
+        listed = customers_at_stake(prepared, risk.probabilities if risk.usable else None)
+        table(places.named(listed, prepared), key="drill_customer_table", customers=True)
+        st.caption(t("drill_customers_rule" if risk.usable else "drill_customers_by_aum"))

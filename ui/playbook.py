@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import replace
-from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -41,7 +40,7 @@ def _inputs(prepared: PreparedDataset, scenario: Scenario) -> dict:
         "churn_risk": ui_loy.churn_risk(prepared, scenario.churn),
         "cube": _cube(prepared),
         "product_view": ui_prod.tier_view(prepared, scenario),
-        "scorecard": partial(ui_staff.scorecard, prepared),
+        "staff_views": ui_staff.views(prepared, scenario),
     }
 
 
@@ -53,7 +52,7 @@ def _findings(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset,
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _plays(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
     inputs = _inputs(_prepared, _scenario)
-    del inputs["scorecard"]
+    del inputs["staff_views"]
     loyalty_view = ui_loy.tier_view(_prepared, _scenario)
     return pb.segment_playbook(_prepared, _scenario, lang=lang, loyalty_view=loyalty_view, **inputs)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from functools import partial
 
 import streamlit as st
 
@@ -27,7 +26,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn),
         cube=cube,
         product_view=ui_prod.tier_view(_prepared, _scenario),
-        scorecard=partial(ui_staff.scorecard, _prepared),
+        staff_views=ui_staff.views(_prepared, _scenario),
         loyalty_view=ui_loy.tier_view(_prepared, _scenario),
     )
 

@@ -1,56 +1,83 @@
-"""Streamlit adapter of the Staff KPIs page: the per-dataset scorecard and the assessment being compared."""
+"""Streamlit adapter of the Staff KPIs page: the scorecard and the staff view, cached once per dataset and settings."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import scenarios as sc
 from crm_core import staff
+from crm_core.messages import Message, Term
 from crm_core.prepare import PreparedDataset
+from crm_core.scenarios import Scenario
 from ui import places as ui_places
 from ui import settings
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, say, t
 
 WEIGHTS_PATH = ("staff_weights",)
 
 
 @st.cache_resource(max_entries=6, show_spinner=False)
-def _scorecard(fingerprint: str, level: str, _prepared: PreparedDataset) -> staff.Scorecard:
-    return staff.staff_scorecard(_prepared, level)
+def _scorecard(fingerprint: str, level: str, config_key: str, _prepared: PreparedDataset, _config) -> staff.Scorecard:
+    return staff.staff_scorecard(_prepared, level, _config)
 
 
-def scorecard(prepared: PreparedDataset, level: str) -> staff.Scorecard:
-    """Indicators and their normalised matrix for a level, once per dataset."""
-    return _scorecard(prepared.fingerprint, level, prepared)
+def scorecard(prepared: PreparedDataset, level: str, config: staff.ScorecardConfig = staff.DEFAULT_SCORECARD):
+    """Indicators and their normalised matrix for a level, once per dataset (and scorecard config)."""
+    config_key = hashlib.sha256(repr(config).encode()).hexdigest()
+    return _scorecard(prepared.fingerprint, level, config_key, prepared, config)
 
 
-def shown_scorecard(prepared: PreparedDataset, level: str) -> staff.Scorecard:
-    """The scorecard as the page shows it: branches by their names in the session's language (ranks unchanged)."""
-    return ui_places.scorecard(scorecard(prepared, level), prepared)
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _view(fingerprint: str, level: str, settings_key: str, _prepared: PreparedDataset, _settings) -> staff.StaffView:
+    card = scorecard(_prepared, level, _settings.config)
+    return staff.staff_view(_prepared, level, _settings, scorecard=card)
 
 
-def preset_name(key: str) -> str:
-    """A preset's name in the session's language ("custom" for weights no preset has)."""
-    if key not in staff.PRESET_BY_KEY:
-        return t("staff_custom")
-    preset = staff.PRESET_BY_KEY[key]
-    return preset.zh if current_lang() == "zh" else preset.en
+def view(prepared: PreparedDataset, level: str, scenario: Scenario) -> staff.StaffView:
+    """The Staff KPIs view of a level under the scenario's staff settings, computed once and shared.
+
+    Keyed by the dataset fingerprint, the level and the staff settings: the page, the report, the
+    playbook and the comparison read the same object, in any language.
+    """
+    staff_settings = staff.StaffSettings.of(scenario)
+    settings_key = hashlib.sha256(repr(staff_settings).encode()).hexdigest()
+    return _view(prepared.fingerprint, level, settings_key, prepared, staff_settings)
+
+
+def views(prepared: PreparedDataset, scenario: Scenario):
+    """``level -> view(prepared, level, scenario)``: what the report, playbook and comparison take."""
+    return lambda level: view(prepared, level, scenario)
+
+
+def shown_view(prepared: PreparedDataset, level: str) -> staff.StaffView:
+    """The active scenario's view as the page shows it: branches by their names in the session's language."""
+    return staff.named_view(view(prepared, level, settings.active()), ui_places.names(prepared, "branch"))
+
+
+def label(term: Term | Message) -> str:
+    """A term (a preset's name) or a message in the session's language."""
+    return t(term.key) if isinstance(term, Term) else say(term)
 
 
 def indicator_name(name: str) -> str:
     """An indicator's name in the session's language."""
-    return staff.INDICATOR_BY_NAME[name].label(current_lang())
+    return t(staff.INDICATOR_TERMS[name].key)
 
 
-def matching_preset(card: staff.Scorecard, weights) -> str:
+def preset_name(key: str) -> str:
+    """A preset's name in the session's language ("custom" for weights no preset has)."""
+    return t(staff.PRESET_TERMS[key].key) if key in staff.PRESET_TERMS else t("staff_custom")
+
+
+def matching_preset(shown: staff.StaffView, weights) -> str:
     """The preset whose weights (over this dataset's indicators) equal ``weights``, else "custom"."""
-    shown = staff.scorecard_weights(card, dict(weights))
+    given = staff.scorecard_weights(shown, dict(weights))
     for preset in staff.PRESETS:
-        if staff.scorecard_weights(card, preset) == shown:
+        if staff.scorecard_weights(shown, preset) == given:
             return preset.key
     return "custom"
 
@@ -61,71 +88,62 @@ def _commit_preset(key: str) -> None:
         settings.commit(lambda s: replace(s, staff_weights=staff.PRESET_BY_KEY[chosen].weights))
 
 
-def preset_control(card: staff.Scorecard, container) -> None:
+def preset_control(shown: staff.StaffView, container) -> None:
     """The assessment preset the weights match (a view of the scenario's weights); choosing one sets them."""
     key = f"staff.preset@{current_lang()}"
-    st.session_state[key] = matching_preset(card, settings.active().staff_weights)
+    st.session_state[key] = matching_preset(shown, settings.active().staff_weights)
     container.selectbox(
         t("staff_preset"), [p.key for p in staff.PRESETS] + ["custom"], format_func=preset_name, key=key,
         on_change=_commit_preset, args=(key,),
     )  # fmt: skip
 
 
-def compared(card: staff.Scorecard) -> tuple[str, dict[str, int], str, dict[str, int], bool]:
-    """(baseline name, baseline weights, compared name, compared weights, fallback used).
-
-    The scenario's assessment is compared with its baseline preset. When the two are the same
-    (the "Baseline (current practice)" scenario), the page compares the baseline with the
-    "Proposed strategy" assessment instead, so it shows what a change would do.
-    """
-    scenario = settings.active()
-    baseline = staff.scorecard_weights(card, staff.PRESET_BY_KEY[scenario.staff_baseline])
-    current = staff.scorecard_weights(card, dict(scenario.staff_weights))
-    name = t("staff_current")
-    if current == baseline:
-        proposed = staff.scorecard_weights(card, dict(sc.proposed_scenario().staff_weights))
-        return preset_name(scenario.staff_baseline), baseline, t("staff_proposed"), proposed, True
-    return preset_name(scenario.staff_baseline), baseline, name, current, False
-
-
-def ranking_labels(card: staff.Scorecard) -> dict[str, str]:
+def ranking_labels(shown: staff.StaffView) -> dict[str, str]:
     """Display name of each ranking-table column shown, in the session's language."""
-    lang = current_lang()
     return {
-        "unit": t(f"level_{card.level}"),
+        "unit": t(f"level_{shown.level}"),
         "rank": t("rank"),
         "rank_range": t("staff_rank_range"),
         "rank_change": t("rank_change"),
         "score": t("score"),
         "baseline_rank": t("baseline_rank"),
         "customers": t("profile_customers"),
-        **{p: staff.PERSPECTIVE_NAMES[p][lang == "zh"] for p in staff.PERSPECTIVES},
+        **{p: staff.PERSPECTIVE_NAMES[p][current_lang() == "zh"] for p in staff.PERSPECTIVES},
         "note": t("note"),
     }
 
 
-def ranking_frame(card: staff.Scorecard, table: pd.DataFrame) -> pd.DataFrame:
-    """The ranking table as shown: rank ranges, "not ranked" for small units, empty columns dropped."""
-    shown = staff.ranking_display(table, ranking_labels(card), not_ranked=t("staff_not_ranked"))
-    return shown.dropna(axis=1, how="all")
+def ranking_frame(shown: staff.StaffView) -> pd.DataFrame:
+    """The folded ranking as shown: rank ranges, "not ranked" for the fold rows, empty columns dropped."""
+    table = staff.labelled_ranking(shown, {}, say)
+    frame = staff.ranking_display(table, ranking_labels(shown), not_ranked=t("staff_not_ranked"))
+    return frame.dropna(axis=1, how="all")
 
 
-def separation(card: staff.Scorecard, weights: dict[str, int]) -> str:
-    """What the ranking under ``weights`` can tell apart, in the session's language."""
-    return staff.separation_sentence(staff.rank_intervals(card, weights), card.level, current_lang())
-
-
-def not_ranked_note(card: staff.Scorecard) -> str:
-    """The units too small to rank, named ('' when every unit is ranked)."""
-    small = [unit for unit, is_small in zip(card.units, card.small, strict=True) if is_small]
-    if not small:
-        return ""
-    listed = ", ".join(small[:20]) + (" …" if len(small) > 20 else "")
-    return t("staff_not_ranked_units", minimum=card.config.min_unit_customers, units=listed)
-
-
-def interval_figure(card: staff.Scorecard, table: pd.DataFrame, units: list[str]) -> go.Figure:
+def interval_figure(shown: staff.StaffView, units: list[str]) -> go.Figure:
     """The whisker chart of rank ranges for the charted units."""
+    replicates = shown.settings.config.replicates
     return staff.rank_interval_figure(
-        table, t("staff_interval_title", replicates=card.config.replicates), t("staff_interval_axis"), units
+        shown.ranking[shown.ranking["row"] == staff.UNIT],
+        t("staff_interval_title", replicates=replicates),
+        t("staff_interval_axis"),
+        units,
+    )
+
+
+def heat_figure(shown: staff.StaffView, units: list[str]) -> go.Figure:
+    """Status and values of the charted units against their targets."""
+    return staff.scorecard_heat_figure(
+        shown.status.loc[units],
+        staff.scorecard_text(shown.values.loc[units], current_lang()),
+        {n: indicator_name(n) for n in shown.indicators},
+        {s: t(f"status_{s}") for s in ("green", "amber", "red", "none")},
+        t("scorecard_title"),
+    )
+
+
+def guardrail_figure(shown: staff.StaffView) -> go.Figure:
+    """Sales score against customer-outcome score, flagged units named."""
+    return staff.guardrail_figure(
+        shown.guardrail, t("guardrail_title"), t("sales_score"), t("customer_score"), t("flagged"), t("not_flagged")
     )

@@ -63,12 +63,13 @@ def scenario_panel() -> None:
     st.sidebar.caption(t("scenario_placeholder"))
 
 
-def plot(figure, key: str, container=None, **kwargs) -> None:
+def plot(figure, key: str, container=None, **kwargs):
     """Show a plotly figure with date axes in the session's language and the shared colours (``crm_core.palette``)."""
     from crm_core.charts import with_dated_axes
     from crm_core.palette import with_palette
 
-    (container or st).plotly_chart(with_palette(with_dated_axes(figure, current_lang())), key=key, **kwargs)
+    # With on_select="rerun" the selection comes back (drill-through: ui.filters.drill_from).
+    return (container or st).plotly_chart(with_palette(with_dated_axes(figure, current_lang())), key=key, **kwargs)
 
 
 def format_value(value: float, unit: str) -> str:
@@ -123,6 +124,7 @@ def page_header(name: str, subtitle: str = "") -> None:
         if said:
             shown = " ".join([t("filter_shown", statement=md(said)), *filters.caveats()])
             st.info(shown, icon=":material/filter_alt:")
+        filters.drill_panel()
 
 
 def coming_page(name: str) -> None:

@@ -321,19 +321,17 @@ def _concentration(prepared, risk, margin, config: FindingsConfig, lang) -> Find
     return _found("concentration", sentence, share, "share", expected, rule, lang)
 
 
-def _staff_shift(prepared, scenario: Scenario, scorecard, lang) -> Finding:
+def _staff_shift(prepared, scenario: Scenario, staff_views, lang) -> Finding:
     zh = lang == "zh"
     if not prepared.has("branch"):
         return _skipped(
             "staff_shift", "数据没有网点字段，无法比较网点排名。" if zh else "No branch column: no ranking."
         )
-    card = scorecard("branch")
-    if len(card.units) < 2 or not card.indicators:
+    shown = staff_views("branch")
+    if not shown.rankable:
         return _skipped("staff_shift", "可排名的网点或指标不足。" if zh else "Too few branches or indicators to rank.")
     preset = staff.PRESET_BY_KEY[scenario.staff_baseline]
-    weights = staff.scorecard_weights(card, dict(scenario.staff_weights))
-    baseline = staff.scorecard_weights(card, preset)
-    if weights == baseline:
+    if shown.fallback:  # the scenario's weights equal its baseline's
         return _skipped(
             "staff_shift",
             f"情景的考核权重与基准（{preset.label('zh')}）相同，排名没有变化。"
@@ -439,7 +437,7 @@ def executive_findings(
     config: FindingsConfig = DEFAULT_FINDINGS,
     cube: visits.VisitCube | None = None,
     product_view: products.ProductsView | None = None,
-    scorecard: Callable[[str], staff.Scorecard] | None = None,
+    staff_views: Callable[[str], staff.StaffView] | None = None,
 ) -> Findings:
     """Return the ``top`` most material findings of the dataset under the scenario.
 
@@ -462,8 +460,9 @@ def executive_findings(
         ``visits.visit_cube(prepared)`` when the caller has it (built here otherwise).
     product_view : ProductsView, optional
         ``products_view`` over the scenario's tiers when the caller has it (built here otherwise).
-    scorecard : callable, optional
-        ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
+    staff_views : callable, optional
+        ``level -> staff_view(prepared, level, StaffSettings.of(scenario))`` from the caller's cache
+        (computed here when None).
 
     Returns
     -------
@@ -486,7 +485,12 @@ def executive_findings(
         _counter_decline(prepared, cube, config, lang, branches),
         _at_risk(prepared, risk, codes, labels, margin, config, lang),
         _concentration(prepared, risk, margin, config, lang),
-        _staff_shift(prepared, scenario, scorecard or partial(staff.staff_scorecard, prepared), lang),
+        _staff_shift(
+            prepared,
+            scenario,
+            staff_views or partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario)),
+            lang,
+        ),
         _churn_loss(prepared, margin, lang),
         _silent_attrition(prepared, cube, risk, margin, lang),
     )

@@ -26,7 +26,8 @@ from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import currency_symbol, format_money, format_month
 from crm_core.messages import render
-from crm_core.places import named_scorecard, place_names
+from crm_core.messages import render as render_message
+from crm_core.places import place_names
 from crm_core.prepare import PreparedDataset
 from crm_core.report.model import (
     NUMBER_FORMATS,
@@ -406,60 +407,50 @@ def _value_mining(view: prod.ProductsView | None, scenario: Scenario, branches: 
 # --- 5 staff assessment ---------------------------------------------------------------------------
 
 
-def _preset_name(key: str, lang: str) -> str:
-    preset = staff.PRESET_BY_KEY[key]
-    return preset.zh if lang == "zh" else preset.en
+def _staff(prepared, scenario: Scenario, staff_views, branches: dict[str, str], lang: str):
+    """The staff step and the folded ranking table (None when ranking is impossible); branches named as ``branches``."""
+    shown = staff_views("branch")
+    if not shown.rankable and prepared.has("relationship_manager"):
+        shown = staff_views("relationship_manager")
+    shown = staff.named_view(shown, branches if shown.level == "branch" else {})
 
+    def say(message) -> str:
+        return render_message(message, lang)
 
-def _staff(prepared, scenario: Scenario, scorecard, branches: dict[str, str], lang: str):
-    """The staff step and the full ranking table (None when ranking is impossible); branches named as ``branches``."""
-    card = scorecard("branch")
-    if len(card.units) < 2 and prepared.has("relationship_manager"):
-        card = scorecard("relationship_manager")
-    card = named_scorecard(card, branches)
-    if len(card.units) < 2 or not card.indicators:
-        headline = _t("report_too_few_units", lang, n=len(card.units))
-        return _step("staff", lang, headline, (), None, None, staff.scorecard_notes(card, lang), False), None
-    try:
-        weights = staff.scorecard_weights(card, dict(scenario.staff_weights))
-    except ValueError as error:
-        headline = _t("report_bad_weights", lang, error=str(error))
-        return _step("staff", lang, headline, (), None, None, [], False), None
-    baseline = staff.scorecard_weights(card, staff.PRESET_BY_KEY[scenario.staff_baseline])
-    table = staff.ranking_table(card, weights, baseline, lang)
-    baseline_name = _preset_name(scenario.staff_baseline, lang)
-    current_name = next(
-        (_preset_name(p.key, lang) for p in staff.PRESETS if p.weights == scenario.staff_weights),
-        _scenario_name(scenario, lang),
-    )
-    movers = staff.movers_sentence(table, baseline_name, current_name, lang)
-    flags = staff.guardrail_flags(card, lang=lang)
-    n_flagged = int(flags["flagged"].sum())
+    if not shown.rankable:
+        headline = _t("report_too_few_units", lang, n=len(shown.units))
+        return _step("staff", lang, headline, (), None, None, [say(n) for n in shown.notes], False), None
+    baseline_name = say(shown.baseline_label.key)
+    custom = shown.current_label.key == "staff_current"  # weights no preset has: named after the scenario
+    current_name = _scenario_name(scenario, lang) if custom else say(shown.current_label.key)
+    movers = say(staff.with_params(shown.movers, current=current_name) if custom else shown.movers)
+    n_flagged = len(shown.guardrail_notes)
     flag_text = (
-        _t("report_flags_some", lang, n=n_flagged, units=len(card.units))
+        _t("report_flags_some", lang, n=n_flagged, units=len(shown.units))
         if n_flagged
         else _t("report_flags_none", lang)
     )
-    separation = staff.separation_sentence(staff.rank_intervals(card, weights), card.level, lang)
+    separation = say(shown.separation) if shown.separation is not None else ""
     headline = _t("report_staff_headline", lang, movers=movers, flags=flag_text)
     customer_weight = staff.perspective_weights(dict(scenario.staff_weights))["customer"] / 100
-    level = staff.LEVEL_NAMES[card.level][lang == "zh"]
+    level = say(f"level_{shown.level}")
+    table = shown.ranking
     numbers = (
         _number("report_units_ranked", int(table["ranked"].sum()), "count", lang, level=level),
         _number("report_units_moved", int((table["rank_change"] != 0).sum()), "count", lang),
         _number("report_flagged", n_flagged, "count", lang),
         _number("report_customer_weight", customer_weight, "share", lang),
     )
-    chosen = staff.selected_units(table, 12)
-    shown = table.set_index("unit").loc[chosen].reset_index()
+    units = table[table["row"] == staff.UNIT]
+    rows = units.set_index("unit").loc[staff.selected_units(units, 12)].reset_index()
     chart = _chart(
         lang,
         kind="bar",
         title=_t("report_staff_chart", lang, baseline=baseline_name, current=current_name),
-        categories=tuple(str(u) for u in shown["unit"]),
+        categories=tuple(str(u) for u in rows["unit"]),
         series=(
-            (baseline_name, tuple(shown["baseline_rank"].astype(float))),
-            (current_name, tuple(shown["rank"].astype(float))),
+            (baseline_name, tuple(rows["baseline_rank"].astype(float))),
+            (current_name, tuple(rows["rank"].astype(float))),
         ),
         x_title=level,
         y_title=_t("rank", lang),
@@ -467,22 +458,24 @@ def _staff(prepared, scenario: Scenario, scorecard, branches: dict[str, str], la
     )
 
     def rank_range(row) -> str:
-        if not row["ranked"]:
-            return _t("staff_not_ranked", lang)
         low, high = int(row["rank_low"]), int(row["rank_high"])
         return f"{int(row['rank'])} ({low}–{high})" if low != high else str(int(row["rank"]))
 
     display = pd.DataFrame(
         {
-            _t("col_unit", lang): shown["unit"].astype(str),
-            _t("staff_rank_range", lang): [rank_range(row) for _, row in shown.iterrows()],
-            _t("report_baseline_rank", lang): shown["baseline_rank"].astype(int).astype(str),
-            _t("col_rank_change", lang): [f"{int(v):+d}" for v in shown["rank_change"]],
-            _t("score", lang): [format_value(v, "index", lang) for v in shown["score"]],
+            _t("col_unit", lang): rows["unit"].astype(str),
+            _t("staff_rank_range", lang): [rank_range(row) for _, row in rows.iterrows()],
+            _t("report_baseline_rank", lang): rows["baseline_rank"].astype(int).astype(str),
+            _t("col_rank_change", lang): [f"{int(v):+d}" for v in rows["rank_change"]],
+            _t("score", lang): [format_value(v, "index", lang) for v in rows["score"]],
         }
     ).head(8)
-    lines = [separation, movers, flag_text, *flags.loc[flags["flagged"], "sentence"].astype(str)]
-    return _step("staff", lang, headline, numbers, chart, display, lines), table
+    lines = [separation, movers, flag_text, *(say(n) for n in shown.guardrail_notes), say(shown.fold_rule)]
+    if shown.fallback:
+        lines.insert(0, _t("staff_showing_proposed", lang))
+    # The folded ranking: small units only as one row, customers adding up to the bank's (issue 18).
+    ranking = staff.labelled_ranking(shown, {}, say).drop(columns=["row"])
+    return _step("staff", lang, headline, numbers, chart, display, lines), ranking
 
 
 # --- 6 guarantee measures -------------------------------------------------------------------------
@@ -600,12 +593,12 @@ def _shortened(text: str, limit: int) -> str:
     return cut.rstrip(" ,，（(") + "…"
 
 
-def _playbook(prepared, scenario: Scenario, risk, lang: str, cube, view, scorecard) -> Step:
+def _playbook(prepared, scenario: Scenario, risk, lang: str, cube, view, staff_views) -> Step:
     """The closing section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
     from crm_core.playbook import executive_findings
 
     items = executive_findings(
-        prepared, scenario, lang, churn_risk=risk, cube=cube, product_view=view, scorecard=scorecard
+        prepared, scenario, lang, churn_risk=risk, cube=cube, product_view=view, staff_views=staff_views
     ).items
     if not items:
         return _step("playbook", lang, _t("report_playbook_none", lang), (), None, None, [], available=False)
@@ -642,7 +635,7 @@ def report_content(
     churn_risk: loy.ChurnRisk | None = None,
     cube: vis.VisitCube | None = None,
     product_view: prod.ProductsView | None = None,
-    scorecard: Callable[[str], staff.Scorecard] | None = None,
+    staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loy.LoyaltyView | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
@@ -663,8 +656,9 @@ def report_content(
         dataset has activity (at 5M customers that reads 300M activity rows).
     product_view : ProductsView, optional
         ``products_view`` over the scenario's tiers (the app caches it); built here when None.
-    scorecard : callable, optional
-        ``level -> staff_scorecard(prepared, level)`` from the caller's cache (computed here when None).
+    staff_views : callable, optional
+        ``level -> staff_view(prepared, level, StaffSettings.of(scenario))`` from the caller's cache
+        (computed here when None).
     loyalty_view : LoyaltyView, optional
         ``loyalty_view`` over the scenario's tiers (the app caches it); built here when None.
 
@@ -690,8 +684,8 @@ def report_content(
     view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
     branches = place_names(prepared.customers, "branch", lang)
     value_mining, gaps, opportunities = _value_mining(view, scenario, branches, lang)
-    scorecard = scorecard or partial(staff.staff_scorecard, prepared)
-    staff_step, ranking = _staff(prepared, scenario, scorecard, branches, lang)
+    staff_views = staff_views or partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario))
+    staff_step, ranking = _staff(prepared, scenario, staff_views, branches, lang)
     if cube is None and prepared.monthly_channels is not None:
         cube = vis.visit_cube(prepared)
     steps = (
@@ -701,7 +695,7 @@ def report_content(
         value_mining,
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang, cube),
-        _playbook(prepared, scenario, risk, lang, cube, view, scorecard),
+        _playbook(prepared, scenario, risk, lang, cube, view, staff_views),
     )
     tables: list[tuple[str, pd.DataFrame]] = [("segments", _segment_table(profiles))]
     for key, frame in (("gaps", gaps), ("opportunities", opportunities), ("risk", risk_table), ("ranking", ranking)):

@@ -2,7 +2,8 @@
 
 Per dataset and level (branch or relationship manager) ``staff_scorecard`` computes a small
 units × indicators frame and its normalised matrix once; every weight change is then a
-matrix-vector product (``unit_scores``, ``ranking_table``). See ``docs/staff_kpis.md``.
+matrix-vector product (``unit_scores``, ``ranking_table``). ``staff_view`` is the one result
+every surface reads (units too small to rank folded into one row). See ``docs/staff_kpis.md``.
 """
 
 from crm_core.staff.charts import (
@@ -20,6 +21,7 @@ from crm_core.staff.config import (
     DEFAULT_STATUS,
     DEPOSIT_SALES,
     INDICATOR_BY_NAME,
+    INDICATOR_TERMS,
     INDICATORS,
     LEVEL_NAMES,
     LEVELS,
@@ -27,6 +29,7 @@ from crm_core.staff.config import (
     PERSPECTIVE_NAMES,
     PERSPECTIVES,
     PRESET_BY_KEY,
+    PRESET_TERMS,
     PRESETS,
     SALES_INDICATORS,
     STATUS_COLOURS,
@@ -39,9 +42,10 @@ from crm_core.staff.config import (
     StatusRule,
     WeightPreset,
     indicator_label,
+    listed,
     perspective_label,
 )
-from crm_core.staff.guardrail import extreme_groups, guardrail_flags, guardrail_sentence
+from crm_core.staff.guardrail import extreme_groups, guardrail_flags, guardrail_message, guardrail_messages
 from crm_core.staff.indicators import (
     USAGE_PROXIES,
     Scorecard,
@@ -57,12 +61,12 @@ from crm_core.staff.ranks import (
     range_text,
     rank_intervals,
     ranks_of,
-    separation_sentence,
+    separation_message,
     tied_rank_bounds,
 )
 from crm_core.staff.scores import (
     clear_movers,
-    movers_sentence,
+    movers_message,
     perspective_scores,
     perspective_weights,
     rank_movers,
@@ -77,6 +81,20 @@ from crm_core.staff.scores import (
 )
 from crm_core.staff.status import STATUS_CODES, indicator_status, indicator_text, scorecard_text, status_of
 from crm_core.staff.uncertainty import pooled_variance, shrinkage_factors, unit_sum_replicates
+from crm_core.staff.view import (
+    SMALL_UNITS,
+    UNASSIGNED,
+    UNIT,
+    StaffSettings,
+    StaffView,
+    folded_ranking,
+    labelled_ranking,
+    named,
+    named_view,
+    row_labels,
+    staff_view,
+    with_params,
+)
 
 __all__ = [
     "CUSTOMER_CENTRIC",
@@ -87,6 +105,7 @@ __all__ = [
     "DEPOSIT_SALES",
     "INDICATORS",
     "INDICATOR_BY_NAME",
+    "INDICATOR_TERMS",
     "LEVELS",
     "LEVEL_NAMES",
     "OUTCOME_INDICATORS",
@@ -94,10 +113,14 @@ __all__ = [
     "PERSPECTIVE_NAMES",
     "PRESETS",
     "PRESET_BY_KEY",
+    "PRESET_TERMS",
     "SALES_INDICATORS",
+    "SMALL_UNITS",
     "STATUS_CODES",
     "STATUS_COLOURS",
     "STATUS_NAMES",
+    "UNASSIGNED",
+    "UNIT",
     "USAGE_PROXIES",
     "GuardrailConfig",
     "Indicator",
@@ -105,19 +128,27 @@ __all__ = [
     "Scorecard",
     "ScorecardConfig",
     "SilentAttritionRule",
+    "StaffSettings",
+    "StaffView",
     "StatusConfig",
     "StatusRule",
     "WeightPreset",
     "change_ranges",
     "clear_movers",
     "extreme_groups",
+    "folded_ranking",
     "guardrail_figure",
     "guardrail_flags",
-    "guardrail_sentence",
+    "guardrail_message",
+    "guardrail_messages",
     "indicator_label",
     "indicator_status",
     "indicator_text",
-    "movers_sentence",
+    "labelled_ranking",
+    "listed",
+    "movers_message",
+    "named",
+    "named_view",
     "normalised_column",
     "normalised_values",
     "perspective_label",
@@ -133,15 +164,17 @@ __all__ = [
     "ranking_table",
     "ranks_of",
     "rebalanced_weights",
+    "row_labels",
     "scorecard_from_customers",
     "scorecard_heat_figure",
     "scorecard_notes",
     "scorecard_text",
     "scorecard_weights",
     "selected_units",
-    "separation_sentence",
+    "separation_message",
     "shrinkage_factors",
     "staff_scorecard",
+    "staff_view",
     "status_of",
     "tied_rank_bounds",
     "unit_notes",
@@ -149,4 +182,5 @@ __all__ = [
     "unit_scores",
     "unit_sum_replicates",
     "weight_vector",
+    "with_params",
 ]

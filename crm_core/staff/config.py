@@ -7,9 +7,11 @@ a cache can hash it. Validation happens once, in ``__post_init__``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from crm_core import validation as check
+from crm_core.messages import Message, Term
 
 PERSPECTIVES: tuple[str, ...] = ("financial", "customer", "internal_process", "learning_growth")
 """The four perspectives of the balanced scorecard (Kaplan & Norton), in display order."""
@@ -181,6 +183,42 @@ INDICATORS: tuple[Indicator, ...] = (
 """Every indicator the scorecard knows, in display order."""
 
 INDICATOR_BY_NAME: dict[str, Indicator] = {i.name: i for i in INDICATORS}
+
+INDICATOR_TERMS: dict[str, Term] = {
+    "aum_growth": Term("staff_indicator_aum_growth"),
+    "deposit_growth": Term("staff_indicator_deposit_growth"),
+    "high_value_growth": Term("staff_indicator_high_value_growth"),
+    "new_customers": Term("staff_indicator_new_customers"),
+    "new_customer_rate": Term("staff_indicator_new_customer_rate"),
+    "retention": Term("staff_indicator_retention"),
+    "complaints_per_100": Term("staff_indicator_complaints_per_100"),
+    "satisfaction": Term("staff_indicator_satisfaction"),
+    "cross_sell_ratio": Term("staff_indicator_cross_sell_ratio"),
+    "products_sold": Term("staff_indicator_products_sold"),
+    "products_used_share": Term("staff_indicator_products_used_share"),
+    "silent_attrition_share": Term("staff_indicator_silent_attrition_share"),
+    "digital_adoption": Term("staff_indicator_digital_adoption"),
+}
+"""Each indicator's display name as a catalog term (the explicit registry of these runtime keys)."""
+
+
+def listed(items: Sequence[object]) -> Message | object:
+    """Return a list of terms as one catalog message: "a, b and c" / "a、b、c".
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> words = listed([INDICATOR_TERMS["retention"], INDICATOR_TERMS["satisfaction"], "x"])
+    >>> render(words, "en"), render(words, "zh")
+    ('Retention, Satisfaction and x', '客户留存率、满意度、x')
+    """
+    items = list(items)
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return Message("staff_list_pair", first=items[0], last=items[1])
+    return Message("staff_list_more", first=items[0], rest=listed(items[1:]))
+
 
 SALES_INDICATORS: tuple[str, ...] = ("aum_growth", "new_customers", "products_sold")
 """Indicators a sales-quota culture rewards (the guardrail's x-axis)."""
@@ -437,6 +475,11 @@ CUSTOMER_CENTRIC = WeightPreset(
 
 PRESETS: tuple[WeightPreset, ...] = (DEPOSIT_SALES, CUSTOMER_CENTRIC)
 PRESET_BY_KEY: dict[str, WeightPreset] = {p.key: p for p in PRESETS}
+PRESET_TERMS: dict[str, Term] = {
+    "deposit_sales": Term("staff_preset_deposit_sales"),
+    "customer_centric": Term("staff_preset_customer_centric"),
+}
+"""Each preset's name as a catalog term (the explicit registry of these runtime keys)."""
 
 STATUS_COLOURS: dict[str, str] = {"green": "#1E8449", "amber": "#D68910", "red": "#C0392B", "none": "#D5D8DC"}
 STATUS_NAMES: dict[str, tuple[str, str]] = {

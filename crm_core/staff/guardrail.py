@@ -6,28 +6,31 @@ A sales-quota scorecard rewards exactly these units; the Wells Fargo cross-selli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
-from crm_core.staff.config import DEFAULT_GUARDRAIL, INDICATOR_BY_NAME, LOWER, GuardrailConfig
+from crm_core.messages import Message, Share, Term
+from crm_core.staff.config import DEFAULT_GUARDRAIL, INDICATOR_BY_NAME, LOWER, GuardrailConfig, listed
 from crm_core.staff.indicators import Scorecard
 
-GUARDRAIL_WORDS: dict[str, tuple[str, str]] = {
-    "aum_growth": ("AUM growth", "资产增长"),
-    "deposit_growth": ("deposit growth", "存款增长"),
-    "high_value_growth": ("high-value customer growth", "高价值客户增长"),
-    "new_customers": ("new customers", "新增客户"),
-    "new_customer_rate": ("new-customer rate", "新客率"),
-    "cross_sell_ratio": ("cross-sell ratio", "交叉销售率"),
-    "products_sold": ("products sold", "产品销售"),
-    "complaints_per_100": ("complaints", "投诉"),
-    "retention": ("retention", "留存"),
-    "satisfaction": ("satisfaction", "满意度"),
-    "products_used_share": ("products used", "产品使用"),
-    "silent_attrition_share": ("silent attrition", "静默流失"),
-    "digital_adoption": ("digital adoption", "数字化使用"),
+GUARDRAIL_WORDS: dict[str, Term] = {
+    "aum_growth": Term("staff_word_aum_growth"),
+    "deposit_growth": Term("staff_word_deposit_growth"),
+    "high_value_growth": Term("staff_word_high_value_growth"),
+    "new_customers": Term("staff_word_new_customers"),
+    "new_customer_rate": Term("staff_word_new_customer_rate"),
+    "cross_sell_ratio": Term("staff_word_cross_sell_ratio"),
+    "products_sold": Term("staff_word_products_sold"),
+    "complaints_per_100": Term("staff_word_complaints_per_100"),
+    "retention": Term("staff_word_retention"),
+    "satisfaction": Term("staff_word_satisfaction"),
+    "products_used_share": Term("staff_word_products_used_share"),
+    "silent_attrition_share": Term("staff_word_silent_attrition_share"),
+    "digital_adoption": Term("staff_word_digital_adoption"),
 }
-"""Short, in-sentence names of the indicators (English, Chinese)."""
+"""Short, in-sentence names of the indicators, as catalog terms (the registry of these runtime keys)."""
 
 
 def extreme_groups(values: np.ndarray, fraction: float, lower_is_better: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -52,34 +55,34 @@ def extreme_groups(values: np.ndarray, fraction: float, lower_is_better: bool = 
     return known & (better < size), known & (worse < size)
 
 
-def _words(names: list[str], lang: str) -> str:
-    words = [GUARDRAIL_WORDS[n][1 if lang == "zh" else 0] for n in names]
-    if lang == "zh":
-        return "、".join(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _group_name(fraction: float, top: bool, lang: str) -> str:
+def _group_name(fraction: float, top: bool) -> Message:
     if abs(fraction - 1 / 3) < 1e-9:
-        return ("前三分之一" if top else "后三分之一") if lang == "zh" else ("top third" if top else "bottom third")
-    share = f"{fraction * 100:.0f}%"
-    return (f"前{share}" if top else f"后{share}") if lang == "zh" else (f"top {share}" if top else f"bottom {share}")
+        return Message("staff_group_top_third") if top else Message("staff_group_bottom_third")
+    if top:
+        return Message("staff_group_top_share", share=Share(fraction, 0))
+    return Message("staff_group_bottom_share", share=Share(fraction, 0))
 
 
-def guardrail_sentence(unit: str, strong: list[str], weak: list[str], fraction: float = 1 / 3, lang: str = "en") -> str:
-    """Return the guardrail sentence of one unit.
+def guardrail_message(unit: str, strong: Sequence[str], weak: Sequence[str], fraction: float = 1 / 3) -> Message:
+    """Return the guardrail sentence of one unit, as a catalog message.
 
     Examples
     --------
-    >>> guardrail_sentence("Ningbo Haishu", ["aum_growth"], ["complaints_per_100", "retention"])
+    >>> from crm_core.messages import render
+    >>> note = guardrail_message("Ningbo Haishu", ["aum_growth"], ["complaints_per_100", "retention"])
+    >>> render(note, "en")
     'Ningbo Haishu: top third for AUM growth but bottom third for complaints and retention'
-    >>> guardrail_sentence("Ningbo Haishu", ["aum_growth"], ["complaints_per_100", "retention"], lang="zh")
-    'Ningbo Haishu：资产增长位列前三分之一，但投诉、留存位列后三分之一'
+    >>> render(note, "zh")
+    'Ningbo Haishu：金融资产增长位列前三分之一，但投诉、留存位列后三分之一'
     """
-    top, bottom = _group_name(fraction, True, lang), _group_name(fraction, False, lang)
-    if lang == "zh":
-        return f"{unit}：{_words(strong, lang)}位列{top}，但{_words(weak, lang)}位列{bottom}"
-    return f"{unit}: {top} for {_words(strong, lang)} but {bottom} for {_words(weak, lang)}"
+    return Message(
+        "staff_guardrail_sentence",
+        unit=unit,
+        top=_group_name(fraction, True),
+        strong=listed([GUARDRAIL_WORDS[n] for n in strong]),
+        bottom=_group_name(fraction, False),
+        weak=listed([GUARDRAIL_WORDS[n] for n in weak]),
+    )
 
 
 def _group_score(scorecard: Scorecard, names: tuple[str, ...]) -> np.ndarray:
@@ -93,10 +96,11 @@ def _group_score(scorecard: Scorecard, names: tuple[str, ...]) -> np.ndarray:
         return np.where(count > 0, 100.0 * total / np.where(count > 0, count, 1), np.nan)
 
 
-def guardrail_flags(
-    scorecard: Scorecard, config: GuardrailConfig = DEFAULT_GUARDRAIL, lang: str = "en"
-) -> pd.DataFrame:
-    """Return every unit's sales and customer-outcome scores and whether the guardrail flags it.
+def guardrail_flags(scorecard: Scorecard, config: GuardrailConfig = DEFAULT_GUARDRAIL) -> pd.DataFrame:
+    """Return every ranked unit's sales and customer-outcome scores and whether the guardrail flags it.
+
+    Units too small to rank (``Scorecard.small``) show no figure of their own: they are left
+    out, and the top and bottom groups are formed among the ranked units only.
 
     Parameters
     ----------
@@ -104,17 +108,16 @@ def guardrail_flags(
         The per-dataset scorecard (raw values decide the groups, whatever the normalisation).
     config : GuardrailConfig
         Sales and outcome indicators and the group fraction.
-    lang : {"en", "zh"}
-        Language of ``sentence``.
 
     Returns
     -------
     pandas.DataFrame
-        One row per unit in ``scorecard.units`` order: ``unit``, ``sales_score`` and
+        One row per ranked unit in ``scorecard.units`` order: ``unit``, ``sales_score`` and
         ``outcome_score`` (equal-weight means of the normalised indicators, 0–100),
-        ``flagged``, ``strong_on`` and ``weak_on`` (indicator names joined by ``,``),
-        ``sentence`` ('' when not flagged).
+        ``flagged``, ``strong_on`` and ``weak_on`` (indicator names joined by ``,``). The
+        sentence of a flagged unit is ``guardrail_message(unit, strong, weak, fraction)``.
     """
+    ranked = scorecard.ranked
     n = len(scorecard.units)
     strong: list[list[str]] = [[] for _ in range(n)]
     weak: list[list[str]] = [[] for _ in range(n)]
@@ -122,7 +125,7 @@ def guardrail_flags(
         for name in names:
             if name not in scorecard.indicators:
                 continue
-            values = scorecard.values[name].to_numpy(dtype=float)
+            values = np.where(ranked, scorecard.values[name].to_numpy(dtype=float), np.nan)
             best, worst = extreme_groups(values, config.fraction, INDICATOR_BY_NAME[name].direction == LOWER)
             for row in np.flatnonzero(best if use_best else worst):
                 target[row].append(name)
@@ -132,7 +135,7 @@ def guardrail_flags(
         [bool(s and w) and len(s) >= need_strong and len(w) >= need_weak for s, w in zip(strong, weak, strict=True)],
         dtype=bool,
     )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "unit": pd.array(scorecard.units, dtype="string"),
             "sales_score": _group_score(scorecard, config.sales),
@@ -140,12 +143,15 @@ def guardrail_flags(
             "flagged": flagged,
             "strong_on": pd.array([",".join(s) for s in strong], dtype="string"),
             "weak_on": pd.array([",".join(w) for w in weak], dtype="string"),
-            "sentence": pd.array(
-                [
-                    guardrail_sentence(unit, s, w, config.fraction, lang) if flag else ""
-                    for unit, s, w, flag in zip(scorecard.units, strong, weak, flagged, strict=True)
-                ],
-                dtype="string",
-            ),
         }
+    )
+    return frame[ranked].reset_index(drop=True)
+
+
+def guardrail_messages(flags: pd.DataFrame, config: GuardrailConfig = DEFAULT_GUARDRAIL) -> tuple[Message, ...]:
+    """Return the sentence of every flagged unit of ``guardrail_flags``, in its order."""
+    flagged = flags[flags["flagged"].to_numpy(dtype=bool)]
+    return tuple(
+        guardrail_message(str(row.unit), str(row.strong_on).split(","), str(row.weak_on).split(","), config.fraction)
+        for row in flagged.itertuples()
     )

@@ -20,17 +20,17 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from crm_core.prepare import PreparedDataset
+from crm_core.messages import Count, Message, Term
+from crm_core.prepare import NO_UNIT, PreparedDataset
 from crm_core.staff.config import (
     DEFAULT_SCORE_RANGES,
     DEFAULT_SCORECARD,
     INDICATOR_BY_NAME,
+    INDICATOR_TERMS,
     INDICATORS,
-    LEVEL_NAMES,
     LEVELS,
     LOWER,
     ScorecardConfig,
-    indicator_label,
 )
 from crm_core.staff.uncertainty import pooled_variance, shrinkage_factors, unit_sum_replicates
 
@@ -90,6 +90,14 @@ class Scorecard:
         Active customers without a unit (left out of every ranking).
     config : ScorecardConfig
         The configuration used.
+    pool_values, pool_shrunk : pandas.Series
+        Raw and shrunk indicators of the pool of units too small to rank (``small``), their
+        customers taken together as one book (NaN where the pool lacks the data or is empty).
+        A small unit shows no figure of its own; the pool shows figures only when it reaches
+        ``config.min_unit_customers`` (``crm_core.staff.view``).
+    pool_matrix, pool_present : numpy.ndarray
+        The pool's normalised indicators (0 where missing) and their presence mask, scored as
+        a unit would be (for ``percentile`` and ``minmax``: placed among the units).
     """
 
     level: str
@@ -107,6 +115,10 @@ class Scorecard:
     unavailable: tuple[tuple[str, tuple[str, ...]], ...]
     unassigned_customers: int
     config: ScorecardConfig
+    pool_values: pd.Series | None = None
+    pool_shrunk: pd.Series | None = None
+    pool_matrix: np.ndarray | None = None
+    pool_present: np.ndarray | None = None
 
     @cached_property
     def tie_order(self) -> np.ndarray:
@@ -122,6 +134,11 @@ class Scorecard:
     def ranked(self) -> np.ndarray:
         """Boolean per unit: large enough to rank (not ``small``)."""
         return ~self.small
+
+    @property
+    def pool_customers(self) -> int:
+        """Active customers of the units too small to rank, together."""
+        return int(self.customers[self.small].sum())
 
 
 def normalised_values(
@@ -182,7 +199,8 @@ def _unit_codes(customers: pd.DataFrame, level: str) -> tuple[str, np.ndarray, t
         used = "branch"
     if not _has(customers, used):
         return used, np.zeros(len(customers), dtype=np.int64), ("All",)
-    codes, names = pd.factorize(customers[used], sort=True)
+    # A blank unit (``prepare`` writes NO_UNIT) is no unit: its customers are unassigned, never ranked.
+    codes, names = pd.factorize(customers[used].mask(customers[used] == NO_UNIT), sort=True)
     return used, codes.astype(np.int64), tuple(map(str, names))
 
 
@@ -335,6 +353,8 @@ class _Estimates:
     factors: np.ndarray
     replicate_shrunk: np.ndarray
     customers: np.ndarray
+    pool_raw: np.ndarray
+    pool_shrunk: np.ndarray
 
 
 def _estimates(customers: pd.DataFrame, as_of: pd.Timestamp, codes: np.ndarray, n_units: int, config):
@@ -347,7 +367,11 @@ def _estimates(customers: pd.DataFrame, as_of: pd.Timestamp, codes: np.ndarray, 
     n_active = np.bincount(unit, weights=frame["is_active"].to_numpy(dtype=float), minlength=n_units)
     if not names:
         empty = np.zeros((n_units, 0))
-        return names, _Estimates(empty, np.zeros(0), empty, empty, np.zeros((0, n_units, 0)), n_active)
+        return names, _Estimates(
+            empty, np.zeros(0), empty, empty, np.zeros((0, n_units, 0)), n_active, np.zeros(0), np.zeros(0)
+        )
+    # The units too small to rank, pooled into one book: its sums are the sums of theirs.
+    small = n_active < config.min_unit_customers
     columns = np.column_stack([c for p in parts.values() for c in (p.numerator, p.denominator)])
     sums = np.column_stack([np.bincount(unit, weights=c, minlength=n_units) for c in columns.T])
     totals = columns.sum(axis=0)
@@ -355,22 +379,36 @@ def _estimates(customers: pd.DataFrame, as_of: pd.Timestamp, codes: np.ndarray, 
         [np.bincount(unit, weights=p.denominator > 0, minlength=n_units) for p in parts.values()]
     )
     replicates = unit_sum_replicates(columns, unit, n_units, config.replicates, config.seed)
-    raw, bank, factors, shrunk, replicate_shrunk = [], [], [], [], []
+    pool_sums = sums[small].sum(axis=0)
+    pool_observed = observed[small].sum(axis=0)
+    raw, bank, factors, shrunk, replicate_shrunk, pool_raw, pool_shrunk = [], [], [], [], [], [], []
     for j, p in enumerate(parts.values()):
         value = _values(p, sums[:, 2 * j], sums[:, 2 * j + 1])
+        pooled = float(_values(p, pool_sums[2 * j : 2 * j + 1], pool_sums[2 * j + 1 : 2 * j + 2])[0])
         overall = float(_values(p, totals[2 * j : 2 * j + 1], totals[2 * j + 1 : 2 * j + 2])[0])
         resampled = _values(p, replicates[:, :, 2 * j], replicates[:, :, 2 * j + 1])
-        factor = (
-            shrinkage_factors(value, pooled_variance(resampled, observed[:, j]), overall)
-            if config.shrinkage
-            else np.where(np.isnan(value), np.nan, 1.0)
-        )
+        if config.shrinkage:
+            variance = pooled_variance(resampled, observed[:, j])
+            per_observation = (variance * observed[:, j])[np.isfinite(variance)]
+            pool_variance = (
+                per_observation[0] / pool_observed[j] if len(per_observation) and pool_observed[j] > 0 else np.nan
+            )
+            # The pool is shrunk by the units' spread, which it does not change.
+            both = shrinkage_factors(
+                np.append(value, pooled), np.append(variance, pool_variance), overall, np.arange(n_units + 1) < n_units
+            )
+            factor, pool_factor = both[:-1], both[-1]
+        else:
+            factor = np.where(np.isnan(value), np.nan, 1.0)
+            pool_factor = np.nan if np.isnan(pooled) else 1.0
         centre = 0.0 if np.isnan(overall) else overall
         raw.append(value)
         bank.append(overall)
         factors.append(factor)
         shrunk.append(centre + factor * (value - centre))
         replicate_shrunk.append(centre + factor * (resampled - centre))
+        pool_raw.append(pooled)
+        pool_shrunk.append(centre + pool_factor * (pooled - centre))
     estimates = _Estimates(
         raw=np.column_stack(raw),
         bank=np.array(bank),
@@ -378,6 +416,8 @@ def _estimates(customers: pd.DataFrame, as_of: pd.Timestamp, codes: np.ndarray, 
         factors=np.column_stack(factors),
         replicate_shrunk=np.stack(replicate_shrunk, axis=-1),
         customers=n_active,
+        pool_raw=np.array(pool_raw),
+        pool_shrunk=np.array(pool_shrunk),
     )
     return names, estimates
 
@@ -434,6 +474,8 @@ def scorecard_from_customers(
         return np.stack(columns, axis=-1) if columns else np.zeros(values.shape)
 
     matrix = normalised(estimates.shrunk)
+    # The pool is scored as a unit would be (placed among the units for percentile and minmax).
+    pool_matrix = normalised(np.vstack([estimates.shrunk, estimates.pool_shrunk[None, :]]))[-1]
     replicate_matrix = normalised(estimates.replicate_shrunk)
     unavailable = tuple((i.name, REQUIREMENTS[i.name]) for i in INDICATORS if i.name not in indicators)
     unassigned = int(customers["is_active"].to_numpy(dtype=bool)[codes < 0].sum())
@@ -453,6 +495,10 @@ def scorecard_from_customers(
         unavailable=unavailable,
         unassigned_customers=unassigned,
         config=config,
+        pool_values=pd.Series(estimates.pool_raw, index=list(indicators), dtype=float),
+        pool_shrunk=pd.Series(estimates.pool_shrunk, index=list(indicators), dtype=float),
+        pool_matrix=np.nan_to_num(pool_matrix, nan=0.0),
+        pool_present=(~np.isnan(pool_matrix)).astype(np.float64),
     )
 
 
@@ -477,36 +523,35 @@ def staff_scorecard(
     return scorecard_from_customers(prepared.customers, prepared.as_of, level, config)
 
 
-def scorecard_notes(scorecard: Scorecard, lang: str = "en") -> list[str]:
-    """Return sentences on what the scorecard could not do: fallbacks, missing indicators.
+UNASSIGNED_NOTES: dict[str, Term] = {
+    "branch": Term("staff_note_unassigned_branch"),
+    "relationship_manager": Term("staff_note_unassigned_relationship_manager"),
+}
+"""Catalog key of the note on customers without a unit, per level."""
+
+
+def scorecard_notes(scorecard: Scorecard) -> tuple[Message, ...]:
+    """Return what the scorecard could not do, as catalog messages: fallbacks, missing indicators.
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> customers = pd.DataFrame({"aum": [1.0], "is_active": True, "alive_12m_ago": True, "closed_last_12m": False})
-    >>> scorecard_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01"), "relationship_manager"))[0]
-    'Relationship manager is not in the data: units are branch instead.'
+    >>> notes = scorecard_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01"), "relationship_manager"))
+    >>> render(notes[0], "en"), render(notes[0], "zh")
+    ('Relationship manager is not in the data: units are branches instead.', '数据中没有客户经理：改按网点排名。')
     """
-    zh = lang == "zh"
     notes = []
     if scorecard.level != scorecard.requested_level:
-        asked = LEVEL_NAMES[scorecard.requested_level][1 if zh else 0]
-        used = LEVEL_NAMES[scorecard.level][1 if zh else 0]
         notes.append(
-            f"数据中没有{asked}：改按{used}排名。"
-            if zh
-            else f"{asked} is not in the data: units are {used.lower()} instead."
+            Message(
+                "staff_note_level_fallback",
+                asked=Term(f"level_{scorecard.requested_level}"),
+                used=Term(f"level_units_{scorecard.level}"),
+            )
         )
     if scorecard.unassigned_customers:
-        n = scorecard.unassigned_customers
-        notes.append(
-            f"{n:,} 名有效客户没有所属单位，不计入排名。"
-            if zh
-            else f"{n:,} active customers have no {LEVEL_NAMES[scorecard.level][0].lower()} and are left out."
-        )
+        notes.append(Message(UNASSIGNED_NOTES[scorecard.level].key, n=Count(scorecard.unassigned_customers)))
     for name, columns in scorecard.unavailable:
-        needed = ", ".join(columns)
-        label = indicator_label(name, lang)
-        notes.append(
-            f"{label}不可用：数据缺少 {needed}。" if zh else f"{label} is not available: the data lacks {needed}."
-        )
-    return notes
+        notes.append(Message("staff_note_unavailable", indicator=INDICATOR_TERMS[name], columns=", ".join(columns)))
+    return tuple(notes)

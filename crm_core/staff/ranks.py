@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crm_core import catalog
+from crm_core.messages import Message, Share, Term
 from crm_core.staff.indicators import Scorecard
 
 SCORE_DECIMALS = 9
@@ -232,8 +232,19 @@ def range_text(low: float, high: float, not_ranked: str) -> str:
     return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
 
 
-def separation_sentence(intervals: RankIntervals, level: str, lang: str = "en") -> str:
-    """Return what the ranking can tell apart, in words from the catalog.
+SEPARATION_KEYS: dict[tuple[str, str], Term] = {
+    ("top", "clear"): Term("staff_separation_top_clear"),
+    ("top", "some"): Term("staff_separation_top_some"),
+    ("top", "none"): Term("staff_separation_top_none"),
+    ("bottom", "clear"): Term("staff_separation_bottom_clear"),
+    ("bottom", "some"): Term("staff_separation_bottom_some"),
+    ("bottom", "none"): Term("staff_separation_bottom_none"),
+}
+"""Catalog key of each (end of the ranking, what its range can tell apart): the registry of these keys."""
+
+
+def separation_message(intervals: RankIntervals, level: str) -> Message | None:
+    """Return what the ranking can tell apart, as a catalog message.
 
     Names the first-ranked unit (and, from three ranked units, the last) with its range,
     how many units it is clearly ahead of (behind) and how many it cannot be told apart
@@ -245,44 +256,45 @@ def separation_sentence(intervals: RankIntervals, level: str, lang: str = "en") 
         Output of ``rank_intervals``.
     level : {"branch", "relationship_manager"}
         The scorecard's level (names the units).
-    lang : str
-        Catalog language.
 
     Returns
     -------
-    str
-        '' when fewer than two units are ranked.
+    Message or None
+        None when fewer than two units are ranked.
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> ranks = RankIntervals(("a", "b"), np.array([2.0, 1.0]), np.array([1, 2]), np.array([1.0, 2.0]),
+    ...     np.array([1.0, 2.0]), np.array([True, True]), np.zeros((0, 2), dtype=np.int64), 0.9)
+    >>> first, pairs = render(separation_message(ranks, "branch"), "en").split(". ")
+    >>> first
+    'a ranks first (range 1–1), clearly ahead of all 1 other branches'
+    >>> pairs.startswith("100% of the pairs of branches")
+    True
     """
     ranked = np.flatnonzero(intervals.ranked)
     n = len(ranked)
     if n < 2:
-        return ""
-    units = catalog.text(f"level_units_{level}", lang)
+        return None
+    units = Term(f"level_units_{level}")
     order = ranked[np.argsort(intervals.rank[ranked], kind="stable")]
-    templates = {
-        ("top", "clear"): lambda **k: catalog.text("staff_separation_top_clear", lang, **k),
-        ("top", "some"): lambda **k: catalog.text("staff_separation_top_some", lang, **k),
-        ("top", "none"): lambda **k: catalog.text("staff_separation_top_none", lang, **k),
-        ("bottom", "clear"): lambda **k: catalog.text("staff_separation_bottom_clear", lang, **k),
-        ("bottom", "some"): lambda **k: catalog.text("staff_separation_bottom_some", lang, **k),
-        ("bottom", "none"): lambda **k: catalog.text("staff_separation_bottom_none", lang, **k),
-    }
-    parts = []
+    parts = {}
     for position, end in ((order[0], "top"), (order[-1], "bottom")):
         if end == "bottom" and n < 3:
             break
         overlap = int(intervals.overlapping(position).sum())
         kind = "clear" if overlap == 0 else "none" if overlap == n - 1 else "some"
-        parts.append(
-            templates[end, kind](
-                unit=intervals.units[position],
-                low=f"{intervals.low[position]:.0f}",
-                high=f"{intervals.high[position]:.0f}",
-                apart=n - 1 - overlap,
-                overlap=overlap,
-                units=units,
-            )
+        parts[end] = Message(
+            SEPARATION_KEYS[end, kind].key,
+            unit=intervals.units[position],
+            low=f"{intervals.low[position]:.0f}",
+            high=f"{intervals.high[position]:.0f}",
+            apart=n - 1 - overlap,
+            overlap=overlap,
+            units=units,
         )
-    share = intervals.separable_share
-    parts.append(catalog.text("staff_separation_pairs", lang, share=f"{share:.0%}", units=units))
-    return catalog.text("staff_separation_joiner", lang).join(parts)
+    pairs = Message("staff_separation_pairs", share=Share(intervals.separable_share, 0), units=units)
+    if "bottom" in parts:
+        return Message("staff_separation_3", pairs=pairs, **parts)
+    return Message("staff_separation_2", pairs=pairs, **parts)

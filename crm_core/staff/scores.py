@@ -17,14 +17,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from crm_core.catalog import text
+from crm_core.messages import Message
 from crm_core.segments.value import rebalanced_percentages, weight_percentages
-from crm_core.staff.config import INDICATOR_BY_NAME, PERSPECTIVES, WeightPreset, indicator_label
+from crm_core.staff.config import INDICATOR_BY_NAME, INDICATOR_TERMS, PERSPECTIVES, WeightPreset, listed
 from crm_core.staff.indicators import Scorecard
 from crm_core.staff.ranks import change_ranges, rank_intervals, ranks_of
-
-RENORMALISED = ("score uses the other indicators, weights renormalised.", "得分按其余指标重新分配权重计算。")
-UNSCORED = ("score has no weighted indicator.", "没有可计分的加权指标。")
 
 
 def rebalanced_weights(current: Mapping[str, int], changed: str, value: int) -> dict[str, int]:
@@ -156,54 +153,44 @@ def perspective_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> pd
     return pd.DataFrame(scores, index=scorecard.values.index, columns=list(PERSPECTIVES))
 
 
-def unit_notes(scorecard: Scorecard, weights: Mapping[str, float], lang: str = "en") -> list[str]:
-    r"""Return one note per unit ('' when none): weighted indicators it lacks, and small size.
+def unit_notes(scorecard: Scorecard, weights: Mapping[str, float]) -> list[Message | None]:
+    """Return one note per unit (None when none): the weighted indicators it lacks.
+
+    Units too small to rank need no note of their own: they are folded into one row
+    (``crm_core.staff.view``) whose label says why.
 
     Examples
     --------
     >>> import pandas as pd
+    >>> from crm_core.messages import render
     >>> from crm_core.staff.indicators import scorecard_from_customers
     >>> customers = pd.DataFrame({"branch": ["N", "S"], "aum": [1.0, 1.0], "aum_12m_ago": [1.0, 0.0],
     ...     "is_active": True, "alive_12m_ago": True, "closed_last_12m": False})
-    >>> note = unit_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01")), {"aum_growth": 100})[1]
-    >>> print(note.replace(". ", ".\n"))
-    Too little data for AUM growth: score has no weighted indicator.
-    Not ranked: 1 active customers (< 30), too few to rank reliably.
+    >>> notes = unit_notes(scorecard_from_customers(customers, pd.Timestamp("2026-03-01")), {"aum_growth": 100})
+    >>> notes[0], render(notes[1], "en")
+    (None, 'Too little data for AUM growth: score has no weighted indicator.')
     """
     vector = weight_vector(scorecard, weights)
-    zh = lang == "zh"
     missing = (scorecard.present == 0) & (vector > 0)
     scored = (scorecard.present @ vector) > 0
-    # Units share few patterns of missing indicators: write each pattern's sentence once.
+    # Units share few patterns of missing indicators: build each pattern's note once.
     pattern = missing.astype(np.int64) @ (1 << np.arange(len(scorecard.indicators), dtype=np.int64))
     patterns, inverse = np.unique(pattern * 2 + scored, return_inverse=True)
-    texts = []
+    notes: list[Message | None] = []
     for code in patterns:
         lacking = [n for j, n in enumerate(scorecard.indicators) if (int(code) >> 1) & (1 << j)]
         if not lacking:
-            texts.append("")
+            notes.append(None)
             continue
-        names = ("、" if zh else ", ").join(indicator_label(n, lang) for n in lacking)
-        tail = (RENORMALISED if code & 1 else UNSCORED)[1 if zh else 0]
-        texts.append(f"{names}数据不足：{tail}" if zh else f"Too little data for {names}: {tail}")
-    notes = [texts[i] for i in inverse.ravel()]
-    limit = scorecard.config.min_unit_customers
-    for row in np.flatnonzero(scorecard.small):
-        count = scorecard.customers[row]
-        small = (
-            f"不排名：仅 {count} 名有效客户（少于 {limit}），不足以可靠排名。"
-            if zh
-            else f"Not ranked: {count} active customers (< {limit}), too few to rank reliably."
-        )
-        notes[row] = f"{notes[row]}{'' if zh else ' '}{small}" if notes[row] else small
-    return notes
+        tail = Message("staff_note_renormalised") if code & 1 else Message("staff_note_unscored")
+        notes.append(Message("staff_note_lacking", indicators=listed([INDICATOR_TERMS[n] for n in lacking]), tail=tail))
+    return [notes[i] for i in inverse.ravel()]
 
 
 def ranking_table(
     scorecard: Scorecard,
     weights: Mapping[str, float],
     baseline: Mapping[str, float],
-    lang: str = "en",
 ) -> pd.DataFrame:
     """Return the ranking under ``weights`` next to the ranking under ``baseline``.
 
@@ -213,20 +200,20 @@ def ranking_table(
         The per-dataset scorecard.
     weights, baseline : mapping of str to float
         Current weights and the baseline's (e.g. ``DEPOSIT_SALES.weight_map``).
-    lang : {"en", "zh"}
-        Language of the ``note`` column.
 
     Returns
     -------
     pandas.DataFrame
         Sorted by ``rank``; columns ``unit``, ``rank``, ``baseline_rank``, ``rank_change``
         (positive = moved up; 0 for units not ranked), ``score``, ``baseline_score``, one
-        sub-score per perspective, ``customers``, ``small_unit``, ``note``, then
+        sub-score per perspective, ``customers``, ``small_unit``, ``note`` (a ``Message`` or
+        None: the weighted indicators a unit lacks), then
         ``ranked`` (False below ``config.min_unit_customers``: show "not ranked"; their
         ``rank`` only continues the numbering), ``rank_low`` and ``rank_high`` (the 90%
         rank range), ``baseline_rank_low``, ``baseline_rank_high``, ``rank_change_low`` and
         ``rank_change_high`` (range of the change over the same resamples), all nullable
-        ``Int64``, missing for units not ranked.
+        ``Int64``, missing for units not ranked. Every unit is a row, the small ones with their
+        own figures: what a surface shows is ``crm_core.staff.view.folded_ranking`` of it.
     """
     current = rank_intervals(scorecard, weights)
     base = rank_intervals(scorecard, baseline)
@@ -245,7 +232,7 @@ def ranking_table(
     table = pd.concat([table, sub], axis=1)
     table["customers"] = scorecard.customers
     table["small_unit"] = scorecard.small
-    table["note"] = pd.array(unit_notes(scorecard, weights, lang), dtype="string")
+    table["note"] = pd.Series(unit_notes(scorecard, weights), dtype=object)
     table["ranked"] = ranked
     change_low, change_high = change_ranges(current, base)
     for column, values in (
@@ -296,31 +283,44 @@ def clear_movers(table: pd.DataFrame) -> pd.DataFrame:
     return movers[(low > 0) | (high < 0)].reset_index(drop=True)
 
 
-def movers_sentence(table: pd.DataFrame, baseline_label: str, current_label: str, lang: str = "en", n: int = 3) -> str:
-    """Return one sentence naming the biggest risers and fallers whose move is beyond its noise.
+def movers_message(table: pd.DataFrame, baseline: object, current: object, n: int = 3) -> Message:
+    """Return one message naming the biggest risers and fallers whose move is beyond its noise.
 
     With rank-change ranges in the table (``ranking_table``), only moves whose 90% range
-    excludes 0 are named; when ranks move but none clearly, the sentence says so.
+    excludes 0 are named; when ranks move but none clearly, the message says so.
+    ``baseline`` and ``current`` name the two assessments (terms or plain text).
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> table = pd.DataFrame({"unit": ["a", "b"], "rank": [1, 2], "baseline_rank": [2, 1], "rank_change": [1, -1]})
-    >>> movers_sentence(table, "Deposit", "Balanced")
+    >>> render(movers_message(table, "Deposit", "Balanced"), "en")
     'From Deposit to Balanced: a rises 2→1; b falls 1→2.'
     """
-    names = {"baseline": baseline_label, "current": current_label}
+    names = {"baseline": baseline, "current": current}
     if rank_movers(table, 1).empty:
-        return text("staff_movers_none", lang, **names)
+        return Message("staff_movers_none", **names)
     movers = clear_movers(table)
     if movers.empty:
-        return text("staff_movers_unclear", lang, **names)
+        return Message("staff_movers_unclear", **names)
     up = movers[movers["rank_change"] > 0].head(n)
     down = movers[movers["rank_change"] < 0].head(n)
-    parts = [text("staff_mover_up", lang, unit=r.unit, before=r.baseline_rank, after=r.rank) for r in up.itertuples()]
-    parts += [
-        text("staff_mover_down", lang, unit=r.unit, before=r.baseline_rank, after=r.rank) for r in down.itertuples()
+    parts = [
+        Message("staff_mover_up", unit=str(r.unit), before=int(r.baseline_rank), after=int(r.rank))
+        for r in up.itertuples()
     ]
-    return text("staff_movers", lang, moves=text("staff_movers_separator", lang).join(parts), **names)
+    parts += [
+        Message("staff_mover_down", unit=str(r.unit), before=int(r.baseline_rank), after=int(r.rank))
+        for r in down.itertuples()
+    ]
+    return Message("staff_movers", moves=_joined(parts), **names)
+
+
+def _joined(parts: list[Message]) -> Message:
+    """``a; b; c`` in the catalog's separator, as nested messages."""
+    if len(parts) == 1:
+        return parts[0]
+    return Message("staff_movers_joined", first=parts[0], rest=_joined(parts[1:]))
 
 
 def selected_units(table: pd.DataFrame, limit: int = 30, always: Sequence[str] = ()) -> list[str]:

@@ -86,10 +86,10 @@ def indicator_text(value: float, indicator: str, lang: str = "en") -> str:
     return f"{value:.2f}"
 
 
-def scorecard_text(scorecard: Scorecard, lang: str = "en") -> pd.DataFrame:
-    """Return ``scorecard.values`` formatted as text (the heat table's cell labels)."""
+def scorecard_text(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Return indicator values (units × indicators, e.g. ``StaffView.values``) as text: the heat table's cells."""
     return pd.DataFrame(
-        {name: [indicator_text(v, name, lang) for v in scorecard.values[name]] for name in scorecard.indicators},
-        index=scorecard.values.index,
-        columns=list(scorecard.indicators),
+        {name: [indicator_text(v, name, lang) for v in values[name]] for name in values.columns},
+        index=values.index,
+        columns=list(values.columns),
     )

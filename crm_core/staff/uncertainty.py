@@ -111,14 +111,18 @@ def pooled_variance(replicate_values: np.ndarray, observations: np.ndarray) -> n
         return np.where(observations > 0, sigma2 / np.where(observations > 0, observations, 1.0), np.nan)
 
 
-def shrinkage_factors(values: np.ndarray, variance: np.ndarray, bank: float) -> np.ndarray:
+def shrinkage_factors(
+    values: np.ndarray, variance: np.ndarray, bank: float, spread_from: np.ndarray | None = None
+) -> np.ndarray:
     """Return the empirical-Bayes weight each unit's own value keeps (0 = all bank, 1 = all unit).
 
     With unit values ``y`` around the bank's ``μ``, sampling variances ``v`` and the spread
     of true values ``τ² = max(0, mean((y − μ)²) − mean(v))`` (method of moments), a unit
     keeps ``τ² / (τ² + v)`` of its difference from the bank. When ``τ²`` is 0 the
     differences are all noise and every unit gets the bank's value; a unit without a
-    variance keeps its value. NaN values give NaN.
+    variance keeps its value. NaN values give NaN. ``spread_from`` (boolean per entry,
+    default all) says which entries estimate ``τ²``: an extra entry (the pool of units too
+    small to rank) is shrunk by the units' spread without changing it.
 
     Examples
     --------
@@ -135,8 +139,11 @@ def shrinkage_factors(values: np.ndarray, variance: np.ndarray, bank: float) -> 
         out[known] = 1.0
         return out
     noisy = known & ~np.isnan(variance)
+    spread = noisy if spread_from is None else noisy & np.asarray(spread_from, dtype=bool)
     between = (
-        max(0.0, float(np.mean((values[noisy] - bank) ** 2)) - float(np.mean(variance[noisy]))) if noisy.any() else 0.0
+        max(0.0, float(np.mean((values[spread] - bank) ** 2)) - float(np.mean(variance[spread])))
+        if spread.any()
+        else 0.0
     )
     out[known] = 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
