@@ -153,7 +153,7 @@ def tier_controls() -> None:
     st.session_state[preset_key] = seg.matching_tier_preset(tiers) or "custom"
     preset_col.selectbox(
         t("tier_preset"), (*seg.TIER_PRESETS, "custom"), key=preset_key, on_change=_commit_preset,
-        args=(preset_key,), format_func=lambda name: t(f"preset_{name}"),
+        args=(preset_key,), format_func=lambda name: translate(f"preset_{name}", lang),
     )  # fmt: skip
     settings.control(basis_col.selectbox, "tier_basis", t("tier_basis"), BASES, format_func=lambda b: t(f"basis_{b}"))
     st.session_state["tiers.count"] = len(tiers.labels)
