@@ -24,6 +24,7 @@ from crm_core import validation as check
 from crm_core.configs import config_from_dict, config_to_dict
 from crm_core.filters import Filters
 from crm_core.loyalty.config import ChurnDefinition, ClvConfig, RetentionScenario, StickinessConfig
+from crm_core.notes import MeetingNotes
 from crm_core.playbook.config import GuaranteeTargets
 from crm_core.products.config import MAX_PRODUCTS, BenchmarkConfig, SizingConfig
 from crm_core.segments.config import (
@@ -101,6 +102,8 @@ class Scenario:
         Segment scheme, groupings and staff level the views show.
     guarantees : GuaranteeTargets
         Targets, owners and milestones of the guarantee measures (playbook, deck).
+    meeting_notes : MeetingNotes
+        A comment per finding or deck step, printed in the deck.
     targets : KpiTargets
         Plans per KPI for the bank, a branch or a relationship manager (target, month, owner).
     filters : Filters
@@ -137,6 +140,7 @@ class Scenario:
     suppression: SuppressionConfig = field(default_factory=SuppressionConfig)
     filters: Filters = field(default_factory=Filters)
     targets: KpiTargets = field(default_factory=KpiTargets)
+    meeting_notes: MeetingNotes = field(default_factory=MeetingNotes)
     version: int = SCENARIO_VERSION
 
     def __post_init__(self) -> None:
@@ -177,6 +181,7 @@ CONFIG_FIELDS: dict[str, type] = {
     "suppression": SuppressionConfig,
     "filters": Filters,
     "targets": KpiTargets,
+    "meeting_notes": MeetingNotes,
 }
 """Scenario fields that hold a config, with its class."""
 

@@ -10,6 +10,7 @@ from ui import data, settings
 from ui import playbook as ui_pb
 from ui import scenarios as ui_sc
 from ui.i18n import current_lang, money, t
+from ui.notes import finding_note, step_notes
 from ui.targets import targets_section
 from ui.widgets import download_pair, md, page_header
 
@@ -29,6 +30,10 @@ for rank, finding in enumerate(found.items, start=1):
         link_col.page_link(
             ui_pb.VIEW_PAGES[finding.view], label=t(f"page_{finding.view}"), icon=":material/arrow_forward:"
         )
+        note = scenario.meeting_notes.note(f"finding:{finding.key}")
+        if note:
+            text_col.info(md(note), icon=":material/edit_note:")
+        finding_note(finding.key, link_col)
 if found.skipped:
     with st.expander(t("findings_skipped", n=len(found.skipped))):
         for finding in found.skipped:
@@ -58,3 +63,4 @@ download_pair(
 )  # fmt: skip
 
 targets_section(prepared)
+step_notes()

@@ -39,6 +39,7 @@ def _inputs(prepared: PreparedDataset, scenario: Scenario) -> dict:
     return {
         "churn_risk": ui_loy.churn_risk(prepared, scenario.churn),
         "cube": _cube(prepared),
+        "visit_view": ui_vis.tier_view(prepared, scenario),
         "product_view": ui_prod.tier_view(prepared, scenario),
         "staff_views": ui_staff.views(prepared, scenario),
     }
@@ -52,6 +53,7 @@ def _findings(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset,
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _plays(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
     inputs = _inputs(_prepared, _scenario)
+    del inputs["visit_view"]  # the plays read the cube's per-customer windows only
     del inputs["staff_views"]
     loyalty_view = ui_loy.tier_view(_prepared, _scenario)
     return pb.segment_playbook(_prepared, _scenario, lang=lang, loyalty_view=loyalty_view, **inputs)

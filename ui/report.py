@@ -25,6 +25,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         lang,
         churn_risk=ui_loy.churn_risk(_prepared, _scenario.churn),
         cube=cube,
+        visit_view=ui_vis.tier_view(_prepared, _scenario),
         product_view=ui_prod.tier_view(_prepared, _scenario),
         staff_views=ui_staff.views(_prepared, _scenario),
         loyalty_view=ui_loy.tier_view(_prepared, _scenario),

@@ -200,12 +200,12 @@ def _visit_reason(prepared: PreparedDataset, view: str, lang: str) -> str:
     return str(table.loc[view, "reason_zh" if lang == "zh" else "reason_en"])
 
 
-def _counter_decline(prepared, cube, config: FindingsConfig, lang, branches: dict[str, str]) -> Finding:
+def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dict[str, str]) -> Finding:
     zh = lang == "zh"
     reason = _visit_reason(prepared, "decline", lang)
     if reason:
         return _skipped("counter_decline", reason)
-    table, _ = visits.branch_declines(cube)
+    table = view.branches  # the Visits view's branch fits, the page's own
     falling = table[(table["status"] == visits.OK) & (table["annual_change"] < 0)]
     if falling.empty:
         return _skipped(
@@ -436,6 +436,7 @@ def executive_findings(
     top: int = 5,
     config: FindingsConfig = DEFAULT_FINDINGS,
     cube: visits.VisitCube | None = None,
+    visit_view: visits.VisitsView | None = None,
     product_view: products.ProductsView | None = None,
     staff_views: Callable[[str], staff.StaffView] | None = None,
 ) -> Findings:
@@ -458,6 +459,8 @@ def executive_findings(
         Cost per counter transaction, the at-risk tier, the top share and the rank shift.
     cube : VisitCube, optional
         ``visits.visit_cube(prepared)`` when the caller has it (built here otherwise).
+    visit_view : VisitsView, optional
+        ``visits_view`` over the scenario's tiers when the caller has it (built here from ``cube`` otherwise).
     product_view : ProductsView, optional
         ``products_view`` over the scenario's tiers when the caller has it (built here otherwise).
     staff_views : callable, optional
@@ -476,13 +479,16 @@ def executive_findings(
     branches = place_names(prepared.customers, "branch", lang)  # a sentence names a branch as the language shows it
     if cube is None and prepared.monthly_channels is not None:
         cube = visits.visit_cube(prepared)
+    if visit_view is None and cube is not None:
+        settings = visits.VisitSettings.of(scenario)
+        visit_view = visits.visits_view(prepared, codes, scenario.tiers.labels, settings, cube=cube)
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
     view = product_view or products.products_view(
         prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
     )
     candidates = (
         _product_gap(view, {**branches, **segments.tier_names(scenario.tiers, lang)}, margin, config, lang),
-        _counter_decline(prepared, cube, config, lang, branches),
+        _counter_decline(prepared, visit_view, config, lang, branches),
         _at_risk(prepared, risk, codes, labels, margin, config, lang),
         _concentration(prepared, risk, margin, config, lang),
         _staff_shift(

@@ -481,26 +481,19 @@ def _staff(prepared, scenario: Scenario, staff_views, branches: dict[str, str], 
 # --- 6 guarantee measures -------------------------------------------------------------------------
 
 
-def _visit_numbers(prepared, scenario: Scenario, codes, labels, cube) -> tuple[float, float]:
-    """Off-counter rate of the last 12 months and tellers freed by the scenario's digital what-if."""
-    if cube is None:
+def _visit_numbers(visits: vis.VisitsView | None) -> tuple[float, float]:
+    """Off-counter rate of the last 12 months and tellers freed by the scenario's what-if (the Visits view's)."""
+    if visits is None:
         return math.nan, math.nan
-    bank_fit = vis.bank_decline(cube)
-    _, branch_fits = vis.branch_declines(cube)
-    kpis = vis.visit_kpis(prepared, cube, bank_fit, benchmark=scenario.off_counter_benchmark).set_index("metric")
-    inputs = scenario.visits_what_if
-    if not inputs.segments:  # no segment chosen: the push covers every tier
-        inputs = replace(inputs, segments=tuple(range(len(labels))))
-    staffing = vis.what_if_staffing(vis.what_if_base(cube, codes, labels, branch_fits), inputs)
-    return float(kpis.loc["off_counter_rate", "value"]), float(staffing["tellers_freed"].sum())
+    return visits.off_counter_rate, visits.tellers_freed
 
 
-def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, cube) -> Step:
+def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, visits: vis.VisitsView | None) -> Step:
     """The playbook's guarantee measures (current value against target) and the tellers the what-if frees."""
     from crm_core.playbook import guarantee_measures  # the playbook builds on the views this module reports
 
     measures = guarantee_measures(prepared, scenario, lang=lang)
-    _, tellers = _visit_numbers(prepared, scenario, codes, labels, cube)
+    _, tellers = _visit_numbers(visits)
     kinds = {"share": "share"}  # ratios and scores read as plain numbers
     rows = [
         (str(r.area_label), str(r.kpi_label), float(r.current), float(r.target), kinds.get(str(r.unit), "ratio"))
@@ -634,6 +627,7 @@ def report_content(
     lang: str = "en",
     churn_risk: loy.ChurnRisk | None = None,
     cube: vis.VisitCube | None = None,
+    visit_view: vis.VisitsView | None = None,
     product_view: prod.ProductsView | None = None,
     staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loy.LoyaltyView | None = None,
@@ -654,6 +648,8 @@ def report_content(
     cube : VisitCube, optional
         The dataset's visit cube (the app caches it); built here once when None and the
         dataset has activity (at 5M customers that reads 300M activity rows).
+    visit_view : VisitsView, optional
+        ``visits_view`` over the scenario's tiers (the app caches it); built here from ``cube`` when None.
     product_view : ProductsView, optional
         ``products_view`` over the scenario's tiers (the app caches it); built here when None.
     staff_views : callable, optional
@@ -688,13 +684,16 @@ def report_content(
     staff_step, ranking = _staff(prepared, scenario, staff_views, branches, lang)
     if cube is None and prepared.monthly_channels is not None:
         cube = vis.visit_cube(prepared)
+    visits = visit_view
+    if visits is None and cube is not None:
+        visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
     steps = (
         _positioning(prepared, profiles, labels, lang),
         _tiering(prepared, inputs, tiers, profiles, scenario.tiers, labels, lang),
         stickiness,
         value_mining,
         staff_step,
-        _guarantees(prepared, scenario, codes, labels, lang, cube),
+        _guarantees(prepared, scenario, codes, labels, lang, visits),
         _playbook(prepared, scenario, risk, lang, cube, view, staff_views),
     )
     tables: list[tuple[str, pd.DataFrame]] = [("segments", _segment_table(profiles))]
