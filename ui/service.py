@@ -59,12 +59,13 @@ def share(value: float) -> str:
     return formatting.format_share(value) if value is not None and math.isfinite(value) else t("not_available")
 
 
-def with_interval(value: float, low: float, high: float, as_share: bool = False) -> str:
+def with_interval(value: float, low: float, high: float, as_share: bool = False, digits: int = 1) -> str:
     """``12.6 (12.0–13.3)``: a figure and its interval (shares in percent), or "n/a"."""
-    shown = share if as_share else number
     if value is None or not math.isfinite(value):
         return t("not_available")
-    return f"{shown(value)} ({shown(low)}–{shown(high)})"
+    if as_share:
+        return f"{share(value)} ({share(low)}–{share(high)})"
+    return f"{number(value, digits)} ({number(low, digits)}–{number(high, digits)})"
 
 
 def comparisons() -> dict[str, str]:
@@ -82,7 +83,9 @@ def unit_table(table: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
             t("service_col_complaints"): with_interval(row.complaints_per_100, row.complaints_low, row.complaints_high),
             t("service_col_complaints_vs_bank"): words[row.complaints_vs_bank],
             t("service_col_responses"): count(row.responses),
-            t("service_col_satisfaction"): with_interval(row.satisfaction, row.satisfaction_low, row.satisfaction_high),
+            t("service_col_satisfaction"): with_interval(
+                row.satisfaction, row.satisfaction_low, row.satisfaction_high, digits=2
+            ),
             t("service_col_satisfied"): with_interval(row.satisfied_share, row.satisfied_low, row.satisfied_high, True),
             t("service_col_satisfied_vs_bank"): words[row.satisfied_vs_bank],
         }

@@ -43,15 +43,16 @@ def unit_interval_figure(
     names : mapping, optional
         Unit value → display name.
     references : sequence of (str, float)
-        Labelled vertical lines (the bank, the benchmark) in the measure's units (shares 0–1).
+        Dashed vertical lines (the bank, the benchmark) in the measure's units (shares 0–1), named
+        in the legend.
 
     Examples
     --------
     >>> table = pd.DataFrame({"unit": ["a", "b"], "satisfied_share": [0.5, 0.7], "satisfied_low": [0.4, 0.6],
     ...     "satisfied_high": [0.6, 0.8], "satisfied_vs_bank": ["level", "better"]})
     >>> figure = unit_interval_figure(table, "satisfied", "T", "%", references=[("Bank", 0.55)])
-    >>> list(figure.data[0].y), list(figure.data[0].x), round(figure.layout.shapes[0].x0, 6)
-    (['b', 'a'], [70.0, 50.0], 55.0)
+    >>> list(figure.data[0].y), list(figure.data[0].x), round(figure.layout.shapes[0].x0, 6), figure.data[1].name
+    (['b', 'a'], [70.0, 50.0], 55.0, 'Bank')
     """
     column, higher_better = MEASURE_COLUMNS[measure]
     scale = 100.0 if measure == "satisfied" else 1.0
@@ -80,17 +81,16 @@ def unit_interval_figure(
     for (label, level), colour in zip(references, REFERENCE_COLOURS, strict=False):
         if level is None or not np.isfinite(level):
             continue
-        figure.add_vline(
-            x=level * scale,
-            line={"dash": "dash", "color": colour, "width": 1.5},
-            annotation={"text": plotly_text(label), "font": {"color": colour}},
-            annotation_position="top",
-        )
+        line = {"dash": "dash", "color": colour, "width": 1.5}
+        figure.add_vline(x=level * scale, line=line)
+        # Named in the legend, not by an annotation: two close lines' labels would overlap each other or the bars.
+        figure.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=plotly_text(label)))
     figure.update_layout(
         title=title,
         xaxis={"title": axis_title, "rangemode": "tozero"},
         yaxis={"autorange": "reversed", "type": "category"},
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+        margin={"l": 10, "r": 10, "t": 80, "b": 10},
         height=max(300, 22 * len(shown) + 130),
     )
     return figure
