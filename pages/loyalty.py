@@ -19,7 +19,7 @@ lang = current_lang()
 
 definition = ui_loy.definition_controls()
 risk = ui_loy.churn_risk(prepared, definition)
-st.caption(risk.labels.description[lang])
+st.caption(say(risk.labels.description))
 codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("loyalty_group_by"))
 
 st.subheader(t("stickiness_heading"))
@@ -38,7 +38,7 @@ plot(
 
 st.subheader(t("model_heading"))
 if not view.model_usable:
-    st.warning(risk.fitted.reason[lang], icon=":material/block:")
+    st.warning(say(risk.fitted.reason), icon=":material/block:")
     st.stop()
 ui_loy.model_quality(view)
 for sentence in ui_loy.driver_sentences(risk, prepared, lang):

@@ -45,7 +45,7 @@ from crm_core.loyalty import (
     what_if_message,
 )
 from crm_core.loyalty.value import lookalike_attributes
-from crm_core.messages import Share, render
+from crm_core.messages import Message, Share, render
 from crm_core.prepare import prepared_dataset
 from tests.conftest import tiny_dataset
 
@@ -174,7 +174,8 @@ def test_churn_labels_of_each_definition_on_tiny():
     flag = churn_labels(prepared, ChurnDefinition("flag"))
     assert flag.labels.tolist() == [False, False, True, False]
     assert flag.eligible.tolist() == [True, False, True, False]  # B opened < 12 months ago, D closed before
-    assert flag.rate == 0.5 and "12" in flag.description["en"] and "销户" in flag.description["zh"]
+    assert flag.description == Message("churn_def_flag_dates")
+    assert "12" in render(flag.description, "en") and "销户" in render(flag.description, "zh")
     drop = churn_labels(prepared, ChurnDefinition("aum_drop", aum_drop=0.5))
     assert drop.labels.tolist() == [False, False, True, False]
     inactive = churn_labels(prepared, ChurnDefinition("inactive", inactive_months=1))

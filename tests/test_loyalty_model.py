@@ -21,6 +21,7 @@ from crm_core.loyalty import (
     retention_what_if,
     risk_bands,
 )
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 
 CALIBRATION_BOUND = 0.04
@@ -85,7 +86,9 @@ def test_cannot_model_with_too_few_churners():
     outcome[:20] = True
     fit = fitted_churn_model(frame, outcome)
     assert not fit.usable and fit.model is None and fit.evaluation is None
-    assert "Too few churners" in fit.reason["en"] and "20" in fit.reason["en"] and "流失客户太少" in fit.reason["zh"]
+    assert fit.reason.key == "churn_reason_too_few_churners"
+    assert render(fit.reason, "en").startswith("Too few churners") and "20" in render(fit.reason, "en")
+    assert "流失客户太少" in render(fit.reason, "zh")
     assert not fitted_churn_model(frame.iloc[:, :0], outcome).usable
 
 
@@ -129,7 +132,7 @@ def test_cannot_model_path_on_a_dataset_without_churn():
     customers = pd.DataFrame({"customer_id": pd.array(["A", "B"], dtype="string"), "aum": [1.0, 2.0]})
     prepared = prepared_dataset(Dataset("none", customers, None, None, "none"))
     risk = churn_risk_model(prepared)
-    assert not risk.usable and "churn flag" in risk.fitted.reason["en"]
+    assert not risk.usable and "churn flag" in render(risk.fitted.reason, "en")
     assert np.isnan(risk.probabilities).all()
 
 

@@ -36,7 +36,7 @@ def tiny():
 def scored(prepared, probabilities) -> loy.ChurnRisk:
     """A churn risk with given probabilities (no model trained): the view only reads scores."""
     labels = loy.churn_labels(prepared)
-    fitted = loy.FittedModel(True, {}, evaluation=EVALUATION)
+    fitted = loy.FittedModel(True, None, evaluation=EVALUATION)
     return loy.ChurnRisk(loy.DEFAULT_CHURN, labels, fitted, np.asarray(probabilities, dtype=float), pd.DataFrame())
 
 

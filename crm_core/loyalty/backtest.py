@@ -20,6 +20,7 @@ from crm_core.loyalty.config import DEFAULT_MODEL, ModelConfig
 from crm_core.loyalty.estimator import ChurnClassifier
 from crm_core.loyalty.evaluation import held_out_evaluation
 from crm_core.loyalty.model import FittedModel, _cannot, evaluated_model, fitted_churn_model
+from crm_core.messages import Count, Message
 
 SPLITS: tuple[str, ...] = ("random", "time")
 """How rows are held out: at random (stratified), or the latest rows (the rows in time order)."""
@@ -90,16 +91,14 @@ def split_fitted_model(
     rows, positives = len(outcome), int(outcome.sum())
     names = tuple(str(c) for c in features.columns)
     train, test = held_out_positions(outcome, split, config.test_share, config.random_state)
-    for part, en, zh in ((train, "training", "训练"), (test, "held-out", "留出")):
+    for part in (train, test):
         counts = np.bincount(outcome[part], minlength=2)
         if counts.min() < (config.min_positives if part is train else 1):
-            return _cannot(
-                f"The {en} rows of the time split hold too few of one outcome ({counts.min():,}).",
-                f"按时间切分的{zh}样本中某类结果太少（{counts.min():,} 个）。",
-                rows,
-                positives,
-                names,
-            )
+            if part is train:
+                reason = Message("churn_reason_time_split_training", count=Count(counts.min()))
+            else:
+                reason = Message("churn_reason_time_split_held_out", count=Count(counts.min()))
+            return _cannot(reason, rows, positives, names)
     model = _classifier(config).fit(features.iloc[train], outcome[train])
     held_out = features.iloc[test]
     probabilities = model.predict_proba(held_out)[:, 1]

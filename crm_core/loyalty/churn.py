@@ -21,6 +21,7 @@ import pandas as pd
 from crm_core.contract import CHANNELS
 from crm_core.definitions import churn_outcome
 from crm_core.loyalty.config import DEFAULT_CHURN, ChurnDefinition
+from crm_core.messages import Message, Share
 from crm_core.prepare import PreparedDataset
 
 SHIFTED_FEATURES: tuple[tuple[str, str, str], ...] = (
@@ -62,9 +63,9 @@ class ChurnLabels:
         Boolean: current customers to score (active today).
     snapshot : bool
         Whether year-ago features are used (False: static features only).
-    description : dict
-        ``{"en": ..., "zh": ...}`` sentence stating the definition.
-    reason : dict or None
+    description : Message
+        The definition stated (a ``crm_core.messages.Message``, rendered at the edge).
+    reason : Message or None
         Why the definition cannot be applied to this dataset (then ``labels`` is all False).
     """
 
@@ -72,8 +73,8 @@ class ChurnLabels:
     eligible: np.ndarray
     scored: np.ndarray
     snapshot: bool
-    description: dict[str, str]
-    reason: dict[str, str] | None = None
+    description: Message
+    reason: Message | None = None
 
     @property
     def rate(self) -> float:
@@ -105,8 +106,8 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
     active = _bool(c, "is_active") if "is_active" in c else np.ones(n, bool)
     none = np.zeros(n, bool)
 
-    def unavailable(en: str, zh: str) -> ChurnLabels:
-        return ChurnLabels(none, none, active, False, {"en": en, "zh": zh}, {"en": en, "zh": zh})
+    def unavailable(reason: Message) -> ChurnLabels:
+        return ChurnLabels(none, none, active, False, reason, reason)
 
     alive_then = _bool(c, "alive_12m_ago") if "alive_12m_ago" in c else np.ones(n, bool)
     if definition.kind == "flag":
@@ -118,10 +119,7 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
                 eligible=base,
                 scored=active,
                 snapshot=True,
-                description={
-                    "en": "Churned: relationship closed in the last 12 months (customers on the books a year ago).",
-                    "zh": "流失：近 12 个月内销户（以一年前在册客户为基数）。",
-                },
+                description=Message("churn_def_flag_dates"),
             )
         if prepared.has("churned"):
             base, closed = outcome
@@ -130,15 +128,12 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
                 eligible=base,
                 scored=active,
                 snapshot=False,
-                description={
-                    "en": "Churned: the dataset's churn flag (no closing dates, so only stable features are used).",
-                    "zh": "流失：数据中的流失标记（无销户日期，仅使用稳定特征）。",
-                },
+                description=Message("churn_def_flag_only"),
             )
-        return unavailable("The data has neither a churn flag nor closing dates.", "数据既无流失标记，也无销户日期。")
+        return unavailable(Message("churn_reason_no_flag"))
     if definition.kind == "inactive":
         if not prepared.has("months_since_active"):
-            return unavailable("Inactivity needs monthly activity data.", "不活跃定义需要月度交易数据。")
+            return unavailable(Message("churn_reason_no_activity"))
         months = definition.inactive_months
         previous = [f"{channel}_txn_prev_12m" for channel in CHANNELS if f"{channel}_txn_prev_12m" in c]
         was_active = c[previous].sum(axis=1).to_numpy() > 0
@@ -148,13 +143,10 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
             eligible=alive_then & was_active,
             scored=active,
             snapshot=True,
-            description={
-                "en": f"Churned: no transaction in the last {months} months (customers who transacted a year ago).",
-                "zh": f"流失：近 {months} 个月无任何交易（以一年前有交易的客户为基数）。",
-            },
+            description=Message("churn_def_inactive", months=months),
         )
     if not prepared.has("aum_12m_ago"):
-        return unavailable("An AUM fall needs AUM twelve months ago.", "资产下降定义需要 12 个月前的 AUM。")
+        return unavailable(Message("churn_reason_no_aum_history"))
     drop = definition.aum_drop
     before = c["aum_12m_ago"].to_numpy(dtype=float)
     now = c["aum"].to_numpy(dtype=float)
@@ -165,10 +157,7 @@ def churn_labels(prepared: PreparedDataset, definition: ChurnDefinition = DEFAUL
         eligible=alive_then & (before > 0),
         scored=active,
         snapshot=True,
-        description={
-            "en": f"Churned: AUM fell by more than {drop:.0%} over the last 12 months (customers with AUM a year ago).",
-            "zh": f"流失：近 12 个月 AUM 下降超过 {drop:.0%}（以一年前有资产的客户为基数）。",
-        },
+        description=Message("churn_def_aum_drop", drop=Share(drop, 0)),
     )
 
 

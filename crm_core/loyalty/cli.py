@@ -28,6 +28,7 @@ from sklearn.metrics import roc_auc_score
 
 from crm_core.loyalty.backtest import SPLITS, fold_scores, split_fitted_model
 from crm_core.loyalty.config import DEFAULT_MODEL
+from crm_core.messages import render
 
 MAX_LEVELS = 50
 """Most distinct values a text column may have to be used as a categorical feature."""
@@ -257,7 +258,7 @@ def evaluation_result(args: argparse.Namespace) -> dict:
     features = features.reset_index(drop=True)
     fitted = split_fitted_model(features, outcome, args.split, DEFAULT_MODEL)
     if not fitted.usable:
-        raise UsageError(fitted.reason["en"])
+        raise UsageError(render(fitted.reason, "en"))
     drivers = fitted.drivers
     folds = fold_scores(features, outcome, args.split, args.folds, DEFAULT_MODEL) if args.folds else None
     return {

@@ -19,6 +19,7 @@ from crm_core.loyalty.churn import ChurnLabels, churn_features, churn_labels
 from crm_core.loyalty.config import DEFAULT_CHURN, DEFAULT_MODEL, ChurnDefinition, ModelConfig
 from crm_core.loyalty.estimator import ChurnClassifier
 from crm_core.loyalty.evaluation import Evaluation, feature_label, held_out_evaluation, model_drivers
+from crm_core.messages import Count, Message
 from crm_core.prepare import PreparedDataset
 
 RISK_BANDS: tuple[str, ...] = ("low", "medium", "high")
@@ -33,8 +34,8 @@ class FittedModel:
     ----------
     usable : bool
         Whether a model was fitted.
-    reason : dict
-        ``{"en", "zh"}`` why not (empty when usable).
+    reason : Message or None
+        Why not (a ``crm_core.messages.Message``, rendered at the edge; None when usable).
     model : ChurnClassifier or None
     evaluation : Evaluation or None
         Scores on the held-out rows.
@@ -47,7 +48,7 @@ class FittedModel:
     """
 
     usable: bool
-    reason: dict[str, str]
+    reason: Message | None
     model: ChurnClassifier | None = None
     evaluation: Evaluation | None = None
     drivers: pd.DataFrame | None = None
@@ -61,8 +62,8 @@ class FittedModel:
         return self.model.model_kind_ if self.model is not None else None
 
 
-def _cannot(en: str, zh: str, rows: int = 0, positives: int = 0, features: tuple[str, ...] = ()) -> FittedModel:
-    return FittedModel(False, {"en": en, "zh": zh}, features=features, rows=rows, positives=positives)
+def _cannot(reason: Message, rows: int = 0, positives: int = 0, features: tuple[str, ...] = ()) -> FittedModel:
+    return FittedModel(False, reason, features=features, rows=rows, positives=positives)
 
 
 def _stratified_at_most(rows: np.ndarray, outcome: np.ndarray, limit: int, seed: int) -> np.ndarray:
@@ -113,17 +114,14 @@ def fitted_churn_model(
     rows, positives = len(outcome), int(outcome.sum())
     names = tuple(str(c) for c in features.columns)
     if features.shape[1] == 0:
-        return _cannot("No usable feature to learn from.", "没有可用于建模的特征。", rows, positives)
+        return _cannot(Message("churn_reason_no_features"), rows, positives)
     minority = min(positives, rows - positives)
     if minority < config.min_positives:
-        which = ("churners", "流失客户") if positives <= rows - positives else ("non-churners", "未流失客户")
-        return _cannot(
-            f"Too few {which[0]} to learn from: {minority:,} (at least {config.min_positives} needed).",
-            f"{which[1]}太少，无法建模：{minority:,} 个（至少需要 {config.min_positives} 个）。",
-            rows,
-            positives,
-            names,
-        )
+        if positives <= rows - positives:
+            reason = Message("churn_reason_too_few_churners", count=Count(minority), needed=config.min_positives)
+        else:
+            reason = Message("churn_reason_too_few_stayers", count=Count(minority), needed=config.min_positives)
+        return _cannot(reason, rows, positives, names)
     train, test = train_test_split(
         np.arange(rows), test_size=config.test_share, stratify=outcome, random_state=config.random_state
     )
@@ -138,7 +136,7 @@ def fitted_churn_model(
     held_out = features.iloc[positions[test]]
     probabilities = model.predict_proba(held_out)[:, 1]
     if outcome[test].min() == outcome[test].max():
-        return _cannot("The held-out rows hold a single class.", "留出样本只有一类结果。", rows, positives, names)
+        return _cannot(Message("churn_reason_single_class"), rows, positives, names)
     return evaluated_model(model, held_out, outcome[test], probabilities, config, names, rows, positives)
 
 
@@ -153,7 +151,7 @@ def evaluated_model(model, held_out, outcome, probabilities, config, names, rows
         repeats=config.importance_repeats,
         random_state=config.random_state,
     )
-    return FittedModel(True, {}, model, evaluation, drivers, names, rows, positives)
+    return FittedModel(True, None, model, evaluation, drivers, names, rows, positives)
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,7 +207,7 @@ def churn_risk_model(
     n = len(prepared.customers)
     now = churn_features(prepared, "now", labels.snapshot)
     if labels.reason is not None:
-        fitted = _cannot(labels.reason["en"], labels.reason["zh"])
+        fitted = _cannot(labels.reason)
         return ChurnRisk(definition, labels, fitted, np.full(n, np.nan), now)
     then = churn_features(prepared, "year_ago", labels.snapshot)
     fitted = fitted_churn_model(then, labels.labels, config, rows=np.flatnonzero(labels.eligible))

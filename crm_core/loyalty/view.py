@@ -43,6 +43,7 @@ from crm_core.loyalty.stickiness import (
 from crm_core.loyalty.summary import group_codes, risk_by_group
 from crm_core.loyalty.value import clv_by_segment, customer_value, quadrant_sample
 from crm_core.loyalty.whatif import retention_what_if
+from crm_core.messages import Message
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.profiles import suppressed_groups
 
@@ -292,7 +293,13 @@ def unscored_risk(prepared: PreparedDataset, definition: ChurnDefinition | None 
     """
     definition = definition or ChurnDefinition()
     unscored = np.full(len(prepared.customers), np.nan)
-    return ChurnRisk(definition, churn_labels(prepared, definition), FittedModel(False, {}), unscored, pd.DataFrame())
+    return ChurnRisk(
+        definition,
+        churn_labels(prepared, definition),
+        FittedModel(False, Message("churn_reason_not_scored")),
+        unscored,
+        pd.DataFrame(),
+    )
 
 
 def _empty_risk(labels: Sequence[str]) -> pd.DataFrame:

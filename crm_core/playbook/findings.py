@@ -34,6 +34,7 @@ from crm_core import loyalty, products, segments, staff, visits
 from crm_core.catalog import text
 from crm_core.definitions import churn_outcome, churn_rate
 from crm_core.formatting import format_count, format_money, format_share
+from crm_core.messages import render
 from crm_core.places import named_places, place_names
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
 from crm_core.playbook.wording import format_value, tier_labels
@@ -246,7 +247,7 @@ def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dic
 def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang) -> Finding:
     zh = lang == "zh"
     if not risk.usable:
-        return _skipped("at_risk_affluent", risk.fitted.reason.get("zh" if zh else "en", ""))
+        return _skipped("at_risk_affluent", render(risk.fitted.reason, lang) if risk.fitted.reason else "")
     tiers = [t for t in config.at_risk_tiers if t < len(labels)]
     if not tiers:
         return _skipped(

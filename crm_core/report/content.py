@@ -277,7 +277,7 @@ def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRis
         for row in by_segment.itertuples()
     ]
     if not view.model_usable:
-        headline = _t("report_stickiness_no_model", lang, reason=risk.fitted.reason[lang], **words)
+        headline = _t("report_stickiness_no_model", lang, reason=render_message(risk.fitted.reason, lang), **words)
         numbers = (
             _number("report_stickiness_mean", mean, "index", lang),
             _number("report_primacy_share", primacy_share, "share", lang),
@@ -319,7 +319,7 @@ def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRis
         f"{_t('report_at_risk_aum', lang)} {format_value(row.at_risk_aum, 'money', lang)}"
         for row in by_risk.itertuples()
     ]
-    lines.append(risk.labels.description[lang])
+    lines.append(render_message(risk.labels.description, lang))
     return _step("stickiness", lang, headline, numbers, chart, table, lines), by_risk
 
 

@@ -1,0 +1,91 @@
+"""Filters: what a filter change costs on the open page, against an unfiltered rerun of it.
+
+Usage: ``python -m benchmarks.bench_filters --customers 20000 1000000`` (20,000 = the bundled sample;
+other sizes are generated). The Overview runs under AppTest in this process. A filter makes the
+filtered extract and prepares it (``crm_core.filters``): the first visit of a filter pays that,
+once per (dataset, filter); returning to a filter already seen, or rerunning the page, reads the
+caches. Printed: unfiltered rerun, first filtered run, filtered rerun, back to a filter already
+seen, each with its ratio to the unfiltered rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench(n_customers: int, timeout: float) -> dict:
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    from benchmarks.bench_scenarios import _dataset
+    from crm_core.filters import Filters
+    from crm_core.sample import read_sample
+    from ui.settings import ACTIVE_KEY, ORIGIN_KEY
+
+    PagesManager.uses_pages_directory = False
+    dataset = _dataset(n_customers)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if dataset is not None:
+        at.session_state["uploaded_dataset"] = dataset
+        at.session_state["data_source"] = "upload"
+    at.run()
+
+    def run() -> float:
+        if dataset is not None:
+            at.session_state["data_source"] = "upload"
+        started = time.perf_counter()
+        at.run()
+        if at.exception:
+            raise RuntimeError([e.stack_trace for e in at.exception])
+        return time.perf_counter() - started
+
+    def use(filters: Filters) -> None:
+        scenario = replace(at.session_state[ACTIVE_KEY], filters=filters)
+        at.session_state[ACTIVE_KEY] = scenario
+        at.session_state[ORIGIN_KEY] = scenario
+
+    unfiltered = sorted(run() for _ in range(3))[1]
+    customers = dataset.customers if dataset is not None else read_sample().customers
+    branch = str(customers["branch"].value_counts().index[0])
+    use(Filters(branches=(branch,)))
+    first = run()
+    again = sorted(run() for _ in range(3))[1]
+    use(Filters())
+    back = run()
+    use(Filters(branches=(branch,)))
+    seen = run()
+    result = {
+        "customers": n_customers,
+        "unfiltered_rerun_s": round(unfiltered, 3),
+        "first_filtered_s": round(first, 3),
+        "filtered_rerun_s": round(again, 3),
+        "back_to_unfiltered_s": round(back, 3),
+        "filter_seen_before_s": round(seen, 3),
+    }
+    print(
+        f"{n_customers:>10,}  unfiltered rerun {unfiltered:6.3f} s  first filter {first:6.2f} s "
+        f"({first / unfiltered:.1f}x)  filtered rerun {again:6.3f} s ({again / unfiltered:.1f}x)  "
+        f"back {back:6.3f} s  filter seen before {seen:6.3f} s ({seen / unfiltered:.1f}x)",
+        flush=True,
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, nargs="+", default=[20_000, 1_000_000])
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds one run may take")
+    args = parser.parse_args(argv)
+    results = [bench(n, args.timeout) for n in args.customers]
+    print(json.dumps(results))
+    return results
+
+
+if __name__ == "__main__":
+    main()
