@@ -293,11 +293,14 @@ def _inputs(prepared: PreparedDataset) -> _Inputs:
     )
 
 
-def _sums(inputs: _Inputs, codes: np.ndarray, size: int, satisfied_from: float) -> dict[str, np.ndarray]:
-    """Sums per unit over codes ``0 … size − 1`` (a negative code: in no unit)."""
-    codes = np.where(codes < 0, size, codes)
+def _sums(inputs: _Inputs, codes: np.ndarray | None, size: int, satisfied_from: float) -> dict[str, np.ndarray]:
+    """Sums per unit over codes ``0 … size − 1`` (a negative code: in no unit); ``codes=None``: one unit of all."""
+    if codes is not None:
+        codes = np.where(codes < 0, size, codes)
 
     def total(weights) -> np.ndarray:
+        if codes is None:
+            return np.array([weights.sum(dtype=np.float64)])
         return np.bincount(codes, weights=weights, minlength=size)[:size]
 
     return {
@@ -502,7 +505,7 @@ def service_view(
         return None
     inputs = _inputs(prepared)
     customers = prepared.customers
-    bank_sums = _sums(inputs, np.zeros(len(customers), dtype=np.int64), 1, settings.satisfied_from)
+    bank_sums = _sums(inputs, None, 1, settings.satisfied_from)
     bank = _unit_table(("bank",), bank_sums, np.zeros(1, dtype=bool), settings).iloc[0]
     bank["complaints_rank"] = bank["satisfied_rank"] = pd.NA
 
