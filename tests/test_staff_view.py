@@ -159,7 +159,8 @@ def test_every_surface_reads_the_view_it_is_given(small_sample):
     doctored = replace(view, ranking=reversed_ranks)
     summary = scenario_summary(prepared, scenario, staff_views=lambda level: doctored)
     assert summary.ranking["rank"].tolist() == doctored.scenario_ranks["rank"].tolist()
-    skipped = replace(view, units=())  # nothing rankable: the finding says so
+    skipped = replace(view, units=())  # nothing rankable: the finding says so, the comparison has no ranks
+    assert scenario_summary(prepared, scenario, staff_views=lambda level: skipped).ranking.empty
     findings = executive_findings(prepared, scenario, staff_views=lambda level: skipped)
     reason = next(f for f in findings.skipped if f.key == "staff_shift")
     assert reason.reason == "Too few branches or indicators to rank."

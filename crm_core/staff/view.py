@@ -165,6 +165,8 @@ class StaffView:
     @property
     def scenario_ranks(self) -> pd.DataFrame:
         """``unit``, ``rank`` of the ranked units under the scenario's own weights (the comparison's)."""
+        if not self.rankable:
+            return pd.DataFrame({"unit": pd.Series(dtype=object), "rank": pd.Series(dtype=np.int64)})
         units = self.ranking[self.ranking["row"] == UNIT]
         rank = units["baseline_rank"] if self.fallback else units["rank"]
         return pd.DataFrame({"unit": units["unit"].astype(str).to_numpy(), "rank": rank.to_numpy(dtype=np.int64)})
