@@ -28,9 +28,10 @@ from crm_core import catalog, formatting
 
 @dataclass(frozen=True)
 class Money:
-    """An amount in the data's currency, shown in the reader's units."""
+    """An amount in the data's currency, shown in the reader's units (``currency=""``: the bare amount)."""
 
     value: float | None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def _shown(value: object, lang: str) -> object:
     if isinstance(value, Message):
         return render(value, lang)
     if isinstance(value, Money):
-        return formatting.format_money(value.value, lang)
+        return formatting.format_money(value.value, lang, currency=value.currency)
     if isinstance(value, Count):
         return formatting.format_count(value.value, lang)
     if isinstance(value, Share):

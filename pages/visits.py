@@ -41,9 +41,9 @@ plot(vis.forecast_figure(view.history, view.forecast, ui_vis.forecast_labels()),
 
 st.subheader(t("decline_by_branch"))
 shown_branches = ui_places.named(view.branches, prepared, {"group": "branch", "city": "city"})
-steepest = vis.steepest_sentence(shown_branches, lang)
-if steepest:
-    st.markdown(md(steepest))
+steepest = vis.steepest_message(shown_branches)
+if steepest is not None:
+    st.markdown(md(say(steepest)))
 plot(
     vis.decline_ranking_figure(shown_branches, t("decline_ranking_title"), t("change_per_year")),
     key="visits_branch_chart",

@@ -42,9 +42,9 @@ def test_migration_matrix_exact():
     assert counts.to_numpy().sum() == len(before)
     sentence = migration_sentence(counts, money, {"en": "raising the bar", "zh": "提高门槛"})
     assert sentence == {
-        "en": "raising the bar moves 2 customers (¥3.1M AUM) down to mass and 1 customer (¥0 AUM) "
+        "en": "raising the bar moves 2 customers (¥3.1M AUM) from affluent down to mass and 1 customer (¥0 AUM) "
         "from not assigned to mass",
-        "zh": "提高门槛，2名客户（资产¥310万）从affluent降至mass，1名客户（资产¥0）从not assigned转入mass",
+        "zh": "提高门槛，2名客户（金融资产¥310万）从affluent降至mass，1名客户（金融资产¥0）从not assigned转入mass",
     }
 
 
@@ -60,8 +60,8 @@ def test_threshold_change_sentence_on_the_tiny_bank(tiny):
         LABELS,
     )
     sentence = migration_sentence(counts, money, tier_change_phrase(old, new))
-    assert sentence["en"] == "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) down to mass"
-    assert sentence["zh"] == "将affluent门槛提高到150，1名客户（资产¥100）从affluent降至mass"
+    assert sentence["en"] == "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) from affluent down to mass"
+    assert sentence["zh"] == "将affluent门槛提高到150，1名客户（金融资产¥100）从affluent降至mass"
     same = migration_sentence(
         *migration_matrix(np.zeros(2), np.zeros(2), np.ones(2), LABELS, LABELS), {"en": "x", "zh": "y"}
     )

@@ -16,11 +16,12 @@ import streamlit as st
 from crm_core import scenarios as sc
 from crm_core import segments as seg
 from crm_core.formatting import format_share
+from crm_core.messages import Message
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.charts import migration_heatmap, profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
 from ui import settings
-from ui.i18n import count, current_lang, money, t, translate
+from ui.i18n import count, current_lang, money, say, t, translate
 from ui.widgets import md, plot
 
 BASES = ("current", "3m", "6m", "12m")
@@ -376,14 +377,13 @@ def migration_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
     if view.moved == 0:
         st.caption(t("migration_none"))
     else:
-        lang = current_lang()
         if view.scheme == "tiers":  # the phrase names tiers as this language shows them
             before, after = replace(view.baseline, labels=labels), replace(view.settings.tiers, labels=labels)
-            change = seg.tier_change_phrase(before, after)
+            change = seg.tier_change_message(before, after)
         else:
-            change = {code: translate("value_change", code) for code in ("en", "zh")}
+            change = Message("value_change")
         moved = view.migration_aum.rename(index=names, columns=names)
-        st.markdown(md(seg.migration_sentence(counts, moved, change)[lang]))
+        st.markdown(md(say(seg.migration_message(counts, moved, change))))
     plot(
         migration_heatmap(counts, t("migration_title"), t("migration_to"), t("migration_from")),
         key="segments_migration_chart",

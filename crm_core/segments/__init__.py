@@ -28,7 +28,13 @@ from crm_core.segments.config import (
     config_json,
 )
 from crm_core.segments.lifecycle import lifecycle_rules_text, lifecycle_stages
-from crm_core.segments.migration import migration_matrix, migration_sentence, tier_change_phrase
+from crm_core.segments.migration import (
+    migration_matrix,
+    migration_message,
+    migration_sentence,
+    tier_change_message,
+    tier_change_phrase,
+)
 from crm_core.segments.profiles import (
     MIN_GROUP_CUSTOMERS,
     PROFILE_COLUMNS,
@@ -127,6 +133,7 @@ __all__ = [
     "lifecycle_stages",
     "matching_tier_preset",
     "migration_matrix",
+    "migration_message",
     "migration_sentence",
     "normalised_weights",
     "percentile_thresholds",
@@ -141,6 +148,7 @@ __all__ = [
     "suppressed_groups",
     "tier_baseline",
     "tier_basis_values",
+    "tier_change_message",
     "tier_change_phrase",
     "tier_codes_of",
     "tier_labels",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_core.formatting import format_count, format_money
+from crm_core.messages import Count, Message, Money, render
 from crm_core.segments.config import TierConfig
 
 
@@ -66,59 +66,79 @@ def migration_matrix(
     )
 
 
-def _threshold_words(value: float, lang: str) -> str:
-    return format_money(value, lang, currency="")
+def _joined(items: list[Message]) -> Message | str:
+    """Items joined as a language joins a list (", … and" / "，"), as nested messages."""
+    joined: Message | str = items[0]
+    for item in items[1:]:
+        joined = Message("segments_and", head=joined, item=item)
+    return joined
 
 
-def tier_change_phrase(before: TierConfig, after: TierConfig) -> dict[str, str]:
-    """Return what changed between two tier configs as a phrase, in English and Chinese.
+def tier_change_message(before: TierConfig, after: TierConfig) -> Message:
+    """Return what changed between two tier configs, naming tiers by ``after.labels`` (pass the shown names).
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> a = TierConfig()
-    >>> b = TierConfig(thresholds=(1e5, 5e5, 6e6))
-    >>> tier_change_phrase(a, b)["en"]
+    >>> b = TierConfig(thresholds=(1e5, 5e5, 6e6), labels=("大众客户", "富裕客户", "高净值客户", "私人银行客户"))
+    >>> render(tier_change_message(a, b), "zh")
+    '将富裕客户门槛提高到10万'
+    >>> render(tier_change_message(a, TierConfig(thresholds=(1e5, 5e5, 6e6))), "en")
     'raising the affluent threshold to 100K'
-    >>> tier_change_phrase(a, b)["zh"]
-    '将affluent门槛提高到10万'
     """
     if before.thresholds == after.thresholds or len(before.thresholds) != len(after.thresholds):
-        return {"en": "the new tier settings", "zh": "新的分层设置"}
-    changed = [i for i, (a, b) in enumerate(zip(before.thresholds, after.thresholds, strict=True)) if a != b]
-    en, zh = [], []
-    for i in changed:
-        up = after.thresholds[i] > before.thresholds[i]
-        label = after.labels[i + 1]
-        en.append(
-            f"{'raising' if up else 'lowering'} the {label} threshold to {_threshold_words(after.thresholds[i], 'en')}"
-        )
-        zh.append(f"将{label}门槛{'提高' if up else '降低'}到{_threshold_words(after.thresholds[i], 'zh')}")
-    return {"en": " and ".join(en), "zh": "，".join(zh)}
+        return Message("segments_new_tiers")
+    changes = []
+    for i, (old, new) in enumerate(zip(before.thresholds, after.thresholds, strict=True)):
+        if old != new:
+            fields = {"label": after.labels[i + 1], "amount": Money(new, currency="")}
+            raised = new > old
+            changes.append(
+                Message("segments_tier_raised", **fields) if raised else Message("segments_tier_lowered", **fields)
+            )
+    return _joined(changes)
 
 
-def migration_sentence(
-    counts: pd.DataFrame,
-    aum: pd.DataFrame,
-    change: dict[str, str],
-    max_flows: int = 2,
-) -> dict[str, str]:
-    """Return the largest moves between groups as one plain sentence, in English and Chinese.
+def tier_change_phrase(before: TierConfig, after: TierConfig) -> dict[str, str]:
+    """``tier_change_message`` rendered in English and Chinese (for callers not yet on messages).
+
+    Examples
+    --------
+    >>> tier_change_phrase(TierConfig(), TierConfig(thresholds=(1e5, 5e5, 6e6)))["en"]
+    'raising the affluent threshold to 100K'
+    """
+    message = tier_change_message(before, after)
+    return {lang: render(message, lang) for lang in ("en", "zh")}
+
+
+def _flow(direction: str, one: bool, fields: dict) -> Message:
+    """One move between groups: up, down or across (axes that do not share labels), one customer or several."""
+    if direction == "up":
+        return Message("segments_flow_up_one", **fields) if one else Message("segments_flow_up", **fields)
+    if direction == "down":
+        return Message("segments_flow_down_one", **fields) if one else Message("segments_flow_down", **fields)
+    return Message("segments_flow_across_one", **fields) if one else Message("segments_flow_across", **fields)
+
+
+def migration_message(counts: pd.DataFrame, aum: pd.DataFrame, change: Message | str, max_flows: int = 2) -> Message:
+    """Return the largest moves between groups as one sentence, rendered at the edge.
 
     Parameters
     ----------
     counts, aum : pandas.DataFrame
-        From ``migration_matrix``.
-    change : dict
-        ``{"en": …, "zh": …}`` naming the change, e.g. from ``tier_change_phrase``.
+        From ``migration_matrix``, rows and columns named as the reader sees them.
+    change : Message or str
+        What changed, e.g. ``tier_change_message``.
     max_flows : int
         How many of the largest moves to name.
 
     Returns
     -------
-    dict
-        ``{"en": "raising the affluent threshold to 600K moves 1,240 customers (¥310M AUM)
-        down to mass", "zh": …}``. "up"/"down" is said when both axes share labels (a later
-        label is higher); otherwise "from X to Y".
+    Message
+        E.g. "raising the affluent threshold to 600K moves 1,240 customers (¥310M AUM) down to
+        mass". "up"/"down" is said when both axes share labels (a later label is higher);
+        otherwise "from X to Y".
     """
     rows, cols = list(counts.index), list(counts.columns)
     ranked = [label for label in rows if label in cols]
@@ -129,18 +149,20 @@ def migration_sentence(
             if source != target and counts.iat[i, j] > 0:
                 flows.append((-int(counts.iat[i, j]), i, j, source, target))
     if not flows:
-        return {"en": f"{change['en']} moves no customers", "zh": f"{change['zh']}，没有客户变动层级"}
+        return Message("segments_moves_none", change=change)
     flows.sort()
-    en, zh = [], []
+    phrases = []
     for negative, i, j, source, target in flows[:max_flows]:
         n, money = -negative, float(aum.iat[i, j])
-        customers = "customer" if n == 1 else "customers"
-        if same and i < len(ranked) and j < len(ranked):
-            direction_en = "up" if j > i else "down"
-            en.append(f"{format_count(n)} {customers} ({format_money(money, 'en')} AUM) {direction_en} to {target}")
-            verb = "升" if j > i else "降"
-            zh.append(f"{format_count(n, 'zh')}名客户（资产{format_money(money, 'zh')}）从{source}{verb}至{target}")
-        else:
-            en.append(f"{format_count(n)} {customers} ({format_money(money, 'en')} AUM) from {source} to {target}")
-            zh.append(f"{format_count(n, 'zh')}名客户（资产{format_money(money, 'zh')}）从{source}转入{target}")
-    return {"en": f"{change['en']} moves " + " and ".join(en), "zh": f"{change['zh']}，" + "，".join(zh)}
+        direction = ("up" if j > i else "down") if same and i < len(ranked) and j < len(ranked) else "across"
+        fields = {"count": Count(n), "aum": Money(money), "source": str(source), "target": str(target)}
+        phrases.append(_flow(direction, n == 1, fields))
+    return Message("segments_moves", change=change, flows=_joined(phrases))
+
+
+def migration_sentence(
+    counts: pd.DataFrame, aum: pd.DataFrame, change: dict[str, str], max_flows: int = 2
+) -> dict[str, str]:
+    """``migration_message`` rendered in English and Chinese, ``change`` given per language (for callers
+    not yet on messages)."""
+    return {lang: render(migration_message(counts, aum, change[lang], max_flows), lang) for lang in ("en", "zh")}

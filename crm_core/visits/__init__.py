@@ -68,6 +68,7 @@ from crm_core.visits.decline import (
     newey_west_covariance,
     newey_west_lags,
     segment_declines,
+    steepest_message,
     steepest_sentence,
     window_rates,
 )
@@ -148,6 +149,7 @@ __all__ = [
     "segment_declines",
     "silent_attrition",
     "silent_attrition_mask",
+    "steepest_message",
     "steepest_sentence",
     "substitution_figure",
     "substitution_flows",

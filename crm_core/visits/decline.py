@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crm_core.catalog import text
-from crm_core.messages import Message, Month
+from crm_core.messages import Message, Month, render
 from crm_core.visits.config import DEFAULT_DECLINE, DeclineConfig
 from crm_core.visits.cube import VisitCube, group_counter_sums
 
@@ -616,31 +615,39 @@ def among_steepest(table: pd.DataFrame) -> np.ndarray:
     return flags
 
 
-def _listed(names: Sequence[str], lang: str) -> str:
-    if len(names) == 1:
-        return names[0]
-    return text("visits_list_separator", lang).join(names[:-1]) + text("visits_list_last", lang) + names[-1]
+def _listed(names: Sequence[str], last: bool = True) -> Message | str:
+    """Names as a language lists them ("a, b and c" / "a、b和c"), as nested messages."""
+    joined: Message | str = names[0]
+    for position, name in enumerate(names[1:], start=2):
+        final = last and position == len(names)
+        joined = (
+            Message("visits_names_last", head=joined, name=name)
+            if final
+            else Message("visits_names_more", head=joined, name=name)
+        )
+    return joined
 
 
-def steepest_sentence(table: pd.DataFrame, lang: str = "en", shown: int = 3) -> str | None:
+def steepest_message(table: pd.DataFrame, shown: int = 3) -> Message | None:
     """Return which groups decline fastest, naming one only when its interval stands apart; None if none falls.
 
     Parameters
     ----------
     table : pandas.DataFrame
-        ``group_declines`` / ``branch_declines`` / ``segment_declines`` output.
-    lang : str
+        ``group_declines`` / ``branch_declines`` / ``segment_declines`` output, groups named as
+        the reader sees them.
     shown : int
         Most names listed when several overlap; the rest are counted.
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> table = pd.DataFrame({"group": ["a", "b", "c"], "status": ["ok"] * 3,
     ...     "annual_change": [-0.2, -0.18, -0.1], "lower": [-0.25, -0.22, -0.12], "upper": [-0.15, -0.14, -0.08]})
     >>> table["among_steepest"] = among_steepest(table)
-    >>> steepest_sentence(table)
+    >>> render(steepest_message(table), "en")
     'a and b decline fastest (-20.0% and -18.0% a year); their intervals overlap, so neither can be named the steepest.'
-    >>> steepest_sentence(table.iloc[[0, 2]])
+    >>> render(steepest_message(table.iloc[[0, 2]]), "en")
     'a declines fastest (-20.0% a year): its interval does not overlap the next one (c, -10.0%).'
     """
     falling = table[(table["status"] == OK) & (table["annual_change"] < 0)]
@@ -652,21 +659,27 @@ def steepest_sentence(table: pd.DataFrame, lang: str = "en", shown: int = 3) -> 
     first = leaders.iloc[0]
     if len(leaders) == 1:
         if len(falling) == 1:
-            return text("visits_steepest_only", lang, name=names[0], rate=_share(first["annual_change"]))
+            return Message("visits_steepest_only", name=names[0], rate=_share(first["annual_change"]))
         runner = falling.iloc[1]
-        return text(
-            "visits_steepest_clear", lang, name=names[0], rate=_share(first["annual_change"]),
+        return Message(
+            "visits_steepest_clear", name=names[0], rate=_share(first["annual_change"]),
             next=str(runner["group"]), next_rate=_share(runner["annual_change"]),
         )  # fmt: skip
     rates = {"low": _share(first["annual_change"]), "high": _share(leaders["annual_change"].iloc[-1])}
     if len(leaders) == 2:
-        return text("visits_steepest_overlap_two", lang, names=_listed(names, lang), **rates)
+        return Message("visits_steepest_overlap_two", names=_listed(names), **rates)
     if len(leaders) <= shown:
-        return text("visits_steepest_overlap", lang, names=_listed(names, lang), count=len(names), **rates)
-    return text(
-        "visits_steepest_overlap_more", lang, names=text("visits_list_separator", lang).join(names[:shown]),
-        more=len(names) - shown, count=len(names), **rates,
+        return Message("visits_steepest_overlap", names=_listed(names), count=len(names), **rates)
+    return Message(
+        "visits_steepest_overlap_more", names=_listed(names[:shown], last=False), more=len(names) - shown,
+        count=len(names), **rates,
     )  # fmt: skip
+
+
+def steepest_sentence(table: pd.DataFrame, lang: str = "en", shown: int = 3) -> str | None:
+    """``steepest_message`` rendered in ``lang`` (for the playbook's findings, not yet on messages)."""
+    message = steepest_message(table, shown)
+    return None if message is None else render(message, lang)
 
 
 def group_declines(
