@@ -7,6 +7,7 @@ from crm_core.service.charts import unit_interval_figure
 from ui import data, settings
 from ui import places as ui_places
 from ui import service as ui_service
+from ui.filters import drill_from
 from ui.i18n import say, t
 from ui.widgets import md, page_header, plot
 
@@ -50,8 +51,10 @@ for container, measure, column, benchmark, title, axis in (
     if benchmark is not None:
         references.append((t("benchmark"), benchmark[column]))
     figure = unit_interval_figure(view.branches, measure, title, axis, branch_names, references)
-    plot(figure, key=f"service_{measure}_chart", container=container)
-st.caption(t("service_chart_rule", confidence=ui_service.confidence(view), minimum=minimum,
+    key = f"service_{measure}_chart"
+    event = plot(figure, key=key, container=container, on_select="rerun", selection_mode="points")
+    drill_from(event, "branch", key, axis="y", names=branch_names)  # a click opens the branch on every page
+st.caption(t("drill_hint") + " " + t("service_chart_rule", confidence=ui_service.confidence(view), minimum=minimum,
              customers=view.settings.min_group_customers))  # fmt: skip
 if view.hidden_branches:
     st.caption(t("service_hidden", units=md(ui_service.listed(branch_names.get(b, b) for b in view.hidden_branches))))

@@ -31,14 +31,15 @@ def test_the_customers_behind_a_unit_by_expected_aum_loss():
 
 
 @pytest.mark.parametrize(
-    ("event", "axis", "value"),
+    ("event", "axis", "customdata", "value"),
     [
-        ({"selection": {"points": [{"x": "Ningbo Haishu", "y": 3}]}}, "x", "Ningbo Haishu"),
-        ({"selection": {"points": [{"x": "score", "y": "RM-007"}]}}, "y", "RM-007"),
-        ({"selection": {"points": [{"x": "宁波海曙支行", "customdata": ["Ningbo Haishu", 2]}]}}, "x", "Ningbo Haishu"),
-        ({"selection": {"points": []}}, "x", None),
-        (None, "x", None),
+        ({"selection": {"points": [{"x": "Ningbo Haishu", "y": 3}]}}, "x", False, "Ningbo Haishu"),
+        ({"selection": {"points": [{"x": "score", "y": "RM-007"}]}}, "y", False, "RM-007"),
+        ({"selection": {"points": [{"x": 55.9, "y": "海曙支行", "customdata": [55.9]}]}}, "y", False, "海曙支行"),
+        ({"selection": {"points": [{"x": "海曙支行", "customdata": ["Ningbo Haishu"]}]}}, "x", True, "Ningbo Haishu"),
+        ({"selection": {"points": []}}, "x", False, None),
+        (None, "x", False, None),
     ],
 )
-def test_the_selected_point_names_the_unit(event, axis, value):
-    assert _selected(event, axis) == value
+def test_the_selected_point_names_the_unit(event, axis, customdata, value):
+    assert _selected(event, axis, customdata) == value

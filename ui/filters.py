@@ -119,8 +119,8 @@ DRILL_STACK_KEY = "_drill_stack"
 FIELDS = {"branch": "branches", "city": "cities", "relationship_manager": "relationship_managers"}
 
 
-def _selected(event, axis: str) -> str | None:
-    """The data value of the first point selected on a chart (its customdata, else its label on ``axis``)."""
+def _selected(event, axis: str, customdata: bool = False) -> str | None:
+    """The first point selected on a chart: its label on ``axis`` (or, with ``customdata``, its customdata[0])."""
     points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else []
     if not points:
         try:
@@ -131,9 +131,9 @@ def _selected(event, axis: str) -> str | None:
         return None
     point = points[0]
     custom = point.get("customdata")
-    if isinstance(custom, list | tuple) and custom:
+    if customdata and isinstance(custom, list | tuple) and custom:
         return str(custom[0])
-    if custom is not None and not isinstance(custom, list | tuple):
+    if customdata and custom is not None and not isinstance(custom, list | tuple):
         return str(custom)
     value = point.get(axis)
     return None if value is None else str(value)
@@ -148,12 +148,15 @@ def drill_to(column: str, value: str, chart_key: str = "") -> None:
     settings.commit(lambda s: replace(s, filters=replace(s.filters, **{FIELDS[column]: (value,)})))
 
 
-def drill_from(event, column: str, chart_key: str, axis: str = "x", names: dict[str, str] | None = None) -> None:
+def drill_from(
+    event, column: str, chart_key: str, axis: str = "x", names: dict[str, str] | None = None, customdata: bool = False
+) -> None:
     """After a chart with ``on_select="rerun"``: drill to the unit its selected point stands for.
 
-    ``names`` maps a shown label back to the data value when the chart shows display names.
+    The unit is the point's label on ``axis`` (``names`` maps a shown display name back to the data
+    value), or its ``customdata[0]`` when the chart carries the data value there (``customdata``).
     """
-    value = _selected(event, axis)
+    value = _selected(event, axis, customdata)
     if value is None:
         return
     back = {shown: data_value for data_value, shown in (names or {}).items()}

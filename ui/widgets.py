@@ -240,7 +240,7 @@ PERCENT_COLUMNS = frozenset(
 )  # fmt: skip
 MONEY_COLUMNS = frozenset(
     {"aum", "aum_12m_ago", "total_clv", "mean_clv", "total_contribution", "total_headroom", "contribution", "clv",
-     "expected_value"}
+     "expected_value", "expected_aum_loss"}
 )  # fmt: skip
 
 

@@ -1,0 +1,90 @@
+"""Real Chromium, the meeting flows of issue 20: filters set once in the sidebar hold on every page and
+in both languages, a click drills into a unit and back, and the deck says what it is filtered to."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import ARTIFACTS
+from tests.test_browser_settings import choose, css_key, main_text, no_error_box, settle, visit
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PAGES_EN = ("Segments", "Visits & channels", "Product gap", "Loyalty & value", "Staff KPIs", "Service quality",
+            "Scenarios & export", "Strategy playbook", "Overview")  # fmt: skip
+STATEMENT_EN = "Ningbo Haishu · affluent · as of June 2026"
+STATEMENT_ZH = "宁波海曙支行 · 富裕客户 · 截至2026年6月"
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1500, "height": 1200}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{server}/overview")
+    page.get_by_text("Active customers").first.wait_for(timeout=120_000)
+    settle(page)
+    yield page
+    context.close()
+
+
+def pick(page, key: str, option: str) -> None:
+    """Choose an option of a long list by typing it first (the list draws only the options in view)."""
+    box = page.locator(f"{css_key(key)} input[role=combobox]")
+    box.click()
+    box.fill(option)
+    page.get_by_role("option", name=option, exact=True).click(timeout=20_000)
+    page.keyboard.press("Escape")
+    settle(page)
+
+
+def tile(page, label: str) -> str:
+    metric = page.locator("[data-testid=stMetric]").filter(has_text=label).first
+    return metric.locator("[data-testid=stMetricValue]").inner_text()
+
+
+def test_filters_hold_on_every_page_and_in_both_languages(page):
+    customers_before = tile(page, "Active customers")
+    page.locator("[data-testid=stSidebar] [data-testid=stExpander] summary").filter(has_text="Filters").click()
+    pick(page, "filters.branches@en", "Ningbo Haishu")
+    pick(page, "filters.tiers@en", "affluent")
+    choose(page, "filters.as_of@en", "June 2026")
+    no_error_box(page)
+    assert STATEMENT_EN in main_text(page)
+    assert tile(page, "Active customers") != customers_before
+    page.screenshot(path=str(ARTIFACTS / "meeting_filtered_overview_en.png"), full_page=True)
+    for name in PAGES_EN:
+        visit(page, name)
+        no_error_box(page)
+        assert STATEMENT_EN in main_text(page), name
+    # the filter is a setting: the language switch keeps it and names the branch in Chinese
+    page.locator("[data-testid=stSidebar]").get_by_text("中文", exact=True).click()
+    settle(page)
+    no_error_box(page)
+    assert STATEMENT_ZH in main_text(page)
+    page.screenshot(path=str(ARTIFACTS / "meeting_filtered_overview_zh.png"), full_page=True)
+    # clearing restores the whole bank
+    page.locator("[data-testid=stSidebar]").get_by_role("button", name="清除筛选").click()
+    settle(page)
+    assert STATEMENT_ZH not in main_text(page)
+
+
+def test_a_click_on_a_branch_drills_into_it_and_back(page):
+    visit(page, "Service quality")
+    chart = page.locator(".st-key-service_satisfied_chart")
+    bar = chart.locator("g.point path").first.bounding_box()  # plotly's drag layer takes the click, as in use
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    settle(page)
+    no_error_box(page)
+    text = main_text(page)
+    page.screenshot(path=str(ARTIFACTS / "meeting_drilled_service_en.png"), full_page=True)
+    assert "Filtered: " in text and "Back to the view before the click" in text
+    drilled = text.split("Filtered: ")[1].split(".")[0]
+    visit(page, "Loyalty & value")  # the drill holds on every page, like any filter
+    assert f"Filtered: {drilled}" in main_text(page)
+    page.get_by_text("Customers here by AUM expected to leave").click()
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / "meeting_drilled_loyalty_en.png"), full_page=True)
+    page.get_by_role("button", name="Back to the view before the click").click()
+    settle(page)
+    no_error_box(page)
+    assert "Filtered: " not in main_text(page)
