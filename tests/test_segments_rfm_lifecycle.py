@@ -6,12 +6,13 @@ import pandas.testing as pdt
 import pytest
 
 from crm_core.contract import CHANNELS
+from crm_core.messages import render
 from crm_core.segments import (
     LIFECYCLE_STAGES,
     RFM_RULES,
     LifecycleConfig,
     RfmConfig,
-    lifecycle_rules_text,
+    lifecycle_rules,
     lifecycle_stages,
     quintile_scores,
     rfm_scores,
@@ -140,11 +141,11 @@ def test_lifecycle_without_activity_or_tenure():
 
 
 def test_lifecycle_rules_in_words():
-    text = lifecycle_rules_text(LifecycleConfig(prospect_max_tenure_months=6))
-    assert [stage for stage, _ in text["en"]] == ["prospect", "decline", "formation", "stable"]
-    assert text["en"][0][1] == "Prospect: customer for less than 6 months."
-    assert text["zh"][0][1] == "考察期：开户不满6个月。"
-    assert "-20%" in text["en"][1][1] and "退化期" in text["zh"][1][1]
+    rules = lifecycle_rules(LifecycleConfig(prospect_max_tenure_months=6))
+    assert [stage for stage, _ in rules] == ["prospect", "decline", "formation", "stable"]
+    assert render(rules[0][1], "en") == "Prospect: customer for less than 6 months."
+    assert render(rules[0][1], "zh") == "考察期：开户不满6个月。"
+    assert "-20%" in render(rules[1][1], "en") and "退化期" in render(rules[1][1], "zh")
 
 
 def test_lifecycle_config_validation():

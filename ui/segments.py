@@ -214,7 +214,13 @@ def display_labels(scheme: str, labels: tuple[str, ...], clusters: seg.ClusterRe
     if scheme == "value" or scheme == "rfm":
         return tuple(t(f"{scheme}_{label}") for label in labels)
     if scheme == "lifecycle":
-        return tuple(seg.LIFECYCLE_NAMES.get(label, {}).get(lang, label) for label in labels)
+        stages = {
+            "prospect": t("lifecycle_prospect"),
+            "formation": t("lifecycle_formation"),
+            "stable": t("lifecycle_stable"),
+            "decline": t("lifecycle_decline"),
+        }
+        return tuple(stages.get(label, label) for label in labels)
     if scheme == "clusters" and clusters is not None and clusters.structured:
         return tuple(f"{t('cluster_n', n=i + 1)}: {phrase}" for i, phrase in enumerate(clusters.descriptions[lang]))
     if scheme == "clusters":  # no strong natural groups: numbered, not named
@@ -301,8 +307,8 @@ def scheme_controls(prepared: PreparedDataset, scheme: str) -> None:
         )  # fmt: skip
         st.caption(t("rfm_explained"))
     elif scheme == "lifecycle":
-        for _, sentence in seg.lifecycle_rules_text(settings.active().lifecycle)[current_lang()]:
-            st.caption(sentence)
+        for _, rule in seg.lifecycle_rules(settings.active().lifecycle):
+            st.caption(say(rule))
     else:
         settings.control(
             st.multiselect, "cluster_features", t("cluster_features"), seg.CLUSTER_FEATURE_CHOICES,

@@ -9,7 +9,6 @@ from crm_core.segments.availability import SCHEMES, scheme_availability
 from crm_core.segments.clusters import ClusterResult, cluster_descriptions, customer_clusters, silhouette_scores
 from crm_core.segments.config import (
     CLUSTER_FEATURE_CHOICES,
-    LIFECYCLE_NAMES,
     LIFECYCLE_STAGES,
     NOT_ASSIGNED,
     RFM_RULES,
@@ -27,7 +26,7 @@ from crm_core.segments.config import (
     config_hash,
     config_json,
 )
-from crm_core.segments.lifecycle import lifecycle_rules_text, lifecycle_stages
+from crm_core.segments.lifecycle import lifecycle_rules, lifecycle_stages
 from crm_core.segments.migration import (
     migration_matrix,
     migration_message,
@@ -88,7 +87,6 @@ from crm_core.segments.view import (
 __all__ = [
     "CLUSTER_FEATURE_CHOICES",
     "CONCENTRATED_SHARE",
-    "LIFECYCLE_NAMES",
     "LIFECYCLE_STAGES",
     "MIN_GROUP_CUSTOMERS",
     "NOT_ASSIGNED",
@@ -129,7 +127,7 @@ __all__ = [
     "group_drilldown",
     "group_profiles",
     "largest_tier_share",
-    "lifecycle_rules_text",
+    "lifecycle_rules",
     "lifecycle_stages",
     "matching_tier_preset",
     "migration_matrix",

@@ -256,13 +256,6 @@ MAX_TREND = 10.0
 LIFECYCLE_STAGES: tuple[str, ...] = ("prospect", "formation", "stable", "decline")
 """Lifecycle stages in code order: 考察期, 形成期, 稳定期, 退化期."""
 
-LIFECYCLE_NAMES: dict[str, dict[str, str]] = {
-    "prospect": {"en": "prospect", "zh": "考察期"},
-    "formation": {"en": "formation", "zh": "形成期"},
-    "stable": {"en": "stable", "zh": "稳定期"},
-    "decline": {"en": "decline", "zh": "退化期"},
-}
-
 
 @dataclass(frozen=True)
 class LifecycleConfig:

@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 
 from crm_core.contract import CHANNELS
+from crm_core.messages import Message
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.config import (
     DEFAULT_LIFECYCLE,
-    LIFECYCLE_NAMES,
     LIFECYCLE_STAGES,
     NOT_ASSIGNED,
     LifecycleConfig,
@@ -45,7 +45,7 @@ def lifecycle_stages(
 ) -> Segmentation:
     """Return each active customer's lifecycle stage.
 
-    Rules, in order (first match wins; see ``lifecycle_rules_text``):
+    Rules, in order (first match wins; see ``lifecycle_rules``):
 
     1. prospect — tenure below ``prospect_max_tenure_months``;
     2. decline — AUM trend ≤ ``decline_aum_trend`` or activity trend ≤ ``decline_activity_trend``;
@@ -91,46 +91,32 @@ def _percent(value: float) -> str:
     return f"{value * 100:+.0f}%"
 
 
-def lifecycle_rules_text(config: LifecycleConfig = DEFAULT_LIFECYCLE) -> dict[str, tuple[tuple[str, str], ...]]:
-    """Return each rule in plain words, in English and Chinese.
-
-    Returns
-    -------
-    dict
-        ``{"en": ((stage, sentence), …), "zh": (…)}`` in the order the rules apply.
+def lifecycle_rules(config: LifecycleConfig = DEFAULT_LIFECYCLE) -> tuple[tuple[str, Message], ...]:
+    """Return each rule as a message (its thresholds filled in), in the order the rules apply.
 
     Examples
     --------
-    >>> lifecycle_rules_text()["en"][0]
-    ('prospect', 'Prospect: customer for less than 12 months.')
+    >>> from crm_core.messages import render
+    >>> stage, rule = lifecycle_rules()[0]
+    >>> stage, render(rule, "en"), render(rule, "zh")
+    ('prospect', 'Prospect: customer for less than 12 months.', '考察期：开户不满12个月。')
     """
     c = config
-    en = (
-        ("prospect", f"Prospect: customer for less than {c.prospect_max_tenure_months} months."),
+    return (
+        ("prospect", Message("lifecycle_rule_prospect", months=c.prospect_max_tenure_months)),
         (
             "decline",
-            f"Decline: AUM changed by {_percent(c.decline_aum_trend)} or less over 12 months, "
-            f"or transactions changed by {_percent(c.decline_activity_trend)} or less against the year before.",
+            Message(
+                "lifecycle_rule_decline",
+                aum=_percent(c.decline_aum_trend),
+                activity=_percent(c.decline_activity_trend),
+            ),
         ),
         (
             "formation",
-            f"Formation: customer for less than {c.formation_max_tenure_months} months, "
-            f"or AUM grew by {_percent(c.formation_aum_trend)} or more over 12 months.",
+            Message(
+                "lifecycle_rule_formation", months=c.formation_max_tenure_months, aum=_percent(c.formation_aum_trend)
+            ),
         ),
-        ("stable", "Stable: everyone else — an established customer holding steady."),
+        ("stable", Message("lifecycle_rule_stable")),
     )
-    zh = (
-        ("prospect", f"{LIFECYCLE_NAMES['prospect']['zh']}：开户不满{c.prospect_max_tenure_months}个月。"),
-        (
-            "decline",
-            f"{LIFECYCLE_NAMES['decline']['zh']}：近12个月资产变动{_percent(c.decline_aum_trend)}或更低，"
-            f"或交易笔数较上年变动{_percent(c.decline_activity_trend)}或更低。",
-        ),
-        (
-            "formation",
-            f"{LIFECYCLE_NAMES['formation']['zh']}：开户不满{c.formation_max_tenure_months}个月，"
-            f"或近12个月资产增长{_percent(c.formation_aum_trend)}或更多。",
-        ),
-        ("stable", f"{LIFECYCLE_NAMES['stable']['zh']}：其余客户，关系成熟且保持平稳。"),
-    )
-    return {"en": en, "zh": zh}
