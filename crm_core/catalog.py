@@ -76,6 +76,8 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "question_",  # the question under each page title
     "quadrant_",  # customer-value quadrants (crm_core.loyalty.QUADRANTS)
     "report_basis_",  # tier bases in the deck's migration sentence
+    "report_decision_",  # the decision each executive finding asks for (crm_core.report.meeting)
+    "report_range_",  # where a decision's money range comes from (Finding.range_basis)
     "report_step_",  # the storyline's step titles
     "rfm_",  # RFM segments
     "scheme_",  # segmentation schemes

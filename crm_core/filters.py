@@ -26,6 +26,7 @@ import pandas as pd
 from crm_core import validation as check
 from crm_core.dataset import Dataset
 from crm_core.messages import Message, Month
+from crm_core.prepare import PreparedDataset
 
 UNITS: tuple[str, ...] = ("branch", "city", "relationship_manager")
 """Customer columns a filter can restrict to listed values (the filter's fields in this order)."""
@@ -292,3 +293,39 @@ def statement(
     if filters.as_of:
         parts.append(text("filter_as_of", lang, month=format_month(pd.Timestamp(f"{filters.as_of}-01"), lang)))
     return " · ".join(parts)
+
+
+def filtered_prepared(
+    prepared: PreparedDataset, filters: Filters, tier_codes: np.ndarray | None = None, tier_key: str = ""
+) -> PreparedDataset | None:
+    """Return the prepared filtered extract without preparing it again, or None when that cannot be exact.
+
+    Every prepared feature is the customer's own (windows, flags, trends), so keeping the rows of
+    the customers a branch, city or tier filter keeps is what preparing their extract gives, as long
+    as the reference month is the same and the monthly grid can be cut by branch. The activity and
+    holdings tables stay whole: every view that reads them matches rows to the customers table by
+    id and leaves the others out. None (prepare the filtered extract instead) with an as-of month, a
+    manager or tier filter on data with monthly activity (the grid is by branch), or when the kept
+    branches have no activity in the reference month. ``tests/test_filters.py`` checks both paths agree.
+    """
+    if not filters.is_active:
+        return prepared
+    grid = prepared.monthly_channels
+    if filters.as_of or (grid is not None and (filters.relationship_managers or filters.tiers)):
+        return None
+    keep = kept_customers(prepared.dataset, filters, tier_codes)
+    if not keep.any():
+        raise EmptyFilter("no customer matches the filters")
+    customers = prepared.customers.loc[keep].reset_index(drop=True)
+    if grid is not None:
+        branches = customers["branch"].astype("string").unique() if "branch" in customers else []
+        grid = grid.loc[grid["branch"].astype("string").isin(branches).to_numpy(dtype=bool)].reset_index(drop=True)
+        latest = grid.loc[grid["month"] == prepared.as_of, "transactions"].sum()
+        if latest <= 0:
+            return None
+    dataset = replace(
+        prepared.dataset,
+        customers=prepared.dataset.customers.loc[keep].reset_index(drop=True),
+        fingerprint=filter_fingerprint(prepared.dataset.fingerprint, filters, tier_key),
+    )
+    return replace(prepared, dataset=dataset, customers=customers, monthly_channels=grid, orphan_activity_rows=0)

@@ -17,7 +17,15 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core import scenario_links as links
 from crm_core import scenarios as sc
-from crm_core.filters import EmptyFilter, Filters, as_of_caveats, as_of_months, filtered_dataset, statement
+from crm_core.filters import (
+    EmptyFilter,
+    Filters,
+    as_of_caveats,
+    as_of_months,
+    filtered_dataset,
+    filtered_prepared,
+    statement,
+)
 from crm_core.messages import render
 from crm_core.overview import overview_kpis
 from crm_core.prepare import prepared_dataset
@@ -82,6 +90,34 @@ def test_filtered_figures_equal_the_pipeline_on_the_hand_written_extract():
     assert filtered.as_of == expected.as_of == pd.Timestamp("2026-02-01")
     pdt.assert_frame_equal(overview_kpis(filtered), overview_kpis(expected))
     pdt.assert_frame_equal(filtered.customers, expected.customers)
+
+
+@pytest.mark.parametrize(
+    "filters", [Filters(branches=("Ningbo Haishu", "Hangzhou Binjiang")), Filters(cities=("Ningbo",))], ids=str
+)
+def test_keeping_prepared_rows_equals_preparing_the_filtered_extract(filters):
+    from crm_core.sample import read_sample
+    from crm_core.visits import visit_cube
+
+    sample = read_sample()
+    fast = filtered_prepared(prepared_dataset(sample), filters)
+    slow = prepared_dataset(filtered_dataset(sample, filters))
+    assert fast is not None and fast.fingerprint == slow.fingerprint and fast.as_of == slow.as_of
+    pdt.assert_frame_equal(fast.customers, slow.customers, check_categorical=False)
+    pdt.assert_frame_equal(fast.monthly_channels, slow.monthly_channels, check_categorical=False)
+    pdt.assert_frame_equal(overview_kpis(fast), overview_kpis(slow))
+    # the visit cube reads the whole activity table and keeps the rows of the customers it is given
+    mine, theirs = visit_cube(fast), visit_cube(slow)
+    assert mine.months.equals(theirs.months)
+    for name in ("counter", "digital", "other", "counter_12m", "digital_12m"):
+        np.testing.assert_array_equal(getattr(mine, name), getattr(theirs, name), err_msg=name)
+
+
+def test_a_manager_filter_or_an_as_of_month_prepares_the_filtered_extract():
+    prepared = prepared_dataset(tiny_dataset())
+    assert filtered_prepared(prepared, Filters(as_of="2025-06")) is None
+    assert filtered_prepared(prepared, Filters(relationship_managers=("Wang",))) is None  # the grid is by branch
+    assert filtered_prepared(prepared, Filters()) is prepared
 
 
 # --- settings -------------------------------------------------------------------------------------

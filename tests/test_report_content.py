@@ -1,4 +1,4 @@
-"""Report content: six steps whose charts carry exactly the crm_core numbers, in English and Chinese."""
+"""Report content: the storyline's steps, whose charts carry exactly the crm_core numbers, in English and Chinese."""
 
 from __future__ import annotations
 
@@ -27,7 +27,18 @@ from crm_core.scenarios import proposed_scenario
 from crm_core.text_safety import plotly_text
 from tests.conftest import tiny_dataset
 
-STEPS = ("positioning", "tiering", "stickiness", "value_mining", "staff", "guarantees", "playbook")
+STEPS = (
+    "positioning",
+    "tiering",
+    "stickiness",
+    "value_mining",
+    "channels",
+    "staff",
+    "guarantees",
+    "strategy",
+    "playbook",
+    "decisions",
+)
 HOSTILE = ("<script>alert(1)</script>", "=cmd|' /C calc'!A0", "North")
 
 
@@ -64,7 +75,7 @@ def report_zh(prepared, scenario, risk):
     return report_content(prepared, scenario, "zh", churn_risk=risk)
 
 
-def test_six_steps_in_storyline_order(report):
+def test_the_steps_in_storyline_order(report):
     assert tuple(step.key for step in report.steps) == STEPS
     for step in report.steps:
         assert step.headline and step.notes and len(step.numbers) <= 4
@@ -141,6 +152,9 @@ def test_chinese_report(report_zh):
 
 def test_figure_carries_the_chart_spec_numbers(report):
     for step in report.steps:
+        assert (step.figure is None) == (step.chart is None)
+        if step.chart is None:
+            continue
         for trace, (name, values) in zip(step.figure.data, step.chart.series, strict=True):
             shown = trace.x if step.chart.horizontal else trace.y
             assert trace.name == plotly_text(name)  # as plotly shows it: & written &amp;

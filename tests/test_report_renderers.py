@@ -20,6 +20,7 @@ from plotly.offline import get_plotlyjs
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
+from crm_core import palette
 from crm_core.dataset import Dataset
 from crm_core.exports import FORMULA_PREFIXES
 from crm_core.prepare import prepared_dataset
@@ -55,45 +56,65 @@ def slide_texts(slide) -> list[str]:
     return [shape.text_frame.text for shape in slide.shapes if shape.has_text_frame]
 
 
-def test_deck_has_title_and_step_slides_with_native_charts(reports):
+def test_deck_has_title_agenda_and_step_slides_with_native_charts(reports):
     report = reports[0]
     deck = deck_of(report)
     slides = list(deck.slides)
-    assert len(slides) == 1 + len(report.steps) == 8
+    assert len(slides) == 2 + len(report.steps) == 12
     assert report.title in slide_texts(slides[0])
-    for slide, step in zip(slides[1:], report.steps, strict=True):
+    assert "\n".join(slide_texts(slides[1])[1:-1]).split("\n") == list(report.agenda)
+    for slide, step in zip(slides[2:], report.steps, strict=True):
         assert step.title in slide_texts(slide)
         assert step.headline in slide_texts(slide)
         charts = [shape.chart for shape in slide.shapes if shape.has_chart]
-        assert len(charts) == 1
-        plot = charts[0].plots[0]
-        assert tuple(plot.categories) == tuple(map(quoted, step.chart.categories))
-        assert [(s.name, s.values) for s in plot.series] == [
-            (quoted(name), tuple(None if math.isnan(v) else v for v in values)) for name, values in step.chart.series
-        ]
+        drawn = step.chart is not None and not step.wide_table
+        assert len(charts) == drawn, step.key
+        if drawn:
+            plot = charts[0].plots[0]
+            assert tuple(plot.categories) == tuple(map(quoted, step.chart.categories))
+            assert [(s.name, s.values) for s in plot.series] == [
+                (quoted(name), tuple(None if math.isnan(v) else v for v in values))
+                for name, values in step.chart.series
+            ]
         tables = [shape.table for shape in slide.shapes if shape.has_table]
-        assert len(tables) == 1
-        assert [tables[0].cell(0, j).text for j in range(len(tables[0].columns))] == list(step.table.columns)
-        assert slide.notes_slide.notes_text_frame.text == step.notes != ""
+        assert len(tables) == (step.table is not None)
+        if tables:
+            assert [tables[0].cell(0, j).text for j in range(len(tables[0].columns))] == list(step.table.columns)
+        assert slide.notes_slide.notes_text_frame.text.startswith(step.notes) and step.notes
 
 
-def test_every_slide_is_stamped(reports):
+def test_the_fingerprint_is_in_the_notes_not_the_footer(reports):
+    footer = report_stamp("Proposed strategy", "Bank A sample", FINGERPRINT, WHEN, with_fingerprint=False)
     stamp = report_stamp("Proposed strategy", "Bank A sample", FINGERPRINT, WHEN)
+    assert footer == "Scenario: Proposed strategy | Data: Bank A sample | Date: 28 November 2026"
     assert stamp.endswith("Fingerprint: 0123456789ab | Date: 28 November 2026")
     for slide in deck_of(reports[0]).slides:
-        assert stamp in slide_texts(slide)
-        assert slide.notes_slide.notes_text_frame.text
+        assert footer in slide_texts(slide)
+        assert not any(FINGERPRINT[:12] in text for text in slide_texts(slide))
+        assert slide.notes_slide.notes_text_frame.text.endswith(stamp)
 
 
 def test_chinese_deck_names_an_east_asian_font(reports):
     deck = deck_of(reports[1])
-    first = list(deck.slides)[1]
+    first = list(deck.slides)[2]
     assert CJK.search(first.shapes.title.text_frame.text)
     fonts = {e.get("typeface") for e in first._element.iter(qn("a:ea"))}
     assert fonts == {"Microsoft YaHei"}
     runs = list(first._element.iter(qn("a:r")))
     assert all(run.find(qn("a:rPr")).find(qn("a:ea")) is not None for run in runs)
     assert any("情景：拟议策略" in text for text in slide_texts(first))  # the built-in name, translated
+    assert list(deck.slides)[1].shapes.title.text_frame.text == "议程"
+
+
+def test_charts_and_tables_take_the_shared_palette(reports):
+    slide = list(deck_of(reports[0]).slides)[2]  # positioning: two series, a table
+    chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
+    colours = [str(series.format.fill.fore_color.rgb) for series in chart.plots[0].series]
+    assert colours == [c.lstrip("#").upper() for c in palette.SERIES[: len(colours)]]
+    table = next(shape.table for shape in slide.shapes if shape.has_table)
+    assert str(table.cell(0, 0).fill.fore_color.rgb) == palette.NAVY.lstrip("#").upper()
+    page = report_html(reports[0], "Proposed strategy", "Bank A sample", FINGERPRINT, WHEN)
+    assert palette.NAVY in page and '"colorway":["#2E75B6"' in page.replace(" ", "")
 
 
 def test_company_template_layouts_are_used(reports):
@@ -102,8 +123,8 @@ def test_company_template_layouts_are_used(reports):
     buffer = io.BytesIO()
     template.save(buffer)
     deck = deck_of(reports[0], buffer.getvalue())
-    assert len(deck.slides) == 8
-    assert [slide.slide_layout.name for slide in deck.slides][:2] == ["Title Slide", "Title Only"]
+    assert len(deck.slides) == 2 + len(reports[0].steps)
+    assert [slide.slide_layout.name for slide in deck.slides][:3] == ["Title Slide", "Title Only", "Title Only"]
     with pytest.raises(ExportError, match="not a PowerPoint"):
         deck_of(reports[0], b"not a deck")
 
@@ -113,9 +134,10 @@ def test_html_embeds_plotly_once_and_escapes_names(reports):
     page = report_html(report, "<b>scenario</b>", "Bank A sample", FINGERPRINT, WHEN)
     marker = "* plotly.js v"
     assert page.count(marker) == get_plotlyjs().count(marker) >= 1
-    assert page.count('class="chart"') == sum(step.figure is not None for step in report.steps) == 7
+    assert page.count('class="chart"') == sum(step.figure is not None for step in report.steps) == 8
     for step in report.steps:
-        assert f'id="chart-{step.key}"' in page
+        assert (f'id="chart-{step.key}"' in page) == (step.figure is not None)
+        assert f'<a href="#step-{step.key}">{step.title}</a>' in page  # the agenda links every section
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # in the ranking table and notes, as text
     assert "\\u0026lt;script\\u0026gt;alert(1)\\u0026lt;" in page  # in the chart JSON, as plotly text
@@ -193,4 +215,4 @@ def test_a_zip_bomb_template_is_refused_before_it_is_opened(reports):
     many = pptx_with_part("ppt/media/x.bin", b"")
     with zipfile.ZipFile(io.BytesIO(many)) as archive:
         assert len(archive.infolist()) < 5_000  # the default deck itself is well within the limits
-    assert len(deck_of(reports[0], many).slides) == 8
+    assert len(deck_of(reports[0], many).slides) == 2 + len(reports[0].steps)

@@ -81,6 +81,17 @@ class Finding:
         Whether the data supports the finding.
     reason : str
         Why not, when not available.
+    low, high : float
+        The range of ``materiality`` where the data gives one (NaN otherwise), read as ``range_basis`` says.
+    range_basis : str
+        Where the range comes from: ``interval`` (the fitted decline's confidence interval),
+        ``calibration`` (churn probabilities shifted by the model's calibration error),
+        ``take_up`` (one campaign at the scenario's conversion rate up to the whole gap closed),
+        ``observed`` (a count of what happened: no range) or ``""``.
+    subject : tuple of (str, str)
+        What the finding is about, as named fields for the decision it asks for: ``product`` and
+        ``tier`` (product gap), ``branches`` (counter decline), ``tier`` (at-risk tier), ``top``
+        (concentration's top share).
     """
 
     key: str
@@ -93,6 +104,10 @@ class Finding:
     rule: str
     available: bool = True
     reason: str = ""
+    low: float = math.nan
+    high: float = math.nan
+    range_basis: str = ""
+    subject: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,7 +156,23 @@ VIEW_OF: dict[str, str] = {
 }
 
 
-def _found(key: str, sentence: str, value: float, kind: str, materiality: float, rule: str, lang: str) -> Finding:
+RANGE_BASES: tuple[str, ...] = ("interval", "calibration", "take_up", "observed")
+"""Where a finding's money range comes from (``Finding.range_basis``)."""
+
+
+def _found(
+    key: str,
+    sentence: str,
+    value: float,
+    kind: str,
+    materiality: float,
+    rule: str,
+    lang: str,
+    money_range: tuple[float, float] = (math.nan, math.nan),
+    range_basis: str = "",
+    **subject: str,
+) -> Finding:
+    low, high = (float(max(v, 0.0)) if math.isfinite(v) else math.nan for v in money_range)
     return Finding(
         key,
         VIEW_OF[key],
@@ -151,7 +182,27 @@ def _found(key: str, sentence: str, value: float, kind: str, materiality: float,
         format_value(value, kind, lang),
         float(max(materiality, 0.0)),
         rule,
+        low=low,
+        high=high,
+        range_basis=range_basis,
+        subject=tuple(subject.items()),
     )
+
+
+def _calibrated_range(probabilities: np.ndarray, held: np.ndarray, error: float, margin: float) -> tuple[float, float]:
+    """Expected margin lost when every churn probability is off by the model's calibration error, down and up.
+
+    Examples
+    --------
+    >>> _calibrated_range(np.array([0.1, 0.5]), np.array([100.0, 100.0]), 0.2, 1.0)
+    (30.0, 100.0)
+    """
+    if not math.isfinite(error):
+        return math.nan, math.nan
+    p = np.nan_to_num(probabilities)
+    low = float((np.clip(p - error, 0, 1) * held).sum()) * margin
+    high = float((np.clip(p + error, 0, 1) * held).sum()) * margin
+    return round(low, 6), round(high, 6)
 
 
 def _skipped(key: str, reason: str) -> Finding:
@@ -191,7 +242,11 @@ def _product_gap(view: products.ProductsView | None, names: dict[str, str], marg
             "Customers short of the benchmark × value per customer a year (the scenario's benchmark and sizing "
             "economics); the largest gap among the offered products."
         )
-    return _found("product_gap", sentence, row["gap_value"], "money", row["gap_value"], rule, lang)
+    take_up = (float(row["opportunity_value"]), float(row["gap_value"]))
+    return _found(
+        "product_gap", sentence, row["gap_value"], "money", row["gap_value"], rule, lang, take_up, "take_up",
+        product=name, tier=str(row["group"]),
+    )  # fmt: skip
 
 
 def _visit_reason(prepared: PreparedDataset, view: str, lang: str) -> str:
@@ -241,7 +296,21 @@ def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dic
             f"interval overlaps the steepest) × their fitted decline a year × {cost} per counter transaction "
             "(FindingsConfig)."
         )
-    return _found("counter_decline", sentence, row["annual_change"], "rate", money, rule, lang)
+    # The interval of each branch's fitted decline: its upper end is the slowest plausible decline.
+    cost_each = config.cost_per_counter_transaction
+    interval = (
+        float((leaders["counter_12m"] * -leaders["upper"]).sum()) * cost_each,
+        float((leaders["counter_12m"] * -leaders["lower"]).sum()) * cost_each,
+    )
+    names = [str(branches.get(str(g), g)) for g in leaders["group"]]
+    shown = names[:3]
+    listed = ("、" if zh else ", ").join(shown)
+    if len(names) > len(shown):
+        listed = text("report_and_others", lang, names=listed, n=len(names) - len(shown))
+    return _found(
+        "counter_decline", sentence, row["annual_change"], "rate", money, rule, lang, interval, "interval",
+        branches=listed,
+    )  # fmt: skip
 
 
 def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang) -> Finding:
@@ -279,7 +348,10 @@ def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang
             f"Σ churn probability × AUM of the {names} tier's active customers in the high churn-risk band "
             f"(probability ≥ 20%) × {_margin_words(margin, lang)} (an expected value)."
         )
-    return _found("at_risk_affluent", sentence, at_risk, "money", expected, rule, lang)
+    spread = _calibrated_range(risk.probabilities[high], aum[high], risk.fitted.evaluation.calibration_error, margin)
+    return _found(
+        "at_risk_affluent", sentence, at_risk, "money", expected, rule, lang, spread, "calibration", tier=names
+    )
 
 
 def _concentration(prepared, risk, margin, config: FindingsConfig, lang) -> Finding:
@@ -319,7 +391,10 @@ def _concentration(prepared, risk, margin, config: FindingsConfig, lang) -> Find
             f"Σ churn probability × AUM of the top {pct} of active customers × {_margin_words(margin, lang)} "
             "(an expected value)."
         )
-    return _found("concentration", sentence, share, "share", expected, rule, lang)
+    spread = _calibrated_range(
+        risk.probabilities[active][order], aum[order], risk.fitted.evaluation.calibration_error, margin
+    )
+    return _found("concentration", sentence, share, "share", expected, rule, lang, spread, "calibration", top=pct)
 
 
 def _staff_shift(prepared, scenario: Scenario, staff_views, lang) -> Finding:
@@ -376,7 +451,7 @@ def _churn_loss(prepared, margin, lang) -> Finding:
             "AUM a year ago of the customers on the books a year earlier who closed in the last 12 months × "
             f"{_margin_words(margin, lang)}."
         )
-    return _found("churn_loss", sentence, lost, "money", lost * margin, rule, lang)
+    return _found("churn_loss", sentence, lost, "money", lost * margin, rule, lang, range_basis="observed")
 
 
 def _silent_attrition(prepared, cube, risk, margin, lang) -> Finding:
@@ -411,7 +486,8 @@ def _silent_attrition(prepared, cube, risk, margin, lang) -> Finding:
             "Σ churn probability × current AUM of the active customers matching the silent-attrition rule × "
             f"{_margin_words(margin, lang)} (an expected value)."
         )
-    return _found("silent_attrition", sentence, n, "count", expected, rule, lang)
+    spread = _calibrated_range(risk.probabilities[mask], held, risk.fitted.evaluation.calibration_error, margin)
+    return _found("silent_attrition", sentence, n, "count", expected, rule, lang, spread, "calibration")
 
 
 def ranked_findings(candidates: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:

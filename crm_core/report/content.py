@@ -1,16 +1,16 @@
-"""The storyline's content: six steps computed from a dataset and one scenario's settings.
+"""The storyline's content: the steps computed from a dataset and one scenario's settings.
 
-Positioning → tiered management → stickiness → value mining → staff assessment → guarantee
-measures. Each step calls the same ``crm_core`` functions the pages call, with the scenario's
-settings, and turns their results into a headline, key numbers, a chart spec, a small table
-and speaker notes, in English or Chinese. A step whose data is missing says so in its
-headline instead of failing.
+Positioning → tiered management → stickiness → value mining → channels and visits → staff
+assessment → guarantee measures → strategy per tier → findings → decisions requested (the last
+four in ``crm_core.report.meeting`` and ``_playbook``). Each step calls the same ``crm_core``
+functions the pages call, with the scenario's settings, and turns their results into a headline,
+key numbers, a chart spec, a small table and speaker notes, in English or Chinese. A step whose
+data is missing says so in its headline instead of failing.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
@@ -568,31 +568,9 @@ def _segment_table(profiles: pd.DataFrame) -> pd.DataFrame:
     return profiles.rename(columns={"group": "tier"})
 
 
-def _shortened(text: str, limit: int) -> str:
-    """Cut text to ``limit`` characters with an ellipsis, never inside a Latin word (a branch name stays whole).
-
-    Examples
-    --------
-    >>> _shortened("距基准（Hangzhou Binjiang）差", 16)
-    '距基准…'
-    >>> _shortened("short", 16)
-    'short'
-    """
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if text[limit - 1 : limit].isascii() and text[limit - 1 : limit].isalnum():
-        cut = re.sub(r"[A-Za-z0-9][A-Za-z0-9 ]*$", "", cut)
-    return cut.rstrip(" ,，（(") + "…"
-
-
-def _playbook(prepared, scenario: Scenario, risk, lang: str, cube, view, staff_views) -> Step:
-    """The closing section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
-    from crm_core.playbook import executive_findings
-
-    items = executive_findings(
-        prepared, scenario, lang, churn_risk=risk, cube=cube, product_view=view, staff_views=staff_views
-    ).items
+def _playbook(findings, lang: str) -> Step:
+    """The findings section: the executive findings ranked by money at stake (``crm_core.playbook``)."""
+    items = findings.items
     if not items:
         return _step("playbook", lang, _t("report_playbook_none", lang), (), None, None, [], available=False)
     stake = tuple(float(f.materiality) for f in items)
@@ -612,13 +590,14 @@ def _playbook(prepared, scenario: Scenario, risk, lang: str, cube, view, staff_v
     table = pd.DataFrame(
         {
             "#": [str(rank) for rank in range(1, len(items) + 1)],
-            # Short enough for a slide table; the full sentences are in the speaker notes.
-            _t("report_finding", lang): [_shortened(f.sentence, 34 if lang == "zh" else 64) for f in items],
+            # Whole sentences: the deck gives this table the slide's width (``Step.wide_table``).
+            _t("report_finding", lang): [f.sentence for f in items],
             _t("report_at_stake", lang): [format_money(value, lang) for value in stake],
         }
     )
     lines = [f"{rank}. {f.sentence} ({f.rule})" for rank, f in enumerate(items, start=1)]
-    return _step("playbook", lang, items[0].sentence, numbers, chart, table, lines)
+    step = _step("playbook", lang, items[0].sentence, numbers, chart, table, lines)
+    return replace(step, wide_table=True)
 
 
 def report_content(
@@ -661,9 +640,10 @@ def report_content(
     Returns
     -------
     Report
-        Steps ``positioning``, ``tiering``, ``stickiness``, ``value_mining``, ``staff``,
-        ``guarantees``, ``playbook`` (closing section), and the segment, gap, opportunity, risk and
-        ranking tables.
+        Steps ``positioning``, ``tiering``, ``stickiness``, ``value_mining``, ``channels``,
+        ``staff``, ``guarantees``, ``strategy`` (per tier, from the playbook), ``playbook`` (the
+        findings), ``decisions`` (the closing "decisions requested"), and the segment, gap,
+        opportunity, risk and ranking tables.
     """
     lang = "zh" if lang == "zh" else "en"
     labels = tier_labels(scenario.tiers, lang)
@@ -687,14 +667,26 @@ def report_content(
     visits = visit_view
     if visits is None and cube is not None:
         visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
+    from crm_core.playbook import executive_findings, segment_playbook  # the playbook builds on these views
+    from crm_core.report.meeting import channels_step, decisions_step, strategy_step
+
+    findings = executive_findings(
+        prepared, scenario, lang, churn_risk=risk, cube=cube, product_view=view, staff_views=staff_views
+    )
+    plays = segment_playbook(
+        prepared, scenario, lang=lang, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty
+    )
     steps = (
         _positioning(prepared, profiles, labels, lang),
         _tiering(prepared, inputs, tiers, profiles, scenario.tiers, labels, lang),
         stickiness,
         value_mining,
+        channels_step(visits, lang),
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang, visits),
-        _playbook(prepared, scenario, risk, lang, cube, view, staff_views),
+        strategy_step(plays, lang),
+        _playbook(findings, lang),
+        decisions_step(findings, lang),
     )
     tables: list[tuple[str, pd.DataFrame]] = [("segments", _segment_table(profiles))]
     for key, frame in (("gaps", gaps), ("opportunities", opportunities), ("risk", risk_table), ("ranking", ranking)):

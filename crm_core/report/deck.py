@@ -1,9 +1,12 @@
-"""The PowerPoint deck: a title slide and one slide per step, with native, editable charts.
+"""The PowerPoint deck: a title slide, the agenda and one slide per step, with native, editable charts.
 
 Every chart is a real PowerPoint chart (its numbers live in the embedded workbook, so a
-manager can restyle or edit it); tables are native tables; each slide carries the headline,
-the key numbers, speaker notes with the figures, and a footer stamp naming the scenario,
-the dataset, its fingerprint and the date. East Asian text gets a CJK font so Chinese renders.
+manager can restyle or edit it); tables are native tables sized to their words (a column is
+never narrower than its longest word, no text is cut short); each slide carries the headline,
+the key numbers, speaker notes with the figures, and a footer naming the scenario, the dataset
+and the date. The dataset's fingerprint is in every slide's notes, not in the footer. Colours
+are ``crm_core.palette``'s, as in the app and the HTML page. East Asian text gets a CJK font so
+Chinese renders.
 """
 
 from __future__ import annotations
@@ -25,16 +28,21 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
+from crm_core import palette
 from crm_core.archives import ZipLimits, zip_problem
+from crm_core.catalog import text as catalog_text
 from crm_core.exports import formula_safe
 from crm_core.report.model import ChartSpec, ExportError, Report, Step, report_stamp
 
 EAST_ASIAN_FONT = "Microsoft YaHei"
 """Font named for East Asian text (PowerPoint substitutes e.g. Noto Sans CJK SC where it is missing)."""
 
-NAVY = RGBColor(0x1F, 0x3A, 0x5F)
-GREY = RGBColor(0x59, 0x59, 0x59)
-ACCENT = RGBColor(0x2E, 0x75, 0xB6)
+NAVY = RGBColor(*palette.rgb(palette.NAVY))
+GREY = RGBColor(*palette.rgb(palette.GREY))
+ACCENT = RGBColor(*palette.rgb(palette.ACCENT))
+INK = RGBColor(*palette.rgb(palette.INK))
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
+BAND = RGBColor(*palette.rgb(palette.BAND))
 
 _RPR_SUCCESSORS = ("a:cs", "a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
 
@@ -56,6 +64,7 @@ def _write(frame, lines: list[tuple[str, int, bool, RGBColor]], align=PP_ALIGN.L
     """Replace a text frame's text with one paragraph per (text, size, bold, colour)."""
     frame.clear()
     frame.word_wrap = True
+    lines = [(part, size, bold, colour) for text, size, bold, colour in lines for part in str(text).split("\n")]
     for i, (text, size, bold, colour) in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
         paragraph.alignment = align
@@ -109,6 +118,24 @@ def chart_data(spec: ChartSpec) -> CategoryChartData:
     return data
 
 
+def _colour_series(chart, spec: ChartSpec) -> None:
+    """Give each series (each slice of a pie) its colour from ``palette.SERIES``, as the app and HTML draw it."""
+    colours = [RGBColor(*palette.rgb(c)) for c in palette.SERIES]
+    plot = chart.plots[0]
+    if spec.kind == "pie":
+        for i, point in enumerate(plot.series[0].points):
+            point.format.fill.solid()
+            point.format.fill.fore_color.rgb = colours[i % len(colours)]
+        return
+    for i, series in enumerate(plot.series):
+        colour = colours[i % len(colours)]
+        if spec.kind == "line":
+            series.format.line.color.rgb = colour
+        else:
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = colour
+
+
 def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
     frame = slide.shapes.add_chart(
         CHART_TYPES[(spec.kind, spec.horizontal)],
@@ -122,6 +149,7 @@ def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
     chart.font.size = Pt(10)
     chart.has_title = True
     _write(chart.chart_title.text_frame, [(spec.title, 13, True, NAVY)])
+    _colour_series(chart, spec)
     chart.has_legend = len(spec.series) > 1 or spec.kind == "pie"
     if chart.has_legend:
         chart.legend.position = XL_LEGEND_POSITION.BOTTOM
@@ -151,22 +179,60 @@ def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
 
 
 def text_width(text: str) -> float:
-    """Return a text's width in Latin characters (a Han character or full-width form counts two).
+    """Return a text's width in Latin characters (a Han character or full-width form counts two, a joiner none).
 
     Examples
     --------
     >>> text_width("大众客户"), text_width("mass")
     (8.0, 4.0)
     """
-    return sum(2.0 if unicodedata.east_asian_width(character) in "WF" else 1.0 for character in text)
+
+    def width(c: str) -> float:
+        return 0.0 if unicodedata.category(c) == "Cf" else 2.0 if unicodedata.east_asian_width(c) in "WF" else 1.0
+
+    return sum(width(c) for c in text)
 
 
 _UNBREAKABLE = re.compile(r"[-+¥]?\d[\d.,]*[%万亿]?|[^\s\u2e80-\u9fff\uff00-\uffef]+|[\u2e80-\u9fff\uff00-\uffef]")
 """What a line is never broken inside: an amount with its unit (``¥1,037万``), a Latin word, one Han character."""
 
 
-def _longest_word(text: str) -> float:
-    return max((text_width(word) for word in _UNBREAKABLE.findall(text)), default=0.0)
+SHORT_LABEL = 12.0
+"""A cell or header at most this wide (six Han characters, twelve Latin) is a label kept on one line
+(``私人银行客户``, ``年度涉及金额``): breaking it would split a word, as Chinese has no spaces to break at."""
+
+
+def longest_word(text: str) -> float:
+    """Return the width of the widest part of ``text`` a table column must hold on one line.
+
+    A short label counts whole (``SHORT_LABEL``); longer text breaks between Latin words, after an
+    amount with its unit, or between Han characters (as Chinese sentences wrap).
+
+    Examples
+    --------
+    >>> longest_word("私人银行客户"), longest_word("Offer credit card: 1,286 customers short")
+    (12.0, 9.0)
+    """
+    lines = str(text).split("\n")
+    return max(
+        (
+            text_width(line) if text_width(line) <= SHORT_LABEL else max(map(text_width, _UNBREAKABLE.findall(line)))
+            for line in lines
+            if line
+        ),
+        default=0.0,
+    )
+
+
+def _wrapped_lines(text: str, per_line: float) -> int:
+    """Estimated lines a cell's text takes at ``per_line`` Latin characters a line (each paragraph wraps apart).
+
+    Examples
+    --------
+    >>> _wrapped_lines("ab\ncdef", 2.0)
+    3
+    """
+    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in str(text).split("\n"))
 
 
 TABLE_FONT_SIZES = (10, 9, 8)
@@ -179,9 +245,10 @@ def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, 
     """Return how a slide table fits a box: font size, column widths and row heights (EMU), and rows shown.
 
     Columns get the width their texts need: every column at least its longest word (a column never
-    breaks ``wealth management`` inside a word), the rest shared in proportion to the longest cell, so a
-    long finding gets the room and a rank column stays narrow. The largest font of ``TABLE_FONT_SIZES``
-    whose estimated wrapped rows fit ``height`` is used; when none fits, trailing rows are dropped.
+    breaks ``wealth management`` or ``私人银行客户`` inside a word, ``longest_word``), the rest shared in
+    proportion to the longest cell, so a long finding gets the room and a rank column stays narrow. The
+    largest font of ``TABLE_FONT_SIZES`` whose estimated wrapped rows fit ``height`` is used; when none
+    fits, trailing rows are dropped.
 
     Parameters
     ----------
@@ -197,8 +264,7 @@ def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, 
     (10, True, True, 2)
     """
     columns = len(cells[0])
-    header = [text if text_width(text) <= 8 else "" for text in cells[0]]  # a short header (排名) is not broken
-    least = [1 + max(4.0, text_width(header[j]), *(_longest_word(row[j]) for row in cells)) for j in range(columns)]
+    least = [1 + max(4.0, *(longest_word(row[j]) for row in cells)) for j in range(columns)]
     wanted = [max([least[j], *(text_width(row[j]) for row in cells[1:])]) for j in range(columns)]
     spare = sum(wanted) - sum(least)
     shares = [(w - m) / spare if spare else 1 / columns for w, m in zip(wanted, least, strict=True)]
@@ -213,7 +279,7 @@ def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, 
             widths = [int(n * width / sum(needed)) for n in needed]
         widths[-1] = width - sum(widths[:-1])
         per_line = [max(1.0, (w - 2 * _CELL_MARGIN) / character) for w in widths]
-        lines = [max(math.ceil(text_width(text) / per_line[j]) or 1 for j, text in enumerate(row)) for row in cells]
+        lines = [max(_wrapped_lines(text, per_line[j]) for j, text in enumerate(row)) for row in cells]
         return widths, [int(count * Pt(size) * 1.25 + _CELL_PADDING) for count in lines], room >= 0
 
     for size in TABLE_FONT_SIZES:
@@ -226,8 +292,25 @@ def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, 
     return TABLE_FONT_SIZES[-1], widths, heights[:shown], shown
 
 
+_AMOUNT_UNIT = re.compile(r"(\d)([%万亿])")
+WORD_JOINER = "\u2060"
+"""Written between an amount and its unit in table cells (``¥95.96⁠万``): renderers break a line between a
+digit and a Han character otherwise, leaving ``万`` alone on the next line."""
+
+
+def _unbroken(text: str) -> str:
+    """Return ``text`` with a word joiner between each amount and its unit (``_AMOUNT_UNIT``).
+
+    Examples
+    --------
+    >>> _unbroken("¥95.96万，12.3%") == "¥95.96\u2060万，12.3\u2060%"
+    True
+    """
+    return _AMOUNT_UNIT.sub(rf"\1{WORD_JOINER}\2", text)
+
+
 def _add_table(slide, table, left, top, width, height):
-    body = table.head(8).astype(str).to_numpy().tolist()
+    body = table.head(8).astype(str).map(_unbroken).to_numpy().tolist()
     cells = [[str(column) for column in table.columns], *body]
     size, widths, heights, shown = table_layout(cells, int(width), int(height))
     shape = slide.shapes.add_table(shown, len(widths), Emu(int(left)), Emu(int(top)), Emu(int(width)),
@@ -238,10 +321,16 @@ def _add_table(slide, table, left, top, width, height):
     for i, row_height in enumerate(heights):
         grid.rows[i].height = Emu(row_height)
     for j, text in enumerate(cells[0]):
-        _write(grid.cell(0, j).text_frame, [(text, size, True, RGBColor(0xFF, 0xFF, 0xFF))])
+        cell = grid.cell(0, j)
+        cell.fill.solid()
+        cell.fill.fore_color.rgb = NAVY
+        _write(cell.text_frame, [(text, size, True, WHITE)])
     for i, row in enumerate(cells[1:shown], start=1):
         for j, text in enumerate(row):
-            _write(grid.cell(i, j).text_frame, [(text, size, False, RGBColor(0, 0, 0))])
+            cell = grid.cell(i, j)
+            cell.fill.solid()
+            cell.fill.fore_color.rgb = BAND if i % 2 == 0 else WHITE
+            _write(cell.text_frame, [(text, size, False, INK)])
     return shape
 
 
@@ -299,14 +388,21 @@ def _footer(slide, stamp: str, width: int, height: int) -> None:
     _text_box(slide, margin, height * 0.94, width - 2 * margin, height * 0.05, [(stamp, 9, False, GREY)])
 
 
-def _step_slide(deck, layout, step: Step, stamp: str, place: bool, lang: str) -> None:
+def _notes(slide, text: str, stamp: str, lang: str) -> None:
+    """Speaker notes: the slide's text, then the full stamp with the dataset's fingerprint."""
+    slide.notes_slide.notes_text_frame.text = f"{text}\n\n{stamp}" if text else stamp
+    _with_east_asian_font(slide._element, lang)
+    _with_east_asian_font(slide.notes_slide._element, lang)
+
+
+def _step_slide(deck, layout, step: Step, footer: str, stamp: str, place: bool, lang: str) -> None:
     slide = deck.slides.add_slide(layout)
     width, height = deck.slide_width, deck.slide_height
     margin = width * 0.04
     inner = width - 2 * margin
     _title(slide, step.title, (margin, height * 0.03, inner, height * 0.11), place)
     size = 15 if len(step.headline) < 200 else 13 if len(step.headline) < 340 else 12
-    _text_box(slide, margin, height * 0.15, inner, height * 0.14, [(step.headline, size, False, RGBColor(0, 0, 0))])
+    _text_box(slide, margin, height * 0.15, inner, height * 0.14, [(step.headline, size, False, INK)])
     if step.numbers:
         gap = width * 0.015
         box_width = (inner - gap * 3) / 4
@@ -319,18 +415,38 @@ def _step_slide(deck, layout, step: Step, stamp: str, place: bool, lang: str) ->
                 height * 0.12,
                 [(number.text, 22, True, ACCENT), (number.label, 11, False, GREY)],
             )
-    top, area = height * 0.44, height * 0.49
+    top = height * (0.44 if step.numbers else 0.31)
+    area = height * 0.93 - top
     has_table = step.table is not None and len(step.table) > 0
-    if step.chart is not None:
+    chart = None if (step.wide_table and has_table) else step.chart  # sentences take the width; HTML has the chart
+    if chart is not None:
         chart_width = inner * 0.58 if has_table else inner
-        _add_chart(slide, step.chart, margin, top, chart_width, area, lang)
+        _add_chart(slide, chart, margin, top, chart_width, area, lang)
     if has_table:
-        left = margin + (inner * 0.60 if step.chart is not None else 0)
+        left = margin + (inner * 0.60 if chart is not None else 0)
         _add_table(slide, step.table, left, top, margin + inner - left, area)
-    _footer(slide, stamp, width, height)
-    slide.notes_slide.notes_text_frame.text = step.notes
-    _with_east_asian_font(slide._element, lang)
-    _with_east_asian_font(slide.notes_slide._element, lang)
+    _footer(slide, footer, width, height)
+    _notes(slide, step.notes, stamp, lang)
+
+
+def _agenda_slide(deck, layout, report: Report, footer: str, stamp: str, place: bool) -> None:
+    """The agenda: every step title in order, in two columns when there are more than six."""
+    slide = deck.slides.add_slide(layout)
+    width, height = deck.slide_width, deck.slide_height
+    margin = width * 0.04
+    inner = width - 2 * margin
+    agenda = catalog_text("report_agenda", report.lang)
+    _title(slide, agenda, (margin, height * 0.03, inner, height * 0.11), place)
+    titles = list(report.agenda)
+    columns = [titles] if len(titles) <= 6 else [titles[: (len(titles) + 1) // 2], titles[(len(titles) + 1) // 2 :]]
+    column_width = inner / len(columns)
+    for i, column in enumerate(columns):
+        lines = [(title, 20, False, NAVY) for title in column]
+        box = _text_box(slide, margin + i * column_width, height * 0.2, column_width, height * 0.7, lines)
+        for paragraph in box.text_frame.paragraphs:
+            paragraph.space_after = Pt(14)
+    _footer(slide, footer, width, height)
+    _notes(slide, "\n".join(titles), stamp, report.lang)
 
 
 def deck_pptx(
@@ -347,8 +463,10 @@ def deck_pptx(
     ----------
     report : Report
         From ``report_content``.
-    scenario_name, dataset_name, fingerprint : str
-        Stamped on every slide (the fingerprint's first 12 hex digits).
+    scenario_name, dataset_name : str
+        Stamped in every slide's footer.
+    fingerprint : str
+        The dataset's fingerprint: its first 12 hex digits are in every slide's speaker notes.
     when : datetime.date
         Date stamped on every slide.
     template : bytes, optional
@@ -358,8 +476,9 @@ def deck_pptx(
     Returns
     -------
     bytes
-        A title slide plus one slide per step, each with a native chart (when the step has one),
-        a native table (when it has one), the headline, key numbers, speaker notes and the stamp.
+        A title slide, the agenda, then one slide per step, each with a native chart (when the step
+        has one and its table is not a ``wide_table``), a native table (when it has one), the
+        headline, key numbers, speaker notes and the footer.
 
     Raises
     ------
@@ -369,6 +488,7 @@ def deck_pptx(
     deck, from_template = _template(template)
     place = not from_template  # the default layouts are 4:3: move their placeholders onto the 16:9 slide
     stamp = report_stamp(scenario_name, dataset_name, fingerprint, when, report.lang)
+    footer = report_stamp(scenario_name, dataset_name, fingerprint, when, report.lang, with_fingerprint=False)
     width, height = deck.slide_width, deck.slide_height
     margin = width * 0.04
 
@@ -384,14 +504,13 @@ def deck_pptx(
             subtitle.left, subtitle.top = Emu(int(margin)), Emu(int(height * 0.5))
             subtitle.width, subtitle.height = Emu(int(width - 2 * margin)), Emu(int(height * 0.12))
         _write(subtitle.text_frame, [(report.subtitle, 18, False, GREY)], PP_ALIGN.CENTER)
-    _footer(title_slide, stamp, width, height)
-    title_slide.notes_slide.notes_text_frame.text = f"{report.title}\n{report.subtitle}\n{stamp}"
-    _with_east_asian_font(title_slide._element, report.lang)
-    _with_east_asian_font(title_slide.notes_slide._element, report.lang)
+    _footer(title_slide, footer, width, height)
+    _notes(title_slide, f"{report.title}\n{report.subtitle}", stamp, report.lang)
 
     layout = _content_layout(deck)
+    _agenda_slide(deck, layout, report, footer, stamp, place)
     for step in report.steps:
-        _step_slide(deck, layout, step, stamp, place, report.lang)
+        _step_slide(deck, layout, step, footer, stamp, place, report.lang)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

@@ -16,29 +16,35 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from crm_core import palette
 from crm_core.catalog import text
 from crm_core.report.model import Report, Step, report_stamp
 from crm_core.text_safety import safe_figure
 
-STYLE = """
-body { font-family: "Segoe UI", "Microsoft YaHei", "Noto Sans CJK SC", "PingFang SC", sans-serif;
-       margin: 0 auto; max-width: 1100px; padding: 24px; color: #1a1a1a; }
-h1 { color: #1f3a5f; margin-bottom: 4px; }
-h2 { color: #1f3a5f; border-bottom: 2px solid #2e75b6; padding-bottom: 4px; margin-top: 40px; }
-.subtitle { color: #595959; font-size: 1.1em; margin-top: 0; }
-.stamp { color: #595959; font-size: 0.85em; }
-.headline { font-size: 1.1em; line-height: 1.5; }
-.numbers { display: flex; gap: 16px; flex-wrap: wrap; margin: 12px 0; }
-.number { flex: 1 1 200px; border: 1px solid #d0d7e2; border-radius: 6px; padding: 10px 14px; }
-.number .value { color: #2e75b6; font-size: 1.6em; font-weight: 600; }
-.number .label { color: #595959; font-size: 0.9em; }
-.chart { width: 100%; height: 460px; }
-table { border-collapse: collapse; margin: 12px 0; font-size: 0.9em; }
-th { background: #1f3a5f; color: white; text-align: left; }
-th, td { padding: 4px 10px; border: 1px solid #d0d7e2; }
-details pre { white-space: pre-wrap; font-family: inherit; color: #333; }
-footer { margin-top: 40px; border-top: 1px solid #d0d7e2; padding-top: 8px; }
+STYLE = f"""
+body {{ font-family: "Segoe UI", "Microsoft YaHei", "Noto Sans CJK SC", "PingFang SC", sans-serif;
+       margin: 0 auto; max-width: 1100px; padding: 24px; color: {palette.INK}; }}
+h1 {{ color: {palette.NAVY}; margin-bottom: 4px; }}
+h2 {{ color: {palette.NAVY}; border-bottom: 2px solid {palette.ACCENT}; padding-bottom: 4px; margin-top: 40px; }}
+.subtitle {{ color: {palette.GREY}; font-size: 1.1em; margin-top: 0; }}
+.stamp {{ color: {palette.GREY}; font-size: 0.85em; }}
+nav ul {{ list-style: none; padding-left: 0; columns: 2; }}
+nav li {{ margin: 4px 0; }}
+nav a {{ color: {palette.NAVY}; text-decoration: none; }}
+.headline {{ font-size: 1.1em; line-height: 1.5; }}
+.numbers {{ display: flex; gap: 16px; flex-wrap: wrap; margin: 12px 0; }}
+.number {{ flex: 1 1 200px; border: 1px solid {palette.RULE}; border-radius: 6px; padding: 10px 14px; }}
+.number .value {{ color: {palette.ACCENT}; font-size: 1.6em; font-weight: 600; }}
+.number .label {{ color: {palette.GREY}; font-size: 0.9em; }}
+.chart {{ width: 100%; height: 460px; }}
+table {{ border-collapse: collapse; margin: 12px 0; font-size: 0.9em; }}
+th {{ background: {palette.NAVY}; color: white; text-align: left; }}
+th, td {{ padding: 4px 10px; border: 1px solid {palette.RULE}; vertical-align: top; }}
+tbody tr:nth-child(even) {{ background: {palette.BAND}; }}
+details pre {{ white-space: pre-wrap; font-family: inherit; color: #333; }}
+footer {{ margin-top: 40px; border-top: 1px solid {palette.RULE}; padding-top: 8px; }}
 """
+"""The page's style sheet, in ``crm_core.palette``'s colours (as the deck and the app)."""
 
 
 def script_safe_json(figure) -> str:
@@ -98,6 +104,14 @@ def _step_html(step: Step, lang: str) -> str:
     return "\n".join(parts)
 
 
+def agenda_html(report: Report) -> str:
+    """Return the page's contents: every step title, linked to its section."""
+    items = "".join(
+        f'<li><a href="#step-{html.escape(step.key)}">{html.escape(step.title)}</a></li>' for step in report.steps
+    )
+    return f"<nav><h2>{html.escape(text('report_agenda', report.lang))}</h2><ul>{items}</ul></nav>"
+
+
 def report_html(report: Report, scenario_name: str, dataset_name: str, fingerprint: str, when: date) -> str:
     """Return the storyline as one standalone HTML page (opens offline; plotly.js embedded once).
 
@@ -125,5 +139,5 @@ def report_html(report: Report, scenario_name: str, dataset_name: str, fingerpri
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n<body>\n'
         f"<header><h1>{html.escape(report.title)}</h1>\n"
         f'<p class="subtitle">{html.escape(report.subtitle)}</p>\n<p class="stamp">{stamp}</p></header>\n'
-        f'{sections}\n<footer class="stamp">{stamp}</footer>\n</body>\n</html>\n'
+        f'{agenda_html(report)}\n{sections}\n<footer class="stamp">{stamp}</footer>\n</body>\n</html>\n'
     )

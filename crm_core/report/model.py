@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from crm_core.catalog import text
 from crm_core.charts import money_ticks
 from crm_core.formatting import CURRENCY_SYMBOLS, format_count, format_day, format_money, format_share, priced_in
+from crm_core.palette import with_palette
 from crm_core.scenarios import scenario_label
 from crm_core.text_safety import safe_chart
 
@@ -174,6 +175,9 @@ class Step:
         Speaker notes, with the numbers behind the headline.
     available : bool
         False when the data lacks what the step needs.
+    wide_table : bool
+        The table holds whole sentences: the deck gives it the slide's width and leaves the chart
+        to the HTML page (a sentence is never cut to fit a column).
     """
 
     key: str
@@ -185,6 +189,7 @@ class Step:
     table: pd.DataFrame | None
     notes: str
     available: bool = True
+    wide_table: bool = False
 
     def __post_init__(self) -> None:
         if len(self.numbers) > 4:
@@ -193,7 +198,7 @@ class Step:
 
 @dataclass(frozen=True, eq=False)
 class Report:
-    """The whole storyline: title, subtitle, the six steps and the tables behind them.
+    """The whole storyline: title, subtitle, the steps and the tables behind them.
 
     Attributes
     ----------
@@ -210,6 +215,11 @@ class Report:
     lang: str
     steps: tuple[Step, ...]
     tables: tuple[tuple[str, pd.DataFrame], ...] = ()
+
+    @property
+    def agenda(self) -> tuple[str, ...]:
+        """The step titles in order: the deck's agenda slide and the HTML page's contents."""
+        return tuple(step.title for step in self.steps)
 
     def step(self, key: str) -> Step:
         """The step with ``key``."""
@@ -272,6 +282,7 @@ def _chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     else:
         value_axis["tickformat"] = TICK_FORMATS[spec.value_kind]
     category_axis = {"title": {"text": spec.x_title}}
+    with_palette(figure)
     figure.update_layout(
         title={"text": spec.title},
         template="plotly_white",
@@ -287,13 +298,26 @@ def _chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     return figure
 
 
-def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: date, lang: str = "en") -> str:
+def report_stamp(
+    scenario_name: str,
+    dataset_name: str,
+    fingerprint: str,
+    when: date,
+    lang: str = "en",
+    *,
+    with_fingerprint: bool = True,
+) -> str:
     """Return the line stamped on every slide and page: scenario, dataset, fingerprint (12 hex) and date.
+
+    ``with_fingerprint=False`` leaves the fingerprint out (the deck's footer: a meeting audience reads the
+    scenario, data and date; the fingerprint that ties the deck to its data is in the speaker notes).
 
     Examples
     --------
     >>> report_stamp("Ningbo pilot", "Bank A", "0123456789abcdef", date(2026, 11, 28))
     'Scenario: Ningbo pilot | Data: Bank A | Fingerprint: 0123456789ab | Date: 28 November 2026'
+    >>> report_stamp("Ningbo pilot", "Bank A", "0123456789abcdef", date(2026, 11, 28), with_fingerprint=False)
+    'Scenario: Ningbo pilot | Data: Bank A | Date: 28 November 2026'
     """
     scenario_word, data_word, print_word, date_word = (
         text("report_stamp_scenario", lang),
@@ -305,10 +329,10 @@ def report_stamp(scenario_name: str, dataset_name: str, fingerprint: str, when: 
     parts = (
         f"{scenario_word}{colon}{scenario_label(scenario_name, lang)}",
         f"{data_word}{colon}{dataset_name}",
-        f"{print_word}{colon}{str(fingerprint)[:12]}",
+        f"{print_word}{colon}{str(fingerprint)[:12]}" if with_fingerprint else "",
         f"{date_word}{colon}{format_day(when, lang)}",
     )
-    return bar.join(parts)
+    return bar.join(part for part in parts if part)
 
 
 def report_tables(report: Report) -> dict[str, pd.DataFrame]:

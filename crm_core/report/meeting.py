@@ -1,0 +1,282 @@
+"""The slides that make the storyline a meeting document: channels, strategy per tier, decisions requested.
+
+* ``channels_step``: the channel mix of the last 12 months against the 12 before, the bank's
+  fitted counter decline with its confidence interval, the off-counter rate against its
+  benchmark and the tellers the scenario's digital what-if frees (``crm_core.visits``).
+* ``strategy_step``: per tier, the playbook's service model, first offer, stickiness lever and
+  risk to watch (``crm_core.playbook.segment_playbook``), each traced to its rule in the notes.
+* ``decisions_step``: the three to five choices the executive findings imply, each with the
+  expected money a year the finding carries and its range where the data gives one.
+
+Each returns a ``Step`` like the six storyline steps, so every renderer draws it unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+
+from crm_core import visits as vis
+from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
+from crm_core.formatting import format_money
+from crm_core.report.content import _chart, _number, _step, _t
+from crm_core.report.model import Step, format_value
+
+DECISION_COUNT: tuple[int, int] = (3, 5)
+"""The decisions slide asks for at least three and at most five decisions (fewer only when the data has fewer)."""
+
+
+# --- channels and branch visits -------------------------------------------------------------------
+
+
+def channel_mix(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Return each channel's transactions and share over the last 12 months and the 12 before.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        ``month``, ``channel``, ``transactions`` (``VisitsView.channels``: ``channel_trend`` of the bank).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per channel in ``CHANNELS`` order: ``channel``, ``transactions`` (last 12 months),
+        ``share``, ``share_before`` (the 12 months before; NaN with less than 24 months) and
+        ``change`` (``share - share_before``, in share points).
+
+    Examples
+    --------
+    >>> months = pd.date_range("2024-01-01", periods=24, freq="MS")
+    >>> monthly = pd.DataFrame({"month": list(months) * 2, "channel": ["counter"] * 24 + ["mobile"] * 24,
+    ...                         "transactions": [3] * 12 + [1] * 12 + [1] * 12 + [3] * 12})
+    >>> channel_mix(monthly).set_index("channel").loc[["counter", "mobile"], ["share", "share_before"]].values.tolist()
+    [[0.25, 0.75], [0.75, 0.25]]
+    """
+    months = sorted(pd.unique(monthly["month"]))
+    last, before = months[-12:], months[-24:-12] if len(months) >= 24 else []
+    by_channel = monthly.assign(channel=monthly["channel"].astype(str))
+
+    def shares(window) -> pd.Series:
+        counts = by_channel[by_channel["month"].isin(window)].groupby("channel")["transactions"].sum()
+        counts = counts.reindex(list(CHANNELS), fill_value=0).astype(float)
+        return counts / counts.sum() if counts.sum() > 0 else counts * math.nan
+
+    counts = by_channel[by_channel["month"].isin(last)].groupby("channel")["transactions"].sum()
+    counts = counts.reindex(list(CHANNELS), fill_value=0)
+    share = shares(last)
+    share_before = shares(before) if len(before) else share * math.nan
+    frame = pd.DataFrame(
+        {
+            "channel": list(CHANNELS),
+            "transactions": counts.to_numpy(dtype=np.int64),
+            "share": share.to_numpy(dtype=float),
+            "share_before": share_before.to_numpy(dtype=float),
+        }
+    )
+    frame["change"] = frame["share"] - frame["share_before"]
+    return frame
+
+
+def _points(change: float, lang: str) -> str:
+    """A change in share points, signed (``+3.1 pts`` / ``+3.1个百分点``)."""
+    if not math.isfinite(change):
+        return _t("not_available", lang)
+    return _t("report_points", lang, points=f"{change * 100:+.1f}")
+
+
+def _interval(fit: vis.DeclineFit, lang: str) -> str:
+    """``-8.1% a year (95% interval -9.5% to -6.7%)``, the interval left out when the fit has none."""
+    change = format_value(fit.annual_change, "share", lang)
+    if not (math.isfinite(fit.lower) and math.isfinite(fit.upper)):
+        return _t("report_decline_no_interval", lang, change=change)
+    return _t(
+        "report_decline_interval",
+        lang,
+        change=change,
+        level=f"{fit.confidence:.0%}",
+        low=format_value(fit.lower, "share", lang),
+        high=format_value(fit.upper, "share", lang),
+    )
+
+
+def channels_step(visits: vis.VisitsView | None, lang: str) -> Step:
+    """The channels and branch visits step: channel mix, counter decline with its interval, off-counter rate.
+
+    Parameters
+    ----------
+    visits : VisitsView or None
+        ``visits_view`` over the scenario's tiers (its bank channel trend, counter decline, tiles and
+        what-if); None when the data has no activity.
+    lang : {"en", "zh"}
+    """
+    monthly = visits.channels if visits is not None else None
+    if monthly is None or monthly.empty:
+        return _step("channels", lang, _t("report_no_activity", lang), (), None, None, [], available=False)
+    fit = visits.bank_fit
+    mix = channel_mix(monthly)
+    off_counter, tellers = visits.off_counter_rate, visits.tellers_freed
+    benchmark = float(visits.kpis.set_index("metric").loc["off_counter_rate", "reference"])
+    digital = float(mix.loc[mix["channel"].isin(DIGITAL_CHANNELS), "share"].sum())
+    names = [_t(f"channel_{channel}", lang) for channel in mix["channel"]]
+    numbers = (
+        _number("report_counter_decline", fit.annual_change, "share", lang),
+        _number("report_off_counter_rate", off_counter, "share", lang),
+        _number("report_digital_share", digital, "share", lang),
+        _number("report_tellers_freed", tellers, "ratio", lang),
+    )
+    reason = fit.reason_zh if lang == "zh" else fit.reason_en
+    decline = _interval(fit, lang) if fit.status == vis.OK else reason
+    headline = _t(
+        "report_channels_headline",
+        lang,
+        decline=decline,
+        rate=format_value(off_counter, "share", lang),
+        benchmark=format_value(benchmark, "share", lang),
+        digital=format_value(digital, "share", lang),
+        tellers=format_value(tellers, "ratio", lang),
+    )
+    series = [(_t("report_last_12_months", lang), tuple(mix["share"]))]
+    if mix["share_before"].notna().any():
+        series.insert(0, (_t("report_year_before", lang), tuple(mix["share_before"])))
+    chart = _chart(
+        lang,
+        kind="bar",
+        title=_t("report_channel_mix_chart", lang),
+        categories=tuple(names),
+        series=tuple(series),
+        x_title=_t("report_channel", lang),
+        y_title=_t("report_share_of_transactions", lang),
+        value_kind="share",
+    )
+    table = pd.DataFrame(
+        {
+            _t("report_channel", lang): names,
+            _t("report_transactions_12m", lang): [format_value(v, "count", lang) for v in mix["transactions"]],
+            _t("report_share_of_transactions", lang): [format_value(v, "share", lang) for v in mix["share"]],
+            _t("report_change_in_share", lang): [_points(v, lang) for v in mix["change"]],
+        }
+    )
+    lines = [
+        f"{name}: {format_value(row.share, 'share', lang)} ({_points(row.change, lang)})"
+        for name, row in zip(names, mix.itertuples(), strict=True)
+    ]
+    lines.append(_t("report_channels_note", lang, months=fit.months_used))
+    return _step("channels", lang, headline, numbers, chart, table, lines)
+
+
+# --- strategy per tier ----------------------------------------------------------------------------------
+
+
+def service_name(recommendation: str) -> str:
+    """The name a service-model recommendation opens with, before its colon (the whole text when it has none).
+
+    Examples
+    --------
+    >>> service_name("Digital-first: serve through mobile banking"), service_name("数字优先：以手机银行为主")
+    ('Digital-first', '数字优先')
+    """
+    head = re.split(r"[:：]", recommendation, maxsplit=1)[0].strip()
+    return head if head and len(head) < len(recommendation) else recommendation
+
+
+def strategy_step(plays, lang: str) -> Step:
+    """The per-tier strategy from the playbook: service model, first offer, lever and risk of each tier.
+
+    Parameters
+    ----------
+    plays : tuple of crm_core.playbook.SegmentPlay
+        ``segment_playbook(prepared, scenario, lang=lang, ...)``, lowest tier first.
+    lang : {"en", "zh"}
+    """
+    shown = [play for play in plays if not play.suppressed]
+    if not shown:
+        return _step("strategy", lang, _t("report_strategy_none", lang), (), None, None, [], available=False)
+    none = _t("report_strategy_no_rule", lang)
+
+    def first(recommendations) -> str:
+        return recommendations[0].text if recommendations else none
+
+    table = pd.DataFrame(
+        {
+            _t("report_tier", lang): [play.segment for play in shown],
+            _t("report_service_model", lang): [play.service.text if play.service else none for play in shown],
+            _t("report_first_offer", lang): [first(play.products) for play in shown],
+            _t("report_lever", lang): [first(play.levers) for play in shown],
+            _t("report_risk_to_watch", lang): [first(play.risks) for play in shown],
+        }
+    )
+    count = sum(len(play.recommendations) for play in shown)
+    models: dict[str, list[str]] = {}
+    for play in shown:
+        if play.service is not None:
+            models.setdefault(service_name(play.service.text), []).append(play.segment)
+    joined, colon = ("、", "：") if lang == "zh" else (", ", ": ")
+    groups = [f"{name}{colon}{joined.join(tiers)}" for name, tiers in models.items()]
+    headline = _t(
+        "report_strategy_headline",
+        lang,
+        tiers=len(shown),
+        models=len(models),
+        groups=(_t("report_list_separator", lang)).join(groups) if groups else none,
+        recommendations=count,
+    )
+    lines = [play.position for play in plays]
+    lines += [f"{play.segment} · {r.text} ({r.rule})" for play in shown for r in play.recommendations]
+    return _step("strategy", lang, headline, (), None, table, lines)
+
+
+# --- decisions requested --------------------------------------------------------------------------------
+
+
+def _money_range(finding, lang: str) -> str:
+    """The finding's range in words, by where it comes from (``Finding.range_basis``)."""
+    if finding.range_basis == "observed":
+        return _t("report_range_observed", lang)
+    if not (math.isfinite(finding.low) and math.isfinite(finding.high)):
+        return _t("report_range_none", lang)
+    low, high = format_money(min(finding.low, finding.high), lang), format_money(max(finding.low, finding.high), lang)
+    return _t(f"report_range_{finding.range_basis}", lang, low=low, high=high)
+
+
+def decisions_step(findings, lang: str) -> Step:
+    """The closing slide: a decision per material finding, with its expected money a year and its range.
+
+    Parameters
+    ----------
+    findings : crm_core.playbook.Findings
+        ``executive_findings(...)``; its ``ranked`` findings give up to ``DECISION_COUNT[1]`` decisions.
+    lang : {"en", "zh"}
+    """
+    chosen = list(findings.ranked[: DECISION_COUNT[1]])
+    if not chosen:
+        return _step("decisions", lang, _t("report_decisions_none", lang), (), None, None, [], available=False)
+    ranged = [f for f in chosen if math.isfinite(f.low) and math.isfinite(f.high)]
+    decisions = [_t(f"report_decision_{f.key}", lang, **dict(f.subject)) for f in chosen]
+    table = pd.DataFrame(
+        {
+            "#": [str(rank) for rank in range(1, len(chosen) + 1)],
+            _t("report_decision", lang): decisions,
+            _t("report_at_stake", lang): [format_money(f.materiality, lang) for f in chosen],
+            _t("report_range", lang): [_money_range(f, lang) for f in chosen],
+        }
+    )
+    numbers = (
+        _number("report_decisions_count", len(chosen), "count", lang),
+        _number("report_largest_expected", chosen[0].materiality, "money", lang),
+        _number("report_ranged_count", len(ranged), "count", lang),
+    )
+    headline = _t(
+        "report_decisions_headline",
+        lang,
+        n=len(chosen),
+        largest=decisions[0],
+        money=format_money(chosen[0].materiality, lang),
+    )
+    lines = [
+        f"{rank}. {decision} — {f.sentence} {_t('report_rule_inline', lang)}{f.rule}"
+        for rank, (decision, f) in enumerate(zip(decisions, chosen, strict=True), start=1)
+    ]
+    return _step("decisions", lang, headline, numbers, None, table, lines)
