@@ -6,6 +6,7 @@ import pandas.testing as pdt
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from crm_core.messages import render
 from crm_core.segments import ClusterConfig, cluster_descriptions, customer_clusters, silhouette_scores
 from crm_core.segments.clusters import cluster_features
 from crm_core.segments.config import STRUCTURE_SILHOUETTE
@@ -39,9 +40,9 @@ def test_planted_clusters_are_recovered_and_described():
     assert result.features == ("age", "aum", "counter_txn_12m")
     assert result.silhouette > 0.7 and result.structured  # well separated: names are earned
     # the strongest features first, whichever order they come in
-    assert set(result.descriptions["en"][2].split(", ")) == {"older", "high AUM", "branch-reliant"}
-    assert set(result.descriptions["zh"][2].split("、")) == {"年龄偏大", "资产高", "依赖网点柜台"}
-    assert set(result.descriptions["en"][0].split(", ")) == {"younger", "low AUM", "rarely at the counter"}
+    assert set(render(result.descriptions[2], "en").split(", ")) == {"older", "high AUM", "branch-reliant"}
+    assert set(render(result.descriptions[2], "zh").split("、")) == {"年龄偏大", "金融资产高", "依赖网点柜台"}
+    assert set(render(result.descriptions[0], "en").split(", ")) == {"younger", "low AUM", "rarely at the counter"}
     pdt.assert_frame_equal(frame, before)
 
 
@@ -53,7 +54,7 @@ def test_clusters_without_structure_are_numbered_not_named():
     result = customer_clusters(frame, ClusterConfig(features=features, k=4, silhouette_rows=300))
     assert result.silhouette < STRUCTURE_SILHOUETTE == 0.25
     assert not result.structured
-    assert result.descriptions == {"en": (), "zh": ()}
+    assert result.descriptions == ()
     assert result.segmentation.labels == ("cluster 1", "cluster 2", "cluster 3", "cluster 4")
     scores = silhouette_scores(frame, ClusterConfig(features=features, silhouette_rows=300), range(4, 5))
     assert scores["silhouette"].iloc[0] == pytest.approx(result.silhouette, abs=0.02)  # same sample
@@ -95,7 +96,6 @@ def test_clustering_needs_two_features_and_enough_customers():
 
 def test_descriptions_fall_back_to_the_average():
     centres = pd.DataFrame({"age": [0.1, -0.9], "mystery": [0.2, 0.7]})
-    assert cluster_descriptions(centres) == {
-        "en": ("close to the bank average", "younger, high mystery"),
-        "zh": ("接近全行平均", "年龄偏小、high mystery"),
-    }
+    phrases = cluster_descriptions(centres)
+    assert [render(p, "en") for p in phrases] == ["close to the bank average", "younger, high mystery"]
+    assert [render(p, "zh") for p in phrases] == ["接近全行平均", "年龄偏小、mystery偏高"]

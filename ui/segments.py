@@ -222,7 +222,7 @@ def display_labels(scheme: str, labels: tuple[str, ...], clusters: seg.ClusterRe
         }
         return tuple(stages.get(label, label) for label in labels)
     if scheme == "clusters" and clusters is not None and clusters.structured:
-        return tuple(f"{t('cluster_n', n=i + 1)}: {phrase}" for i, phrase in enumerate(clusters.descriptions[lang]))
+        return tuple(f"{t('cluster_n', n=i + 1)}: {say(phrase)}" for i, phrase in enumerate(clusters.descriptions))
     if scheme == "clusters":  # no strong natural groups: numbered, not named
         return tuple(t("cluster_n", n=i + 1) for i in range(len(labels)))
     return seg.translated_tier_labels(labels, lang)

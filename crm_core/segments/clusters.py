@@ -17,6 +17,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from crm_core.messages import Message
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.config import (
     COUNT_FEATURES,
@@ -28,22 +29,22 @@ from crm_core.segments.config import (
     Segmentation,
 )
 
-FEATURE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "aum": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
-    "aum_avg_3m": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
-    "aum_avg_12m": {"en": ("high AUM", "low AUM"), "zh": ("资产高", "资产低")},
-    "annual_contribution": {"en": ("profitable", "low contribution"), "zh": ("贡献高", "贡献低")},
-    "products_held": {"en": ("many products", "few products"), "zh": ("持有产品多", "持有产品少")},
-    "tenure_months": {"en": ("long-standing", "recent"), "zh": ("关系久", "新近开户")},
-    "age": {"en": ("older", "younger"), "zh": ("年龄偏大", "年龄偏小")},
-    "digital_share_12m": {"en": ("digital", "rarely digital"), "zh": ("偏好线上", "少用线上")},
-    "counter_txn_12m": {"en": ("branch-reliant", "rarely at the counter"), "zh": ("依赖网点柜台", "少到柜台")},
-    "mobile_txn_12m": {"en": ("heavy app users", "light app users"), "zh": ("常用手机银行", "少用手机银行")},
-    "aum_trend": {"en": ("growing AUM", "shrinking AUM"), "zh": ("资产增长", "资产下降")},
-    "annual_income": {"en": ("high income", "low income"), "zh": ("收入高", "收入低")},
-    "loan_balance": {"en": ("borrowers", "few loans"), "zh": ("贷款多", "贷款少")},
+FEATURE_TRAITS: dict[str, tuple[Message, Message]] = {
+    "aum": (Message("cluster_trait_aum_high"), Message("cluster_trait_aum_low")),
+    "aum_avg_3m": (Message("cluster_trait_aum_high"), Message("cluster_trait_aum_low")),
+    "aum_avg_12m": (Message("cluster_trait_aum_high"), Message("cluster_trait_aum_low")),
+    "annual_contribution": (Message("cluster_trait_contribution_high"), Message("cluster_trait_contribution_low")),
+    "products_held": (Message("cluster_trait_products_high"), Message("cluster_trait_products_low")),
+    "tenure_months": (Message("cluster_trait_tenure_high"), Message("cluster_trait_tenure_low")),
+    "age": (Message("cluster_trait_age_high"), Message("cluster_trait_age_low")),
+    "digital_share_12m": (Message("cluster_trait_digital_high"), Message("cluster_trait_digital_low")),
+    "counter_txn_12m": (Message("cluster_trait_counter_high"), Message("cluster_trait_counter_low")),
+    "mobile_txn_12m": (Message("cluster_trait_mobile_high"), Message("cluster_trait_mobile_low")),
+    "aum_trend": (Message("cluster_trait_aum_trend_high"), Message("cluster_trait_aum_trend_low")),
+    "annual_income": (Message("cluster_trait_income_high"), Message("cluster_trait_income_low")),
+    "loan_balance": (Message("cluster_trait_loans_high"), Message("cluster_trait_loans_low")),
 }
-"""Words for a feature well above / below the bank average, per language."""
+"""What a feature well above / below the bank average says about a cluster (catalog messages)."""
 
 DESCRIPTION_THRESHOLD = 0.5
 """A feature describes a cluster when its cluster mean is at least this many standard deviations off."""
@@ -66,9 +67,9 @@ class ClusterResult:
     silhouette : float
         Silhouette of this clustering on a seeded sample of ``config.silhouette_rows`` active
         customers (the rows ``silhouette_scores`` draws); NaN when it cannot be computed.
-    descriptions : dict
-        ``{"en": (...), "zh": (...)}``, one phrase per cluster when ``structured``; empty
-        tuples otherwise (clusters are then only numbered).
+    descriptions : tuple of Message
+        One phrase per cluster when ``structured`` (``cluster_descriptions``); empty otherwise
+        (clusters are then only numbered).
     """
 
     segmentation: Segmentation
@@ -76,7 +77,7 @@ class ClusterResult:
     features: tuple[str, ...]
     centres: pd.DataFrame
     silhouette: float
-    descriptions: dict[str, tuple[str, ...]]
+    descriptions: tuple[Message, ...]
 
     @property
     def structured(self) -> bool:
@@ -132,26 +133,36 @@ def cluster_missing(
     return () if len(used) >= 2 else tuple(f for f in config.features if f not in used)
 
 
-def cluster_descriptions(centres: pd.DataFrame, threshold: float = DESCRIPTION_THRESHOLD) -> dict[str, tuple[str, ...]]:
-    """Return a phrase per cluster from its up to three most distinctive features, in en and zh.
+def _trait(feature: str, high: bool) -> Message:
+    if feature in FEATURE_TRAITS:
+        return FEATURE_TRAITS[feature][0 if high else 1]
+    return (
+        Message("cluster_trait_other_high", feature=feature)
+        if high
+        else Message("cluster_trait_other_low", feature=feature)
+    )
+
+
+def cluster_descriptions(centres: pd.DataFrame, threshold: float = DESCRIPTION_THRESHOLD) -> tuple[Message, ...]:
+    """Return a phrase per cluster from its up to three most distinctive features, rendered at the edge.
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> centres = pd.DataFrame({"age": [1.2, -0.1], "aum": [0.8, 0.2]})
-    >>> cluster_descriptions(centres)["en"]
-    ('older, high AUM', 'close to the bank average')
+    >>> [render(phrase, "en") for phrase in cluster_descriptions(centres)]
+    ['older, high AUM', 'close to the bank average']
     """
-    out: dict[str, list[str]] = {"en": [], "zh": []}
+    phrases = []
     for _, row in centres.iterrows():
         strong = row[row.abs() >= threshold]
         strong = strong.reindex(strong.abs().sort_values(ascending=False, kind="stable").index)[:3]
-        for lang, joiner, fallback in (("en", ", ", "close to the bank average"), ("zh", "、", "接近全行平均")):
-            words = []
-            for feature, z in strong.items():
-                high, low = FEATURE_WORDS.get(feature, {}).get(lang, (f"high {feature}", f"low {feature}"))
-                words.append(high if z > 0 else low)
-            out[lang].append(joiner.join(dict.fromkeys(words)) if words else fallback)
-    return {lang: tuple(phrases) for lang, phrases in out.items()}
+        traits = list(dict.fromkeys(_trait(str(feature), z > 0) for feature, z in strong.items()))
+        phrase: Message = traits[0] if traits else Message("cluster_trait_average")
+        for trait in traits[1:]:
+            phrase = Message("cluster_traits", head=phrase, trait=trait)
+        phrases.append(phrase)
+    return tuple(phrases)
 
 
 def _silhouette_sample(rows: np.ndarray, config: ClusterConfig) -> np.ndarray:
@@ -216,7 +227,7 @@ def customer_clusters(
         features=used,
         centres=centres,
         silhouette=silhouette,
-        descriptions=cluster_descriptions(centres) if structured else {"en": (), "zh": ()},
+        descriptions=cluster_descriptions(centres) if structured else (),
     )
 
 
