@@ -5,7 +5,7 @@ import streamlit as st
 from crm_core import staff
 from ui import data, settings
 from ui import staff as ui_staff
-from ui.i18n import current_lang, say, t
+from ui.i18n import say, t
 from ui.widgets import md, page_header, plot
 
 page_header("staff_kpis")
@@ -31,8 +31,7 @@ settings.control(
 with st.expander(t("staff_weights"), expanded=True):
     shown_weights = settings.weight_controls(ui_staff.WEIGHTS_PATH, shown.indicators, ui_staff.indicator_name)
     by_perspective = staff.perspective_weights(shown_weights)
-    zh = current_lang() == "zh"
-    st.caption(" · ".join(f"{staff.PERSPECTIVE_NAMES[p][zh]} {w:.0f}%" for p, w in by_perspective.items()))
+    st.caption(" · ".join(f"{t(staff.PERSPECTIVE_TERMS[p].key)} {w:.0f}%" for p, w in by_perspective.items()))
 
 baseline_name, current_name = ui_staff.label(shown.baseline_label), ui_staff.label(shown.current_label)
 if shown.fallback:

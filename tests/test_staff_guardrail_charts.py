@@ -14,13 +14,12 @@ from crm_core.sample import read_sample
 from crm_core.staff import (
     CUSTOMER_CENTRIC,
     DEPOSIT_SALES,
-    STATUS_NAMES,
+    INDICATOR_TERMS,
     GuardrailConfig,
     extreme_groups,
     guardrail_figure,
     guardrail_flags,
     guardrail_messages,
-    indicator_label,
     indicator_status,
     movers_message,
     rank_slope_figure,
@@ -128,8 +127,8 @@ def test_slope_figure(branch_card):
 def test_heat_and_guardrail_figures(branch_card):
     status = indicator_status(branch_card).head(5)
     text = scorecard_text(branch_card.values).head(5)
-    labels = {name: indicator_label(name) for name in branch_card.indicators}
-    heat = scorecard_heat_figure(status, text, labels, {k: v[0] for k, v in STATUS_NAMES.items()}, "Scorecard")
+    labels = {name: render(INDICATOR_TERMS[name].key, "en") for name in branch_card.indicators}
+    heat = scorecard_heat_figure(status, text, labels, {k: k for k in ("green", "amber", "red", "none")}, "Scorecard")
     assert heat.data[0].type == "heatmap"
     assert list(heat.data[0].x) == list(labels.values()) and len(heat.data[0].y) == 5
     assert heat.layout.title.text == "Scorecard"

@@ -173,7 +173,7 @@ def test_status_exact():
     assert status["aum_growth"].tolist() == ["green", "red", "amber"]
     assert status["digital_adoption"].tolist() == ["none"] * 3
     text = scorecard_text(card.values)
-    assert text.loc["A"].tolist()[:3] == ["+50.0%", "n/a", "0.0"]  # new customers per 100
+    assert text.loc["A"].tolist()[:3] == ["+50.0%", "–", "0.0"]  # new customers per 100
     assert text.loc["B", "retention"] == "50.0%"
 
 

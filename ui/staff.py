@@ -108,7 +108,7 @@ def ranking_labels(shown: staff.StaffView) -> dict[str, str]:
         "score": t("score"),
         "baseline_rank": t("baseline_rank"),
         "customers": t("profile_customers"),
-        **{p: staff.PERSPECTIVE_NAMES[p][current_lang() == "zh"] for p in staff.PERSPECTIVES},
+        **{p: t(staff.PERSPECTIVE_TERMS[p].key) for p in staff.PERSPECTIVES},
         "note": t("note"),
     }
 
@@ -135,7 +135,7 @@ def heat_figure(shown: staff.StaffView, units: list[str]) -> go.Figure:
     """Status and values of the charted units against their targets."""
     return staff.scorecard_heat_figure(
         shown.status.loc[units],
-        staff.scorecard_text(shown.values.loc[units], current_lang()),
+        staff.scorecard_text(shown.values.loc[units]),
         {n: indicator_name(n) for n in shown.indicators},
         {s: t(f"status_{s}") for s in ("green", "amber", "red", "none")},
         t("scorecard_title"),

@@ -48,7 +48,7 @@ class Column:
         (True / False shown as the words yes / no).
     label : str
         Catalog key of the header (families ``col_`` and ``profile_``); empty for a balanced
-        scorecard perspective, whose name ``crm_core.staff.perspective_label`` gives.
+        scorecard perspective, whose name is its catalog term (``crm_core.staff.PERSPECTIVE_TERMS``).
     """
 
     kind: str
@@ -196,7 +196,7 @@ def _header(column: str, spec: Column, lang: str) -> str:
     if spec.label:
         label = text(spec.label, lang)
     elif column in staff.PERSPECTIVES:
-        label = staff.perspective_label(column, lang)
+        label = text(staff.PERSPECTIVE_TERMS[column].key, lang)
     else:  # a column a future table adds: its code until the catalog names it
         return str(column)
     if spec.kind == "money":

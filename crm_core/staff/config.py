@@ -16,13 +16,13 @@ from crm_core.messages import Message, Term
 PERSPECTIVES: tuple[str, ...] = ("financial", "customer", "internal_process", "learning_growth")
 """The four perspectives of the balanced scorecard (Kaplan & Norton), in display order."""
 
-PERSPECTIVE_NAMES: dict[str, tuple[str, str]] = {
-    "financial": ("Financial", "财务"),
-    "customer": ("Customer", "客户"),
-    "internal_process": ("Internal process", "内部流程"),
-    "learning_growth": ("Learning & growth", "学习与成长"),
+PERSPECTIVE_TERMS: dict[str, Term] = {
+    "financial": Term("staff_perspective_financial"),
+    "customer": Term("staff_perspective_customer"),
+    "internal_process": Term("staff_perspective_internal_process"),
+    "learning_growth": Term("staff_perspective_learning_growth"),
 }
-"""(English, Chinese) name of each perspective."""
+"""Each perspective's name as a catalog term (the explicit registry of these runtime keys)."""
 
 HIGHER, LOWER = "higher", "lower"
 
@@ -41,23 +41,16 @@ class Indicator:
         Whether a higher value is better ("lower" for complaints and silent attrition).
     unit : {"growth", "share", "count", "ratio", "per_100", "score"}
         How the value is shown: growth and share as %, the others as numbers.
-    en, zh : str
-        Display names.
     description : str
-        How the value is computed, in words (English; the docs carry the detail).
+        How the value is computed, in words (English; the docs carry the detail). The display
+        name is a catalog term (``INDICATOR_TERMS``).
     """
 
     name: str
     perspective: str
     direction: str
     unit: str
-    en: str
-    zh: str
     description: str
-
-    def label(self, lang: str = "en") -> str:
-        """Display name in ``lang``."""
-        return self.zh if lang == "zh" else self.en
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -66,8 +59,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "financial",
         HIGHER,
         "growth",
-        "AUM growth",
-        "金融资产（AUM）增长",
         "sum of AUM now / sum of AUM a year ago − 1, over the unit's customers (closed ones count 0 now)",
     ),
     Indicator(
@@ -75,8 +66,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "financial",
         HIGHER,
         "growth",
-        "Deposit growth",
-        "存款增长",
         "sum of deposit_balance / sum of deposit_balance_12m_ago − 1 (needs both columns)",
     ),
     Indicator(
@@ -84,8 +73,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "financial",
         HIGHER,
         "growth",
-        "High-value customer growth",
-        "高价值客户增长",
         "active customers with AUM ≥ threshold now / customers with AUM ≥ threshold a year ago − 1",
     ),
     Indicator(
@@ -93,8 +80,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "customer",
         HIGHER,
         "per_100",
-        "New customers per 100 customers",
-        "每百名客户新增客户数",
         "customers opened in the last 12 months × 100 / active customers (a raw count would measure size)",
     ),
     Indicator(
@@ -102,8 +87,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "customer",
         HIGHER,
         "share",
-        "New-customer rate",
-        "新客率",
         "new customers / customers on the books a year ago",
     ),
     Indicator(
@@ -111,8 +94,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "customer",
         HIGHER,
         "share",
-        "Retention",
-        "客户留存率",
         "1 − customers closed in the last 12 months / customers on the books a year ago",
     ),
     Indicator(
@@ -120,8 +101,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "customer",
         LOWER,
         "per_100",
-        "Complaints per 100 customers",
-        "每百名客户投诉数",
         "complaints in the last 12 months × 100 / active customers",
     ),
     Indicator(
@@ -129,8 +108,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "customer",
         HIGHER,
         "score",
-        "Satisfaction",
-        "满意度",
         "mean survey score (1–5) of the active customers who answered",
     ),
     Indicator(
@@ -138,8 +115,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "internal_process",
         HIGHER,
         "ratio",
-        "Cross-sell ratio",
-        "交叉销售率",
         "products held per active customer",
     ),
     Indicator(
@@ -147,8 +122,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "internal_process",
         HIGHER,
         "per_100",
-        "Products sold per 100 customers",
-        "每百名客户新增销售产品数",
         "net new products in the last 12 months × 100 / active customers: Σ max(0, products held now − a year"
         " ago) over active customers (a raw count would measure size)",
     ),
@@ -157,8 +130,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "internal_process",
         HIGHER,
         "share",
-        "Products actually used",
-        "产品实际使用率",
         "held products that show use (see docs/staff_kpis.md for the proxy) / held products that can be checked",
     ),
     Indicator(
@@ -166,8 +137,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "internal_process",
         LOWER,
         "share",
-        "Silent attrition",
-        "静默流失占比",
         "active customers whose counter visits fell, who are not digital and whose AUM fell > 10%",
     ),
     Indicator(
@@ -175,8 +144,6 @@ INDICATORS: tuple[Indicator, ...] = (
         "learning_growth",
         HIGHER,
         "share",
-        "Digital adoption",
-        "数字渠道使用率",
         "active customers with a mobile or online transaction in the last 3 months",
     ),
 )
@@ -227,29 +194,6 @@ OUTCOME_INDICATORS: tuple[str, ...] = ("complaints_per_100", "retention", "satis
 """Indicators of what customers experience (the guardrail's y-axis)."""
 
 
-def indicator_label(name: str, lang: str = "en") -> str:
-    """Return an indicator's display name.
-
-    Examples
-    --------
-    >>> indicator_label("retention", "zh")
-    '客户留存率'
-    """
-    return INDICATOR_BY_NAME[name].label(lang)
-
-
-def perspective_label(perspective: str, lang: str = "en") -> str:
-    """Return a perspective's display name.
-
-    Examples
-    --------
-    >>> perspective_label("learning_growth")
-    'Learning & growth'
-    """
-    en, zh = PERSPECTIVE_NAMES[perspective]
-    return zh if lang == "zh" else en
-
-
 def _check(condition: bool, message: str) -> None:
     if not condition:
         raise ValueError(message)
@@ -257,11 +201,6 @@ def _check(condition: bool, message: str) -> None:
 
 LEVELS: tuple[str, ...] = ("branch", "relationship_manager")
 """Units a scorecard can rank: branches or relationship managers."""
-
-LEVEL_NAMES: dict[str, tuple[str, str]] = {
-    "branch": ("Branch", "网点"),
-    "relationship_manager": ("Relationship manager", "客户经理"),
-}
 
 
 @dataclass(frozen=True)
@@ -482,12 +421,6 @@ PRESET_TERMS: dict[str, Term] = {
 """Each preset's name as a catalog term (the explicit registry of these runtime keys)."""
 
 STATUS_COLOURS: dict[str, str] = {"green": "#1E8449", "amber": "#D68910", "red": "#C0392B", "none": "#D5D8DC"}
-STATUS_NAMES: dict[str, tuple[str, str]] = {
-    "green": ("on target", "达标"),
-    "amber": ("near target", "接近目标"),
-    "red": ("off target", "未达标"),
-    "none": ("no target or no data", "无目标或无数据"),
-}
 
 
 @dataclass(frozen=True)

@@ -60,8 +60,8 @@ def indicator_status(scorecard: Scorecard, config: StatusConfig = DEFAULT_STATUS
     return pd.DataFrame(columns, index=scorecard.values.index, columns=list(scorecard.indicators))
 
 
-def indicator_text(value: float, indicator: str, lang: str = "en") -> str:
-    """Return an indicator value as shown to managers.
+def indicator_text(value: float, indicator: str) -> str:
+    """Return an indicator value as shown to managers, the same in every language ("–" when missing).
 
     Examples
     --------
@@ -70,26 +70,26 @@ def indicator_text(value: float, indicator: str, lang: str = "en") -> str:
     >>> indicator_text(2.456, "cross_sell_ratio")
     '2.46'
     >>> indicator_text(8.46, "new_customers"), indicator_text(float("nan"), "satisfaction")
-    ('8.5', 'n/a')
+    ('8.5', '–')
     """
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return "–"
     unit = INDICATOR_BY_NAME[indicator].unit
     if unit == "growth":
         return f"{value * 100:+.1f}%"
     if unit == "share":
         return format_share(value)
     if unit == "count":
-        return format_count(value, lang)
+        return format_count(value)
     if unit == "per_100":
         return f"{value:.1f}"
     return f"{value:.2f}"
 
 
-def scorecard_text(values: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+def scorecard_text(values: pd.DataFrame) -> pd.DataFrame:
     """Return indicator values (units × indicators, e.g. ``StaffView.values``) as text: the heat table's cells."""
     return pd.DataFrame(
-        {name: [indicator_text(v, name, lang) for v in values[name]] for name in values.columns},
+        {name: [indicator_text(v, name) for v in values[name]] for name in values.columns},
         index=values.index,
         columns=list(values.columns),
     )
