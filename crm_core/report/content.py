@@ -182,7 +182,7 @@ def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierCo
         moved_count = int(
             counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
         )
-        change = seg.tier_change_phrase(baseline, replace(config, labels=baseline.labels))
+        change = seg.tier_change_phrase(baseline, replace(config, labels=labels))  # tiers named as shown
         if baseline.thresholds == config.thresholds:
             basis = _t(f"report_basis_{config.basis}", "en"), _t(f"report_basis_{config.basis}", "zh")
             change = {
