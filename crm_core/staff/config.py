@@ -289,7 +289,9 @@ class ScorecardConfig:
     high_value_aum : float
         AUM (CNY) from which a customer counts as high-value (50万 by default).
     min_unit_customers : int
-        Units with fewer active customers are not ranked (shown as "not ranked").
+        Units with fewer active customers are not ranked and show no figure of their own: they fold
+        into one row (``crm_core.staff.view.folded_ranking``). Customers without a unit (a blank
+        branch or relationship manager) are a row of their own.
     shrinkage : bool
         Shrink each unit's indicator toward the bank's figure by its noise (empirical Bayes).
     replicates : int
@@ -304,8 +306,6 @@ class ScorecardConfig:
         ago, held products to check); below it the indicator is missing for that unit.
     silent_attrition : SilentAttritionRule
         The silent-attrition rule.
-    unassigned_label : str
-        Unit name of customers without a branch or relationship manager.
 
     Examples
     --------
@@ -319,7 +319,6 @@ class ScorecardConfig:
     min_unit_customers: int = 30
     min_answers: int = 5
     silent_attrition: SilentAttritionRule = SilentAttritionRule()
-    unassigned_label: str = "(unassigned)"
     shrinkage: bool = True
     replicates: int = 200
     interval: float = 0.9
@@ -343,7 +342,6 @@ class ScorecardConfig:
             high_value_aum=check.number(self.high_value_aum, "high_value_aum (yuan)", 0, 1e13, low_open=True),
             min_unit_customers=check.whole(self.min_unit_customers, "min_unit_customers", 1, 10_000_000),
             min_answers=check.whole(self.min_answers, "min_answers", 1, 10_000_000),
-            unassigned_label=check.text(self.unassigned_label, "unassigned_label", 40, required=True),
         )
 
 
