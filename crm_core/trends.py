@@ -219,7 +219,8 @@ def trend_figure(lines: pd.DataFrame, metrics: tuple[str, ...], titles: dict[str
             row=i // 2 + 1,
             col=i % 2 + 1,
         )
-        if metric in share_metrics:
-            figure.update_yaxes(tickformat=".0%", row=i // 2 + 1, col=i % 2 + 1)
+        # whole numbers written out (plotly's "200k" is not how a Chinese page writes 20万)
+        tickformat = ".0%" if metric in share_metrics else ",.0f"
+        figure.update_yaxes(tickformat=tickformat, row=i // 2 + 1, col=i % 2 + 1)
     figure.update_layout(height=230 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="x unified")
     return figure

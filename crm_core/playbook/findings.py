@@ -253,7 +253,7 @@ def _visit_reason(prepared: PreparedDataset, view: str, lang: str) -> str:
     table = visits.visit_availability(prepared).set_index("view")
     if bool(table.loc[view, "available"]):
         return ""
-    return str(table.loc[view, "reason_zh" if lang == "zh" else "reason_en"])
+    return render(table.loc[view, "reason"], lang)
 
 
 def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dict[str, str]) -> Finding:
