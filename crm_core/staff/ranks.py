@@ -86,7 +86,17 @@ def _weight_vector(scorecard: Scorecard, weights: Mapping[str, float]) -> np.nda
     return vector / total if total > 0 else vector
 
 
-def _scores(matrix: np.ndarray, present: np.ndarray, vector: np.ndarray) -> np.ndarray:
+def weighted_scores(matrix: np.ndarray, present: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Return ``100 · (M · w) / (P · w)`` along the last axis: scores 0–100 over the indicators present.
+
+    NaN where no weighted indicator is present. Works on units × indicators, replicates × units ×
+    indicators or one row of indicators alike.
+
+    Examples
+    --------
+    >>> weighted_scores(np.array([[1.0, 0.0], [0.5, 0.0]]), np.array([[1.0, 0.0], [1.0, 1.0]]), np.array([0.5, 0.5]))
+    array([100.,  25.])
+    """
     weighted = matrix @ vector
     covered = present @ vector
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -171,10 +181,10 @@ def rank_intervals(scorecard: Scorecard, weights: Mapping[str, float]) -> RankIn
     """
     vector = _weight_vector(scorecard, weights)
     ranked = scorecard.ranked
-    score = _scores(scorecard.matrix, scorecard.present, vector)
+    score = weighted_scores(scorecard.matrix, scorecard.present, vector)
     rank = ranks_of(score, scorecard.tie_order, ranked)
     n = len(scorecard.units)
-    replicate_scores = _scores(scorecard.replicate_matrix, scorecard.replicate_present, vector)
+    replicate_scores = weighted_scores(scorecard.replicate_matrix, scorecard.replicate_present, vector)
     if len(replicate_scores):
         replicate_ranks = np.where(ranked, ranks_of(replicate_scores, scorecard.tie_order, ranked), 0)
         best, worst = tied_rank_bounds(replicate_scores, ranked)

@@ -21,7 +21,7 @@ from crm_core.messages import Message
 from crm_core.segments.value import rebalanced_percentages, weight_percentages
 from crm_core.staff.config import INDICATOR_BY_NAME, INDICATOR_TERMS, PERSPECTIVES, WeightPreset, listed
 from crm_core.staff.indicators import Scorecard
-from crm_core.staff.ranks import change_ranges, rank_intervals, ranks_of
+from crm_core.staff.ranks import change_ranges, rank_intervals, ranks_of, weighted_scores
 
 
 def rebalanced_weights(current: Mapping[str, int], changed: str, value: int) -> dict[str, int]:
@@ -116,11 +116,7 @@ def unit_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> np.ndarra
     numpy.ndarray
         ``float64``, one score per unit in ``scorecard.units`` order.
     """
-    vector = weight_vector(scorecard, weights)
-    weighted = scorecard.matrix @ vector
-    covered = scorecard.present @ vector
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(covered > 0, 100.0 * weighted / np.where(covered > 0, covered, 1.0), np.nan)
+    return weighted_scores(scorecard.matrix, scorecard.present, weight_vector(scorecard, weights))
 
 
 def unit_ranks(scorecard: Scorecard, scores: np.ndarray) -> np.ndarray:
@@ -145,11 +141,7 @@ def perspective_scores(scorecard: Scorecard, weights: Mapping[str, float]) -> pd
         [[INDICATOR_BY_NAME[name].perspective == p for p in PERSPECTIVES] for name in scorecard.indicators],
         dtype=np.float64,
     ).reshape(len(scorecard.indicators), len(PERSPECTIVES))
-    split = vector[:, None] * membership
-    weighted = scorecard.matrix @ split
-    covered = scorecard.present @ split
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.where(covered > 0, 100.0 * weighted / np.where(covered > 0, covered, 1.0), np.nan)
+    scores = weighted_scores(scorecard.matrix, scorecard.present, vector[:, None] * membership)
     return pd.DataFrame(scores, index=scorecard.values.index, columns=list(PERSPECTIVES))
 
 

@@ -39,7 +39,7 @@ from crm_core.staff.config import (
 )
 from crm_core.staff.guardrail import guardrail_flags, guardrail_messages
 from crm_core.staff.indicators import Scorecard, scorecard_notes, staff_scorecard
-from crm_core.staff.ranks import rank_intervals, separation_message
+from crm_core.staff.ranks import rank_intervals, separation_message, weighted_scores
 from crm_core.staff.scores import movers_message, ranking_table, scorecard_weights, weight_vector
 from crm_core.staff.status import indicator_status
 
@@ -194,15 +194,14 @@ def _pool_figures(card: Scorecard, weights: Mapping[str, float], baseline: Mappi
         return figures
 
     def weighted(vector: np.ndarray) -> float:
-        covered = float(card.pool_present @ vector)
-        return 100.0 * float(card.pool_matrix @ vector) / covered if covered > 0 else np.nan
+        return float(weighted_scores(card.pool_matrix, card.pool_present, vector))
 
     vector = weight_vector(card, weights)
     figures["score"] = weighted(vector)
     figures["baseline_score"] = weighted(weight_vector(card, baseline))
     for perspective in PERSPECTIVES:
         member = np.array([INDICATOR_BY_NAME[n].perspective == perspective for n in card.indicators], dtype=float)
-        figures[perspective] = weighted(vector * member) if (vector * member).sum() > 0 else np.nan
+        figures[perspective] = weighted(vector * member)
     return figures
 
 
