@@ -147,3 +147,21 @@ def channel_trend_figure(
         height=340,
     )
     return figure
+
+
+@safe_chart
+def channel_mix_figure(mix: pd.DataFrame, channel_labels: Mapping[str, str], title: str) -> go.Figure:
+    """Return a horizontal bar of each channel's share of transactions (``overview.channel_mix_from_counts``)."""
+    figure = go.Figure(
+        go.Bar(
+            x=mix["share"],
+            y=[channel_labels.get(c, c) for c in mix["channel"]],
+            orientation="h",
+            marker_color=[CHANNEL_COLOURS.get(c, "#888888") for c in mix["channel"]],
+            text=[f"{v:.0%}" for v in mix["share"]],
+            textposition="outside",
+        )
+    )
+    figure.update_layout(title=title, xaxis={"tickformat": ".0%", "rangemode": "tozero"}, height=260,
+                         margin={"l": 10, "r": 40, "t": 50, "b": 10})  # fmt: skip
+    return figure

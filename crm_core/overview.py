@@ -200,3 +200,45 @@ def data_quality_notes(prepared: PreparedDataset) -> list[tuple[str, dict]]:
     if missing:
         notes.append(("note_missing_fields", {"fields": ", ".join(missing)}))
     return notes
+
+
+def channel_mix_from_counts(prepared: PreparedDataset) -> pd.DataFrame:
+    """Return the channel mix from per-channel count columns of the customers table (no activity table).
+
+    Some extracts carry one count per channel per customer (visits to the branch, online logins,
+    calls) over the extract's period instead of dated transactions: they give the mix, undated,
+    never a trend. Active customers only.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel``, ``transactions``, ``share``; empty with an activity table or without count columns.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> c = pd.DataFrame({"is_active": [True, True, False], "counter_transactions": [1, 0, 9],
+    ...                   "online_transactions": [1, 10, 9], "phone_transactions": [0, 8, 9]})
+    >>> channel_mix_from_counts(SimpleNamespace(customers=c, monthly_channels=None))["share"].round(2).tolist()
+    [0.05, 0.55, 0.4]
+    """
+    from crm_core.contract import channel_count_column
+
+    columns = {channel: channel_count_column(channel) for channel in CHANNELS}
+    customers = prepared.customers
+    present = {channel: column for channel, column in columns.items() if column in customers.columns}
+    if prepared.monthly_channels is not None or not present:
+        return pd.DataFrame({"channel": [], "transactions": [], "share": []})
+    active = customers["is_active"].to_numpy(dtype=bool)
+    sums = {
+        ch: float(np.nansum(customers[col].to_numpy(dtype=float, na_value=np.nan)[active]))
+        for ch, col in present.items()
+    }
+    total = sum(sums.values())
+    return pd.DataFrame(
+        {
+            "channel": list(sums),
+            "transactions": list(sums.values()),
+            "share": [v / total if total else math.nan for v in sums.values()],
+        }
+    )

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from crm_core.charts import channel_trend_figure
+from crm_core.charts import channel_mix_figure, channel_trend_figure
 from crm_core.contract import CHANNELS
 from crm_core.formatting import format_share
-from crm_core.overview import off_counter_rate
+from crm_core.overview import channel_mix_from_counts, off_counter_rate
 from ui import data
 from ui.i18n import month_label, t
 from ui.trends import trends_section
@@ -39,6 +39,13 @@ if not totals.empty:
                 before=format_share(rate.iloc[-13]),
             )
         )
+
+mix = channel_mix_from_counts(prepared)  # an extract with one count per channel and no dated activity
+if totals.empty and not mix.empty:
+    labels = {channel: t(f"channel_{channel}") for channel in CHANNELS}
+    plot(channel_mix_figure(mix, labels, t("channel_mix_title")), key="overview_channel_mix")
+    off_counter = 1 - mix.loc[mix["channel"] == "counter", "share"].sum()
+    st.caption(t("channel_mix_undated", rate=format_share(off_counter)))
 
 trends_section(data.kpi_trends(prepared))
 
