@@ -15,6 +15,7 @@ from crm_core.staff import (
     CUSTOMER_CENTRIC,
     DEPOSIT_SALES,
     INDICATOR_TERMS,
+    PRESET_TERMS,
     GuardrailConfig,
     extreme_groups,
     guardrail_figure,
@@ -68,7 +69,8 @@ def test_preset_switch_moves_binjiang_up_and_haishu_down(branch_card):
     assert table.loc[BINJIANG, "rank"] < table.loc[BINJIANG, "baseline_rank"]
     assert table.loc[HAISHU, "rank"] > table.loc[HAISHU, "baseline_rank"]
     assert table.loc[BINJIANG, "rank"] == 1 and table.loc[HAISHU, "baseline_rank"] == 1
-    sentence = render(movers_message(table.reset_index(), DEPOSIT_SALES.en, CUSTOMER_CENTRIC.en), "en")
+    terms = PRESET_TERMS["deposit_sales"], PRESET_TERMS["customer_centric"]
+    sentence = render(movers_message(table.reset_index(), *terms), "en")
     assert sentence.startswith("From Deposit & sales oriented to Customer-centric balanced scorecard: ")
 
 

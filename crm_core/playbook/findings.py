@@ -398,28 +398,16 @@ def _concentration(prepared, risk, margin, config: FindingsConfig, lang) -> Find
 
 
 def _staff_shift(prepared, scenario: Scenario, staff_views, lang) -> Finding:
-    zh = lang == "zh"
+    """Skipped by design: a ranking shift is not money at stake (the reason says which case)."""
     if not prepared.has("branch"):
-        return _skipped(
-            "staff_shift", "数据没有网点字段，无法比较网点排名。" if zh else "No branch column: no ranking."
-        )
+        return _skipped("staff_shift", text("staff_finding_no_branch", lang))
     shown = staff_views("branch")
     if not shown.rankable:
-        return _skipped("staff_shift", "可排名的网点或指标不足。" if zh else "Too few branches or indicators to rank.")
-    preset = staff.PRESET_BY_KEY[scenario.staff_baseline]
+        return _skipped("staff_shift", text("staff_finding_too_few", lang))
     if shown.fallback:  # the scenario's weights equal its baseline's
-        return _skipped(
-            "staff_shift",
-            f"情景的考核权重与基准（{preset.label('zh')}）相同，排名没有变化。"
-            if zh
-            else f"The scenario's staff weights equal its baseline ({preset.label('en')}): no ranking shift.",
-        )
-    return _skipped(
-        "staff_shift",
-        "考核权重改变排名，但排名变化不是风险金额：见员工考核页。"
-        if zh
-        else "A change of staff weights moves the ranking, but a ranking shift is not money at stake: see Staff KPIs.",
-    )
+        baseline = text(staff.PRESET_TERMS[scenario.staff_baseline].key, lang)
+        return _skipped("staff_shift", text("staff_finding_same_weights", lang, preset=baseline))
+    return _skipped("staff_shift", text("staff_finding_not_money", lang))
 
 
 def _churn_loss(prepared, margin, lang) -> Finding:

@@ -347,18 +347,16 @@ class ScorecardConfig:
 
 @dataclass(frozen=True)
 class WeightPreset:
-    """A named set of whole-percentage weights (summing to 100).
+    """A named set of whole-percentage weights (summing to 100); its name is ``PRESET_TERMS[key]``.
 
     Examples
     --------
-    >>> preset = WeightPreset("x", "X", "X", (("retention", 60), ("aum_growth", 40)))
+    >>> preset = WeightPreset("x", (("retention", 60), ("aum_growth", 40)))
     >>> preset.weight_map
     {'retention': 60, 'aum_growth': 40}
     """
 
     key: str
-    en: str
-    zh: str
     weights: tuple[tuple[str, int], ...]
 
     def __post_init__(self) -> None:
@@ -372,15 +370,9 @@ class WeightPreset:
         """Weights as a dict, in the preset's order."""
         return dict(self.weights)
 
-    def label(self, lang: str = "en") -> str:
-        """Display name in ``lang``."""
-        return self.zh if lang == "zh" else self.en
-
 
 DEPOSIT_SALES = WeightPreset(
     "deposit_sales",
-    "Deposit & sales oriented",
-    "存款与销售导向",
     (
         ("aum_growth", 40),
         ("new_customers", 20),
@@ -393,8 +385,6 @@ DEPOSIT_SALES = WeightPreset(
 
 CUSTOMER_CENTRIC = WeightPreset(
     "customer_centric",
-    "Customer-centric balanced scorecard",
-    "以客户为中心的平衡计分卡",
     (
         ("aum_growth", 10),
         ("high_value_growth", 10),
