@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import io
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -25,9 +26,11 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 from pptx import Presentation
+from pptx.util import Inches, Pt
 
 from crm_core.prepare import prepared_dataset
 from crm_core.report import deck_pptx, report_content, report_html, report_workbook
+from crm_core.report.deck import WORD_JOINER, longest_word, text_width
 from crm_core.sample import read_sample
 from crm_core.scenarios import proposed_scenario
 from tests.test_catalog import LATIN_ALLOWED
@@ -212,7 +215,7 @@ def test_the_scan_reads_slides_charts_figures_and_sheets(exports, reports):
     deck = deck_texts(exports["zh"]["deck"])
     wheres = {where.split(" ", 2)[-1] for where, _ in deck}
     assert {"text", "table", "chart title", "chart category", "chart series", "chart number format"} <= wheres
-    assert ("slide 2 chart category", "大众客户") in deck
+    assert ("slide 3 chart category", "大众客户") in deck  # the title, the agenda, then the first step
     step_titles = {step.title for step in reports["zh"].steps}
     assert step_titles <= {text for _, text in deck}
     page = html_texts(exports["zh"]["html"])
@@ -230,8 +233,8 @@ def test_a_planted_english_chart_title_is_caught(reports, sample, data):
     planted = replace(step, chart=replace(step.chart, title="Customers by tier", x_title="Tier"))
     deck = deck_pptx(replace(report, steps=(planted, *report.steps[1:])), "情景", sample.name, "f" * 12, WHEN)
     assert {(where, word) for where, word, _ in leaks(deck_texts(deck), "zh", data)} >= {
-        ("slide 2 chart title", "Customers"),
-        ("slide 2 chart title", "Tier"),
+        ("slide 3 chart title", "Customers"),
+        ("slide 3 chart title", "Tier"),
     }
 
 
@@ -250,6 +253,86 @@ def test_the_chinese_exports_hold_no_english(exports, data, kind):
 def test_the_english_exports_hold_no_chinese(exports, data, kind):
     if found := leaks(READERS[kind](exports["en"][kind]), "en", data):
         pytest.fail(f"Chinese or raw values in the English {kind}:\n{report_leaks(found)}")
+
+
+# --- the decks fit their slides ------------------------------------------------------------------------------
+
+LATIN_EM = 0.62
+"""Width of a Latin character in ems (sans-serif, bold headers included); a Han character counts two."""
+INSET = Inches(0.1)  # python-pptx's default left and right inset of a text box and a table cell
+LINE = 1.2  # line height in ems
+
+
+def _size(frame, default: float = 18.0) -> float:
+    """The largest font size (pt) of a text frame's runs."""
+    sizes = [run.font.size.pt for p in frame.paragraphs for run in p.runs if run.font.size is not None]
+    return max(sizes, default=default)
+
+
+def _height(frame, width: int) -> float:
+    """Estimated height (EMU) of a text frame's text wrapped to ``width``."""
+    total = 0.0
+    for paragraph in frame.paragraphs:
+        size = max([run.font.size.pt for run in paragraph.runs if run.font.size is not None], default=18.0)
+        per_line = max(1.0, (width - 2 * INSET) / (Pt(size) * LATIN_EM))
+        lines = max(1, math.ceil(text_width(paragraph.text) / per_line))
+        total += lines * Pt(size) * LINE
+    return total
+
+
+def _decks(exports) -> dict[str, Presentation]:
+    return {lang: Presentation(io.BytesIO(exports[lang]["deck"])) for lang in ("zh", "en")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_shape_and_its_text_lies_inside_the_slide(exports, lang):
+    deck = _decks(exports)[lang]
+    width, height = deck.slide_width, deck.slide_height
+    kinds = set()
+    for number, slide in enumerate(deck.slides, start=1):
+        for shape in slide.shapes:
+            kinds.add("table" if shape.has_table else "chart" if shape.has_chart else str(shape.shape_type))
+            where = f"slide {number} {shape.name}"
+            assert shape.left >= 0 and shape.top >= 0, where
+            assert shape.left + shape.width <= width and shape.top + shape.height <= height, where
+            if shape.has_table:  # rows grow with their text: the estimated rows must still end on the slide
+                table = shape.table
+                rows = [
+                    max(_height(row.cells[j].text_frame, table.columns[j].width) for j in range(len(table.columns)))
+                    for row in table.rows
+                ]
+                assert shape.top + sum(rows) + len(rows) * Inches(0.1) <= height, where
+            elif shape.has_text_frame and shape.text_frame.text:
+                assert _height(shape.text_frame, shape.width) <= shape.height + Pt(_size(shape.text_frame)), where
+    assert {"table", "chart", "TEXT_BOX (17)"} <= kinds  # pictures, had a slide any, are checked alike
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_finding_is_cut_short(exports, reports, lang):
+    texts = [text.replace(WORD_JOINER, "") for _, text in deck_texts(exports[lang]["deck"])]
+    assert not [text for text in texts if text.rstrip().endswith(("…", "..."))]
+    findings = reports[lang].step("playbook").table.iloc[:, 1]
+    assert len(findings) >= 3 and set(findings) <= set(texts)  # every finding whole, in a table cell
+    decisions = reports[lang].step("decisions").table.iloc[:, 1]
+    assert 3 <= len(decisions) <= 5 and set(decisions) <= set(texts)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_table_columns_hold_their_longest_word(exports, reports, lang):
+    """No word is broken: every column is at least as wide as the widest word (or short label) of its cells."""
+    tiers = set(reports[lang].step("positioning").table.iloc[:, 0])
+    seen = set()
+    for number, slide in enumerate(_decks(exports)[lang].slides, start=1):
+        for shape in (s for s in slide.shapes if s.has_table):
+            table = shape.table
+            for j, column in enumerate(table.columns):
+                for i, row in enumerate(table.rows):
+                    frame = row.cells[j].text_frame
+                    text = frame.text.replace(WORD_JOINER, "")
+                    needed = longest_word(text) * Pt(_size(frame)) * LATIN_EM + 2 * INSET
+                    assert needed <= column.width, f"slide {number} row {i} column {j}: {text!r}"
+                    seen |= {text} & tiers
+    assert seen == tiers  # the CJK tier names (私人银行客户) were among the cells checked
 
 
 # --- the decks as LibreOffice draws them ---------------------------------------------------------------------

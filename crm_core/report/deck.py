@@ -241,6 +241,22 @@ _CELL_MARGIN = Inches(0.1)  # python-pptx's default left and right cell margin
 _CELL_PADDING = Inches(0.1)  # top plus bottom cell margin
 
 
+def _least_widths(cells: list[list[str]]) -> list[float]:
+    """Each column's narrowest width in Latin characters: its longest word, plus one for the wrap."""
+    return [1 + max(4.0, *(longest_word(row[j]) for row in cells)) for j in range(len(cells[0]))]
+
+
+def table_min_width(cells: list[list[str]], size: int) -> int:
+    """Return the narrowest width (EMU) at which a table's columns hold their longest words at ``size`` pt.
+
+    Examples
+    --------
+    >>> table_min_width([["Tier"], ["私人银行客户"]], 10) == int(13 * Pt(10) * 0.62 + 2 * Inches(0.1))
+    True
+    """
+    return int(sum(m * Pt(size) * 0.62 + 2 * _CELL_MARGIN for m in _least_widths(cells)))
+
+
 def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, list[int], list[int], int]:
     """Return how a slide table fits a box: font size, column widths and row heights (EMU), and rows shown.
 
@@ -264,7 +280,7 @@ def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, 
     (10, True, True, 2)
     """
     columns = len(cells[0])
-    least = [1 + max(4.0, *(longest_word(row[j]) for row in cells)) for j in range(columns)]
+    least = _least_widths(cells)
     wanted = [max([least[j], *(text_width(row[j]) for row in cells[1:])]) for j in range(columns)]
     spare = sum(wanted) - sum(least)
     shares = [(w - m) / spare if spare else 1 / columns for w, m in zip(wanted, least, strict=True)]
@@ -309,9 +325,14 @@ def _unbroken(text: str) -> str:
     return _AMOUNT_UNIT.sub(rf"\1{WORD_JOINER}\2", text)
 
 
-def _add_table(slide, table, left, top, width, height):
+def _table_cells(table: pd.DataFrame) -> list[list[str]]:
+    """The header and the first eight rows of a display table as the slide shows them."""
     body = table.head(8).astype(str).map(_unbroken).to_numpy().tolist()
-    cells = [[str(column) for column in table.columns], *body]
+    return [[str(column) for column in table.columns], *body]
+
+
+def _add_table(slide, table, left, top, width, height):
+    cells = _table_cells(table)
     size, widths, heights, shown = table_layout(cells, int(width), int(height))
     shape = slide.shapes.add_table(shown, len(widths), Emu(int(left)), Emu(int(top)), Emu(int(width)),
                                    Emu(sum(heights)))  # fmt: skip
@@ -419,11 +440,15 @@ def _step_slide(deck, layout, step: Step, footer: str, stamp: str, place: bool, 
     area = height * 0.93 - top
     has_table = step.table is not None and len(step.table) > 0
     chart = None if (step.wide_table and has_table) else step.chart  # sentences take the width; HTML has the chart
+    table_share = 1.0 if chart is None else 0.0
+    if chart is not None and has_table:  # the table gets the width its words need at 9 pt, 40% to 60% of the slide
+        needed = table_min_width(_table_cells(step.table), TABLE_FONT_SIZES[1])
+        table_share = min(max(0.40, needed / inner), 0.60)
     if chart is not None:
-        chart_width = inner * 0.58 if has_table else inner
+        chart_width = inner * (0.98 - table_share) if has_table else inner
         _add_chart(slide, chart, margin, top, chart_width, area, lang)
     if has_table:
-        left = margin + (inner * 0.60 if chart is not None else 0)
+        left = margin + inner * (1 - table_share)
         _add_table(slide, step.table, left, top, margin + inner - left, area)
     _footer(slide, footer, width, height)
     _notes(slide, step.notes, stamp, lang)

@@ -224,7 +224,12 @@ def strategy_step(plays, lang: str) -> Step:
         recommendations=count,
     )
     lines = [play.position for play in plays]
-    lines += [f"{play.segment} · {r.text} ({r.rule})" for play in shown for r in play.recommendations]
+    # the rule's condition without its key (``rm_coverage: median AUM ≥ ¥500K`` reads "median AUM ≥ ¥500K")
+    lines += [
+        f"{play.segment} · {r.text} ({r.rule.removeprefix(f'{r.rule_key}: ')})"
+        for play in shown
+        for r in play.recommendations
+    ]
     return _step("strategy", lang, headline, (), None, table, lines)
 
 
