@@ -8,7 +8,7 @@ from crm_core.segments.charts import concentration_figure
 from ui import data, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
-from ui.i18n import current_lang, money, t
+from ui.i18n import money, say, t
 from ui.widgets import page_header, plot, table
 
 page_header("segments")
@@ -16,8 +16,7 @@ prepared = data.active_prepared()
 availability = ui_seg.availability(prepared).set_index("scheme")
 usable = [scheme for scheme in seg.SCHEMES if availability.loc[scheme, "available"]]
 for scheme, row in availability[~availability["available"]].iterrows():
-    reason = row["reason_zh"] if current_lang() == "zh" else row["reason_en"]
-    st.caption(t("scheme_hidden", scheme=t(f"scheme_{scheme}"), reason=reason))
+    st.caption(t("scheme_hidden", scheme=t(f"scheme_{scheme}"), reason=say(row["reason"])))
 if not usable:
     st.info(t("no_scheme"))
     st.stop()

@@ -94,7 +94,7 @@ def test_no_activity_means_no_visit_finding_and_says_why(planted):
     for key in ("counter_decline", "silent_attrition"):
         assert not skipped[key].available and "transaction" in skipped[key].reason
     assert (
-        "activity" in {f.key: f for f in executive_findings(planted, SCENARIO, "zh").skipped}["counter_decline"].reason
+        "交易活动表" in {f.key: f for f in executive_findings(planted, SCENARIO, "zh").skipped}["counter_decline"].reason
     )
     assert {"churn_loss", "staff_shift", "at_risk_affluent"} <= set(skipped)
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pandas.testing as pdt
 
 from crm_core.dataset import Dataset
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.segments import (
     SCHEMES,
@@ -60,7 +61,9 @@ def test_threshold_change_sentence_on_the_tiny_bank(tiny):
         LABELS,
     )
     sentence = migration_sentence(counts, money, tier_change_phrase(old, new))
-    assert sentence["en"] == "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) from affluent down to mass"
+    assert (
+        sentence["en"] == "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) from affluent down to mass"
+    )
     assert sentence["zh"] == "将affluent门槛提高到150，1名客户（金融资产¥100）从affluent降至mass"
     same = migration_sentence(
         *migration_matrix(np.zeros(2), np.zeros(2), np.ones(2), LABELS, LABELS), {"en": "x", "zh": "y"}
@@ -89,10 +92,10 @@ def test_availability_explains_hidden_schemes(tiny):
     }
     assert table.loc["rfm", "missing"] == ("activity",)
     assert table.loc["lifecycle", "missing"] == ("tenure_months", "aum_12m_ago or activity")
-    assert "Missing: tenure_months" in table.loc["lifecycle", "reason_en"]
-    assert "缺少" in table.loc["clusters", "reason_zh"]
-    assert table.loc["value", "note_en"].startswith("Value score without: annual_contribution")
-    assert table.loc["tiers", "reason_en"] == ""
+    assert render(table.loc["lifecycle", "reason"], "en").endswith("Missing: tenure_months, aum_12m_ago or activity.")
+    assert render(table.loc["lifecycle", "reason"], "zh").endswith("缺少：tenure_months、aum_12m_ago or activity。")
+    assert render(table.loc["value", "note"], "en").startswith("Value score without: annual_contribution")
+    assert table.loc["tiers", "reason"] is None and table.loc["tiers", "note"] is None
 
 
 def test_charts_are_built_from_aggregates(tiny):

@@ -11,6 +11,7 @@ import pandas.testing as pdt
 import pytest
 
 from crm_core.dataset import Dataset
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.visits import (
     OffCounterBenchmark,
@@ -162,7 +163,10 @@ def test_one_month_of_data_says_not_enough_history_everywhere():
     availability = visit_availability(prepared).set_index("view")
     assert not availability.loc["decline", "available"]
     assert availability.loc["decline", "missing"] == ("history",)
-    assert availability.loc["decline", "reason_en"] == "1 months of transactions; the decline model needs at least 13."
+    reason = availability.loc["decline", "reason"]
+    assert render(reason, "en") == "1 months of transactions; the decline model needs at least 13."
+    assert render(reason, "zh") == "仅有1个月交易数据；下降趋势模型至少需要13个月。"
+    assert availability.loc["channel_trend", "reason"] is None
     assert substitution_flows(cube, np.zeros(1, int), ["all"]).empty
     assert silent_attrition(prepared, cube).empty
     staffing = what_if_staffing(what_if_base(cube, np.zeros(1, int), ["all"], fits))
@@ -186,8 +190,8 @@ def test_dataset_without_activity_reports_what_is_missing():
     ]
     assert not availability["available"].any()
     assert availability["missing"].iloc[0] == ("activity",)
-    assert availability["reason_en"].iloc[0].startswith("No transaction data (activity table)")
-    assert availability["reason_zh"].iloc[0].startswith("没有交易数据")
+    assert render(availability["reason"].iloc[0], "en").startswith("No transaction data (activity table)")
+    assert render(availability["reason"].iloc[0], "zh").startswith("没有交易数据")
     assert availability["missing"].iloc[4] == ("activity", "aum_12m_ago")
     cube = visit_cube(prepared)
     assert cube.n_months == 0 and not cube.has_activity and cube.counter.shape == (0, 2)

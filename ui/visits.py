@@ -16,7 +16,7 @@ from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario
 from crm_core.templates import template_csv
 from ui import segments as ui_seg
-from ui.i18n import count, current_lang, say, t
+from ui.i18n import count, say, t
 from ui.widgets import md
 
 
@@ -81,8 +81,8 @@ def require_activity(prepared: PreparedDataset) -> None:
     availability = vis.visit_availability(prepared).set_index("view")
     if availability["available"].any() and prepared.monthly_channels is not None:
         return
-    reason = availability.iloc[0]["reason_zh" if current_lang() == "zh" else "reason_en"] or t("note_no_activity")
-    st.info(reason, icon=":material/storefront:")
+    reason = availability.iloc[0]["reason"]
+    st.info(say(reason) if reason is not None else t("note_no_activity"), icon=":material/storefront:")
     st.download_button(
         t("template_button", table=t("table_activity"), language="EN"), partial(template_csv, "activity"),
         "activity_template.csv", "text/csv", key="visits_activity_template",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from crm_core.messages import Message
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.clusters import cluster_missing
 from crm_core.segments.config import DEFAULT_CLUSTERS, VALUE_INDICATORS, ClusterConfig
@@ -14,57 +15,43 @@ SCHEMES: tuple[str, ...] = ("tiers", "value", "rfm", "lifecycle", "clusters")
 """Scheme keys in display order."""
 
 
+def _listed(names) -> Message | str:
+    """Column names as a language lists them ("a, b" / "a、b")."""
+    names = list(names)
+    joined: Message | str = names[0] if names else ""
+    for name in names[1:]:
+        joined = Message("segments_list", head=joined, item=name)
+    return joined
+
+
 def scheme_availability(prepared: PreparedDataset, cluster_config: ClusterConfig = DEFAULT_CLUSTERS) -> pd.DataFrame:
     """Return one row per scheme: ``scheme``, ``available``, ``missing`` (tuple of columns),
-    ``reason_en``, ``reason_zh`` (empty when available) and ``note_en`` / ``note_zh`` (what
-    an available scheme does without, e.g. value indicators it skips).
+    ``reason`` (a ``Message``; None when available) and ``note`` (what an available scheme does
+    without, e.g. value indicators it skips; None when nothing).
+
+    Examples
+    --------
+    >>> from tests.conftest import tiny_dataset
+    >>> from crm_core.prepare import prepared_dataset
+    >>> scheme_availability(prepared_dataset(tiny_dataset()))["available"].tolist()
+    [True, True, True, True, True]
     """
-    rows = []
     absent_value = [c for c in VALUE_INDICATORS if not prepared.has(c)]
-    value_note = (
-        (
-            f"Value score without: {', '.join(absent_value)}.",
-            f"价值评分未使用：{'、'.join(absent_value)}。",
-        )
-        if absent_value
-        else ("", "")
-    )
+    rfm_missing = () if not rfm_available(prepared) else ("activity",)
+    lifecycle = lifecycle_missing(prepared)
+    clusters = cluster_missing(prepared, cluster_config)
     checks = {
-        "tiers": ((), ("", ""), ("", "")),
-        "value": ((), ("", ""), value_note),
-        "rfm": (
-            () if not rfm_available(prepared) else ("activity",),
-            ("RFM needs monthly transaction data (activity).", "RFM 需要月度交易数据（activity 表）。"),
-            ("", ""),
-        ),
-        "lifecycle": (
-            lifecycle_missing(prepared),
-            (
-                "Lifecycle stages need tenure (open date) and AUM a year ago or transaction history.",
-                "生命周期需要开户时长（开户日期），以及一年前资产或交易历史。",
-            ),
-            ("", ""),
-        ),
-        "clusters": (
-            cluster_missing(prepared, cluster_config),
-            ("Clustering needs at least two customer features.", "聚类至少需要两个客户特征。"),
-            ("", ""),
-        ),
+        "tiers": ((), None),
+        "value": ((), None),
+        "rfm": (rfm_missing, Message("segments_unavailable_rfm", missing=_listed(rfm_missing))),
+        "lifecycle": (lifecycle, Message("segments_unavailable_lifecycle", missing=_listed(lifecycle))),
+        "clusters": (clusters, Message("segments_unavailable_clusters", missing=_listed(clusters))),
     }
+    value_note = Message("segments_value_without", indicators=_listed(absent_value)) if absent_value else None
+    rows = []
     for scheme in SCHEMES:
-        missing, (reason_en, reason_zh), (note_en, note_zh) = checks[scheme]
+        missing, reason = checks[scheme]
         available = not missing
-        rows.append(
-            (
-                scheme,
-                available,
-                tuple(missing),
-                "" if available else f"{reason_en} Missing: {', '.join(missing)}.",
-                "" if available else f"{reason_zh}缺少：{'、'.join(missing)}。",
-                note_en,
-                note_zh,
-            )
-        )
-    return pd.DataFrame(
-        rows, columns=["scheme", "available", "missing", "reason_en", "reason_zh", "note_en", "note_zh"]
-    )
+        note = value_note if scheme == "value" else None
+        rows.append((scheme, available, tuple(missing), None if available else reason, note))
+    return pd.DataFrame(rows, columns=["scheme", "available", "missing", "reason", "note"])

@@ -14,6 +14,7 @@ import pandas as pd
 
 from crm_core.artefact import activity_code_batches
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
+from crm_core.messages import Message
 from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, month_numbers
 
 CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
@@ -407,8 +408,8 @@ def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        One row per view: ``view``, ``available``, ``missing`` (tuple), ``reason_en``,
-        ``reason_zh`` (empty when available).
+        One row per view: ``view``, ``available``, ``missing`` (tuple), ``reason`` (a
+        ``Message`` saying what is missing; None when available).
 
     Examples
     --------
@@ -423,27 +424,16 @@ def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.Da
     if has_activity:
         n_months = (prepared.as_of.to_period("M") - first_month.to_period("M")).n + 1
     no_activity = ("activity",)
-    history = f"{n_months} months of transactions; "
+    short = ("history",)
+
+    def history(needed: int) -> tuple[str, ...]:
+        return no_activity if not has_activity else (short if n_months < needed else ())
+
     checks = [
-        ("channel_trend", no_activity if not has_activity else (), "", ""),
-        (
-            "decline",
-            no_activity if not has_activity else (("history",) if n_months < min_months else ()),
-            history + f"the decline model needs at least {min_months}.",
-            f"仅有{n_months}个月交易数据；下降趋势模型至少需要{min_months}个月。",
-        ),
-        (
-            "forecast",
-            no_activity if not has_activity else (("history",) if n_months < min_months else ()),
-            history + f"the forecast needs at least {min_months}.",
-            f"仅有{n_months}个月交易数据；预测至少需要{min_months}个月。",
-        ),
-        (
-            "substitution",
-            no_activity if not has_activity else (("history",) if n_months < 24 else ()),
-            history + "channel substitution compares the last 12 months with the 12 before (24 needed).",
-            f"仅有{n_months}个月交易数据；渠道替代比较近12个月与前12个月（需要24个月）。",
-        ),
+        ("channel_trend", no_activity if not has_activity else (), None),
+        ("decline", history(min_months), Message("visits_unavailable_decline", months=n_months, needed=min_months)),
+        ("forecast", history(min_months), Message("visits_unavailable_forecast", months=n_months, needed=min_months)),
+        ("substitution", history(24), Message("visits_unavailable_substitution", months=n_months)),
         (
             "silent_attrition",
             tuple(
@@ -455,29 +445,14 @@ def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.Da
                 )
                 if gap
             ),
-            "Silent attrition needs 24 months of transactions and AUM a year ago.",
-            "静默流失识别需要24个月交易数据和一年前的资产（AUM）。",
+            Message("visits_unavailable_silent_attrition"),
         ),
-        (
-            "what_if",
-            no_activity if not has_activity else (("history",) if n_months < min_months else ()),
-            history + f"the what-if builds on the forecast ({min_months} months needed).",
-            f"仅有{n_months}个月交易数据；情景模拟基于预测（至少需要{min_months}个月）。",
-        ),
-        (
-            "by_branch",
-            () if prepared.has("branch") else ("branch",),
-            "No branch column: every customer is counted in one branch called 'All'.",
-            "没有网点字段：所有客户归入同一个网点“All”。",
-        ),
+        ("what_if", history(min_months), Message("visits_unavailable_what_if", months=n_months, needed=min_months)),
+        ("by_branch", () if prepared.has("branch") else ("branch",), Message("visits_unavailable_by_branch")),
     ]
     rows = []
-    for view, missing, reason_en, reason_zh in checks:
-        available = not missing
+    for view, missing, reason in checks:
         if missing == no_activity:
-            reason_en, reason_zh = (
-                "No transaction data (activity table): visit trends need monthly transactions by channel.",
-                "没有交易数据（activity 表）：网点到访分析需要按渠道的月度交易量。",
-            )
-        rows.append((view, available, tuple(missing), "" if available else reason_en, "" if available else reason_zh))
-    return pd.DataFrame(rows, columns=["view", "available", "missing", "reason_en", "reason_zh"])
+            reason = Message("visits_unavailable_activity")
+        rows.append((view, not missing, tuple(missing), reason if missing else None))
+    return pd.DataFrame(rows, columns=["view", "available", "missing", "reason"])
