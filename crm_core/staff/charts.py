@@ -17,7 +17,7 @@ RISE, FALL, STILL = "#1E8449", "#C0392B", "#95A5A6"
 
 
 def ranking_display(
-    table: pd.DataFrame, column_labels: Mapping[str, str], limit: int | None = None, not_ranked: str = "not ranked"
+    table: pd.DataFrame, column_labels: Mapping[str, str], limit: int | None = None, not_ranked: str = "–"
 ) -> pd.DataFrame:
     """Return the ranking table ready to show: rounded scores, signed rank change, renamed columns.
 
@@ -32,7 +32,7 @@ def ranking_display(
     limit : int, optional
         Keep the first ``limit`` rows (by rank).
     not_ranked : str
-        Shown as the rank and rank range of units not ranked (``ranked`` False).
+        Shown as the rank and rank range of rows not ranked (``ranked`` False): the caller's words.
 
     Examples
     --------
