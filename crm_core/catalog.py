@@ -59,6 +59,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "date_order_",  # date orders an upload may use
     "drill_",  # segment drill-down panels
     "explain_",  # the explanation under each Overview metric
+    "feature_",  # churn model features (crm_core.loyalty.feature_name)
     "frequency_",  # trend periods: month / quarter
     "indicator_",  # value and stickiness indicators
     "level_",  # staff ranking levels: branch / relationship manager

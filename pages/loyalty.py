@@ -41,7 +41,7 @@ if not view.model_usable:
     st.warning(say(risk.fitted.reason), icon=":material/block:")
     st.stop()
 ui_loy.model_quality(view)
-for sentence in ui_loy.driver_sentences(risk, prepared, lang):
+for sentence in ui_loy.driver_sentences(risk, prepared):
     st.markdown(f"- {md(sentence)}")
 
 st.subheader(t("risk_heading"))
@@ -91,9 +91,9 @@ def value_panel() -> None:
         format_func=lambda b: t("all") if b is None else branch_names.get(b, b),
         key="loyalty_at_risk_branch",
     )
-    at_risk = loy.at_risk_customers(prepared, risk, kept.customer_bands, kept.values, branch=branch, lang=lang,
-                                    limit=2_000)  # fmt: skip
-    at_risk = ui_places.named(at_risk, prepared).assign(risk_band=[t(f"band_{b}") for b in at_risk["risk_band"]])
+    at_risk = loy.at_risk_customers(prepared, risk, kept.customer_bands, kept.values, branch=branch, limit=2_000)
+    at_risk = ui_loy.with_reasons_in_words(ui_places.named(at_risk, prepared))
+    at_risk = at_risk.assign(risk_band=[t(f"band_{b}") for b in at_risk["risk_band"]])
     table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
     download_pair(
         partial(loy.csv_bytes, exported(at_risk)), partial(loy.excel_bytes, exported(at_risk)), "at_risk", "loyalty"

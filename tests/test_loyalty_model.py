@@ -17,6 +17,7 @@ from crm_core.loyalty import (
     at_risk_customers,
     churn_risk_model,
     customer_value,
+    driver_message,
     fitted_churn_model,
     retention_what_if,
     risk_bands,
@@ -63,8 +64,9 @@ def test_planted_signal_is_recovered_and_calibrated(planted_fit):
     drivers = planted_fit.drivers
     assert set(drivers["feature"].head(2)) == {"products_held", "is_payroll"}
     products = drivers.set_index("feature").loc["products_held"]
-    assert products["direction"] < 0 and "Lower products held" in products["sentence_en"]
-    assert "持有产品数越低" in products["sentence_zh"]
+    assert products["direction"] < 0 and products["message"] == driver_message("products_held", -1.0, None)
+    assert render(products["message"], "en") == "Products held: the lower, the higher the churn risk."
+    assert render(products["message"], "zh") == "持有产品数越低，流失风险越高。"
 
 
 def test_shuffled_labels_give_chance_auc():
@@ -101,9 +103,11 @@ def test_model_reads_no_post_closure_columns(small_sample):
     active = prepared.customers["is_active"].to_numpy()
     assert np.isnan(risk.probabilities[~active]).all() and not np.isnan(risk.probabilities[active]).any()
     bands = risk_bands(risk.probabilities, ModelConfig(high_risk=0.2, medium_risk=0.1))
-    listed = at_risk_customers(prepared, risk, bands, lang="zh", limit=50)
+    listed = at_risk_customers(prepared, risk, bands, limit=50)
     assert len(listed) > 0 and (listed["risk_band"] == "high").all()
-    assert listed["reasons"].str.len().gt(0).mean() > 0.8
+    assert listed["reasons"].map(len).gt(0).mean() > 0.8
+    said = [render(m, "zh") for reasons in listed["reasons"] for m in reasons]
+    assert said and all(text and "{" not in text and "feature_" not in text for text in said)
 
 
 def test_what_if_never_refits(small_sample, monkeypatch):

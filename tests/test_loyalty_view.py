@@ -246,3 +246,27 @@ def test_switching_language_on_loyalty_recomputes_no_analytics(monkeypatch):
     assert at.title[0].value != title, "the page did not re-render in the other language"
     assert calls == [], f"switching language recomputed {calls}"
     assert len({m.label: m.value for m in at.metric}) == len(tiles)
+
+
+def test_customer_reasons_are_messages_for_the_strongest_risky_deviations(tiny):
+    from crm_core.messages import Count, Message, Term, render
+
+    drivers = pd.DataFrame(
+        {"feature": ["products_held", "is_payroll", "branch"], "importance": [0.3, 0.2, 0.1],
+         "direction": [-0.5, -0.4, np.nan], "riskiest_level": [None, None, "South"]}
+    )  # fmt: skip
+    now = pd.DataFrame({"products_held": [2, 1, 1, 0], "is_payroll": [1, 0, 0, 0],
+                        "branch": ["North", "North", "South", "South"]})  # fmt: skip
+    risk = replace(scored(tiny, [0.25, 0.05, np.nan, np.nan]), features_now=now)
+    risk = replace(risk, fitted=replace(risk.fitted, drivers=drivers))
+    # products held among scored (active) customers: A 2, B 1 → median 1.5, spread 0.5; fewer is riskier
+    reasons = loy.customer_reasons(risk, np.arange(4))
+    fewer = Message("reason_value", feature=Term("feature_products_held"), value=Count(1.0), median=Count(1.5))
+    no_payroll = Message("reason_flag_no", feature=Term("feature_is_payroll"))
+    assert reasons[0] == ()  # A holds more than the median and has payroll: nothing stands out
+    assert reasons[1] == reasons[2] == (fewer, no_payroll)  # C's branch (South) is the third reason, left out
+    assert reasons[3][1] == no_payroll and reasons[3][0].key == "reason_value"
+    assert [render(m, "en") for m in reasons[1]] == ["Products held 1 (bank median 2)", "Payroll through the bank: no"]
+    assert [render(m, "zh") for m in reasons[1]] == ["持有产品数 1（全行中位数 2）", "本行代发工资：否"]
+    listed = loy.at_risk_customers(tiny, risk, np.array([2, 2, -1, -1], dtype=np.int8))
+    assert listed["reasons"].tolist() == [(), (fewer, no_payroll)]  # riskiest first within the branch

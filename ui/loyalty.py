@@ -108,20 +108,27 @@ def kpi_tiles(tiles) -> None:
             column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
 
 
-def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, lang: str, top: int = 5) -> list[str]:
+def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, top: int = 5) -> list[str]:
     """The model's strongest drivers in words, a riskiest branch or city named as the session shows it."""
-    from crm_core.loyalty.evaluation import driver_sentence
     from crm_core.places import PLACE_COLUMNS
+    from ui.i18n import say
 
     sentences = []
     for row in risk.fitted.drivers.head(top).itertuples():
-        unit = row.feature if row.feature in PLACE_COLUMNS and isinstance(row.riskiest_level, str) else None
-        if unit is None:
-            sentences.append(getattr(row, f"sentence_{lang}"))
-            continue
-        name = ui_places.names(prepared, unit).get(row.riskiest_level, row.riskiest_level)
-        sentences.append(driver_sentence(unit, row.direction, name, lang))
+        if row.feature in PLACE_COLUMNS and isinstance(row.riskiest_level, str):
+            name = ui_places.names(prepared, row.feature).get(row.riskiest_level, row.riskiest_level)
+            sentences.append(say(loy.driver_message(row.feature, row.direction, name)))
+        else:
+            sentences.append(say(row.message))
     return sentences
+
+
+def with_reasons_in_words(frame):
+    """The at-risk list with each customer's reasons (``Message`` tuples) as one text in the session's language."""
+    from ui.i18n import say
+
+    separator = "；" if current_lang() == "zh" else "; "
+    return frame.assign(reasons=[separator.join(say(m) for m in reasons) for reasons in frame["reasons"]])
 
 
 def model_quality(view: loy.LoyaltyView) -> None:

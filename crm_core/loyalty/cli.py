@@ -166,7 +166,9 @@ def possible_leaks(features: pd.DataFrame, outcome: np.ndarray) -> list[tuple[st
 
 def _generic(sentence: str) -> str:
     """A driver sentence about any outcome, not only churn."""
-    return sentence.replace("churn risk", "outcome probability").replace("risk is highest", "the outcome is likeliest")
+    return sentence.replace("churn risk is highest", "the outcome is likeliest").replace(
+        "churn risk", "outcome probability"
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -278,7 +280,7 @@ def evaluation_result(args: argparse.Namespace) -> dict:
         "calibration_table": fitted.evaluation.calibration.to_dict("records"),
         "folds": None if folds is None else {"count": len(folds.folds), **folds.summary()},
         "drivers": [
-            {"feature": r.feature, "importance": r.importance, "sentence": _generic(r.sentence_en)}
+            {"feature": r.feature, "importance": r.importance, "sentence": _generic(render(r.message, "en"))}
             for r in drivers.itertuples()
         ],
         "possible_leaks": [{"feature": f, "auc_alone": a} for f, a in possible_leaks(features, outcome)],

@@ -14,39 +14,44 @@ from scipy.stats import spearmanr
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
-FEATURE_NAMES: dict[str, tuple[str, str]] = {
-    "aum": ("AUM", "资产规模"),
-    "products_held": ("Products held", "持有产品数"),
-    "digital_active": ("Digital banking active", "数字渠道活跃"),
-    "counter_txn_12m": ("Counter transactions", "柜面交易笔数"),
-    "atm_txn_12m": ("ATM transactions", "ATM 交易笔数"),
-    "mobile_txn_12m": ("Mobile transactions", "手机银行交易笔数"),
-    "online_txn_12m": ("Online transactions", "网银交易笔数"),
-    "phone_txn_12m": ("Phone transactions", "电话银行交易笔数"),
-    "tenure_months": ("Tenure (months)", "开户时长（月）"),
-    "age": ("Age", "年龄"),
-    "is_payroll": ("Payroll through the bank", "本行代发工资"),
-    "risk_level": ("Risk tolerance", "风险等级"),
-    "annual_income": ("Annual income", "年收入"),
-    "gender": ("Gender", "性别"),
-    "branch": ("Branch", "网点"),
-    "city": ("City", "城市"),
-}
-"""Display names ``(English, Chinese)`` of the churn model's features; others show their column name."""
+from crm_core.messages import Message, Term
+
+NAMED_FEATURES: tuple[str, ...] = (
+    "aum",
+    "products_held",
+    "digital_active",
+    "counter_txn_12m",
+    "atm_txn_12m",
+    "mobile_txn_12m",
+    "online_txn_12m",
+    "phone_txn_12m",
+    "tenure_months",
+    "age",
+    "is_payroll",
+    "risk_level",
+    "annual_income",
+    "gender",
+    "branch",
+    "city",
+)
+"""Churn model features the catalog names (``feature_<name>``); others show their column name."""
+
+MONEY_FEATURES = frozenset({"aum", "annual_income"})
+"""Features whose values are amounts of money (shown in the reader's money units)."""
 
 
-def feature_label(name: str, lang: str = "en") -> str:
-    """Return a feature's display name (the column name when unknown).
+def feature_name(name: str) -> Term | str:
+    """Return a feature's name for a ``Message``: its catalog term, or the column name when unknown.
 
     Examples
     --------
-    >>> feature_label("products_held", "zh")
-    '持有产品数'
-    >>> feature_label("balance")
+    >>> from crm_core.messages import render
+    >>> render(Message("reason_level", feature=feature_name("products_held"), level="1"), "zh")
+    '持有产品数：1'
+    >>> feature_name("balance")
     'balance'
     """
-    pair = FEATURE_NAMES.get(name)
-    return (pair[1] if lang == "zh" else pair[0]) if pair else name
+    return Term(f"feature_{name}") if name in NAMED_FEATURES else name
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,35 +217,33 @@ def _direction(values: pd.Series, probabilities: np.ndarray) -> tuple[float, str
     return float("nan"), str(means.idxmax())
 
 
-def driver_sentence(name: str, direction: float, riskiest: str | None, lang: str = "en", flag: bool = False) -> str:
-    """Return how a feature moves churn risk, in words.
+def driver_message(name: str, direction: float, riskiest: str | None, flag: bool = False) -> Message:
+    """Return how a feature moves churn risk, as a message rendered at the edge.
 
     Examples
     --------
-    >>> driver_sentence("products_held", -0.4, None)
-    'Lower products held goes with higher churn risk.'
-    >>> driver_sentence("products_held", -0.4, None, "zh")
+    >>> from crm_core.messages import render
+    >>> render(driver_message("products_held", -0.4, None), "en")
+    'Products held: the lower, the higher the churn risk.'
+    >>> render(driver_message("products_held", -0.4, None), "zh")
     '持有产品数越低，流失风险越高。'
-    >>> driver_sentence("branch", float("nan"), "North")
-    'Branch: risk is highest for North.'
-    >>> driver_sentence("is_payroll", -0.5, None, flag=True)
-    'Customers without payroll through the bank are at higher churn risk.'
+    >>> render(driver_message("branch", float("nan"), "North"), "en")
+    'Branch: churn risk is highest for North.'
+    >>> render(driver_message("is_payroll", -0.5, None, flag=True), "en")
+    'Higher churn risk without: Payroll through the bank.'
     """
-    label = feature_label(name, lang)
+    feature = feature_name(name)
     if riskiest is not None:
-        return f"{label}：{riskiest} 的流失风险最高。" if lang == "zh" else f"{label}: risk is highest for {riskiest}."
+        return Message("driver_riskiest_level", feature=feature, level=riskiest)
     if abs(direction) < 0.05:
-        return f"{label}对风险的影响方向不单一。" if lang == "zh" else f"{label} matters, in no single direction."
+        return Message("driver_no_direction", feature=feature)
+    if flag and direction > 0:
+        return Message("driver_flag_with", feature=feature)
     if flag:
-        if lang == "zh":
-            return f"{'有' if direction > 0 else '没有'}「{label}」的客户流失风险更高。"
-        which = "with" if direction > 0 else "without"
-        return f"Customers {which} {label[0].lower() + label[1:]} are at higher churn risk."
-    if lang == "zh":
-        return f"{label}越{'高' if direction > 0 else '低'}，流失风险越高。"
-    word = "Higher" if direction > 0 else "Lower"
-    lowered = label if label[1:2].isupper() else label[0].lower() + label[1:]
-    return f"{word} {lowered} goes with higher churn risk."
+        return Message("driver_flag_without", feature=feature)
+    if direction > 0:
+        return Message("driver_higher", feature=feature)
+    return Message("driver_lower", feature=feature)
 
 
 def model_drivers(
@@ -270,7 +273,7 @@ def model_drivers(
     pandas.DataFrame
         ``feature``, ``importance`` (drop in ROC AUC when shuffled), ``importance_sd``,
         ``direction`` (Spearman correlation with predicted risk; NaN for categories),
-        ``riskiest_level`` (categories), ``sentence_en``, ``sentence_zh``.
+        ``riskiest_level`` (categories), ``message`` (``driver_message``: how it moves the risk).
     """
     rng = np.random.default_rng(random_state)
     outcome = np.asarray(outcome).astype(int)
@@ -294,11 +297,10 @@ def model_drivers(
                 "importance_sd": float(result.importances_std[i]),
                 "direction": direction,
                 "riskiest_level": riskiest,
-                "sentence_en": driver_sentence(name, direction, riskiest, "en", flag),
-                "sentence_zh": driver_sentence(name, direction, riskiest, "zh", flag),
+                "message": driver_message(name, direction, riskiest, flag),
             }
         )
     return pd.DataFrame.from_records(
         records,
-        columns=["feature", "importance", "importance_sd", "direction", "riskiest_level", "sentence_en", "sentence_zh"],
+        columns=["feature", "importance", "importance_sd", "direction", "riskiest_level", "message"],
     )

@@ -18,8 +18,8 @@ from sklearn.model_selection import train_test_split
 from crm_core.loyalty.churn import ChurnLabels, churn_features, churn_labels
 from crm_core.loyalty.config import DEFAULT_CHURN, DEFAULT_MODEL, ChurnDefinition, ModelConfig
 from crm_core.loyalty.estimator import ChurnClassifier
-from crm_core.loyalty.evaluation import Evaluation, feature_label, held_out_evaluation, model_drivers
-from crm_core.messages import Count, Message
+from crm_core.loyalty.evaluation import MONEY_FEATURES, Evaluation, feature_name, held_out_evaluation, model_drivers
+from crm_core.messages import Count, Message, Money
 from crm_core.prepare import PreparedDataset
 
 RISK_BANDS: tuple[str, ...] = ("low", "medium", "high")
@@ -243,7 +243,11 @@ def risk_bands(probabilities: np.ndarray, config: ModelConfig = DEFAULT_MODEL) -
     return np.where(np.isnan(probabilities), -1, codes).astype(np.int8)
 
 
-def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: int = 2) -> list[str]:
+def _amount(name: str, value: float) -> Count | Money:
+    return Money(float(value)) if name in MONEY_FEATURES else Count(float(value))
+
+
+def customer_reasons(risk: ChurnRisk, rows: np.ndarray, top: int = 2) -> list[tuple[Message, ...]]:
     """Return, for each customer position in ``rows``, the top reasons their risk is high.
 
     A reason is one of the model's main drivers on which the customer deviates from the
@@ -256,28 +260,28 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: i
         A usable churn risk result.
     rows : numpy.ndarray
         Customer positions.
-    lang : {"en", "zh"}
     top : int
         Reasons per customer.
 
     Returns
     -------
-    list of str
-        ``"; "``-joined reasons (``"；"`` in Chinese), empty when none stands out.
+    list of tuple of Message
+        Up to ``top`` reasons per customer (``reason_level``, ``reason_flag_yes``,
+        ``reason_flag_no``, ``reason_value``), strongest first; empty when none stands out.
     """
     if not risk.usable or risk.fitted.drivers is None:
-        return [""] * len(rows)
+        return [()] * len(rows)
     features = risk.features_now
-    candidates = []  # (name, per-row deviation, per-row text)
+    candidates = []  # (per-row score, row position -> Message)
     for _, driver in risk.fitted.drivers.head(REASON_DRIVERS).iterrows():
         name = driver["feature"]
         column = features[name].iloc[rows]
-        label = feature_label(name, lang)
+        feature = feature_name(name)
         if isinstance(driver["riskiest_level"], str):
             level = driver["riskiest_level"]
             match = column.astype("string").fillna("(missing)").to_numpy() == level
-            colon = "：" if lang == "zh" else ": "
-            candidates.append((match * 1.0 * driver["importance"], [f"{label}{colon}{level}"] * len(rows)))
+            said = Message("reason_level", feature=feature, level=level)
+            candidates.append((match * 1.0 * driver["importance"], lambda i, said=said: said))
             continue
         direction = driver["direction"]
         if not np.isfinite(direction) or abs(direction) < 0.05:
@@ -285,9 +289,11 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: i
         values = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
         if set(np.unique(values[~np.isnan(values)])) <= {0.0, 1.0}:
             risky = values == (1.0 if direction > 0 else 0.0)
-            word = ("有" if direction > 0 else "无") if lang == "zh" else ("" if direction > 0 else "no ")
-            text = f"{word}{label}" if lang == "zh" else (word + label[0].lower() + label[1:]).capitalize()
-            candidates.append((risky * 1.0 * driver["importance"], [text] * len(rows)))
+            if direction > 0:
+                said = Message("reason_flag_yes", feature=feature)
+            else:
+                said = Message("reason_flag_no", feature=feature)
+            candidates.append((risky * 1.0 * driver["importance"], lambda i, said=said: said))
             continue
         known = features[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[risk.labels.scored]
         known = known[~np.isnan(known)]
@@ -296,20 +302,17 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, lang: str = "en", top: i
         q1, median, q3 = np.quantile(known, [0.25, 0.5, 0.75])
         spread = q3 - q1 if q3 > q1 else max(abs(median), 1.0)
         deviation = np.nan_to_num(np.sign(direction) * (values - median) / spread) * driver["importance"]
-        median_word = "全行中位数" if lang == "zh" else "bank median"
-        texts = [
-            f"{label} {v:,.0f}（{median_word} {median:,.0f}）"
-            if lang == "zh"
-            else f"{label} {v:,.0f} ({median_word} {median:,.0f})"
-            for v in values
-        ]
-        candidates.append((deviation, texts))
+
+        def said(i, name=name, feature=feature, values=values, median=median):
+            value, typical = _amount(name, values[i]), _amount(name, median)
+            return Message("reason_value", feature=feature, value=value, median=typical)
+
+        candidates.append((deviation, said))
     if not candidates:
-        return [""] * len(rows)
+        return [()] * len(rows)
     scores = np.column_stack([c[0] for c in candidates])
-    separator = "；" if lang == "zh" else "; "
     reasons = []
     for i in range(len(rows)):
         order = [j for j in np.argsort(-scores[i], kind="stable")[:top] if scores[i, j] > 0]
-        reasons.append(separator.join(candidates[j][1][i] for j in order))
+        reasons.append(tuple(candidates[j][1](i) for j in order))
     return reasons

@@ -101,7 +101,6 @@ def at_risk_customers(
     include: Sequence[str] = ("high",),
     branch: str | None = None,
     relationship_manager: str | None = None,
-    lang: str = "en",
     limit: int = 5_000,
 ) -> pd.DataFrame:
     """Return the at-risk customers of a branch or manager (or all), riskiest first, with reasons.
@@ -119,8 +118,6 @@ def at_risk_customers(
         Bands listed.
     branch, relationship_manager : str or None
         Filters; None lists everyone.
-    lang : {"en", "zh"}
-        Language of the reasons.
     limit : int
         Most rows returned (reasons are computed only for these).
 
@@ -128,7 +125,8 @@ def at_risk_customers(
     -------
     pandas.DataFrame
         Columns of ``AT_RISK_COLUMNS`` that the data has, sorted by branch, manager and
-        descending probability.
+        descending probability; ``reasons`` holds a tuple of ``Message`` per customer
+        (``customer_reasons``), rendered at the edge.
     """
     c = prepared.customers
     mask = np.isin(bands, [RISK_BANDS.index(b) for b in include])
@@ -148,7 +146,7 @@ def at_risk_customers(
     if values is not None:
         frame["contribution"] = values["contribution"].to_numpy()[rows]
         frame["clv"] = values["clv"].to_numpy()[rows]
-    frame["reasons"] = customer_reasons(risk, rows, lang)
+    frame["reasons"] = pd.Series(customer_reasons(risk, rows), index=frame.index, dtype=object)
     order = [col for col in ("branch", "relationship_manager") if col in frame]
     if order:
         frame = frame.sort_values([*order, "churn_probability"], ascending=[True] * len(order) + [False], kind="stable")
