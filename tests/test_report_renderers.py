@@ -129,6 +129,18 @@ def test_company_template_layouts_are_used(reports):
         deck_of(reports[0], b"not a deck")
 
 
+def test_a_4_3_company_template_deck_fits_its_slides(reports):
+    buffer = io.BytesIO()
+    Presentation().save(buffer)  # python-pptx's own template: 10 × 7.5 inches
+    for report in reports:
+        deck = deck_of(report, buffer.getvalue())
+        assert (deck.slide_width, deck.slide_height) == (9144000, 6858000)
+        for slide in deck.slides:
+            for shape in slide.shapes:
+                assert shape.left >= 0 and shape.left + shape.width <= deck.slide_width, shape.name
+                assert shape.top >= 0 and shape.top + shape.height <= deck.slide_height, shape.name
+
+
 def test_html_embeds_plotly_once_and_escapes_names(reports):
     report = reports[0]
     page = report_html(report, "<b>scenario</b>", "Bank A sample", FINGERPRINT, WHEN)
