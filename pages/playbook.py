@@ -54,7 +54,8 @@ st.subheader(t("guarantees_heading"))
 measured = pb.guarantee_measures(prepared, scenario, lang=lang)  # targets, owners, milestones: the scenario's
 ui_pb.targets_editor(measured)
 met = measured["met"].fillna(False).astype(bool)
-st.caption(t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum())))
+met_text = t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum()))
+st.caption(f"{met_text} {t('guarantee_target_rule')}")
 export = pb.guarantee_table_for_export(measured, lang)
 st.dataframe(export, hide_index=True, key="playbook_guarantees_table")
 download_pair(

@@ -22,6 +22,7 @@ from crm_core.playbook.config import (
     DEFAULT_RULES,
     DEFAULT_TARGETS,
     GUARANTEE_AREAS,
+    IMPROVEMENT_STEPS,
     OPERATORS,
     RULE_KINDS,
     VIEWS,
@@ -29,6 +30,7 @@ from crm_core.playbook.config import (
     GuaranteeTargets,
     PlaybookRules,
     Rule,
+    starting_target,
 )
 from crm_core.playbook.findings import FINDING_KEYS, Finding, Findings, executive_findings, ranked_findings
 from crm_core.playbook.guarantees import (
@@ -52,6 +54,7 @@ __all__ = [
     "FINDING_KEYS",
     "GUARANTEE_AREAS",
     "GUARANTEE_COLUMNS",
+    "IMPROVEMENT_STEPS",
     "KPI_DEFINITIONS",
     "OPERATORS",
     "RULE_KINDS",
@@ -75,5 +78,6 @@ __all__ = [
     "rule_text",
     "segment_metrics",
     "segment_playbook",
+    "starting_target",
     "tier_labels",
 ]

@@ -327,10 +327,49 @@ DEFAULT_TARGETS: tuple[tuple[str, float], ...] = (
     ("customer_weight", 0.4),
     ("retention", 0.92),
 )
-"""Default targets: RM coverage 95% of affluent-and-above customers; off-counter rate at the
-industry's 90.29% (China Banking Association, 2021); 95% of optional data fields filled;
-digital adoption 75%, cross-sell 2.8 products, satisfaction 4.0 and retention 92% (the green
-marks of the staff scorecard's status rules); 40% of staff KPI weight on the customer perspective."""
+"""External marks each guarantee KPI should at least reach: RM coverage 95% of affluent-and-above
+customers; off-counter rate at the industry's 90.29% (China Banking Association, 2021); 95% of
+optional data fields filled; digital adoption 75%, cross-sell 2.8 products, satisfaction 4.0 and
+retention 92% (the green marks of the staff scorecard's status rules); 40% of staff KPI weight on the
+customer perspective. A target nobody has set starts from today's value (``starting_target``)."""
+
+IMPROVEMENT_STEPS: dict[str, float] = {
+    "rm_coverage": 0.02,
+    "off_counter_rate": 0.02,
+    "data_completeness": 0.02,
+    "digital_adoption": 0.03,
+    "cross_sell_ratio": 0.1,
+    "satisfaction": 0.1,
+    "customer_weight": 0.0,
+    "retention": 0.01,
+}
+"""The improvement on today's value a target starts from (shares in points, cross-sell in products,
+satisfaction in points of 5); the customer weight is a policy choice, its mark only."""
+
+TARGET_CAPS: dict[str, float] = {"satisfaction": 5.0, "cross_sell_ratio": 1e6}
+"""Highest value a KPI can take (shares 1.0 unless listed)."""
+
+
+def starting_target(kpi: str, current: float) -> float:
+    """Return the target of a KPI nobody has set: today's value plus its step, never below the mark.
+
+    ``max(mark, min(cap, current + step))``: a KPI already past its external mark is asked to improve
+    on today (so "met" means something), one below it is asked to reach the mark; at its cap it is
+    asked to hold. Without today's value, the mark.
+
+    Examples
+    --------
+    >>> round(starting_target("digital_adoption", 0.825), 3), starting_target("retention", 0.89)
+    (0.855, 0.92)
+    >>> starting_target("rm_coverage", 1.0), starting_target("satisfaction", float("nan"))
+    (1.0, 4.0)
+    """
+    mark = dict(DEFAULT_TARGETS)[kpi]
+    if not math.isfinite(current):
+        return mark
+    cap = TARGET_CAPS.get(kpi, 1.0)
+    digits = 3 if cap == 1.0 else 2  # a share to 0.1 point, a count or a score to 0.01, as the page shows them
+    return max(mark, min(cap, round(current + IMPROVEMENT_STEPS.get(kpi, 0.0), digits)))
 
 
 @dataclass(frozen=True)
@@ -346,13 +385,13 @@ class GuaranteeTargets:
 
     Examples
     --------
-    >>> GuaranteeTargets().target_map["retention"]
-    0.92
+    >>> GuaranteeTargets().target_map  # none set: each starts from today's value (starting_target)
+    {}
     >>> GuaranteeTargets().with_target("retention", 0.95, owner="Retail head").owner_map
     {'retention': 'Retail head'}
     """
 
-    targets: tuple[tuple[str, float], ...] = DEFAULT_TARGETS
+    targets: tuple[tuple[str, float], ...] = ()
     owners: tuple[tuple[str, str], ...] = ()
     milestones: tuple[tuple[str, str], ...] = ()
 

@@ -17,7 +17,7 @@ from crm_core import segments, staff
 from crm_core.catalog import text
 from crm_core.contract import CUSTOMER_FIELDS
 from crm_core.definitions import churn_rate
-from crm_core.playbook.config import GuaranteeTargets
+from crm_core.playbook.config import GuaranteeTargets, starting_target
 from crm_core.prepare import PreparedDataset
 
 if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
@@ -226,7 +226,7 @@ def guarantee_measures(
     rows = []
     for area, kpi, unit, name_en, name_zh, measure_en, measure_zh in KPI_DEFINITIONS:
         current = values[kpi]
-        target = goal.get(kpi, math.nan)
+        target = goal[kpi] if kpi in goal else starting_target(kpi, current)  # unset: from today's value
         available = math.isfinite(current)
         gap = target - current if available and math.isfinite(target) else math.nan
         rows.append(
