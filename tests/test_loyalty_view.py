@@ -13,7 +13,7 @@ import pytest
 
 import crm_core.loyalty as loy
 from crm_core.comparison import scenario_summary
-from crm_core.playbook import segment_metrics, segment_playbook
+from crm_core.playbook import executive_findings, segment_metrics, segment_playbook
 from crm_core.prepare import prepared_dataset
 from crm_core.report import report_content
 from crm_core.scenarios import Scenario
@@ -172,6 +172,7 @@ def test_every_surface_reads_the_view_it_is_given(tiny, monkeypatch):
     assert numbers["AUM of high-risk customers"] == 200.0
     assert len(segment_playbook(tiny, scenario, churn_risk=risk, loyalty_view=view)) == len(tiers)
     assert len(segment_metrics(tiny, codes, tiers, risk, scenario.stickiness, None, view)) == len(tiers)
+    assert executive_findings(tiny, scenario, churn_risk=risk, loyalty_view=view) is not None
 
 
 CHAIN = ("retention_what_if", "risk_by_group", "clv_by_segment", "stickiness_by_segment", "band_summary",
@@ -198,10 +199,7 @@ def test_the_loyalty_chain_is_written_once(name):
 
 def test_customer_values_and_bands_are_computed_in_the_view_and_its_cache_only():
     assert set(_callers("customer_value")) == {"crm_core/loyalty/view.py", "ui/loyalty.py"}
-    # The at-risk finding still draws bands from probabilities (playbook owner's file; to read
-    # ``LoyaltyView.customer_bands`` once ``executive_findings`` takes ``loyalty_view=``).
-    assert "crm_core/loyalty/view.py" in _callers("risk_bands")
-    assert set(_callers("risk_bands")) <= {"crm_core/loyalty/view.py", "crm_core/playbook/findings.py"}
+    assert _callers("risk_bands") == ["crm_core/loyalty/view.py"]  # the at-risk finding reads the view's bands
 
 
 LOYALTY_ANALYTICS = (

@@ -42,6 +42,7 @@ def _inputs(prepared: PreparedDataset, scenario: Scenario) -> dict:
         "visit_view": ui_vis.tier_view(prepared, scenario),
         "product_view": ui_prod.tier_view(prepared, scenario),
         "staff_views": ui_staff.views(prepared, scenario),
+        "loyalty_view": ui_loy.tier_view(prepared, scenario),
     }
 
 
@@ -55,8 +56,7 @@ def _plays(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _s
     inputs = _inputs(_prepared, _scenario)
     del inputs["visit_view"]  # the plays read the cube's per-customer windows only
     del inputs["staff_views"]
-    loyalty_view = ui_loy.tier_view(_prepared, _scenario)
-    return pb.segment_playbook(_prepared, _scenario, lang=lang, loyalty_view=loyalty_view, **inputs)
+    return pb.segment_playbook(_prepared, _scenario, lang=lang, **inputs)
 
 
 def _key(scenario: Scenario) -> str:

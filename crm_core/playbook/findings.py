@@ -313,7 +313,7 @@ def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dic
     )  # fmt: skip
 
 
-def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang) -> Finding:
+def _at_risk(prepared, risk, bands, codes, labels, margin, config: FindingsConfig, lang) -> Finding:
     zh = lang == "zh"
     if not risk.usable:
         return _skipped("at_risk_affluent", render(risk.fitted.reason, lang) if risk.fitted.reason else "")
@@ -325,7 +325,7 @@ def _at_risk(prepared, risk, codes, labels, margin, config: FindingsConfig, lang
     active = prepared.customers["is_active"].to_numpy(dtype=bool)
     aum = np.nan_to_num(prepared.customers["aum"].to_numpy(dtype=float))
     member = active & np.isin(codes, tiers)
-    high = member & (loyalty.risk_bands(risk.probabilities) == 2)
+    high = member & (bands == loyalty.RISK_BANDS.index("high"))  # the loyalty view's bands
     at_risk = float(aum[high].sum())
     expected = float(np.nansum(risk.probabilities[high] * aum[high])) * margin
     names = "、".join(labels[t] for t in tiers) if zh else " and ".join(labels[t] for t in tiers)
@@ -504,6 +504,7 @@ def executive_findings(
     visit_view: visits.VisitsView | None = None,
     product_view: products.ProductsView | None = None,
     staff_views: Callable[[str], staff.StaffView] | None = None,
+    loyalty_view: loyalty.LoyaltyView | None = None,
 ) -> Findings:
     """Return the ``top`` most material findings of the dataset under the scenario.
 
@@ -531,6 +532,8 @@ def executive_findings(
     staff_views : callable, optional
         ``level -> staff_view(prepared, level, StaffSettings.of(scenario))`` from the caller's cache
         (computed here when None).
+    loyalty_view : LoyaltyView, optional
+        ``loyalty_view`` over the scenario's tiers when the caller has it (built here otherwise).
 
     Returns
     -------
@@ -551,10 +554,13 @@ def executive_findings(
     view = product_view or products.products_view(
         prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
     )
+    loyal = loyalty_view or loyalty.loyalty_view(
+        prepared, codes, scenario.tiers.labels, loyalty.LoyaltySettings.of(scenario), risk=risk
+    )
     candidates = (
         _product_gap(view, {**branches, **segments.tier_names(scenario.tiers, lang)}, margin, config, lang),
         _counter_decline(prepared, visit_view, config, lang, branches),
-        _at_risk(prepared, risk, codes, labels, margin, config, lang),
+        _at_risk(prepared, risk, loyal.customer_bands, codes, labels, margin, config, lang),
         _concentration(prepared, risk, margin, config, lang),
         _staff_shift(
             prepared,

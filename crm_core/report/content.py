@@ -671,7 +671,14 @@ def report_content(
     from crm_core.report.meeting import channels_step, decisions_step, strategy_step
 
     findings = executive_findings(
-        prepared, scenario, lang, churn_risk=risk, cube=cube, product_view=view, staff_views=staff_views
+        prepared,
+        scenario,
+        lang,
+        churn_risk=risk,
+        cube=cube,
+        product_view=view,
+        staff_views=staff_views,
+        loyalty_view=loyalty,
     )
     plays = segment_playbook(
         prepared, scenario, lang=lang, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty
