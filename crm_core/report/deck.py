@@ -229,7 +229,7 @@ def _wrapped_lines(text: str, per_line: float) -> int:
 
     Examples
     --------
-    >>> _wrapped_lines("ab\ncdef", 2.0)
+    >>> _wrapped_lines("ab" + chr(10) + "cdef", 2.0)
     3
     """
     return sum(max(1, math.ceil(text_width(part) / per_line)) for part in str(text).split("\n"))
@@ -241,9 +241,18 @@ _CELL_MARGIN = Inches(0.1)  # python-pptx's default left and right cell margin
 _CELL_PADDING = Inches(0.1)  # top plus bottom cell margin
 
 
-def _least_widths(cells: list[list[str]]) -> list[float]:
-    """Each column's narrowest width in Latin characters: its longest word, plus one for the wrap."""
-    return [1 + max(4.0, *(longest_word(row[j]) for row in cells)) for j in range(len(cells[0]))]
+HEADER_WHOLE = 18.0
+"""A header up to this wide (nine Han characters: 适合且未持有的客户) stays on one line when the table has the
+room; Chinese has no spaces, so a wrapped header may otherwise split a word (客 / 户)."""
+
+
+def _least_widths(cells: list[list[str]], whole_header: float = SHORT_LABEL) -> list[float]:
+    """Each column's narrowest width in Latin characters: its longest word, plus one for the wrap.
+
+    A header no wider than ``whole_header`` counts whole.
+    """
+    header = [text_width(text) if text_width(text) <= whole_header else longest_word(text) for text in cells[0]]
+    return [1 + max(4.0, header[j], *(longest_word(row[j]) for row in cells[1:])) for j in range(len(cells[0]))]
 
 
 def table_min_width(cells: list[list[str]], size: int) -> int:
@@ -251,10 +260,10 @@ def table_min_width(cells: list[list[str]], size: int) -> int:
 
     Examples
     --------
-    >>> table_min_width([["Tier"], ["私人银行客户"]], 10) == int(13 * Pt(10) * 0.62 + 2 * Inches(0.1))
+    >>> table_min_width([["适合且未持有的客户"], ["12"]], 10) == int(19 * Pt(10) * 0.62 + 2 * Inches(0.1))
     True
     """
-    return int(sum(m * Pt(size) * 0.62 + 2 * _CELL_MARGIN for m in _least_widths(cells)))
+    return int(sum(m * Pt(size) * 0.62 + 2 * _CELL_MARGIN for m in _least_widths(cells, HEADER_WHOLE)))
 
 
 def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, list[int], list[int], int]:
@@ -280,28 +289,29 @@ def table_layout(cells: list[list[str]], width: int, height: int) -> tuple[int, 
     (10, True, True, 2)
     """
     columns = len(cells[0])
-    least = _least_widths(cells)
-    wanted = [max([least[j], *(text_width(row[j]) for row in cells[1:])]) for j in range(columns)]
-    spare = sum(wanted) - sum(least)
-    shares = [(w - m) / spare if spare else 1 / columns for w, m in zip(wanted, least, strict=True)]
+    for whole_header in (HEADER_WHOLE, SHORT_LABEL):  # whole headers first, wrapped ones when they do not fit
+        least = _least_widths(cells, whole_header)
+        wanted = [max([least[j], *(text_width(row[j]) for row in cells[1:])]) for j in range(columns)]
+        spare = sum(wanted) - sum(least)
+        shares = [(w - m) / spare if spare else 1 / columns for w, m in zip(wanted, least, strict=True)]
 
-    def fitted(size: int) -> tuple[list[int], list[int], bool]:
-        character = Pt(size) * 0.62  # a Latin character of a sans-serif font (bold headers included)
-        needed = [m * character + 2 * _CELL_MARGIN for m in least]
-        room = width - sum(needed)
-        if room >= 0:
-            widths = [int(n + room * share) for n, share in zip(needed, shares, strict=True)]
-        else:  # even the longest words do not fit: shrink every column alike
-            widths = [int(n * width / sum(needed)) for n in needed]
-        widths[-1] = width - sum(widths[:-1])
-        per_line = [max(1.0, (w - 2 * _CELL_MARGIN) / character) for w in widths]
-        lines = [max(_wrapped_lines(text, per_line[j]) for j, text in enumerate(row)) for row in cells]
-        return widths, [int(count * Pt(size) * 1.25 + _CELL_PADDING) for count in lines], room >= 0
+        def fitted(size: int, least=least, shares=shares) -> tuple[list[int], list[int], bool]:
+            character = Pt(size) * 0.62  # a Latin character of a sans-serif font (bold headers included)
+            needed = [m * character + 2 * _CELL_MARGIN for m in least]
+            room = width - sum(needed)
+            if room >= 0:
+                widths = [int(n + room * share) for n, share in zip(needed, shares, strict=True)]
+            else:  # even the longest words do not fit: shrink every column alike
+                widths = [int(n * width / sum(needed)) for n in needed]
+            widths[-1] = width - sum(widths[:-1])
+            per_line = [max(1.0, (w - 2 * _CELL_MARGIN) / character) for w in widths]
+            lines = [max(_wrapped_lines(text, per_line[j]) for j, text in enumerate(row)) for row in cells]
+            return widths, [int(count * Pt(size) * 1.25 + _CELL_PADDING) for count in lines], room >= 0
 
-    for size in TABLE_FONT_SIZES:
-        widths, heights, words_fit = fitted(size)
-        if words_fit and sum(heights) <= height:
-            return size, widths, heights, len(cells)
+        for size in TABLE_FONT_SIZES:
+            widths, heights, words_fit = fitted(size)
+            if words_fit and sum(heights) <= height:
+                return size, widths, heights, len(cells)
     shown = len(cells)  # the smallest font and still too tall: the last rows are left out
     while shown > 2 and sum(heights[:shown]) > height:
         shown -= 1
