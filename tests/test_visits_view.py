@@ -112,6 +112,17 @@ def test_what_if_follows_the_scenario_inputs(bank, view):
     assert every.staffing["moved_off_counter"].tolist() == [1.0, 1.25]
 
 
+def test_a_what_if_move_recomputes_the_staffing_only(bank, view):
+    inputs = vis.WhatIfInputs((1,), 20, 1.0, 100)
+    moved = vis.with_what_if(view, inputs)
+    fresh = vis.visits_view(bank, CODES, ("x", "y"), replace(SETTINGS, what_if=inputs))
+    pdt.assert_frame_equal(moved.staffing, fresh.staffing)
+    assert moved.what_if_result == fresh.what_if_result and moved.settings == fresh.settings
+    assert moved.segments is view.segments and moved.at_risk is view.at_risk  # the rest is the same object
+    # South's C: 5 × 100% × 20% × 1.0 = 1 transaction moved
+    assert moved.staffing["moved_off_counter"].tolist() == [0.0, 1.0]
+
+
 def test_the_view_uses_the_scenario_benchmark(bank, view):
     own = vis.OffCounterBenchmark(points=((2020, 0.6),), source="own survey")
     other = vis.visits_view(bank, CODES, ("x", "y"), replace(SETTINGS, benchmark=own))

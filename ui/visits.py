@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
@@ -30,12 +31,23 @@ def _fits(fingerprint: str, _cube_value: vis.VisitCube) -> vis.VisitFits:
     return vis.visit_fits(_cube_value)
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _view(
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _grouped(
     fingerprint: str, grouping_key: str, settings_key: str, _prepared: PreparedDataset, _codes, _labels, _settings
 ) -> vis.VisitsView:
     cube_value = cube(_prepared)
     return vis.visits_view(_prepared, _codes, _labels, _settings, cube=cube_value, fits=_fits(fingerprint, cube_value))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _view(
+    fingerprint: str, grouping_key: str, settings_key: str, _prepared: PreparedDataset, _codes, _labels, _settings
+) -> vis.VisitsView:
+    # A what-if move recomputes only the staffing: the rest is kept per grouping, benchmark and rule.
+    others = replace(_settings, what_if=vis.DEFAULT_WHAT_IF)
+    others_key = hashlib.sha256(repr(others).encode()).hexdigest()
+    grouped = _grouped(fingerprint, grouping_key, others_key, _prepared, _codes, _labels, others)
+    return vis.with_what_if(grouped, _settings.what_if)
 
 
 def cube(prepared: PreparedDataset) -> vis.VisitCube:

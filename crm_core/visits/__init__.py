@@ -82,7 +82,7 @@ from crm_core.visits.trends import (
     group_channel_trend,
     off_counter_rates,
 )
-from crm_core.visits.view import BANK, VisitFits, VisitSettings, VisitsView, visit_fits, visits_view
+from crm_core.visits.view import BANK, VisitFits, VisitSettings, VisitsView, visit_fits, visits_view, with_what_if
 from crm_core.visits.whatif import WhatIfBase, what_if_base, what_if_message, what_if_staffing
 
 __all__ = [
@@ -163,4 +163,5 @@ __all__ = [
     "what_if_message",
     "what_if_staffing",
     "window_rates",
+    "with_what_if",
 ]

@@ -193,10 +193,7 @@ def visits_view(
     segments, _ = segment_declines(cube, codes, labels, settings.decline)  # no monthly segment history
     flows = substitution_flows(cube, codes, labels, total_label=BANK)
     base = what_if_base(cube, codes, labels, fits.branch_fits)
-    # No group chosen means every group.
-    what_if = replace(settings.what_if, segments=tuple(settings.what_if.segments) or tuple(range(len(labels))))
-    staffing = what_if_staffing(base, what_if)
-    return VisitsView(
+    view = VisitsView(
         n_months=cube.n_months,
         kpis=visit_kpis(prepared, cube, fits.bank, settings.attrition, settings.benchmark),
         rates=off_counter_rates(prepared, settings.benchmark),
@@ -212,9 +209,26 @@ def visits_view(
         flows=flows,
         substitution=substitution_message(flows),
         base=base,
-        what_if=what_if,
-        staffing=staffing,
-        what_if_result=what_if_message(staffing, what_if),
+        what_if=settings.what_if,
+        staffing=pd.DataFrame(),
+        what_if_result=Message("visits_what_if_sentence"),
         at_risk=silent_attrition(prepared, cube, settings.attrition),
         settings=settings,
+    )
+    return with_what_if(view, settings.what_if)
+
+
+def with_what_if(view: VisitsView, what_if: WhatIfInputs) -> VisitsView:
+    """Return ``view`` under other what-if inputs: only the staffing is recomputed (small per-branch arrays).
+
+    A what-if slider moves this and nothing else; no group chosen means every group.
+    """
+    chosen = replace(what_if, segments=tuple(what_if.segments) or tuple(range(len(view.groups))))
+    staffing = what_if_staffing(view.base, chosen)
+    return replace(
+        view,
+        what_if=chosen,
+        staffing=staffing,
+        what_if_result=what_if_message(staffing, chosen),
+        settings=replace(view.settings, what_if=what_if),
     )
