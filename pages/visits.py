@@ -10,12 +10,11 @@ from ui import data, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui import visits as ui_vis
-from ui.i18n import current_lang, say, t
+from ui.i18n import say, t
 from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("visits")
 prepared = data.active_prepared()
-lang = current_lang()
 ui_vis.require_activity(prepared)
 
 codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("visits_group_by"))
@@ -51,7 +50,7 @@ plot(
 st.caption(t("visits_interval_note", lags=view.bank_fit.lags))
 
 st.caption(t("visits_segments_latest", months=view.n_months))
-table(ui_vis.decline_display(relabelled(view.segments, groups), lang), "visits_segment_table")
+table(ui_vis.decline_display(relabelled(view.segments, groups)), "visits_segment_table")
 
 st.subheader(t("substitution_heading"))
 if view.substitution is not None:

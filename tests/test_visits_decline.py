@@ -10,7 +10,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
-from crm_core.messages import render
+from crm_core.messages import Message, render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
 from crm_core.visits import (
@@ -195,8 +195,7 @@ def test_branch_table_names_a_branch_without_counter_activity():
             "curvature_p": [np.nan],
             "rank": [0],
             "among_steepest": [False],
-            "reason_en": pd.array(["No counter transactions in the window."], dtype="string"),
-            "reason_zh": pd.array(["期间内没有柜面交易。"], dtype="string"),
+            "reason": [Message("visits_reason_no_counter")],
         },
         index=[1],
     )

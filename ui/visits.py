@@ -81,11 +81,9 @@ def channel_labels() -> dict[str, str]:
     return {c: t(f"channel_{c}") for c in CHANNELS}
 
 
-def localised_reasons(table, lang: str):
-    """Keep the reason column of the session's language only, named ``reason``."""
-    keep = "reason_zh" if lang == "zh" else "reason_en"
-    drop = "reason_en" if lang == "zh" else "reason_zh"
-    return table.drop(columns=[drop]).rename(columns={keep: "reason"})
+def localised_reasons(table: pd.DataFrame) -> pd.DataFrame:
+    """The reason column (``Message`` values) in the session's language."""
+    return table.assign(reason=[say(r) if r is not None else "" for r in table["reason"]])
 
 
 def require_activity(prepared: PreparedDataset) -> None:
@@ -143,7 +141,7 @@ def _halving_cell(start, end) -> str:
     return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
 
 
-def decline_display(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def decline_display(table: pd.DataFrame) -> pd.DataFrame:
     """A decline table as shown: the halving as a range of years, the curvature verdict in words."""
     verdicts = {
         vis.STRAIGHT: t("curvature_straight"),
@@ -160,7 +158,7 @@ def decline_display(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     hidden = {"halving_month", "halving_from", "halving_to", "curvature_verdict", "curvature_p", "among_steepest"}
     order = [c for c in table.columns if c not in hidden]
     order[order.index("months_used") + 1 : order.index("months_used") + 1] = ["halving", "curvature"]
-    return localised_reasons(shown[order], lang)
+    return localised_reasons(shown[order])
 
 
 def benchmark_source(benchmark) -> str:

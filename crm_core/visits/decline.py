@@ -61,8 +61,7 @@ DECLINE_COLUMNS = (
     "curvature_p",
     "rank",
     "among_steepest",
-    "reason_en",
-    "reason_zh",
+    "reason",
 )
 
 
@@ -84,8 +83,8 @@ class DeclineFit:
         Compound annual rate between the first and the last 12 months of the window.
     months_used : int
         Months in the fit (months with counter transactions).
-    reason_en, reason_zh : str
-        Why there are no numbers, or a caveat; empty otherwise.
+    reason : Message or None
+        Why there are no numbers, or a caveat; None otherwise.
     coefficients, covariance : numpy.ndarray
         OLS coefficients (intercept, years, month dummies) and the covariance behind the interval.
     residual_variance : float
@@ -114,8 +113,7 @@ class DeclineFit:
     yoy: float = math.nan
     cagr: float = math.nan
     months_used: int = 0
-    reason_en: str = ""
-    reason_zh: str = ""
+    reason: Message | None = None
     coefficients: np.ndarray | None = None
     covariance: np.ndarray | None = None
     residual_variance: float = math.nan
@@ -129,6 +127,16 @@ class DeclineFit:
     curvature_verdict: str = NOT_TESTED
     curvature_p: float = math.nan
     curved_coefficients: np.ndarray | None = None
+
+    @property
+    def reason_en(self) -> str:
+        """``reason`` rendered in English ("" without one), for callers not yet on messages."""
+        return render(self.reason, "en") if self.reason is not None else ""
+
+    @property
+    def reason_zh(self) -> str:
+        """``reason`` rendered in Chinese ("" without one), for callers not yet on messages."""
+        return render(self.reason, "zh") if self.reason is not None else ""
 
     @property
     def slope(self) -> float:
@@ -279,15 +287,13 @@ def counter_decline(
             status=NOT_ENOUGH_HISTORY,
             yoy=yoy,
             cagr=cagr,
-            reason_en=f"Not enough history: {n} months, at least {config.min_months} needed.",
-            reason_zh=f"历史数据不足：仅{n}个月，至少需要{config.min_months}个月。",
+            reason=Message("visits_reason_short_history", months=n, needed=config.min_months),
             confidence=config.confidence,
         )
     if not np.nansum(series) > 0:
         return DeclineFit(
             status=NO_COUNTER_ACTIVITY,
-            reason_en="No counter transactions in the window.",
-            reason_zh="期间内没有柜面交易。",
+            reason=Message("visits_reason_no_counter"),
             confidence=config.confidence,
         )
     used = series > 0
@@ -297,9 +303,7 @@ def counter_decline(
             yoy=yoy,
             cagr=cagr,
             months_used=int(used.sum()),
-            reason_en=f"Not enough history: counter transactions in {int(used.sum())} months, "
-            f"at least {config.min_months} needed.",
-            reason_zh=f"历史数据不足：仅{int(used.sum())}个月有柜面交易，至少需要{config.min_months}个月。",
+            reason=Message("visits_reason_few_counter_months", months=int(used.sum()), needed=config.min_months),
             confidence=config.confidence,
         )
     fit_months = months[used]
@@ -315,13 +319,12 @@ def counter_decline(
     robust_se = math.sqrt(max(robust[1, 1], 0.0)) if df > 0 else math.nan
     covariance = robust if robust_se > ols_se else classical
     lower = upper = math.nan
-    reason_en = reason_zh = ""
+    reasons: list[Message] = []
     if df > 0:
         half = stats.t.ppf(0.5 + config.confidence / 2, df) * max(ols_se, robust_se)
         lower, upper = math.expm1(slope - half), math.expm1(slope + half)
     else:
-        reason_en = "No interval: the fit leaves no residual degrees of freedom (add months of history)."
-        reason_zh = "无置信区间：数据月份太少，模型没有剩余自由度。"
+        reasons.append(Message("visits_reason_no_interval"))
     verdict, p_value, curved_coefficients = NOT_TESTED, math.nan, None
     if df > 1:  # the curved alternative spends one more degree of freedom
         curved_coefficients, _, curved_df, curved_classical, curved_robust = _ols(
@@ -332,8 +335,7 @@ def counter_decline(
         p_value = float(2 * stats.t.sf(abs(statistic), curved_df))
         verdict = CURVED if p_value < 1 - config.confidence else STRAIGHT
     if not used.all():
-        reason_en = (reason_en + " " if reason_en else "") + f"{int((~used).sum())} months without counter left out."
-        reason_zh += f"{int((~used).sum())}个无柜面交易的月份未参与拟合。"
+        reasons.append(Message("visits_reason_months_left_out", months=int((~used).sum())))
     return DeclineFit(
         status=OK,
         annual_change=math.expm1(slope),
@@ -342,8 +344,9 @@ def counter_decline(
         yoy=yoy,
         cagr=cagr,
         months_used=int(used.sum()),
-        reason_en=reason_en,
-        reason_zh=reason_zh,
+        reason=Message("visits_reasons", first=reasons[0], second=reasons[1])
+        if len(reasons) == 2
+        else (reasons[0] if reasons else None),
         coefficients=coefficients,
         covariance=covariance,
         residual_variance=variance,
@@ -699,7 +702,7 @@ def group_declines(
         estimate), ``halving_from`` / ``halving_to`` (``halving_range``), ``curvature_verdict``
         / ``curvature_p`` (the check against a curved trend), ``rank`` (1 = steepest decline;
         0 without a rate), ``among_steepest`` (interval overlaps the steepest's, see
-        ``among_steepest``), ``reason_en`` / ``reason_zh``. Sorted by ``code``.
+        ``among_steepest``), ``reason`` (``Message`` or None). Sorted by ``code``.
     fits : tuple of DeclineFit
         In ``code`` order, for forecasts and what-ifs.
     """
@@ -728,8 +731,7 @@ def group_declines(
             "curvature_p": [f.curvature_p for f in fits],
             "rank": np.zeros(len(fits), dtype=np.int64),
             "among_steepest": np.zeros(len(fits), dtype=bool),
-            "reason_en": pd.array([f.reason_en for f in fits], dtype="string"),
-            "reason_zh": pd.array([f.reason_zh for f in fits], dtype="string"),
+            "reason": pd.Series([f.reason for f in fits], dtype="object"),
         },
         columns=list(DECLINE_COLUMNS),
     )

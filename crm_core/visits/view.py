@@ -55,8 +55,8 @@ class VisitSettings:
     Examples
     --------
     >>> from crm_core.scenarios import Scenario
-    >>> VisitSettings.of(Scenario()).what_if.adoption_increase_pp
-    10
+    >>> VisitSettings.of(Scenario()).what_if == Scenario().visits_what_if
+    True
     """
 
     what_if: WhatIfInputs
