@@ -90,9 +90,18 @@ class Message:
     def __hash__(self) -> int:
         return hash((self.key, self.params))
 
+    def __reduce__(self) -> tuple:
+        # Picklable (the models an artefact stores carry their reasons): rebuilt through __init__.
+        return (_message, (self.key, self.params))
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in self.params)
         return f"Message({self.key!r}{', ' if shown else ''}{shown})"
+
+
+def _message(key: str, params: tuple) -> Message:
+    """A pickled ``Message`` rebuilt."""
+    return Message(key, **dict(params))
 
 
 def _shown(value: object, lang: str) -> object:
