@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
 
 from crm_core import segments as seg
 from crm_core import visits as vis
+from crm_core.messages import Message, render
 from crm_core.playbook import Finding, Findings, Recommendation, SegmentPlay, executive_findings
 from crm_core.report.meeting import channel_mix, channels_step, decisions_step, service_name, strategy_step
 from crm_core.scenarios import proposed_scenario
@@ -64,6 +66,11 @@ def test_the_channels_step_reads_the_visits_view(bank):
     assert [values for _, values in zh.chart.series] == [values for _, values in step.chart.series]
     assert zh.chart.categories[0] == "柜面" and "置信区间" in zh.headline
     assert not channels_step(None, "en").available
+    no_counter = replace(
+        view, bank_fit=vis.DeclineFit(vis.NO_COUNTER_ACTIVITY, reason=Message("visits_reason_no_counter"))
+    )
+    said = render(Message("visits_reason_no_counter"), "zh")
+    assert said and said in channels_step(no_counter, "zh").headline  # the fit's reason, in the deck's language
 
 
 def _recommendation(kind: str, text: str) -> Recommendation:

@@ -22,6 +22,7 @@ import pandas as pd
 from crm_core import visits as vis
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
 from crm_core.formatting import format_money
+from crm_core.messages import render
 from crm_core.report.content import _chart, _number, _step, _t
 from crm_core.report.model import Step, format_value
 
@@ -127,7 +128,7 @@ def channels_step(visits: vis.VisitsView | None, lang: str) -> Step:
         _number("report_digital_share", digital, "share", lang),
         _number("report_tellers_freed", tellers, "ratio", lang),
     )
-    reason = fit.reason_zh if lang == "zh" else fit.reason_en
+    reason = render(fit.reason, lang) if fit.reason is not None else _t("not_available", lang)
     decline = _interval(fit, lang) if fit.status == vis.OK else reason
     headline = _t(
         "report_channels_headline",
