@@ -12,12 +12,16 @@ cluster); opening its result must not be. An artefact folder holds
     per-customer cube from it.
 ``holdings.parquet``
     The canonical holdings, when the extract has them.
+``models/`` (optional)
+    The churn and propensity models trained at preparation, with their evaluation and scores
+    (``crm_core.stored_models``); absent in artefacts written without them or before them.
 ``manifest.json``
     ``schema_version``, ``source``, ``engine``, ``created`` (UTC ISO), ``as_of``,
-    ``fingerprint``, ``products``, ``orphan_activity_rows`` and ``rows`` per file.
+    ``fingerprint``, ``products``, ``orphan_activity_rows``, ``rows`` per file and, with models,
+    ``models`` (what they were trained for: fingerprint, definition, configs, scikit-learn version).
 
 ``read_artefact`` rebuilds the ``PreparedDataset`` straight from the files, skipping
-preparation; see ``docs/spark.md``.
+preparation, and lists the stored models in ``PreparedDataset.models``; see ``docs/spark.md``.
 """
 
 from __future__ import annotations
@@ -127,6 +131,7 @@ def artefact_folder(out_dir: str | Path) -> Path:
             raise ArtefactError(f"{out} is not empty and holds no artefact; choose an empty or new folder")
         for file in (*DATA_FILES, MANIFEST):
             (out / file).unlink(missing_ok=True)
+        shutil.rmtree(out / "models", ignore_errors=True)  # crm_core.stored_models.MODELS_DIR
     out.mkdir(parents=True, exist_ok=True)
     return out
 
@@ -140,7 +145,9 @@ def write_manifest(out: Path, manifest: dict) -> Path:
     return Path(out)
 
 
-def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, engine: str = "local") -> Path:
+def write_artefact(
+    prepared: PreparedDataset, out_dir: str | Path, source: str, engine: str = "local", models: bool = False
+) -> Path:
     """Write a prepared dataset as an artefact folder and return the folder.
 
     Parameters
@@ -153,6 +160,10 @@ def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, 
         Where the data came from, in words (file names, table names).
     engine : str
         What prepared it (``"local"`` or ``"spark"``), recorded in the manifest.
+    models : bool
+        Also train the default churn and propensity models and store them (``models/``, see
+        ``crm_core.stored_models``): what ``python -m crm_core prepare`` does, so opening a page
+        never trains. Off by default: tests and tools that only need the data skip the training.
 
     Returns
     -------
@@ -207,7 +218,24 @@ def write_artefact(prepared: PreparedDataset, out_dir: str | Path, source: str, 
         orphan_activity_rows=prepared.orphan_activity_rows,
         rows=rows,
     )
+    if models:
+        from crm_core.stored_models import write_models
+
+        manifest["models"] = write_models(prepared, out)
     return write_manifest(out, manifest)
+
+
+def store_models(path: str | Path) -> Path:
+    """Train the default models on an artefact already written (e.g. by Spark) and store them in it.
+
+    The manifest is written again, last, with its ``models`` section; the data files are untouched.
+    """
+    from crm_core.stored_models import write_models
+
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    manifest["models"] = write_models(read_artefact(folder), folder)
+    return write_manifest(folder, manifest)
 
 
 def read_manifest(path: str | Path) -> dict:
@@ -544,7 +572,8 @@ def read_artefact(path: str | Path) -> PreparedDataset:
     Returns
     -------
     PreparedDataset
-        Customers, monthly channels, as-of month, products and orphan count from the files;
+        Customers, monthly channels, as-of month, products and orphan count from the files, and
+        ``models`` (``crm_core.stored_models.models_of``: None when the artefact stores none);
         its ``dataset`` holds the canonical customer columns, the manifest's fingerprint and
         the activity and holdings files, which stay on disk (``activity_code_batches`` streams the
         activity for the visits view; ``loaded_activity`` / ``loaded_holdings`` read them whole
@@ -581,6 +610,8 @@ def read_artefact(path: str | Path) -> PreparedDataset:
         activity_rows=int(rows.get(ACTIVITY_FILE, 0)),
         holdings_file=str(folder / HOLDINGS_FILE) if HOLDINGS_FILE in rows else None,
     )
+    from crm_core.stored_models import models_of
+
     return PreparedDataset(
         dataset=dataset,
         customers=customers,
@@ -588,4 +619,5 @@ def read_artefact(path: str | Path) -> PreparedDataset:
         as_of=pd.Timestamp(manifest["as_of"]),
         products=tuple(manifest.get("products", ())),
         orphan_activity_rows=int(manifest.get("orphan_activity_rows", 0)),
+        models=models_of(folder, manifest),
     )

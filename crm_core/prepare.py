@@ -59,6 +59,9 @@ class PreparedDataset:
         Product names found (from ``has_<product>`` flags or the holdings table).
     orphan_activity_rows : int
         Activity rows whose customer is not in the customers table (left out, reported).
+    models : crm_core.stored_models.StoredModels or None
+        The models trained at preparation, when read from an artefact that stores them (see
+        ``crm_core.stored_models``); None otherwise.
     """
 
     dataset: Dataset
@@ -69,6 +72,7 @@ class PreparedDataset:
     orphan_activity_rows: int = 0
     notes: tuple[str, ...] = field(default=())
     dated: bool = True
+    models: object | None = field(default=None, repr=False)
 
     @property
     def fingerprint(self) -> str:

@@ -1,5 +1,8 @@
 """``python -m crm_core prepare``: prepare an extract once and save it as an artefact folder.
 
+The churn and propensity models are trained here too and stored in the folder
+(``crm_core.stored_models``), so opening a page never trains one; ``--no-models`` skips them.
+
 Exit 0 with the artefact written, 2 with a one-line reason; never a traceback.
 """
 
@@ -29,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="artefact folder to write")
     parser.add_argument("--master", help="Spark master, e.g. local[4] (default: spark-submit's setting, else local[*])")
     parser.add_argument("--remote", help="Spark Connect URL, e.g. sc://host:15002 (default: $SPARK_REMOTE)")
+    parser.add_argument(
+        "--no-models", action="store_true", help="do not train and store the churn and propensity models"
+    )
     return parser
 
 
@@ -48,11 +54,12 @@ def _is_canonical_parquet(paths: dict[str, str | None], mapping: dict | None) ->
     return mapping is None and all(p is None or Path(p).suffix.lower() == ".parquet" for p in paths.values())
 
 
-def _local(paths: dict[str, str | None], mapping: dict | None, out: Path, source: str) -> Path:
+def _local(paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, models: bool = True) -> Path:
     from crm_core.artefact import write_artefact
     from crm_core.prepare import prepared_dataset
 
-    return write_artefact(prepared_dataset(source_dataset(paths, mapping)), out, source=source, engine="local")
+    prepared = prepared_dataset(source_dataset(paths, mapping))
+    return write_artefact(prepared, out, source=source, engine="local", models=models)
 
 
 def source_dataset(paths: dict[str, str | None], mapping: dict | None):
@@ -127,9 +134,13 @@ def prepare_main(argv: list[str]) -> int:
     try:
         mapping = _read_mapping(args.mapping)
         if args.engine == "local":
-            out = _local(paths, mapping, args.out, source)
+            out = _local(paths, mapping, args.out, source, models=not args.no_models)
         else:
             out = _spark(paths, mapping, args.out, source, args.master, args.remote)
+            if not args.no_models:  # trained here on the artefact Spark wrote (the driver reads it back)
+                from crm_core.artefact import store_models
+
+                store_models(out)
     except ImportError as error:
         print(f"prepare: the {args.engine} engine is not available here: {error}", file=sys.stderr)
         return UNUSABLE
@@ -142,5 +153,8 @@ def prepare_main(argv: list[str]) -> int:
     manifest = read_manifest(out)
     counts = ", ".join(f"{file} {rows:,}" for file, rows in manifest["rows"].items())
     print(f"artefact {out}  as of {manifest['as_of']}  ({counts})")
+    if "models" in manifest:
+        trained = ", ".join(kind for kind in ("churn", "propensity") if kind in manifest["models"])
+        print(f"models stored: {trained} (scikit-learn {manifest['models']['sklearn']})")
     print(f"prepared with {args.engine} in {time.perf_counter() - started:.1f} s")
     return USABLE

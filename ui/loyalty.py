@@ -8,12 +8,13 @@ import numpy as np
 import streamlit as st
 
 from crm_core import loyalty as loy
+from crm_core import stored_models
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui import settings
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, say, t
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -23,7 +24,8 @@ def _stickiness(fingerprint: str, clip_quantiles: tuple[float, float], _prepared
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _risk(fingerprint: str, definition: loy.ChurnDefinition, _prepared: PreparedDataset) -> loy.ChurnRisk:
-    return loy.churn_risk_model(_prepared, definition)
+    # The model stored at preparation when it was trained for this dataset and definition, else trained here.
+    return stored_models.churn_risk_of(_prepared, definition)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -75,7 +77,10 @@ def stickiness(prepared: PreparedDataset) -> loy.StickinessMatrix:
 
 
 def churn_risk(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> loy.ChurnRisk:
-    """The churn model for a definition: trained once per dataset and definition."""
+    """The churn model for a definition: stored at preparation, else trained once per dataset and definition."""
+    refused = stored_models.refusal(prepared)
+    if refused is not None:
+        st.caption(say(refused))
     with st.spinner(t("training_churn")):
         return _risk(prepared.fingerprint, definition, prepared)
 

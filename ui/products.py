@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from crm_core import products as prod
+from crm_core import stored_models
 from crm_core.charts import with_money_axis
 from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
@@ -17,7 +18,7 @@ from crm_core.products.charts import opportunity_figure
 from crm_core.scenarios import Scenario
 from ui import segments as ui_seg
 from ui import settings
-from ui.i18n import count, current_lang, money, t
+from ui.i18n import count, current_lang, money, say, t
 from ui.widgets import md, plot
 
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
@@ -36,9 +37,8 @@ def _co_holding(fingerprint: str, _prepared: PreparedDataset) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _models(fingerprint: str, _prepared: PreparedDataset):
-    features = prod.propensity_features(_prepared)
-    models = prod.propensity_models(_prepared, features)
-    return features, models, models.predict_proba(features)
+    # The models stored at preparation when they were trained on this dataset, else trained here.
+    return stored_models.propensity_of(_prepared)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -87,7 +87,10 @@ def co_holding(prepared: PreparedDataset) -> pd.DataFrame:
 
 
 def models(prepared: PreparedDataset):
-    """Features, fitted propensity models and propensities, trained once per dataset."""
+    """Features, fitted propensity models and propensities: stored at preparation, else trained once per dataset."""
+    refused = stored_models.refusal(prepared)
+    if refused is not None:
+        st.caption(say(refused))
     with st.spinner(t("training_models")):
         return _models(prepared.fingerprint, prepared)
 
