@@ -5,6 +5,7 @@ import streamlit as st
 from crm_core import staff
 from ui import data, settings
 from ui import staff as ui_staff
+from ui.filters import drill_from
 from ui.i18n import say, t
 from ui.widgets import md, page_header, plot
 
@@ -44,14 +45,21 @@ st.caption(md(say(shown.fold_rule)))
 st.caption(t("staff_method_note", replicates=shown.settings.config.replicates))
 
 units = staff.selected_units(shown.ranking[shown.ranking["row"] == staff.UNIT], 30)
-plot(ui_staff.interval_figure(shown, units), key="staff_interval_chart")
+picked = plot(
+    ui_staff.interval_figure(shown, units), key="staff_interval_chart", on_select="rerun", selection_mode="points"
+)
+drill_from(picked, level, "staff_interval_chart", axis="y")  # a click opens the unit on every page
 plot(
     staff.rank_slope_figure(shown.ranking, t("slope_title"), baseline_name, current_name, t("rank"), units),
     key="staff_slope_chart",
 )
 
 st.subheader(t("scorecard_heading"))
-plot(ui_staff.heat_figure(shown, units), key="staff_scorecard_chart")
+picked = plot(
+    ui_staff.heat_figure(shown, units), key="staff_scorecard_chart", on_select="rerun", selection_mode="points"
+)
+drill_from(picked, level, "staff_scorecard_chart", axis="y")
+st.caption(t("drill_hint_unit"))
 
 st.subheader(t("guardrail_heading"))
 for note in shown.guardrail_notes:

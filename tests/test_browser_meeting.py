@@ -88,3 +88,21 @@ def test_a_click_on_a_branch_drills_into_it_and_back(page):
     settle(page)
     no_error_box(page)
     assert "Filtered: " not in main_text(page)
+
+
+def test_a_click_on_the_staff_heatmap_opens_the_manager_and_back(page):
+    visit(page, "Staff KPIs")
+    page.locator(css_key("views.staff_level@en")).get_by_text("Relationship manager", exact=True).click()
+    settle(page)
+    heat = page.locator(".st-key-staff_scorecard_chart")
+    heat.scroll_into_view_if_needed()
+    cell = heat.locator("path.point").first.bounding_box()  # the first cell of the first row
+    page.mouse.click(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2)
+    settle(page)
+    no_error_box(page)
+    text = main_text(page)
+    assert "Filtered: RM" in text and "Back to the view before the click" in text, text[:600]
+    page.screenshot(path=str(ARTIFACTS / "meeting_drilled_staff_en.png"), full_page=True)
+    page.get_by_role("button", name="Back to the view before the click").click()
+    settle(page)
+    assert "Filtered: " not in main_text(page)

@@ -215,6 +215,20 @@ def scorecard_heat_figure(
         margin={"l": 10, "r": 10, "t": 90, "b": 10},
         height=max(300, 26 * len(status) + 140),
     )
+    # A heatmap's cells cannot be selected: one nearly transparent marker per cell makes a click on a
+    # cell select its unit (drill-through, ``on_select``), without changing what the chart shows.
+    columns = [column_labels.get(c, c) for c in status.columns]
+    units = [str(u) for u in status.index]
+    figure.add_trace(
+        go.Scatter(
+            x=[c for _ in units for c in columns],
+            y=[u for u in units for _ in columns],
+            mode="markers",
+            marker={"size": 22, "symbol": "square", "opacity": 0.01, "color": "#000000"},
+            hoverinfo="none",  # clicks reach it ("skip" would drop them); the heatmap's own label shows
+            showlegend=False,
+        )
+    )
     return figure
 
 
