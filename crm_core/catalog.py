@@ -87,7 +87,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "stickiness_",  # stickiness indicators
     "table_",  # the tables of a dataset
     "target_status_",  # KPI target statuses (crm_core.targets.STATUSES)
-    "trend_",  # the Overview trend metrics and the columns named by the period
+    "trend_",  # the Overview's trend metrics and the columns named by the period
     "value_",  # value segments
     "xsell_col_",  # cross-sell table columns
 )

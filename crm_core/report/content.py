@@ -25,7 +25,6 @@ from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import currency_symbol, format_money, format_month
-from crm_core.messages import render
 from crm_core.messages import render as render_message
 from crm_core.places import place_names
 from crm_core.prepare import PreparedDataset
@@ -284,7 +283,7 @@ def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRis
         )
         return _step("stickiness", lang, headline, numbers, chart, None, lines), None
     by_risk = prod.relabelled(view.risk, names)
-    what_if = render(loy.what_if_message(view.retention, view.settings.retention), lang)
+    what_if = render_message(loy.what_if_message(view.retention, view.settings.retention), lang)
     at_risk = view.at_risk_aum
     evaluation = view.evaluation
     headline = _t(
@@ -676,6 +675,7 @@ def report_content(
         lang,
         churn_risk=risk,
         cube=cube,
+        visit_view=visits,
         product_view=view,
         staff_views=staff_views,
         loyalty_view=loyalty,
