@@ -543,7 +543,11 @@ def write_sample_shards(out_dir: Path, config: SampleConfig, shards: int) -> dic
     return paths
 
 
-def read_sample(directory: Path = SAMPLE_DIR, name: str = "Bank A sample") -> Dataset:
+SAMPLE_NAME = "Bank A sample"
+"""The bundled sample's dataset name (kept by a filtered extract of it): surfaces say it is synthetic."""
+
+
+def read_sample(directory: Path = SAMPLE_DIR, name: str = SAMPLE_NAME) -> Dataset:
     """Return the committed sample (or any folder of the three Parquet tables) as a ``Dataset``.
 
     The fingerprint is the sha256 of the files' bytes, so a regenerated sample is a new dataset.

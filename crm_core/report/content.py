@@ -37,6 +37,7 @@ from crm_core.report.model import (
     chart_figure,
     format_value,
 )
+from crm_core.sample import SAMPLE_NAME
 from crm_core.scenarios import Scenario, scenario_label
 
 
@@ -699,6 +700,7 @@ def report_content(
     for key, frame in (("gaps", gaps), ("opportunities", opportunities), ("risk", risk_table), ("ranking", ranking)):
         if frame is not None:
             tables.append((key, frame.reset_index(drop=True)))
+    steps = tuple(_with_meeting_note(step, scenario, findings, lang) for step in steps)
     as_of = pd.Timestamp(prepared.as_of)
     return Report(
         title=_t("report_title", lang),
@@ -711,4 +713,38 @@ def report_content(
         lang=lang,
         steps=steps,
         tables=tuple(tables),
+        scope=report_scope(prepared, scenario, labels, lang),
     )
+
+
+def report_scope(prepared: PreparedDataset, scenario: Scenario, labels, lang: str) -> tuple[str, ...]:
+    """What the report covers when it is not the whole real bank: the filter, its caveats, the sample.
+
+    The same words as the pages' banner and filter statement (one catalog entry each).
+    """
+    from crm_core.filters import as_of_caveats, statement
+
+    scope = []
+    said = statement(scenario.filters, lang, tuple(labels), {"branch": place_names(prepared.customers, "branch", lang)})
+    if said:
+        scope.append(_t("report_filtered", lang, statement=said))
+        scope += [render_message(m, lang) for m in as_of_caveats(prepared.dataset, scenario.filters)]
+    if prepared.dataset.name == SAMPLE_NAME:
+        scope.append(_t("sample_banner", lang))
+    return tuple(scope)
+
+
+def _with_meeting_note(step: Step, scenario: Scenario, findings, lang: str) -> Step:
+    """The step with the manager's note on it (and, on the findings slide, the notes on its findings)."""
+    notes = scenario.meeting_notes
+    lines = [notes.note(f"step:{step.key}")]
+    if step.key == "playbook":
+        for rank, finding in enumerate(findings.items, start=1):
+            note = notes.note(f"finding:{finding.key}")
+            if note:
+                lines.append(_t("report_finding_note", lang, rank=rank, note=note))
+    note = "\n".join(line for line in lines if line)
+    if not note:
+        return step
+    label = _t("report_meeting_note", lang)
+    return replace(step, meeting_note=note, notes=f"{step.notes}\n\n{label}: {note}")

@@ -448,6 +448,11 @@ def _step_slide(deck, layout, step: Step, footer: str, stamp: str, place: bool, 
             )
     top = height * (0.44 if step.numbers else 0.31)
     area = height * 0.93 - top
+    if step.meeting_note:  # the manager's note takes the bottom of the slide, the chart and table the rest
+        note_height = height * (0.07 if len(step.meeting_note) < 160 else 0.11)
+        area -= note_height + height * 0.01
+        note = f"{catalog_text('report_meeting_note', lang)}: {step.meeting_note}"
+        _text_box(slide, margin, top + area + height * 0.01, inner, note_height, [(note, 11, False, ACCENT)])
     has_table = step.table is not None and len(step.table) > 0
     chart = None if (step.wide_table and has_table) else step.chart  # sentences take the width; HTML has the chart
     table_share = 1.0 if chart is None else 0.0
@@ -539,6 +544,12 @@ def deck_pptx(
             subtitle.left, subtitle.top = Emu(int(margin)), Emu(int(height * 0.5))
             subtitle.width, subtitle.height = Emu(int(width - 2 * margin)), Emu(int(height * 0.12))
         _write(subtitle.text_frame, [(report.subtitle, 18, False, GREY)], PP_ALIGN.CENTER)
+    if report.scope:  # filtered, or the synthetic sample: said on the cover and on every slide's notes
+        _text_box(
+            title_slide, margin, height * 0.64, width - 2 * margin, height * 0.2,
+            [(line, 13, False, ACCENT) for line in report.scope], PP_ALIGN.CENTER,
+        )  # fmt: skip
+        stamp = "\n".join([*report.scope, stamp])
     _footer(title_slide, footer, width, height)
     _notes(title_slide, f"{report.title}\n{report.subtitle}", stamp, report.lang)
 

@@ -32,6 +32,8 @@ nav ul {{ list-style: none; padding-left: 0; columns: 2; }}
 nav li {{ margin: 4px 0; }}
 nav a {{ color: {palette.NAVY}; text-decoration: none; }}
 .headline {{ font-size: 1.1em; line-height: 1.5; }}
+.scope {{ color: {palette.ACCENT}; margin: 0.2em 0; }}
+.note {{ border-left: 3px solid {palette.ACCENT}; margin: 0.8em 0; padding: 0.2em 0.8em; }}
 .numbers {{ display: flex; gap: 16px; flex-wrap: wrap; margin: 12px 0; }}
 .number {{ flex: 1 1 200px; border: 1px solid {palette.RULE}; border-radius: 6px; padding: 10px 14px; }}
 .number .value {{ color: {palette.ACCENT}; font-size: 1.6em; font-weight: 600; }}
@@ -99,6 +101,9 @@ def _step_html(step: Step, lang: str) -> str:
         )
     if step.table is not None and len(step.table):
         parts.append(table_html(step.table))
+    if step.meeting_note:
+        label = html.escape(text("report_meeting_note", lang))
+        parts.append(f'<blockquote class="note"><b>{label}:</b> {html.escape(step.meeting_note)}</blockquote>')
     notes_label = text("report_speaker_notes", lang)
     parts.append(f"<details><summary>{notes_label}</summary><pre>{html.escape(step.notes)}</pre></details></section>")
     return "\n".join(parts)
@@ -132,12 +137,13 @@ def report_html(report: Report, scenario_name: str, dataset_name: str, fingerpri
     stamp = html.escape(report_stamp(scenario_name, dataset_name, fingerprint, when, report.lang))
     lang_attribute = "zh-CN" if report.lang == "zh" else "en"
     sections = "\n".join(_step_html(step, report.lang) for step in report.steps)
+    scope = "".join(f'<p class="scope">{html.escape(line)}</p>\n' for line in report.scope)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang_attribute}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(report.title)}</title>\n<style>{STYLE}</style>\n"
         f'<script type="text/javascript">{get_plotlyjs()}</script>\n</head>\n<body>\n'
         f"<header><h1>{html.escape(report.title)}</h1>\n"
-        f'<p class="subtitle">{html.escape(report.subtitle)}</p>\n<p class="stamp">{stamp}</p></header>\n'
+        f'<p class="subtitle">{html.escape(report.subtitle)}</p>\n{scope}<p class="stamp">{stamp}</p></header>\n'
         f'{agenda_html(report)}\n{sections}\n<footer class="stamp">{stamp}</footer>\n</body>\n</html>\n'
     )

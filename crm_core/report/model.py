@@ -175,6 +175,8 @@ class Step:
         Speaker notes, with the numbers behind the headline.
     available : bool
         False when the data lacks what the step needs.
+    meeting_note : str
+        The manager's note on this step (``Scenario.meeting_notes``), printed on the slide and in the notes.
     wide_table : bool
         The table holds whole sentences: the deck gives it the slide's width and leaves the chart
         to the HTML page (a sentence is never cut to fit a column).
@@ -190,6 +192,7 @@ class Step:
     notes: str
     available: bool = True
     wide_table: bool = False
+    meeting_note: str = ""
 
     def __post_init__(self) -> None:
         if len(self.numbers) > 4:
@@ -208,6 +211,9 @@ class Report:
         In storyline order.
     tables : tuple of (str, pandas.DataFrame)
         The full tables, keyed as in ``REPORT_TABLES`` (use ``report_tables``).
+    scope : tuple of str
+        What the figures cover, when not the whole bank's real extract: the filter and what an as-of
+        month cannot take back, and that the data is the synthetic sample. Every renderer states it.
     """
 
     title: str
@@ -215,6 +221,7 @@ class Report:
     lang: str
     steps: tuple[Step, ...]
     tables: tuple[tuple[str, pd.DataFrame], ...] = ()
+    scope: tuple[str, ...] = ()
 
     @property
     def agenda(self) -> tuple[str, ...]:

@@ -284,6 +284,7 @@ def cover_sheet(
         (text("xlsx_cover_generated", lang), _day(when or date.today(), lang)),
         (text("xlsx_cover_language", lang), text("xlsx_language_name", lang)),
         (text("xlsx_cover_units", lang), text("xlsx_units_note", lang)),
+        *((text("xlsx_cover_scope", lang) if i == 0 else "", line) for i, line in enumerate(report.scope)),
         ("", ""),
         (text("xlsx_cover_sheets", lang), ""),
         (sheets["segments"], text("xlsx_about_segments", lang)),
