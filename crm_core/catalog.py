@@ -73,8 +73,10 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "play_",  # playbook recommendation kinds
     "policy_",  # upload policies
     "preset_",  # tier presets
+    "productname_",  # catalogue product names (crm_core.products.product_term)
     "profile_",  # segment profile measures
     "question_",  # the question under each page title
+    "closure_",  # how much of a product gap a sentence closes (crm_core.products.opportunity_message)
     "quadrant_",  # customer-value quadrants (crm_core.loyalty.QUADRANTS)
     "report_basis_",  # tier bases in the deck's migration sentence
     "report_decision_",  # the decision each executive finding asks for (crm_core.report.meeting)

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core import products as prod
 from crm_core import segments as seg
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import read_sample
 from crm_core.scenarios import Scenario
@@ -35,7 +36,7 @@ def expected_headline(prepared, kind: str, closure: float = 0.5) -> str:
     tiers = seg.aum_tiers(prepared, seg.tier_preset("default"))
     scenario = Scenario(product_benchmark=prod.BenchmarkConfig(kind=kind), offered_products=OFFERED)
     view = prod.products_view(prepared, tiers.codes, tiers.labels, prod.ProductSettings.of(scenario))
-    return md(prod.opportunity_headline(view.sizing, "en", closure))  # shown Markdown-escaped
+    return md(render(prod.opportunity_message(view.sizing, closure), "en"))  # shown Markdown-escaped
 
 
 def headline(at: AppTest) -> str:

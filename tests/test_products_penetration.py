@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from crm_core.messages import render
 from crm_core.products import (
     BenchmarkConfig,
     ProductEconomics,
@@ -17,7 +18,7 @@ from crm_core.products import (
     customer_offers,
     holding_matrix_of,
     lift_matrix,
-    opportunity_headline,
+    opportunity_message,
     opportunity_sizing,
     opportunity_totals,
     penetration_gaps,
@@ -250,16 +251,17 @@ def test_a_balance_from_savings_is_capped_at_the_customers_aum_and_lending_is_no
 
 def test_headlines_in_both_languages():
     _, sizing = tiny_sizing()
-    assert opportunity_headline(sizing, "en", closure=1.0) == (
+    assert render(opportunity_message(sizing, closure=1.0), "en") == (
         "Closing the whole c gap in the low segment (about 1 customers) is worth about ¥50 a year."
     )
-    assert opportunity_headline(sizing, "zh", closure=1.0) == "在low中补上全部的c缺口（约1名客户），每年价值约¥50。"
+    zh = render(opportunity_message(sizing, closure=1.0), "zh")
+    assert zh == "在low中补上全部的c缺口（约1名客户），每年价值约¥50。"
     no_gap = sizing.assign(gap_value=0.0)
-    assert opportunity_headline(no_gap, "en") == (
+    assert render(opportunity_message(no_gap), "en") == (
         "The biggest opportunity is c in the low segment: the best offer for 1 suitable customers; "
         "at 20.0% conversion that is worth about ¥10 a year."
     )
-    assert opportunity_headline(no_gap, "zh").startswith("最大的机会：low中c是1名适合客户的首选推荐")
+    assert render(opportunity_message(no_gap), "zh").startswith("最大的机会：low中c是1名适合客户的首选推荐")
 
 
 def test_wealth_management_default_value_is_documented_example():

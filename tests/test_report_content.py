@@ -14,6 +14,7 @@ from crm_core import products as prod
 from crm_core import segments as seg
 from crm_core import staff
 from crm_core.dataset import Dataset
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.report import (
     ChartSpec,
@@ -105,7 +106,7 @@ def test_value_mining_chart_is_the_top_opportunities(report, prepared, scenario)
     assert chart.categories == tuple(
         f"{g} · {prod.product_name(p)}" for g, p in zip(top["group"], top["product"], strict=True)
     )
-    assert prod.opportunity_headline(sizing, "en", 0.5) in report.step("value_mining").headline
+    assert render(prod.opportunity_message(sizing, 0.5), "en") in report.step("value_mining").headline
 
 
 def test_staff_chart_ranks_are_the_ranking_table(report, prepared, scenario):

@@ -183,7 +183,7 @@ def group_tables(view: prod.ProductsView, groups: dict[str, str], target: float)
 def sizing_panel(sized: prod.ProductsView, groups: dict[str, str], names: dict[str, str], closure: float) -> None:
     """The sizing headline, totals, rule, suitability warning and the top opportunities shown by group."""
     opportunities = prod.relabelled(sized.sizing, groups)
-    st.markdown(f"**{md(prod.opportunity_headline(opportunities, current_lang(), closure))}**")
+    st.markdown(f"**{md(say(prod.opportunity_message(opportunities, closure)))}**")
     st.caption(t("opportunity_total", value=money(sized.opportunity_value), gap=money(sized.gap_value)))
     st.caption(t("sizing_rule", customers=count(sized.totals["assigned"])))
     if not sized.suitability_checked:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from crm_core import validation as check
+from crm_core.messages import Term
 
 MAX_PRODUCTS = 200
 """Most products a benchmark, a sizing table or an offer list may name."""
@@ -20,23 +21,26 @@ MAX_BALANCE = 1e13
 MAX_ANNUAL_FEE = 1e9
 """Largest annual fee (yuan per customer) a setting may name."""
 
-PRODUCT_NAMES: dict[str, tuple[str, str]] = {
-    "savings_deposit": ("savings deposit", "活期存款"),
-    "time_deposit": ("time deposit", "定期存款"),
-    "debit_card": ("debit card", "借记卡"),
-    "credit_card": ("credit card", "信用卡"),
-    "wealth_management": ("wealth management", "理财"),
-    "funds": ("funds", "基金"),
-    "insurance": ("insurance", "保险"),
-    "mortgage": ("mortgage", "房贷"),
-    "consumer_loan": ("consumer loan", "消费贷"),
-    "payroll_service": ("payroll service", "代发工资"),
-}
-"""(English, Chinese) display name of each catalogue product; others show their code with spaces."""
+PRODUCT_NAMES: tuple[str, ...] = (
+    "savings_deposit", "time_deposit", "debit_card", "credit_card", "wealth_management", "funds", "insurance",
+    "mortgage", "consumer_loan", "payroll_service",
+)  # fmt: skip
+"""Catalogue products named in the catalogs (``productname_<code>``); others show their code with spaces."""
+
+
+def product_term(product: str) -> Term | str:
+    """Return a product's name for a ``Message``: its catalog term, or its code with spaces.
+
+    Examples
+    --------
+    >>> product_term("wealth_management"), product_term("gold_savings")
+    (Term(key='productname_wealth_management'), 'gold savings')
+    """
+    return Term(f"productname_{product}") if product in PRODUCT_NAMES else product.replace("_", " ")
 
 
 def product_name(product: str, lang: str = "en") -> str:
-    """Return a product's display name.
+    """Return a product's display name in ``lang`` (an edge helper: the words are in the catalogs).
 
     Examples
     --------
@@ -45,10 +49,10 @@ def product_name(product: str, lang: str = "en") -> str:
     >>> product_name("gold_savings")
     'gold savings'
     """
-    names = PRODUCT_NAMES.get(product)
-    if names is None:
-        return product.replace("_", " ")
-    return names[1] if lang == "zh" else names[0]
+    from crm_core.messages import render
+
+    term = product_term(product)
+    return render(term.key, lang) if isinstance(term, Term) else term
 
 
 def _check(condition: bool, message: str) -> None:

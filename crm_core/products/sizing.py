@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm_core.formatting import format_count, format_money, format_share
-from crm_core.products.config import DEFAULT_SIZING, SizingConfig, product_name
+from crm_core.messages import Count, Message, Money, Share
+from crm_core.products.config import DEFAULT_SIZING, SizingConfig, product_term
 
 SIZING_COLUMNS: tuple[str, ...] = (
     "group",
@@ -228,15 +228,13 @@ def opportunity_totals(sizing: pd.DataFrame) -> pd.Series:
     return sizing[["assigned", "expected_conversions", "opportunity_value", "gap_customers", "gap_value"]].sum()
 
 
-def _closure_words(closure: float, lang: str) -> str:
-    words = {1.0: ("the whole", "全部"), 0.5: ("half the", "一半"), 0.25: ("a quarter of the", "四分之一")}
-    if closure in words:
-        return words[closure][1 if lang == "zh" else 0]
-    return f"{closure:.0%}" if lang == "zh" else f"{closure:.0%} of the"
+def _closure(closure: float) -> Message:
+    words = {1.0: "closure_whole", 0.5: "closure_half", 0.25: "closure_quarter"}
+    return Message(words[closure]) if closure in words else Message("closure_share", share=Share(closure, 0))
 
 
-def opportunity_headline(sizing: pd.DataFrame, lang: str = "en", closure: float = 0.5) -> str:
-    """Return one plain-language sentence on the biggest opportunity.
+def opportunity_message(sizing: pd.DataFrame, closure: float = 0.5) -> Message:
+    """Return one plain-language sentence (a ``Message``) on the biggest opportunity.
 
     The sentence is about closing ``closure`` of the largest gap to the benchmark when there
     is one, else about converting non-holders at the configured rate.
@@ -244,51 +242,42 @@ def opportunity_headline(sizing: pd.DataFrame, lang: str = "en", closure: float 
     Parameters
     ----------
     sizing : pandas.DataFrame
-        From ``opportunity_sizing``.
-    lang : {"en", "zh"}
+        From ``opportunity_sizing`` (groups as they are to be shown).
     closure : float
         Share of the gap closed (0.5 reads "half").
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> sizing = pd.DataFrame({"group": ["affluent"], "product": ["wealth_management"], "customers": [5000],
     ...     "lacking": [3000], "conversion_rate": [0.08], "value_per_customer": [1200.0],
     ...     "expected_conversions": [240.0], "opportunity_value": [288000.0], "gap_customers": [1000],
     ...     "gap_value": [1.2e6]})
-    >>> opportunity_headline(sizing)
+    >>> render(opportunity_message(sizing), "en")
     'Closing half the wealth management gap in the affluent segment (about 500 customers) is worth about ¥600K a year.'
-    >>> opportunity_headline(sizing, "zh")
-    '在affluent中补上一半的理财缺口（约500名客户），每年价值约¥60万。'
+    >>> render(opportunity_message(sizing.assign(group="富裕客户")), "zh")
+    '在富裕客户中补上一半的理财缺口（约500名客户），每年价值约¥60万。'
     """
     if sizing.empty:
-        return "No product data." if lang != "zh" else "没有产品数据。"
+        return Message("opportunity_no_products")
     if (sizing["gap_value"] > 0).any():
         row = sizing.loc[sizing["gap_value"].idxmax()]
-        customers = format_count(row["gap_customers"] * closure, lang)
-        money = format_money(row["gap_value"] * closure, lang)
-        name = product_name(row["product"], lang)
-        if lang == "zh":
-            return (
-                f"在{row['group']}中补上{_closure_words(closure, lang)}的{name}缺口（约{customers}名客户），"
-                f"每年价值约{money}。"
-            )
-        return (
-            f"Closing {_closure_words(closure, lang)} {name} gap in the {row['group']} segment "
-            f"(about {customers} customers) is worth about {money} a year."
+        return Message(
+            "opportunity_gap",
+            closure=_closure(closure),
+            product=product_term(str(row["product"])),
+            group=str(row["group"]),
+            customers=Count(row["gap_customers"] * closure),
+            money=Money(row["gap_value"] * closure),
         )
     if not (sizing["opportunity_value"] > 0).any():
-        return "No opportunity above zero with these settings." if lang != "zh" else "按当前设定没有正的机会价值。"
+        return Message("opportunity_none")
     row = sizing.loc[sizing["opportunity_value"].idxmax()]
-    name = product_name(row["product"], lang)
-    customers = format_count(row["assigned"], lang)
-    rate = format_share(row["conversion_rate"])
-    money = format_money(row["opportunity_value"], lang)
-    if lang == "zh":
-        return (
-            f"最大的机会：{row['group']}中{name}是{customers}名适合客户的首选推荐，"
-            f"按{rate}的转化率，每年价值约{money}。"
-        )
-    return (
-        f"The biggest opportunity is {name} in the {row['group']} segment: the best offer for {customers} suitable "
-        f"customers; at {rate} conversion that is worth about {money} a year."
+    return Message(
+        "opportunity_offer",
+        product=product_term(str(row["product"])),
+        group=str(row["group"]),
+        customers=Count(row["assigned"]),
+        rate=Share(row["conversion_rate"]),
+        money=Money(row["opportunity_value"]),
     )
