@@ -81,10 +81,15 @@ def synthetic_scorecard(n_units: int, seed: int) -> Scorecard:
         requested_level="relationship_manager",
         units=units,
         values=values,
-        customers=rng.integers(20, 400, n_units),
+        customers=rng.integers(30, 400, n_units),  # every unit large enough to rank (min_unit_customers)
         indicators=names,
         matrix=matrix * present,
         present=present,
+        shrunk=values,
+        bank=values.mean(),
+        # a few resamples, each the matrix with noise: what the rank ranges read
+        replicate_matrix=np.clip(matrix[None] + rng.normal(0, 0.05, (20, *matrix.shape)), 0, 1) * present,
+        replicate_present=np.broadcast_to(present, (20, *present.shape)).copy(),
         unavailable=(),
         unassigned_customers=0,
         config=ScorecardConfig(),
