@@ -9,7 +9,7 @@ from crm_core.exports import csv_bytes, excel_workbook
 from ui import data, settings
 from ui import playbook as ui_pb
 from ui import scenarios as ui_sc
-from ui.i18n import current_lang, money, t
+from ui.i18n import current_lang, money, say, t
 from ui.notes import finding_note, step_notes
 from ui.targets import targets_section
 from ui.widgets import download_pair, md, page_header
@@ -21,12 +21,12 @@ scenario = settings.active()
 st.caption(t("playbook_scenario", name=md(ui_sc.display_name(scenario.name))))
 
 st.subheader(t("executive_summary"))
-found = ui_pb.findings(prepared, scenario, lang)
+found = ui_pb.findings(prepared, scenario)
 for rank, finding in enumerate(found.items, start=1):
     with st.container(border=True):
         text_col, link_col = st.columns([5, 1], vertical_alignment="center")
-        text_col.markdown(f"**{rank}. {md(finding.sentence)}**")
-        text_col.caption(t("materiality", value=money(finding.materiality), rule=md(finding.rule)))
+        text_col.markdown(f"**{rank}. {md(say(finding.sentence))}**")
+        text_col.caption(t("materiality", value=money(finding.materiality), rule=md(say(finding.rule))))
         link_col.page_link(
             ui_pb.VIEW_PAGES[finding.view], label=t(f"page_{finding.view}"), icon=":material/arrow_forward:"
         )
@@ -37,7 +37,7 @@ for rank, finding in enumerate(found.items, start=1):
 if found.skipped:
     with st.expander(t("findings_skipped", n=len(found.skipped))):
         for finding in found.skipped:
-            st.markdown(f"- {md(finding.reason)}")
+            st.markdown(f"- {md(say(finding.reason)) if finding.reason is not None else ''}")
 
 st.subheader(t("plays_heading"))
 for play in ui_pb.plays(prepared, scenario, lang):

@@ -23,6 +23,7 @@ from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.comparison import scenario_summary
 from crm_core.definitions import churn_rate, opening_from_tenure, tenure_months
+from crm_core.messages import render
 from crm_core.overview import overview_kpis
 from crm_core.playbook import executive_findings, guarantee_measures
 from crm_core.prepare import prepared_dataset
@@ -212,10 +213,11 @@ def surfaces(name: str) -> dict[str, dict[str, Figure]]:
             add("off_counter_rate", f"deck guarantees ({lang})",
                 _number(reports["en"].step("guarantees"), "Off-counter rate"))  # fmt: skip
 
-        findings = executive_findings(prepared, scenario, lang, churn_risk=risk, cube=cube)
+        findings = executive_findings(prepared, scenario, churn_risk=risk, cube=cube)
         by_key = {f.key: f for f in findings.ranked}
         if "churn_loss" in by_key:
-            rate = sentence_figure(by_key["churn_loss"].sentence, (r"a churn rate of ([\d.]+%)", r"流失率([\d.]+%)"))
+            said = render(by_key["churn_loss"].sentence, lang)  # the sentence as the page and deck render it
+            rate = sentence_figure(said, (r"a churn rate of ([\d.]+%)", r"流失率([\d.]+%)"))
             add_text("churn_rate", f"playbook churn finding ({lang})", rate, parse_share)
         if "counter_decline" in by_key:
             add("steepest_branch_decline", f"playbook decline finding ({lang})", by_key["counter_decline"].value)

@@ -21,12 +21,37 @@ def findings(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if m.value[:3] in {f"**{n}" for n in range(1, 6)}]
 
 
-def test_five_findings_with_numbers_and_links():
-    at = open_playbook()
-    shown = findings(at)
-    assert len(shown) == 5
-    assert all(any(ch.isdigit() for ch in f) for f in shown)
+def test_five_findings_read_as_before_and_a_language_switch_recomputes_none(monkeypatch):
+    """The sample's five findings word for word in English, then 中文 after a switch that computes no finding."""
+    import crm_core.playbook as pb
+    from crm_core.text_safety import markdown_text
+    from tests.test_playbook_findings import SAMPLE_SENTENCES
+    from ui import playbook as ui_pb
+
+    calls: list[str] = []
+    original = pb.executive_findings
+
+    def counted(*args, **kwargs):
+        calls.append("executive_findings")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pb, "executive_findings", counted)
+    ui_pb._findings.clear()  # another test's cached findings would hide the count
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["lang"] = "EN"
+    at.run()
+    at.switch_page("pages/playbook.py").run()
+    assert not at.exception, at.exception
+    assert calls == ["executive_findings"]  # computed once for the page (the counter sees the page's call)
+    expected = [f"**{rank}. {markdown_text(s)}**" for rank, (_, s, _) in enumerate(SAMPLE_SENTENCES["en"], start=1)]
+    assert findings(at) == expected
     assert len(at.get("page_link")) >= 5
+    calls.clear()
+    at.segmented_control(key="lang").set_value("中文").run()
+    assert not at.exception, at.exception
+    expected = [f"**{rank}. {markdown_text(s)}**" for rank, (_, s, _) in enumerate(SAMPLE_SENTENCES["zh"], start=1)]
+    assert findings(at) == expected
+    assert calls == [], f"switching language recomputed the findings {len(calls)} times"
 
 
 def test_findings_follow_the_scenario():

@@ -11,7 +11,7 @@ import pytest
 from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.messages import Message, render
-from crm_core.playbook import Finding, Findings, Recommendation, SegmentPlay, executive_findings
+from crm_core.playbook import Finding, Findings, Named, Recommendation, SegmentPlay, executive_findings
 from crm_core.report.meeting import channel_mix, channels_step, decisions_step, service_name, strategy_step
 from crm_core.scenarios import proposed_scenario
 from tests.test_report_content import hostile_prepared
@@ -108,8 +108,9 @@ def test_the_strategy_slide_is_one_row_per_tier_from_the_playbook():
 
 def _finding(key: str, materiality: float, low=math.nan, high=math.nan, basis="", **subject) -> Finding:
     return Finding(
-        key, "view", f"Sentence {key}.", 1.0, "money", "1", materiality, f"rule {key}", True, "", low, high, basis,
-        tuple(subject.items()),
+        # a key no catalog has renders as itself: the sentence and rule read "Sentence <key>." and "rule <key>"
+        key, "view", Message(f"Sentence {key}."), 1.0, "money", materiality, Message(f"rule {key}"), True, None, low,
+        high, basis, tuple(subject.items()),
     )  # fmt: skip
 
 
@@ -155,7 +156,7 @@ def test_decisions_carry_the_findings_money_and_range():
 
 def test_each_finding_carries_a_range_around_its_expected_money(bank):
     prepared, scenario, cube, _ = bank
-    findings = executive_findings(prepared, scenario, "en", cube=cube)
+    findings = executive_findings(prepared, scenario, cube=cube)
     by_key = {f.key: f for f in findings.ranked}
     assert {f.range_basis for f in findings.ranked} <= {"interval", "calibration", "take_up", "observed"}
     for finding in findings.ranked:
@@ -165,4 +166,4 @@ def test_each_finding_carries_a_range_around_its_expected_money(bank):
             assert math.isnan(finding.low) and math.isnan(finding.high)
     gap = by_key["product_gap"]
     assert gap.range_basis == "take_up" and gap.low <= gap.high == gap.materiality
-    assert dict(gap.subject)["tier"] in {"mass", "affluent", "high net worth", "private"}
+    assert dict(gap.subject)["tier"] in {Named("tier", label) for label in scenario.tiers.labels}  # named at the edge

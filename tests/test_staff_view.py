@@ -163,7 +163,7 @@ def test_every_surface_reads_the_view_it_is_given(small_sample):
     assert scenario_summary(prepared, scenario, staff_views=lambda level: skipped).ranking.empty
     findings = executive_findings(prepared, scenario, staff_views=lambda level: skipped)
     reason = next(f for f in findings.skipped if f.key == "staff_shift")
-    assert reason.reason == "Too few branches or indicators to rank."
+    assert render(reason.reason, "en") == "Too few branches or indicators to rank."
 
 
 def test_the_staff_chain_is_assembled_once():

@@ -14,6 +14,7 @@ from crm_core.playbook.wording import metric_value
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import places as ui_places
 from ui import products as ui_prod
 from ui import settings
 from ui import staff as ui_staff
@@ -47,8 +48,9 @@ def _inputs(prepared: PreparedDataset, scenario: Scenario) -> dict:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _findings(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario) -> pb.Findings:
-    return pb.executive_findings(_prepared, _scenario, lang, **_inputs(_prepared, _scenario))
+def _findings(fingerprint: str, key: str, _prepared: PreparedDataset, _scenario: Scenario) -> pb.Findings:
+    # No language in the key: the findings are messages, named and rendered per language at the edge.
+    return pb.executive_findings(_prepared, _scenario, **_inputs(_prepared, _scenario))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -63,9 +65,14 @@ def _key(scenario: Scenario) -> str:
     return hashlib.sha256(scenario_json(scenario).encode()).hexdigest()
 
 
-def findings(prepared: PreparedDataset, scenario: Scenario, lang: str) -> pb.Findings:
-    """The executive findings, ranked by money at stake a year."""
-    return _findings(prepared.fingerprint, _key(scenario), lang, prepared, scenario)
+def findings(prepared: PreparedDataset, scenario: Scenario) -> pb.Findings:
+    """The executive findings, ranked by money at stake a year, their branches, tiers and products named.
+
+    Computed once per (dataset, scenario); a language switch only names and renders them again.
+    """
+    found = _findings(prepared.fingerprint, _key(scenario), prepared, scenario)
+    branches = ui_places.names(prepared, "branch")  # cached per dataset and language
+    return found.named(pb.finding_names(prepared, scenario, current_lang(), branches))
 
 
 def plays(prepared: PreparedDataset, scenario: Scenario, lang: str):

@@ -32,7 +32,15 @@ from crm_core.playbook.config import (
     Rule,
     starting_target,
 )
-from crm_core.playbook.findings import FINDING_KEYS, Finding, Findings, executive_findings, ranked_findings
+from crm_core.playbook.findings import (
+    FINDING_KEYS,
+    Finding,
+    Findings,
+    Named,
+    executive_findings,
+    finding_names,
+    ranked_findings,
+)
 from crm_core.playbook.guarantees import (
     AREA_NAMES,
     GUARANTEE_COLUMNS,
@@ -63,11 +71,13 @@ __all__ = [
     "Findings",
     "FindingsConfig",
     "GuaranteeTargets",
+    "Named",
     "PlaybookRules",
     "Recommendation",
     "Rule",
     "SegmentPlay",
     "executive_findings",
+    "finding_names",
     "format_value",
     "guarantee_measures",
     "guarantee_table_for_export",

@@ -17,13 +17,18 @@ Materiality rules (``m`` = the scenario's AUM margin, ``scenario.clv.aum_margin`
 * ``churn_loss``: AUM a year ago of the customers on the books a year earlier who closed in the
   last 12 months (the closures of ``crm_core.definitions.churn_rate``) × m.
 * ``silent_attrition``: current AUM of the customers silently leaving × m.
+
+The findings hold no words in a language: each sentence, rule and reason is a
+``crm_core.messages.Message`` (catalog keys ``finding_*``), numbers are typed parameters, and the
+branches, tiers and products named are ``Named`` values that ``Findings.named(finding_names(...))``
+names in a language at the edge. So one computation serves every language.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -31,13 +36,11 @@ import numpy as np
 import pandas as pd
 
 from crm_core import loyalty, products, segments, staff, visits
-from crm_core.catalog import text
 from crm_core.definitions import churn_outcome, churn_rate
-from crm_core.formatting import format_count, format_money, format_share
-from crm_core.messages import render
-from crm_core.places import named_places, place_names
+from crm_core.formatting import format_share
+from crm_core.messages import Count, Message, Money, Share, Term
+from crm_core.places import place_names
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
-from crm_core.playbook.wording import format_value, tier_labels
 from crm_core.prepare import PreparedDataset
 
 if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
@@ -56,6 +59,31 @@ FINDING_KEYS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class Named:
+    """A name the data or the scenario gives, shown in the reader's language at the edge.
+
+    The findings hold a branch, a tier or a product by its language-free value (the data's branch
+    value, the scenario's own tier label, the product code); ``Findings.named`` swaps in the names a
+    language shows (``finding_names``) before the messages are rendered.
+
+    Attributes
+    ----------
+    kind : {"branch", "tier", "product"}
+    value : str
+    """
+
+    kind: str
+    value: str
+
+    def __str__(self) -> str:
+        return self.value
+
+
+Param = Message | Named | Term | Share | Money | Count | str
+"""What a finding's ``subject`` holds: a message parameter (rendered at the edge)."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One finding: a sentence with its number, the page that shows it, and what it is worth.
 
@@ -65,21 +93,19 @@ class Finding:
         One of ``FINDING_KEYS``.
     view : str
         Page key: ``overview``, ``segments``, ``visits``, ``products``, ``loyalty`` or ``staff_kpis``.
-    sentence : str
-        One sentence in the requested language ("" when not available).
+    sentence : Message or None
+        The finding in one sentence (None when not available); rendered at the edge.
     value : float
         The finding's number (NaN when not available).
     value_kind : str
         How ``value`` reads: ``money``, ``share``, ``rate`` or ``count``.
-    value_text : str
-        ``value`` formatted.
     materiality : float
         Money at stake a year, CNY (0 when not available).
-    rule : str
-        How ``materiality`` was computed, in words.
+    rule : Message or None
+        How ``materiality`` was computed.
     available : bool
         Whether the data supports the finding.
-    reason : str
+    reason : Message or None
         Why not, when not available.
     low, high : float
         The range of ``materiality`` where the data gives one (NaN otherwise), read as ``range_basis`` says.
@@ -88,26 +114,43 @@ class Finding:
         ``calibration`` (churn probabilities shifted by the model's calibration error),
         ``take_up`` (one campaign at the scenario's conversion rate up to the whole gap closed),
         ``observed`` (a count of what happened: no range) or ``""``.
-    subject : tuple of (str, str)
-        What the finding is about, as named fields for the decision it asks for: ``product`` and
-        ``tier`` (product gap), ``branches`` (counter decline), ``tier`` (at-risk tier), ``top``
-        (concentration's top share).
+    subject : tuple of (str, Param)
+        What the finding is about, as named message parameters for the decision it asks for:
+        ``product`` and ``tier`` (product gap), ``branches`` (counter decline), ``tier`` (at-risk
+        tier), ``top`` (concentration's top share).
     """
 
     key: str
     view: str
-    sentence: str
+    sentence: Message | None
     value: float
     value_kind: str
-    value_text: str
     materiality: float
-    rule: str
+    rule: Message | None
     available: bool = True
-    reason: str = ""
+    reason: Message | None = None
     low: float = math.nan
     high: float = math.nan
     range_basis: str = ""
-    subject: tuple[tuple[str, str], ...] = ()
+    subject: tuple[tuple[str, Param], ...] = ()
+
+    def named(self, name: Callable[[Named], str]) -> Finding:
+        """The finding with every ``Named`` parameter replaced by ``name(named)`` (``finding_names``)."""
+        return replace(
+            self,
+            sentence=_resolved(self.sentence, name),
+            rule=_resolved(self.rule, name),
+            reason=_resolved(self.reason, name),
+            subject=tuple((field, _resolved(value, name)) for field, value in self.subject),
+        )
+
+
+def _resolved(value, name: Callable[[Named], str]):
+    if isinstance(value, Named):
+        return name(value)
+    if isinstance(value, Message):
+        return Message(value.key, **{field: _resolved(v, name) for field, v in value.params})
+    return value
 
 
 @dataclass(frozen=True)
@@ -139,10 +182,39 @@ class Findings:
     def __getitem__(self, index: int) -> Finding:
         return self.items[index]
 
+    def named(self, name: Callable[[Named], str]) -> Findings:
+        """The findings with their branches, tiers and products named (``finding_names``); no analytics."""
+        ranked = tuple(f.named(name) for f in self.ranked)
+        return Findings(ranked[: len(self.items)], tuple(f.named(name) for f in self.skipped), ranked)
+
     def frame(self) -> pd.DataFrame:
-        """The findings as a table: ``rank``, ``key``, ``view``, ``sentence``, ``value``, ``materiality``, ``rule``."""
+        """The findings as a table: ``rank``, ``key``, ``view``, ``sentence``, ``value``, ``materiality``, ``rule``.
+
+        ``sentence`` and ``rule`` hold messages (render them at the edge).
+        """
         rows = [(i + 1, f.key, f.view, f.sentence, f.value, f.materiality, f.rule) for i, f in enumerate(self.items)]
         return pd.DataFrame(rows, columns=["rank", "key", "view", "sentence", "value", "materiality", "rule"])
+
+
+def finding_names(
+    prepared: PreparedDataset, scenario: Scenario, lang: str, branches: Mapping[str, str] | None = None
+) -> Callable[[Named], str]:
+    """Return how a language names the findings' branches, tiers and products (a rendering edge's helper).
+
+    Branches by ``crm_core.places.place_names`` (or ``branches``, the caller's cached copy of it),
+    tiers by ``segments.tier_names`` (a preset's labels translated, a bank's own kept), products by
+    ``products.product_name``.
+    """
+    if branches is None:
+        branches = place_names(prepared.customers, "branch", lang)
+    tables = {"branch": branches, "tier": segments.tier_names(scenario.tiers, lang)}
+
+    def name(named: Named) -> str:
+        if named.kind == "product":
+            return products.product_name(named.value, lang)
+        return str(tables.get(named.kind, {}).get(named.value, named.value))
+
+    return name
 
 
 VIEW_OF: dict[str, str] = {
@@ -162,15 +234,14 @@ RANGE_BASES: tuple[str, ...] = ("interval", "calibration", "take_up", "observed"
 
 def _found(
     key: str,
-    sentence: str,
+    sentence: Message,
     value: float,
     kind: str,
     materiality: float,
-    rule: str,
-    lang: str,
+    rule: Message,
     money_range: tuple[float, float] = (math.nan, math.nan),
     range_basis: str = "",
-    **subject: str,
+    **subject: Param,
 ) -> Finding:
     low, high = (float(max(v, 0.0)) if math.isfinite(v) else math.nan for v in money_range)
     return Finding(
@@ -179,7 +250,6 @@ def _found(
         sentence,
         float(value),
         kind,
-        format_value(value, kind, lang),
         float(max(materiality, 0.0)),
         rule,
         low=low,
@@ -205,68 +275,91 @@ def _calibrated_range(probabilities: np.ndarray, held: np.ndarray, error: float,
     return round(low, 6), round(high, 6)
 
 
-def _skipped(key: str, reason: str) -> Finding:
-    return Finding(key, VIEW_OF[key], "", math.nan, "", "n/a", 0.0, "", False, reason)
+def _skipped(key: str, reason: Message | None) -> Finding:
+    return Finding(key, VIEW_OF[key], None, math.nan, "", 0.0, None, False, reason)
 
 
-def _margin_words(margin: float, lang: str) -> str:
-    share = format_share(margin, 2).replace(".00%", "%")
-    return f"资产年收益率 {share}（情景客户价值设定）" if lang == "zh" else f"AUM margin {share} a year (scenario CLV)"
+def _margin(margin: float) -> Message:
+    """The scenario's AUM margin: "1%" when whole, else two decimals ("0.85%").
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> render(_margin(0.01), "en"), render(_margin(0.0085), "zh")
+    ('AUM margin 1% a year (scenario CLV)', '金融资产年收益率 0.85%（情景客户价值设定）')
+    """
+    whole = format_share(margin, 2).endswith(".00%")
+    return Message("finding_margin", share=Share(margin, 0 if whole else 2))
 
 
-def _product_gap(view: products.ProductsView | None, names: dict[str, str], margin, config, lang) -> Finding:
-    zh = lang == "zh"
+def _named_group(value: str, tier_labels: tuple[str, ...]) -> Named:
+    """A group of the sizing table: a tier's own label, else a branch."""
+    return Named("tier" if value in tier_labels else "branch", value)
+
+
+def _product_gap(view: products.ProductsView | None, tier_labels: tuple[str, ...]) -> Finding:
     if view is None:
-        return _skipped("product_gap", "数据中没有产品持有信息。" if zh else "The data has no product holdings.")
-    sources = {"bank": text("benchmark_bank", lang), "target": text("benchmark_target", lang)}
-    sizing = products.relabelled(view.sizing, {**names, **sources}, ("group", "benchmark_source"))
-    positive = sizing[sizing["gap_value"] > 0]
+        return _skipped("product_gap", Message("finding_product_gap_no_holdings"))
+    positive = view.sizing[view.sizing["gap_value"] > 0]
     if positive.empty:
-        return _skipped(
-            "product_gap",
-            "在售产品在各客群均未低于基准。" if zh else "No segment is below the benchmark on any offered product.",
-        )
-    row = positive.sort_values(["gap_value", "group", "product"], ascending=[False, True, True], kind="stable").iloc[0]
-    name = products.product_name(str(row["product"]), lang)
-    customers, money = format_count(row["gap_customers"], lang), format_money(row["gap_value"], lang)
+        return _skipped("product_gap", Message("finding_product_gap_none"))
+    # Ties broken by the names as English shows them (the data's values, a preset's English tier labels).
+    order = positive.assign(_name=positive["group"].astype(str))
+    row = order.sort_values(["gap_value", "_name", "product"], ascending=[False, True, True], kind="stable").iloc[0]
+    sources = {"bank": Term("benchmark_bank"), "target": Term("benchmark_target")}
     source = str(row["benchmark_source"])
-    if zh:
-        sentence = f"最大的产品缺口是{row['group']}的{name}：距基准（{source}）差{customers}名客户，每年价值{money}。"
-        rule = "距基准客户数 × 每位客户年价值（情景的基准与产品测算设定），在售产品中取最大缺口。"
-    else:
-        sentence = (
-            f"The largest product gap is {name} in the {row['group']} tier: {customers} customers short of the "
-            f"benchmark ({source}), worth {money} a year."
-        )
-        rule = (
-            "Customers short of the benchmark × value per customer a year (the scenario's benchmark and sizing "
-            "economics); the largest gap among the offered products."
-        )
+    product, tier = Named("product", str(row["product"])), _named_group(str(row["group"]), tier_labels)
+    sentence = Message(
+        "finding_product_gap", product=product, tier=tier, customers=Count(row["gap_customers"]),
+        source=sources.get(source) or _named_group(source, tier_labels), money=Money(row["gap_value"]),
+    )  # fmt: skip
     take_up = (float(row["opportunity_value"]), float(row["gap_value"]))
     return _found(
-        "product_gap", sentence, row["gap_value"], "money", row["gap_value"], rule, lang, take_up, "take_up",
-        product=name, tier=str(row["group"]),
+        "product_gap", sentence, row["gap_value"], "money", row["gap_value"], Message("finding_product_gap_rule"),
+        take_up, "take_up", product=product, tier=tier,
     )  # fmt: skip
 
 
-def _visit_reason(prepared: PreparedDataset, view: str, lang: str) -> str:
+def _visit_reason(prepared: PreparedDataset, view: str) -> Message | None:
     table = visits.visit_availability(prepared).set_index("view")
     if bool(table.loc[view, "available"]):
-        return ""
-    return render(table.loc[view, "reason"], lang)
+        return None
+    reason = table.loc[view, "reason"]
+    return reason if isinstance(reason, Message) else Message(str(reason))
 
 
-def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dict[str, str]) -> Finding:
-    zh = lang == "zh"
-    reason = _visit_reason(prepared, "decline", lang)
-    if reason:
+_PLACE_FIELDS = frozenset({"name", "next", "head"})
+"""The ``steepest_message`` fields that hold a group's name."""
+
+
+def _places_named(message: Message, branches: frozenset[str]) -> Message:
+    """``message`` with each branch value in a name field held as ``Named("branch", value)``."""
+    params = {}
+    for field, value in message.params:
+        if isinstance(value, Message):
+            value = _places_named(value, branches)
+        elif field in _PLACE_FIELDS and isinstance(value, str) and value in branches:
+            value = Named("branch", value)
+        params[field] = value
+    return Message(message.key, **params)
+
+
+def _listed(names: list[Named]) -> Message | Named:
+    """Names joined as a language lists them ("a, b" / "a、b")."""
+    joined: Message | Named = names[0]
+    for name in names[1:]:
+        joined = Message("visits_names_more", head=joined, name=name)
+    return joined
+
+
+def _counter_decline(prepared, view, config: FindingsConfig) -> Finding:
+    reason = _visit_reason(prepared, "decline")
+    if reason is not None:
         return _skipped("counter_decline", reason)
     table = view.branches  # the Visits view's branch fits, the page's own
     falling = table[(table["status"] == visits.OK) & (table["annual_change"] < 0)]
     if falling.empty:
-        return _skipped(
-            "counter_decline", "没有网点的柜面交易在下降。" if zh else "No branch's counter volume is falling."
-        )
+        return _skipped("counter_decline", Message("finding_counter_decline_none"))
     falling = falling.sort_values(["annual_change", "group"], kind="stable")
     # Only branches whose intervals overlap the steepest one are "the fastest": name one only when it stands apart.
     leaders = falling[visits.among_steepest(falling)]
@@ -274,208 +367,124 @@ def _counter_decline(prepared, view, config: FindingsConfig, lang, branches: dic
     volume = float(leaders["counter_12m"].sum())
     lost = float((leaders["counter_12m"] * -leaders["annual_change"]).sum())
     money = lost * config.cost_per_counter_transaction
-    cost = format_money(config.cost_per_counter_transaction, lang)
-    who = visits.steepest_sentence(named_places(falling, {"group": branches}), lang)
-    n = len(leaders)
-    if zh:
-        sentence = (
-            f"{who}{'其' if n == 1 else '这些网点'}近12个月{format_count(volume, lang)}笔柜面交易中"
-            f"约{format_count(lost, lang)}笔将流出，按每笔{cost}计，每年涉及{format_money(money, lang)}的柜面产能。"
-        )
-        rule = (
-            f"下降最快的网点（区间与最快者重叠的都算）近12个月柜面交易量 × 各自拟合的年下降率 × 每笔柜面交易成本{cost}"
-            "（可配置）。"
-        )
+    cost = Money(config.cost_per_counter_transaction)
+    who = _places_named(visits.steepest_message(falling), frozenset(str(g) for g in falling["group"]))
+    said = {"who": who, "lost": Count(lost), "volume": Count(volume), "money": Money(money), "cost": cost}
+    if len(leaders) == 1:  # "its" / "their" transactions
+        sentence = Message("finding_counter_decline_one", **said)
     else:
-        sentence = (
-            f"{who} About {format_count(lost)} of {'its' if n == 1 else 'their'} {format_count(volume)} counter "
-            f"transactions a year leave, {format_money(money)} of teller capacity a year at {cost} each."
-        )
-        rule = (
-            "Counter transactions of the last 12 months of the fastest-declining branches (every branch whose "
-            f"interval overlaps the steepest) × their fitted decline a year × {cost} per counter transaction "
-            "(FindingsConfig)."
-        )
+        sentence = Message("finding_counter_decline_many", **said)
     # The interval of each branch's fitted decline: its upper end is the slowest plausible decline.
     cost_each = config.cost_per_counter_transaction
     interval = (
         float((leaders["counter_12m"] * -leaders["upper"]).sum()) * cost_each,
         float((leaders["counter_12m"] * -leaders["lower"]).sum()) * cost_each,
     )
-    names = [str(branches.get(str(g), g)) for g in leaders["group"]]
-    shown = names[:3]
-    listed = ("、" if zh else ", ").join(shown)
-    if len(names) > len(shown):
-        listed = text("report_and_others", lang, names=listed, n=len(names) - len(shown))
+    names = [Named("branch", str(g)) for g in leaders["group"]]
+    listed: Message | Named = _listed(names[:3])
+    if len(names) > 3:
+        listed = Message("report_and_others", names=listed, n=len(names) - 3)
+    rule = Message("finding_counter_decline_rule", cost=cost)
     return _found(
-        "counter_decline", sentence, row["annual_change"], "rate", money, rule, lang, interval, "interval",
-        branches=listed,
-    )  # fmt: skip
+        "counter_decline", sentence, row["annual_change"], "rate", money, rule, interval, "interval", branches=listed
+    )
 
 
-def _at_risk(prepared, risk, bands, codes, labels, margin, config: FindingsConfig, lang) -> Finding:
-    zh = lang == "zh"
+def _at_risk(prepared, risk, bands, codes, labels, margin, config: FindingsConfig) -> Finding:
     if not risk.usable:
-        return _skipped("at_risk_affluent", render(risk.fitted.reason, lang) if risk.fitted.reason else "")
+        return _skipped("at_risk_affluent", risk.fitted.reason)
     tiers = [t for t in config.at_risk_tiers if t < len(labels)]
     if not tiers:
-        return _skipped(
-            "at_risk_affluent", "情景的分层中没有所选层级。" if zh else "The scenario's tiers lack that tier."
-        )
+        return _skipped("at_risk_affluent", Message("finding_at_risk_no_tier"))
     active = prepared.customers["is_active"].to_numpy(dtype=bool)
     aum = np.nan_to_num(prepared.customers["aum"].to_numpy(dtype=float))
     member = active & np.isin(codes, tiers)
     high = member & (bands == loyalty.RISK_BANDS.index("high"))  # the loyalty view's bands
     at_risk = float(aum[high].sum())
     expected = float(np.nansum(risk.probabilities[high] * aum[high])) * margin
-    names = "、".join(labels[t] for t in tiers) if zh else " and ".join(labels[t] for t in tiers)
-    money, expected_money = format_money(at_risk, lang), format_money(expected, lang)
-    share = format_share(at_risk / aum[member].sum() if aum[member].sum() else math.nan)
-    if zh:
-        sentence = (
-            f"{names}中有{format_count(high.sum(), lang)}名高流失风险客户，资产{money}（占该层{share}）；"
-            f"按各自的流失概率，预计每年损失收益{expected_money}。"
-        )
-        rule = (
-            f"{names}高风险档（流失概率 ≥ 20%）存续客户的 Σ 流失概率 × 资产 × {_margin_words(margin, lang)}（期望值）。"
-        )
-    else:
-        sentence = (
-            f"In the {names} tier, {format_count(high.sum())} customers at high churn risk hold {money} ({share} of "
-            f"the tier); at their churn probabilities the expected loss is {expected_money} of margin a year."
-        )
-        rule = (
-            f"Σ churn probability × AUM of the {names} tier's active customers in the high churn-risk band "
-            f"(probability ≥ 20%) × {_margin_words(margin, lang)} (an expected value)."
-        )
+    names: Message | Named = Named("tier", labels[tiers[0]])
+    for t in tiers[1:]:
+        names = Message("finding_tiers_and", head=names, name=Named("tier", labels[t]))
+    held = aum[member].sum()
+    sentence = Message(
+        "finding_at_risk", tier=names, customers=Count(int(high.sum())), money=Money(at_risk),
+        share=Share(at_risk / held if held else math.nan), expected=Money(expected),
+    )  # fmt: skip
+    rule = Message("finding_at_risk_rule", tier=names, margin=_margin(margin))
     spread = _calibrated_range(risk.probabilities[high], aum[high], risk.fitted.evaluation.calibration_error, margin)
-    return _found(
-        "at_risk_affluent", sentence, at_risk, "money", expected, rule, lang, spread, "calibration", tier=names
-    )
+    return _found("at_risk_affluent", sentence, at_risk, "money", expected, rule, spread, "calibration", tier=names)
 
 
-def _concentration(prepared, risk, margin, config: FindingsConfig, lang) -> Finding:
-    zh = lang == "zh"
+def _concentration(prepared, risk, margin, config: FindingsConfig) -> Finding:
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
     aum = np.clip(np.nan_to_num(c.loc[active, "aum"].to_numpy(dtype=float)), 0, None)
     total = aum.sum()
     if len(aum) == 0 or total <= 0:
-        return _skipped("concentration", "没有存续客户的资产。" if zh else "No AUM among active customers.")
+        return _skipped("concentration", Message("finding_concentration_no_aum"))
     if not risk.usable:
-        return _skipped(
-            "concentration",
-            "没有流失模型，集中度不是可计量的风险金额。"
-            if zh
-            else "Without a churn model, concentration is not an amount at risk.",
-        )
+        return _skipped("concentration", Message("finding_concentration_no_model"))
     k = max(1, math.ceil(config.top_share * len(aum)))
     order = np.argsort(-aum, kind="stable")[:k]
     top = float(aum[order].sum())
     probabilities = np.nan_to_num(risk.probabilities[active][order])
     expected = float((probabilities * aum[order]).sum()) * margin
     share = top / total
-    pct = format_share(config.top_share, 0)
-    if zh:
-        sentence = (
-            f"前{pct}的客户（{format_count(k, lang)}名）持有{format_share(share)}的资产（{format_money(top, lang)}）；"
-            f"按各自的流失概率，预计每年损失收益{format_money(expected, lang)}。"
-        )
-        rule = f"资产最高的前{pct}存续客户的 Σ 流失概率 × 资产 × {_margin_words(margin, lang)}（期望值）。"
-    else:
-        sentence = (
-            f"The top {pct} of customers ({format_count(k)}) hold {format_share(share)} of AUM ({format_money(top)}); "
-            f"at their churn probabilities the expected loss is {format_money(expected)} of margin a year."
-        )
-        rule = (
-            f"Σ churn probability × AUM of the top {pct} of active customers × {_margin_words(margin, lang)} "
-            "(an expected value)."
-        )
+    pct = Share(config.top_share, 0)
+    sentence = Message(
+        "finding_concentration", top=pct, customers=Count(k), share=Share(share), money=Money(top),
+        expected=Money(expected),
+    )  # fmt: skip
+    rule = Message("finding_concentration_rule", top=pct, margin=_margin(margin))
     spread = _calibrated_range(
         risk.probabilities[active][order], aum[order], risk.fitted.evaluation.calibration_error, margin
     )
-    return _found("concentration", sentence, share, "share", expected, rule, lang, spread, "calibration", top=pct)
+    return _found("concentration", sentence, share, "share", expected, rule, spread, "calibration", top=pct)
 
 
-def _staff_shift(prepared, scenario: Scenario, staff_views, lang) -> Finding:
+def _staff_shift(prepared, scenario: Scenario, staff_views) -> Finding:
     """Skipped by design: a ranking shift is not money at stake (the reason says which case)."""
     if not prepared.has("branch"):
-        return _skipped("staff_shift", text("staff_finding_no_branch", lang))
+        return _skipped("staff_shift", Message("staff_finding_no_branch"))
     shown = staff_views("branch")
     if not shown.rankable:
-        return _skipped("staff_shift", text("staff_finding_too_few", lang))
+        return _skipped("staff_shift", Message("staff_finding_too_few"))
     if shown.fallback:  # the scenario's weights equal its baseline's
-        baseline = text(staff.PRESET_TERMS[scenario.staff_baseline].key, lang)
-        return _skipped("staff_shift", text("staff_finding_same_weights", lang, preset=baseline))
-    return _skipped("staff_shift", text("staff_finding_not_money", lang))
+        baseline = staff.PRESET_TERMS[scenario.staff_baseline]
+        return _skipped("staff_shift", Message("staff_finding_same_weights", preset=baseline))
+    return _skipped("staff_shift", Message("staff_finding_not_money"))
 
 
-def _churn_loss(prepared, margin, lang) -> Finding:
-    zh = lang == "zh"
+def _churn_loss(prepared, margin) -> Finding:
     if not (prepared.has("closed_date") and prepared.has("aum_12m_ago")):
-        return _skipped(
-            "churn_loss",
-            "需要销户日期和一年前的资产才能计算流失资产。"
-            if zh
-            else "Lost AUM needs closing dates and AUM a year ago.",
-        )
+        return _skipped("churn_loss", Message("finding_churn_loss_no_data"))
     c = prepared.customers
     _, closed = churn_outcome(c)  # the one churn rate's closures: customers on the books a year earlier
     lost = float(np.nansum(c["aum_12m_ago"].to_numpy(dtype=float)[closed]))
-    rate = format_share(churn_rate(c).value)
-    if zh:
-        sentence = (
-            f"一年前在册的客户中，近12个月有{format_count(closed.sum(), lang)}名销户（流失率{rate}），带走资产"
-            f"{format_money(lost, lang)}，每年收益{format_money(lost * margin, lang)}。"
-        )
-        rule = f"一年前在册、近12个月销户的客户一年前的资产 × {_margin_words(margin, lang)}。"
-    else:
-        sentence = (
-            f"Of the customers on the books a year earlier, {format_count(closed.sum())} closed in the last 12 "
-            f"months (a churn rate of {rate}), taking {format_money(lost)} of AUM, {format_money(lost * margin)} "
-            "of margin a year."
-        )
-        rule = (
-            "AUM a year ago of the customers on the books a year earlier who closed in the last 12 months × "
-            f"{_margin_words(margin, lang)}."
-        )
-    return _found("churn_loss", sentence, lost, "money", lost * margin, rule, lang, range_basis="observed")
+    sentence = Message(
+        "finding_churn_loss", customers=Count(int(closed.sum())), rate=Share(churn_rate(c).value),
+        lost=Money(lost), margin=Money(lost * margin),
+    )  # fmt: skip
+    rule = Message("finding_churn_loss_rule", margin=_margin(margin))
+    return _found("churn_loss", sentence, lost, "money", lost * margin, rule, range_basis="observed")
 
 
-def _silent_attrition(prepared, cube, risk, margin, lang) -> Finding:
-    zh = lang == "zh"
-    reason = _visit_reason(prepared, "silent_attrition", lang)
-    if reason:
+def _silent_attrition(prepared, cube, risk, margin) -> Finding:
+    reason = _visit_reason(prepared, "silent_attrition")
+    if reason is not None:
         return _skipped("silent_attrition", reason)
     if not risk.usable:
-        return _skipped(
-            "silent_attrition",
-            "没有流失模型，无法计算静默流失的期望损失。" if zh else "Without a churn model there is no expected loss.",
-        )
+        return _skipped("silent_attrition", Message("finding_silent_attrition_no_model"))
     trend = prepared.customers["aum_trend"].to_numpy(dtype=float)
     mask = visits.silent_attrition_mask(cube, trend, visits.DEFAULT_ATTRITION)
     held = np.nan_to_num(prepared.customers["aum"].to_numpy(dtype=float)[mask])
     aum = float(held.sum())
     expected = float((np.nan_to_num(risk.probabilities[mask]) * held).sum()) * margin
     n = int(mask.sum())
-    if zh:
-        sentence = (
-            f"{format_count(n, lang)}名客户正在静默流失（柜面到访减少、未转线上、资产下降超过10%），"
-            f"仍持有资产{format_money(aum, lang)}；按各自的流失概率，预计每年损失收益{format_money(expected, lang)}。"
-        )
-        rule = f"符合静默流失规则的存续客户的 Σ 流失概率 × 当前资产 × {_margin_words(margin, lang)}（期望值）。"
-    else:
-        sentence = (
-            f"{format_count(n)} customers are leaving silently (fewer counter visits, no digital uptake, AUM down "
-            f"over 10%); they still hold {format_money(aum)}; at their churn probabilities the expected loss is "
-            f"{format_money(expected)} of margin a year."
-        )
-        rule = (
-            "Σ churn probability × current AUM of the active customers matching the silent-attrition rule × "
-            f"{_margin_words(margin, lang)} (an expected value)."
-        )
+    sentence = Message("finding_silent_attrition", customers=Count(n), money=Money(aum), expected=Money(expected))
+    rule = Message("finding_silent_attrition_rule", margin=_margin(margin))
     spread = _calibrated_range(risk.probabilities[mask], held, risk.fitted.evaluation.calibration_error, margin)
-    return _found("silent_attrition", sentence, n, "count", expected, rule, lang, spread, "calibration")
+    return _found("silent_attrition", sentence, n, "count", expected, rule, spread, "calibration")
 
 
 def ranked_findings(candidates: tuple[Finding, ...] | list[Finding]) -> tuple[Finding, ...]:
@@ -483,8 +492,8 @@ def ranked_findings(candidates: tuple[Finding, ...] | list[Finding]) -> tuple[Fi
 
     Examples
     --------
-    >>> a = Finding("concentration", "segments", "a", 1.0, "share", "1", 5.0, "r")
-    >>> b = Finding("product_gap", "products", "b", 1.0, "money", "1", 9.0, "r")
+    >>> a = Finding("concentration", "segments", None, 1.0, "share", 5.0, None)
+    >>> b = Finding("product_gap", "products", None, 1.0, "money", 9.0, None)
     >>> [f.key for f in ranked_findings([a, b])]
     ['product_gap', 'concentration']
     """
@@ -496,7 +505,7 @@ def ranked_findings(candidates: tuple[Finding, ...] | list[Finding]) -> tuple[Fi
 def executive_findings(
     prepared: PreparedDataset,
     scenario: Scenario,
-    lang: str = "en",
+    *,
     churn_risk: loyalty.ChurnRisk | None = None,
     top: int = 5,
     config: FindingsConfig = DEFAULT_FINDINGS,
@@ -515,8 +524,6 @@ def executive_findings(
     scenario : Scenario
         Tiers, product benchmark, sizing and offered products, churn definition, CLV margin,
         staff weights and baseline: every finding follows them.
-    lang : {"en", "zh"}
-        Language of the sentences, rules and reasons.
     churn_risk : ChurnRisk, optional
         The model trained for ``scenario.churn`` (the app passes its cached one); trained when None.
     top : int
@@ -538,38 +545,32 @@ def executive_findings(
     Returns
     -------
     Findings
-        ``items`` (ranked by ``materiality``, CNY a year), ``skipped`` (with reasons) and ``ranked``.
+        ``items`` (ranked by ``materiality``, CNY a year), ``skipped`` (with reasons) and ``ranked``;
+        language-free: name them with ``Findings.named(finding_names(prepared, scenario, lang))`` and
+        render their messages at the edge.
     """
-    lang = "zh" if lang == "zh" else "en"
-    labels = tier_labels(scenario.tiers, lang)
+    labels = scenario.tiers.labels  # the scenario's own tier labels: named in a language at the edge
     codes = segments.aum_tiers(prepared, scenario.tiers).codes
     margin = scenario.clv.aum_margin
-    branches = place_names(prepared.customers, "branch", lang)  # a sentence names a branch as the language shows it
     if cube is None and prepared.monthly_channels is not None:
         cube = visits.visit_cube(prepared)
     if visit_view is None and cube is not None:
         settings = visits.VisitSettings.of(scenario)
-        visit_view = visits.visits_view(prepared, codes, scenario.tiers.labels, settings, cube=cube)
+        visit_view = visits.visits_view(prepared, codes, labels, settings, cube=cube)
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
-    view = product_view or products.products_view(
-        prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
-    )
+    view = product_view or products.products_view(prepared, codes, labels, products.ProductSettings.of(scenario))
     loyal = loyalty_view or loyalty.loyalty_view(
-        prepared, codes, scenario.tiers.labels, loyalty.LoyaltySettings.of(scenario), risk=risk
+        prepared, codes, labels, loyalty.LoyaltySettings.of(scenario), risk=risk
     )
+    staff_views = staff_views or partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario))
     candidates = (
-        _product_gap(view, {**branches, **segments.tier_names(scenario.tiers, lang)}, margin, config, lang),
-        _counter_decline(prepared, visit_view, config, lang, branches),
-        _at_risk(prepared, risk, loyal.customer_bands, codes, labels, margin, config, lang),
-        _concentration(prepared, risk, margin, config, lang),
-        _staff_shift(
-            prepared,
-            scenario,
-            staff_views or partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario)),
-            lang,
-        ),
-        _churn_loss(prepared, margin, lang),
-        _silent_attrition(prepared, cube, risk, margin, lang),
+        _product_gap(view, tuple(labels)),
+        _counter_decline(prepared, visit_view, config),
+        _at_risk(prepared, risk, loyal.customer_bands, codes, labels, margin, config),
+        _concentration(prepared, risk, margin, config),
+        _staff_shift(prepared, scenario, staff_views),
+        _churn_loss(prepared, margin),
+        _silent_attrition(prepared, cube, risk, margin),
     )
     ranked = ranked_findings(candidates)
     skipped = tuple(f for f in candidates if not f.available)

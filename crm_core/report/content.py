@@ -591,12 +591,15 @@ def _playbook(findings, lang: str) -> Step:
         {
             "#": [str(rank) for rank in range(1, len(items) + 1)],
             # Whole sentences: the deck gives this table the slide's width (``Step.wide_table``).
-            _t("report_finding", lang): [f.sentence for f in items],
+            _t("report_finding", lang): [render_message(f.sentence, lang) for f in items],
             _t("report_at_stake", lang): [format_money(value, lang) for value in stake],
         }
     )
-    lines = [f"{rank}. {f.sentence} ({f.rule})" for rank, f in enumerate(items, start=1)]
-    step = _step("playbook", lang, items[0].sentence, numbers, chart, table, lines)
+    lines = [
+        f"{rank}. {render_message(f.sentence, lang)} ({render_message(f.rule, lang)})"
+        for rank, f in enumerate(items, start=1)
+    ]
+    step = _step("playbook", lang, render_message(items[0].sentence, lang), numbers, chart, table, lines)
     return replace(step, wide_table=True)
 
 
@@ -667,20 +670,19 @@ def report_content(
     visits = visit_view
     if visits is None and cube is not None:
         visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
-    from crm_core.playbook import executive_findings, segment_playbook  # the playbook builds on these views
+    from crm_core.playbook import executive_findings, finding_names, segment_playbook  # built on these views
     from crm_core.report.meeting import channels_step, decisions_step, strategy_step
 
     findings = executive_findings(
         prepared,
         scenario,
-        lang,
         churn_risk=risk,
         cube=cube,
         visit_view=visits,
         product_view=view,
         staff_views=staff_views,
         loyalty_view=loyalty,
-    )
+    ).named(finding_names(prepared, scenario, lang, branches))  # language-free findings, named in ``lang``
     plays = segment_playbook(
         prepared, scenario, lang=lang, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty
     )

@@ -22,7 +22,7 @@ import pandas as pd
 from crm_core import visits as vis
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
 from crm_core.formatting import format_money
-from crm_core.messages import render
+from crm_core.messages import Message, render
 from crm_core.report.content import _chart, _number, _step, _t
 from crm_core.report.model import Step, format_value
 
@@ -260,7 +260,8 @@ def decisions_step(findings, lang: str) -> Step:
     if not chosen:
         return _step("decisions", lang, _t("report_decisions_none", lang), (), None, None, [], available=False)
     ranged = [f for f in chosen if math.isfinite(f.low) and math.isfinite(f.high)]
-    decisions = [_t(f"report_decision_{f.key}", lang, **dict(f.subject)) for f in chosen]
+    # The subject's fields are message parameters (names already given by ``Findings.named``, shares typed).
+    decisions = [render(Message(f"report_decision_{f.key}", **dict(f.subject)), lang) for f in chosen]
     table = pd.DataFrame(
         {
             "#": [str(rank) for rank in range(1, len(chosen) + 1)],
@@ -282,7 +283,7 @@ def decisions_step(findings, lang: str) -> Step:
         money=format_money(chosen[0].materiality, lang),
     )
     lines = [
-        f"{rank}. {decision} — {f.sentence} {_t('report_rule_inline', lang)}{f.rule}"
+        f"{rank}. {decision} — {render(f.sentence, lang)} {_t('report_rule_inline', lang)}{render(f.rule, lang)}"
         for rank, (decision, f) in enumerate(zip(decisions, chosen, strict=True), start=1)
     ]
     return _step("decisions", lang, headline, numbers, None, table, lines)
