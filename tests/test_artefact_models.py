@@ -200,3 +200,17 @@ def test_pages_train_with_a_note_when_the_stored_models_are_refused(bank, tmp_pa
     _visit(at, "loyalty")
     assert fits["churn"] >= 1
     assert [c for c in at.caption if c.value == render(Message("models_refused_fingerprint"), "zh")]
+
+
+def test_prepare_stores_the_models_unless_told_not_to(tmp_path, capsys):
+    from crm_core.prepare_cli import prepare_main
+    from crm_core.sample import write_sample
+
+    tables = write_sample(tmp_path / "tables", SampleConfig(n_customers=500, seed=4, months=24))
+    argv = ["--customers", str(tables["customers"]), "--activity", str(tables["activity"])]
+    argv += ["--holdings", str(tables["holdings"])]
+    assert prepare_main([*argv, "--out", str(tmp_path / "with")]) == 0, capsys.readouterr().err
+    assert "models stored: churn, propensity" in capsys.readouterr().out
+    assert read_artefact(tmp_path / "with").models.churn is not None
+    assert prepare_main([*argv, "--no-models", "--out", str(tmp_path / "without")]) == 0
+    assert read_artefact(tmp_path / "without").models is None
