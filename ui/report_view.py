@@ -19,7 +19,7 @@ def _move(delta: int, count: int) -> None:
 
 
 def meeting_storyline(built: report.Report) -> None:
-    """One storyline step at a time, large: positioning → tiers → stickiness → value → staff → guarantees."""
+    """One storyline step at a time, large: the deck's steps, their tables where a step has no chart, notes."""
     count = len(built.steps)
     index = min(int(st.session_state.get(STEP_KEY, 0)), count - 1)
     step = built.steps[index]
@@ -29,8 +29,14 @@ def meeting_storyline(built: report.Report) -> None:
     if step.numbers:
         for column, number in zip(st.columns(len(step.numbers)), step.numbers, strict=True):
             column.metric(number.label, number.text)
-    if step.figure is not None:
+    if step.figure is not None and not step.wide_table:
         plot(step.figure, key=f"meeting_chart_{index}")
+    if step.table is not None and len(step.table) and (step.figure is None or step.wide_table):
+        st.dataframe(step.table, hide_index=True, key=f"meeting_table_{index}")  # strategy, findings, decisions
+    if step.meeting_note:
+        st.info(md(step.meeting_note), icon=":material/edit_note:")
+    if built.scope:
+        st.caption(md(" ".join(built.scope)))
     back, _, forward = st.columns([1, 4, 1])
     back.button(t("meeting_back"), key="meeting_back", on_click=_move, args=(-1, count), disabled=index == 0)
     forward.button(t("meeting_next"), key="meeting_next", on_click=_move, args=(1, count), disabled=index == count - 1)
