@@ -39,6 +39,7 @@ from crm_core.report.model import (
 )
 from crm_core.sample import SAMPLE_NAME
 from crm_core.scenarios import Scenario, scenario_label
+from crm_core.stored_models import churn_risk_of
 
 
 def _scenario_name(scenario: Scenario, lang: str) -> str:
@@ -654,7 +655,8 @@ def report_content(
     codes = tiers.codes
     inputs = seg.profile_inputs(prepared)
     profiles = seg.group_profiles(inputs, codes, labels, unassigned_label=_t("not_assigned", lang))
-    risk = churn_risk if churn_risk is not None else loy.churn_risk_model(prepared, scenario.churn)
+    # a prepared artefact's stored model when it fits (``report --data DIR`` trains nothing then)
+    risk = churn_risk if churn_risk is not None else churn_risk_of(prepared, scenario.churn)
     loyalty = loyalty_view or loy.loyalty_view(
         prepared, codes, scenario.tiers.labels, loy.LoyaltySettings.of(scenario), risk=risk
     )
