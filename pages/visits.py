@@ -4,6 +4,7 @@ from functools import partial
 
 import streamlit as st
 
+from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.products.view import relabelled
 from ui import data, settings
@@ -50,7 +51,8 @@ plot(
 st.caption(t("visits_interval_note", lags=view.bank_fit.lags))
 
 st.caption(t("visits_segments_latest", months=view.n_months))
-table(ui_vis.decline_display(relabelled(view.segments, groups)), "visits_segment_table")
+shown_groups = {**groups, seg.NOT_ASSIGNED_LABEL: t("not_assigned")}
+table(ui_vis.decline_display(relabelled(view.segments, shown_groups)), "visits_segment_table")
 
 st.subheader(t("substitution_heading"))
 if view.substitution is not None:

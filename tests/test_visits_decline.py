@@ -203,12 +203,13 @@ def test_branch_table_names_a_branch_without_counter_activity():
     assert south["status"] == fits[1].status
 
 
-def test_segment_declines_use_codes_and_leave_unassigned_out():
+def test_segment_declines_use_codes_and_keep_the_unassigned_in_their_own_row():
     cube = visit_cube(prepared_dataset(two_branch_dataset()))
     table, _ = segment_declines(cube, np.array([0, -1, 1]), ["big", "mobile-only"])
-    assert table["group"].tolist() == ["big", "mobile-only"]
-    assert table["status"].tolist() == ["ok", NO_COUNTER_ACTIVITY]
+    assert table["group"].tolist() == ["big", "mobile-only", "not_assigned"]  # rows add up to the bank
+    assert table["status"].tolist()[:2] == ["ok", NO_COUNTER_ACTIVITY]
     assert table["counter_12m"].iloc[0] == int(cube.counter[-12:, 0].sum())
+    assert table["counter_12m"].iloc[2] == int(cube.counter[-12:, 1].sum())
 
 
 def test_minimum_history_is_a_config():

@@ -151,3 +151,18 @@ def test_the_visit_chain_is_written_once():
             if re.search(r"\bwhat_if_staffing\(", body) and "def what_if_staffing" not in body:
                 callers.append(path.relative_to(ROOT).as_posix())
     assert callers == ["crm_core/visits/view.py"], callers
+
+
+def test_segment_series_add_up_to_the_bank_with_a_not_assigned_row():
+    """Issue 18, item 7: customers in no segment (here the lifecycle scheme's closed customers) keep a row."""
+    from crm_core import segments as seg
+    from crm_core.sample import read_sample
+    from crm_core.visits.decline import segment_declines
+
+    prepared = prepared_dataset(read_sample())
+    cube = vis.visit_cube(prepared)
+    stages = seg.lifecycle_stages(prepared)
+    assert (np.asarray(stages.codes) < 0).any()
+    table, _ = segment_declines(cube, stages.codes, stages.labels)
+    assert table["group"].iloc[-1] == seg.NOT_ASSIGNED_LABEL
+    assert int(table["counter_12m"].sum()) == int(cube.counter_12m.sum())
