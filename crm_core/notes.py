@@ -55,7 +55,7 @@ class MeetingNotes:
 
 
 NOTE_STEPS: tuple[str, ...] = (
-    "positioning", "tiering", "stickiness", "value_mining", "channels", "staff", "guarantees", "strategy",
+    "positioning", "tiering", "stickiness", "value_mining", "channels", "service", "staff", "guarantees", "strategy",
     "playbook", "decisions",
 )  # fmt: skip
 """The deck's storyline steps a note can be attached to (``crm_core.report`` step keys)."""

@@ -25,7 +25,7 @@ UCI = next((path for path in UCI_CANDIDATES if path.exists()), None)
 
 def check_outputs(folder: Path, stamp_words: tuple[str, ...]) -> None:
     deck = Presentation(folder / "deck.pptx")
-    assert len(deck.slides) == 12  # title, agenda, ten steps
+    assert len(deck.slides) == 13  # title, agenda, ten steps
     footer = [s.text_frame.text for s in list(deck.slides)[-1].shapes if s.has_text_frame][-1]
     assert all(word in footer for word in stamp_words)
     page = (folder / "report.html").read_text(encoding="utf-8")
@@ -52,7 +52,7 @@ def test_sample_folder_all_formats(tmp_path, small_sample, capsys):
 def test_committed_sample_deck(tmp_path):
     assert report_main(["--data", str(SAMPLE), "--out", str(tmp_path / "deck.pptx")]) == 0
     deck = Presentation(tmp_path / "deck.pptx")
-    assert len(deck.slides) == 12
+    assert len(deck.slides) == 13
     footer = [s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame][-1]
     assert footer.startswith("Scenario: Baseline (current practice) | Data: Bank A sample | Date: ")
     assert "| Fingerprint: " in deck.slides[0].notes_slide.notes_text_frame.text
@@ -62,10 +62,10 @@ def test_committed_sample_deck(tmp_path):
 def test_uci_extract_all_formats(tmp_path, capsys):
     for name in ("deck.pptx", "report.html", "tables.xlsx"):
         assert report_main(["--data", str(UCI), "--out", str(tmp_path / name)]) == 0
-    assert "steps the data could not fill: channels, staff, playbook, decisions" in capsys.readouterr().out
+    assert "steps the data could not fill: channels, service, staff, playbook, decisions" in capsys.readouterr().out
     check_outputs(tmp_path, ("Scenario: Baseline (current practice)", "bank-full.csv"))
     deck = Presentation(tmp_path / "deck.pptx")
-    staff_slide = list(deck.slides)[7]  # title, agenda, then the steps: staff is the sixth
+    staff_slide = list(deck.slides)[8]  # title, agenda, then the steps: staff is the seventh
     assert any("at least two branches" in s.text_frame.text for s in staff_slide.shapes if s.has_text_frame)
 
 

@@ -34,6 +34,7 @@ STEPS = (
     "stickiness",
     "value_mining",
     "channels",
+    "service",
     "staff",
     "guarantees",
     "strategy",

@@ -60,7 +60,7 @@ def test_deck_has_title_agenda_and_step_slides_with_native_charts(reports):
     report = reports[0]
     deck = deck_of(report)
     slides = list(deck.slides)
-    assert len(slides) == 2 + len(report.steps) == 12
+    assert len(slides) == 2 + len(report.steps) == 13
     assert report.title in slide_texts(slides[0])
     assert "\n".join(slide_texts(slides[1])[1:-1]).split("\n") == list(report.agenda)
     for slide, step in zip(slides[2:], report.steps, strict=True):
@@ -146,7 +146,7 @@ def test_html_embeds_plotly_once_and_escapes_names(reports):
     page = report_html(report, "<b>scenario</b>", "Bank A sample", FINGERPRINT, WHEN)
     marker = "* plotly.js v"
     assert page.count(marker) == get_plotlyjs().count(marker) >= 1
-    assert page.count('class="chart"') == sum(step.figure is not None for step in report.steps) == 8
+    assert page.count('class="chart"') == sum(step.figure is not None for step in report.steps) == 9
     for step in report.steps:
         assert (f'id="chart-{step.key}"' in page) == (step.figure is not None)
         assert f'<a href="#step-{step.key}">{step.title}</a>' in page  # the agenda links every section

@@ -108,10 +108,10 @@ def test_export_buttons_and_meeting_storyline():
     assert {"PowerPoint deck", "HTML report (offline)", "Excel tables"} <= set(labels)
     at.toggle(key="meeting_mode").set_value(True).run()
     assert not at.exception
-    assert any(c.value == "Step 1 of 10" for c in at.caption)
+    assert any(c.value == "Step 1 of 11" for c in at.caption)
     first = at.header[0].value
     at.button(key="meeting_next").click().run()
-    assert any(c.value == "Step 2 of 10" for c in at.caption)
+    assert any(c.value == "Step 2 of 11" for c in at.caption)
     assert at.header[0].value != first
     assert not at.get("download_button"), "meeting mode shows the storyline, not the controls"
 

@@ -12,6 +12,7 @@ from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
 from ui import products as ui_prod
+from ui import service as ui_service
 from ui import staff as ui_staff
 from ui import visits as ui_vis
 
@@ -29,6 +30,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         product_view=ui_prod.tier_view(_prepared, _scenario),
         staff_views=ui_staff.views(_prepared, _scenario),
         loyalty_view=ui_loy.tier_view(_prepared, _scenario),
+        service_view=ui_service.tier_view(_prepared, _scenario),
     )
 
 

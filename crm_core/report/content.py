@@ -22,6 +22,7 @@ from crm_core import catalog, staff
 from crm_core import loyalty as loy
 from crm_core import products as prod
 from crm_core import segments as seg
+from crm_core import service as svc
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import currency_symbol, format_money, format_month
@@ -614,6 +615,7 @@ def report_content(
     product_view: prod.ProductsView | None = None,
     staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loy.LoyaltyView | None = None,
+    service_view: svc.ServiceView | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -640,12 +642,14 @@ def report_content(
         (computed here when None).
     loyalty_view : LoyaltyView, optional
         ``loyalty_view`` over the scenario's tiers (the app caches it); built here when None.
+    service_view : ServiceView, optional
+        ``service_view`` over the scenario's tiers (the app caches it); built here when None.
 
     Returns
     -------
     Report
         Steps ``positioning``, ``tiering``, ``stickiness``, ``value_mining``, ``channels``,
-        ``staff``, ``guarantees``, ``strategy`` (per tier, from the playbook), ``playbook`` (the
+        ``service``, ``staff``, ``guarantees``, ``strategy`` (per tier, from the playbook), ``playbook`` (the
         findings), ``decisions`` (the closing "decisions requested"), and the segment, gap,
         opportunity, risk and ranking tables.
     """
@@ -673,7 +677,9 @@ def report_content(
     if visits is None and cube is not None:
         visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
     from crm_core.playbook import executive_findings, finding_names, segment_playbook  # built on these views
-    from crm_core.report.meeting import channels_step, decisions_step, strategy_step
+    from crm_core.report.meeting import channels_step, decisions_step, service_step, strategy_step
+
+    service = service_view or svc.service_view(prepared, codes, scenario.tiers.labels, svc.ServiceSettings.of(scenario))
 
     findings = executive_findings(
         prepared,
@@ -694,6 +700,7 @@ def report_content(
         stickiness,
         value_mining,
         channels_step(visits, lang),
+        service_step(service, tier_names, branches, lang),
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang, visits),
         strategy_step(plays, lang),

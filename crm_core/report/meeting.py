@@ -287,3 +287,61 @@ def decisions_step(findings, lang: str) -> Step:
         for rank, (decision, f) in enumerate(zip(decisions, chosen, strict=True), start=1)
     ]
     return _step("decisions", lang, headline, numbers, None, table, lines)
+
+
+def service_step(view, tier_names: dict[str, str], branch_names: dict[str, str], lang: str) -> Step:
+    """The service quality step (the thesis' third problem): complaints and satisfaction by branch and tier.
+
+    Parameters
+    ----------
+    view : ServiceView or None
+        ``crm_core.service.service_view`` over the scenario's tiers; None when the data has neither
+        complaints nor satisfaction.
+    tier_names, branch_names : dict
+        Tier label and branch value → name in ``lang``.
+    lang : {"en", "zh"}
+    """
+    from crm_core.service import service_findings
+
+    if view is None:
+        return _step("service", lang, _t("report_no_service", lang), (), None, None, [], available=False)
+    bank = view.bank
+    numbers = (
+        _number("report_complaints_per_100", float(bank["complaints_per_100"]), "ratio", lang),
+        _number("report_satisfaction", float(bank["satisfaction"]), "ratio", lang),
+        _number("report_satisfied_share", float(bank["satisfied_share"]), "share", lang),
+        _number("report_response_rate", float(bank["response_rate"]), "share", lang),
+    )
+    said = [render(message, lang) for message in service_findings(view, branch_names)]
+    overall = _t(
+        "report_service_headline",
+        lang,
+        complaints=format_value(float(bank["complaints_per_100"]), "ratio", lang),
+        satisfied=format_value(float(bank["satisfied_share"]), "share", lang),
+    )
+    headline = " ".join([overall, *said[:1]])
+    branches = (
+        view.branches.dropna(subset=["complaints_per_100"])
+        .sort_values(["complaints_per_100", "unit"], ascending=[False, True], kind="stable")
+        .head(12)
+    )  # the twelve with most complaints: the chart is about who is worse
+    chart = _chart(
+        lang,
+        kind="bar",
+        title=_t("report_complaints_chart", lang),
+        categories=tuple(branch_names.get(str(u), str(u)) for u in branches["unit"]),
+        series=((_t("report_complaints_per_100", lang), tuple(float(v) for v in branches["complaints_per_100"])),),
+        x_title=_t("report_branch", lang),
+        y_title=_t("report_complaints_per_100", lang),
+        value_kind="ratio",
+    )
+    groups = view.groups
+    table = pd.DataFrame(
+        {
+            _t("report_tier", lang): [tier_names.get(str(g), str(g)) for g in groups["unit"]],
+            _t("report_complaints_per_100", lang): [format_value(v, "ratio", lang) for v in groups.complaints_per_100],
+            _t("report_satisfied_share", lang): [format_value(v, "share", lang) for v in groups.satisfied_share],
+        }
+    )
+    lines = [*said, render(view.link.statement, lang), *(render(m, lang) for m in view.needs)]
+    return _step("service", lang, headline, numbers, chart, table, lines)
