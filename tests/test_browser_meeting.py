@@ -3,7 +3,10 @@ in both languages, a click drills into a unit and back, and the deck says what i
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from pptx import Presentation
 
 from tests.browser import ARTIFACTS
 from tests.test_browser_settings import choose, css_key, main_text, no_error_box, settle, visit
@@ -20,7 +23,7 @@ STATEMENT_ZH = "宁波海曙支行 · 富裕客户 · 截至2026年6月"
 def page(browser, server):
     context = browser.new_context(viewport={"width": 1500, "height": 1200}, accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{server}/overview")
+    page.goto(server)  # the Overview is the default page, at the root (/overview is "not found")
     page.get_by_text("Active customers").first.wait_for(timeout=120_000)
     settle(page)
     yield page
@@ -56,6 +59,13 @@ def test_filters_hold_on_every_page_and_in_both_languages(page):
         visit(page, name)
         no_error_box(page)
         assert STATEMENT_EN in main_text(page), name
+    # the deck says what it covers
+    visit(page, "Scenarios & export")
+    with page.expect_download(timeout=180_000) as download:
+        page.get_by_role("button", name="PowerPoint deck").click()
+    deck = Presentation(download.value.path())
+    cover = " ".join(shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame)
+    assert f"Filtered: {STATEMENT_EN}" in cover
     # the filter is a setting: the language switch keeps it and names the branch in Chinese
     page.locator("[data-testid=stSidebar]").get_by_text("中文", exact=True).click()
     settle(page)
@@ -71,8 +81,9 @@ def test_filters_hold_on_every_page_and_in_both_languages(page):
 def test_a_click_on_a_branch_drills_into_it_and_back(page):
     visit(page, "Service quality")
     chart = page.locator(".st-key-service_satisfied_chart")
-    bar = chart.locator("g.point path").first.bounding_box()  # plotly's drag layer takes the click, as in use
+    bar = chart.locator(".barlayer .point path").first.bounding_box()  # plotly's drag layer takes the click, as in use
     page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    page.get_by_role("button", name="Back to the view before the click").wait_for(timeout=60_000)
     settle(page)
     no_error_box(page)
     text = main_text(page)
@@ -95,9 +106,11 @@ def test_a_click_on_the_staff_heatmap_opens_the_manager_and_back(page):
     page.locator(css_key("views.staff_level@en")).get_by_text("Relationship manager", exact=True).click()
     settle(page)
     heat = page.locator(".st-key-staff_scorecard_chart")
+    heat.get_by_text(re.compile(r"^RM\d")).first.wait_for(timeout=60_000)  # redrawn at the manager level
     heat.scroll_into_view_if_needed()
     cell = heat.locator("path.point").first.bounding_box()  # the first cell of the first row
     page.mouse.click(cell["x"] + cell["width"] / 2, cell["y"] + cell["height"] / 2)
+    page.get_by_role("button", name="Back to the view before the click").wait_for(timeout=60_000)
     settle(page)
     no_error_box(page)
     text = main_text(page)
