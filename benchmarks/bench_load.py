@@ -68,6 +68,7 @@ PAGES = (
     "Product gap",
     "Loyalty & value",
     "Staff KPIs",
+    "Service quality",
     "Scenarios & export",
     "Strategy playbook",
 )

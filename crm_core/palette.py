@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
+from crm_core.text_safety import safe_chart
+
 NAVY = "#1F3A5F"
 """Titles, table headers."""
 ACCENT = "#2E75B6"
@@ -40,6 +42,7 @@ def rgb(colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
+@safe_chart
 def with_palette(figure: go.Figure) -> go.Figure:
     """Return ``figure`` with the shared series colours (traces that name their own colour keep it).
 

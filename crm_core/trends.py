@@ -148,6 +148,8 @@ def period_lines(trends: KpiTrends, frequency: str = "month") -> pd.DataFrame:
     quarter = frame["period"].dt.to_period("Q")
     complete = quarter.map(quarter.value_counts()) == 3
     frame, quarter = frame[complete.to_numpy()], quarter[complete.to_numpy()]
+    if frame.empty:  # not one complete quarter in the data
+        return frame.reset_index(drop=True)
     kinds = {m: k for m, _, k in TREND_METRICS}
     aggregations = {}
     for column in frame.columns.drop("period"):

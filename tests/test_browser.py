@@ -94,11 +94,11 @@ def test_meeting_mode_storyline_screenshots(browser, server, lang):
     page.goto(f"{server}/scenarios?lang={lang}")
     page.locator("h1").first.wait_for(timeout=60_000)
     page.get_by_text("Meeting mode" if lang == "EN" else "会议模式", exact=True).click()
-    page.get_by_text("Step 1 of 7" if lang == "EN" else "第 1 步，共 7 步").wait_for(timeout=60_000)
+    page.get_by_text("Step 1 of 11" if lang == "EN" else "第 1 步，共 11 步").wait_for(timeout=60_000)
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / f"meeting-1-{suffix}.png"), full_page=True)
     page.get_by_role("button", name="Next →" if lang == "EN" else "下一步 →").click()
-    page.get_by_text("Step 2 of 7" if lang == "EN" else "第 2 步，共 7 步").wait_for(timeout=60_000)
+    page.get_by_text("Step 2 of 11" if lang == "EN" else "第 2 步，共 11 步").wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / f"meeting-2-{suffix}.png"), full_page=True)
     assert page.locator("[data-testid=stException]").count() == 0
     page.close()

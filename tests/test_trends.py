@@ -97,3 +97,9 @@ def test_the_overview_shows_the_trends_by_quarter_and_by_month(lang):
     at.radio(key=f"views.trend_frequency@{'en' if lang == 'EN' else 'zh'}").set_value("month").run()
     assert not at.exception
     assert ("October 2026" if lang == "EN" else "2026年10月") in at.dataframe[-1].value.columns
+
+
+def test_a_short_extract_has_no_complete_quarter():
+    monthly = pd.DataFrame({"month": pd.date_range("2026-01-01", periods=2, freq="MS"), "new_customers": [1, 2]})
+    assert period_lines(KpiTrends(monthly, ()), "quarter").empty
+    assert period_deltas(KpiTrends(monthly, ()), "quarter").empty

@@ -110,7 +110,9 @@ def kpi_tiles(tiles) -> None:
         chunk = tiles.iloc[start : start + per_row]
         for column, (metric, row) in zip(st.columns(per_row), chunk.iterrows(), strict=False):
             formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
-            column.metric(t(f"loyalty_{metric}"), formatter(row["value"]), border=True)
+            value = row["value"]
+            shown = formatter(value) if value is not None and np.isfinite(float(value)) else t("not_available")
+            column.metric(t(f"loyalty_{metric}"), shown, border=True)
 
 
 def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, top: int = 5) -> list[str]:

@@ -760,15 +760,16 @@ def segment_declines(
     ``codes``: one per customer row (-1 = unassigned), the segment of the latest month applied
     to every month; or ``(n_months, n_customers)``, the segment each customer was in each month,
     when the data holds that history (see ``group_counter_sums``). Customers in no segment (closed
-    customers in a scheme that leaves them out, a missing AUM) form a last row labelled
-    ``NOT_ASSIGNED_LABEL``, so the segments' counter transactions add up to the bank's.
+    customers in a scheme that leaves them out, a missing AUM) with counter transactions form a last
+    row labelled ``NOT_ASSIGNED_LABEL``, so the segments' counter transactions add up to the bank's.
     """
     codes = np.asarray(codes)
     labels = tuple(labels)
-    if (codes < 0).any():  # customers in no segment keep their own row, so the rows add up to the bank
+    series = group_counter_sums(cube, np.where(codes >= 0, codes, len(labels)), len(labels) + 1)
+    if series[-1].any():  # customers in no segment keep their own row, so the rows add up to the bank
         from crm_core.segments.view import NOT_ASSIGNED_LABEL
 
-        codes = np.where(codes >= 0, codes, len(labels))
         labels = (*labels, NOT_ASSIGNED_LABEL)
-    series = group_counter_sums(cube, codes, len(labels))
+    else:
+        series = series[:-1]
     return group_declines(series, cube.months, labels, config)
