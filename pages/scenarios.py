@@ -85,7 +85,7 @@ st.code(ui_sc.share_link(active), language=None, wrap_lines=True)
 st.subheader(t("compare_heading"))
 defaults = [s for s in (sc.baseline_scenario().name, sc.proposed_scenario().name) if s in store]
 chosen = st.multiselect(
-    t("compare_pick"), list(store), default=defaults, max_selections=4, key="scenarios_compare",
+    t("compare_pick"), list(store), default=defaults, max_selections=4, key=f"scenarios_compare@{lang}",
     format_func=ui_sc.display_name,
 )  # fmt: skip
 if len(chosen) < 2:

@@ -86,7 +86,8 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
     charted = [step for step in built.steps if step.figure is not None]
     if not charted:
         return
-    chosen = chart_col.selectbox(t("png_chart"), range(len(charted)), format_func=lambda i: charted[i].title,
-                                 key="export_png_step")  # fmt: skip
+    chosen = chart_col.selectbox(
+        t("png_chart"), range(len(charted)), format_func=lambda i: charted[i].title, key=f"export_png_step@{lang}"
+    )  # fmt: skip (labels redraw on a switch)
     png_col.download_button(t("download_png"), lambda: report.figure_png(charted[chosen].figure),
                             f"chart_{chosen + 1}.png", "image/png", key="export_png")  # fmt: skip
