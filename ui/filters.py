@@ -93,15 +93,15 @@ def sidebar_panel() -> None:
 
 def statement(lang: str | None = None) -> str:
     """The active filter in words ("Ningbo Haishu · affluent · as of June 2026"); empty when none."""
-    from crm_core import places
-
     lang = lang or current_lang()
     scenario = settings.active()
     filters = scenario.filters
     if not filters.is_active:
         return ""
-    customers = data.active_dataset().customers
-    names = {column: places.place_names(customers, column, lang) for column in places.PLACE_COLUMNS}
+    dataset = data.active_dataset()
+    # the place names the sidebar's choices already hold (once per dataset and language, not per rerun)
+    units = _choices(dataset.fingerprint, lang, dataset)["units"]
+    names = {column: dict(shown) for column, (_, shown) in units.items()}
     return flt.statement(filters, lang, tier_labels(scenario.tiers, lang), names)
 
 
