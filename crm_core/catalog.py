@@ -71,6 +71,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "norm_",  # value-score normalisations
     "page_",  # page titles
     "play_",  # playbook recommendation kinds
+    "playmetric_",  # the playbook's metrics (crm_core.playbook.wording.metric_label)
     "policy_",  # upload policies
     "preset_",  # tier presets
     "productname_",  # catalogue product names (crm_core.products.product_term)
@@ -88,6 +89,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "status_",  # scorecard statuses
     "stickiness_",  # stickiness indicators
     "table_",  # the tables of a dataset
+    "tiername_",  # the tier presets' names (crm_core.segments.tier_terms)
     "target_status_",  # KPI target statuses (crm_core.targets.STATUSES)
     "trend_",  # the Overview's trend metrics and the columns named by the period
     "value_",  # value segments

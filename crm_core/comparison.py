@@ -2,7 +2,7 @@
 
 ``scenario_summary`` reduces one scenario to small results (computed from the prepared dataset
 with the scenario's configs); ``scenario_comparison`` lines up 2–4 summaries with deltas against
-the first and one plain sentence per difference, in English or Chinese.
+the first and one sentence per difference, as messages rendered at the edge.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from crm_core import loyalty, products, segments, staff
-from crm_core.formatting import format_count, format_money
+from crm_core.messages import Count, Message, Money, Term
 from crm_core.prepare import PreparedDataset
-from crm_core.scenarios import Scenario, scenario_label
+from crm_core.scenarios import Scenario, scenario_term
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,30 +116,35 @@ class Comparison:
         Scenario name → (counts, aum) migration matrices from the first scenario's tiers.
     rank_changes : pandas.DataFrame
         Branches whose rank differs most between the first scenario and each other one.
-    sentences : tuple of str
-        One plain sentence per difference.
+    sentences : tuple of Message
+        One sentence per difference (rendered at the edge); tiers and built-in scenarios as terms.
     """
 
     tiers: pd.DataFrame
     headline: pd.DataFrame
     migrations: dict[str, tuple[pd.DataFrame, pd.DataFrame]]
     rank_changes: pd.DataFrame
-    sentences: tuple[str, ...]
+    sentences: tuple[Message, ...]
 
 
-def _delta_sentence(name: str, what: str, delta: float, lang: str) -> str:
+_DELTA_WHAT: dict[str, Term] = {
+    "opportunity_delta": Term("comparison_what_opportunity"),
+    "at_risk_delta": Term("comparison_what_at_risk"),
+    "retained_delta": Term("comparison_what_retained"),
+}
+"""Headline delta column → the catalog term that names it in a sentence."""
+
+
+def _delta_message(name: Term | str, column: str, delta: float) -> Message | None:
     if not np.isfinite(delta) or delta == 0:
-        return ""
-    amount = format_money(abs(delta), lang)
-    if lang == "zh":
-        return f"“{name}”的{what}{'增加' if delta > 0 else '减少'}{amount}。"
-    return f"“{name}” {'raises' if delta > 0 else 'lowers'} the {what} by {amount}."
+        return None
+    fields = {"name": name, "what": _DELTA_WHAT[column], "amount": Money(abs(delta))}
+    return Message("comparison_raises", **fields) if delta > 0 else Message("comparison_lowers", **fields)
 
 
 def scenario_comparison(
     prepared: PreparedDataset,
     summaries: Sequence[ScenarioSummary],
-    lang: str = "en",
     movers: int = 5,
     unit_names: Mapping[str, str] | None = None,
 ) -> Comparison:
@@ -174,38 +179,29 @@ def scenario_comparison(
     active = prepared.customers["is_active"].to_numpy()
     aum = prepared.customers["aum"].to_numpy(dtype=float)
     migrations, changes, sentences = {}, [], []
-    words = {
-        "en": ("yearly product opportunity", "AUM at high churn risk", "AUM kept by the retention what-if"),
-        "zh": ("年度产品机会", "高流失风险资产", "挽留测算保留的资产"),
-    }["zh" if lang == "zh" else "en"]
-    lang = "zh" if lang == "zh" else "en"
     for s in summaries[1:]:
-        name = scenario_label(s.name, lang)
+        name = scenario_term(s.name)
         counts, moved = segments.migration_matrix(
             reference.tier_codes[active],
             s.tier_codes[active],
             aum[active],
-            segments.translated_tier_labels(reference.tier_labels, lang),
-            segments.translated_tier_labels(s.tier_labels, lang),
+            segments.tier_terms(reference.tier_labels),
+            segments.tier_terms(s.tier_labels),
         )
         migrations[s.name] = (counts, moved)
         off_diagonal = int(
             counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
         )
         if reference.tier_labels == s.tier_labels and off_diagonal:
-            change = {"en": f"“{name}”", "zh": f"“{name}”"}
-            sentences.append(segments.migration_sentence(counts, moved, change)["zh" if lang == "zh" else "en"])
+            quoted = Message("comparison_quoted", name=name)
+            sentences.append(segments.migration_message(counts, moved, quoted))
         elif off_diagonal:
-            sentences.append(
-                f"“{name}”使用不同的分层，{format_count(off_diagonal)}名客户的层级不同。"
-                if lang == "zh"
-                else f"“{name}” tiers differently: {format_count(off_diagonal)} customers sit in another tier."
-            )
+            sentences.append(Message("comparison_tiers_differ", name=name, count=Count(off_diagonal)))
         row = headline.loc[headline["scenario"] == s.name].iloc[0]
-        for what, column in zip(words, ("opportunity_delta", "at_risk_delta", "retained_delta"), strict=True):
-            sentence = _delta_sentence(name, what, float(row[column]), lang)
-            if sentence:
-                sentences.append(sentence)
+        for column in _DELTA_WHAT:
+            message = _delta_message(name, column, float(row[column]))
+            if message is not None:
+                sentences.append(message)
         merged = reference.ranking.merge(s.ranking, on="unit", suffixes=("_reference", "_scenario"))
         merged["rank_change"] = merged["rank_reference"] - merged["rank_scenario"]
         merged["scenario"] = s.name
@@ -215,10 +211,13 @@ def scenario_comparison(
             unit = top.iloc[0].copy()
             unit["unit"] = (unit_names or {}).get(str(unit["unit"]), unit["unit"])
             sentences.append(
-                f"“{name}”下，{unit['unit']}的排名从第{unit['rank_reference']}变为第{unit['rank_scenario']}。"
-                if lang == "zh"
-                else f"Under “{name}”, {unit['unit']} moves from rank {unit['rank_reference']} to "
-                f"{unit['rank_scenario']}."
+                Message(
+                    "comparison_rank_moves",
+                    name=name,
+                    unit=str(unit["unit"]),
+                    before=int(unit["rank_reference"]),
+                    after=int(unit["rank_scenario"]),
+                )
             )
     rank_changes = pd.concat(changes, ignore_index=True) if changes else pd.DataFrame()
     return Comparison(tiers, headline, migrations, rank_changes, tuple(sentences))

@@ -104,7 +104,16 @@ def _message(key: str, params: tuple) -> Message:
     return Message(key, **dict(params))
 
 
-def _shown(value: object, lang: str) -> object:
+def shown(value: object, lang: str) -> object:
+    """Return one parameter as the reader sees it: a typed value formatted, a term or message in ``lang``.
+
+    Plain values come back as they are (a bank's own tier name, a branch code).
+
+    Examples
+    --------
+    >>> shown(Term("tiername_default_0"), "zh"), shown("Tier A", "zh")
+    ('大众客户', 'Tier A')
+    """
     if isinstance(value, Message):
         return render(value, lang)
     if isinstance(value, Money):
@@ -124,4 +133,15 @@ def render(message: Message | str, lang: str) -> str:
     """Return ``message`` as a sentence in ``lang`` (a plain string is a catalog key)."""
     if isinstance(message, str):
         return catalog.text(message, lang)
-    return catalog.text(message.key, lang, **{name: _shown(value, lang) for name, value in message.params})
+    return catalog.text(message.key, lang, **{name: shown(value, lang) for name, value in message.params})
+
+
+def names(values, lang: str) -> tuple[str, ...]:
+    """Return each of ``values`` (terms, messages or plain names) as a string in ``lang``.
+
+    Examples
+    --------
+    >>> names((Term("tiername_cmb_2"), "own tier"), "zh")
+    ('金葵花客户', 'own tier')
+    """
+    return tuple(str(shown(value, lang)) for value in values)

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from crm_core import validation as check
 from crm_core.configs import config_from_dict, config_to_dict
@@ -41,6 +41,9 @@ from crm_core.staff.config import CUSTOMER_CENTRIC, DEPOSIT_SALES, INDICATOR_BY_
 from crm_core.targets import KpiTargets
 from crm_core.view_choices import ProductTargets, ViewChoices
 from crm_core.visits.config import OffCounterBenchmark, WhatIfInputs
+
+if TYPE_CHECKING:  # annotations only
+    from crm_core.messages import Term
 
 SCENARIO_VERSION = 2
 """Version written by this code. Version 1 (the first release) had no clusters, CLV or retention settings."""
@@ -459,8 +462,24 @@ def unique_name(name: str, taken: Iterable[str] = (), origin: str = "") -> str:
     raise AssertionError("unreachable: more candidates than names taken")
 
 
+def scenario_term(name: str) -> Term | str:
+    """Return a scenario's name as data: the built-in scenarios' names as catalog terms, a manager's as typed.
+
+    Examples
+    --------
+    >>> scenario_term(proposed_scenario().name)
+    Term(key='scenario_name_proposed')
+    >>> scenario_term("Ningbo pilot")
+    'Ningbo pilot'
+    """
+    from crm_core.messages import Term
+
+    keys = {baseline_scenario().name: "scenario_name_baseline", proposed_scenario().name: "scenario_name_proposed"}
+    return Term(keys[name]) if name in keys else name
+
+
 def scenario_label(name: str, lang: str = "en") -> str:
-    """Return a scenario's name in ``lang``: the built-in scenarios' names translated, a manager's kept as typed.
+    """Return a scenario's name in ``lang`` (a renderer at the edge: ``scenario_term`` rendered).
 
     Examples
     --------
@@ -469,7 +488,6 @@ def scenario_label(name: str, lang: str = "en") -> str:
     >>> scenario_label("Ningbo pilot", "zh")
     'Ningbo pilot'
     """
-    from crm_core.catalog import text
+    from crm_core.messages import shown
 
-    keys = {baseline_scenario().name: "scenario_name_baseline", proposed_scenario().name: "scenario_name_proposed"}
-    return text(keys[name], lang) if name in keys else name
+    return str(shown(scenario_term(name), lang))

@@ -15,7 +15,7 @@ from ui import places as ui_places
 from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, named_axes, say, t
 from ui.widgets import md, meeting_mode, page_header, plot, table
 
 page_header("scenarios")
@@ -92,9 +92,9 @@ if len(chosen) < 2:
     st.info(t("compare_need_two"))
     st.stop()
 summaries = [ui_cmp.summary(prepared, store[name]) for name in chosen]
-comparison = scenario_comparison(prepared, summaries, lang, unit_names=ui_places.names(prepared, "branch"))
+comparison = scenario_comparison(prepared, summaries, unit_names=ui_places.names(prepared, "branch"))
 for sentence in comparison.sentences:
-    st.markdown(f"- {md(sentence)}")
+    st.markdown(f"- {md(say(sentence))}")
 headline = comparison.headline.assign(scenario=lambda f: f["scenario"].map(ui_sc.display_name))
 money_columns = [c for c in headline.columns if c != "scenario"]
 headline[money_columns] = headline[money_columns].map(lambda v: format_money(v, lang))
@@ -104,7 +104,7 @@ st.dataframe(tiers, key="scenarios_tiers_table")
 for name, (counts, _) in comparison.migrations.items():
     shown_name, reference = ui_sc.display_name(name), ui_sc.display_name(chosen[0])
     plot(
-        migration_heatmap(counts, t("compare_migration", name=shown_name), shown_name, reference),
+        migration_heatmap(named_axes(counts), t("compare_migration", name=shown_name), shown_name, reference),
         key=f"scenarios_migration_{chosen.index(name)}",
     )
 ranks = comparison.rank_changes

@@ -18,6 +18,7 @@ from crm_core.playbook import (
     PlaybookRules,
     Rule,
     playbook_table,
+    plays_in,
     segment_metrics,
     segment_playbook,
 )
@@ -26,6 +27,11 @@ from crm_core.prepare import prepared_dataset
 from crm_core.products import BenchmarkConfig
 from crm_core.scenarios import Scenario, proposed_scenario
 from tests.test_playbook_findings import SCENARIO, planted_bank
+
+
+def worded(*args, lang="en", **kwargs):
+    """The plays worded in ``lang`` (``segment_playbook`` returns them as data)."""
+    return plays_in(segment_playbook(*args, **kwargs), lang)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,7 @@ def _rule(key: str) -> Rule:
 
 
 def test_playbook_traces_products_to_the_planted_gap(planted):
-    plays = segment_playbook(planted, SCENARIO)
+    plays = worded(planted, SCENARIO)
     assert [p.segment for p in plays] == ["mass", "affluent", "high net worth", "private"]
     affluent = plays[1]
     offer = affluent.products[0]
@@ -54,28 +60,28 @@ def test_playbook_traces_products_to_the_planted_gap(planted):
 
 def test_changing_a_threshold_changes_the_recommendation(planted):
     # No activity: no digital share, so only the median-AUM rule can set a service model.
-    assert [p.service_model for p in segment_playbook(planted, SCENARIO)[:3]] == ["", "", "rm_coverage"]
+    assert [p.service_model for p in worded(planted, SCENARIO)[:3]] == ["", "", "rm_coverage"]
     lower = DEFAULT_RULES.with_rule(dataclasses.replace(_rule("rm_coverage"), threshold=1e5))
-    plays = segment_playbook(planted, SCENARIO, lower)
+    plays = worded(planted, SCENARIO, lower)
     assert [p.service_model for p in plays[:3]] == ["", "rm_coverage", "rm_coverage"]
     assert plays[1].service.value == 1e5 and plays[1].service.rule == "rm_coverage: median AUM ≥ ¥100K"
     # A product rule asking for more than the ¥30K a year drops the offer.
     strict = DEFAULT_RULES.with_rule(dataclasses.replace(_rule("product_gap"), threshold=150_000))
-    assert segment_playbook(planted, SCENARIO, strict)[1].products == ()
+    assert worded(planted, SCENARIO, strict)[1].products == ()
 
 
 def test_rule_text_edits_reach_the_recommendation(planted):
     edited = DEFAULT_RULES.with_rule(
         dataclasses.replace(_rule("product_gap"), recommendation_en="Sell {product} to {segment} ({money}, {x}).")
     )
-    offer = segment_playbook(planted, SCENARIO, edited)[1].products[0]
+    offer = worded(planted, SCENARIO, edited)[1].products[0]
     assert offer.text == "Sell wealth management to affluent (¥30K, {x})."
     assert filled("{value:>5}", {"value": "1"}) == "{value:>5}"
 
 
 def test_inputs_are_not_mutated(planted):
     before = planted.customers.copy()
-    segment_playbook(planted, SCENARIO)
+    worded(planted, SCENARIO)
     pd.testing.assert_frame_equal(planted.customers, before)
 
 
@@ -88,7 +94,7 @@ def small(small_sample):
 def test_every_recommendation_is_traced_in_both_languages(small):
     prepared, risk = small
     for lang in ("en", "zh"):
-        plays = segment_playbook(prepared, proposed_scenario(), lang=lang, churn_risk=risk)
+        plays = worded(prepared, proposed_scenario(), lang=lang, churn_risk=risk)
         table = playbook_table(plays)
         assert len(table) >= 6 and set(table["kind"]) >= {"service_model", "product", "risk"}
         keys = {r.key for r in DEFAULT_RULES.rules}
@@ -137,7 +143,7 @@ def test_rules_are_validated():
 
 def test_scenario_benchmark_changes_the_offer(planted):
     bank = Scenario(product_benchmark=BenchmarkConfig("bank"), offered_products=("wealth_management", "funds"))
-    offer = segment_playbook(planted, bank)[0].products[0]
+    offer = worded(planted, bank)[0].products[0]
     # Bank-wide wealth penetration is 50/350; the mass tier holds none: round(200 × 50/350) = 29 customers,
     # each bringing at most their own ¥1万, half of it new money: ¥1万 × 0.6% × 50% = ¥30 a year.
     assert (offer.product, offer.value) == ("wealth_management", 29 * 30.0)

@@ -24,6 +24,9 @@ from crm_core.report import (
     report_workbook,
     tier_labels,
 )
+from crm_core.report.content import (
+    tier_names,
+)
 from crm_core.scenarios import proposed_scenario
 from crm_core.text_safety import plotly_text
 from tests.conftest import tiny_dataset
@@ -100,7 +103,7 @@ def test_positioning_chart_is_the_tier_profile(report, prepared, scenario):
 def test_value_mining_chart_is_the_top_opportunities(report, prepared, scenario):
     codes = seg.aum_tiers(prepared, scenario.tiers).codes
     view = prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
-    sizing = prod.relabelled(view.sizing, seg.tier_names(scenario.tiers, "en"))
+    sizing = prod.relabelled(view.sizing, tier_names(scenario.tiers, "en"))
     top = prod.top_opportunities(sizing, 8)
     chart = report.step("value_mining").chart
     assert chart.series_map() == {"Value a year": tuple(top["opportunity_value"])}

@@ -14,9 +14,10 @@ from crm_core.segments import (
     concentration_curve,
     group_profiles,
     migration_matrix,
-    migration_sentence,
+    migration_message,
     scheme_availability,
-    tier_change_phrase,
+    tier_change_message,
+    tier_terms,
 )
 from crm_core.segments.charts import (
     concentration_figure,
@@ -41,7 +42,8 @@ def test_migration_matrix_exact():
         pd.DataFrame([[1.0, 0, 0], [3.1e6, 3.0, 0], [0, 0, 4.0], [0.0, 0, 0]], index=rows, columns=cols),
     )
     assert counts.to_numpy().sum() == len(before)
-    sentence = migration_sentence(counts, money, {"en": "raising the bar", "zh": "提高门槛"})
+    message = migration_message(counts, money, "raising the bar")
+    sentence = {"en": render(message, "en"), "zh": render(message, "zh").replace("raising the bar", "提高门槛")}
     assert sentence == {
         "en": "raising the bar moves 2 customers (¥3.1M AUM) from affluent down to mass and 1 customer (¥0 AUM) "
         "from not assigned to mass",
@@ -60,15 +62,30 @@ def test_threshold_change_sentence_on_the_tiny_bank(tiny):
         LABELS,
         LABELS,
     )
-    sentence = migration_sentence(counts, money, tier_change_phrase(old, new))
-    assert (
-        sentence["en"] == "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) from affluent down to mass"
+    message = migration_message(counts, money, tier_change_message(old, new))
+    assert render(message, "en") == (
+        "raising the affluent threshold to 150 moves 1 customer (¥100 AUM) from affluent down to mass"
     )
-    assert sentence["zh"] == "将affluent门槛提高到150，1名客户（金融资产¥100）从affluent降至mass"
-    same = migration_sentence(
-        *migration_matrix(np.zeros(2), np.zeros(2), np.ones(2), LABELS, LABELS), {"en": "x", "zh": "y"}
+    assert render(message, "zh") == "将affluent门槛提高到150，1名客户（金融资产¥100）从affluent降至mass"
+    same = migration_message(*migration_matrix(np.zeros(2), np.zeros(2), np.ones(2), LABELS, LABELS), "x")
+    assert (render(same, "en"), render(same, "zh")) == ("x moves no customers", "x，没有客户变动层级")
+
+
+def test_preset_tiers_are_named_in_the_readers_language():
+    """A preset's tiers travel as terms: the Chinese sentence names them in Chinese (was "从affluent降至mass")."""
+    terms = tier_terms(TierConfig())
+    counts, money = migration_matrix(
+        np.array([1, 1, 0]), np.array([0, 0, 0]), np.array([2.0e6, 1.1e6, 1.0]), terms, terms
     )
-    assert same == {"en": "x moves no customers", "zh": "y，没有客户变动层级"}
+    old, new = TierConfig(), TierConfig(thresholds=(6e5, 5e5 * 2, 6e6))
+    message = migration_message(counts, money, tier_change_message(old, new))
+    assert render(message, "zh") == (
+        "将富裕客户门槛提高到60万，将高净值客户门槛提高到100万，2名客户（金融资产¥310万）从富裕客户降至大众客户"
+    )
+    assert render(message, "en") == (
+        "raising the affluent threshold to 600K and raising the high net worth threshold to 1M moves "
+        "2 customers (¥3.1M AUM) from affluent down to mass"
+    )
 
 
 def test_availability_explains_hidden_schemes(tiny):

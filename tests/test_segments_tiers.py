@@ -5,6 +5,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from crm_core.messages import names
 from crm_core.segments import (
     TIER_PRESETS,
     TierConfig,
@@ -15,6 +16,7 @@ from crm_core.segments import (
     config_json,
     tier_codes_of,
     tier_preset,
+    tier_terms,
 )
 
 
@@ -102,7 +104,8 @@ def test_presets():
     assert tier_preset("regulatory").thresholds == (5e4, 1e6, 6e6)
     assert tier_preset("cmb").thresholds == (5e4, 5e5, 1e7)
     assert tier_preset("icbc").thresholds == (5e4, 8e5, 8e6)
-    assert tier_preset("default", "zh").labels == ("大众客户", "富裕客户", "高净值客户", "私人银行客户")
+    assert names(tier_terms(tier_preset("default")), "zh") == ("大众客户", "富裕客户", "高净值客户", "私人银行客户")
+    assert names(tier_terms(tier_preset("cmb")), "zh")[2] == "金葵花客户"
     assert tier_preset("default") == TierConfig()
     with pytest.raises(ValueError, match="unknown tier preset"):
         tier_preset("hsbc")

@@ -13,7 +13,8 @@ import streamlit as st
 
 from crm_core import filters as flt
 from crm_core.formatting import format_month
-from crm_core.segments import tier_labels
+from crm_core.messages import names as names_in
+from crm_core.segments import tier_terms
 from ui import data, settings
 from ui.i18n import current_lang, t
 
@@ -66,7 +67,7 @@ def sidebar_panel() -> None:
                 format_func=lambda v, names=names: names.get(v, v),
                 placeholder=t("filter_all"),
             )
-        tiers = tier_labels(scenario.tiers, lang)
+        tiers = names_in(tier_terms(scenario.tiers), lang)
         settings.control(
             st.multiselect,
             FILTER_SETTINGS["tiers"],
@@ -102,7 +103,7 @@ def statement(lang: str | None = None) -> str:
     # the place names the sidebar's choices already hold (once per dataset and language, not per rerun)
     units = _choices(dataset.fingerprint, lang, dataset)["units"]
     names = {column: dict(shown) for column, (_, shown) in units.items()}
-    return flt.statement(filters, lang, tier_labels(scenario.tiers, lang), names)
+    return flt.statement(filters, lang, names_in(tier_terms(scenario.tiers), lang), names)
 
 
 def caveats(lang: str | None = None) -> list[str]:

@@ -63,3 +63,11 @@ def say(message) -> str:
     from crm_core.messages import render
 
     return render(message, current_lang())
+
+
+def named_axes(frame):
+    """A small result whose index and columns hold terms (preset tiers, built-in names), named for the reader."""
+    from crm_core.messages import shown
+
+    lang = current_lang()
+    return frame.rename(index=lambda v: str(shown(v, lang)), columns=lambda v: str(shown(v, lang)))

@@ -54,11 +54,12 @@ def _findings(fingerprint: str, key: str, _prepared: PreparedDataset, _scenario:
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _plays(fingerprint: str, key: str, lang: str, _prepared: PreparedDataset, _scenario: Scenario):
+def _plays(fingerprint: str, key: str, _prepared: PreparedDataset, _scenario: Scenario):
+    # No language in the key: the plays are data (terms, messages, rules), worded per language at the edge.
     inputs = _inputs(_prepared, _scenario)
     del inputs["visit_view"]  # the plays read the cube's per-customer windows only
     del inputs["staff_views"]
-    return pb.segment_playbook(_prepared, _scenario, lang=lang, **inputs)
+    return pb.segment_playbook(_prepared, _scenario, **inputs)
 
 
 def _key(scenario: Scenario) -> str:
@@ -75,9 +76,14 @@ def findings(prepared: PreparedDataset, scenario: Scenario) -> pb.Findings:
     return found.named(pb.finding_names(prepared, scenario, current_lang(), branches))
 
 
-def plays(prepared: PreparedDataset, scenario: Scenario, lang: str):
-    """The playbook of every tier."""
-    return _plays(prepared.fingerprint, _key(scenario), lang, prepared, scenario)
+def raw_plays(prepared: PreparedDataset, scenario: Scenario) -> tuple[pb.SegmentPlay, ...]:
+    """The playbook of every tier as data, computed once per (dataset, scenario)."""
+    return _plays(prepared.fingerprint, _key(scenario), prepared, scenario)
+
+
+def plays(prepared: PreparedDataset, scenario: Scenario, lang: str) -> tuple[pb.ShownPlay, ...]:
+    """The playbook of every tier worded in ``lang`` (a language switch only words it again)."""
+    return pb.plays_in(raw_plays(prepared, scenario), lang)
 
 
 def trace(recommendation, lang: str) -> str:

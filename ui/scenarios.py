@@ -16,6 +16,7 @@ import streamlit as st
 from crm_core import scenario_links as links
 from crm_core import scenarios as sc
 from crm_core import segments as seg
+from crm_core.messages import names as names_in
 from ui import settings
 from ui.i18n import current_lang, t
 from ui.widgets import md
@@ -88,7 +89,7 @@ def tier_rows(tiers: pd.DataFrame) -> pd.DataFrame:
     groups = []
     for _, rows in tiers.groupby("scenario", sort=False):
         tiered = rows[rows["code"] >= 0].sort_values("code")
-        names = dict(zip(tiered["group"], seg.translated_tier_labels(tuple(tiered["group"]), lang), strict=True))
+        names = dict(zip(tiered["group"], names_in(seg.tier_terms(tuple(tiered["group"])), lang), strict=True))
         names[str(rows.loc[rows["code"] == seg.SUPPRESSED_CODE, "group"].squeeze())] = t("profiles_suppressed_row")
         groups.append(rows["group"].map(lambda g, names=names: names.get(g, g)))
     return tiers.assign(

@@ -17,6 +17,7 @@ from crm_core import scenarios as sc
 from crm_core import segments as seg
 from crm_core.formatting import format_share
 from crm_core.messages import Message
+from crm_core.messages import names as names_in
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.charts import migration_heatmap, profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
@@ -127,7 +128,7 @@ def _tiers_resized(tiers: seg.TierConfig, count: int) -> seg.TierConfig:
 def _commit_preset(key: str) -> None:
     name = st.session_state[key]
     if name in seg.TIER_PRESETS:
-        settings.commit(lambda s: replace(s, tiers=seg.tier_preset(name, "en", s.tiers.basis)))
+        settings.commit(lambda s: replace(s, tiers=seg.tier_preset(name, s.tiers.basis)))
 
 
 def _commit_count(key: str) -> None:
@@ -136,10 +137,10 @@ def _commit_count(key: str) -> None:
 
 def _commit_label(i: int, key: str) -> None:
     def change(scenario):
-        labels = list(seg.tier_labels(scenario.tiers, current_lang()))
+        labels = list(names_in(seg.tier_terms(scenario.tiers), current_lang()))
         labels[i] = str(st.session_state[key]).strip()
         # A preset's names typed back in either language stay the preset's names.
-        canonical = seg.translated_tier_labels(tuple(labels), "en")
+        canonical = seg.canonical_tier_labels(tuple(labels))
         return replace(scenario, tiers=replace(scenario.tiers, labels=canonical))
 
     settings.commit(change)
@@ -162,7 +163,7 @@ def tier_controls() -> None:
         t("tier_count"), min_value=2, max_value=6, step=1, key="tiers.count", on_change=_commit_count,
         args=("tiers.count",),
     )  # fmt: skip
-    labels = seg.tier_labels(tiers, lang)
+    labels = names_in(seg.tier_terms(tiers), lang)
     columns = st.columns(len(labels))
     for i, column in enumerate(columns):
         key = f"tiers.labels.{i}@{lang}"
@@ -225,7 +226,7 @@ def display_labels(scheme: str, labels: tuple[str, ...], clusters: seg.ClusterRe
         return tuple(f"{t('cluster_n', n=i + 1)}: {say(phrase)}" for i, phrase in enumerate(clusters.descriptions))
     if scheme == "clusters":  # no strong natural groups: numbered, not named
         return tuple(t("cluster_n", n=i + 1) for i in range(len(labels)))
-    return seg.translated_tier_labels(labels, lang)
+    return names_in(seg.tier_terms(labels), lang)
 
 
 def rfm_segmentation(prepared: PreparedDataset, monetary: str) -> seg.Segmentation:

@@ -49,8 +49,17 @@ from crm_core.playbook.guarantees import (
     guarantee_table_for_export,
     guarantee_values,
 )
-from crm_core.playbook.plays import Recommendation, SegmentPlay, playbook_table, segment_metrics, segment_playbook
-from crm_core.playbook.wording import format_value, metric_label, rule_text, tier_labels
+from crm_core.playbook.plays import Recommendation, SegmentPlay, segment_metrics, segment_playbook
+from crm_core.playbook.wording import (
+    ShownPlay,
+    ShownRecommendation,
+    format_value,
+    metric_label,
+    playbook_table,
+    plays_in,
+    recommendation_in,
+    rule_text,
+)
 
 __all__ = [
     "AREA_NAMES",
@@ -76,6 +85,8 @@ __all__ = [
     "Recommendation",
     "Rule",
     "SegmentPlay",
+    "ShownPlay",
+    "ShownRecommendation",
     "executive_findings",
     "finding_names",
     "format_value",
@@ -84,10 +95,11 @@ __all__ = [
     "guarantee_values",
     "metric_label",
     "playbook_table",
+    "plays_in",
     "ranked_findings",
+    "recommendation_in",
     "rule_text",
     "segment_metrics",
     "segment_playbook",
     "starting_target",
-    "tier_labels",
 ]

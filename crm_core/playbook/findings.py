@@ -38,7 +38,7 @@ import pandas as pd
 from crm_core import loyalty, products, segments, staff, visits
 from crm_core.definitions import churn_outcome, churn_rate
 from crm_core.formatting import format_share
-from crm_core.messages import Count, Message, Money, Share, Term
+from crm_core.messages import Count, Message, Money, Share, Term, shown
 from crm_core.places import place_names
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
 from crm_core.prepare import PreparedDataset
@@ -202,12 +202,13 @@ def finding_names(
     """Return how a language names the findings' branches, tiers and products (a rendering edge's helper).
 
     Branches by ``crm_core.places.place_names`` (or ``branches``, the caller's cached copy of it),
-    tiers by ``segments.tier_names`` (a preset's labels translated, a bank's own kept), products by
+    tiers by ``segments.tier_terms`` (a preset's names in ``lang``, a bank's own kept), products by
     ``products.product_name``.
     """
     if branches is None:
         branches = place_names(prepared.customers, "branch", lang)
-    tables = {"branch": branches, "tier": segments.tier_names(scenario.tiers, lang)}
+    tiers = {label: str(shown(term, lang)) for label, term in segments.tier_term_of(scenario.tiers).items()}
+    tables = {"branch": branches, "tier": tiers}
 
     def name(named: Named) -> str:
         if named.kind == "product":

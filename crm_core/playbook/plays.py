@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 
 from crm_core import loyalty, products, segments, visits
-from crm_core.formatting import format_count, format_money, format_share
+from crm_core.messages import Count, Message, Money, Share, Term
 from crm_core.playbook.config import DEFAULT_RULES, PlaybookRules, Rule
-from crm_core.playbook.wording import filled, metric_value, rule_text, tier_labels
 from crm_core.prepare import PreparedDataset
+from crm_core.products.config import product_term
 
 if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
     from crm_core.scenarios import Scenario
@@ -43,46 +43,49 @@ PROFILE_METRICS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Recommendation:
-    """One recommendation, traced to what triggered it.
+    """One recommendation, traced to what triggered it (language-free: ``plays_in`` words it).
 
     Attributes
     ----------
     kind : str
         ``service_model``, ``product``, ``stickiness`` or ``risk``.
-    text : str
-        What to do, in the requested language.
     metric : str
         The metric the rule read.
     value : float
         Its value for the segment (or segment × product).
-    rule_key : str
-        The rule that fired.
-    rule : str
-        The rule's condition in words, e.g. "rm_coverage: median AUM ≥ ¥500K".
+    rule : Rule
+        The rule that fired (its key, condition and recommendation template in each language).
     product : str
-        The product, for product recommendations ("" otherwise).
+        The product code, for product recommendations ("" otherwise).
+    params : tuple of (str, object)
+        The template's fields as data: ``segment`` (a tier term or name), and for products
+        ``product`` (a term), ``customers`` (Count) and ``money`` (Money).
     """
 
     kind: str
-    text: str
     metric: str
     value: float
-    rule_key: str
-    rule: str
+    rule: Rule
     product: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def rule_key(self) -> str:
+        """The key of the rule that fired."""
+        return self.rule.key
 
 
 @dataclass(frozen=True)
 class SegmentPlay:
-    """The playbook of one segment.
+    """The playbook of one segment, as data (``plays_in`` renders it in a language).
 
     Attributes
     ----------
     code : int
         Tier code in the scenario's tiers.
-    segment : str
-        Tier name in the requested language.
-    position : str
+    segment : Term or str
+        The tier's name: a preset's as a catalog term, a bank's own as typed.
+    position : Message
         Who they are, in numbers (one sentence).
     service_model : str
         Key of the service-model rule that fired ("" when none did).
@@ -95,20 +98,20 @@ class SegmentPlay:
         Risks to watch.
     suppressed : bool
         Too few active customers to say anything (no recommendations then).
-    note : str
-        Why there is no recommendation of some kind ("" otherwise).
+    note : Message or None
+        Why there is no recommendation (None otherwise).
     """
 
     code: int
-    segment: str
-    position: str
+    segment: Term | str
+    position: Message
     service_model: str
     service: Recommendation | None
     products: tuple[Recommendation, ...]
     levers: tuple[Recommendation, ...]
     risks: tuple[Recommendation, ...]
     suppressed: bool = False
-    note: str = ""
+    note: Message | None = None
 
     @property
     def recommendations(self) -> tuple[Recommendation, ...]:
@@ -205,51 +208,35 @@ def segment_metrics(
     return frame
 
 
-def _recommendation(rule: Rule, value: float, segment: str, lang: str, **fields: str) -> Recommendation:
-    text = filled(
-        rule.recommendation(lang),
-        {
-            "segment": segment,
-            "value": metric_value(rule.metric, value, lang),
-            "threshold": metric_value(rule.metric, rule.threshold, lang),
-            **fields,
-        },
-    )
-    return Recommendation(
-        rule.kind, text, rule.metric, float(value), rule.key, rule_text(rule, lang), fields.get("product_code", "")
-    )
+def _recommendation(rule: Rule, value: float, segment: Term | str, **fields: object) -> Recommendation:
+    product = str(fields.pop("product_code", ""))
+    params = tuple(sorted({"segment": segment, **fields}.items()))
+    return Recommendation(rule.kind, rule.metric, float(value), rule, product, params)
 
 
-def _position(row: pd.Series, lang: str) -> str:
-    zh = lang == "zh"
-    customers = format_count(row["customers"], lang)
-    parts_en = [
-        f"{customers} customers ({format_share(row['customer_share'])})",
-        f"{format_share(row['aum_share'])} of AUM",
-    ]
-    parts_zh = [
-        f"{customers}名客户（{format_share(row['customer_share'])}）",
-        f"资产占比{format_share(row['aum_share'])}",
-    ]
+def _position(row: pd.Series, segment: Term | str) -> Message:
+    """Who the tier's customers are, in numbers; each measure said only when the data has it."""
+    parts = {}
     if math.isfinite(row["average_age"]):
-        parts_en.append(f"average age {row['average_age']:.0f}")
-        parts_zh.append(f"平均年龄{row['average_age']:.0f}岁")
+        parts["age"] = Message("play_position_age", age=f"{row['average_age']:.0f}")
     if math.isfinite(row["products_per_customer"]):
-        parts_en.append(f"{row['products_per_customer']:.1f} products per customer")
-        parts_zh.append(f"人均{row['products_per_customer']:.1f}个产品")
+        parts["products"] = Message("play_position_products", products=f"{row['products_per_customer']:.1f}")
     if math.isfinite(row["digital_share"]):
-        parts_en.append(f"{format_share(row['digital_share'])} digitally active")
-        parts_zh.append(f"数字渠道活跃{format_share(row['digital_share'])}")
-    if zh:
-        return f"{row['segment']}：" + "，".join(parts_zh) + "。"
-    return f"{row['segment']}: " + ", ".join(parts_en) + "."
+        parts["digital"] = Message("play_position_digital", share=Share(row["digital_share"]))
+    return Message(
+        "play_position",
+        segment=segment,
+        customers=Count(row["customers"]),
+        customer_share=Share(row["customer_share"]),
+        aum_share=Share(row["aum_share"]),
+        **{name: parts.get(name, "") for name in ("age", "products", "digital")},
+    )
 
 
 def segment_playbook(
     prepared: PreparedDataset,
     scenario: Scenario,
     rules: PlaybookRules = DEFAULT_RULES,
-    lang: str = "en",
     churn_risk: loyalty.ChurnRisk | None = None,
     cube: visits.VisitCube | None = None,
     product_view: products.ProductsView | None = None,
@@ -266,7 +253,6 @@ def segment_playbook(
     rules : PlaybookRules
         Which metric values trigger which recommendation (``DEFAULT_RULES`` documented in
         ``docs/playbook.md``).
-    lang : {"en", "zh"}
     churn_risk : ChurnRisk, optional
         The model trained for ``scenario.churn``; trained when None.
     cube : VisitCube, optional
@@ -284,8 +270,8 @@ def segment_playbook(
         rule fires. Levers: the ``rules.max_levers`` weakest indicators whose ``stickiness`` rule
         fires. Risks: every ``risk`` rule that fires.
     """
-    lang = "zh" if lang == "zh" else "en"
-    labels = tier_labels(scenario.tiers, lang)
+    labels = scenario.tiers.labels
+    names = dict(zip(labels, segments.tier_terms(scenario.tiers), strict=True))
     codes = segments.aum_tiers(prepared, scenario.tiers).codes
     risk = churn_risk if churn_risk is not None else loyalty.churn_risk_model(prepared, scenario.churn)
     if cube is None and prepared.monthly_channels is not None:
@@ -298,22 +284,19 @@ def segment_playbook(
     view = product_view or products.products_view(
         prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
     )
-    sizing = None if view is None else products.relabelled(view.sizing, segments.tier_names(scenario.tiers, lang))
+    sizing = None if view is None else view.sizing
     plays = []
     for row in metrics.to_dict("records"):
         row = pd.Series(row)
-        segment = str(row["segment"])
+        label = str(row["segment"])
+        segment = names[label]
         if row["suppressed"]:
-            note = (
-                f"{segment}：存续客户过少（{int(row['customers'])}名），不作建议。"
-                if lang == "zh"
-                else f"{segment}: too few active customers ({int(row['customers'])}) for recommendations."
-            )
+            note = Message("play_too_few", segment=segment, count=Count(int(row["customers"])))
             plays.append(SegmentPlay(int(row["code"]), segment, note, "", None, (), (), (), True, note))
             continue
         service = next(
             (
-                _recommendation(r, row[r.metric], segment, lang)
+                _recommendation(r, row[r.metric], segment)
                 for r in rules.of_kind("service_model")
                 if r.holds(row.get(r.metric, math.nan))
             ),
@@ -321,7 +304,7 @@ def segment_playbook(
         )
         offers: list[Recommendation] = []
         if sizing is not None:
-            own = sizing[sizing["group"] == segment].sort_values(
+            own = sizing[sizing["group"] == label].sort_values(
                 ["gap_value", "product"], ascending=[False, True], kind="stable"
             )
             for item in own.to_dict("records"):
@@ -331,17 +314,17 @@ def segment_playbook(
                 if rule is None:
                     continue
                 fields = {
-                    "product": products.product_name(item["product"], lang),
+                    "product": product_term(item["product"]),
                     "product_code": item["product"],
-                    "customers": format_count(item["gap_customers"], lang),
-                    "money": format_money(item["gap_value"], lang),
+                    "customers": Count(item["gap_customers"]),
+                    "money": Money(item["gap_value"]),
                 }
-                offers.append(_recommendation(rule, item[rule.metric], segment, lang, **fields))
+                offers.append(_recommendation(rule, item[rule.metric], segment, **fields))
         fired = [(row[r.metric], r) for r in rules.of_kind("stickiness") if r.holds(row.get(r.metric, math.nan))]
         fired.sort(key=lambda pair: pair[0])
-        levers = tuple(_recommendation(r, v, segment, lang) for v, r in fired[: rules.max_levers])
+        levers = tuple(_recommendation(r, v, segment) for v, r in fired[: rules.max_levers])
         risks = tuple(
-            _recommendation(r, row[r.metric], segment, lang)
+            _recommendation(r, row[r.metric], segment)
             for r in rules.of_kind("risk")
             if r.holds(row.get(r.metric, math.nan))
         )
@@ -349,7 +332,7 @@ def segment_playbook(
             SegmentPlay(
                 int(row["code"]),
                 segment,
-                _position(row, lang),
+                _position(row, segment),
                 service.rule_key if service else "",
                 service,
                 tuple(offers),
@@ -358,18 +341,3 @@ def segment_playbook(
             )
         )
     return tuple(plays)
-
-
-def playbook_table(plays: tuple[SegmentPlay, ...] | list[SegmentPlay]) -> pd.DataFrame:
-    """Return every recommendation of a playbook as one flat table (for the page and exports).
-
-    Columns: ``code``, ``segment``, ``kind``, ``text``, ``metric``, ``value``, ``rule_key``, ``rule``, ``product``.
-    """
-    rows = [
-        (p.code, p.segment, r.kind, r.text, r.metric, r.value, r.rule_key, r.rule, r.product)
-        for p in plays
-        for r in p.recommendations
-    ]
-    return pd.DataFrame(
-        rows, columns=["code", "segment", "kind", "text", "metric", "value", "rule_key", "rule", "product"]
-    )

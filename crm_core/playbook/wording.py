@@ -1,45 +1,57 @@
-"""Words and numbers of the playbook: metric names, value formatting, tier names, rule text."""
+"""The playbook's renderer: metric names, values, rule text and the plays in a reader's language.
+
+``segment_playbook`` returns plays as data (terms, messages, rules and their fields);
+``plays_in`` words them in a language at the edge, so a language switch recomputes nothing.
+"""
 
 from __future__ import annotations
 
 import math
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from crm_core import segments as seg
+import pandas as pd
+
+from crm_core import catalog
 from crm_core.formatting import format_count, format_money, format_share
+from crm_core.messages import render, shown
 from crm_core.playbook.config import Rule
 
-METRICS: dict[str, tuple[str, str, str]] = {
-    "customers": ("customers", "客户数", "count"),
-    "customer_share": ("share of customers", "客户占比", "share"),
-    "aum": ("AUM", "金融资产", "money"),
-    "aum_share": ("share of AUM", "金融资产占比", "share"),
-    "average_aum": ("average AUM", "户均金融资产", "money"),
-    "median_aum": ("median AUM", "金融资产中位数", "money"),
-    "average_age": ("average age", "平均年龄", "years"),
-    "products_per_customer": ("products per customer", "户均产品数", "ratio"),
-    "digital_share": ("digitally active share", "数字渠道活跃占比", "share"),
-    "payroll_share": ("payroll share", "代发占比", "share"),
-    "counter_trend": ("counter transactions, change a year", "柜面交易年变化", "rate"),
-    "churn_rate": ("churn rate", "流失率", "share"),
-    "high_risk_share": ("high churn-risk share", "高流失风险占比", "share"),
-    "at_risk_aum": ("AUM at high churn risk", "高流失风险金融资产", "money"),
-    "silent_attrition_share": ("silent attrition share", "静默流失占比", "share"),
-    "stickiness_index": ("stickiness index", "黏性指数", "ratio"),
-    "primacy_share": ("main-bank share", "主办行客户占比", "share"),
-    "products_held_vs_bank": ("products score vs the bank", "持有产品得分较全行", "points"),
-    "is_payroll_vs_bank": ("payroll score vs the bank", "代发得分较全行", "points"),
-    "mobile_active_vs_bank": ("mobile score vs the bank", "手机银行得分较全行", "points"),
-    "tenure_months_vs_bank": ("tenure score vs the bank", "客龄得分较全行", "points"),
-    "aum_trend_vs_bank": ("AUM trend score vs the bank", "金融资产趋势得分较全行", "points"),
-    "card_use_vs_bank": ("card score vs the bank", "用卡得分较全行", "points"),
-    "gap_value": ("gap value a year", "缺口年价值", "money"),
-    "opportunity_value": ("opportunity value a year", "机会年价值", "money"),
-    "gap_points": ("gap to benchmark", "与基准差距", "points"),
-    "gap_customers": ("customers short of the benchmark", "距基准客户数", "count"),
+if TYPE_CHECKING:  # annotations only: the plays are worded here
+    from crm_core.playbook.plays import Recommendation, SegmentPlay
+
+METRIC_KINDS: dict[str, str] = {
+    "customers": "count",
+    "customer_share": "share",
+    "aum": "money",
+    "aum_share": "share",
+    "average_aum": "money",
+    "median_aum": "money",
+    "average_age": "years",
+    "products_per_customer": "ratio",
+    "digital_share": "share",
+    "payroll_share": "share",
+    "counter_trend": "rate",
+    "churn_rate": "share",
+    "high_risk_share": "share",
+    "at_risk_aum": "money",
+    "silent_attrition_share": "share",
+    "stickiness_index": "ratio",
+    "primacy_share": "share",
+    "products_held_vs_bank": "points",
+    "is_payroll_vs_bank": "points",
+    "mobile_active_vs_bank": "points",
+    "tenure_months_vs_bank": "points",
+    "aum_trend_vs_bank": "points",
+    "card_use_vs_bank": "points",
+    "gap_value": "money",
+    "opportunity_value": "money",
+    "gap_points": "points",
+    "gap_customers": "count",
 }
-"""Metric → (English name, Chinese name, kind) for sentences and rule traces."""
+"""Metric → how its value reads (``format_value``); its name is the catalog term ``playmetric_<metric>``."""
 
 OPERATOR_SIGNS: dict[str, str] = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 
@@ -52,10 +64,9 @@ def metric_label(metric: str, lang: str = "en") -> str:
     >>> metric_label("median_aum", "zh")
     '金融资产中位数'
     """
-    names = METRICS.get(metric)
-    if names is None:
+    if metric not in METRIC_KINDS:
         return metric.replace("_", " ")
-    return names[1] if lang == "zh" else names[0]
+    return catalog.text(f"playmetric_{metric}", lang)
 
 
 def format_value(value: float, kind: str, lang: str = "en") -> str:
@@ -87,7 +98,7 @@ def format_value(value: float, kind: str, lang: str = "en") -> str:
 
 def metric_value(metric: str, value: float, lang: str = "en") -> str:
     """Return ``value`` formatted by its metric's kind."""
-    kind = METRICS.get(metric, ("", "", "ratio"))[2]
+    kind = METRIC_KINDS.get(metric, "ratio")
     return format_value(value, kind, lang)
 
 
@@ -128,4 +139,92 @@ def filled(template: str, fields: Mapping[str, str]) -> str:
     return template.format_map(_KeepUnknown(fields))
 
 
-tier_labels = seg.tier_labels  # one definition, in crm_core.segments
+@dataclass(frozen=True)
+class ShownRecommendation:
+    """A recommendation in one language: what to do and the rule's condition in words."""
+
+    kind: str
+    text: str
+    metric: str
+    value: float
+    rule_key: str
+    rule: str
+    product: str = ""
+
+
+@dataclass(frozen=True)
+class ShownPlay:
+    """A tier's play in one language (``plays_in``)."""
+
+    code: int
+    segment: str
+    position: str
+    service_model: str
+    service: ShownRecommendation | None
+    products: tuple[ShownRecommendation, ...]
+    levers: tuple[ShownRecommendation, ...]
+    risks: tuple[ShownRecommendation, ...]
+    suppressed: bool = False
+    note: str = ""
+
+    @property
+    def recommendations(self) -> tuple[ShownRecommendation, ...]:
+        """Every recommendation: service model, products, levers, risks."""
+        service = (self.service,) if self.service is not None else ()
+        return (*service, *self.products, *self.levers, *self.risks)
+
+
+def recommendation_in(recommendation: Recommendation, lang: str) -> ShownRecommendation:
+    """One recommendation worded in ``lang``: the rule's template filled with its fields."""
+    rule = recommendation.rule
+    fields = {name: str(shown(value, lang)) for name, value in recommendation.params}
+    fields["value"] = metric_value(rule.metric, recommendation.value, lang)
+    fields["threshold"] = metric_value(rule.metric, rule.threshold, lang)
+    text = filled(rule.recommendation(lang), fields)
+    return ShownRecommendation(
+        recommendation.kind,
+        text,
+        recommendation.metric,
+        recommendation.value,
+        rule.key,
+        rule_text(rule, lang),
+        recommendation.product,
+    )
+
+
+def plays_in(plays: Sequence[SegmentPlay], lang: str) -> tuple[ShownPlay, ...]:
+    """Return ``segment_playbook``'s plays worded in ``lang`` (rendering only: no analytics)."""
+
+    def worded(items):
+        return tuple(recommendation_in(r, lang) for r in items)
+
+    return tuple(
+        ShownPlay(
+            play.code,
+            str(shown(play.segment, lang)),
+            render(play.position, lang),
+            play.service_model,
+            recommendation_in(play.service, lang) if play.service is not None else None,
+            worded(play.products),
+            worded(play.levers),
+            worded(play.risks),
+            play.suppressed,
+            render(play.note, lang) if play.note is not None else "",
+        )
+        for play in plays
+    )
+
+
+def playbook_table(plays: Sequence[ShownPlay]) -> pd.DataFrame:
+    """Return every recommendation of worded plays as one flat table (for the page and exports).
+
+    Columns: ``code``, ``segment``, ``kind``, ``text``, ``metric``, ``value``, ``rule_key``, ``rule``, ``product``.
+    """
+    rows = [
+        (p.code, p.segment, r.kind, r.text, r.metric, r.value, r.rule_key, r.rule, r.product)
+        for p in plays
+        for r in p.recommendations
+    ]
+    return pd.DataFrame(
+        rows, columns=["code", "segment", "kind", "text", "metric", "value", "rule_key", "rule", "product"]
+    )

@@ -26,6 +26,8 @@ from crm_core import service as svc
 from crm_core import visits as vis
 from crm_core.definitions import active_customers, total_aum
 from crm_core.formatting import currency_symbol, format_money, format_month
+from crm_core.messages import Message, Term
+from crm_core.messages import names as render_names
 from crm_core.messages import render as render_message
 from crm_core.places import place_names
 from crm_core.prepare import PreparedDataset
@@ -89,7 +91,14 @@ def _step(key: str, lang: str, headline: str, numbers, chart: ChartSpec | None, 
     )
 
 
-tier_labels = seg.tier_labels  # one definition, in crm_core.segments (kept here as part of this API)
+def tier_labels(config: seg.TierConfig, lang: str) -> tuple[str, ...]:
+    """The tiers' names in ``lang`` (the core names them as terms: ``segments.tier_terms``)."""
+    return render_names(seg.tier_terms(config), lang)
+
+
+def tier_names(config: seg.TierConfig, lang: str) -> dict[str, str]:
+    """Each tier's stored label → its name in ``lang``."""
+    return dict(zip(config.labels, tier_labels(config, lang), strict=True))
 
 
 # --- 1 positioning ------------------------------------------------------------------------------
@@ -159,7 +168,7 @@ def _positioning(prepared, profiles: pd.DataFrame, labels, lang: str) -> Step:
 
 def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierConfig, labels, lang: str) -> Step:
     bank = seg.bank_profile(inputs)
-    default = seg.tier_preset("default", "en")
+    default = seg.tier_preset("default")
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
     moved_count = 0
@@ -184,14 +193,11 @@ def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierCo
         moved_count = int(
             counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
         )
-        change = seg.tier_change_phrase(baseline, replace(config, labels=labels))  # tiers named as shown
+        change = seg.tier_change_message(baseline, config)
         if baseline.thresholds == config.thresholds:
-            basis = _t(f"report_basis_{config.basis}", "en"), _t(f"report_basis_{config.basis}", "zh")
-            change = {
-                "en": _t("report_basis_change", "en", basis=basis[0]),
-                "zh": _t("report_basis_change", "zh", basis=basis[1]),
-            }
-        migration = _t("report_against_default", lang) + seg.migration_sentence(counts, money, change)[lang]
+            change = Message("report_basis_change", basis=Term(f"report_basis_{config.basis}"))
+        moves = render_message(seg.migration_message(counts, money, change), lang)
+        migration = _t("report_against_default", lang) + moves
     shown = profiles[(profiles["code"] >= 0) & ~profiles["suppressed"]]
     measures = [m for m in ("products_per_customer", "digital_active_share", "churn_rate") if shown[m].notna().any()]
     numbers = [
@@ -332,7 +338,7 @@ def _value_mining(view: prod.ProductsView | None, scenario: Scenario, branches: 
     """The value-mining step, the gap table and the opportunity table (all read from the products view)."""
     if view is None:
         return _step("value_mining", lang, _t("report_no_products", lang), (), None, None, [], False), None, None
-    names = seg.tier_names(scenario.tiers, lang)
+    names = tier_names(scenario.tiers, lang)
     # A best-branch benchmark is named by its branch.
     sources = {**branches, "bank": _t("benchmark_bank", lang), "target": _t("benchmark_target", lang), **names}
     holdings = view.holdings
@@ -664,8 +670,8 @@ def report_content(
     loyalty = loyalty_view or loy.loyalty_view(
         prepared, codes, scenario.tiers.labels, loy.LoyaltySettings.of(scenario), risk=risk
     )
-    tier_names = dict(zip(scenario.tiers.labels, labels, strict=True))
-    stickiness, risk_table = _stickiness(loyalty, tier_names, risk, lang)
+    shown_tiers = dict(zip(scenario.tiers.labels, labels, strict=True))
+    stickiness, risk_table = _stickiness(loyalty, shown_tiers, risk, lang)
     view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
     branches = place_names(prepared.customers, "branch", lang)
     value_mining, gaps, opportunities = _value_mining(view, scenario, branches, lang)
@@ -676,7 +682,7 @@ def report_content(
     visits = visit_view
     if visits is None and cube is not None:
         visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
-    from crm_core.playbook import executive_findings, finding_names, segment_playbook  # built on these views
+    from crm_core.playbook import executive_findings, finding_names, plays_in, segment_playbook  # built on these views
     from crm_core.report.meeting import channels_step, decisions_step, service_step, strategy_step
 
     service = service_view or svc.service_view(prepared, codes, scenario.tiers.labels, svc.ServiceSettings.of(scenario))
@@ -691,8 +697,9 @@ def report_content(
         staff_views=staff_views,
         loyalty_view=loyalty,
     ).named(finding_names(prepared, scenario, lang, branches))  # language-free findings, named in ``lang``
-    plays = segment_playbook(
-        prepared, scenario, lang=lang, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty
+    plays = plays_in(
+        segment_playbook(prepared, scenario, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty),
+        lang,
     )
     steps = (
         _positioning(prepared, profiles, labels, lang),
@@ -700,7 +707,7 @@ def report_content(
         stickiness,
         value_mining,
         channels_step(visits, lang),
-        service_step(service, tier_names, branches, lang),
+        service_step(service, shown_tiers, branches, lang),
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang, visits),
         strategy_step(plays, lang),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_core.messages import Count, Message, Money, render
+from crm_core.messages import Count, Message, Money, Term
 from crm_core.segments.config import TierConfig
+from crm_core.segments.tiers import tier_terms
 
 
 def migration_matrix(
@@ -66,6 +67,11 @@ def migration_matrix(
     )
 
 
+def _named(label: object) -> Term | str:
+    """A group as a message names it: a term (a preset tier) kept for the renderer, anything else as text."""
+    return label if isinstance(label, Term) else str(label)
+
+
 def _joined(items: list[Message]) -> Message | str:
     """Items joined as a language joins a list (", … and" / "，"), as nested messages."""
     joined: Message | str = items[0]
@@ -75,13 +81,13 @@ def _joined(items: list[Message]) -> Message | str:
 
 
 def tier_change_message(before: TierConfig, after: TierConfig) -> Message:
-    """Return what changed between two tier configs, naming tiers by ``after.labels`` (pass the shown names).
+    """Return what changed between two tier configs, naming tiers by ``after``'s names (``tier_terms``).
 
     Examples
     --------
     >>> from crm_core.messages import render
     >>> a = TierConfig()
-    >>> b = TierConfig(thresholds=(1e5, 5e5, 6e6), labels=("大众客户", "富裕客户", "高净值客户", "私人银行客户"))
+    >>> b = TierConfig(thresholds=(1e5, 5e5, 6e6))
     >>> render(tier_change_message(a, b), "zh")
     '将富裕客户门槛提高到10万'
     >>> render(tier_change_message(a, TierConfig(thresholds=(1e5, 5e5, 6e6))), "en")
@@ -92,24 +98,12 @@ def tier_change_message(before: TierConfig, after: TierConfig) -> Message:
     changes = []
     for i, (old, new) in enumerate(zip(before.thresholds, after.thresholds, strict=True)):
         if old != new:
-            fields = {"label": after.labels[i + 1], "amount": Money(new, currency="")}
+            fields = {"label": tier_terms(after)[i + 1], "amount": Money(new, currency="")}
             raised = new > old
             changes.append(
                 Message("segments_tier_raised", **fields) if raised else Message("segments_tier_lowered", **fields)
             )
     return _joined(changes)
-
-
-def tier_change_phrase(before: TierConfig, after: TierConfig) -> dict[str, str]:
-    """``tier_change_message`` rendered in English and Chinese (for callers not yet on messages).
-
-    Examples
-    --------
-    >>> tier_change_phrase(TierConfig(), TierConfig(thresholds=(1e5, 5e5, 6e6)))["en"]
-    'raising the affluent threshold to 100K'
-    """
-    message = tier_change_message(before, after)
-    return {lang: render(message, lang) for lang in ("en", "zh")}
 
 
 def _flow(direction: str, one: bool, fields: dict) -> Message:
@@ -155,14 +149,6 @@ def migration_message(counts: pd.DataFrame, aum: pd.DataFrame, change: Message |
     for negative, i, j, source, target in flows[:max_flows]:
         n, money = -negative, float(aum.iat[i, j])
         direction = ("up" if j > i else "down") if same and i < len(ranked) and j < len(ranked) else "across"
-        fields = {"count": Count(n), "aum": Money(money), "source": str(source), "target": str(target)}
+        fields = {"count": Count(n), "aum": Money(money), "source": _named(source), "target": _named(target)}
         phrases.append(_flow(direction, n == 1, fields))
     return Message("segments_moves", change=change, flows=_joined(phrases))
-
-
-def migration_sentence(
-    counts: pd.DataFrame, aum: pd.DataFrame, change: dict[str, str], max_flows: int = 2
-) -> dict[str, str]:
-    """``migration_message`` rendered in English and Chinese, ``change`` given per language (for callers
-    not yet on messages)."""
-    return {lang: render(migration_message(counts, aum, change[lang], max_flows), lang) for lang in ("en", "zh")}

@@ -5,61 +5,57 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from crm_core import catalog
+from crm_core.messages import Term
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.config import DEFAULT_TIERS, NOT_ASSIGNED, TIER_BASES, Segmentation, TierConfig
 
-_PRESETS: dict[str, tuple[tuple[float, ...], dict[str, tuple[str, ...]]]] = {
+_PRESETS: dict[str, tuple[tuple[float, ...], tuple[str, ...]]] = {
     # What the committed sample is tuned for: about 80% / 17% / 2% / 0.2%.
-    "default": (
-        (5e4, 5e5, 6e6),
-        {
-            "en": ("mass", "affluent", "high net worth", "private"),
-            "zh": ("大众客户", "富裕客户", "高净值客户", "私人银行客户"),
-        },
-    ),
+    "default": ((5e4, 5e5, 6e6), ("mass", "affluent", "high net worth", "private")),
     # Regulatory-style: 100万 echoes the qualified-investor asset bar, 600万 a common private-bank entry.
-    "regulatory": (
-        (5e4, 1e6, 6e6),
-        {
-            "en": ("mass", "affluent", "high net worth", "private"),
-            "zh": ("大众客户", "富裕客户", "高净值客户", "私人银行客户"),
-        },
-    ),
+    "regulatory": ((5e4, 1e6, 6e6), ("mass", "affluent", "high net worth", "private")),
     # CMB-style: gold card from 5万, Sunflower (金葵花) from 50万, private banking from 1000万.
-    "cmb": (
-        (5e4, 5e5, 1e7),
-        {
-            "en": ("standard", "gold", "sunflower", "private"),
-            "zh": ("普卡客户", "金卡客户", "金葵花客户", "私人银行客户"),
-        },
-    ),
+    "cmb": ((5e4, 5e5, 1e7), ("standard", "gold", "sunflower", "private")),
     # ICBC-style: wealth card (理财金) from 5万, wealth management (财富) from 80万, private from 800万.
-    "icbc": (
-        (5e4, 8e5, 8e6),
-        {
-            "en": ("standard", "wealth card", "wealth management", "private"),
-            "zh": ("普通客户", "理财金客户", "财富管理客户", "私人银行客户"),
-        },
-    ),
+    "icbc": ((5e4, 8e5, 8e6), ("standard", "wealth card", "wealth management", "private")),
 }
+"""Preset → (thresholds, the tiers' stored labels). Their names in each language are catalog terms
+``tiername_<preset>_<i>`` (``tier_terms``)."""
 TIER_PRESETS: tuple[str, ...] = tuple(_PRESETS)
 """Preset names: ``default``, ``regulatory``, ``cmb``, ``icbc``."""
 
 
-def tier_preset(name: str = "default", lang: str = "en", basis: str = "current") -> TierConfig:
-    """Return a preset tier config with labels in English or Chinese.
+def tier_preset(name: str = "default", basis: str = "current") -> TierConfig:
+    """Return a preset tier config (its stored labels; ``tier_terms`` names them in any language).
 
     Examples
     --------
     >>> tier_preset("cmb").thresholds
     (50000.0, 500000.0, 10000000.0)
-    >>> tier_preset("default", "zh").labels[0]
-    '大众客户'
+    >>> tier_preset("default").labels[0]
+    'mass'
     """
     if name not in _PRESETS:
         raise ValueError(f"unknown tier preset {name!r}; choose from {', '.join(TIER_PRESETS)}")
     thresholds, labels = _PRESETS[name]
-    return TierConfig(thresholds=thresholds, labels=labels["zh" if lang == "zh" else "en"], basis=basis)
+    return TierConfig(thresholds=thresholds, labels=labels, basis=basis)
+
+
+def _names_of(labels: tuple[str, ...], preset: str) -> bool:
+    """Whether ``labels`` are ``preset``'s tier names, in any catalog language (a scenario may hold either)."""
+    own = _PRESETS[preset][1]
+    if tuple(labels) == own:
+        return True
+    return len(labels) == len(own) and any(
+        tuple(labels) == tuple(catalog.text(f"tiername_{preset}_{i}", language) for i in range(len(own)))
+        for language in catalog.LANGUAGES
+    )
+
+
+def _preset_of_labels(labels: tuple[str, ...]) -> str | None:
+    """The first preset whose names ``labels`` are (presets sharing names share their terms' words)."""
+    return next((name for name in TIER_PRESETS if _names_of(labels, name)), None)
 
 
 def _column(customers: pd.DataFrame, name: str) -> np.ndarray | None:
@@ -184,43 +180,49 @@ def largest_tier_share(codes: np.ndarray) -> float:
     return float(np.bincount(assigned).max() / len(assigned)) if len(assigned) else float("nan")
 
 
-def tier_labels(config: TierConfig, lang: str = "en") -> tuple[str, ...]:
-    """Return tier names in ``lang``: a preset's labels (in either language) are translated, a bank's own kept.
+def tier_terms(labels: tuple[str, ...] | TierConfig) -> tuple[Term | str, ...]:
+    """Return each tier's name as data: a preset's names (in either language) as catalog terms, a bank's own kept.
+
+    Rendered in a language at the edge (``crm_core.messages.shown``).
 
     Examples
     --------
-    >>> tier_labels(TierConfig(), "zh")
-    ('大众客户', '富裕客户', '高净值客户', '私人银行客户')
-    >>> tier_labels(TierConfig(labels=("a", "b", "c", "d")), "zh")
-    ('a', 'b', 'c', 'd')
+    >>> tier_terms(TierConfig())[0]
+    Term(key='tiername_default_0')
+    >>> tier_terms(("大众客户", "富裕客户", "高净值客户", "私人银行客户"))[3]
+    Term(key='tiername_default_3')
+    >>> tier_terms(("a", "b"))
+    ('a', 'b')
     """
-    return translated_tier_labels(config.labels, lang)
+    labels = tuple(labels.labels if isinstance(labels, TierConfig) else labels)
+    preset = _preset_of_labels(labels)
+    if preset is None:
+        return labels
+    return tuple(Term(f"tiername_{preset}_{i}") for i in range(len(labels)))
 
 
-def tier_names(config: TierConfig, lang: str = "en") -> dict[str, str]:
-    """Return each tier's own label → its name in ``lang`` (for results kept in language-free labels).
+def canonical_tier_labels(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Return a preset's stored labels when ``labels`` are its names in any language, else ``labels``.
 
     Examples
     --------
-    >>> tier_names(TierConfig(), "zh")["mass"]
-    '大众客户'
+    >>> canonical_tier_labels(("普卡客户", "金卡客户", "金葵花客户", "私人银行客户"))
+    ('standard', 'gold', 'sunflower', 'private')
     """
-    return dict(zip(config.labels, tier_labels(config, lang), strict=True))
+    preset = _preset_of_labels(tuple(labels))
+    return _PRESETS[preset][1] if preset is not None else tuple(labels)
 
 
-def translated_tier_labels(labels: tuple[str, ...], lang: str = "en") -> tuple[str, ...]:
-    """Return tier names in ``lang`` when they are a preset's names (in either language), else as given.
+def tier_term_of(labels: tuple[str, ...] | TierConfig) -> dict[str, Term | str]:
+    """Return each tier's stored label → its name as data (``tier_terms``), for results kept in labels.
 
     Examples
     --------
-    >>> translated_tier_labels(("大众客户", "富裕客户", "高净值客户", "私人银行客户"), "en")
-    ('mass', 'affluent', 'high net worth', 'private')
+    >>> tier_term_of(TierConfig())["mass"]
+    Term(key='tiername_default_0')
     """
-    for name in TIER_PRESETS:
-        for language in ("en", "zh"):
-            if _PRESETS[name][1][language] == tuple(labels):
-                return _PRESETS[name][1]["zh" if lang == "zh" else "en"]
-    return tuple(labels)
+    labels = tuple(labels.labels if isinstance(labels, TierConfig) else labels)
+    return dict(zip(labels, tier_terms(labels), strict=True))
 
 
 def matching_tier_preset(config: TierConfig) -> str | None:
@@ -232,7 +234,7 @@ def matching_tier_preset(config: TierConfig) -> str | None:
     'default'
     """
     for name in TIER_PRESETS:
-        thresholds, labels = _PRESETS[name]
-        if tuple(float(v) for v in thresholds) == config.thresholds and config.labels in labels.values():
+        thresholds, _ = _PRESETS[name]
+        if tuple(float(v) for v in thresholds) == config.thresholds and _names_of(config.labels, name):
             return name
     return None
