@@ -197,3 +197,37 @@ def test_chart_spec_validates():
         ChartSpec("radar", "t", ("a",), (("s", (1.0,)),))
     pie = chart_figure(ChartSpec("pie", "t", ("a", "b"), (("s", (1.0, 3.0)),), value_kind="share"))
     assert list(pie.data[0].values) == [1.0, 3.0]
+
+
+def test_the_deck_in_two_languages_computes_the_findings_and_plays_once(monkeypatch, prepared, scenario):
+    """The app's report reads the Playbook's cached findings and plays: a second language only words them."""
+    import crm_core.playbook as pb
+    from ui import playbook as ui_pb
+    from ui import report as ui_report
+
+    calls: list[str] = []
+    for name in ("executive_findings", "segment_playbook"):
+        original = getattr(pb, name)
+
+        def counted(*args, _name=name, _original=original, **kwargs):
+            calls.append(_name)
+            return _original(*args, **kwargs)
+
+        monkeypatch.setattr(pb, name, counted)
+    for cache in (ui_pb._findings, ui_pb._plays, ui_report._content):
+        cache.clear()
+    english = ui_report.content(prepared, scenario, "en")
+    assert sorted(calls) == ["executive_findings", "segment_playbook"]
+    calls.clear()
+    chinese = ui_report.content(prepared, scenario, "zh")
+    assert calls == [], f"the Chinese deck recomputed {calls}"
+    # the same plays, worded twice: the tier names follow the language
+    strategy = {report.lang: next(s for s in report.steps if s.key == "strategy") for report in (english, chinese)}
+    assert (
+        strategy["en"].table.iloc[:, 0].tolist()
+        == ["mass", "affluent", "high net worth", "private"][: len(strategy["en"].table)]
+    )
+    assert (
+        strategy["zh"].table.iloc[:, 0].tolist()
+        == ["大众客户", "富裕客户", "高净值客户", "私人银行客户"][: len(strategy["zh"].table)]
+    )

@@ -66,12 +66,17 @@ def _key(scenario: Scenario) -> str:
     return hashlib.sha256(scenario_json(scenario).encode()).hexdigest()
 
 
+def raw_findings(prepared: PreparedDataset, scenario: Scenario) -> pb.Findings:
+    """The executive findings as data (unnamed), computed once per (dataset, scenario)."""
+    return _findings(prepared.fingerprint, _key(scenario), prepared, scenario)
+
+
 def findings(prepared: PreparedDataset, scenario: Scenario) -> pb.Findings:
     """The executive findings, ranked by money at stake a year, their branches, tiers and products named.
 
     Computed once per (dataset, scenario); a language switch only names and renders them again.
     """
-    found = _findings(prepared.fingerprint, _key(scenario), prepared, scenario)
+    found = raw_findings(prepared, scenario)
     branches = ui_places.names(prepared, "branch")  # cached per dataset and language
     return found.named(pb.finding_names(prepared, scenario, current_lang(), branches))
 

@@ -11,6 +11,7 @@ from crm_core import report
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
+from ui import playbook as ui_pb
 from ui import products as ui_prod
 from ui import service as ui_service
 from ui import staff as ui_staff
@@ -31,6 +32,9 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         staff_views=ui_staff.views(_prepared, _scenario),
         loyalty_view=ui_loy.tier_view(_prepared, _scenario),
         service_view=ui_service.tier_view(_prepared, _scenario),
+        # the findings and plays the Playbook page cached: language-free, only named and worded here
+        findings=ui_pb.raw_findings(_prepared, _scenario),
+        plays=ui_pb.raw_plays(_prepared, _scenario),
     )
 
 

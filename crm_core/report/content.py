@@ -622,6 +622,8 @@ def report_content(
     staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loy.LoyaltyView | None = None,
     service_view: svc.ServiceView | None = None,
+    findings=None,
+    plays=None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -650,6 +652,10 @@ def report_content(
         ``loyalty_view`` over the scenario's tiers (the app caches it); built here when None.
     service_view : ServiceView, optional
         ``service_view`` over the scenario's tiers (the app caches it); built here when None.
+    findings : Findings, optional
+        ``executive_findings`` (language-free; the app caches it): only named here in ``lang``.
+    plays : tuple of SegmentPlay, optional
+        ``segment_playbook`` (language-free; the app caches it): only worded here in ``lang``.
 
     Returns
     -------
@@ -687,20 +693,23 @@ def report_content(
 
     service = service_view or svc.service_view(prepared, codes, scenario.tiers.labels, svc.ServiceSettings.of(scenario))
 
-    findings = executive_findings(
-        prepared,
-        scenario,
-        churn_risk=risk,
-        cube=cube,
-        visit_view=visits,
-        product_view=view,
-        staff_views=staff_views,
-        loyalty_view=loyalty,
-    ).named(finding_names(prepared, scenario, lang, branches))  # language-free findings, named in ``lang``
-    plays = plays_in(
-        segment_playbook(prepared, scenario, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty),
-        lang,
-    )
+    if findings is None:
+        findings = executive_findings(
+            prepared,
+            scenario,
+            churn_risk=risk,
+            cube=cube,
+            visit_view=visits,
+            product_view=view,
+            staff_views=staff_views,
+            loyalty_view=loyalty,
+        )
+    findings = findings.named(finding_names(prepared, scenario, lang, branches))  # language-free, named in ``lang``
+    if plays is None:
+        plays = segment_playbook(
+            prepared, scenario, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty
+        )
+    plays = plays_in(plays, lang)
     steps = (
         _positioning(prepared, profiles, labels, lang),
         _tiering(prepared, inputs, tiers, profiles, scenario.tiers, labels, lang),
