@@ -62,6 +62,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "feature_",  # churn model features (crm_core.loyalty.feature_name)
     "frequency_",  # trend periods: month / quarter
     "indicator_",  # value and stickiness indicators
+    "leadfeature_",  # propensity features named in lead reasons (crm_core.products.feature_message)
     "level_",  # staff ranking levels: branch / relationship manager
     "loyalty_",  # loyalty KPI tiles
     "measure_",  # value measures that stand in for AUM

@@ -111,15 +111,14 @@ def value_panel() -> None:
         fitted,
         recommendations,
         prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
-        lang,
     )
-    leads = ui_places.named(leads, prepared)
+    leads = ui_places.named(prod.lead_words(leads, lang), prepared)
     table(leads, "products_leads_table", customers=True)
     download_pair(
         partial(prod.lead_list_csv, exported(leads)), partial(prod.lead_list_excel, exported(leads)), "leads",
         "products_leads",
     )  # fmt: skip
-    st.caption(prod.compliance_note(lang))
+    st.caption(t("products_compliance_note"))
 
 
 value_panel()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from crm_core import catalog
+from crm_core.messages import render
 
 ROOT = Path(__file__).resolve().parent.parent
 SCANNED = [*(ROOT / "ui").rglob("*.py"), *(ROOT / "pages").rglob("*.py"), *(ROOT / "crm_core").rglob("*.py")]
@@ -157,10 +158,10 @@ def test_odd_chinese_is_gone(odd, why):
 def test_the_silent_attrition_rule_reads_as_a_banker_writes():
     from crm_core.visits.config import SilentAttritionRule
 
-    assert "没有增加" in SilentAttritionRule(max_digital_increase=0).text("zh")
-    assert "不超过0笔" not in SilentAttritionRule(max_digital_increase=0).text("zh")
-    assert "增加不超过2笔" in SilentAttritionRule(max_digital_increase=2).text("zh")
-    assert "did not rise" in SilentAttritionRule(max_digital_increase=0).text("en")
+    assert "没有增加" in render(SilentAttritionRule(max_digital_increase=0).message(), "zh")
+    assert "不超过0笔" not in render(SilentAttritionRule(max_digital_increase=0).message(), "zh")
+    assert "增加不超过2笔" in render(SilentAttritionRule(max_digital_increase=2).message(), "zh")
+    assert "did not rise" in render(SilentAttritionRule(max_digital_increase=0).message(), "en")
 
 
 def test_the_latin_scan_finds_english():

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm_core import catalog
 from crm_core.dataset import Dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.products import (
@@ -19,7 +20,6 @@ from crm_core.products import (
     PropensityModels,
     SuitabilityConfig,
     co_holding,
-    compliance_note,
     customer_offers,
     formula_safe,
     gap_figure,
@@ -27,6 +27,7 @@ from crm_core.products import (
     lead_list,
     lead_list_csv,
     lead_list_excel,
+    lead_words,
     lift_heatmap,
     lift_matrix,
     model_quality_figure,
@@ -159,11 +160,11 @@ def test_lead_list_respects_guardrail_filters_and_reasons(fitted):
     for product, minimum in (("wealth_management", 2), ("funds", 3)):
         assert (level[codes == holdings.products.index(product)] >= minimum).all()
     branch = prepared.customers["branch"].iloc[0]
-    leads = lead_list(prepared, features, models, best, LeadFilter(branches=(branch,), max_rows=20), "zh")
+    leads = lead_words(lead_list(prepared, features, models, best, LeadFilter(branches=(branch,), max_rows=20)), "zh")
     assert 0 < len(leads) <= 20 and (leads["branch"] == branch).all()
     assert leads["expected_value"].is_monotonic_decreasing
     assert leads["reasons"].str.len().gt(0).all() and not leads["reasons"].str.contains("above").any()
-    english = lead_list(prepared, features, models, best, LeadFilter(max_rows=5, min_propensity=0.2))
+    english = lead_words(lead_list(prepared, features, models, best, LeadFilter(max_rows=5, min_propensity=0.2)), "en")
     assert (english["propensity"] >= 0.2).all()
     assert english["reasons"].str.contains("average|holds|active|payroll").all()
 
@@ -185,8 +186,9 @@ def test_formula_escaping_in_csv_and_excel():
 
 
 def test_compliance_note_in_both_languages():
-    assert "compliance review" in compliance_note("en") and "use, not products merely opened" in compliance_note("en")
-    assert "合规审核" in compliance_note("zh")
+    english, chinese = (catalog.text("products_compliance_note", lang) for lang in ("en", "zh"))
+    assert "compliance review" in english and "use, not products merely opened" in english
+    assert "合规审核" in chinese
 
 
 def test_figures_carry_titles_and_traces(fitted):

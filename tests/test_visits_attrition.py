@@ -10,6 +10,7 @@ import pandas as pd
 import pandas.testing as pdt
 import pytest
 
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from crm_core.visits import (
     DEFAULT_ATTRITION,
@@ -91,8 +92,8 @@ def test_silent_attrition_exact_list():
 def test_rule_is_frozen_data_with_sentences():
     rule = SilentAttritionRule(aum_trend_below=-0.2)
     assert config_from_json(SilentAttritionRule, config_json(rule)) == rule
-    assert "30%" in DEFAULT_ATTRITION.text() and "-10%" in DEFAULT_ATTRITION.text()
-    assert DEFAULT_ATTRITION.text("zh").startswith("近12个月柜面交易")
+    assert "30%" in render(DEFAULT_ATTRITION.message(), "en") and "-10%" in render(DEFAULT_ATTRITION.message(), "en")
+    assert render(DEFAULT_ATTRITION.message(), "zh").startswith("近12个月柜面交易")
 
 
 def test_formula_escaping_touches_text_only():

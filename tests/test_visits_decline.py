@@ -84,8 +84,8 @@ def test_one_month_gives_not_enough_history():
     fit = counter_decline(np.array([120.0]), MONTHS[:1])
     assert fit.status == NOT_ENOUGH_HISTORY
     assert math.isnan(fit.annual_change) and math.isnan(fit.lower)
-    assert fit.reason_en == "Not enough history: 1 months, at least 13 needed."
-    assert fit.reason_zh == "历史数据不足：仅1个月，至少需要13个月。"
+    assert render(fit.reason, "en") == "Not enough history: 1 months, at least 13 needed."
+    assert render(fit.reason, "zh") == "历史数据不足：仅1个月，至少需要13个月。"
     assert halving_sentence(fit) is None
     assert counter_forecast(fit).empty
 
@@ -93,7 +93,7 @@ def test_one_month_gives_not_enough_history():
 def test_thirteen_months_fit_without_interval():
     fit = counter_decline(seasonal_series(MONTHS[:13]), MONTHS[:13])
     assert fit.status == "ok" and fit.annual_change == pytest.approx(-0.2)
-    assert math.isnan(fit.lower) and "degrees of freedom" in fit.reason_en
+    assert math.isnan(fit.lower) and "degrees of freedom" in render(fit.reason, "en")
 
 
 def test_rising_series_has_no_halving_sentence():
@@ -214,7 +214,7 @@ def test_segment_declines_use_codes_and_keep_the_unassigned_in_their_own_row():
 
 def test_minimum_history_is_a_config():
     fit = counter_decline(seasonal_series(MONTHS[:20]), MONTHS[:20], DeclineConfig(min_months=24))
-    assert fit.status == NOT_ENOUGH_HISTORY and "24 needed" in fit.reason_en
+    assert fit.status == NOT_ENOUGH_HISTORY and "24 needed" in render(fit.reason, "en")
 
 
 def test_committed_sample_bank_declines_between_ten_and_twenty_five_percent():

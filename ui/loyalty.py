@@ -134,7 +134,7 @@ def with_reasons_in_words(frame):
     """The at-risk list with each customer's reasons (``Message`` tuples) as one text in the session's language."""
     from ui.i18n import say
 
-    separator = "；" if current_lang() == "zh" else "; "
+    separator = t("report_list_separator")
     return frame.assign(reasons=[separator.join(say(m) for m in reasons) for reasons in frame["reasons"]])
 
 

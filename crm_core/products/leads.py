@@ -7,9 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_core import catalog
 from crm_core.exports import FORMULA_PREFIXES, csv_bytes, excel_bytes, formula_safe  # noqa: F401 - re-exported
+from crm_core.messages import render, shown
 from crm_core.prepare import PreparedDataset
-from crm_core.products.config import product_name
+from crm_core.products.config import product_term
 from crm_core.products.propensity import NextBest, PropensityModels, recommendation_reasons
 
 LEAD_COLUMNS: tuple[str, ...] = (
@@ -69,7 +71,6 @@ def lead_list(
     models: PropensityModels,
     recommendations: NextBest,
     filters: LeadFilter = LeadFilter(),
-    lang: str = "en",
 ) -> pd.DataFrame:
     """Return the customers to call first, with their recommended product and why.
 
@@ -83,13 +84,13 @@ def lead_list(
     recommendations : NextBest
         From ``next_best_products`` on the same customer rows.
     filters : LeadFilter
-    lang : {"en", "zh"}
-        Language of ``product_name`` and ``reasons``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``LEAD_COLUMNS``, highest expected value first, at most ``filters.max_rows``.
+        Columns ``LEAD_COLUMNS``, highest expected value first, at most ``filters.max_rows``;
+        ``product_name`` a catalog term (or the bank's own name) and ``reasons`` a tuple of
+        messages per customer, both worded at the edge (``lead_words``).
     """
     customers = prepared.customers
     codes = recommendations.product_codes
@@ -113,12 +114,21 @@ def lead_list(
             "branch": _text_column(prepared, "branch", rows),
             "relationship_manager": _text_column(prepared, "relationship_manager", rows),
             "product": products,
-            "product_name": [product_name(p, lang) for p in products],
+            "product_name": [product_term(p) for p in products],
             "propensity": recommendations.propensity[rows],
             "expected_value": recommendations.expected_value[rows],
-            "reasons": recommendation_reasons(models, features.iloc[rows], chosen_codes, lang),
+            "reasons": recommendation_reasons(models, features.iloc[rows], chosen_codes),
         },
         columns=list(LEAD_COLUMNS),
+    )
+
+
+def lead_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The lead list as a reader sees it: product names and reasons worded in ``lang`` (an edge's renderer)."""
+    separator = catalog.text("report_list_separator", lang)
+    return frame.assign(
+        product_name=[str(shown(name, lang)) for name in frame["product_name"]],
+        reasons=[separator.join(render(m, lang) for m in reasons) for reasons in frame["reasons"]],
     )
 
 

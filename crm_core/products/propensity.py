@@ -37,6 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from crm_core.contract import CHANNELS, product_flag_column
+from crm_core.messages import Message, Term
 from crm_core.prepare import PreparedDataset, customer_positions
 from crm_core.products.config import (
     ALWAYS_EXCLUDED,
@@ -47,7 +48,7 @@ from crm_core.products.config import (
     ModelConfig,
     SizingConfig,
     SuitabilityConfig,
-    product_name,
+    product_term,
 )
 
 DESIGNS: tuple[str, ...] = ("acquisition_out_of_time", "holding_look_alike")
@@ -89,34 +90,37 @@ AGED_FEATURES: tuple[tuple[str, float], ...] = (("tenure_months", 12.0), ("age",
 STATIC_FEATURES: tuple[str, ...] = ("risk_level", "annual_income")
 """Features assumed unchanged over the year."""
 
-FEATURE_NAMES: dict[str, tuple[str, str]] = {
-    "aum": ("AUM", "资产规模"),
-    "aum_avg_3m": ("3-month average AUM", "近3月日均资产"),
-    "aum_avg_12m": ("12-month average AUM", "年日均资产"),
-    "aum_12m_ago": ("AUM a year ago", "一年前资产"),
-    "aum_trend": ("AUM growth", "资产增长"),
-    "age": ("age", "年龄"),
-    "tenure_months": ("tenure", "开户时长"),
-    "deposit_balance": ("deposit balance", "存款余额"),
-    "investment_balance": ("investment balance", "投资余额"),
-    "loan_balance": ("loan balance", "贷款余额"),
-    "annual_income": ("income", "年收入"),
-    "risk_level": ("risk tolerance", "风险承受等级"),
-    "satisfaction": ("satisfaction", "满意度"),
-    "complaints_12m": ("complaints", "投诉次数"),
-    "is_payroll": ("payroll customer", "代发客户"),
-    "mobile_active": ("active on mobile banking", "手机银行活跃"),
-    "digital_active": ("active on digital channels", "数字渠道活跃"),
-    "digital_active_12m_ago": ("digital a year ago", "一年前数字渠道活跃"),
-    "digital_share_12m": ("digital share of transactions", "数字渠道交易占比"),
-    "counter_trend": ("counter visit trend", "柜面交易趋势"),
-    "months_since_active": ("months since last transaction", "距上次交易月数"),
-    "counter_txn_12m": ("counter transactions", "柜面交易笔数"),
-    "atm_txn_12m": ("ATM transactions", "ATM交易笔数"),
-    "mobile_txn_12m": ("mobile transactions", "手机银行交易笔数"),
-    "online_txn_12m": ("online banking transactions", "网银交易笔数"),
-    "phone_txn_12m": ("phone banking transactions", "电话银行交易笔数"),
-}
+NAMED_LEAD_FEATURES: frozenset[str] = frozenset(
+    (
+        "aum",
+        "aum_avg_3m",
+        "aum_avg_12m",
+        "aum_12m_ago",
+        "aum_trend",
+        "age",
+        "tenure_months",
+        "deposit_balance",
+        "investment_balance",
+        "loan_balance",
+        "annual_income",
+        "risk_level",
+        "satisfaction",
+        "complaints_12m",
+        "is_payroll",
+        "mobile_active",
+        "digital_active",
+        "digital_active_12m_ago",
+        "digital_share_12m",
+        "counter_trend",
+        "months_since_active",
+        "counter_txn_12m",
+        "atm_txn_12m",
+        "mobile_txn_12m",
+        "online_txn_12m",
+        "phone_txn_12m",
+    )
+)
+"""Features with a name of their own in the catalogs (``leadfeature_<feature>``)."""
 """(English, Chinese) names of features used in reasons; others show their column name."""
 
 QUALITY_COLUMNS: tuple[str, ...] = (
@@ -881,35 +885,36 @@ def next_best_products(
     return NextBest(products, chosen, picked(propensity), picked(conversion), picked(expected))
 
 
-def feature_phrase(feature: str, above: bool, lang: str = "en") -> str:
-    """Return a feature's deviation in words, e.g. ``AUM above average`` or ``已持有基金``.
+_FLAGS = ("is_payroll", "mobile_active", "digital_active", "digital_active_12m_ago")
+
+
+def feature_message(feature: str, above: bool) -> Message:
+    """Return a feature's deviation as a message, e.g. "AUM above average" or "已持有基金".
 
     Examples
     --------
-    >>> feature_phrase("has_payroll_service", True)
+    >>> from crm_core.messages import render
+    >>> render(feature_message("has_payroll_service", True), "en")
     'holds payroll service'
-    >>> feature_phrase("aum", False, "zh")
-    '资产规模低于平均'
+    >>> render(feature_message("aum", False), "zh")
+    '金融资产低于平均'
     """
     if feature.startswith("has_"):
-        name = product_name(feature.removeprefix("has_"), lang)
-        if lang == "zh":
-            return f"已持有{name}" if above else f"未持有{name}"
-        return f"holds {name}" if above else f"does not hold {name}"
-    names = FEATURE_NAMES.get(feature)
-    name = (names[1] if lang == "zh" else names[0]) if names else feature.replace("_", " ")
-    if feature in ("is_payroll", "mobile_active", "digital_active", "digital_active_12m_ago"):
-        if lang == "zh":
-            return name if above else f"非{name}"
-        return name if above else f"not {name}"
-    if lang == "zh":
-        return f"{name}{'高于' if above else '低于'}平均"
-    return f"{name} {'above' if above else 'below'} average"
+        product = product_term(feature.removeprefix("has_"))
+        return (
+            Message("lead_reason_holds", product=product)
+            if above
+            else Message("lead_reason_not_holds", product=product)
+        )
+    name = Term(f"leadfeature_{feature}") if feature in NAMED_LEAD_FEATURES else feature.replace("_", " ")
+    if feature in _FLAGS:
+        return Message("lead_reason_flag", name=name) if above else Message("lead_reason_not_flag", name=name)
+    return Message("lead_reason_above", name=name) if above else Message("lead_reason_below", name=name)
 
 
 def recommendation_reasons(
-    models: PropensityModels, features: pd.DataFrame, product_codes: np.ndarray, lang: str = "en", top: int = 3
-) -> list[str]:
+    models: PropensityModels, features: pd.DataFrame, product_codes: np.ndarray, top: int = 3
+) -> list[tuple[Message, ...]]:
     """Return, per row, the ``top`` features that most raised its recommended product's propensity.
 
     Parameters
@@ -918,46 +923,25 @@ def recommendation_reasons(
     features : pandas.DataFrame
         The rows to explain (a lead list's customers, not the whole bank).
     product_codes : numpy.ndarray
-        Recommended product code per row (``-1`` gives an empty text).
-    lang : {"en", "zh"}
+        Recommended product code per row (``-1`` gives no reason).
 
     Returns
     -------
-    list of str
-        Phrases joined with ``; `` (``；`` in Chinese).
+    list of tuple of Message
+        Per row, its reasons (``feature_message``), most important first; worded at the edge.
     """
     codes = np.asarray(product_codes)
     if len(codes) == 0:
         return []
     contributions = models.contributions(features, np.where(codes >= 0, codes, 0))
     z = models._standardised(features)
-    separator = "；" if lang == "zh" else "; "
     reasons = []
     for i, code in enumerate(codes):
         if code < 0:
-            reasons.append("")
+            reasons.append(())
             continue
         order = np.argsort(-contributions[i], kind="stable")[:top]
-        phrases = [feature_phrase(models.features_[k], z[i, k] > 0, lang) for k in order if contributions[i, k] > 0]
-        reasons.append(separator.join(phrases))
-    return reasons
-
-
-def compliance_note(lang: str = "en") -> str:
-    """Return the notice shown with every recommendation and lead list.
-
-    Examples
-    --------
-    >>> compliance_note("zh")[:6]
-    '推荐结果仅供'
-    """
-    if lang == "zh":
-        return (
-            "推荐结果仅供参考，对外营销前须经合规审核；理财、基金等产品只推荐给风险承受等级相符的客户"
-            "（风险等级缺失按最保守处理）。交叉销售目标以客户实际使用的产品计，而非仅开户的产品。"
+        reasons.append(
+            tuple(feature_message(models.features_[k], z[i, k] > 0) for k in order if contributions[i, k] > 0)
         )
-    return (
-        "Recommendations are suggestions and need compliance review before any customer contact; wealth "
-        "products are only suggested to customers whose risk level allows them (missing risk level = most "
-        "cautious). Cross-sell targets count products customers use, not products merely opened."
-    )
+    return reasons

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from crm_core import validation as check
-from crm_core.messages import Count, Message, Share, render
+from crm_core.messages import Count, Message, Share
 
 FIRST_BENCHMARK_YEAR, LAST_BENCHMARK_YEAR = 1990, 2100
 """Years an off-counter benchmark point may have."""
@@ -175,10 +175,6 @@ class SilentAttritionRule:
             "aum": f"{self.aum_trend_below * 100:+.0f}%",
         }
         return Message("visits_rule_open", **fields) if self.active_only else Message("visits_rule_all", **fields)
-
-    def text(self, lang: str = "en") -> str:
-        """``message()`` rendered in ``lang`` (kept for callers that still want the words)."""
-        return render(self.message(), lang)
 
 
 @dataclass(frozen=True)

@@ -129,16 +129,6 @@ class DeclineFit:
     curved_coefficients: np.ndarray | None = None
 
     @property
-    def reason_en(self) -> str:
-        """``reason`` rendered in English ("" without one), for callers not yet on messages."""
-        return render(self.reason, "en") if self.reason is not None else ""
-
-    @property
-    def reason_zh(self) -> str:
-        """``reason`` rendered in Chinese ("" without one), for callers not yet on messages."""
-        return render(self.reason, "zh") if self.reason is not None else ""
-
-    @property
     def slope(self) -> float:
         """Log change per year, ``b``."""
         return float(self.coefficients[1]) if self.coefficients is not None else math.nan
