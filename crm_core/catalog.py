@@ -61,6 +61,12 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "explain_",  # the explanation under each Overview metric
     "feature_",  # churn model features (crm_core.loyalty.feature_name)
     "frequency_",  # trend periods: month / quarter
+    "guaranteearea_",  # guarantee areas (crm_core.playbook.guarantees)
+    "guaranteeheader_",  # guarantee export headers
+    "guaranteekpi_",  # guarantee KPIs
+    "guaranteemeasure_",  # how each guarantee KPI is measured
+    "guaranteereason_",  # why a guarantee KPI cannot be measured
+    "guaranteeunit_",  # guarantee KPI units
     "indicator_",  # value and stickiness indicators
     "leadfeature_",  # propensity features named in lead reasons (crm_core.products.feature_message)
     "level_",  # staff ranking levels: branch / relationship manager

@@ -129,8 +129,10 @@ def shown(value: object, lang: str) -> object:
     return value
 
 
-def render(message: Message | str, lang: str) -> str:
-    """Return ``message`` as a sentence in ``lang`` (a plain string is a catalog key)."""
+def render(message: Message | Term | str, lang: str) -> str:
+    """Return ``message`` as a sentence in ``lang`` (a term or a plain string: a catalog key)."""
+    if isinstance(message, Term):
+        return catalog.text(message.key, lang)
     if isinstance(message, str):
         return catalog.text(message, lang)
     return catalog.text(message.key, lang, **{name: shown(value, lang) for name, value in message.params})

@@ -51,8 +51,8 @@ for play in ui_pb.plays(prepared, scenario, lang):
             st.caption(md(ui_pb.trace(recommendation, lang)))
 
 st.subheader(t("guarantees_heading"))
-measured = pb.guarantee_measures(prepared, scenario, lang=lang)  # targets, owners, milestones: the scenario's
-ui_pb.targets_editor(measured)
+measured = pb.guarantee_measures(prepared, scenario)  # targets, owners, milestones: the scenario's
+ui_pb.targets_editor(pb.guarantee_table_in(measured, lang))
 met = measured["met"].fillna(False).astype(bool)
 met_text = t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum()))
 st.caption(f"{met_text} {t('guarantee_target_rule')}")

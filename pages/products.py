@@ -15,7 +15,7 @@ from ui import data, settings
 from ui import places as ui_places
 from ui import products as ui_prod
 from ui import segments as ui_seg
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, say, t
 from ui.widgets import download_pair, exported, md, page_header, plot, table
 
 page_header("products")
@@ -59,8 +59,8 @@ plot(
 )
 
 st.subheader(t("coholding_heading"))
-for sentence in prod.co_holding_sentences(view.pairs, lang, top=4):
-    st.markdown(f"- {md(sentence)}")
+for sentence in prod.co_holding_messages(view.pairs, top=4):
+    st.markdown(f"- {md(say(sentence))}")
 plot(lift_heatmap(prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
 
 

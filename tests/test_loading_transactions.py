@@ -16,6 +16,7 @@ from crm_core.loading import LoadOptions, load_dataset, load_table, read_file
 from crm_core.loading.cli import check_main
 from crm_core.loading.shapes import file_shape
 from crm_core.loading.transactions import activity_from_codes, transaction_dates
+from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from ui.widgets import md
 
@@ -298,5 +299,5 @@ def test_the_data_page_says_how_many_transactions_became_activity_rows_and_visit
     dataset, _ = read_file(ENGLISH)
     branches, _ = vis.branch_declines(vis.visit_cube(prepared_dataset(dataset)))
     assert sorted(branches["group"]) == ["Harbour", "Old Town", "Riverside"]  # the log's locations
-    steepest = vis.steepest_sentence(branches)
+    steepest = render(vis.steepest_message(branches), "en")
     assert steepest and md(steepest) in [m.value for m in at.markdown]

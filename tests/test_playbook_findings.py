@@ -179,7 +179,7 @@ def test_counter_finding_prices_the_steepest_branch(small):
     finding = next(f for f in shown(executive_findings(prepared, Scenario(), churn_risk=risk, top=7), prepared,
                                      Scenario()).ranked if f.key == "counter_decline")  # fmt: skip
     assert steepest["group"] in said(finding.sentence) and finding.value == steepest["annual_change"]
-    assert visits.steepest_sentence(falling) in said(finding.sentence)
+    assert render(visits.steepest_message(falling), "en") in said(finding.sentence)
     expected = (leaders["counter_12m"] * -leaders["annual_change"]).sum() * 15.0
     assert finding.materiality == pytest.approx(expected)
 

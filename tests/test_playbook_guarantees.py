@@ -10,7 +10,14 @@ import pytest
 
 from crm_core.dataset import Dataset
 from crm_core.exports import csv_bytes, excel_workbook
-from crm_core.playbook import GUARANTEE_COLUMNS, GuaranteeTargets, guarantee_measures, guarantee_table_for_export
+from crm_core.messages import render
+from crm_core.playbook import (
+    GUARANTEE_COLUMNS,
+    GuaranteeTargets,
+    guarantee_measures,
+    guarantee_table_for_export,
+    guarantee_table_in,
+)
 from crm_core.prepare import prepared_dataset
 from crm_core.scenarios import Scenario, proposed_scenario
 
@@ -36,8 +43,10 @@ def test_tiny_bank_measures(tiny):
     assert list(table.columns) == list(GUARANTEE_COLUMNS)
     assert table["gap"].round(4).tolist()[1:5] == [0.1029, 0.7, 0.25, 1.3]
     assert table["met"].isna().tolist() == [True, False, False, False, False, True, False, False]
-    assert (table["owner"] == "TBD").all() and (table["milestone"] == "TBD").all()
-    assert table.loc[0, "reason"] == "No relationship_manager column."
+    assert (table["owner"] == "").all() and (table["milestone"] == "").all()  # unset: worded "TBD" at the edge
+    worded = guarantee_table_in(table, "zh")
+    assert (worded["owner"] == "待定").all() and worded.loc[0, "area_label"] == "组织保障"
+    assert render(table.loc[0, "reason"], "en") == "No relationship_manager column."
     assert table["area"].unique().tolist() == ["organisation", "data_technology", "talent_training", "incentives"]
 
 
@@ -52,16 +61,16 @@ def test_targets_owners_and_scenario_change_the_table(tiny):
 
 def test_without_activity_the_visit_kpis_say_why(tiny):
     bare = Dataset("bare", tiny.customers, None, None, "bare")
-    table = guarantee_measures(prepared_dataset(bare), Scenario(), lang="zh").set_index("kpi")
+    table = guarantee_table_in(guarantee_measures(prepared_dataset(bare), Scenario()), "zh").set_index("kpi")
     assert not table.loc["digital_adoption", "available"]
-    assert table.loc["digital_adoption", "reason"] == "没有交易数据（activity 表）。"
+    assert table.loc["digital_adoption", "reason"] == "没有交易数据（月度交易活动表）。"
     assert table.loc["off_counter_rate", "kpi_label"] == "离柜率"
 
 
 def test_export_is_translated_and_spreadsheet_ready(tiny):
     prepared = prepared_dataset(tiny)
     before = prepared.customers.copy()
-    table = guarantee_measures(prepared, Scenario(), lang="zh")
+    table = guarantee_measures(prepared, Scenario())
     pd.testing.assert_frame_equal(prepared.customers, before)
     export = guarantee_table_for_export(table, "zh")
     assert list(export.columns) == [

@@ -13,7 +13,7 @@ from crm_core.products import (
     SizingConfig,
     bank_penetration,
     co_holding,
-    co_holding_sentences,
+    co_holding_messages,
     cross_sell_ratios,
     customer_offers,
     holding_matrix_of,
@@ -296,10 +296,10 @@ def test_co_holding_lift_exact_on_tiny_matrix():
 def test_co_holding_sentences_name_the_stronger_path_once():
     held = np.array([[1, 1, 0]] * 3 + [[0, 0, 1]] * 3 + [[0, 1, 0]] * 2, dtype=bool)
     pairs = co_holding(holding_matrix_of(held, ["payroll_service", "credit_card", "funds"]))
-    assert co_holding_sentences(pairs, "en", min_support=0.1) == [
+    assert [render(m, "en") for m in co_holding_messages(pairs, min_support=0.1)] == [
         "Customers with payroll service hold credit card 1.6x as often as the average customer (100.0% vs 62.5%)."
     ]
-    assert co_holding_sentences(pairs, "zh", min_support=0.1) == [
+    assert [render(m, "zh") for m in co_holding_messages(pairs, min_support=0.1)] == [
         "持有代发工资的客户持有信用卡的比例是平均水平的1.6倍（100.0% 对 62.5%）。"
     ]
 

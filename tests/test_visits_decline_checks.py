@@ -25,11 +25,17 @@ from crm_core.visits import (
     newey_west_covariance,
     newey_west_lags,
     segment_declines,
-    steepest_sentence,
+    steepest_message,
     visit_cube,
 )
 from crm_core.visits.decline import _design
 from tests.test_visits_decline import two_branch_dataset
+
+
+def steepest_sentence(table, lang="en"):
+    """The steepest-decline message worded in ``lang`` (None when nothing falls)."""
+    message = steepest_message(table)
+    return None if message is None else render(message, lang)
 
 
 def curvature_sentence(fit, lang="en"):

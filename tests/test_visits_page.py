@@ -62,7 +62,7 @@ def test_decline_is_stated_with_its_uncertainty(prepared):
     shown = [m.value for m in at.markdown]
     assert f"**{md(render(vis.halving_message(fit), 'en'))}**" in shown  # a range of years, not a month
     assert md(render(vis.curvature_message(fit), "en")) in shown
-    steepest = vis.steepest_sentence(branches)
+    steepest = render(vis.steepest_message(branches), "en")
     assert md(steepest) in shown and "and 9 others" in steepest  # 12 intervals overlap the steepest one's
     captions = [c.value for c in at.caption]
     assert any(c.startswith("Segments as of the latest month") and "36 months" in c for c in captions)

@@ -42,11 +42,11 @@ from crm_core.playbook.findings import (
     ranked_findings,
 )
 from crm_core.playbook.guarantees import (
-    AREA_NAMES,
     GUARANTEE_COLUMNS,
     KPI_DEFINITIONS,
     guarantee_measures,
     guarantee_table_for_export,
+    guarantee_table_in,
     guarantee_values,
 )
 from crm_core.playbook.plays import Recommendation, SegmentPlay, segment_metrics, segment_playbook
@@ -62,7 +62,6 @@ from crm_core.playbook.wording import (
 )
 
 __all__ = [
-    "AREA_NAMES",
     "DEFAULT_FINDINGS",
     "DEFAULT_GUARANTEE_TARGETS",
     "DEFAULT_RULES",
@@ -92,6 +91,7 @@ __all__ = [
     "format_value",
     "guarantee_measures",
     "guarantee_table_for_export",
+    "guarantee_table_in",
     "guarantee_values",
     "metric_label",
     "playbook_table",

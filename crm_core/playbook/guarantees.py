@@ -17,95 +17,26 @@ from crm_core import segments, staff
 from crm_core.catalog import text
 from crm_core.contract import CUSTOMER_FIELDS
 from crm_core.definitions import churn_rate
+from crm_core.messages import Term, shown
 from crm_core.playbook.config import GuaranteeTargets, starting_target
 from crm_core.prepare import PreparedDataset
 
 if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
     from crm_core.scenarios import Scenario
 
-AREA_NAMES: dict[str, tuple[str, str]] = {
-    "organisation": ("Organisation", "组织保障"),
-    "data_technology": ("Data and technology", "数据与科技保障"),
-    "talent_training": ("Talent and training", "人才与培训保障"),
-    "incentives": ("Incentives and assessment", "考核与激励保障"),
-}
-
-KPI_DEFINITIONS: tuple[tuple[str, str, str, str, str, str, str], ...] = (
-    (
-        "organisation",
-        "rm_coverage",
-        "share",
-        "RM coverage of affluent and above",
-        "富裕及以上客户的客户经理覆盖率",
-        "active customers of the second tier and above (scenario tiers) with a relationship manager / all of them",
-        "第二层及以上（情景分层）存续客户中有客户经理的占比",
-    ),
-    (
-        "organisation",
-        "off_counter_rate",
-        "share",
-        "Off-counter rate",
-        "离柜率",
-        "transactions of the last 12 months not at the counter / all transactions",
-        "近12个月非柜面交易 / 全部交易",
-    ),
-    (
-        "data_technology",
-        "data_completeness",
-        "share",
-        "Data completeness of optional fields",
-        "可选字段数据完整率",
-        "filled cells of the contract's optional customer fields (closing fields excepted) over active customers; "
-        "a field absent from the upload counts as empty",
-        "存续客户在数据规范可选字段（销户类字段除外）上的填写率；上传缺少的字段按空计",
-    ),
-    (
-        "data_technology",
-        "digital_adoption",
-        "share",
-        "Digital adoption",
-        "数字渠道使用率",
-        "active customers with a mobile or online transaction in the last 3 months",
-        "近3个月有手机银行或网银交易的存续客户占比",
-    ),
-    (
-        "talent_training",
-        "cross_sell_ratio",
-        "ratio",
-        "Cross-sell ratio",
-        "交叉销售率",
-        "products held per active customer",
-        "存续客户人均持有产品数",
-    ),
-    (
-        "talent_training",
-        "satisfaction",
-        "score",
-        "Customer satisfaction",
-        "客户满意度",
-        "mean survey score (1–5) of active customers who answered",
-        "作答存续客户的平均满意度（1–5分）",
-    ),
-    (
-        "incentives",
-        "customer_weight",
-        "share",
-        "Staff KPI weight on customer perspective",
-        "考核中客户维度权重",
-        "share of the scenario's staff weights on customer-perspective indicators",
-        "情景考核权重中客户维度指标的占比",
-    ),
-    (
-        "incentives",
-        "retention",
-        "share",
-        "Customer retention",
-        "客户留存率",
-        "1 − churn rate (customers on the books a year ago who closed in the last 12 months / those customers)",
-        "1 − 流失率（一年前在册客户中近12个月销户的人数 / 一年前在册客户数）",
-    ),
+KPI_DEFINITIONS: tuple[tuple[str, str, str], ...] = (
+    ("organisation", "rm_coverage", "share"),
+    ("organisation", "off_counter_rate", "share"),
+    ("data_technology", "data_completeness", "share"),
+    ("data_technology", "digital_adoption", "share"),
+    ("talent_training", "cross_sell_ratio", "ratio"),
+    ("talent_training", "satisfaction", "score"),
+    ("incentives", "customer_weight", "share"),
+    ("incentives", "retention", "share"),
 )
-"""(area, kpi, unit, English name, Chinese name, English measure, Chinese measure)."""
+"""(area, kpi, unit). Words are catalog terms: an area's name ``guaranteearea_<area>``, a KPI's
+``guaranteekpi_<kpi>``, how it is measured ``guaranteemeasure_<kpi>``, why it cannot be
+``guaranteereason_<kpi>``."""
 
 GUARANTEE_COLUMNS: tuple[str, ...] = (
     "area",
@@ -127,17 +58,6 @@ GUARANTEE_COLUMNS: tuple[str, ...] = (
 
 COMPLETENESS_EXCLUDED: tuple[str, ...] = ("closed_date", "churned", "num_products")
 """Optional fields left out of data completeness: empty by design for open relationships, or derived."""
-
-_REASONS: dict[str, tuple[str, str]] = {
-    "rm_coverage": ("No relationship_manager column.", "数据没有客户经理字段。"),
-    "off_counter_rate": ("No transaction data (activity table).", "没有交易数据（activity 表）。"),
-    "digital_adoption": ("No transaction data (activity table).", "没有交易数据（activity 表）。"),
-    "cross_sell_ratio": ("No product holdings.", "没有产品持有数据。"),
-    "satisfaction": ("No satisfaction column.", "数据没有满意度字段。"),
-    "retention": ("No closing dates or churn flag.", "数据没有销户日期或流失标记。"),
-    "data_completeness": ("No active customers.", "没有存续客户。"),
-    "customer_weight": ("", ""),
-}
 
 
 def _active_mean(values: pd.Series, active: np.ndarray) -> float:
@@ -196,7 +116,6 @@ def guarantee_measures(
     prepared: PreparedDataset,
     scenario: Scenario,
     targets: GuaranteeTargets | None = None,
-    lang: str = "en",
 ) -> pd.DataFrame:
     """Return the guarantee measures: four areas, their KPIs, current value, target, gap, owner, milestone.
 
@@ -208,8 +127,6 @@ def guarantee_measures(
         Tiers (for RM coverage) and staff weights (for the customer-perspective weight).
     targets : GuaranteeTargets, optional
         Targets, owners and milestones; the scenario's (``scenario.guarantees``) when None.
-    lang : {"en", "zh"}
-        Language of ``area_label``, ``kpi_label``, ``measure`` and ``reason``.
 
     Returns
     -------
@@ -217,14 +134,15 @@ def guarantee_measures(
         One row per KPI, columns ``GUARANTEE_COLUMNS``: ``current`` and ``target`` in the KPI's
         ``unit`` (shares as 0–1), ``gap`` = target − current (positive = short of target; every
         KPI here is higher-is-better), ``met`` (NA when not measurable), ``owner`` and
-        ``milestone`` ("TBD" / "待定" unless set), ``available`` and ``reason``.
+        ``milestone`` ("" unless set), ``available`` and ``reason``. ``area_label``, ``kpi_label``,
+        ``measure`` and ``reason`` are catalog terms (``reason`` "" when measured), worded at the
+        edge by ``guarantee_table_in``.
     """
     targets = targets if targets is not None else scenario.guarantees
-    zh = lang == "zh"
     values = guarantee_values(prepared, scenario)
     goal, owners, milestones = targets.target_map, targets.owner_map, targets.milestone_map
     rows = []
-    for area, kpi, unit, name_en, name_zh, measure_en, measure_zh in KPI_DEFINITIONS:
+    for area, kpi, unit in KPI_DEFINITIONS:
         current = values[kpi]
         target = goal[kpi] if kpi in goal else starting_target(kpi, current)  # unset: from today's value
         available = math.isfinite(current)
@@ -233,18 +151,18 @@ def guarantee_measures(
             {
                 "area": area,
                 "kpi": kpi,
-                "area_label": AREA_NAMES[area][1 if zh else 0],
-                "kpi_label": name_zh if zh else name_en,
-                "measure": measure_zh if zh else measure_en,
+                "area_label": Term(f"guaranteearea_{area}"),
+                "kpi_label": Term(f"guaranteekpi_{kpi}"),
+                "measure": Term(f"guaranteemeasure_{kpi}"),
                 "unit": unit,
                 "current": current,
                 "target": target,
                 "gap": gap,
                 "met": bool(gap <= 1e-12) if math.isfinite(gap) else pd.NA,
-                "owner": owners.get(kpi, text("guarantee_tbd", lang)),
-                "milestone": milestones.get(kpi, text("guarantee_tbd", lang)),
+                "owner": owners.get(kpi, ""),
+                "milestone": milestones.get(kpi, ""),
                 "available": available,
-                "reason": "" if available else _REASONS[kpi][1 if zh else 0],
+                "reason": "" if available else Term(f"guaranteereason_{kpi}"),
             }
         )
     frame = pd.DataFrame(rows, columns=list(GUARANTEE_COLUMNS))
@@ -252,30 +170,38 @@ def guarantee_measures(
     return frame
 
 
-EXPORT_HEADERS: dict[str, tuple[str, str]] = {
-    "area_label": ("Area", "保障领域"),
-    "kpi_label": ("KPI", "指标"),
-    "measure": ("How it is measured", "计算口径"),
-    "unit": ("Unit", "单位"),
-    "current": ("Current", "当前值"),
-    "target": ("Target", "目标值"),
-    "gap": ("Gap to target", "距目标差距"),
-    "met": ("Met", "是否达标"),
-    "owner": ("Owner", "负责人"),
-    "milestone": ("Milestone", "里程碑"),
-    "reason": ("Note", "说明"),
-}
-"""Export column → (English, Chinese) header, in export order."""
+EXPORT_COLUMNS: tuple[str, ...] = (
+    "area_label",
+    "kpi_label",
+    "measure",
+    "unit",
+    "current",
+    "target",
+    "gap",
+    "met",
+    "owner",
+    "milestone",
+    "reason",
+)
+"""Export columns in order; each headed by the catalog term ``guaranteeheader_<column>``."""
 
-UNIT_NAMES: dict[str, tuple[str, str]] = {
-    "share": ("share (0–1)", "比例（0–1）"),
-    "ratio": ("products per customer", "每客户产品数"),
-    "score": ("score (1–5)", "分（1–5）"),
-}
+
+def guarantee_table_in(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Return ``guarantee_measures`` worded in ``lang`` (an edge's renderer): names, measures, reasons, "TBD".
+
+    The input is not modified.
+    """
+    worded = frame.copy()
+    for column in ("area_label", "kpi_label", "measure", "reason"):
+        worded[column] = [str(shown(value, lang)) for value in frame[column]]
+    tbd = text("guarantee_tbd", lang)
+    for column in ("owner", "milestone"):
+        worded[column] = [value or tbd for value in frame[column]]
+    return worded
 
 
 def guarantee_table_for_export(frame: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Return ``guarantee_measures`` output with translated headers, ready for ``csv_bytes`` / ``excel_workbook``.
+    """Return ``guarantee_measures`` output worded and headed in ``lang``, ready for ``csv_bytes`` / ``excel_workbook``.
 
     Numbers stay numbers (rounded to 4 decimals); ``met`` becomes yes / no (是 / 否), blank when
     not measurable. The input is not modified.
@@ -289,11 +215,11 @@ def guarantee_table_for_export(frame: pd.DataFrame, lang: str = "en") -> pd.Data
     >>> list(guarantee_table_for_export(table, "zh").columns)[:3]
     ['保障领域', '指标', '计算口径']
     """
-    zh = lang == "zh"
-    out = frame[list(EXPORT_HEADERS)].copy()
-    out["unit"] = out["unit"].map(lambda u: UNIT_NAMES.get(u, (u, u))[1 if zh else 0])
+    out = guarantee_table_in(frame, lang)[list(EXPORT_COLUMNS)].copy()
+    out["unit"] = [text(f"guaranteeunit_{u}", lang) for u in out["unit"]]
     for column in ("current", "target", "gap"):
         out[column] = out[column].astype(float).round(4)
-    yes, no = ("是", "否") if zh else ("yes", "no")
+    yes, no = text("guarantee_yes", lang), text("guarantee_no", lang)
     out["met"] = [("" if pd.isna(v) else (yes if v else no)) for v in frame["met"]]
-    return out.rename(columns={k: v[1 if zh else 0] for k, v in EXPORT_HEADERS.items()}).reset_index(drop=True)
+    headers = {column: text(f"guaranteeheader_{column}", lang) for column in EXPORT_COLUMNS}
+    return out.rename(columns=headers).reset_index(drop=True)

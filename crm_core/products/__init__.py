@@ -18,7 +18,7 @@ from crm_core.products.coholding import (
     CO_HOLDING_COLUMNS,
     co_holding,
     co_holding_counts,
-    co_holding_sentences,
+    co_holding_messages,
     lift_matrix,
 )
 from crm_core.products.config import (
@@ -118,7 +118,7 @@ __all__ = [
     "best_branch_penetration",
     "co_holding",
     "co_holding_counts",
-    "co_holding_sentences",
+    "co_holding_messages",
     "cross_sell_ratios",
     "customer_offers",
     "feature_message",

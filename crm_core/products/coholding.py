@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from crm_core.formatting import format_share
-from crm_core.products.config import product_name
+from crm_core.messages import Message, Share
+from crm_core.products.config import product_term
 from crm_core.products.penetration import HoldingMatrix
 
 CO_HOLDING_COLUMNS: tuple[str, ...] = (
@@ -89,10 +89,10 @@ def lift_matrix(pairs: pd.DataFrame) -> pd.DataFrame:
     return wide.reindex(index=products, columns=products)
 
 
-def co_holding_sentences(
-    pairs: pd.DataFrame, lang: str = "en", top: int = 5, min_support: float = 0.01, min_lift: float = 1.2
-) -> list[str]:
-    """Return sentences on the strongest co-holding paths, strongest lift first.
+def co_holding_messages(
+    pairs: pd.DataFrame, top: int = 5, min_support: float = 0.01, min_lift: float = 1.2
+) -> list[Message]:
+    """Return the strongest co-holding paths as messages, strongest lift first (worded at the edge).
 
     Only pairs held together by at least ``min_support`` of customers and with lift of at
     least ``min_lift`` are described; each unordered pair once, in its direction of higher
@@ -100,13 +100,14 @@ def co_holding_sentences(
 
     Examples
     --------
+    >>> from crm_core.messages import render
     >>> pairs = pd.DataFrame({"antecedent": ["payroll_service"], "consequent": ["credit_card"],
     ...     "customers_both": [41], "support": [0.041], "confidence": [0.41], "consequent_share": [0.178],
     ...     "lift": [2.3]})
-    >>> co_holding_sentences(pairs)
-    ['Customers with payroll service hold credit card 2.3x as often as the average customer (41.0% vs 17.8%).']
-    >>> co_holding_sentences(pairs, "zh")
-    ['持有代发工资的客户持有信用卡的比例是平均水平的2.3倍（41.0% 对 17.8%）。']
+    >>> render(co_holding_messages(pairs)[0], "en")
+    'Customers with payroll service hold credit card 2.3x as often as the average customer (41.0% vs 17.8%).'
+    >>> render(co_holding_messages(pairs)[0], "zh")
+    '持有代发工资的客户持有信用卡的比例是平均水平的2.3倍（41.0% 对 17.8%）。'
     """
     strong = pairs[(pairs["support"] >= min_support) & (pairs["lift"] >= min_lift)]
     # Lift is symmetric: of the two directions, the one with the higher confidence reads as the path.
@@ -114,21 +115,22 @@ def co_holding_sentences(
         ["_lift", "confidence", "antecedent", "consequent"], ascending=[False, False, True, True], kind="stable"
     )
     seen: set[frozenset[str]] = set()
-    sentences = []
+    messages = []
     for row in strong.itertuples(index=False):
         pair = frozenset((row.antecedent, row.consequent))
         if pair in seen:
             continue
         seen.add(pair)
-        first, second = product_name(row.antecedent, lang), product_name(row.consequent, lang)
-        held, base = format_share(row.confidence), format_share(row.consequent_share)
-        if lang == "zh":
-            sentences.append(f"持有{first}的客户持有{second}的比例是平均水平的{row.lift:.1f}倍（{held} 对 {base}）。")
-        else:
-            sentences.append(
-                f"Customers with {first} hold {second} {row.lift:.1f}x as often as the average customer "
-                f"({held} vs {base})."
+        messages.append(
+            Message(
+                "coholding_path",
+                first=product_term(row.antecedent),
+                second=product_term(row.consequent),
+                lift=f"{row.lift:.1f}",
+                held=Share(row.confidence),
+                base=Share(row.consequent_share),
             )
-        if len(sentences) == top:
+        )
+        if len(messages) == top:
             break
-    return sentences
+    return messages

@@ -344,7 +344,7 @@ def _value_mining(view: prod.ProductsView | None, scenario: Scenario, branches: 
     holdings = view.holdings
     gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
     opportunities = prod.relabelled(view.sizing[list(prod.SIZING_COLUMNS)], names)
-    co_sentences = prod.co_holding_sentences(view.pairs, lang, top=3)
+    co_sentences = [render_message(m, lang) for m in prod.co_holding_messages(view.pairs, top=3)]
     top_lift = view.top_lift
     gaps = gaps.assign(product_name=[prod.product_name(p, lang) for p in gaps["product"]])
     opportunities = opportunities.assign(product_name=[prod.product_name(p, lang) for p in opportunities["product"]])
@@ -498,9 +498,12 @@ def _visit_numbers(visits: vis.VisitsView | None) -> tuple[float, float]:
 
 def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, visits: vis.VisitsView | None) -> Step:
     """The playbook's guarantee measures (current value against target) and the tellers the what-if frees."""
-    from crm_core.playbook import guarantee_measures  # the playbook builds on the views this module reports
+    from crm_core.playbook import (  # the playbook builds on the views this module reports
+        guarantee_measures,
+        guarantee_table_in,
+    )
 
-    measures = guarantee_measures(prepared, scenario, lang=lang)
+    measures = guarantee_table_in(guarantee_measures(prepared, scenario), lang)
     _, tellers = _visit_numbers(visits)
     kinds = {"share": "share"}  # ratios and scores read as plain numbers
     rows = [

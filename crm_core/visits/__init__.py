@@ -69,7 +69,6 @@ from crm_core.visits.decline import (
     newey_west_lags,
     segment_declines,
     steepest_message,
-    steepest_sentence,
     window_rates,
 )
 from crm_core.visits.kpis import VISIT_KPIS, visit_kpis
@@ -150,7 +149,6 @@ __all__ = [
     "silent_attrition",
     "silent_attrition_mask",
     "steepest_message",
-    "steepest_sentence",
     "substitution_figure",
     "substitution_flows",
     "substitution_message",

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from crm_core.messages import Message, Month, render
+from crm_core.messages import Message, Month
 from crm_core.visits.config import DEFAULT_DECLINE, DeclineConfig
 from crm_core.visits.cube import VisitCube, group_counter_sums
 
@@ -667,12 +667,6 @@ def steepest_message(table: pd.DataFrame, shown: int = 3) -> Message | None:
         "visits_steepest_overlap_more", names=_listed(names[:shown], last=False), more=len(names) - shown,
         count=len(names), **rates,
     )  # fmt: skip
-
-
-def steepest_sentence(table: pd.DataFrame, lang: str = "en", shown: int = 3) -> str | None:
-    """``steepest_message`` rendered in ``lang`` (for the playbook's findings, not yet on messages)."""
-    message = steepest_message(table, shown)
-    return None if message is None else render(message, lang)
 
 
 def group_declines(
