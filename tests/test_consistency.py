@@ -206,7 +206,7 @@ def surfaces(name: str) -> dict[str, dict[str, Figure]]:
                 _number(reports["en"].step("value_mining"), "Opportunity value a year"))  # fmt: skip
             add("opportunity_value", f"Excel opportunities sheet ({lang})",
                 _table(report, "opportunities")["opportunity_value"].sum())  # fmt: skip
-        measures = guarantee_measures(prepared, scenario, lang=lang).set_index("kpi")["current"]
+        measures = guarantee_measures(prepared, scenario).set_index("kpi")["current"]
         add("churn_rate", f"guarantee retention ({lang})", 1 - measures["retention"])
         add("off_counter_rate", f"guarantee measures ({lang})", measures["off_counter_rate"])
         if math.isfinite(measures["off_counter_rate"]):

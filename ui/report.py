@@ -13,6 +13,7 @@ from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
 from ui import playbook as ui_pb
 from ui import products as ui_prod
+from ui import segments as ui_seg
 from ui import service as ui_service
 from ui import staff as ui_staff
 from ui import visits as ui_vis
@@ -35,6 +36,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         # the findings and plays the Playbook page cached: language-free, only named and worded here
         findings=ui_pb.raw_findings(_prepared, _scenario),
         plays=ui_pb.raw_plays(_prepared, _scenario),
+        segments_view=ui_seg.tier_view(_prepared, _scenario),
     )
 
 

@@ -92,6 +92,13 @@ def view(prepared: PreparedDataset, scenario: sc.Scenario) -> seg.SegmentsView |
     return _view(prepared.fingerprint, key, prepared, segment_settings)
 
 
+def tier_view(prepared: PreparedDataset, scenario: sc.Scenario) -> seg.SegmentsView | None:
+    """The Segments view of the scenario's tiers (what the deck reports), whatever scheme the page shows."""
+    segment_settings = seg.SegmentSettings.of(scenario).with_scheme("tiers")
+    key = hashlib.sha256(repr(segment_settings).encode()).hexdigest()
+    return _view(prepared.fingerprint, key, prepared, segment_settings)
+
+
 def profile_inputs(prepared: PreparedDataset) -> seg.ProfileInputs:
     """Per-dataset profile inputs."""
     return _inputs(prepared.fingerprint, prepared)

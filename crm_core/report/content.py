@@ -166,35 +166,21 @@ def _positioning(prepared, profiles: pd.DataFrame, labels, lang: str) -> Step:
 # --- 2 tiered management ------------------------------------------------------------------------
 
 
-def _tiering(prepared, inputs, tiers, profiles: pd.DataFrame, config: seg.TierConfig, labels, lang: str) -> Step:
+def _tiering(inputs, segments: seg.SegmentsView, profiles: pd.DataFrame, config: seg.TierConfig, lang: str) -> Step:
+    """The tiering step; its migration against the default tiers is the Segments view's (one definition)."""
     bank = seg.bank_profile(inputs)
     default = seg.tier_preset("default")
-    c = prepared.customers
-    active = c["is_active"].to_numpy(dtype=bool)
-    moved_count = 0
+    moved_count = segments.moved
     if default.thresholds == config.thresholds and default.basis == config.basis:
         migration = _t("report_same_as_default", lang)
+    elif len(default.thresholds) != len(config.thresholds):
+        migration = _t("report_tiers_not_comparable", lang, tiers=len(config.labels), default=len(default.labels))
     else:
-        baseline = (
-            seg.TierConfig(default.thresholds, config.labels, default.basis)
-            if len(default.labels) == len(config.labels)
-            else default
-        )
-        base_labels = labels if baseline.labels == config.labels else tier_labels(baseline, lang)
-        base_codes = seg.aum_tiers(prepared, baseline).codes
-        counts, money = seg.migration_matrix(
-            base_codes[active],
-            tiers.codes[active],
-            c["aum"].to_numpy(dtype=float)[active],
-            base_labels,
-            labels,
-            _t("not_assigned", lang),
-        )
-        moved_count = int(
-            counts.to_numpy().sum() - np.trace(counts.to_numpy()[: min(counts.shape), : min(counts.shape)])
-        )
-        change = seg.tier_change_message(baseline, config)
-        if baseline.thresholds == config.thresholds:
+        names = {**tier_names(config, lang), seg.NOT_ASSIGNED_LABEL: _t("not_assigned", lang)}
+        counts = segments.migration_counts.rename(index=names, columns=names)
+        money = segments.migration_aum.rename(index=names, columns=names)
+        change = seg.tier_change_message(segments.baseline, config)
+        if segments.baseline.thresholds == config.thresholds:
             change = Message("report_basis_change", basis=Term(f"report_basis_{config.basis}"))
         moves = render_message(seg.migration_message(counts, money, change), lang)
         migration = _t("report_against_default", lang) + moves
@@ -627,6 +613,7 @@ def report_content(
     service_view: svc.ServiceView | None = None,
     findings=None,
     plays=None,
+    segments_view: seg.SegmentsView | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -659,6 +646,9 @@ def report_content(
         ``executive_findings`` (language-free; the app caches it): only named here in ``lang``.
     plays : tuple of SegmentPlay, optional
         ``segment_playbook`` (language-free; the app caches it): only worded here in ``lang``.
+    segments_view : SegmentsView, optional
+        ``segments_view`` of the scenario's tiers (scheme ``tiers``; the app caches it): the
+        migration against the default tiers is read from it; built here when None.
 
     Returns
     -------
@@ -670,8 +660,9 @@ def report_content(
     """
     lang = "zh" if lang == "zh" else "en"
     labels = tier_labels(scenario.tiers, lang)
-    tiers = seg.aum_tiers(prepared, scenario.tiers)
-    codes = tiers.codes
+    if segments_view is None or segments_view.scheme != "tiers":
+        segments_view = seg.segments_view(prepared, seg.SegmentSettings.of(scenario).with_scheme("tiers"))
+    codes = segments_view.segmentation.codes
     inputs = seg.profile_inputs(prepared)
     profiles = seg.group_profiles(inputs, codes, labels, unassigned_label=_t("not_assigned", lang))
     # a prepared artefact's stored model when it fits (``report --data DIR`` trains nothing then)
@@ -715,7 +706,7 @@ def report_content(
     plays = plays_in(plays, lang)
     steps = (
         _positioning(prepared, profiles, labels, lang),
-        _tiering(prepared, inputs, tiers, profiles, scenario.tiers, labels, lang),
+        _tiering(inputs, segments_view, profiles, scenario.tiers, lang),
         stickiness,
         value_mining,
         channels_step(visits, lang),

@@ -10,7 +10,7 @@ code ``-1`` and the suppressed row ``SUPPRESSED_CODE``; a surface names them in 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -72,6 +72,10 @@ class SegmentSettings:
     clusters: ClusterConfig
     min_group_customers: int
     baseline_tiers: TierConfig = field(default_factory=TierConfig)
+
+    def with_scheme(self, scheme: str) -> SegmentSettings:
+        """The same settings under another scheme (the deck always reports the tiers)."""
+        return replace(self, scheme=scheme)
 
     @classmethod
     def of(cls, scenario) -> SegmentSettings:
