@@ -51,7 +51,7 @@ for play in ui_pb.plays(prepared, scenario, lang):
             st.caption(md(ui_pb.trace(recommendation, lang)))
 
 st.subheader(t("guarantees_heading"))
-measured = pb.guarantee_measures(prepared, scenario)  # targets, owners, milestones: the scenario's
+measured = ui_pb.guarantees(prepared, scenario)  # targets, owners, milestones: the scenario's
 ui_pb.targets_editor(pb.guarantee_table_in(measured, lang))
 met = measured["met"].fillna(False).astype(bool)
 met_text = t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum()))

@@ -206,7 +206,7 @@ def test_the_deck_in_two_languages_computes_the_findings_and_plays_once(monkeypa
     from ui import report as ui_report
 
     calls: list[str] = []
-    for name in ("executive_findings", "segment_playbook"):
+    for name in ("executive_findings", "segment_playbook", "guarantee_measures"):
         original = getattr(pb, name)
 
         def counted(*args, _name=name, _original=original, **kwargs):
@@ -214,10 +214,10 @@ def test_the_deck_in_two_languages_computes_the_findings_and_plays_once(monkeypa
             return _original(*args, **kwargs)
 
         monkeypatch.setattr(pb, name, counted)
-    for cache in (ui_pb._findings, ui_pb._plays, ui_report._content):
+    for cache in (ui_pb._findings, ui_pb._plays, ui_pb._guarantees, ui_report._content):
         cache.clear()
     english = ui_report.content(prepared, scenario, "en")
-    assert sorted(calls) == ["executive_findings", "segment_playbook"]
+    assert sorted(calls) == ["executive_findings", "guarantee_measures", "segment_playbook"]
     calls.clear()
     chinese = ui_report.content(prepared, scenario, "zh")
     assert calls == [], f"the Chinese deck recomputed {calls}"

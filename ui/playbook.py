@@ -66,6 +66,16 @@ def _key(scenario: Scenario) -> str:
     return hashlib.sha256(scenario_json(scenario).encode()).hexdigest()
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _guarantees(fingerprint: str, key: str, _prepared: PreparedDataset, _scenario: Scenario) -> pd.DataFrame:
+    return pb.guarantee_measures(_prepared, _scenario)
+
+
+def guarantees(prepared: PreparedDataset, scenario: Scenario) -> pd.DataFrame:
+    """The guarantee measures against the scenario's targets (language-free), measured once per (dataset, scenario)."""
+    return _guarantees(prepared.fingerprint, _key(scenario), prepared, scenario)
+
+
 def raw_findings(prepared: PreparedDataset, scenario: Scenario) -> pb.Findings:
     """The executive findings as data (unnamed), computed once per (dataset, scenario)."""
     return _findings(prepared.fingerprint, _key(scenario), prepared, scenario)

@@ -37,6 +37,8 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         findings=ui_pb.raw_findings(_prepared, _scenario),
         plays=ui_pb.raw_plays(_prepared, _scenario),
         segments_view=ui_seg.tier_view(_prepared, _scenario),
+        guarantees=ui_pb.guarantees(_prepared, _scenario),
+        profile_inputs=ui_seg.profile_inputs(_prepared),
     )
 
 

@@ -482,14 +482,11 @@ def _visit_numbers(visits: vis.VisitsView | None) -> tuple[float, float]:
     return visits.off_counter_rate, visits.tellers_freed
 
 
-def _guarantees(prepared, scenario: Scenario, codes, labels, lang: str, visits: vis.VisitsView | None) -> Step:
+def _guarantees(measured: pd.DataFrame, lang: str, visits: vis.VisitsView | None) -> Step:
     """The playbook's guarantee measures (current value against target) and the tellers the what-if frees."""
-    from crm_core.playbook import (  # the playbook builds on the views this module reports
-        guarantee_measures,
-        guarantee_table_in,
-    )
+    from crm_core.playbook import guarantee_table_in  # the playbook builds on the views this module reports
 
-    measures = guarantee_table_in(guarantee_measures(prepared, scenario), lang)
+    measures = guarantee_table_in(measured, lang)
     _, tellers = _visit_numbers(visits)
     kinds = {"share": "share"}  # ratios and scores read as plain numbers
     rows = [
@@ -614,6 +611,8 @@ def report_content(
     findings=None,
     plays=None,
     segments_view: seg.SegmentsView | None = None,
+    guarantees: pd.DataFrame | None = None,
+    profile_inputs: seg.ProfileInputs | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -649,6 +648,10 @@ def report_content(
     segments_view : SegmentsView, optional
         ``segments_view`` of the scenario's tiers (scheme ``tiers``; the app caches it): the
         migration against the default tiers is read from it; built here when None.
+    guarantees : pandas.DataFrame, optional
+        ``guarantee_measures`` (language-free; the app caches it); measured here when None.
+    profile_inputs : ProfileInputs, optional
+        ``segments.profile_inputs`` of the dataset (the app caches it); built here when None.
 
     Returns
     -------
@@ -663,7 +666,7 @@ def report_content(
     if segments_view is None or segments_view.scheme != "tiers":
         segments_view = seg.segments_view(prepared, seg.SegmentSettings.of(scenario).with_scheme("tiers"))
     codes = segments_view.segmentation.codes
-    inputs = seg.profile_inputs(prepared)
+    inputs = profile_inputs if profile_inputs is not None else seg.profile_inputs(prepared)
     profiles = seg.group_profiles(inputs, codes, labels, unassigned_label=_t("not_assigned", lang))
     # a prepared artefact's stored model when it fits (``report --data DIR`` trains nothing then)
     risk = churn_risk if churn_risk is not None else churn_risk_of(prepared, scenario.churn)
@@ -682,8 +685,17 @@ def report_content(
     visits = visit_view
     if visits is None and cube is not None:
         visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
-    from crm_core.playbook import executive_findings, finding_names, plays_in, segment_playbook  # built on these views
+    from crm_core.playbook import (  # built on these views
+        executive_findings,
+        finding_names,
+        guarantee_measures,
+        plays_in,
+        segment_playbook,
+    )
     from crm_core.report.meeting import channels_step, decisions_step, service_step, strategy_step
+
+    if guarantees is None:
+        guarantees = guarantee_measures(prepared, scenario)
 
     service = service_view or svc.service_view(prepared, codes, scenario.tiers.labels, svc.ServiceSettings.of(scenario))
 
@@ -712,7 +724,7 @@ def report_content(
         channels_step(visits, lang),
         service_step(service, shown_tiers, branches, lang),
         staff_step,
-        _guarantees(prepared, scenario, codes, labels, lang, visits),
+        _guarantees(guarantees, lang, visits),
         strategy_step(plays, lang),
         _playbook(findings, lang),
         decisions_step(findings, lang),
