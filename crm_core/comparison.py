@@ -194,7 +194,7 @@ def scenario_comparison(
         )
         if reference.tier_labels == s.tier_labels and off_diagonal:
             quoted = Message("comparison_quoted", name=name)
-            sentences.append(segments.migration_message(counts, moved, quoted))
+            sentences.append(Message("comparison_moves", moves=segments.migration_message(counts, moved, quoted)))
         elif off_diagonal:
             sentences.append(Message("comparison_tiers_differ", name=name, count=Count(off_diagonal)))
         row = headline.loc[headline["scenario"] == s.name].iloc[0]

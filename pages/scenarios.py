@@ -15,7 +15,7 @@ from ui import places as ui_places
 from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
-from ui.i18n import current_lang, named_axes, say, t
+from ui.i18n import count, current_lang, named_axes, say, t
 from ui.widgets import md, meeting_mode, page_header, plot, table
 
 page_header("scenarios")
@@ -100,6 +100,7 @@ money_columns = [c for c in headline.columns if c != "scenario"]
 headline[money_columns] = headline[money_columns].map(lambda v: format_money(v, lang))
 st.dataframe(headline.rename(columns=lambda c: t(f"compare_{c}")), hide_index=True, key="scenarios_headline_table")
 tiers = ui_sc.tier_rows(comparison.tiers).pivot_table(index="group", columns="scenario", values="customers", sort=False)
+tiers = tiers.rename_axis(index=t("compare_tier"), columns=None).map(count)
 st.dataframe(tiers, key="scenarios_tiers_table")
 for name, (counts, _) in comparison.migrations.items():
     shown_name, reference = ui_sc.display_name(name), ui_sc.display_name(chosen[0])
