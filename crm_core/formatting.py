@@ -12,6 +12,8 @@ from contextvars import ContextVar
 
 import pandas as pd
 
+from crm_core import catalog
+
 LANGUAGES = ("en", "zh")
 
 
@@ -70,7 +72,7 @@ def format_money(value: float | None, lang: str = "en", currency: str | None = N
     Parameters
     ----------
     value : float or None
-        Amount in yuan. None, NaN and infinities give ``"n/a"``.
+        Amount in yuan. None, NaN and infinities give "n/a" (暂无 in Chinese: ``not_available``).
     lang : {"en", "zh"}
         ``zh`` uses 万 (1e4) and 亿 (1e8); ``en`` uses K, M and B.
     currency : str, optional
@@ -93,7 +95,7 @@ def format_money(value: float | None, lang: str = "en", currency: str | None = N
     ('¥2,300万', '¥320.1M')
     """
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return catalog.text("not_available", lang)
     currency = currency_symbol() if currency is None else currency
     sign = "-" if value < 0 else ""
     size = abs(value)
@@ -117,16 +119,16 @@ def format_count(value: float | None, lang: str = "en") -> str:
     '123.46万'
     """
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return catalog.text("not_available", lang)
     if lang == "zh" and abs(value) >= 1e5:
         return f"{_trim(value / 1e4, 2)}万"
     return f"{value:,.0f}"
 
 
-def format_share(value: float | None, digits: int = 1) -> str:
-    """Return a share (0.123) as a percentage ('12.3%')."""
+def format_share(value: float | None, digits: int = 1, lang: str = "en") -> str:
+    """Return a share (0.123) as a percentage ('12.3%'); "n/a" (暂无) without one."""
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return catalog.text("not_available", lang)
     return f"{value * 100:.{digits}f}%"
 
 

@@ -121,7 +121,7 @@ def shown(value: object, lang: str) -> object:
     if isinstance(value, Count):
         return formatting.format_count(value.value, lang)
     if isinstance(value, Share):
-        return formatting.format_share(value.value, value.digits)
+        return formatting.format_share(value.value, value.digits, lang)
     if isinstance(value, Month):
         return formatting.format_month(pd.Timestamp(value.value), lang)
     if isinstance(value, Term):

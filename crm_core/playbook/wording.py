@@ -80,11 +80,11 @@ def format_value(value: float, kind: str, lang: str = "en") -> str:
     '¥12.5万'
     """
     if value is None or not math.isfinite(value):
-        return "n/a"
+        return catalog.text("not_available", lang)
     if kind == "money":
         return format_money(value, lang)
     if kind == "share":
-        return format_share(value)
+        return format_share(value, lang=lang)
     if kind == "rate":
         return f"{value * 100:+.1f}%"
     if kind == "points":
