@@ -11,7 +11,7 @@ import pytest
 from crm_core import segments as seg
 from crm_core import visits as vis
 from crm_core.messages import Message, render
-from crm_core.playbook import Finding, Findings, Named, Recommendation, SegmentPlay, executive_findings
+from crm_core.playbook import Finding, Findings, Named, ShownPlay, ShownRecommendation, executive_findings
 from crm_core.report.meeting import channel_mix, channels_step, decisions_step, service_name, strategy_step
 from crm_core.scenarios import proposed_scenario
 from tests.test_report_content import hostile_prepared
@@ -73,8 +73,8 @@ def test_the_channels_step_reads_the_visits_view(bank):
     assert said and said in channels_step(no_counter, "zh").headline  # the fit's reason, in the deck's language
 
 
-def _recommendation(kind: str, text: str) -> Recommendation:
-    return Recommendation(kind, text, "metric", 1.0, f"rule_{kind}", "metric ≥ 1")
+def _recommendation(kind: str, text: str) -> ShownRecommendation:
+    return ShownRecommendation(kind, text, "metric", 1.0, f"rule_{kind}", "metric ≥ 1")
 
 
 def test_the_strategy_slide_is_one_row_per_tier_from_the_playbook():
@@ -83,9 +83,9 @@ def test_the_strategy_slide_is_one_row_per_tier_from_the_playbook():
     offer = _recommendation("product", "Offer credit card: 1,286 customers short of the benchmark.")
     lever = _recommendation("stickiness", "Win the salary account: payroll campaigns.")
     plays = (
-        SegmentPlay(0, "mass", "mass: 100 customers.", "digital_first", digital, (offer,), (), ()),
-        SegmentPlay(1, "private", "private: 3 customers.", "", None, (), (), (), True, "too few"),
-        SegmentPlay(2, "high net worth", "hnw: 20 customers.", "rm_coverage", rm, (), (lever,), ()),
+        ShownPlay(0, "mass", "mass: 100 customers.", "digital_first", digital, (offer,), (), ()),
+        ShownPlay(1, "private", "private: 3 customers.", "", None, (), (), (), True, "too few"),
+        ShownPlay(2, "high net worth", "hnw: 20 customers.", "rm_coverage", rm, (), (lever,), ()),
     )
     step = strategy_step(plays, "en")
     expected = pd.DataFrame(

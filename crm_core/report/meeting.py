@@ -188,8 +188,8 @@ def strategy_step(plays, lang: str) -> Step:
 
     Parameters
     ----------
-    plays : tuple of crm_core.playbook.SegmentPlay
-        ``segment_playbook(prepared, scenario, lang=lang, ...)``, lowest tier first.
+    plays : tuple of crm_core.playbook.ShownPlay
+        ``plays_in(segment_playbook(prepared, scenario, ...), lang)``, lowest tier first.
     lang : {"en", "zh"}
     """
     shown = [play for play in plays if not play.suppressed]
