@@ -102,8 +102,44 @@ def with_dated_axes(figure: go.Figure, lang: str) -> go.Figure:
                 name = (getattr(trace, f"{axis_letter}axis", None) or axis_letter).replace(
                     axis_letter, f"{axis_letter}axis"
                 )
-                figure.layout[name].update(tickformat=fmt, hoverformat=fmt)
+                figure.layout[name].update(tickformat=fmt, hoverformat=fmt, **month_ticks(values))
     return figure
+
+
+def month_ticks(values) -> dict:
+    """Ticks a whole number of months apart (1, 2, 3, 6, 12 or 24), at most about 12 of them.
+
+    Plotly's own ticks on a short span fall every half month, which a month-only format prints
+    twice ("Jan 1995, Jan 1995, Feb 1995").
+
+    Examples
+    --------
+    >>> month_ticks(pd.to_datetime(["1995-01-01", "1995-06-01"]))
+    {'dtick': 'M1', 'tick0': '1995-01-01'}
+    >>> month_ticks(pd.date_range("2023-01-01", periods=36, freq="MS"))["dtick"]
+    'M3'
+    """
+    months = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), errors="coerce").dropna())
+    if months.empty:
+        return {}
+    first, last = months.min(), months.max()
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next((k for k in (1, 2, 3, 6, 12) if span / k <= 12), 24)
+    return {"dtick": f"M{step}", "tick0": first.to_period("M").start_time.strftime("%Y-%m-%d")}
+
+
+def whole_number_ticks(values) -> dict:
+    """Ticks one apart when whole numbers span less than five (plotly's half steps print twice as ",.0f").
+
+    Examples
+    --------
+    >>> whole_number_ticks([33, 34]), whole_number_ticks([0, 1000])
+    ({'dtick': 1}, {})
+    """
+    numbers = pd.to_numeric(pd.Series(list(values)), errors="coerce").dropna()
+    if numbers.empty or numbers.max() - numbers.min() >= 5:
+        return {}
+    return {"dtick": 1}
 
 
 @safe_chart

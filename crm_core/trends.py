@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from crm_core.charts import whole_number_ticks
 from crm_core.prepare import PreparedDataset
 from crm_core.text_safety import safe_chart
 
@@ -222,7 +223,11 @@ def trend_figure(lines: pd.DataFrame, metrics: tuple[str, ...], titles: dict[str
             col=i % 2 + 1,
         )
         # whole numbers written out (plotly's "200k" is not how a Chinese page writes 20万)
-        tickformat = ".0%" if metric in share_metrics else ",.0f"
-        figure.update_yaxes(tickformat=tickformat, row=i // 2 + 1, col=i % 2 + 1)
+        shown = (
+            {"tickformat": ".0%"}
+            if metric in share_metrics
+            else {"tickformat": ",.0f", **whole_number_ticks(lines[metric])}
+        )
+        figure.update_yaxes(**shown, row=i // 2 + 1, col=i % 2 + 1)
     figure.update_layout(height=230 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="x unified")
     return figure
