@@ -10,6 +10,7 @@ import streamlit as st
 from crm_core import report
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
+from ui import data
 from ui import loyalty as ui_loy
 from ui import products as ui_prod
 from ui import service as ui_service
@@ -31,6 +32,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         staff_views=ui_staff.views(_prepared, _scenario),
         loyalty_view=ui_loy.tier_view(_prepared, _scenario),
         service_view=ui_service.tier_view(_prepared, _scenario),
+        trends=data.kpi_trends(_prepared),  # the Overview's lines, one computation for both
     )
 
 

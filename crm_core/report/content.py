@@ -41,6 +41,7 @@ from crm_core.report.model import (
 from crm_core.sample import SAMPLE_NAME
 from crm_core.scenarios import Scenario, scenario_label
 from crm_core.stored_models import churn_risk_of
+from crm_core.trends import KpiTrends, kpi_trends
 
 
 def _scenario_name(scenario: Scenario, lang: str) -> str:
@@ -616,6 +617,7 @@ def report_content(
     staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loy.LoyaltyView | None = None,
     service_view: svc.ServiceView | None = None,
+    trends: KpiTrends | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -644,6 +646,9 @@ def report_content(
         ``loyalty_view`` over the scenario's tiers (the app caches it); built here when None.
     service_view : ServiceView, optional
         ``service_view`` over the scenario's tiers (the app caches it); built here when None.
+    trends : KpiTrends, optional
+        ``kpi_trends`` of ``prepared``, the Overview's lines (the app caches it); built here when None.
+        The channels slide draws its monthly line from it.
 
     Returns
     -------
@@ -699,7 +704,7 @@ def report_content(
         _tiering(prepared, inputs, tiers, profiles, scenario.tiers, labels, lang),
         stickiness,
         value_mining,
-        channels_step(visits, lang),
+        channels_step(visits, lang, trends if trends is not None else kpi_trends(prepared)),
         service_step(service, tier_names, branches, lang),
         staff_step,
         _guarantees(prepared, scenario, codes, labels, lang, visits),
