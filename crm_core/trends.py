@@ -62,6 +62,23 @@ def _month_ends(months: pd.DatetimeIndex) -> np.ndarray:
     return (months + pd.offsets.MonthEnd(0) + pd.Timedelta(hours=23, minutes=59, seconds=59)).to_numpy()
 
 
+def _monthly_sums(grid: pd.DataFrame, months: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Transactions and counter transactions of each month of ``months``, summed over the grid's rows.
+
+    A month or channel without rows counts 0 (as the month-by-channel pivot table this replaces read;
+    ``numpy.bincount`` saves that table's 20 ms of overhead on every filtered refresh at 1M customers).
+    """
+    position = months.get_indexer(pd.DatetimeIndex(grid["month"]))
+    inside = position >= 0
+    position = position[inside]
+    transactions = grid["transactions"].to_numpy(dtype=float)[inside]
+    counter = (grid["channel"] == "counter").to_numpy(dtype=bool)[inside]
+    size = len(months)
+    total = np.bincount(position, weights=transactions, minlength=size)
+    at_counter = np.bincount(position[counter], weights=transactions[counter], minlength=size)
+    return total.astype(float), at_counter.astype(float)  # bincount of no rows is integer
+
+
 def kpi_trends(prepared: PreparedDataset) -> KpiTrends:
     """Return the monthly lines of the headline KPIs the data dates.
 
@@ -117,10 +134,7 @@ def kpi_trends(prepared: PreparedDataset) -> KpiTrends:
     else:
         undated += ["customers_on_books", "new_customers", "closures"]
     if grid is not None and len(grid):
-        wide = grid.pivot_table(index="month", columns="channel", values="transactions", aggfunc="sum", observed=False)
-        wide = wide.reindex(months, fill_value=0)
-        frame["transactions"] = wide.sum(axis=1).to_numpy(dtype=float)
-        frame["counter_transactions"] = wide.get("counter", pd.Series(0.0, index=months)).to_numpy(dtype=float)
+        frame["transactions"], frame["counter_transactions"] = _monthly_sums(grid, months)
         with np.errstate(divide="ignore", invalid="ignore"):
             frame["off_counter_rate"] = np.where(
                 frame["transactions"] > 0, 1 - frame["counter_transactions"] / frame["transactions"], np.nan
@@ -142,26 +156,34 @@ def period_lines(trends: KpiTrends, frequency: str = "month") -> pd.DataFrame:
     """
     if frequency not in FREQUENCIES:
         raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}, got {frequency!r}")
-    frame = trends.monthly.rename(columns={"month": "period"})
-    if frequency == "month" or frame.empty:
-        return frame.reset_index(drop=True)
-    quarter = frame["period"].dt.to_period("Q")
-    complete = quarter.map(quarter.value_counts()) == 3
-    frame, quarter = frame[complete.to_numpy()], quarter[complete.to_numpy()]
-    if frame.empty:  # not one complete quarter in the data
-        return frame.reset_index(drop=True)
+    monthly = trends.monthly
+    if frequency == "month" or monthly.empty:
+        return monthly.rename(columns={"month": "period"}).reset_index(drop=True)
+    # Quarters by number (months since 1970 // 3), summed with numpy into one new frame: a pandas
+    # group-by cost about 15 ms of overhead per call on every rerun of the Overview, for a dozen rows.
+    quarter = monthly["month"].to_numpy(dtype="datetime64[M]").astype(np.int64) // 3
+    keys, inverse, counts = np.unique(quarter, return_inverse=True, return_counts=True)
+    complete = counts[inverse] == 3
+    if not complete.any():  # not one complete quarter in the data
+        return monthly.rename(columns={"month": "period"})[complete].reset_index(drop=True)
     kinds = {m: k for m, _, k in TREND_METRICS}
-    aggregations = {}
-    for column in frame.columns.drop("period"):
-        aggregations[column] = "last" if kinds.get(column) == "stock" else "sum"
-    grouped = frame.groupby(quarter.to_numpy(), sort=True).agg(aggregations)
-    if "off_counter_rate" in grouped:
+    members = [np.flatnonzero(quarter == key) for key in keys[counts == 3]]
+    columns = {"period": pd.PeriodIndex.from_ordinals(keys[counts == 3], freq="Q").to_timestamp()}
+    for column in monthly.columns:
+        if column == "month":
+            continue
+        values = monthly[column].to_numpy()
+        if kinds.get(column) == "stock":  # the quarter's last known value
+            known = [rows[~pd.isna(values[rows])] for rows in members]
+            picked = [values[rows[-1]] if len(rows) else np.nan for rows in known]
+        else:  # summed over the quarter, missing values left out
+            picked = [values[rows][~pd.isna(values[rows])].sum() for rows in members]
+        columns[column] = np.asarray(picked, dtype=values.dtype)
+    if "off_counter_rate" in columns:
         with np.errstate(divide="ignore", invalid="ignore"):
-            grouped["off_counter_rate"] = np.where(
-                grouped["transactions"] > 0, 1 - grouped["counter_transactions"] / grouped["transactions"], np.nan
-            )
-    grouped.insert(0, "period", pd.PeriodIndex(grouped.index).to_timestamp())
-    return grouped.reset_index(drop=True)
+            total, counter = columns["transactions"], columns["counter_transactions"]
+            columns["off_counter_rate"] = np.where(total > 0, 1 - counter / total, np.nan)
+    return pd.DataFrame(columns)
 
 
 def period_deltas(trends: KpiTrends, frequency: str = "quarter") -> pd.DataFrame:
