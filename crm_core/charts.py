@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -78,7 +79,11 @@ def _is_dates(values) -> bool:
     if values is None or len(values) == 0:
         return False
     first = values[0]
-    return isinstance(first, pd.Timestamp | pd.Period) or pd.api.types.is_datetime64_any_dtype(pd.Series(values))
+    if isinstance(first, pd.Timestamp | pd.Period):
+        return True
+    if isinstance(values, np.ndarray) and values.dtype.kind != "O":  # a typed array says it itself
+        return values.dtype.kind == "M"  # (a Series made of it to ask cost 0.5 ms a trace on every rerun)
+    return pd.api.types.is_datetime64_any_dtype(pd.Series(values))
 
 
 @safe_chart

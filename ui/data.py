@@ -201,7 +201,8 @@ def open_artefact(folder: Path) -> str | None:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _overview_figures(fingerprint: str, _prepared_dataset: PreparedDataset) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return overview.overview_kpis(_prepared_dataset), overview.monthly_channel_totals(_prepared_dataset)
+    totals = overview.monthly_channel_totals(_prepared_dataset)
+    return overview.overview_kpis(_prepared_dataset, totals), totals
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
