@@ -324,21 +324,24 @@ def _chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
         else:
             figure.update_layout(xaxis=category_axis, yaxis=value_axis)
     if spec.secondary_kind:
-        right_axis = _value_axis(spec.secondary_kind, spec.secondary_title, spec.series[-1:], lang)
+        # round ticks of its own: plotly otherwise spaces a second axis' ticks on the first's gridlines (4,733)
+        right_axis = _value_axis(spec.secondary_kind, spec.secondary_title, spec.series[-1:], lang, round_ticks=True)
         figure.update_layout(
             yaxis2={**right_axis, "overlaying": "y", "side": "right", "showgrid": False},
-            legend={"orientation": "h", "y": -0.2},
+            # above the plot, right: below it the legend hid the first months' rotated labels
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
         )
     return figure
 
 
-def _value_axis(kind: str, title: str, series, lang: str) -> dict:
-    """A plotly value axis for values of ``kind``: money ticks in 万 / 亿 or K / M / B, else ``TICK_FORMATS``."""
+def _value_axis(kind: str, title: str, series, lang: str, round_ticks: bool = False) -> dict:
+    """A plotly value axis for values of ``kind``: money ticks in 万 / 亿 or K / M / B, else ``TICK_FORMATS``
+    (counts at round ticks written by ``format_count`` in Chinese, or everywhere with ``round_ticks``)."""
     axis = {"title": {"text": title}}
     if kind == "money":  # 万 / 亿 or K / M / B ticks, as every figure of the page reads
         ticks = money_ticks([v for _, values in series for v in values])
         axis.update(tickvals=ticks, ticktext=[format_money(t, lang) for t in ticks])
-    elif kind == "count" and lang == "zh":  # 万 as ``format_count`` writes it (d3 has no 万)
+    elif kind == "count" and (lang == "zh" or round_ticks):  # 万 as ``format_count`` writes it (d3 has no 万)
         ticks = money_ticks([v for _, values in series for v in values])
         axis.update(tickvals=ticks, ticktext=[format_count(t, lang) for t in ticks])
     else:
