@@ -201,11 +201,11 @@ names the same months every year."""
 
 
 def label_step(categories: tuple[str, ...], width: float, size: int = 10) -> int:
-    """Return every how many categories the axis can name, unrotated, in a chart ``width`` (EMU) wide.
+    """Return every how many categories the axis can name side by side in a chart ``width`` (EMU) wide.
 
     Examples
     --------
-    >>> label_step(tuple(f"Month {i:02d}" for i in range(36)), Inches(6))
+    >>> label_step(tuple(f"Month {i:02d}" for i in range(36)), Inches(8))
     6
     >>> label_step(("a", "b"), Inches(6))
     1
