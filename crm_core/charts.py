@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -78,7 +79,11 @@ def _is_dates(values) -> bool:
     if values is None or len(values) == 0:
         return False
     first = values[0]
-    return isinstance(first, pd.Timestamp | pd.Period) or pd.api.types.is_datetime64_any_dtype(pd.Series(values))
+    if isinstance(first, pd.Timestamp | pd.Period):
+        return True
+    if isinstance(values, np.ndarray) and values.dtype.kind != "O":  # a typed array says it itself
+        return values.dtype.kind == "M"  # (a Series made of it to ask cost 0.5 ms a trace on every rerun)
+    return pd.api.types.is_datetime64_any_dtype(pd.Series(values))
 
 
 @safe_chart
@@ -119,10 +124,16 @@ def month_ticks(values) -> dict:
     >>> month_ticks(pd.date_range("2023-01-01", periods=36, freq="MS"))["dtick"]
     'M3'
     """
-    months = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), errors="coerce").dropna())
-    if months.empty:
-        return {}
-    first, last = months.min(), months.max()
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":  # typed: no Series to build on each rerun
+        known = values[~np.isnat(values)]
+        if not len(known):
+            return {}
+        first, last = pd.Timestamp(known.min()), pd.Timestamp(known.max())
+    else:
+        months = pd.DatetimeIndex(pd.to_datetime(pd.Series(list(values)), errors="coerce").dropna())
+        if months.empty:
+            return {}
+        first, last = months.min(), months.max()
     span = (last.year - first.year) * 12 + last.month - first.month + 1
     step = next((k for k in (1, 2, 3, 6, 12) if span / k <= 12), 24)
     return {"dtick": f"M{step}", "tick0": first.to_period("M").start_time.strftime("%Y-%m-%d")}

@@ -78,10 +78,19 @@ def monthly_channel_totals(prepared: PreparedDataset) -> pd.DataFrame:
 
 
 def off_counter_rate(totals: pd.DataFrame) -> pd.Series:
-    """Return the monthly off-counter rate (离柜率): share of transactions not at the counter."""
-    wide = totals.pivot_table(index="month", columns="channel", values="transactions", aggfunc="sum", observed=False)
-    total = wide.sum(axis=1)
-    return (1 - wide["counter"] / total.where(total > 0)).rename("off_counter_rate")
+    """Return the monthly off-counter rate (离柜率): share of transactions not at the counter.
+
+    Indexed by ``month`` (the months of ``totals``, in order); NaN for a month without transactions.
+    Summed with ``numpy.bincount`` (a month-by-channel pivot table cost 12 ms on every Overview rerun at 1M).
+    """
+    codes, months = pd.factorize(totals["month"], sort=True)
+    transactions = totals["transactions"].to_numpy(dtype=float)
+    counter = (totals["channel"] == "counter").to_numpy(dtype=bool)
+    total = np.bincount(codes, weights=transactions, minlength=len(months))
+    at_counter = np.bincount(codes[counter], weights=transactions[counter], minlength=len(months))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = 1 - at_counter / np.where(total > 0, total, np.nan)
+    return pd.Series(rate, index=pd.DatetimeIndex(months, name="month"), name="off_counter_rate")
 
 
 def _counter_yoy(totals: pd.DataFrame, as_of: pd.Timestamp) -> tuple[float, float]:
@@ -149,13 +158,15 @@ def headline_values(customers: pd.DataFrame, dated: bool) -> dict[str, tuple[flo
     return values
 
 
-def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
+def overview_kpis(prepared: PreparedDataset, totals: pd.DataFrame | None = None) -> pd.DataFrame:
     """Return the Overview's headline figures, each with its value a year earlier.
 
     Parameters
     ----------
     prepared : PreparedDataset
         The prepared dataset.
+    totals : pandas.DataFrame, optional
+        ``monthly_channel_totals(prepared)`` when the caller has it already (computed here when None).
 
     Returns
     -------
@@ -167,7 +178,8 @@ def overview_kpis(prepared: PreparedDataset) -> pd.DataFrame:
         ``crm_core.definitions.churn_rate`` (closures among customers on the books a year earlier).
     """
     values = headline_values(prepared.customers, prepared.has("open_date") or prepared.has("closed_date"))
-    values["counter_txn_yoy"] = _counter_yoy(monthly_channel_totals(prepared), prepared.as_of)
+    totals = monthly_channel_totals(prepared) if totals is None else totals
+    values["counter_txn_yoy"] = _counter_yoy(totals, prepared.as_of)
     rows = []
     for metric, unit, kind in OVERVIEW_METRICS:
         value, previous = values[metric]

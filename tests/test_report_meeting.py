@@ -5,15 +5,19 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from crm_core import segments as seg
 from crm_core import visits as vis
+from crm_core.formatting import format_month
 from crm_core.messages import Message, render
 from crm_core.playbook import Finding, Findings, Named, ShownPlay, ShownRecommendation, executive_findings
 from crm_core.report.meeting import channel_mix, channels_step, decisions_step, service_name, strategy_step
+from crm_core.report.model import AXIS_COUNT_FORMATS
 from crm_core.scenarios import proposed_scenario
+from crm_core.trends import KpiTrends, kpi_trends
 from tests.test_report_content import hostile_prepared
 
 
@@ -51,8 +55,9 @@ def bank(small_sample):
 
 
 def test_the_channels_step_reads_the_visits_view(bank):
-    _, _, _, view = bank
-    step = channels_step(view, "en")
+    prepared, _, _, view = bank
+    trends = kpi_trends(prepared)
+    step = channels_step(view, "en", trends)
     numbers = {n.label: n.value for n in step.numbers}
     assert numbers["Counter transactions, change a year"] == view.bank_fit.annual_change
     assert numbers["Off-counter rate, last 12 months"] == view.off_counter_rate
@@ -60,17 +65,51 @@ def test_the_channels_step_reads_the_visits_view(bank):
     fit = view.bank_fit
     assert f"({fit.confidence:.0%} interval {fit.lower:.1%} to {fit.upper:.1%})" in step.headline
     mix = channel_mix(view.channels)
-    assert step.chart.series_map()["Last 12 months"] == tuple(mix["share"])
-    assert step.chart.categories == ("Counter", "ATM", "Mobile banking", "Internet banking", "Phone banking")
-    zh = channels_step(view, "zh")
-    assert [values for _, values in zh.chart.series] == [values for _, values in step.chart.series]
-    assert zh.chart.categories[0] == "柜面" and "置信区间" in zh.headline
+    assert step.table["Share of transactions"].tolist() == [f"{v:.1%}" for v in mix["share"]]
+    assert step.table["Channel"].tolist() == ["Counter", "ATM", "Mobile banking", "Internet banking", "Phone banking"]
+    zh = channels_step(view, "zh", trends)
+    assert zh.table.iloc[0, 0] == "柜面" and "置信区间" in zh.headline
     assert not channels_step(None, "en").available
     no_counter = replace(
         view, bank_fit=vis.DeclineFit(vis.NO_COUNTER_ACTIVITY, reason=Message("visits_reason_no_counter"))
     )
     said = render(Message("visits_reason_no_counter"), "zh")
-    assert said and said in channels_step(no_counter, "zh").headline  # the fit's reason, in the deck's language
+    assert said and said in channels_step(no_counter, "zh", trends).headline  # the fit's reason, in the deck's language
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_channels_slide_draws_the_overviews_monthly_line(bank, lang):
+    prepared, _, _, view = bank
+    trends = kpi_trends(prepared)
+    chart = channels_step(view, lang, trends).chart
+    monthly = trends.monthly
+    assert chart.kind == "line" and chart.secondary_kind == "count"
+    assert chart.categories == tuple(format_month(month, lang) for month in monthly["month"])
+    rate, counter = chart.series  # the trends result as it is: nothing recomputed
+    np.testing.assert_array_equal(rate[1], monthly["off_counter_rate"].to_numpy(dtype=float))
+    np.testing.assert_array_equal(counter[1], monthly["counter_transactions"].to_numpy(dtype=float))
+    assert chart.value_kind == "share" and chart.secondary_format == AXIS_COUNT_FORMATS[lang]
+    names = {"en": ("Off-counter rate", "Counter transactions"), "zh": ("离柜率", "柜面交易笔数")}[lang]
+    assert (rate[0], counter[0]) == names
+    last = {"en": "{month}: off-counter rate {rate:.1%}", "zh": "{month}：离柜率{rate:.1%}"}[lang]
+    step = channels_step(view, lang, trends)
+    assert last.format(month=chart.categories[-1], rate=rate[1][-1]) in step.notes
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_without_dated_activity_the_channels_slide_says_there_is_no_line(bank, lang):
+    _, _, _, view = bank
+    no_months = pd.DataFrame({"month": pd.Series(dtype="datetime64[ns]")})
+    undated = KpiTrends(no_months, ("transactions", "off_counter_rate"))
+    said = {"en": "so the slide has no monthly line", "zh": "本页不画月度走势"}[lang]
+    step = channels_step(view, lang, undated)
+    assert said in step.headline
+    assert step.chart.kind == "bar"  # the channel mix instead of an empty line
+    assert step.chart.series_map()[{"en": "Last 12 months", "zh": "近12个月"}[lang]] == tuple(
+        channel_mix(view.channels)["share"]
+    )
+    nothing = channels_step(None, lang, undated)
+    assert said in nothing.headline and nothing.chart is None and not nothing.available
 
 
 def _recommendation(kind: str, text: str) -> ShownRecommendation:

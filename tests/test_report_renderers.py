@@ -25,6 +25,8 @@ from crm_core.dataset import Dataset
 from crm_core.exports import FORMULA_PREFIXES
 from crm_core.prepare import prepared_dataset
 from crm_core.report import ExportError, deck_pptx, figure_png, report_content, report_html, report_stamp
+from crm_core.report.deck import LABEL_STEPS, chart_data
+from crm_core.report.model import AXIS_COUNT_FORMATS, ChartSpec
 from crm_core.scenarios import proposed_scenario
 from tests.test_report_content import hostile_prepared
 
@@ -72,7 +74,7 @@ def test_deck_has_title_agenda_and_step_slides_with_native_charts(reports):
         if drawn:
             plot = charts[0].plots[0]
             assert tuple(plot.categories) == tuple(map(quoted, step.chart.categories))
-            assert [(s.name, s.values) for s in plot.series] == [
+            assert [(s.name, s.values) for plot in charts[0].plots for s in plot.series] == [
                 (quoted(name), tuple(None if math.isnan(v) else v for v in values))
                 for name, values in step.chart.series
             ]
@@ -81,6 +83,39 @@ def test_deck_has_title_agenda_and_step_slides_with_native_charts(reports):
         if tables:
             assert [tables[0].cell(0, j).text for j in range(len(tables[0].columns))] == list(step.table.columns)
         assert slide.notes_slide.notes_text_frame.text.startswith(step.notes) and step.notes
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_the_channels_slide_draws_its_monthly_line_against_two_axes(reports, which):
+    report = reports[which]
+    step = report.step("channels")
+    slide = list(deck_of(report).slides)[2 + [s.key for s in report.steps].index("channels")]
+    chart = next(shape.chart for shape in slide.shapes if shape.has_chart)
+    rate, counter = (tuple(None if math.isnan(v) else v for v in values) for _, values in step.chart.series)
+    assert [plot.series[0].values for plot in chart.plots] == [rate, counter]  # a line group per axis
+    value_axes = chart._chartSpace.findall(".//" + qn("c:valAx"))
+    assert [axis.find(qn("c:axPos")).get("val") for axis in value_axes] == ["l", "r"]
+    formats = [axis.find(qn("c:numFmt")).get("formatCode") for axis in value_axes]
+    assert formats == ["0.0%", AXIS_COUNT_FORMATS[report.lang]]  # 万 / 亿 in Chinese, K / M in English
+    right_title = "".join(t.text for t in value_axes[1].iter(qn("a:t")))
+    assert right_title == step.chart.secondary_title
+    skip = chart._chartSpace.find(".//" + qn("c:tickLblSkip")).get("val")
+    assert int(skip) in LABEL_STEPS and len(step.chart.categories) / int(skip) <= 12
+    assert str(chart.plots[1].series[0].format.line.color.rgb) == palette.SERIES[1].lstrip("#").upper()
+    figure = step.figure  # the HTML page's chart: the same two lines, the count on a right axis
+    assert [trace.yaxis for trace in figure.data] == ["y", "y2"] and figure.layout.yaxis2.side == "right"
+
+
+def test_line_chart_names_are_neutralised_in_the_embedded_workbook():
+    spec = ChartSpec(
+        "line", "T", ("=HYPERLINK(1)", "+1"), (("=rate", (0.5, 0.6)), ("@counter", (3.0, 4.0))), value_kind="share",
+        secondary_kind="count",
+    )  # fmt: skip
+    data = chart_data(spec)
+    assert [c.label for c in data.categories] == ["'=HYPERLINK(1)", "'+1"]
+    assert [s.name for s in data] == ["'=rate", "'@counter"]
+    with pytest.raises(ValueError, match="second value axis"):
+        ChartSpec("bar", "T", ("a",), (("s", (1.0,)), ("t", (2.0,))), secondary_kind="count")
 
 
 def test_the_fingerprint_is_in_the_notes_not_the_footer(reports):

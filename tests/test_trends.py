@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core.overview import overview_kpis
 from crm_core.prepare import prepared_dataset
+from crm_core.text_safety import safe_figure
 from crm_core.trends import KpiTrends, kpi_trends, period_deltas, period_lines
 from tests.conftest import tiny_dataset
 
@@ -103,3 +104,35 @@ def test_a_short_extract_has_no_complete_quarter():
     monthly = pd.DataFrame({"month": pd.date_range("2026-01-01", periods=2, freq="MS"), "new_customers": [1, 2]})
     assert period_lines(KpiTrends(monthly, ()), "quarter").empty
     assert period_deltas(KpiTrends(monthly, ()), "quarter").empty
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 4, 5])
+def test_the_trend_grid_is_the_figure_make_subplots_draws(tiny_trends, count):
+    """``trend_figure`` lays out its grid itself (``subplot_grid``, for speed): the figure is make_subplots'."""
+    import json
+
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from crm_core.charts import whole_number_ticks
+    from crm_core.trends import trend_figure
+
+    lines = period_lines(tiny_trends, "month")
+    metrics = tiny_trends.metrics[:count]
+    titles = {m: f"<{m}>" for m in metrics}
+    rows = max(1, -(-count // 2))
+    expected = make_subplots(rows=rows, cols=2, subplot_titles=[titles[m] for m in metrics], vertical_spacing=0.14)
+    for i, metric in enumerate(metrics):
+        trace = go.Scatter(x=lines["period"], y=lines[metric], mode="lines+markers", name=titles[metric],
+                           showlegend=False)  # fmt: skip
+        expected.add_trace(trace, row=i // 2 + 1, col=i % 2 + 1)
+        axis = (
+            {"tickformat": ".0%"}
+            if metric == "off_counter_rate"
+            else {"tickformat": ",.0f", **whole_number_ticks(lines[metric])}
+        )
+        expected.update_yaxes(**axis, row=i // 2 + 1, col=i % 2 + 1)
+    expected.update_layout(height=230 * rows, margin={"l": 10, "r": 10, "t": 40, "b": 10}, hovermode="x unified")
+    drawn = trend_figure(lines, metrics, titles, ("off_counter_rate",))
+    expected = json.loads(safe_figure(expected).to_json())
+    assert json.loads(drawn.to_json()) == expected

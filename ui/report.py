@@ -10,6 +10,7 @@ import streamlit as st
 from crm_core import report
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
+from ui import data
 from ui import loyalty as ui_loy
 from ui import playbook as ui_pb
 from ui import products as ui_prod
@@ -39,6 +40,7 @@ def _content(fingerprint: str, scenario_hash: str, lang: str, _prepared: Prepare
         segments_view=ui_seg.tier_view(_prepared, _scenario),
         guarantees=ui_pb.guarantees(_prepared, _scenario),
         profile_inputs=ui_seg.profile_inputs(_prepared),
+        trends=data.kpi_trends(_prepared),  # the Overview's lines, one computation for both
     )
 
 

@@ -43,6 +43,7 @@ from crm_core.report.model import (
 from crm_core.sample import SAMPLE_NAME
 from crm_core.scenarios import Scenario, scenario_label
 from crm_core.stored_models import churn_risk_of
+from crm_core.trends import KpiTrends, kpi_trends
 
 
 def _scenario_name(scenario: Scenario, lang: str) -> str:
@@ -613,6 +614,7 @@ def report_content(
     segments_view: seg.SegmentsView | None = None,
     guarantees: pd.DataFrame | None = None,
     profile_inputs: seg.ProfileInputs | None = None,
+    trends: KpiTrends | None = None,
 ) -> Report:
     """Return the storyline of a dataset under one scenario's settings: six steps and the playbook.
 
@@ -652,6 +654,9 @@ def report_content(
         ``guarantee_measures`` (language-free; the app caches it); measured here when None.
     profile_inputs : ProfileInputs, optional
         ``segments.profile_inputs`` of the dataset (the app caches it); built here when None.
+    trends : KpiTrends, optional
+        ``kpi_trends`` of ``prepared``, the Overview's lines (the app caches it); built here when None.
+        The channels slide draws its monthly line from it.
 
     Returns
     -------
@@ -721,7 +726,7 @@ def report_content(
         _tiering(inputs, segments_view, profiles, scenario.tiers, lang),
         stickiness,
         value_mining,
-        channels_step(visits, lang),
+        channels_step(visits, lang, trends if trends is not None else kpi_trends(prepared)),
         service_step(service, shown_tiers, branches, lang),
         staff_step,
         _guarantees(guarantees, lang, visits),

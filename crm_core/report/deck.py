@@ -11,6 +11,7 @@ Chinese renders.
 
 from __future__ import annotations
 
+import copy
 import io
 import math
 import re
@@ -136,6 +137,100 @@ def _colour_series(chart, spec: ChartSpec) -> None:
             series.format.fill.fore_color.rgb = colour
 
 
+def _set_value(parent, tag: str, value: str) -> None:
+    """Set the ``val`` of the child ``tag`` of a chart XML element (added when missing)."""
+    child = parent.find(qn(tag))
+    if child is None:
+        child = OxmlElement(tag)
+        parent.append(child)
+    child.set("val", value)
+
+
+def _with_right_axis(chart, spec: ChartSpec) -> None:
+    """Move the last series of a line chart onto a second value axis on the right (``spec.secondary_kind``).
+
+    python-pptx draws every series against one axis; a rate and a count need two. The series moves
+    into a second line group with its own (hidden) category axis and a value axis crossing at the
+    right, formatted as ``spec.secondary_format`` and titled ``spec.secondary_title``.
+    """
+    plot_area = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea"))
+    group = plot_area.find(qn("c:lineChart"))
+    category_axis, value_axis = plot_area.find(qn("c:catAx")), plot_area.find(qn("c:valAx"))
+    right = copy.deepcopy(group)
+    for series in right.findall(qn("c:ser"))[:-1]:
+        right.remove(series)  # the copy keeps the last series only
+    group.remove(group.findall(qn("c:ser"))[-1])
+    ids = [int(axis.get("val")) for axis in plot_area.iter(qn("c:axId"))]
+    category_id, value_id = str(max(ids) + 1), str(max(ids) + 2)
+    for axis_id, new_id in zip(right.findall(qn("c:axId")), (category_id, value_id), strict=True):
+        axis_id.set("val", new_id)
+    group.addnext(right)
+    hidden = copy.deepcopy(category_axis)
+    _set_value(hidden, "c:axId", category_id)
+    _set_value(hidden, "c:delete", "1")
+    _set_value(hidden, "c:crossAx", value_id)
+    for title in hidden.findall(qn("c:title")):
+        hidden.remove(title)
+    second = copy.deepcopy(value_axis)
+    _set_value(second, "c:axId", value_id)
+    _set_value(second, "c:axPos", "r")
+    _set_value(second, "c:crossAx", category_id)
+    for gridlines in second.findall(qn("c:majorGridlines")):
+        second.remove(gridlines)
+    crosses = second.find(qn("c:crosses"))
+    if crosses is not None:
+        crosses.set("val", "max")
+    number_format = second.find(qn("c:numFmt"))
+    number_format.set("formatCode", spec.secondary_format)
+    number_format.set("sourceLinked", "0")
+    texts = list(second.iter(qn("a:t")))
+    if texts and spec.secondary_title:
+        texts[0].text = spec.secondary_title
+        for extra in texts[1:]:
+            extra.text = ""
+    elif not spec.secondary_title:
+        for title in second.findall(qn("c:title")):
+            second.remove(title)
+    plot_area.find(qn("c:valAx")).addnext(hidden)
+    hidden.addnext(second)
+
+
+LABEL_STEPS = (1, 2, 3, 4, 6, 12)
+"""Every how many categories a long line chart labels its axis: a divisor of twelve, so a monthly axis
+names the same months every year."""
+
+
+def label_step(categories: tuple[str, ...], width: float, size: int = 10) -> int:
+    """Return every how many categories the axis can name side by side in a chart ``width`` (EMU) wide.
+
+    Examples
+    --------
+    >>> label_step(tuple(f"Month {i:02d}" for i in range(36)), Inches(8))
+    6
+    >>> label_step(("a", "b"), Inches(6))
+    1
+    """
+    if not categories:
+        return 1
+    label = (max(text_width(c) for c in categories) + 2) * Pt(size) * 0.62  # a label and the gap after it
+    fit = max(1, int(width * 0.8 / label))  # the value axes and their titles take the rest
+    return next((step for step in LABEL_STEPS if math.ceil(len(categories) / step) <= fit), LABEL_STEPS[-1])
+
+
+def _with_label_step(chart, step: int) -> None:
+    """Name (and tick) every ``step``-th category, so a long monthly axis is not a crowd of rotated labels."""
+    axis = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea")).find(qn("c:catAx"))
+    for tag in ("c:tickLblSkip", "c:tickMarkSkip"):
+        element = OxmlElement(tag)
+        element.set("val", str(step))
+        later = axis.find(qn("c:noMultiLvlLbl"))
+        if later is None:
+            axis.append(element)
+        else:
+            later.addprevious(element)
+    chart.category_axis.tick_labels.font.size = Pt(10)
+
+
 def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
     frame = slide.shapes.add_chart(
         CHART_TYPES[(spec.kind, spec.horizontal)],
@@ -167,7 +262,11 @@ def _add_chart(slide, spec: ChartSpec, left, top, width, height, lang: str):
             chart.value_axis.minimum_scale = 0  # bars start at zero, as in the HTML (43 vs 50 is not 1 vs 8)
         if spec.horizontal:
             chart.category_axis.reverse_order = True  # first category on top, as it is read
-    if len(spec.categories) <= 16:
+    if spec.kind == "line" and len(spec.categories) > 12:
+        _with_label_step(chart, label_step(spec.categories, width))
+    if spec.secondary_kind:
+        _with_right_axis(chart, spec)  # two sets of value labels on one line chart would be unreadable
+    elif len(spec.categories) <= 16:
         plot = chart.plots[0]
         plot.has_data_labels = True
         labels = plot.data_labels

@@ -1,8 +1,9 @@
 """The slides that make the storyline a meeting document: channels, strategy per tier, decisions requested.
 
-* ``channels_step``: the channel mix of the last 12 months against the 12 before, the bank's
-  fitted counter decline with its confidence interval, the off-counter rate against its
-  benchmark and the tellers the scenario's digital what-if frees (``crm_core.visits``).
+* ``channels_step``: the monthly line of the off-counter rate and counter transactions (the
+  Overview's trends, ``crm_core.trends``), the channel mix of the last 12 months against the 12
+  before, the bank's fitted counter decline with its confidence interval, the off-counter rate
+  against its benchmark and the tellers the scenario's digital what-if frees (``crm_core.visits``).
 * ``strategy_step``: per tier, the playbook's service model, first offer, stickiness lever and
   risk to watch (``crm_core.playbook.segment_playbook``), each traced to its rule in the notes.
 * ``decisions_step``: the three to five choices the executive findings imply, each with the
@@ -21,10 +22,11 @@ import pandas as pd
 
 from crm_core import visits as vis
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
-from crm_core.formatting import format_money
+from crm_core.formatting import format_money, format_month
 from crm_core.messages import Message, render
 from crm_core.report.content import _chart, _number, _step, _t
-from crm_core.report.model import Step, format_value
+from crm_core.report.model import AXIS_COUNT_FORMATS, ChartSpec, Step, format_value
+from crm_core.trends import KpiTrends
 
 DECISION_COUNT: tuple[int, int] = (3, 5)
 """The decisions slide asks for at least three and at most five decisions (fewer only when the data has fewer)."""
@@ -103,8 +105,40 @@ def _interval(fit: vis.DeclineFit, lang: str) -> str:
     )
 
 
-def channels_step(visits: vis.VisitsView | None, lang: str) -> Step:
-    """The channels and branch visits step: channel mix, counter decline with its interval, off-counter rate.
+def channel_trend_chart(trends: KpiTrends | None, lang: str) -> ChartSpec | None:
+    """The monthly line of the off-counter rate (left axis) and counter transactions (right axis).
+
+    Drawn from the Overview's trends result as it is (``crm_core.trends.kpi_trends``: one
+    definition of both lines); None when the extract dates no channel activity.
+
+    Parameters
+    ----------
+    trends : KpiTrends or None
+        ``kpi_trends`` of the (filtered) prepared dataset.
+    lang : {"en", "zh"}
+    """
+    if trends is None or "off_counter_rate" not in trends.metrics or trends.monthly.empty:
+        return None
+    monthly = trends.monthly
+    return _chart(
+        lang,
+        kind="line",
+        title=_t("report_channel_trend_chart", lang),
+        categories=tuple(format_month(month, lang) for month in monthly["month"]),
+        series=(
+            (_t("trend_off_counter_rate", lang), tuple(monthly["off_counter_rate"])),
+            (_t("report_counter_transactions", lang), tuple(monthly["counter_transactions"])),
+        ),
+        y_title=_t("trend_off_counter_rate", lang),
+        value_kind="share",
+        secondary_kind="count",
+        secondary_title=_t("report_counter_transactions_month", lang),
+        secondary_format=AXIS_COUNT_FORMATS[lang],
+    )
+
+
+def channels_step(visits: vis.VisitsView | None, lang: str, trends: KpiTrends | None = None) -> Step:
+    """The channels and branch visits step: the monthly line, channel mix, counter decline, off-counter rate.
 
     Parameters
     ----------
@@ -112,10 +146,17 @@ def channels_step(visits: vis.VisitsView | None, lang: str) -> Step:
         ``visits_view`` over the scenario's tiers (its bank channel trend, counter decline, tiles and
         what-if); None when the data has no activity.
     lang : {"en", "zh"}
+    trends : KpiTrends, optional
+        ``kpi_trends`` of the same prepared dataset (the Overview's lines): the slide's chart is its
+        monthly off-counter rate and counter transactions. Without a dated line the slide says so and
+        shows the channel mix instead.
     """
+    trend_chart = channel_trend_chart(trends, lang)
+    undated = [] if trend_chart is not None else [_t("report_channel_trend_undated", lang)]
     monthly = visits.channels if visits is not None else None
     if monthly is None or monthly.empty:
-        return _step("channels", lang, _t("report_no_activity", lang), (), None, None, [], available=False)
+        headline = " ".join([_t("report_no_activity", lang), *undated])
+        return _step("channels", lang, headline, (), None, None, [], available=False)
     fit = visits.bank_fit
     mix = channel_mix(monthly)
     off_counter, tellers = visits.off_counter_rate, visits.tellers_freed
@@ -139,10 +180,11 @@ def channels_step(visits: vis.VisitsView | None, lang: str) -> Step:
         digital=format_value(digital, "share", lang),
         tellers=format_value(tellers, "ratio", lang),
     )
+    headline = " ".join([headline, *undated])
     series = [(_t("report_last_12_months", lang), tuple(mix["share"]))]
     if mix["share_before"].notna().any():
         series.insert(0, (_t("report_year_before", lang), tuple(mix["share_before"])))
-    chart = _chart(
+    chart = trend_chart or _chart(
         lang,
         kind="bar",
         title=_t("report_channel_mix_chart", lang),
@@ -164,6 +206,18 @@ def channels_step(visits: vis.VisitsView | None, lang: str) -> Step:
         f"{name}: {format_value(row.share, 'share', lang)} ({_points(row.change, lang)})"
         for name, row in zip(names, mix.itertuples(), strict=True)
     ]
+    if trend_chart is not None:  # the line's first and last month in the notes, as the chart shows them
+        rate, counter = (values for _, values in trend_chart.series)
+        for i in (0, -1):
+            lines.append(
+                _t(
+                    "report_channel_trend_month",
+                    lang,
+                    month=trend_chart.categories[i],
+                    rate=format_value(rate[i], "share", lang),
+                    counter=format_value(counter[i], "count", lang),
+                )
+            )
     lines.append(_t("report_channels_note", lang, months=fit.months_used))
     return _step("channels", lang, headline, numbers, chart, table, lines)
 

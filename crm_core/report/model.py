@@ -41,6 +41,13 @@ NUMBER_FORMATS: dict[str, dict[str, str]] = {
 }
 """Excel/PowerPoint number format of each value kind, by language."""
 
+AXIS_COUNT_FORMATS: dict[str, str] = {
+    "en": '[>=1000000]#,##0.0,,"M";[>=1000]#,##0,"K";#,##0',
+    "zh": '[>=100000000]0\\.00,,"亿";[>=100000]0\\.0,"万";#,##0',
+}
+"""Number format of a count axis by language: K / M in English, 万 / 亿 in Chinese (as ``format_count``
+writes 万 from 100,000 on), so an axis of millions of transactions reads ``1.2M`` / ``120.0万``."""
+
 TICK_FORMATS: dict[str, str] = {"count": ",.0f", "share": ".0%", "index": ".0f", "ratio": ".2f", "rank": "d"}
 """plotly (d3) axis tick format of each value kind (money ticks are written by ``format_money``)."""
 
@@ -114,6 +121,13 @@ class ChartSpec:
         Excel/PowerPoint number format of the values (from ``NUMBER_FORMATS`` by default).
     horizontal : bool
         Draw bars horizontally (long category names).
+    secondary_kind : str
+        A line chart only: when set, the last series is read against a second value axis on the
+        right, whose values are of this kind (a rate on the left, a count on the right).
+    secondary_title : str
+        Title of that right-hand axis.
+    secondary_format : str
+        Its number format (from ``NUMBER_FORMATS`` by default).
 
     Examples
     --------
@@ -131,12 +145,18 @@ class ChartSpec:
     value_kind: str = "count"
     number_format: str = ""
     horizontal: bool = False
+    secondary_kind: str = ""
+    secondary_title: str = ""
+    secondary_format: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in CHART_KINDS:
             raise ValueError(f"chart kind must be one of {', '.join(CHART_KINDS)}, got {self.kind!r}")
-        if self.value_kind not in NUMBER_FORMATS:
-            raise ValueError(f"value kind must be one of {', '.join(NUMBER_FORMATS)}, got {self.value_kind!r}")
+        for kind in (self.value_kind, self.secondary_kind or self.value_kind):
+            if kind not in NUMBER_FORMATS:
+                raise ValueError(f"value kind must be one of {', '.join(NUMBER_FORMATS)}, got {kind!r}")
+        if self.secondary_kind and (self.kind != "line" or len(self.series) < 2):
+            raise ValueError("a second value axis needs a line chart of at least two series")
         categories = tuple(str(c) for c in self.categories)
         series = tuple((str(name), tuple(float(v) for v in values)) for name, values in self.series)
         if any(len(values) != len(categories) for _, values in series):
@@ -147,6 +167,8 @@ class ChartSpec:
         object.__setattr__(self, "series", series)
         if not self.number_format:
             object.__setattr__(self, "number_format", NUMBER_FORMATS[self.value_kind]["en"])
+        if self.secondary_kind and not self.secondary_format:
+            object.__setattr__(self, "secondary_format", NUMBER_FORMATS[self.secondary_kind]["en"])
 
     def series_map(self) -> dict[str, tuple[float, ...]]:
         """Series name → values."""
@@ -268,26 +290,25 @@ def _chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
     def labels(values: tuple[float, ...]) -> list[str]:
         return [format_value(v, spec.value_kind, lang) for v in values]
 
-    for name, values in spec.series:
+    for i, (name, values) in enumerate(spec.series):
         shown = [None if math.isnan(v) else v for v in values]
+        right = spec.secondary_kind and i == len(spec.series) - 1
         if spec.kind == "pie":
             figure.add_trace(
                 go.Pie(labels=categories, values=shown, name=name, text=labels(values), textinfo="label+text")
             )
         elif spec.kind == "line":
-            figure.add_trace(go.Scatter(x=categories, y=shown, name=name, mode="lines+markers"))
+            figure.add_trace(
+                go.Scatter(x=categories, y=shown, name=name, mode="lines+markers", yaxis="y2" if right else "y")
+            )
         elif spec.horizontal:
             figure.add_trace(
                 go.Bar(y=categories, x=shown, name=name, orientation="h", text=labels(values), textposition="auto")
             )
         else:
             figure.add_trace(go.Bar(x=categories, y=shown, name=name, text=labels(values), textposition="auto"))
-    value_axis = {"title": {"text": spec.y_title}}
-    if spec.value_kind == "money":  # 万 / 亿 or K / M / B ticks, as every figure of the page reads
-        ticks = money_ticks([v for _, values in spec.series for v in values])
-        value_axis.update(tickvals=ticks, ticktext=[format_money(t, lang) for t in ticks])
-    else:
-        value_axis["tickformat"] = TICK_FORMATS[spec.value_kind]
+    left = spec.series[:-1] if spec.secondary_kind else spec.series
+    value_axis = _value_axis(spec.value_kind, spec.y_title, left, lang)
     category_axis = {"title": {"text": spec.x_title}}
     with_palette(figure)
     figure.update_layout(
@@ -302,7 +323,30 @@ def _chart_figure(spec: ChartSpec, lang: str = "en") -> go.Figure:
             figure.update_layout(xaxis=value_axis, yaxis={**category_axis, "autorange": "reversed"})
         else:
             figure.update_layout(xaxis=category_axis, yaxis=value_axis)
+    if spec.secondary_kind:
+        # round ticks of its own: plotly otherwise spaces a second axis' ticks on the first's gridlines (4,733)
+        right_axis = _value_axis(spec.secondary_kind, spec.secondary_title, spec.series[-1:], lang, round_ticks=True)
+        figure.update_layout(
+            yaxis2={**right_axis, "overlaying": "y", "side": "right", "showgrid": False},
+            # above the plot, right: below it the legend hid the first months' rotated labels
+            legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"},
+        )
     return figure
+
+
+def _value_axis(kind: str, title: str, series, lang: str, round_ticks: bool = False) -> dict:
+    """A plotly value axis for values of ``kind``: money ticks in 万 / 亿 or K / M / B, else ``TICK_FORMATS``
+    (counts at round ticks written by ``format_count`` in Chinese, or everywhere with ``round_ticks``)."""
+    axis = {"title": {"text": title}}
+    if kind == "money":  # 万 / 亿 or K / M / B ticks, as every figure of the page reads
+        ticks = money_ticks([v for _, values in series for v in values])
+        axis.update(tickvals=ticks, ticktext=[format_money(t, lang) for t in ticks])
+    elif kind == "count" and (lang == "zh" or round_ticks):  # 万 as ``format_count`` writes it (d3 has no 万)
+        ticks = money_ticks([v for _, values in series for v in values])
+        axis.update(tickvals=ticks, ticktext=[format_count(t, lang) for t in ticks])
+    else:
+        axis["tickformat"] = TICK_FORMATS[kind]
+    return axis
 
 
 def report_stamp(
