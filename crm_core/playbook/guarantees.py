@@ -170,19 +170,7 @@ def guarantee_measures(
     return frame
 
 
-EXPORT_COLUMNS: tuple[str, ...] = (
-    "area_label",
-    "kpi_label",
-    "measure",
-    "unit",
-    "current",
-    "target",
-    "gap",
-    "met",
-    "owner",
-    "milestone",
-    "reason",
-)
+EXPORT_COLUMNS: tuple[str, ...] = tuple(c for c in GUARANTEE_COLUMNS if c not in ("area", "kpi", "available"))
 """Export columns in order; each headed by the catalog term ``guaranteeheader_<column>``."""
 
 
