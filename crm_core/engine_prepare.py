@@ -37,7 +37,8 @@ ACTIVITY_FEATURES: tuple[str, ...] = (
 )
 """The per-customer activity columns, in the order ``PreparedDataset.customers`` holds them."""
 
-_ROWS = "_activity_rows"
+ACTIVITY_ROWS = "_activity_rows"
+"""Column of ``activity_features`` with each customer's activity rows (for the orphan count; not a feature)."""
 _LAST_MONTH = "_last_month"
 
 
@@ -144,13 +145,13 @@ def customer_activity(activity: nw.LazyFrame, as_of: pd.Timestamp) -> nw.LazyFra
         .agg(
             *(nw.col(column).sum().cast(nw.Int64) for column in conditions),
             nw.col("month").max().alias(_LAST_MONTH),
-            nw.len().alias(_ROWS),
+            nw.len().alias(ACTIVITY_ROWS),
         )
     )
 
 
-def activity_features(customer_ids: nw.LazyFrame, per_customer: nw.LazyFrame, as_of: pd.Timestamp) -> nw.LazyFrame:
-    """Return ``customer_id`` and the ``ACTIVITY_FEATURES`` of every customer.
+def activity_features(customers: nw.LazyFrame, per_customer: nw.LazyFrame, as_of: pd.Timestamp) -> nw.LazyFrame:
+    """Return the customers with the ``ACTIVITY_FEATURES`` and ``ACTIVITY_ROWS`` added.
 
     The rules are those ``PreparedDataset`` documents: transactions per channel in the last 12
     months and the 12 before; ``counter_trend`` (last 12 over previous 12, minus one; null
@@ -162,8 +163,8 @@ def activity_features(customer_ids: nw.LazyFrame, per_customer: nw.LazyFrame, as
 
     Parameters
     ----------
-    customer_ids : narwhals.LazyFrame
-        The customers (a ``customer_id`` column; other columns are ignored).
+    customers : narwhals.LazyFrame
+        The customers: a ``customer_id`` column and any others, kept as they are.
     per_customer : narwhals.LazyFrame
         ``customer_activity`` of the same engine.
     as_of : pandas.Timestamp
@@ -175,7 +176,8 @@ def activity_features(customer_ids: nw.LazyFrame, per_customer: nw.LazyFrame, as
         One row per customer, in no particular order.
     """
     sums = [name for name in ACTIVITY_FEATURES if "_txn_" in name]
-    joined = customer_ids.select("customer_id").join(per_customer, on="customer_id", how="left")
+    kept = customers.collect_schema().names()
+    joined = customers.join(per_customer, on="customer_id", how="left")
     zero_filled = joined.with_columns(
         *(nw.col(column).fill_null(0).cast(nw.Int64) for column in [*sums, "_mobile_recent", "_digital_recent"]),
         nw.col("_digital_year_ago").fill_null(0).cast(nw.Int64),
@@ -186,7 +188,7 @@ def activity_features(customer_ids: nw.LazyFrame, per_customer: nw.LazyFrame, as
     digital = nw.sum_horizontal(*(nw.col(f"{name}_txn_12m") for name in DIGITAL_CHANNELS)).cast(nw.Float64)
     last_month = nw.col(_LAST_MONTH).dt.year() * 12 + nw.col(_LAST_MONTH).dt.month() - 1 - 1970 * 12
     return zero_filled.select(
-        "customer_id",
+        *kept,
         *sums,
         nw.when(counter_prev > 0).then(counter_last / counter_prev - 1.0).alias("counter_trend"),
         nw.when(total > 0).then(digital / total).alias("digital_share_12m"),
@@ -194,43 +196,46 @@ def activity_features(customer_ids: nw.LazyFrame, per_customer: nw.LazyFrame, as
         (nw.col("_digital_recent") > 0).alias("digital_active"),
         (nw.col("_digital_year_ago") > 0).alias("digital_active_12m_ago"),
         (month_number(as_of) - last_month).fill_null(-1).cast(nw.Int64).alias("months_since_active"),
+        nw.col(ACTIVITY_ROWS).fill_null(0).cast(nw.Int64),
     )
 
 
-def orphan_activity_rows(customer_ids: nw.LazyFrame, per_customer: nw.LazyFrame) -> int:
-    """Activity rows whose customer is not in the customers table (counted by the engine).
+def orphan_activity_rows(activity: nw.LazyFrame, known_rows: int) -> int:
+    """Activity rows whose customer is not in the customers table.
 
     Parameters
     ----------
-    customer_ids : narwhals.LazyFrame
-        The customers (a ``customer_id`` column).
-    per_customer : narwhals.LazyFrame
-        ``customer_activity`` of the same engine.
+    activity : narwhals.LazyFrame
+        Canonical activity (its rows are counted by the engine; a Parquet footer read on DuckDB).
+    known_rows : int
+        The sum of ``ACTIVITY_ROWS`` over the customers.
     """
-    unknown = per_customer.join(customer_ids.select("customer_id"), on="customer_id", how="anti")
-    total = unknown.select(nw.col(_ROWS).sum()).collect().item()
-    return 0 if total is None or pd.isna(total) else int(total)
+    return int(activity.select(nw.len()).collect().item()) - known_rows
 
 
-def features_frame(features: nw.LazyFrame) -> pd.DataFrame:
+def features_frame(features: nw.LazyFrame, activity: nw.LazyFrame) -> tuple[pd.DataFrame, int]:
     """Collect engine features into pandas with ``prepare.py``'s dtypes (int64, float64 with NaN, bool).
 
     Parameters
     ----------
     features : narwhals.LazyFrame
         ``activity_features`` on any engine.
+    activity : narwhals.LazyFrame
+        The activity the features were computed from (for the orphan count).
 
     Returns
     -------
-    pandas.DataFrame
-        ``customer_id`` (string) and the ``ACTIVITY_FEATURES``, sorted by ``customer_id``.
+    (pandas.DataFrame, int)
+        ``customer_id`` (string) and the ``ACTIVITY_FEATURES``, sorted by ``customer_id``; and the
+        number of orphan activity rows.
     """
     frame = features.collect(backend="pandas").to_native()
+    orphans = orphan_activity_rows(activity, int(frame[ACTIVITY_ROWS].sum()))
     ratios = ("counter_trend", "digital_share_12m")
     flags = ("mobile_active", "digital_active", "digital_active_12m_ago")
     types = {c: "float64" if c in ratios else "bool" if c in flags else "int64" for c in ACTIVITY_FEATURES}
-    frame = frame.astype({"customer_id": "string", **types})
-    return frame.sort_values("customer_id", ignore_index=True)
+    frame = frame.drop(columns=ACTIVITY_ROWS).astype({"customer_id": "string", **types})
+    return frame.sort_values("customer_id", ignore_index=True), orphans
 
 
 def monthly_channels(customers: nw.LazyFrame, activity: nw.LazyFrame, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -74,11 +74,13 @@ def _assert_engine_equals_local(engine: str, request, dataset: Dataset, customer
     as_of = engine_prepare.activity_as_of(activity_table)
     assert as_of == local.as_of
     per_customer = engine_prepare.customer_activity(activity_table, as_of)
-    features = engine_prepare.features_frame(engine_prepare.activity_features(customer_table, per_customer, as_of))
+    features, orphans = engine_prepare.features_frame(
+        engine_prepare.activity_features(customer_table.select("customer_id"), per_customer, as_of), activity_table
+    )
     expected = local.customers[["customer_id", *engine_prepare.ACTIVITY_FEATURES]]
     expected = expected.astype({"customer_id": "string"}).sort_values("customer_id", ignore_index=True)
     pd.testing.assert_frame_equal(features, expected)
-    assert engine_prepare.orphan_activity_rows(customer_table, per_customer) == local.orphan_activity_rows
+    assert orphans == local.orphan_activity_rows
     monthly = engine_prepare.monthly_channels(customer_table, activity_table, as_of)
     pd.testing.assert_frame_equal(monthly, local.monthly_channels)
 
@@ -117,3 +119,63 @@ def test_month_windows_cut_at_the_first_instant_of_a_month():
         "prev_12": [True, False, True, True],
         "year_ago_recent": [True, False, True, False],
     }
+
+
+def _prepare_argv(engine: str, tables: dict[str, Path], out: Path, *extra: str) -> list[str]:
+    argv = ["--engine", engine, "--customers", str(tables["customers"]), "--activity", str(tables["activity"])]
+    return [*argv, "--holdings", str(tables["holdings"]), "--out", str(out), "--no-models", *extra]
+
+
+def test_cli_duckdb_writes_the_local_artefact(tmp_path, capsys):
+    from crm_core.artefact import read_artefact, read_manifest
+    from crm_core.prepare_cli import prepare_main
+    from crm_core.sample import SampleConfig, write_sample
+
+    tables = write_sample(tmp_path / "source", SampleConfig(n_customers=400, seed=5, months=18))
+    assert prepare_main(_prepare_argv("local", tables, tmp_path / "local")) == 0, capsys.readouterr().err
+    spill = tmp_path / "spill"
+    argv = _prepare_argv("duckdb", tables, tmp_path / "duckdb", "--memory-limit", "1GB", "--spill-dir", str(spill))
+    assert prepare_main(argv) == 0, capsys.readouterr().err
+    assert "prepared with duckdb" in capsys.readouterr().out
+    local, engine = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "duckdb")
+    assert read_manifest(tmp_path / "duckdb")["engine"] == "duckdb"
+    assert (engine.fingerprint, engine.as_of, engine.products, engine.orphan_activity_rows, engine.dataset.name) == (
+        local.fingerprint,
+        local.as_of,
+        local.products,
+        local.orphan_activity_rows,
+        local.dataset.name,
+    )
+    pd.testing.assert_frame_equal(engine.customers, local.customers)
+    pd.testing.assert_frame_equal(engine.monthly_channels, local.monthly_channels)
+    assert engine.dataset.activity_row_count == local.dataset.activity_row_count
+
+
+def test_cli_duckdb_reads_folders_of_part_files(tmp_path, capsys):
+    from crm_core.artefact import loaded_activity, read_artefact
+    from crm_core.prepare_cli import prepare_main
+    from crm_core.sample import SampleConfig, write_sample_shards
+
+    tables = write_sample_shards(tmp_path / "source", SampleConfig(n_customers=300, seed=2, months=15), shards=3)
+    assert prepare_main(_prepare_argv("duckdb", tables, tmp_path / "out")) == 0, capsys.readouterr().err
+    frames = {table: pd.read_parquet(path) for table, path in tables.items()}
+    activity = frames["activity"].astype({"channel": channel_dtype(), "customer_id": "category"})
+    local = prepared_dataset(Dataset("parts", frames["customers"], activity, frames["holdings"], "parts"))
+    result = read_artefact(tmp_path / "out")
+    pd.testing.assert_frame_equal(result.customers, local.customers)
+    pd.testing.assert_frame_equal(result.monthly_channels, local.monthly_channels)
+    assert len(loaded_activity(result.dataset)) == len(activity)
+
+
+def test_cli_duckdb_sends_csv_through_the_loader(tmp_path, capsys):
+    from crm_core.artefact import read_manifest
+    from crm_core.prepare_cli import prepare_main
+
+    tiny = tiny_dataset()
+    customers, activity = tmp_path / "customers.csv", tmp_path / "activity.csv"
+    tiny.customers.to_csv(customers, index=False)
+    tiny.activity.to_csv(activity, index=False)
+    argv = ["--customers", str(customers), "--activity", str(activity), "--out", str(tmp_path / "o"), "--no-models"]
+    assert prepare_main(argv) == 0, capsys.readouterr().err
+    assert "prepared with local" in capsys.readouterr().out
+    assert read_manifest(tmp_path / "o")["engine"] == "local"
