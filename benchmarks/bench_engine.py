@@ -7,13 +7,17 @@ The step measured is what ``crm_core.engine_prepare`` computes: the per-customer
 features, the orphan count and the month × channel × branch grid. Three ways, each in a fresh
 child process (best of ``--repeats`` inside it; peak memory is the child's ``VmHWM``):
 
-- ``numpy``: ``prepare._activity_features`` on frames in memory; the Parquet read (as the
-  ``prepare`` command reads canonical Parquet) is timed apart, and the total is both;
+- ``numpy``: ``prepare._activity_features`` on frames in memory; the Parquet read (dictionary
+  columns, as an artefact's activity is read: pandas' fastest) is timed apart, and the total is
+  both; ``numpy-cli-read`` is the same with the read ``prepare --engine local`` does today
+  (string columns recoded to categories row by row);
 - ``duckdb``: ``engine_prepare`` on DuckDB straight from the Parquet files (read included);
 - ``duckdb-memory``: ``engine_prepare`` on DuckDB over the same pandas frames already in memory
   (an upload's case; the read is not counted).
 
-Ratios are to the numpy total (read + compute) of the same bank, in the same run.
+Ratios are to the numpy total (read + compute) of the same bank, in the same run. Sizes use
+``write_sample`` (one Parquet file per table); ``prepare --engine duckdb`` also reads the
+sharded generator's folders of part files.
 """
 
 from __future__ import annotations
@@ -27,16 +31,21 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-WAYS = ("numpy", "duckdb", "duckdb-memory")
+WAYS = ("numpy", "numpy-cli-read", "duckdb", "duckdb-memory")
 
 
-def _read_frames(folder: Path):
-    """Customers and activity as the ``prepare`` command reads canonical Parquet."""
+def _read_frames(folder: Path, as_the_command: bool = False):
+    """Customers and activity in memory: read as an artefact's activity is (dictionary columns, the
+    fastest pandas read), or as ``prepare --engine local`` reads canonical Parquet today."""
     import pandas as pd
 
+    from crm_core.artefact import _restored_activity
     from crm_core.dataset import channel_dtype
 
     customers = pd.read_parquet(folder / "customers.parquet")
+    if not as_the_command:
+        read = pd.read_parquet(folder / "activity.parquet", read_dictionary=["customer_id", "channel"])
+        return customers, _restored_activity(read)
     activity = pd.read_parquet(folder / "activity.parquet")
     activity["channel"] = activity["channel"].astype("object").astype(channel_dtype())
     activity["customer_id"] = activity["customer_id"].astype("category")
@@ -81,10 +90,10 @@ def measure(way: str, folder: Path, repeats: int) -> dict:
             read = 0.0
             _engine_step(customers, activity)
         else:
-            customers, activity = _read_frames(folder)
+            customers, activity = _read_frames(folder, as_the_command=way == "numpy-cli-read")
             read = min(read, time.perf_counter() - started)
             started = time.perf_counter()
-            if way == "numpy":
+            if way.startswith("numpy"):
                 _numpy_step(customers, activity)
             else:
                 connection = engine_prepare.duckdb_connection()
@@ -92,7 +101,7 @@ def measure(way: str, folder: Path, repeats: int) -> dict:
                     nw.from_native(connection.from_df(customers)), nw.from_native(connection.from_df(activity))
                 )
         compute = min(compute, time.perf_counter() - started)
-    total = compute + (read if way == "numpy" else 0.0)
+    total = compute + (read if way.startswith("numpy") else 0.0)
     return {"way": way, "read_s": round(read, 2), "compute_s": round(compute, 2), "total_s": round(total, 2),
             "peak_gb": round(status_kib("VmHWM") / 1e6, 2)}  # fmt: skip
 
