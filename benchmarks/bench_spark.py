@@ -41,8 +41,10 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run(engine: str, tables: dict[str, Path], out: Path, models: bool = True) -> dict:
+def run(engine: str, tables: dict[str, Path], out: Path, models: bool = True, memory_limit: str | None = None) -> dict:
     command = [sys.executable, "-m", "crm_core", "prepare", "--engine", engine, *([] if models else ["--no-models"])]
+    if engine == "duckdb" and memory_limit:
+        command += ["--memory-limit", memory_limit]
     command += ["--customers", str(tables["customers"]), "--activity", str(tables["activity"])]
     command += ["--holdings", str(tables["holdings"]), "--out", str(out)]
     if engine == "spark":
@@ -64,6 +66,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--shards", type=int, default=0, help="generate in N shards (folders of part files)")
     parser.add_argument("--engines", nargs="+", default=["local", "spark"], choices=["local", "duckdb", "spark"])
     parser.add_argument("--no-models", action="store_true", help="prepare without training the models")
+    parser.add_argument("--memory-limit", help="DuckDB memory limit for --engines duckdb, e.g. 4GB")
     parser.add_argument("--keep", type=Path, help="keep source tables and artefacts in this folder")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
@@ -76,7 +79,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
             tables = write_sample_shards(source, config, args.shards)
         else:
             tables = write_sample(source, config)
-        results = [run(engine, tables, Path(folder) / engine, models=not args.no_models) for engine in args.engines]
+        results = [
+            run(engine, tables, Path(folder) / engine, models=not args.no_models, memory_limit=args.memory_limit)
+            for engine in args.engines
+        ]
     for result in results:
         print(f"{args.customers:>10,} customers  {result['engine']:<6} {result['seconds']:>8.1f} s  "
               f"peak {result['peak_gb']:.2f} GB")  # fmt: skip

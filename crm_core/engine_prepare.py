@@ -312,7 +312,9 @@ def duckdb_connection(memory_limit: str | None = None, spill_directory: str | Pa
     """
     import duckdb
 
-    config: dict[str, str | int] = {}
+    # No query here needs rows in their file order (results are sorted or keyed), and without it
+    # DuckDB streams large results and exports with less memory.
+    config: dict[str, str | int | bool] = {"preserve_insertion_order": False}
     if memory_limit:
         config["memory_limit"] = memory_limit
     if spill_directory is not None:
