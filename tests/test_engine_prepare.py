@@ -179,3 +179,10 @@ def test_cli_duckdb_sends_csv_through_the_loader(tmp_path, capsys):
     assert prepare_main(argv) == 0, capsys.readouterr().err
     assert "prepared with local" in capsys.readouterr().out
     assert read_manifest(tmp_path / "o")["engine"] == "local"
+
+
+def test_duckdb_connection_applies_the_memory_limit_and_spill_folder(tmp_path):
+    connection = engine_prepare.duckdb_connection("1GB", tmp_path / "spill", threads=1)
+    names = ("memory_limit", "temp_directory", "threads", "preserve_insertion_order")
+    query = "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)
+    assert connection.execute(query).fetchone() == ("953.6 MiB", str(tmp_path / "spill"), 1, False)  # 1 GB = 10^9 bytes
