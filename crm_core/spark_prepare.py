@@ -361,11 +361,14 @@ def prepared_spark_frames(
         # The activity rules are engine_prepare's, run here on Spark: the same code as on DuckDB.
         activity_table = nw.from_native(activity)
         per_customer = engine_prepare.customer_activity(activity_table, as_of)
-        with_features = engine_prepare.activity_features(nw.from_native(frame), per_customer, as_of)
+        features = engine_prepare.ACTIVITY_FEATURES
+        # An extract's own column of a feature's name is replaced in place, as prepare.py does.
+        without = frame.drop(*(column for column in features if column in frame.columns))
+        with_features = engine_prepare.activity_features(nw.from_native(without), per_customer, as_of)
         known_rows = with_features.select(nw.col(engine_prepare.ACTIVITY_ROWS).sum()).collect().item()
         orphans = engine_prepare.orphan_activity_rows(activity_table, int(known_rows or 0))
         frame = with_features.to_native()
-        order += list(engine_prepare.ACTIVITY_FEATURES)
+        order += [column for column in features if column not in order]
         monthly = engine_prepare.monthly_channels(nw.from_native(customers), activity_table, as_of)
     return SparkPrepared(
         customers=frame.select(*order),

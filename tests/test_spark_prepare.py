@@ -114,6 +114,15 @@ def test_spark_agrees_with_tenure_flags_and_no_holdings(spark, tmp_path, tiny):
     assert_same_monthly(result.monthly_channels, local.monthly_channels)
 
 
+def test_spark_replaces_an_extract_column_named_like_a_feature(spark, tmp_path, tiny):
+    customers = tiny.customers.assign(months_since_active=pd.array([9, 9, 9, 9], dtype="Int64"))
+    dataset = type(tiny)("named", customers, tiny.activity, tiny.holdings, fingerprint="named")
+    local = prepared_dataset(dataset)
+    result = read_artefact(_spark_artefact(spark, dataset, tmp_path))
+    assert local.customers["months_since_active"].tolist() == [0, 11, 24, -1]
+    assert_same_customers(result.customers, local.customers)
+
+
 def test_spark_reads_csv(spark, tmp_path, tiny):
     local = prepared_dataset(tiny)
     result = read_artefact(_spark_artefact(spark, tiny, tmp_path, suffix="csv"))
