@@ -1,5 +1,9 @@
 """``python -m crm_core prepare``: prepare an extract once and save it as an artefact folder.
 
+Engines: ``duckdb`` (the default; ``crm_core.duckdb_prepare``, the activity read out of core),
+``local`` (everything in memory, ``crm_core.prepare``) and ``spark`` (``crm_core.spark_prepare``);
+DuckDB and Spark run the same activity rules (``crm_core.engine_prepare``).
+
 The churn and propensity models are trained here too and stored in the folder
 (``crm_core.stored_models``), so opening a page never trains one; ``--no-models`` skips them.
 
