@@ -1,8 +1,10 @@
 """Spark benchmark: ``prepare`` with the local engine against Spark ``local[2]`` on the same Parquet tables.
 
-Usage: ``python -m benchmarks.bench_spark [--customers 1000000] [--shards N] [--engines local spark]
-[--keep DIR]``. ``--shards`` generates the bank shard by shard (folders of part files, so 5M customers
-fit in memory); ``--keep`` leaves the source tables and artefacts in DIR (for ``bench_open``).
+Usage: ``python -m benchmarks.bench_spark [--customers 1000000] [--shards N] [--engines local duckdb spark]
+[--keep DIR] [--no-models]``. ``duckdb`` is the out-of-core engine (``crm_core.duckdb_prepare``);
+``--no-models`` times the preparation alone (no model training). ``--shards`` generates the bank
+shard by shard (folders of part files, so 5M customers fit in memory); ``--keep`` leaves the
+source tables and artefacts in DIR (for ``bench_open``).
 
 Each engine runs the real command (``python -m crm_core prepare``) in a child process; the time is
 wall time of the whole command (Spark includes JVM start-up), memory is the peak resident size of
@@ -39,8 +41,10 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run(engine: str, tables: dict[str, Path], out: Path) -> dict:
-    command = [sys.executable, "-m", "crm_core", "prepare", "--engine", engine]
+def run(engine: str, tables: dict[str, Path], out: Path, models: bool = True, memory_limit: str | None = None) -> dict:
+    command = [sys.executable, "-m", "crm_core", "prepare", "--engine", engine, *([] if models else ["--no-models"])]
+    if engine == "duckdb" and memory_limit:
+        command += ["--memory-limit", memory_limit]
     command += ["--customers", str(tables["customers"]), "--activity", str(tables["activity"])]
     command += ["--holdings", str(tables["holdings"]), "--out", str(out)]
     if engine == "spark":
@@ -60,7 +64,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--shards", type=int, default=0, help="generate in N shards (folders of part files)")
-    parser.add_argument("--engines", nargs="+", default=["local", "spark"], choices=["local", "spark"])
+    parser.add_argument("--engines", nargs="+", default=["local", "spark"], choices=["local", "duckdb", "spark"])
+    parser.add_argument("--no-models", action="store_true", help="prepare without training the models")
+    parser.add_argument("--memory-limit", help="DuckDB memory limit for --engines duckdb, e.g. 4GB")
     parser.add_argument("--keep", type=Path, help="keep source tables and artefacts in this folder")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
@@ -73,7 +79,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
             tables = write_sample_shards(source, config, args.shards)
         else:
             tables = write_sample(source, config)
-        results = [run(engine, tables, Path(folder) / engine) for engine in args.engines]
+        results = [
+            run(engine, tables, Path(folder) / engine, models=not args.no_models, memory_limit=args.memory_limit)
+            for engine in args.engines
+        ]
     for result in results:
         print(f"{args.customers:>10,} customers  {result['engine']:<6} {result['seconds']:>8.1f} s  "
               f"peak {result['peak_gb']:.2f} GB")  # fmt: skip

@@ -321,6 +321,42 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     """
     dataset = in_memory(dataset)
     as_of = reference_month(dataset)
+    customers, products = prepared_customers(dataset, as_of)
+    monthly, orphans = None, 0
+    if dataset.activity is not None and len(dataset.activity):
+        features, monthly, orphans = _activity_features(dataset, customers, as_of)
+        for name, values in features.items():
+            customers[name] = values
+    return PreparedDataset(
+        dataset=dataset,
+        customers=customers,
+        monthly_channels=monthly,
+        as_of=as_of,
+        products=products,
+        orphan_activity_rows=orphans,
+        dated=has_dates(dataset),
+    )
+
+
+def prepared_customers(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Return the customers with every feature but the activity ones, and the products found.
+
+    The activity features come after, from ``_activity_features`` (in memory) or
+    ``crm_core.engine_prepare`` (DuckDB, Spark): this step needs the customers and holdings only.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Canonical tables; the activity is not read. Not modified.
+    as_of : pandas.Timestamp
+        First day of the reference month (``reference_month``).
+
+    Returns
+    -------
+    (pandas.DataFrame, tuple of str)
+        A new customers frame (blank units named ``NO_UNIT``, closures, tenure, alive flags,
+        product flags and counts, AUM trend, age band) and the sorted product names.
+    """
     year_ago = as_of - pd.DateOffset(months=12)
     two_years_ago = as_of - pd.DateOffset(months=24)
     month_end = as_of + pd.offsets.MonthEnd(0)
@@ -383,18 +419,5 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
             customers["age"].astype("float"), bins=bounds, right=False, labels=age_band_labels()
         )
 
-    monthly, orphans = None, 0
-    if dataset.activity is not None and len(dataset.activity):
-        features, monthly, orphans = _activity_features(dataset, customers, as_of)
-        for name, values in features.items():
-            customers[name] = values
     assert len(customers) == n
-    return PreparedDataset(
-        dataset=dataset,
-        customers=customers,
-        monthly_channels=monthly,
-        as_of=as_of,
-        products=products,
-        orphan_activity_rows=orphans,
-        dated=has_dates(dataset),
-    )
+    return customers, products

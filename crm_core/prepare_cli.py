@@ -1,5 +1,9 @@
 """``python -m crm_core prepare``: prepare an extract once and save it as an artefact folder.
 
+Engines: ``duckdb`` (the default; ``crm_core.duckdb_prepare``, the activity read out of core),
+``local`` (everything in memory, ``crm_core.prepare``) and ``spark`` (``crm_core.spark_prepare``);
+DuckDB and Spark run the same activity rules (``crm_core.engine_prepare``).
+
 The churn and propensity models are trained here too and stored in the folder
 (``crm_core.stored_models``), so opening a page never trains one; ``--no-models`` skips them.
 
@@ -24,7 +28,13 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m crm_core prepare",
         description="Prepare customers, activity and holdings once and save the result as an artefact folder.",
     )
-    parser.add_argument("--engine", choices=("local", "spark"), default="local", help="pandas here, or Spark")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "local", "spark"),
+        default="duckdb",
+        help="duckdb: activity out of core (canonical Parquet; other inputs go through the loader in memory); "
+        "local: everything in memory; spark: a Spark session",
+    )
     parser.add_argument("--customers", required=True, metavar="PATH", help="customers table (Parquet or CSV)")
     parser.add_argument("--activity", required=True, metavar="PATH", help="monthly activity table")
     parser.add_argument("--holdings", metavar="PATH", help="product holdings table (optional)")
@@ -32,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="artefact folder to write")
     parser.add_argument("--master", help="Spark master, e.g. local[4] (default: spark-submit's setting, else local[*])")
     parser.add_argument("--remote", help="Spark Connect URL, e.g. sc://host:15002 (default: $SPARK_REMOTE)")
+    parser.add_argument("--memory-limit", metavar="SIZE", help="DuckDB memory limit, e.g. 4GB (default: 80%% of RAM)")
+    parser.add_argument("--spill-dir", metavar="DIR", help="where DuckDB spills beyond its memory limit")
     parser.add_argument(
         "--no-models", action="store_true", help="do not train and store the churn and propensity models"
     )
@@ -52,6 +64,12 @@ def _read_mapping(path: str | None) -> dict | None:
 
 def _is_canonical_parquet(paths: dict[str, str | None], mapping: dict | None) -> bool:
     return mapping is None and all(p is None or Path(p).suffix.lower() == ".parquet" for p in paths.values())
+
+
+def _parquet_tables(paths: dict[str, str | None], mapping: dict | None) -> bool:
+    """Canonical Parquet files or folders of part files: what the DuckDB engine reads itself."""
+    tables = [Path(p) for p in paths.values() if p is not None]
+    return mapping is None and all(p.is_dir() or p.suffix.lower() == ".parquet" for p in tables)
 
 
 def _local(paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, models: bool = True) -> Path:
@@ -109,7 +127,8 @@ def _spark(
         builder = builder.remote(remote)
     elif master:
         builder = builder.master(master)
-    spark = builder.getOrCreate()
+    # Extract timestamps are naive: months are cut at UTC instants (crm_core.engine_prepare).
+    spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
     as_loaded = not _is_canonical_parquet(paths, mapping)  # the local engine would use the loader
     prepared = spark_preparation(
         spark, paths["customers"], paths["activity"], paths["holdings"], mapping, as_loaded=as_loaded
@@ -133,7 +152,17 @@ def prepare_main(argv: list[str]) -> int:
     started = time.perf_counter()
     try:
         mapping = _read_mapping(args.mapping)
-        if args.engine == "local":
+        engine = args.engine
+        if engine == "duckdb" and _parquet_tables(paths, mapping):
+            from crm_core.artefact import store_models
+            from crm_core.duckdb_prepare import DuckDBSettings, write_duckdb_artefact
+
+            settings = DuckDBSettings(memory_limit=args.memory_limit, spill_directory=args.spill_dir)
+            out = write_duckdb_artefact(paths, args.out, source, settings)
+            if not args.no_models:
+                store_models(out)
+        elif engine in ("duckdb", "local"):
+            engine = "local"  # CSV, a mapping: the loader's parsing rules run in memory
             out = _local(paths, mapping, args.out, source, models=not args.no_models)
         else:
             out = _spark(paths, mapping, args.out, source, args.master, args.remote)
@@ -156,5 +185,5 @@ def prepare_main(argv: list[str]) -> int:
     if "models" in manifest:
         trained = ", ".join(kind for kind in ("churn", "propensity") if kind in manifest["models"])
         print(f"models stored: {trained} (scikit-learn {manifest['models']['sklearn']})")
-    print(f"prepared with {args.engine} in {time.perf_counter() - started:.1f} s")
+    print(f"prepared with {engine} in {time.perf_counter() - started:.1f} s")
     return USABLE

@@ -3,13 +3,17 @@
 ``spark_prepared`` computes every column of ``prepared_dataset`` with Spark DataFrame
 operations; ``write_spark_artefact`` writes the result as the artefact ``read_artefact``
 opens (see ``crm_core.artefact`` and ``docs/spark.md``). Nothing row-level is collected to
-the driver: only scalars (the as-of month, the number of months, the product names, the
-orphan count) and, at write time, the monthly month × channel × branch grid, which has a
-few thousand rows whatever the number of customers.
+the driver: only scalars (the as-of month, the product names, the orphan count) and the
+monthly month × channel × branch grid, which has a few thousand rows whatever the number of
+customers.
 
+The activity rules (channel windows, trends, activity flags, months since active, the monthly
+grid, the orphan count) are not written here: they are ``crm_core.engine_prepare``'s Narwhals
+expressions, the same code DuckDB runs, applied to the Spark frames. The customer rules below
+(units, closures, tenure, products, age bands) are still Spark's own copy of ``prepare.py``'s.
 The date boundaries are computed once on the driver with the same pandas arithmetic as
-``prepare.py`` and compared in microseconds since the epoch, so both engines cut months at
-the same instant; ``tests/test_spark_prepare.py`` proves the two agree column by column.
+``prepare.py``; ``tests/test_spark_prepare.py`` proves the two agree column by column. Month
+cuts assume the session time zone is UTC (the command line sets it).
 
 Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
 ``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
@@ -31,6 +35,9 @@ try:
 except ImportError:  # the dashboard itself runs without Spark: only this engine needs it
     DataFrame = SparkSession = F = None
 
+import narwhals.stable.v2 as nw
+
+from crm_core import engine_prepare
 from crm_core.artefact import (
     ACTIVITY_FILE,
     CUSTOMERS_FILE,
@@ -41,9 +48,8 @@ from crm_core.artefact import (
     source_fingerprint,
     write_manifest,
 )
-from crm_core.contract import ACTIVITY_FIELDS, CHANNELS, CUSTOMER_FIELDS, DIGITAL_CHANNELS, HOLDING_FIELDS, PRODUCTS
-from crm_core.dataset import channel_dtype
-from crm_core.prepare import AGE_BANDS, NO_UNIT, RECENT_MONTHS
+from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS, PRODUCTS
+from crm_core.prepare import AGE_BANDS, NO_UNIT
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 MICROS_PER_DAY = 86_400_000_000
@@ -58,8 +64,9 @@ class SparkPrepared:
     customers : pyspark.sql.DataFrame
         One row per customer, the columns of ``PreparedDataset.customers`` in the same order
         (``age_band`` as text).
-    monthly_channels : pyspark.sql.DataFrame or None
-        ``month``, ``channel``, ``branch``, ``transactions``, ``active_customers``.
+    monthly_channels : pandas.DataFrame or None
+        ``month``, ``channel``, ``branch``, ``transactions``, ``active_customers``: a few thousand
+        rows whatever the bank's size, collected at preparation (``engine_prepare.monthly_channels``).
     activity, holdings : pyspark.sql.DataFrame or None
         The canonical input tables, written into the artefact as they are.
     as_of : pandas.Timestamp
@@ -75,7 +82,7 @@ class SparkPrepared:
     """
 
     customers: DataFrame
-    monthly_channels: DataFrame | None
+    monthly_channels: pd.DataFrame | None
     activity: DataFrame | None
     holdings: DataFrame | None
     as_of: pd.Timestamp
@@ -224,18 +231,14 @@ def _micros(timestamp: pd.Timestamp) -> int:
 
 def _reference_month(customers: DataFrame, activity: DataFrame | None) -> pd.Timestamp:
     """``prepare.reference_month`` with Spark: one scalar to the driver."""
-    latest = None
     if activity is not None:
-        latest = activity.agg(F.max("month")).first()[0]
-    if latest is None:
-        dates = [F.max(c) for c in ("open_date", "closed_date") if c in customers.columns]
-        found = [d for d in (customers.agg(*dates).first() if dates else ()) if d is not None]
-        latest = max(found) if found else pd.Timestamp.today()
+        latest = engine_prepare.activity_as_of(nw.from_native(activity))
+        if latest is not None:
+            return latest
+    dates = [F.max(c) for c in ("open_date", "closed_date") if c in customers.columns]
+    found = [d for d in (customers.agg(*dates).first() if dates else ()) if d is not None]
+    latest = max(found) if found else pd.Timestamp.today()
     return pd.Timestamp(latest).to_period("M").to_timestamp()
-
-
-def _sum_if(condition, values):
-    return F.coalesce(F.sum(F.when(condition, values).otherwise(F.lit(0))), F.lit(0)).cast("long")
 
 
 def prepared_spark_frames(
@@ -258,9 +261,8 @@ def prepared_spark_frames(
     Returns
     -------
     SparkPrepared
-        Lazy Spark frames; only scalars have been computed.
+        Lazy Spark customers; scalars and the small monthly grid have been computed.
     """
-    spark = customers.sparkSession
     as_of = _reference_month(customers, activity)
     month_end = as_of + pd.offsets.MonthEnd(0)
     year_ago_end = as_of - pd.DateOffset(months=12) + pd.offsets.MonthEnd(0)
@@ -356,69 +358,18 @@ def prepared_spark_frames(
 
     monthly, orphans = None, 0
     if activity is not None and not activity.isEmpty():
-        branch = F.coalesce(F.col("branch").cast("string"), F.lit(NO_UNIT)) if "branch" in order else F.lit("All")
-        units = customers.select("customer_id", branch.alias("_branch"))
-        as_of_month = as_of.year * 12 + as_of.month
-        months_back = F.lit(as_of_month) - (F.year("month") * 12 + F.month("month"))
-        known = activity.join(units, "customer_id", "inner").withColumn("_months_back", months_back)
-        orphans = int(activity.join(customers.select("customer_id"), "customer_id", "left_anti").count())
-        back, channel, transactions = F.col("_months_back"), F.col("channel"), F.col("transactions")
-        digital = channel.isin(*DIGITAL_CHANNELS)
-        aggregates = []
-        for channel_name in CHANNELS:
-            aggregates.append(
-                _sum_if((channel == channel_name) & (back < 12), transactions).alias(f"{channel_name}_txn_12m")
-            )
-            aggregates.append(
-                _sum_if((channel == channel_name) & (back >= 12) & (back < 24), transactions).alias(
-                    f"{channel_name}_txn_prev_12m"
-                )
-            )
-        aggregates += [
-            _sum_if((channel == "mobile") & (back < RECENT_MONTHS), transactions).alias("_mobile_recent"),
-            _sum_if(digital & (back < RECENT_MONTHS), transactions).alias("_digital_recent"),
-            _sum_if(digital & (back >= 12) & (back < 12 + RECENT_MONTHS), transactions).alias("_digital_year_ago"),
-            F.min(back).alias("_last_seen"),
-        ]
-        frame = frame.join(known.groupBy("customer_id").agg(*aggregates), "customer_id", "left")
-        for channel_name in CHANNELS:
-            for column in (f"{channel_name}_txn_12m", f"{channel_name}_txn_prev_12m"):
-                assign(column, F.coalesce(F.col(column), F.lit(0).cast("long")))
-        counter_last, counter_prev = F.col("counter_txn_12m"), F.col("counter_txn_prev_12m")
-        assign("counter_trend", F.when(counter_prev > 0, counter_last / counter_prev - 1.0))
-        total = sum((F.col(f"{name}_txn_12m") for name in CHANNELS), F.lit(0).cast("long"))
-        digital_12m = sum((F.col(f"{name}_txn_12m") for name in DIGITAL_CHANNELS), F.lit(0).cast("long"))
-        assign("digital_share_12m", F.when(total > 0, digital_12m / total))
-        assign("mobile_active", F.coalesce(F.col("_mobile_recent"), F.lit(0)) > 0)
-        assign("digital_active", F.coalesce(F.col("_digital_recent"), F.lit(0)) > 0)
-        assign("digital_active_12m_ago", F.coalesce(F.col("_digital_year_ago"), F.lit(0)) > 0)
-        assign("months_since_active", F.coalesce(F.col("_last_seen").cast("long"), F.lit(-1).cast("long")))
-
-        # Every month from the first to as_of × every channel × every branch, zeros included.
-        deepest = known.agg(F.max("_months_back")).first()[0]
-        n_months = int(deepest) + 1 if deepest is not None else 1
-        months = spark.createDataFrame(
-            [(i, m.to_pydatetime()) for i, m in enumerate(pd.date_range(end=as_of, periods=n_months, freq="MS")[::-1])],
-            "_months_back long, month timestamp",
-        )
-        channels = spark.createDataFrame([(c,) for c in CHANNELS], "channel string")
-        branches = units.select(F.col("_branch").alias("branch")).distinct()
-        cells = known.groupBy("_months_back", "channel", F.col("_branch").alias("branch")).agg(
-            F.sum(transactions).cast("long").alias("transactions"),
-            F.sum(F.when(transactions > 0, 1).otherwise(0)).cast("long").alias("active_customers"),
-        )
-        monthly = (
-            months.crossJoin(channels)
-            .crossJoin(branches)
-            .join(cells, ["_months_back", "channel", "branch"], "left")
-            .select(
-                "month",
-                "channel",
-                "branch",
-                F.coalesce("transactions", F.lit(0).cast("long")).alias("transactions"),
-                F.coalesce("active_customers", F.lit(0).cast("long")).alias("active_customers"),
-            )
-        )
+        # The activity rules are engine_prepare's, run here on Spark: the same code as on DuckDB.
+        activity_table = nw.from_native(activity)
+        per_customer = engine_prepare.customer_activity(activity_table, as_of)
+        features = engine_prepare.ACTIVITY_FEATURES
+        # An extract's own column of a feature's name is replaced in place, as prepare.py does.
+        without = frame.drop(*(column for column in features if column in frame.columns))
+        with_features = engine_prepare.activity_features(nw.from_native(without), per_customer, as_of)
+        known_rows = with_features.select(nw.col(engine_prepare.ACTIVITY_ROWS).sum()).collect().item()
+        orphans = engine_prepare.orphan_activity_rows(activity_table, int(known_rows or 0))
+        frame = with_features.to_native()
+        order += [column for column in features if column not in order]
+        monthly = engine_prepare.monthly_channels(nw.from_native(customers), activity_table, as_of)
     return SparkPrepared(
         customers=frame.select(*order),
         monthly_channels=monthly,
@@ -464,7 +415,7 @@ def spark_prepared(
     activity_path: str | Path | None,
     holdings_path: str | Path | None = None,
     mapping: dict | None = None,
-) -> tuple[DataFrame, DataFrame | None]:
+) -> tuple[DataFrame, pd.DataFrame | None]:
     """Return the prepared customers and monthly channel grid computed by Spark.
 
     Parameters
@@ -478,9 +429,9 @@ def spark_prepared(
 
     Returns
     -------
-    (pyspark.sql.DataFrame, pyspark.sql.DataFrame or None)
-        Customers with the columns of ``PreparedDataset.customers``, and the month × channel
-        × branch grid (None without activity).
+    (pyspark.sql.DataFrame, pandas.DataFrame or None)
+        Customers with the columns of ``PreparedDataset.customers``, and the small month ×
+        channel × branch grid (None without activity).
     """
     prepared = spark_preparation(spark, customers_path, activity_path, holdings_path, mapping)
     return prepared.customers, prepared.monthly_channels
@@ -503,20 +454,6 @@ def _single_parquet(frame: DataFrame, out: Path, file: str) -> int:
     return pq.read_metadata(target).num_rows
 
 
-def monthly_frame(monthly: DataFrame) -> pd.DataFrame:
-    """The small monthly grid as the pandas frame ``prepare.py`` builds (same order and dtypes)."""
-    rows = monthly.collect()
-    frame = pd.DataFrame(
-        [tuple(row) for row in rows], columns=["month", "channel", "branch", "transactions", "active_customers"]
-    )
-    frame["month"] = pd.to_datetime(frame["month"]).astype("datetime64[us]")
-    frame["channel"] = pd.Categorical(frame["channel"], dtype=channel_dtype())
-    frame["branch"] = frame["branch"].astype("string")
-    for column in ("transactions", "active_customers"):
-        frame[column] = frame[column].astype("int64")
-    return frame.sort_values(["month", "channel", "branch"], ignore_index=True)
-
-
 def write_spark_artefact(prepared: SparkPrepared, out_dir: str | Path, source: str) -> Path:
     """Write a Spark preparation as an artefact folder (the format of ``crm_core.artefact``).
 
@@ -533,7 +470,7 @@ def write_spark_artefact(prepared: SparkPrepared, out_dir: str | Path, source: s
     out = artefact_folder(out_dir)
     rows = {CUSTOMERS_FILE: _single_parquet(prepared.customers.orderBy("customer_id"), out, CUSTOMERS_FILE)}
     if prepared.monthly_channels is not None:
-        monthly = monthly_frame(prepared.monthly_channels)
+        monthly = prepared.monthly_channels
         monthly.to_parquet(out / MONTHLY_FILE, index=False, compression="zstd")
         rows[MONTHLY_FILE] = len(monthly)
     if prepared.activity is not None:

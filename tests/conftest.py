@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -113,3 +115,42 @@ def server():
 
     with streamlit_server() as url:
         yield url
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _spark_missing_reason() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no java on PATH (Spark needs a JVM)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A Spark ``local[2]`` session in UTC; skipped without pyspark or a JVM (a failure in CI)."""
+    reason = _spark_missing_reason()
+    if reason:
+        if IN_CI:
+            pytest.fail(f"Spark tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("crm-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        # Executors fetch large task results (a broadcast join's table) from the driver's host.
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -215,6 +215,8 @@ def test_cli_local_writes_an_artefact_equal_to_read_sample(sample_folder, tmp_pa
     out = tmp_path / "out"
     code = prepare_main(
         [
+            "--engine",
+            "local",
             "--customers",
             str(sample_folder / "customers.parquet"),
             "--activity",

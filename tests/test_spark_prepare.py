@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -14,43 +12,6 @@ import pytest
 from crm_core.artefact import loaded_holdings, read_artefact
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import SampleConfig, read_sample, write_sample
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _spark_missing_reason() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed"
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "no java on PATH (Spark needs a JVM)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def spark():
-    reason = _spark_missing_reason()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"Spark tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("crm-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        # Executors fetch large task results (a broadcast join's table) from the driver's host.
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
 
 
 def assert_same_customers(actual: pd.DataFrame, expected: pd.DataFrame) -> None:
@@ -153,6 +114,15 @@ def test_spark_agrees_with_tenure_flags_and_no_holdings(spark, tmp_path, tiny):
     assert_same_monthly(result.monthly_channels, local.monthly_channels)
 
 
+def test_spark_replaces_an_extract_column_named_like_a_feature(spark, tmp_path, tiny):
+    customers = tiny.customers.assign(months_since_active=pd.array([9, 9, 9, 9], dtype="Int64"))
+    dataset = type(tiny)("named", customers, tiny.activity, tiny.holdings, fingerprint="named")
+    local = prepared_dataset(dataset)
+    result = read_artefact(_spark_artefact(spark, dataset, tmp_path))
+    assert local.customers["months_since_active"].tolist() == [0, 11, 24, -1]
+    assert_same_customers(result.customers, local.customers)
+
+
 def test_spark_reads_csv(spark, tmp_path, tiny):
     local = prepared_dataset(tiny)
     result = read_artefact(_spark_artefact(spark, tiny, tmp_path, suffix="csv"))
@@ -169,7 +139,7 @@ def test_spark_prepared_returns_the_two_tables(spark, tmp_path, tiny):
     tiny.activity.to_parquet(source / "activity.parquet", index=False)
     customers, monthly = spark_prepared(spark, source / "customers.parquet", source / "activity.parquet")
     assert customers.count() == 4
-    assert monthly.count() == 25 * 5 * 2
+    assert len(monthly) == 25 * 5 * 2
     without_holdings = type(tiny)("tiny", tiny.customers, tiny.activity, None, fingerprint="tiny")
     assert list(customers.columns) == list(prepared_dataset(without_holdings).customers.columns)
 

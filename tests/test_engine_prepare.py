@@ -1,0 +1,188 @@
+"""The engine-neutral preparation (Narwhals) equals ``crm_core.prepare`` on DuckDB and on Spark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import narwhals.stable.v2 as nw
+import pandas as pd
+import pytest
+
+from crm_core import engine_prepare
+from crm_core.dataset import Dataset, channel_dtype
+from crm_core.prepare import prepared_dataset
+from crm_core.sample import SAMPLE_DIR, read_sample
+from tests.conftest import tiny_dataset
+
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.slow)]
+
+
+def edge_bank() -> Dataset:
+    """The tiny bank plus customers at the edges.
+
+    F: a blank branch and no activity at all. G: a blank branch, activity only 30 months
+    back and a row without transactions in the as-of month, dated mid-month. H: digital
+    only, in the same three months a year earlier. The tiny bank brings closures in both
+    windows (C, D), a customer without activity (D) and an orphan row (E).
+    """
+    tiny = tiny_dataset()
+    extra = pd.DataFrame(
+        {
+            "customer_id": pd.array(["F", "G", "H"], dtype="string"),
+            "aum": [10.0, 20.0, 30.0],
+            "aum_12m_ago": [0.0, 20.0, 10.0],
+            "branch": pd.array([None, None, "North"], dtype="string"),
+            "age": pd.array([22, None, 45], dtype="Int64"),
+            "open_date": pd.to_datetime(["2024-01-01", "2021-06-15", "2022-02-01"]),
+            "closed_date": pd.to_datetime([None, None, None]),
+        }
+    )
+    activity = pd.DataFrame(
+        {
+            "customer_id": pd.array(["G", "G", "H", "H", "H"], dtype="string"),
+            "month": pd.to_datetime(["2023-09-01", "2026-03-15", "2025-03-01", "2025-01-01", "2024-12-01"]),
+            "channel": pd.Categorical(["counter", "online", "mobile", "online", "counter"], dtype=channel_dtype()),
+            "transactions": [6, 0, 2, 9, 1],
+        }
+    )
+    customers = pd.concat([tiny.customers, extra], ignore_index=True)
+    return Dataset("edges", customers, pd.concat([tiny.activity, activity], ignore_index=True), None, "edges")
+
+
+def _engine_tables(engine: str, request, customers: Path, activity: Path):
+    """The two tables as Narwhals lazy frames on the named engine."""
+    if engine == "duckdb":
+        connection = engine_prepare.duckdb_connection()
+        return engine_prepare.duckdb_table(connection, customers), engine_prepare.duckdb_table(connection, activity)
+    from crm_core.spark_prepare import canonical_spark_tables
+
+    spark = request.getfixturevalue("spark")
+    spark_customers, spark_activity, _ = canonical_spark_tables(spark, customers, activity)
+    return nw.from_native(spark_customers), nw.from_native(spark_activity)
+
+
+def _written(dataset: Dataset, folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    dataset.customers.to_parquet(folder / "customers.parquet", index=False)
+    dataset.activity.to_parquet(folder / "activity.parquet", index=False)
+    return folder / "customers.parquet", folder / "activity.parquet"
+
+
+def _assert_engine_equals_local(engine: str, request, dataset: Dataset, customers: Path, activity: Path) -> None:
+    local = prepared_dataset(dataset)
+    customer_table, activity_table = _engine_tables(engine, request, customers, activity)
+    as_of = engine_prepare.activity_as_of(activity_table)
+    assert as_of == local.as_of
+    per_customer = engine_prepare.customer_activity(activity_table, as_of)
+    features, orphans = engine_prepare.features_frame(
+        engine_prepare.activity_features(customer_table.select("customer_id"), per_customer, as_of), activity_table
+    )
+    expected = local.customers[["customer_id", *engine_prepare.ACTIVITY_FEATURES]]
+    expected = expected.astype({"customer_id": "string"}).sort_values("customer_id", ignore_index=True)
+    pd.testing.assert_frame_equal(features, expected)
+    assert orphans == local.orphan_activity_rows
+    monthly = engine_prepare.monthly_channels(customer_table, activity_table, as_of)
+    pd.testing.assert_frame_equal(monthly, local.monthly_channels)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_equals_numpy_on_the_bundled_sample(engine, request):
+    _assert_engine_equals_local(
+        engine, request, read_sample(), SAMPLE_DIR / "customers.parquet", SAMPLE_DIR / "activity.parquet"
+    )
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_equals_numpy_on_the_edge_bank(engine, request, tmp_path):
+    dataset = edge_bank()
+    _assert_engine_equals_local(engine, request, dataset, *_written(dataset, tmp_path))
+
+
+def test_the_edge_bank_exercises_its_edges():
+    customers = prepared_dataset(edge_bank()).customers.set_index("customer_id")
+    assert customers.loc["F", "months_since_active"] == -1 and customers.loc["F", "branch"] == "(none)"
+    assert customers.loc["G", "months_since_active"] == 0 and not customers.loc["G", "digital_active"]
+    assert customers.loc["H", "digital_active_12m_ago"] and not customers.loc["H", "mobile_active"]
+    assert customers.loc[["C", "D"], "is_active"].eq(False).all()
+    assert pd.isna(customers.loc["D", "counter_trend"]) and pd.isna(customers.loc["D", "digital_share_12m"])
+
+
+def test_month_windows_cut_at_the_first_instant_of_a_month():
+    windows = engine_prepare.MonthWindows(pd.Timestamp("2026-03-01"))
+    months = ["2025-03-31 23:59", "2025-04-01 00:00", "2025-02-28 00:00", "2024-04-01 00:00"]
+    frame = pd.DataFrame({"month": pd.to_datetime(months)})
+    result = nw.from_native(frame).select(
+        last_12=windows.since(11), prev_12=windows.between(23, 12), year_ago_recent=windows.between(14, 12)
+    )
+    assert result.to_native().to_dict("list") == {
+        "last_12": [False, True, False, False],
+        "prev_12": [True, False, True, True],
+        "year_ago_recent": [True, False, True, False],
+    }
+
+
+def _prepare_argv(engine: str, tables: dict[str, Path], out: Path, *extra: str) -> list[str]:
+    argv = ["--engine", engine, "--customers", str(tables["customers"]), "--activity", str(tables["activity"])]
+    return [*argv, "--holdings", str(tables["holdings"]), "--out", str(out), "--no-models", *extra]
+
+
+def test_cli_duckdb_writes_the_local_artefact(tmp_path, capsys):
+    from crm_core.artefact import read_artefact, read_manifest
+    from crm_core.prepare_cli import prepare_main
+    from crm_core.sample import SampleConfig, write_sample
+
+    tables = write_sample(tmp_path / "source", SampleConfig(n_customers=400, seed=5, months=18))
+    assert prepare_main(_prepare_argv("local", tables, tmp_path / "local")) == 0, capsys.readouterr().err
+    spill = tmp_path / "spill"
+    argv = _prepare_argv("duckdb", tables, tmp_path / "duckdb", "--memory-limit", "1GB", "--spill-dir", str(spill))
+    assert prepare_main(argv) == 0, capsys.readouterr().err
+    assert "prepared with duckdb" in capsys.readouterr().out
+    local, engine = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "duckdb")
+    assert read_manifest(tmp_path / "duckdb")["engine"] == "duckdb"
+    assert (engine.fingerprint, engine.as_of, engine.products, engine.orphan_activity_rows, engine.dataset.name) == (
+        local.fingerprint,
+        local.as_of,
+        local.products,
+        local.orphan_activity_rows,
+        local.dataset.name,
+    )
+    pd.testing.assert_frame_equal(engine.customers, local.customers)
+    pd.testing.assert_frame_equal(engine.monthly_channels, local.monthly_channels)
+    assert engine.dataset.activity_row_count == local.dataset.activity_row_count
+
+
+def test_cli_duckdb_reads_folders_of_part_files(tmp_path, capsys):
+    from crm_core.artefact import loaded_activity, read_artefact
+    from crm_core.prepare_cli import prepare_main
+    from crm_core.sample import SampleConfig, write_sample_shards
+
+    tables = write_sample_shards(tmp_path / "source", SampleConfig(n_customers=300, seed=2, months=15), shards=3)
+    assert prepare_main(_prepare_argv("duckdb", tables, tmp_path / "out")) == 0, capsys.readouterr().err
+    frames = {table: pd.read_parquet(path) for table, path in tables.items()}
+    activity = frames["activity"].astype({"channel": channel_dtype(), "customer_id": "category"})
+    local = prepared_dataset(Dataset("parts", frames["customers"], activity, frames["holdings"], "parts"))
+    result = read_artefact(tmp_path / "out")
+    pd.testing.assert_frame_equal(result.customers, local.customers)
+    pd.testing.assert_frame_equal(result.monthly_channels, local.monthly_channels)
+    assert len(loaded_activity(result.dataset)) == len(activity)
+
+
+def test_cli_duckdb_sends_csv_through_the_loader(tmp_path, capsys):
+    from crm_core.artefact import read_manifest
+    from crm_core.prepare_cli import prepare_main
+
+    tiny = tiny_dataset()
+    customers, activity = tmp_path / "customers.csv", tmp_path / "activity.csv"
+    tiny.customers.to_csv(customers, index=False)
+    tiny.activity.to_csv(activity, index=False)
+    argv = ["--customers", str(customers), "--activity", str(activity), "--out", str(tmp_path / "o"), "--no-models"]
+    assert prepare_main(argv) == 0, capsys.readouterr().err
+    assert "prepared with local" in capsys.readouterr().out
+    assert read_manifest(tmp_path / "o")["engine"] == "local"
+
+
+def test_duckdb_connection_applies_the_memory_limit_and_spill_folder(tmp_path):
+    connection = engine_prepare.duckdb_connection("1GB", tmp_path / "spill", threads=1)
+    names = ("memory_limit", "temp_directory", "threads", "preserve_insertion_order")
+    query = "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)
+    assert connection.execute(query).fetchone() == ("953.6 MiB", str(tmp_path / "spill"), 1, False)  # 1 GB = 10^9 bytes
