@@ -4,10 +4,9 @@ import streamlit as st
 
 from crm_core.charts import channel_mix_figure, channel_trend_figure
 from crm_core.contract import CHANNELS
-from crm_core.formatting import format_share
 from crm_core.overview import channel_mix_from_counts, off_counter_rate
 from ui import data
-from ui.i18n import month_label, t
+from ui.i18n import month_label, percent, t
 from ui.trends import trends_section
 from ui.widgets import kpi_tile, page_header, plot
 
@@ -34,9 +33,9 @@ if not totals.empty:
         st.caption(
             t(
                 "off_counter_now",
-                now=format_share(rate.iloc[-1]),
+                now=percent(rate.iloc[-1]),
                 month=month_label(rate.index[-1]),
-                before=format_share(rate.iloc[-13]),
+                before=percent(rate.iloc[-13]),
             )
         )
 
@@ -45,7 +44,7 @@ if totals.empty and not mix.empty:
     labels = {channel: t(f"channel_{channel}") for channel in CHANNELS}
     plot(channel_mix_figure(mix, labels, t("channel_mix_title")), key="overview_channel_mix")
     off_counter = 1 - mix.loc[mix["channel"] == "counter", "share"].sum()
-    st.caption(t("channel_mix_undated", rate=format_share(off_counter)))
+    st.caption(t("channel_mix_undated", rate=percent(off_counter)))
 
 trends_section(data.kpi_trends(prepared))
 

@@ -3,12 +3,11 @@
 import streamlit as st
 
 from crm_core import segments as seg
-from crm_core.formatting import format_share
 from crm_core.segments.charts import concentration_figure
 from ui import data, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
-from ui.i18n import money, say, t
+from ui.i18n import money, percent, say, t
 from ui.widgets import page_header, plot, table
 
 page_header("segments")
@@ -69,9 +68,9 @@ def segment_panel() -> None:
     st.caption(
         t(
             "concentration_note",
-            top1=format_share(shares["top1"]),
-            top2=format_share(shares["top2"]),
-            top10=format_share(shares["top10"]),
+            top1=percent(shares["top1"]),
+            top2=percent(shares["top2"]),
+            top10=percent(shares["top10"]),
             gini=f"{curve.attrs['gini']:.2f}",
             total=money(view.total_aum),
         )

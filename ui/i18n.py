@@ -53,6 +53,11 @@ def count(value: float | None) -> str:
     return formatting.format_count(value, current_lang())
 
 
+def percent(value: float | None, digits: int = 1) -> str:
+    """A share (0.123) as "12.3%", or n/a / 暂无 without one."""
+    return formatting.format_share(value, digits, current_lang())
+
+
 def month_label(timestamp) -> str:
     """A month as 'Oct 2026' or '2026年10月'."""
     return formatting.format_month(timestamp, current_lang())

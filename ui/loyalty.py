@@ -14,7 +14,7 @@ from crm_core.scenarios import Scenario
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui import settings
-from ui.i18n import current_lang, say, t
+from ui.i18n import current_lang, percent, say, t
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -140,7 +140,6 @@ def with_reasons_in_words(frame):
 
 def model_quality(view: loy.LoyaltyView) -> None:
     """The churn model's held-out quality: four figures, how it was trained, calibration and lift charts."""
-    from crm_core.formatting import format_share
     from ui.i18n import count
     from ui.widgets import plot
 
@@ -163,7 +162,7 @@ def model_quality(view: loy.LoyaltyView) -> None:
             kind=t(f"model_{view.model_kind}"),
             rows=count(evaluation.rows),
             churners=count(evaluation.positives),
-            base=format_share(evaluation.base_rate),
+            base=percent(evaluation.base_rate),
         )
     )
     calibration_col, lift_col = st.columns(2)

@@ -15,14 +15,13 @@ import streamlit as st
 
 from crm_core import scenarios as sc
 from crm_core import segments as seg
-from crm_core.formatting import format_share
 from crm_core.messages import Message
 from crm_core.messages import names as names_in
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.charts import migration_heatmap, profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
 from ui import settings
-from ui.i18n import count, current_lang, money, say, t, translate
+from ui.i18n import count, current_lang, money, percent, say, t, translate
 from ui.widgets import md, plot
 
 BASES = ("current", "3m", "6m", "12m")
@@ -295,7 +294,7 @@ def data_following_bounds(view: seg.SegmentsView) -> None:
         return
     shown = " / ".join(money(b) for b in view.data_bounds)
     st.warning(
-        t("tiers_concentrated", share=format_share(view.largest_tier_share), bounds=shown), icon=":material/equalizer:"
+        t("tiers_concentrated", share=percent(view.largest_tier_share), bounds=shown), icon=":material/equalizer:"
     )
     st.button(
         t("tiers_use_percentiles"), key="tiers.use_percentiles", on_click=_use_data_bounds, args=(view.data_bounds,)
@@ -361,7 +360,7 @@ def profile_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
     st.caption(
         t(
             "profiles_totals", groups=len(labels), customers=count(profiles["customers"].sum()),
-            share=format_share(profiles["customer_share"].sum()), aum_share=format_share(profiles["aum_share"].sum()),
+            share=percent(profiles["customer_share"].sum()), aum_share=percent(profiles["aum_share"].sum()),
         )
     )  # fmt: skip
     if (profiles["code"] == seg.SUPPRESSED_CODE).any():

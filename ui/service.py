@@ -9,12 +9,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from crm_core import formatting
 from crm_core import service as svc
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario
 from ui import segments as ui_seg
-from ui.i18n import count, current_lang, t
+from ui.i18n import count, current_lang, percent, t
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -56,7 +55,7 @@ def number(value: float, digits: int = 1) -> str:
 
 def share(value: float) -> str:
     """A share in percent, or "n/a"."""
-    return formatting.format_share(value) if value is not None and math.isfinite(value) else t("not_available")
+    return percent(value) if value is not None and math.isfinite(value) else t("not_available")
 
 
 def with_interval(value: float, low: float, high: float, as_share: bool = False, digits: int = 1) -> str:

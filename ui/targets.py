@@ -13,12 +13,11 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from crm_core import formatting
 from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
 from crm_core.targets import LEVELS, STATUSES, TARGET_METRICS, KpiTarget, KpiTargets, target_status, targets_from_csv
 from ui import places, settings
-from ui.i18n import count, current_lang, money, month_label, t
+from ui.i18n import count, current_lang, money, month_label, percent, t
 
 COLUMNS = ["level", "unit", "metric", "target", "due", "owner"]
 STATUS_ICONS = {
@@ -83,7 +82,7 @@ def _shown(value: float, kind: str) -> str:
     if kind == "count":
         return count(value)
     if kind == "share":
-        return formatting.format_share(value)
+        return percent(value)
     return f"{value:.2f}"
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core import formatting
 from crm_core.trends import KpiTrends, period_deltas, period_lines, trend_figure
 from ui import settings
-from ui.i18n import count, current_lang, month_label, t
+from ui.i18n import count, current_lang, month_label, percent, t
 from ui.widgets import plot, table
 
 
@@ -30,7 +30,7 @@ def _change(value: float, unit: str) -> str:
 def _value(value: float, unit: str) -> str:
     if value is None or not math.isfinite(value):
         return t("not_available")
-    return formatting.format_share(value) if unit == "share" else count(value)
+    return percent(value) if unit == "share" else count(value)
 
 
 def trends_section(trends: KpiTrends) -> None:

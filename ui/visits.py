@@ -12,12 +12,11 @@ import streamlit as st
 
 from crm_core import visits as vis
 from crm_core.contract import CHANNELS
-from crm_core.formatting import format_share
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario
 from crm_core.templates import template_csv
 from ui import segments as ui_seg
-from ui.i18n import count, say, t
+from ui.i18n import count, percent, say, t
 from ui.widgets import md
 
 
@@ -104,11 +103,11 @@ def kpi_tiles(kpis: pd.DataFrame) -> None:
     """The four headline tiles (``visit_kpis`` indexed by metric)."""
     tiles = st.columns(4)
     off, decline = kpis.loc["off_counter_rate"], kpis.loc["counter_decline_per_year"]
-    benchmark = t("versus_benchmark", rate=format_share(off["reference"]), year=off["reference_year"])
-    interval = t("interval", low=format_share(decline["lower"]), high=format_share(decline["upper"]))
-    tiles[0].metric(t("visits_off_counter"), format_share(off["value"]), benchmark, delta_color="off", border=True)
-    tiles[1].metric(t("visits_decline"), format_share(decline["value"]), interval, delta_color="off", border=True)
-    tiles[2].metric(t("visits_mobile_active"), format_share(kpis.loc["mobile_active_share", "value"]), border=True)
+    benchmark = t("versus_benchmark", rate=percent(off["reference"]), year=off["reference_year"])
+    interval = t("interval", low=percent(decline["lower"]), high=percent(decline["upper"]))
+    tiles[0].metric(t("visits_off_counter"), percent(off["value"]), benchmark, delta_color="off", border=True)
+    tiles[1].metric(t("visits_decline"), percent(decline["value"]), interval, delta_color="off", border=True)
+    tiles[2].metric(t("visits_mobile_active"), percent(kpis.loc["mobile_active_share", "value"]), border=True)
     tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
 
 

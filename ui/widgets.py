@@ -10,7 +10,7 @@ import streamlit as st
 from crm_core import formatting
 from ui import data
 from ui.frame import require_frame
-from ui.i18n import LANG_CODES, LANG_KEY, count, current_lang, money, t
+from ui.i18n import LANG_CODES, LANG_KEY, count, current_lang, money, percent, t
 
 
 def language_switch() -> None:
@@ -81,7 +81,7 @@ def format_value(value: float, unit: str) -> str:
     if unit == "count":
         return count(value)
     if unit == "share":
-        return formatting.format_share(value)
+        return percent(value)
     return f"{value:.2f}"
 
 

@@ -73,7 +73,7 @@ def format_value(value: float, kind: str, lang: str = "en") -> str:
     if kind == "money":
         return format_money(float(value), lang)
     if kind == "share":
-        return format_share(float(value))
+        return format_share(float(value), lang=lang)
     if kind in ("count", "rank"):
         return format_count(float(value), lang)
     if kind == "ratio":
