@@ -44,11 +44,15 @@ shown_branches = ui_places.named(view.branches, prepared, {"group": "branch", "c
 steepest = vis.steepest_message(shown_branches)
 if steepest is not None:
     st.markdown(md(say(steepest)))
-plot(
-    vis.decline_ranking_figure(shown_branches, t("decline_ranking_title"), t("change_per_year")),
-    key="visits_branch_chart",
-)
-st.caption(t("visits_interval_note", lags=view.bank_fit.lags))
+if shown_branches["annual_change"].notna().any():
+    plot(
+        vis.decline_ranking_figure(shown_branches, t("decline_ranking_title"), t("change_per_year")),
+        key="visits_branch_chart",
+    )
+    st.caption(t("visits_interval_note", lags=view.bank_fit.lags))
+else:  # no rate to rank: say why instead of an empty chart
+    reason = next((r for r in shown_branches["reason"] if hasattr(r, "key")), None)  # a Message
+    st.info(say(reason) if reason is not None else t("visits_no_branch_rates"), icon=":material/info:")
 
 st.caption(t("visits_segments_latest", months=view.n_months))
 shown_groups = {**groups, seg.NOT_ASSIGNED_LABEL: t("not_assigned")}

@@ -301,3 +301,6 @@ def test_the_data_page_shows_the_plan_loads_it_once_confirmed_and_the_views_open
     for page in ("pages/segments.py", "pages/products.py", "pages/visits.py"):
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
+    # six months of transactions rank no branch: the page says why instead of drawing an empty chart
+    assert any("at least 13 needed" in i.value for i in at.info), [i.value for i in at.info]
+    assert not [c for c in at.get("plotly_chart") if c.proto.id and "visits_branch_chart" in c.proto.id]
