@@ -111,8 +111,40 @@ def with_dated_axes(figure: go.Figure, lang: str) -> go.Figure:
     return figure
 
 
+@safe_chart
+def with_plain_numbers(figure: go.Figure) -> go.Figure:
+    """Return ``figure`` with number axes written out ("30,000", not plotly's "30k"; modified in place).
+
+    Plotly's default SI suffixes (k, M, G) are not how either language writes a count, and a
+    Chinese reader would write 3万. Axes that already have a format, their own tick texts
+    (money axes: ``with_money_axis``), dates or categories are left alone.
+
+    Examples
+    --------
+    >>> fig = with_plain_numbers(go.Figure(go.Scatter(x=[1, 2], y=[10_000, 30_000])))
+    >>> fig.layout.yaxis.tickformat, fig.layout.xaxis.tickformat
+    (',~r', ',~r')
+    >>> with_plain_numbers(go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))).layout.xaxis.tickformat is None
+    True
+    """
+    numeric: set[str] = set()
+    for trace in figure.data:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None)
+            if values is None or len(values) == 0 or _is_dates(values):
+                continue
+            if pd.api.types.is_numeric_dtype(pd.Series(np.asarray(values)[:50])):
+                numeric.add((getattr(trace, f"{letter}axis", None) or letter).replace(letter, f"{letter}axis"))
+    for name in sorted(numeric):
+        axis = figure.layout[name]
+        if axis.tickformat or axis.tickvals is not None or axis.type in ("date", "category", "log"):
+            continue
+        axis.update(tickformat=",~r")
+    return figure
+
+
 def month_ticks(values) -> dict:
-    """Ticks a whole number of months apart (1, 2, 3, 6, 12 or 24), at most about 12 of them.
+    """Ticks a whole number of months apart (1, 2, 3, 6, 12 or 24), at most about 8 of them.
 
     Plotly's own ticks on a short span fall every half month, which a month-only format prints
     twice ("Jan 1995, Jan 1995, Feb 1995").
@@ -122,7 +154,7 @@ def month_ticks(values) -> dict:
     >>> month_ticks(pd.to_datetime(["1995-01-01", "1995-06-01"]))
     {'dtick': 'M1', 'tick0': '1995-01-01'}
     >>> month_ticks(pd.date_range("2023-01-01", periods=36, freq="MS"))["dtick"]
-    'M3'
+    'M6'
     """
     if isinstance(values, np.ndarray) and values.dtype.kind == "M":  # typed: no Series to build on each rerun
         known = values[~np.isnat(values)]
@@ -135,7 +167,7 @@ def month_ticks(values) -> dict:
             return {}
         first, last = months.min(), months.max()
     span = (last.year - first.year) * 12 + last.month - first.month + 1
-    step = next((k for k in (1, 2, 3, 6, 12) if span / k <= 12), 24)
+    step = next((k for k in (1, 2, 3, 6, 12) if span / k <= 8), 24)
     return {"dtick": f"M{step}", "tick0": first.to_period("M").start_time.strftime("%Y-%m-%d")}
 
 

@@ -76,6 +76,12 @@ def test_filters_hold_on_every_page_and_in_both_languages(page):
     page.locator("[data-testid=stSidebar]").get_by_role("button", name="清除筛选").click()
     settle(page)
     assert STATEMENT_ZH not in main_text(page)
+    # count axes are written out: plotly's "30k" is how neither language writes a count
+    visit(page, "总览")
+    page.locator(".js-plotly-plot g.ytick text").first.wait_for(timeout=60_000)
+    ticks = page.locator(".js-plotly-plot g.ytick text, .js-plotly-plot g.xtick text").all_text_contents()
+    assert [t for t in ticks if re.fullmatch(r"[\d,]+", t.replace("−", ""))], ticks  # counts drawn, plainly
+    assert not [t for t in ticks if re.fullmatch(r"−?[\d.]+[kMG]", t)], ticks
 
 
 def test_a_click_on_a_branch_drills_into_it_and_back(page):

@@ -65,11 +65,12 @@ def scenario_panel() -> None:
 
 def plot(figure, key: str, container=None, **kwargs):
     """Show a plotly figure with date axes in the session's language and the shared colours (``crm_core.palette``)."""
-    from crm_core.charts import with_dated_axes
+    from crm_core.charts import with_dated_axes, with_plain_numbers
     from crm_core.palette import with_palette
 
+    shown = with_palette(with_plain_numbers(with_dated_axes(figure, current_lang())))
     # With on_select="rerun" the selection comes back (drill-through: ui.filters.drill_from).
-    return (container or st).plotly_chart(with_palette(with_dated_axes(figure, current_lang())), key=key, **kwargs)
+    return (container or st).plotly_chart(shown, key=key, **kwargs)
 
 
 def format_value(value: float, unit: str) -> str:
