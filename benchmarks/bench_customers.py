@@ -8,7 +8,7 @@ a fresh child process (best of ``--repeats``; peak memory is the child's ``VmHWM
 
 - ``pandas``: read both tables with pandas and run ``prepare.prepared_customers`` (today's way);
 - ``duckdb``: ``engine_customers.customer_features`` on DuckDB straight from the Parquet files,
-  collected into pandas with ``prepare.py``'s dtypes (``artefact.restored_customers``).
+  collected into pandas through Arrow with ``prepare.py``'s dtypes (``artefact.restored_customers``).
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def _duckdb_way(folder: Path):
     holdings = engine_prepare.duckdb_table(connection, folder / "holdings.parquet")
     as_of = engine_customers.reference_month(customers, None)
     table, _ = engine_customers.customer_features(customers, holdings, as_of)
-    return restored_customers(table.collect(backend="pandas").to_native())
+    # Through Arrow: 3 s faster at 1M than Narwhals' pandas collect (DuckDB's own conversion).
+    return restored_customers(table.collect(backend="pyarrow").to_native().to_pandas())
 
 
 def _peak_bytes() -> int:
