@@ -99,10 +99,21 @@ def activity_as_of(activity: nw.LazyFrame) -> pd.Timestamp | None:
     latest = activity.select(nw.col("month").max()).collect().item()
     if latest is None or pd.isna(latest):
         return None
-    latest = pd.Timestamp(latest)
-    if latest.tzinfo is not None:  # Spark hands back its session time zone (UTC): the naive instant is the same
-        latest = latest.tz_convert("UTC").tz_localize(None)
-    return latest.to_period("M").to_timestamp()
+    return naive_timestamp(latest).to_period("M").to_timestamp()
+
+
+def naive_timestamp(value) -> pd.Timestamp:
+    """A scalar from an engine as a naive timestamp.
+
+    Spark hands back its session time zone (UTC): the naive instant is the same.
+
+    Examples
+    --------
+    >>> naive_timestamp(pd.Timestamp("2026-03-01 08:00", tz="UTC"))
+    Timestamp('2026-03-01 08:00:00')
+    """
+    value = pd.Timestamp(value)
+    return value.tz_convert("UTC").tz_localize(None) if value.tzinfo is not None else value
 
 
 def customer_activity(activity: nw.LazyFrame, as_of: pd.Timestamp) -> nw.LazyFrame:

@@ -7,13 +7,15 @@ the driver: only scalars (the as-of month, the product names, the orphan count) 
 monthly month × channel × branch grid, which has a few thousand rows whatever the number of
 customers.
 
-The activity rules (channel windows, trends, activity flags, months since active, the monthly
-grid, the orphan count) are not written here: they are ``crm_core.engine_prepare``'s Narwhals
-expressions, the same code DuckDB runs, applied to the Spark frames. The customer rules below
-(units, closures, tenure, products, age bands) are still Spark's own copy of ``prepare.py``'s.
-The date boundaries are computed once on the driver with the same pandas arithmetic as
-``prepare.py``; ``tests/test_spark_prepare.py`` proves the two agree column by column. Month
-cuts assume the session time zone is UTC (the command line sets it).
+No preparation rule is written here: the customer rules (units, closures, tenure, alive flags,
+products, AUM trend, age bands) are ``crm_core.engine_customers``'s and the activity rules
+(channel windows, trends, activity flags, months since active, the monthly grid, the orphan
+count) ``crm_core.engine_prepare``'s, Narwhals expressions DuckDB runs too, applied here to the
+Spark frames. The date boundaries are computed once on the driver with the same pandas
+arithmetic as ``prepare.py``; ``tests/test_engine_prepare.py`` and ``tests/test_spark_prepare.py``
+prove the results agree with ``prepare.py`` column by column. Month cuts assume the session time
+zone is UTC (the command line sets it). ``loader_like_customers`` is not a preparation rule: it
+repeats what ``crm_core.loading`` does when it reads a file (see there).
 
 Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
 ``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
@@ -37,7 +39,7 @@ except ImportError:  # the dashboard itself runs without Spark: only this engine
 
 import narwhals.stable.v2 as nw
 
-from crm_core import engine_prepare
+from crm_core import engine_customers, engine_prepare
 from crm_core.artefact import (
     ACTIVITY_FILE,
     CUSTOMERS_FILE,
@@ -49,10 +51,8 @@ from crm_core.artefact import (
     write_manifest,
 )
 from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS, PRODUCTS
-from crm_core.prepare import AGE_BANDS, NO_UNIT
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
-MICROS_PER_DAY = 86_400_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,9 +155,10 @@ def loader_like_customers(customers: DataFrame, activity: DataFrame | None) -> D
 
     For files the local engine reads through the loader (CSV, or any mapping), the Spark engine
     does the same load-time steps so the two artefacts agree: ``is_payroll`` from
-    ``has_payroll_service``, ``churned`` from ``closed_date``, ``tenure_months`` in calendar
-    months to the last activity month, ``num_products`` from the flags, contract column order.
-    Value parsing (万, text dates) and duplicate-id policies stay with the loader.
+    ``has_payroll_service``, ``churned`` from ``closed_date``, a ``tenure_months`` column (its
+    values are the preparation's tenure rule, which always replaces them), ``num_products`` from
+    the flags, contract column order. Value parsing (万, text dates) and duplicate-id policies
+    stay with the loader.
     """
     frame = customers
     columns = frame.columns
@@ -172,11 +173,9 @@ def loader_like_customers(customers: DataFrame, activity: DataFrame | None) -> D
             dates = [F.max(c) for c in ("open_date", "closed_date") if c in columns]
             anchor = max((d for d in frame.agg(*dates).first() if d is not None), default=None)
         if anchor is not None:
-            anchor = pd.Timestamp(anchor)
-            opened = F.col("open_date")
-            months = (F.lit(anchor.year) - F.year(opened)) * 12 + (F.lit(anchor.month) - F.month(opened))
-            months = months - F.when(F.dayofmonth(opened) > anchor.day, 1).otherwise(0)
-            frame = frame.withColumn("tenure_months", months.cast("long"))
+            # The loader's column, for its place in the contract order only: with an open date the
+            # tenure rule (``engine_customers``, as ``prepare.py``) replaces every value.
+            frame = frame.withColumn("tenure_months", F.lit(None).cast("long"))
     if "num_products" not in columns and flags:
         count = sum((F.coalesce(F.col(c), F.lit(False)).cast("long") for c in flags), F.lit(0).cast("long"))
         frame = frame.withColumn("num_products", count)
@@ -224,23 +223,6 @@ def canonical_spark_tables(
     return customers, activity, holdings
 
 
-def _micros(timestamp: pd.Timestamp) -> int:
-    """Microseconds since the epoch of a naive (UTC) timestamp."""
-    return int(pd.Timestamp(timestamp).as_unit("ns").value) // 1000
-
-
-def _reference_month(customers: DataFrame, activity: DataFrame | None) -> pd.Timestamp:
-    """``prepare.reference_month`` with Spark: one scalar to the driver."""
-    if activity is not None:
-        latest = engine_prepare.activity_as_of(nw.from_native(activity))
-        if latest is not None:
-            return latest
-    dates = [F.max(c) for c in ("open_date", "closed_date") if c in customers.columns]
-    found = [d for d in (customers.agg(*dates).first() if dates else ()) if d is not None]
-    latest = max(found) if found else pd.Timestamp.today()
-    return pd.Timestamp(latest).to_period("M").to_timestamp()
-
-
 def prepared_spark_frames(
     customers: DataFrame,
     activity: DataFrame | None,
@@ -250,6 +232,8 @@ def prepared_spark_frames(
     name: str = "",
 ) -> SparkPrepared:
     """Return the Spark equivalent of ``prepared_dataset`` for canonical Spark tables.
+
+    Every rule is ``crm_core.engine_customers``'s or ``crm_core.engine_prepare``'s, run on Spark.
 
     Parameters
     ----------
@@ -263,103 +247,16 @@ def prepared_spark_frames(
     SparkPrepared
         Lazy Spark customers; scalars and the small monthly grid have been computed.
     """
-    as_of = _reference_month(customers, activity)
-    month_end = as_of + pd.offsets.MonthEnd(0)
-    year_ago_end = as_of - pd.DateOffset(months=12) + pd.offsets.MonthEnd(0)
-    two_years_ago_end = as_of - pd.DateOffset(months=24) + pd.offsets.MonthEnd(0)
-    end_us, year_us, two_years_us = (F.lit(_micros(t)) for t in (month_end, year_ago_end, two_years_ago_end))
-
-    frame = customers
-    order = list(customers.columns)
-
-    def assign(column: str, values) -> None:
-        nonlocal frame
-        if column not in order:
-            order.append(column)
-        frame = frame.withColumn(column, values)
-
-    for unit in ("branch", "city", "relationship_manager"):
-        if unit in order:
-            assign(unit, F.coalesce(F.col(unit).cast("string"), F.lit(NO_UNIT)))
-
-    null_micros = F.lit(None).cast("long")
-    closed = F.unix_micros(F.col("closed_date")) if "closed_date" in order else null_micros
-    churned = F.coalesce(F.col("churned"), F.lit(False)) if "churned" in order else closed.isNotNull()
-    if "churned" in order or "closed_date" in order:
-        assign("churned", churned)
-        churned = F.col("churned")
-    assign("is_active", ~churned)
-    # Tenure as crm_core.definitions.tenure_months / opening_from_tenure define it.
-    if "open_date" in order:
-        opened_at = F.col("open_date")
-        opened = F.unix_micros(opened_at)
-        months = (F.lit(month_end.year) - F.year(opened_at)) * 12 + (F.lit(month_end.month) - F.month(opened_at))
-        months = months - F.when(F.dayofmonth(opened_at) > month_end.day, 1).otherwise(0)
-        assign("tenure_months", F.when(months < 0, F.lit(0)).otherwise(months).cast("long"))
-    elif "tenure_months" in order:
-        month_number = F.lit(as_of.year * 12 + as_of.month - 1) - F.col("tenure_months").cast("long")
-        year, month = F.floor(month_number / 12).cast("int"), F.pmod(month_number, 12).cast("int") + 1
-        first_day = F.make_date(year, month, F.lit(1))
-        opened = F.unix_date(first_day).cast("long") * MICROS_PER_DAY
-    else:
-        opened = null_micros
-
-    def alive_at(boundary):
-        return F.coalesce(opened <= boundary, F.lit(True)) & F.coalesce(closed > boundary, F.lit(True))
-
-    assign("alive_12m_ago", alive_at(year_us))
-    assign("alive_24m_ago", alive_at(two_years_us))
-    assign("closed_last_12m", F.coalesce((closed > year_us) & (closed <= end_us), F.lit(False)))
-    assign("closed_prev_12m", F.coalesce((closed > two_years_us) & (closed <= year_us), F.lit(False)))
-
-    # --- products: has_<product> flags, or-ed with holdings of known customers ---------------------
-    flags = {c.removeprefix("has_"): F.coalesce(F.col(c), F.lit(False)) for c in order if c.startswith("has_")}
-    year_ago_flags = {}
-    if holdings is not None and not holdings.isEmpty():
-        known = holdings.join(customers.select("customer_id"), "customer_id", "left_semi")
-        known = known.filter(F.col("product").isNotNull())
-        names = sorted(row[0] for row in known.select("product").distinct().collect())
-        with_dates = "open_date" in holdings.columns
-        cutoff = F.lit(_micros(as_of - pd.DateOffset(months=11)))
-        held = F.col("product")
-        aggregates = [F.max(held == p).alias(f"_held_{i}") for i, p in enumerate(names)]
-        if with_dates:
-            then = F.unix_micros(F.col("open_date")) < cutoff
-            aggregates += [F.max((held == p) & then).alias(f"_then_{i}") for i, p in enumerate(names)]
-        per_customer = known.groupBy("customer_id").agg(*aggregates) if names else None
-        if per_customer is not None:
-            frame = frame.join(per_customer, "customer_id", "left")
-        for i, product in enumerate(names):
-            held_now = F.coalesce(F.col(f"_held_{i}"), F.lit(False))
-            flags[product] = flags[product] | held_now if product in flags else held_now
-            if with_dates:
-                year_ago_flags[product] = F.coalesce(F.col(f"_then_{i}"), F.lit(False))
-    products = tuple(sorted(flags))
-    for product in products:
-        assign(f"has_{product}", flags[product])
-    if products:
-        assign("products_held", sum((F.col(f"has_{p}").cast("long") for p in products), F.lit(0).cast("long")))
-    elif "num_products" in order:
-        assign("products_held", F.col("num_products").cast("double"))
-    if year_ago_flags and len(year_ago_flags) == len(products):
-        assign("products_held_12m_ago", sum((year_ago_flags[p].cast("long") for p in products), F.lit(0).cast("long")))
-    if "is_payroll" not in order and "payroll_service" in flags:
-        assign("is_payroll", F.col("has_payroll_service"))
-
-    if "aum_12m_ago" in order:
-        before = F.col("aum_12m_ago").cast("double")
-        assign("aum_trend", F.when(before > 0, F.col("aum").cast("double") / before - 1.0))
-    if "age" in order:
-        age = F.col("age").cast("double")
-        band = F.lit(None).cast("string")
-        for low, high, label in reversed(AGE_BANDS):
-            band = F.when((age >= low) & (age < high), F.lit(label)).otherwise(band)
-        assign("age_band", band)
+    customer_table = nw.from_native(customers)
+    activity_table = None if activity is None else nw.from_native(activity)
+    as_of = engine_customers.reference_month(customer_table, activity_table)
+    holdings_table = None if holdings is None else nw.from_native(holdings)
+    prepared, products = engine_customers.customer_features(customer_table, holdings_table, as_of)
+    frame = prepared.to_native()
+    order = list(frame.columns)
 
     monthly, orphans = None, 0
     if activity is not None and not activity.isEmpty():
-        # The activity rules are engine_prepare's, run here on Spark: the same code as on DuckDB.
-        activity_table = nw.from_native(activity)
         per_customer = engine_prepare.customer_activity(activity_table, as_of)
         features = engine_prepare.ACTIVITY_FEATURES
         # An extract's own column of a feature's name is replaced in place, as prepare.py does.
@@ -369,7 +266,7 @@ def prepared_spark_frames(
         orphans = engine_prepare.orphan_activity_rows(activity_table, int(known_rows or 0))
         frame = with_features.to_native()
         order += [column for column in features if column not in order]
-        monthly = engine_prepare.monthly_channels(nw.from_native(customers), activity_table, as_of)
+        monthly = engine_prepare.monthly_channels(customer_table, activity_table, as_of)
     return SparkPrepared(
         customers=frame.select(*order),
         monthly_channels=monthly,

@@ -8,9 +8,10 @@ import narwhals.stable.v2 as nw
 import pandas as pd
 import pytest
 
-from crm_core import engine_prepare
+from crm_core import engine_customers, engine_prepare
+from crm_core.artefact import restored_customers
 from crm_core.dataset import Dataset, channel_dtype
-from crm_core.prepare import prepared_dataset
+from crm_core.prepare import prepared_customers, prepared_dataset, reference_month
 from crm_core.sample import SAMPLE_DIR, read_sample
 from tests.conftest import tiny_dataset
 
@@ -105,6 +106,94 @@ def test_the_edge_bank_exercises_its_edges():
     assert customers.loc["H", "digital_active_12m_ago"] and not customers.loc["H", "mobile_active"]
     assert customers.loc[["C", "D"], "is_active"].eq(False).all()
     assert pd.isna(customers.loc["D", "counter_trend"]) and pd.isna(customers.loc["D", "digital_share_12m"])
+
+
+def flags_bank() -> Dataset:
+    """The edge bank as an extract without open dates, with flags, counts and closed holdings.
+
+    Tenure stands for the opening (12 and 24 months are the boundaries); ``has_funds`` and
+    ``churned`` have blanks; ``num_products`` is given for some customers only; a branch is blank
+    but no city is; one age is outside every band; the holdings carry open and close dates (a
+    product closed in the year, one closed before it, one of an unknown customer).
+    """
+    edges = edge_bank()
+    assert edges.customers["customer_id"].tolist() == ["A", "B", "C", "D", "F", "G", "H"]
+    customers = edges.customers.drop(columns=["open_date", "closed_date"]).assign(
+        tenure_months=pd.array([74, 6, 12, 24, None, 11, 23], dtype="Int64"),
+        churned=pd.array([False, None, True, True, None, False, False], dtype="boolean"),
+        has_funds=pd.array([True, None, False, True, None, False, False], dtype="boolean"),
+        num_products=pd.array([None, 3, None, 1, None, 2, None], dtype="Int64"),
+        city=pd.array(["Xi'an"] * 7, dtype="string"),
+        age=pd.array([34, 61, 75, 29, None, 250, 45], dtype="Int64"),
+    )
+    holdings = pd.DataFrame(
+        {
+            "customer_id": pd.array(["A", "A", "B", "C", "G", "H", "Z"], dtype="string"),
+            "product": pd.array(
+                ["savings_deposit", "payroll_service", "funds", "savings_deposit", "mortgage", "funds", "funds"],
+                dtype="string",
+            ),
+            "open_date": pd.to_datetime(
+                ["2020-01-01", "2024-02-01", "2025-09-10", "2019-05-01", "2021-06-15", "2025-04-01", "2020-01-01"]
+            ),
+            "close_date": pd.to_datetime([None, "2025-06-30", None, "2024-01-31", None, "2026-03-31", None]),
+        }
+    )
+    return Dataset("flags", customers, edges.activity, holdings, "flags")
+
+
+def _customer_tables(engine: str, request, dataset: Dataset, folder: Path):
+    """The customers and holdings as Narwhals lazy frames on the named engine (read from Parquet)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {"customers": folder / "customers.parquet", "holdings": None}
+    dataset.customers.to_parquet(paths["customers"], index=False)
+    if dataset.holdings is not None:
+        paths["holdings"] = folder / "holdings.parquet"
+        dataset.holdings.to_parquet(paths["holdings"], index=False)
+    if engine == "duckdb":
+        connection = engine_prepare.duckdb_connection()
+        tables = {k: v and engine_prepare.duckdb_table(connection, v) for k, v in paths.items()}
+        return tables["customers"], tables["holdings"]
+    from crm_core.spark_prepare import canonical_spark_tables
+
+    spark = request.getfixturevalue("spark")
+    customers, _, holdings = canonical_spark_tables(spark, paths["customers"], None, paths["holdings"])
+    return nw.from_native(customers), holdings if holdings is None else nw.from_native(holdings)
+
+
+CUSTOMER_BANKS = {"sample": read_sample, "edges": edge_bank, "flags": flags_bank, "tiny": tiny_dataset}
+
+
+@pytest.mark.parametrize("bank", list(CUSTOMER_BANKS))
+@pytest.mark.parametrize("engine", ENGINES)
+def test_engine_customer_rules_equal_numpy(engine, bank, request, tmp_path):
+    dataset = CUSTOMER_BANKS[bank]()
+    customer_table, holdings_table = _customer_tables(engine, request, dataset, tmp_path)
+    as_of = reference_month(dataset)
+    expected, expected_products = prepared_customers(dataset, as_of)
+    table, products = engine_customers.customer_features(customer_table, holdings_table, as_of)
+    # Restored as an artefact's customers are: the engine's Parquet types back to prepare.py's dtypes.
+    actual = restored_customers(table.collect(backend="pandas").to_native())
+    assert products == expected_products
+    # Spark keeps microseconds: the extract's own dates are compared in that unit (no rule makes them).
+    dates = {c: "datetime64[us]" for c in expected.columns if pd.api.types.is_datetime64_any_dtype(expected[c])}
+    pd.testing.assert_frame_equal(
+        actual.astype(dates).sort_values("customer_id", ignore_index=True),
+        expected.astype(dates).sort_values("customer_id", ignore_index=True),
+    )
+
+
+def test_the_flags_bank_exercises_its_edges():
+    dataset = flags_bank()
+    customers, products = prepared_customers(dataset, reference_month(dataset))
+    customers = customers.set_index("customer_id")
+    assert customers.loc["C", "alive_12m_ago"] and not customers.loc["C", "alive_24m_ago"]  # tenure 12
+    assert customers.loc["D", "alive_24m_ago"] and not customers.loc["B", "alive_12m_ago"]
+    assert not customers.loc["A", "has_payroll_service"] and customers.loc["A", "products_held_12m_ago"] == 2
+    assert customers.loc["B", "products_held"] == 3 and customers.loc["A", "products_held"] == 2
+    assert not customers.loc["H", "has_funds"] and customers.loc["H", "products_held_12m_ago"] == 0
+    assert pd.isna(customers.loc["G", "age_band"]) and customers.loc["B", "is_active"]
+    assert "mortgage" in products and "Z" not in customers.index
 
 
 def test_month_windows_cut_at_the_first_instant_of_a_month():
