@@ -147,3 +147,14 @@ def names(values, lang: str) -> tuple[str, ...]:
     ('金葵花客户', 'own tier')
     """
     return tuple(str(shown(value, lang)) for value in values)
+
+
+def joined(messages, lang: str) -> str:
+    """Return several messages as one text in ``lang``, separated as the language lists them ("; " / "；").
+
+    Examples
+    --------
+    >>> joined((Term("tiername_default_0"), Term("tiername_default_1")), "zh")
+    '大众客户；富裕客户'
+    """
+    return catalog.text("report_list_separator", lang).join(render(m, lang) for m in messages)

@@ -132,10 +132,10 @@ def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, top: int = 
 
 def with_reasons_in_words(frame):
     """The at-risk list with each customer's reasons (``Message`` tuples) as one text in the session's language."""
-    from ui.i18n import say
+    from crm_core.messages import joined
 
-    separator = t("report_list_separator")
-    return frame.assign(reasons=[separator.join(say(m) for m in reasons) for reasons in frame["reasons"]])
+    lang = current_lang()
+    return frame.assign(reasons=[joined(reasons, lang) for reasons in frame["reasons"]])
 
 
 def model_quality(view: loy.LoyaltyView) -> None:

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from crm_core import catalog
 from crm_core.exports import FORMULA_PREFIXES, csv_bytes, excel_bytes, formula_safe  # noqa: F401 - re-exported
-from crm_core.messages import render, shown
+from crm_core.messages import joined, shown
 from crm_core.prepare import PreparedDataset
 from crm_core.products.config import product_term
 from crm_core.products.propensity import NextBest, PropensityModels, recommendation_reasons
@@ -125,10 +124,9 @@ def lead_list(
 
 def lead_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The lead list as a reader sees it: product names and reasons worded in ``lang`` (an edge's renderer)."""
-    separator = catalog.text("report_list_separator", lang)
     return frame.assign(
         product_name=[str(shown(name, lang)) for name in frame["product_name"]],
-        reasons=[separator.join(render(m, lang) for m in reasons) for reasons in frame["reasons"]],
+        reasons=[joined(reasons, lang) for reasons in frame["reasons"]],
     )
 
 
