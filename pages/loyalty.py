@@ -11,7 +11,7 @@ from ui import loyalty as ui_loy
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import current_lang, say, t
-from ui.widgets import download_pair, exported, md, page_header, plot, table
+from ui.widgets import chart, download_pair, exported, md, page_header, plot, table
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -30,8 +30,12 @@ view = ui_loy.view(prepared, codes, keys, settings.active())
 ui_loy.kpi_tiles(view.tiles())
 ui_loy.hidden_note(view, groups)
 plot(
-    loy.stickiness_segment_figure(
-        ui_loy.by_group(view.stickiness, view, groups), t("stickiness_title"), t("group"), t("stickiness_axis")
+    chart(
+        loy.stickiness_segment_figure,
+        ui_loy.by_group(view.stickiness, view, groups),
+        t("stickiness_title"),
+        t("group"),
+        t("stickiness_axis"),
     ),
     key="loyalty_stickiness_chart",
 )
@@ -57,7 +61,8 @@ def value_panel() -> None:
     settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
     valued = ui_loy.view(prepared, codes, keys, settings.active())  # the discount rate just set
     plot(
-        loy.clv_quadrant_figure(
+        chart(
+            loy.clv_quadrant_figure,
             valued.quadrants,
             [t(f"quadrant_{q}") for q in loy.QUADRANTS],
             t("clv_title"),
@@ -82,7 +87,10 @@ def value_panel() -> None:
     kept = ui_loy.view(prepared, codes, keys, settings.active())  # the what-if just set
     what_if = relabelled(kept.retention, groups, ("segment",))
     st.markdown(f"**{md(say(loy.what_if_message(what_if, kept.settings.retention)))}**")
-    plot(loy.what_if_figure(what_if, "aum", t("what_if_title"), t("group"), t("aum_kept")), key="loyalty_what_if_chart")
+    plot(
+        chart(loy.what_if_figure, what_if, "aum", t("what_if_title"), t("group"), t("aum_kept")),
+        key="loyalty_what_if_chart",
+    )
 
     st.subheader(t("at_risk_heading"))
     branch = st.selectbox(

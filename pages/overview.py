@@ -8,7 +8,7 @@ from crm_core.overview import channel_mix_from_counts, off_counter_rate
 from ui import data
 from ui.i18n import month_label, percent, t
 from ui.trends import trends_section
-from ui.widgets import kpi_tile, page_header, plot
+from ui.widgets import chart, kpi_tile, page_header, plot
 
 dataset = data.active_dataset()
 page_header("overview", data.dataset_label(dataset))
@@ -26,7 +26,7 @@ for start in range(0, len(kpis), 3):
 
 if not totals.empty:
     labels = {channel: t(f"channel_{channel}") for channel in CHANNELS}
-    figure = channel_trend_figure(totals, labels, t("channel_chart_title"), t("transactions"))
+    figure = chart(channel_trend_figure, totals, labels, t("channel_chart_title"), t("transactions"))
     plot(figure, key="overview_channel_chart")
     rate = off_counter_rate(totals)
     if len(rate) > 12:
@@ -42,7 +42,7 @@ if not totals.empty:
 mix = channel_mix_from_counts(prepared)  # an extract with one count per channel and no dated activity
 if totals.empty and not mix.empty:
     labels = {channel: t(f"channel_{channel}") for channel in CHANNELS}
-    plot(channel_mix_figure(mix, labels, t("channel_mix_title")), key="overview_channel_mix")
+    plot(chart(channel_mix_figure, mix, labels, t("channel_mix_title")), key="overview_channel_mix")
     off_counter = 1 - mix.loc[mix["channel"] == "counter", "share"].sum()
     st.caption(t("channel_mix_undated", rate=percent(off_counter)))
 

@@ -16,7 +16,7 @@ from ui import places as ui_places
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, say, t
-from ui.widgets import download_pair, exported, md, page_header, plot, table
+from ui.widgets import chart, download_pair, exported, md, page_header, plot, table
 
 page_header("products")
 prepared = data.active_prepared()
@@ -38,7 +38,7 @@ branch_names = ui_places.names(prepared)
 sources = {**branch_names, "bank": t("benchmark_bank"), "target": t("benchmark_target"), **groups}
 
 index, ratios = ui_prod.group_tables(view, groups, target)
-plot(penetration_index_heatmap(index, t("penetration_title"), names, t("index_axis")), key="products_heatmap")
+plot(chart(penetration_index_heatmap, index, t("penetration_title"), names, t("index_axis")), key="products_heatmap")
 st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=True, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
@@ -46,7 +46,8 @@ gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
 shown = [k for k in keys if k not in view.hidden]
 gap_group = groups.get(st.selectbox(t("drilldown_group"), shown, format_func=groups.get, key="products_gap_group"))
 plot(
-    gap_figure(
+    chart(
+        gap_figure,
         gaps,
         gap_group,
         t("gap_title", group=gap_group),
@@ -61,7 +62,7 @@ plot(
 st.subheader(t("coholding_heading"))
 for sentence in prod.co_holding_messages(view.pairs, top=4):
     st.markdown(f"- {md(say(sentence))}")
-plot(lift_heatmap(prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
+plot(chart(lift_heatmap, prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
 
 
 @st.fragment
@@ -82,7 +83,8 @@ def value_panel() -> None:
     st.subheader(t("next_best_heading"))
     features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
     plot(
-        model_quality_figure(
+        chart(
+            model_quality_figure,
             fitted.quality_,
             t("model_quality_title"),
             lift_label=t("model_lift"),

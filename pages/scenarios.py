@@ -16,7 +16,7 @@ from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
 from ui.i18n import count, current_lang, named_axes, say, t
-from ui.widgets import md, meeting_mode, page_header, plot, table
+from ui.widgets import chart, md, meeting_mode, page_header, plot, table
 
 page_header("scenarios")
 prepared = data.active_prepared()
@@ -105,7 +105,7 @@ st.dataframe(tiers, key="scenarios_tiers_table")
 for name, (counts, _) in comparison.migrations.items():
     shown_name, reference = ui_sc.display_name(name), ui_sc.display_name(chosen[0])
     plot(
-        migration_heatmap(named_axes(counts), t("compare_migration", name=shown_name), shown_name, reference),
+        chart(migration_heatmap, named_axes(counts), t("compare_migration", name=shown_name), shown_name, reference),
         key=f"scenarios_migration_{chosen.index(name)}",
     )
 ranks = comparison.rank_changes

@@ -8,7 +8,7 @@ from ui import data, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import money, percent, say, t
-from ui.widgets import page_header, plot, table
+from ui.widgets import chart, page_header, plot, table
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -59,8 +59,14 @@ def segment_panel() -> None:
     st.subheader(t("concentration"))
     curve = view.concentration
     plot(
-        concentration_figure(
-            curve, t("lorenz_title"), t("lorenz_x"), t("lorenz_y"), t("metric_total_aum"), t("equal_shares")
+        chart(
+            concentration_figure,
+            curve,
+            t("lorenz_title"),
+            t("lorenz_x"),
+            t("lorenz_y"),
+            t("metric_total_aum"),
+            t("equal_shares"),
         ),
         key="segments_lorenz_chart",
     )

@@ -9,7 +9,7 @@ from ui import places as ui_places
 from ui import service as ui_service
 from ui.filters import drill_from
 from ui.i18n import say, t
-from ui.widgets import md, page_header, plot
+from ui.widgets import chart, md, page_header, plot
 
 page_header("service")
 prepared = data.active_prepared()
@@ -50,7 +50,7 @@ for container, measure, column, benchmark, title, axis in (
     references = [(t("bank"), bank[column])]
     if benchmark is not None:
         references.append((t("benchmark"), benchmark[column]))
-    figure = unit_interval_figure(view.branches, measure, title, axis, branch_names, references)
+    figure = chart(unit_interval_figure, view.branches, measure, title, axis, branch_names, references)
     key = f"service_{measure}_chart"
     event = plot(figure, key=key, container=container, on_select="rerun", selection_mode="points")
     drill_from(event, "branch", key, axis="y", names=branch_names)  # a click opens the branch on every page

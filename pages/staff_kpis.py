@@ -7,7 +7,7 @@ from ui import data, settings
 from ui import staff as ui_staff
 from ui.filters import drill_from
 from ui.i18n import say, t
-from ui.widgets import md, page_header, plot
+from ui.widgets import chart, md, page_header, plot
 
 page_header("staff_kpis")
 prepared = data.active_prepared()
@@ -46,17 +46,20 @@ st.caption(t("staff_method_note", replicates=shown.settings.config.replicates))
 
 units = staff.selected_units(shown.ranking[shown.ranking["row"] == staff.UNIT], 30)
 picked = plot(
-    ui_staff.interval_figure(shown, units), key="staff_interval_chart", on_select="rerun", selection_mode="points"
+    chart(ui_staff.interval_figure, shown, units),
+    key="staff_interval_chart",
+    on_select="rerun",
+    selection_mode="points",
 )
 drill_from(picked, level, "staff_interval_chart", axis="y")  # a click opens the unit on every page
 plot(
-    staff.rank_slope_figure(shown.ranking, t("slope_title"), baseline_name, current_name, t("rank"), units),
+    chart(staff.rank_slope_figure, shown.ranking, t("slope_title"), baseline_name, current_name, t("rank"), units),
     key="staff_slope_chart",
 )
 
 st.subheader(t("scorecard_heading"))
 picked = plot(
-    ui_staff.heat_figure(shown, units), key="staff_scorecard_chart", on_select="rerun", selection_mode="points"
+    chart(ui_staff.heat_figure, shown, units), key="staff_scorecard_chart", on_select="rerun", selection_mode="points"
 )
 drill_from(picked, level, "staff_scorecard_chart", axis="y")
 st.caption(t("drill_hint_unit"))
@@ -66,5 +69,5 @@ for note in shown.guardrail_notes:
     st.warning(md(say(note)), icon=":material/report:")
 if not shown.guardrail_notes:
     st.success(t("guardrail_none"))
-plot(ui_staff.guardrail_figure(shown), key="staff_guardrail_chart")
+plot(chart(ui_staff.guardrail_figure, shown), key="staff_guardrail_chart")
 st.caption(t("wells_fargo"))

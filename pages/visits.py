@@ -12,7 +12,7 @@ from ui import places as ui_places
 from ui import segments as ui_seg
 from ui import visits as ui_vis
 from ui.i18n import say, t
-from ui.widgets import download_pair, exported, md, page_header, plot, table
+from ui.widgets import chart, download_pair, exported, md, page_header, plot, table
 
 page_header("visits")
 prepared = data.active_prepared()
@@ -31,13 +31,13 @@ chart_labels = {
     "benchmark": t("industry_benchmark"),
 }
 plot(
-    vis.channel_benchmark_figure(view.channels, view.rates, ui_vis.channel_labels(), chart_labels),
+    chart(vis.channel_benchmark_figure, view.channels, view.rates, ui_vis.channel_labels(), chart_labels),
     key="visits_channel_chart",
 )
 st.caption(ui_vis.benchmark_source(view.settings.benchmark))
 
 st.subheader(t("forecast_heading"))
-plot(vis.forecast_figure(view.history, view.forecast, ui_vis.forecast_labels()), key="visits_forecast_chart")
+plot(chart(vis.forecast_figure, view.history, view.forecast, ui_vis.forecast_labels()), key="visits_forecast_chart")
 
 st.subheader(t("decline_by_branch"))
 shown_branches = ui_places.named(view.branches, prepared, {"group": "branch", "city": "city"})
@@ -46,7 +46,7 @@ if steepest is not None:
     st.markdown(md(say(steepest)))
 if shown_branches["annual_change"].notna().any():
     plot(
-        vis.decline_ranking_figure(shown_branches, t("decline_ranking_title"), t("change_per_year")),
+        chart(vis.decline_ranking_figure, shown_branches, t("decline_ranking_title"), t("change_per_year")),
         key="visits_branch_chart",
     )
     st.caption(t("visits_interval_note", lags=view.bank_fit.lags))
@@ -62,7 +62,8 @@ st.subheader(t("substitution_heading"))
 if view.substitution is not None:
     st.markdown(md(say(view.substitution)))
 plot(
-    vis.substitution_figure(
+    chart(
+        vis.substitution_figure,
         relabelled(view.flows, {vis.BANK: t("bank"), **groups}),
         {
             "title": t("substitution_title"),

@@ -141,7 +141,7 @@ def with_reasons_in_words(frame):
 def model_quality(view: loy.LoyaltyView) -> None:
     """The churn model's held-out quality: four figures, how it was trained, calibration and lift charts."""
     from ui.i18n import count
-    from ui.widgets import plot
+    from ui.widgets import chart, plot
 
     evaluation = view.evaluation
     quality = st.columns(4)
@@ -168,31 +168,37 @@ def model_quality(view: loy.LoyaltyView) -> None:
     calibration_col, lift_col = st.columns(2)
     plot(
         container=calibration_col,
-        figure=loy.calibration_figure(
-            evaluation.calibration, t("calibration_title"), t("predicted"), t("observed"), t("perfect")
+        figure=chart(
+            loy.calibration_figure,
+            evaluation.calibration,
+            t("calibration_title"),
+            t("predicted"),
+            t("observed"),
+            t("perfect"),
         ),
         key="loyalty_calibration_chart",
     )
     plot(
         container=lift_col,
-        figure=loy.lift_figure(evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
+        figure=chart(loy.lift_figure, evaluation.lift, t("lift_chart_title"), t("decile"), t("lift")),
         key="loyalty_lift_chart",
     )
 
 
 def risk_charts(by_segment, by_branch) -> None:
     """Expected churners by group and by branch, side by side."""
-    from ui.widgets import plot
+    from ui.widgets import chart, plot
 
     segment_col, branch_col = st.columns(2)
     plot(
         container=segment_col,
-        figure=loy.risk_group_figure(by_segment, t("risk_by_segment"), t("expected_churners"), ""),
+        figure=chart(loy.risk_group_figure, by_segment, t("risk_by_segment"), t("expected_churners"), ""),
         key="loyalty_risk_segment_chart",
     )
     plot(
         container=branch_col,
-        figure=loy.risk_group_figure(
+        figure=chart(
+            loy.risk_group_figure,
             by_branch,
             t("risk_by_branch"),
             t("expected_churners"),

@@ -19,7 +19,7 @@ from crm_core.scenarios import Scenario
 from ui import segments as ui_seg
 from ui import settings
 from ui.i18n import count, current_lang, money, say, t
-from ui.widgets import md, plot
+from ui.widgets import chart, md, plot
 
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
 """Products offered by default: value-mining products; loans, deposits and basic accounts are not cold-call offers."""
@@ -189,8 +189,13 @@ def sizing_panel(sized: prod.ProductsView, groups: dict[str, str], names: dict[s
     if not sized.suitability_checked:
         st.warning(t("sizing_unchecked"), icon=":material/policy:")
     top = prod.relabelled(sized.top[~sized.top["group"].isin(sized.hidden)], groups)
-    figure = opportunity_figure(top, t("opportunity_title"), t("value_per_year"), names)
-    plot(with_money_axis(figure, "x", current_lang()), key="products_opportunity_chart")
+    figure = chart(_opportunity_figure, top, t("opportunity_title"), t("value_per_year"), names, current_lang())
+    plot(figure, key="products_opportunity_chart")
+
+
+def _opportunity_figure(top, title: str, axis: str, names: dict[str, str], lang: str):
+    """The sized opportunities, money ticked as the page writes it."""
+    return with_money_axis(opportunity_figure(top, title, axis, names), "x", lang)
 
 
 def model_notes(fitted, names: dict[str, str]) -> None:

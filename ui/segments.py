@@ -22,7 +22,7 @@ from crm_core.segments.charts import migration_heatmap, profile_index_figure, si
 from crm_core.view_choices import GROUPINGS
 from ui import settings
 from ui.i18n import count, current_lang, money, percent, say, t, translate
-from ui.widgets import md, plot
+from ui.widgets import chart, md, plot
 
 BASES = ("current", "3m", "6m", "12m")
 
@@ -336,7 +336,7 @@ def scheme_notes(view: seg.SegmentsView | None) -> None:
         return
     k = view.settings.clusters.k
     plot(
-        silhouette_figure(view.silhouettes, t("silhouette_title"), "k", t("silhouette"), k),
+        chart(silhouette_figure, view.silhouettes, t("silhouette_title"), "k", t("silhouette"), k),
         key="segments_silhouette_chart",
     )
     score = f"{clusters.silhouette:.2f}"
@@ -375,7 +375,7 @@ def profile_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
     # AUM measures are what tiers are cut on (indexes in the thousands); the chart compares behaviour.
     measure_labels = {m: t(f"profile_{m}") for m in seg.PROFILE_MEASURES if not m.endswith("_aum")}
     plot(
-        profile_index_figure(profiles, measure_labels, t("profile_chart"), t("index_axis")),
+        chart(profile_index_figure, profiles, measure_labels, t("profile_chart"), t("index_axis")),
         key="segments_profile_chart",
     )
 
@@ -398,7 +398,7 @@ def migration_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
         moved = view.migration_aum.rename(index=names, columns=names)
         st.markdown(md(say(seg.migration_message(counts, moved, change))))
     plot(
-        migration_heatmap(counts, t("migration_title"), t("migration_to"), t("migration_from")),
+        chart(migration_heatmap, counts, t("migration_title"), t("migration_to"), t("migration_from")),
         key="segments_migration_chart",
     )
 

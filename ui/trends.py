@@ -11,7 +11,7 @@ from crm_core import formatting
 from crm_core.trends import KpiTrends, period_deltas, period_lines, trend_figure
 from ui import settings
 from ui.i18n import count, current_lang, month_label, percent, t
-from ui.widgets import plot, table
+from ui.widgets import chart, plot, table
 
 
 def period_label(period: pd.Timestamp, frequency: str) -> str:
@@ -48,7 +48,7 @@ def trends_section(trends: KpiTrends) -> None:
     if lines.empty:
         st.caption(t("trends_no_complete_period"))
         return
-    plot(trend_figure(lines, trends.metrics, titles, ("off_counter_rate",)), key="overview_trends")
+    plot(chart(trend_figure, lines, trends.metrics, titles, ("off_counter_rate",)), key="overview_trends")
     deltas = period_deltas(trends, frequency)
     shown = pd.DataFrame(
         {

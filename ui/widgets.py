@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import math
+import pickle
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from crm_core import formatting
+from crm_core.messages import Message
 from ui import data
 from ui.frame import require_frame
 from ui.i18n import LANG_CODES, LANG_KEY, count, current_lang, money, percent, t
@@ -63,12 +71,113 @@ def scenario_panel() -> None:
     st.sidebar.caption(t("scenario_placeholder"))
 
 
-def plot(figure, key: str, container=None, **kwargs):
-    """Show a plotly figure with date axes in the session's language and the shared colours (``crm_core.palette``)."""
+@dataclass(frozen=True)
+class Chart:
+    """A figure not yet built: its builder and the inputs to call it with (see ``chart`` and ``plot``)."""
+
+    builder: Callable
+    args: tuple
+    kwargs: dict
+
+
+def chart(builder: Callable, *args, **kwargs) -> Chart:
+    """``builder(*args, **kwargs)``, deferred: ``plot`` builds it once per inputs, language and currency.
+
+    Building a plotly figure (every property validated) was the largest part of a page rerun's CPU once
+    the views were cached; ``plot`` keeps the finished figure in ``st.cache_resource``, keyed by the
+    builder's name and the *content* of its inputs (``_inputs_key``), so a rerun, another session on the
+    same data or a page visited again reuses it.
+    """
+    return Chart(builder, args, kwargs)
+
+
+def _inputs_key(value: object, keep: list) -> object:
+    """A hashable stand-in for one input of a chart builder: its content, or its identity.
+
+    Strings, numbers, frames, arrays, dataclasses (view results, messages, settings) and containers of them
+    are keyed by content. Anything else is keyed by ``id`` and kept in ``keep``: the cache entry holds it,
+    so no other object can take its ``id`` while the entry lives.
+    """
+    if value is None or isinstance(value, str | int | float | bool | pd.Timestamp):
+        return (type(value).__name__, value)
+    if isinstance(value, pd.DataFrame | pd.Series | pd.Index | np.ndarray):
+        return ("data", _content_digest(value))
+    if isinstance(value, Mapping):
+        return ("map", tuple((_inputs_key(k, keep), _inputs_key(v, keep)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return (type(value).__name__, tuple(_inputs_key(item, keep) for item in items))
+    if isinstance(value, Message):
+        return ("Message", value.key, _inputs_key(value.params, keep))
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # a view result, a message, settings
+        fields = tuple((f.name, _inputs_key(getattr(value, f.name), keep)) for f in dataclasses.fields(value))
+        return (type(value).__qualname__, fields)
+    keep.append(value)
+    return ("id", type(value).__qualname__, id(value))
+
+
+def _content_digest(value) -> str:
+    """sha256 of a frame's, series' or array's values, labels, types and attrs (pickled when not hashable)."""
+    digest = hashlib.sha256()
+    if isinstance(value, pd.Index):
+        value = pd.Series(value, name=value.name)
+    try:
+        if isinstance(value, np.ndarray):
+            digest.update(repr((value.dtype, value.shape)).encode())
+            digest.update(value.tobytes() if value.dtype.kind != "O" else pickle.dumps(value, protocol=5))
+        else:
+            digest.update(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+            names = value.columns if isinstance(value, pd.DataFrame) else [value.name]
+            dtypes = value.dtypes if isinstance(value, pd.DataFrame) else [value.dtype]
+            digest.update(
+                repr((type(value).__name__, list(names), [str(d) for d in dtypes], value.index.names)).encode()
+            )
+            digest.update(pickle.dumps(getattr(value, "attrs", {}), protocol=5))
+    except TypeError:  # unhashable cells (lists, messages): the pickled object
+        digest = hashlib.sha256(pickle.dumps(value, protocol=5))
+    return digest.hexdigest()
+
+
+class _FinishedFigure(go.Figure):
+    """A finished figure shared by every session through the cache: never modified; ``to_dict`` is computed once."""
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__(figure)
+        self._finished_dict = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._finished_dict
+
+
+def _finished(figure: go.Figure, lang: str) -> go.Figure:
     from crm_core.charts import with_dated_axes, with_plain_numbers
     from crm_core.palette import with_palette
 
-    shown = with_palette(with_plain_numbers(with_dated_axes(figure, current_lang())))
+    return with_palette(with_plain_numbers(with_dated_axes(figure, lang)))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _built_chart(name: str, lang: str, currency: str, key: object, _chart: Chart, _keep: list) -> tuple:
+    """The finished figure of ``_chart`` (with what its key refers to by identity, kept alive with it)."""
+    return _keep, _FinishedFigure(_finished(_chart.builder(*_chart.args, **_chart.kwargs), lang))
+
+
+def plot(figure: go.Figure | Chart, key: str, container=None, **kwargs):
+    """Show a plotly figure with date axes in the session's language and the shared colours (``crm_core.palette``).
+
+    Given a ``chart(builder, ...)``, the finished figure is built once per inputs, language and currency and
+    shared (``_built_chart``); given a figure, it is finished on every run.
+    """
+    from crm_core.formatting import currency_symbol
+
+    lang = current_lang()
+    if isinstance(figure, Chart):
+        keep: list = []
+        inputs = (_inputs_key(figure.args, keep), _inputs_key(figure.kwargs, keep))
+        name = f"{figure.builder.__module__}.{figure.builder.__qualname__}"
+        _, shown = _built_chart(name, lang, currency_symbol(), inputs, figure, keep)
+    else:
+        shown = _finished(figure, lang)
     # With on_select="rerun" the selection comes back (drill-through: ui.filters.drill_from).
     return (container or st).plotly_chart(shown, key=key, **kwargs)
 
