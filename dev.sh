@@ -71,7 +71,11 @@ case "${1:-}" in
     "$VENV/bin/ruff" check .
     "$VENV/bin/ruff" format --check .
     shift
-    exec "$VENV/bin/python" -m pytest "$@"
+    # Two pytest-xdist workers (one per core here; at most four): the browser flows stay on one worker, the
+    # Spark tests on one JVM (tests/conftest.py). One OpenMP / BLAS thread per worker: with two workers each
+    # spinning two OpenMP threads the model tests ran 20x slower.
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+      exec "$VENV/bin/python" -m pytest -n auto --maxprocesses=4 --dist loadgroup "$@"
     ;;
   bench)
     setup_venv requirements-test.txt

@@ -154,3 +154,14 @@ def spark():
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``pytest -n`` (pytest-xdist, ``--dist loadgroup``): the browser flows run one after another on one
+    worker (each starts a server and a Chromium; two at once on two cores time out), and the Spark tests
+    share one worker and so one JVM; every other test goes to whichever worker is free."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif "spark" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("spark"))
