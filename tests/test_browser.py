@@ -72,6 +72,9 @@ def test_upload_mapping_and_report_in_the_browser(browser, server, tmp_path):
 PAGE_PATHS = ("", "data", "segments", "visits", "products", "loyalty", "staff_kpis", "service", "scenarios", "playbook")
 
 
+IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
+
+
 @pytest.mark.parametrize("lang", ["EN", "中文"])
 def test_every_page_renders_without_an_error_box(browser, server, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
@@ -80,6 +83,13 @@ def test_every_page_renders_without_an_error_box(browser, server, lang):
         page.locator("h1").first.wait_for(timeout=60_000)
         page.wait_for_load_state("networkidle")
         page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=60_000)
+        # The status widget hides before a long first run ends (the churn model's training): wait for the script
+        # to be idle twice a moment apart. Charts and tiles load their code on first use and show a skeleton until
+        # then: wait them out too, or the screenshot shows a spinner or grey boxes.
+        for _ in range(2):
+            page.wait_for_function(IDLE, timeout=120_000)
+            page.wait_for_timeout(500)
+        page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0, f"error box on /{path}"
         page.screenshot(
             path=str(ARTIFACTS / f"page-{path or 'overview'}-{'en' if lang == 'EN' else 'zh'}.png"), full_page=True
