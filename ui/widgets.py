@@ -139,11 +139,15 @@ def _content_digest(value) -> str:
 
 
 class _FinishedFigure(go.Figure):
-    """A finished figure shared by every session through the cache: never modified; ``to_dict`` is computed once."""
+    """A finished figure's plotly JSON, shared by every session through the cache; ``to_dict`` hands it out.
 
-    def __init__(self, figure: go.Figure) -> None:
-        super().__init__(figure)
-        self._finished_dict = super().to_dict()
+    Streamlit asks a figure for ``to_dict`` (a dict it would validate again), so this empty figure stands for
+    the built one: copying the built figure validated every property a second time, as costly as building it.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__()
+        self._finished_dict = spec
 
     def to_dict(self) -> dict:
         return self._finished_dict
@@ -159,7 +163,7 @@ def _finished(figure: go.Figure, lang: str) -> go.Figure:
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _built_chart(name: str, lang: str, currency: str, key: object, _chart: Chart, _keep: list) -> tuple:
     """The finished figure of ``_chart`` (with what its key refers to by identity, kept alive with it)."""
-    return _keep, _FinishedFigure(_finished(_chart.builder(*_chart.args, **_chart.kwargs), lang))
+    return _keep, _FinishedFigure(_finished(_chart.builder(*_chart.args, **_chart.kwargs), lang).to_dict())
 
 
 def plot(figure: go.Figure | Chart, key: str, container=None, **kwargs):
