@@ -12,48 +12,13 @@ be UTC, as for the activity rules).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import narwhals.stable.v2 as nw
 import pandas as pd
 
-from crm_core.prepare import AGE_BANDS, NO_UNIT
+from crm_core.prepare import AGE_BANDS, NO_UNIT, AsOfBoundaries
 
 UNITS: tuple[str, ...] = ("branch", "city", "relationship_manager")
 """Customer columns where a blank value is a unit of its own (``NO_UNIT``)."""
-
-
-@dataclass(frozen=True)
-class CustomerBoundaries:
-    """The instants the customer rules compare dates with, for one as-of month.
-
-    Attributes
-    ----------
-    as_of : pandas.Timestamp
-        First day of the reference month (``prepare.reference_month``).
-    """
-
-    as_of: pd.Timestamp
-
-    @property
-    def month_end(self) -> pd.Timestamp:
-        """Last day (midnight) of the as-of month."""
-        return self.as_of + pd.offsets.MonthEnd(0)
-
-    @property
-    def year_ago_end(self) -> pd.Timestamp:
-        """Last day of the month twelve months before the as-of month."""
-        return self.as_of - pd.DateOffset(months=12) + pd.offsets.MonthEnd(0)
-
-    @property
-    def two_years_ago_end(self) -> pd.Timestamp:
-        """Last day of the month 24 months before the as-of month."""
-        return self.as_of - pd.DateOffset(months=24) + pd.offsets.MonthEnd(0)
-
-    @property
-    def holding_cutoff(self) -> pd.Timestamp:
-        """First day of the same month a year earlier: a product held then counts a year ago."""
-        return self.as_of - pd.DateOffset(months=11)
 
 
 def _instant(timestamp: pd.Timestamp):
@@ -93,7 +58,7 @@ def reference_month(customers: nw.LazyFrame, activity: nw.LazyFrame | None) -> p
 
 
 def _held_per_customer(
-    customers: nw.LazyFrame, holdings: nw.LazyFrame, boundaries: CustomerBoundaries
+    customers: nw.LazyFrame, holdings: nw.LazyFrame, boundaries: AsOfBoundaries
 ) -> tuple[nw.LazyFrame | None, tuple[str, ...], bool]:
     """Per known customer, whether each product is held now and (with open dates) a year ago.
 
@@ -164,7 +129,7 @@ def customer_features(
         Still lazy, in no particular row order, the columns in ``prepare.prepared_customers``'s
         order; and the sorted product names (one small query when there are holdings).
     """
-    boundaries = CustomerBoundaries(pd.Timestamp(as_of))
+    boundaries = AsOfBoundaries(pd.Timestamp(as_of))
     month_end = _instant(boundaries.month_end)
     year_end, two_years_end = _instant(boundaries.year_ago_end), _instant(boundaries.two_years_ago_end)
     original = customers.collect_schema().names()

@@ -154,6 +154,48 @@ def has_dates(dataset: Dataset) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class AsOfBoundaries:
+    """The instants customer, holding and staff rules compare dates with, for one as-of month.
+
+    One definition for the in-memory preparation, the engine rules (``engine_customers``), the staff
+    indicators and the propensity features.
+
+    Attributes
+    ----------
+    as_of : pandas.Timestamp
+        First day of the reference month (``reference_month``).
+
+    Examples
+    --------
+    >>> b = AsOfBoundaries(pd.Timestamp("2026-10-01"))
+    >>> b.month_end, b.year_ago_end, b.holding_cutoff
+    (Timestamp('2026-10-31 00:00:00'), Timestamp('2025-10-31 00:00:00'), Timestamp('2025-11-01 00:00:00'))
+    """
+
+    as_of: pd.Timestamp
+
+    @property
+    def month_end(self) -> pd.Timestamp:
+        """Last day (midnight) of the as-of month."""
+        return self.as_of + pd.offsets.MonthEnd(0)
+
+    @property
+    def year_ago_end(self) -> pd.Timestamp:
+        """Last day of the month twelve months before the as-of month."""
+        return self.as_of - pd.DateOffset(months=12) + pd.offsets.MonthEnd(0)
+
+    @property
+    def two_years_ago_end(self) -> pd.Timestamp:
+        """Last day of the month 24 months before the as-of month."""
+        return self.as_of - pd.DateOffset(months=24) + pd.offsets.MonthEnd(0)
+
+    @property
+    def holding_cutoff(self) -> pd.Timestamp:
+        """First day of the same month a year earlier: a product held then counts a year ago."""
+        return self.as_of - pd.DateOffset(months=11)
+
+
 def reference_month(dataset: Dataset) -> pd.Timestamp:
     """Return the first day of the extract's last month.
 
@@ -188,14 +230,14 @@ def _product_flags(dataset: Dataset, as_of: pd.Timestamp) -> tuple[dict[str, np.
         held = np.zeros((len(customers), len(names)), dtype=bool)
         held[position[known], codes] = True
         if "close_date" in holdings.columns:  # a closed holding is not held now
-            month_end = as_of + pd.offsets.MonthEnd(0)
+            month_end = AsOfBoundaries(as_of).month_end
             open_now = (holdings["close_date"][known].isna() | (holdings["close_date"][known] > month_end)).to_numpy(
                 bool
             )
             held = np.zeros_like(held)
             held[position[known][open_now], codes[open_now]] = True
         if "open_date" in holdings.columns:
-            cutoff = as_of - pd.DateOffset(months=11)  # held at the start of the same month a year earlier
+            cutoff = AsOfBoundaries(as_of).holding_cutoff  # held at the start of the same month a year earlier
             then = (holdings["open_date"][known] < cutoff).fillna(False).to_numpy(dtype=bool)
             if "close_date" in holdings.columns:  # and not closed before then: products closed in the year count
                 closed = holdings["close_date"][known]
@@ -357,9 +399,12 @@ def prepared_customers(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.DataFr
         A new customers frame (blank units named ``NO_UNIT``, closures, tenure, alive flags,
         product flags and counts, AUM trend, age band) and the sorted product names.
     """
-    year_ago = as_of - pd.DateOffset(months=12)
-    two_years_ago = as_of - pd.DateOffset(months=24)
-    month_end = as_of + pd.offsets.MonthEnd(0)
+    boundaries = AsOfBoundaries(as_of)
+    month_end, year_ago_end, two_years_ago_end = (
+        boundaries.month_end,
+        boundaries.year_ago_end,
+        boundaries.two_years_ago_end,
+    )
     customers = dataset.customers.copy()
     n = len(customers)
     for column in ("branch", "city", "relationship_manager"):
@@ -380,8 +425,6 @@ def prepared_customers(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.DataFr
         opened = opening_from_tenure(customers["tenure_months"], as_of)
     else:
         opened = pd.Series(pd.NaT, index=customers.index)
-    year_ago_end = year_ago + pd.offsets.MonthEnd(0)
-    two_years_ago_end = two_years_ago + pd.offsets.MonthEnd(0)
     open_then = opened.isna() | (opened <= year_ago_end)
     customers["alive_12m_ago"] = (open_then & (closed.isna() | (closed > year_ago_end))).to_numpy(dtype=bool)
     customers["alive_24m_ago"] = (

@@ -38,7 +38,7 @@ from sklearn.metrics import roc_auc_score
 
 from crm_core.contract import CHANNELS, product_flag_column
 from crm_core.messages import Message, Term
-from crm_core.prepare import PreparedDataset, customer_positions
+from crm_core.prepare import AsOfBoundaries, PreparedDataset, customer_positions
 from crm_core.products.config import (
     ALWAYS_EXCLUDED,
     DEFAULT_MODEL,
@@ -208,7 +208,7 @@ def product_openings(prepared: PreparedDataset) -> ProductOpenings | None:
     known = (position >= 0) & (code >= 0)
     position, code = position[known], code[known]
     dates = pd.to_datetime(holdings["open_date"]).to_numpy()[known]
-    cutoff = np.datetime64(prepared.as_of - pd.DateOffset(months=11))
+    cutoff = np.datetime64(AsOfBoundaries(prepared.as_of).holding_cutoff)
     dated = ~np.isnat(dates)
     before = dated & (dates < cutoff)
     after = dated & ~before

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.stats import rankdata
 
 from crm_core.messages import Count, Message, Term
-from crm_core.prepare import NO_UNIT, PreparedDataset
+from crm_core.prepare import NO_UNIT, AsOfBoundaries, PreparedDataset
 from crm_core.staff.config import (
     DEFAULT_SCORE_RANGES,
     DEFAULT_SCORECARD,
@@ -217,7 +217,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray, minimum: float) -> np
 def _new_customers(customers: pd.DataFrame, as_of: pd.Timestamp) -> np.ndarray:
     """Customers opened after the end of the month a year before ``as_of`` (as ``prepare`` counts)."""
     if _has(customers, "open_date"):
-        year_ago_end = as_of - pd.DateOffset(months=12) + pd.offsets.MonthEnd(0)
+        year_ago_end = AsOfBoundaries(as_of).year_ago_end
         return (customers["open_date"] > year_ago_end).fillna(False).to_numpy(dtype=bool)
     return (customers["tenure_months"].astype("float") < 12).fillna(False).to_numpy(dtype=bool)
 
