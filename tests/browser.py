@@ -94,3 +94,15 @@ def streamlit_server(script: Path | None = None, env: dict[str, str] | None = No
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
+"""True in the page when no script run is under way (the app root's state)."""
+
+
+def settle(page, pause_ms: int = 600) -> None:
+    """Wait until the script has finished, twice ``pause_ms`` apart: a run may be followed by another (the frame's
+    rerun, a callback), and a click while the page is still being drawn can land on an element about to go."""
+    page.wait_for_function(IDLE, timeout=120_000)
+    page.wait_for_timeout(pause_ms)
+    page.wait_for_function(IDLE, timeout=120_000)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import ARTIFACTS, streamlit_server
+from tests.browser import ARTIFACTS, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -72,9 +72,6 @@ def test_upload_mapping_and_report_in_the_browser(browser, server, tmp_path):
 PAGE_PATHS = ("", "data", "segments", "visits", "products", "loyalty", "staff_kpis", "service", "scenarios", "playbook")
 
 
-IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
-
-
 @pytest.mark.parametrize("lang", ["EN", "中文"])
 def test_every_page_renders_without_an_error_box(browser, server, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
@@ -86,9 +83,7 @@ def test_every_page_renders_without_an_error_box(browser, server, lang):
         # The status widget hides before a long first run ends (the churn model's training): wait for the script
         # to be idle twice a moment apart. Charts and tiles load their code on first use and show a skeleton until
         # then: wait them out too, or the screenshot shows a spinner or grey boxes.
-        for _ in range(2):
-            page.wait_for_function(IDLE, timeout=120_000)
-            page.wait_for_timeout(500)
+        settle(page)
         page.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=60_000)
         assert page.locator("[data-testid=stException]").count() == 0, f"error box on /{path}"
         page.screenshot(
@@ -186,10 +181,7 @@ def test_excel_export_is_built_when_clicked(browser, server, tmp_path):
     # Click once the script has finished (the app root says "notRunning" twice, 1 s apart: the first
     # run may be followed by the frame's rerun): a click while the page is still being drawn can land
     # on an element Streamlit is about to replace.
-    idle = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
-    page.wait_for_function(idle, timeout=90_000)
-    page.wait_for_timeout(1_000)
-    page.wait_for_function(idle, timeout=90_000)
+    settle(page, 1_000)
     with page.expect_download(timeout=90_000) as download:
         button.click()
     saved = tmp_path / "silent_attrition.xlsx"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from tests import hostile_names as hostile
-from tests.browser import ARTIFACTS, streamlit_server
+from tests.browser import ARTIFACTS, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +38,6 @@ FIND_HOSTILE = """
 """
 
 
-def settle(page) -> None:
-    """Wait until the script has finished (the app root says notRunning twice, a second apart)."""
-    idle = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
-    page.wait_for_function(idle, timeout=120_000)
-    page.wait_for_timeout(1_000)
-    page.wait_for_function(idle, timeout=120_000)
-
-
 @pytest.mark.slow
 def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(browser):
     # Given as payloads: the hostile file name holds "/", which no file on disk can.
@@ -60,7 +52,7 @@ def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(browser):
         page.locator("input[type=file]").first.set_input_files(files)
         page.get_by_role("button", name="Load and validate").click()
         page.get_by_role("button", name="Use this dataset").wait_for(timeout=90_000)
-        settle(page)
+        settle(page, 1_000)
         found = {"Data": page.evaluate(FIND_HOSTILE)}
         assert page.get_by_text("Save mapping of").count() >= 1
         page.get_by_role("button", name="Use this dataset").click()
@@ -68,11 +60,11 @@ def test_hostile_names_are_text_on_every_page_and_nothing_is_fetched(browser):
         for link in PAGES:
             page.get_by_role("link", name=link).click()  # in-app navigation keeps the session and its upload
             page.locator("h1", has_text=link.split(" ")[0]).first.wait_for(timeout=90_000)
-            settle(page)
+            settle(page, 1_000)
             found[link] = page.evaluate(FIND_HOSTILE)
             assert page.locator("[data-testid=stException]").count() == 0, link
         page.get_by_role("link", name="Staff KPIs").click()
-        settle(page)
+        settle(page, 1_000)
         page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
         page.screenshot(path=str(ARTIFACTS / "hostile-names-staff.png"), full_page=True)
         assert page.locator(".js-plotly-plot").count() >= 2

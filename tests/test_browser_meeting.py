@@ -8,8 +8,8 @@ import re
 import pytest
 from pptx import Presentation
 
-from tests.browser import ARTIFACTS
-from tests.test_browser_settings import choose, css_key, main_text, no_error_box, settle, visit
+from tests.browser import ARTIFACTS, settle
+from tests.test_browser_settings import choose, css_key, main_text, no_error_box, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

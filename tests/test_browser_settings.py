@@ -14,7 +14,7 @@ import re
 import pytest
 
 from crm_core import catalog
-from tests.browser import ARTIFACTS
+from tests.browser import ARTIFACTS, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,16 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def zh(key: str) -> str:
     """A label as the Chinese screens show it (from the one catalog)."""
     return catalog.text(key, "zh")
-
-
-IDLE = "document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state') === 'notRunning'"
-
-
-def settle(page) -> None:
-    """Wait until the script has finished (twice, a moment apart: a run may be followed by another)."""
-    page.wait_for_function(IDLE, timeout=120_000)
-    page.wait_for_timeout(600)
-    page.wait_for_function(IDLE, timeout=120_000)
 
 
 def css_key(key: str) -> str:
