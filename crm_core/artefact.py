@@ -12,6 +12,10 @@ cluster); opening its result must not be. An artefact folder holds
     per-customer cube from it.
 ``holdings.parquet``
     The canonical holdings, when the extract has them.
+``visit_cube.parquet`` (optional)
+    The visits view's per-customer monthly counter / digital / other transactions, one row
+    per (month, customer), written by ``crm_core.visits.cube.store_visit_cube`` so opening the
+    visits view reads three small integer columns instead of every activity row's customer id.
 ``models/`` (optional)
     The churn and propensity models trained at preparation, with their evaluation and scores
     (``crm_core.stored_models``); absent in artefacts written without them or before them.
@@ -51,7 +55,8 @@ CUSTOMERS_FILE = "customers.parquet"
 MONTHLY_FILE = "monthly_channels.parquet"
 ACTIVITY_FILE = "activity.parquet"
 HOLDINGS_FILE = "holdings.parquet"
-DATA_FILES = (CUSTOMERS_FILE, MONTHLY_FILE, ACTIVITY_FILE, HOLDINGS_FILE)
+VISIT_CUBE_FILE = "visit_cube.parquet"
+DATA_FILES = (CUSTOMERS_FILE, MONTHLY_FILE, ACTIVITY_FILE, HOLDINGS_FILE, VISIT_CUBE_FILE)
 
 DERIVED_FLAGS: tuple[str, ...] = (
     "is_active",
@@ -609,6 +614,7 @@ def read_artefact(path: str | Path) -> PreparedDataset:
         activity_file=str(folder / ACTIVITY_FILE) if has_activity else None,
         activity_rows=int(rows.get(ACTIVITY_FILE, 0)),
         holdings_file=str(folder / HOLDINGS_FILE) if HOLDINGS_FILE in rows else None,
+        visit_cube_file=str(folder / VISIT_CUBE_FILE) if has_activity and VISIT_CUBE_FILE in rows else None,
     )
     from crm_core.stored_models import models_of
 

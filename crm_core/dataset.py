@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from crm_core.contract import CHANNELS
@@ -49,6 +50,12 @@ class Dataset:
     holdings_file : str or None
         A Parquet file holding the holdings instead of ``holdings`` (an opened artefact: the
         views read the prepared ``has_<product>`` flags; only a new preparation reads it).
+    visit_cube_file : str or None
+        An opened artefact's stored visit cube (``crm_core.visits.cube.store_visit_cube``): the
+        visits view reads its planes instead of streaming ``activity_file``.
+    cube_columns : numpy.ndarray or None
+        The column of ``visit_cube_file`` of each row of ``customers`` when they are a subset of the
+        artefact's customers (a branch filter); None when row ``i`` is column ``i``.
     """
 
     name: str
@@ -59,6 +66,8 @@ class Dataset:
     activity_file: str | None = None
     activity_rows: int = 0
     holdings_file: str | None = None
+    visit_cube_file: str | None = None
+    cube_columns: np.ndarray | None = None
     value_measure: str = "aum"
     currency: str = "CNY"
 

@@ -325,9 +325,11 @@ def filtered_prepared(
         latest = grid.loc[grid["month"] == prepared.as_of, "transactions"].sum()
         if latest <= 0:
             return None
+    columns = prepared.dataset.cube_columns
     dataset = replace(
         prepared.dataset,
         customers=prepared.dataset.customers.loc[keep].reset_index(drop=True),
+        cube_columns=np.flatnonzero(keep) if columns is None else columns[keep],
         fingerprint=filter_fingerprint(prepared.dataset.fingerprint, filters, tier_key),
     )
     return replace(prepared, dataset=dataset, customers=customers, monthly_channels=grid, orphan_activity_rows=0)

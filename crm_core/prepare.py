@@ -345,6 +345,8 @@ def in_memory(dataset: Dataset) -> Dataset:
         activity_file=None,
         activity_rows=0,
         holdings_file=None,
+        visit_cube_file=None,
+        cube_columns=None,
     )
 
 

@@ -6,6 +6,7 @@ DuckDB and Spark run the same activity rules (``crm_core.engine_prepare``).
 
 The churn and propensity models are trained here too and stored in the folder
 (``crm_core.stored_models``), so opening a page never trains one; ``--no-models`` skips them.
+Every engine's artefact also gets the visits view's cube (``crm_core.visits.cube.store_visit_cube``).
 
 Exit 0 with the artefact written, 2 with a one-line reason; never a traceback.
 """
@@ -170,6 +171,9 @@ def prepare_main(argv: list[str]) -> int:
                 from crm_core.artefact import store_models
 
                 store_models(out)
+        from crm_core.visits.cube import store_visit_cube
+
+        store_visit_cube(out)  # the visits view then never streams the activity rows
     except ImportError as error:
         print(f"prepare: the {args.engine} engine is not available here: {error}", file=sys.stderr)
         return UNUSABLE

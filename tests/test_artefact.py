@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet
 import pytest
 
 from crm_core.artefact import (
@@ -348,3 +350,80 @@ def test_visit_cube_on_disk_equals_memory_on_awkward_activity(tiny, tmp_path, ch
     for matrix in ("counter", "digital", "other"):
         np.testing.assert_array_equal(getattr(on_disk, matrix), getattr(in_memory, matrix))
     pd.testing.assert_frame_equal(visit_availability(opened), visit_availability(prepared))
+
+
+def _cube_planes(cube) -> dict:
+    return {name: getattr(cube, name) for name in ("counter", "digital", "other")}
+
+
+def test_stored_visit_cube_is_read_instead_of_the_activity(small_sample, tmp_path, monkeypatch):
+    from crm_core import artefact
+    from crm_core.filters import Filters, filtered_prepared
+    from crm_core.visits import cube as cube_module
+    from crm_core.visits.cube import store_visit_cube, visit_cube
+
+    dataset = Dataset("small", small_sample.customers, small_sample.activity, small_sample.holdings, "small")
+    prepared = prepared_dataset(dataset)
+    folder = store_visit_cube(write_artefact(prepared, tmp_path / "small", source="generated"))
+    manifest = read_manifest(folder)
+    n_months = visit_cube(prepared).n_months
+    assert manifest["rows"]["visit_cube.parquet"] == n_months * len(prepared.customers)
+    opened = read_artefact(folder)
+    assert opened.dataset.visit_cube_file == str(folder / "visit_cube.parquet")
+    in_memory = visit_cube(prepared)
+    branches = tuple(sorted(prepared.customers["branch"].astype(str).unique())[1:3])
+    filters = Filters(branches=branches)
+    expected = visit_cube(filtered_prepared(prepared, filters))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the activity rows were read")
+
+    monkeypatch.setattr(cube_module, "activity_code_batches", refuse)
+    stored = visit_cube(opened)
+    pd.testing.assert_index_equal(stored.months, in_memory.months)
+    for name, plane in _cube_planes(stored).items():
+        np.testing.assert_array_equal(plane, getattr(in_memory, name))
+        assert plane.dtype == getattr(in_memory, name).dtype
+
+    # A branch filter keeps the stored cube's columns of its customers, in their order.
+    cut = filtered_prepared(opened, filters)
+    assert 0 < len(cut.customers) < len(prepared.customers)
+    for name, plane in _cube_planes(visit_cube(cut)).items():
+        np.testing.assert_array_equal(plane, getattr(expected, name))
+        assert plane.dtype == getattr(expected, name).dtype
+    monkeypatch.undo()
+
+    # A cube stored for other months (or damaged) is not used: the activity is read as before.
+    monkeypatch.setattr(artefact, "ACTIVITY_BATCH_ROWS", 50_000)
+    table = pa.parquet.read_table(folder / "visit_cube.parquet")
+    meta = json.loads(table.schema.metadata[b"crm_visit_cube"])
+    # Values the activity would never give, so a test that read them would fail.
+    table = table.set_column(0, "counter", pa.array(np.full(table.num_rows, 7, dtype=np.uint8)))
+    for changed in ({**meta, "first_month": "2001-01-01"}, {**meta, "customers": meta["customers"] + 1}, None):
+        metadata = None if changed is None else {b"crm_visit_cube": json.dumps(changed).encode()}
+        pa.parquet.write_table(table.replace_schema_metadata(metadata), folder / "visit_cube.parquet")
+        for name, plane in _cube_planes(visit_cube(read_artefact(folder))).items():
+            np.testing.assert_array_equal(plane, getattr(in_memory, name))
+
+
+def test_prepare_stores_the_visit_cube_and_a_rewrite_drops_it(tiny, tmp_path):
+    from crm_core.visits.cube import visit_cube
+
+    tables = {
+        "customers": tiny.customers,
+        "activity": tiny.activity.assign(channel=tiny.activity["channel"].astype(str)),
+    }
+    args = []
+    for name, frame in tables.items():
+        frame.to_parquet(tmp_path / f"{name}.parquet", index=False)
+        args += [f"--{name}", str(tmp_path / f"{name}.parquet")]
+    assert prepare_main([*args, "--no-models", "--out", str(tmp_path / "out")]) == 0
+    opened = read_artefact(tmp_path / "out")
+    assert opened.dataset.visit_cube_file is not None
+    in_memory = visit_cube(prepared_dataset(Dataset("tiny", tiny.customers, tiny.activity, None, "tiny")))
+    for name, plane in _cube_planes(visit_cube(opened)).items():
+        np.testing.assert_array_equal(plane, getattr(in_memory, name))
+    # Written again (another preparation into the folder): the old cube goes with the old rows.
+    write_artefact(opened, tmp_path / "out", source="again")
+    assert read_artefact(tmp_path / "out").dataset.visit_cube_file is None
+    assert not (tmp_path / "out" / "visit_cube.parquet").exists()

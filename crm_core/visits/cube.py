@@ -7,12 +7,22 @@ change or a what-if input change never touches the raw rows again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
-from crm_core.artefact import activity_code_batches
+from crm_core.artefact import (
+    VISIT_CUBE_FILE,
+    activity_code_batches,
+    read_artefact,
+    read_manifest,
+    write_manifest,
+)
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
 from crm_core.messages import Message
 from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, month_numbers
@@ -151,7 +161,10 @@ def visit_cube(prepared: PreparedDataset) -> VisitCube:
     has_activity = first_month is not None
     if has_activity:
         months = pd.date_range(start=first_month, end=prepared.as_of, freq="MS")
-        counter, digital, other = _channel_group_matrices(prepared, np.datetime64(first_month, "M"), len(months))
+        planes = _stored_planes(prepared, months)
+        if planes is None:
+            planes = _channel_group_matrices(prepared, np.datetime64(first_month, "M"), len(months))
+        counter, digital, other = planes
     else:
         months = pd.DatetimeIndex([], dtype="datetime64[ns]")
         counter = digital = other = np.zeros((0, n), dtype=np.uint8)
@@ -224,6 +237,73 @@ def first_activity_month(prepared: PreparedDataset) -> pd.Timestamp | None:
     if dataset.activity is None:
         return None
     return pd.Timestamp(dataset.activity["month"].min()).to_period("M").to_timestamp()
+
+
+_CUBE_META = b"crm_visit_cube"
+"""Schema metadata key of a stored cube: its first month, months and customers (JSON)."""
+
+
+def store_visit_cube(path: str | Path) -> Path:
+    """Compute the visit cube of an artefact once and store it in the artefact (``visit_cube.parquet``).
+
+    The cube is ``visit_cube``'s own, streamed from the activity file; it is stored as one row
+    per (month, customer), month-major, with the ``counter``, ``digital`` and ``other`` columns
+    in their compact integer types, and its first month, months and customers in the schema
+    metadata. Opening the artefact then reads three integer columns instead of every activity
+    row (at 1M customers, 59M rows whose string ids cost about 15 s to read). The manifest is
+    written again, last; without activity nothing is stored.
+
+    Parameters
+    ----------
+    path : str or Path
+        An artefact folder (``crm_core.artefact.write_artefact`` or the engines' writers).
+
+    Returns
+    -------
+    Path
+        The artefact folder.
+    """
+    folder = Path(path)
+    manifest = read_manifest(folder)
+    manifest["rows"].pop(VISIT_CUBE_FILE, None)
+    (folder / VISIT_CUBE_FILE).unlink(missing_ok=True)
+    prepared = read_artefact(folder)
+    cube = visit_cube(replace(prepared, dataset=replace(prepared.dataset, visit_cube_file=None)))
+    if cube.has_activity:
+        first = cube.months[0].strftime("%Y-%m-%d")
+        meta = {"first_month": first, "months": cube.n_months, "customers": cube.n_customers}
+        table = pa.table({name: getattr(cube, name).ravel() for name in CHANNEL_GROUPS})
+        table = table.replace_schema_metadata({_CUBE_META: json.dumps(meta).encode()})
+        temporary = folder / f".{VISIT_CUBE_FILE}.tmp"
+        pq.write_table(table, temporary, compression="zstd")
+        temporary.replace(folder / VISIT_CUBE_FILE)
+        manifest["rows"][VISIT_CUBE_FILE] = table.num_rows
+    return write_manifest(folder, manifest)
+
+
+def _stored_planes(prepared: PreparedDataset, months: pd.DatetimeIndex) -> tuple[np.ndarray, ...] | None:
+    """The counter, digital and other planes of the artefact's stored cube, cut to the dataset's
+    customers; None when there is none or it was stored for other months or customers."""
+    dataset = prepared.dataset
+    if dataset.visit_cube_file is None:
+        return None
+    try:
+        schema = pq.read_schema(dataset.visit_cube_file)
+        meta = json.loads((schema.metadata or {})[_CUBE_META])
+        stored = int(meta["customers"])
+        same_months = meta["first_month"] == months[0].strftime("%Y-%m-%d") and int(meta["months"]) == len(months)
+    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        return None
+    columns = dataset.cube_columns
+    customers = stored if columns is None else len(columns)
+    if not same_months or customers != len(prepared.customers):
+        return None
+    table = pq.read_table(dataset.visit_cube_file, columns=list(CHANNEL_GROUPS))
+    planes = []
+    for name in CHANNEL_GROUPS:
+        plane = table.column(name).to_numpy().reshape(len(months), stored)
+        planes.append(_compact(plane if columns is None else plane[:, columns]))
+    return tuple(planes)
 
 
 def _channel_group_matrices(
