@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -563,7 +563,8 @@ def executive_findings(
     loyal = loyalty_view or loyalty.loyalty_view(
         prepared, codes, labels, loyalty.LoyaltySettings.of(scenario), risk=risk
     )
-    staff_views = staff_views or partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario))
+    # once per level, however many steps and findings read it
+    staff_views = staff_views or cache(partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario)))
     candidates = (
         _product_gap(view, tuple(labels)),
         _counter_decline(prepared, visit_view, config),

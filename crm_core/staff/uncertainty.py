@@ -13,11 +13,18 @@ is mostly noise and lands near the bank; a unit of 1,000 keeps most of its diffe
 
 from __future__ import annotations
 
+import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 REPLICATE_CELLS = 4_000_000
 """Largest replicates × customers block drawn at once (32 MB of float64 weights)."""
+
+REPLICATE_WORKERS = 4
+"""Most threads counting and summing the draws (fewer on a machine with fewer cores)."""
 
 
 def unit_sum_replicates(columns: np.ndarray, codes: np.ndarray, n_units: int, replicates: int, seed: int) -> np.ndarray:
@@ -56,17 +63,31 @@ def unit_sum_replicates(columns: np.ndarray, codes: np.ndarray, n_units: int, re
     sizes = np.bincount(codes[keep], minlength=n_units)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
     rng = np.random.default_rng(seed)
+
+    def summed(unit: int, first: int, uniforms: np.ndarray, block: np.ndarray) -> None:
+        count, size = uniforms.shape
+        uniforms *= size
+        draws = uniforms.astype(np.intp)
+        draws += np.arange(0, count * size, size)[:, None]
+        weights = np.bincount(draws.ravel(), minlength=count * size).reshape(count, size)
+        out[first : first + count, unit] = weights @ block
+
+    # The draws come from one generator in a fixed order (the same sums whatever the threads);
+    # counting and summing them runs in worker threads, which numpy lets run side by side.
     # Small per-unit products: BLAS threads only add overhead (and contend on a shared machine).
-    with threadpool_limits(1, user_api="blas"):
+    workers = max(1, min(REPLICATE_WORKERS, os.cpu_count() or 1))
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as pool:
+        pending: deque = deque()
         for unit in np.flatnonzero(sizes):
             size, block = int(sizes[unit]), rows[starts[unit] : starts[unit] + sizes[unit]]
             batch = max(1, min(replicates, REPLICATE_CELLS // size))
             for first in range(0, replicates, batch):
                 count = min(batch, replicates - first)
-                draws = (rng.random((count, size)) * size).astype(np.intp)
-                draws += np.arange(0, count * size, size)[:, None]
-                weights = np.bincount(draws.ravel(), minlength=count * size).reshape(count, size)
-                out[first : first + count, unit] = weights @ block
+                pending.append(pool.submit(summed, int(unit), first, rng.random((count, size)), block))
+                while len(pending) > 2 * workers:  # at most a few blocks of draws in memory
+                    pending.popleft().result()
+        for job in pending:
+            job.result()
     return out
 
 
