@@ -105,14 +105,14 @@ def test_the_segment_chain_is_written_once():
     The deck's tiering step reads the view's migration; ``migration_matrix`` is otherwise called only by
     the scenario comparison (one scenario's tiers against another's, not a baseline): listed, so a new copy fails.
     """
-    found: dict[str, list[str]] = {"group_drilldown": [], "percentile_thresholds": [], "migration_matrix": []}
+    found: dict[str, list[str]] = {"group_drilldowns": [], "percentile_thresholds": [], "migration_matrix": []}
     for folder in ("crm_core", "ui", "pages"):
         for path in (ROOT / folder).rglob("*.py"):
             body = path.read_text(encoding="utf-8")
             for name, callers in found.items():
                 if re.search(rf"\b{name}\(", body) and f"def {name}" not in body:
                     callers.append(path.relative_to(ROOT).as_posix())
-    assert found["group_drilldown"] == ["crm_core/segments/view.py"]
+    assert found["group_drilldowns"] == ["crm_core/segments/view.py"]
     assert found["percentile_thresholds"] == ["crm_core/segments/view.py"]
     assert sorted(found["migration_matrix"]) == [
         "crm_core/comparison.py",
@@ -131,7 +131,7 @@ ANALYTICS = (
     (seg, "tier_basis_values"),
     (segment_view_module, "group_profiles"),
     (segment_view_module, "migration_matrix"),
-    (segment_view_module, "group_drilldown"),
+    (segment_view_module, "group_drilldowns"),
 )
 
 

@@ -445,40 +445,52 @@ def group_drilldown(prepared: PreparedDataset, codes: np.ndarray, group_code: in
     """Return the branch mix, age bands and product holding shares of one group's active customers.
 
     Frames are empty when the dataset lacks branches, ages or products. ``products`` shares
-    are holders over customers (a customer holds several, so they do not sum to 1).
+    are holders over customers (a customer holds several, so they do not sum to 1). One group of
+    ``group_drilldowns``.
     """
+    return group_drilldowns(prepared, codes, group_code + 1)[group_code]
+
+
+def group_drilldowns(prepared: PreparedDataset, codes: np.ndarray, n_groups: int) -> tuple[GroupDrilldown, ...]:
+    """Return ``group_drilldown`` of every group ``0 … n_groups − 1``, each column's categories read once."""
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
-    member = active & (np.asarray(codes) == group_code)
-    n_group, n_bank = int(member.sum()), int(active.sum())
+    codes = np.asarray(codes)
+    grouped = active & (codes >= 0) & (codes < n_groups)
+    group_of = codes[grouped].astype(np.int64)
+    n_groups_active = np.bincount(group_of, minlength=n_groups)
+    n_bank = int(active.sum())
     empty = _mix([], np.array([]), np.array([]), 1, 1)
 
-    def categorical(column: str, categories: list[str] | None = None) -> pd.DataFrame:
+    def categorical(column: str, categories: list[str] | None = None) -> list[pd.DataFrame]:
         if not prepared.has(column):
-            return empty
+            return [empty] * n_groups
         values = pd.Categorical(c[column].astype("string"), categories=categories)
-        codes_ = values.codes
+        category = values.codes.astype(np.int64)
         size = len(values.categories)
-        known = codes_ >= 0
-        in_group = np.bincount(codes_[member & known], minlength=size)
-        in_bank = np.bincount(codes_[active & known], minlength=size)
-        return _mix([str(x) for x in values.categories], in_group, in_bank, n_group, n_bank)
+        known = category >= 0
+        in_bank = np.bincount(category[active & known], minlength=size)
+        both = grouped & known
+        in_groups = np.bincount(codes[both].astype(np.int64) * size + category[both], minlength=n_groups * size)
+        names = [str(x) for x in values.categories]
+        in_groups = in_groups.reshape(n_groups, size)
+        return [_mix(names, in_groups[g], in_bank, int(n_groups_active[g]), n_bank) for g in range(n_groups)]
 
-    branches = categorical("branch")
-    if len(branches):
-        branches = branches.sort_values(["customers", "name"], ascending=[False, True], ignore_index=True)
+    branches = [
+        frame.sort_values(["customers", "name"], ascending=[False, True], ignore_index=True) if len(frame) else frame
+        for frame in categorical("branch")
+    ]
     age_bands = categorical("age_band", age_band_labels())
     names = [p for p in prepared.products if prepared.has(f"has_{p}")]
     flags = [c[f"has_{p}"].to_numpy(dtype=bool) for p in names]
-    products = (
-        _mix(
-            names,
-            np.array([(f & member).sum() for f in flags]),
-            np.array([(f & active).sum() for f in flags]),
-            n_group,
-            n_bank,
+    holders = np.array([np.bincount(group_of[f[grouped]], minlength=n_groups) for f in flags])
+    holders = holders.reshape(len(names), n_groups)
+    in_bank = np.array([(f & active).sum() for f in flags])
+    return tuple(
+        GroupDrilldown(
+            branches=branches[g],
+            age_bands=age_bands[g],
+            products=_mix(names, holders[:, g], in_bank, int(n_groups_active[g]), n_bank) if names else empty,
         )
-        if names
-        else empty
+        for g in range(n_groups)
     )
-    return GroupDrilldown(branches=branches, age_bands=age_bands, products=products)

@@ -31,7 +31,7 @@ from crm_core.segments.profiles import (
     GroupDrilldown,
     ProfileInputs,
     concentration_curve,
-    group_drilldown,
+    group_drilldowns,
     group_profiles,
     profile_inputs,
 )
@@ -275,6 +275,6 @@ def segments_view(
         total_aum=float(np.nansum(aum)),
         largest_tier_share=float(share),
         data_bounds=tuple(float(b) for b in bounds),
-        drilldowns=tuple(group_drilldown(prepared, segmentation.codes, code) for code in range(len(labels))),
+        drilldowns=group_drilldowns(prepared, segmentation.codes, len(labels)),
         settings=settings,
     )
