@@ -371,8 +371,8 @@ def _compact(plane: np.ndarray) -> np.ndarray:
     high = plane.max(initial=0)
     for dtype in (np.uint8, np.uint16, np.int32):
         if np.iinfo(dtype).min <= low and high <= np.iinfo(dtype).max:
-            return plane.astype(dtype)
-    return plane.astype(np.int64)
+            return plane.astype(dtype, copy=False)
+    return plane.astype(np.int64, copy=False)
 
 
 _NO_ROWS = (
