@@ -37,7 +37,6 @@ from crm_core.report.model import (
     KeyNumber,
     Report,
     Step,
-    chart_figure,
     format_value,
 )
 from crm_core.sample import SAMPLE_NAME
@@ -85,10 +84,10 @@ def _step(key: str, lang: str, headline: str, numbers, chart: ChartSpec | None, 
         headline=headline,
         numbers=numbers,
         chart=chart,
-        figure=chart_figure(chart, lang) if chart is not None else None,
         table=table,
         notes=_notes(headline, numbers, lines, lang),
         available=available,
+        lang=lang,
     )
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -189,8 +190,8 @@ class Step:
         Up to four headline figures.
     chart : ChartSpec or None
         None when the data cannot support the step's chart (the headline says why).
-    figure : plotly.graph_objects.Figure or None
-        ``chart_figure(chart)``.
+    lang : str
+        The language of the chart's value labels (``figure``).
     table : pandas.DataFrame or None
         A small display table: translated headers, values as text.
     notes : str
@@ -209,16 +210,21 @@ class Step:
     headline: str
     numbers: tuple[KeyNumber, ...]
     chart: ChartSpec | None
-    figure: go.Figure | None
     table: pd.DataFrame | None
     notes: str
     available: bool = True
     wide_table: bool = False
     meeting_note: str = ""
+    lang: str = "en"
 
     def __post_init__(self) -> None:
         if len(self.numbers) > 4:
             raise ValueError("a step shows at most four key numbers")
+
+    @cached_property
+    def figure(self) -> go.Figure | None:
+        """``chart_figure(chart, lang)``, built when a renderer first asks (the deck draws native charts)."""
+        return chart_figure(self.chart, self.lang) if self.chart is not None else None
 
 
 @dataclass(frozen=True, eq=False)
