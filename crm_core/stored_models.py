@@ -10,6 +10,11 @@ for the products' ``DEFAULT_MODEL``, and writes, next to the Parquet files,
 ``models/propensity.joblib``
     ``(features, PropensityModels, propensities)``: exactly what the Product gap page's cache holds
     (``quality_`` is the models' held-out evaluation, ``leaks_`` the leak screen's findings).
+``models/staff.joblib``
+    The branch and relationship-manager ``Scorecard`` for ``DEFAULT_SCORECARD`` (their bootstrap
+    replicates are the costly part: about 4 s at 1M customers), with a digest of ``crm_core/staff``'s
+    code of their own; ``scorecard_of`` returns them, or computes the scorecard for another
+    configuration, another code or a filtered bank.
 
 with ``joblib.dump`` (scikit-learn's documented persistence). The manifest's ``models`` section says
 what they were trained for: the dataset fingerprint, the churn definition and model configs as
@@ -54,6 +59,8 @@ MODELS_FORMAT = 1
 MODELS_DIR = "models"
 CHURN_FILE = f"{MODELS_DIR}/churn.joblib"
 PROPENSITY_FILE = f"{MODELS_DIR}/propensity.joblib"
+STAFF_FILE = f"{MODELS_DIR}/staff.joblib"
+STAFF_LEVELS: tuple[str, ...] = ("branch", "relationship_manager")
 
 MODEL_MODULES: tuple[str, ...] = (
     "loyalty/churn.py",
@@ -92,6 +99,20 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+def staff_code_digest() -> str:
+    """Return the sha256 (first 16 hex digits) of ``crm_core/staff``'s modules, which compute a scorecard.
+
+    Examples
+    --------
+    >>> len(staff_code_digest())
+    16
+    """
+    digest = hashlib.sha256()
+    for module in sorted((Path(__file__).resolve().parent / "staff").glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _defaults():
     from crm_core import loyalty as loy
     from crm_core.products import config as product_config
@@ -113,6 +134,8 @@ class StoredModels:
         Manifest entry of the churn model: ``file``, ``definition`` and ``config`` (canonical JSON).
     propensity : dict or None
         Manifest entry of the propensity models: ``file`` and ``config``.
+    staff : dict or None
+        Manifest entry of the staff scorecards: ``file``, ``config`` and ``code``.
     refused : Message or None
         Why the stored models are not used (then ``churn`` and ``propensity`` are None).
     """
@@ -122,6 +145,7 @@ class StoredModels:
     churn: dict | None = None
     propensity: dict | None = None
     refused: Message | None = None
+    staff: dict | None = None
 
 
 def write_models(prepared: PreparedDataset, folder: str | Path) -> dict:
@@ -159,6 +183,11 @@ def write_models(prepared: PreparedDataset, folder: str | Path) -> dict:
     if prepared.products:  # no product, no Product gap page and nothing to learn
         joblib.dump(_trained_propensity(prepared, product_model), Path(folder) / PROPENSITY_FILE)
         section["propensity"] = {"file": PROPENSITY_FILE, "config": config_json(product_model)}
+    from crm_core.staff import DEFAULT_SCORECARD, staff_scorecard
+
+    cards = {level: staff_scorecard(prepared, level, DEFAULT_SCORECARD) for level in STAFF_LEVELS}
+    joblib.dump(cards, Path(folder) / STAFF_FILE)
+    section["staff"] = {"file": STAFF_FILE, "config": config_json(DEFAULT_SCORECARD), "code": staff_code_digest()}
     return section
 
 
@@ -181,18 +210,19 @@ def models_of(folder: str | Path, manifest: dict) -> StoredModels | None:
     elif section.get("format") != MODELS_FORMAT or section.get("code") != code_digest():
         refused = Message("models_refused_code")
     else:
-        listed = [section.get(kind) for kind in ("churn", "propensity")]
+        listed = [section.get(kind) for kind in ("churn", "propensity", "staff")]
         if any(isinstance(entry, dict) and not (folder / str(entry.get("file"))).is_file() for entry in listed):
             refused = Message("models_refused_unreadable")
     if refused is not None:
         log.warning("stored models in %s not used (%s): they are trained again", folder, refused.key)
         return StoredModels(folder, fingerprint, refused=refused)
-    churn, propensity = (section.get(kind) for kind in ("churn", "propensity"))
+    churn, propensity, staff = (section.get(kind) for kind in ("churn", "propensity", "staff"))
     return StoredModels(
         folder,
         fingerprint,
         churn if isinstance(churn, dict) else None,
         propensity if isinstance(propensity, dict) else None,
+        staff=staff if isinstance(staff, dict) else None,
     )
 
 
@@ -248,6 +278,34 @@ def stored_propensity(prepared: PreparedDataset, config=None):
     if stored is None or len(stored[0]) != len(prepared.customers):
         return None
     return stored
+
+
+def stored_scorecard(prepared: PreparedDataset, level: str, config):
+    """Return the stored ``Scorecard`` of ``level`` if computed on ``prepared`` for ``config`` by today's code."""
+    found = _entry(prepared, "staff")
+    if found is None:
+        return None
+    models, entry = found
+    if entry.get("config") != config_json(config) or entry.get("code") != staff_code_digest():
+        return None
+    cards = _loaded(models, entry)
+    return cards.get(level) if isinstance(cards, dict) else None
+
+
+def scorecard_of(prepared: PreparedDataset, level: str, config):
+    """Return the staff scorecard of ``prepared``: the stored one when it fits, else computed.
+
+    Returns
+    -------
+    Scorecard
+        Equal to ``crm_core.staff.staff_scorecard(prepared, level, config)`` either way.
+    """
+    stored = stored_scorecard(prepared, level, config)
+    if stored is not None:
+        return stored
+    from crm_core.staff import staff_scorecard
+
+    return staff_scorecard(prepared, level, config)
 
 
 def churn_risk_of(prepared: PreparedDataset, definition, config=None):

@@ -19,6 +19,7 @@ from crm_core.messages import Message, render
 from crm_core.prepare import prepared_dataset
 from crm_core.products.propensity import PropensityModels
 from crm_core.sample import SampleConfig, sample_tables
+from crm_core.scenarios import baseline_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -66,7 +67,11 @@ def test_the_manifest_says_what_the_models_were_trained_for(bank):
     assert json.loads(section["churn"]["definition"]) == {"type": "ChurnDefinition", "kind": "flag",
                                                           "inactive_months": 6, "aum_drop": 0.5}  # fmt: skip
     assert section["sklearn"] == __import__("sklearn").__version__
-    assert sorted(p.name for p in (root / "with_models" / "models").iterdir()) == ["churn.joblib", "propensity.joblib"]
+    assert sorted(p.name for p in (root / "with_models" / "models").iterdir()) == [
+        "churn.joblib",
+        "propensity.joblib",
+        "staff.joblib",
+    ]
     assert read_artefact(root / "without_models").models is None  # older artefacts open as before
     assert not (root / "without_models" / "models").exists()
 
@@ -214,3 +219,41 @@ def test_prepare_stores_the_models_unless_told_not_to(tmp_path, capsys):
     assert read_artefact(tmp_path / "with").models.churn is not None
     assert prepare_main([*argv, "--no-models", "--out", str(tmp_path / "without")]) == 0
     assert read_artefact(tmp_path / "without").models is None
+
+
+def test_stored_staff_scorecards_are_read_when_they_fit(bank, monkeypatch):
+    from crm_core import staff
+    from crm_core.staff import indicators
+
+    prepared, root = bank
+    fresh = {level: staff.staff_scorecard(prepared, level) for level in stored_models.STAFF_LEVELS}
+    opened = read_artefact(root / "with_models")
+    computed: list[str] = []
+    original = indicators.scorecard_from_customers
+
+    def counted(customers, as_of, level, config):
+        computed.append(level)
+        return original(customers, as_of, level, config)
+
+    monkeypatch.setattr(indicators, "scorecard_from_customers", counted)
+    settings = staff.StaffSettings.of(baseline_scenario())
+    for level, expected in fresh.items():
+        card = stored_models.scorecard_of(opened, level, staff.DEFAULT_SCORECARD)
+        assert card.units == expected.units and card.indicators == expected.indicators
+        np.testing.assert_array_equal(card.matrix, expected.matrix)
+        np.testing.assert_array_equal(card.replicate_matrix, expected.replicate_matrix)
+        pd.testing.assert_frame_equal(card.values, expected.values)
+        view = staff.staff_view(opened, level, settings)  # what the page, deck and findings call
+        pd.testing.assert_frame_equal(
+            view.ranking, staff.staff_view(prepared, level, settings, scorecard=expected).ranking
+        )
+    assert computed == []
+
+    # Another configuration, a filtered bank (another fingerprint) or other staff code: computed.
+    other = replace(staff.DEFAULT_SCORECARD, replicates=20)
+    stored_models.scorecard_of(opened, "branch", other)
+    stored_models.scorecard_of(replace(opened, dataset=replace(opened.dataset, fingerprint="f" * 64)), "branch",
+                               staff.DEFAULT_SCORECARD)  # fmt: skip
+    monkeypatch.setattr(stored_models, "staff_code_digest", lambda: "0" * 16)
+    stored_models.scorecard_of(opened, "branch", staff.DEFAULT_SCORECARD)
+    assert computed == ["branch"] * 3

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from crm_core import staff
+from crm_core import staff, stored_models
 from crm_core.messages import Message, Term
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario
@@ -22,7 +22,7 @@ WEIGHTS_PATH = ("staff_weights",)
 
 @st.cache_resource(max_entries=6, show_spinner=False)
 def _scorecard(fingerprint: str, level: str, config_key: str, _prepared: PreparedDataset, _config) -> staff.Scorecard:
-    return staff.staff_scorecard(_prepared, level, _config)
+    return stored_models.scorecard_of(_prepared, level, _config)  # the artefact's when it fits
 
 
 def scorecard(prepared: PreparedDataset, level: str, config: staff.ScorecardConfig = staff.DEFAULT_SCORECARD):

@@ -38,7 +38,7 @@ from crm_core.staff.config import (
     StatusConfig,
 )
 from crm_core.staff.guardrail import guardrail_flags, guardrail_messages
-from crm_core.staff.indicators import Scorecard, scorecard_notes, staff_scorecard
+from crm_core.staff.indicators import Scorecard, scorecard_notes
 from crm_core.staff.ranks import rank_intervals, separation_message, weighted_scores
 from crm_core.staff.scores import movers_message, ranking_table, scorecard_weights, weight_vector
 from crm_core.staff.status import indicator_status
@@ -292,7 +292,11 @@ def staff_view(
     -------
     StaffView
     """
-    card = scorecard if scorecard is not None else staff_scorecard(prepared, level, settings.config)
+    if scorecard is None:  # the artefact's stored scorecard when it fits (crm_core.stored_models)
+        from crm_core.stored_models import scorecard_of
+
+        scorecard = scorecard_of(prepared, level, settings.config)
+    card = scorecard
     if card.config != settings.config:
         raise ValueError("the scorecard was computed with another configuration than the settings'")
     ranked_units = tuple(u for u, ok in zip(card.units, card.ranked, strict=True) if ok)
