@@ -285,7 +285,7 @@ def staff_view(
         Units to rank.
     settings : StaffSettings
     scorecard : Scorecard, optional
-        ``staff_scorecard(prepared, level, settings.config)`` when the caller has it cached
+        ``crm_core.stored_models.scorecard_of(prepared, level, settings.config)`` when the caller has it cached
         (it depends on the dataset, the level and the config only).
 
     Returns
