@@ -12,8 +12,8 @@ for the products' ``DEFAULT_MODEL``, and writes, next to the Parquet files,
     (``quality_`` is the models' held-out evaluation, ``leaks_`` the leak screen's findings).
 ``models/staff.joblib``
     The branch and relationship-manager ``Scorecard`` for ``DEFAULT_SCORECARD`` (their bootstrap
-    replicates are the costly part: about 4 s at 1M customers), with a digest of ``crm_core/staff``'s
-    code of their own; ``scorecard_of`` returns them, or computes the scorecard for another
+    replicates are the costly part: about 4 s at 1M customers), with a digest of their own code
+    (``STAFF_MODULES``); ``scorecard_of`` returns them, or computes the scorecard for another
     configuration, another code or a filtered bank.
 
 with ``joblib.dump`` (scikit-learn's documented persistence). The manifest's ``models`` section says
@@ -99,8 +99,12 @@ def code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
+STAFF_MODULES: tuple[str, ...] = ("staff/config.py", "staff/indicators.py", "staff/uncertainty.py")
+"""Modules (under ``crm_core/``) that compute a scorecard: a change refuses the stored scorecards."""
+
+
 def staff_code_digest() -> str:
-    """Return the sha256 (first 16 hex digits) of ``crm_core/staff``'s modules, which compute a scorecard.
+    """Return the sha256 (first 16 hex digits) of ``STAFF_MODULES``' source.
 
     Examples
     --------
@@ -108,8 +112,9 @@ def staff_code_digest() -> str:
     16
     """
     digest = hashlib.sha256()
-    for module in sorted((Path(__file__).resolve().parent / "staff").glob("*.py")):
-        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    root = Path(__file__).resolve().parent
+    for module in STAFF_MODULES:
+        digest.update(module.encode() + b"\0" + (root / module).read_bytes())
     return digest.hexdigest()[:16]
 
 
