@@ -83,7 +83,7 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
     chart_col, png_col = st.columns([3, 1], vertical_alignment="bottom")
     # The charts depend on the settings, not on the scenario's name: saving under a new name reuses them.
     built = ui_report.content(prepared, settings_of(scenario), lang)
-    charted = [step for step in built.steps if step.figure is not None]
+    charted = [step for step in built.steps if step.chart is not None]  # figures drawn only for the PNG asked for
     if not charted:
         return
     chosen = chart_col.selectbox(

@@ -132,13 +132,32 @@ def potential_aum(
     result = np.full(n, np.nan)
     bank = np.quantile(aum[active], config.potential_quantile) if active.any() else np.nan
     for keys in groupings:
-        frame = pd.DataFrame({"key": keys[active], "aum": aum[active]})
-        stats = frame.groupby("key")["aum"].agg(["size", lambda s: s.quantile(config.potential_quantile)])
-        stats.columns = ["size", "quantile"]
-        large = stats[stats["size"] >= config.lookalike_min_group]["quantile"]
-        looked_up = pd.Series(keys).map(large).to_numpy(dtype=float)
+        looked_up = _group_quantiles(np.asarray(keys), active, aum, config)
         result = np.where(np.isnan(result), looked_up, result)
     return np.where(np.isnan(result), bank, result)
+
+
+def _group_quantiles(keys: np.ndarray, active: np.ndarray, aum: np.ndarray, config: ClvConfig) -> np.ndarray:
+    """Per customer, the ``potential_quantile`` of the active AUM of its group (NaN when the group is small).
+
+    A group is large with at least ``lookalike_min_group`` active customers (missing AUM included);
+    its quantile skips missing AUM, as ``pandas.Series.quantile`` does (the same ``numpy.quantile``).
+    """
+    group_keys, values = keys[active], aum[active]
+    order = np.argsort(group_keys)
+    ordered_keys, ordered = group_keys[order], values[order]
+    starts = np.flatnonzero(np.r_[True, ordered_keys[1:] != ordered_keys[:-1]])
+    groups, sizes = ordered_keys[starts], np.diff(np.r_[starts, len(ordered_keys)])
+    quantiles = np.full(len(groups), np.nan)
+    for i in np.flatnonzero(sizes >= config.lookalike_min_group):
+        chunk = ordered[starts[i] : starts[i] + sizes[i]]
+        chunk = chunk[~np.isnan(chunk)]
+        if len(chunk):
+            quantiles[i] = np.quantile(chunk, [config.potential_quantile], method="linear")[0]
+    if not len(groups):
+        return np.full(len(keys), np.nan)
+    at = np.minimum(np.searchsorted(groups, keys), len(groups) - 1)
+    return np.where(groups[at] == keys, quantiles[at], np.nan)
 
 
 def churn_probabilities(
