@@ -172,11 +172,12 @@ def opportunity_sizing(
     cell = codes[inside].astype(np.int64) * p
     if p == 0 or gaps.empty:
         return pd.DataFrame({c: [] for c in SIZING_COLUMNS}, columns=list(SIZING_COLUMNS))
-    eligible = np.stack([np.bincount(codes[inside], offers.eligible[inside, j], minlength=k) for j in range(p)], 1)
-    value_sum = np.stack(
-        [np.bincount(codes[inside], np.where(offers.eligible[inside, j], offers.net_value[inside, j], 0), minlength=k)
-         for j in range(p)], 1,
-    ) if p else np.zeros((k, 0))  # fmt: skip
+    # The assigned customers' rows taken once, then read column by column (Fortran order).
+    code_in = codes[inside]
+    eligible_in = np.asfortranarray(offers.eligible[inside])
+    value_in = np.asfortranarray(np.where(eligible_in, offers.net_value[inside], 0))
+    eligible = np.stack([np.bincount(code_in, eligible_in[:, j], minlength=k) for j in range(p)], 1)
+    value_sum = np.stack([np.bincount(code_in, value_in[:, j], minlength=k) for j in range(p)], 1)
     best = offers.best[inside]
     has = best >= 0
     assigned = np.bincount(cell[has] + best[has], minlength=k * p).reshape(k, p)
