@@ -138,6 +138,9 @@ def _unfiltered_prepared() -> PreparedDataset:
     opened = st.session_state.get(UPLOADED_PREPARED_KEY)
     if opened is not None and opened.fingerprint == dataset.fingerprint:
         return opened
+    from ui import background
+
+    background.wait_for(dataset.fingerprint, "prepare")  # an upload being prepared since it was chosen
     return _prepared(dataset.fingerprint, dataset)
 
 

@@ -20,7 +20,7 @@ from crm_core.loading import load_dataset as core_load_dataset
 from crm_core.loading.mapping import flag_name, known_fields, suggestions, value_measure_of
 from crm_core.loading.values import churn_flags
 from crm_core.privacy import identifier_kind, masked_text, masked_value
-from ui import data
+from ui import background, data, settings
 from ui.i18n import t
 from ui.widgets import identifiers_visible, md, translated_selectbox
 
@@ -276,8 +276,11 @@ def use_pending_dataset() -> None:
         dataset, report = pending[0], pending[1]
         customers = next((t for t in report.files if t.table == "customers"), None)
         measure = getattr(getattr(customers, "mapping", None), "value_measure", None) if customers else None
-        st.session_state[data.UPLOADED_KEY] = replace(dataset, value_measure=measure) if measure else dataset
+        chosen = replace(dataset, value_measure=measure) if measure else dataset
+        st.session_state[data.UPLOADED_KEY] = chosen
         st.session_state[data.SOURCE_KEY] = "upload"
+        # Prepared and its models trained while the manager looks around (ui.background).
+        background.start_training(chosen, settings.active().churn)
 
 
 def summary_frame(report: LoadReport) -> pd.DataFrame:

@@ -11,9 +11,9 @@ from crm_core import loyalty as loy
 from crm_core import stored_models
 from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario
+from ui import background, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
-from ui import settings
 from ui.i18n import current_lang, percent, say, t
 
 
@@ -81,6 +81,7 @@ def churn_risk(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> lo
     refused = stored_models.refusal(prepared)
     if refused is not None:
         st.caption(say(refused))
+    background.wait_for(prepared.fingerprint, "churn")  # an upload's model, being trained since it was chosen
     with st.spinner(t("training_churn")):
         return _risk(prepared.fingerprint, definition, prepared)
 

@@ -16,8 +16,8 @@ from crm_core.configs import config_json
 from crm_core.prepare import PreparedDataset
 from crm_core.products.charts import opportunity_figure
 from crm_core.scenarios import Scenario
+from ui import background, settings
 from ui import segments as ui_seg
-from ui import settings
 from ui.i18n import count, current_lang, money, say, t
 from ui.widgets import chart, md, plot
 
@@ -91,6 +91,7 @@ def models(prepared: PreparedDataset):
     refused = stored_models.refusal(prepared)
     if refused is not None:
         st.caption(say(refused))
+    background.wait_for(prepared.fingerprint, "propensity")  # an upload's models, being trained since it was chosen
     with st.spinner(t("training_models")):
         return _models(prepared.fingerprint, prepared)
 

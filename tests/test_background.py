@@ -1,0 +1,90 @@
+"""An upload is prepared and its models trained in the background from the moment it is chosen."""
+
+import threading
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from crm_core.loyalty.estimator import ChurnClassifier
+from crm_core.products.propensity import PropensityModels
+from crm_core.sample import SampleConfig, sample_tables
+from ui import background
+from ui.background import STEPS, Trainer
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def test_a_job_runs_its_steps_in_order_once_per_fingerprint():
+    trainer, ran, gate = Trainer(), [], threading.Event()
+    steps = (lambda: gate.wait(5) and ran.append("prepare"), lambda: ran.append("churn"), lambda: ran.append("p"))
+    job = trainer.start("f1", steps)
+    assert job.pending("prepare") and job.pending("propensity")
+    assert trainer.start("f1", (None, None, None)) is job  # asked again (another session): the same job
+    gate.set()
+    assert job.finished.wait(5)
+    assert ran == ["prepare", "churn", "p"] and job.done == len(STEPS) and job.failed is None
+    assert not job.pending("churn") and trainer.job("f1") is job and trainer.job("f2") is None
+
+
+def test_a_failed_step_stops_the_job_and_leaves_the_step_to_the_page():
+    trainer = Trainer()
+
+    def broken():
+        raise ValueError("no customers")
+
+    job = trainer.start("f", (lambda: None, broken, lambda: pytest.fail("ran after a failure")))
+    assert job.finished.wait(5)
+    assert (job.done, job.failed) == (1, "churn")
+    assert not job.pending("churn") and not job.pending("propensity")  # the page computes them itself
+
+
+def test_finished_jobs_are_forgotten_beyond_the_kept_number():
+    trainer = Trainer()
+    jobs = [trainer.start(f"f{i}", (lambda: None,) * 3) for i in range(background.KEPT_JOBS + 5)]
+    for job in jobs:
+        assert job.finished.wait(5)
+    trainer.start("last", (lambda: None,) * 3).finished.wait(5)
+    assert trainer.job("last") is not None and trainer.job("f0") is None
+    assert sum(trainer.job(f"f{i}") is not None for i in range(len(jobs))) < background.KEPT_JOBS
+
+
+@pytest.fixture
+def fits(monkeypatch):
+    """Counts the trainings of churn and propensity models, in any thread."""
+    counted = {"churn": 0, "propensity": 0}
+    for kind, owner in (("churn", ChurnClassifier), ("propensity", PropensityModels)):
+        original = owner.fit
+
+        def counting(self, *args, kind=kind, original=original, **kwargs):
+            counted[kind] += 1
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(owner, "fit", counting)
+    return counted
+
+
+@pytest.mark.slow
+def test_choosing_an_upload_trains_its_models_in_the_background_and_the_pages_reuse_them(fits):
+    tables = sample_tables(SampleConfig(n_customers=1_500, seed=11))
+    files = [
+        ("customers.csv", tables.customers.to_csv(index=False).encode()),
+        ("activity.csv", tables.activity.to_csv(index=False).encode()),
+        ("holdings.csv", tables.holdings.to_csv(index=False).encode()),
+    ]
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value([(n, d, "text/csv") for n, d in files]).run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    at.button(key="data_use").click().run()
+    fingerprint = at.session_state["uploaded_dataset"].fingerprint
+    job = background.trainer().job(fingerprint)
+    assert job is not None, "choosing the upload queued no background job"
+    assert job.finished.wait(180)
+    assert (job.done, job.failed) == (len(STEPS), None)
+    assert fits["churn"] == 1 and fits["propensity"] == 1
+    for page in ("pages/loyalty.py", "pages/products.py", "pages/overview.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+    assert fits == {"churn": 1, "propensity": 1}  # the pages read what the background trained

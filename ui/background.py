@@ -1,0 +1,162 @@
+"""Model training for an uploaded dataset, started in the background the moment it is chosen.
+
+Choosing an upload ("Use this dataset") queues one job per dataset fingerprint: prepare the
+dataset, train the churn model for the scenario's definition, train the propensity models. The
+job calls the pages' own cached functions (``ui.data._prepared``, ``ui.loyalty._risk``,
+``ui.products._models``), so its results land in the caches the pages read, and a page that asks
+while a step is still running waits on Streamlit's per-key compute lock instead of training a
+second time. Meanwhile the page shows the job's progress (step k of 3 and seconds since it
+started, ``wait_for``); every other page stays usable. An opened artefact carries its models and
+needs no job; a filtered bank trains on demand, as before.
+
+The queue is one worker thread per server (``st.cache_resource``), so two uploads train one after
+the other rather than both at half speed on a small machine; a job's steps never touch
+``st.session_state`` or any widget (they run without a script context).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from crm_core.dataset import Dataset
+
+STEPS: tuple[str, ...] = ("prepare", "churn", "propensity")
+"""The job's steps, in order (catalog keys ``background_step_<step>``)."""
+
+KEPT_JOBS = 16
+"""Finished jobs remembered per server (their results live in the page caches, not here)."""
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Job:
+    """Progress of one dataset's background training.
+
+    Attributes
+    ----------
+    fingerprint : str
+        The dataset's fingerprint.
+    started : float
+        ``time.monotonic()`` when the job was queued.
+    done : int
+        Steps finished (``STEPS[:done]``).
+    failed : str or None
+        The step that raised (its page then computes it itself and reports the error).
+    finished : threading.Event
+        Set when every step has run or one failed.
+    """
+
+    fingerprint: str
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    failed: str | None = None
+    finished: threading.Event = field(default_factory=threading.Event)
+
+    def pending(self, step: str) -> bool:
+        """Whether ``step`` is still to run (queued or running) in this job."""
+        return not self.finished.is_set() and STEPS.index(step) >= self.done and self.failed is None
+
+
+class Trainer:
+    """One worker thread and the jobs it ran or will run, by fingerprint (one per server)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: dict[str, Job] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-background")
+
+    def start(self, fingerprint: str, steps: tuple[Callable[[], object], ...]) -> Job:
+        """Queue ``steps`` (one callable per ``STEPS`` entry) for ``fingerprint``, once; return its job."""
+        with self._lock:
+            job = self._jobs.get(fingerprint)
+            if job is not None:
+                return job
+            finished = [k for k, j in self._jobs.items() if j.finished.is_set()]
+            for key in finished[: max(0, len(self._jobs) - KEPT_JOBS + 1)]:
+                del self._jobs[key]
+            job = self._jobs[fingerprint] = Job(fingerprint)
+        self._pool.submit(_run, job, steps)
+        return job
+
+    def job(self, fingerprint: str) -> Job | None:
+        """The job of a fingerprint, if one was started."""
+        with self._lock:
+            return self._jobs.get(fingerprint)
+
+
+def _run(job: Job, steps: tuple[Callable[[], object], ...]) -> None:
+    try:
+        for name, step in zip(STEPS, steps, strict=True):
+            try:
+                step()
+            except Exception:  # the page computes the step itself and reports what went wrong
+                log.warning("background %s for dataset %s failed", name, job.fingerprint[:12], exc_info=True)
+                job.failed = name
+                return
+            job.done += 1
+    finally:
+        job.finished.set()
+
+
+@st.cache_resource(show_spinner=False)
+def trainer() -> Trainer:
+    """The server's trainer (one queue for every session)."""
+    return Trainer()
+
+
+def start_training(dataset: Dataset, churn_definition) -> Job:
+    """Queue the preparation and model training of ``dataset`` (idempotent per fingerprint)."""
+    from ui import data
+    from ui import loyalty as ui_loy
+    from ui import products as ui_prod
+
+    fingerprint = dataset.fingerprint
+    prepared: list = []
+
+    def prepare() -> None:
+        prepared.append(data._prepared(fingerprint, dataset))
+
+    def churn() -> None:
+        ui_loy._risk(fingerprint, churn_definition, prepared[0])
+
+    def propensity() -> None:
+        if prepared[0].products:
+            ui_prod._models(fingerprint, prepared[0])
+
+    return trainer().start(fingerprint, (prepare, churn, propensity))
+
+
+def wait_for(fingerprint: str, step: str, poll_seconds: float = 0.5) -> None:
+    """While ``step`` of the dataset's background job is pending, show its progress (returns when it is not).
+
+    Without a job for the fingerprint (the sample, an opened artefact, a filtered bank) it returns
+    at once and the caller computes as before.
+    """
+    from ui.i18n import t
+
+    job = trainer().job(fingerprint)
+    if job is None or not job.pending(step):
+        return
+    bar = st.progress(0.0)
+    while job.pending(step):
+        position = min(job.done, len(STEPS) - 1)
+        bar.progress(
+            job.done / len(STEPS),
+            text=t(
+                "background_progress",
+                step=t(f"background_step_{STEPS[position]}"),
+                k=position + 1,
+                n=len(STEPS),
+                seconds=int(time.monotonic() - job.started),
+            ),
+        )
+        job.finished.wait(poll_seconds)
+    bar.empty()
