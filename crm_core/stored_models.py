@@ -73,6 +73,9 @@ MODEL_MODULES: tuple[str, ...] = (
 )
 """Modules (under ``crm_core/``) whose code decides what a model learns and scores: a change refuses stored models."""
 
+STAFF_MODULES: tuple[str, ...] = ("staff/config.py", "staff/indicators.py", "staff/uncertainty.py")
+"""Modules (under ``crm_core/``) that compute a scorecard: a change refuses the stored scorecards."""
+
 REFUSAL_KEYS: tuple[str, ...] = (
     "models_refused_fingerprint",
     "models_refused_version",
@@ -84,38 +87,24 @@ REFUSAL_KEYS: tuple[str, ...] = (
 log = logging.getLogger(__name__)
 
 
-def code_digest() -> str:
-    """Return the sha256 (first 16 hex digits) of ``MODEL_MODULES``' source.
+def code_digest(modules: tuple[str, ...] = MODEL_MODULES) -> str:
+    """Return the sha256 (first 16 hex digits) of the source of ``modules`` (``MODEL_MODULES`` by default).
 
     Examples
     --------
-    >>> len(code_digest())
-    16
+    >>> len(code_digest()), code_digest(STAFF_MODULES) != code_digest()
+    (16, True)
     """
     digest = hashlib.sha256()
     root = Path(__file__).resolve().parent
-    for module in MODEL_MODULES:
+    for module in modules:
         digest.update((root / module).read_bytes())
     return digest.hexdigest()[:16]
 
 
-STAFF_MODULES: tuple[str, ...] = ("staff/config.py", "staff/indicators.py", "staff/uncertainty.py")
-"""Modules (under ``crm_core/``) that compute a scorecard: a change refuses the stored scorecards."""
-
-
 def staff_code_digest() -> str:
-    """Return the sha256 (first 16 hex digits) of ``STAFF_MODULES``' source.
-
-    Examples
-    --------
-    >>> len(staff_code_digest())
-    16
-    """
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent
-    for module in STAFF_MODULES:
-        digest.update(module.encode() + b"\0" + (root / module).read_bytes())
-    return digest.hexdigest()[:16]
+    """Return ``code_digest(STAFF_MODULES)``: what the stored scorecards were computed by."""
+    return code_digest(STAFF_MODULES)
 
 
 def _defaults():

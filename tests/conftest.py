@@ -73,6 +73,24 @@ def small_sample():
     return sample_tables(SampleConfig(n_customers=3_000, seed=7))
 
 
+@pytest.fixture
+def fits(monkeypatch):
+    """Counts every training of a churn model and of propensity models, wherever (and in whichever thread) it runs."""
+    from crm_core.loyalty.estimator import ChurnClassifier
+    from crm_core.products.propensity import PropensityModels
+
+    counted = {"churn": 0, "propensity": 0}
+    for kind, owner in (("churn", ChurnClassifier), ("propensity", PropensityModels)):
+        original = owner.fit
+
+        def counting(self, *args, kind=kind, original=original, **kwargs):
+            counted[kind] += 1
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(owner, "fit", counting)
+    return counted
+
+
 @pytest.fixture(autouse=True)
 def streamlit_after_first_navigation(monkeypatch):
     """Run AppTest as a warmed-up server runs the app.

@@ -14,10 +14,8 @@ from crm_core import loyalty as loy
 from crm_core import stored_models
 from crm_core.artefact import read_artefact, store_models, write_artefact
 from crm_core.dataset import Dataset
-from crm_core.loyalty.estimator import ChurnClassifier
 from crm_core.messages import Message, render
 from crm_core.prepare import prepared_dataset
-from crm_core.products.propensity import PropensityModels
 from crm_core.sample import SampleConfig, sample_tables
 from crm_core.scenarios import baseline_scenario
 
@@ -34,21 +32,6 @@ def bank(tmp_path_factory):
     write_artefact(prepared, root / "with_models", source="test", models=True)
     write_artefact(prepared, root / "without_models", source="test")
     return prepared, root
-
-
-@pytest.fixture
-def fits(monkeypatch):
-    """Counts every training of a churn model and of propensity models, wherever it is called from."""
-    counted = {"churn": 0, "propensity": 0}
-    for kind, owner in (("churn", ChurnClassifier), ("propensity", PropensityModels)):
-        original = owner.fit
-
-        def counting(self, *args, kind=kind, original=original, **kwargs):
-            counted[kind] += 1
-            return original(self, *args, **kwargs)
-
-        monkeypatch.setattr(owner, "fit", counting)
-    return counted
 
 
 def _copy(root: Path, name: str, tmp_path: Path, **models) -> Path:

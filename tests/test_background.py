@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from crm_core.loyalty.estimator import ChurnClassifier
-from crm_core.products.propensity import PropensityModels
 from crm_core.sample import SampleConfig, sample_tables
 from ui import background
 from ui.background import STEPS, Trainer
@@ -47,21 +45,6 @@ def test_finished_jobs_are_forgotten_beyond_the_kept_number():
     trainer.start("last", (lambda: None,) * 3).finished.wait(5)
     assert trainer.job("last") is not None and trainer.job("f0") is None
     assert sum(trainer.job(f"f{i}") is not None for i in range(len(jobs))) < background.KEPT_JOBS
-
-
-@pytest.fixture
-def fits(monkeypatch):
-    """Counts the trainings of churn and propensity models, in any thread."""
-    counted = {"churn": 0, "propensity": 0}
-    for kind, owner in (("churn", ChurnClassifier), ("propensity", PropensityModels)):
-        original = owner.fit
-
-        def counting(self, *args, kind=kind, original=original, **kwargs):
-            counted[kind] += 1
-            return original(self, *args, **kwargs)
-
-        monkeypatch.setattr(owner, "fit", counting)
-    return counted
 
 
 @pytest.mark.slow
