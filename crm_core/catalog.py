@@ -48,6 +48,7 @@ LANGUAGES: tuple[str, ...] = (REFERENCE_LANGUAGE, *sorted(set(CATALOGS) - {REFER
 """The language codes a catalog exists for, the reference language first."""
 
 RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
+    "background_step_",  # steps of an upload's background preparation (ui.background.STEPS)
     "band_",  # churn-risk bands: low / medium / high
     "basis_",  # tier bases (the tiering control)
     "benchmark_",  # product benchmark kinds

@@ -16,11 +16,13 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 def test_a_job_runs_its_steps_in_order_once_per_fingerprint():
     trainer, ran, gate = Trainer(), [], threading.Event()
     steps = (lambda: gate.wait(5) and ran.append("prepare"), lambda: ran.append("churn"), lambda: ran.append("p"))
+    blocker = trainer.start("f0", (lambda: gate.wait(5), lambda: None, lambda: None))
     job = trainer.start("f1", steps)
     assert job.pending("prepare") and job.pending("propensity")
+    assert not job.running  # queued behind f0: one worker per server
     assert trainer.start("f1", (None, None, None)) is job  # asked again (another session): the same job
     gate.set()
-    assert job.finished.wait(5)
+    assert blocker.finished.wait(5) and job.finished.wait(5) and job.running
     assert ran == ["prepare", "churn", "p"] and job.done == len(STEPS) and job.failed is None
     assert not job.pending("churn") and trainer.job("f1") is job and trainer.job("f2") is None
 

@@ -46,6 +46,8 @@ class Job:
         The dataset's fingerprint.
     started : float
         ``time.monotonic()`` when the job was queued.
+    running : bool
+        Whether the worker has taken the job (False while it waits behind another dataset's).
     done : int
         Steps finished (``STEPS[:done]``).
     failed : str or None
@@ -56,6 +58,7 @@ class Job:
 
     fingerprint: str
     started: float = field(default_factory=time.monotonic)
+    running: bool = False
     done: int = 0
     failed: str | None = None
     finished: threading.Event = field(default_factory=threading.Event)
@@ -93,6 +96,7 @@ class Trainer:
 
 
 def _run(job: Job, steps: tuple[Callable[[], object], ...]) -> None:
+    job.running = True
     try:
         for name, step in zip(STEPS, steps, strict=True):
             try:
@@ -147,16 +151,13 @@ def wait_for(fingerprint: str, step: str, poll_seconds: float = 0.5) -> None:
         return
     bar = st.progress(0.0)
     while job.pending(step):
-        position = min(job.done, len(STEPS) - 1)
-        bar.progress(
-            job.done / len(STEPS),
-            text=t(
-                "background_progress",
-                step=t(f"background_step_{STEPS[position]}"),
-                k=position + 1,
-                n=len(STEPS),
-                seconds=int(time.monotonic() - job.started),
-            ),
+        position, seconds = min(job.done, len(STEPS) - 1), int(time.monotonic() - job.started)
+        step_name = t(f"background_step_{STEPS[position]}")
+        text = (
+            t("background_progress", step=step_name, k=position + 1, n=len(STEPS), seconds=seconds)
+            if job.running
+            else t("background_queued", seconds=seconds)
         )
+        bar.progress(job.done / len(STEPS), text=text)
         job.finished.wait(poll_seconds)
     bar.empty()
