@@ -419,11 +419,15 @@ def group_counter_sums(cube: VisitCube, codes: np.ndarray, n_groups: int) -> np.
     """
     month, customer, value = cube.counter_cells
     codes = np.asarray(codes)
-    bins = np.where(codes >= 0, codes, n_groups).astype(np.int64)
-    bins = bins[month, customer] if bins.ndim == 2 else bins[customer]
-    cell = bins * cube.n_months + month
-    sums = np.bincount(cell, weights=value, minlength=(n_groups + 1) * cube.n_months)
-    return np.rint(sums[: n_groups * cube.n_months]).astype(np.int64).reshape(n_groups, cube.n_months)
+    bins = np.where(codes >= 0, codes, n_groups).astype(np.intp)
+    # The cells are month-major: one small bincount per month, no (cells,) index arrays.
+    bounds = np.searchsorted(month, np.arange(cube.n_months + 1))
+    out = np.zeros((n_groups, cube.n_months), dtype=np.int64)
+    for m in range(cube.n_months):
+        lo, hi = bounds[m], bounds[m + 1]
+        groups = bins[m, customer[lo:hi]] if bins.ndim == 2 else bins[customer[lo:hi]]
+        out[:, m] = np.rint(np.bincount(groups, weights=value[lo:hi], minlength=n_groups + 1)[:n_groups])
+    return out
 
 
 def _branch_cities(
