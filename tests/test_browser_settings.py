@@ -93,7 +93,14 @@ def first_table_text(page) -> str:
     return frame.inner_text()
 
 
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid=stMain] [data-testid=stPlotlyChart]')]
+    .every(chart => chart.querySelector('.main-svg')) && !document.querySelector('[data-testid=stSkeleton]')"""
+"""Every chart of the main area has drawn its SVG (its axis and legend text is part of the page's text)."""
+
+
 def main_text(page) -> str:
+    """The main area's text once its charts have drawn (read while one draws, the text lacks its labels)."""
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
     return page.locator("[data-testid=stMain]").inner_text()
 
 
