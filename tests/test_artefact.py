@@ -365,6 +365,7 @@ def test_stored_visit_cube_is_read_instead_of_the_activity(small_sample, tmp_pat
     dataset = Dataset("small", small_sample.customers, small_sample.activity, small_sample.holdings, "small")
     prepared = prepared_dataset(dataset)
     folder = store_visit_cube(write_artefact(prepared, tmp_path / "small", source="generated"))
+    assert store_visit_cube(folder) == folder  # stored again over the first one
     manifest = read_manifest(folder)
     n_months = visit_cube(prepared).n_months
     assert manifest["rows"]["visit_cube.parquet"] == n_months * len(prepared.customers)

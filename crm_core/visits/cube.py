@@ -264,11 +264,11 @@ def store_visit_cube(path: str | Path) -> Path:
         The artefact folder.
     """
     folder = Path(path)
+    prepared = read_artefact(folder)
+    cube = visit_cube(replace(prepared, dataset=replace(prepared.dataset, visit_cube_file=None)))  # from the rows
     manifest = read_manifest(folder)
     manifest["rows"].pop(VISIT_CUBE_FILE, None)
     (folder / VISIT_CUBE_FILE).unlink(missing_ok=True)
-    prepared = read_artefact(folder)
-    cube = visit_cube(replace(prepared, dataset=replace(prepared.dataset, visit_cube_file=None)))
     if cube.has_activity:
         first = cube.months[0].strftime("%Y-%m-%d")
         meta = {"first_month": first, "months": cube.n_months, "customers": cube.n_customers}
