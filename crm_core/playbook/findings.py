@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from functools import cache, partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -563,8 +562,7 @@ def executive_findings(
     loyal = loyalty_view or loyalty.loyalty_view(
         prepared, codes, labels, loyalty.LoyaltySettings.of(scenario), risk=risk
     )
-    # once per level, however many steps and findings read it
-    staff_views = staff_views or cache(partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario)))
+    staff_views = staff_views or staff.staff_views(prepared, staff.StaffSettings.of(scenario))
     candidates = (
         _product_gap(view, tuple(labels)),
         _counter_decline(prepared, visit_view, config),

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -682,8 +681,7 @@ def report_content(
     view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
     branches = place_names(prepared.customers, "branch", lang)
     value_mining, gaps, opportunities = _value_mining(view, scenario, branches, lang)
-    # once per level, however many steps and findings read it
-    staff_views = staff_views or cache(partial(staff.staff_view, prepared, settings=staff.StaffSettings.of(scenario)))
+    staff_views = staff_views or staff.staff_views(prepared, staff.StaffSettings.of(scenario))
     staff_step, ranking = _staff(prepared, scenario, staff_views, branches, lang)
     if cube is None and prepared.monthly_channels is not None:
         cube = vis.visit_cube(prepared)

@@ -89,6 +89,7 @@ from crm_core.staff.view import (
     named_view,
     row_labels,
     staff_view,
+    staff_views,
     with_params,
 )
 
@@ -167,6 +168,7 @@ __all__ = [
     "shrinkage_factors",
     "staff_scorecard",
     "staff_view",
+    "staff_views",
     "status_of",
     "tied_rank_bounds",
     "unit_notes",

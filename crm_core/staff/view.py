@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -272,6 +273,12 @@ def folded_ranking(
     return folded[[*table.columns, "row"]]
 
 
+def staff_views(prepared: PreparedDataset, settings: StaffSettings) -> Callable[[str], StaffView]:
+    """Return ``level -> staff_view(prepared, level, settings)``, each level computed once (the report's
+    staff step and staff finding read the same view; the app passes its own cached function instead)."""
+    return cache(partial(staff_view, prepared, settings=settings))
+
+
 def staff_view(
     prepared: PreparedDataset, level: str, settings: StaffSettings, scorecard: Scorecard | None = None
 ) -> StaffView:
@@ -292,11 +299,9 @@ def staff_view(
     -------
     StaffView
     """
-    if scorecard is None:  # the artefact's stored scorecard when it fits (crm_core.stored_models)
-        from crm_core.stored_models import scorecard_of
+    from crm_core.stored_models import scorecard_of  # the artefact's stored scorecard when it fits
 
-        scorecard = scorecard_of(prepared, level, settings.config)
-    card = scorecard
+    card = scorecard if scorecard is not None else scorecard_of(prepared, level, settings.config)
     if card.config != settings.config:
         raise ValueError("the scorecard was computed with another configuration than the settings'")
     ranked_units = tuple(u for u, ok in zip(card.units, card.ranked, strict=True) if ok)
