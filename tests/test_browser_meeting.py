@@ -51,6 +51,9 @@ def test_filters_hold_on_every_page_and_in_both_languages(page):
     pick(page, "filters.branches@en", "Ningbo Haishu")
     pick(page, "filters.tiers@en", "affluent")
     choose(page, "filters.as_of@en", "June 2026")
+    # The as-of month prepares the filtered extract: its rerun may start after the choice has settled.
+    page.get_by_text(STATEMENT_EN).first.wait_for(timeout=120_000)
+    settle(page)
     no_error_box(page)
     assert STATEMENT_EN in main_text(page)
     assert tile(page, "Active customers") != customers_before
