@@ -368,9 +368,9 @@ def test_stored_visit_cube_is_read_instead_of_the_activity(small_sample, tmp_pat
     assert store_visit_cube(folder) == folder  # stored again over the first one
     manifest = read_manifest(folder)
     n_months = visit_cube(prepared).n_months
-    assert manifest["rows"]["visit_cube.parquet"] == n_months * len(prepared.customers)
+    assert manifest["rows"]["visit_cube.arrow"] == n_months * len(prepared.customers)
     opened = read_artefact(folder)
-    assert opened.dataset.visit_cube_file == str(folder / "visit_cube.parquet")
+    assert opened.dataset.visit_cube_file == str(folder / "visit_cube.arrow")
     in_memory = visit_cube(prepared)
     branches = tuple(sorted(prepared.customers["branch"].astype(str).unique())[1:3])
     filters = Filters(branches=branches)
@@ -385,6 +385,9 @@ def test_stored_visit_cube_is_read_instead_of_the_activity(small_sample, tmp_pat
     for name, plane in _cube_planes(stored).items():
         np.testing.assert_array_equal(plane, getattr(in_memory, name))
         assert plane.dtype == getattr(in_memory, name).dtype
+        assert not plane.flags.owndata and not plane.flags.writeable  # mapped from the file, not copied
+    for got, want in zip(stored.counter_cells, in_memory.counter_cells, strict=True):
+        np.testing.assert_array_equal(got, want)
 
     # A branch filter keeps the stored cube's columns of its customers, in their order.
     cut = filtered_prepared(opened, filters)
@@ -396,15 +399,27 @@ def test_stored_visit_cube_is_read_instead_of_the_activity(small_sample, tmp_pat
 
     # A cube stored for other months (or damaged) is not used: the activity is read as before.
     monkeypatch.setattr(artefact, "ACTIVITY_BATCH_ROWS", 50_000)
-    table = pa.parquet.read_table(folder / "visit_cube.parquet")
+    with pa.OSFile(str(folder / "visit_cube.arrow")) as source:  # read into memory: the file is rewritten below
+        table = pa.ipc.open_file(source).read_all()
     meta = json.loads(table.schema.metadata[b"crm_visit_cube"])
     # Values the activity would never give, so a test that read them would fail.
     table = table.set_column(0, "counter", pa.array(np.full(table.num_rows, 7, dtype=np.uint8)))
-    for changed in ({**meta, "first_month": "2001-01-01"}, {**meta, "customers": meta["customers"] + 1}, None):
+    half = table.num_rows // 2
+    for changed, batches in (
+        ({**meta, "first_month": "2001-01-01"}, None),
+        ({**meta, "customers": meta["customers"] + 1}, None),
+        (None, None),  # no metadata
+        (meta, half),  # two record batches: the columns could not be mapped without a copy
+    ):
         metadata = None if changed is None else {b"crm_visit_cube": json.dumps(changed).encode()}
-        pa.parquet.write_table(table.replace_schema_metadata(metadata), folder / "visit_cube.parquet")
+        written = table.replace_schema_metadata(metadata)
+        with pa.OSFile(str(folder / "visit_cube.arrow"), "wb") as sink, pa.ipc.new_file(sink, written.schema) as out:
+            out.write_table(written, max_chunksize=batches)
         for name, plane in _cube_planes(visit_cube(read_artefact(folder))).items():
             np.testing.assert_array_equal(plane, getattr(in_memory, name))
+    (folder / "visit_cube.arrow").write_bytes(b"not an arrow file")
+    with pytest.raises(ArtefactError, match="not a readable Arrow IPC file"):
+        read_artefact(folder)
 
 
 def test_prepare_stores_the_visit_cube_and_a_rewrite_drops_it(tiny, tmp_path):
@@ -427,4 +442,26 @@ def test_prepare_stores_the_visit_cube_and_a_rewrite_drops_it(tiny, tmp_path):
     # Written again (another preparation into the folder): the old cube goes with the old rows.
     write_artefact(opened, tmp_path / "out", source="again")
     assert read_artefact(tmp_path / "out").dataset.visit_cube_file is None
-    assert not (tmp_path / "out" / "visit_cube.parquet").exists()
+    assert not (tmp_path / "out" / "visit_cube.arrow").exists()
+
+
+def test_an_artefact_with_the_earlier_parquet_cube_opens_and_storing_replaces_it(tiny, tmp_path):
+    from crm_core.artefact import write_manifest
+    from crm_core.visits.cube import store_visit_cube, visit_cube
+
+    prepared = prepared_dataset(Dataset("tiny", tiny.customers, tiny.activity, None, "tiny"))
+    folder = write_artefact(prepared, tmp_path / "old", source="generated")
+    legacy = pa.table({"counter": pa.array(np.zeros(6, dtype=np.uint8))})
+    pa.parquet.write_table(legacy, folder / "visit_cube.parquet")
+    manifest = read_manifest(folder)
+    manifest["rows"]["visit_cube.parquet"] = 6
+    write_manifest(folder, manifest)
+    opened = read_artefact(folder)
+    assert opened.dataset.visit_cube_file is None  # listed and checked, never read: the activity is streamed
+    expected = visit_cube(prepared)
+    for name, plane in _cube_planes(visit_cube(opened)).items():
+        np.testing.assert_array_equal(plane, getattr(expected, name))
+    store_visit_cube(folder)
+    assert set(read_manifest(folder)["rows"]) >= {"visit_cube.arrow"}
+    assert "visit_cube.parquet" not in read_manifest(folder)["rows"]
+    assert not (folder / "visit_cube.parquet").exists()

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from crm_core.artefact import (
+    LEGACY_VISIT_CUBE_FILE,
     VISIT_CUBE_FILE,
     activity_code_batches,
     read_artefact,
@@ -244,13 +244,14 @@ _CUBE_META = b"crm_visit_cube"
 
 
 def store_visit_cube(path: str | Path) -> Path:
-    """Compute the visit cube of an artefact once and store it in the artefact (``visit_cube.parquet``).
+    """Compute the visit cube of an artefact once and store it in the artefact (``visit_cube.arrow``).
 
     The cube is ``visit_cube``'s own, streamed from the activity file; it is stored as one row
     per (month, customer), month-major, with the ``counter``, ``digital`` and ``other`` columns
     in their compact integer types, and its first month, months and customers in the schema
-    metadata. Opening the artefact then reads three integer columns instead of every activity
-    row (at 1M customers, 59M rows whose string ids cost about 15 s to read). The manifest is
+    metadata. The file is uncompressed Arrow IPC in one record batch, so opening it maps the
+    columns without decoding them (at 1M customers 0.001 s, against 0.5-0.8 s for the same
+    columns in zstd Parquet and about 15 s for the activity rows' string ids). The manifest is
     written again, last; without activity nothing is stored.
 
     Parameters
@@ -266,16 +267,19 @@ def store_visit_cube(path: str | Path) -> Path:
     folder = Path(path)
     prepared = read_artefact(folder)
     cube = visit_cube(replace(prepared, dataset=replace(prepared.dataset, visit_cube_file=None)))  # from the rows
+    del prepared
     manifest = read_manifest(folder)
-    manifest["rows"].pop(VISIT_CUBE_FILE, None)
-    (folder / VISIT_CUBE_FILE).unlink(missing_ok=True)
+    for file in (VISIT_CUBE_FILE, LEGACY_VISIT_CUBE_FILE):
+        manifest["rows"].pop(file, None)
+        (folder / file).unlink(missing_ok=True)
     if cube.has_activity:
         first = cube.months[0].strftime("%Y-%m-%d")
         meta = {"first_month": first, "months": cube.n_months, "customers": cube.n_customers}
         table = pa.table({name: getattr(cube, name).ravel() for name in CHANNEL_GROUPS})
         table = table.replace_schema_metadata({_CUBE_META: json.dumps(meta).encode()})
         temporary = folder / f".{VISIT_CUBE_FILE}.tmp"
-        pq.write_table(table, temporary, compression="zstd")
+        with pa.OSFile(str(temporary), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table, max_chunksize=max(table.num_rows, 1))  # one batch: zero-copy columns
         temporary.replace(folder / VISIT_CUBE_FILE)
         manifest["rows"][VISIT_CUBE_FILE] = table.num_rows
     return write_manifest(folder, manifest)
@@ -283,26 +287,30 @@ def store_visit_cube(path: str | Path) -> Path:
 
 def _stored_planes(prepared: PreparedDataset, months: pd.DatetimeIndex) -> tuple[np.ndarray, ...] | None:
     """The counter, digital and other planes of the artefact's stored cube, cut to the dataset's
-    customers; None when there is none or it was stored for other months or customers."""
+    customers; None when there is none or it was stored for other months or customers.
+
+    The whole bank's planes are read-only views of the memory-mapped file (the pages a view
+    touches are read, and the operating system may drop them again); a filter's are copies.
+    """
     dataset = prepared.dataset
     if dataset.visit_cube_file is None:
         return None
     try:
-        schema = pq.read_schema(dataset.visit_cube_file)
-        meta = json.loads((schema.metadata or {})[_CUBE_META])
+        reader = pa.ipc.open_file(pa.memory_map(dataset.visit_cube_file))
+        meta = json.loads((reader.schema.metadata or {})[_CUBE_META])
         stored = int(meta["customers"])
         same_months = meta["first_month"] == months[0].strftime("%Y-%m-%d") and int(meta["months"]) == len(months)
+        columns = dataset.cube_columns
+        customers = stored if columns is None else len(columns)
+        if not same_months or customers != len(prepared.customers) or reader.num_record_batches != 1:
+            return None
+        batch = reader.get_batch(0)
+        planes = []
+        for name in CHANNEL_GROUPS:
+            plane = batch.column(name).to_numpy(zero_copy_only=True).reshape(len(months), stored)
+            planes.append(_compact(plane if columns is None else plane[:, columns]))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None
-    columns = dataset.cube_columns
-    customers = stored if columns is None else len(columns)
-    if not same_months or customers != len(prepared.customers):
-        return None
-    table = pq.read_table(dataset.visit_cube_file, columns=list(CHANNEL_GROUPS))
-    planes = []
-    for name in CHANNEL_GROUPS:
-        plane = table.column(name).to_numpy().reshape(len(months), stored)
-        planes.append(_compact(plane if columns is None else plane[:, columns]))
     return tuple(planes)
 
 
@@ -391,7 +399,7 @@ def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     customer = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
     value = np.empty(len(customer), dtype=matrix.dtype)
     for j, row in enumerate(matrix):  # one month at a time: no (cells x 2) int64 index arrays
-        found = np.flatnonzero(row)
+        found = np.nonzero(row != 0)[0]  # 3x faster than flatnonzero on an integer row
         customer[ends[j] - counts[j] : ends[j]] = found
         value[ends[j] - counts[j] : ends[j]] = row[found]
     return month, customer, value
