@@ -274,6 +274,30 @@ def test_lookalike_attributes_are_not_aum():
     assert codes["channel"].tolist() == [1, 0, 2, 0]
 
 
+def test_lookalike_groups_are_the_same_from_a_category_or_from_text():
+    ages = ["30-39", "60-69", "30-39", None, "18-29"]
+    as_text = lookalike_attributes(pd.DataFrame({"age_band": ages}))["age_band"]
+    as_category = lookalike_attributes(pd.DataFrame({"age_band": pd.Categorical(ages)}))["age_band"]
+    # The codes may differ; the groups they make may not (look-alikes need the codes' identity only).
+    pairs = set(zip(as_text.tolist(), as_category.tolist(), strict=True))
+    assert len(pairs) == len(set(as_text.tolist())) == len(set(as_category.tolist())) == 4
+
+
+def test_group_quantiles_are_the_same_for_small_and_large_keys():
+    from crm_core.loyalty.value import _group_quantiles
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 40, 5_000)
+    aum = rng.lognormal(10, 1, 5_000)
+    aum[::17] = np.nan
+    active = rng.random(5_000) < 0.8
+    config = ClvConfig(lookalike_min_group=100)
+    small = _group_quantiles(keys, active, aum, config)  # radix sort and a lookup table
+    large = _group_quantiles(keys + 2**40, active, aum, config)  # quicksort and a binary search
+    np.testing.assert_array_equal(small, large)
+    assert np.isnan(small).any() and not np.isnan(small).all()  # some groups too small, others not
+
+
 def test_annual_contribution_is_used_when_present():
     dataset = tiny_dataset()
     dataset.customers["annual_contribution"] = [10.0, np.nan, 0.0, 0.0]

