@@ -61,6 +61,7 @@ def scenario_summary(
     product_view: products.ProductsView | None = None,
     staff_views: Callable[[str], staff.StaffView] | None = None,
     loyalty_view: loyalty.LoyaltyView | None = None,
+    profile_inputs: segments.ProfileInputs | None = None,
 ) -> ScenarioSummary:
     """Return the headline results of one scenario.
 
@@ -77,9 +78,12 @@ def scenario_summary(
         (computed here when None).
     loyalty_view : LoyaltyView, optional
         ``loyalty_view`` over the scenario's tiers (the app passes its cached one); built when None.
+    profile_inputs : ProfileInputs, optional
+        ``segments.profile_inputs(prepared)`` (the app passes its cached one); extracted when None.
     """
     tiers = segments.aum_tiers(prepared, scenario.tiers)
-    profiles = segments.group_profiles(prepared, tiers.codes, tiers.labels)
+    source = profile_inputs if profile_inputs is not None else prepared
+    profiles = segments.group_profiles(source, tiers.codes, tiers.labels)
     # every tier, with small ones folded into the suppressed row, so the tiers add up to the bank
     tier_table = profiles.loc[profiles["code"] != -1, ["code", "group", "customers", "aum"]].reset_index(drop=True)
 

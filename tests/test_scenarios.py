@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -115,3 +116,25 @@ def test_comparison_reconciles(small_sample):
     assert a.tiers["customers"].sum() == b.tiers["customers"].sum()
     with pytest.raises(ValueError, match="two to four"):
         scenario_comparison(prepared, [a])
+
+
+def test_summary_and_plays_read_given_profile_inputs_instead_of_extracting_them(small_sample, monkeypatch):
+    from crm_core import playbook, segments
+    from crm_core.dataset import Dataset
+    from crm_core.loyalty import churn_risk_model
+
+    prepared = prepared_dataset(Dataset("s", small_sample.customers, small_sample.activity, small_sample.holdings, "s"))
+    risk = churn_risk_model(prepared)
+    scenario = proposed_scenario()
+    extracted = scenario_summary(prepared, scenario, risk)
+    plays = playbook.segment_playbook(prepared, scenario, churn_risk=risk)
+    inputs = segments.profile_inputs(prepared)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("profile inputs extracted again")
+
+    monkeypatch.setattr(segments.profiles, "profile_inputs", refuse)
+    given = scenario_summary(prepared, scenario, risk, profile_inputs=inputs)
+    pd.testing.assert_frame_equal(given.tiers, extracted.tiers)
+    assert (given.opportunity_value, given.at_risk_aum) == (extracted.opportunity_value, extracted.at_risk_aum)
+    assert playbook.segment_playbook(prepared, scenario, churn_risk=risk, profile_inputs=inputs) == plays

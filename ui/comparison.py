@@ -11,6 +11,7 @@ from crm_core.prepare import PreparedDataset
 from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
 from ui import products as ui_prod
+from ui import segments as ui_seg
 from ui import staff as ui_staff
 
 
@@ -19,7 +20,9 @@ def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _
     risk = ui_loy.churn_risk(_prepared, _scenario.churn)
     view = ui_prod.tier_view(_prepared, _scenario)
     loyalty = ui_loy.tier_view(_prepared, _scenario)
-    return scenario_summary(_prepared, _scenario, risk, view, ui_staff.views(_prepared, _scenario), loyalty)
+    staff_views = ui_staff.views(_prepared, _scenario)
+    inputs = ui_seg.profile_inputs(_prepared)
+    return scenario_summary(_prepared, _scenario, risk, view, staff_views, loyalty, profile_inputs=inputs)
 
 
 def summary(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:

@@ -16,6 +16,7 @@ from crm_core.scenarios import Scenario, scenario_json
 from ui import loyalty as ui_loy
 from ui import places as ui_places
 from ui import products as ui_prod
+from ui import segments as ui_seg
 from ui import settings
 from ui import staff as ui_staff
 from ui import visits as ui_vis
@@ -59,7 +60,7 @@ def _plays(fingerprint: str, key: str, _prepared: PreparedDataset, _scenario: Sc
     inputs = _inputs(_prepared, _scenario)
     del inputs["visit_view"]  # the plays read the cube's per-customer windows only
     del inputs["staff_views"]
-    return pb.segment_playbook(_prepared, _scenario, **inputs)
+    return pb.segment_playbook(_prepared, _scenario, **inputs, profile_inputs=ui_seg.profile_inputs(_prepared))
 
 
 def _key(scenario: Scenario) -> str:

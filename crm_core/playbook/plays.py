@@ -137,6 +137,7 @@ def segment_metrics(
     stickiness: loyalty.StickinessConfig = loyalty.DEFAULT_STICKINESS,
     cube: visits.VisitCube | None = None,
     loyalty_view: loyalty.LoyaltyView | None = None,
+    profile_inputs: segments.ProfileInputs | None = None,
 ) -> pd.DataFrame:
     """Return the metrics the rules read, one row per segment (active customers).
 
@@ -157,6 +158,9 @@ def segment_metrics(
     loyalty_view : LoyaltyView, optional
         ``loyalty_view`` over the same groups (the app's cached one): the risk and stickiness
         metrics are read from it; built here from ``churn_risk`` and ``stickiness`` when None.
+    profile_inputs : ProfileInputs, optional
+        ``segments.profile_inputs(prepared)`` when the caller has it (the app caches it per
+        dataset); extracted here when None (0.3 s at 1M customers).
 
     Returns
     -------
@@ -171,7 +175,7 @@ def segment_metrics(
     labels = tuple(labels)
     g = len(labels)
     codes = np.asarray(codes).astype(np.int64)
-    profiles = segments.group_profiles(prepared, codes, labels)
+    profiles = segments.group_profiles(profile_inputs if profile_inputs is not None else prepared, codes, labels)
     profiles = profiles[profiles["code"] >= 0].set_index("code").reindex(range(g))
     frame = pd.DataFrame({"code": np.arange(g, dtype=np.int64), "segment": list(labels)})
     frame["suppressed"] = profiles["suppressed"].fillna(True).astype(bool).to_numpy()
@@ -241,6 +245,7 @@ def segment_playbook(
     cube: visits.VisitCube | None = None,
     product_view: products.ProductsView | None = None,
     loyalty_view: loyalty.LoyaltyView | None = None,
+    profile_inputs: segments.ProfileInputs | None = None,
 ) -> tuple[SegmentPlay, ...]:
     """Return the playbook of every tier of ``scenario.tiers``.
 
@@ -261,6 +266,8 @@ def segment_playbook(
         ``products_view`` over the scenario's tiers when the caller has it (built here otherwise).
     loyalty_view : LoyaltyView, optional
         ``loyalty_view`` over the scenario's tiers when the caller has it (built here otherwise).
+    profile_inputs : ProfileInputs, optional
+        ``segments.profile_inputs(prepared)`` when the caller has it (extracted here otherwise).
 
     Returns
     -------
@@ -280,7 +287,7 @@ def segment_playbook(
         loyalty_view = loyalty.loyalty_view(
             prepared, codes, scenario.tiers.labels, loyalty.LoyaltySettings.of(scenario), risk=risk
         )
-    metrics = segment_metrics(prepared, codes, labels, risk, scenario.stickiness, cube, loyalty_view)
+    metrics = segment_metrics(prepared, codes, labels, risk, scenario.stickiness, cube, loyalty_view, profile_inputs)
     view = product_view or products.products_view(
         prepared, codes, scenario.tiers.labels, products.ProductSettings.of(scenario)
     )

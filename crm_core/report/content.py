@@ -716,8 +716,9 @@ def report_content(
     findings = findings.named(finding_names(prepared, scenario, lang, branches))  # language-free, named in ``lang``
     if plays is None:
         plays = segment_playbook(
-            prepared, scenario, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty
-        )
+            prepared, scenario, churn_risk=risk, cube=cube, product_view=view, loyalty_view=loyalty,
+            profile_inputs=inputs,
+        )  # fmt: skip
     plays = plays_in(plays, lang)
     steps = (
         _positioning(prepared, profiles, labels, lang),
