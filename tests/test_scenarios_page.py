@@ -124,3 +124,22 @@ def test_untouched_settings_are_not_reported_as_modified_in_either_language():
         at.switch_page("pages/playbook.py").run()
         assert not at.exception
         assert at.sidebar.caption[-1].value == name
+
+
+def test_the_png_chart_picker_builds_the_storyline_only_when_opened(monkeypatch):
+    import crm_core.report
+    from ui import report as ui_report
+
+    built = []
+    original = crm_core.report.report_content
+    monkeypatch.setattr(crm_core.report, "report_content", lambda *a, **k: built.append(1) or original(*a, **k))
+    ui_report._content.clear()  # another test of this process may have built it
+    at = open_page()
+    assert not built, "visiting the page builds no storyline"
+    assert "Download PNG" not in [b.proto.label for b in at.get("download_button")]
+    at.toggle(key="export_png_open").set_value(True).run()
+    assert not at.exception
+    assert built
+    picker = at.selectbox(key="export_png_step@en")
+    assert len(picker.options) >= 5
+    assert "Download PNG" in [b.proto.label for b in at.get("download_button")]

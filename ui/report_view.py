@@ -48,7 +48,8 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
     """Deck, HTML report, Excel tables and a chart as PNG, stamped with scenario, dataset and date.
 
     Every file is built when its button is clicked (a download callable), never on a rerun; the
-    storyline they share is computed once per dataset, scenario and language.
+    storyline they share is computed once per dataset, scenario and language. The chart picker for
+    a PNG needs the storyline's steps, so it opens behind a toggle: visiting the page builds nothing.
     """
     stamp = ui_report.stamp_args(scenario, dataset_name, fingerprint)
     template = st.file_uploader(t("deck_template"), type=["pptx"], key="export_template")
@@ -80,6 +81,9 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
         t("download_tables"), tables, f"strategy_tables_{lang}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx",
     )  # fmt: skip
+    # Listing the charts builds the whole storyline (about a second at 1M customers): only when asked.
+    if not st.toggle(t("png_open"), key="export_png_open"):
+        return
     chart_col, png_col = st.columns([3, 1], vertical_alignment="bottom")
     # The charts depend on the settings, not on the scenario's name: saving under a new name reuses them.
     built = ui_report.content(prepared, settings_of(scenario), lang)
