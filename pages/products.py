@@ -81,7 +81,7 @@ def value_panel() -> None:
     offered, sizing = scenario.offered_products, scenario.sizing
 
     st.subheader(t("next_best_heading"))
-    features, fitted, recommendations = ui_prod.next_best(prepared, sizing, offered)
+    _, fitted, _ = ui_prod.next_best(prepared, sizing, offered)
     plot(
         chart(
             model_quality_figure,
@@ -95,25 +95,17 @@ def value_panel() -> None:
     )
     ui_prod.model_notes(fitted, names)
     branch_col, manager_col = st.columns(2)
-    customers = prepared.customers
     branches = branch_col.multiselect(
         t("branch"),
-        sorted(customers["branch"].dropna().unique()) if "branch" in customers else [],
+        ui_prod.choices(prepared, "branch"),
         format_func=lambda b: branch_names.get(b, b),
         key="products_lead_branches",
     )
     managers = manager_col.multiselect(
-        t("relationship_manager"),
-        sorted(customers["relationship_manager"].dropna().unique()) if "relationship_manager" in customers else [],
-        key="products_lead_rms",
+        t("relationship_manager"), ui_prod.choices(prepared, "relationship_manager"), key="products_lead_rms"
     )
-    leads = prod.lead_list(
-        prepared,
-        features,
-        fitted,
-        recommendations,
-        prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200),
-    )
+    lead_filter = prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200)
+    leads = ui_prod.leads(prepared, sizing, offered, lead_filter)
     leads = ui_places.named(prod.lead_words(leads, lang), prepared)
     table(leads, "products_leads_table", customers=True)
     download_pair(

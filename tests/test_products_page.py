@@ -69,3 +69,25 @@ def test_lead_list_respects_the_suitability_guardrail(products_page, prepared):
     for row in leads.itertuples():
         product = code_of[row.Product]  # every recommended product is an offered one
         assert risk[row.Customer] >= minimum.get(product, 0)
+
+
+def test_a_rerun_or_a_lead_filter_does_not_score_every_customer_again(monkeypatch):
+    import crm_core.products
+
+    scored = []
+    original = crm_core.products.next_best_products
+    monkeypatch.setattr(crm_core.products, "next_best_products", lambda *a, **k: scored.append(1) or original(*a, **k))
+    from ui import products as ui_prod
+
+    ui_prod._next_best.clear()  # another test of this process may have scored them
+    ui_prod._leads.clear()
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/products.py").run()
+    assert not at.exception and len(scored) == 1
+    at.switch_page("pages/products.py").run()
+    branch = at.multiselect(key="products_lead_branches")
+    branch.set_value([branch.options[0]]).run()
+    assert not at.exception
+    assert len(scored) == 1  # the rerun and the filter read the recommendations computed once
+    leads = next(d.value for d in at.dataframe if "Expected value a year" in d.value.columns)
+    assert 0 < len(leads) and leads["Branch"].nunique() == 1
