@@ -90,4 +90,4 @@ def test_a_rerun_or_a_lead_filter_does_not_score_every_customer_again(monkeypatc
     assert not at.exception
     assert len(scored) == 1  # the rerun and the filter read the recommendations computed once
     leads = next(d.value for d in at.dataframe if "Expected value a year" in d.value.columns)
-    assert 0 < len(leads) and leads["Branch"].nunique() == 1
+    assert len(leads) > 0 and leads["Branch"].nunique() == 1
