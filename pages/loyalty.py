@@ -99,9 +99,10 @@ def value_panel() -> None:
         format_func=lambda b: t("all") if b is None else branch_names.get(b, b),
         key="loyalty_at_risk_branch",
     )
-    at_risk = loy.at_risk_customers(prepared, risk, kept.customer_bands, kept.values, branch=branch, limit=2_000)
+    at_risk = ui_loy.at_risk(prepared, kept, risk, branch, limit=2_000)
     at_risk = ui_loy.with_reasons_in_words(ui_places.named(at_risk, prepared))
-    at_risk = at_risk.assign(risk_band=[t(f"band_{b}") for b in at_risk["risk_band"]])
+    bands = {b: t(f"band_{b}") for b in loy.RISK_BANDS}
+    at_risk = at_risk.assign(risk_band=at_risk["risk_band"].map(bands))
     table(at_risk.head(200), "loyalty_at_risk_table", customers=True)
     download_pair(
         partial(loy.csv_bytes, exported(at_risk)), partial(loy.excel_bytes, exported(at_risk)), "at_risk", "loyalty"

@@ -52,3 +52,26 @@ def test_stickiness_weights_sum_to_100_and_definition_switch_retrains():
     at.selectbox(key="churn.kind@en").set_value("inactive").run()
     assert not at.exception, at.exception
     assert any(c.value.lower().startswith("churned: no transaction") for c in at.caption)
+
+
+def test_the_at_risk_list_is_built_once_and_follows_the_branch_and_the_language(prepared, monkeypatch):
+    import crm_core.loyalty
+    from ui import loyalty as ui_loy
+
+    built = []
+    original = crm_core.loyalty.at_risk_customers
+    monkeypatch.setattr(crm_core.loyalty, "at_risk_customers", lambda *a, **k: built.append(k) or original(*a, **k))
+    ui_loy._at_risk.clear()  # another test of this process may have built it
+    at = open_loyalty()
+    assert len(built) == 1
+    at.slider(key="retention.retained_share").set_value(30).run()  # a what-if move: the list is not rebuilt
+    assert len(built) == 1
+    english = next(d.value for d in at.dataframe if "Churn probability" in d.value.columns)
+    branch = at.selectbox(key="loyalty_at_risk_branch")
+    branch.set_value(branch.options[1]).run()
+    assert not at.exception and len(built) == 2 and built[-1]["branch"] == branch.options[1]
+    at.session_state["lang"] = "中文"  # the sidebar's language switch
+    at.run()
+    assert not at.exception and len(built) == 2  # the language words the same list again
+    chinese = next(d.value for d in at.dataframe if "流失概率" in d.value.columns)
+    assert set(chinese["风险等级"]) <= {"高", "中", "低"} and len(english) >= len(chinese) > 0
