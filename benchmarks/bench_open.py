@@ -3,7 +3,8 @@
 Usage: ``python -m benchmarks.bench_open --artefact DIR`` (an artefact written by ``python -m crm_core
 prepare``, e.g. the one ``bench_spark --keep`` leaves). The app runs in this process under Streamlit's
 AppTest, as a user would drive it: Data page, "Open a prepared dataset", then every page in the
-sidebar's order, each first visit followed by ``--reruns`` reruns of the same page (the median is
+sidebar's order (``--read-seconds`` apart: large datasets are warmed in the background meanwhile,
+``ui.background``), each first visit followed by ``--reruns`` reruns of the same page (the median is
 reported: what a widget move or a page switch back costs once the caches hold the page's results).
 Memory is this process's peak resident size (``VmHWM``) after each step, so it includes Python,
 Streamlit and every cache the pages fill.
@@ -33,6 +34,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--artefact", type=Path, required=True)
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds one page may take")
     parser.add_argument("--reruns", type=int, default=3, help="reruns of each page after its first visit")
+    parser.add_argument(
+        "--read-seconds",
+        type=float,
+        default=0.0,
+        help="pause before each page, not counted (a manager reading the previous one; 0: back to back)",
+    )
     args = parser.parse_args(argv)
     folder = args.artefact.resolve()
     os.environ["CRM_ARTEFACT_ROOT"] = str(folder.parent)
@@ -58,6 +65,7 @@ def main(argv: list[str] | None = None) -> dict:
         # AppTest drops the sidebar on reruns of an st.navigation app, and with it the data-source
         # radio's value; a browser keeps it. Set it as the radio would.
         at.session_state["data_source"] = "upload"
+        time.sleep(args.read_seconds)
         started = time.perf_counter()
         at.switch_page(f"pages/{page}.py").run()
         seconds = time.perf_counter() - started
@@ -77,6 +85,7 @@ def main(argv: list[str] | None = None) -> dict:
         "customers": manifest["rows"]["customers.parquet"],
         "activity_rows": manifest["rows"].get("activity.parquet", 0),
         "engine": manifest.get("engine"),
+        "read_seconds": args.read_seconds,
         "peak_gb_before_opening": round(baseline, 2),
         "time_to_first_page_s": round(steps[0]["seconds"] + steps[1]["seconds"], 2),
         "steps": steps,

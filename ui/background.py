@@ -12,6 +12,14 @@ needs no job; a filtered bank trains on demand, as before.
 The queue is one worker thread per server (``st.cache_resource``), so two uploads train one after
 the other rather than both at half speed on a small machine; a job's steps never touch
 ``st.session_state`` or any widget (they run without a script context).
+
+A large dataset (``WARM_MIN_CUSTOMERS`` customers or more: an opened artefact, a large upload, a
+filter of either) is also *warmed* once per fingerprint, in the same queue after its training:
+the tier views of Segments, Visits, Product gap (with its next-best offers) and Loyalty under the
+scenario in use when it became active (``start_warming``). The pages read those views from the
+same caches, so a page the manager opens after reading the previous one finds its results ready;
+a page opened while its step still runs waits on the cache's per-key lock rather than computing
+twice. A what-if move does not warm again (the key is the fingerprint).
 """
 
 from __future__ import annotations
@@ -28,7 +36,16 @@ import streamlit as st
 from crm_core.dataset import Dataset
 
 STEPS: tuple[str, ...] = ("prepare", "churn", "propensity")
-"""The job's steps, in order (catalog keys ``background_step_<step>``)."""
+"""The training job's steps, in order (catalog keys ``background_step_<step>``)."""
+
+WARM_STEPS: tuple[str, ...] = ("segments", "visits", "products", "loyalty")
+"""The warming job's steps, in the sidebar's page order."""
+
+WARM_MIN_CUSTOMERS = 200_000
+"""Customers from which a dataset is warmed (smaller ones open every page in well under a second;
+``CRM_WARM_MIN_CUSTOMERS`` overrides it, 0 warms every dataset)."""
+
+WARM_ENV = "CRM_WARM_MIN_CUSTOMERS"
 
 KEPT_JOBS = 16
 """Finished jobs remembered per server (their results live in the page caches, not here)."""
@@ -44,12 +61,14 @@ class Job:
     ----------
     fingerprint : str
         The dataset's fingerprint.
+    steps : tuple of str
+        Names of the job's steps, in order (``STEPS`` or ``WARM_STEPS``).
     started : float
         ``time.monotonic()`` when the job was queued.
     running : bool
         Whether the worker has taken the job (False while it waits behind another dataset's).
     done : int
-        Steps finished (``STEPS[:done]``).
+        Steps finished (``steps[:done]``).
     failed : str or None
         The step that raised (its page then computes it itself and reports the error).
     finished : threading.Event
@@ -57,6 +76,7 @@ class Job:
     """
 
     fingerprint: str
+    steps: tuple[str, ...] = STEPS
     started: float = field(default_factory=time.monotonic)
     running: bool = False
     done: int = 0
@@ -65,7 +85,9 @@ class Job:
 
     def pending(self, step: str) -> bool:
         """Whether ``step`` is still to run (queued or running) in this job."""
-        return not self.finished.is_set() and STEPS.index(step) >= self.done and self.failed is None
+        if step not in self.steps:
+            return False
+        return not self.finished.is_set() and self.steps.index(step) >= self.done and self.failed is None
 
 
 class Trainer:
@@ -76,8 +98,8 @@ class Trainer:
         self._jobs: dict[str, Job] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-background")
 
-    def start(self, fingerprint: str, steps: tuple[Callable[[], object], ...]) -> Job:
-        """Queue ``steps`` (one callable per ``STEPS`` entry) for ``fingerprint``, once; return its job."""
+    def start(self, fingerprint: str, steps: tuple[Callable[[], object], ...], names: tuple[str, ...] = STEPS) -> Job:
+        """Queue ``steps`` (one callable per entry of ``names``) under the key ``fingerprint``, once; return its job."""
         with self._lock:
             job = self._jobs.get(fingerprint)
             if job is not None:
@@ -85,7 +107,7 @@ class Trainer:
             finished = [k for k, j in self._jobs.items() if j.finished.is_set()]
             for key in finished[: max(0, len(self._jobs) - KEPT_JOBS + 1)]:
                 del self._jobs[key]
-            job = self._jobs[fingerprint] = Job(fingerprint)
+            job = self._jobs[fingerprint] = Job(fingerprint, names)
         self._pool.submit(_run, job, steps)
         return job
 
@@ -98,7 +120,7 @@ class Trainer:
 def _run(job: Job, steps: tuple[Callable[[], object], ...]) -> None:
     job.running = True
     try:
-        for name, step in zip(STEPS, steps, strict=True):
+        for name, step in zip(job.steps, steps, strict=True):
             try:
                 step()
             except Exception:  # the page computes the step itself and reports what went wrong
@@ -136,6 +158,49 @@ def start_training(dataset: Dataset, churn_definition) -> Job:
             ui_prod._models(fingerprint, prepared[0])
 
     return trainer().start(fingerprint, (prepare, churn, propensity))
+
+
+def warm_threshold() -> int:
+    """Customers from which a dataset is warmed (``WARM_MIN_CUSTOMERS`` unless the environment says otherwise)."""
+    import os
+
+    try:
+        return max(0, int(os.environ.get(WARM_ENV, WARM_MIN_CUSTOMERS)))
+    except ValueError:
+        return WARM_MIN_CUSTOMERS
+
+
+def start_warming(prepared, scenario) -> Job | None:
+    """Queue the warming of a large dataset's page views under ``scenario`` (once per fingerprint).
+
+    Returns the job, or None when the dataset is below ``warm_threshold()``. Each step calls the
+    pages' own cached functions with the arguments the pages pass for the scenario's tiers, so the
+    pages find the results (see the module's docstring).
+    """
+    if len(prepared.customers) < warm_threshold():
+        return None
+    from crm_core import products as prod
+    from ui import loyalty as ui_loy
+    from ui import products as ui_prod
+    from ui import segments as ui_seg
+    from ui import visits as ui_vis
+
+    def segments() -> None:
+        ui_seg.view(prepared, scenario)
+
+    def visits() -> None:
+        ui_vis.tier_view(prepared, scenario)
+
+    def products() -> None:
+        if prepared.products:
+            ui_prod.tier_view(prepared, scenario)
+            settings = prod.ProductSettings.of(scenario)
+            ui_prod.next_best_of(prepared, settings.sizing, settings.offered)
+
+    def loyalty() -> None:
+        ui_loy.tier_view(prepared, scenario)
+
+    return trainer().start(f"warm:{prepared.fingerprint}", (segments, visits, products, loyalty), WARM_STEPS)
 
 
 def wait_for(fingerprint: str, step: str, poll_seconds: float = 0.5) -> None:

@@ -145,6 +145,19 @@ def _unfiltered_prepared() -> PreparedDataset:
 
 
 def active_prepared() -> PreparedDataset:
+    """The prepared form of the active dataset under the scenario's filters (``_active_prepared``).
+
+    A large one is warmed in the background the first time a page asks for it (``ui.background``).
+    """
+    from ui import background
+    from ui.settings import active
+
+    prepared = _active_prepared()
+    background.start_warming(prepared, active())
+    return prepared
+
+
+def _active_prepared() -> PreparedDataset:
     """The prepared form of the active dataset under the scenario's filters.
 
     Unfiltered: an opened artefact as it is, else prepared once per fingerprint. Filtered by branch,
@@ -199,6 +212,11 @@ def open_artefact(folder: Path) -> str | None:
     st.session_state[UPLOADED_KEY] = prepared.dataset
     st.session_state[UPLOADED_PREPARED_KEY] = prepared
     st.session_state[SOURCE_KEY] = "upload"
+    from ui import background
+    from ui.settings import active
+
+    if not active().filters.is_active:  # warmed now, while the manager reads the first page
+        background.start_warming(prepared, active())
     return None
 
 

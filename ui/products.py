@@ -241,8 +241,12 @@ def next_best(prepared: PreparedDataset, sizing: prod.SizingConfig, offered: tup
     the page, a lead filter or a language switch reads them.
     """
     features, fitted, _ = models(prepared)
-    key = _next_best_key(sizing, offered)
-    return features, fitted, _next_best(prepared.fingerprint, key, prepared, sizing, tuple(offered))
+    return features, fitted, next_best_of(prepared, sizing, offered)
+
+
+def next_best_of(prepared: PreparedDataset, sizing: prod.SizingConfig, offered: tuple[str, ...]) -> prod.NextBest:
+    """The recommendations alone, from the same cache (no notes, no spinner: the background warming calls it)."""
+    return _next_best(prepared.fingerprint, _next_best_key(sizing, offered), prepared, sizing, tuple(offered))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

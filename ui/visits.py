@@ -34,7 +34,7 @@ def _fits(fingerprint: str, _cube_value: vis.VisitCube) -> vis.VisitFits:
 def _grouped(
     fingerprint: str, grouping_key: str, settings_key: str, _prepared: PreparedDataset, _codes, _labels, _settings
 ) -> vis.VisitsView:
-    cube_value = cube(_prepared)
+    cube_value = _cube(fingerprint, _prepared)  # no spinner here: the background warming calls this too
     return vis.visits_view(_prepared, _codes, _labels, _settings, cube=cube_value, fits=_fits(fingerprint, cube_value))
 
 
