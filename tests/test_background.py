@@ -73,3 +73,58 @@ def test_choosing_an_upload_trains_its_models_in_the_background_and_the_pages_re
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
     assert fits == {"churn": 1, "propensity": 1}  # the pages read what the background trained
+
+
+def test_a_large_opened_artefact_is_warmed_and_its_pages_read_the_warmed_views(tmp_path, monkeypatch):
+    import crm_core.loyalty
+    import crm_core.products
+    import crm_core.segments
+    import crm_core.visits
+    import ui.comparison
+    from crm_core.artefact import write_artefact
+    from crm_core.dataset import Dataset
+    from crm_core.prepare import prepared_dataset
+
+    tables = sample_tables(SampleConfig(n_customers=2_000, seed=5))
+    prepared = prepared_dataset(Dataset("warm-bank", tables.customers, tables.activity, tables.holdings, "w" * 64))
+    write_artefact(prepared, tmp_path / "warm_bank", source="generated for the test")
+    monkeypatch.setenv("CRM_ARTEFACT_ROOT", str(tmp_path))
+    monkeypatch.setenv(background.WARM_ENV, "1000")  # 2,000 customers count as large here
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/data.py").run()
+    at.button(key="data_artefact_open").click().run()
+    assert not at.exception, at.exception
+    job = background.trainer().job("warm:" + "w" * 64)
+    assert job is not None, "opening a large artefact queued no warming"
+    assert job.finished.wait(180)
+    assert (job.done, job.failed) == (len(background.WARM_STEPS), None)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a page computed a view the warming had computed")
+
+    for module, name in (
+        (crm_core.segments, "segments_view"),
+        (crm_core.visits, "visits_view"),
+        (crm_core.products, "products_view"),
+        (crm_core.products, "next_best_products"),
+        (crm_core.loyalty, "loyalty_view"),
+        (ui.comparison, "scenario_summary"),
+    ):
+        monkeypatch.setattr(module, name, refuse)
+    for page in ("segments", "visits", "products", "loyalty", "scenarios"):
+        at.session_state["data_source"] = "upload"
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+    assert background.trainer().start("warm:" + "w" * 64, ()) is job  # warmed once per fingerprint
+
+
+def test_a_small_dataset_is_not_warmed(monkeypatch):
+    from crm_core.prepare import prepared_dataset
+    from crm_core.sample import read_sample
+    from crm_core.scenarios import Scenario
+
+    monkeypatch.delenv(background.WARM_ENV, raising=False)
+    assert background.warm_threshold() == background.WARM_MIN_CUSTOMERS
+    assert background.start_warming(prepared_dataset(read_sample()), Scenario()) is None
+    monkeypatch.setenv(background.WARM_ENV, "not a number")
+    assert background.warm_threshold() == background.WARM_MIN_CUSTOMERS

@@ -17,7 +17,7 @@ from ui import staff as ui_staff
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _scenario: Scenario) -> ScenarioSummary:
-    risk = ui_loy.churn_risk(_prepared, _scenario.churn)
+    risk = ui_loy.churn_risk_of(_prepared, _scenario.churn)  # no spinner here: the background warming calls this
     view = ui_prod.tier_view(_prepared, _scenario)
     loyalty = ui_loy.tier_view(_prepared, _scenario)
     staff_views = ui_staff.views(_prepared, _scenario)
@@ -26,6 +26,15 @@ def _summary(fingerprint: str, scenario_hash: str, _prepared: PreparedDataset, _
 
 
 def summary(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:
-    """One scenario's headline results, computed once per dataset and settings."""
+    """One scenario's headline results, computed once per dataset and settings.
+
+    Its churn model first, with the page's notes and spinner (``ui.loyalty.churn_risk``).
+    """
+    ui_loy.churn_risk(prepared, scenario.churn)
+    return summary_of(prepared, scenario)
+
+
+def summary_of(prepared: PreparedDataset, scenario: Scenario) -> ScenarioSummary:
+    """``summary`` without any element drawn (the background warming calls it)."""
     digest = hashlib.sha256(scenario_json(scenario).encode()).hexdigest()
     return _summary(prepared.fingerprint, digest, prepared, scenario)

@@ -86,6 +86,11 @@ def churn_risk(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> lo
         return _risk(prepared.fingerprint, definition, prepared)
 
 
+def churn_risk_of(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> loy.ChurnRisk:
+    """``churn_risk`` from the same cache without any element drawn (for cached callers and the warming)."""
+    return _risk(prepared.fingerprint, definition, prepared)
+
+
 def definition_controls() -> loy.ChurnDefinition:
     """Which customers count as churned (views of the scenario's churn definition)."""
     kind_col, months_col, drop_col = st.columns(3)
