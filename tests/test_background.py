@@ -77,6 +77,7 @@ def test_choosing_an_upload_trains_its_models_in_the_background_and_the_pages_re
 
 def test_a_large_opened_artefact_is_warmed_and_its_pages_read_the_warmed_views(tmp_path, monkeypatch):
     import crm_core.loyalty
+    import crm_core.playbook
     import crm_core.products
     import crm_core.segments
     import crm_core.visits
@@ -109,9 +110,11 @@ def test_a_large_opened_artefact_is_warmed_and_its_pages_read_the_warmed_views(t
         (crm_core.products, "next_best_products"),
         (crm_core.loyalty, "loyalty_view"),
         (ui.comparison, "scenario_summary"),
+        (crm_core.playbook, "executive_findings"),
+        (crm_core.playbook, "segment_playbook"),
     ):
         monkeypatch.setattr(module, name, refuse)
-    for page in ("segments", "visits", "products", "loyalty", "scenarios"):
+    for page in ("segments", "visits", "products", "loyalty", "playbook", "scenarios"):
         at.session_state["data_source"] = "upload"
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)

@@ -16,9 +16,9 @@ the other rather than both at half speed on a small machine; a job's steps never
 A large dataset (``WARM_MIN_CUSTOMERS`` customers or more: an opened artefact, a large upload, a
 filter of either) is also *warmed* once per fingerprint, in the same queue after its training:
 the tier views of Segments, Visits, Product gap (with its next-best offers) and Loyalty under the
-scenario in use when it became active, then the comparison of the two preset scenarios the
-Scenarios page opens with (``start_warming``). The pages read those views from the
-same caches, so a page the manager opens after reading the previous one finds its results ready;
+scenario in use when it became active, the playbook's findings and plays, then the comparison of
+the two preset scenarios the Scenarios page opens with (``start_warming``). The pages read those
+views from the same caches, so a page the manager opens after reading the previous one finds its results ready;
 a page opened while its step still runs waits on the cache's per-key lock rather than computing
 twice. A what-if move does not warm again (the key is the fingerprint).
 """
@@ -39,7 +39,7 @@ from crm_core.dataset import Dataset
 STEPS: tuple[str, ...] = ("prepare", "churn", "propensity")
 """The training job's steps, in order (catalog keys ``background_step_<step>``)."""
 
-WARM_STEPS: tuple[str, ...] = ("segments", "visits", "products", "loyalty", "scenarios")
+WARM_STEPS: tuple[str, ...] = ("segments", "visits", "products", "loyalty", "playbook", "scenarios")
 """The warming job's steps, in the sidebar's page order."""
 
 WARM_MIN_CUSTOMERS = 200_000
@@ -201,6 +201,13 @@ def start_warming(prepared, scenario) -> Job | None:
     def loyalty() -> None:
         ui_loy.tier_view(prepared, scenario)
 
+    def playbook() -> None:
+        from ui import playbook as ui_pb
+
+        ui_pb.raw_findings(prepared, scenario)
+        ui_pb.raw_plays(prepared, scenario)
+        ui_pb.guarantees(prepared, scenario)
+
     def scenarios() -> None:  # the comparison the Scenarios page opens with: the two presets
         from crm_core.scenarios import baseline_scenario, proposed_scenario
         from ui import comparison
@@ -208,7 +215,8 @@ def start_warming(prepared, scenario) -> Job | None:
         for preset in (baseline_scenario(), proposed_scenario()):
             comparison.summary_of(prepared, preset)
 
-    return trainer().start(f"warm:{prepared.fingerprint}", (segments, visits, products, loyalty, scenarios), WARM_STEPS)
+    steps = (segments, visits, products, loyalty, playbook, scenarios)
+    return trainer().start(f"warm:{prepared.fingerprint}", steps, WARM_STEPS)
 
 
 def wait_for(fingerprint: str, step: str, poll_seconds: float = 0.5) -> None:

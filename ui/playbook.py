@@ -33,13 +33,17 @@ VIEW_PAGES = {
 
 
 def _cube(prepared: PreparedDataset):
-    return ui_vis.cube(prepared) if prepared.monthly_channels is not None else None
+    return ui_vis.cube_of(prepared) if prepared.monthly_channels is not None else None
 
 
 def _inputs(prepared: PreparedDataset, scenario: Scenario) -> dict:
-    """The cached, language-free view results the findings and plays read (never recomputed per language)."""
+    """The cached, language-free view results the findings and plays read (never recomputed per language).
+
+    Nothing drawn (they are read inside cached functions and by the background warming); the page
+    shows the churn model's notes and spinner first (``findings``).
+    """
     return {
-        "churn_risk": ui_loy.churn_risk(prepared, scenario.churn),
+        "churn_risk": ui_loy.churn_risk_of(prepared, scenario.churn),
         "cube": _cube(prepared),
         "visit_view": ui_vis.tier_view(prepared, scenario),
         "product_view": ui_prod.tier_view(prepared, scenario),
@@ -86,7 +90,9 @@ def findings(prepared: PreparedDataset, scenario: Scenario) -> pb.Findings:
     """The executive findings, ranked by money at stake a year, their branches, tiers and products named.
 
     Computed once per (dataset, scenario); a language switch only names and renders them again.
+    The churn model first, with its notes and spinner (``ui.loyalty.churn_risk``).
     """
+    ui_loy.churn_risk(prepared, scenario.churn)
     found = raw_findings(prepared, scenario)
     branches = ui_places.names(prepared, "branch")  # cached per dataset and language
     return found.named(pb.finding_names(prepared, scenario, current_lang(), branches))

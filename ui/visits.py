@@ -55,6 +55,11 @@ def cube(prepared: PreparedDataset) -> vis.VisitCube:
         return _cube(prepared.fingerprint, prepared)
 
 
+def cube_of(prepared: PreparedDataset) -> vis.VisitCube:
+    """``cube`` from the same cache without a spinner (for cached callers and the background warming)."""
+    return _cube(prepared.fingerprint, prepared)
+
+
 def view(prepared: PreparedDataset, codes: np.ndarray, labels: tuple[str, ...], scenario: Scenario) -> vis.VisitsView:
     """The Visits view of a grouping under the scenario's visit settings, computed once and shared.
 
