@@ -131,3 +131,13 @@ def test_a_small_dataset_is_not_warmed(monkeypatch):
     assert background.start_warming(prepared_dataset(read_sample()), Scenario()) is None
     monkeypatch.setenv(background.WARM_ENV, "not a number")
     assert background.warm_threshold() == background.WARM_MIN_CUSTOMERS
+
+
+def test_wait_idle_returns_when_every_queued_job_has_finished():
+    trainer, gate = Trainer(), threading.Event()
+    trainer.start("a", (lambda: gate.wait(5), lambda: None, lambda: None))
+    trainer.start("b", (lambda: None,) * 3)
+    assert not trainer.wait_idle(0.05)
+    gate.set()
+    assert trainer.wait_idle(5)
+    assert trainer.job("a").finished.is_set() and trainer.job("b").finished.is_set()

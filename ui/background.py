@@ -112,6 +112,17 @@ class Trainer:
         self._pool.submit(_run, job, steps)
         return job
 
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every job queued so far has finished (benchmarks measure after it); False on timeout."""
+        with self._lock:
+            jobs = list(self._jobs.values())
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for job in jobs:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not job.finished.wait(left):
+                return False
+        return True
+
     def job(self, fingerprint: str) -> Job | None:
         """The job of a fingerprint, if one was started."""
         with self._lock:
