@@ -1,7 +1,8 @@
 """Filters: what a filter change costs on the open page, against an unfiltered rerun of it.
 
 Usage: ``python -m benchmarks.bench_filters --customers 20000 1000000`` (20,000 = the bundled sample;
-other sizes are generated). The Overview runs under AppTest in this process. A filter makes the
+other sizes are generated), or ``--artefact DIR`` for a prepared artefact, opened as the Data page
+opens it. The Overview runs under AppTest in this process. A filter makes the
 filtered extract and prepares it (``crm_core.filters``): the first visit of a filter pays that,
 once per (dataset, filter); returning to a filter already seen, or rerunning the page, reads the
 caches. Printed: unfiltered rerun, first filtered run (the median of the first visits of the five
@@ -25,7 +26,7 @@ REPEATS = 5
 """Runs behind each median: reruns, and first visits (of the five largest branches, each a new filter)."""
 
 
-def bench(n_customers: int, timeout: float) -> dict:
+def bench(n_customers: int, timeout: float, artefact: Path | None = None) -> dict:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
@@ -35,8 +36,15 @@ def bench(n_customers: int, timeout: float) -> dict:
     from ui.settings import ACTIVE_KEY, ORIGIN_KEY
 
     PagesManager.uses_pages_directory = False
-    dataset = _dataset(n_customers)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if artefact is not None:  # an opened artefact, as "Open a prepared dataset" leaves the session
+        from crm_core.artefact import read_artefact
+
+        prepared = read_artefact(artefact)
+        dataset, n_customers = prepared.dataset, len(prepared.customers)
+        at.session_state["uploaded_prepared"] = prepared
+    else:
+        dataset = _dataset(n_customers)
     if dataset is not None:
         at.session_state["uploaded_dataset"] = dataset
         at.session_state["data_source"] = "upload"
@@ -102,8 +110,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, nargs="+", default=[20_000, 1_000_000])
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds one run may take")
+    parser.add_argument("--artefact", type=Path, help="an artefact folder to open instead (``--customers`` ignored)")
     args = parser.parse_args(argv)
-    results = [bench(n, args.timeout) for n in args.customers]
+    if args.artefact is not None:
+        results = [bench(0, args.timeout, args.artefact.resolve())]
+    else:
+        results = [bench(n, args.timeout) for n in args.customers]
     print(json.dumps(results))
     return results
 
