@@ -141,3 +141,22 @@ def test_wait_idle_returns_when_every_queued_job_has_finished():
     gate.set()
     assert trainer.wait_idle(5)
     assert trainer.job("a").finished.is_set() and trainer.job("b").finished.is_set()
+
+
+def test_a_filtered_bank_is_not_warmed(monkeypatch):
+    from crm_core.filters import Filters
+    from crm_core.scenarios import Scenario
+
+    queued = []
+    monkeypatch.setattr(background, "start_warming", lambda prepared, scenario: queued.append(prepared.fingerprint))
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    whole = {m.label: m.value for m in at.metric}["Active customers"]
+    assert queued, "an unfiltered dataset is offered to the warming (which then checks its size)"
+    queued.clear()
+    filtered = Scenario(filters=Filters(branches=("Hangzhou Xihu",)))
+    at.session_state["scenario_active"] = filtered
+    at.session_state["scenario_origin"] = filtered
+    at.run()
+    assert not at.exception, at.exception
+    assert {m.label: m.value for m in at.metric}["Active customers"] != whole  # the branch's customers
+    assert not queued

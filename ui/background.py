@@ -13,8 +13,8 @@ The queue is one worker thread per server (``st.cache_resource``), so two upload
 the other rather than both at half speed on a small machine; a job's steps never touch
 ``st.session_state`` or any widget (they run without a script context).
 
-A large dataset (``WARM_MIN_CUSTOMERS`` customers or more: an opened artefact, a large upload, a
-filter of either) is also *warmed* once per fingerprint, in the same queue after its training:
+A large dataset (``WARM_MIN_CUSTOMERS`` customers or more: an opened artefact or a large upload,
+unfiltered) is also *warmed* once per fingerprint, in the same queue after its training:
 the tier views of Segments, Visits, Product gap (with its next-best offers) and Loyalty under the
 scenario in use when it became active, the playbook's findings and plays, then the comparison of
 the two preset scenarios the Scenarios page opens with (``start_warming``). The pages read those

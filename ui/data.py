@@ -147,13 +147,17 @@ def _unfiltered_prepared() -> PreparedDataset:
 def active_prepared() -> PreparedDataset:
     """The prepared form of the active dataset under the scenario's filters (``_active_prepared``).
 
-    A large one is warmed in the background the first time a page asks for it (``ui.background``).
+    A large one is warmed in the background the first time a page asks for it (``ui.background``);
+    a filtered one is not (a manager trying several branches or cities would queue a warming per
+    filter, each for views perhaps never shown).
     """
     from ui import background
     from ui.settings import active
 
     prepared = _active_prepared()
-    background.start_warming(prepared, active())
+    scenario = active()
+    if not scenario.filters.is_active:
+        background.start_warming(prepared, scenario)
     return prepared
 
 
