@@ -119,15 +119,15 @@ def customer_offers(
         else:
             net[:, j] = e.average_balance * e.margin
     is_offered = np.array([p in set(offered) for p in products], dtype=bool)
-    eligible = (
-        np.asarray(active, dtype=bool)[:, None]
-        & ~np.asarray(held, dtype=bool)
-        & np.asarray(suitable, dtype=bool)
-        & is_offered[None, :]
-        & (net > 0)
-    )
+    # In place, one (customers x products) array at a time (the same values as one expression).
+    eligible = ~np.asarray(held, dtype=bool)
+    eligible &= np.asarray(suitable, dtype=bool)
+    eligible &= np.asarray(active, dtype=bool)[:, None]
+    eligible &= is_offered[None, :]
+    eligible &= net > 0
     rate = np.array([e.conversion_rate for e in economics], dtype=np.float64)
-    expected = np.where(eligible, net * rate[None, :], 0.0)
+    expected = np.zeros_like(net)
+    np.multiply(net, rate[None, :], out=expected, where=eligible)
     if len(products):
         best = np.argmax(expected, axis=1)
         value = expected[np.arange(len(best)), best]
@@ -172,11 +172,15 @@ def opportunity_sizing(
     cell = codes[inside].astype(np.int64) * p
     if p == 0 or gaps.empty:
         return pd.DataFrame({c: [] for c in SIZING_COLUMNS}, columns=list(SIZING_COLUMNS))
-    # The assigned customers' rows taken once, then read column by column (Fortran order).
-    code_in = codes[inside]
-    eligible_in = np.asfortranarray(offers.eligible[inside])
-    value_in = np.asfortranarray(np.where(eligible_in, offers.net_value[inside], 0))
-    eligible = np.stack([np.bincount(code_in, eligible_in[:, j], minlength=k) for j in range(p)], 1)
+    # The assigned customers' rows taken once (none taken when every customer is assigned), then
+    # read column by column (Fortran order).
+    everyone = bool(inside.all())
+    code_in = codes if everyone else codes[inside]
+    eligible_in = np.asfortranarray(offers.eligible if everyone else offers.eligible[inside])
+    value_in = np.zeros(eligible_in.shape, dtype=np.float64, order="F")
+    np.copyto(value_in, offers.net_value if everyone else offers.net_value[inside], where=eligible_in)
+    # Eligible customers counted per group from the mask (whole numbers, no float weights).
+    eligible = np.stack([np.bincount(code_in[eligible_in[:, j]], minlength=k) for j in range(p)], 1)
     value_sum = np.stack([np.bincount(code_in, value_in[:, j], minlength=k) for j in range(p)], 1)
     best = offers.best[inside]
     has = best >= 0
