@@ -292,10 +292,11 @@ def clv_by_segment(values: pd.DataFrame, codes: np.ndarray, labels: Sequence[str
     1       b       NaN
     """
     codes = np.asarray(codes)
+    summed = values[["clv", "contribution", "headroom"]]  # the three columns read, not all ten per segment
     rows = []
     for code, label in enumerate(labels):
         member = active & (codes == code)
-        part = values[member]
+        part = summed[member]
         count = int(member.sum())
         rows.append(
             (
@@ -314,7 +315,8 @@ def clv_by_segment(values: pd.DataFrame, codes: np.ndarray, labels: Sequence[str
 
 def quadrant_sample(values: pd.DataFrame, max_points: int = 5_000, random_state: int = 0) -> pd.DataFrame:
     """Return at most ``max_points`` active customers (``clv``, ``headroom``, ``quadrant``) for a scatter."""
-    active = values[values["quadrant"] >= 0]
+    columns = ["clv", "headroom", "aum", "potential_aum", "quadrant"]
+    active = values.loc[values["quadrant"].to_numpy() >= 0, columns]  # one take of the five columns shown
     if len(active) > max_points:
         active = active.sample(n=max_points, random_state=random_state)
-    return active[["clv", "headroom", "aum", "potential_aum", "quadrant"]].reset_index(drop=True)
+    return active[columns].reset_index(drop=True)
