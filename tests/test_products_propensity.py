@@ -210,3 +210,26 @@ def test_figures_carry_titles_and_traces(fitted):
     quality = model_quality_figure(models.quality_, "Models")
     flagged = int((~models.quality_["usable"].astype(bool)).any())  # flagged models get their own grey bars
     assert quality.layout.yaxis.title.text == "ROC AUC" and len(quality.data) == 2 + flagged
+
+
+def test_next_best_is_the_same_scored_in_blocks_of_any_size(monkeypatch):
+    from crm_core.products import propensity as module
+
+    rng = np.random.default_rng(7)
+    n, products = 1_003, ["credit_card", "wealth_management", "funds", "insurance"]
+    scores = rng.random((n, len(products))).astype(np.float32)
+    held = rng.random((n, len(products))) < 0.3
+    levels = np.where(rng.random(n) < 0.1, np.nan, rng.integers(1, 6, n).astype(float))
+    eligible = rng.random(n) < 0.9
+
+    def scored(rows: int):
+        monkeypatch.setattr(module, "NEXT_BEST_ROWS", rows)
+        return module.next_best_products(scores, held, products, levels, eligible_customers=eligible)
+
+    whole = scored(10**9)
+    assert (whole.product_codes >= 0).any() and (whole.product_codes == -1).any()
+    for rows in (1, 7, 256):
+        blocks = scored(rows)
+        np.testing.assert_array_equal(blocks.product_codes, whole.product_codes)
+        for name in ("propensity", "conversion", "expected_value"):
+            np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name))  # bit for bit

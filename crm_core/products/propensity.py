@@ -783,6 +783,10 @@ def suitable_products(
     return levels[:, None] >= minimum[None, :]
 
 
+NEXT_BEST_ROWS = 65_536
+"""Customers ``next_best_products`` scores at a time (its temporaries stay a few MB at any size)."""
+
+
 @dataclass(frozen=True, eq=False)
 class NextBest:
     """The recommended product per customer (from ``next_best_products``).
@@ -857,32 +861,53 @@ def next_best_products(
     ([0, 1], [0.067, 0.03])
     """
     products = tuple(products)
-    n = len(np.asarray(held))
-    propensity = np.asarray(propensity, dtype=np.float64).reshape(n, len(products))
+    held = np.asarray(held, dtype=bool)
+    n, k = len(held), len(products)
+    propensity = np.asarray(propensity).reshape(n, k)
     rate = np.array([sizing.economics_of(p).conversion_rate for p in products], dtype=np.float64)
     value = np.array([sizing.economics_of(p).annual_value for p in products], dtype=np.float64)
-    allowed = ~np.asarray(held, dtype=bool) & suitable_products(risk_levels, products, suitability)
-    if eligible_customers is not None:
-        allowed &= np.asarray(eligible_customers, dtype=bool)[:, None]
-    if usable_products is not None:
-        allowed &= np.asarray(usable_products, dtype=bool)[None, :]
-    candidates = allowed.sum(axis=0)
+    levels = np.asarray(risk_levels, dtype=np.float64)
+    eligible = None if eligible_customers is None else np.asarray(eligible_customers, dtype=bool)
+    usable = None if usable_products is None else np.asarray(usable_products, dtype=bool)
+
+    # Customers are scored NEXT_BEST_ROWS at a time: the (customers x products) temporaries stay a
+    # few MB instead of six of 400 MB at 5M customers (the same values as whole-matrix arrays).
+    def allowed_in(lo: int, hi: int) -> np.ndarray:
+        allowed = ~held[lo:hi] & suitable_products(levels[lo:hi], products, suitability)
+        if eligible is not None:
+            allowed &= eligible[lo:hi, None]
+        if usable is not None:
+            allowed &= usable[None, :]
+        return allowed
+
+    bounds = [(lo, min(lo + NEXT_BEST_ROWS, n)) for lo in range(0, n, NEXT_BEST_ROWS)]
+    candidates, sums = np.zeros(k, dtype=np.int64), np.zeros(k, dtype=np.float64)
+    for lo, hi in bounds:
+        allowed = allowed_in(lo, hi)
+        candidates += allowed.sum(axis=0)
+        offered = np.where(allowed, propensity[lo:hi].astype(np.float64), 0.0)
+        # Added after the running total: the same additions, in the same order, as one sum over all rows.
+        sums = np.add.reduce(np.vstack([sums[None, :], offered]), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(candidates > 0, np.where(allowed, propensity, 0.0).sum(axis=0) / candidates, np.nan)
-        relative = np.where(mean > 0, propensity / mean, 1.0)
-    conversion = np.minimum(rate[None, :] * relative, 1.0)
-    expected = conversion * value[None, :]
-    ranked = np.where(allowed, expected, -np.inf)
-    best = ranked.argmax(axis=1) if len(products) else np.zeros(n, dtype=np.int64)
-    found = allowed.any(axis=1)
-    rows = np.arange(n)
-    chosen = np.where(found, best, -1).astype(np.int64)
-    safe = np.where(found, best, 0)
-
-    def picked(matrix: np.ndarray) -> np.ndarray:
-        return np.where(found, matrix[rows, safe], np.nan) if len(products) else np.full(n, np.nan)
-
-    return NextBest(products, chosen, picked(propensity), picked(conversion), picked(expected))
+        mean = np.where(candidates > 0, sums / candidates, np.nan)
+    chosen = np.full(n, -1, dtype=np.int64)
+    picked = {name: np.full(n, np.nan) for name in ("propensity", "conversion", "expected")}
+    for lo, hi in bounds:
+        allowed = allowed_in(lo, hi)
+        found = allowed.any(axis=1)
+        if not k or not found.any():
+            continue
+        scores = propensity[lo:hi].astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            relative = np.where(mean > 0, scores / mean, 1.0)
+        conversion = np.minimum(rate[None, :] * relative, 1.0)
+        expected = conversion * value[None, :]
+        best = np.where(allowed, expected, -np.inf).argmax(axis=1)
+        rows = np.flatnonzero(found)
+        chosen[lo + rows] = best[rows]
+        for name, matrix in (("propensity", scores), ("conversion", conversion), ("expected", expected)):
+            picked[name][lo + rows] = matrix[rows, best[rows]]
+    return NextBest(products, chosen, picked["propensity"], picked["conversion"], picked["expected"])
 
 
 _FLAGS = ("is_payroll", "mobile_active", "digital_active", "digital_active_12m_ago")
