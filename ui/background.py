@@ -18,9 +18,9 @@ unfiltered) is also *warmed* once per fingerprint, in the same queue after its t
 the tier views of Segments, Visits, Product gap (with its next-best offers) and Loyalty under the
 scenario in use when it became active, the playbook's findings and plays, then the comparison of
 the two preset scenarios the Scenarios page opens with (``start_warming``). The pages read those
-views from the same caches, so a page the manager opens after reading the previous one finds its results ready;
-a page opened while its step still runs waits on the cache's per-key lock rather than computing
-twice. A what-if move does not warm again (the key is the fingerprint).
+views from the same caches, so a page the manager opens after reading the previous one finds its
+results ready; a page opened while its step still runs waits on the cache's per-key lock rather
+than computing twice. A what-if move does not warm again (the key is the fingerprint).
 """
 
 from __future__ import annotations
@@ -185,11 +185,12 @@ def warm_threshold() -> int:
 def start_warming(prepared, scenario) -> Job | None:
     """Queue the warming of a large dataset's page views under ``scenario`` (once per fingerprint).
 
-    Returns the job, or None when the dataset is below ``warm_threshold()``. Each step calls the
-    pages' own cached functions with the arguments the pages pass for the scenario's tiers, so the
-    pages find the results (see the module's docstring).
+    Returns the job, or None when the dataset is below ``warm_threshold()`` or the scenario filters
+    it (a manager trying several branches or cities would queue a warming per filter, each for views
+    perhaps never shown). Each step calls the pages' own cached functions with the arguments the
+    pages pass for the scenario's tiers, so the pages find the results (see the module's docstring).
     """
-    if len(prepared.customers) < warm_threshold():
+    if scenario.filters.is_active or len(prepared.customers) < warm_threshold():
         return None
     from crm_core import products as prod
     from ui import loyalty as ui_loy

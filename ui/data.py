@@ -147,17 +147,14 @@ def _unfiltered_prepared() -> PreparedDataset:
 def active_prepared() -> PreparedDataset:
     """The prepared form of the active dataset under the scenario's filters (``_active_prepared``).
 
-    A large one is warmed in the background the first time a page asks for it (``ui.background``);
-    a filtered one is not (a manager trying several branches or cities would queue a warming per
-    filter, each for views perhaps never shown).
+    A large unfiltered one is warmed in the background the first time a page asks for it
+    (``ui.background.start_warming``, which decides).
     """
     from ui import background
     from ui.settings import active
 
     prepared = _active_prepared()
-    scenario = active()
-    if not scenario.filters.is_active:
-        background.start_warming(prepared, scenario)
+    background.start_warming(prepared, active())
     return prepared
 
 
@@ -219,8 +216,7 @@ def open_artefact(folder: Path) -> str | None:
     from ui import background
     from ui.settings import active
 
-    if not active().filters.is_active:  # warmed now, while the manager reads the first page
-        background.start_warming(prepared, active())
+    background.start_warming(prepared, active())  # warmed now, while the manager reads the first page
     return None
 
 
