@@ -97,7 +97,7 @@ def value_panel() -> None:
         t("branch"),
         [None, *kept.risk_by_branch["group"]],
         format_func=lambda b: t("all") if b is None else branch_names.get(b, b),
-        key="loyalty_at_risk_branch",
+        key=f"loyalty_at_risk_branch@{lang}",  # labels redraw on a switch
     )
     at_risk = ui_loy.at_risk(prepared, kept, risk, branch, limit=2_000)
     at_risk = ui_loy.with_reasons_in_words(ui_places.named(at_risk, prepared))

@@ -99,11 +99,13 @@ def value_panel() -> None:
         t("branch"),
         ui_prod.choices(prepared, "branch"),
         format_func=lambda b: branch_names.get(b, b),
-        key="products_lead_branches",
+        placeholder=t("filter_all"),
+        key=f"products_lead_branches@{lang}",  # branch names redraw on a switch
     )
     managers = manager_col.multiselect(
-        t("relationship_manager"), ui_prod.choices(prepared, "relationship_manager"), key="products_lead_rms"
-    )
+        t("relationship_manager"), ui_prod.choices(prepared, "relationship_manager"),
+        placeholder=t("filter_all"), key="products_lead_rms",
+    )  # fmt: skip
     lead_filter = prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200)
     leads = ui_prod.leads(prepared, sizing, offered, lead_filter)
     leads = ui_places.named(prod.lead_words(leads, lang), prepared)

@@ -39,7 +39,7 @@ def test_loyalty_page_opens_on_a_churn_flag_without_branch(no_branch_dataset):
     at.run()
     at.switch_page("pages/loyalty.py").run()
     assert not at.exception, at.exception
-    branch = at.selectbox(key="loyalty_at_risk_branch")
+    branch = at.selectbox(key="loyalty_at_risk_branch@en")
     assert branch.options == ["all", "All"]  # every branch, then the one group the docs promise
     shown = len(at.dataframe[-1].value)
     branch.set_value("All").run()

@@ -67,7 +67,7 @@ def test_the_at_risk_list_is_built_once_and_follows_the_branch_and_the_language(
     at.slider(key="retention.retained_share").set_value(30).run()  # a what-if move: the list is not rebuilt
     assert len(built) == 1
     english = next(d.value for d in at.dataframe if "Churn probability" in d.value.columns)
-    branch = at.selectbox(key="loyalty_at_risk_branch")
+    branch = at.selectbox(key="loyalty_at_risk_branch@en")
     branch.set_value(branch.options[1]).run()
     assert not at.exception and len(built) == 2 and built[-1]["branch"] == branch.options[1]
     at.session_state["lang"] = "中文"  # the sidebar's language switch

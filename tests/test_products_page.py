@@ -85,9 +85,22 @@ def test_a_rerun_or_a_lead_filter_does_not_score_every_customer_again(monkeypatc
     at.switch_page("pages/products.py").run()
     assert not at.exception and len(scored) == 1
     at.switch_page("pages/products.py").run()
-    branch = at.multiselect(key="products_lead_branches")
+    branch = at.multiselect(key="products_lead_branches@en")
     branch.set_value([branch.options[0]]).run()
     assert not at.exception
     assert len(scored) == 1  # the rerun and the filter read the recommendations computed once
     leads = next(d.value for d in at.dataframe if "Expected value a year" in d.value.columns)
     assert len(leads) > 0 and leads["Branch"].nunique() == 1
+
+
+def test_the_lead_filters_speak_chinese_after_a_switch():
+    from crm_core import catalog
+
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("pages/products.py").run()
+    at.session_state["lang"] = "中文"
+    at.run()
+    assert not at.exception, at.exception
+    branches, managers = at.multiselect(key="products_lead_branches@zh"), at.multiselect(key="products_lead_rms")
+    assert branches.proto.placeholder == managers.proto.placeholder == catalog.text("filter_all", "zh")
+    assert all("Hangzhou" not in branches.format_func(b) for b in branches.options[:3])  # names in Chinese
