@@ -71,6 +71,7 @@ download_col.download_button(
     file_name=f"{selected}.scenario.json",
     mime="application/json",
     key="scenarios_download",
+    on_click="ignore",
 )
 rename_col, rename_button_col = st.columns([3, 1], vertical_alignment="bottom")
 rename_col.text_input(t("scenario_rename_to"), key="scenarios_rename_to")

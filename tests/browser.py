@@ -106,3 +106,22 @@ def settle(page, pause_ms: int = 600) -> None:
     page.wait_for_function(IDLE, timeout=120_000)
     page.wait_for_timeout(pause_ms)
     page.wait_for_function(IDLE, timeout=120_000)
+
+
+def click_download(page, button, attempts: int = 3, timeout: int = 45_000):
+    """Click a download button (a locator) and return the download, clicked again when none starts.
+
+    The app's download buttons do not rerun the app (``on_click="ignore"``), so a click cannot be lost to
+    the rerun after an earlier download; a click that lands while a loaded CI machine still draws the page
+    can, as a user's click would be."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for attempt in range(attempts):
+        settle(page)
+        try:
+            with page.expect_download(timeout=timeout) as download:
+                button.click()
+            return download.value
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import ARTIFACTS, settle, streamlit_server
+from tests.browser import ARTIFACTS, click_download, settle, streamlit_server
 
 pytestmark = pytest.mark.browser
 
@@ -182,10 +182,9 @@ def test_excel_export_is_built_when_clicked(browser, server, tmp_path):
     # run may be followed by the frame's rerun): a click while the page is still being drawn can land
     # on an element Streamlit is about to replace.
     settle(page, 1_000)
-    with page.expect_download(timeout=90_000) as download:
-        button.click()
+    download = click_download(page, button)
     saved = tmp_path / "silent_attrition.xlsx"
-    download.value.save_as(saved)
-    assert download.value.suggested_filename == "silent_attrition.xlsx"
+    download.save_as(saved)
+    assert download.suggested_filename == "silent_attrition.xlsx"
     assert saved.read_bytes()[:2] == b"PK" and saved.stat().st_size > 5_000
     page.close()

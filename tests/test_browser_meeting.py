@@ -8,7 +8,7 @@ import re
 import pytest
 from pptx import Presentation
 
-from tests.browser import ARTIFACTS, settle
+from tests.browser import ARTIFACTS, click_download, settle
 from tests.test_browser_settings import choose, css_key, main_text, no_error_box, visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -64,9 +64,8 @@ def test_filters_hold_on_every_page_and_in_both_languages(page):
         assert STATEMENT_EN in main_text(page), name
     # the deck says what it covers
     visit(page, "Scenarios & export")
-    with page.expect_download(timeout=180_000) as download:
-        page.get_by_role("button", name="PowerPoint deck").click()
-    deck = Presentation(download.value.path())
+    deck_button = page.get_by_role("button", name="PowerPoint deck")
+    deck = Presentation(click_download(page, deck_button, timeout=120_000).path())
     cover = " ".join(shape.text_frame.text for shape in deck.slides[0].shapes if shape.has_text_frame)
     assert f"Filtered: {STATEMENT_EN}" in cover
     # the filter is a setting: the language switch keeps it and names the branch in Chinese

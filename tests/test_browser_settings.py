@@ -14,7 +14,7 @@ import re
 import pytest
 
 from crm_core import catalog
-from tests.browser import ARTIFACTS, settle
+from tests.browser import ARTIFACTS, click_download, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -80,22 +80,6 @@ def nudge(page, key: str, presses: int) -> None:
             timeout=60_000,
         )
         settle(page)
-
-
-def click_download(page, name: str, attempts: int = 3):
-    """Click a download button and return the download; clicked again when none starts (a click that
-    lands while a loaded CI machine still reruns the page can be lost, as a user's click would be)."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    for attempt in range(attempts):
-        try:
-            with page.expect_download(timeout=45_000) as download:
-                page.get_by_role("button", name=name).click()
-            return download.value
-        except PlaywrightTimeout:
-            if attempt == attempts - 1:
-                raise
-            settle(page)
 
 
 def slider_value(page, key: str) -> str:
@@ -200,7 +184,7 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     page.get_by_role("button", name="Save scenario").click()
     settle(page)
     assert "Meeting what-if" in sidebar_scenario(page) and "(modified)" not in sidebar_scenario(page)
-    download = click_download(page, "Download JSON")
+    download = click_download(page, page.get_by_role("button", name="Download JSON"))
     saved_json = tmp_path / "what-if.scenario.json"
     download.save_as(saved_json)
     saved = json.loads(saved_json.read_text())
@@ -211,10 +195,8 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     assert len(link) < 600, link  # seven changed settings, two of them sets of custom weights
 
     # The deck exported from it carries the change.
-    with page.expect_download(timeout=180_000) as download:
-        page.get_by_role("button", name="PowerPoint deck").click()
     deck_path = tmp_path / "deck.pptx"
-    download.value.save_as(deck_path)
+    click_download(page, page.get_by_role("button", name="PowerPoint deck"), timeout=120_000).save_as(deck_path)
     from pptx import Presentation
 
     text = " ".join(

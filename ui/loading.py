@@ -436,6 +436,7 @@ def templates_and_artefacts_panel() -> None:
                     file_name=f"{table}_template_{lang}.csv",
                     mime="text/csv",
                     key=f"data_template_{table}_{lang}",
+                    on_click="ignore",
                 )
 
     artefacts = data.artefact_folders()
@@ -461,6 +462,7 @@ def report_downloads(report: LoadReport) -> None:
         file_name="validation_report.json",
         mime="application/json",
         key="data_report_json",
+        on_click="ignore",
     )
     for column, file_report in zip(mapping_cols, report.files, strict=True):
         column.download_button(
@@ -469,4 +471,5 @@ def report_downloads(report: LoadReport) -> None:
             file_name=f"{file_report.file_name}.mapping.json",
             mime="application/json",
             key=f"data_mapping_json_{file_report.file_name}",
+            on_click="ignore",
         )

@@ -118,6 +118,7 @@ def plan_panel(files: list[tuple[str, bytes]]) -> JoinPlan | None:
             file_name="join_plan.json",
             mime="application/json",
             key=f"data_join_plan_json_{key}",
+            on_click="ignore",
         )
     if st.session_state.get(CONFIRMED_KEY) != (digests, plan.to_json()):
         st.info(t("relations_confirm_first"), icon=":material/account_tree:")

@@ -70,16 +70,16 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
 
     deck_col.download_button(t("download_deck"), deck, f"strategy_{lang}.pptx",
                              "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                             key="export_pptx")  # fmt: skip
+                             key="export_pptx", on_click="ignore")  # fmt: skip
     html_col.download_button(t("download_html"), lambda: report.report_html(storyline(), **stamp),
-                             f"strategy_{lang}.html", "text/html", key="export_html")  # fmt: skip
+                             f"strategy_{lang}.html", "text/html", key="export_html", on_click="ignore")  # fmt: skip
 
     def tables() -> bytes:
         return report.report_workbook(storyline(), **stamp, as_of=prepared.as_of)
 
     xlsx_col.download_button(
         t("download_tables"), tables, f"strategy_tables_{lang}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx", on_click="ignore",
     )  # fmt: skip
     # Listing the charts builds the whole storyline (about a second at 1M customers): only when asked.
     if not st.toggle(t("png_open"), key="export_png_open"):
@@ -94,4 +94,4 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
         t("png_chart"), range(len(charted)), format_func=lambda i: charted[i].title, key=f"export_png_step@{lang}"
     )  # fmt: skip (labels redraw on a switch)
     png_col.download_button(t("download_png"), lambda: report.figure_png(charted[chosen].figure),
-                            f"chart_{chosen + 1}.png", "image/png", key="export_png")  # fmt: skip
+                            f"chart_{chosen + 1}.png", "image/png", key="export_png", on_click="ignore")  # fmt: skip

@@ -99,7 +99,7 @@ def require_activity(prepared: PreparedDataset) -> None:
     st.info(say(reason) if reason is not None else t("note_no_activity"), icon=":material/storefront:")
     st.download_button(
         t("template_button", table=t("table_activity"), language="EN"), partial(template_csv, "activity"),
-        "activity_template.csv", "text/csv", key="visits_activity_template",
+        "activity_template.csv", "text/csv", key="visits_activity_template", on_click="ignore",
     )  # fmt: skip
     st.stop()
 

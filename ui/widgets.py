@@ -271,8 +271,12 @@ def download_pair(csv_bytes, excel_bytes, name: str, key: str) -> None:
     ``{key}_csv`` and ``{key}_xlsx``.
     """
     csv_col, excel_col = st.columns(2)
-    csv_col.download_button(t("download_csv"), csv_bytes, f"{name}.csv", "text/csv", key=f"{key}_csv")
-    excel_col.download_button(t("download_excel"), excel_bytes, f"{name}.xlsx", XLSX, key=f"{key}_xlsx")
+    csv_col.download_button(
+        t("download_csv"), csv_bytes, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore"
+    )
+    excel_col.download_button(
+        t("download_excel"), excel_bytes, f"{name}.xlsx", XLSX, key=f"{key}_xlsx", on_click="ignore"
+    )
 
 
 MEETING_KEY = "meeting_mode"
