@@ -181,5 +181,12 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
-        elif "spark" in getattr(item, "fixturenames", ()):
+        elif "spark" in getattr(item, "fixturenames", ()) or _spark_parameter(item):
             item.add_marker(pytest.mark.xdist_group("spark"))
+
+
+def _spark_parameter(item) -> bool:
+    """A test parametrised by engine asks for the Spark session itself (``request.getfixturevalue``) when its
+    engine is "spark": it belongs with the other Spark tests (on another worker it started a second JVM)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and any(isinstance(v, str) and v == "spark" for v in callspec.params.values())
