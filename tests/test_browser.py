@@ -78,7 +78,6 @@ def test_every_page_renders_without_an_error_box(browser, server, lang):
     for path in PAGE_PATHS:
         page.goto(f"{server}/{path}?lang={lang}")
         page.locator("h1").first.wait_for(timeout=60_000)
-        page.wait_for_load_state("networkidle")
         page.locator("[data-testid=stStatusWidget]").wait_for(state="hidden", timeout=60_000)
         # The status widget hides before a long first run ends (the churn model's training): wait for the script
         # to be idle twice a moment apart. Charts and tiles load their code on first use and show a skeleton until

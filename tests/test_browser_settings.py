@@ -233,59 +233,62 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     third.close()
 
 
-@pytest.mark.parametrize(
-    ("page_name", "selects", "sliders"),
-    [
-        (
-            zh("page_segments"),
-            [
-                ("tiers.preset@zh", zh("preset_cmb"), zh("preset_default")),
-                ("tiers.basis@zh", zh("basis_3m"), zh("basis_current")),
-            ],
-            [],
-        ),
-        (
-            zh("page_staff_kpis"),
-            [
-                ("staff.preset@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
-                ("staff_baseline@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
-            ],
-            [],
-        ),
-        (
-            zh("page_loyalty"),
-            [("churn.kind@zh", zh("churn_kind_inactive"), zh("churn_kind_flag"))],
-            ["clv.discount_rate", "retention.retained_share"],
-        ),
-        (
-            zh("page_products"),
-            [("product_benchmark.kind@zh", zh("benchmark_bank"), zh("benchmark_best_branch"))],
-            ["product_targets.closure_share"],
-        ),
-        (
-            zh("page_visits"),
-            [("views.visits_group_by@zh", zh("scheme_value"), zh("scheme_tiers"))],
-            ["visits_what_if.adoption_increase_pp"],
-        ),
-    ],
-)
-def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(page, page_name, selects, sliders):
+CHINESE_CONTROLS = [
+    (
+        zh("page_segments"),
+        [
+            ("tiers.preset@zh", zh("preset_cmb"), zh("preset_default")),
+            ("tiers.basis@zh", zh("basis_3m"), zh("basis_current")),
+        ],
+        [],
+    ),
+    (
+        zh("page_staff_kpis"),
+        [
+            ("staff.preset@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
+            ("staff_baseline@zh", "以客户为中心的平衡计分卡", "存款与销售导向"),
+        ],
+        [],
+    ),
+    (
+        zh("page_loyalty"),
+        [("churn.kind@zh", zh("churn_kind_inactive"), zh("churn_kind_flag"))],
+        ["clv.discount_rate", "retention.retained_share"],
+    ),
+    (
+        zh("page_products"),
+        [("product_benchmark.kind@zh", zh("benchmark_bank"), zh("benchmark_best_branch"))],
+        ["product_targets.closure_share"],
+    ),
+    (
+        zh("page_visits"),
+        [("views.visits_group_by@zh", zh("scheme_value"), zh("scheme_tiers"))],
+        ["visits_what_if.adoption_increase_pp"],
+    ),
+]
+"""Per page (its Chinese name): select boxes (key, another option, the option it had) and sliders to nudge."""
+
+
+def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(page):
+    # One session through the five pages, as a manager goes: each page's controls changed and restored leave
+    # the scenario unmodified on that page and on the next (one set-up and one language switch for all five).
     page.get_by_text("中文", exact=True).click()
     settle(page)
-    visit(page, page_name)
-    for key, other, back in selects:
-        choose(page, key, other)
-        no_error_box(page)
-        assert chosen(page, key) == other
-        choose(page, key, back)
-        no_error_box(page)
-        assert chosen(page, key) == back  # restored (a missed click reads as "modified" below)
-    for key in sliders:
-        before = slider_value(page, key)
-        nudge(page, key, 1)
-        no_error_box(page)
-        nudge(page, key, -1)
-        assert slider_value(page, key) == before
-    assert "已修改" not in sidebar_scenario(page), "touching and restoring a control leaves the scenario as it was"
-    assert page.locator(f"{css_key('data_source')} input[type=radio]").first.is_checked()  # the source stays chosen
-    page.screenshot(path=str(ARTIFACTS / f"settings-{page_name}-zh.png"), full_page=True)
+    for page_name, selects, sliders in CHINESE_CONTROLS:
+        visit(page, page_name)
+        for key, other, back in selects:
+            choose(page, key, other)
+            no_error_box(page)
+            assert chosen(page, key) == other
+            choose(page, key, back)
+            no_error_box(page)
+            assert chosen(page, key) == back  # restored (a missed click reads as "modified" below)
+        for key in sliders:
+            before = slider_value(page, key)
+            nudge(page, key, 1)
+            no_error_box(page)
+            nudge(page, key, -1)
+            assert slider_value(page, key) == before, (page_name, key)
+        assert "已修改" not in sidebar_scenario(page), f"touching and restoring the controls of {page_name} modified it"
+        assert page.locator(f"{css_key('data_source')} input[type=radio]").first.is_checked()  # the source stays
+        page.screenshot(path=str(ARTIFACTS / f"settings-{page_name}-zh.png"), full_page=True)
