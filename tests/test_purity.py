@@ -27,3 +27,18 @@ def test_pages_and_app_do_not_hold_business_rules():
     # Pages stay short reports; the before-stop hook flags more than 220 lines.
     for page in (ROOT / "pages").glob("*.py"):
         assert len(page.read_text(encoding="utf-8").splitlines()) <= 220, page.name
+
+
+def test_every_download_button_leaves_the_app_as_it_is():
+    # A download must not rerun the app: the rerun registers the next deferred download under a new file id
+    # while the browser still holds the old one, and a second download clicked soon after is lost.
+    import ast
+
+    calls = []
+    for path in [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "download_button":
+                on_click = next((k.value for k in node.keywords if k.arg == "on_click"), None)
+                calls.append((f"{path.name}:{node.lineno}", getattr(on_click, "value", None)))
+    assert len(calls) >= 10  # the exports, the scenario file, the tables' CSV / Excel, the templates and reports
+    assert [where for where, on_click in calls if on_click != "ignore"] == []
