@@ -16,7 +16,7 @@ from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
 from ui.i18n import count, current_lang, named_axes, say, t
-from ui.widgets import chart, md, meeting_mode, page_header, plot, table
+from ui.widgets import chart, download_button, md, meeting_mode, page_header, plot, table
 
 page_header("scenarios")
 prepared = data.active_prepared()
@@ -65,13 +65,13 @@ load_col, copy_col, delete_col, download_col = st.columns(4)
 load_col.button(t("scenario_load"), key="scenarios_load", on_click=ui_sc.load_selected)
 copy_col.button(t("scenario_duplicate"), key="scenarios_duplicate", on_click=ui_sc.duplicate_selected)
 delete_col.button(t("scenario_delete"), key="scenarios_delete", on_click=ui_sc.delete_selected)
-download_col.download_button(
+download_button(
+    download_col,
     t("scenario_download"),
     partial(sc.scenario_json, store[selected]),
     file_name=f"{selected}.scenario.json",
     mime="application/json",
     key="scenarios_download",
-    on_click="ignore",
 )
 rename_col, rename_button_col = st.columns([3, 1], vertical_alignment="bottom")
 rename_col.text_input(t("scenario_rename_to"), key="scenarios_rename_to")

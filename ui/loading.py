@@ -22,7 +22,7 @@ from crm_core.loading.values import churn_flags
 from crm_core.privacy import identifier_kind, masked_text, masked_value
 from ui import background, data, settings
 from ui.i18n import t
-from ui.widgets import identifiers_visible, md, translated_selectbox
+from ui.widgets import download_button, identifiers_visible, md, translated_selectbox
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "big5", "cp1252", "latin-1")
 DELIMITERS = ("auto", ",", ";", "\t", "|")
@@ -430,13 +430,13 @@ def templates_and_artefacts_panel() -> None:
     with st.expander(t("templates")):
         for table, column in zip(TABLES, st.columns(3), strict=True):
             for lang, lang_name in (("en", "EN"), ("zh", "中文")):
-                column.download_button(
+                download_button(
+                    column,
                     t("template_button", table=t(f"table_{table}"), language=lang_name),
                     partial(template_csv, table, lang),
                     file_name=f"{table}_template_{lang}.csv",
                     mime="text/csv",
                     key=f"data_template_{table}_{lang}",
-                    on_click="ignore",
                 )
 
     artefacts = data.artefact_folders()
@@ -456,20 +456,20 @@ def report_downloads(report: LoadReport) -> None:
     from ui.widgets import md
 
     report_col, *mapping_cols = st.columns(1 + len(report.files))
-    report_col.download_button(
+    download_button(
+        report_col,
         t("download_report"),
         partial(report_json, report),
         file_name="validation_report.json",
         mime="application/json",
         key="data_report_json",
-        on_click="ignore",
     )
     for column, file_report in zip(mapping_cols, report.files, strict=True):
-        column.download_button(
+        download_button(
+            column,
             t("download_mapping", name=md(file_report.file_name)),
             file_report.mapping.to_json,
             file_name=f"{file_report.file_name}.mapping.json",
             mime="application/json",
             key=f"data_mapping_json_{file_report.file_name}",
-            on_click="ignore",
         )

@@ -17,7 +17,7 @@ from crm_core.loading.loader import relational_plan
 from crm_core.loading.relations import JoinPlan, without_link
 from ui.i18n import t
 from ui.loading import digest
-from ui.widgets import md
+from ui.widgets import download_button, md
 
 CONFIRMED_KEY = "data_join_plan"
 """Session state: ``(upload digests, plan JSON)`` of the plan the user confirmed."""
@@ -112,13 +112,13 @@ def plan_panel(files: list[tuple[str, bytes]]) -> JoinPlan | None:
         left, right = st.columns(2)
         if left.button(t("relations_confirm"), key="data_join_confirm", type="primary"):
             st.session_state[CONFIRMED_KEY] = (digests, plan.to_json())
-        right.download_button(
+        download_button(
+            right,
             t("relations_download"),
             plan.to_json(),
             file_name="join_plan.json",
             mime="application/json",
             key=f"data_join_plan_json_{key}",
-            on_click="ignore",
         )
     if st.session_state.get(CONFIRMED_KEY) != (digests, plan.to_json()):
         st.info(t("relations_confirm_first"), icon=":material/account_tree:")

@@ -9,7 +9,7 @@ from crm_core.scenarios import Scenario
 from ui import report as ui_report
 from ui.i18n import t
 from ui.settings import settings_of
-from ui.widgets import md, plot
+from ui.widgets import XLSX, download_button, md, plot
 
 STEP_KEY = "meeting_step"
 
@@ -68,19 +68,16 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
     def deck() -> bytes:
         return report.deck_pptx(storyline(), template=template_bytes, **stamp)
 
-    deck_col.download_button(t("download_deck"), deck, f"strategy_{lang}.pptx",
-                             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                             key="export_pptx", on_click="ignore")  # fmt: skip
-    html_col.download_button(t("download_html"), lambda: report.report_html(storyline(), **stamp),
-                             f"strategy_{lang}.html", "text/html", key="export_html", on_click="ignore")  # fmt: skip
+    download_button(deck_col, t("download_deck"), deck, f"strategy_{lang}.pptx",
+                    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                    key="export_pptx")  # fmt: skip
+    download_button(html_col, t("download_html"), lambda: report.report_html(storyline(), **stamp),
+                    f"strategy_{lang}.html", "text/html", key="export_html")  # fmt: skip
 
     def tables() -> bytes:
         return report.report_workbook(storyline(), **stamp, as_of=prepared.as_of)
 
-    xlsx_col.download_button(
-        t("download_tables"), tables, f"strategy_tables_{lang}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="export_xlsx", on_click="ignore",
-    )  # fmt: skip
+    download_button(xlsx_col, t("download_tables"), tables, f"strategy_tables_{lang}.xlsx", XLSX, key="export_xlsx")
     # Listing the charts builds the whole storyline (about a second at 1M customers): only when asked.
     if not st.toggle(t("png_open"), key="export_png_open"):
         return
@@ -93,5 +90,5 @@ def export_panel(prepared, scenario: Scenario, lang: str, dataset_name: str, fin
     chosen = chart_col.selectbox(
         t("png_chart"), range(len(charted)), format_func=lambda i: charted[i].title, key=f"export_png_step@{lang}"
     )  # fmt: skip (labels redraw on a switch)
-    png_col.download_button(t("download_png"), lambda: report.figure_png(charted[chosen].figure),
-                            f"chart_{chosen + 1}.png", "image/png", key="export_png", on_click="ignore")  # fmt: skip
+    download_button(png_col, t("download_png"), lambda: report.figure_png(charted[chosen].figure),
+                    f"chart_{chosen + 1}.png", "image/png", key="export_png")  # fmt: skip

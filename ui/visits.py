@@ -17,7 +17,7 @@ from crm_core.scenarios import Scenario
 from crm_core.templates import template_csv
 from ui import segments as ui_seg
 from ui.i18n import count, percent, say, t
-from ui.widgets import md
+from ui.widgets import download_button, md
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -97,9 +97,9 @@ def require_activity(prepared: PreparedDataset) -> None:
         return
     reason = availability.iloc[0]["reason"]
     st.info(say(reason) if reason is not None else t("note_no_activity"), icon=":material/storefront:")
-    st.download_button(
-        t("template_button", table=t("table_activity"), language="EN"), partial(template_csv, "activity"),
-        "activity_template.csv", "text/csv", key="visits_activity_template", on_click="ignore",
+    download_button(
+        st, t("template_button", table=t("table_activity"), language="EN"), partial(template_csv, "activity"),
+        "activity_template.csv", "text/csv", key="visits_activity_template",
     )  # fmt: skip
     st.stop()
 

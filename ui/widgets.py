@@ -264,6 +264,16 @@ def translated_selectbox(container, label: str, options, key: str, format_func, 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def download_button(container, label: str, data, file_name: str, mime: str, key: str) -> None:
+    """A download button that leaves the app as it is (``on_click="ignore"``): every download goes through here.
+
+    ``data`` is bytes, text or a callable that takes no argument (the file is then built when clicked). A
+    download that reran the app lost the next one: the rerun registers each deferred download under a new
+    file id and revokes the old one, which the browser still held for a click soon after.
+    """
+    container.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
+
+
 def download_pair(csv_bytes, excel_bytes, name: str, key: str) -> None:
     """CSV and Excel download buttons side by side; each file is built when its button is clicked.
 
@@ -271,12 +281,8 @@ def download_pair(csv_bytes, excel_bytes, name: str, key: str) -> None:
     ``{key}_csv`` and ``{key}_xlsx``.
     """
     csv_col, excel_col = st.columns(2)
-    csv_col.download_button(
-        t("download_csv"), csv_bytes, f"{name}.csv", "text/csv", key=f"{key}_csv", on_click="ignore"
-    )
-    excel_col.download_button(
-        t("download_excel"), excel_bytes, f"{name}.xlsx", XLSX, key=f"{key}_xlsx", on_click="ignore"
-    )
+    download_button(csv_col, t("download_csv"), csv_bytes, f"{name}.csv", "text/csv", key=f"{key}_csv")
+    download_button(excel_col, t("download_excel"), excel_bytes, f"{name}.xlsx", XLSX, key=f"{key}_xlsx")
 
 
 MEETING_KEY = "meeting_mode"
