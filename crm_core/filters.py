@@ -26,7 +26,7 @@ import pandas as pd
 from crm_core import validation as check
 from crm_core.dataset import Dataset
 from crm_core.messages import Message, Month
-from crm_core.prepare import PreparedDataset
+from crm_core.prepare import PreparedDataset, rewritten_by_preparation
 
 UNITS: tuple[str, ...] = ("branch", "city", "relationship_manager")
 """Customer columns a filter can restrict to listed values (the filter's fields in this order)."""
@@ -297,6 +297,21 @@ def statement(
     return " · ".join(parts)
 
 
+def _extract_rows(prepared: PreparedDataset, customers: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """The extract's customer rows ``rows``: the columns preparation keeps as they are come from ``customers``.
+
+    ``customers`` holds the same rows of the prepared table; sharing its columns (copy-on-write) halves
+    the gather of a filter at 1M customers, whose rows are scattered over the whole table.
+    """
+    source = prepared.dataset.customers
+    shared = [c for c in source.columns if c in customers.columns and not rewritten_by_preparation(c)]
+    own = [c for c in source.columns if c not in shared]
+    if not own:
+        return customers[list(source.columns)]
+    parts = [customers[shared], source[own].take(rows).reset_index(drop=True)]
+    return pd.concat(parts, axis=1)[list(source.columns)]
+
+
 def filtered_prepared(
     prepared: PreparedDataset, filters: Filters, tier_codes: np.ndarray | None = None, tier_key: str = ""
 ) -> PreparedDataset | None:
@@ -318,7 +333,8 @@ def filtered_prepared(
     keep = kept_customers(prepared.dataset, filters, tier_codes)
     if not keep.any():
         raise EmptyFilter("no customer matches the filters")
-    customers = prepared.customers.loc[keep].reset_index(drop=True)
+    rows = np.flatnonzero(keep)
+    customers = prepared.customers.take(rows).reset_index(drop=True)
     if grid is not None:
         branches = customers["branch"].astype("string").unique() if "branch" in customers else []
         grid = grid.loc[grid["branch"].astype("string").isin(branches).to_numpy(dtype=bool)].reset_index(drop=True)
@@ -328,8 +344,8 @@ def filtered_prepared(
     columns = prepared.dataset.cube_columns
     dataset = replace(
         prepared.dataset,
-        customers=prepared.dataset.customers.loc[keep].reset_index(drop=True),
-        cube_columns=np.flatnonzero(keep) if columns is None else columns[keep],
+        customers=_extract_rows(prepared, customers, rows),
+        cube_columns=rows if columns is None else columns[keep],
         fingerprint=filter_fingerprint(prepared.dataset.fingerprint, filters, tier_key),
     )
     return replace(prepared, dataset=dataset, customers=customers, monthly_channels=grid, orphan_activity_rows=0)

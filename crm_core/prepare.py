@@ -29,6 +29,26 @@ AGE_BANDS: tuple[tuple[int, int, str], ...] = (
 NO_UNIT = "(none)"
 """Branch, city or relationship manager of customers whose extract leaves it blank."""
 
+PREPARATION_REWRITES = frozenset(
+    {
+        "branch", "city", "relationship_manager", "churned", "tenure_months", "is_active", "alive_12m_ago",
+        "alive_24m_ago", "closed_last_12m", "closed_prev_12m", "products_held", "products_held_12m_ago",
+        "is_payroll", "aum_trend", "age_band",
+    }
+)  # fmt: skip
+"""Customer columns ``prepared_customers`` may write over (with every product flag, ``has_<product>``).
+
+Every other column of the extract it keeps as it is: ``crm_core.filters.filtered_prepared`` takes those
+from the prepared rows instead of cutting the extract a second time. ``tests/test_engine_prepare.py``
+checks the rule against preparation on the edge banks.
+"""
+
+
+def rewritten_by_preparation(column: str) -> bool:
+    """Whether preparation may change ``column`` of the extract's customers (``PREPARATION_REWRITES``)."""
+    return column in PREPARATION_REWRITES or column.startswith(product_flag_column(""))
+
+
 RECENT_MONTHS = 3
 """A customer is 'active' on a channel with a transaction in the last three months."""
 

@@ -191,6 +191,18 @@ def test_engine_customer_rules_equal_numpy(engine, bank, request, tmp_path):
     )
 
 
+@pytest.mark.parametrize("bank", list(CUSTOMER_BANKS))
+def test_preparation_keeps_every_extract_column_it_does_not_list_as_rewritten(bank):
+    """What a filter takes from the prepared rows instead of the extract (``filtered_prepared``) is the extract's."""
+    from crm_core.prepare import rewritten_by_preparation
+
+    dataset = CUSTOMER_BANKS[bank]()
+    customers, _ = prepared_customers(dataset, reference_month(dataset))
+    kept = [c for c in dataset.customers.columns if not rewritten_by_preparation(c)]
+    assert kept and set(kept) <= set(customers.columns)
+    pd.testing.assert_frame_equal(customers[kept], dataset.customers[kept])
+
+
 def test_the_flags_bank_exercises_its_edges():
     dataset = flags_bank()
     customers, products = prepared_customers(dataset, reference_month(dataset))

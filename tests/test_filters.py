@@ -104,6 +104,7 @@ def test_keeping_prepared_rows_equals_preparing_the_filtered_extract(filters):
     slow = prepared_dataset(filtered_dataset(sample, filters))
     assert fast is not None and fast.fingerprint == slow.fingerprint and fast.as_of == slow.as_of
     pdt.assert_frame_equal(fast.customers, slow.customers, check_categorical=False)
+    pdt.assert_frame_equal(fast.dataset.customers, slow.dataset.customers)
     pdt.assert_frame_equal(fast.monthly_channels, slow.monthly_channels, check_categorical=False)
     pdt.assert_frame_equal(overview_kpis(fast), overview_kpis(slow))
     # the visit cube reads the whole activity table and keeps the rows of the customers it is given
