@@ -6,7 +6,7 @@ from crm_core.loading import LoadOptions
 from crm_core.loading.options import DATE_ORDERS, DUPLICATE_POLICIES
 from ui import data, loading, relations
 from ui.i18n import count, t
-from ui.widgets import currency_choice, md, page_header, shown, translated_selectbox
+from ui.widgets import currency_choice, md, page_header, shown, translated_choice
 
 page_header("data")
 currency_choice(data.active_dataset().currency)  # the amounts' currency, held in the scenario
@@ -32,11 +32,11 @@ if not uploads:
     st.stop()
 
 order_col, policy_col = st.columns(2)
-date_order = translated_selectbox(
-    order_col, t("date_order"), DATE_ORDERS, "data_date_order", lambda v: t(f"date_order_{v}")
+date_order = translated_choice(
+    order_col.selectbox, t("date_order"), DATE_ORDERS, "data_date_order", lambda v: t(f"date_order_{v}")
 )
-policy = translated_selectbox(
-    policy_col, t("duplicate_policy"), DUPLICATE_POLICIES, "data_duplicate_policy", lambda v: t(f"policy_{v}")
+policy = translated_choice(
+    policy_col.selectbox, t("duplicate_policy"), DUPLICATE_POLICIES, "data_duplicate_policy", lambda v: t(f"policy_{v}")
 )
 
 uploads, repeats = loading.distinct_uploads(uploads)

@@ -16,7 +16,7 @@ from ui import places as ui_places
 from ui import products as ui_prod
 from ui import segments as ui_seg
 from ui.i18n import current_lang, say, t
-from ui.widgets import chart, download_pair, exported, md, page_header, plot, table
+from ui.widgets import chart, download_pair, exported, md, page_header, plot, table, translated_choice
 
 page_header("products")
 prepared = data.active_prepared()
@@ -44,7 +44,7 @@ st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=Tr
 st.subheader(t("gap_heading"))
 gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
 shown = [k for k in keys if k not in view.hidden]
-gap_group = groups.get(st.selectbox(t("drilldown_group"), shown, format_func=groups.get, key="products_gap_group"))
+gap_group = groups.get(translated_choice(st.selectbox, t("drilldown_group"), shown, "products_gap_group", groups.get))
 plot(
     chart(
         gap_figure,

@@ -16,7 +16,7 @@ from ui import report as ui_report
 from ui import report_view as ui_report_view
 from ui import scenarios as ui_sc
 from ui.i18n import count, current_lang, named_axes, say, t
-from ui.widgets import chart, download_button, md, meeting_mode, page_header, plot, table
+from ui.widgets import chart, download_button, md, meeting_mode, page_header, plot, table, translated_choice
 
 page_header("scenarios")
 prepared = data.active_prepared()
@@ -60,7 +60,7 @@ st.dataframe(
 )
 if st.session_state.get("scenarios_selected") not in store:
     st.session_state["scenarios_selected"] = active.name if active.name in store else next(iter(store))
-selected = st.selectbox(t("scenario_select"), list(store), key="scenarios_selected", format_func=ui_sc.display_name)
+selected = translated_choice(st.selectbox, t("scenario_select"), list(store), "scenarios_selected", ui_sc.display_name)
 load_col, copy_col, delete_col, download_col = st.columns(4)
 load_col.button(t("scenario_load"), key="scenarios_load", on_click=ui_sc.load_selected)
 copy_col.button(t("scenario_duplicate"), key="scenarios_duplicate", on_click=ui_sc.duplicate_selected)

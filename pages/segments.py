@@ -8,7 +8,7 @@ from ui import data, settings
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import money, percent, say, t
-from ui.widgets import chart, page_header, plot, table
+from ui.widgets import chart, page_header, plot, table, translated_choice
 
 page_header("segments")
 prepared = data.active_prepared()
@@ -39,8 +39,8 @@ def segment_panel() -> None:
     ui_seg.migration_section(view, labels)
 
     st.subheader(t("drilldown"))
-    group = st.selectbox(
-        t("drilldown_group"), range(len(labels)), format_func=lambda i: labels[i], key="segments_drill_group"
+    group = translated_choice(
+        st.selectbox, t("drilldown_group"), range(len(labels)), "segments_drill_group", lambda i: labels[i]
     )
     drill = view.drilldowns[int(group or 0)]
     for column, (name, frame) in zip(

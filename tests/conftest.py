@@ -18,6 +18,13 @@ from crm_core.dataset import Dataset, channel_dtype  # noqa: E402
 from crm_core.sample import SampleConfig, sample_tables  # noqa: E402
 
 
+def bank_fingerprint(name: str) -> str:
+    """A fingerprint of a hand-built test bank's own (the app's caches are per process and keyed by it)."""
+    import hashlib
+
+    return hashlib.sha256(f"test bank: {name}".encode()).hexdigest()
+
+
 def tiny_dataset() -> Dataset:
     """Four customers, as of March 2026.
 

@@ -73,7 +73,7 @@ def test_language_switch_translates_labels_and_money():
 def test_sidebar_shows_source_size_and_fingerprint():
     at = open_app("zh")
     at.switch_page("pages/segments.py").run()
-    assert at.radio(key="data_source").options == ["A银行样本数据"]
+    assert at.radio(key="data_source__zh").options == ["A银行样本数据"]
     captions = [c.value for c in at.sidebar.caption]
     assert any(c.startswith("20,000 位客户") for c in captions), captions
     assert any(c.startswith("数据指纹 ") for c in captions), captions

@@ -11,6 +11,7 @@ from crm_core.artefact import write_artefact
 from crm_core.dataset import Dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import SampleConfig, sample_tables
+from tests.conftest import bank_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -21,7 +22,9 @@ PAGES = sorted(p.stem for p in (ROOT / "pages").glob("*.py"))
 def artefact_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("artefacts")
     tables = sample_tables(SampleConfig(n_customers=2_500, seed=11))
-    prepared = prepared_dataset(Dataset("spark-bank", tables.customers, tables.activity, tables.holdings, "f" * 64))
+    prepared = prepared_dataset(
+        Dataset("spark-bank", tables.customers, tables.activity, tables.holdings, bank_fingerprint("spark-bank"))
+    )
     write_artefact(prepared, root / "bank_2026_10", source="generated for the test")
     (root / "not_an_artefact").mkdir()
     return root

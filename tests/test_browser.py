@@ -30,6 +30,9 @@ def test_overview_then_chinese(browser, server):
     page.wait_for_url("**lang=%E4%B8%AD%E6%96%87**", timeout=30_000)  # ?lang=中文: a shared link keeps the language
     body = page.locator("[data-testid=stMain]").inner_text()
     assert "亿" in body and "Active customers" not in body
+    # A keyed choice keeps its labels in the browser: the data source, chosen in English, is still chosen.
+    source = page.locator("[data-testid=stSidebar] [data-testid=stRadio]").filter(has_text="A银行样本数据")
+    assert source.locator("input[type=radio]").first.is_checked()
     page.locator(".js-plotly-plot").first.wait_for(timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "overview-zh.png"), full_page=True)
 

@@ -73,6 +73,9 @@ def test_filters_hold_on_every_page_and_in_both_languages(page):
     settle(page)
     no_error_box(page)
     assert STATEMENT_ZH in main_text(page)
+    # the scenario picker, shown in English before the switch, names the scenario in Chinese
+    picker = page.locator("[data-testid=stSelectbox] input[aria-label=情景]").first.input_value()
+    assert "基准（现行做法）" in picker and "Baseline" not in picker, picker
     page.screenshot(path=str(ARTIFACTS / "meeting_filtered_overview_zh.png"), full_page=True)
     # clearing restores the whole bank
     page.locator("[data-testid=stSidebar]").get_by_role("button", name="清除筛选").click()

@@ -58,7 +58,7 @@ def test_findings_follow_the_scenario():
     at = open_playbook()
     before = findings(at)
     at.switch_page("pages/scenarios.py").run()
-    at.selectbox(key="scenarios_selected").set_value("Proposed strategy")
+    at.selectbox(key="scenarios_selected__en").set_value("Proposed strategy")
     at.button(key="scenarios_load").click().run()
     at.switch_page("pages/playbook.py").run()
     assert not at.exception

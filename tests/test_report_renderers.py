@@ -28,6 +28,7 @@ from crm_core.report import ExportError, deck_pptx, figure_png, report_content, 
 from crm_core.report.deck import LABEL_STEPS, chart_data
 from crm_core.report.model import AXIS_COUNT_FORMATS, ChartSpec
 from crm_core.scenarios import proposed_scenario
+from tests.conftest import bank_fingerprint
 from tests.test_report_content import hostile_prepared
 
 WHEN = date(2026, 11, 28)
@@ -217,7 +218,9 @@ def formula_deck(small_sample):
     customers = small_sample.customers.copy()
     names = np.array(FORMULA_NAMES, dtype=object)[np.arange(len(customers)) % len(FORMULA_NAMES)]
     customers["branch"] = pd.array(names, dtype="string")
-    dataset = Dataset("formulas", customers, small_sample.activity, small_sample.holdings, fingerprint="e" * 64)
+    dataset = Dataset(
+        "formulas", customers, small_sample.activity, small_sample.holdings, fingerprint=bank_fingerprint("formulas")
+    )
     scenario = proposed_scenario()
     scenario = replace(scenario, tiers=replace(scenario.tiers, labels=FORMULA_TIERS))
     report = report_content(prepared_dataset(dataset), scenario, "en")

@@ -22,9 +22,9 @@ def test_save_then_reload_a_scenario():
     at = open_page()
     at.text_input(key="scenarios_new_name").set_value("Branch push")
     at.button(key="scenarios_save").click().run()
-    assert "Branch push" in at.selectbox(key="scenarios_selected").options
+    assert "Branch push" in at.selectbox(key="scenarios_selected__en").options
     assert any("Saved “Branch push”" in s.value for s in at.success)
-    at.selectbox(key="scenarios_selected").set_value("Proposed strategy")
+    at.selectbox(key="scenarios_selected__en").set_value("Proposed strategy")
     at.button(key="scenarios_load").click().run()
     assert not at.exception
     assert at.session_state["scenario_active"].name == "Proposed strategy"
@@ -47,7 +47,7 @@ def test_corrupt_upload_is_refused_and_a_valid_one_added():
     assert at.error and "not a scenario of this dashboard" in at.error[0].value
     good = scenario_json(proposed_scenario().renamed("From file")).encode()
     at.file_uploader(key="scenarios_upload").set_value(("good.json", good, "application/json")).run()
-    assert "From file" in at.selectbox(key="scenarios_selected").options
+    assert "From file" in at.selectbox(key="scenarios_selected__en").options
 
 
 def test_link_reproduces_the_view():

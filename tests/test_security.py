@@ -50,10 +50,10 @@ def test_two_sessions_never_see_each_others_upload():
     first.run()
     second.run()
     assert first.title[0].value.endswith("first\\.csv")
-    assert "first" not in second.title[0].value and second.radio(key="data_source").options == ["Bank A sample"]
+    assert "first" not in second.title[0].value and second.radio(key="data_source__en").options == ["Bank A sample"]
     second.session_state["uploaded_dataset"] = _dataset("second.csv", "9999")
     second.run()
-    second.radio(key="data_source").set_value("upload").run()
+    second.radio(key="data_source__en").set_value("upload").run()
     first.run()
     assert {m.label: m.value for m in first.metric}["Total AUM"] == "¥2K"
     assert {m.label: m.value for m in second.metric}["Total AUM"] == "¥20K"

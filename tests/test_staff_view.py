@@ -20,6 +20,7 @@ from crm_core.prepare import prepared_dataset
 from crm_core.report.content import _staff
 from crm_core.report.workbook import table_sheet
 from crm_core.scenarios import Scenario, proposed_scenario
+from tests.conftest import bank_fingerprint
 
 ROOT = Path(__file__).resolve().parents[1]
 EXACT = staff.ScorecardConfig(shrinkage=False, replicates=0)
@@ -46,7 +47,7 @@ def bank(small: dict[str, tuple[int, int]], unassigned: int = 0) -> Dataset:
             "closed_date": pd.to_datetime([r[1] for r in rows]),
         }
     )
-    return Dataset("hand-built", customers, None, None, fingerprint="e" * 64)
+    return Dataset("hand-built", customers, None, None, fingerprint=bank_fingerprint("hand-built staff"))
 
 
 SETTINGS = staff.StaffSettings(

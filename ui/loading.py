@@ -22,14 +22,25 @@ from crm_core.loading.values import churn_flags
 from crm_core.privacy import identifier_kind, masked_text, masked_value
 from ui import background, data, settings
 from ui.i18n import t
-from ui.widgets import download_button, identifiers_visible, md, translated_selectbox
+from ui.widgets import download_button, identifiers_visible, md, translated_choice
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "big5", "cp1252", "latin-1")
 DELIMITERS = ("auto", ",", ";", "\t", "|")
-DELIMITER_NAMES = {"auto": "auto", ",": ", (comma)", ";": "; (semicolon)", "\t": "tab", "|": "| (pipe)"}
+DELIMITER_KEYS = {
+    "auto": "choice_auto",
+    ",": "delimiter_comma",
+    ";": "delimiter_semicolon",
+    "\t": "delimiter_tab",
+    "|": "delimiter_pipe",
+}
 TABLES = ("customers", "activity", "holdings")
 PENDING_KEY = "data_pending_load"
 IGNORE = ""
+
+
+def delimiter_name(delimiter: str) -> str:
+    """A delimiter as the session's language names it (itself when it has no name)."""
+    return t(DELIMITER_KEYS[delimiter]) if delimiter in DELIMITER_KEYS else delimiter
 
 
 def digest(content: bytes) -> str:
@@ -292,7 +303,7 @@ def summary_frame(report: LoadReport) -> pd.DataFrame:
                 t("report_table"): f.table,
                 t("report_format"): f.format,
                 t("report_encoding"): f.encoding or "",
-                t("report_delimiter"): DELIMITER_NAMES.get(f.delimiter or "", f.delimiter or ""),
+                t("report_delimiter"): delimiter_name(f.delimiter or ""),
                 t("rows_read"): f.rows_read,
                 t("rows_loaded"): f.rows_loaded,
                 t("rows_rejected"): f.rows_rejected,
@@ -360,9 +371,12 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
     content, key = upload.content, upload.key
     with st.expander(f"{md(upload.name)} · {file_size(len(content))}", expanded=True):
         encoding_col, delimiter_col, sheet_col, table_col = st.columns(4)
-        encoding = encoding_col.selectbox(t("encoding"), ENCODINGS, key=f"data_encoding_{key}")
-        delimiter = delimiter_col.selectbox(
-            t("delimiter"), DELIMITERS, format_func=DELIMITER_NAMES.get, key=f"data_delimiter_{key}"
+        encoding = translated_choice(
+            encoding_col.selectbox, t("encoding"), ENCODINGS, f"data_encoding_{key}",
+            lambda name: t("choice_auto") if name == "auto" else name,
+        )  # fmt: skip
+        delimiter = translated_choice(
+            delimiter_col.selectbox, t("delimiter"), DELIMITERS, f"data_delimiter_{key}", delimiter_name
         )
         preview = file_preview(upload.name, content, encoding, delimiter, st.session_state.get(f"data_sheet_{key}"))
         if isinstance(preview, str):
@@ -375,7 +389,7 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
                 "detected",
                 format=preview.format,
                 encoding=preview.encoding or "-",
-                delimiter=DELIMITER_NAMES.get(preview.delimiter or "", "-"),
+                delimiter=delimiter_name(preview.delimiter or "") or "-",
                 columns=len(preview.columns),
             )
         )
@@ -387,8 +401,8 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
             st.error(md(base))
             base = None
         base = base or suggested(preview, None)
-        table = translated_selectbox(
-            table_col,
+        table = translated_choice(
+            table_col.selectbox,
             t("table"),
             TABLES,
             f"data_table_{key}",

@@ -17,7 +17,7 @@ from crm_core.loading.loader import relational_plan
 from crm_core.loading.relations import JoinPlan, without_link
 from ui.i18n import t
 from ui.loading import digest
-from ui.widgets import download_button, md
+from ui.widgets import download_button, md, translated_choice
 
 CONFIRMED_KEY = "data_join_plan"
 """Session state: ``(upload digests, plan JSON)`` of the plan the user confirmed."""
@@ -93,15 +93,14 @@ def plan_panel(files: list[tuple[str, bytes]]) -> JoinPlan | None:
                 "share": st.column_config.NumberColumn(t("relations_share"), format="percent"),
             },
         )
-        entity = st.radio(
+        entity = translated_choice(
+            st.radio,
             t("relations_entity"),
             ("client", "account"),
+            f"data_join_entity_{key}",
+            lambda value: t("relations_entity_client") if value == "client" else t("relations_entity_account"),
             index=0 if plan.customer_entity == "client" else 1,
-            format_func=lambda value: (
-                t("relations_entity_client") if value == "client" else t("relations_entity_account")
-            ),
             horizontal=True,
-            key=f"data_join_entity_{key}",
         )
         plan = replace(without_link(plan, edited["use"].astype(bool).tolist()), customer_entity=entity, notes=())
         for note in proposed.notes:

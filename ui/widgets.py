@@ -43,7 +43,7 @@ def data_source_panel() -> None:
         labels["upload"] = t("source_upload", name=md(uploaded.name))
     if st.session_state.get(data.SOURCE_KEY) not in options:
         st.session_state[data.SOURCE_KEY] = "upload" if uploaded is not None else "sample"
-    sidebar.radio(t("data_source"), options, format_func=labels.get, key=data.SOURCE_KEY)
+    translated_choice(sidebar.radio, t("data_source"), options, data.SOURCE_KEY, labels.get)
     dataset = data.active_dataset()
     size = data.dataset_size(dataset)
     sidebar.caption(
@@ -247,18 +247,27 @@ def coming_page(name: str) -> None:
     st.info(t("coming", what=t(f"coming_{name}")), icon=":material/construction:")
 
 
-def translated_selectbox(container, label: str, options, key: str, format_func, index: int = 0):
-    """A selectbox whose option labels follow the language.
+def translated_choice(widget, label: str, options, key: str, format_func, index: int = 0, **kwargs):
+    """A single choice (``container.selectbox`` or ``container.radio``) whose option labels follow the language.
 
-    The browser keeps a keyed widget's option labels, so the widget key carries the language
-    (``key__en`` / ``key__zh``) while the choice itself lives under ``key`` and survives a switch.
+    The browser keeps a keyed widget's option labels: after a language switch it showed the old language's
+    label, or no choice at all (the sidebar's data source after 中文). So the widget key carries the
+    language (``key__en`` / ``key__zh``) while the choice itself lives under ``key``: the store, which
+    survives a switch, a page change and a choice made elsewhere (an upload choosing its data). The widget
+    is set from the store on every run and writes back to it when the manager chooses.
     """
     options = list(options)
-    remembered = st.session_state.get(key)
-    start = options.index(remembered) if remembered in options else index
-    choice = container.selectbox(label, options, index=start, format_func=format_func, key=f"{key}__{current_lang()}")
-    st.session_state[key] = choice
-    return choice
+    widget_key = f"{key}__{current_lang()}"
+    chosen = st.session_state.get(key)
+    if chosen not in options:
+        chosen = options[index] if options else None
+        st.session_state[key] = chosen
+    st.session_state[widget_key] = chosen
+
+    def commit() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    return widget(label, options, format_func=format_func, key=widget_key, on_change=commit, **kwargs)
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
