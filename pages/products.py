@@ -39,7 +39,7 @@ sources = {**branch_names, "bank": t("benchmark_bank"), "target": t("benchmark_t
 
 index, ratios = ui_prod.group_tables(view, groups, target)
 plot(chart(penetration_index_heatmap, index, t("penetration_title"), names, t("index_axis")), key="products_heatmap")
-st.dataframe(ratios.rename(columns=lambda c: t(f"xsell_col_{c}")), hide_index=True, key="products_cross_sell_table")
+ui_prod.cross_sell_table(ratios, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
 gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))

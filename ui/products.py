@@ -181,6 +181,18 @@ def group_tables(view: prod.ProductsView, groups: dict[str, str], target: float)
     return index, ratios
 
 
+def cross_sell_table(ratios: pd.DataFrame, key: str) -> None:
+    """Products per customer against the target by group: ratios to two decimals, counts with separators."""
+    config = {}
+    for column in ratios.columns:
+        if pd.api.types.is_float_dtype(ratios[column]):
+            config[t(f"xsell_col_{column}")] = st.column_config.NumberColumn(format="%.2f")
+        elif pd.api.types.is_integer_dtype(ratios[column]):
+            config[t(f"xsell_col_{column}")] = st.column_config.NumberColumn(format="localized")
+    shown = ratios.rename(columns=lambda c: t(f"xsell_col_{c}"))
+    st.dataframe(shown, hide_index=True, key=key, column_config=config)
+
+
 def sizing_panel(sized: prod.ProductsView, groups: dict[str, str], names: dict[str, str], closure: float) -> None:
     """The sizing headline, totals, rule, suitability warning and the top opportunities shown by group."""
     opportunities = prod.relabelled(sized.sizing, groups)
