@@ -104,3 +104,15 @@ def test_the_lead_filters_speak_chinese_after_a_switch():
     branches, managers = at.multiselect(key="products_lead_branches@zh"), at.multiselect(key="products_lead_rms")
     assert branches.proto.placeholder == managers.proto.placeholder == catalog.text("filter_all", "zh")
     assert all("Hangzhou" not in branches.format_func(b) for b in branches.options[:3])  # names in Chinese
+
+
+def test_shown_tables_fix_their_decimals_and_separate_counts():
+    """60.0 beside 58.1 (not 60), 2.83 (not 2.8323), 1,038 (not 1038); flags and text left alone."""
+    import pandas as pd
+
+    from ui.widgets import number_formats
+
+    frame = pd.DataFrame({"unit": ["A"], "score": [60.0], "customers": [1038], "meets": [True]})
+    formats = {name: spec["type_config"]["format"] for name, spec in number_formats(frame, str.upper).items()}
+    assert formats == {"SCORE": "%.1f", "CUSTOMERS": "localized"}
+    assert number_formats(frame, decimals=2)["score"]["type_config"]["format"] == "%.2f"

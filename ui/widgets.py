@@ -392,12 +392,21 @@ def table(frame: pd.DataFrame, key: str, customers: bool = False) -> None:
         text = t(f"col_{column}")
         return column.replace("_", " ") if text == f"col_{column}" else text
 
-    config = {}
+    config = number_formats(shown_frame, header)
     for column in shown_frame.columns:
         if column in PERCENT_COLUMNS:
             config[header(column)] = st.column_config.NumberColumn(format="percent")
         elif column in MONEY_COLUMNS:
             config[header(column)] = st.column_config.NumberColumn(format="yen")
-        elif pd.api.types.is_float_dtype(shown_frame[column]):
-            config[header(column)] = st.column_config.NumberColumn(format="%.1f")
     st.dataframe(shown_frame.rename(columns=header), hide_index=True, key=key, column_config=config)
+
+
+def number_formats(frame: pd.DataFrame, header=str, decimals: int = 1) -> dict:
+    """Column formats of a shown table: decimals fixed (60.0 beside 58.1, not 60), counts with separators."""
+    config = {}
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            config[header(column)] = st.column_config.NumberColumn(format=f"%.{decimals}f")
+        elif pd.api.types.is_integer_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            config[header(column)] = st.column_config.NumberColumn(format="localized")
+    return config
