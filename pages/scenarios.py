@@ -87,6 +87,7 @@ st.subheader(t("compare_heading"))
 defaults = [s for s in (sc.baseline_scenario().name, sc.proposed_scenario().name) if s in store]
 chosen = st.multiselect(
     t("compare_pick"), list(store), default=defaults, max_selections=4, key=f"scenarios_compare@{lang}",
+    placeholder=t("choose_options"),
     format_func=ui_sc.display_name,
 )  # fmt: skip
 if len(chosen) < 2:

@@ -85,3 +85,19 @@ def test_a_keyed_choice_with_translated_labels_carries_the_language_in_its_key()
                 offenders.append(f"{path.parent.name}/{path.name}:{node.lineno}")
     assert checked >= 4
     assert offenders == []
+
+
+def test_every_multiselect_names_its_placeholder_in_the_session_language():
+    # Streamlit's own placeholder ("Choose options") is English on a Chinese page: each multiselect passes one,
+    # or goes through settings.control, which adds it.
+    import ast
+
+    missing, checked = [], 0
+    for path in [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "pages").glob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "multiselect":
+                checked += 1
+                if "placeholder" not in {k.arg for k in node.keywords}:
+                    missing.append(f"{path.parent.name}/{path.name}:{node.lineno}")
+    assert checked >= 3
+    assert missing == []

@@ -218,6 +218,7 @@ def churn_and_value_pickers(preview: Preview, edited: pd.DataFrame, base: Mappin
             default=[v for v in base.churn_values if v in values] or obvious,
             key=f"data_churn_values_{key}",
             help=t("churn_values_help"),
+            placeholder=t("choose_options"),
         )
     measures = [m for m in VALUE_MEASURES if m != "aum" and m in fields]
     value_measure = None

@@ -274,6 +274,8 @@ def control(widget: Callable, name: str | Setting, label: str, *args: Any, **kwa
         low, high = args[0], args[1]
         args = (min(low, type(low)(value)), max(high, type(high)(value)), *args[2:])
     st.session_state[key] = value
+    if getattr(widget, "__name__", "") == "multiselect":  # Streamlit's own placeholder is English
+        kwargs.setdefault("placeholder", t("choose_options"))
     widget(label, *args, key=key, on_change=_commit_setting, args=(setting, key), **kwargs)
     return value
 
