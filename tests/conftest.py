@@ -18,6 +18,13 @@ from crm_core.dataset import Dataset, channel_dtype  # noqa: E402
 from crm_core.sample import SampleConfig, sample_tables  # noqa: E402
 
 
+def warning_texts(warnings) -> list[str]:
+    """A load report's warnings as the CLI writes them (English; catalog messages rendered)."""
+    from crm_core.loading.report import warning_text
+
+    return [warning_text(w) for w in warnings]
+
+
 def bank_fingerprint(name: str) -> str:
     """A fingerprint of a hand-built test bank's own (the app's caches are per process and keyed by it)."""
     import hashlib

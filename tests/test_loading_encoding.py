@@ -8,13 +8,14 @@ import pytest
 from crm_core.loading import LoadError, LoadOptions, load_table, preview_file
 from crm_core.loading.cli import check_main
 from crm_core.loading.reading import DETECTION_SAMPLE_BYTES, detected_encoding, detection_sample
+from tests.conftest import warning_texts
 
 WESTERN = "cust_id;name;branch;balance\nC1;Hélène;Besançon;100\nC2;François;Orléans;200\nC3;Zoë;São Paulo €;300\n"
 CHINESE = "客户号,姓名,网点,金融资产\nC1,王芳,东城支行,100\nC2,李娜,西城支行,200\nC3,张伟,海淀支行,300\n"
 
 
 def _warnings(report) -> list[str]:
-    return [warning for warning in report.warnings if "UTF-8" in warning or "utf-16" in warning]
+    return [warning for warning in warning_texts(report.warnings) if "UTF-8" in warning or "utf-16" in warning]
 
 
 def test_windows_1252_with_accents_is_read_as_cp1252_and_warned_with_the_runner_up():
@@ -34,7 +35,7 @@ def test_the_issue_19_name_is_no_longer_read_as_gb18030():
     preview = preview_file("hélène.csv", data)
     assert preview.encoding == "cp1252"
     assert preview.sample["name"].tolist() == ["Hélène"]
-    assert any("detected as cp1252" in warning for warning in preview.warnings)
+    assert any("detected as cp1252" in warning for warning in warning_texts(preview.warnings))
 
 
 @pytest.mark.parametrize("codec", ["gbk", "gb18030"])
@@ -52,7 +53,7 @@ def test_big5_is_told_from_gbk():
     preview = preview_file("台灣.csv", text.encode("big5"))
     assert preview.encoding == "big5"
     assert preview.columns == ("客戶號", "網點", "資產餘額")
-    assert any("detected as big5" in warning for warning in preview.warnings)
+    assert any("detected as big5" in warning for warning in warning_texts(preview.warnings))
 
 
 @pytest.mark.parametrize("codec", ["utf-8", "utf-8-sig"])
@@ -69,7 +70,7 @@ def test_utf16_with_a_byte_order_mark_is_read_from_its_mark(codec):
     frame, report = load_table("u16.csv", data)
     assert report.encoding == "utf-16"
     assert frame["branch"].tolist() == ["Besançon", "Orléans", "São Paulo €"]
-    assert any("UTF-16" in warning for warning in report.warnings)
+    assert any("UTF-16" in warning for warning in warning_texts(report.warnings))
 
 
 def test_a_chosen_encoding_is_not_warned():
@@ -137,3 +138,27 @@ def test_the_data_page_shows_the_warning_before_and_after_loading():
     at.button(key="data_load").click().run()
     assert not at.exception, at.exception
     assert not [w for w in at.warning if "UTF" in w.value]
+
+
+def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
+    """Most files a Chinese bank exports are GB18030 / GBK: the warning reads in the page's language."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "中文"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("客户.csv", CHINESE.encode("gbk"), "text/csv")).run()
+    assert not at.exception, at.exception
+    assert any(c.value.startswith("⚠ 文本不是 UTF\\-8：识别为 gb18030（次选：") for c in at.caption), [
+        c.value for c in at.caption
+    ]
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("客户\\.csv\\: 文本不是 UTF\\-8：识别为 gb18030" in w for w in warnings), warnings
+    assert not [w for w in warnings if "text is not" in w]
+    encoding = next(s for s in at.selectbox if str(s.key).startswith("data_encoding_"))
+    assert encoding.format_func("auto") == "自动（检测）"  # the widget's choices speak Chinese too

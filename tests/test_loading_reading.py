@@ -7,6 +7,7 @@ import pytest
 
 from crm_core.loading import LoadError, LoadOptions, load_table, preview_file, sheet_names
 from tests import loading_corpus as corpus
+from tests.conftest import warning_texts
 
 EXPECTED_CUSTOMERS = pd.DataFrame(
     {
@@ -45,7 +46,7 @@ def test_windows_1252_is_the_last_resort_and_warned():
     assert frame["branch"].tolist() == ["Café Zürich", "São Paulo €"]
     assert report.encoding == "cp1252"
     assert report.delimiter == ";"
-    assert any("cp1252" in warning for warning in report.warnings)
+    assert any("cp1252" in warning for warning in warning_texts(report.warnings))
 
 
 def test_encoding_can_be_overridden():

@@ -18,6 +18,7 @@ from crm_core.loading.shapes import file_shape
 from crm_core.loading.transactions import activity_from_codes, transaction_dates
 from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
+from tests.conftest import warning_texts
 from ui.widgets import md
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,8 +78,11 @@ def test_a_tiny_log_becomes_exact_activity_and_customers():
         0,
         3,
     )
-    assert "5 transactions → 3 activity rows (one per customer, month and channel)" in file.warnings
-    assert report.warnings[0] == "no customers file: 2 customers derived from the distinct customer ids of log.csv"
+    assert "5 transactions → 3 activity rows (one per customer, month and channel)" in warning_texts(file.warnings)
+    assert (
+        warning_texts(report.warnings)[0]
+        == "no customers file: 2 customers derived from the distinct customer ids of log.csv"
+    )
 
 
 def test_activity_from_codes_uses_the_sorted_path_for_a_wide_key_space():
@@ -130,11 +134,11 @@ def test_every_rejected_row_is_counted_with_its_reason():
     assert [(i.subject, i.count, i.field) for i in file.parse_failures] == [("交易金额", 1, "amount")]
     amounts = dataset.activity["amount"]  # 'lots' is no number: missing, row kept
     assert (amounts.iloc[0], bool(np.isnan(amounts.iloc[1]))) == (10.0, True)
-    assert any("1 cell holds the text 'nan'" in w for w in file.warnings)
-    assert any("2 placeholder dates" in w for w in file.warnings)
+    assert any("1 cell holds the text 'nan'" in w for w in warning_texts(file.warnings))
+    assert any("2 placeholder dates" in w for w in warning_texts(file.warnings))
     assert dataset.customers["customer_id"].tolist() == ["K1", "K5"]  # ids of kept rows only
     assert dataset.customers["aum"].isna().all()
-    assert any("AUM is unknown (missing, not zero)" in w for w in report.warnings)
+    assert any("AUM is unknown (missing, not zero)" in w for w in warning_texts(report.warnings))
 
 
 def test_mixed_date_formats_are_read_and_their_ambiguity_stated():
@@ -168,7 +172,7 @@ def test_the_english_log_states_its_dates_and_aggregates():
     assert [(i.subject, i.count, i.examples[0].row) for i in file.rejections] == [
         ("placeholder transaction date", 1, 42)
     ]
-    warnings = "\n".join(file.warnings)
+    warnings = "\n".join(warning_texts(file.warnings))
     # 140 dd-mm-yyyy (the 01-01-1800 placeholder among them), 69 d/m/yy, 30 YYMMDD: counted in the CSV by hand.
     assert "mixes 3 date formats: 140 DD-MM-YYYY, 69 D/M/YY, 30 YYMMDD" in warnings
     assert "could be day first or month first and no value in the column decides it; read day first (DMY)" in warnings
@@ -200,7 +204,9 @@ def test_the_chinese_log_alone_loads_without_a_value_measure():
     assert dataset.customers["customer_id"].tolist() == [f"K000{n}" for n in range(1, 7)]
     assert list(dataset.customers.columns) == ["customer_id", "aum"]  # no branch column to invent one from
     assert dataset.customers["aum"].isna().all()  # never a zero
-    assert "no balance column: AUM is unknown (missing, not zero) for every customer" in report.warnings[-1]
+    assert (
+        "no balance column: AUM is unknown (missing, not zero) for every customer" in warning_texts(report.warnings)[-1]
+    )
 
 
 def test_a_log_without_channel_derives_customers_or_is_rejected_next_to_a_customers_file():
@@ -210,7 +216,7 @@ def test_a_log_without_channel_derives_customers_or_is_rejected_next_to_a_custom
     dataset, report = load_dataset([("kaggle.csv", log)])
     assert dataset.activity is None
     assert report.files[0].rows_loaded == 3
-    assert any("no channel column" in w for w in report.files[0].warnings)
+    assert any("no channel column" in w for w in warning_texts(report.files[0].warnings))
     assert dataset.customers["branch"].tolist() == ["DELHI", "DELHI"]  # C1 ties: alphabetically first
     assert dataset.customers["aum"].tolist() == [17819.05, 2270.69]  # C1's last recorded balance
     customers = ("customers.csv", b"customer_id,aum\nC1,10\nC2,20\n")

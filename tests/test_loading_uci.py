@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from crm_core.loading import read_file
+from tests.conftest import warning_texts
 
 _CANDIDATES = (
     Path(__file__).resolve().parents[2] / "shared" / "data" / "uci_bank_marketing" / "bank-full.csv",
@@ -30,7 +31,7 @@ def test_bank_full_loads_with_the_expected_mapping_and_report():
     assert file.parse_failures == ()
     assert [(issue.field, issue.count) for issue in file.out_of_range] == [("aum", 3766)]
     assert file.derived_fields == ("customer_id", "num_products")
-    assert any("generated from the row number" in warning for warning in file.warnings)
+    assert any("generated from the row number" in warning for warning in warning_texts(file.warnings))
     customers = dataset.customers
     assert customers["customer_id"].iloc[0] == "ROW000002"
     assert customers["aum"].iloc[0] == 2143.0

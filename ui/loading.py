@@ -18,10 +18,11 @@ from crm_core.contract import VALUE_MEASURES, product_flag_column
 from crm_core.loading import LoadError, LoadOptions, LoadReport, Mapping, Preview, preview_file, suggested_mapping_for
 from crm_core.loading import load_dataset as core_load_dataset
 from crm_core.loading.mapping import flag_name, known_fields, suggestions, value_measure_of
+from crm_core.loading.report import warning_text
 from crm_core.loading.values import churn_flags
 from crm_core.privacy import identifier_kind, masked_text, masked_value
 from ui import background, data, settings
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.widgets import download_button, identifiers_visible, md, translated_choice
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "big5", "cp1252", "latin-1")
@@ -351,8 +352,11 @@ def issues_frame(report: LoadReport) -> pd.DataFrame:
 
 
 def warnings_of(report: LoadReport) -> list[str]:
-    """Load-wide and per-file warnings, each prefixed by its file."""
-    return list(report.warnings) + [f"{f.file_name}: {w}" for f in report.files for w in f.warnings]
+    """Load-wide and per-file warnings in the session's language, each prefixed by its file."""
+    lang = current_lang()
+    return [warning_text(w, lang) for w in report.warnings] + [
+        f"{f.file_name}: {warning_text(w, lang)}" for f in report.files for w in f.warnings
+    ]
 
 
 def report_json(report: LoadReport) -> str:
@@ -395,7 +399,7 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
             )
         )
         for warning in preview.warnings:
-            st.caption(f"⚠ {md(visible_text(warning))}")
+            st.caption(f"⚠ {md(visible_text(warning_text(warning, current_lang())))}")
         saved_upload = st.file_uploader(t("apply_mapping"), type=["json"], key=f"data_saved_mapping_{key}")
         base = saved_mapping(saved_upload) if saved_upload is not None else None
         if isinstance(base, str):

@@ -18,7 +18,7 @@ from crm_core import formatting
 from crm_core.messages import Message
 from ui import data
 from ui.frame import require_frame
-from ui.i18n import LANG_CODES, LANG_KEY, count, current_lang, money, percent, t
+from ui.i18n import LANG_CODES, LANG_KEY, count, current_lang, money, percent, t, translate
 
 
 def language_switch() -> None:
@@ -57,10 +57,12 @@ def currency_choice(detected: str) -> None:
     from crm_core.formatting import CURRENCY_SYMBOLS
     from ui import settings
 
+    lang = current_lang()  # bound now: a label is formatted after the run too (AppTest reads widget states)
+
     def name(code: str) -> str:
         shown = code or detected
         label = f"{shown} ({CURRENCY_SYMBOLS.get(shown, '¥')})"
-        return t("currency_detected", currency=label) if not code else label
+        return translate("currency_detected", lang, currency=label) if not code else label
 
     settings.control(st.selectbox, "currency", t("currency"), ("", *CURRENCY_SYMBOLS), format_func=name)
 
@@ -267,7 +269,10 @@ def translated_choice(widget, label: str, options, key: str, format_func, index:
     def commit() -> None:
         st.session_state[key] = st.session_state[widget_key]
 
-    return widget(label, options, format_func=format_func, key=widget_key, on_change=commit, **kwargs)
+    labels = [str(format_func(option)) for option in options]  # in this run's language, not at a later call
+    return widget(
+        label, options, format_func=lambda o: labels[options.index(o)], key=widget_key, on_change=commit, **kwargs
+    )
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

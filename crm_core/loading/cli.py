@@ -28,7 +28,7 @@ from crm_core.loading.loader import load_dataset, relational_plan
 from crm_core.loading.mapping import Mapping
 from crm_core.loading.reading import DELIMITER_NAMES, preview_file
 from crm_core.loading.relations import JoinCount, JoinPlan, plan_with_counts, relational_load
-from crm_core.loading.report import Issue, LoadReport, TableReport
+from crm_core.loading.report import Issue, LoadReport, TableReport, warning_text
 from crm_core.loading.shapes import Shape, file_shape
 from crm_core.privacy import masked_text
 
@@ -157,7 +157,7 @@ def report_text(report: TableReport, shape: Shape | None = None) -> str:
         lines.append(f"  duplicate customer ids: {report.duplicate_ids} (policy {report.duplicate_policy})")
     if report.derived_fields:
         lines.append("  derived fields: " + ", ".join(report.derived_fields))
-    lines += [f"  warning: {warning}" for warning in report.warnings]
+    lines += [f"  warning: {warning_text(warning)}" for warning in report.warnings]
     return "\n".join(lines)
 
 
@@ -165,7 +165,7 @@ def load_report_text(report: LoadReport, shapes: dict[str, Shape | None] | None 
     """Return a readable summary of a whole load."""
     shapes = shapes or {}
     parts = [report_text(file_report, shapes.get(file_report.file_name)) for file_report in report.files]
-    parts += [f"warning: {warning}" for warning in report.warnings]
+    parts += [f"warning: {warning_text(warning)}" for warning in report.warnings]
     parts.append(
         f"total: rows read {report.rows_read}, loaded {report.rows_loaded}, rejected {report.rows_rejected}; "
         + ("usable" if report.usable else "NOT usable")

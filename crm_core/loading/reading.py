@@ -34,6 +34,7 @@ from crm_core.archives import ZipLimits, zip_problem
 from crm_core.loading.errors import LoadError
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.values import MISSING_MARKERS, without_bidi_controls
+from crm_core.messages import Message
 from crm_core.text_safety import strip_bidi
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -146,17 +147,18 @@ class DecodedText:
     runner_up: str | None = None
 
     @property
-    def warning(self) -> str | None:
-        """The report's warning when the text was not UTF-8 and nobody chose the encoding, else None."""
+    def warning(self) -> Message | None:
+        """The report's warning when the text was not UTF-8 and nobody chose the encoding, else None.
+
+        A catalog message, rendered where it is shown (``crm_core.loading.report.warning_text``): most
+        files a Chinese bank exports are GB18030, so the warning must read in the page's language.
+        """
         if self.encoding == "utf-16":
-            return "text is UTF-16 (its byte-order mark says so), not UTF-8: read as utf-16"
+            return Message("warn_utf16")
         if not self.detected:
             return None
-        runner_up = self.runner_up or "none, no other candidate decodes it"
-        return (
-            f"text is not UTF-8: detected as {self.encoding} (runner-up: {runner_up}); if names look garbled, "
-            f"set the encoding or re-save the file as CSV UTF-8"
-        )
+        runner_up = self.runner_up or Message("warn_encoding_no_runner_up")
+        return Message("warn_encoding_detected", encoding=self.encoding, runner_up=runner_up)
 
 
 DETECTED_ENCODINGS: tuple[str, ...] = ("gb18030", "big5", "cp1252", "latin_1")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from crm_core.loading.mapping import Mapping
+from crm_core.messages import Message, render
 from crm_core.privacy import identifier_kind, masked_row_text, masked_text, masked_value
 
 EXAMPLES_KEPT = 5
@@ -70,7 +71,7 @@ class TableReport:
         Canonical fields computed rather than read (e.g. ``churned`` from ``closed_date``).
     unmapped_columns : tuple of str
         File columns that were ignored.
-    warnings : tuple of str
+    warnings : tuple of str or Message
         Things the user should know (generated ids, assumed date order, fallback encoding, ...).
     columns : tuple of str
         The file's columns in file order (how a rejected row's excerpt splits into cells).
@@ -95,7 +96,7 @@ class TableReport:
     duplicate_policy: str = "keep_first"
     derived_fields: tuple[str, ...] = ()
     unmapped_columns: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str | Message, ...] = ()
     columns: tuple[str, ...] = ()
 
     def rejected_count(self, reason: str) -> int:
@@ -106,6 +107,7 @@ class TableReport:
         """Return the report as JSON-able built-in types."""
         data = asdict(self)
         data["mapping"] = self.mapping.to_dict()
+        data["warnings"] = [warning_text(w) for w in self.warnings]
         return data
 
     def masked(self) -> TableReport:
@@ -141,7 +143,7 @@ class TableReport:
             rejections=rows(self.rejections),
             parse_failures=cells(self.parse_failures),
             out_of_range=cells(self.out_of_range),
-            warnings=tuple(masked_text(w) for w in self.warnings),
+            warnings=tuple(w if isinstance(w, Message) else masked_text(w) for w in self.warnings),
         )
 
 
@@ -154,7 +156,7 @@ class LoadReport:
 
     files: tuple[TableReport, ...]
     usable: bool
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str | Message, ...] = ()
 
     @property
     def rows_read(self) -> int:
@@ -180,7 +182,7 @@ class LoadReport:
         return replace(
             self,
             files=tuple(report.masked() for report in self.files),
-            warnings=tuple(masked_text(w) for w in self.warnings),
+            warnings=tuple(w if isinstance(w, Message) else masked_text(w) for w in self.warnings),
         )
 
     def to_dict(self) -> dict:
@@ -190,6 +192,14 @@ class LoadReport:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
-            "warnings": list(self.warnings),
+            "warnings": [warning_text(w) for w in self.warnings],
             "files": [report.to_dict() for report in self.files],
         }
+
+
+def warning_text(warning: str | Message, lang: str = "en") -> str:
+    """A report warning as text in ``lang``: a catalog message rendered, a plain sentence as it is.
+
+    The CLI and the JSON report write English; the Data page renders in the session's language.
+    """
+    return render(warning, lang) if isinstance(warning, Message) else warning

@@ -749,7 +749,7 @@ def transaction_log(
     place_column = others.get("branch") or others.get("location")
     balance_column = others.get("balance")
     rejections = _Rejections(raw)
-    notes: list[str] = list(raw.preview.warnings)
+    notes: list = list(raw.preview.warnings)  # sentences and catalog messages (the encoding's)
     failures: list[Issue] = []
     rejections.reject(blank_rows(frame), "blank line")
     customer, distinct = sorted_codes(frame[id_column])
