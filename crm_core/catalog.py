@@ -62,6 +62,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "drill_",  # segment drill-down panels
     "explain_",  # the explanation under each Overview metric
     "feature_",  # churn model features (crm_core.loyalty.feature_name)
+    "format_",  # file formats of an upload (ui.loading: text, xlsx, parquet)
     "frequency_",  # trend periods: month / quarter
     "guaranteearea_",  # guarantee areas (crm_core.playbook.guarantees)
     "guaranteeheader_",  # guarantee export headers

@@ -160,5 +160,11 @@ def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
     warnings = [w.value for w in at.warning]
     assert any("客户\\.csv\\: 文本不是 UTF\\-8：识别为 gb18030" in w for w in warnings), warnings
     assert not [w for w in warnings if "text is not" in w]
+    summary = next(d.value for d in at.dataframe if "数据表" in d.value.columns).iloc[0]
+    assert (summary["数据表"], summary["格式"], summary["重复客户号（处理方式）"]) == (
+        "客户表",
+        "文本（CSV / TSV）",
+        "0 (保留第一行)",
+    )
     encoding = next(s for s in at.selectbox if str(s.key).startswith("data_encoding_"))
     assert encoding.format_func("auto") == "自动（检测）"  # the widget's choices speak Chinese too

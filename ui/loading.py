@@ -302,20 +302,29 @@ def summary_frame(report: LoadReport) -> pd.DataFrame:
         [
             {
                 t("report_file"): f.file_name,
-                t("report_table"): f.table,
-                t("report_format"): f.format,
+                t("report_table"): _named("table", f.table),
+                t("report_format"): _named("format", f.format),
                 t("report_encoding"): f.encoding or "",
                 t("report_delimiter"): delimiter_name(f.delimiter or ""),
                 t("rows_read"): f.rows_read,
                 t("rows_loaded"): f.rows_loaded,
                 t("rows_rejected"): f.rows_rejected,
-                t("report_duplicates"): f"{f.duplicate_ids} ({f.duplicate_policy})",
+                t("report_duplicates"): f"{f.duplicate_ids} ({_named('policy', f.duplicate_policy)})",
                 t("report_derived"): ", ".join(f.derived_fields),
                 t("report_aggregated"): _aggregated(f),
             }
             for f in report.files
         ]
     )
+
+
+def _named(family: str, code: str | None) -> str:
+    """A code of the load report (table, format, duplicate policy) in the session's language; itself if unknown."""
+    if not code:
+        return ""
+    key = f"{family}_{code}"
+    text = t(key)
+    return code if text == key else text
 
 
 def _aggregated(file_report) -> str:
@@ -392,7 +401,7 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
         st.caption(
             t(
                 "detected",
-                format=preview.format,
+                format=_named("format", preview.format),
                 encoding=preview.encoding or "-",
                 delimiter=delimiter_name(preview.delimiter or "") or "-",
                 columns=len(preview.columns),
