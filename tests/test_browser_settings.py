@@ -290,5 +290,5 @@ def test_chinese_then_touching_the_controls_raises_nothing_and_changes_nothing(p
             nudge(page, key, -1)
             assert slider_value(page, key) == before, (page_name, key)
         assert "已修改" not in sidebar_scenario(page), f"touching and restoring the controls of {page_name} modified it"
-        assert page.locator(f"{css_key('data_source')} input[type=radio]").first.is_checked()  # the source stays
+        assert page.locator(f"{css_key('data_source__zh')} input[type=radio]").first.is_checked()  # the source stays
         page.screenshot(path=str(ARTIFACTS / f"settings-{page_name}-zh.png"), full_page=True)
