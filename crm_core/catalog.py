@@ -58,7 +58,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "coming_",  # pages not built yet
     "compare_",  # scenario comparison columns
     "date_order_",  # date orders an upload may use
-    "delimiter_",  # delimiters of an uploaded text file (ui.loading.DELIMITER_KEYS)
+    "delimiter_",  # delimiters of an uploaded text file (crm_core.loading.reading.DELIMITER_NAMES)
     "drill_",  # segment drill-down panels
     "explain_",  # the explanation under each Overview metric
     "feature_",  # churn model features (crm_core.loyalty.feature_name)

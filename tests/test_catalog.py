@@ -190,3 +190,12 @@ def test_screens_and_reports_read_the_same_catalog():
     assert report_stamp("A", "B", "0" * 16, __import__("datetime").date(2030, 5, 1), "zh").startswith("情景：A")
     with pytest.raises(TypeError):
         TEXT["new_key"] = ("x", "y")  # a read-only view: strings are added to the JSON files
+
+
+def test_every_delimiter_the_reader_names_is_in_the_catalogs():
+    """The Data page names a delimiter by the reader's own code (``delimiter_<code>``) in each language."""
+    from crm_core.loading.reading import DELIMITER_NAMES
+
+    for code in DELIMITER_NAMES.values():
+        for lang in catalog.LANGUAGES:
+            assert catalog.text(f"delimiter_{code}", lang) != f"delimiter_{code}", (code, lang)

@@ -18,6 +18,8 @@ from crm_core.contract import VALUE_MEASURES, product_flag_column
 from crm_core.loading import LoadError, LoadOptions, LoadReport, Mapping, Preview, preview_file, suggested_mapping_for
 from crm_core.loading import load_dataset as core_load_dataset
 from crm_core.loading.mapping import flag_name, known_fields, suggestions, value_measure_of
+from crm_core.loading.reading import DELIMITER_NAMES
+from crm_core.loading.reading import DELIMITERS as CORE_DELIMITERS
 from crm_core.loading.report import warning_text
 from crm_core.loading.values import churn_flags
 from crm_core.privacy import identifier_kind, masked_text, masked_value
@@ -26,22 +28,17 @@ from ui.i18n import current_lang, t
 from ui.widgets import download_button, identifiers_visible, md, translated_choice
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gb18030", "big5", "cp1252", "latin-1")
-DELIMITERS = ("auto", ",", ";", "\t", "|")
-DELIMITER_KEYS = {
-    "auto": "choice_auto",
-    ",": "delimiter_comma",
-    ";": "delimiter_semicolon",
-    "\t": "delimiter_tab",
-    "|": "delimiter_pipe",
-}
+DELIMITERS = ("auto", *CORE_DELIMITERS)
 TABLES = ("customers", "activity", "holdings")
 PENDING_KEY = "data_pending_load"
 IGNORE = ""
 
 
 def delimiter_name(delimiter: str) -> str:
-    """A delimiter as the session's language names it (itself when it has no name)."""
-    return t(DELIMITER_KEYS[delimiter]) if delimiter in DELIMITER_KEYS else delimiter
+    """A delimiter as the session's language names it (the reader's ``DELIMITER_NAMES`` code; itself if unnamed)."""
+    if delimiter == "auto":
+        return t("choice_auto")
+    return t(f"delimiter_{DELIMITER_NAMES[delimiter]}") if delimiter in DELIMITER_NAMES else delimiter
 
 
 def digest(content: bytes) -> str:
