@@ -41,9 +41,8 @@ def data_source_panel() -> None:
     labels = {"sample": t("source_sample")}
     if uploaded is not None:
         labels["upload"] = t("source_upload", name=md(uploaded.name))
-    if st.session_state.get(data.SOURCE_KEY) not in options:
-        st.session_state[data.SOURCE_KEY] = "upload" if uploaded is not None else "sample"
-    translated_choice(sidebar.radio, t("data_source"), options, data.SOURCE_KEY, labels.get)
+    # an upload is the source until the manager picks the sample (a choice that is gone falls back to it)
+    translated_choice(sidebar.radio, t("data_source"), options, data.SOURCE_KEY, labels.get, index=len(options) - 1)
     dataset = data.active_dataset()
     size = data.dataset_size(dataset)
     sidebar.caption(
