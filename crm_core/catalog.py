@@ -94,6 +94,7 @@ RUNTIME_KEY_FAMILIES: tuple[str, ...] = (
     "report_range_",  # where a decision's money range comes from (Finding.range_basis)
     "report_step_",  # the storyline's step titles
     "rfm_",  # RFM segments
+    "role_",  # the roles of the tables of a relational extract (crm_core.loading.relations.ROLES)
     "scheme_",  # segmentation schemes
     "service_note_",  # the Service quality view's messages (crm_core.service returns Message keys)
     "status_",  # scorecard statuses

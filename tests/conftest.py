@@ -20,9 +20,9 @@ from crm_core.sample import SampleConfig, sample_tables  # noqa: E402
 
 def warning_texts(warnings) -> list[str]:
     """A load report's warnings as the CLI writes them (English; catalog messages rendered)."""
-    from crm_core.loading.report import warning_text
+    from crm_core.loading.report import report_text
 
-    return [warning_text(w) for w in warnings]
+    return [report_text(w) for w in warnings]
 
 
 def bank_fingerprint(name: str) -> str:

@@ -24,6 +24,7 @@ from crm_core import loyalty as loy
 from crm_core import products as prod
 from crm_core import visits as vis
 from crm_core.loading import LoadError, load_dataset
+from crm_core.loading.report import report_text
 from crm_core.prepare import customer_positions, prepared_dataset
 from tests import hostile_corpus as corpus
 from tests.conftest import warning_texts
@@ -102,7 +103,7 @@ def test_loader_refuses_with_load_error_or_reconciles_every_row(case):
 
 def test_the_corpus_covers_the_loading_issue_and_hostile_shapes():
     _, report = loaded("ragged_rows")
-    reasons = {issue.subject for table in report.files for issue in table.rejections}
+    reasons = {report_text(issue.subject) for table in report.files for issue in table.rejections}
     assert any("too many fields" in r for r in reasons) and any("too few fields" in r for r in reasons), reasons
     rare, _ = loaded("rare_and_long_strings")
     assert corpus.RARE_TEXT in set(rare.customers["branch"].dropna())

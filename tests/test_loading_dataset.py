@@ -9,6 +9,7 @@ import pytest
 
 from crm_core.dataset import channel_dtype
 from crm_core.loading import LoadError, LoadOptions, Mapping, load_dataset, load_table
+from crm_core.loading.report import report_text
 from tests import loading_corpus as corpus
 from tests.conftest import warning_texts
 
@@ -49,12 +50,12 @@ def test_event_activity_report_counts_rows_not_groups():
     _, report = load_dataset(_files())
     activity = report.for_table("activity")
     assert (activity.rows_read, activity.rows_loaded, activity.rows_rejected, activity.rows_output) == (7, 6, 1, 5)
-    assert [(i.subject, i.count, i.examples[0].row, i.examples[0].text) for i in activity.rejections] == [
+    assert [(report_text(i.subject), i.count, i.examples[0].row, i.examples[0].text) for i in activity.rejections] == [
         ("unknown channel", 1, 7, "C003,2024-01-03,信鸽,1")
     ]
     assert set(activity.derived_fields) == {"transactions", "month"}
     holdings = report.for_table("holdings")
-    assert [(i.subject, i.count) for i in holdings.rejections] == [("missing product", 1)]
+    assert [(report_text(i.subject), i.count) for i in holdings.rejections] == [("missing product", 1)]
 
 
 def test_monthly_activity_is_read_as_is():
@@ -89,14 +90,18 @@ def test_unparseable_values_become_missing_in_optional_fields_and_reject_in_requ
     assert frame["customer_id"].tolist() == ["C1", "C4"]
     assert frame["age"].tolist() == [pd.NA, 200]
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (4, 2, 2)
-    failures = {i.subject: (i.field, i.count, [(e.row, e.text) for e in i.examples]) for i in report.parse_failures}
+    failures = {
+        report_text(i.subject): (i.field, i.count, [(e.row, e.text) for e in i.examples]) for i in report.parse_failures
+    }
     assert failures == {
         "age": ("age", 1, [(2, "abc")]),
         "aum": ("aum", 1, [(3, "lots")]),
         "open_date": ("open_date", 1, [(3, "never")]),
     }
-    assert {i.subject: i.count for i in report.rejections} == {"invalid aum": 1, "missing customer_id": 1}
-    flags = {i.field: (i.count, i.rule, [(e.row, e.text) for e in i.examples]) for i in report.out_of_range}
+    assert {report_text(i.subject): i.count for i in report.rejections} == {"invalid aum": 1, "missing customer_id": 1}
+    flags = {
+        i.field: (i.count, report_text(i.rule), [(e.row, e.text) for e in i.examples]) for i in report.out_of_range
+    }
     assert flags == {"aum": (1, "not negative", [(5, "-3.0")]), "age": (1, "between 16 and 110", [(5, "200")])}
 
 

@@ -168,3 +168,91 @@ def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
     )
     encoding = next(s for s in at.selectbox if str(s.key).startswith("data_encoding_"))
     assert encoding.format_func("auto") == "自动（检测）"  # the widget's choices speak Chinese too
+
+
+def test_a_chinese_page_gives_every_rejection_rule_and_warning_in_chinese():
+    """Rejection reasons, rules and warnings are catalog messages: a Chinese page shows no loader English."""
+    import re
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    text = (
+        "客户号,网点,金融资产,年龄\n"
+        "C1,东城支行,100,40\n"
+        ",西城支行,200,41\n"  # no id: rejected
+        "C3,海淀支行,abc,42\n"  # AUM not a number: rejected
+        "C4,朝阳支行,400,200\n"  # age 200: kept, flagged
+        "C5,丰台支行,500,43,多余\n"  # too many fields: rejected
+        "\n"
+        "C1,东城支行,600,44\n"  # a repeated id: the first row kept
+    )
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "中文"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("客户.csv", text.encode("utf-8"), "text/csv")).run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    issues = next(d.value for d in at.dataframe if "原因或列" in d.value.columns)
+    said = {(row["类型"], row["原因或列"], row["预期"]) for _, row in issues.iterrows()}
+    rejected, parsed, flagged = "整行拒绝", "无法解析的值（置空）", "不合理的值（保留并标记）"
+    assert (rejected, "缺少 customer_id", "") in said, said
+    assert (rejected, "aum 无法读取", "") in said, said
+    assert (rejected, "字段过多（应为 4 个）", "") in said, said
+    assert (rejected, "空行", "") in said, said
+    assert (rejected, "customer_id 重复（保留第一行）", "") in said, said
+    assert (parsed, "金融资产 → aum", "应为数字") in said, said
+    assert (flagged, "年龄 → age", "应在 16 到 110 之间") in said, said
+    warnings = [w.value for w in at.warning]
+    # No loader English left: every Latin word on the report is a field code, a file name or a format.
+    english = re.compile(r"\b(?!aum\b|customer_id\b|age\b|tenure_months\b|csv\b|UTF\b)[a-z]{3,}\b")
+    shown = [*warnings, *(text for triple in said for text in triple)]
+    assert not [s for s in shown if english.search(s.replace("\\", ""))], shown
+
+
+def test_a_chinese_page_tells_how_a_transaction_log_was_read_in_chinese():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    log = (
+        "客户号,交易日期,渠道,交易地点,交易金额,余额\n"
+        "C1,2024-01-05,柜面,西湖支行,100,5000\n"
+        "C1,2024-02-05,手机银行,西湖支行,nan,5200\n"
+        "C2,1800-01-01,柜面,滨江支行,50,800\n"  # a placeholder date: rejected
+        "C2,2024-02-07,信鸽,滨江支行,50,800\n"  # no such channel: rejected
+        "C2,2024-03-07,网上银行,滨江支行,70,900\n"
+    )
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "中文"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("交易.csv", log.encode("utf-8"), "text/csv")).run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    issues = next(d.value for d in at.dataframe if "原因或列" in d.value.columns)
+    assert set(issues["原因或列"]) == {"占位交易日期", "无法识别的渠道"}, issues
+    warnings = " | ".join(w.value for w in at.warning)
+    for said in ("没有客户文件：由 交易\\.csv 中不同的客户编号得出 2 位客户", "3 笔交易 → 3 条活动记录", "按缺失读取"):
+        assert said in warnings, warnings
+    assert "transactions" not in warnings and "customers" not in warnings, warnings
+
+
+def test_a_chinese_page_refuses_a_file_in_chinese():
+    """A refusal is a catalog message too: what is wrong and what to do, in the page's language."""
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "中文"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(
+        ("年报.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "text/csv")
+    ).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("文件是" in e and "PDF" in e and "需要一张表" in e for e in errors), errors
+    assert not [e for e in errors if "the file is" in e or "expected a table" in e], errors

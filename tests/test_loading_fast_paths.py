@@ -16,6 +16,7 @@ from crm_core.loading import load_table
 from crm_core.loading.building import numeric_fields_of
 from crm_core.loading.loader import file_preview, suggested_mapping_for
 from crm_core.loading.reading import _HEAD_BYTES, decoded_head, is_utf8, preview_file, read_rows
+from crm_core.loading.report import report_text
 from crm_core.loading.values import (
     _CAPITALS_OF,
     MISSING_MARKERS,
@@ -131,7 +132,10 @@ def test_a_numeric_column_arrow_typed_gives_the_same_frame_as_the_text_rules():
     assert slow["aum"].iloc[-1] == 125000.0
 
     def rejected(report):  # an example shows the cell as read: "NA" in text, empty once Arrow typed it
-        return [(issue.subject, issue.count, [row.row for row in issue.examples]) for issue in report.rejections]
+        return [
+            (report_text(issue.subject), issue.count, [row.row for row in issue.examples])
+            for issue in report.rejections
+        ]
 
     assert rejected(fast_report) == rejected(slow_report) == [("missing aum", 2, [6, 7])]
 

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from crm_core.loading import LoadError, LoadOptions, load_table, preview_file, sheet_names
+from crm_core.loading.report import report_text
 from tests import loading_corpus as corpus
 from tests.conftest import warning_texts
 
@@ -87,7 +88,7 @@ def test_ragged_rows_are_rejected_one_by_one_with_reason_row_and_text():
     assert frame["branch"].tolist() == ["North", "East, Upper", "West"]
     assert frame["aum"].tolist() == [100.0, 300.0, 500.0]
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (6, 3, 3)
-    by_reason = {issue.subject: [(e.row, e.text) for e in issue.examples] for issue in report.rejections}
+    by_reason = {report_text(issue.subject): [(e.row, e.text) for e in issue.examples] for issue in report.rejections}
     assert by_reason == {
         "too few fields (expected 3)": [(3, "C2,South")],
         "blank line": [(4, ",,")],  # rows refused after parsing show their cells re-joined
@@ -127,7 +128,7 @@ def test_excel_sheet_choice_with_typed_cells_and_a_blank_row():
     )
     pd.testing.assert_frame_equal(frame, expected)
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (4, 3, 1)
-    assert [(i.subject, i.count, i.examples[0].row) for i in report.rejections] == [("blank line", 1, 4)]
+    assert [(report_text(i.subject), i.count, i.examples[0].row) for i in report.rejections] == [("blank line", 1, 4)]
 
 
 def test_excel_sheet_by_position_and_unknown_sheet():

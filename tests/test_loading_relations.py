@@ -26,6 +26,7 @@ from crm_core.loading.relations import (
     reduced_dataset,
     relational_load,
 )
+from crm_core.loading.report import report_text
 from tests.conftest import warning_texts
 
 HERE = Path(__file__).resolve().parent
@@ -189,10 +190,10 @@ def test_rows_that_do_not_join_are_rejected_with_the_reason_and_every_file_recon
         "trans.csv": (108, 107, 1),
     }
     (disposition,) = by_file["disp.csv"].rejections
-    assert disposition.subject == "client_id not in client.csv: a disposition of an unknown client"
+    assert report_text(disposition.subject) == "client_id not in client.csv: a disposition of an unknown client"
     assert [example.row for example in disposition.examples] == [31]
     (transaction,) = by_file["trans.csv"].rejections
-    assert transaction.subject == "account_id not in account.csv: a row of an unknown account"
+    assert report_text(transaction.subject) == "account_id not in account.csv: a row of an unknown account"
     assert transaction.examples[0].text.startswith("108;9999;950315")
     matched = {(join.left, join.left_column): (join.rows, join.matched, join.unmatched) for join in load.joins}
     assert matched[("disp.csv", "client_id")] == (30, 29, 1)

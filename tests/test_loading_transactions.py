@@ -14,6 +14,7 @@ from crm_core import visits as vis
 from crm_core.dataset import channel_dtype
 from crm_core.loading import LoadOptions, load_dataset, load_table, read_file
 from crm_core.loading.cli import check_main
+from crm_core.loading.report import report_text
 from crm_core.loading.shapes import file_shape
 from crm_core.loading.transactions import activity_from_codes, transaction_dates
 from crm_core.messages import render
@@ -121,7 +122,9 @@ def test_every_rejected_row_is_counted_with_its_reason():
     ).encode("gb18030")
     dataset, report = load_dataset([("流水.csv", data)])
     file = report.files[0]
-    assert [(issue.subject, issue.count, [e.row for e in issue.examples]) for issue in file.rejections] == [
+    assert [
+        (report_text(issue.subject), issue.count, [e.row for e in issue.examples]) for issue in file.rejections
+    ] == [
         ("blank line", 1, [11]),
         ("missing customer_id", 1, [3]),
         ("missing transaction date", 2, [4, 5]),
@@ -131,7 +134,7 @@ def test_every_rejected_row_is_counted_with_its_reason():
         ("missing channel", 1, [10]),
     ]
     assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (11, 2, 9)
-    assert [(i.subject, i.count, i.field) for i in file.parse_failures] == [("交易金额", 1, "amount")]
+    assert [(report_text(i.subject), i.count, i.field) for i in file.parse_failures] == [("交易金额", 1, "amount")]
     amounts = dataset.activity["amount"]  # 'lots' is no number: missing, row kept
     assert (amounts.iloc[0], bool(np.isnan(amounts.iloc[1]))) == (10.0, True)
     assert any("1 cell holds the text 'nan'" in w for w in warning_texts(file.warnings))
@@ -169,13 +172,13 @@ def test_the_english_log_states_its_dates_and_aggregates():
     dataset, report = read_file(ENGLISH)
     file = report.files[0]
     assert (file.rows_read, file.rows_loaded, file.rows_rejected, file.rows_output) == (239, 238, 1, 215)
-    assert [(i.subject, i.count, i.examples[0].row) for i in file.rejections] == [
+    assert [(report_text(i.subject), i.count, i.examples[0].row) for i in file.rejections] == [
         ("placeholder transaction date", 1, 42)
     ]
     warnings = "\n".join(warning_texts(file.warnings))
     # 140 dd-mm-yyyy (the 01-01-1800 placeholder among them), 69 d/m/yy, 30 YYMMDD: counted in the CSV by hand.
     assert "mixes 3 date formats: 140 DD-MM-YYYY, 69 D/M/YY, 30 YYMMDD" in warnings
-    assert "could be day first or month first and no value in the column decides it; read day first (DMY)" in warnings
+    assert "no value in the column decides it; read as day / month / year" in warnings
     assert "column 'balance': 1 cell holds the text 'nan'" in warnings
     assert "238 transactions → 215 activity rows" in warnings
     assert dataset.activity["transactions"].sum() == 238
@@ -200,7 +203,7 @@ def test_the_chinese_log_alone_loads_without_a_value_measure():
         35,
         1,
     )
-    assert [(i.subject, i.count) for i in file.rejections] == [("unknown channel", 1)]
+    assert [(report_text(i.subject), i.count) for i in file.rejections] == [("unknown channel", 1)]
     assert dataset.customers["customer_id"].tolist() == [f"K000{n}" for n in range(1, 7)]
     assert list(dataset.customers.columns) == ["customer_id", "aum"]  # no branch column to invent one from
     assert dataset.customers["aum"].isna().all()  # never a zero
@@ -222,7 +225,9 @@ def test_a_log_without_channel_derives_customers_or_is_rejected_next_to_a_custom
     customers = ("customers.csv", b"customer_id,aum\nC1,10\nC2,20\n")
     _, both = load_dataset([customers, ("kaggle.csv", log)])
     rejected = both.for_table("activity")
-    assert [(i.subject, i.count) for i in rejected.rejections] == [("no channel column (activity rows need one)", 3)]
+    assert [(report_text(i.subject), i.count) for i in rejected.rejections] == [
+        ("no channel column (activity rows need one)", 3)
+    ]
     assert rejected.rows_read == rejected.rows_loaded + rejected.rows_rejected == 3
 
 

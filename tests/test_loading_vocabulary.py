@@ -13,6 +13,8 @@ import pytest
 
 from crm_core.loading import DEFAULT_OPTIONS, LoadError, LoadOptions, Mapping, load_dataset, read_file, suggested_field
 from crm_core.loading.mapping import suggested_mapping, suggestions
+from crm_core.loading.report import report_text
+from crm_core.messages import Message, Term
 from tests.conftest import warning_texts
 
 EXTRACTS = Path(__file__).resolve().parent / "fixtures" / "extracts"
@@ -113,16 +115,16 @@ def test_bank_churners_reads_attrition_words_months_on_book_and_credit_limit_as_
 def test_a_missing_value_measure_is_not_assigned_never_a_rejected_row():
     customers, file = _load("santander_products.csv")
     assert file.mapping.value_measure == "annual_income"
-    assert [issue.subject for issue in file.rejections] == ["duplicate customer_id (keep_first)"]
+    assert [report_text(issue.subject) for issue in file.rejections] == ["duplicate customer_id (keep the first row)"]
     assert customers["aum"].isna().sum() == 3  # blank renta in May: kept, not assigned to a tier
-    assert any("keep_latest" in warning for warning in warning_texts(file.warnings))
+    assert any("choose “keep the latest row" in warning for warning in warning_texts(file.warnings))
     assert customers["aum"].equals(customers["annual_income"])
 
 
 def test_santander_keeps_the_latest_snapshot_and_names_24_products_from_the_flags():
     customers, file = _load("santander_products.csv", LoadOptions(duplicate_policy="keep_latest"))
     assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (32, 16, 16)
-    assert file.rejected_count("duplicate customer_id (keep_latest)") == 16
+    assert file.rejected_count(Message("load_reason_duplicate", policy=Term("policy_keep_latest"))) == 16
     flags = [c for c in customers.columns if c.startswith("has_")]
     assert len(flags) == 24
     assert {"has_tjcr", "has_hip", "has_nomina", "has_nom_pens", "has_recibo"} <= set(flags)
@@ -193,7 +195,7 @@ def test_unclear_churn_words_are_failures_until_the_user_picks_the_churned_value
     dataset, report = load_dataset([("c.csv", data)], {"c.csv": Mapping(table="customers", columns=columns)})
     assert dataset.customers["churned"].isna().all()
     assert report.files[0].parse_failures[0].count == 3
-    assert "churn_values" in report.files[0].parse_failures[0].rule
+    assert "churn_values" in report_text(report.files[0].parse_failures[0].rule)
     picked = Mapping(table="customers", columns=columns, churn_values=("GONE",))
     dataset, report = load_dataset([("c.csv", data)], {"c.csv": picked})
     assert dataset.customers["churned"].tolist() == [False, True, False]

@@ -20,8 +20,9 @@ from crm_core.loading import load_dataset as core_load_dataset
 from crm_core.loading.mapping import flag_name, known_fields, suggestions, value_measure_of
 from crm_core.loading.reading import DELIMITER_NAMES
 from crm_core.loading.reading import DELIMITERS as CORE_DELIMITERS
-from crm_core.loading.report import warning_text
+from crm_core.loading.report import report_text
 from crm_core.loading.values import churn_flags
+from crm_core.messages import Message
 from crm_core.privacy import identifier_kind, masked_text, masked_value
 from ui import background, data, settings
 from ui.i18n import current_lang, t
@@ -80,17 +81,18 @@ def distinct_uploads(uploads) -> tuple[list[Upload], list[tuple[str, str]]]:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _preview(file_digest: str, name: str, encoding: str | None, delimiter: str | None, sheet: str | None, _content):
+    # The refusal is cached as the error, not as text: the cache is shared by every language.
     try:
         return preview_file(name, _content, encoding=encoding, delimiter=delimiter, sheet=sheet)
     except LoadError as error:
-        return str(error)
+        return error
     except Exception as error:
-        return f"{name}: could not be read ({type(error).__name__}: {error})"
+        return LoadError(Message("load_refused_unreadable_named", name=name, error=f"{type(error).__name__}: {error}"))
 
 
 def file_preview(name: str, content: bytes, encoding: str, delimiter: str, sheet: str | None) -> Preview | str:
-    """The file's preview, or the message that says why it cannot be a table."""
-    return _preview(
+    """The file's preview, or the message (in the session's language) that says why it cannot be a table."""
+    preview = _preview(
         digest(content),
         name,
         None if encoding == "auto" else encoding,
@@ -98,6 +100,7 @@ def file_preview(name: str, content: bytes, encoding: str, delimiter: str, sheet
         sheet,
         content,
     )
+    return preview.text(current_lang()) if isinstance(preview, LoadError) else preview
 
 
 def suggested(preview: Preview, table: str | None) -> Mapping:
@@ -172,7 +175,7 @@ def mapping_from_editor(
             churn_values=tuple(churn_values),
         )
     except LoadError as error:
-        return str(error)
+        return error.text(current_lang())
 
 
 def _named_product(row) -> str:
@@ -236,9 +239,9 @@ def saved_mapping(upload) -> Mapping | str:
     try:
         return Mapping.from_json(upload.getvalue())
     except LoadError as error:
-        return str(error)
+        return error.text(current_lang())
     except Exception as error:
-        return f"{upload.name}: not a mapping file ({type(error).__name__})"
+        return t("mapping_file_refused", name=upload.name, error=type(error).__name__)
 
 
 def run_load(files: list[tuple[str, bytes]], mappings: dict[str, Mapping], options: LoadOptions, join_plan=None):
@@ -249,7 +252,7 @@ def run_load(files: list[tuple[str, bytes]], mappings: dict[str, Mapping], optio
             files, mappings, options, memory_limit=data.memory_limit_bytes(), join_plan=join_plan
         )
     except LoadError as error:
-        return None, None, str(error)
+        return None, None, error.text(current_lang())
     return dataset, report, None
 
 
@@ -336,6 +339,7 @@ def _aggregated(file_report) -> str:
 
 def issues_frame(report: LoadReport) -> pd.DataFrame:
     """Every counted problem: rejections, parse failures and implausible values, with first examples."""
+    lang = current_lang()
     rows = []
     for f in report.files:
         for kind, issues in (
@@ -348,8 +352,9 @@ def issues_frame(report: LoadReport) -> pd.DataFrame:
                     {
                         t("report_file"): f.file_name,
                         t("issue_kind"): t(kind),
-                        t("issue_subject"): issue.subject + (f" → {issue.field}" if issue.field else ""),
-                        t("issue_rule"): issue.rule or "",
+                        t("issue_subject"): report_text(issue.subject, lang)
+                        + (f" → {issue.field}" if issue.field else ""),
+                        t("issue_rule"): "" if issue.rule is None else report_text(issue.rule, lang),
                         t("issue_count"): issue.count,
                         t("issue_examples"): "; ".join(f"#{e.row}: {e.text}" for e in issue.examples),
                     }
@@ -360,8 +365,8 @@ def issues_frame(report: LoadReport) -> pd.DataFrame:
 def warnings_of(report: LoadReport) -> list[str]:
     """Load-wide and per-file warnings in the session's language, each prefixed by its file."""
     lang = current_lang()
-    return [warning_text(w, lang) for w in report.warnings] + [
-        f"{f.file_name}: {warning_text(w, lang)}" for f in report.files for w in f.warnings
+    return [report_text(w, lang) for w in report.warnings] + [
+        f"{f.file_name}: {report_text(w, lang)}" for f in report.files for w in f.warnings
     ]
 
 
@@ -405,7 +410,7 @@ def mapping_panel(upload: Upload, date_order: str) -> Mapping | str:
             )
         )
         for warning in preview.warnings:
-            st.caption(f"⚠ {md(visible_text(warning_text(warning, current_lang())))}")
+            st.caption(f"⚠ {md(visible_text(report_text(warning, current_lang())))}")
         saved_upload = st.file_uploader(t("apply_mapping"), type=["json"], key=f"data_saved_mapping_{key}")
         base = saved_mapping(saved_upload) if saved_upload is not None else None
         if isinstance(base, str):

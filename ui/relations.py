@@ -15,7 +15,8 @@ import streamlit as st
 from crm_core.loading import LoadError
 from crm_core.loading.loader import relational_plan
 from crm_core.loading.relations import JoinPlan, without_link
-from ui.i18n import t
+from crm_core.loading.report import report_text
+from ui.i18n import current_lang, t
 from ui.loading import digest
 from ui.widgets import download_button, md, translated_choice
 
@@ -47,8 +48,8 @@ def roles_frame(plan: JoinPlan) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("report_file"): [table.file_name for table in plan.tables],
-            t("relations_role"): [table.role for table in plan.tables],
-            t("relations_reason"): [table.reason for table in plan.tables],
+            t("relations_role"): [t(f"role_{table.role}") for table in plan.tables],
+            t("relations_reason"): [report_text(table.reason, current_lang()) for table in plan.tables],
         }
     )
 
@@ -60,7 +61,7 @@ def _saved_plan(key: str) -> JoinPlan | None:
     try:
         return JoinPlan.from_json(upload.getvalue())
     except LoadError as error:
-        st.error(md(str(error)), icon=":material/block:")
+        st.error(md(error.text(current_lang())), icon=":material/block:")
         return None
 
 
@@ -104,7 +105,7 @@ def plan_panel(files: list[tuple[str, bytes]]) -> JoinPlan | None:
         )
         plan = replace(without_link(plan, edited["use"].astype(bool).tolist()), customer_entity=entity, notes=())
         for note in proposed.notes:
-            st.warning(md(note), icon=":material/help:")
+            st.warning(md(report_text(note, current_lang())), icon=":material/help:")
         unclear = [value or "(blank)" for value, channel in plan.channels if not channel]
         if unclear:
             st.caption(t("relations_channels_unclear", values=md(", ".join(unclear))))

@@ -25,7 +25,7 @@ import pyarrow.compute as pa_compute
 
 from crm_core.contract import PRODUCTS, TABLES, VALUE_MEASURES, product_flag_column
 from crm_core.dataset import channel_dtype
-from crm_core.loading.errors import LoadError
+from crm_core.loading.errors import LoadError, missing_field, unknown_column
 from crm_core.loading.mapping import (
     BIRTH_DATE,
     EVENT_DATE,
@@ -37,7 +37,7 @@ from crm_core.loading.mapping import (
     value_measure_of,
 )
 from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
-from crm_core.loading.reading import RawTable, raw_row_text
+from crm_core.loading.reading import BLANK_LINE, RawTable, raw_row_text
 from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, TableReport
 from crm_core.loading.values import (
     churn_flags,
@@ -49,6 +49,7 @@ from crm_core.loading.values import (
     parse_text,
     yymmdd_dates,
 )
+from crm_core.messages import Count, Message, Term
 
 CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
     "counter": ("counter", "柜面", "柜台", "网点", "branch", "teller", "over the counter"),
@@ -73,21 +74,34 @@ MONEY_FIELDS: tuple[str, ...] = (
 )
 """Balances summed by the ``"sum"`` duplicate policy and flagged when negative."""
 
-PLAUSIBLE_RANGES: dict[str, tuple[float, float, str]] = {
-    **{name: (0.0, np.inf, "not negative") for name in MONEY_FIELDS},
-    "annual_income": (0.0, np.inf, "not negative"),
-    "credit_limit": (0.0, np.inf, "not negative"),
-    "annual_spend": (0.0, np.inf, "not negative"),
-    "age": (16, 110, "between 16 and 110"),
-    "risk_level": (1, 5, "between 1 and 5"),
-    "satisfaction": (1, 5, "between 1 and 5"),
-    "complaints_12m": (0, np.inf, "not negative"),
-    "tenure_months": (0, np.inf, "not negative"),
-    "num_products": (0, np.inf, "not negative"),
-    "transactions": (0, np.inf, "not negative"),
-    "balance": (0.0, np.inf, "not negative"),
+NOT_NEGATIVE = Message("load_rule_not_negative")
+"""The range rule of counts and balances."""
+
+PLAUSIBLE_RANGES: dict[str, tuple[float, float, Message]] = {
+    **{name: (0.0, np.inf, NOT_NEGATIVE) for name in MONEY_FIELDS},
+    "annual_income": (0.0, np.inf, NOT_NEGATIVE),
+    "credit_limit": (0.0, np.inf, NOT_NEGATIVE),
+    "annual_spend": (0.0, np.inf, NOT_NEGATIVE),
+    "age": (16, 110, Message("load_rule_between", low=16, high=110)),
+    "risk_level": (1, 5, Message("load_rule_between", low=1, high=5)),
+    "satisfaction": (1, 5, Message("load_rule_between", low=1, high=5)),
+    "complaints_12m": (0, np.inf, NOT_NEGATIVE),
+    "tenure_months": (0, np.inf, NOT_NEGATIVE),
+    "num_products": (0, np.inf, NOT_NEGATIVE),
+    "transactions": (0, np.inf, NOT_NEGATIVE),
+    "balance": (0.0, np.inf, NOT_NEGATIVE),
 }
 """Values outside these bounds are kept but flagged in ``out_of_range``."""
+
+EXPECTED_KIND: dict[str, Message] = {
+    "float": Message("load_expected_number"),
+    "int": Message("load_expected_whole_number"),
+    "bool": Message("load_expected_yes_no"),
+    "date": Message("load_expected_date"),
+    "month": Message("load_expected_month"),
+    "string": Message("load_expected_text"),
+}
+"""The parse-failure rule of each contract dtype word (``field_kind``)."""
 
 _DTYPES = {
     "string": "string",
@@ -131,7 +145,7 @@ class _Tracker:
         # Kept alongside ``reasons``: testing an object array for None on every call costs more.
         self._kept = np.asarray(pd.isna(self.reasons), dtype=bool)
 
-    def reject(self, mask: pd.Series | np.ndarray, reason: str) -> None:
+    def reject(self, mask: pd.Series | np.ndarray, reason: Message) -> None:
         mask = np.asarray(mask, dtype=bool) & self._kept
         if mask.any():
             self.reasons[mask] = reason
@@ -214,10 +228,7 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
     parsed = {}
     for column, name in mapping.columns:
         if column not in frame.columns:
-            raise LoadError(
-                f"{tracker.raw.preview.name}: the mapping names column {column!r}, which the file does not have; "
-                f"its columns are: {', '.join(frame.columns)}"
-            )
+            raise unknown_column(tracker.raw.preview.name, column, frame.columns)
         values = frame[column]
         if field_kind(mapping.table, name) == "date":
             result, failed, ambiguous = dates_with_ambiguity(values, date_order)
@@ -227,29 +238,24 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
             result, failed, read = churn_flags(values, mapping.churn_values)
             ambiguous = False
             if read:
-                words = ", ".join(
-                    f"{value!r} as {'churned' if flag else 'not churned'}" for value, flag in read.items()
-                )
-                tracker.warnings.append(f"column {column!r}: read {words}")
+                churned = ", ".join(repr(value) for value, flag in read.items() if flag) or "—"
+                stayed = ", ".join(repr(value) for value, flag in read.items() if not flag) or "—"
+                tracker.warnings.append(Message("load_churn_words_read", column=column, churned=churned, stayed=stayed))
             if mapping.churn_values:
                 chosen = ", ".join(repr(v) for v in mapping.churn_values)
-                tracker.warnings.append(
-                    f"column {column!r}: {chosen} mean churned; every other value means not churned"
-                )
+                tracker.warnings.append(Message("load_churn_values_chosen", column=column, values=chosen))
         else:
             result, failed = _parse(mapping.table, name, values, options, date_order)
             ambiguous = False
         if ambiguous:
             tracker.warnings.append(
-                f"column {column!r}: dates like 03/04/2024 could be day-first or month-first; read as "
-                f"{AMBIGUOUS_DATE_DEFAULT} ({'day' if AMBIGUOUS_DATE_DEFAULT == 'DMY' else 'month'} first). "
-                "Set date_order to 'DMY' or 'MDY' to choose."
+                Message("load_dates_ambiguous", column=column, order=Term(f"date_order_{AMBIGUOUS_DATE_DEFAULT}"))
             )
         failed_array = failed.to_numpy(dtype=bool)
         if failed_array.any():
-            rule = f"expected {field_kind(mapping.table, name)}"
+            rule = EXPECTED_KIND[field_kind(mapping.table, name)]
             if name == "churned" and mapping.table == "customers":
-                rule = "expected yes/no or words that say churned; pick the values that mean churned (churn_values)"
+                rule = Message("load_expected_churn_words")
             tracker.parse_failures.append(
                 Issue(
                     column,
@@ -274,23 +280,19 @@ def _with_yymmdd(
         dates = dates.copy()
         dates[short.index] = short.where(short.notna(), dates[short.index])
         failed = failed & dates.isna()
-        tracker.warnings.append(
-            f"column {column!r}: six-digit dates read as YYMMDD (150312 = 2015-03-12), the century being the "
-            f"latest not after {pivot}"
-        )
+        tracker.warnings.append(Message("load_dates_yymmdd", column=column, year=pivot))
     return dates, failed
 
 
 def _require(tracker: _Tracker, parsed: pd.DataFrame, name: str) -> None:
     failed = parsed.get(f"__failed__{name}")
     if failed is not None:
-        tracker.reject(failed, f"invalid {name}")
-    tracker.reject(parsed[name].isna().to_numpy(dtype=bool), f"missing {name}")
+        tracker.reject(failed, Message("load_reason_invalid", field=name))
+    tracker.reject(parsed[name].isna().to_numpy(dtype=bool), Message("load_reason_missing", field=name))
 
 
-def _missing_field_error(tracker: _Tracker, name: str, meaning: str) -> LoadError:
-    columns = ", ".join(repr(c) for c in tracker.raw.frame.columns)
-    return LoadError(f"{tracker.raw.preview.name}: no column is mapped to {name} ({meaning}); map one of: {columns}")
+def _missing_field_error(tracker: _Tracker, name: str, stand_ins: str | None = None) -> LoadError:
+    return missing_field(tracker.raw.preview.name, tracker.raw.frame.columns, name, stand_ins)
 
 
 def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -323,15 +325,11 @@ def _value_measure(tracker: _Tracker, parsed: pd.DataFrame, chosen: str | None) 
     measure = chosen or value_measure_of(parsed.columns)
     if measure is None or measure not in parsed.columns:
         measures = ", ".join(m for m in VALUE_MEASURES if m != "aum")
-        refusal = _missing_field_error(tracker, "aum", "assets under management")
-        raise LoadError(f"{refusal}; or map a value measure that stands in for it: {measures}")
+        raise _missing_field_error(tracker, "aum", stand_ins=measures)
     tracker.value_measure = measure
     tracker.derived.append("aum")
     missing = int(parsed[measure].isna().sum())
-    tracker.warnings.append(
-        f"no AUM column: {measure} stands in as the value measure (tiers and value scores rank customers by "
-        f"{measure}); {missing} rows without a value are kept, not assigned to a tier"
-    )
+    tracker.warnings.append(Message("load_stand_in_measure", measure=Term(f"measure_{measure}"), rows=Count(missing)))
     return parsed.assign(aum=parsed[measure].astype("float64"))
 
 
@@ -344,10 +342,7 @@ def _customers(
     if "customer_id" not in parsed.columns:
         parsed["customer_id"] = pd.Series([f"ROW{number:06d}" for number in tracker.raw.row_numbers], dtype="string")
         tracker.derived.append("customer_id")
-        tracker.warnings.append(
-            "no column is mapped to customer_id: ids were generated from the row number in the file "
-            "(ROW000002 is row 2); they will not match activity or holdings files"
-        )
+        tracker.warnings.append(Message("load_ids_generated"))
     _require(tracker, parsed, "customer_id")
     if not stand_in:
         _require(tracker, parsed, "aum")
@@ -358,7 +353,7 @@ def _customers(
         customers = customers.assign(tenure_months=months)
         tracker.derived.append("tenure_months")
         column = mapping.column_for(TENURE_YEARS)
-        tracker.warnings.append(f"column {column!r} counts years: tenure_months = years x 12")
+        tracker.warnings.append(Message("load_tenure_years", column=column))
     flags = [c for c in customers.columns if c.startswith("has_")]
     if "is_payroll" not in customers.columns and "has_payroll_service" in customers.columns:
         customers = customers.assign(is_payroll=customers["has_payroll_service"])
@@ -375,18 +370,16 @@ def _customers(
         if pd.notna(anchor):
             customers = customers.assign(tenure_months=_tenure_months(customers["open_date"], pd.Timestamp(anchor)))
             tracker.derived.append("tenure_months")
-            tracker.warnings.append(f"tenure_months derived from open_date as of {pd.Timestamp(anchor).date()}")
+            tracker.warnings.append(Message("load_tenure_derived", day=str(pd.Timestamp(anchor).date())))
     if "age" not in customers.columns and BIRTH_DATE in customers.columns:
         dated = [customers[c] for c in ("open_date", "closed_date", SNAPSHOT_DATE) if c in customers.columns]
         anchor = reference or options.as_of or (pd.concat(dated).max() if dated else None)
         if anchor is None or pd.isna(anchor):
-            tracker.warnings.append(
-                "age not derived from birth_date: the file has no extract date; set the extract date (as_of)"
-            )
+            tracker.warnings.append(Message("load_age_not_derived"))
         else:
             customers = customers.assign(age=_full_years(customers[BIRTH_DATE], pd.Timestamp(anchor)))
             tracker.derived.append("age")
-            tracker.warnings.append(f"age derived from birth_date as of {pd.Timestamp(anchor).date()}")
+            tracker.warnings.append(Message("load_age_derived", day=str(pd.Timestamp(anchor).date())))
     if "num_products" not in customers.columns and flags:
         counts = np.zeros(len(customers), dtype="int64")
         for flag in flags:  # column by column: no frame of all flags widened to integers
@@ -419,7 +412,7 @@ def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tu
     if not duplicate_ids:
         return customers[kept], 0
     if policy == "reject":
-        tracker.reject(repeated, "duplicate customer_id (reject)")
+        tracker.reject(repeated, Message("load_reason_duplicate", policy=Term("policy_reject")))
         return customers[tracker.kept], duplicate_ids
     if policy == "keep_latest":
         order = np.arange(len(customers))
@@ -430,29 +423,30 @@ def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tu
             order = np.lexsort((-order, -snapshot))
         else:
             order = order[::-1]
-            tracker.warnings.append("no snapshot_date column: the latest row of a repeated id is the last in the file")
+            tracker.warnings.append(Message("load_latest_by_file_order"))
         first_in_order = ids.iloc[order].duplicated(keep="first").to_numpy(dtype=bool)
         earlier = np.zeros(len(customers), dtype=bool)
         earlier[order] = first_in_order
-        tracker.reject(earlier & kept, "duplicate customer_id (keep_latest)")
+        tracker.reject(earlier & kept, Message("load_reason_duplicate", policy=Term("policy_keep_latest")))
         return customers[tracker.kept], duplicate_ids
     if SNAPSHOT_DATE in customers.columns and policy != "keep_latest":
         tracker.warnings.append(
-            f"{duplicate_ids} customer ids repeat across snapshots (snapshot_date); the {policy} policy does not "
-            "look at dates: choose keep_latest to keep each customer's latest row"
+            Message(
+                "load_snapshots_repeat",
+                ids=Count(duplicate_ids),
+                policy=Term(f"policy_{policy}"),
+                latest=Term("policy_keep_latest"),
+            )
         )
     later = ids.duplicated(keep="first").to_numpy(dtype=bool) & kept
     if policy == "keep_first":
-        tracker.reject(later, "duplicate customer_id (keep_first)")
+        tracker.reject(later, Message("load_reason_duplicate", policy=Term("policy_keep_first")))
         return customers[tracker.kept], duplicate_ids
     money = [c for c in MONEY_FIELDS if c in customers.columns]
     sums = customers[repeated].groupby("customer_id", sort=False)[money].sum(min_count=1)
     result = customers[kept & ~later].set_index("customer_id", drop=False)
     result.loc[sums.index, money] = sums
-    tracker.warnings.append(
-        f"{duplicate_ids} customer ids appear on several rows; balances ({', '.join(money)}) were summed into the "
-        "first row, other fields taken from the first row"
-    )
+    tracker.warnings.append(Message("load_duplicates_summed", ids=Count(duplicate_ids), fields=", ".join(money)))
     return result.reset_index(drop=True), duplicate_ids
 
 
@@ -461,19 +455,19 @@ def _channels(tracker: _Tracker, parsed: pd.DataFrame) -> pd.Series:
     uniques = text.dropna().unique()
     lookup = {value: _CHANNEL_LOOKUP.get(normalised_header(value)) for value in uniques}
     channels = text.map(lookup)
-    tracker.reject((text.notna() & channels.isna()).to_numpy(dtype=bool), "unknown channel")
+    tracker.reject((text.notna() & channels.isna()).to_numpy(dtype=bool), Message("load_reason_unknown_channel"))
     return channels.astype(channel_dtype())
 
 
 def _activity(tracker: _Tracker, parsed: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     if "customer_id" not in parsed.columns:
-        raise _missing_field_error(tracker, "customer_id", "customer number")
+        raise _missing_field_error(tracker, "customer_id")
     if "channel" not in parsed.columns:
-        raise _missing_field_error(tracker, "channel", "where the transactions happened")
+        raise _missing_field_error(tracker, "channel")
     event_level = "month" not in parsed.columns
     if event_level:
         if EVENT_DATE not in parsed.columns:
-            raise _missing_field_error(tracker, "month", "calendar month, or a transaction date")
+            raise _missing_field_error(tracker, "month")
         parsed["month"] = parsed[EVENT_DATE].to_numpy(dtype="datetime64[ns]").astype("datetime64[M]")
         parsed["month"] = parsed["month"].astype("datetime64[ns]")
         if f"__failed__{EVENT_DATE}" in parsed.columns:
@@ -481,14 +475,14 @@ def _activity(tracker: _Tracker, parsed: pd.DataFrame) -> tuple[pd.DataFrame, bo
     _require(tracker, parsed, "customer_id")
     _require(tracker, parsed, "month")
     parsed["channel"] = _channels(tracker, parsed)
-    tracker.reject(parsed["channel"].isna().to_numpy(dtype=bool), "missing channel")
+    tracker.reject(parsed["channel"].isna().to_numpy(dtype=bool), Message("load_reason_missing", field="channel"))
     if "transactions" in parsed.columns:
         _require(tracker, parsed, "transactions")
     elif event_level:
         parsed["transactions"] = pd.Series(1, index=parsed.index, dtype="Int64")
         tracker.derived.append("transactions")
     else:
-        raise _missing_field_error(tracker, "transactions", "number of transactions in the month")
+        raise _missing_field_error(tracker, "transactions")
     kept = parsed[tracker.kept]
     columns = ["customer_id", "month", "channel", "transactions"] + (["amount"] if "amount" in parsed.columns else [])
     grouped = kept[columns].groupby(["customer_id", "month", "channel"], observed=True, sort=True)
@@ -506,9 +500,9 @@ def _activity(tracker: _Tracker, parsed: pd.DataFrame) -> tuple[pd.DataFrame, bo
 
 
 def _holdings(tracker: _Tracker, parsed: pd.DataFrame) -> pd.DataFrame:
-    for name, meaning in (("customer_id", "customer number"), ("product", "product held")):
+    for name in ("customer_id", "product"):
         if name not in parsed.columns:
-            raise _missing_field_error(tracker, name, meaning)
+            raise _missing_field_error(tracker, name)
     _require(tracker, parsed, "customer_id")
     _require(tracker, parsed, "product")
     products = parsed["product"]
@@ -548,7 +542,7 @@ def canonical_table(
     date_order = mapping.date_order or options.date_order
     reasons = np.full(len(raw.frame), None, dtype=object)
     tracker = _Tracker(raw, reasons, [], [], list(raw.preview.warnings), [])
-    tracker.reject(blank_rows(raw.frame), "blank line")
+    tracker.reject(blank_rows(raw.frame), BLANK_LINE)
     parsed = _parsed_fields(tracker, mapping, options, date_order)
     duplicate_ids = 0
     if mapping.table == "customers":
@@ -561,7 +555,7 @@ def canonical_table(
         _flag_ranges(tracker, parsed, mapping, tracker.kept)
         if event_level:
             tracker.derived.append("month")
-            tracker.warnings.append("one row per transaction: counted per customer, month and channel")
+            tracker.warnings.append(Message("load_counted_per_month"))
     else:
         frame = _holdings(tracker, parsed)
         _flag_ranges(tracker, parsed, mapping, tracker.kept)

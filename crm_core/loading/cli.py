@@ -28,7 +28,7 @@ from crm_core.loading.loader import load_dataset, relational_plan
 from crm_core.loading.mapping import Mapping
 from crm_core.loading.reading import DELIMITER_NAMES, preview_file
 from crm_core.loading.relations import JoinCount, JoinPlan, plan_with_counts, relational_load
-from crm_core.loading.report import Issue, LoadReport, TableReport, warning_text
+from crm_core.loading.report import Issue, LoadReport, TableReport, report_text
 from crm_core.loading.shapes import Shape, file_shape
 from crm_core.privacy import masked_text
 
@@ -96,7 +96,7 @@ def join_plan_text(plan: JoinPlan, joins: tuple[JoinCount, ...] = ()) -> str:
     channels = ", ".join(f"{value or '(blank)'} -> {channel or 'none'}" for value, channel in plan.channels)
     if channels:
         lines.append(f"  operation channels: {channels}")
-    lines += [f"  unclear: {note}" for note in plan.notes]
+    lines += [f"  unclear: {report_text(note)}" for note in plan.notes]
     return "\n".join(lines)
 
 
@@ -106,8 +106,8 @@ def _issue_lines(title: str, issues: tuple[Issue, ...]) -> list[str]:
     lines = [f"  {title}:"]
     for issue in issues:
         target = f" -> {issue.field}" if issue.field else ""
-        rule = f" ({issue.rule})" if issue.rule else ""
-        lines.append(f"    {issue.subject}{target}{rule}: {issue.count}")
+        rule = f" ({report_text(issue.rule)})" if issue.rule else ""
+        lines.append(f"    {report_text(issue.subject)}{target}{rule}: {issue.count}")
         lines += [f"      row {example.row}: {example.text[:120]}" for example in issue.examples]
     return lines
 
@@ -125,7 +125,7 @@ def file_shapes(files: list[tuple[str, bytes]]) -> dict[str, Shape | None]:
     return shapes
 
 
-def report_text(report: TableReport, shape: Shape | None = None) -> str:
+def file_report_text(report: TableReport, shape: Shape | None = None) -> str:
     """Return a readable multi-line summary of one file's report (and its detected shape)."""
     delimiter = DELIMITER_NAMES.get(report.delimiter or "", report.delimiter)
     layout = [f"format {report.format}"]
@@ -157,15 +157,15 @@ def report_text(report: TableReport, shape: Shape | None = None) -> str:
         lines.append(f"  duplicate customer ids: {report.duplicate_ids} (policy {report.duplicate_policy})")
     if report.derived_fields:
         lines.append("  derived fields: " + ", ".join(report.derived_fields))
-    lines += [f"  warning: {warning_text(warning)}" for warning in report.warnings]
+    lines += [f"  warning: {report_text(warning)}" for warning in report.warnings]
     return "\n".join(lines)
 
 
 def load_report_text(report: LoadReport, shapes: dict[str, Shape | None] | None = None) -> str:
     """Return a readable summary of a whole load."""
     shapes = shapes or {}
-    parts = [report_text(file_report, shapes.get(file_report.file_name)) for file_report in report.files]
-    parts += [f"warning: {warning_text(warning)}" for warning in report.warnings]
+    parts = [file_report_text(file_report, shapes.get(file_report.file_name)) for file_report in report.files]
+    parts += [f"warning: {report_text(warning)}" for warning in report.warnings]
     parts.append(
         f"total: rows read {report.rows_read}, loaded {report.rows_loaded}, rejected {report.rows_rejected}; "
         + ("usable" if report.usable else "NOT usable")

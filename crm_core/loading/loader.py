@@ -12,13 +12,13 @@ from crm_core.dataset import Dataset, fingerprint_of
 from crm_core.loading.budget import memory_refusal
 from crm_core.loading.building import canonical_table, numeric_fields_of
 from crm_core.loading.currency import detected_currency
-from crm_core.loading.errors import LoadError
+from crm_core.loading.errors import TABLE_EXPECTED, LoadError, refusal
 from crm_core.loading.mapping import Mapping, guessed_table, suggested_mapping
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
-from crm_core.loading.reading import EXPECTED, Preview, preview_file, read_rows
+from crm_core.loading.reading import Preview, preview_file, read_rows
 from crm_core.loading.relations import JoinPlan, is_relational, reduced_dataset
 from crm_core.loading.relations import join_plan as proposed_join_plan
-from crm_core.loading.report import LoadReport, TableReport
+from crm_core.loading.report import LoadReport, TableReport, report_text
 from crm_core.loading.shapes import file_shape
 from crm_core.loading.transactions import (
     derived_customers,
@@ -26,6 +26,7 @@ from crm_core.loading.transactions import (
     transaction_log,
     transaction_mapping,
 )
+from crm_core.messages import Message, Term
 
 MappingLike = Mapping | dict | str
 
@@ -80,7 +81,7 @@ def _guarded(name: str, action):
         raise
     except Exception as error:
         problem = f"{type(error).__name__}: {error}"
-        raise LoadError(f"{name}: the file could not be read as a table ({problem}); {EXPECTED}") from error
+        raise refusal(name, Message("load_refused_unreadable", error=problem)) from error
 
 
 def load_table(
@@ -126,7 +127,7 @@ def _load_dataset_unguarded(
     join_plan: JoinPlan | str | None = None,
 ) -> tuple[Dataset, LoadReport]:
     if not files:
-        raise LoadError(f"no files were given; {EXPECTED}")
+        raise LoadError(Message("load_refused_no_files", hint=TABLE_EXPECTED))
     if memory_limit is not None and (refusal := memory_refusal(files, memory_limit)):
         raise LoadError(refusal)
     if join_plan is not None:
@@ -135,12 +136,8 @@ def _load_dataset_unguarded(
     plan = None if mappings else relational_plan(files, options)
     if plan is not None:
         if plan.ambiguous:
-            raise LoadError(
-                "the files look like related tables, but the join plan is not clear ("
-                + "; ".join(plan.notes)
-                + "): confirm or edit the plan on the Data page, or save it with `python -m crm_core check --json` "
-                "and pass it back with --join-plan"
-            )
+            notes = "; ".join(report_text(note) for note in plan.notes)
+            raise LoadError(Message("load_refused_unclear_plan", notes=notes))
         return reduced_dataset(files, plan, options)
     mappings = mappings or {}
     planned = []
@@ -151,7 +148,7 @@ def _load_dataset_unguarded(
         planned.append((name, data, preview, mapping))
     frames: dict[str, list[pd.DataFrame]] = {"customers": [], "activity": [], "holdings": []}
     reports: list[TableReport] = []
-    warnings: list[str] = []
+    warnings: list = []  # catalog messages
     order = {"activity": 0, "holdings": 1, "customers": 2}
     reference = options.as_of
     customers_given = any(mapping.table == "customers" for *_, mapping in planned)
@@ -178,17 +175,14 @@ def _load_dataset_unguarded(
         warnings += notes
     if not frames["customers"]:
         seen = ", ".join(f"{report.file_name} ({report.table})" for report in reports)
-        raise LoadError(
-            "none of the files is a customers table (one row per customer with an id and an AUM column) or an "
-            f"activity or transaction log to derive the customers from; read: {seen}"
-        )
+        raise LoadError(Message("load_refused_no_customers", seen=seen))
     tables = {}
     for table, parts in frames.items():
         if len(parts) > 1:
-            warnings.append(f"{len(parts)} files were read as {table}; their rows were appended")
+            warnings.append(Message("load_files_appended", files=len(parts), table=Term(f"table_{table}")))
         tables[table] = pd.concat(parts, ignore_index=True) if parts else None
     if len(frames["customers"]) > 1 and tables["customers"]["customer_id"].duplicated().any():
-        warnings.append("some customer ids appear in more than one customers file")
+        warnings.append(Message("load_ids_in_several_files"))
     parts = []
     for name, data, _, _ in planned:
         mapping = next(report.mapping for report in reports if report.file_name == name)

@@ -31,10 +31,10 @@ import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 
 from crm_core.archives import ZipLimits, zip_problem
-from crm_core.loading.errors import LoadError
+from crm_core.loading.errors import SAVE_AS_CSV, TABLE_EXPECTED, LoadError, refusal
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.values import MISSING_MARKERS, without_bidi_controls
-from crm_core.messages import Message
+from crm_core.messages import Count, Message
 from crm_core.text_safety import strip_bidi
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
@@ -58,7 +58,11 @@ class RejectedRow:
 
     row: int
     text: str
-    reason: str
+    reason: Message
+
+
+BLANK_LINE = Message("load_reason_blank_line")
+"""The rejection reason of a row with no value in any cell."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,14 +125,13 @@ def file_kind(data: bytes) -> str:
 
 
 _REFUSALS = {
-    "gzip": "the file is gzip-compressed",
-    "zip": "the file is a ZIP archive, not an Excel workbook",
-    "xls": "the file is a legacy Excel .xls (or other Office binary) file; save it as .xlsx or CSV",
-    "pdf": "the file is a PDF document",
-    "archive": "the file is a compressed archive",
-    "binary": "the file holds binary data, not text",
+    "gzip": Message("load_refused_gzip"),
+    "zip": Message("load_refused_zip"),
+    "xls": Message("load_refused_xls"),
+    "pdf": Message("load_refused_pdf"),
+    "archive": Message("load_refused_archive"),
+    "binary": Message("load_refused_binary"),
 }
-EXPECTED = "expected a table: CSV/TSV/TXT text, Excel .xlsx or Parquet, with a header row and one row per record"
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class DecodedText:
     def warning(self) -> Message | None:
         """The report's warning when the text was not UTF-8 and nobody chose the encoding, else None.
 
-        A catalog message, rendered where it is shown (``crm_core.loading.report.warning_text``): most
+        A catalog message, rendered where it is shown (``crm_core.loading.report.report_text``): most
         files a Chinese bank exports are GB18030, so the warning must read in the page's language.
         """
         if self.encoding == "utf-16":
@@ -248,11 +251,7 @@ def detected_encoding(data: bytes) -> tuple[str, str | None]:
 
 
 def _mixed_utf8_error(line: int) -> LoadError:
-    return LoadError(
-        f"the file mixes text encodings: it is UTF-8 but line {line:,} holds bytes that are not "
-        f"(text pasted from a file in another encoding, such as GBK); re-save the whole file as UTF-8 "
-        f"(Excel: File > Save As > CSV UTF-8), or fix that line; {EXPECTED}"
-    )
+    return LoadError(Message("load_refused_mixed_utf8", line=Count(line), hint=TABLE_EXPECTED))
 
 
 def decoded(data: bytes, encoding: str | None, head_only: bool = False) -> DecodedText:
@@ -274,7 +273,8 @@ def decoded(data: bytes, encoding: str | None, head_only: bool = False) -> Decod
         try:
             return DecodedText(data.decode(encoding), encoding)
         except (UnicodeDecodeError, LookupError) as error:
-            raise LoadError(f"the file cannot be read as {encoding!r} ({error}); {EXPECTED}") from None
+            problem = Message("load_refused_encoding", encoding=encoding, error=str(error), hint=TABLE_EXPECTED)
+            raise LoadError(problem) from None
     if not large_utf8:
         try:
             return DecodedText(data.decode(utf8), utf8)
@@ -287,11 +287,8 @@ def decoded(data: bytes, encoding: str | None, head_only: bool = False) -> Decod
         return DecodedText(data.decode(chosen), chosen, detected=True, runner_up=runner_up)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise LoadError(
-            f"the file mixes text encodings: its non-ASCII text reads as {chosen}, but line {line:,} holds bytes "
-            f"that are not {chosen}; re-save the whole file as UTF-8 (Excel: File > Save As > CSV UTF-8), fix "
-            f"that line, or set the encoding; {EXPECTED}"
-        ) from None
+        problem = Message("load_refused_mixed_encoding", encoding=chosen, line=Count(line), hint=TABLE_EXPECTED)
+        raise LoadError(problem) from None
 
 
 def decoded_text(data: bytes, encoding: str | None) -> tuple[str, str]:
@@ -401,10 +398,7 @@ def _refuse_overlong_line(name: str, body: str) -> None:
     if len(complete) >= 2:
         return
     line = body.count("\n", 0, start) + len(complete) + 1
-    raise LoadError(
-        f"{name}: line {line:,} is longer than {_SAMPLE_BYTES // 1024} KB with no line break: a table has one "
-        f"record per line; check that the file was exported with line breaks (or is a table at all); {EXPECTED}"
-    )
+    raise refusal(name, Message("load_refused_long_line", line=Count(line), kb=_SAMPLE_BYTES // 1024))
 
 
 def _sample_lines(text: str) -> list[str]:
@@ -457,21 +451,21 @@ def _unique_names(names: list[str]) -> list[str]:
     return result
 
 
-def _refuse_unless_rows(name: str, columns: list[str], rows: int, what: str) -> None:
+def _refuse_unless_rows(name: str, columns: list[str], rows: int, what: Message) -> None:
     if not columns:
-        raise LoadError(f"{name}: {what} has no header row; {EXPECTED}")
+        raise refusal(name, Message("load_refused_no_header", what=what))
     if rows == 0:
-        raise LoadError(f"{name}: {what} has a header row ({len(columns)} columns) but no data rows; {EXPECTED}")
+        raise refusal(name, Message("load_refused_no_rows", what=what, columns=len(columns)))
 
 
 def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | None, delimiter: str | None) -> Preview:
     try:
         decoding = decoded(data, encoding, head_only=True)
     except LoadError as error:
-        raise LoadError(f"{name}: {error}") from None
+        raise refusal(name, error.message, hint=None) from None
     text, used_encoding, complete = decoding.text, decoding.encoding, decoding.complete
     if _looks_binary(text):
-        raise LoadError(f"{name}: {_REFUSALS['binary']}; {EXPECTED}")
+        raise refusal(name, _REFUSALS["binary"])
     body = text[1:] if text.startswith("\ufeff") else text
     _refuse_overlong_line(name, body)
     lines = _sample_lines(body)
@@ -482,22 +476,19 @@ def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | 
         body, complete = (text[1:] if text.startswith("\ufeff") else text), True
     head = body[:_SAMPLE_BYTES]
     if not head.strip() and not body.strip():
-        raise LoadError(f"{name}: the file is empty; {EXPECTED}")
+        raise refusal(name, Message("load_refused_empty"))
     non_blank = [line for line in lines if line.strip()]
     if not non_blank:  # the first chunk is blank lines only: look further
         non_blank = [line for line in body.splitlines() if line.strip()][: SAMPLE_ROWS + 1]
     chosen = delimiter or sniffed_delimiter(non_blank)
     if chosen is None:
         words = len(non_blank[0].split()) if non_blank else 0
-        looks = "plain text (prose)" if words > 3 else "a single column"
-        raise LoadError(
-            f"{name}: the file looks like {looks}: no delimiter (comma, semicolon, tab or pipe) splits its lines "
-            f"into the same columns; {EXPECTED}"
-        )
+        looks = Message("load_looks_prose") if words > 3 else Message("load_looks_single_column")
+        raise refusal(name, Message("load_refused_no_delimiter", looks=looks))
     try:
         rows = list(csv.reader(non_blank, delimiter=chosen))
     except csv.Error as error:
-        raise LoadError(f"{name}: the text cannot be split into fields ({error}); {EXPECTED}") from None
+        raise refusal(name, Message("load_refused_fields", error=str(error))) from None
     header = rows[0]
     data_rows = rows[1:]
     trailing = False
@@ -507,7 +498,7 @@ def _preview_text(name: str, data: bytes, options: LoadOptions, encoding: str | 
     elif data_rows and all(len(row) == len(header) + 1 and row[-1].strip() == "" for row in data_rows):
         trailing = True
     columns = _unique_names(header)
-    _refuse_unless_rows(name, columns, len(data_rows), "the file")
+    _refuse_unless_rows(name, columns, len(data_rows), Message("load_what_file"))
     width = len(columns)
     sample_rows = [(row + [""] * width)[:width] for row in data_rows[:SAMPLE_ROWS]]
     sample = pd.DataFrame(sample_rows, columns=columns, dtype="string")
@@ -571,13 +562,11 @@ peak); 200,000 values of 5,000 repeated characters are a 0.3 MB file and 1 GB on
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384
 """Excel's grid: a cell outside it comes from a damaged or forged file."""
 
-_SAVE_AS_CSV = "save the sheet as CSV UTF-8 (Excel: File > Save As > CSV UTF-8) or Parquet and upload that"
-
 
 def _refuse_unsafe_workbook(name: str, data: bytes) -> None:
     problem = zip_problem(data, XLSX_LIMITS)
     if problem:
-        raise LoadError(f"{name}: this Excel workbook is refused before it is opened: {problem}; {_SAVE_AS_CSV}")
+        raise refusal(name, Message("load_refused_unsafe_workbook", problem=problem), hint=SAVE_AS_CSV)
 
 
 def sheet_names(data: bytes, name: str = "the file") -> tuple[str, ...]:
@@ -588,7 +577,7 @@ def sheet_names(data: bytes, name: str = "the file") -> tuple[str, ...]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:
-        raise LoadError(f"the file looks like an Excel workbook but cannot be opened ({error}); {EXPECTED}") from None
+        raise refusal(name, Message("load_refused_workbook", error=str(error))) from None
     try:
         return tuple(workbook.sheetnames)
     finally:
@@ -630,24 +619,20 @@ def _used_range(name: str, workbook, chosen: str, deadline: float) -> _UsedRange
         )
         for count, (number, cells) in enumerate(parser.parse()):
             if count % 4096 == 0 and time.monotonic() > deadline:
-                raise LoadError(
-                    f"{name}: reading sheet {chosen!r} took longer than {EXCEL_READ_SECONDS:.0f} s "
-                    f"(stopped at row {number:,}); {_SAVE_AS_CSV}"
+                problem = Message(
+                    "load_refused_sheet_slow", sheet=chosen, seconds=f"{EXCEL_READ_SECONDS:.0f}", row=Count(number)
                 )
+                raise refusal(name, problem, hint=SAVE_AS_CSV)
             filled = [(cell["column"], text) for cell in cells if (text := _cell_text(cell["value"])) not in (None, "")]
             if not filled:
                 continue
             last = max(column for column, _ in filled)
             if not 1 <= number <= EXCEL_ROWS or last > EXCEL_COLUMNS:
-                raise LoadError(
-                    f"{name}: sheet {chosen!r} has a cell outside Excel's grid (row {number:,}, column "
-                    f"{last:,}): the file is damaged; {_SAVE_AS_CSV}"
-                )
+                problem = Message("load_refused_sheet_grid", sheet=chosen, row=Count(number), column=Count(last))
+                raise refusal(name, problem, hint=SAVE_AS_CSV)
             if number <= previous:
-                raise LoadError(
-                    f"{name}: sheet {chosen!r} lists row {number:,} after row {previous:,}: the file is "
-                    f"damaged; open it in Excel and save it again, or {_SAVE_AS_CSV}"
-                )
+                problem = Message("load_refused_sheet_order", sheet=chosen, row=Count(number), previous=Count(previous))
+                raise refusal(name, problem, hint=SAVE_AS_CSV)
             previous = number
             if not used.header:
                 width = last
@@ -664,10 +649,14 @@ def _used_range(name: str, workbook, chosen: str, deadline: float) -> _UsedRange
                     extra.append(text)
             used.rows.append((number, row, extra))
             if len(used.rows) * width > MAX_SHEET_CELLS:
-                raise LoadError(
-                    f"{name}: sheet {chosen!r} uses more than {len(used.rows):,} rows × {width:,} columns, over the "
-                    f"{MAX_SHEET_CELLS / 1e6:.0f} million cells read from a workbook; {_SAVE_AS_CSV}"
+                problem = Message(
+                    "load_refused_sheet_cells",
+                    sheet=chosen,
+                    rows=Count(len(used.rows)),
+                    columns=Count(width),
+                    millions=f"{MAX_SHEET_CELLS / 1e6:.0f}",
                 )
+                raise refusal(name, problem, hint=SAVE_AS_CSV)
     return used
 
 
@@ -676,11 +665,12 @@ def _chosen_sheet(name: str, names: tuple[str, ...], sheet: str | int | None) ->
         return names[0]
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if not 0 <= sheet < len(names):
-            raise LoadError(f"{name}: the workbook has {len(names)} sheets ({', '.join(names)}); no sheet {sheet}")
+            problem = Message("load_refused_sheet_number", sheets=len(names), names=", ".join(names), sheet=sheet)
+            raise refusal(name, problem, hint=None)
         return names[sheet]
     if sheet in names:
         return str(sheet)
-    raise LoadError(f"{name}: the workbook has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
+    raise refusal(name, Message("load_refused_sheet_name", sheet=str(sheet), names=", ".join(names)), hint=None)
 
 
 def _preview_excel(name: str, data: bytes, sheet: str | int | None) -> Preview:
@@ -699,24 +689,23 @@ def _preview_excel(name: str, data: bytes, sheet: str | int | None) -> Preview:
     except LoadError:
         raise
     except Exception as error:
-        message = f"{name}: the file looks like an Excel workbook but cannot be read ({error}); {EXPECTED}"
-        raise LoadError(message) from None
+        raise refusal(name, Message("load_refused_workbook", error=str(error))) from None
     if not used.header:
-        raise LoadError(f"{name}: sheet {chosen!r} is empty; {EXPECTED}")
+        raise refusal(name, Message("load_refused_sheet_empty", sheet=chosen))
     columns = _unique_names([cell or "" for cell in used.header])
     width = len(columns)
-    _refuse_unless_rows(name, columns, len(used.rows), f"sheet {chosen!r}")
+    _refuse_unless_rows(name, columns, len(used.rows), Message("load_what_sheet", sheet=chosen))
     kept, numbers, rejected = [], [], []
     expected_row = used.header_row + 1
     for number, row, extra in used.rows:
         # Rows the XML leaves out or holds empty are blank lines of the sheet, as a person sees it.
         if len(rejected) + number - expected_row > MAX_REJECTED_ROWS:
             raise _too_many_rejected(name, width)
-        rejected += [RejectedRow(blank, "", "blank line") for blank in range(expected_row, number)]
+        rejected += [RejectedRow(blank, "", BLANK_LINE) for blank in range(expected_row, number)]
         expected_row = number + 1
         if extra:
             text = ",".join([*(cell or "" for cell in row), *extra])
-            rejected.append(RejectedRow(number, text, f"too many fields: values beyond the {width} header columns"))
+            rejected.append(RejectedRow(number, text, Message("load_reason_beyond_header", columns=width)))
             continue
         kept.append(row)
         numbers.append(number)
@@ -743,11 +732,13 @@ def _preview_parquet(name: str, data: bytes) -> Preview:
         for batch in parquet.iter_batches(batch_size=16_384):
             decoded += batch.nbytes
             if decoded > MAX_PARQUET_BYTES:
-                raise LoadError(
-                    f"{name}: the Parquet file decodes to more than {MAX_PARQUET_BYTES / 1e9:.0f} GB although it holds "
-                    f"{parquet.metadata.num_rows:,} rows × {parquet.metadata.num_columns} columns (long, repetitive "
-                    "values compress very well); keep only the columns the dashboard reads, or load fewer rows"
+                problem = Message(
+                    "load_refused_parquet_size",
+                    gb=f"{MAX_PARQUET_BYTES / 1e9:.0f}",
+                    rows=Count(parquet.metadata.num_rows),
+                    columns=parquet.metadata.num_columns,
                 )
+                raise refusal(name, problem, hint=None)
             batches.append(batch)
         table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
         del batches
@@ -755,10 +746,10 @@ def _preview_parquet(name: str, data: bytes) -> Preview:
     except LoadError:
         raise
     except Exception as error:
-        raise LoadError(f"{name}: the file looks like Parquet but cannot be read ({error}); {EXPECTED}") from None
+        raise refusal(name, Message("load_refused_parquet", error=str(error))) from None
     frame = frame.reset_index(drop=True)
     frame.columns = _unique_names([str(column) for column in frame.columns])
-    _refuse_unless_rows(name, list(frame.columns), len(frame), "the Parquet file")
+    _refuse_unless_rows(name, list(frame.columns), len(frame), Message("load_what_parquet"))
     sample = frame.head(SAMPLE_ROWS).astype("string")
     return Preview(
         name=name,
@@ -797,7 +788,7 @@ def preview_file(
     data = bytes(data)
     kind = file_kind(data)
     if kind in _REFUSALS:
-        raise LoadError(f"{name}: {_REFUSALS[kind]}; {EXPECTED}")
+        raise refusal(name, _REFUSALS[kind])
     if kind == "xlsx":
         return _preview_excel(name, data, sheet if sheet is not None else options.sheet)
     if kind == "parquet":
@@ -806,10 +797,7 @@ def preview_file(
 
 
 def _too_many_rejected(name: str, width: int) -> LoadError:
-    return LoadError(
-        f"{name}: more than {MAX_REJECTED_ROWS:,} rows are blank or do not hold the header's {width} fields; the "
-        f"file is not one record per line (check its delimiter and how it was exported); {EXPECTED}"
-    )
+    return refusal(name, Message("load_refused_ragged", rows=Count(MAX_REJECTED_ROWS), fields=width))
 
 
 def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_threads: bool) -> tuple[pa.Table, list]:
@@ -870,12 +858,9 @@ def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTab
             elif column_types:
                 column_types = {}
             elif "straddl" in str(error):  # one row larger than Arrow's 1 MB block
-                raise LoadError(
-                    f"{preview.name}: a line is longer than 1 MB; a table has one record per line: check that "
-                    f"the file was exported with line breaks and that quotes are balanced; {EXPECTED}"
-                ) from None
+                raise refusal(preview.name, Message("load_refused_line_over_1mb")) from None
             else:
-                raise LoadError(f"{preview.name}: the text cannot be split into rows ({error}); {EXPECTED}") from None
+                raise refusal(preview.name, Message("load_refused_rows", error=str(error))) from None
     else:
         column_types = {}
         table, refused = _arrow_read(preview, column_types, use_threads=True)
@@ -890,11 +875,11 @@ def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTab
     rejected = []
     for number, text, expected, actual in refused:
         if not text.strip():
-            reason = "blank line"
+            reason = BLANK_LINE
         elif actual > expected:
-            reason = f"too many fields (expected {expected - preview.trailing_column})"
+            reason = Message("load_reason_too_many_fields", expected=expected - preview.trailing_column)
         else:
-            reason = f"too few fields (expected {expected - preview.trailing_column})"
+            reason = Message("load_reason_too_few_fields", expected=expected - preview.trailing_column)
         rejected.append(RejectedRow(int(number), text, reason))
     total = table.num_rows + len(rejected)
     refused_numbers = np.asarray([row.row for row in rejected], dtype="int64")

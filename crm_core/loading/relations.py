@@ -31,7 +31,7 @@ and unmatched rows of every key pair.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -39,13 +39,14 @@ import pandas as pd
 from crm_core.contract import CHANNELS, TABLES
 from crm_core.dataset import Dataset, channel_dtype, fingerprint_of
 from crm_core.loading.building import CHANNEL_WORDS
-from crm_core.loading.errors import LoadError
+from crm_core.loading.errors import LoadError, refusal
 from crm_core.loading.mapping import Mapping, normalised_header
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import Preview, RawTable, preview_file, raw_row_text, read_rows
-from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, LoadReport, TableReport
+from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, LoadReport, TableReport, report_text
 from crm_core.loading.transactions import activity_from_codes, transaction_dates
 from crm_core.loading.values import parse_numbers, parse_text
+from crm_core.messages import Count, Message, Share, Term
 
 ROLES: tuple[str, ...] = (
     "client",
@@ -133,8 +134,8 @@ class TableRole:
     date_column, name_column, amount_column, balance_column, kind_column, channel_column : str or None
         The account's or product's date, the district's name, a transaction's amount and balance
         after it, a card's type, the transaction operation read as a channel.
-    reason : str
-        Why the role was given, in words.
+    reason : str or Message
+        Why the role was given: a catalog message (a plan read back from JSON holds its English text).
     """
 
     file_name: str
@@ -146,7 +147,7 @@ class TableRole:
     balance_column: str | None = None
     kind_column: str | None = None
     channel_column: str | None = None
-    reason: str = ""
+    reason: str | Message = field(default="", compare=False)  # why, not what: a plan read back equals its source
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,7 @@ class JoinPlan:
     channels : tuple of (str, str)
         Operation value -> channel (one of ``CHANNELS``, or "" for no channel). Values seen in the
         sample are listed; values the plan does not list get ``OPERATION_CHANNELS`` when it knows them.
-    notes : tuple of str
+    notes : tuple of str or Message
         What made the plan ambiguous (two client tables, a weak key); empty when it is not.
     """
 
@@ -204,7 +205,7 @@ class JoinPlan:
     links: tuple[KeyPair, ...]
     customer_entity: str
     channels: tuple[tuple[str, str], ...] = ()
-    notes: tuple[str, ...] = ()
+    notes: tuple[str | Message, ...] = ()
 
     @property
     def ambiguous(self) -> bool:
@@ -225,11 +226,11 @@ class JoinPlan:
     def to_dict(self) -> dict:
         """The plan as JSON-able built-in types."""
         return {
-            "tables": [asdict(table) for table in self.tables],
+            "tables": [{**asdict(table), "reason": report_text(table.reason)} for table in self.tables],
             "links": [asdict(pair) for pair in self.links],
             "customer_entity": self.customer_entity,
             "channels": dict(self.channels),
-            "notes": list(self.notes),
+            "notes": [report_text(note) for note in self.notes],
         }
 
     def to_json(self) -> str:
@@ -341,7 +342,7 @@ def _own_key(preview: Preview) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _described(preview: Preview, role: str, key: str | None, reason: str) -> TableRole:
+def _described(preview: Preview, role: str, key: str | None, reason: Message) -> TableRole:
     columns = preview.columns
     found = {
         "date_column": _date_column(preview) if role in ("account", "card", "loan", "order", "transaction") else None,
@@ -389,12 +390,12 @@ def join_plan(previews: list[Preview]) -> JoinPlan:
     >>> [(p.left, p.left_column, p.right, p.right_column, p.share) for p in plan.links]
     [('trans.csv', 'account_id', 'account.csv', 'account_id', 1.0)]
     """
-    roles: dict[str, tuple[str, str | None, str]] = {}
-    notes: list[str] = []
+    roles: dict[str, tuple[str, str | None, Message]] = {}
+    notes: list[Message] = []
     for preview in previews:
         key, role = _own_key(preview)
         if role is not None:
-            roles[preview.name] = (role, key, f"its key {key!r} identifies {role}s")
+            roles[preview.name] = (role, key, Message("relations_reason_own_key", key=key, role=Term(f"role_{role}")))
     # A table with no named key: a district (pointed at by value) or a transaction log (dated, pointing at accounts).
     district_keys = [
         (preview, column)
@@ -409,22 +410,26 @@ def join_plan(previews: list[Preview]) -> JoinPlan:
         if _unique(preview.sample, first) and district_keys:
             shares = [_share(_values(p.sample, c), _values(preview.sample, first)) or 0.0 for p, c in district_keys]
             if min(shares) >= _MIN_VALUE_SHARE:
-                roles[preview.name] = ("district", first, f"its first column {first!r} holds the district ids")
+                roles[preview.name] = ("district", first, Message("relations_reason_district_ids", column=first))
                 continue
         points_at_accounts = any(_key_role(column) == "account" for column in preview.columns)
         if points_at_accounts and _date_column(preview) is not None:
-            roles[preview.name] = ("transaction", None, "dated rows pointing at accounts")
+            roles[preview.name] = ("transaction", None, Message("relations_reason_dated_rows"))
             continue
-        roles[preview.name] = ("unused", None, "no key of its own and no link the plan can use")
+        roles[preview.name] = ("unused", None, Message("relations_reason_unused"))
     for preview in previews:  # a table keyed by its own id that links a client and an account is a disposition
         role = roles[preview.name][0]
         linked = {_key_role(column) for column in preview.columns if column != roles[preview.name][1]}
         if role not in ("client", "account") and {"client", "account"} <= linked and role != "transaction":
-            roles[preview.name] = ("disposition", roles[preview.name][1], "it links clients and accounts")
+            roles[preview.name] = ("disposition", roles[preview.name][1], Message("relations_reason_links"))
     for role in _ENTITY_ROLES:
         claimed = [name for name, (given, *_) in roles.items() if given == role]
         if len(claimed) > 1:
-            notes.append(f"{len(claimed)} files look like the {role} table ({', '.join(claimed)}): the first is used")
+            notes.append(
+                Message(
+                    "relations_note_several", files=len(claimed), role=Term(f"role_{role}"), names=", ".join(claimed)
+                )
+            )
     tables = tuple(_described(preview, *roles[preview.name]) for preview in previews)
     by_name = {preview.name: preview for preview in previews}
     owner_of = {}
@@ -442,14 +447,19 @@ def join_plan(previews: list[Preview]) -> JoinPlan:
             links.append(KeyPair(table.file_name, column, target.file_name, target.key, share))
             if share is not None and share < 0.5:
                 notes.append(
-                    f"only {share:.0%} of the sampled {column!r} values of {table.file_name} are in "
-                    f"{target.file_name}: check the key"
+                    Message(
+                        "relations_note_low_share",
+                        share=Share(share, 0),
+                        column=column,
+                        left=table.file_name,
+                        right=target.file_name,
+                    )
                 )
     entity = "client" if "client" in owner_of and "disposition" in owner_of else "account"
     if "client" in owner_of and entity == "account":
-        notes.append("a client table but no disposition linking clients to accounts: customers are the accounts")
+        notes.append(Message("relations_note_no_disposition"))
     if "account" not in owner_of and entity == "account":
-        notes.append("no account table: the files cannot be reduced to customers")
+        notes.append(Message("relations_note_no_account"))
     return JoinPlan(tables, tuple(links), entity, _proposed_channels(tables, by_name), tuple(notes))
 
 
@@ -491,13 +501,13 @@ class _File:
         self.raw, self.table = raw, table
         self.frame = raw.frame
         self.code = np.zeros(len(raw.frame), dtype="int16")
-        self.reasons: list[str] = []
-        self.warnings: list[str] = []
+        self.reasons: list[Message] = []
+        self.warnings: list[Message] = []
 
     def text(self, column: str) -> pd.Series:
         return parse_text(self.frame[column].astype("string")).reset_index(drop=True)
 
-    def reject(self, mask, reason: str) -> None:
+    def reject(self, mask, reason: Message) -> None:
         mask = np.asarray(mask, dtype=bool) & (self.code == 0)
         if mask.any():
             if reason not in self.reasons:
@@ -509,7 +519,7 @@ class _File:
         return self.code == 0
 
     def report(self, plan_table: str, rows_output: int, columns: dict[str, str]) -> TableReport:
-        found: dict[str, tuple[int, list[Example]]] = {}
+        found: dict[Message, tuple[int, list[Example]]] = {}
         for row in self.raw.rejected:
             count, examples = found.get(row.reason, (0, []))
             if len(examples) < EXAMPLES_KEPT:
@@ -547,14 +557,14 @@ class _File:
 
 
 def _joined(
-    file: _File, column: str, keys: pd.Series, target: str, what: str, joins: list[JoinCount], right_key: str
+    file: _File, column: str, keys: pd.Series, target: str, what: Message, joins: list[JoinCount], right_key: str
 ) -> pd.Series:
     """Reject (with the reason) rows of ``file`` whose ``column`` is not among ``keys``; count the join."""
     values = file.text(column)
     considered = file.kept.copy()
     found = values.isin(set(keys.dropna())).to_numpy()
-    file.reject(considered & values.isna().to_numpy(), f"no {column}: the row cannot be linked to {target}")
-    file.reject(considered & ~found, f"{column} not in {target}: {what}")
+    file.reject(considered & values.isna().to_numpy(), Message("load_reason_no_link_key", column=column, target=target))
+    file.reject(considered & ~found, Message("load_reason_unknown_key", column=column, target=target, what=what))
     joins.append(
         JoinCount(
             file.table.file_name, column, target, right_key, int(considered.sum()), int((considered & found).sum())
@@ -563,13 +573,13 @@ def _joined(
     return values
 
 
-def _keyed(file: _File, what: str) -> pd.Series:
+def _keyed(file: _File, role: str) -> pd.Series:
     """The file's own key; blank and repeated keys rejected (the first row of a key is kept)."""
     key = file.table.key
     values = file.text(key)
-    file.reject(values.isna().to_numpy(), f"no {key}: a {what} needs its id")
+    file.reject(values.isna().to_numpy(), Message("load_reason_no_own_key", key=key, role=Term(f"role_{role}")))
     kept = pd.Series(file.kept)
-    file.reject((values.duplicated() & kept & values.notna()).to_numpy(), f"{key} repeated: the first row is kept")
+    file.reject((values.duplicated() & kept & values.notna()).to_numpy(), Message("load_reason_key_repeated", key=key))
     return values
 
 
@@ -579,7 +589,7 @@ def _dates(file: _File, column: str | None, options: LoadOptions) -> pd.Series:
     dates = transaction_dates(file.frame[column].astype("string"), options.date_order)
     unread = int((dates.invalid | dates.placeholder).sum())
     if unread:
-        file.warnings.append(f"{unread:,} {column!r} values are not dates: kept as missing")
+        file.warnings.append(Message("load_values_not_dates", values=Count(unread), column=column))
     return dates.timestamps()
 
 
@@ -588,7 +598,7 @@ def _numbers(file: _File, column: str | None, options: LoadOptions) -> pd.Series
         return pd.Series(np.nan, index=range(len(file.frame)), dtype="float64")
     numbers, failed = parse_numbers(file.frame[column].reset_index(drop=True), options.parentheses_negative)
     if int(failed.sum()):
-        file.warnings.append(f"{int(failed.sum()):,} {column!r} values are not numbers: kept as missing")
+        file.warnings.append(Message("load_values_not_numbers", values=Count(int(failed.sum())), column=column))
     return numbers.astype("float64")
 
 
@@ -611,16 +621,10 @@ def relational_load(
     given = dict(files)
     missing = [table.file_name for table in plan.tables if table.file_name not in given]
     if missing:
-        raise LoadError(
-            f"the join plan names {', '.join(missing)}, which were not uploaded: upload them, or edit the plan "
-            "(save it from the Data page or `check --json`) to the files of this month"
-        )
+        raise LoadError(Message("load_refused_plan_files_missing", files=", ".join(missing)))
     account_table = plan.table("account")
     if account_table is None:
-        raise LoadError(
-            "the join plan has no account table (a file keyed by account_id): without accounts the related "
-            "tables cannot be reduced to customers; upload the accounts file"
-        )
+        raise LoadError(Message("load_refused_plan_no_accounts"))
     read = {
         table.file_name: _File(_read(table.file_name, given[table.file_name], options), table) for table in plan.tables
     }
@@ -634,12 +638,14 @@ def relational_load(
             if column and column not in file.frame.columns
         ]
         if absent:
-            raise LoadError(
-                f"{file.table.file_name} has no column {', '.join(map(repr, absent))} that the join plan names; "
-                f"its columns are {', '.join(file.raw.preview.columns)}: fix the plan or the file"
+            problem = Message(
+                "load_refused_plan_columns",
+                columns=", ".join(map(repr, absent)),
+                present=", ".join(file.raw.preview.columns),
             )
+            raise refusal(file.table.file_name, problem, hint=None)
     joins: list[JoinCount] = []
-    warnings: list[str] = []
+    warnings: list[Message] = []
     outputs: dict[str, int] = {}
     columns: dict[str, dict[str, str]] = {name: {} for name in read}
 
@@ -681,12 +687,16 @@ def relational_load(
             account_branch = district_ids.map(district_name).astype("string")
             if int((present & ~known).sum()):
                 accounts_file.warnings.append(
-                    f"{int((present & ~known).sum()):,} accounts have a {district_column!r} not in "
-                    f"{district_pair.right}: their customers have no branch (kept, not dropped)"
+                    Message(
+                        "load_accounts_unknown_district",
+                        accounts=Count(int((present & ~known).sum())),
+                        column=district_column,
+                        table=district_pair.right,
+                    )
                 )
         else:
             account_branch = district_ids
-            warnings.append(f"no district table: the branch of each customer is the district id ({district_column!r})")
+            warnings.append(Message("load_no_district_table", column=district_column))
     account_dates = _dates(accounts_file, account_table.date_column, options)
     columns[account_table.file_name] = {
         account_table.key: "account",
@@ -710,16 +720,13 @@ def relational_load(
         client_pair = plan.link(disposition.file_name, "client")
         account_pair = plan.link(disposition.file_name, "account")
         if client_pair is None or account_pair is None:
-            raise LoadError(
-                f"the join plan does not link {disposition.file_name} to both the client and the account table: "
-                "add the client_id and account_id key pairs"
-            )
+            raise LoadError(Message("load_refused_plan_disposition", file=disposition.file_name))
         disp_clients = _joined(
             disp_file,
             client_pair.left_column,
             customer_ids,
             client_pair.right,
-            "a disposition of an unknown client",
+            Message("load_row_disposition_unknown_client"),
             joins,
             client_pair.right_column,
         )
@@ -728,7 +735,7 @@ def relational_load(
             account_pair.left_column,
             account_ids[pd.Series(accounts_file.kept)],
             account_pair.right,
-            "a disposition of an unknown account",
+            Message("load_row_disposition_unknown_account"),
             joins,
             account_pair.right_column,
         )
@@ -744,18 +751,12 @@ def relational_load(
         kinds = disp_file.text(kind)[kept].str.upper().reset_index(drop=True) if kind else None
         if kinds is not None and (kinds == "OWNER").any():
             owners = links[(kinds == "OWNER").to_numpy()]
-            warnings.append(
-                f"accounts belong to their OWNER ({kind!r} of {disposition.file_name}): their balances, "
-                "transactions, loans and orders count for the owner; DISPONENT clients (allowed to use an "
-                "account) have its cards and branch, not its money"
-            )
+            warnings.append(Message("load_accounts_owner", column=kind, file=disposition.file_name))
         else:
             owners = links
         shared = owners["account"].duplicated(keep="first")
         if shared.any():
-            warnings.append(
-                f"{int(shared.sum()):,} accounts have more than one owner: each counts for its first owner only"
-            )
+            warnings.append(Message("load_accounts_shared", accounts=Count(int(shared.sum()))))
         owners = owners[~shared]
         outputs[disposition.file_name] = len(links)
         columns[disposition.file_name] = {
@@ -770,12 +771,12 @@ def relational_load(
         owners = links = pd.DataFrame({"account": customer_ids, "customer": customer_ids}).reset_index(drop=True)
         entity_word = "account"
         if plan.table("client") is not None:
-            warnings.append("customers are the accounts (the plan's customer entity): the client table is not used")
+            warnings.append(Message("load_customers_are_accounts"))
     owner_of = dict(zip(owners["account"], owners["customer"], strict=True))
     accounts_kept = pd.Series(accounts_file.kept)
     if entity_word == "client":
         unowned = accounts_kept & ~account_ids.isin(set(links["account"]))
-        accounts_file.reject(unowned.to_numpy(), "account has no client (disposition missing)")
+        accounts_file.reject(unowned.to_numpy(), Message("load_reason_account_without_client"))
     outputs[account_table.file_name] = int(pd.Series(accounts_file.kept).sum())
 
     # Customers: branch and open date of their first account (owned first), AUM from the balances.
@@ -842,7 +843,7 @@ def relational_load(
     for table in plan.tables:
         file = read[table.file_name]
         if table.role == "unused" or (table.role in ("client", "disposition") and entity_word == "account"):
-            file.reject(file.kept, f"{table.file_name} is not linked to the customers in the join plan: not loaded")
+            file.reject(file.kept, Message("load_reason_not_linked_customers", file=table.file_name))
         reports.append(
             file.report(TABLE_OF_ROLE[table.role], outputs.get(table.file_name, 0), columns[table.file_name])
         )
@@ -872,24 +873,19 @@ def _natural(ids: pd.Series) -> pd.Series:
     return numbers.fillna(np.inf).astype("float64") if numbers.notna().all() else ids
 
 
-def _customer_notes(customers: pd.DataFrame, entity: str, log: TableRole | None, warnings: list[str]) -> None:
-    warnings.insert(0, f"related tables: {len(customers):,} customers, one per {entity}")
+def _customer_notes(customers: pd.DataFrame, entity: str, log: TableRole | None, warnings: list[Message]) -> None:
+    role = Term(f"role_{entity}")
+    warnings.insert(0, Message("load_related_customers", customers=Count(len(customers)), role=role))
     no_account = int(customers["open_date"].isna().sum() if entity == "client" else 0)
     unknown = int(customers["aum"].isna().sum())
     if log is None or log.balance_column is None:
-        warnings.append(
-            "no transaction balance: AUM is unknown (missing, not zero) for every customer, so AUM tiers, value "
-            "and AUM figures are unavailable"
-        )
+        warnings.append(Message("load_related_no_balance"))
     elif unknown:
-        warnings.append(
-            f"AUM is the last transaction balance of each account, summed over the {entity}'s own accounts; "
-            f"{unknown:,} customers have no balance (no owned account with transactions): AUM missing, not zero"
-        )
+        warnings.append(Message("load_related_aum_some_unknown", role=role, customers=Count(unknown)))
     else:
-        warnings.append(f"AUM is the last transaction balance of each account, summed over the {entity}'s accounts")
+        warnings.append(Message("load_related_aum", role=role))
     if no_account:
-        warnings.append(f"clients without an account: {no_account:,} (no branch, no open date, no AUM)")
+        warnings.append(Message("load_clients_without_account", clients=Count(no_account)))
 
 
 def _account_customer(
@@ -905,22 +901,22 @@ def _account_customer(
     """Each row's customer through its account; rows of unknown or unowned accounts rejected."""
     pair = plan.link(file.table.file_name, "account")
     if pair is None:
-        file.reject(file.kept, f"{file.table.file_name} is not linked to the account table in the join plan")
+        file.reject(file.kept, Message("load_reason_not_linked_accounts", file=file.table.file_name))
         return pd.Series(pd.NA, index=range(len(file.frame)), dtype="string")
     accounts = _joined(
         file,
         pair.left_column,
         account_ids[accounts_kept],
         pair.right,
-        "a row of an unknown account",
+        Message("load_row_unknown_account"),
         joins,
         pair.right_column,
     )
     customers = accounts.map(owner_of).astype("string")
     if entity == "client":
         linked = accounts.isin(set(linked_accounts)).to_numpy()
-        file.reject(customers.isna().to_numpy() & linked, "account has no owner (only DISPONENT dispositions)")
-        file.reject(customers.isna().to_numpy(), "account has no client (disposition missing)")
+        file.reject(customers.isna().to_numpy() & linked, Message("load_reason_account_without_owner"))
+        file.reject(customers.isna().to_numpy(), Message("load_reason_account_without_client"))
     return customers
 
 
@@ -933,7 +929,7 @@ def _transactions(
     accounts_kept: pd.Series,
     options: LoadOptions,
     joins: list[JoinCount],
-    warnings: list[str],
+    warnings: list[Message],
     entity: str,
 ) -> tuple[pd.DataFrame | None, pd.Series]:
     """Activity per customer x month x channel, and the last balance of each account."""
@@ -942,7 +938,7 @@ def _transactions(
     pair = plan.link(table.file_name, "account")
     accounts = file.text(pair.left_column) if pair else customers
     dates = _dates(file, table.date_column, options)
-    file.reject(dates.isna().to_numpy(), f"{table.date_column or 'date'} not read as a date: the month is unknown")
+    file.reject(dates.isna().to_numpy(), Message("load_reason_month_unknown", column=table.date_column or "date"))
     kept = file.kept
     balances = pd.Series(dtype="float64")
     if table.balance_column:
@@ -956,8 +952,8 @@ def _transactions(
         balances = frame.sort_values(sort, kind="stable").drop_duplicates("account", keep="last")
         balances = balances.set_index("account")["balance"]
     if table.channel_column is None:
-        file.warnings.append("no operation or channel column: activity is not built (customers and holdings load)")
-        warnings.append(f"{table.file_name}: no channel can be read, so there is no activity table")
+        file.warnings.append(Message("load_no_operation_column"))
+        warnings.append(Message("load_no_activity_table", file=table.file_name))
         return None, balances
     operations = file.text(table.channel_column).fillna("")
     planned = dict(plan.channels)
@@ -967,12 +963,12 @@ def _transactions(
     if len(unclear):
         listed = ", ".join(f"{value} {number:,}" for value, number in unclear.items())
         warnings.append(
-            f"{table.file_name}: {int(unclear.sum()):,} transactions have an operation that names no channel "
-            f"({listed}): left out of activity, not guessed (their balances still count); map them to a channel "
-            "in the join plan's 'channels' if you know it"
+            Message(
+                "load_operations_unclear", file=table.file_name, transactions=Count(int(unclear.sum())), listed=listed
+            )
         )
     if not known.any():
-        warnings.append(f"{table.file_name}: no operation maps clearly to a channel, so there is no activity table")
+        warnings.append(Message("load_no_channel_mapped", file=table.file_name))
         return None, balances
     amount = _numbers(file, table.amount_column, options).to_numpy()[known] if table.amount_column else None
     ids, customer_codes = np.unique(customers.to_numpy(dtype=object)[known].astype(str), return_inverse=True)
@@ -1008,7 +1004,7 @@ def _holdings(
         if table.role == "card" and entity == "client" and "disposition" in links.columns:
             pair = plan.link(table.file_name, "disposition")
             if pair is None:
-                file.reject(file.kept, f"{table.file_name} is not linked to the disposition table in the join plan")
+                file.reject(file.kept, Message("load_reason_not_linked_dispositions", file=table.file_name))
                 customers = pd.Series(pd.NA, index=range(len(file.frame)), dtype="string")
             else:
                 known = links.dropna(subset=["disposition"])
@@ -1017,7 +1013,7 @@ def _holdings(
                     pair.left_column,
                     known["disposition"],
                     pair.right,
-                    "a card of an unknown disposition",
+                    Message("load_row_card_unknown_disposition"),
                     joins,
                     pair.right_column,
                 )
@@ -1043,7 +1039,7 @@ def _holdings(
         )
         if table.role in ("loan", "order") and table.amount_column:
             # A loan's amount is what was lent, not what is owed: kept out of balance.
-            file.warnings.append(f"{table.amount_column!r} is the amount granted, not a balance: not loaded")
+            file.warnings.append(Message("load_loan_amount_granted", column=table.amount_column))
         frame = frame[file.kept]
         outputs[table.file_name] = len(frame)
         columns[table.file_name] = {

@@ -30,15 +30,23 @@ class Example:
 class Issue:
     """A counted problem with the first few examples.
 
-    ``subject`` is the rejection reason, or for parse failures and range flags the file
-    column (with the canonical field in ``field``); ``rule`` says what was expected.
+    ``subject`` is the rejection reason (a catalog :class:`Message`), or for parse failures and
+    range flags the file column (with the canonical field in ``field``); ``rule`` says what was
+    expected (a ``Message``). Both are rendered where they are shown (:func:`report_text`).
     """
 
-    subject: str
+    subject: str | Message
     count: int
     examples: tuple[Example, ...]
     field: str | None = None
-    rule: str | None = None
+    rule: str | Message | None = None
+
+    def to_dict(self) -> dict:
+        """Return the issue as JSON-able built-in types, its sentences in English."""
+        data = asdict(self)
+        data["subject"] = report_text(self.subject)
+        data["rule"] = None if self.rule is None else report_text(self.rule)
+        return data
 
 
 @dataclass(frozen=True)
@@ -99,15 +107,19 @@ class TableReport:
     warnings: tuple[str | Message, ...] = ()
     columns: tuple[str, ...] = ()
 
-    def rejected_count(self, reason: str) -> int:
-        """Return how many rows were rejected for a reason (0 if none)."""
-        return sum(issue.count for issue in self.rejections if issue.subject == reason)
+    def rejected_count(self, reason: str | Message) -> int:
+        """Return how many rows were rejected for a reason, a message or its English text (0 if none)."""
+        return sum(
+            issue.count for issue in self.rejections if issue.subject == reason or report_text(issue.subject) == reason
+        )
 
     def to_dict(self) -> dict:
-        """Return the report as JSON-able built-in types."""
+        """Return the report as JSON-able built-in types, its sentences in English."""
         data = asdict(self)
         data["mapping"] = self.mapping.to_dict()
-        data["warnings"] = [warning_text(w) for w in self.warnings]
+        data["warnings"] = [report_text(w) for w in self.warnings]
+        for name in ("rejections", "parse_failures", "out_of_range"):
+            data[name] = [issue.to_dict() for issue in getattr(self, name)]
         return data
 
     def masked(self) -> TableReport:
@@ -143,8 +155,18 @@ class TableReport:
             rejections=rows(self.rejections),
             parse_failures=cells(self.parse_failures),
             out_of_range=cells(self.out_of_range),
-            warnings=tuple(w if isinstance(w, Message) else masked_text(w) for w in self.warnings),
+            warnings=tuple(_masked_sentence(w) for w in self.warnings),
         )
+
+
+def _masked_sentence(sentence: str | Message) -> str | Message:
+    """A warning with any identifier-like value masked (in a message: its text parameters)."""
+    if not isinstance(sentence, Message):
+        return masked_text(sentence)
+    return Message(
+        sentence.key,
+        **{name: masked_text(value) if isinstance(value, str) else value for name, value in sentence.params},
+    )
 
 
 @dataclass(frozen=True)
@@ -182,7 +204,7 @@ class LoadReport:
         return replace(
             self,
             files=tuple(report.masked() for report in self.files),
-            warnings=tuple(w if isinstance(w, Message) else masked_text(w) for w in self.warnings),
+            warnings=tuple(_masked_sentence(w) for w in self.warnings),
         )
 
     def to_dict(self) -> dict:
@@ -192,14 +214,15 @@ class LoadReport:
             "rows_read": self.rows_read,
             "rows_loaded": self.rows_loaded,
             "rows_rejected": self.rows_rejected,
-            "warnings": [warning_text(w) for w in self.warnings],
+            "warnings": [report_text(w) for w in self.warnings],
             "files": [report.to_dict() for report in self.files],
         }
 
 
-def warning_text(warning: str | Message, lang: str = "en") -> str:
-    """A report warning as text in ``lang``: a catalog message rendered, a plain sentence as it is.
+def report_text(sentence: str | Message, lang: str = "en") -> str:
+    """A report's sentence (warning, rejection reason, rule) as text in ``lang``.
 
-    The CLI and the JSON report write English; the Data page renders in the session's language.
+    A catalog message is rendered; a plain string (a file column, a bank's own word) is shown as
+    it is. The CLI and the JSON report write English; the Data page renders in the session's language.
     """
-    return render(warning, lang) if isinstance(warning, Message) else warning
+    return render(sentence, lang) if isinstance(sentence, Message) else sentence

@@ -39,13 +39,14 @@ import pyarrow.compute as pa_compute
 
 from crm_core.contract import CHANNELS
 from crm_core.dataset import channel_dtype
-from crm_core.loading.building import CHANNEL_WORDS, blank_rows
-from crm_core.loading.errors import LoadError
+from crm_core.loading.building import CHANNEL_WORDS, EXPECTED_KIND, NOT_NEGATIVE, blank_rows
+from crm_core.loading.errors import missing_field, unknown_column
 from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, suggested_field
 from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
-from crm_core.loading.reading import RawTable, raw_row_text
+from crm_core.loading.reading import BLANK_LINE, RawTable, raw_row_text
 from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, TableReport
 from crm_core.loading.values import parse_numbers, parse_text
+from crm_core.messages import Count, Message, Term
 
 TRANSACTION_HEADERS: dict[str, tuple[str, ...]] = {
     EVENT_DATE: (
@@ -106,9 +107,6 @@ TRANSACTION_HEADERS: dict[str, tuple[str, ...]] = {
 _HEADER_LOOKUP = {normalised_header(word): name for name, words in TRANSACTION_HEADERS.items() for word in words}
 _CHANNEL_LOOKUP = {normalised_header(word): channel for channel, words in CHANNEL_WORDS.items() for word in words}
 _CODE_OF_CHANNEL = {channel: code for code, channel in enumerate(CHANNELS)}
-
-PLACEHOLDER_RULE = "a year before 1900, 1900-01-01 or a year from 9999"
-"""Dates that mark "unknown" in core-banking exports (``1800-01-01``, ``1900-01-01``, ``9999-12-31``)."""
 
 
 _LAST_YEAR = 2261  # the last whole year a datetime64[ns] holds
@@ -181,7 +179,7 @@ class TransactionDates:
         int64 months since January 1970; meaningful where ``valid``.
     valid, missing, invalid, placeholder : numpy.ndarray
         bool per cell: a usable date; empty or a missing marker; text that is no date (or an
-        impossible one); a placeholder date (see ``PLACEHOLDER_RULE``).
+        impossible one); a placeholder date (a year before 1900, 1900-01-01 or a year from 9999).
     formats : tuple of (str, int)
         Formats seen and how many cells each (day/month order as decided).
     order : str
@@ -390,53 +388,45 @@ def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: i
     )
 
 
-def date_notes(column: str, dates: TransactionDates) -> list[str]:
+def date_notes(column: str, dates: TransactionDates) -> list[Message]:
     """Return the report's sentences about a date column: formats, order, two-digit years, ``nan`` cells."""
     notes = []
     if len(dates.formats) > 1:
         listed = ", ".join(f"{count:,} {name}" for name, count in dates.formats)
-        notes.append(f"column {column!r} mixes {len(dates.formats)} date formats: {listed}")
+        notes.append(Message("load_dates_mixed", column=column, formats=len(dates.formats), listed=listed))
     if any(name == "YYMMDD" for name, _ in dates.formats):
-        notes.append(f"column {column!r}: numbers of 5 or 6 digits read as YYMMDD (240305 = 2024-03-05)")
+        notes.append(Message("load_dates_yymmdd_numbers", column=column))
     if dates.two_digit_years:
-        notes.append(
-            f"column {column!r}: {dates.two_digit_years:,} dates have a two-digit year, read in the latest "
-            "century not after this year (24 = 2024, 85 = 1985)"
-        )
-    words = {"DMY": "day first", "MDY": "month first"}
+        notes.append(Message("load_dates_two_digit_years", column=column, dates=Count(dates.two_digit_years)))
+    order = Term(f"date_order_{dates.order}")
     if dates.order_reason == "decided":
         notes.append(
-            f"column {column!r}: dates like 03/04/2024 read {words[dates.order]}, "
-            f"as {dates.examples['decided']!r} shows"
+            Message("load_dates_order_decided", column=column, order=order, example=repr(dates.examples["decided"]))
         )
     elif dates.order_reason == "conflicting":
-        notes.append(
-            f"column {column!r}: some dates can only be day first and others only month first; read "
-            f"{words[dates.order]} (the others are invalid). Set date_order to 'DMY' or 'MDY' to choose."
-        )
+        notes.append(Message("load_dates_order_conflicting", column=column, order=order))
     if dates.ambiguous:
         notes.append(
-            f"column {column!r}: {dates.ambiguous:,} dates such as {dates.examples['ambiguous']!r} could be day first "
-            f"or month first and no value in the column decides it; read {words[dates.order]} "
-            f"({dates.order}). Set date_order to 'DMY' or 'MDY' to choose."
+            Message(
+                "load_dates_order_undecided",
+                column=column,
+                dates=Count(dates.ambiguous),
+                example=repr(dates.examples["ambiguous"]),
+                order=order,
+            )
         )
     if dates.placeholder.any():
-        notes.append(
-            f"column {column!r}: {int(dates.placeholder.sum()):,} placeholder dates ({PLACEHOLDER_RULE}) mean "
-            "'date unknown': those transactions were rejected, not placed in a month"
-        )
+        notes.append(Message("load_dates_placeholder", column=column, dates=Count(int(dates.placeholder.sum()))))
     if dates.nan_literals:
         notes.append(nan_note(column, dates.nan_literals))
     return notes
 
 
-def nan_note(column: str, count: int) -> str:
+def nan_note(column: str, count: int) -> Message:
     """The report sentence about cells holding the text ``nan``."""
-    cells = "cell holds" if count == 1 else "cells hold"
-    return (
-        f"column {column!r}: {count:,} {cells} the text 'nan' (a not-a-number left by a spreadsheet or a "
-        "pandas export), read as missing"
-    )
+    if count == 1:
+        return Message("load_nan_cell", column=column)
+    return Message("load_nan_cells", column=column, cells=Count(count))
 
 
 def nan_literals(values: pd.Series) -> int:
@@ -630,9 +620,9 @@ class _Rejections:
     def __init__(self, raw: RawTable) -> None:
         self.raw = raw
         self.code = np.zeros(len(raw.frame), dtype="int16")
-        self.reasons: list[str] = []
+        self.reasons: list[Message] = []
 
-    def reject(self, mask: np.ndarray, reason: str) -> None:
+    def reject(self, mask: np.ndarray, reason: Message) -> None:
         mask = np.asarray(mask, dtype=bool) & (self.code == 0)
         if mask.any():
             if reason not in self.reasons:
@@ -644,7 +634,7 @@ class _Rejections:
         return self.code == 0
 
     def issues(self) -> tuple[Issue, ...]:
-        found: dict[str, tuple[int, list[Example]]] = {}
+        found: dict[Message, tuple[int, list[Example]]] = {}
         for row in self.raw.rejected:
             count, examples = found.get(row.reason, (0, []))
             if len(examples) < EXAMPLES_KEPT:
@@ -664,11 +654,6 @@ class _Rejections:
         )
 
 
-def _missing_field(raw: RawTable, name: str, meaning: str) -> LoadError:
-    columns = ", ".join(repr(c) for c in raw.frame.columns)
-    return LoadError(f"{raw.preview.name}: no column is mapped to {name} ({meaning}); map one of: {columns}")
-
-
 def _numbers(raw: RawTable, column: str, name: str, options: LoadOptions, failures: list, notes: list) -> np.ndarray:
     values = raw.frame[column]
     numbers = _plain_numbers(values)
@@ -680,7 +665,7 @@ def _numbers(raw: RawTable, column: str, name: str, options: LoadOptions, failur
     if failed.any():
         positions = np.flatnonzero(failed)[:EXAMPLES_KEPT]
         examples = tuple(Example(int(raw.row_numbers[p]), str(values.iloc[p])) for p in positions)
-        failures.append(Issue(column, int(failed.sum()), examples, field=name, rule="expected float"))
+        failures.append(Issue(column, int(failed.sum()), examples, field=name, rule=EXPECTED_KIND["float"]))
     if count := nan_literals(values):
         notes.append(nan_note(column, count))
     return numbers
@@ -734,16 +719,13 @@ def transaction_log(
     frame = raw.frame
     for column in mapping.fields:
         if column not in frame.columns:
-            raise LoadError(
-                f"{raw.preview.name}: the mapping names column {column!r}, which the file does not have; "
-                f"its columns are: {', '.join(frame.columns)}"
-            )
+            raise unknown_column(raw.preview.name, column, frame.columns)
     id_column = mapping.column_for("customer_id")
     date_column = mapping.column_for(EVENT_DATE)
     if id_column is None:
-        raise _missing_field(raw, "customer_id", "customer number")
+        raise missing_field(raw.preview.name, raw.frame.columns, "customer_id")
     if date_column is None:
-        raise _missing_field(raw, "transaction date", "when each transaction happened")
+        raise missing_field(raw.preview.name, raw.frame.columns, EVENT_DATE)
     channel_column, amount_column = mapping.column_for("channel"), mapping.column_for("amount")
     others = transaction_columns([c for c in frame.columns if c not in mapping.fields])
     place_column = others.get("branch") or others.get("location")
@@ -751,23 +733,23 @@ def transaction_log(
     rejections = _Rejections(raw)
     notes: list = list(raw.preview.warnings)  # sentences and catalog messages (the encoding's)
     failures: list[Issue] = []
-    rejections.reject(blank_rows(frame), "blank line")
+    rejections.reject(blank_rows(frame), BLANK_LINE)
     customer, distinct = sorted_codes(frame[id_column])
-    rejections.reject(customer < 0, "missing customer_id")
+    rejections.reject(customer < 0, Message("load_reason_missing", field="customer_id"))
     if count := nan_literals(frame[id_column]):
         notes.append(nan_note(id_column, count))
     dates = transaction_dates(frame[date_column], mapping.date_order or options.date_order)
-    rejections.reject(dates.missing, "missing transaction date")
-    rejections.reject(dates.invalid, "invalid transaction date")
-    rejections.reject(dates.placeholder, "placeholder transaction date")
+    rejections.reject(dates.missing, Message("load_reason_missing_date"))
+    rejections.reject(dates.invalid, Message("load_reason_invalid_date"))
+    rejections.reject(dates.placeholder, Message("load_reason_placeholder_date"))
     notes += date_notes(date_column, dates)
     channel = None
     if channel_column is not None:
         channel, unknown = _channel_codes(frame[channel_column])
-        rejections.reject(unknown, "unknown channel")
-        rejections.reject(channel < 0, "missing channel")
+        rejections.reject(unknown, Message("load_reason_unknown_channel"))
+        rejections.reject(channel < 0, Message("load_reason_missing", field="channel"))
     elif customers_given:
-        rejections.reject(np.ones(len(frame), dtype=bool), "no channel column (activity rows need one)")
+        rejections.reject(np.ones(len(frame), dtype=bool), Message("load_reason_no_channel_column"))
     amount = _numbers(raw, amount_column, "amount", options, failures, notes) if amount_column else None
     balance = _numbers(raw, balance_column, "balance", options, failures, notes) if balance_column else None
     kept = rejections.kept
@@ -782,13 +764,10 @@ def transaction_log(
             customer[kept], month[kept], channel[kept], amount[kept] if amount is not None else None, distinct
         )
         notes.append(
-            f"{int(kept.sum()):,} transactions → {len(activity):,} activity rows (one per customer, month and channel)"
+            Message("load_transactions_to_activity", transactions=Count(int(kept.sum())), rows=Count(len(activity)))
         )
     else:
-        notes.append(
-            "no channel column: transactions cannot be counted by channel (counter, ATM, mobile, online, phone), "
-            "so no activity rows were built; map a channel column (渠道 / channel) to see visits"
-        )
+        notes.append(Message("load_no_channel_column"))
     summary = pd.DataFrame({"customer_id": distinct})
     places = None
     if place_column is not None:
@@ -816,7 +795,7 @@ def transaction_log(
             positions = np.flatnonzero(negative)[:EXAMPLES_KEPT]
             examples = tuple(Example(int(raw.row_numbers[p]), str(frame[balance_column].iloc[p])) for p in positions)
             out_of_range.append(
-                Issue(balance_column, int(negative.sum()), examples, field="balance", rule="not negative")
+                Issue(balance_column, int(negative.sum()), examples, field="balance", rule=NOT_NEGATIVE)
             )
     issues = rejections.issues()
     preview = raw.preview
@@ -860,7 +839,9 @@ def transaction_log(
     return TransactionLog(activity, summary, report, place_column, balance_column)
 
 
-def derived_customers(logs: list[TransactionLog], activity_ids: list[pd.Series] = ()) -> tuple[pd.DataFrame, list[str]]:
+def derived_customers(
+    logs: list[TransactionLog], activity_ids: list[pd.Series] = ()
+) -> tuple[pd.DataFrame, list[Message]]:
     """Return the customers table of a load without a customers file, and the warnings that say how it was made.
 
     One row per distinct id over the transaction logs (and any monthly activity ids): ``branch``
@@ -901,27 +882,28 @@ def derived_customers(logs: list[TransactionLog], activity_ids: list[pd.Series] 
             "branch": customers["branch"].astype("string"),
         }
     )
-    sources = ", ".join(log.report.file_name for log in logs) or "the activity files"
-    notes = [f"no customers file: {len(customers):,} customers derived from the distinct customer ids of {sources}"]
+    sources = ", ".join(log.report.file_name for log in logs)
+    derived = Count(len(customers))
+    notes = [
+        Message("load_customers_derived", customers=derived, files=sources)
+        if sources
+        else Message("load_customers_derived_from_activity", customers=derived)
+    ]
     places = sorted({log.place_column for log in logs if log.place_column})
     if places and customers["branch"].notna().any():
-        notes.append(
-            f"branch of each customer: the {' / '.join(repr(p) for p in places)} where they made most transactions "
-            "(ties: alphabetically first)"
-        )
+        notes.append(Message("load_branch_most_transactions", columns=" / ".join(repr(p) for p in places)))
     else:
         customers = customers.drop(columns=["branch"])
-        notes.append("no location or branch column: customers have no branch (views by branch are unavailable)")
+        notes.append(Message("load_no_branch_column"))
     balances = sorted({log.balance_column for log in logs if log.balance_column})
     unknown = int(customers["aum"].isna().sum())
     if balances and unknown < len(customers):
-        sentence = f"AUM of each customer: their last recorded balance ({' / '.join(repr(b) for b in balances)})"
-        if unknown:
-            sentence += f"; {unknown:,} customers without any balance have no AUM (missing, not zero)"
-        notes.append(sentence)
-    else:
+        columns = " / ".join(repr(b) for b in balances)
         notes.append(
-            "no balance column: AUM is unknown (missing, not zero) for every customer, so AUM tiers, value and "
-            "AUM figures are unavailable; add a customers file with AUM for them"
+            Message("load_aum_last_balance_some_unknown", columns=columns, customers=Count(unknown))
+            if unknown
+            else Message("load_aum_last_balance", columns=columns)
         )
+    else:
+        notes.append(Message("load_no_balance_column"))
     return customers, notes

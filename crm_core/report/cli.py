@@ -17,6 +17,7 @@ from pathlib import Path
 
 from crm_core.dataset import Dataset
 from crm_core.loading.errors import LoadError
+from crm_core.loading.report import report_text
 from crm_core.report.model import ExportError
 
 OK, FAILED = 0, 2
@@ -68,7 +69,8 @@ def _dataset(paths: list[str], mapping: str | None) -> Dataset:
     files = [(name, Path(p).read_bytes()) for name, p in zip(names, paths, strict=True)]
     dataset, load_report = load_dataset(files, _mappings(mapping, names))
     if not load_report.usable:
-        raise ReportFailure("the data is not usable: " + "; ".join(load_report.warnings or ["no customers table"]))
+        said = "; ".join(report_text(w) for w in load_report.warnings) or "no customers table"
+        raise ReportFailure(f"the data is not usable: {said}")
     return dataset
 
 
