@@ -13,6 +13,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from crm_core.messages import Count, Message
+
 
 @dataclass(frozen=True)
 class ZipLimits:
@@ -87,7 +89,7 @@ def _megabytes(size: int) -> str:
     return f"{size / 1e6:,.1f} MB" if size < 10e6 else f"{size / 1e6:,.0f} MB"
 
 
-def zip_problem(data: bytes, limits: ZipLimits) -> str | None:
+def zip_problem(data: bytes, limits: ZipLimits) -> Message | None:
     """Return what makes the archive exceed ``limits``, in words, or None when it may be opened.
 
     An archive whose directory cannot be read is not judged here (the reader's own error says
@@ -98,7 +100,8 @@ def zip_problem(data: bytes, limits: ZipLimits) -> str | None:
     >>> buffer = io.BytesIO()
     >>> with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
     ...     archive.writestr("sheet.xml", "<c/>" * 1_000_000)
-    >>> print(zip_problem(buffer.getvalue(), ZipLimits(10, 10**9)))  # doctest: +NORMALIZE_WHITESPACE
+    >>> from crm_core.messages import render
+    >>> print(render(zip_problem(buffer.getvalue(), ZipLimits(10, 10**9)), "en"))  # doctest: +NORMALIZE_WHITESPACE
     its part sheet.xml unpacks to 4.0 MB, ... times its compressed size (a ZIP bomb looks like
     this; at most 100 times is accepted)
     >>> zip_problem(buffer.getvalue(), ZipLimits(max_parts=10, max_unpacked_bytes=10**9, max_ratio=10**6)) is None
@@ -109,16 +112,21 @@ def zip_problem(data: bytes, limits: ZipLimits) -> str | None:
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return None
     if contents.parts > limits.max_parts:
-        return f"it holds {contents.parts:,} parts, more than the {limits.max_parts:,} accepted"
+        return Message("zip_too_many_parts", parts=Count(contents.parts), limit=Count(limits.max_parts))
     if contents.unpacked_bytes > limits.max_unpacked_bytes:
-        return (
-            f"it unpacks to {_megabytes(contents.unpacked_bytes)} ({contents.largest_part} alone: "
-            f"{_megabytes(contents.largest_bytes)}), more than the {_megabytes(limits.max_unpacked_bytes)} accepted"
+        return Message(
+            "zip_too_large",
+            size=_megabytes(contents.unpacked_bytes),
+            part=contents.largest_part,
+            part_size=_megabytes(contents.largest_bytes),
+            limit=_megabytes(limits.max_unpacked_bytes),
         )
     if contents.worst_ratio > limits.max_ratio:
-        unpacked = _megabytes(contents.worst_ratio_bytes)
-        return (
-            f"its part {contents.worst_ratio_part} unpacks to {unpacked}, {contents.worst_ratio:,.0f} times "
-            f"its compressed size (a ZIP bomb looks like this; at most {limits.max_ratio:,.0f} times is accepted)"
+        return Message(
+            "zip_bomb",
+            part=contents.worst_ratio_part,
+            size=_megabytes(contents.worst_ratio_bytes),
+            ratio=Count(round(contents.worst_ratio)),
+            limit=Count(round(limits.max_ratio)),
         )
     return None

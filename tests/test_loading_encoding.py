@@ -256,3 +256,22 @@ def test_a_chinese_page_refuses_a_file_in_chinese():
     errors = [e.value for e in at.error]
     assert any("文件是" in e and "PDF" in e and "需要一张表" in e for e in errors), errors
     assert not [e for e in errors if "the file is" in e or "expected a table" in e], errors
+
+
+def test_a_chinese_page_says_why_a_saved_mapping_is_refused_in_chinese():
+    import json
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
+    at.session_state["lang"] = "中文"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value(("客户.csv", CHINESE.encode("utf-8"), "text/csv")).run()
+    saved = next(u for u in at.file_uploader if str(u.key).startswith("data_saved_mapping_"))
+    mapping = {"table": "customers", "columns": {"客户号": "customer_id", "金融资产": "aum", "网点": "aum"}}
+    saved.set_value(("映射.json", json.dumps(mapping, ensure_ascii=False).encode(), "application/json")).run()
+    assert not at.exception, at.exception
+    errors = [e.value for e in at.error]
+    assert any("映射无效：字段“aum”由多个列映射" in e for e in errors), errors

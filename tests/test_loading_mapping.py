@@ -113,7 +113,7 @@ def test_mapping_round_trips_through_json():
         ("not json", "not JSON"),
         ("[]", "expected a JSON object"),
         ('{"table": "loans", "columns": {}}', "table must be one of"),
-        ('{"table": "customers", "columns": {"a": "wealth"}}', "unknown customers field 'wealth'"),
+        ('{"table": "customers", "columns": {"a": "wealth"}}', "unknown field 'wealth' of Customers"),
         ('{"table": "customers", "columns": {"a": "aum", "b": "aum"}}', "mapped from more than one column"),
         ('{"table": "customers", "columns": []}', "'columns' must be an object"),
         ('{"table": "customers", "columns": {}, "delimiter": ";;"}', "delimiter must be one character"),

@@ -21,6 +21,7 @@ from crm_core.contract import PRODUCTS, TABLES, VALUE_MEASURES, channel_count_co
 from crm_core.loading.errors import LoadError
 from crm_core.loading.options import DATE_ORDERS, TABLE_NAMES
 from crm_core.loading.values import is_boolean_like, parse_numbers
+from crm_core.messages import Message, Term
 
 EVENT_DATE = "event_date"
 """Pseudo-field of activity files with one row per transaction: the transaction date."""
@@ -585,7 +586,7 @@ class Mapping:
     def __post_init__(self) -> None:
         problems = _mapping_problems(self)
         if problems:
-            raise LoadError("invalid mapping: " + "; ".join(problems))
+            raise _invalid(joined(problems))
 
     @property
     def fields(self) -> dict[str, str]:
@@ -624,7 +625,7 @@ class Mapping:
     def from_dict(cls, data: object) -> Mapping:
         """Return a mapping from ``to_dict`` output, or raise ``LoadError`` saying what is wrong."""
         if not isinstance(data, dict):
-            raise LoadError(f"invalid mapping: expected a JSON object, got {type(data).__name__}")
+            raise _invalid(Message("mapping_problem_not_object", got=type(data).__name__))
         unknown = set(data) - {
             "table",
             "columns",
@@ -636,13 +637,13 @@ class Mapping:
             "churn_values",
         }
         if unknown:
-            raise LoadError(f"invalid mapping: unknown keys {sorted(unknown)}")
+            raise _invalid(Message("mapping_problem_unknown_keys", keys=str(sorted(unknown))))
         columns = data.get("columns")
         if not isinstance(columns, dict):
-            raise LoadError("invalid mapping: 'columns' must be an object of file column -> canonical field")
+            raise _invalid(Message("mapping_problem_columns_object"))
         churn_values = data.get("churn_values", [])
         if not isinstance(churn_values, list):
-            raise LoadError("invalid mapping: 'churn_values' must be a list of the values that mean churned")
+            raise _invalid(Message("mapping_problem_churn_values_list"))
         return cls(
             table=data.get("table"),  # type: ignore[arg-type]
             columns=tuple(columns.items()),
@@ -660,45 +661,57 @@ class Mapping:
         try:
             data = json.loads(text)
         except (ValueError, TypeError) as error:
-            raise LoadError(f"invalid mapping: not JSON ({error})") from None
+            raise _invalid(Message("mapping_problem_not_json", error=str(error))) from None
         return cls.from_dict(data)
 
 
-def _mapping_problems(mapping: Mapping) -> list[str]:
+def _invalid(problems: Message) -> LoadError:
+    return LoadError(Message("mapping_invalid", problems=problems))
+
+
+def joined(sentences: list[Message]) -> Message:
+    """One message of several, separated as the reader's language separates clauses."""
+    if len(sentences) == 1:
+        return sentences[0]
+    return Message("sentences_joined", first=sentences[0], rest=joined(sentences[1:]))
+
+
+def _mapping_problems(mapping: Mapping) -> list[Message]:
     if mapping.table not in TABLE_NAMES:
-        return [f"table must be one of {', '.join(TABLE_NAMES)}, got {mapping.table!r}"]
+        return [Message("mapping_problem_table", tables=", ".join(TABLE_NAMES), got=repr(mapping.table))]
     problems = []
     allowed = known_fields(mapping.table)
     seen: set[str] = set()
     for pair in mapping.columns:
         if not (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(part, str) for part in pair)):
-            problems.append(f"column entry {pair!r} is not a (file column, field) pair of strings")
+            problems.append(Message("mapping_problem_pair", entry=repr(pair)))
             continue
         column, target = pair
         is_flag = mapping.table == "customers" and re.fullmatch(r"has_\w+", target) is not None
         if target not in allowed and not is_flag:
-            problems.append(f"column {column!r} maps to unknown {mapping.table} field {target!r}")
+            problems.append(
+                Message(
+                    "mapping_problem_unknown_field", column=column, table=Term(f"table_{mapping.table}"), field=target
+                )
+            )
         if target in seen:
-            problems.append(f"field {target!r} is mapped from more than one column")
+            problems.append(Message("mapping_problem_field_twice", field=target))
         seen.add(target)
     if mapping.encoding is not None and not isinstance(mapping.encoding, str):
-        problems.append("encoding must be a string or null")
+        problems.append(Message("mapping_problem_encoding"))
     if mapping.delimiter is not None and not (isinstance(mapping.delimiter, str) and len(mapping.delimiter) == 1):
-        problems.append("delimiter must be one character or null")
+        problems.append(Message("mapping_problem_delimiter"))
     if mapping.sheet is not None and not isinstance(mapping.sheet, (str, int)):
-        problems.append("sheet must be a name, a 0-based position or null")
+        problems.append(Message("mapping_problem_sheet"))
     if mapping.date_order is not None and mapping.date_order not in DATE_ORDERS:
-        problems.append(f"date_order must be one of {', '.join(DATE_ORDERS)} or null")
+        problems.append(Message("mapping_problem_date_order", orders=", ".join(DATE_ORDERS)))
     if mapping.value_measure is not None:
         if mapping.table != "customers" or mapping.value_measure not in VALUE_MEASURES:
-            problems.append(f"value_measure must be one of {', '.join(VALUE_MEASURES)} in a customers mapping or null")
+            problems.append(Message("mapping_problem_measure", measures=", ".join(VALUE_MEASURES)))
         elif mapping.value_measure not in seen:
-            problems.append(
-                f"value_measure {mapping.value_measure!r} is not mapped from any column; map a column to it or "
-                "choose another measure"
-            )
+            problems.append(Message("mapping_problem_measure_unmapped", measure=mapping.value_measure))
     if not all(isinstance(value, str) for value in mapping.churn_values):
-        problems.append("churn_values must be a list of strings")
+        problems.append(Message("mapping_problem_churn_values_strings"))
     return problems
 
 

@@ -40,7 +40,7 @@ from crm_core.contract import CHANNELS, TABLES
 from crm_core.dataset import Dataset, channel_dtype, fingerprint_of
 from crm_core.loading.building import CHANNEL_WORDS
 from crm_core.loading.errors import LoadError, refusal
-from crm_core.loading.mapping import Mapping, normalised_header
+from crm_core.loading.mapping import Mapping, joined, normalised_header
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import Preview, RawTable, preview_file, raw_row_text, read_rows
 from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, LoadReport, TableReport, report_text
@@ -249,25 +249,22 @@ class JoinPlan:
             channels = tuple((str(value), str(channel)) for value, channel in dict(data.get("channels", {})).items())
             plan = cls(tables, links, str(data["customer_entity"]), channels, tuple(data.get("notes", ())))
         except (KeyError, TypeError, ValueError) as error:
-            raise LoadError(
-                f"the join plan is malformed ({type(error).__name__}: {error}); save one from the Data page "
-                "or from `python -m crm_core check --json`"
-            ) from None
+            raise LoadError(Message("plan_malformed", error=f"{type(error).__name__}: {error}")) from None
         bad_roles = sorted({table.role for table in tables} - set(ROLES))
         bad_channels = sorted({channel for _, channel in channels} - {*CHANNELS, ""})
         names = {table.file_name for table in tables}
         loose = sorted({name for pair in links for name in (pair.left, pair.right)} - names)
         problems = []
         if bad_roles:
-            problems.append(f"unknown roles {bad_roles} (use {', '.join(ROLES)})")
+            problems.append(Message("plan_problem_roles", roles=str(bad_roles), allowed=", ".join(ROLES)))
         if bad_channels:
-            problems.append(f'unknown channels {bad_channels} (use {", ".join(CHANNELS)} or "")')
+            problems.append(Message("plan_problem_channels", channels=str(bad_channels), allowed=", ".join(CHANNELS)))
         if loose:
-            problems.append(f"links name files that are not among its tables: {loose}")
+            problems.append(Message("plan_problem_loose_links", files=str(loose)))
         if plan.customer_entity not in ("client", "account"):
-            problems.append(f"customer_entity must be 'client' or 'account', not {plan.customer_entity!r}")
+            problems.append(Message("plan_problem_entity", entity=repr(plan.customer_entity)))
         if problems:
-            raise LoadError("the join plan cannot be used: " + "; ".join(problems))
+            raise LoadError(Message("plan_unusable", problems=joined(problems)))
         return plan
 
     @classmethod
@@ -276,9 +273,9 @@ class JoinPlan:
         try:
             data = json.loads(text)
         except ValueError as error:
-            raise LoadError(f"the join plan is not JSON ({error})") from None
+            raise LoadError(Message("plan_not_json", error=str(error))) from None
         if not isinstance(data, dict):
-            raise LoadError("the join plan must be a JSON object with 'tables', 'links' and 'customer_entity'")
+            raise LoadError(Message("plan_not_object"))
         return cls.from_dict(data)
 
 

@@ -33,6 +33,7 @@ from crm_core import palette
 from crm_core.archives import ZipLimits, zip_problem
 from crm_core.catalog import text as catalog_text
 from crm_core.exports import formula_safe
+from crm_core.messages import render
 from crm_core.report.model import ChartSpec, ExportError, Report, Step, report_stamp
 
 EAST_ASIAN_FONT = "Microsoft YaHei"
@@ -476,8 +477,8 @@ def _template(template: bytes | None):
         return deck, False
     if problem := zip_problem(template, TEMPLATE_LIMITS):
         raise ExportError(
-            f"the template is refused before it is opened: {problem}; use the company .pptx as PowerPoint saves it "
-            f"(masters and layouts; example slides and large media removed)"
+            f"the template is refused before it is opened: {render(problem, 'en')}; use the company .pptx as "
+            "PowerPoint saves it (masters and layouts; example slides and large media removed)"
         )
     try:
         deck = Presentation(io.BytesIO(template))
