@@ -306,3 +306,23 @@ def test_the_data_page_shows_the_plan_loads_it_once_confirmed_and_the_views_open
     # six months of transactions rank no branch: the page says why instead of drawing an empty chart
     assert any("at least 13 needed" in i.value for i in at.info), [i.value for i in at.info]
     assert not [c for c in at.get("plotly_chart") if c.proto.id and "visits_branch_chart" in c.proto.id]
+
+
+def test_a_chinese_data_page_tells_the_plan_and_the_joins_in_chinese():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = "中文"
+    at.run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value([(n, d, "text/csv") for n, d in files()]).run()
+    roles = next(frame.value for frame in at.dataframe if "角色" in frame.value.columns)
+    assert roles.set_index("文件").loc["disp.csv"].tolist() == ["账户关系", "它关联客户和账户"]
+    at.button(key="data_join_confirm").click().run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    warnings = [w.value for w in at.warning]
+    assert any(
+        "disp\\.csv → client\\.csv（client\\_id = client\\_id）：30 行中 29 行匹配，1 行未匹配" in w for w in warnings
+    ), warnings
+    issues = next(frame.value for frame in at.dataframe if "原因或列" in frame.value.columns)
+    assert "client_id 不在 client.csv 中：账户关系指向未知客户" in issues["原因或列"].tolist()
+    assert not [w for w in warnings if "matched" in w or "accounts" in w or "customers" in w], warnings

@@ -106,7 +106,7 @@ def plan_panel(files: list[tuple[str, bytes]]) -> JoinPlan | None:
         plan = replace(without_link(plan, edited["use"].astype(bool).tolist()), customer_entity=entity, notes=())
         for note in proposed.notes:
             st.warning(md(report_text(note, current_lang())), icon=":material/help:")
-        unclear = [value or "(blank)" for value, channel in plan.channels if not channel]
+        unclear = [value or "—" for value, channel in plan.channels if not channel]
         if unclear:
             st.caption(t("relations_channels_unclear", values=md(", ".join(unclear))))
         left, right = st.columns(2)

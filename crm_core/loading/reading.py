@@ -931,11 +931,10 @@ def _without_bidi_controls(raw: RawTable) -> RawTable:
         return raw
     columns = ", ".join(f"{column!r}" for column in counts)
     total = sum(counts.values())
-    values, where = ("value" if total == 1 else "values"), ("column" if len(counts) == 1 else "columns")
-    warning = (
-        f"{total:,} {values} held bidirectional control characters (such as U+202E, right-to-left override), "
-        f"which reorder text on screen; they were removed ({where} {columns})"
-    )
+    if total == 1:
+        warning = Message("load_bidi_removed_one", columns=columns)
+    else:
+        warning = Message("load_bidi_removed", values=Count(total), columns=columns)
     preview = replace(raw.preview, warnings=(*raw.preview.warnings, warning))
     return RawTable(preview, raw.frame.assign(**cleaned), raw.row_numbers, raw.rejected)
 

@@ -846,11 +846,17 @@ def relational_load(
         )
         if reports[-1].rows_read != reports[-1].rows_loaded + reports[-1].rows_rejected:
             raise AssertionError(f"{table.file_name}: row counts do not reconcile")  # pragma: no cover
-    warnings += [
-        f"{join.left} → {join.right} on {join.left_column} = {join.right_column}: {join.matched:,} of {join.rows:,} "
-        f"rows matched, {join.unmatched:,} unmatched" + (" (rejected, see the report)" if join.unmatched else "")
-        for join in joins
-    ]
+    for join in joins:
+        counted = {
+            "left": join.left,
+            "right": join.right,
+            "left_column": join.left_column,
+            "right_column": join.right_column,
+            "matched": Count(join.matched),
+            "rows": Count(join.rows),
+            "unmatched": Count(join.unmatched),
+        }
+        warnings.append(Message("load_join_rejected", **counted) if join.unmatched else Message("load_join", **counted))
     parts = [part for name, data in files for part in (name.encode("utf-8"), bytes(data))]
     parts += [plan.to_json().encode("utf-8"), json.dumps(asdict(options), default=str, sort_keys=True).encode()]
     dataset = Dataset(
@@ -956,7 +962,7 @@ def _transactions(
     planned = dict(plan.channels)
     channel = operations.map(lambda value: planned[value] if value in planned else operation_channel(value))
     known = (channel != "").to_numpy() & kept
-    unclear = operations[kept & ~known].replace("", "(blank)").value_counts()
+    unclear = operations[kept & ~known].replace("", "—").value_counts()
     if len(unclear):
         listed = ", ".join(f"{value} {number:,}" for value, number in unclear.items())
         warnings.append(
