@@ -140,8 +140,8 @@ def test_the_data_page_shows_the_warning_before_and_after_loading():
     assert not [w for w in at.warning if "UTF" in w.value]
 
 
-def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
-    """Most files a Chinese bank exports are GB18030 / GBK: the warning reads in the page's language."""
+def _chinese_data_page(name: str, content: bytes):
+    """The Data page of a fresh session in 中文 with ``content`` uploaded as ``name``."""
     from pathlib import Path
 
     from streamlit.testing.v1 import AppTest
@@ -150,7 +150,12 @@ def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
     at.session_state["lang"] = "中文"
     at.run()
     at.switch_page("pages/data.py").run()
-    at.file_uploader(key="data_upload").set_value(("客户.csv", CHINESE.encode("gbk"), "text/csv")).run()
+    return at.file_uploader(key="data_upload").set_value((name, content, "text/csv")).run()
+
+
+def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
+    """Most files a Chinese bank exports are GB18030 / GBK: the warning reads in the page's language."""
+    at = _chinese_data_page("客户.csv", CHINESE.encode("gbk"))
     assert not at.exception, at.exception
     assert any(c.value.startswith("⚠ 文本不是 UTF\\-8：识别为 gb18030（次选：") for c in at.caption), [
         c.value for c in at.caption
@@ -173,9 +178,6 @@ def test_a_chinese_page_warns_about_a_gbk_file_in_chinese():
 def test_a_chinese_page_gives_every_rejection_rule_and_warning_in_chinese():
     """Rejection reasons, rules and warnings are catalog messages: a Chinese page shows no loader English."""
     import re
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
 
     text = (
         "客户号,网点,金融资产,年龄\n"
@@ -187,11 +189,7 @@ def test_a_chinese_page_gives_every_rejection_rule_and_warning_in_chinese():
         "\n"
         "C1,东城支行,600,44\n"  # a repeated id: the first row kept
     )
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
-    at.session_state["lang"] = "中文"
-    at.run()
-    at.switch_page("pages/data.py").run()
-    at.file_uploader(key="data_upload").set_value(("客户.csv", text.encode("utf-8"), "text/csv")).run()
+    at = _chinese_data_page("客户.csv", text.encode("utf-8"))
     at.button(key="data_load").click().run()
     assert not at.exception, at.exception
     issues = next(d.value for d in at.dataframe if "原因或列" in d.value.columns)
@@ -212,10 +210,6 @@ def test_a_chinese_page_gives_every_rejection_rule_and_warning_in_chinese():
 
 
 def test_a_chinese_page_tells_how_a_transaction_log_was_read_in_chinese():
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
     log = (
         "客户号,交易日期,渠道,交易地点,交易金额,余额\n"
         "C1,2024-01-05,柜面,西湖支行,100,5000\n"
@@ -224,11 +218,7 @@ def test_a_chinese_page_tells_how_a_transaction_log_was_read_in_chinese():
         "C2,2024-02-07,信鸽,滨江支行,50,800\n"  # no such channel: rejected
         "C2,2024-03-07,网上银行,滨江支行,70,900\n"
     )
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
-    at.session_state["lang"] = "中文"
-    at.run()
-    at.switch_page("pages/data.py").run()
-    at.file_uploader(key="data_upload").set_value(("交易.csv", log.encode("utf-8"), "text/csv")).run()
+    at = _chinese_data_page("交易.csv", log.encode("utf-8"))
     at.button(key="data_load").click().run()
     assert not at.exception, at.exception
     issues = next(d.value for d in at.dataframe if "原因或列" in d.value.columns)
@@ -241,17 +231,7 @@ def test_a_chinese_page_tells_how_a_transaction_log_was_read_in_chinese():
 
 def test_a_chinese_page_refuses_a_file_in_chinese():
     """A refusal is a catalog message too: what is wrong and what to do, in the page's language."""
-    from pathlib import Path
-
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
-    at.session_state["lang"] = "中文"
-    at.run()
-    at.switch_page("pages/data.py").run()
-    at.file_uploader(key="data_upload").set_value(
-        ("年报.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "text/csv")
-    ).run()
+    at = _chinese_data_page("年报.csv", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
     assert any("文件是" in e and "PDF" in e and "需要一张表" in e for e in errors), errors
@@ -260,15 +240,8 @@ def test_a_chinese_page_refuses_a_file_in_chinese():
 
 def test_a_chinese_page_says_why_a_saved_mapping_is_refused_in_chinese():
     import json
-    from pathlib import Path
 
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=60)
-    at.session_state["lang"] = "中文"
-    at.run()
-    at.switch_page("pages/data.py").run()
-    at.file_uploader(key="data_upload").set_value(("客户.csv", CHINESE.encode("utf-8"), "text/csv")).run()
+    at = _chinese_data_page("客户.csv", CHINESE.encode("utf-8"))
     saved = next(u for u in at.file_uploader if str(u.key).startswith("data_saved_mapping_"))
     mapping = {"table": "customers", "columns": {"客户号": "customer_id", "金融资产": "aum", "网点": "aum"}}
     saved.set_value(("映射.json", json.dumps(mapping, ensure_ascii=False).encode(), "application/json")).run()
