@@ -65,6 +65,8 @@ def test_upload_mapping_and_report_in_the_browser(browser, server, tmp_path):
     page.get_by_text("The whole app now uses this dataset.").wait_for(timeout=30_000)
     page.get_by_text("中文", exact=True).click()
     page.get_by_text("校验报告", exact=True).wait_for(timeout=30_000)
+    page.get_by_text("aum 无法读取").first.wait_for(state="attached", timeout=30_000)
+    assert "invalid aum" not in page.content()  # the report re-renders in the new language
     page.screenshot(path=str(ARTIFACTS / "data-report-zh.png"), full_page=True)
     page.get_by_role("link", name="总览").click()
     page.get_by_text("有效客户数", exact=True).wait_for(timeout=30_000)
