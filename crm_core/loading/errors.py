@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_core.messages import Message, render
+from crm_core.messages import Message, shown
 
 TABLE_EXPECTED = Message("load_hint_table")
 """What a refused file should be: a table in one of the formats the loader reads."""
@@ -23,11 +23,11 @@ class LoadError(ValueError):
 
     def __init__(self, message: str | Message, /) -> None:
         self.message = message
-        super().__init__(render(message, "en") if isinstance(message, Message) else message)
+        super().__init__(str(shown(message, "en")))
 
     def text(self, lang: str) -> str:
         """The refusal in ``lang`` (a plain-string refusal as it is)."""
-        return render(self.message, lang) if isinstance(self.message, Message) else str(self.message)
+        return str(shown(self.message, lang))
 
 
 def refusal(name: str, problem: Message | str, hint: Message | None = TABLE_EXPECTED) -> LoadError:

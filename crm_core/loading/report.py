@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from crm_core.loading.mapping import Mapping
-from crm_core.messages import Message, render
+from crm_core.messages import Message, shown
 from crm_core.privacy import identifier_kind, masked_row_text, masked_text, masked_value
 
 EXAMPLES_KEPT = 5
@@ -225,4 +225,4 @@ def report_text(sentence: str | Message, lang: str = "en") -> str:
     A catalog message is rendered; a plain string (a file column, a bank's own word) is shown as
     it is. The CLI and the JSON report write English; the Data page renders in the session's language.
     """
-    return render(sentence, lang) if isinstance(sentence, Message) else sentence
+    return str(shown(sentence, lang))
