@@ -134,7 +134,6 @@ class _Tracker:
     """Mutable bookkeeping while one table is built; never leaves this module."""
 
     raw: RawTable
-    reasons: np.ndarray
     parse_failures: list
     out_of_range: list
     warnings: list
@@ -142,13 +141,18 @@ class _Tracker:
     value_measure: str | None = None
 
     def __post_init__(self) -> None:
-        # Kept alongside ``reasons``: testing an object array for None on every call costs more.
-        self._kept = np.asarray(pd.isna(self.reasons), dtype=bool)
+        # Each row's reason as a small code (0: kept) into ``reasons``: grouping a million rejected rows
+        # by a code is one pass, by the reason messages themselves a Python hash call per row.
+        self.codes = np.zeros(len(self.raw.frame), dtype="int16")
+        self.reasons: list[Message] = []
+        self._kept = np.ones(len(self.raw.frame), dtype=bool)
 
     def reject(self, mask: pd.Series | np.ndarray, reason: Message) -> None:
         mask = np.asarray(mask, dtype=bool) & self._kept
         if mask.any():
-            self.reasons[mask] = reason
+            if reason not in self.reasons:
+                self.reasons.append(reason)
+            self.codes[mask] = self.reasons.index(reason) + 1
             self._kept = self._kept & ~mask
 
     @property
@@ -167,9 +171,10 @@ class _Tracker:
                 examples.append(Example(row.row, row.text))
             issues[row.reason] = (count + 1, examples)
         rejected = np.flatnonzero(~self._kept)
-        present = pd.Series(self.reasons[rejected], index=rejected)
-        for reason, positions in present.groupby(present, sort=False).groups.items():
-            positions = np.asarray(positions)
+        codes = self.codes[rejected]
+        present, first = np.unique(codes, return_index=True)
+        for code in present[np.argsort(first)]:  # reasons in the order their first row appears
+            reason, positions = self.reasons[code - 1], rejected[codes == code]
             count, examples = issues.get(reason, (0, []))
             room = max(EXAMPLES_KEPT - len(examples), 0)
             texts = raw_row_text(self.raw, positions[:room])
@@ -540,8 +545,7 @@ def canonical_table(
         When a field the table cannot do without is not mapped (``aum`` for customers).
     """
     date_order = mapping.date_order or options.date_order
-    reasons = np.full(len(raw.frame), None, dtype=object)
-    tracker = _Tracker(raw, reasons, [], [], list(raw.preview.warnings), [])
+    tracker = _Tracker(raw, [], [], list(raw.preview.warnings), [])
     tracker.reject(blank_rows(raw.frame), BLANK_LINE)
     parsed = _parsed_fields(tracker, mapping, options, date_order)
     duplicate_ids = 0
