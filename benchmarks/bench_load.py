@@ -74,7 +74,8 @@ PAGES = (
 )
 SLIDER_PAGE = "Staff KPIs"
 # The retention weight; the second key is the one before the scenario store (``--commit`` of an earlier version).
-SLIDER = ", ".join(f".st-key-{key} input[type=range]" for key in ("staff_weights-retention", "staff_weight_retention"))
+SLIDER_KEYS = ("staff_weights.retention", "staff_weight_retention")
+SLIDER = ", ".join(f".st-key-{key.replace('.', '-')} input[type=range]" for key in SLIDER_KEYS)
 SETTLE_CHECK_MS = 600  # a run may be followed by another (a callback, a fragment): look twice, this far apart
 TARGET_P95_AT_8 = 5.0
 # Times measured before this issue's work (same machine, same flow), for comparison in the table.
@@ -245,6 +246,107 @@ async def one_session(browser, url: str, server_pid: int, timeout_s: float) -> S
     return session
 
 
+class ProtocolClient:
+    """One session spoken at Streamlit's WebSocket protocol, without a browser: what the server does for a user
+    whose browser runs on their own machine.
+
+    It sends what the frontend sends (``rerun_script`` with the page's script hash, a slider's new value as a
+    widget state) and reads every message the server answers with, as a browser would; a step ends at the
+    server's ``script_finished`` (a run cut short for another run does not count).
+    """
+
+    def __init__(self, socket) -> None:
+        self.socket = socket
+        self.pages: dict[str, str] = {}  # page title -> script hash, from the navigation message
+        self.sliders: dict[str, object] = {}  # widget id -> the Slider element last drawn
+        self.errors: list[str] = []
+
+    async def run(self, page_hash: str, widgets: list | None = None) -> None:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        message = BackMsg()
+        message.rerun_script.query_string = ""
+        message.rerun_script.page_script_hash = page_hash
+        for widget in widgets or ():
+            message.rerun_script.widget_states.widgets.append(widget)
+        await self.socket.send(message.SerializeToString())
+        await self.finished()
+
+    async def finished(self) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        early = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(await self.socket.recv())
+            kind = message.WhichOneof("type")
+            if kind == "navigation":
+                self.pages = {page.page_name: page.page_script_hash for page in message.navigation.app_pages}
+            elif kind == "delta" and message.delta.WhichOneof("type") == "new_element":
+                element = message.delta.new_element
+                if element.WhichOneof("type") == "slider":
+                    self.sliders[element.slider.id] = element.slider
+                elif element.WhichOneof("type") == "exception":
+                    self.errors.append(f"exception box: {element.exception.message[:200]}")
+            elif kind == "script_finished" and message.script_finished != early:
+                return
+
+
+async def protocol_step(client: ProtocolClient, session: Session, name: str, action, timeout_s: float) -> float | None:
+    """``step`` for a protocol client: the time from sending to the run's end; errors recorded, the session goes on."""
+    started, cpu, errors = time.perf_counter(), process_tree_cpu_seconds(session.server_pid), len(client.errors)
+    try:
+        await asyncio.wait_for(action(), timeout=timeout_s)
+    except Exception as error:  # a timeout, or the connection gone
+        session.errors.append(f"{name}: {type(error).__name__}")
+        return None
+    seconds = time.perf_counter() - started
+    session.server_cpu[name] = process_tree_cpu_seconds(session.server_pid) - cpu
+    session.errors += [f"{name}: {error}" for error in client.errors[errors:]]
+    return seconds
+
+
+async def one_protocol_session(url: str, server_pid: int, timeout_s: float) -> Session:
+    """The Chromium flow (open, every page, one Staff KPIs weight moved) at the protocol level."""
+    import websockets
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    session = Session(server_pid=server_pid)
+    stream = url.replace("http://", "ws://", 1) + "/_stcore/stream"
+    async with websockets.connect(stream, subprotocols=["streamlit"], max_size=None, origin=url) as socket:
+        client = ProtocolClient(socket)
+        seconds = await protocol_step(client, session, PAGES[0], lambda: client.run(""), timeout_s)
+        if seconds is None or not client.pages:
+            session.errors.append("no page list after opening")
+            return session
+        session.renders[PAGES[0]] = seconds
+        for name in PAGES[1:]:
+            page_hash = client.pages.get(name)
+            if page_hash is None:
+                session.errors.append(f"{name}: not in the page list")
+                continue
+            seconds = await protocol_step(client, session, name, lambda h=page_hash: client.run(h), timeout_s)
+            if seconds is not None:
+                session.renders[name] = seconds
+            if name == SLIDER_PAGE:
+                wanted = [w for w in client.sliders.values() if any(w.id.endswith(f"-{key}") for key in SLIDER_KEYS)]
+                if not wanted:
+                    session.errors.append("slider: not found")
+                    continue
+                slider = wanted[0]
+                value = next(iter(slider.value or slider.default))
+                moved = value + slider.step if value + slider.step <= slider.max else value - slider.step
+                state = WidgetState(id=slider.id)
+                state.double_array_value.data.append(moved)
+                session.slider = await protocol_step(
+                    client, session, "slider", lambda h=page_hash, s=state: client.run(h, [s]), timeout_s
+                )
+                redrawn = client.sliders[slider.id]
+                if session.slider is not None and next(iter(redrawn.value or redrawn.default)) != moved:
+                    session.errors.append("slider: the weight did not move")  # the run ignored the widget state
+    return session
+
+
 async def memory_sampler(pid: int, peak: list[int]) -> None:
     """Keep the largest resident size of the server seen (KiB) in ``peak[0]`` until cancelled."""
     while True:
@@ -252,14 +354,14 @@ async def memory_sampler(pid: int, peak: list[int]) -> None:
         await asyncio.sleep(0.25)
 
 
-async def round_of(browser, url: str, pid: int, sessions: int, timeout_s: float, cap_s: float) -> dict:
-    """N sessions at once; their times, errors, and the server's CPU and memory over the round."""
+async def round_of(start, pid: int, sessions: int, cap_s: float) -> dict:
+    """N sessions at once (``start()`` makes one): their times, errors, the server's CPU and memory in the round."""
     peak = [0]
     sampler = asyncio.create_task(memory_sampler(pid, peak))
     cpu_before, busy_before, load_before = process_tree_cpu_seconds(pid), machine_busy_seconds(), os.getloadavg()[0]
     ours_before = process_tree_cpu_seconds(os.getpid())  # this process, Playwright, Chromium and the server
     started = time.perf_counter()
-    tasks = [asyncio.create_task(one_session(browser, url, pid, timeout_s)) for _ in range(sessions)]
+    tasks = [asyncio.create_task(start()) for _ in range(sessions)]
     done, pending = await asyncio.wait(tasks, timeout=cap_s)
     for task in pending:
         task.cancel()
@@ -304,38 +406,45 @@ async def round_of(browser, url: str, pid: int, sessions: int, timeout_s: float,
 
 
 async def run(args: argparse.Namespace, url: str, pid: int) -> dict:
+    if args.clients == "protocol":
+        return await rounds(args, pid, lambda: one_protocol_session(url, pid, args.timeout))
     from playwright.async_api import async_playwright
 
-    deadline = time.monotonic() + args.cap
-    report: dict = {"rounds": []}
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            cpu_before = process_tree_cpu_seconds(pid)
-            warm_started = time.perf_counter()
-            warm = await asyncio.wait_for(one_session(browser, url, pid, args.timeout), timeout=args.cap)
-            report["warm_up"] = {
-                "wall_s": time.perf_counter() - warm_started,
-                "server_cpu_s": process_tree_cpu_seconds(pid) - cpu_before,
-                "renders_s": warm.renders,
-                "server_cpu_by_step_s": warm.server_cpu,
-                "slider_s": warm.slider,
-                "errors": warm.errors,
-                "server_vmhwm_gb": process_status_kib(pid, "VmHWM") / 2**20,
-            }
-            print(f"warm-up (one session, first visits; caches per dataset): {report['warm_up']['wall_s']:.1f} s")
-            print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in warm.renders.items()))
-            print("  server CPU: " + ", ".join(f"{name} {cpu:.1f} s" for name, cpu in warm.server_cpu.items()))
-            for sessions in args.sessions:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    print(f"overall cap of {args.cap:.0f} s reached: {sessions} sessions not run")
-                    break
-                result = await round_of(browser, url, pid, sessions, args.timeout, remaining)
-                report["rounds"].append(result)
-                print(row_of(result))
+            return await rounds(args, pid, lambda: one_session(browser, url, pid, args.timeout))
         finally:
             await browser.close()
+
+
+async def rounds(args: argparse.Namespace, pid: int, start) -> dict:
+    """One unmeasured warm-up session, then a round of each size in ``args.sessions`` (within ``args.cap``)."""
+    deadline = time.monotonic() + args.cap
+    report: dict = {"rounds": [], "clients": args.clients}
+    cpu_before = process_tree_cpu_seconds(pid)
+    warm_started = time.perf_counter()
+    warm = await asyncio.wait_for(start(), timeout=args.cap)
+    report["warm_up"] = {
+        "wall_s": time.perf_counter() - warm_started,
+        "server_cpu_s": process_tree_cpu_seconds(pid) - cpu_before,
+        "renders_s": warm.renders,
+        "server_cpu_by_step_s": warm.server_cpu,
+        "slider_s": warm.slider,
+        "errors": warm.errors,
+        "server_vmhwm_gb": process_status_kib(pid, "VmHWM") / 2**20,
+    }
+    print(f"warm-up (one session, first visits; caches per dataset): {report['warm_up']['wall_s']:.1f} s")
+    print("  " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in warm.renders.items()))
+    print("  server CPU: " + ", ".join(f"{name} {cpu:.1f} s" for name, cpu in warm.server_cpu.items()))
+    for sessions in args.sessions:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            print(f"overall cap of {args.cap:.0f} s reached: {sessions} sessions not run")
+            break
+        result = await round_of(start, pid, sessions, remaining)
+        report["rounds"].append(result)
+        print(row_of(result))
     return report
 
 
@@ -372,6 +481,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="serve a git archive of this commit (HEAD: a tree others are editing; an earlier one: compare)",
     )
+    parser.add_argument(
+        "--clients",
+        choices=("chromium", "protocol"),
+        default="chromium",
+        help="chromium: real browsers on this machine; protocol: sessions spoken at the WebSocket protocol "
+        "(the server's share alone, as when every user's browser runs on their own machine)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="JSON file (default results/load-<time>.json)")
     return parser
 
@@ -401,7 +517,8 @@ def main(argv: list[str] | None = None) -> dict:
     for result in report["rounds"]:
         print(
             f"N={result['sessions']}: CPU seconds in the round: server {result['server_cpu_s']:.0f}, "
-            f"browsers {result['load_generator_cpu_s']:.0f}, other work on the machine {result['other_work_cpu_s']:.0f}"
+            f"load generator {result['load_generator_cpu_s']:.0f}, "
+            f"other work on the machine {result['other_work_cpu_s']:.0f}"
         )
         if result["sessions"] == 1:
             steps = result["sessions_detail"][0]["server_cpu"] if result["sessions_detail"][0] else {}

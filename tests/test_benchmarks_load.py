@@ -74,3 +74,23 @@ def test_process_readers_see_this_process():
 def test_percentile_interpolates_between_ranks():
     assert percentile([5, 1, 4, 2, 3], 0.95) == pytest.approx(4.8)
     assert percentile([7.0], 0.95) == 7.0
+
+
+def test_clients_default_to_chromium_and_protocol_is_offered():
+    assert bench_load.parse_args([]).clients == "chromium"
+    assert bench_load.parse_args(["--clients", "protocol"]).clients == "protocol"
+    with pytest.raises(SystemExit):
+        bench_load.parse_args(["--clients", "curl"])
+
+
+@pytest.mark.slow
+def test_a_protocol_session_visits_every_page_and_moves_the_slider(tmp_path):
+    """The browserless client opens the production server, visits the ten pages and moves the retention weight:
+    every step is a finished run, and the slider is redrawn at its new value (else the session records an error)."""
+    import asyncio
+
+    with bench_load.production_server(tmp_path / "server.log") as (url, pid):
+        session = asyncio.run(bench_load.one_protocol_session(url, pid, 120))
+    assert session.errors == []
+    assert list(session.renders) == list(bench_load.PAGES)
+    assert session.slider is not None and session.server_cpu["slider"] > 0
