@@ -178,10 +178,15 @@ def active_customers(customers: pd.DataFrame) -> int:
 def total_aum(customers: pd.DataFrame) -> float:
     """Return total AUM: deposits plus investments of active customers (a missing balance counts as 0).
 
+    NaN (shown "n/a") when no active customer has a known balance: a file without one (a
+    transaction log with no balance column) has an unknown total, not a total of 0.
+
     Examples
     --------
     >>> total_aum(pd.DataFrame({"aum": [100.0, None, 50.0], "is_active": [True, True, False]}))
     100.0
+    >>> total_aum(pd.DataFrame({"aum": [None, None], "is_active": [True, True]}))
+    nan
     """
-    aum = customers["aum"].to_numpy(dtype=float, na_value=np.nan)
-    return float(np.nansum(aum[customers["is_active"].to_numpy(dtype=bool)]))
+    aum = customers["aum"].to_numpy(dtype=float, na_value=np.nan)[customers["is_active"].to_numpy(dtype=bool)]
+    return float(np.nansum(aum)) if (~np.isnan(aum)).any() else float("nan")

@@ -62,7 +62,10 @@ plot(
 st.subheader(t("coholding_heading"))
 for sentence in prod.co_holding_messages(view.pairs, top=4):
     st.markdown(f"- {md(say(sentence))}")
-plot(chart(lift_heatmap, prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
+if len(view.pairs):
+    plot(chart(lift_heatmap, prod.lift_matrix(view.pairs), t("lift_title"), names), key="products_lift_chart")
+else:  # one product (a single flag such as HasCrCard): nothing is held together
+    st.info(t("coholding_needs_two", products=len(view.products)))
 
 
 @st.fragment

@@ -233,3 +233,9 @@ def test_next_best_is_the_same_scored_in_blocks_of_any_size(monkeypatch):
         np.testing.assert_array_equal(blocks.product_codes, whole.product_codes)
         for name in ("propensity", "conversion", "expected_value"):
             np.testing.assert_array_equal(getattr(blocks, name), getattr(whole, name))  # bit for bit
+
+
+def test_lift_heatmap_of_one_product_is_an_empty_chart_not_an_error():
+    """A file with one product flag (Churn_Modelling's HasCrCard) has no pair: the page says so, the builder copes."""
+    empty = lift_matrix(pd.DataFrame(columns=["antecedent", "consequent", "lift"]))
+    assert lift_heatmap(empty, "Lift").data[0].z.size == 0

@@ -105,6 +105,7 @@ def opportunity_figure(
 def lift_heatmap(lifts: pd.DataFrame, title: str, product_labels: Mapping[str, str] | None = None) -> go.Figure:
     """Return a heatmap of ``lift_matrix`` (rows: customers holding …, columns: … also hold), centred on 1."""
     values = lifts.to_numpy(dtype=float)
+    shown = np.vectorize(lambda v: f"{v:.1f}", otypes=[str])(np.nan_to_num(values))  # otypes: no pair, no error
     figure = go.Figure(
         go.Heatmap(
             z=values,
@@ -112,7 +113,7 @@ def lift_heatmap(lifts: pd.DataFrame, title: str, product_labels: Mapping[str, s
             y=_names(lifts.index, product_labels),
             colorscale="RdBu",
             zmid=1.0,
-            text=np.where(np.isnan(values), "", np.vectorize(lambda v: f"{v:.1f}")(np.nan_to_num(values))),
+            text=np.where(np.isnan(values), "", shown),
             texttemplate="%{text}",
             colorbar={"title": "lift"},
         )
