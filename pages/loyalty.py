@@ -11,7 +11,7 @@ from ui import loyalty as ui_loy
 from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import current_lang, say, t
-from ui.widgets import chart, download_pair, exported, md, page_header, plot, table
+from ui.widgets import chart, churn_tile_named, download_pair, exported, md, page_header, plot, table
 
 page_header("loyalty")
 prepared = data.active_prepared()
@@ -27,7 +27,7 @@ indicators = ui_loy.stickiness(prepared).indicators
 settings.weight_controls(("stickiness", "weights"), indicators, lambda n: t(f"stickiness_{n}"))
 st.caption(say(loy.primacy_rule(has_payroll=prepared.has("is_payroll"))))
 view = ui_loy.view(prepared, codes, keys, settings.active())
-ui_loy.kpi_tiles(view.tiles())
+ui_loy.kpi_tiles(churn_tile_named(view.tiles(), prepared))
 ui_loy.hidden_note(view, groups)
 plot(
     chart(

@@ -8,7 +8,7 @@ from crm_core.overview import channel_mix_from_counts, off_counter_rate
 from ui import data
 from ui.i18n import month_label, percent, t
 from ui.trends import trends_section
-from ui.widgets import chart, kpi_tile, page_header, plot
+from ui.widgets import chart, churn_tile_named, kpi_tile, page_header, plot
 
 dataset = data.active_dataset()
 page_header("overview", data.dataset_label(dataset))
@@ -16,8 +16,7 @@ page_header("overview", data.dataset_label(dataset))
 prepared = data.active_prepared()
 kpis, totals, notes = data.overview_figures(prepared)
 st.caption(t("as_of", month=month_label(prepared.as_of)) if prepared.dated else t("as_of_unknown"))
-if not prepared.has("closed_date"):  # the churn rate is then the file's flag over all customers, no window
-    kpis["metric"] = kpis["metric"].replace({"churn_rate": "churn_rate_flag"})
+kpis = churn_tile_named(kpis, prepared)
 
 for start in range(0, len(kpis), 3):
     for column, (_, row) in zip(st.columns(3), kpis.iloc[start : start + 3].iterrows(), strict=False):

@@ -44,6 +44,19 @@ def test_the_overview_says_the_month_is_unknown_and_names_the_churn_flag():
     assert "Churn rate (flag in the file)" in labels and "Churn rate, last 12 months" not in labels
 
 
+def test_loyalty_names_the_churn_flag_too():
+    """The Loyalty tile read "Churn rate, last 12 months" for BankChurners and Churn_Modelling (no closing dates)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "EN"
+    at.session_state["uploaded_dataset"] = undated()
+    at.session_state["data_source"] = "upload"
+    at.run()
+    at.switch_page("pages/loyalty.py").run()
+    assert not at.exception, at.exception
+    labels = [m.label for m in at.metric]
+    assert "Churn rate (flag in the file)" in labels and "Churn rate, last 12 months" not in labels, labels
+
+
 def test_every_page_names_the_measure_that_stands_in_for_aum():
     from dataclasses import replace
 

@@ -118,7 +118,8 @@ def kpi_tiles(tiles) -> None:
             formatter = {"share": format_share, "money": money, "count": count}.get(row["unit"], lambda v: f"{v:.0f}")
             value = row["value"]
             shown = formatter(value) if value is not None and np.isfinite(float(value)) else t("not_available")
-            column.metric(t(f"loyalty_{metric}"), shown, border=True)
+            label = t("metric_churn_rate_flag") if metric == "churn_rate_flag" else t(f"loyalty_{metric}")
+            column.metric(label, shown, border=True)
 
 
 def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, top: int = 5) -> list[str]:

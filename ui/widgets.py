@@ -200,6 +200,14 @@ def format_value(value: float, unit: str) -> str:
     return f"{value:.2f}"
 
 
+def churn_tile_named(tiles: pd.DataFrame, prepared) -> pd.DataFrame:
+    """Tiles with the churn rate named for what it measures: without closing dates it is the file's own flag over
+    all customers, with no 12-month window (``metric_churn_rate_flag``), on the Overview and Loyalty alike."""
+    if prepared.has("closed_date"):
+        return tiles
+    return tiles.assign(metric=tiles["metric"].replace({"churn_rate": "churn_rate_flag"}))
+
+
 # A rise is bad news for these metrics, so their delta is coloured the other way round.
 INVERSE_METRICS = frozenset({"churn_rate", "churn_rate_flag", "top1_aum_share", "top2_aum_share", "top10_aum_share"})
 
