@@ -45,8 +45,8 @@ if not view.model_usable:
     st.warning(say(risk.fitted.reason), icon=":material/block:")
     st.stop()
 ui_loy.model_quality(view)
-for sentence in ui_loy.driver_sentences(risk, prepared):
-    st.markdown(f"- {md(sentence)}")
+for bullet in ui_loy.driver_bullets(risk, prepared):
+    st.markdown(bullet)
 
 st.subheader(t("risk_heading"))
 branch_names = ui_places.names(prepared)

@@ -37,7 +37,7 @@ with st.expander(t("staff_weights"), expanded=True):
 baseline_name, current_name = ui_staff.label(shown.baseline_label), ui_staff.label(shown.current_label)
 if shown.fallback:
     st.info(t("staff_showing_proposed"), icon=":material/compare_arrows:")
-st.markdown(f"**{md(say(shown.movers))}**")
+st.markdown(ui_staff.movers_markdown(shown.movers))
 if shown.separation is not None:
     st.info(md(say(shown.separation)), icon=":material/straighten:")
 ranking = ui_staff.ranking_frame(shown)

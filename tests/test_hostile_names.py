@@ -377,3 +377,58 @@ def test_check_masks_identifiers_unless_asked(tmp_path, capsys, as_json):
     assert {hostile.PHONES[1], hostile.ID_NUMBERS[1], hostile.NAMES[1]} <= {
         v for v in hostile.RAW_IDENTIFIERS if v in clear
     }
+
+
+# --- sentences the pages compose in Markdown (issue 22, item 5: the Staff KPIs movers, the Loyalty drivers) ----
+
+
+def test_the_staff_movers_sentence_keeps_unit_names_as_text():
+    """The fixture's ranks never move clearly, so the page test draws no movers: the sentence is tested here."""
+    from crm_core.staff.scores import movers_message
+    from ui.staff import movers_markdown
+
+    units = list(hostile.HOSTILE_NAMES)
+    ranks = list(range(1, len(units) + 1))
+    table = pd.DataFrame({"unit": units, "rank": ranks, "baseline_rank": ranks[::-1]})
+    table["rank_change"] = table["baseline_rank"] - table["rank"]
+    markdown = movers_markdown(movers_message(table, "Deposit", "Balanced", n=len(units)))
+    assert markdown.replace("\\", "").startswith("**From Deposit to Balanced:")
+    assert "rises" in markdown and "falls" in markdown
+    assert "evil" in markdown  # the names are there …
+    assert not markdown_problems([markdown]), markdown  # … as text
+
+
+def test_the_loyalty_driver_bullets_keep_a_riskiest_branch_as_text():
+    """The fixture has too few churners for a usable model, so the page test draws no driver: tested here."""
+    from types import SimpleNamespace
+
+    from crm_core.prepare import prepared_dataset
+    from tests.conftest import tiny_dataset
+    from ui.loyalty import driver_bullets
+
+    drivers = pd.DataFrame(
+        {
+            "feature": ["branch"] * len(hostile.HOSTILE_NAMES),
+            "direction": [float("nan")] * len(hostile.HOSTILE_NAMES),
+            "riskiest_level": list(hostile.HOSTILE_NAMES),
+            "message": [None] * len(hostile.HOSTILE_NAMES),
+        }
+    )
+    risk = SimpleNamespace(fitted=SimpleNamespace(drivers=drivers))
+    bullets = driver_bullets(risk, prepared_dataset(tiny_dataset()), top=len(drivers))
+    assert len(bullets) == len(hostile.HOSTILE_NAMES) and all(
+        b.replace("\\", "").startswith("- Branch: churn risk") for b in bullets
+    )
+    assert not markdown_problems(bullets), bullets
+
+
+@pytest.mark.parametrize("name", [hostile.MARKDOWN_LINK, hostile.BARE_URL, hostile.WWW_ADDRESS, hostile.MARKDOWN_IMAGE])
+def test_a_shared_link_named_with_markup_shows_its_name_as_text_in_the_sidebar(name):
+    """Issue 22 item 5: a link's scenario name reaches every page's sidebar caption; it must stay text there."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"s": "proposed", "name": name})
+    at.run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.sidebar.caption]
+    assert any("evil" in c for c in captions), captions  # the link's name is shown …
+    assert not markdown_problems(captions), captions  # … as text

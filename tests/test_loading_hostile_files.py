@@ -90,6 +90,26 @@ def test_a_sheet_over_the_cell_bound_is_refused_with_the_way_out():
     assert time.perf_counter() - started < 5
 
 
+def test_a_sheet_read_past_its_time_bound_is_refused_and_names_the_row(monkeypatch):
+    """Issue 22 item 1: every reader is bounded in time; a sheet slower than the bound is stopped, not waited on."""
+    monkeypatch.setattr(reading, "EXCEL_READ_SECONDS", -1.0)  # already past: the first check stops it
+    with pytest.raises(LoadError, match=r"reading sheet 'Sheet1' took longer than -1 s \(stopped at row 1\)"):
+        load_table("slow.xlsx", corpus.tiny_workbook("A1:C41", customer_rows(40)))
+
+
+@pytest.mark.parametrize(
+    ("rows", "problem"),
+    [
+        (corpus.sheet_row(1, HEADER) + corpus.sheet_row(1_048_577, {1: "C9", 2: "1"}), "outside Excel's grid"),
+        (customer_rows(3, first=5) + corpus.sheet_row(3, {1: "C3", 2: "1"}), "lists row 3 after row 7"),
+    ],
+)
+def test_a_damaged_sheet_is_refused_as_damaged(rows, problem):
+    """A row beyond Excel's grid, or rows out of order, cannot come from Excel: refused, with the way out."""
+    with pytest.raises(LoadError, match=problem):
+        load_table("damaged.xlsx", corpus.tiny_workbook("A1:C9", rows))
+
+
 def test_a_zip_bomb_is_refused_before_it_is_opened_and_says_what_to_do():
     [(name, data)] = corpus.zip_bomb_workbook()
     assert len(data) < 100_000

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import crm_core
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,6 +49,21 @@ def test_every_download_button_leaves_the_app_as_it_is():
                 shared_calls.append(path.name)
     assert streamlit_calls == [("ui/widgets.py", "ignore")]
     assert len(shared_calls) >= 10  # the exports, the scenario file, the tables' CSV / Excel, templates, reports
+
+
+def test_a_download_is_built_on_click_never_handed_over_as_bytes():
+    """Issue 22 item 9: a file handed over as bytes waits under a ``/media`` address that answers whoever holds
+    it; every download is a function run on click (the join plan's JSON was the last one built eagerly)."""
+    from unittest.mock import Mock
+
+    from ui.widgets import download_button
+
+    container = Mock()
+    with pytest.raises(TypeError, match="pass a function that builds the file, not its bytes"):
+        download_button(container, "Plan", b"{}", "plan.json", "application/json", key="plan")
+    container.download_button.assert_not_called()
+    download_button(container, "Plan", lambda: b"{}", "plan.json", "application/json", key="plan")
+    assert callable(container.download_button.call_args.args[1])
 
 
 def test_a_keyed_choice_with_translated_labels_carries_the_language_in_its_key():

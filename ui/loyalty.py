@@ -122,6 +122,14 @@ def kpi_tiles(tiles) -> None:
             column.metric(label, shown, border=True)
 
 
+def driver_bullets(risk: loy.ChurnRisk, prepared: PreparedDataset, top: int = 5) -> list[str]:
+    """``driver_sentences`` as Markdown list items, each escaped (a riskiest branch named with a link or an
+    address stays text)."""
+    from ui.widgets import md
+
+    return [f"- {md(sentence)}" for sentence in driver_sentences(risk, prepared, top)]
+
+
 def driver_sentences(risk: loy.ChurnRisk, prepared: PreparedDataset, top: int = 5) -> list[str]:
     """The model's strongest drivers in words, a riskiest branch or city named as the session shows it."""
     from crm_core.places import PLACE_COLUMNS

@@ -115,7 +115,7 @@ def plan_panel(files: list[tuple[str, bytes]]) -> JoinPlan | None:
         download_button(
             right,
             t("relations_download"),
-            plan.to_json(),
+            plan.to_json,
             file_name="join_plan.json",
             mime="application/json",
             key=f"data_join_plan_json_{key}",

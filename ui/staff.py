@@ -98,6 +98,14 @@ def preset_control(shown: staff.StaffView, container) -> None:
     )  # fmt: skip
 
 
+def movers_markdown(movers: Message) -> str:
+    """The "who rises, who falls" sentence as bold Markdown, unit names escaped (a branch named
+    ``[Xihu](https://…)`` or ``www.…`` stays text)."""
+    from ui.widgets import md
+
+    return f"**{md(say(movers))}**"
+
+
 def ranking_labels(shown: staff.StaffView) -> dict[str, str]:
     """Display name of each ranking-table column shown, in the session's language."""
     return {

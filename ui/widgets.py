@@ -288,10 +288,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def download_button(container, label: str, data, file_name: str, mime: str, key: str) -> None:
     """A download button that leaves the app as it is (``on_click="ignore"``): every download goes through here.
 
-    ``data`` is bytes, text or a callable that takes no argument (the file is then built when clicked). A
-    download that reran the app lost the next one: the rerun registers each deferred download under a new
-    file id and revokes the old one, which the browser still held for a click soon after.
+    ``data`` is a callable that takes no argument: the file is built when clicked, so no file waits under a
+    ``/media`` address before anyone asks for it (issue 22: those addresses answer whoever holds them while
+    the session lives). Bytes or text are refused (``TypeError``). A download that reran the app lost the
+    next one: the rerun registers each deferred download under a new file id and revokes the old one, which
+    the browser still held for a click soon after.
     """
+    if not callable(data):
+        raise TypeError(f"download {key!r}: pass a function that builds the file, not its {type(data).__name__}")
     container.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore")
 
 
