@@ -17,6 +17,7 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 ROWS = "".join(f"C{i},{1000 * i + 5},{i % 5 == 0},{30 + i % 40}\n" for i in range(1, 400))
 NO_BRANCH_CSV = f"customer_id,aum,churned,age\n{ROWS}".encode()
 CUSTOMERS_CSV = b"customer_id,aum,branch\nC1,100,North\nC2,200,South\n"
+CUSTOMER_FILE = ("customers.csv", CUSTOMERS_CSV)
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,18 @@ def test_two_different_files_with_one_name_are_both_read():
     assert [m.value for m in at.metric] == ["4", "4", "0"]
     summary = next(d.value for d in at.dataframe if "File" in d.value.columns)
     assert summary["File"].tolist() == ["a.csv", "a (2).csv"]
+
+
+def test_every_refused_file_is_named_not_only_the_first():
+    """Issue 19, "failures in the open": two unusable files were refused as one, naming the second only."""
+    from crm_core.loading import LoadError
+
+    files = [("x.csv", b"foo,bar\n1,2\n"), ("products.csv", b"product_code,product_name\nA,Card\n"), CUSTOMER_FILE]
+    with pytest.raises(LoadError) as refused:
+        load_dataset(files)
+    english = str(refused.value)
+    assert english.index("x.csv:") < english.index("products.csv:")  # both, in the order given
+    assert "map one of: 'foo', 'bar'" in english and "map one of: 'product_code', 'product_name'" in english
+    assert "customers.csv" not in english  # the usable file is not blamed
+    chinese = refused.value.text("zh")
+    assert "x.csv" in chinese and "products.csv" in chinese and "没有" in chinese

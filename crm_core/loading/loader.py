@@ -13,7 +13,7 @@ from crm_core.loading.budget import memory_refusal
 from crm_core.loading.building import canonical_table, numeric_fields_of
 from crm_core.loading.currency import detected_currency
 from crm_core.loading.errors import TABLE_EXPECTED, LoadError, refusal
-from crm_core.loading.mapping import Mapping, guessed_table, suggested_mapping
+from crm_core.loading.mapping import Mapping, guessed_table, joined, suggested_mapping
 from crm_core.loading.options import DEFAULT_OPTIONS, LoadOptions
 from crm_core.loading.reading import Preview, preview_file, read_rows
 from crm_core.loading.relations import JoinPlan, is_relational, reduced_dataset
@@ -140,10 +140,14 @@ def _load_dataset_unguarded(
             raise LoadError(Message("load_refused_unclear_plan", notes=notes))
         return reduced_dataset(files, plan, options)
     mappings = mappings or {}
-    planned = []
+    planned, refused = [], []  # every refused file is named, not only the first
     for name, data in files:
         given = as_mapping(mappings[name]) if mappings.get(name) is not None else None
-        preview = file_preview(name, data, given, options)
+        try:
+            preview = file_preview(name, data, given, options)
+        except LoadError as error:
+            refused.append((name, error))
+            continue
         mapping = given or suggested_mapping_for(preview, options)
         planned.append((name, data, preview, mapping))
     frames: dict[str, list[pd.DataFrame]] = {"customers": [], "activity": [], "holdings": []}
@@ -153,22 +157,34 @@ def _load_dataset_unguarded(
     reference = options.as_of
     customers_given = any(mapping.table == "customers" for *_, mapping in planned)
     logs, monthly_ids = [], []
-    for _, _, preview, mapping in sorted(planned, key=lambda item: order[item[3].table]):
+    for name, _, preview, mapping in sorted(planned, key=lambda item: order[item[3].table]):
         months = [frame["month"].max() for frame in frames["activity"] if len(frame)]
         if mapping.table == "customers" and reference is None and months:
             reference = max(months).date()
         if is_transaction_mapping(mapping):  # one row per transaction: crm_core.loading.transactions
-            log = transaction_log(read_rows(preview), mapping, options, customers_given)
+            try:
+                log = transaction_log(read_rows(preview), mapping, options, customers_given)
+            except LoadError as error:
+                refused.append((name, error))
+                continue
             frames["activity"] += [] if log.activity is None else [log.activity]
             logs.append(log)
             reports.append(log.report)
             continue
-        raw = read_rows(preview, numeric_fields_of(mapping))
-        frame, report = canonical_table(raw, mapping, options, reference)
+        try:
+            raw = read_rows(preview, numeric_fields_of(mapping))
+            frame, report = canonical_table(raw, mapping, options, reference)
+        except LoadError as error:
+            refused.append((name, error))
+            continue
         frames[mapping.table].append(frame)
         reports.append(report)
         if mapping.table == "activity":
             monthly_ids.append(frame["customer_id"])
+    if refused:
+        given_order = [name for name, _ in files]  # named in the order the files were given
+        refused.sort(key=lambda item: given_order.index(item[0]))
+        raise LoadError(joined([error.message for _, error in refused]))
     if not frames["customers"] and (logs or monthly_ids):
         customers, notes = derived_customers(logs, monthly_ids)
         frames["customers"].append(customers)
