@@ -233,3 +233,16 @@ def test_a_product_renamed_in_the_editor_is_saved_as_its_flag():
     assert _named_product(next(row.itertuples())) == "has_credit_card"
     row["product"] = ["tjcr"]
     assert _named_product(next(row.itertuples())) == "has_tjcr"
+
+
+def test_the_dataset_carries_its_stand_in_value_measure_from_the_loader():
+    """Set by the loader, so the command line, the report and the pages name the same measure (it was set only by
+    the Data page's button, and a CLI load kept "aum")."""
+    from crm_core.loading import load_dataset
+
+    def measure_of(name: str) -> str:
+        return load_dataset([(name, (EXTRACTS / name).read_bytes())])[0].value_measure
+
+    assert measure_of("bank_churners.csv") == "credit_limit"
+    assert measure_of("santander_products.csv") == "annual_income"
+    assert measure_of("churn_modelling.csv") == "aum"  # a balance column: AUM itself

@@ -69,6 +69,29 @@ def test_every_page_names_the_measure_that_stands_in_for_aum():
     assert any("信用额度" in i.value and "代替" in i.value for i in at.info), [i.value for i in at.info]
 
 
+def test_the_report_and_the_overview_name_a_stand_in_measure_as_what_it_is():
+    """A credit limit standing in for AUM was "Total AUM: deposits plus investments" in the deck and on the
+    Overview; the report's scope now carries the pages' banner, and the tile's caption names the measure."""
+    from dataclasses import replace
+
+    from crm_core.report import report_content
+    from crm_core.scenarios import Scenario
+
+    stand_in = replace(undated(), value_measure="credit_limit")
+    for lang, words in (("en", "credit limit stands in for it"), ("zh", "信用额度代替")):
+        report = report_content(prepared_dataset(stand_in), Scenario(), lang)
+        assert any(words in line for line in report.scope), report.scope
+    assert not any("stands in" in line for line in report_content(prepared_dataset(undated()), Scenario()).scope)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = "EN"
+    at.session_state["uploaded_dataset"] = stand_in
+    at.session_state["data_source"] = "upload"
+    at.run()
+    captions = [c.value for c in at.caption]
+    assert "Total credit limit of active customers, standing in for AUM (the file has none)." in captions, captions
+    assert "Deposits plus investments of active customers." not in captions
+
+
 def test_the_report_does_not_date_an_undated_file():
     from crm_core.report import report_content
     from crm_core.scenarios import Scenario

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePath
 
 import pandas as pd
@@ -286,10 +286,7 @@ def use_pending_dataset() -> None:
     """Button callback: switch the whole app to the dataset just loaded (callbacks may set widget state)."""
     pending = st.session_state.get(PENDING_KEY)
     if pending is not None and usable_rows(pending[0]):
-        dataset, report = pending[0], pending[1]
-        customers = next((t for t in report.files if t.table == "customers"), None)
-        measure = getattr(getattr(customers, "mapping", None), "value_measure", None) if customers else None
-        chosen = replace(dataset, value_measure=measure) if measure else dataset
+        chosen = pending[0]  # its value measure set by the loader (``Dataset.value_measure``)
         st.session_state[data.UPLOADED_KEY] = chosen
         st.session_state[data.SOURCE_KEY] = "upload"
         # Prepared and its models trained while the manager looks around (ui.background).

@@ -222,7 +222,11 @@ def kpi_tile(row: pd.Series) -> None:
             delta=delta,
             delta_color="inverse" if row["metric"] in INVERSE_METRICS else "normal",
         )
-        st.caption(t(f"explain_{row['metric']}"))
+        measure = data.active_dataset().value_measure if row["metric"] == "total_aum" else "aum"
+        if measure != "aum":  # a stand-in for AUM is named as what it is, not as deposits plus investments
+            st.caption(t("explain_total_aum_stand_in", measure=t(f"measure_{measure}")))
+        else:
+            st.caption(t(f"explain_{row['metric']}"))
 
 
 def page_header(name: str, subtitle: str = "") -> None:

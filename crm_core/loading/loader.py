@@ -204,6 +204,9 @@ def _load_dataset_unguarded(
         mapping = next(report.mapping for report in reports if report.file_name == name)
         parts += [name.encode("utf-8"), bytes(data), mapping.to_json().encode("utf-8")]
     parts.append(json.dumps(asdict(options), default=str, sort_keys=True).encode("utf-8"))
+    # The measure that stands in for AUM (credit limit, income …): named on every surface and in the CLI.
+    stand_ins = [r.mapping.value_measure for r in reports if r.table == "customers" and r.mapping.value_measure]
+    measure = stand_ins[0] if stand_ins else "aum"
     dataset = Dataset(
         name=", ".join(name for name, _ in files),
         customers=tables["customers"],
@@ -213,6 +216,7 @@ def _load_dataset_unguarded(
         currency=detected_currency(
             [c for _, _, preview, _ in planned for c in preview.columns], [p.sample for _, _, p, _ in planned]
         ),
+        value_measure=measure,
     )
     file_order = [name for name, _ in files]
     ordered = tuple(sorted(reports, key=lambda report: file_order.index(report.file_name)))

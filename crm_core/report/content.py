@@ -766,6 +766,9 @@ def report_scope(prepared: PreparedDataset, scenario: Scenario, labels, lang: st
     if said:
         scope.append(_t("report_filtered", lang, statement=said))
         scope += [render_message(m, lang) for m in as_of_caveats(prepared.dataset, scenario.filters)]
+    measure = prepared.dataset.value_measure
+    if measure != "aum":  # the pages' banner: a stand-in for AUM named on every surface
+        scope.append(_t("value_measure_note", lang, measure=_t(f"measure_{measure}", lang)))
     if prepared.dataset.name == SAMPLE_NAME:
         scope.append(_t("sample_banner", lang))
     return tuple(scope)
