@@ -277,6 +277,14 @@ def test_check_json_prints_the_plan_with_matched_and_unmatched_rows_and_reuses_i
     assert links[("trans.csv", "account_id")]["unmatched"] == 1
     assert links[("client.csv", "district_id")]["rows"] is None  # a key pair the reduction does not use
     assert (data["rows_read"], data["rows_loaded"], data["rows_rejected"]) == (209, 207, 2)
+    # Each file's shape as the plan reads it (trans.csv was "customers" by its balance column alone).
+    kinds = {file["file_name"]: file["shape"]["kind"] for file in data["files"]}
+    assert kinds == {
+        "account.csv": "lookup", "card.csv": "holdings", "client.csv": "customers", "disp.csv": "lookup",
+        "district.csv": "lookup", "loan.csv": "holdings", "trans.csv": "transactions",
+    }  # fmt: skip
+    trans = next(file for file in data["files"] if file["file_name"] == "trans.csv")["shape"]
+    assert trans["reason"].startswith("transaction table of the join plan") and trans["confidence"] == "high"
     saved = tmp_path / "plan.json"
     saved.write_text(json.dumps(data["join_plan"]), encoding="utf-8")
     assert check_main([*paths, "--join-plan", str(saved)]) == 0

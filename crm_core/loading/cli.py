@@ -125,6 +125,32 @@ def file_shapes(files: list[tuple[str, bytes]]) -> dict[str, Shape | None]:
     return shapes
 
 
+_SHAPE_OF_ROLE = {
+    "client": "customers",
+    "account": "lookup",
+    "disposition": "lookup",
+    "district": "lookup",
+    "card": "holdings",
+    "loan": "holdings",
+    "order": "holdings",
+    "transaction": "transactions",
+    "unused": "lookup",
+}
+
+
+def plan_shapes(plan) -> dict[str, Shape]:
+    """Each file's shape as the join plan reads it: in a related set a file is what its role makes it
+    (``trans.csv`` a transaction log, not a customers table with a balance column), stated with the role."""
+    return {
+        table.file_name: Shape(
+            _SHAPE_OF_ROLE[table.role],
+            f"{table.role} table of the join plan: {report_text(table.reason)}" if table.reason else table.role,
+            "high",
+        )
+        for table in plan.tables
+    }
+
+
 def file_report_text(report: TableReport, shape: Shape | None = None) -> str:
     """Return a readable multi-line summary of one file's report (and its detected shape)."""
     delimiter = DELIMITER_NAMES.get(report.delimiter or "", report.delimiter)
@@ -196,6 +222,7 @@ def check_main(argv: list[str]) -> int:
         if plan is not None and (args.join_plan or not plan.ambiguous):
             load = relational_load(files, plan)
             report, joins = load.report, load.joins
+            shapes |= plan_shapes(plan)
         else:
             _, report = load_dataset(files, _mappings(args.mapping, names))
     except (LoadError, OSError) as error:
