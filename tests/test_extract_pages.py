@@ -25,6 +25,7 @@ CASES = [
     ("santander_products.csv", "EN"),
     ("transactions_en.csv", "EN"),
     ("relational", "EN"),
+    ("relational_long", "中文"),
     ("chinese_customers.csv", "中文"),
     ("transactions_zh_gb18030.csv", "中文"),
 ]
@@ -32,8 +33,8 @@ ZERO_MONEY = re.compile(r"^[¥$€₹]0(\.0+)?$")
 
 
 def files_of(case: str) -> list[tuple[str, bytes]]:
-    if case == "relational":
-        return [(path.name, path.read_bytes()) for path in sorted((EXTRACTS / "relational").glob("*.csv"))]
+    if case.startswith("relational"):  # a folder of related tables
+        return [(path.name, path.read_bytes()) for path in sorted((EXTRACTS / case).glob("*.csv"))]
     return [(case, (EXTRACTS / case).read_bytes())]
 
 

@@ -74,7 +74,14 @@ def channel_benchmark_figure(
     )
     figure.update_layout(
         yaxis={"title": labels["y_title"]},
-        yaxis2={"title": labels["rate_title"], "overlaying": "y", "side": "right", "ticksuffix": "%"},
+        yaxis2={
+            "title": labels["rate_title"],
+            "overlaying": "y",
+            "side": "right",
+            "ticksuffix": "%",
+            "tickformat": ".0f",
+            "rangemode": "nonnegative",
+        },
     )
     return _layout(figure, labels["title"], 380)
 
