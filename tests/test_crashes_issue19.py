@@ -102,3 +102,26 @@ def test_every_refused_file_is_named_not_only_the_first():
     assert "customers.csv" not in english  # the usable file is not blamed
     chinese = refused.value.text("zh")
     assert "x.csv" in chinese and "products.csv" in chinese and "没有" in chinese
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "customers"),
+    [
+        ("ids.csv", b"customer_id,branch,age\nC1,West,30\nC2,East,41\nC3,West,52\n", 3),  # no value measure
+        ("flags.csv", "客户号,信用卡,理财\nC1,是,否\nC2,否,是\n".encode(), 2),  # product flags only
+        ("holdings.csv", b"customer_id,product\nC1,credit_card\nC2,loan\nC1,loan\n", 2),  # holdings only
+    ],
+)
+def test_a_file_with_ids_and_no_value_measure_is_used_and_every_page_opens(name, content, customers):
+    """Issue 19: every table is optional except an id. These three were refused ("no column is mapped to aum")."""
+    at = open_data_page()
+    at.file_uploader(key="data_upload").set_value((name, content, "text/csv")).run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="data_use").click().run()
+    dataset = at.session_state["uploaded_dataset"]
+    assert len(dataset.customers) == customers and dataset.customers["aum"].isna().all()
+    for page in ("overview", "segments", "products", "loyalty", "playbook"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)

@@ -72,16 +72,29 @@ def test_missing_customer_id_is_generated_from_the_row_number_with_a_warning():
     assert any("generated from the row number" in warning for warning in warning_texts(report.warnings))
 
 
-def test_missing_aum_is_refused_naming_the_columns():
-    message = r"no column is mapped to aum \(assets under management\); map one of: 'cust_id', 'x'"
+def test_ids_without_aum_or_a_measure_load_with_every_aum_missing_and_say_so():
+    """Issue 19: every table is optional except an id; no value measure means n/a figures, not a refusal."""
+    dataset, report = load_dataset([("c.csv", b"cust_id,branch,age\nC1,West,30\nC2,East,41\n")])
+    assert dataset.customers["customer_id"].tolist() == ["C1", "C2"]
+    assert dataset.customers["aum"].isna().all() and dataset.customers["branch"].tolist() == ["West", "East"]
+    [warning] = [w for w in warning_texts(report.files[0].warnings) if w.startswith("no AUM column")]
+    assert "tiers, value scores and money figures read n/a" in warning and "credit_limit" in warning
+
+
+def test_neither_an_id_nor_a_value_measure_is_refused_naming_the_columns():
+    message = r"no column is mapped to aum \(assets under management\); map one of: 'x', 'y'"
     with pytest.raises(LoadError, match=message):
-        load_dataset([("c.csv", b"cust_id,x\nC1,1\n")])
+        load_dataset([("c.csv", b"x,y\n1,2\n")])
 
 
-def test_holdings_alone_are_refused():
-    # An activity or transaction log alone derives its customers (tests/test_loading_transactions.py).
-    with pytest.raises(LoadError, match="none of the files is a customers table"):
-        load_dataset([corpus.holdings_csv()])
+def test_holdings_alone_derive_their_customers():
+    # Like an activity or transaction log alone (tests/test_loading_transactions.py): one customer per distinct id.
+    name, data = corpus.holdings_csv()
+    dataset, report = load_dataset([(name, data)])
+    holdings = dataset.holdings
+    assert dataset.customers["customer_id"].tolist() == sorted(holdings["customer_id"].unique())
+    assert dataset.customers["aum"].isna().all()
+    assert f"customer ids of {name}" in " ".join(warning_texts(report.warnings))
 
 
 def test_unparseable_values_become_missing_in_optional_fields_and_reject_in_required_ones():

@@ -215,10 +215,13 @@ def test_the_picked_value_measure_is_saved_and_must_be_mapped():
         Mapping(table="customers", columns=(("a", "customer_id"),), value_measure="annual_income")
 
 
-def test_no_aum_and_no_value_measure_is_refused_naming_the_measures():
+def test_no_aum_and_no_value_measure_keep_every_customer_and_name_the_measures():
     mapping = Mapping(table="customers", columns=(("CLIENTNUM", "customer_id"),))
-    with pytest.raises(LoadError, match=r"or map a value measure that stands in for it: .*credit_limit"):
-        _load("bank_churners.csv", mapping=mapping)
+    customers, file = _load("bank_churners.csv", mapping=mapping)
+    assert (file.rows_read, file.rows_loaded) == (24, 24) and customers["aum"].isna().all()
+    assert any(
+        "no value measure that stands in for it" in w and "credit_limit" in w for w in warning_texts(file.warnings)
+    )
 
 
 def test_a_mapping_saved_before_value_measures_keeps_its_text():

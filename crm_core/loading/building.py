@@ -325,12 +325,18 @@ def _value_measure(tracker: _Tracker, parsed: pd.DataFrame, chosen: str | None) 
     """Let a value measure (credit limit, income, ...) stand in for a missing AUM column.
 
     A customer without that value keeps the row with a missing value (not assigned to a tier),
-    never a rejection: the measure is optional in the file, only its column is required.
+    never a rejection. A file with customer ids and no value measure at all loads too (issue 19:
+    every table is optional except an id), every AUM missing, with the warning that says what is
+    then n/a and how to have it; a file with neither an id column nor a value measure is refused
+    (nothing identifies or measures its rows: a wrong delimiter, or not a customers file).
     """
     measure = chosen or value_measure_of(parsed.columns)
     if measure is None or measure not in parsed.columns:
         measures = ", ".join(m for m in VALUE_MEASURES if m != "aum")
-        raise _missing_field_error(tracker, "aum", stand_ins=measures)
+        if "customer_id" not in parsed.columns:
+            raise _missing_field_error(tracker, "aum", stand_ins=measures)
+        tracker.warnings.append(Message("load_no_value_measure", measures=measures))
+        return parsed.assign(aum=np.full(len(parsed), np.nan))
     tracker.value_measure = measure
     tracker.derived.append("aum")
     missing = int(parsed[measure].isna().sum())

@@ -840,11 +840,12 @@ def transaction_log(
 
 
 def derived_customers(
-    logs: list[TransactionLog], activity_ids: list[pd.Series] = ()
+    logs: list[TransactionLog], activity_ids: list[pd.Series] = (), id_files: list[str] = ()
 ) -> tuple[pd.DataFrame, list[Message]]:
     """Return the customers table of a load without a customers file, and the warnings that say how it was made.
 
-    One row per distinct id over the transaction logs (and any monthly activity ids): ``branch``
+    One row per distinct id over the transaction logs (and any monthly activity or holdings ids,
+    from the files ``id_files`` names): ``branch``
     where the customer made most transactions (over all logs; ties: alphabetically first),
     ``aum`` the last recorded balance (over all logs), missing when no log has a balance.
 
@@ -882,7 +883,7 @@ def derived_customers(
             "branch": customers["branch"].astype("string"),
         }
     )
-    sources = ", ".join(log.report.file_name for log in logs)
+    sources = ", ".join([*(log.report.file_name for log in logs), *id_files])
     derived = Count(len(customers))
     notes = [
         Message("load_customers_derived", customers=derived, files=sources)
