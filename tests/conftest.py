@@ -25,6 +25,20 @@ def warning_texts(warnings) -> list[str]:
     return [report_text(w) for w in warnings]
 
 
+def app_on(dataset: Dataset, lang: str = "EN", page: str | None = None, timeout: int = 120):
+    """AppTest of the app with ``dataset`` in use as an upload, in ``lang``, run; on ``page`` (``pages/<page>.py``)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=timeout)
+    at.session_state["lang"] = lang
+    at.session_state["uploaded_dataset"] = dataset
+    at.session_state["data_source"] = "upload"
+    at.run()
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
 def bank_fingerprint(name: str) -> str:
     """A fingerprint of a hand-built test bank's own (the app's caches are per process and keyed by it)."""
     import hashlib

@@ -6,7 +6,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from crm_core.dataset import Dataset
 from crm_core.formatting import format_money, priced_in
@@ -14,6 +13,7 @@ from crm_core.loading import load_dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.report import report_content
 from crm_core.scenarios import Scenario
+from tests.conftest import app_on
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -56,11 +56,7 @@ def test_a_report_is_priced_in_the_currency_in_force():
 
 
 def test_pages_show_the_data_currency_and_the_managers_choice():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = "EN"
-    at.session_state["uploaded_dataset"] = euro_bank()
-    at.session_state["data_source"] = "upload"
-    at.run()
+    at = app_on(euro_bank())
     assert not at.exception, at.exception
     total = next(m.value for m in at.metric if m.label == "Total AUM")
     assert total.startswith("€"), total
@@ -76,12 +72,7 @@ def test_pages_show_the_data_currency_and_the_managers_choice():
 def test_tiers_that_put_everyone_in_one_tier_offer_bounds_from_the_data():
     from crm_core import segments as seg
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = "EN"
-    at.session_state["uploaded_dataset"] = euro_bank()  # €1K–€40K: every customer below the ¥50K bound
-    at.session_state["data_source"] = "upload"
-    at.run()
-    at.switch_page("pages/segments.py").run()
+    at = app_on(euro_bank(), "EN", "segments")  # €1K–€40K: every customer below the ¥50K bound
     assert not at.exception, at.exception
     assert any("100.0% of the customers in one tier" in w.value for w in at.warning), [w.value for w in at.warning]
     at.button(key="tiers.use_percentiles").click().run()

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from crm_core.dataset import Dataset
 from crm_core.prepare import has_dates, prepared_dataset
-from tests.conftest import tiny_dataset
+from tests.conftest import app_on, tiny_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -31,11 +31,7 @@ def test_a_file_without_dates_is_not_dated():
 
 
 def test_the_overview_says_the_month_is_unknown_and_names_the_churn_flag():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = "EN"
-    at.session_state["uploaded_dataset"] = undated()
-    at.session_state["data_source"] = "upload"
-    at.run()
+    at = app_on(undated())
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
     assert any(c.startswith("The data carries no dates") for c in captions), captions
@@ -46,12 +42,7 @@ def test_the_overview_says_the_month_is_unknown_and_names_the_churn_flag():
 
 def test_loyalty_names_the_churn_flag_too():
     """The Loyalty tile read "Churn rate, last 12 months" for BankChurners and Churn_Modelling (no closing dates)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = "EN"
-    at.session_state["uploaded_dataset"] = undated()
-    at.session_state["data_source"] = "upload"
-    at.run()
-    at.switch_page("pages/loyalty.py").run()
+    at = app_on(undated(), "EN", "loyalty")
     assert not at.exception, at.exception
     labels = [m.label for m in at.metric]
     assert "Churn rate (flag in the file)" in labels and "Churn rate, last 12 months" not in labels, labels
@@ -60,11 +51,7 @@ def test_loyalty_names_the_churn_flag_too():
 def test_every_page_names_the_measure_that_stands_in_for_aum():
     from dataclasses import replace
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = "中文"
-    at.session_state["uploaded_dataset"] = replace(undated(), value_measure="credit_limit")
-    at.session_state["data_source"] = "upload"
-    at.run()
+    at = app_on(replace(undated(), value_measure="credit_limit"), "中文")
     assert not at.exception, at.exception
     assert any("信用额度" in i.value and "代替" in i.value for i in at.info), [i.value for i in at.info]
 
@@ -82,11 +69,7 @@ def test_the_report_and_the_overview_name_a_stand_in_measure_as_what_it_is():
         report = report_content(prepared_dataset(stand_in), Scenario(), lang)
         assert any(words in line for line in report.scope), report.scope
     assert not any("stands in" in line for line in report_content(prepared_dataset(undated()), Scenario()).scope)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = "EN"
-    at.session_state["uploaded_dataset"] = stand_in
-    at.session_state["data_source"] = "upload"
-    at.run()
+    at = app_on(stand_in)
     captions = [c.value for c in at.caption]
     assert "Total credit limit of active customers, standing in for AUM (the file has none)." in captions, captions
     assert "Deposits plus investments of active customers." not in captions
