@@ -156,7 +156,7 @@ def _load_dataset_unguarded(
     order = {"activity": 0, "holdings": 1, "customers": 2}
     reference = options.as_of
     customers_given = any(mapping.table == "customers" for *_, mapping in planned)
-    logs, monthly_ids, id_files = [], [], []
+    logs, other_ids, id_files = [], [], []
     for name, _, preview, mapping in sorted(planned, key=lambda item: order[item[3].table]):
         months = [frame["month"].max() for frame in frames["activity"] if len(frame)]
         if mapping.table == "customers" and reference is None and months:
@@ -180,14 +180,14 @@ def _load_dataset_unguarded(
         frames[mapping.table].append(frame)
         reports.append(report)
         if mapping.table in ("activity", "holdings"):  # ids that can stand for customers when no file lists them
-            monthly_ids.append(frame["customer_id"])
+            other_ids.append(frame["customer_id"])
             id_files.append(name)
     if refused:
         given_order = [name for name, _ in files]  # named in the order the files were given
         refused.sort(key=lambda item: given_order.index(item[0]))
         raise LoadError(joined([error.message for _, error in refused]))
-    if not frames["customers"] and (logs or monthly_ids):
-        customers, notes = derived_customers(logs, monthly_ids, id_files)
+    if not frames["customers"] and (logs or other_ids):
+        customers, notes = derived_customers(logs, other_ids, id_files)
         frames["customers"].append(customers)
         warnings += notes
     if not frames["customers"]:
