@@ -55,6 +55,9 @@ def _load(name: str, options: LoadOptions = DEFAULT_OPTIONS, mapping=None):
         ("Total_calls_made", "phone_transactions"),
         ("手机银行交易笔数", "mobile_transactions"),
         ("出生日期", "birth_date"),
+        ("Agência", "branch"),  # Portuguese, accents folded
+        ("Agencia_Cliente", "branch"),
+        ("Código_Cliente", "customer_id"),
     ],
 )
 def test_headers_are_recognised_by_meaning(header, field):
@@ -249,3 +252,7 @@ def test_the_dataset_carries_its_stand_in_value_measure_from_the_loader():
     assert measure_of("bank_churners.csv") == "credit_limit"
     assert measure_of("santander_products.csv") == "annual_income"
     assert measure_of("churn_modelling.csv") == "aum"  # a balance column: AUM itself
+
+
+def test_a_portuguese_channel_header_is_the_channel():
+    assert suggested_field("activity", "Canal") == "channel"

@@ -254,7 +254,7 @@ _ACTIVITY_SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_id": _CUSTOMER_SYNONYMS["customer_id"],
     "month": ("month", "period", "yearmonth", "year_month", "月份", "统计月份", "数据月份", "交易月份"),
     EVENT_DATE: ("date", "txn_date", "transaction_date", "trade_date", "event_date", "交易日期", "交易时间", "日期"),
-    "channel": ("channel", "渠道", "交易渠道", "channel_name"),
+    "channel": ("channel", "渠道", "交易渠道", "channel_name", "canal"),
     "transactions": ("transactions", "txn_count", "transaction_count", "count", "交易笔数", "笔数", "交易次数"),
     "amount": ("amount", "txn_amount", "transaction_amount", "交易金额", "金额"),
 }
@@ -301,8 +301,12 @@ def normalised_header(header: str) -> str:
     True
     >>> normalised_header("月日均资产（元）")
     '月日均资产'
+    >>> normalised_header("Agência")  # accents folded: Portuguese and Spanish headers match their plain spelling
+    'agencia'
     """
-    text = unicodedata.normalize("NFKC", str(header)).lower().strip()
+    decomposed = unicodedata.normalize("NFKD", str(header))
+    folded = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    text = unicodedata.normalize("NFKC", folded).lower().strip()
     text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)
     return re.sub(r"[\W_]+", "", text)
 
