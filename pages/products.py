@@ -43,21 +43,27 @@ ui_prod.cross_sell_table(ratios, key="products_cross_sell_table")
 
 st.subheader(t("gap_heading"))
 gaps = prod.relabelled(view.gaps, sources, ("group", "benchmark_source"))
-shown = [k for k in keys if k not in view.hidden]
-gap_group = groups.get(translated_choice(st.selectbox, t("drilldown_group"), shown, "products_gap_group", groups.get))
-plot(
-    chart(
-        gap_figure,
-        gaps,
-        gap_group,
-        t("gap_title", group=gap_group),
-        t("share_of_customers"),
-        t("penetration"),
-        t(f"benchmark_{kind}"),
-        names,
-    ),
-    key="products_gap_chart",
-)
+populated = {label for label, n in zip(view.holdings.labels, view.holdings.customers, strict=True) if n > 0}
+shown = [k for k in keys if k not in view.hidden and k in populated]  # no empty chart of a group of nobody
+if shown:
+    gap_group = groups.get(
+        translated_choice(st.selectbox, t("drilldown_group"), shown, "products_gap_group", groups.get)
+    )
+    plot(
+        chart(
+            gap_figure,
+            gaps,
+            gap_group,
+            t("gap_title", group=gap_group),
+            t("share_of_customers"),
+            t("penetration"),
+            t(f"benchmark_{kind}"),
+            names,
+        ),
+        key="products_gap_chart",
+    )
+else:
+    st.info(t("products_no_group_shown", n=view.settings.min_group_customers))
 
 st.subheader(t("coholding_heading"))
 for sentence in prod.co_holding_messages(view.pairs, top=4):

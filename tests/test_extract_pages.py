@@ -53,3 +53,17 @@ def test_every_page_opens_on_every_extract_shape(case, lang):
         assert not at.exception, f"{case} / {page}: {at.exception[0].message}"
         zero = [(m.label, m.value) for m in at.metric if ZERO_MONEY.match(str(m.value).strip())]
         assert not zero, f"{case} / {page}: a money tile reads as zero instead of n/a: {zero}"
+
+
+def test_product_gap_offers_no_group_of_nobody():
+    """Churn_Modelling's euro balances under the CNY tiers: two tiers empty, two too small to show. The drill-down
+    offered the empty ones and drew an empty chart; now it says no group can be shown on its own."""
+    dataset, _ = load_dataset(files_of("churn_modelling.csv"))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["uploaded_dataset"] = dataset
+    at.session_state["data_source"] = "upload"
+    at.run()
+    at.switch_page("pages/products.py").run()
+    assert not at.exception, at.exception
+    assert not [s for s in at.selectbox if "products_gap_group" in str(s.key)]
+    assert any(i.value.startswith("No group has enough customers to be shown on its own (at least 10)") for i in at.info)
