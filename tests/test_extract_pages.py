@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from crm_core.loading import load_dataset
+from tests.conftest import app_on
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -42,14 +42,8 @@ def files_of(case: str) -> list[tuple[str, bytes]]:
 @pytest.mark.parametrize(("case", "lang"), CASES)
 def test_every_page_opens_on_every_extract_shape(case, lang):
     dataset, _ = load_dataset(files_of(case))
-    for page in ("overview", *PAGES):
-        at = AppTest.from_file(APP, default_timeout=300)  # one session per page, as a deep link opens it
-        at.session_state["lang"] = lang
-        at.session_state["uploaded_dataset"] = dataset
-        at.session_state["data_source"] = "upload"
-        at.run()
-        if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+    for page in ("overview", *PAGES):  # one session per page, as a deep link opens it
+        at = app_on(dataset, lang, None if page == "overview" else page, timeout=300)
         assert not at.exception, f"{case} / {page}: {at.exception[0].message}"
         zero = [(m.label, m.value) for m in at.metric if ZERO_MONEY.match(str(m.value).strip())]
         assert not zero, f"{case} / {page}: a money tile reads as zero instead of n/a: {zero}"
@@ -58,12 +52,7 @@ def test_every_page_opens_on_every_extract_shape(case, lang):
 def test_product_gap_offers_no_group_of_nobody():
     """Churn_Modelling's euro balances under the CNY tiers: two tiers empty, two too small to show. The drill-down
     offered the empty ones and drew an empty chart; now it says no group can be shown on its own."""
-    dataset, _ = load_dataset(files_of("churn_modelling.csv"))
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["uploaded_dataset"] = dataset
-    at.session_state["data_source"] = "upload"
-    at.run()
-    at.switch_page("pages/products.py").run()
+    at = app_on(load_dataset(files_of("churn_modelling.csv"))[0], "EN", "products", timeout=300)
     assert not at.exception, at.exception
     assert not [s for s in at.selectbox if "products_gap_group" in str(s.key)]
     said = "No group has enough customers to be shown on its own (at least 10)"
