@@ -15,7 +15,6 @@ from crm_core.loading import load_dataset
 from tests.conftest import app_on
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app.py")
 EXTRACTS = ROOT / "tests" / "fixtures" / "extracts"
 PAGES = ("segments", "visits", "products", "loyalty", "staff_kpis", "service", "scenarios", "playbook")
 CASES = [
