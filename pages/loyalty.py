@@ -25,7 +25,7 @@ codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("lo
 st.subheader(t("stickiness_heading"))
 indicators = ui_loy.stickiness(prepared).indicators
 settings.weight_controls(("stickiness", "weights"), indicators, lambda n: t(f"stickiness_{n}"))
-st.caption(say(loy.primacy_rule(has_payroll=prepared.has("is_payroll"))))
+st.caption(say(loy.primacy_missing(prepared) or loy.primacy_rule(has_payroll=prepared.has("is_payroll"))))
 view = ui_loy.view(prepared, codes, keys, settings.active())
 ui_loy.kpi_tiles(churn_tile_named(view.tiles(), prepared))
 ui_loy.hidden_note(view, groups)
@@ -58,20 +58,24 @@ def value_panel() -> None:
     """Lifetime value, the retention what-if and the at-risk list: their controls rerun only this panel."""
     settings.keep_frame_current()
     st.subheader(t("clv_heading"))
-    settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
-    valued = ui_loy.view(prepared, codes, keys, settings.active())  # the discount rate just set
-    plot(
-        chart(
-            loy.clv_quadrant_figure,
-            valued.quadrants,
-            [t(f"quadrant_{q}") for q in loy.QUADRANTS],
-            t("clv_title"),
-            t("clv_axis"),
-            t("headroom_axis"),
-        ),
-        key="loyalty_clv_chart",
-    )
-    table(ui_loy.by_group(valued.clv, valued, groups), "loyalty_clv_table")
+    unpriced = loy.clv_missing(prepared, view.values)  # the values do not depend on the discount rate's slider
+    if unpriced is not None:
+        st.info(say(unpriced), icon=":material/money_off:")
+    else:
+        settings.control(st.slider, "clv_discount_rate", t("discount_rate"), 0.0, 20.0, step=0.5, format="%.1f%%")
+        valued = ui_loy.view(prepared, codes, keys, settings.active())  # the discount rate just set
+        plot(
+            chart(
+                loy.clv_quadrant_figure,
+                valued.quadrants,
+                [t(f"quadrant_{q}") for q in loy.QUADRANTS],
+                t("clv_title"),
+                t("clv_axis"),
+                t("headroom_axis"),
+            ),
+            key="loyalty_clv_chart",
+        )
+        table(ui_loy.by_group(valued.clv, valued, groups), "loyalty_clv_table")
 
     st.subheader(t("retention_heading"))
     share_col, scope_col, band_col = st.columns(3)
@@ -86,7 +90,8 @@ def value_panel() -> None:
     )  # fmt: skip
     kept = ui_loy.view(prepared, codes, keys, settings.active())  # the what-if just set
     what_if = relabelled(kept.retention, groups, ("segment",))
-    st.markdown(f"**{md(say(loy.what_if_message(what_if, kept.settings.retention)))}**")
+    measure = data.active_dataset().value_measure
+    st.markdown(f"**{md(say(loy.what_if_message(what_if, kept.settings.retention, measure)))}**")
     plot(
         chart(loy.what_if_figure, what_if, "aum", t("what_if_title"), t("group"), t("aum_kept")),
         key="loyalty_what_if_chart",

@@ -61,6 +61,7 @@ from crm_core.loyalty.model import (
 from crm_core.loyalty.stickiness import (
     StickinessMatrix,
     primacy_flags,
+    primacy_missing,
     primacy_rule,
     stickiness_by_segment,
     stickiness_matrix,
@@ -69,10 +70,13 @@ from crm_core.loyalty.stickiness import (
 )
 from crm_core.loyalty.summary import at_risk_customers, group_codes, risk_by_group
 from crm_core.loyalty.value import (
+    MARGIN_PRICED,
     QUADRANTS,
     clv_by_segment,
+    clv_missing,
     customer_value,
     expected_discounted_years,
+    margin_priced,
     potential_aum,
     quadrant_sample,
 )
@@ -96,6 +100,7 @@ __all__ = [
     "DEFAULT_PRIMACY",
     "DEFAULT_STICKINESS",
     "EXCLUDED_REASONS",
+    "MARGIN_PRICED",
     "QUADRANTS",
     "RISK_BANDS",
     "STICKINESS_INDICATORS",
@@ -121,6 +126,7 @@ __all__ = [
     "churn_labels",
     "churn_risk_model",
     "clv_by_segment",
+    "clv_missing",
     "clv_quadrant_figure",
     "config_from_json",
     "config_hash",
@@ -142,9 +148,11 @@ __all__ = [
     "lift_table",
     "loyalty_kpis",
     "loyalty_view",
+    "margin_priced",
     "model_drivers",
     "potential_aum",
     "primacy_flags",
+    "primacy_missing",
     "primacy_rule",
     "quadrant_sample",
     "retention_what_if",

@@ -192,6 +192,39 @@ def primacy_flags(source: PreparedDataset | pd.DataFrame, config: PrimacyConfig 
     return result
 
 
+def _known(customers: pd.DataFrame, column: str) -> bool:
+    return column in customers.columns and bool(customers[column].notna().any())
+
+
+def primacy_missing(source: PreparedDataset | pd.DataFrame, config: PrimacyConfig = DEFAULT_PRIMACY) -> Message | None:
+    """Return why primacy cannot be measured on this data (None when the rule's inputs are there).
+
+    ``primacy_flags`` would read a missing input as "no": every customer would then be "not main
+    bank", a 0% invented from absent columns. Callers show this reason and NaN shares instead.
+
+    Examples
+    --------
+    >>> from crm_core.messages import render
+    >>> print(primacy_missing(pd.DataFrame({"is_payroll": [True], "mobile_active": [False]})))
+    None
+    >>> render(primacy_missing(pd.DataFrame({"age": [30]})), "en")[:46]
+    'Main bank: not measured. The file lacks what t'
+    """
+    customers = source.customers if isinstance(source, PreparedDataset) else source
+    needs = []
+    if config.require_payroll and not (_known(customers, "is_payroll") or _known(customers, "products_held")):
+        needs.append(Message("primacy_needs_payroll"))
+    if config.require_usage:
+        cards = any(_known(customers, c) for c in ("has_debit_card", "has_credit_card"))
+        used = any(_known(customers, f"{c}_txn_12m") for c in CARD_CHANNELS)
+        if not (_known(customers, "mobile_active") or (cards and used)):
+            needs.append(Message("primacy_needs_usage"))
+    if not needs:
+        return None
+    listed = needs[0] if len(needs) == 1 else Message("primacy_needs_both", first=needs[0], second=needs[1])
+    return Message("primacy_missing", needs=listed)
+
+
 def primacy_rule(config: PrimacyConfig = DEFAULT_PRIMACY, has_payroll: bool = True) -> Message:
     """Return the primacy rule as a message (rendered in the reader's language at the edge).
 

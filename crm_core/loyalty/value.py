@@ -8,7 +8,10 @@ expected to bring three quarters of a year's contribution in year 1, not all of 
 churn probability is the model's; without one, the bank's own churn rate
 (``crm_core.definitions.churn_rate``); only when the data records no closures at all,
 ``ClvConfig.assumed_churn_rate`` (each customer's ``churn_source`` says which). When
-``annual_contribution`` is missing, AUM × ``aum_margin`` stands in.
+``annual_contribution`` is missing, AUM × ``aum_margin`` stands in, but only when the value measure
+is AUM or one of its parts (``MARGIN_PRICED``): a credit limit, an income or a spend has no AUM margin,
+so such a customer's contribution and CLV are NaN (not priced), never a number sized on the wrong base.
+Customers with no value at all are not priced either.
 
 Potential is what look-alike customers hold: the ``potential_quantile`` (75th percentile)
 AUM of active customers alike on attributes *other than AUM*: income band, age band,
@@ -27,6 +30,7 @@ import pandas as pd
 
 from crm_core.definitions import churn_rate
 from crm_core.loyalty.config import DEFAULT_CLV, ClvConfig
+from crm_core.messages import Message, Term
 from crm_core.prepare import PreparedDataset
 
 QUADRANTS: tuple[str, ...] = ("develop", "protect", "grow", "maintain")
@@ -38,6 +42,15 @@ CHURN_SOURCES: tuple[str, ...] = ("model", "bank_rate", "assumed")
 
 INCOME_BANDS = 5
 """Look-alike income bands: quintiles of active customers' declared income."""
+
+MARGIN_PRICED: frozenset[str] = frozenset({"aum", "deposit_balance", "investment_balance"})
+"""Value measures the AUM margin can price (AUM and its parts); any other stand-in is not priced."""
+
+
+def margin_priced(prepared: PreparedDataset) -> bool:
+    """Whether the dataset's value measure is one the AUM margin prices (``MARGIN_PRICED``)."""
+    return getattr(prepared.dataset, "value_measure", "aum") in MARGIN_PRICED  # generated tables hold AUM
+
 
 MAX_PRODUCTS_BAND = 4
 """Look-alike product bands: 0, 1, 2, 3 and 4 or more products."""
@@ -232,22 +245,25 @@ def customer_value(
         One row per customer: ``contribution``, ``contribution_from_aum`` (bool),
         ``churn_source`` (code into ``CHURN_SOURCES``), ``retention``, ``expected_years``,
         ``clv``, ``aum``, ``potential_aum``, ``headroom``, ``quadrant`` (code into
-        ``QUADRANTS``, -1 for closed customers). Closed customers get zero CLV.
+        ``QUADRANTS``, -1 for closed and not priced customers). Closed customers get zero CLV;
+        customers not priced (see the module) NaN contribution and CLV.
     """
     c = prepared.customers
     n = len(c)
     active = c["is_active"].to_numpy(dtype=bool) if "is_active" in c else np.ones(n, bool)
-    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float))
+    held = c["aum"].to_numpy(dtype=float, na_value=np.nan)
+    aum = np.nan_to_num(held)
     if "annual_contribution" in c:
         given = c["annual_contribution"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     else:
         given = np.full(n, np.nan)
     from_aum = np.isnan(given)
-    contribution = np.where(from_aum, aum * config.aum_margin, given)
+    priced = held * config.aum_margin if margin_priced(prepared) else np.full(n, np.nan)
+    contribution = np.where(from_aum, priced, given)
     churn, source = churn_probabilities(prepared, probabilities, config)
     retention = 1.0 - churn
     years = expected_discounted_years(retention, config.discount_rate, config.horizon_years)
-    clv = np.where(active, contribution * years, 0.0)
+    clv = np.where(active, contribution * years, 0.0)  # NaN where not priced
 
     alike = lookalike_attributes(c)
     income, age = alike["income_band"], alike["age_band"]
@@ -255,8 +271,9 @@ def customer_value(
     finest = (income_age * (MAX_PRODUCTS_BAND + 1) + alike["products"]) * 3 + alike["channel"]
     potential = potential_aum(aum, active, [finest, income_age, age], config)
     headroom = np.maximum(potential - aum, 0.0)
-    high_value = clv >= np.median(clv[active]) if active.any() else np.zeros(n, bool)
-    high_room = headroom >= np.median(headroom[active]) if active.any() else np.zeros(n, bool)
+    valued = active & ~np.isnan(clv)  # quadrants place the priced customers only
+    high_value = clv >= np.median(clv[valued]) if valued.any() else np.zeros(n, bool)
+    high_room = headroom >= np.median(headroom[valued]) if valued.any() else np.zeros(n, bool)
     quadrant = np.select([high_value & high_room, high_value, high_room], [0, 1, 2], default=3)
     return pd.DataFrame(
         {
@@ -269,9 +286,27 @@ def customer_value(
             "aum": aum,
             "potential_aum": potential,
             "headroom": headroom,
-            "quadrant": np.where(active, quadrant, -1).astype(np.int8),
+            "quadrant": np.where(valued, quadrant, -1).astype(np.int8),
         }
     )
+
+
+def clv_missing(prepared: PreparedDataset, values: pd.DataFrame) -> Message | None:
+    """Return why no lifetime value can be shown (None when some active customer is priced).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> from crm_core.messages import render
+    >>> stand_in = SimpleNamespace(dataset=SimpleNamespace(value_measure="credit_limit"))
+    >>> render(clv_missing(stand_in, pd.DataFrame({"clv": [np.nan], "quadrant": [-1]})), "en")[:60]
+    'Lifetime value is not shown: the value measure is credit lim'
+    """
+    if (values["quadrant"].to_numpy() >= 0).any():  # quadrants hold the active customers with a CLV
+        return None
+    if not margin_priced(prepared):
+        return Message("clv_not_priced", measure=Term(f"measure_{prepared.dataset.value_measure}"))
+    return Message("clv_none_priced")
 
 
 def clv_by_segment(values: pd.DataFrame, codes: np.ndarray, labels: Sequence[str], active: np.ndarray) -> pd.DataFrame:
@@ -303,9 +338,9 @@ def clv_by_segment(values: pd.DataFrame, codes: np.ndarray, labels: Sequence[str
                 code,
                 label,
                 count,
-                float(part["clv"].sum()),
+                float(part["clv"].sum(min_count=1)),  # NaN, not 0, when nobody is priced
                 float(part["clv"].mean()) if count else np.nan,
-                float(part["contribution"].sum()),
+                float(part["contribution"].sum(min_count=1)),
                 float(part["headroom"].sum()),
             )
         )

@@ -35,6 +35,7 @@ from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, FittedModel, churn_ris
 from crm_core.loyalty.stickiness import (
     StickinessMatrix,
     primacy_flags,
+    primacy_missing,
     stickiness_by_segment,
     stickiness_matrix,
     stickiness_scores,
@@ -348,6 +349,8 @@ def loyalty_view(
     matrix = matrix if matrix is not None else stickiness_matrix(prepared, settings.stickiness)
     scores = stickiness_scores(matrix, settings.stickiness)
     primacy = primacy_flags(prepared, settings.primacy)
+    if primacy_missing(prepared, settings.primacy) is not None:  # not measured: NaN shares, never 0%
+        primacy = np.full(len(c), np.nan)
     usable = risk.usable
     probabilities = risk.probabilities if usable else np.full(len(c), np.nan)
     if values is None:

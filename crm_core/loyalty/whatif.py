@@ -16,13 +16,18 @@ import pandas as pd
 
 from crm_core.loyalty.config import RetentionScenario
 from crm_core.loyalty.model import RISK_BANDS
-from crm_core.messages import Count, Message, Money, Share
+from crm_core.messages import Count, Message, Money, Share, Term
 
 Z_90 = 1.645
 
 
 def _estimate(p: np.ndarray, value: np.ndarray, share: float, error: float) -> tuple[float, float, float]:
-    """Expected kept value and a (low, high) band."""
+    """Expected kept value and a (low, high) band, over the customers with a value (NaN when none has one)."""
+    known = ~np.isnan(value)
+    if not known.all():
+        if not known.any() and len(value):
+            return np.nan, np.nan, np.nan
+        p, value = p[known], value[known]
     central = share * float((p * value).sum())
     spread = Z_90 * share * float(np.sqrt((p * (1 - p) * value**2).sum()))
     low = share * float((np.clip(p - error, 0, 1) * value).sum()) - spread
@@ -96,7 +101,7 @@ def retention_what_if(
     return pd.DataFrame(rows)
 
 
-def what_if_message(frame: pd.DataFrame, scenario: RetentionScenario) -> Message:
+def what_if_message(frame: pd.DataFrame, scenario: RetentionScenario, measure: str = "aum") -> Message:
     """Return the what-if total as a message (one sentence, stated as a model estimate), rendered at the edge.
 
     Examples
@@ -106,8 +111,21 @@ def what_if_message(frame: pd.DataFrame, scenario: RetentionScenario) -> Message
     ...                       "aum_kept_high": [1.2e6], "contribution_kept": [1e4], "clv_kept": [4e4]})
     >>> render(what_if_message(frame, RetentionScenario(retained_share=0.2)), "en")[:70]
     'Retaining 20% of the would-be churners among the targeted customers wo'
+
+    ``measure`` (the dataset's value measure) names what ``aum_kept`` is when contribution is not
+    priced (NaN): then the sentence gives customers and the measure kept, and says so.
     """
     total = frame[frame["code"] == -1].iloc[0]
+    if np.isnan(float(total["contribution_kept"])):  # a stand-in the AUM margin cannot price, or no value known
+        return Message(
+            "retention_what_if_sentence_unpriced",
+            share=Share(scenario.retained_share, 0),
+            customers=Count(float(total["customers_kept"])),
+            aum=Money(float(total["aum_kept"])),
+            low=Money(float(total["aum_kept_low"])),
+            high=Money(float(total["aum_kept_high"])),
+            measure=Term(f"measure_{measure}"),
+        )
     return Message(
         "retention_what_if_sentence",
         share=Share(scenario.retained_share, 0),

@@ -18,6 +18,10 @@ Materiality rules (``m`` = the scenario's AUM margin, ``scenario.clv.aum_margin`
   last 12 months (the closures of ``crm_core.definitions.churn_rate``) × m.
 * ``silent_attrition``: current AUM of the customers silently leaving × m.
 
+The four findings priced at ``m`` are skipped (reason ``finding_not_priced``) when the dataset's value
+measure is a stand-in the AUM margin cannot price (a credit limit, an income, a spend: see
+``crm_core.loyalty.value.MARGIN_PRICED``).
+
 The findings hold no words in a language: each sentence, rule and reason is a
 ``crm_core.messages.Message`` (catalog keys ``finding_*``), numbers are typed parameters, and the
 branches, tiers and products named are ``Named`` values that ``Findings.named(finding_names(...))``
@@ -563,14 +567,18 @@ def executive_findings(
         prepared, codes, labels, loyalty.LoyaltySettings.of(scenario), risk=risk
     )
     staff_views = staff_views or staff.staff_views(prepared, staff.StaffSettings.of(scenario))
+    priced = loyalty.margin_priced(prepared)
+    unpriced = Message("finding_not_priced", measure=Term(f"measure_{prepared.dataset.value_measure}"))
     candidates = (
         _product_gap(view, tuple(labels)),
         _counter_decline(prepared, visit_view, config),
-        _at_risk(prepared, risk, loyal.customer_bands, codes, labels, margin, config),
-        _concentration(prepared, risk, margin, config),
+        _at_risk(prepared, risk, loyal.customer_bands, codes, labels, margin, config)
+        if priced
+        else _skipped("at_risk_affluent", unpriced),
+        _concentration(prepared, risk, margin, config) if priced else _skipped("concentration", unpriced),
         _staff_shift(prepared, scenario, staff_views),
-        _churn_loss(prepared, margin),
-        _silent_attrition(prepared, cube, risk, margin),
+        _churn_loss(prepared, margin) if priced else _skipped("churn_loss", unpriced),
+        _silent_attrition(prepared, cube, risk, margin) if priced else _skipped("silent_attrition", unpriced),
     )
     ranked = ranked_findings(candidates)
     skipped = tuple(f for f in candidates if not f.available)

@@ -237,7 +237,7 @@ def _tiering(inputs, segments: seg.SegmentsView, profiles: pd.DataFrame, config:
 # --- 3 stickiness ---------------------------------------------------------------------------------
 
 
-def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRisk, lang: str):
+def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRisk, lang: str, measure: str):
     """The stickiness step and the risk-by-segment table (None without a model), read from the loyalty view."""
     by_segment = prod.relabelled(view.stickiness, names, ("segment",))
     mean = view.mean_stickiness
@@ -277,7 +277,7 @@ def _stickiness(view: loy.LoyaltyView, names: dict[str, str], risk: loy.ChurnRis
         )
         return _step("stickiness", lang, headline, numbers, chart, None, lines), None
     by_risk = prod.relabelled(view.risk, names)
-    what_if = render_message(loy.what_if_message(view.retention, view.settings.retention), lang)
+    what_if = render_message(loy.what_if_message(view.retention, view.settings.retention, measure), lang)
     at_risk = view.at_risk_aum
     evaluation = view.evaluation
     headline = _t(
@@ -677,7 +677,7 @@ def report_content(
         prepared, codes, scenario.tiers.labels, loy.LoyaltySettings.of(scenario), risk=risk
     )
     shown_tiers = dict(zip(scenario.tiers.labels, labels, strict=True))
-    stickiness, risk_table = _stickiness(loyalty, shown_tiers, risk, lang)
+    stickiness, risk_table = _stickiness(loyalty, shown_tiers, risk, lang, prepared.dataset.value_measure)
     view = product_view or prod.products_view(prepared, codes, scenario.tiers.labels, prod.ProductSettings.of(scenario))
     branches = place_names(prepared.customers, "branch", lang)
     value_mining, gaps, opportunities = _value_mining(view, scenario, branches, lang)
