@@ -7,7 +7,7 @@ from ui import data, settings
 from ui import staff as ui_staff
 from ui.filters import drill_from
 from ui.i18n import say, t
-from ui.widgets import chart, md, number_formats, page_header, plot
+from ui.widgets import chart, md, number_formats, page_header, plot, with_gaps_named
 
 page_header("staff_kpis")
 prepared = data.active_prepared()
@@ -40,7 +40,7 @@ if shown.fallback:
 st.markdown(ui_staff.movers_markdown(shown.movers))
 if shown.separation is not None:
     st.info(md(say(shown.separation)), icon=":material/straighten:")
-ranking = ui_staff.ranking_frame(shown)
+ranking = with_gaps_named(ui_staff.ranking_frame(shown))
 st.dataframe(ranking, hide_index=True, key="staff_ranking_table", column_config=number_formats(ranking))
 st.caption(md(say(shown.fold_rule)))
 st.caption(t("staff_method_note", replicates=shown.settings.config.replicates))

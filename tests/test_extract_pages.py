@@ -56,3 +56,13 @@ def test_product_gap_offers_no_group_of_nobody():
     assert not [s for s in at.selectbox if "products_gap_group" in str(s.key)]
     said = "No group has enough customers to be shown on its own (at least 10)"
     assert any(i.value.startswith(said) for i in at.info), [i.value for i in at.info]
+
+
+def test_empty_groups_read_n_a_in_tables_not_none():
+    """Churn_Modelling's two empty tiers have no products per customer: the grid showed "None"; now "n/a"."""
+    at = app_on(load_dataset(files_of("churn_modelling.csv"))[0], "EN", "products", timeout=300)
+    assert not at.exception, at.exception
+    ratios = next(d.value for d in at.dataframe if "Products per customer" in d.value.columns)
+    assert not ratios.isna().any().any(), ratios
+    per_customer = ratios.set_index("Group")["Products per customer"]
+    assert per_customer["private"] == "n/a" and per_customer["Whole bank"] != "n/a"

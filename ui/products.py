@@ -19,7 +19,7 @@ from crm_core.scenarios import Scenario
 from ui import background, settings
 from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, say, t
-from ui.widgets import chart, md, number_formats, plot
+from ui.widgets import chart, md, number_formats, plot, with_gaps_named
 
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
 """Products offered by default: value-mining products; loans, deposits and basic accounts are not cold-call offers."""
@@ -183,7 +183,7 @@ def group_tables(view: prod.ProductsView, groups: dict[str, str], target: float)
 
 def cross_sell_table(ratios: pd.DataFrame, key: str) -> None:
     """Products per customer against the target by group: ratios to two decimals, counts with separators."""
-    shown = ratios.rename(columns=lambda c: t(f"xsell_col_{c}"))
+    shown = with_gaps_named(ratios, decimals=2).rename(columns=lambda c: t(f"xsell_col_{c}"))
     st.dataframe(shown, hide_index=True, key=key, column_config=number_formats(shown, decimals=2))
 
 

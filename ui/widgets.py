@@ -412,13 +412,56 @@ def table(frame: pd.DataFrame, key: str, customers: bool = False) -> None:
         text = t(f"col_{column}")
         return column.replace("_", " ") if text == f"col_{column}" else text
 
+    shown_frame = with_gaps_named(shown_frame)
     config = number_formats(shown_frame, header)
+    money_format = table_money_format(data.currency())
     for column in shown_frame.columns:
+        if not pd.api.types.is_numeric_dtype(shown_frame[column]):
+            continue  # a column with a gap, already written out
         if column in PERCENT_COLUMNS:
             config[header(column)] = st.column_config.NumberColumn(format="percent")
         elif column in MONEY_COLUMNS:
-            config[header(column)] = st.column_config.NumberColumn(format="yen")
+            config[header(column)] = st.column_config.NumberColumn(format=money_format)
     st.dataframe(shown_frame.rename(columns=header), hide_index=True, key=key, column_config=config)
+
+
+TABLE_MONEY_FORMATS: dict[str, str] = {"CNY": "yen", "EUR": "euro", "USD": "dollar"}
+"""Streamlit's own money formats by currency; any other currency is its symbol before a whole number."""
+
+
+def table_money_format(code: str) -> str:
+    """The grid's number format of a money column in the currency ``code`` (the tiles' currency, not always ¥).
+
+    Examples
+    --------
+    >>> table_money_format("CNY"), table_money_format("EUR"), table_money_format("INR")
+    ('yen', 'euro', '₹%.0f')
+    """
+    return TABLE_MONEY_FORMATS.get(code, f"{formatting.currency_symbol(code)}%.0f")
+
+
+def with_gaps_named(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+    """Write out the numeric columns that have a missing value, the gap as n/a (暂无), not the grid's "None".
+
+    A column without a gap keeps its numbers (the grid formats and sorts them).
+    """
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+    gapped = [c for c in numeric if not pd.api.types.is_bool_dtype(frame[c]) and frame[c].isna().any()]
+    if not gapped:
+        return frame
+    frame = frame.copy()
+    for column in gapped:
+        values = frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        if column in PERCENT_COLUMNS:
+            written = [percent(v) for v in values]
+        elif column in MONEY_COLUMNS:
+            written = [money(v) for v in values]
+        elif pd.api.types.is_integer_dtype(frame[column]):
+            written = [count(v) for v in values]
+        else:
+            written = [t("not_available") if math.isnan(v) else f"{v:,.{decimals}f}" for v in values]
+        frame[column] = written
+    return frame
 
 
 def number_formats(frame: pd.DataFrame, header=str, decimals: int = 1) -> dict:
