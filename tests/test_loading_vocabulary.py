@@ -256,3 +256,25 @@ def test_the_dataset_carries_its_stand_in_value_measure_from_the_loader():
 
 def test_a_portuguese_channel_header_is_the_channel():
     assert suggested_field("activity", "Canal") == "channel"
+
+
+@pytest.mark.parametrize("header", ["renda_mensal", "Renta mensual", "月收入", "Monthly Income"])
+def test_monthly_income_is_annualised_and_stated(header):
+    csv = f"id_cliente,{header},idade\n1,3500,34\n2,,51\n3,12000.5,45\n".encode()
+    dataset, report = load_dataset([("clientes.csv", csv)])
+    file = report.files[0]
+    assert file.mapping.fields[header] == "monthly_income"
+    assert dataset.value_measure == "annual_income"  # the annualised income stands in for AUM
+    expected = pd.DataFrame(
+        {"annual_income": [42_000.0, float("nan"), 144_006.0], "aum": [42_000.0, float("nan"), 144_006.0]}
+    )
+    pd.testing.assert_frame_equal(dataset.customers[["annual_income", "aum"]], expected)
+    assert "monthly_income" not in dataset.customers.columns
+    assert (file.rows_read, file.rows_loaded, file.rows_rejected) == (3, 3, 0)
+    assert f"column '{header}' is monthly income: annual_income = monthly x 12" in warning_texts(file.warnings)
+
+
+def test_a_file_with_annual_income_keeps_it_beside_a_monthly_one():
+    csv = b"customer_id,annual_income,monthly_income\n1,60000,4000\n"
+    dataset, _ = load_dataset([("both.csv", csv)])
+    assert dataset.customers["annual_income"].tolist() == [60_000.0]

@@ -29,6 +29,7 @@ from crm_core.loading.errors import LoadError, missing_field, unknown_column
 from crm_core.loading.mapping import (
     BIRTH_DATE,
     EVENT_DATE,
+    MONTHLY_INCOME,
     SNAPSHOT_DATE,
     TENURE_YEARS,
     Mapping,
@@ -117,7 +118,7 @@ def field_kind(table: str, name: str) -> str:
     """Return the contract dtype word of a field (``has_*`` flags are "bool", event dates "date")."""
     if name in (EVENT_DATE, SNAPSHOT_DATE, BIRTH_DATE):
         return "date"
-    if name == TENURE_YEARS:
+    if name in (TENURE_YEARS, MONTHLY_INCOME):
         return "float"
     if name.startswith("has_"):
         return "bool"
@@ -347,6 +348,10 @@ def _value_measure(tracker: _Tracker, parsed: pd.DataFrame, chosen: str | None) 
 def _customers(
     tracker: _Tracker, parsed: pd.DataFrame, options: LoadOptions, reference: date | None, mapping: Mapping
 ) -> pd.DataFrame:
+    if MONTHLY_INCOME in parsed.columns and "annual_income" not in parsed.columns:
+        parsed = parsed.assign(annual_income=parsed[MONTHLY_INCOME].astype("float64") * 12)
+        tracker.derived.append("annual_income")
+        tracker.warnings.append(Message("load_monthly_income", column=mapping.column_for(MONTHLY_INCOME)))
     stand_in = "aum" not in parsed.columns
     if stand_in:
         parsed = _value_measure(tracker, parsed, mapping.value_measure)

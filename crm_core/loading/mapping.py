@@ -35,7 +35,10 @@ BIRTH_DATE = "birth_date"
 TENURE_YEARS = "tenure_years"
 """Pseudo-field of customers files whose tenure counts years (Churn_Modelling's ``Tenure``): x 12 into months."""
 
-CUSTOMER_PSEUDO_FIELDS: tuple[str, ...] = (SNAPSHOT_DATE, BIRTH_DATE, TENURE_YEARS)
+MONTHLY_INCOME = "monthly_income"
+"""Pseudo-field of customers files whose income is monthly (``renda_mensal``, 月收入): x 12 into ``annual_income``."""
+
+CUSTOMER_PSEUDO_FIELDS: tuple[str, ...] = (SNAPSHOT_DATE, BIRTH_DATE, TENURE_YEARS, MONTHLY_INCOME)
 """Fields a customers mapping may target that are read, used and not kept as columns."""
 
 CONFIDENCES: tuple[str, ...] = ("high", "medium", "low")
@@ -235,6 +238,20 @@ _CUSTOMER_SYNONYMS: dict[str, tuple[str, ...]] = {
         "生日",
     ),
     TENURE_YEARS: ("tenure_years", "years_with_bank", "years_on_book", "客户年限", "开户年限", "在行年限"),
+    MONTHLY_INCOME: (
+        "monthly_income",
+        "monthly_salary",
+        "renda_mensal",
+        "renta_mensual",
+        "ingreso_mensual",
+        "ingresos_mensuales",
+        "salario_mensal",
+        "salario_mensual",
+        "月收入",
+        "月均收入",
+        "月薪",
+        "月工资",
+    ),
 }
 
 _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -523,8 +540,12 @@ def value_measure_of(fields) -> str | None:
     --------
     >>> value_measure_of(["customer_id", "credit_limit", "annual_income"])
     'credit_limit'
+    >>> value_measure_of(["customer_id", "monthly_income"])  # annualised on load
+    'annual_income'
     """
     fields = set(fields)
+    if MONTHLY_INCOME in fields:
+        fields.add("annual_income")
     if "aum" in fields:
         return None
     return next((measure for measure in VALUE_MEASURES if measure in fields), None)
@@ -712,7 +733,7 @@ def _mapping_problems(mapping: Mapping) -> list[Message]:
     if mapping.value_measure is not None:
         if mapping.table != "customers" or mapping.value_measure not in VALUE_MEASURES:
             problems.append(Message("mapping_problem_measure", measures=", ".join(VALUE_MEASURES)))
-        elif mapping.value_measure not in seen:
+        elif mapping.value_measure not in seen | ({"annual_income"} if MONTHLY_INCOME in seen else set()):
             problems.append(Message("mapping_problem_measure_unmapped", measure=mapping.value_measure))
     if not all(isinstance(value, str) for value in mapping.churn_values):
         problems.append(Message("mapping_problem_churn_values_strings"))
