@@ -56,6 +56,10 @@ class Dataset:
     cube_columns : numpy.ndarray or None
         The column of ``visit_cube_file`` of each row of ``customers`` when they are a subset of the
         artefact's customers (a branch filter); None when row ``i`` is column ``i``.
+    location_activity : pandas.DataFrame or None
+        A transaction log without a channel column but with a location: ``customer_id``, ``month``,
+        ``branch`` (where the transactions happened) and ``transactions`` (all channels). Not activity:
+        nothing in it says counter or digital. The Visits page shows its trend by location.
     """
 
     name: str
@@ -70,6 +74,7 @@ class Dataset:
     cube_columns: np.ndarray | None = None
     value_measure: str = "aum"
     currency: str = "CNY"
+    location_activity: pd.DataFrame | None = None
 
     @property
     def activity_row_count(self) -> int:

@@ -193,6 +193,12 @@ def filtered_dataset(
         activity = activity.loc[activity["customer_id"].isin(ids).to_numpy(dtype=bool)]
     if holdings is not None:
         holdings = holdings.loc[holdings["customer_id"].isin(ids).to_numpy(dtype=bool)]
+    located = dataset.location_activity
+    if located is not None:
+        keep = located["customer_id"].isin(ids).to_numpy(dtype=bool)
+        if filters.as_of:
+            keep &= (located["month"] <= _month_end(filters.as_of)).to_numpy(dtype=bool)
+        located = located.loc[keep].reset_index(drop=True)
     if filters.as_of:
         end = _month_end(filters.as_of)
         if activity is not None:
@@ -223,6 +229,7 @@ def filtered_dataset(
         customers=customers,
         activity=activity,
         holdings=holdings,
+        location_activity=located,
         fingerprint=filter_fingerprint(dataset.fingerprint, filters, tier_key),
     )
 

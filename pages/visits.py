@@ -16,7 +16,7 @@ from ui.widgets import chart, download_pair, exported, md, page_header, plot, ta
 
 page_header("visits")
 prepared = data.active_prepared()
-ui_vis.require_activity(prepared)
+ui_vis.require_activity(prepared, settings.active())
 
 codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("visits_group_by"))
 view = ui_vis.view(prepared, codes, keys, settings.active())

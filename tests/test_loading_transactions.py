@@ -312,3 +312,72 @@ def test_the_data_page_says_how_many_transactions_became_activity_rows_and_visit
     assert sorted(branches["group"]) == ["Harbour", "Old Town", "Riverside"]  # the log's locations
     steepest = render(vis.steepest_message(branches), "en")
     assert steepest and md(steepest) in [m.value for m in at.markdown]
+
+
+def location_only_log(months: int = 30, seed: int = 5) -> bytes:
+    """A log that says where (three locations) but not through which channel: WEST loses a quarter a year."""
+    rng = np.random.default_rng(seed)
+    rows = ["CustomerID,TransactionDate,CustLocation,TransactionAmount (INR)"]
+    for m in range(months):
+        year, month = 2023 + m // 12, m % 12 + 1
+        for place, level in (("EAST", 40), ("NORTH", 30), ("WEST", 60 * 0.75 ** (m / 12))):
+            for i in range(rng.poisson(level)):
+                rows.append(f"C{rng.integers(0, 40)},{rng.integers(1, 28)}/{month}/{year % 100},{place},{i + 1}")
+    rows.append("C1,3/3/24,,5")  # a transaction with no location: loaded, not placed
+    return ("\n".join(rows) + "\n").encode()
+
+
+def test_a_location_only_log_counts_transactions_by_customer_month_and_location():
+    dataset, report = load_dataset([("kaggle.csv", b"CustomerID,TransactionDate,CustLocation\n"
+                                     b"C1,2/8/16,MUMBAI\nC1,3/8/16,DELHI\nC1,9/8/16,DELHI\nC2,1/9/16,DELHI\n"
+                                     b"C2,2/9/16,\n")])  # fmt: skip
+    expected = pd.DataFrame(
+        {
+            "customer_id": pd.array(["C1", "C1", "C2"], dtype="string"),
+            "month": pd.to_datetime(["2016-08-01", "2016-08-01", "2016-09-01"]).astype("datetime64[ns]"),
+            "branch": pd.array(["DELHI", "MUMBAI", "DELHI"], dtype="string"),
+            "transactions": np.array([2, 1, 1], dtype="int64"),
+        }
+    )
+    pd.testing.assert_frame_equal(dataset.location_activity, expected)
+    assert dataset.activity is None  # no channel is invented
+    file = report.files[0]
+    assert file.rows_read == file.rows_loaded + file.rows_rejected == 5
+    assert (
+        "4 transactions without a channel → 3 monthly counts by location (column 'CustLocation'; 1 without a "
+        "location left out): they show where transactions rise or fall, not through which channel"
+    ) in warning_texts(file.warnings)
+
+
+def test_a_location_trend_finds_the_falling_location_and_filters_keep_to_their_customers():
+    from crm_core.filters import Filters, filtered_dataset
+
+    dataset, _ = load_dataset([("log.csv", location_only_log())])
+    trend = vis.location_trend(dataset.location_activity)
+    table = trend.table.set_index("group")
+    assert list(table.index) == ["EAST", "NORTH", "WEST"]
+    assert trend.transactions == int(dataset.location_activity["transactions"].sum())
+    assert table.loc["WEST", "rank"] == 1 and table.loc["WEST", "upper"] < 0  # falls, and the interval says so
+    assert -0.35 < table.loc["WEST", "annual_change"] < -0.15
+    assert table.loc["EAST", "lower"] < 0 < table.loc["EAST", "upper"]  # flat: its interval spans zero
+    some = filtered_dataset(dataset, Filters(branches=("WEST",)))
+    kept = set(some.customers["customer_id"])
+    assert set(some.location_activity["customer_id"]) <= kept
+    assert len(some.location_activity) < len(dataset.location_activity)
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("EN", "Where transactions fall fastest"), ("中文", "交易下降最快的地点")]
+)
+def test_the_visits_page_shows_the_trend_by_location_of_a_log_without_channel(lang, heading):
+    from tests.conftest import app_on
+
+    dataset, _ = load_dataset([("log.csv", location_only_log())])
+    at = app_on(dataset, lang, "visits", timeout=300)
+    assert not at.exception, at.exception
+    assert any(s.value.startswith(heading) for s in at.subheader), [s.value for s in at.subheader]
+    said = "but not through which channel" if lang == "EN" else "但没有记录经由哪个渠道"
+    assert any(said in i.value for i in at.info), [i.value for i in at.info]
+    shown = next(d.value for d in at.dataframe if len(d.value) == 3)
+    assert list(shown.iloc[:, 0]) == ["EAST", "NORTH", "WEST"]
+    assert at.get("plotly_chart"), "the location chart is drawn"

@@ -17,7 +17,7 @@ from crm_core.scenarios import Scenario
 from crm_core.templates import template_csv
 from ui import segments as ui_seg
 from ui.i18n import count, percent, say, t
-from ui.widgets import download_button, md
+from ui.widgets import chart, download_button, md, plot, table
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
@@ -90,11 +90,45 @@ def localised_reasons(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(reason=[say(r) if r is not None else "" for r in table["reason"]])
 
 
-def require_activity(prepared: PreparedDataset) -> None:
-    """Guard: without usable activity the page says why, offers the activity template and stops."""
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _location_trend(fingerprint: str, config: vis.DeclineConfig, _located: pd.DataFrame) -> vis.LocationTrend:
+    return vis.location_trend(_located, config)
+
+
+def location_panel(prepared: PreparedDataset, scenario: Scenario) -> None:
+    """A log without a channel but with a location: all transactions' fitted change a year by location, said so."""
+    config = vis.VisitSettings.of(scenario).decline
+    trend = _location_trend(prepared.dataset.fingerprint, config, prepared.dataset.location_activity)
+    st.info(
+        t("visits_location_only", transactions=count(trend.transactions), locations=count(len(trend.table))),
+        icon=":material/location_on:",
+    )
+    st.subheader(t("location_decline_heading"))
+    if trend.table["annual_change"].notna().any():
+        plot(
+            chart(vis.decline_ranking_figure, trend.table, t("location_decline_title"), t("change_per_year")),
+            key="visits_location_chart",
+        )
+        st.caption(t("visits_interval_note", lags=trend.lags))
+    else:
+        reason = next((r for r in trend.table["reason"] if hasattr(r, "key")), None)  # a Message
+        st.info(say(reason) if reason is not None else t("visits_no_location_rates"), icon=":material/info:")
+    shown = trend.table[["group", "annual_change", "lower", "upper", "counter_12m"]]
+    table(shown.rename(columns={"group": "location", "counter_12m": "transactions_12m"}), "visits_location_table")
+
+
+def require_activity(prepared: PreparedDataset, scenario: Scenario | None = None) -> None:
+    """Guard: without usable activity the page says why, offers the activity template and stops.
+
+    A transaction log that says where but not through which channel (``Dataset.location_activity``) shows
+    its trend by location first (``location_panel``).
+    """
     availability = vis.visit_availability(prepared).set_index("view")
     if availability["available"].any() and prepared.monthly_channels is not None:
         return
+    located = prepared.dataset.location_activity
+    if scenario is not None and located is not None and len(located):
+        location_panel(prepared, scenario)
     reason = availability.iloc[0]["reason"]
     st.info(say(reason) if reason is not None else t("note_no_activity"), icon=":material/storefront:")
     download_button(

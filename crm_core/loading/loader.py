@@ -156,7 +156,7 @@ def _load_dataset_unguarded(
     order = {"activity": 0, "holdings": 1, "customers": 2}
     reference = options.as_of
     customers_given = any(mapping.table == "customers" for *_, mapping in planned)
-    logs, other_ids, id_files = [], [], []
+    logs, other_ids, id_files, located = [], [], [], []
     for name, _, preview, mapping in sorted(planned, key=lambda item: order[item[3].table]):
         months = [frame["month"].max() for frame in frames["activity"] if len(frame)]
         if mapping.table == "customers" and reference is None and months:
@@ -168,6 +168,7 @@ def _load_dataset_unguarded(
                 refused.append((name, error))
                 continue
             frames["activity"] += [] if log.activity is None else [log.activity]
+            located += [] if log.location_activity is None else [log.location_activity]
             logs.append(log)
             reports.append(log.report)
             continue
@@ -218,6 +219,7 @@ def _load_dataset_unguarded(
             [c for _, _, preview, _ in planned for c in preview.columns], [p.sample for _, _, p, _ in planned]
         ),
         value_measure=measure,
+        location_activity=pd.concat(located, ignore_index=True) if located else None,
     )
     file_order = [name for name, _ in files]
     ordered = tuple(sorted(reports, key=lambda report: file_order.index(report.file_name)))

@@ -545,6 +545,62 @@ def activity_from_codes(
     return pd.DataFrame(frame)
 
 
+def location_activity_from_codes(
+    customer: np.ndarray, month: np.ndarray, place: np.ndarray, places: pd.Series, ids: pd.Series
+) -> pd.DataFrame:
+    """Return transactions per customer, month and location, for a log that names no channel.
+
+    Parameters
+    ----------
+    customer, month : numpy.ndarray
+        As ``activity_from_codes``.
+    place : numpy.ndarray
+        int64 position of each transaction's location in ``places`` (-1: none; left out).
+    places, ids : pandas.Series
+        Distinct locations and customer ids.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id``, ``month``, ``branch`` (the location) and ``transactions``, sorted by customer, month and
+        location. The channel is not in the file, so these are all transactions, never counter visits.
+
+    Examples
+    --------
+    >>> codes = np.array([0, 0, 1])
+    >>> location_activity_from_codes(codes, np.array([660, 660, 661]), np.array([1, 1, -1]),
+    ...                              pd.Series(["East", "West"]), pd.Series(["A", "B"]))
+      customer_id      month branch  transactions
+    0           A 2025-01-01   West             2
+    """
+    known = place >= 0
+    customer, month, place = customer[known], month[known], place[known]
+    if len(customer) == 0:
+        return pd.DataFrame(
+            {
+                "customer_id": pd.Series([], dtype="string"),
+                "month": pd.Series([], dtype="datetime64[ns]"),
+                "branch": pd.Series([], dtype="string"),
+                "transactions": pd.Series([], dtype="int64"),
+            }
+        )
+    first_month = int(month.min())
+    months = int(month.max()) - first_month + 1
+    width = len(places)
+    keys = (customer * months + (month - first_month)) * width + place
+    present, counts, _, _ = _group_counts(keys, len(ids) * months * width)
+    place_of, rest = present % width, present // width
+    month_of, customer_of = rest % months + first_month, rest // months
+    return pd.DataFrame(
+        {
+            "customer_id": ids.iloc[customer_of].reset_index(drop=True).astype("string"),
+            "month": pd.Series(month_of.astype("datetime64[M]").astype("datetime64[ns]")),
+            "branch": places.iloc[place_of].reset_index(drop=True).astype("string"),
+            "transactions": pd.Series(counts.astype("int64")),
+        }
+    )
+
+
 def _most_frequent(
     customer: np.ndarray, place: np.ndarray, places: int, customers: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -598,6 +654,9 @@ class TransactionLog:
         The file's report (table "activity").
     place_column, balance_column : str or None
         The columns read as branch and as the value measure.
+    location_activity : pandas.DataFrame or None
+        Without a channel column but with a location (or branch) column: ``location_activity_from_codes``,
+        transactions per customer, month and location. None otherwise.
     """
 
     activity: pd.DataFrame | None
@@ -605,6 +664,7 @@ class TransactionLog:
     report: TableReport
     place_column: str | None = None
     balance_column: str | None = None
+    location_activity: pd.DataFrame | None = None
 
     def activity_table(self) -> pd.DataFrame:
         """Return the activity, or an empty activity frame when the log has no channel column."""
@@ -729,6 +789,7 @@ def transaction_log(
     channel_column, amount_column = mapping.column_for("channel"), mapping.column_for("amount")
     others = transaction_columns([c for c in frame.columns if c not in mapping.fields])
     place_column = others.get("branch") or others.get("location")
+    located = None
     balance_column = others.get("balance")
     rejections = _Rejections(raw)
     notes: list = list(raw.preview.warnings)  # sentences and catalog messages (the encoding's)
@@ -775,6 +836,14 @@ def transaction_log(
             notes.append(nan_note(place_column, count))
         place, places = sorted_codes(frame[place_column], kept)
         chosen, chosen_count = _most_frequent(customer[kept], place[kept], len(places), len(distinct))
+        if channel is None:  # where, not how: all transactions by location and month (no channel invented)
+            located = location_activity_from_codes(customer[kept], month[kept], place[kept], places, distinct)
+            notes.append(
+                Message(
+                    "load_transactions_by_location", transactions=Count(int(located["transactions"].sum())),
+                    rows=Count(len(located)), column=place_column, unplaced=Count(int((place[kept] < 0).sum())),
+                )
+            )  # fmt: skip
         summary["branch"] = pd.Series(
             np.where(chosen >= 0, places.to_numpy()[np.maximum(chosen, 0)], None), dtype="string"
         )
@@ -836,7 +905,7 @@ def transaction_log(
             f"row counts do not reconcile: {report.rows_read} read, {report.rows_loaded} loaded, "
             f"{report.rows_rejected} rejected"
         )
-    return TransactionLog(activity, summary, report, place_column, balance_column)
+    return TransactionLog(activity, summary, report, place_column, balance_column, located)
 
 
 def derived_customers(

@@ -72,6 +72,7 @@ from crm_core.visits.decline import (
     window_rates,
 )
 from crm_core.visits.kpis import VISIT_KPIS, visit_kpis
+from crm_core.visits.locations import LocationTrend, location_trend
 from crm_core.visits.substitution import SUBSTITUTION_COLUMNS, substitution_flows, substitution_message
 from crm_core.visits.trends import (
     TREND_LEVELS,
@@ -105,6 +106,7 @@ __all__ = [
     "VISIT_KPIS",
     "DeclineConfig",
     "DeclineFit",
+    "LocationTrend",
     "OffCounterBenchmark",
     "SilentAttritionRule",
     "VisitCube",
@@ -142,6 +144,7 @@ __all__ = [
     "halving_message",
     "halving_month",
     "halving_range",
+    "location_trend",
     "newey_west_covariance",
     "newey_west_lags",
     "off_counter_rates",

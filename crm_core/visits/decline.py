@@ -358,7 +358,20 @@ def _years_to_halve(log_rate: float) -> float:
     return math.log(0.5) / log_rate if log_rate < 0 else math.nan
 
 
-def _month_after(last_month: pd.Timestamp, years: float) -> pd.Timestamp:
+HALVING_HORIZON_YEARS = 200
+"""A halving further away than this is no halving to state (and past pandas' last date near a flat trend)."""
+
+
+def _month_after(last_month: pd.Timestamp, years: float) -> pd.Timestamp | None:
+    """The month ``years`` after ``last_month``; None beyond ``HALVING_HORIZON_YEARS`` (a nearly flat trend).
+
+    Examples
+    --------
+    >>> _month_after(pd.Timestamp("2026-01-01"), 1.5), _month_after(pd.Timestamp("2026-01-01"), 6.9e8)
+    (Timestamp('2027-07-01 00:00:00'), None)
+    """
+    if not math.isfinite(years) or years > HALVING_HORIZON_YEARS:
+        return None
     return (last_month + pd.DateOffset(months=round(12 * years))).normalize()
 
 
