@@ -378,6 +378,7 @@ def test_the_visits_page_shows_the_trend_by_location_of_a_log_without_channel(la
     assert any(s.value.startswith(heading) for s in at.subheader), [s.value for s in at.subheader]
     said = "but not through which channel" if lang == "EN" else "但没有记录经由哪个渠道"
     assert any(said in i.value for i in at.info), [i.value for i in at.info]
+    assert len(at.info) == 1, "one note says what is missing, not two"
     shown = next(d.value for d in at.dataframe if len(d.value) == 3)
     assert list(shown.iloc[:, 0]) == ["EAST", "NORTH", "WEST"]
     assert at.get("plotly_chart"), "the location chart is drawn"

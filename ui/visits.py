@@ -128,9 +128,10 @@ def require_activity(prepared: PreparedDataset, scenario: Scenario | None = None
         return
     located = prepared.dataset.location_activity
     if scenario is not None and located is not None and len(located):
-        location_panel(prepared, scenario)
-    reason = availability.iloc[0]["reason"]
-    st.info(say(reason) if reason is not None else t("note_no_activity"), icon=":material/storefront:")
+        location_panel(prepared, scenario)  # its note already says a channel column is needed
+    else:
+        reason = availability.iloc[0]["reason"]
+        st.info(say(reason) if reason is not None else t("note_no_activity"), icon=":material/storefront:")
     download_button(
         st, t("template_button", table=t("table_activity"), language="EN"), partial(template_csv, "activity"),
         "activity_template.csv", "text/csv", key="visits_activity_template",
