@@ -168,6 +168,9 @@ def has_dates(dataset: Dataset) -> bool:
     """Whether the data says when it is from (activity months, or open or close dates)."""
     if dataset.activity is not None and len(dataset.activity):
         return True
+    located = getattr(dataset, "location_activity", None)
+    if located is not None and len(located):  # a log that says where, not how: its months date the extract
+        return True
     return any(
         c in dataset.customers.columns and bool(dataset.customers[c].notna().any())
         for c in ("open_date", "closed_date")
@@ -219,12 +222,16 @@ class AsOfBoundaries:
 def reference_month(dataset: Dataset) -> pd.Timestamp:
     """Return the first day of the extract's last month.
 
-    The last activity month when there is activity; otherwise the latest open or close
-    date in the customers table; otherwise the current month, as a placeholder the figures
-    need: ``PreparedDataset.dated`` is then False and no surface states it as the data's date.
+    The last activity month when there is activity; otherwise the last month of transactions by
+    location (a log without a channel); otherwise the latest open or close date in the customers
+    table; otherwise the current month, as a placeholder the figures need: ``PreparedDataset.dated``
+    is then False and no surface states it as the data's date.
     """
     if dataset.activity is not None and len(dataset.activity):
         return pd.Timestamp(dataset.activity["month"].max()).to_period("M").to_timestamp()
+    located = getattr(dataset, "location_activity", None)
+    if located is not None and len(located):
+        return pd.Timestamp(located["month"].max()).to_period("M").to_timestamp()
     dates = [
         dataset.customers[c].max()
         for c in ("open_date", "closed_date")

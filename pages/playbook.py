@@ -12,7 +12,7 @@ from ui import scenarios as ui_sc
 from ui.i18n import current_lang, money, say, t
 from ui.notes import finding_note, step_notes
 from ui.targets import targets_section
-from ui.widgets import download_pair, md, page_header
+from ui.widgets import download_pair, md, page_header, with_gaps_named
 
 page_header("playbook")
 prepared = data.active_prepared()
@@ -57,7 +57,7 @@ met = measured["met"].fillna(False).astype(bool)
 met_text = t("guarantees_met", met=int(met.sum()), total=int(measured["available"].sum()))
 st.caption(f"{met_text} {t('guarantee_target_rule')}")
 export = pb.guarantee_table_for_export(measured, lang)
-st.dataframe(export, hide_index=True, key="playbook_guarantees_table")
+st.dataframe(with_gaps_named(export, decimals=3), hide_index=True, key="playbook_guarantees_table")
 download_pair(
     partial(csv_bytes, export), partial(excel_workbook, {"guarantees": export}), "guarantee_measures",
     "playbook_guarantees",

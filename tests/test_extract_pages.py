@@ -27,11 +27,16 @@ CASES = [
     ("relational_long", "中文"),
     ("chinese_customers.csv", "中文"),
     ("transactions_zh_gb18030.csv", "中文"),
+    ("location_only.csv", "EN"),  # a log with a location and no channel, written by the test
 ]
 ZERO_MONEY = re.compile(r"^[¥$€₹]0(\.0+)?$")
 
 
 def files_of(case: str) -> list[tuple[str, bytes]]:
+    if case == "location_only.csv":
+        from tests.test_loading_transactions import location_only_log
+
+        return [(case, location_only_log())]
     if case.startswith("relational"):  # a folder of related tables
         return [(path.name, path.read_bytes()) for path in sorted((EXTRACTS / case).glob("*.csv"))]
     return [(case, (EXTRACTS / case).read_bytes())]
@@ -66,3 +71,11 @@ def test_empty_groups_read_n_a_in_tables_not_none():
     assert not ratios.isna().any().any(), ratios
     per_customer = ratios.set_index("Group")["Products per customer"]
     assert per_customer["private"] == "n/a" and per_customer["Whole bank"] != "n/a"
+
+
+def test_the_guarantee_measures_read_n_a_where_the_data_cannot_say():
+    """A log without a channel or balance: most KPIs have no value now; the tables showed "None"."""
+    at = app_on(load_dataset(files_of("location_only.csv"))[0], "EN", "playbook", timeout=300)
+    assert not at.exception, at.exception
+    tables = [d.value for d in at.dataframe]
+    assert tables and not any(t.isna().any().any() for t in tables), [t[t.isna().any(axis=1)] for t in tables]

@@ -360,6 +360,8 @@ def test_a_location_trend_finds_the_falling_location_and_filters_keep_to_their_c
     assert table.loc["WEST", "rank"] == 1 and table.loc["WEST", "upper"] < 0  # falls, and the interval says so
     assert -0.35 < table.loc["WEST", "annual_change"] < -0.15
     assert table.loc["EAST", "lower"] < 0 < table.loc["EAST", "upper"]  # flat: its interval spans zero
+    prepared = prepared_dataset(dataset)  # the log's months date the extract: never today's month
+    assert prepared.dated and prepared.as_of == pd.Timestamp("2025-06-01")
     some = filtered_dataset(dataset, Filters(branches=("WEST",)))
     kept = set(some.customers["customer_id"])
     assert set(some.location_activity["customer_id"]) <= kept

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -141,6 +142,8 @@ def _commit_targets(key: str, kpis: list[str]) -> None:
 def targets_editor(frame: pd.DataFrame) -> None:
     """Editable target, owner and milestone per guarantee KPI: a view of the scenario's guarantee targets."""
     shown = frame[["kpi", "area_label", "kpi_label", "current", "target", "owner", "milestone"]].copy()
+    now = shown["current"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    shown["current"] = [t("not_available") if np.isnan(v) else f"{v:.3f}" for v in now]  # n/a, not "None"
     # A new key whenever the scenario's targets change: the editor starts from them, with no stale edits.
     digest = hashlib.sha256(config_json(settings.active().guarantees).encode()).hexdigest()[:12]
     key = f"guarantees.{digest}@{current_lang()}"
@@ -155,7 +158,7 @@ def targets_editor(frame: pd.DataFrame) -> None:
         column_config={
             "area_label": st.column_config.TextColumn(t("guarantee_area")),
             "kpi_label": st.column_config.TextColumn(t("guarantee_kpi")),
-            "current": st.column_config.NumberColumn(t("guarantee_current"), format="%.3f"),
+            "current": st.column_config.TextColumn(t("guarantee_current")),  # n/a where the data cannot say
             "target": st.column_config.NumberColumn(t("guarantee_target"), format="%.3f", min_value=0),
             "owner": st.column_config.TextColumn(t("guarantee_owner"), max_chars=80),
             "milestone": st.column_config.TextColumn(t("guarantee_milestone"), max_chars=80),
