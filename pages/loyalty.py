@@ -24,21 +24,24 @@ codes, keys, groups = ui_seg.grouping_names(prepared, ui_seg.grouping_select("lo
 
 st.subheader(t("stickiness_heading"))
 indicators = ui_loy.stickiness(prepared).indicators
-settings.weight_controls(("stickiness", "weights"), indicators, lambda n: t(f"stickiness_{n}"))
+if indicators:
+    settings.weight_controls(("stickiness", "weights"), indicators, lambda n: t(f"stickiness_{n}"))
 st.caption(say(loy.primacy_missing(prepared) or loy.primacy_rule(has_payroll=prepared.has("is_payroll"))))
 view = ui_loy.view(prepared, codes, keys, settings.active())
 ui_loy.kpi_tiles(churn_tile_named(view.tiles(), prepared))
 ui_loy.hidden_note(view, groups)
-plot(
-    chart(
-        loy.stickiness_segment_figure,
-        ui_loy.by_group(view.stickiness, view, groups),
-        t("stickiness_title"),
-        t("group"),
-        t("stickiness_axis"),
-    ),
-    key="loyalty_stickiness_chart",
-)
+stickiness_by_group = ui_loy.by_group(view.stickiness, view, groups)
+if not indicators:  # no chart of nothing: say what stickiness is made of
+    st.info(t("stickiness_no_indicators"), icon=":material/link_off:")
+elif stickiness_by_group["mean"].notna().any():
+    plot(
+        chart(
+            loy.stickiness_segment_figure, stickiness_by_group, t("stickiness_title"), t("group"), t("stickiness_axis")
+        ),
+        key="loyalty_stickiness_chart",
+    )
+else:
+    st.info(t("stickiness_no_group"), icon=":material/info:")
 
 st.subheader(t("model_heading"))
 if not view.model_usable:

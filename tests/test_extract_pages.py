@@ -79,3 +79,23 @@ def test_the_guarantee_measures_read_n_a_where_the_data_cannot_say():
     assert not at.exception, at.exception
     tables = [d.value for d in at.dataframe]
     assert tables and not any(t.isna().any().any() for t in tables), [t[t.isna().any(axis=1)] for t in tables]
+
+
+def test_loyalty_draws_no_stickiness_chart_of_nothing():
+    """Nothing in a location-only log measures stickiness: the page said "Weights sum to 0%" over an empty chart."""
+    at = app_on(load_dataset(files_of("location_only.csv"))[0], "EN", "loyalty", timeout=300)
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("Stickiness is not measured") for i in at.info), [i.value for i in at.info]
+    assert not any("Weights sum to" in c.value for c in at.caption)
+    assert not [s for s in at.slider if "stickiness" in str(s.key)]
+
+
+def test_loyalty_says_why_no_group_has_a_stickiness_score():
+    """Product flags and no value measure: stickiness is measured but every customer is outside the AUM tiers."""
+    rows = "\n".join(f"K{i},{'是' if i % 2 else '否'},{'是' if i % 3 else '否'}" for i in range(30))
+    data = f"客户号,是否持有信用卡,是否持有理财\n{rows}\n".encode()
+    at = app_on(load_dataset([("flags.csv", data)])[0], "EN", "loyalty", timeout=300)
+    assert not at.exception, at.exception
+    assert any(i.value.startswith("No group in this breakdown has active customers") for i in at.info), [
+        i.value for i in at.info
+    ]
