@@ -99,3 +99,18 @@ def test_loyalty_says_why_no_group_has_a_stickiness_score():
     assert any(i.value.startswith("No group in this breakdown has active customers") for i in at.info), [
         i.value for i in at.info
     ]
+
+
+def test_segments_without_a_value_measure_show_n_a_and_no_empty_chart():
+    """No value measure: every customer is not assigned. The table read ₹0 and "None", the chart was empty, and the
+    tier bounds were labelled in ¥ for a file in rupees."""
+    at = app_on(load_dataset(files_of("location_only.csv"))[0], "EN", "segments", timeout=300)
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "Group" in d.value.columns)
+    assert not table.isna().any().any(), table
+    unassigned = table.set_index("Group").loc["not assigned"]
+    assert unassigned["AUM"] == "n/a" and unassigned["Customers"] == 40
+    assert any(i.value.startswith("No group has customers with a measure to compare") for i in at.info)
+    bounds = [n.label for n in at.number_input if "from" in n.label]
+    assert bounds and all(label.endswith("(₹K)") for label in bounds), bounds
+    assert any("AUM shares to n/a" in c.value for c in at.caption), [c.value for c in at.caption]

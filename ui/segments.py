@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from crm_core import formatting
 from crm_core import scenarios as sc
 from crm_core import segments as seg
 from crm_core.messages import Message
@@ -20,7 +21,7 @@ from crm_core.messages import names as names_in
 from crm_core.prepare import PreparedDataset
 from crm_core.segments.charts import migration_heatmap, profile_index_figure, silhouette_figure
 from crm_core.view_choices import GROUPINGS
-from ui import settings
+from ui import data, settings
 from ui.i18n import count, current_lang, money, percent, say, t, translate
 from ui.widgets import chart, md, plot
 
@@ -170,6 +171,7 @@ def tier_controls() -> None:
         args=("tiers.count",),
     )  # fmt: skip
     labels = names_in(seg.tier_terms(tiers), lang)
+    symbol = formatting.currency_symbol(data.currency())  # bounds in the data's currency: ¥K, €K, ₹K
     columns = st.columns(len(labels))
     for i, column in enumerate(columns):
         key = f"tiers.labels.{i}@{lang}"
@@ -177,7 +179,7 @@ def tier_controls() -> None:
         column.text_input(t("tier_label", n=i + 1), key=key, on_change=_commit_label, args=(i, key), max_chars=40)
         if i:  # the bound that starts this tier sits under its name
             settings.control(
-                column.number_input, _threshold_setting(i - 1), t("tier_from", label=md(labels[i])),
+                column.number_input, _threshold_setting(i - 1), t("tier_from", label=md(labels[i]), symbol=symbol),
                 min_value=0.01, step=10.0 if lang == "en" else 1.0, format="%.2f",
             )  # fmt: skip
 
@@ -260,12 +262,26 @@ def profile_display(profiles: pd.DataFrame) -> pd.DataFrame:
     indexes = [f"{m}_index" for m in seg.PROFILE_MEASURES if m not in ("average_aum", "median_aum")]
     money_columns = ("average_aum", "median_aum")
     numbers = ["customer_share", "aum_share", *(m for m in seg.PROFILE_MEASURES if m not in money_columns), *indexes]
-    for column in numbers:  # a hidden measure is an empty cell (NaN), never "None"
+    for column in numbers:
         shown[column] = pd.to_numeric(shown[column], errors="coerce").astype("float64")
+        values = shown[column].to_numpy()
+        if np.isnan(values).any():  # the grid shows a missing number as "None": write the column out, n/a
+            shown[column] = [_profile_cell(column, v) for v in values]
     return shown[columns + indexes].rename(columns={c: t(f"profile_{c}") for c in columns + indexes})
 
 
 SHARE_COLUMNS = ("customer_share", "aum_share", "digital_active_share", "counter_trend", "churn_rate", "payroll_share")
+PROFILE_DECIMALS = {"products_per_customer": 2, "average_age": 1}
+"""Decimals of the profile measures that are neither shares nor indexes (indexes are whole numbers)."""
+
+
+def _profile_cell(column: str, value: float) -> str:
+    """One cell of a written-out profile column, formatted as ``profile_column_config`` formats it."""
+    if np.isnan(value):
+        return t("not_available")
+    if column in SHARE_COLUMNS:
+        return percent(value)
+    return f"{value:.{PROFILE_DECIMALS.get(column, 0)}f}"
 
 
 def profile_column_config() -> dict:
@@ -360,7 +376,7 @@ def profile_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
     st.caption(
         t(
             "profiles_totals", groups=len(labels), customers=count(profiles["customers"].sum()),
-            share=percent(profiles["customer_share"].sum()), aum_share=percent(profiles["aum_share"].sum()),
+            share=percent(profiles["customer_share"].sum()), aum_share=percent(profiles["aum_share"].sum(min_count=1)),
         )
     )  # fmt: skip
     if (profiles["code"] == seg.SUPPRESSED_CODE).any():
@@ -374,10 +390,14 @@ def profile_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:
     )
     # AUM measures are what tiers are cut on (indexes in the thousands); the chart compares behaviour.
     measure_labels = {m: t(f"profile_{m}") for m in seg.PROFILE_MEASURES if not m.endswith("_aum")}
-    plot(
-        chart(profile_index_figure, profiles, measure_labels, t("profile_chart"), t("index_axis")),
-        key="segments_profile_chart",
-    )
+    indexes = profiles[[f"{m}_index" for m in measure_labels]].to_numpy(dtype=float)
+    if np.isfinite(indexes[profiles["code"].to_numpy() >= 0]).any():
+        plot(
+            chart(profile_index_figure, profiles, measure_labels, t("profile_chart"), t("index_axis")),
+            key="segments_profile_chart",
+        )
+    else:  # no group with a measure to compare: no empty chart
+        st.info(t("profiles_no_index"), icon=":material/info:")
 
 
 def migration_section(view: seg.SegmentsView, labels: tuple[str, ...]) -> None:

@@ -140,8 +140,11 @@ def profile_inputs(prepared: PreparedDataset) -> ProfileInputs:
     """Return the arrays group profiles need, extracted once from the prepared dataset."""
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
-    aum = np.nan_to_num(c["aum"].to_numpy(dtype=float, na_value=np.nan))
+    held = c["aum"].to_numpy(dtype=float, na_value=np.nan)
+    aum = np.nan_to_num(held)
     columns: dict[str, np.ndarray] = {}
+    if np.isnan(held).any():  # otherwise every customer's AUM is known
+        columns["aum_known"] = (~np.isnan(held)).astype(float)
     for column in ("products_held", "digital_active", "counter_txn_12m", "counter_txn_prev_12m"):
         if prepared.has(column):
             columns[column] = c[column].to_numpy(dtype=float, na_value=0.0)
@@ -205,7 +208,7 @@ def _measures(sums: dict[str, np.ndarray], counts: np.ndarray, medians: np.ndarr
 
     counter_ratio = ratio(sums.get("counter_txn_12m"), sums.get("counter_txn_prev_12m"))
     return {
-        "average_aum": ratio(sums["aum"], counts),
+        "average_aum": ratio(sums["aum"], sums.get("aum_known", counts)),  # over the customers with a value
         "median_aum": medians,
         "products_per_customer": ratio(sums.get("products_held"), counts),
         "digital_active_share": ratio(sums.get("digital_active"), counts),
@@ -328,7 +331,11 @@ def group_profiles(
     if not inactive_assigned and (~inputs.active).any():
         group_values["churn_rate"] = np.full(rows, np.nan)
 
-    total_customers, total_aum = counts.sum(), sums["aum"].sum()
+    if "aum_known" in sums:  # a group whose customers have no value holds unknown AUM, never ¥0
+        unknown = (sums["aum_known"] == 0) & (counts > 0)
+        sums["aum"] = np.where(unknown, np.nan, sums["aum"])
+        group_values["median_aum"] = np.where(unknown, np.nan, group_values["median_aum"])
+    total_customers, total_aum = counts.sum(), np.nansum(sums["aum"])
     code = np.arange(rows, dtype=np.int64)
     code[g] = -1
     customers = counts_all[:rows].astype(np.int64)
