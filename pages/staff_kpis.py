@@ -19,8 +19,8 @@ level = settings.control(
 shown = ui_staff.shown_view(prepared, level)
 for note in shown.notes:
     st.caption(f"ⓘ {say(note)}")
-if not shown.rankable:
-    st.info(t("staff_too_few"))
+if not shown.rankable:  # say which of the two a ranking lacks: indicators, or units large enough
+    st.info(t("staff_no_indicators") if not shown.indicators else t("staff_too_few", minimum=shown.minimum))
     st.stop()
 
 preset_col, baseline_col = st.columns(2)

@@ -114,3 +114,12 @@ def test_segments_without_a_value_measure_show_n_a_and_no_empty_chart():
     bounds = [n.label for n in at.number_input if "from" in n.label]
     assert bounds and all(label.endswith("(₹K)") for label in bounds), bounds
     assert any("AUM shares to n/a" in c.value for c in at.caption), [c.value for c in at.caption]
+
+
+def test_staff_kpis_say_no_indicator_can_be_measured_rather_than_too_few_units():
+    at = app_on(load_dataset(files_of("location_only.csv"))[0], "EN", "staff_kpis", timeout=300)
+    assert not at.exception, at.exception
+    assert [i.value for i in at.info] == [
+        "No staff indicator can be measured on this data (each is listed above with what it lacks), so no unit is "
+        "ranked."
+    ]
