@@ -116,23 +116,14 @@ def what_if_message(frame: pd.DataFrame, scenario: RetentionScenario, measure: s
     priced (NaN): then the sentence gives customers and the measure kept, and says so.
     """
     total = frame[frame["code"] == -1].iloc[0]
+    kept = {
+        "share": Share(scenario.retained_share, 0),
+        "customers": Count(float(total["customers_kept"])),
+        "aum": Money(float(total["aum_kept"])),
+        "low": Money(float(total["aum_kept_low"])),
+        "high": Money(float(total["aum_kept_high"])),
+    }
     if np.isnan(float(total["contribution_kept"])):  # a stand-in the AUM margin cannot price, or no value known
-        return Message(
-            "retention_what_if_sentence_unpriced",
-            share=Share(scenario.retained_share, 0),
-            customers=Count(float(total["customers_kept"])),
-            aum=Money(float(total["aum_kept"])),
-            low=Money(float(total["aum_kept_low"])),
-            high=Money(float(total["aum_kept_high"])),
-            measure=Term(f"measure_{measure}"),
-        )
-    return Message(
-        "retention_what_if_sentence",
-        share=Share(scenario.retained_share, 0),
-        customers=Count(float(total["customers_kept"])),
-        aum=Money(float(total["aum_kept"])),
-        low=Money(float(total["aum_kept_low"])),
-        high=Money(float(total["aum_kept_high"])),
-        contribution=Money(float(total["contribution_kept"])),
-        clv=Money(float(total["clv_kept"])),
-    )
+        return Message("retention_what_if_sentence_unpriced", measure=Term(f"measure_{measure}"), **kept)
+    contribution, clv = Money(float(total["contribution_kept"])), Money(float(total["clv_kept"]))
+    return Message("retention_what_if_sentence", contribution=contribution, clv=clv, **kept)
