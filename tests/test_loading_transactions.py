@@ -384,3 +384,29 @@ def test_the_visits_page_shows_the_trend_by_location_of_a_log_without_channel(la
     shown = next(d.value for d in at.dataframe if len(d.value) == 3)
     assert list(shown.iloc[:, 0]) == ["EAST", "NORTH", "WEST"]
     assert at.get("plotly_chart"), "the location chart is drawn"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("en", "All transactions fall fastest at WEST: "), ("zh", "全部交易下降最快的地点是WEST：")]
+)
+def test_the_report_carries_the_trend_by_location_the_visits_page_shows(lang, said):
+    from crm_core.report.content import report_content
+    from crm_core.scenarios import Scenario
+
+    dataset, _ = load_dataset([("log.csv", location_only_log())])
+    prepared = prepared_dataset(dataset)
+    step = report_content(prepared, Scenario(), lang).step("channels")
+    trend = vis.location_trend(dataset.location_activity)  # the page's figure: one definition for both
+    west = float(trend.table.set_index("group").loc["WEST", "annual_change"])
+    assert step.available and said in step.headline
+    assert step.chart.categories[0] == "WEST" and step.chart.series[0][1][0] == west
+    assert step.numbers[0].value == west and step.numbers[1].value == trend.transactions
+
+
+def test_the_deck_of_a_location_only_log_is_written(tmp_path):
+    from crm_core.report.cli import report_main
+
+    source = tmp_path / "log.csv"
+    source.write_bytes(location_only_log())
+    assert report_main(["--data", str(source), "--out", str(tmp_path / "deck.pptx")]) == 0
+    assert (tmp_path / "deck.pptx").stat().st_size > 10_000

@@ -688,6 +688,10 @@ def report_content(
     visits = visit_view
     if visits is None and cube is not None:
         visits = vis.visits_view(prepared, codes, scenario.tiers.labels, vis.VisitSettings.of(scenario), cube=cube)
+    located = getattr(prepared.dataset, "location_activity", None)  # a log with a location and no channel
+    locations = None
+    if visits is None and located is not None and len(located):
+        locations = vis.location_trend(located, vis.VisitSettings.of(scenario).decline)
     from crm_core.playbook import (  # built on these views
         executive_findings,
         finding_names,
@@ -725,7 +729,7 @@ def report_content(
         _tiering(inputs, segments_view, profiles, scenario.tiers, lang),
         stickiness,
         value_mining,
-        channels_step(visits, lang, trends if trends is not None else kpi_trends(prepared)),
+        channels_step(visits, lang, trends if trends is not None else kpi_trends(prepared), locations),
         service_step(service, shown_tiers, branches, lang),
         staff_step,
         _guarantees(guarantees, lang, visits),

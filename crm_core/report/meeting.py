@@ -137,7 +137,57 @@ def channel_trend_chart(trends: KpiTrends | None, lang: str) -> ChartSpec | None
     )
 
 
-def channels_step(visits: vis.VisitsView | None, lang: str, trends: KpiTrends | None = None) -> Step:
+def locations_step(trend: vis.LocationTrend, lang: str) -> Step:
+    """The channels step of a log that names locations but no channel: all transactions' change by location.
+
+    The same fits as the Visits page (``crm_core.visits.location_trend``), steepest decline first; stated as
+    all channels, never as counter visits.
+    """
+    rated = trend.table[trend.table["annual_change"].notna()].sort_values("annual_change", kind="stable")
+    intro = _t("report_locations_intro", lang, transactions=format_value(trend.transactions, "count", lang),
+               locations=format_value(len(trend.table), "count", lang))  # fmt: skip
+    if rated.empty:
+        headline = " ".join([intro, _t("report_locations_no_rates", lang)])
+        return _step("channels", lang, headline, (), None, None, [], available=False)
+    steepest = rated.iloc[0]
+    fit = trend.fits[int(steepest["code"])]
+    headline = " ".join([intro, _t("report_locations_headline", lang, location=str(steepest["group"]),
+                                   change=_interval(fit, lang))])  # fmt: skip
+    numbers = (
+        _number("report_locations_steepest", float(steepest["annual_change"]), "share", lang),
+        _number("report_locations_transactions", trend.transactions, "count", lang),
+    )
+    chart = _chart(
+        lang,
+        kind="bar",
+        title=_t("report_locations_chart", lang),
+        categories=tuple(str(g) for g in rated["group"]),
+        series=((_t("report_change_a_year", lang), tuple(float(v) for v in rated["annual_change"])),),
+        x_title=_t("report_location", lang),
+        y_title=_t("report_change_a_year", lang),
+        value_kind="share",
+    )
+    table = pd.DataFrame(
+        {
+            _t("report_location", lang): [str(g) for g in rated["group"]],
+            _t("report_change_a_year", lang): [format_value(v, "share", lang) for v in rated["annual_change"]],
+            _t("report_interval_low", lang): [format_value(v, "share", lang) for v in rated["lower"]],
+            _t("report_interval_high", lang): [format_value(v, "share", lang) for v in rated["upper"]],
+            _t("report_transactions_12m", lang): [format_value(v, "count", lang) for v in rated["counter_12m"]],
+        }
+    )
+    lines = [
+        f"{g}: {format_value(v, 'share', lang)}" for g, v in zip(rated["group"], rated["annual_change"], strict=True)
+    ]
+    return _step("channels", lang, headline, numbers, chart, table, lines)
+
+
+def channels_step(
+    visits: vis.VisitsView | None,
+    lang: str,
+    trends: KpiTrends | None = None,
+    locations: vis.LocationTrend | None = None,
+) -> Step:
     """The channels and branch visits step: the monthly line, channel mix, counter decline, off-counter rate.
 
     Parameters
@@ -150,10 +200,15 @@ def channels_step(visits: vis.VisitsView | None, lang: str, trends: KpiTrends | 
         ``kpi_trends`` of the same prepared dataset (the Overview's lines): the slide's chart is its
         monthly off-counter rate and counter transactions. Without a dated line the slide says so and
         shows the channel mix instead.
+    locations : LocationTrend, optional
+        Without channel activity, a log's trend by location (``crm_core.visits.location_trend``): the step
+        is then ``locations_step``.
     """
     trend_chart = channel_trend_chart(trends, lang)
     undated = [] if trend_chart is not None else [_t("report_channel_trend_undated", lang)]
     monthly = visits.channels if visits is not None else None
+    if (monthly is None or monthly.empty) and locations is not None and len(locations.table):
+        return locations_step(locations, lang)  # where, not how: the Visits page's trend by location
     if monthly is None or monthly.empty:
         headline = " ".join([_t("report_no_activity", lang), *undated])
         return _step("channels", lang, headline, (), None, None, [], available=False)
