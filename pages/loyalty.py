@@ -36,7 +36,11 @@ if not indicators:  # no chart of nothing: say what stickiness is made of
 elif stickiness_by_group["mean"].notna().any():
     plot(
         chart(
-            loy.stickiness_segment_figure, stickiness_by_group, t("stickiness_title"), t("group"), t("stickiness_axis")
+            loy.stickiness_segment_figure,
+            stickiness_by_group[stickiness_by_group["mean"].notna()],  # a group of nobody is no flat line at 0
+            t("stickiness_title"),
+            t("group"),
+            t("stickiness_axis"),
         ),
         key="loyalty_stickiness_chart",
     )

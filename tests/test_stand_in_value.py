@@ -6,6 +6,7 @@ the playbook's money at stake, and primacy read as 0% on files without payroll o
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -146,6 +147,8 @@ def test_the_loyalty_page_says_why_it_shows_no_lifetime_value_or_primacy():
     at = app_on(dataset, "EN", "loyalty", timeout=300)
     assert not at.exception, at.exception
     assert not at.warning, [w.value for w in at.warning]  # the model is usable: the value panel is reached
+    chart = next(c for c in at.get("plotly_chart") if "Stickiness by group" in c.proto.spec)
+    assert json.loads(chart.proto.spec)["data"][0]["x"] == ["mass"]  # the empty tiers are no flat lines at 0
     infos = [i.value for i in at.info]
     assert any(i.startswith("Lifetime value is not shown: the value measure is credit limit") for i in infos), infos
     assert "Main bank: not measured. The file lacks what the rule needs" in " ".join(c.value for c in at.caption)
