@@ -23,7 +23,7 @@ from crm_core.segments.charts import migration_heatmap, profile_index_figure, si
 from crm_core.view_choices import GROUPINGS
 from ui import data, settings
 from ui.i18n import count, current_lang, money, percent, say, t, translate
-from ui.widgets import chart, md, plot
+from ui.widgets import chart, md, plot, with_gaps_named
 
 BASES = ("current", "3m", "6m", "12m")
 
@@ -264,24 +264,13 @@ def profile_display(profiles: pd.DataFrame) -> pd.DataFrame:
     numbers = ["customer_share", "aum_share", *(m for m in seg.PROFILE_MEASURES if m not in money_columns), *indexes]
     for column in numbers:
         shown[column] = pd.to_numeric(shown[column], errors="coerce").astype("float64")
-        values = shown[column].to_numpy()
-        if np.isnan(values).any():  # the grid shows a missing number as "None": write the column out, n/a
-            shown[column] = [_profile_cell(column, v) for v in values]
+    shown = with_gaps_named(shown, PROFILE_DECIMALS, SHARE_COLUMNS)  # the grid shows a missing number as "None"
     return shown[columns + indexes].rename(columns={c: t(f"profile_{c}") for c in columns + indexes})
 
 
 SHARE_COLUMNS = ("customer_share", "aum_share", "digital_active_share", "counter_trend", "churn_rate", "payroll_share")
 PROFILE_DECIMALS = {"products_per_customer": 2, "average_age": 1}
-"""Decimals of the profile measures that are neither shares nor indexes (indexes are whole numbers)."""
-
-
-def _profile_cell(column: str, value: float) -> str:
-    """One cell of a written-out profile column, formatted as ``profile_column_config`` formats it."""
-    if np.isnan(value):
-        return t("not_available")
-    if column in SHARE_COLUMNS:
-        return percent(value)
-    return f"{value:.{PROFILE_DECIMALS.get(column, 0)}f}"
+"""Decimals of the profile measures that are neither shares nor money (indexes are whole numbers)."""
 
 
 def profile_column_config() -> dict:

@@ -440,10 +440,16 @@ def table_money_format(code: str) -> str:
     return TABLE_MONEY_FORMATS.get(code, f"{formatting.currency_symbol(code)}%.0f")
 
 
-def with_gaps_named(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
+def with_gaps_named(
+    frame: pd.DataFrame,
+    decimals: int | Mapping[str, int] = 1,
+    shares: frozenset[str] | tuple[str, ...] = PERCENT_COLUMNS,
+) -> pd.DataFrame:
     """Write out the numeric columns that have a missing value, the gap as n/a (暂无), not the grid's "None".
 
-    A column without a gap keeps its numbers (the grid formats and sorts them).
+    A column without a gap keeps its numbers (the grid formats and sorts them). ``shares`` are written as
+    percentages, ``MONEY_COLUMNS`` as money, integer columns as counts and the others with ``decimals``
+    (one for all, or per column: 0 for a column not named).
     """
     numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
     gapped = [c for c in numeric if not pd.api.types.is_bool_dtype(frame[c]) and frame[c].isna().any()]
@@ -452,14 +458,15 @@ def with_gaps_named(frame: pd.DataFrame, decimals: int = 1) -> pd.DataFrame:
     frame = frame.copy()
     for column in gapped:
         values = frame[column].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-        if column in PERCENT_COLUMNS:
+        places = decimals if isinstance(decimals, int) else decimals.get(column, 0)
+        if column in shares:
             written = [percent(v) for v in values]
         elif column in MONEY_COLUMNS:
             written = [money(v) for v in values]
         elif pd.api.types.is_integer_dtype(frame[column]):
             written = [count(v) for v in values]
         else:
-            written = [t("not_available") if math.isnan(v) else f"{v:,.{decimals}f}" for v in values]
+            written = [t("not_available") if math.isnan(v) else f"{v:,.{places}f}" for v in values]
         frame[column] = written
     return frame
 
