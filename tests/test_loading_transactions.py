@@ -212,7 +212,7 @@ def test_the_chinese_log_alone_loads_without_a_value_measure():
     )
 
 
-def test_a_log_without_channel_derives_customers_or_is_rejected_next_to_a_customers_file():
+def test_a_log_without_channel_derives_customers_or_without_location_is_rejected_next_to_a_customers_file():
     log = b"CustomerID,TransactionDate,CustLocation,CustAccountBalance,TransactionAmount (INR)\n" + (
         b"C1,2/8/16,MUMBAI,17819.05,25\nC1,3/8/16,DELHI,nan,2\nC2,1/8/16,DELHI,2270.69,27999\n"
     )
@@ -223,12 +223,40 @@ def test_a_log_without_channel_derives_customers_or_is_rejected_next_to_a_custom
     assert dataset.customers["branch"].tolist() == ["DELHI", "DELHI"]  # C1 ties: alphabetically first
     assert dataset.customers["aum"].tolist() == [17819.05, 2270.69]  # C1's last recorded balance
     customers = ("customers.csv", b"customer_id,aum\nC1,10\nC2,20\n")
-    _, both = load_dataset([customers, ("kaggle.csv", log)])
+    unplaced = b"CustomerID,TransactionDate,TransactionAmount (INR)\nC1,2/8/16,25\nC1,3/8/16,2\nC2,1/8/16,27999\n"
+    _, both = load_dataset([customers, ("log.csv", unplaced)])  # neither how nor where: nothing to add
     rejected = both.for_table("activity")
     assert [(report_text(i.subject), i.count) for i in rejected.rejections] == [
-        ("no channel column (activity rows need one)", 3)
+        ("no channel or location column (the log adds nothing to a customers file without one)", 3)
     ]
     assert rejected.rows_read == rejected.rows_loaded + rejected.rows_rejected == 3
+
+
+def test_a_location_only_log_next_to_a_customers_file_trends_the_listed_customers():
+    log = b"CustomerID,TransactionDate,CustLocation\n" + (
+        b"C1,2/8/16,MUMBAI\nC1,3/8/16,DELHI\nC2,1/9/16,DELHI\nC9,5/9/16,DELHI\nC9,6/9/16,PUNE\nC8,7/9/16,PUNE\n"
+    )
+    customers = ("customers.csv", b"customer_id,aum,branch\nC1,10,B1\nC2,20,B2\nC3,30,B1\n")
+    dataset, report = load_dataset([customers, ("kaggle.csv", log)])
+    expected = pd.DataFrame(
+        {
+            "customer_id": pd.array(["C1", "C1", "C2"], dtype="string"),
+            "month": pd.to_datetime(["2016-08-01", "2016-08-01", "2016-09-01"]).astype("datetime64[ns]"),
+            "branch": pd.array(["DELHI", "MUMBAI", "DELHI"], dtype="string"),
+            "transactions": np.array([1, 1, 1], dtype="int64"),
+        }
+    )
+    pd.testing.assert_frame_equal(dataset.location_activity, expected)  # only the customers file's customers
+    assert dataset.customers["customer_id"].tolist() == ["C1", "C2", "C3"]  # the log adds no customer
+    assert dataset.customers["branch"].tolist() == ["B1", "B2", "B1"]  # nor overrides the file's branch
+    file = report.for_table("activity")
+    assert file.rows_read == file.rows_loaded == 6 and file.rows_rejected == 0  # loaded, none dropped silently
+    assert (
+        "3 transactions by location of 2 customers not in the customers file are left out of the trend by "
+        "location (their rows are loaded; add those customers to the customers file to count them)"
+    ) in warning_texts(report.warnings)
+    prepared = prepared_dataset(dataset)
+    assert prepared.dated and prepared.as_of == pd.Timestamp("2016-09-01")  # dated by the log
 
 
 def test_load_table_of_a_log_returns_its_activity():
@@ -384,6 +412,24 @@ def test_the_visits_page_shows_the_trend_by_location_of_a_log_without_channel(la
     shown = next(d.value for d in at.dataframe if len(d.value) == 3)
     assert list(shown.iloc[:, 0]) == ["EAST", "NORTH", "WEST"]
     assert at.get("plotly_chart"), "the location chart is drawn"
+
+
+def test_a_customers_file_with_a_location_only_log_reaches_the_trend_by_location_through_the_data_page():
+    ids = [f"C{n}" for n in range(40)]
+    customers = "customer_id,aum,age\n" + "".join(f"{c},{1000 * (n + 1)},{30 + n % 30}\n" for n, c in enumerate(ids))
+    files = [("customers.csv", customers.encode()), ("log.csv", location_only_log())]
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.switch_page("pages/data.py").run()
+    at.file_uploader(key="data_upload").set_value([(n, d, "text/csv") for n, d in files]).run()
+    at.button(key="data_load").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="data_use").click().run()
+    at.switch_page("pages/visits.py").run()
+    assert not at.exception, at.exception
+    assert any(s.value.startswith("Where transactions fall fastest") for s in at.subheader)
+    shown = next(d.value for d in at.dataframe if len(d.value) == 3)
+    assert list(shown.iloc[:, 0]) == ["EAST", "NORTH", "WEST"]
 
 
 @pytest.mark.parametrize(

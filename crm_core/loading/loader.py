@@ -26,7 +26,7 @@ from crm_core.loading.transactions import (
     transaction_log,
     transaction_mapping,
 )
-from crm_core.messages import Message, Term
+from crm_core.messages import Count, Message, Term
 
 MappingLike = Mapping | dict | str
 
@@ -187,6 +187,9 @@ def _load_dataset_unguarded(
         given_order = [name for name, _ in files]  # named in the order the files were given
         refused.sort(key=lambda item: given_order.index(item[0]))
         raise LoadError(joined([error.message for _, error in refused]))
+    if located and frames["customers"]:  # a location-only log next to a customers file: that file's customers
+        located, note = _located_of_listed(located, frames["customers"])
+        warnings += [note] if note is not None else []
     if not frames["customers"] and (logs or other_ids):
         customers, notes = derived_customers(logs, other_ids, id_files)
         frames["customers"].append(customers)
@@ -224,6 +227,29 @@ def _load_dataset_unguarded(
     file_order = [name for name, _ in files]
     ordered = tuple(sorted(reports, key=lambda report: file_order.index(report.file_name)))
     return dataset, LoadReport(files=ordered, usable=True, warnings=tuple(warnings))
+
+
+def _located_of_listed(located: list[pd.DataFrame], customers: list[pd.DataFrame]) -> tuple[list, Message | None]:
+    """Keep the transactions by location of the customers the customers files list; name what is left out.
+
+    A customer only the log knows has no tier, age or value: counting it in the trend by location would
+    mix in people no other page shows. Its transactions stay loaded (the file's rows are not rejected) and
+    the load report says how many were left out of the trend.
+    """
+    listed = pd.concat([frame["customer_id"] for frame in customers], ignore_index=True)
+    listed = pd.Index(listed.astype("string").unique())
+    kept, left_transactions, left_customers = [], 0, set()
+    for frame in located:
+        known = listed.get_indexer(frame["customer_id"].astype("string")) >= 0
+        if not known.all():
+            left_transactions += int(frame.loc[~known, "transactions"].sum())
+            left_customers |= set(frame.loc[~known, "customer_id"].astype("string"))
+        kept.append(frame.loc[known].reset_index(drop=True))
+    if not left_transactions:
+        return kept, None
+    return kept, Message(
+        "load_location_unlisted", transactions=Count(left_transactions), customers=Count(len(left_customers))
+    )
 
 
 def load_dataset(

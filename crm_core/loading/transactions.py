@@ -768,8 +768,10 @@ def transaction_log(
     options : LoadOptions
         Date order and accounting negatives.
     customers_given : bool
-        A customers file is part of the load. Then a log without a channel adds nothing, and its
-        rows are rejected with the reason "no channel column" instead of feeding derived customers.
+        A customers file is part of the load. Then a log with neither a channel nor a location adds
+        nothing, and its rows are rejected with the reason "no channel column" instead of feeding
+        derived customers. A log with a location still gives its transactions by location (the loader
+        keeps those of the customers the customers file lists).
 
     Raises
     ------
@@ -809,7 +811,7 @@ def transaction_log(
         channel, unknown = _channel_codes(frame[channel_column])
         rejections.reject(unknown, Message("load_reason_unknown_channel"))
         rejections.reject(channel < 0, Message("load_reason_missing", field="channel"))
-    elif customers_given:
+    elif customers_given and place_column is None:  # neither how nor where: nothing to add to the customers file
         rejections.reject(np.ones(len(frame), dtype=bool), Message("load_reason_no_channel_column"))
     amount = _numbers(raw, amount_column, "amount", options, failures, notes) if amount_column else None
     balance = _numbers(raw, balance_column, "balance", options, failures, notes) if balance_column else None
