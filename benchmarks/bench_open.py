@@ -29,6 +29,16 @@ def _peak_gb() -> float:
     return status_kib("VmHWM") * 1024 / 1e9
 
 
+def _resident_gb() -> float:
+    """Resident now: what the caches hold after a step (the peak also counts a step's transient arrays)."""
+    return status_kib("VmRSS") * 1024 / 1e9
+
+
+def _mapped_gb() -> float:
+    """Resident pages of mapped files (the stored visit cube, memory-mapped models): the system can drop them."""
+    return status_kib("RssFile") * 1024 / 1e9
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--artefact", type=Path, required=True)
@@ -78,9 +88,22 @@ def main(argv: list[str] | None = None) -> dict:
             at.switch_page(f"pages/{page}.py").run()
             reruns.append(time.perf_counter() - started)
         rerun = round(statistics.median(reruns), 3) if reruns else None
-        steps.append({"step": page, "seconds": round(seconds, 2), "rerun_s": rerun, "peak_gb": round(_peak_gb(), 2)})
+        steps.append(
+            {
+                "step": page,
+                "seconds": round(seconds, 2),
+                "rerun_s": rerun,
+                "peak_gb": round(_peak_gb(), 2),
+                "resident_gb": round(_resident_gb(), 2),
+                "mapped_gb": round(_mapped_gb(), 2),
+            }
+        )
         shown = f"   rerun {rerun:.2f} s" if rerun is not None else ""
-        print(f"  {page:<14} {seconds:>8.2f} s{shown}   peak {_peak_gb():.2f} GB", flush=True)
+        print(
+            f"  {page:<14} {seconds:>8.2f} s{shown}   peak {_peak_gb():.2f} GB   resident {_resident_gb():.2f} GB"
+            f" (mapped files {_mapped_gb():.2f} GB)",
+            flush=True,
+        )
     result = {
         "customers": manifest["rows"]["customers.parquet"],
         "activity_rows": manifest["rows"].get("activity.parquet", 0),

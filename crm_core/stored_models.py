@@ -230,7 +230,9 @@ def refusal(prepared: PreparedDataset) -> Message | None:
 
 def _loaded(models: StoredModels, entry: dict):
     try:
-        return joblib.load(models.folder / entry["file"])
+        # Arrays memory-mapped read-only (joblib's documented ``mmap_mode``): pages are read when a view
+        # touches them and the system may drop them again, instead of copying every customer's scores.
+        return joblib.load(models.folder / entry["file"], mmap_mode="r")
     except Exception as error:  # a damaged file falls back to training, never breaks a page
         log.warning("stored model %s cannot be read (%s): it is trained again", entry.get("file"), error)
         return None

@@ -69,15 +69,17 @@ def test_stored_models_give_the_figures_of_a_fresh_model(bank, fits):
     assert risk.usable and fits["churn"] == 1
     np.testing.assert_array_equal(risk.probabilities, fresh.probabilities)
     assert risk.fitted.evaluation.roc_auc == fresh.fitted.evaluation.roc_auc
-    pd.testing.assert_frame_equal(risk.fitted.evaluation.lift, fresh.fitted.evaluation.lift)
-    pd.testing.assert_frame_equal(risk.fitted.drivers, fresh.fitted.drivers)
+    # Stored arrays are memory-mapped (numpy.memmap, read-only): equal values, another array class.
+    assert isinstance(risk.probabilities, np.memmap) and not risk.probabilities.flags.writeable
+    pd.testing.assert_frame_equal(risk.fitted.evaluation.lift.copy(), fresh.fitted.evaluation.lift)
+    pd.testing.assert_frame_equal(risk.fitted.drivers.copy(), fresh.fitted.drivers)
     # Training on the opened artefact (no stored models) reads its holdings: the same design and scores.
     trained = stored_models.propensity_of(read_artefact(root / "without_models"))
     assert fits["propensity"] == 1
     assert models.design == trained[1].design == "acquisition_out_of_time"
     np.testing.assert_array_equal(propensity, trained[2])
-    pd.testing.assert_frame_equal(features, trained[0])
-    pd.testing.assert_frame_equal(models.quality_, trained[1].quality_)
+    pd.testing.assert_frame_equal(features.copy(), trained[0])
+    pd.testing.assert_frame_equal(models.quality_.copy(), trained[1].quality_)
 
 
 def test_another_definition_or_dataset_trains(bank, fits):

@@ -58,7 +58,10 @@ def _raw_indicator(customers: pd.DataFrame, name: str) -> np.ndarray | None:
         return np.mean([customers[c].fillna(False).to_numpy(dtype=float) for c in cards], axis=0)
     if name not in customers.columns or not customers[name].notna().any():
         return None
-    return customers[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    values = customers[name]
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "biuf":  # numpy: no nullable copy first
+        return values.to_numpy(dtype=float)
+    return values.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def stickiness_matrix(

@@ -67,8 +67,12 @@ def expected_discounted_years(retention: np.ndarray, discount_rate: float, horiz
     0.6612
     """
     r = np.clip(np.asarray(retention, dtype=float), 0.0, 1.0)
-    t = np.arange(1, horizon_years + 1, dtype=float)
-    return (r[:, None] ** t / (1 + discount_rate) ** t).sum(axis=1)
+    # Year by year, r^t by one multiplication a year (a power per customer and year took 1.3 s at 5M).
+    kept, total = np.ones_like(r), np.zeros_like(r)
+    for t in range(1, horizon_years + 1):
+        kept *= r
+        total += kept / (1 + discount_rate) ** t
+    return total
 
 
 def _codes(values: pd.Series) -> np.ndarray:
