@@ -53,14 +53,14 @@ def silent_attrition(
     rows = np.flatnonzero(silent_attrition_mask(cube, trend, rule))
     out = pd.DataFrame(
         {
-            "customer_id": customers["customer_id"].to_numpy()[rows],
+            "customer_id": customers["customer_id"].iloc[rows].to_numpy(),  # the rows', not 5M strings
             "branch": np.asarray(cube.branch_labels, dtype=object)[cube.branch_codes[rows]],
         }
     )
     if "relationship_manager" in columns:
-        out["relationship_manager"] = customers["relationship_manager"].to_numpy()[rows]
+        out["relationship_manager"] = customers["relationship_manager"].iloc[rows].to_numpy()
     for column in ("aum", "aum_12m_ago", "aum_trend"):
-        out[column] = customers[column].to_numpy(dtype=float)[rows] if column in customers else np.nan
+        out[column] = customers[column].iloc[rows].to_numpy(dtype=float) if column in customers else np.nan
     for name in ("counter_prev_12m", "counter_12m", "digital_prev_12m", "digital_12m"):
         out[name] = getattr(cube, name)[rows]
     for column in ("customer_id", "branch", "relationship_manager"):
