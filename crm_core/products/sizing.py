@@ -110,7 +110,9 @@ def customer_offers(
     products = tuple(products)
     economics = [config.economics_of(p) for p in products]
     capacity = np.nan_to_num(np.asarray(aum, dtype=np.float64), nan=0.0).clip(min=0.0)
-    net = np.empty((len(capacity), len(products)), dtype=np.float64)
+    # Column-major (Fortran order): every step below reads or writes one product's column contiguously,
+    # and ``opportunity_sizing`` reads them by column without a copy.
+    net = np.empty((len(capacity), len(products)), dtype=np.float64, order="F")
     for j, e in enumerate(economics):
         if e.basis == "fee":
             net[:, j] = e.annual_fee
@@ -120,20 +122,21 @@ def customer_offers(
             net[:, j] = e.average_balance * e.margin
     is_offered = np.array([p in set(offered) for p in products], dtype=bool)
     # In place, one (customers x products) array at a time (the same values as one expression).
-    eligible = ~np.asarray(held, dtype=bool)
+    eligible = np.asfortranarray(~np.asarray(held, dtype=bool))
     eligible &= np.asarray(suitable, dtype=bool)
     eligible &= np.asarray(active, dtype=bool)[:, None]
     eligible &= is_offered[None, :]
     eligible &= net > 0
     rate = np.array([e.conversion_rate for e in economics], dtype=np.float64)
-    expected = np.zeros_like(net)
-    np.multiply(net, rate[None, :], out=expected, where=eligible)
-    if len(products):
-        best = np.argmax(expected, axis=1)
-        value = expected[np.arange(len(best)), best]
-        best = np.where(value > 0, best, -1)
-    else:
-        best, value = np.full(len(capacity), -1), np.zeros(len(capacity))
+    best, value = np.zeros(len(capacity), dtype=np.int64), np.zeros(len(capacity))
+    expected = np.zeros(len(capacity))
+    for j in range(len(products)):  # the first product of the highest expected value, as ``argmax`` picks
+        expected[:] = 0.0
+        np.multiply(net[:, j], rate[j], out=expected, where=eligible[:, j])
+        better = expected > value if j else np.ones(len(capacity), dtype=bool)
+        np.copyto(value, expected, where=better)
+        best[better] = j
+    best = np.where(value > 0, best, -1) if len(products) else np.full(len(capacity), -1)
     return CustomerOffers(products, eligible, net, best.astype(np.int64), np.where(best >= 0, value, 0.0))
 
 
