@@ -421,6 +421,12 @@ def test_a_customers_file_with_a_location_only_log_reaches_the_trend_by_location
     at = AppTest.from_file(APP, default_timeout=300).run()
     at.switch_page("pages/data.py").run()
     at.file_uploader(key="data_upload").set_value([(n, d, "text/csv") for n, d in files]).run()
+    editor = next(
+        f.value for f in at.dataframe if "column" in f.value.columns and "CustLocation" in set(f.value["column"])
+    )
+    rows = editor.set_index("column")  # the location is read by its header, not left looking ignored
+    assert rows.loc["CustLocation", "confidence"] == "read as the location (by its header, at each load)"
+    assert rows.loc["CustomerID", "confidence"] == "known header"
     at.button(key="data_load").click().run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]

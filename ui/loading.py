@@ -21,6 +21,7 @@ from crm_core.loading.mapping import flag_name, known_fields, suggestions, value
 from crm_core.loading.reading import DELIMITER_NAMES
 from crm_core.loading.reading import DELIMITERS as CORE_DELIMITERS
 from crm_core.loading.report import report_text
+from crm_core.loading.transactions import is_transaction_mapping, transaction_columns
 from crm_core.loading.values import churn_flags
 from crm_core.messages import Message
 from crm_core.privacy import identifier_kind, masked_text, masked_value
@@ -127,7 +128,21 @@ def mapping_editor_frame(preview: Preview, mapping: Mapping, masked: bool = True
     suggested = suggestions(mapping.table, preview.columns, preview.sample)
     confidence = {"high": t("confidence_high"), "medium": t("confidence_medium"), "low": t("confidence_low")}
 
+    # A transaction log's location, branch and balance columns are no mapping fields: the log's reader
+    # finds them by header at each load. Say so, rather than leave them looking ignored.
+    by_header = {}
+    if is_transaction_mapping(mapping):
+        found = transaction_columns([c for c in preview.columns if c not in fields])
+        said = {
+            "location": t("mapping_found_as_location"),
+            "branch": t("mapping_found_as_branch"),
+            "balance": t("mapping_found_as_balance"),
+        }
+        by_header = {found[field]: words for field, words in said.items() if field in found}
+
     def how_sure(column: str) -> str:
+        if column in by_header:
+            return by_header[column]
         field, level = suggested.get(column, (None, None))
         return confidence[level] if field is not None and field == fields.get(column) else ""
 
