@@ -138,6 +138,8 @@ def mapping_editor_frame(preview: Preview, mapping: Mapping, masked: bool = True
             "branch": t("mapping_found_as_branch"),
             "balance": t("mapping_found_as_balance"),
         }
+        if "branch" in found:  # the reader's place is the branch column when there is one (then not the location)
+            said.pop("location")
         by_header = {found[field]: words for field, words in said.items() if field in found}
 
     def how_sure(column: str) -> str:
