@@ -53,6 +53,24 @@ def test_the_view_is_the_chain_on_language_free_labels(tiny):
     assert set(view.sizing["product"]) <= set(scenario.offered_products)
 
 
+def test_offers_computed_once_serve_another_tier_scheme(small_sample):
+    """The Scenarios page's second scheme reads the first one's offers: its view is the one computed afresh."""
+    sample = prepared_dataset(small_sample)
+    baseline, stable = Scenario(), Scenario(tiers=seg.TierConfig(basis="3m"))
+    settings, other = prod.ProductSettings.of(baseline), prod.ProductSettings.of(stable)
+    assert prod.offers_key(settings) == prod.offers_key(other)
+    offers = prod.offers_of(sample, prod.holding_matrix(sample), settings)
+    codes = seg.aum_tiers(sample, stable.tiers).codes
+    assert not np.array_equal(codes, seg.aum_tiers(sample, baseline.tiers).codes)
+    shared = prod.products_view(sample, codes, stable.tiers.labels, other, offers=offers)
+    fresh = prod.products_view(sample, codes, stable.tiers.labels, other)
+    pd.testing.assert_frame_equal(shared.sizing, fresh.sizing)
+    pd.testing.assert_series_equal(shared.totals, fresh.totals)
+    assert shared.opportunity_value > 0
+    cheaper = replace(baseline, sizing=replace(baseline.sizing, cannibalisation_share=0.9))
+    assert prod.offers_key(prod.ProductSettings.of(cheaper)) != prod.offers_key(settings)
+
+
 def test_relabelled_names_groups_and_benchmark_sources_only():
     frame = pd.DataFrame({"group": ["mass", "affluent"], "benchmark_source": ["affluent", ""], "x": ["mass", "y"]})
     out = prod.relabelled(frame, {"mass": "大众客户", "affluent": "富裕客户"}, ("group", "benchmark_source"))

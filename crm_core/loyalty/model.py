@@ -286,7 +286,7 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, top: int = 2) -> list[tu
         direction = driver["direction"]
         if not np.isfinite(direction) or abs(direction) < 0.05:
             continue
-        values = column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        values = column.to_numpy(dtype=float, na_value=np.nan)  # nullable or numpy columns, no Float64 copy
         if set(np.unique(values[~np.isnan(values)])) <= {0.0, 1.0}:
             risky = values == (1.0 if direction > 0 else 0.0)
             if direction > 0:
@@ -295,7 +295,7 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, top: int = 2) -> list[tu
                 said = Message("reason_flag_no", feature=feature)
             candidates.append((risky * 1.0 * driver["importance"], lambda i, said=said: said))
             continue
-        known = features[name].astype("Float64").to_numpy(dtype=float, na_value=np.nan)[risk.labels.scored]
+        known = features[name].to_numpy(dtype=float, na_value=np.nan)[risk.labels.scored]
         known = known[~np.isnan(known)]
         if len(known) == 0:
             continue

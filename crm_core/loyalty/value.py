@@ -353,9 +353,21 @@ def clv_by_segment(values: pd.DataFrame, codes: np.ndarray, labels: Sequence[str
 
 
 def quadrant_sample(values: pd.DataFrame, max_points: int = 5_000, random_state: int = 0) -> pd.DataFrame:
-    """Return at most ``max_points`` active customers (``clv``, ``headroom``, ``quadrant``) for a scatter."""
+    """Return at most ``max_points`` active customers (``clv``, ``headroom``, ``quadrant``) for a scatter.
+
+    The sample is drawn among the active rows' positions and only its rows are taken (at 5M
+    customers, taking the 4M active rows and then permuting them cost 0.65 s), by a
+    ``numpy.random.Generator``: a fixed ``random_state`` gives the same points at every run.
+
+    Examples
+    --------
+    >>> values = pd.DataFrame({"clv": [1.0, 2, 3], "headroom": 0.0, "aum": 0.0, "potential_aum": 0.0,
+    ...                        "quadrant": [0, -1, 3]})
+    >>> quadrant_sample(values)["clv"].tolist(), len(quadrant_sample(values, max_points=1))
+    ([1.0, 3.0], 1)
+    """
     columns = ["clv", "headroom", "aum", "potential_aum", "quadrant"]
-    active = values.loc[values["quadrant"].to_numpy() >= 0, columns]  # one take of the five columns shown
-    if len(active) > max_points:
-        active = active.sample(n=max_points, random_state=random_state)
-    return active[columns].reset_index(drop=True)
+    rows = np.flatnonzero(values["quadrant"].to_numpy() >= 0)
+    if len(rows) > max_points:
+        rows = rows[np.random.default_rng(random_state).choice(len(rows), size=max_points, replace=False)]
+    return values[columns].iloc[rows].reset_index(drop=True)

@@ -85,7 +85,7 @@ from crm_core.products.sizing import (
     opportunity_totals,
     top_opportunities,
 )
-from crm_core.products.view import ProductSettings, ProductsView, products_view, relabelled
+from crm_core.products.view import ProductSettings, ProductsView, offers_key, offers_of, products_view, relabelled
 
 __all__ = [
     "BENCHMARKS",
@@ -135,6 +135,8 @@ __all__ = [
     "lift_matrix",
     "model_quality_figure",
     "next_best_products",
+    "offers_key",
+    "offers_of",
     "opportunity_figure",
     "opportunity_message",
     "opportunity_sizing",

@@ -46,10 +46,13 @@ class CustomerOffers:
     eligible : numpy.ndarray
         (customers × products) ``bool``: an active customer who lacks the product, is suitable
         for it, and to whom it is offered with a value above zero.
-    net_value : numpy.ndarray
-        (customers × products) incremental value a year if the customer takes the product (CNY):
-        the annual fee, or the balance × margin, where a balance from the customer's own money
-        is capped at their AUM and counts only its new-money share.
+    capacity : numpy.ndarray
+        Each customer's AUM (NaN and below zero count as 0): the cap of a balance drawn from
+        their own money.
+    terms : tuple of (float, float or None, float)
+        Per product, how its net value is figured: ``(value, None, 1)`` a value a year for
+        every customer, ``(balance, margin, kept)`` a balance capped at the customer's
+        ``capacity`` × margin × the new-money share kept (``net_column``).
     best : numpy.ndarray
         Product index of each customer's best offer (highest conversion × net value), -1 for none.
     expected : numpy.ndarray
@@ -58,9 +61,30 @@ class CustomerOffers:
 
     products: tuple[str, ...]
     eligible: np.ndarray
-    net_value: np.ndarray
+    capacity: np.ndarray
+    terms: tuple[tuple[float, float | None, float], ...]
     best: np.ndarray
     expected: np.ndarray
+
+    def net_column(self, j: int) -> np.ndarray:
+        """Product ``j``'s incremental value a year per customer if they take it (CNY).
+
+        The annual fee, or the balance × margin, where a balance from the customer's own money
+        is capped at their AUM and counts only its new-money share. One column at a time: the
+        whole (customers × products) matrix is 400 MB at 5M customers and ten products.
+        """
+        value, margin, kept = self.terms[j]
+        if margin is None:
+            return np.full(len(self.capacity), value, dtype=np.float64)
+        return np.minimum(value, self.capacity) * margin * kept
+
+    @property
+    def net_value(self) -> np.ndarray:
+        """(customers × products) ``net_column`` of every product (for small data and tests)."""
+        net = np.empty((len(self.capacity), len(self.products)), dtype=np.float64, order="F")
+        for j in range(len(self.products)):
+            net[:, j] = self.net_column(j)
+        return net
 
 
 def customer_offers(
@@ -110,34 +134,35 @@ def customer_offers(
     products = tuple(products)
     economics = [config.economics_of(p) for p in products]
     capacity = np.nan_to_num(np.asarray(aum, dtype=np.float64), nan=0.0).clip(min=0.0)
-    # Column-major (Fortran order): every step below reads or writes one product's column contiguously,
-    # and ``opportunity_sizing`` reads them by column without a copy.
-    net = np.empty((len(capacity), len(products)), dtype=np.float64, order="F")
-    for j, e in enumerate(economics):
-        if e.basis == "fee":
-            net[:, j] = e.annual_fee
-        elif e.from_assets:
-            net[:, j] = np.minimum(e.average_balance, capacity) * e.margin * (1.0 - config.cannibalisation_share)
-        else:
-            net[:, j] = e.average_balance * e.margin
+    terms = tuple(
+        (e.annual_fee, None, 1.0)
+        if e.basis == "fee"
+        else (e.average_balance, e.margin, 1.0 - config.cannibalisation_share)
+        if e.from_assets
+        else (e.average_balance * e.margin, None, 1.0)
+        for e in economics
+    )
     is_offered = np.array([p in set(offered) for p in products], dtype=bool)
-    # In place, one (customers x products) array at a time (the same values as one expression).
+    # In place, one (customers x products) array at a time (the same values as one expression); the
+    # columns (Fortran order) are read and written contiguously.
     eligible = np.asfortranarray(~np.asarray(held, dtype=bool))
     eligible &= np.asarray(suitable, dtype=bool)
     eligible &= np.asarray(active, dtype=bool)[:, None]
     eligible &= is_offered[None, :]
-    eligible &= net > 0
+    offers = CustomerOffers(products, eligible, capacity, terms, np.zeros(0, np.int64), np.zeros(0))
     rate = np.array([e.conversion_rate for e in economics], dtype=np.float64)
     best, value = np.zeros(len(capacity), dtype=np.int64), np.zeros(len(capacity))
     expected = np.zeros(len(capacity))
     for j in range(len(products)):  # the first product of the highest expected value, as ``argmax`` picks
+        net = offers.net_column(j)
+        eligible[:, j] &= net > 0
         expected[:] = 0.0
-        np.multiply(net[:, j], rate[j], out=expected, where=eligible[:, j])
+        np.multiply(net, rate[j], out=expected, where=eligible[:, j])
         better = expected > value if j else np.ones(len(capacity), dtype=bool)
         np.copyto(value, expected, where=better)
         best[better] = j
     best = np.where(value > 0, best, -1) if len(products) else np.full(len(capacity), -1)
-    return CustomerOffers(products, eligible, net, best.astype(np.int64), np.where(best >= 0, value, 0.0))
+    return CustomerOffers(products, eligible, capacity, terms, best.astype(np.int64), np.where(best >= 0, value, 0.0))
 
 
 def opportunity_sizing(
@@ -175,16 +200,18 @@ def opportunity_sizing(
     cell = codes[inside].astype(np.int64) * p
     if p == 0 or gaps.empty:
         return pd.DataFrame({c: [] for c in SIZING_COLUMNS}, columns=list(SIZING_COLUMNS))
-    # The assigned customers' rows taken once (none taken when every customer is assigned), then
-    # read column by column (Fortran order).
+    # Column by column (Fortran order): each product's eligible customers and their net values, never
+    # a (customers x products) float matrix (two of 400 MB at 5M customers). A group's sum over its
+    # eligible customers alone adds the same values in the same order as a sum with zeros elsewhere.
     everyone = bool(inside.all())
     code_in = codes if everyone else codes[inside]
-    eligible_in = np.asfortranarray(offers.eligible if everyone else offers.eligible[inside])
-    value_in = np.zeros(eligible_in.shape, dtype=np.float64, order="F")
-    np.copyto(value_in, offers.net_value if everyone else offers.net_value[inside], where=eligible_in)
-    # Eligible customers counted per group from the mask (whole numbers, no float weights).
-    eligible = np.stack([np.bincount(code_in[eligible_in[:, j]], minlength=k) for j in range(p)], 1)
-    value_sum = np.stack([np.bincount(code_in, value_in[:, j], minlength=k) for j in range(p)], 1)
+    eligible = np.zeros((k, p), dtype=np.int64)
+    value_sum = np.zeros((k, p), dtype=np.float64)
+    for j in range(p):
+        mask = offers.eligible[:, j] if everyone else offers.eligible[inside, j]
+        net = offers.net_column(j) if everyone else offers.net_column(j)[inside]
+        eligible[:, j] = np.bincount(code_in[mask], minlength=k)
+        value_sum[:, j] = np.bincount(code_in[mask], net[mask], minlength=k)
     best = offers.best[inside]
     has = best >= 0
     assigned = np.bincount(cell[has] + best[has], minlength=k * p).reshape(k, p)

@@ -22,7 +22,13 @@ from crm_core.products.config import BenchmarkConfig, SizingConfig, SuitabilityC
 from crm_core.products.gaps import penetration_gaps
 from crm_core.products.penetration import HoldingMatrix, SegmentHoldings, holding_matrix, segment_holdings
 from crm_core.products.propensity import DEFAULT_SUITABILITY, risk_levels_of, suitable_products
-from crm_core.products.sizing import customer_offers, opportunity_sizing, opportunity_totals, top_opportunities
+from crm_core.products.sizing import (
+    CustomerOffers,
+    customer_offers,
+    opportunity_sizing,
+    opportunity_totals,
+    top_opportunities,
+)
 from crm_core.segments.profiles import suppressed_groups
 from crm_core.view_choices import ProductTargets
 
@@ -123,6 +129,7 @@ def products_view(
     settings: ProductSettings,
     holdings: HoldingMatrix | None = None,
     pairs: pd.DataFrame | None = None,
+    offers: CustomerOffers | None = None,
 ) -> ProductsView | None:
     """Return the Product gap view of a dataset for one grouping and the scenario's product settings.
 
@@ -136,9 +143,10 @@ def products_view(
         Group labels in code order, language-free (a segmentation's own labels; for the
         ``next_tier`` benchmark, lowest tier first).
     settings : ProductSettings
-    holdings, pairs : optional
-        ``holding_matrix(prepared)`` and ``co_holding`` of it when the caller has them cached
-        (they depend on the dataset only).
+    holdings, pairs, offers : optional
+        ``holding_matrix(prepared)``, ``co_holding`` of it and ``offers_of`` when the caller has
+        them cached (they depend on the dataset and, for the offers, on the offered products,
+        sizing and suitability: not on the grouping).
 
     Returns
     -------
@@ -151,18 +159,7 @@ def products_view(
     segments = segment_holdings(matrix, codes, labels)
     gaps = penetration_gaps(matrix, codes, labels, settings.benchmark, segments)
     offered = gaps[gaps["product"].isin(settings.offered)].reset_index(drop=True)
-    # Without a risk-level column suitability cannot be checked: nobody is filtered and the view says so
-    # (a customer with a blank risk level in a file that has the column counts as the most cautious).
-    checked = prepared.has("risk_level")
-    suitable = (
-        suitable_products(risk_levels_of(prepared), matrix.products, settings.suitability)
-        if checked
-        else np.ones(matrix.held.shape, dtype=bool)
-    )
-    aum = prepared.customers["aum"].to_numpy(dtype=np.float64, na_value=np.nan)
-    offers = customer_offers(
-        matrix.held, matrix.active, suitable, aum, matrix.products, settings.offered, settings.sizing
-    )
+    offers = offers if offers is not None else offers_of(prepared, matrix, settings)
     sizing = opportunity_sizing(offered, offers, codes, settings.sizing)
     for column in ("penetration", "benchmark", "benchmark_source", "gap_points"):
         sizing[column] = offered[column].to_numpy()
@@ -178,7 +175,7 @@ def products_view(
         pairs=pairs,
         top_lift=float(strong.max()) if len(strong) else math.nan,
         settings=settings,
-        suitability_checked=checked,
+        suitability_checked=prepared.has("risk_level"),
         hidden=tuple(
             label
             for label, hide in zip(
@@ -187,6 +184,37 @@ def products_view(
             if hide
         ),
     )
+
+
+def offers_key(settings: ProductSettings) -> tuple:
+    """What ``offers_of`` depends on in the settings (two scenarios with equal keys share the offers).
+
+    Examples
+    --------
+    >>> from crm_core.scenarios import Scenario
+    >>> from crm_core.segments import TierConfig
+    >>> stable = Scenario(tiers=TierConfig(basis="3m"))
+    >>> offers_key(ProductSettings.of(Scenario())) == offers_key(ProductSettings.of(stable))
+    True
+    """
+    return (settings.offered, settings.sizing, settings.suitability)
+
+
+def offers_of(prepared: PreparedDataset, matrix: HoldingMatrix, settings: ProductSettings) -> CustomerOffers:
+    """Return every customer's offers under the settings (``customer_offers``), for any grouping.
+
+    Without a risk-level column suitability cannot be checked: nobody is filtered and the view
+    says so (a customer with a blank risk level in a file that has the column counts as the most
+    cautious).
+    """
+    suitable = (
+        suitable_products(risk_levels_of(prepared), matrix.products, settings.suitability)
+        if prepared.has("risk_level")
+        else np.ones(matrix.held.shape, dtype=bool)
+    )
+    aum = prepared.customers["aum"].to_numpy(dtype=np.float64, na_value=np.nan)
+    held, active, products = matrix.held, matrix.active, matrix.products
+    return customer_offers(held, active, suitable, aum, products, settings.offered, settings.sizing)
 
 
 def relabelled(frame: pd.DataFrame, names: Mapping[str, str], columns: Sequence[str] = ("group",)) -> pd.DataFrame:
