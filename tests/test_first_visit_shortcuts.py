@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from crm_core.loyalty.value import quadrant_sample
 from crm_core.products import propensity as propensity_module
-from crm_core.products.leads import _top_rows
 from crm_core.products.propensity import next_best_products
+from crm_core.ranking import top_rows
 
 PRODUCTS = ("funds", "credit_card", "insurance", "wealth_management")
 
@@ -42,11 +42,12 @@ def test_next_best_reads_the_propensity_columns_it_is_told(monkeypatch):
     keep=st.lists(st.booleans(), min_size=30, max_size=30),
     limit=st.integers(1, 35),
 )
-def test_top_lead_rows_are_the_first_of_the_whole_sort(values, keep, limit):
+def test_top_rows_are_the_first_of_the_whole_stable_sort(values, keep, limit):
+    """Leads, customers at risk and the largest customers: the rows a stable sort of every row puts first."""
     expected_value = np.array(values, dtype=float)
     rows = np.flatnonzero(np.array(keep[: len(values)], dtype=bool))
-    whole = rows[np.lexsort((rows, -expected_value[rows]))[:limit]]
-    np.testing.assert_array_equal(_top_rows(rows, expected_value, limit), whole)
+    whole = rows[np.argsort(-expected_value[rows], kind="stable")][:limit]
+    np.testing.assert_array_equal(top_rows(rows, expected_value, limit), whole)
 
 
 def test_quadrant_sample_draws_only_active_customers_the_same_way_each_time():

@@ -9,6 +9,7 @@ import pandas as pd
 
 from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, customer_reasons
 from crm_core.prepare import PreparedDataset
+from crm_core.ranking import top_rows
 
 
 def group_codes(prepared: PreparedDataset, column: str) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -134,8 +135,7 @@ def at_risk_customers(
         mask &= (c["branch"] == branch).fillna(False).to_numpy(dtype=bool)
     if relationship_manager is not None and "relationship_manager" in c:
         mask &= (c["relationship_manager"] == relationship_manager).fillna(False).to_numpy(dtype=bool)
-    rows = np.flatnonzero(mask)
-    rows = rows[np.argsort(-risk.probabilities[rows], kind="stable")][:limit]
+    rows = top_rows(np.flatnonzero(mask), risk.probabilities, limit)
     frame = pd.DataFrame(index=range(len(rows)))
     for column in ("branch", "relationship_manager", "customer_id"):
         if column in c:

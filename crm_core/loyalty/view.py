@@ -239,12 +239,17 @@ def loyalty_kpis(
     return _tiles(churn_rate(c), bands, mean, float(primacy[active].mean()) if active.any() else math.nan)
 
 
-def _group_means(values: np.ndarray, codes: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
-    keep = mask & (codes >= 0) & (codes < n_groups) & ~np.isnan(values)
-    sums = np.bincount(codes[keep], weights=values[keep], minlength=n_groups)
-    counts = np.bincount(codes[keep], minlength=n_groups)
+def _means_by_key(key: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Mean of ``values`` per group ``key`` (0 … n_groups − 1), NaN for an empty group."""
+    sums = np.bincount(key, weights=values, minlength=n_groups)
+    counts = np.bincount(key, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _group_means(values: np.ndarray, codes: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
+    keep = mask & (codes >= 0) & (codes < n_groups) & ~np.isnan(values)
+    return _means_by_key(codes[keep], values[keep], n_groups)
 
 
 def indicator_gaps(
@@ -260,13 +265,22 @@ def indicator_gaps(
     """
     codes = np.asarray(codes)
     frame = pd.DataFrame({"code": np.arange(len(labels), dtype=np.int64), "segment": list(labels)})
-    # The active customers' rows once (a column of the row-major matrix is a strided read per indicator).
-    rows, kept = matrix.matrix[active], codes[active]
-    grouped = (kept >= 0) & (kept < len(labels))
+    # Column by column over all rows, the active ones masked: copying the active customers' rows first
+    # took 0.25 GB and longer at 5M customers. The same values are summed in the same order.
+    active = np.asarray(active, dtype=bool)
+    grouped = active & (codes >= 0) & (codes < len(labels))
+    key = codes[grouped].astype(np.int64)
     for position, name in enumerate(matrix.indicators):
-        column = rows[:, position]
-        bank = float(column.mean()) if len(column) else math.nan
-        frame[name] = _group_means(column, kept, len(labels), grouped) - bank
+        column = matrix.matrix[:, position]
+        kept = column[active]
+        bank = float(kept.mean()) if len(kept) else math.nan
+        values = column[grouped]
+        known = ~np.isnan(values)
+        if not known.all():
+            values, kept_key = values[known], key[known]
+        else:
+            kept_key = key
+        frame[name] = _means_by_key(kept_key, values, len(labels)) - bank
     return frame
 
 

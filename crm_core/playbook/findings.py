@@ -45,6 +45,7 @@ from crm_core.messages import Count, Message, Money, Share, Term, shown
 from crm_core.places import place_names
 from crm_core.playbook.config import DEFAULT_FINDINGS, FindingsConfig
 from crm_core.prepare import PreparedDataset
+from crm_core.ranking import top_rows
 
 if TYPE_CHECKING:  # annotations only: the scenario holds playbook settings
     from crm_core.scenarios import Scenario
@@ -429,7 +430,7 @@ def _concentration(prepared, risk, margin, config: FindingsConfig) -> Finding:
     if not risk.usable:
         return _skipped("concentration", Message("finding_concentration_no_model"))
     k = max(1, math.ceil(config.top_share * len(aum)))
-    order = np.argsort(-aum, kind="stable")[:k]
+    order = top_rows(np.arange(len(aum)), aum, k)
     top = float(aum[order].sum())
     probabilities = np.nan_to_num(risk.probabilities[active][order])
     expected = float((probabilities * aum[order]).sum()) * margin

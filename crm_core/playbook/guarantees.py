@@ -93,13 +93,19 @@ def guarantee_values(prepared: PreparedDataset, scenario: Scenario) -> dict[str,
     if prepared.has("relationship_manager"):
         codes = segments.aum_tiers(prepared, scenario.tiers).codes
         upper = active & (codes >= 1)
-        values["rm_coverage"] = float(c["relationship_manager"][upper].notna().mean()) if upper.any() else math.nan
+        managed = c["relationship_manager"].notna().to_numpy(dtype=bool) & upper
+        values["rm_coverage"] = int(managed.sum()) / int(upper.sum()) if upper.any() else math.nan
     else:
         values["rm_coverage"] = math.nan
     values["off_counter_rate"] = _off_counter_rate(prepared)
     fields = [f.name for f in CUSTOMER_FIELDS if not f.required and f.name not in COMPLETENESS_EXCLUDED]
     if active.any():
-        filled = [float(c.loc[active, name].notna().mean()) if name in c.columns else 0.0 for name in fields]
+        # Counted on masks, not by taking each column's active rows (5M text cells each: 2.5 s in all at 5M).
+        n_active = int(active.sum())
+        filled = [
+            int((c[name].notna().to_numpy(dtype=bool) & active).sum()) / n_active if name in c.columns else 0.0
+            for name in fields
+        ]
         values["data_completeness"] = float(np.mean(filled))
     else:
         values["data_completeness"] = math.nan

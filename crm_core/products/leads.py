@@ -12,6 +12,7 @@ from crm_core.messages import joined, shown
 from crm_core.prepare import PreparedDataset
 from crm_core.products.config import product_term
 from crm_core.products.propensity import NextBest, PropensityModels, recommendation_reasons
+from crm_core.ranking import top_rows
 
 LEAD_COLUMNS: tuple[str, ...] = (
     "customer_id",
@@ -102,7 +103,7 @@ def lead_list(
     for column, chosen in (("branch", filters.branches), ("relationship_manager", filters.managers)):
         if chosen and column in customers.columns:
             keep &= customers[column].isin(chosen).fillna(False).to_numpy(dtype=bool)
-    rows = _top_rows(np.flatnonzero(keep), recommendations.expected_value, filters.max_rows)
+    rows = top_rows(np.flatnonzero(keep), recommendations.expected_value, filters.max_rows)
     chosen_codes = codes[rows]
     products = np.array(recommendations.products, dtype=object)[chosen_codes] if len(rows) else np.array([], object)
     return pd.DataFrame(
@@ -118,24 +119,6 @@ def lead_list(
         },
         columns=list(LEAD_COLUMNS),
     )
-
-
-def _top_rows(rows: np.ndarray, values: np.ndarray, limit: int) -> np.ndarray:
-    """Return at most ``limit`` of ``rows``, highest value first, equal values in row order.
-
-    Only the rows at or above the ``limit``-th highest value are sorted (at 5M customers, sorting
-    every kept row took 1 s); the result is the first ``limit`` of the whole sorted order.
-
-    Examples
-    --------
-    >>> _top_rows(np.array([0, 1, 2, 3]), np.array([1.0, 5, 5, 2]), 2).tolist()
-    [1, 2]
-    """
-    chosen = values[rows]
-    if 0 < limit < len(rows) and not np.isnan(chosen).any():
-        cut = np.partition(chosen, len(chosen) - limit)[len(chosen) - limit]  # the limit-th highest value
-        rows, chosen = rows[chosen >= cut], chosen[chosen >= cut]
-    return rows[np.lexsort((rows, -chosen))[: max(limit, 0)]]
 
 
 def lead_words(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
