@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crm_core.loyalty.stickiness import StickinessMatrix, active_means
 from crm_core.loyalty.value import quadrant_sample
+from crm_core.loyalty.view import _group_means, indicator_gaps
 from crm_core.products import propensity as propensity_module
 from crm_core.products.propensity import next_best_products
 from crm_core.ranking import top_rows
@@ -71,3 +74,29 @@ def test_quadrant_sample_draws_only_active_customers_the_same_way_each_time():
     pd.testing.assert_frame_equal(quadrant_sample(values, max_points=500), sample)
     small = quadrant_sample(values.iloc[:8])
     assert small["clv"].tolist() == [1.0, 2.0, 3.0, 5.0, 6.0, 7.0]  # all active rows, in order, when few
+
+
+def test_indicator_gaps_in_one_pass_are_the_group_means_minus_the_bank():
+    """The sparse one-pass sums give each group's mean exactly as a per-indicator mean does, NaN skipped."""
+    rng = np.random.default_rng(11)
+    n = 5_000
+    values = rng.random((n, 3))
+    values[rng.random(n) < 0.05, 2] = np.nan  # a hand-built matrix may hold missing values
+    active = rng.random(n) < 0.8
+    codes = rng.integers(-1, 4, n)
+    names = ("products_held", "tenure_months", "digital_share_12m")
+    labels = ["a", "b", "c", "d"]
+    built = StickinessMatrix(values, names, {}, active)
+    gaps = indicator_gaps(built, codes, labels, active)
+    grouped = active & (codes >= 0)
+    for position, name in enumerate(names):
+        column = values[:, position]
+        bank = np.ascontiguousarray(column)[active].mean()
+        per_indicator = _group_means(column, codes, 4, grouped) - bank  # a bincount per indicator, as before
+        np.testing.assert_array_equal(gaps[name].to_numpy(), per_indicator)
+        for code in range(4):  # pandas skips NaN in a group (it sums pairwise: equal to rounding)
+            assert gaps.loc[code, name] == pytest.approx(pd.Series(column[active & (codes == code)]).mean() - bank,
+                                                         rel=1e-12, nan_ok=True)  # fmt: skip
+    assert gaps["digital_share_12m"].isna().all()  # the bank's mean over active customers is itself missing
+    stored = StickinessMatrix(values, names, {}, active, active_means=active_means(built))
+    pd.testing.assert_frame_equal(indicator_gaps(stored, codes, labels, active), gaps, check_exact=True)

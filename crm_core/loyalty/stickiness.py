@@ -7,6 +7,7 @@ a matrix–vector product (``stickiness_scores``). Primacy is a rule, stated by 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,12 +43,16 @@ class StickinessMatrix:
         ``indicator -> (low, high)`` raw values mapped to 0 and 1 (continuous indicators).
     active : numpy.ndarray
         Boolean mask of active customers (the ones distributions describe).
+    active_means : numpy.ndarray or None
+        Each indicator's mean over the active customers (what a group's mean is compared with),
+        computed once with the matrix; None when built by hand (then computed where needed).
     """
 
     matrix: np.ndarray
     indicators: tuple[str, ...]
     bounds: dict[str, tuple[float, float]]
     active: np.ndarray
+    active_means: np.ndarray | None = None
 
 
 def _raw_indicator(customers: pd.DataFrame, name: str) -> np.ndarray | None:
@@ -113,7 +118,22 @@ def stickiness_matrix(
         columns.append(scaled)
         names.append(name)
     matrix = np.column_stack(columns) if columns else np.zeros((n, 0))
-    return StickinessMatrix(matrix=matrix, indicators=tuple(names), bounds=bounds, active=active)
+    means = np.array([_active_mean(column, active) for column in columns], dtype=np.float64)
+    return StickinessMatrix(matrix=matrix, indicators=tuple(names), bounds=bounds, active=active, active_means=means)
+
+
+def _active_mean(column: np.ndarray, active: np.ndarray) -> float:
+    """The mean of a contiguous column over the active customers (NaN without any)."""
+    kept = column[active]
+    return float(kept.mean()) if len(kept) else math.nan
+
+
+def active_means(matrix: StickinessMatrix) -> np.ndarray:
+    """Each indicator's mean over the active customers: the stored ``active_means``, else computed."""
+    if matrix.active_means is not None:
+        return matrix.active_means
+    return np.array([_active_mean(np.ascontiguousarray(matrix.matrix[:, j]), matrix.active)
+                     for j in range(len(matrix.indicators))], dtype=np.float64)  # fmt: skip
 
 
 def stickiness_weights(matrix: StickinessMatrix, config: StickinessConfig = DEFAULT_STICKINESS) -> dict[str, float]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from crm_core.definitions import ChurnRate, churn_rate
 from crm_core.loyalty.churn import churn_labels
@@ -34,6 +35,7 @@ from crm_core.loyalty.evaluation import Evaluation
 from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, FittedModel, churn_risk_model, risk_bands
 from crm_core.loyalty.stickiness import (
     StickinessMatrix,
+    active_means,
     primacy_flags,
     primacy_missing,
     stickiness_by_segment,
@@ -264,23 +266,25 @@ def indicator_gaps(
     {'code': [0, 1], 'segment': ['a', 'b'], 'products_held': [-0.667, 0.333]}
     """
     codes = np.asarray(codes)
-    frame = pd.DataFrame({"code": np.arange(len(labels), dtype=np.int64), "segment": list(labels)})
-    # Column by column over all rows, the active ones masked: copying the active customers' rows first
-    # took 0.25 GB and longer at 5M customers. The same values are summed in the same order.
+    n_groups = len(labels)
+    frame = pd.DataFrame({"code": np.arange(n_groups, dtype=np.int64), "segment": list(labels)})
     active = np.asarray(active, dtype=bool)
-    grouped = active & (codes >= 0) & (codes < len(labels))
-    key = codes[grouped].astype(np.int64)
+    grouped = active & (codes >= 0) & (codes < n_groups)
+    rows, key = np.flatnonzero(grouped), codes[grouped].astype(np.int64)
+    # Every indicator's group sums in one pass over the matrix's rows: a sparse one-hot of the groups
+    # times the matrix adds each group's rows in row order, the same additions as a ``bincount`` per
+    # indicator (which read each column of the row-major matrix with a stride: 1.9 s at 5M customers).
+    member = sparse.csr_matrix((np.ones(len(rows)), (key, rows)), shape=(n_groups, len(codes)))
+    sums = np.asarray(member @ matrix.matrix) if len(matrix.indicators) else np.zeros((n_groups, 0))
+    counts = np.bincount(key, minlength=n_groups)
+    bank = active_means(matrix) if active.any() else np.full(len(matrix.indicators), math.nan)
     for position, name in enumerate(matrix.indicators):
-        column = matrix.matrix[:, position]
-        kept = column[active]
-        bank = float(kept.mean()) if len(kept) else math.nan
-        values = column[grouped]
-        known = ~np.isnan(values)
-        if not known.all():
-            values, kept_key = values[known], key[known]
-        else:
-            kept_key = key
-        frame[name] = _means_by_key(kept_key, values, len(labels)) - bank
+        if np.isnan(sums[:, position]).any():  # a missing value in a hand-built matrix: skipped, as means skip it
+            column = matrix.matrix[:, position]
+            frame[name] = _group_means(column, codes, n_groups, grouped) - bank[position]
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frame[name] = np.where(counts > 0, sums[:, position] / np.maximum(counts, 1), np.nan) - bank[position]
     return frame
 
 
