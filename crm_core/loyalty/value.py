@@ -331,21 +331,28 @@ def clv_by_segment(values: pd.DataFrame, codes: np.ndarray, labels: Sequence[str
     1       b       NaN
     """
     codes = np.asarray(codes)
-    summed = values[["clv", "contribution", "headroom"]]  # the three columns read, not all ten per segment
+    # numpy columns, NaN skipped as pandas skips it (the same pairwise sums): taking each segment's rows
+    # of a frame cost 0.2 s per segment at 5M customers.
+    clv, contribution, headroom = (values[c].to_numpy(dtype=float) for c in ("clv", "contribution", "headroom"))
+
+    def total(part: np.ndarray) -> float:  # NaN, not 0, when nobody is priced
+        return float(np.nansum(part)) if (~np.isnan(part)).any() else np.nan
+
     rows = []
     for code, label in enumerate(labels):
         member = active & (codes == code)
-        part = summed[member]
         count = int(member.sum())
+        part = clv[member]
+        priced = int((~np.isnan(part)).sum())
         rows.append(
             (
                 code,
                 label,
                 count,
-                float(part["clv"].sum(min_count=1)),  # NaN, not 0, when nobody is priced
-                float(part["clv"].mean()) if count else np.nan,
-                float(part["contribution"].sum(min_count=1)),
-                float(part["headroom"].sum()),
+                total(part),
+                float(np.nansum(part)) / priced if priced else np.nan,
+                total(contribution[member]),
+                float(np.nansum(headroom[member])),
             )
         )
     columns = ["code", "segment", "customers", "total_clv", "mean_clv", "total_contribution", "total_headroom"]

@@ -83,6 +83,7 @@ def retention_what_if(
     target = np.isin(bands, band_codes) & np.isin(codes, chosen) & ~np.isnan(probabilities)
     share = scenario.retained_share
     measures = ("aum", "contribution", "clv")
+    columns = {measure: values[measure].to_numpy(dtype=float) for measure in measures}  # read once, not per segment
     rows = []
     for code, label in [(c, labels[c]) for c in chosen if 0 <= c < len(labels)] + [(-1, "total")]:
         member = target & (codes == code) if code >= 0 else target
@@ -95,7 +96,7 @@ def retention_what_if(
             "customers_kept": share * float(p.sum()),
         }
         for measure in measures:
-            central, low, high = _estimate(p, values[measure].to_numpy(dtype=float)[member], share, calibration_error)
+            central, low, high = _estimate(p, columns[measure][member], share, calibration_error)
             row[f"{measure}_kept"], row[f"{measure}_kept_low"], row[f"{measure}_kept_high"] = central, low, high
         rows.append(row)
     return pd.DataFrame(rows)
