@@ -1,5 +1,6 @@
 """An upload is prepared and its models trained in the background from the moment it is chosen."""
 
+import os
 import threading
 from pathlib import Path
 
@@ -37,6 +38,32 @@ def test_a_failed_step_stops_the_job_and_leaves_the_step_to_the_page():
     assert job.finished.wait(5)
     assert (job.done, job.failed) == (1, "churn")
     assert not job.pending("churn") and not job.pending("propensity")  # the page computes them itself
+
+
+def test_a_warming_job_runs_two_steps_at_once_in_page_order():
+    """Two threads take the steps in order: the first two meet at a barrier (one thread would wait forever)."""
+    trainer, started, meet = Trainer(), [], threading.Barrier(2, timeout=5)
+
+    def step(name, wait=False):
+        def run():
+            started.append(name)
+            if wait:
+                meet.wait()
+
+        return run
+
+    def broken():
+        raise ValueError("no products")
+
+    names = background.WARM_STEPS
+    steps = (step(names[0], wait=True), step(names[1], wait=True), broken, *(step(n) for n in names[3:]))
+    job = trainer.start("warm:w", steps, names, workers=2)
+    assert job.finished.wait(10)
+    assert started[:2] == list(names[:2]) or started[:2] == list(reversed(names[:2]))
+    assert set(started) == set(names) - {names[2]}  # a failed step stops none of the others
+    assert (job.done, job.failed) == (len(names) - 1, names[2])
+    assert not job.pending(names[2]) and names[3] in job.completed
+    assert background.warm_workers() == min(background.WARM_WORKERS, os.cpu_count() or 1)
 
 
 def test_finished_jobs_are_forgotten_beyond_the_kept_number():
@@ -150,7 +177,7 @@ def test_a_filtered_bank_is_not_warmed(monkeypatch):
     queued = []
 
     class Recorder:  # the server's queue, recording instead of running
-        def start(self, key, steps, names=background.STEPS):
+        def start(self, key, steps, names=background.STEPS, workers=1):
             queued.append(key)
 
         def job(self, key):

@@ -21,11 +21,18 @@ the two preset scenarios the Scenarios page opens with (``start_warming``). The 
 views from the same caches, so a page the manager opens after reading the previous one finds its
 results ready; a page opened while its step still runs waits on the cache's per-key lock rather
 than computing twice. A what-if move does not warm again (the key is the fingerprint).
+
+A warming job runs its steps on ``warm_workers()`` threads (two on this two-core machine), taken
+in page order as a thread frees up: Segments and Visits at once, then Product gap and Loyalty, then
+the playbook and the comparison. Most of a view's time is in numpy, which runs without Python's
+lock, so two steps take about the time of the longer one: a manager going from page to page
+without reading catches up with one thread's queue, not with two.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +54,9 @@ WARM_MIN_CUSTOMERS = 200_000
 ``CRM_WARM_MIN_CUSTOMERS`` overrides it, 0 warms every dataset)."""
 
 WARM_ENV = "CRM_WARM_MIN_CUSTOMERS"
+
+WARM_WORKERS = 2
+"""Threads a warming job's steps run on at most (never more than the machine's cores)."""
 
 KEPT_JOBS = 16
 """Finished jobs remembered per server (their results live in the page caches, not here)."""
@@ -74,6 +84,11 @@ class Job:
         The step that raised (its page then computes it itself and reports the error).
     finished : threading.Event
         Set when every step has run or one failed.
+    workers : int
+        Threads the steps run on: 1 runs them one after the other and stops at a failure; more
+        take them in order as a thread frees up (a failure stops none of the others).
+    completed : set of str
+        Steps finished without error.
     """
 
     fingerprint: str
@@ -83,12 +98,23 @@ class Job:
     done: int = 0
     failed: str | None = None
     finished: threading.Event = field(default_factory=threading.Event)
+    workers: int = 1
+    completed: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def pending(self, step: str) -> bool:
         """Whether ``step`` is still to run (queued or running) in this job."""
         if step not in self.steps:
             return False
-        return not self.finished.is_set() and self.steps.index(step) >= self.done and self.failed is None
+        return not self.finished.is_set() and step not in self.completed and self.failed is None
+
+    def _record(self, name: str, error: bool) -> None:
+        with self._lock:
+            if error:
+                self.failed = self.failed or name
+            else:
+                self.completed.add(name)
+                self.done += 1
 
 
 class Trainer:
@@ -99,8 +125,17 @@ class Trainer:
         self._jobs: dict[str, Job] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crm-background")
 
-    def start(self, fingerprint: str, steps: tuple[Callable[[], object], ...], names: tuple[str, ...] = STEPS) -> Job:
-        """Queue ``steps`` (one callable per entry of ``names``) under the key ``fingerprint``, once; return its job."""
+    def start(
+        self,
+        fingerprint: str,
+        steps: tuple[Callable[[], object], ...],
+        names: tuple[str, ...] = STEPS,
+        workers: int = 1,
+    ) -> Job:
+        """Queue ``steps`` (one callable per entry of ``names``) under the key ``fingerprint``, once; return its job.
+
+        The job waits for the ones queued before it; its steps then run on ``workers`` threads.
+        """
         with self._lock:
             job = self._jobs.get(fingerprint)
             if job is not None:
@@ -108,7 +143,7 @@ class Trainer:
             finished = [k for k, j in self._jobs.items() if j.finished.is_set()]
             for key in finished[: max(0, len(self._jobs) - KEPT_JOBS + 1)]:
                 del self._jobs[key]
-            job = self._jobs[fingerprint] = Job(fingerprint, names)
+            job = self._jobs[fingerprint] = Job(fingerprint, names, workers=max(1, workers))
         self._pool.submit(_run, job, steps)
         return job
 
@@ -129,17 +164,28 @@ class Trainer:
             return self._jobs.get(fingerprint)
 
 
+def _run_step(job: Job, name: str, step: Callable[[], object]) -> bool:
+    try:
+        step()
+    except Exception:  # the page computes the step itself and reports what went wrong
+        log.warning("background %s for dataset %s failed", name, job.fingerprint[:12], exc_info=True)
+        job._record(name, error=True)
+        return False
+    job._record(name, error=False)
+    return True
+
+
 def _run(job: Job, steps: tuple[Callable[[], object], ...]) -> None:
     job.running = True
     try:
-        for name, step in zip(job.steps, steps, strict=True):
-            try:
-                step()
-            except Exception:  # the page computes the step itself and reports what went wrong
-                log.warning("background %s for dataset %s failed", name, job.fingerprint[:12], exc_info=True)
-                job.failed = name
-                return
-            job.done += 1
+        if job.workers == 1:
+            for name, step in zip(job.steps, steps, strict=True):
+                if not _run_step(job, name, step):
+                    return
+            return
+        with ThreadPoolExecutor(max_workers=job.workers, thread_name_prefix="crm-warm") as pool:
+            for name, step in zip(job.steps, steps, strict=True):  # submitted in order: taken in order
+                pool.submit(_run_step, job, name, step)
     finally:
         job.finished.set()
 
@@ -170,6 +216,11 @@ def start_training(dataset: Dataset, churn_definition) -> Job:
             ui_prod._models(fingerprint, prepared[0])
 
     return trainer().start(fingerprint, (prepare, churn, propensity))
+
+
+def warm_workers() -> int:
+    """Threads a warming job runs on: ``WARM_WORKERS``, at most one per core."""
+    return max(1, min(WARM_WORKERS, os.cpu_count() or 1))
 
 
 def warm_threshold() -> int:
@@ -228,7 +279,7 @@ def start_warming(prepared, scenario) -> Job | None:
             comparison.summary_of(prepared, preset)
 
     steps = (segments, visits, products, loyalty, playbook, scenarios)
-    return trainer().start(f"warm:{prepared.fingerprint}", steps, WARM_STEPS)
+    return trainer().start(f"warm:{prepared.fingerprint}", steps, WARM_STEPS, workers=warm_workers())
 
 
 def wait_for(fingerprint: str, step: str, poll_seconds: float = 0.5) -> None:
