@@ -23,10 +23,11 @@ results ready; a page opened while its step still runs waits on the cache's per-
 than computing twice. A what-if move does not warm again (the key is the fingerprint).
 
 A warming job runs its steps on ``warm_workers()`` threads (two on this two-core machine), taken
-in page order as a thread frees up: Segments and Visits at once, then Product gap and Loyalty, then
-the playbook and the comparison. Most of a view's time is in numpy, which runs without Python's
-lock, so two steps take about the time of the longer one: a manager going from page to page
-without reading catches up with one thread's queue, not with two.
+in page order as a thread frees up: Segments and Visits at once, then the Product gap view and its
+next-best offers, the customers' values and stickiness, then Loyalty, the playbook and the
+comparison. Most of a view's time is in numpy, which runs without Python's lock, so two steps take
+about the time of the longer one: a manager going from page to page without reading catches up
+with one thread's queue, not with two.
 """
 
 from __future__ import annotations
@@ -46,8 +47,19 @@ from crm_core.dataset import Dataset
 STEPS: tuple[str, ...] = ("prepare", "churn", "propensity")
 """The training job's steps, in order (catalog keys ``background_step_<step>``)."""
 
-WARM_STEPS: tuple[str, ...] = ("segments", "visits", "products", "loyalty", "playbook", "scenarios")
-"""The warming job's steps, in the sidebar's page order."""
+WARM_STEPS: tuple[str, ...] = (
+    "segments",
+    "visits",
+    "products",
+    "next_best",
+    "customer_values",
+    "stickiness",
+    "loyalty",
+    "playbook",
+    "scenarios",
+)
+"""The warming job's steps, in the sidebar's page order (a page's view and the per-dataset inputs it
+reads are separate steps, so that two threads compute them at the same time)."""
 
 WARM_MIN_CUSTOMERS = 200_000
 """Customers from which a dataset is warmed (smaller ones open every page in well under a second;
@@ -258,8 +270,17 @@ def start_warming(prepared, scenario) -> Job | None:
     def products() -> None:
         if prepared.products:
             ui_prod.tier_view(prepared, scenario)
+
+    def next_best() -> None:
+        if prepared.products:
             settings = prod.ProductSettings.of(scenario)
             ui_prod.next_best_of(prepared, settings.sizing, settings.offered)
+
+    def customer_values() -> None:
+        ui_loy.customer_values_of(prepared, scenario)
+
+    def stickiness() -> None:
+        ui_loy.stickiness_of(prepared, scenario)
 
     def loyalty() -> None:
         ui_loy.tier_view(prepared, scenario)
@@ -278,7 +299,7 @@ def start_warming(prepared, scenario) -> Job | None:
         for preset in (baseline_scenario(), proposed_scenario()):
             comparison.summary_of(prepared, preset)
 
-    steps = (segments, visits, products, loyalty, playbook, scenarios)
+    steps = (segments, visits, products, next_best, customer_values, stickiness, loyalty, playbook, scenarios)
     return trainer().start(f"warm:{prepared.fingerprint}", steps, WARM_STEPS, workers=warm_workers())
 
 

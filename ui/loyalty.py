@@ -49,6 +49,18 @@ def _view(
     )
 
 
+def customer_values_of(prepared: PreparedDataset, scenario: Scenario):
+    """Every customer's value under the scenario's churn definition and CLV settings, from the cache the view reads."""
+    loyalty_settings = loy.LoyaltySettings.of(scenario)
+    return _customer_value(prepared.fingerprint, loyalty_settings.churn, loyalty_settings.clv, prepared)
+
+
+def stickiness_of(prepared: PreparedDataset, scenario: Scenario) -> loy.StickinessMatrix:
+    """The stickiness matrix under the scenario's clipping, from the cache the view reads (no element drawn)."""
+    clip = loy.LoyaltySettings.of(scenario).stickiness.clip_quantiles
+    return _stickiness(prepared.fingerprint, clip, prepared)
+
+
 def view(prepared: PreparedDataset, codes: np.ndarray, labels: tuple[str, ...], scenario: Scenario) -> loy.LoyaltyView:
     """The Loyalty view of a grouping under the scenario's loyalty settings, computed once and shared.
 
