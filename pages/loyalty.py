@@ -111,7 +111,7 @@ def value_panel() -> None:
         format_func=lambda b: t("all") if b is None else branch_names.get(b, b),
         key=f"loyalty_at_risk_branch@{lang}",  # labels redraw on a switch
     )
-    at_risk = ui_loy.at_risk(prepared, kept, risk, branch, limit=2_000)
+    at_risk = ui_loy.at_risk(prepared, kept, risk, branch, limit=ui_loy.AT_RISK_ROWS)
     at_risk = ui_loy.with_reasons_in_words(ui_places.named(at_risk, prepared))
     bands = {b: t(f"band_{b}") for b in loy.RISK_BANDS}
     at_risk = at_risk.assign(risk_band=at_risk["risk_band"].map(bands))

@@ -115,7 +115,7 @@ def value_panel() -> None:
         t("relationship_manager"), ui_prod.choices(prepared, "relationship_manager"),
         placeholder=t("filter_all"), key="products_lead_rms",
     )  # fmt: skip
-    lead_filter = prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=200)
+    lead_filter = prod.LeadFilter(branches=tuple(branches), managers=tuple(managers), max_rows=ui_prod.LEAD_ROWS)
     leads = ui_prod.leads(prepared, sizing, offered, lead_filter)
     leads = ui_places.named(prod.lead_words(leads, lang), prepared)
     table(leads, "products_leads_table", customers=True)

@@ -271,10 +271,13 @@ def start_warming(prepared, scenario) -> Job | None:
         if prepared.products:
             ui_prod.tier_view(prepared, scenario)
 
-    def next_best() -> None:
+    def next_best() -> None:  # with the page's unfiltered lead list and its filters' choices
         if prepared.products:
             settings = prod.ProductSettings.of(scenario)
             ui_prod.next_best_of(prepared, settings.sizing, settings.offered)
+            ui_prod.leads(prepared, settings.sizing, settings.offered, prod.LeadFilter(max_rows=ui_prod.LEAD_ROWS))
+            for column in ("branch", "relationship_manager"):
+                ui_prod.choices(prepared, column)
 
     def customer_values() -> None:
         ui_loy.customer_values_of(prepared, scenario)
@@ -282,8 +285,9 @@ def start_warming(prepared, scenario) -> Job | None:
     def stickiness() -> None:
         ui_loy.stickiness_of(prepared, scenario)
 
-    def loyalty() -> None:
-        ui_loy.tier_view(prepared, scenario)
+    def loyalty() -> None:  # with the page's at-risk list of the whole bank
+        view = ui_loy.tier_view(prepared, scenario)
+        ui_loy.at_risk(prepared, view, ui_loy.churn_risk_of(prepared, scenario.churn), None, ui_loy.AT_RISK_ROWS)
 
     def playbook() -> None:
         from ui import playbook as ui_pb

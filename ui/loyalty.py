@@ -16,6 +16,9 @@ from ui import places as ui_places
 from ui import segments as ui_seg
 from ui.i18n import current_lang, percent, say, t
 
+AT_RISK_ROWS = 2_000
+"""Customers the Loyalty page's at-risk list holds (and the warming computes for the whole bank)."""
+
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _stickiness(fingerprint: str, clip_quantiles: tuple[float, float], _prepared: PreparedDataset):

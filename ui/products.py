@@ -21,6 +21,9 @@ from ui import segments as ui_seg
 from ui.i18n import count, current_lang, money, say, t
 from ui.widgets import chart, md, number_formats, plot, with_gaps_named
 
+LEAD_ROWS = 200
+"""Leads the Product gap page lists (and the warming computes for the unfiltered bank)."""
+
 RECOMMENDABLE = ("credit_card", "wealth_management", "funds", "insurance", "payroll_service")
 """Products offered by default: value-mining products; loans, deposits and basic accounts are not cold-call offers."""
 
