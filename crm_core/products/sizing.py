@@ -73,10 +73,7 @@ class CustomerOffers:
         is capped at their AUM and counts only its new-money share. One column at a time: the
         whole (customers × products) matrix is 400 MB at 5M customers and ten products.
         """
-        value, margin, kept = self.terms[j]
-        if margin is None:
-            return np.full(len(self.capacity), value, dtype=np.float64)
-        return np.minimum(value, self.capacity) * margin * kept
+        return _net_column(self.terms[j], self.capacity)
 
     @property
     def net_value(self) -> np.ndarray:
@@ -85,6 +82,13 @@ class CustomerOffers:
         for j in range(len(self.products)):
             net[:, j] = self.net_column(j)
         return net
+
+
+def _net_column(term: tuple[float, float | None, float], capacity: np.ndarray) -> np.ndarray:
+    value, margin, kept = term
+    if margin is None:
+        return np.full(len(capacity), value, dtype=np.float64)
+    return np.minimum(value, capacity) * margin * kept
 
 
 def customer_offers(
@@ -149,12 +153,11 @@ def customer_offers(
     eligible &= np.asarray(suitable, dtype=bool)
     eligible &= np.asarray(active, dtype=bool)[:, None]
     eligible &= is_offered[None, :]
-    offers = CustomerOffers(products, eligible, capacity, terms, np.zeros(0, np.int64), np.zeros(0))
     rate = np.array([e.conversion_rate for e in economics], dtype=np.float64)
     best, value = np.zeros(len(capacity), dtype=np.int64), np.zeros(len(capacity))
     expected = np.zeros(len(capacity))
     for j in range(len(products)):  # the first product of the highest expected value, as ``argmax`` picks
-        net = offers.net_column(j)
+        net = _net_column(terms[j], capacity)
         eligible[:, j] &= net > 0
         expected[:] = 0.0
         np.multiply(net, rate[j], out=expected, where=eligible[:, j])
