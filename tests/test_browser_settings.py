@@ -226,6 +226,11 @@ def test_every_view_keeps_its_setting_across_pages_then_saves_reloads_and_links(
     uploaded.goto(f"{server}/scenarios")
     settle(uploaded)
     uploaded.locator(f"{css_key('scenarios_upload')} input[type=file]").set_input_files(str(saved_json))
+    from playwright.sync_api import expect
+
+    # The upload goes to the server before its rerun starts: on a loaded machine the page can look idle
+    # in between, so wait for the scenario's name itself (a minute at most) before reading the page.
+    expect(uploaded.locator("[data-testid=stSidebar]")).to_contain_text("Meeting what-if", timeout=60_000)
     settle(uploaded)
     assert "Meeting what-if" in sidebar_scenario(uploaded)
     visit(uploaded, "Loyalty & value")
