@@ -100,3 +100,7 @@ def test_indicator_gaps_in_one_pass_are_the_group_means_minus_the_bank():
     assert gaps["digital_share_12m"].isna().all()  # the bank's mean over active customers is itself missing
     stored = StickinessMatrix(values, names, {}, active, active_means=active_means(built))
     pd.testing.assert_frame_equal(indicator_gaps(stored, codes, labels, active), gaps, check_exact=True)
+    fewer = active & (codes != 0)  # other customers than the matrix's active ones: the stored means do not apply
+    pd.testing.assert_frame_equal(
+        indicator_gaps(stored, codes, labels, fewer), indicator_gaps(built, codes, labels, fewer), check_exact=True
+    )

@@ -239,8 +239,6 @@ def warm_workers() -> int:
 
 def warm_threshold() -> int:
     """Customers from which a dataset is warmed (``WARM_MIN_CUSTOMERS`` unless the environment says otherwise)."""
-    import os
-
     try:
         return max(0, int(os.environ.get(WARM_ENV, WARM_MIN_CUSTOMERS)))
     except ValueError:

@@ -128,11 +128,16 @@ def _active_mean(column: np.ndarray, active: np.ndarray) -> float:
     return float(kept.mean()) if len(kept) else math.nan
 
 
-def active_means(matrix: StickinessMatrix) -> np.ndarray:
-    """Each indicator's mean over the active customers: the stored ``active_means``, else computed."""
-    if matrix.active_means is not None:
+def active_means(matrix: StickinessMatrix, active: np.ndarray | None = None) -> np.ndarray:
+    """Each indicator's mean over ``active`` customers (default the matrix's own active ones).
+
+    The stored ``active_means`` when they are over the same customers, else computed (NaN without
+    any customer).
+    """
+    active = matrix.active if active is None else np.asarray(active, dtype=bool)
+    if matrix.active_means is not None and (active is matrix.active or np.array_equal(active, matrix.active)):
         return matrix.active_means
-    return np.array([_active_mean(np.ascontiguousarray(matrix.matrix[:, j]), matrix.active)
+    return np.array([_active_mean(np.ascontiguousarray(matrix.matrix[:, j]), active)
                      for j in range(len(matrix.indicators))], dtype=np.float64)  # fmt: skip
 
 

@@ -241,17 +241,16 @@ def loyalty_kpis(
     return _tiles(churn_rate(c), bands, mean, float(primacy[active].mean()) if active.any() else math.nan)
 
 
-def _means_by_key(key: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """Mean of ``values`` per group ``key`` (0 … n_groups − 1), NaN for an empty group."""
-    sums = np.bincount(key, weights=values, minlength=n_groups)
-    counts = np.bincount(key, minlength=n_groups)
+def _means(sums: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sums over counts, NaN for an empty group."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def _group_means(values: np.ndarray, codes: np.ndarray, n_groups: int, mask: np.ndarray) -> np.ndarray:
     keep = mask & (codes >= 0) & (codes < n_groups) & ~np.isnan(values)
-    return _means_by_key(codes[keep], values[keep], n_groups)
+    key = codes[keep]
+    return _means(np.bincount(key, weights=values[keep], minlength=n_groups), np.bincount(key, minlength=n_groups))
 
 
 def indicator_gaps(
@@ -277,14 +276,13 @@ def indicator_gaps(
     member = sparse.csr_matrix((np.ones(len(rows)), (key, rows)), shape=(n_groups, len(codes)))
     sums = np.asarray(member @ matrix.matrix) if len(matrix.indicators) else np.zeros((n_groups, 0))
     counts = np.bincount(key, minlength=n_groups)
-    bank = active_means(matrix) if active.any() else np.full(len(matrix.indicators), math.nan)
+    bank = active_means(matrix, active)
     for position, name in enumerate(matrix.indicators):
         if np.isnan(sums[:, position]).any():  # a missing value in a hand-built matrix: skipped, as means skip it
             column = matrix.matrix[:, position]
             frame[name] = _group_means(column, codes, n_groups, grouped) - bank[position]
             continue
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frame[name] = np.where(counts > 0, sums[:, position] / np.maximum(counts, 1), np.nan) - bank[position]
+        frame[name] = _means(sums[:, position], counts) - bank[position]
     return frame
 
 
