@@ -87,8 +87,8 @@ def tier_view(prepared: PreparedDataset, scenario: Scenario) -> loy.LoyaltyView:
 
 
 def stickiness(prepared: PreparedDataset) -> loy.StickinessMatrix:
-    """Normalised stickiness indicators, once per dataset (and clipping quantiles)."""
-    return _stickiness(prepared.fingerprint, settings.active().stickiness.clip_quantiles, prepared)
+    """Normalised stickiness indicators under the active scenario, once per dataset (and clipping quantiles)."""
+    return stickiness_of(prepared, settings.active())
 
 
 def churn_risk(prepared: PreparedDataset, definition: loy.ChurnDefinition) -> loy.ChurnRisk:
