@@ -48,7 +48,7 @@ import pyarrow.parquet as pq
 
 from crm_core.contract import CHANNELS, CUSTOMER_FIELDS, PLACE_NAME_FIELDS
 from crm_core.dataset import Dataset, channel_dtype
-from crm_core.prepare import PreparedDataset, age_band_labels, customer_positions
+from crm_core.prepare import CATEGORY_TEXT, PreparedDataset, age_band_labels, customer_positions, text_categories
 
 SCHEMA_VERSION = 1
 """Version of the artefact layout; a reader refuses artefacts newer than it knows."""
@@ -361,7 +361,9 @@ def restored_customers(frame: pd.DataFrame) -> pd.DataFrame:
     for column in customers.columns:
         kind = kinds.get(column)
         values = customers[column]
-        if kind == "string":
+        if column in CATEGORY_TEXT:
+            customers[column] = text_categories(values)
+        elif kind == "string":
             customers[column] = values.astype("string")
         elif kind == "int":
             customers[column] = values.astype("Int64")
@@ -623,7 +625,8 @@ def read_artefact(path: str | Path) -> PreparedDataset:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ArtefactError(f"{folder / file} does not hold the expected columns: {error}") from None
 
-    customers = table(CUSTOMERS_FILE, restored_customers)
+    # Text other than the ids straight from Parquet as categories: no 5M strings per column in between.
+    customers = table(CUSTOMERS_FILE, restored_customers, read_dictionary=list(CATEGORY_TEXT))
     monthly = table(MONTHLY_FILE, _restored_monthly)
     has_activity = bool(rows.get(ACTIVITY_FILE))
     dataset = Dataset(

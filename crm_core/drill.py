@@ -53,4 +53,6 @@ def customers_at_stake(prepared: PreparedDataset, probabilities: np.ndarray | No
     else:
         order = "aum"
     frame = frame.loc[active].sort_values(order, ascending=False, na_position="last", kind="stable")
-    return frame.head(limit).reset_index(drop=True)
+    listed = frame.head(limit).reset_index(drop=True)
+    # A list's units as text (the prepared customers hold them as categories of the whole bank).
+    return listed.astype({column: "string" for column in LIST_COLUMNS[:3] if column in listed})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from crm_core.contract import CHANNELS, DIGITAL_CHANNELS, product_flag_column
+from crm_core.contract import CHANNELS, CUSTOMER_FIELDS, DIGITAL_CHANNELS, PLACE_NAME_FIELDS, product_flag_column
 from crm_core.dataset import Dataset
 from crm_core.definitions import opening_from_tenure, tenure_months
 
@@ -29,11 +29,18 @@ AGE_BANDS: tuple[tuple[int, int, str], ...] = (
 NO_UNIT = "(none)"
 """Branch, city or relationship manager of customers whose extract leaves it blank."""
 
+CATEGORY_TEXT = tuple(f.name for f in CUSTOMER_FIELDS + PLACE_NAME_FIELDS if f.dtype == "string" and not f.required)
+"""Prepared customers' text columns held as categories (every text field but the customer id).
+
+A branch, city, manager or gender repeats across customers: as a category each customer holds a
+small integer code (5M customers: 35 MB for the six text columns instead of 0.5 GB of strings).
+"""
+
 PREPARATION_REWRITES = frozenset(
     {
         "branch", "city", "relationship_manager", "churned", "tenure_months", "is_active", "alive_12m_ago",
         "alive_24m_ago", "closed_last_12m", "closed_prev_12m", "products_held", "products_held_12m_ago",
-        "is_payroll", "aum_trend", "age_band",
+        "is_payroll", "aum_trend", "age_band", *CATEGORY_TEXT,
     }
 )  # fmt: skip
 """Customer columns ``prepared_customers`` may write over (with every product flag, ``has_<product>``).
@@ -400,13 +407,44 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
             customers[name] = values
     return PreparedDataset(
         dataset=dataset,
-        customers=customers,
+        customers=categorised_text(customers),
         monthly_channels=monthly,
         as_of=as_of,
         products=products,
         orphan_activity_rows=orphans,
         dated=has_dates(dataset),
     )
+
+
+def text_categories(values: pd.Series) -> pd.Series:
+    """A text column as a category of sorted text categories (missing stays missing). Idempotent.
+
+    Examples
+    --------
+    >>> text_categories(pd.Series(["b", None, "a", "b"])).cat.categories.tolist()
+    ['a', 'b']
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        values = values.astype("string").astype("category")
+    categories = values.cat.categories
+    labels = categories.astype("str")
+    ordered = labels.sort_values()
+    if categories.dtype == ordered.dtype and categories.equals(ordered) and not values.cat.ordered:
+        return values
+    # Recode the few categories, not the rows (an Arrow dictionary comes in first-seen order).
+    recode = np.append(ordered.get_indexer(labels), -1)  # a missing value's code -1 takes the last: -1
+    codes = recode[values.cat.codes.to_numpy()]
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=ordered), index=values.index, name=values.name, copy=False
+    )
+
+
+def categorised_text(customers: pd.DataFrame) -> pd.DataFrame:
+    """Return prepared customers with their ``CATEGORY_TEXT`` columns as ``text_categories`` (in place)."""
+    for column in CATEGORY_TEXT:
+        if column in customers:
+            customers[column] = text_categories(customers[column])
+    return customers
 
 
 def prepared_customers(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.DataFrame, tuple[str, ...]]:
