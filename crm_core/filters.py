@@ -26,7 +26,7 @@ import pandas as pd
 from crm_core import validation as check
 from crm_core.dataset import Dataset
 from crm_core.messages import Message, Month
-from crm_core.prepare import PreparedDataset, rewritten_by_preparation
+from crm_core.prepare import PreparedDataset, rewritten_by_preparation, text_codes
 
 UNITS: tuple[str, ...] = ("branch", "city", "relationship_manager")
 """Customer columns a filter can restrict to listed values (the filter's fields in this order)."""
@@ -343,7 +343,7 @@ def filtered_prepared(
     rows = np.flatnonzero(keep)
     customers = prepared.customers.take(rows).reset_index(drop=True)
     if grid is not None:
-        branches = customers["branch"].astype("string").unique() if "branch" in customers else []
+        branches = list(text_codes(customers["branch"])[1]) if "branch" in customers else []
         grid = grid.loc[grid["branch"].astype("string").isin(branches).to_numpy(dtype=bool)].reset_index(drop=True)
         latest = grid.loc[grid["month"] == prepared.as_of, "transactions"].sum()
         if latest <= 0:

@@ -12,7 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
+
+from crm_core.prepare import text_codes
 
 if TYPE_CHECKING:  # annotations only: places sit below every view
     from crm_core.staff import Scorecard
@@ -53,15 +56,26 @@ def place_names(customers: pd.DataFrame, column: str, lang: str) -> dict[str, st
     """
     if column not in customers:
         return {}
-    values = customers[column].astype("string")
-    units = sorted(str(v) for v in values.dropna().unique())
-    names = {unit: unit for unit in units}
+    unit_codes, units = text_codes(customers[column])
+    names = {str(unit): str(unit) for unit in units}
     zh_column = f"{column}_zh"
     if lang != "zh" or zh_column not in customers:
         return names
-    pairs = pd.DataFrame({"value": values, "name": customers[zh_column].astype("string").str.strip()})
-    pairs = pairs[pairs["name"].fillna("") != ""].dropna()
-    counts = pairs.groupby(["value", "name"], sort=False).size().rename("rows").reset_index()
+    name_codes, zh_names = text_codes(customers[zh_column])
+    known = (unit_codes >= 0) & (name_codes >= 0)
+    # Rows of each (unit, name) pair counted on codes: no text per customer (5M customers).
+    width = max(len(zh_names), 1)
+    rows = np.bincount(unit_codes[known] * width + name_codes[known], minlength=len(units) * width)
+    pair = np.flatnonzero(rows)
+    pairs = pd.DataFrame(
+        {
+            "value": units.to_numpy(dtype=object)[pair // width],
+            "name": zh_names.str.strip().to_numpy(dtype=object)[pair % width],
+            "rows": rows[pair],
+        }
+    )
+    pairs = pairs[pairs["name"] != ""]
+    counts = pairs.groupby(["value", "name"], sort=False)["rows"].sum().reset_index()
     # The most frequent name of each unit wins; a tie goes to the name that sorts first.
     chosen = counts.sort_values(["value", "rows", "name"], ascending=[True, False, True], kind="stable")
     names.update(chosen.drop_duplicates("value").set_index("value")["name"].astype(str).to_dict())

@@ -439,6 +439,50 @@ def text_categories(values: pd.Series) -> pd.Series:
     )
 
 
+def text_codes(values: pd.Series, missing: str | None = None) -> tuple[np.ndarray, pd.Index]:
+    """Return ``pandas.factorize(values.astype("string").fillna(missing), sort=True)``, from a category's codes.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text, or a category of text (``text_categories``): then no string is built (turning 5M
+        category values into text takes 1.4 s).
+    missing : str or None
+        The label of a missing value; None: a missing value's code is -1.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        ``int64`` position of each value's label.
+    labels : pandas.Index
+        The labels present, sorted (``string`` dtype).
+
+    Examples
+    --------
+    >>> codes, labels = text_codes(pd.Series(pd.Categorical(["b", None, "b"], categories=["a", "b", "c"])), "?")
+    >>> codes.tolist(), labels.tolist()
+    ([1, 0, 1], ['?', 'b'])
+    """
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        text = values.astype("string")
+        codes, labels = pd.factorize(text if missing is None else text.fillna(missing), sort=True)
+        return codes.astype(np.int64, copy=False), pd.Index(labels, dtype="string")
+    codes = values.cat.codes.to_numpy()
+    seen = np.bincount(codes.astype(np.int64) + 1, minlength=len(values.cat.categories) + 1) > 0  # [0]: missing
+    present = np.flatnonzero(seen[1:])
+    names = [str(values.cat.categories[i]) for i in present]
+    if missing is not None and seen[0] and missing not in names:
+        names.append(missing)
+    order = np.argsort(np.array(names, dtype=object), kind="stable")
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    lookup = np.full(len(values.cat.categories) + 1, -1, dtype=np.int64)  # a missing value's code -1 reads [-1]
+    lookup[present] = rank[: len(present)]
+    if missing is not None and seen[0]:
+        lookup[-1] = rank[names.index(missing)]
+    return lookup[codes], pd.Index([names[i] for i in order], dtype="string")
+
+
 def categorised_text(customers: pd.DataFrame) -> pd.DataFrame:
     """Return prepared customers with their ``CATEGORY_TEXT`` columns as ``text_categories`` (in place)."""
     for column in CATEGORY_TEXT:

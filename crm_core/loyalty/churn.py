@@ -22,7 +22,7 @@ from crm_core.contract import CHANNELS
 from crm_core.definitions import churn_outcome
 from crm_core.loyalty.config import DEFAULT_CHURN, ChurnDefinition
 from crm_core.messages import Message, Share
-from crm_core.prepare import PreparedDataset
+from crm_core.prepare import PreparedDataset, text_codes
 
 SHIFTED_FEATURES: tuple[tuple[str, str, str], ...] = (
     ("aum", "aum_12m_ago", "aum"),
@@ -199,5 +199,6 @@ def churn_features(prepared: PreparedDataset, moment: str, snapshot: bool = True
     for name in STATIC_CATEGORICAL:
         if prepared.has(name) and c[name].nunique() > 1:
             # Categorical: a byte per customer, not a Python string each (5M customers: 5 MB, not 300 MB).
-            columns[name] = pd.Categorical(c[name].astype("string"))
+            codes, labels = text_codes(c[name])
+            columns[name] = pd.Categorical.from_codes(codes, categories=labels)
     return pd.DataFrame(columns, index=c.index)

@@ -55,7 +55,12 @@ def _cleaned(frame: pd.DataFrame, categorical: list[str], numeric: list[str]) ->
             dtype=float, na_value=np.nan
         )
     for name in categorical:
-        columns[name] = frame[name].astype("string").fillna(MISSING_CATEGORY).to_numpy(dtype=object)
+        values = frame[name]
+        if isinstance(values.dtype, pd.CategoricalDtype):  # each category's text once, not each customer's
+            labels = np.append(values.cat.categories.astype("string").to_numpy(dtype=object), MISSING_CATEGORY)
+            columns[name] = labels[values.cat.codes.to_numpy()]  # a missing value's code -1 reads the last
+        else:
+            columns[name] = values.astype("string").fillna(MISSING_CATEGORY).to_numpy(dtype=object)
     return pd.DataFrame(columns, index=frame.index)[numeric + categorical]
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.loyalty.model import RISK_BANDS, ChurnRisk, customer_reasons
-from crm_core.prepare import PreparedDataset
+from crm_core.prepare import PreparedDataset, text_codes
 from crm_core.ranking import top_rows
 
 
@@ -31,8 +31,8 @@ def group_codes(prepared: PreparedDataset, column: str) -> tuple[np.ndarray, tup
     """
     if column not in prepared.customers:
         return np.zeros(len(prepared.customers), dtype=np.int64), ("All",)
-    codes, uniques = pd.factorize(prepared.customers[column].astype("string"), sort=True)
-    return codes.astype(np.int64), tuple(str(u) for u in uniques)
+    codes, uniques = text_codes(prepared.customers[column])
+    return codes, tuple(str(u) for u in uniques)
 
 
 def risk_by_group(

@@ -42,7 +42,7 @@ from crm_core import validation as check
 from crm_core.contract import TABLES
 from crm_core.definitions import churn_outcome
 from crm_core.messages import Count, Message, Share
-from crm_core.prepare import PreparedDataset
+from crm_core.prepare import PreparedDataset, text_codes
 from crm_core.segments.profiles import suppressed_groups
 from crm_core.service.intervals import mean_interval, poisson_rate_interval, rate_ratio_interval, wilson_interval
 
@@ -510,7 +510,7 @@ def service_view(
     bank["complaints_rank"] = bank["satisfied_rank"] = pd.NA
 
     if "branch" in customers:
-        branch_codes, units = pd.factorize(customers["branch"].astype("string"), sort=True)
+        branch_codes, units = text_codes(customers["branch"])
         units = [str(u) for u in units]
     else:
         branch_codes, units = np.zeros(len(customers), dtype=np.int64), []

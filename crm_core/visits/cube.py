@@ -25,7 +25,7 @@ from crm_core.artefact import (
 )
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
 from crm_core.messages import Message
-from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, month_numbers
+from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, month_numbers, text_codes
 
 CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
 """Channel groups of the cube: the counter, mobile + online, and the rest (ATM, phone)."""
@@ -115,7 +115,7 @@ def _codes(values: pd.Series | None, n: int) -> tuple[np.ndarray, tuple[str, ...
     """Integer codes (-1 = missing) and sorted labels of a string-like column; one 'All' when absent."""
     if values is None:
         return np.zeros(n, dtype=np.int32), ("All",)
-    codes, labels = pd.factorize(values.astype("string"), sort=True)
+    codes, labels = text_codes(values)
     return codes.astype(np.int32), tuple(map(str, labels))
 
 

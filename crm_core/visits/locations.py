@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_core.prepare import text_codes
 from crm_core.visits.config import DEFAULT_DECLINE, DeclineConfig
 from crm_core.visits.decline import DeclineFit, group_declines
 
@@ -76,7 +77,7 @@ def location_trend(location_activity: pd.DataFrame, config: DeclineConfig = DEFA
     month = located["month"].to_numpy(dtype="datetime64[M]").astype(np.int64)
     first, last = int(month.min()), int(month.max())
     months = pd.date_range(pd.Timestamp(np.datetime64(first, "M")), periods=last - first + 1, freq="MS")
-    place, places = pd.factorize(located["branch"].astype("string"), sort=True)
+    place, places = text_codes(located["branch"])
     known = place >= 0
     width = len(months)
     cells = np.bincount(
