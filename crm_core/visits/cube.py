@@ -60,8 +60,9 @@ class VisitCube:
     digital_active : numpy.ndarray
         A mobile or online transaction in the last three months.
     counter_cells : tuple of numpy.ndarray
-        The non-zero cells of ``counter`` as (month ``int16``, customer ``int32``, count)
-        arrays: a quarter of the matrix's size, so per-segment counter series read 4x less.
+        The non-zero cells of ``counter`` as (month starts, customer ``int32``, count) arrays,
+        month-major (month ``m``'s cells are ``starts[m]:starts[m + 1]``): a quarter of the
+        matrix's size, so per-segment counter series read 4x less.
     as_of : pandas.Timestamp
         The last month.
     has_activity : bool
@@ -392,17 +393,25 @@ _NO_ROWS = (
 
 
 def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(month, customer, value) of the non-zero cells of a month-major matrix."""
+    """(month starts, customer, value) of the non-zero cells of a month-major matrix.
+
+    The cells are month-major: month ``m``'s are ``starts[m]:starts[m + 1]`` (at 5M customers a month
+    per cell would take 95 MB).
+
+    Examples
+    --------
+    >>> [a.tolist() for a in _nonzero_cells(np.array([[0, 2, 0], [0, 0, 0], [1, 0, 3]], dtype=np.uint8))]
+    [[0, 1, 1, 3], [1, 0, 2], [2, 1, 3]]
+    """
     counts = np.array([np.count_nonzero(row) for row in matrix], dtype=np.int64)
-    ends = np.cumsum(counts)
-    month = np.repeat(np.arange(len(matrix), dtype=np.int16), counts)
-    customer = np.empty(int(ends[-1]) if len(ends) else 0, dtype=np.int32)
+    starts = np.concatenate([[0], np.cumsum(counts)])
+    customer = np.empty(int(starts[-1]), dtype=np.int32)
     value = np.empty(len(customer), dtype=matrix.dtype)
     for j, row in enumerate(matrix):  # one month at a time: no (cells x 2) int64 index arrays
         found = np.nonzero(row != 0)[0]  # 3x faster than flatnonzero on an integer row
-        customer[ends[j] - counts[j] : ends[j]] = found
-        value[ends[j] - counts[j] : ends[j]] = row[found]
-    return month, customer, value
+        customer[starts[j] : starts[j + 1]] = found
+        value[starts[j] : starts[j + 1]] = row[found]
+    return starts, customer, value
 
 
 def group_counter_sums(cube: VisitCube, codes: np.ndarray, n_groups: int) -> np.ndarray:
@@ -425,11 +434,10 @@ def group_counter_sums(cube: VisitCube, codes: np.ndarray, n_groups: int) -> np.
     >>> group_counter_sums(cube, by_month, 2).sum(axis=1).tolist()
     [11, 2]
     """
-    month, customer, value = cube.counter_cells
+    bounds, customer, value = cube.counter_cells
     codes = np.asarray(codes)
     bins = np.where(codes >= 0, codes, n_groups).astype(np.intp)
     # The cells are month-major: one small bincount per month, no (cells,) index arrays.
-    bounds = np.searchsorted(month, np.arange(cube.n_months + 1))
     out = np.zeros((n_groups, cube.n_months), dtype=np.int64)
     for m in range(cube.n_months):
         lo, hi = bounds[m], bounds[m + 1]
