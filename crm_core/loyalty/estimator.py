@@ -27,6 +27,8 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from crm_core.prepare import text_codes
+
 MISSING_CATEGORY = "(missing)"
 
 ISOTONIC_MIN_ROWS = 1_000
@@ -55,12 +57,9 @@ def _cleaned(frame: pd.DataFrame, categorical: list[str], numeric: list[str]) ->
             dtype=float, na_value=np.nan
         )
     for name in categorical:
-        values = frame[name]
-        if isinstance(values.dtype, pd.CategoricalDtype):  # each category's text once, not each customer's
-            labels = np.append(values.cat.categories.astype("string").to_numpy(dtype=object), MISSING_CATEGORY)
-            columns[name] = labels[values.cat.codes.to_numpy()]  # a missing value's code -1 reads the last
-        else:
-            columns[name] = values.astype("string").fillna(MISSING_CATEGORY).to_numpy(dtype=object)
+        # Each level's text once, not each customer's (a prepared category is read by its codes).
+        codes, labels = text_codes(frame[name], MISSING_CATEGORY)
+        columns[name] = labels.to_numpy(dtype=object)[codes]
     return pd.DataFrame(columns, index=frame.index)[numeric + categorical]
 
 
