@@ -46,9 +46,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crm_core.arrays import count_values
 from crm_core.contract import CHANNELS, CUSTOMER_FIELDS, PLACE_NAME_FIELDS
 from crm_core.dataset import Dataset, channel_dtype
-from crm_core.prepare import CATEGORY_TEXT, PreparedDataset, age_band_labels, customer_positions, text_categories
+from crm_core.prepare import (
+    CATEGORY_TEXT,
+    COUNT_COLUMNS,
+    PreparedDataset,
+    age_band_labels,
+    customer_positions,
+    text_categories,
+)
 
 SCHEMA_VERSION = 1
 """Version of the artefact layout; a reader refuses artefacts newer than it knows."""
@@ -379,11 +387,8 @@ def restored_customers(frame: pd.DataFrame) -> pd.DataFrame:
             customers[column] = values.astype("float64")
         elif column == "age_band":
             customers[column] = pd.Categorical(values.astype("object"), categories=age_band_labels(), ordered=True)
-        elif column.endswith(("_txn_12m", "_txn_prev_12m")) or column in (
-            "months_since_active",
-            "products_held_12m_ago",
-        ):
-            customers[column] = values.astype("int64")
+        elif column in COUNT_COLUMNS:
+            customers[column] = count_values(values.to_numpy(dtype=np.int64))
     return customers
 
 

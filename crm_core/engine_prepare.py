@@ -23,8 +23,9 @@ from pathlib import Path
 import narwhals.stable.v2 as nw
 import pandas as pd
 
+from crm_core.arrays import count_values
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
-from crm_core.prepare import NO_UNIT, RECENT_MONTHS
+from crm_core.prepare import COUNT_COLUMNS, NO_UNIT, RECENT_MONTHS
 
 ACTIVITY_FEATURES: tuple[str, ...] = (
     *(f"{channel}_txn_{window}" for channel in CHANNELS for window in ("12m", "prev_12m")),
@@ -225,7 +226,7 @@ def orphan_activity_rows(activity: nw.LazyFrame, known_rows: int) -> int:
 
 
 def features_frame(features: nw.LazyFrame, activity: nw.LazyFrame) -> tuple[pd.DataFrame, int]:
-    """Collect engine features into pandas with ``prepare.py``'s dtypes (int64, float64 with NaN, bool).
+    """Collect engine features into pandas with ``prepare.py``'s dtypes (``count_values``, float64 with NaN, bool).
 
     Parameters
     ----------
@@ -246,6 +247,9 @@ def features_frame(features: nw.LazyFrame, activity: nw.LazyFrame) -> tuple[pd.D
     flags = ("mobile_active", "digital_active", "digital_active_12m_ago")
     types = {c: "float64" if c in ratios else "bool" if c in flags else "int64" for c in ACTIVITY_FEATURES}
     frame = frame.drop(columns=ACTIVITY_ROWS).astype({"customer_id": "string", **types})
+    for column in COUNT_COLUMNS:  # int32 where every count fits, as prepare.py holds them
+        if column in frame:
+            frame[column] = count_values(frame[column].to_numpy())
     return frame.sort_values("customer_id", ignore_index=True), orphans
 
 

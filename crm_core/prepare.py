@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from crm_core.arrays import count_values
 from crm_core.contract import CHANNELS, CUSTOMER_FIELDS, DIGITAL_CHANNELS, PLACE_NAME_FIELDS, product_flag_column
 from crm_core.dataset import Dataset
 from crm_core.definitions import opening_from_tenure, tenure_months
@@ -34,6 +35,18 @@ CATEGORY_TEXT = tuple(f.name for f in CUSTOMER_FIELDS + PLACE_NAME_FIELDS if f.d
 
 A branch, city, manager or gender repeats across customers: as a category each customer holds a
 small integer code (5M customers: 35 MB for the six text columns instead of 0.5 GB of strings).
+"""
+
+COUNT_COLUMNS = (
+    *(f"{channel}_txn_{window}" for channel in CHANNELS for window in ("12m", "prev_12m")),
+    "months_since_active",
+    "products_held_12m_ago",
+)
+"""Prepared customers' count columns held as ``int32`` (``int64`` only if a value does not fit).
+
+Transactions a year per channel, months since the last one, products held a year ago: 13 columns,
+at 5M customers 260 MB less than as ``int64``. Sums over customers are taken in ``int64`` (numpy
+and pandas widen a sum of ``int32``), so every total is the same.
 """
 
 PREPARATION_REWRITES = frozenset(
@@ -318,8 +331,8 @@ def _activity_features(
 
     features: dict[str, np.ndarray] = {}
     for code, name in enumerate(CHANNELS):
-        features[f"{name}_txn_12m"] = last_12[:, code].astype(np.int64)
-        features[f"{name}_txn_prev_12m"] = prev_12[:, code].astype(np.int64)
+        features[f"{name}_txn_12m"] = count_values(last_12[:, code])
+        features[f"{name}_txn_prev_12m"] = count_values(prev_12[:, code])
     digital = [CHANNELS.index(c) for c in DIGITAL_CHANNELS]
     counter = CHANNELS.index("counter")
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -333,7 +346,7 @@ def _activity_features(
     features["digital_active_12m_ago"] = year_ago_recent[:, digital].sum(axis=1) > 0
     last_seen = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(last_seen, position, months_back)
-    features["months_since_active"] = np.where(last_seen == np.iinfo(np.int64).max, -1, last_seen)
+    features["months_since_active"] = count_values(np.where(last_seen == np.iinfo(np.int64).max, -1, last_seen))
 
     branch = customers["branch"].astype("category") if "branch" in customers else None
     # Every calendar month from the first to the as-of month, including months without rows.
@@ -407,7 +420,7 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
             customers[name] = values
     return PreparedDataset(
         dataset=dataset,
-        customers=categorised_text(customers),
+        customers=compact_customers(customers),
         monthly_channels=monthly,
         as_of=as_of,
         products=products,
@@ -483,11 +496,15 @@ def text_codes(values: pd.Series, missing: str | None = None) -> tuple[np.ndarra
     return lookup[codes], pd.Index([names[i] for i in order], dtype="string")
 
 
-def categorised_text(customers: pd.DataFrame) -> pd.DataFrame:
-    """Return prepared customers with their ``CATEGORY_TEXT`` columns as ``text_categories`` (in place)."""
+def compact_customers(customers: pd.DataFrame) -> pd.DataFrame:
+    """Return prepared customers with ``CATEGORY_TEXT`` as ``text_categories`` and ``COUNT_COLUMNS`` as
+    ``count_values`` (in place). Idempotent: an artefact's customers are restored through it too."""
     for column in CATEGORY_TEXT:
         if column in customers:
             customers[column] = text_categories(customers[column])
+    for column in COUNT_COLUMNS:
+        if column in customers:
+            customers[column] = count_values(customers[column].to_numpy())
     return customers
 
 
@@ -559,7 +576,7 @@ def prepared_customers(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.DataFr
         counted = customers["products_held"].to_numpy(dtype=float) if products else np.full(len(stated), np.nan)
         customers["products_held"] = np.where(np.isnan(stated), counted, stated)
     if flags_year_ago and len(flags_year_ago) == len(products):
-        customers["products_held_12m_ago"] = np.sum([flags_year_ago[p] for p in products], axis=0).astype(np.int64)
+        customers["products_held_12m_ago"] = count_values(np.sum([flags_year_ago[p] for p in products], axis=0))
     if "is_payroll" not in customers and "payroll_service" in flags:
         customers["is_payroll"] = pd.array(flags["payroll_service"], dtype="boolean")
 

@@ -11,7 +11,7 @@ import pytest
 from crm_core import engine_customers, engine_prepare
 from crm_core.artefact import restored_customers
 from crm_core.dataset import Dataset, channel_dtype
-from crm_core.prepare import categorised_text, prepared_customers, prepared_dataset, reference_month
+from crm_core.prepare import compact_customers, prepared_customers, prepared_dataset, reference_month
 from crm_core.sample import SAMPLE_DIR, read_sample
 from tests.conftest import tiny_dataset
 
@@ -179,7 +179,7 @@ def test_engine_customer_rules_equal_numpy(engine, bank, request, tmp_path):
     customer_table, holdings_table = _customer_tables(engine, request, dataset, tmp_path)
     as_of = reference_month(dataset)
     expected, expected_products = prepared_customers(dataset, as_of)
-    expected = categorised_text(expected)  # the text categories prepared_dataset gives its customers
+    expected = compact_customers(expected)  # the text categories and int32 counts prepared_dataset gives
     table, products = engine_customers.customer_features(customer_table, holdings_table, as_of)
     # Restored as an artefact's customers are: the engine's Parquet types back to prepare.py's dtypes.
     actual = restored_customers(table.collect(backend="pandas").to_native())

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from crm_core.arrays import known_or_zero
 from crm_core.definitions import churn_rate
 from crm_core.loyalty.config import DEFAULT_CLV, ClvConfig
 from crm_core.messages import Message, Term
@@ -256,7 +257,7 @@ def customer_value(
     n = len(c)
     active = c["is_active"].to_numpy(dtype=bool) if "is_active" in c else np.ones(n, bool)
     held = c["aum"].to_numpy(dtype=float, na_value=np.nan)
-    aum = np.nan_to_num(held)
+    aum = known_or_zero(held)
     if "annual_contribution" in c:
         given = c["annual_contribution"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     else:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.contract import product_flag_column
-from crm_core.prepare import PreparedDataset
+from crm_core.prepare import PreparedDataset, text_codes
 
 MAX_PACKED_PRODUCTS = 16
 """Up to this many products the combinations are packed (a 65,536-cell table per segment)."""
@@ -38,9 +38,9 @@ class HoldingMatrix:
     active : numpy.ndarray
         ``bool`` (n,): the customers the views count.
     combination : numpy.ndarray or None
-        ``int64`` (n,) packed product combination, ``None`` above ``MAX_PACKED_PRODUCTS``.
+        ``int32`` (n,) packed product combination, ``None`` above ``MAX_PACKED_PRODUCTS``.
     branch_codes : numpy.ndarray
-        ``int64`` (n,) branch code (``-1`` unknown), for the best-branch benchmark.
+        ``int32`` (n,) branch code (``-1`` unknown), for the best-branch benchmark.
     branch_labels : tuple of str
         Branch names in code order.
     """
@@ -78,12 +78,16 @@ def holding_matrix_of(
     active = np.ones(n, dtype=bool) if active is None else np.asarray(active, dtype=bool).copy()
     combination = None
     if p <= MAX_PACKED_PRODUCTS:
-        combination = held.astype(np.int64) @ (np.int64(1) << np.arange(p, dtype=np.int64))
+        # One bit per product, added a column at a time: no (customers x products) int64 temporary
+        # (400 MB at 5M customers and 10 products); 16 products fit in an int32.
+        combination = np.zeros(n, dtype=np.int32)
+        for j in range(p):
+            combination[held[:, j]] += 1 << j
     if branches is None:
-        branch_codes, branch_labels = np.full(n, -1, dtype=np.int64), ()
-    else:
-        codes, uniques = pd.factorize(pd.Series(branches, dtype="string"), sort=True)
-        branch_codes, branch_labels = codes.astype(np.int64), tuple(map(str, uniques))
+        branch_codes, branch_labels = np.full(n, -1, dtype=np.int32), ()
+    else:  # a category's codes, not 5M strings (prepare.text_codes)
+        codes, uniques = text_codes(branches if isinstance(branches, pd.Series) else pd.Series(branches))
+        branch_codes, branch_labels = codes.astype(np.int32), tuple(map(str, uniques))
     return HoldingMatrix(tuple(products), held, active, combination, branch_codes, branch_labels)
 
 

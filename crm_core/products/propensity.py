@@ -796,7 +796,7 @@ class NextBest:
     products : tuple of str
         Product codes; ``product_codes`` index into it.
     product_codes : numpy.ndarray
-        ``int64`` per customer, ``-1`` when nothing may be recommended.
+        ``int16`` per customer, ``-1`` when nothing may be recommended.
     propensity : numpy.ndarray
         The model's propensity of the recommended product (NaN when none).
     conversion : numpy.ndarray
@@ -902,7 +902,7 @@ def next_best_products(
         sums = np.add.reduce(np.vstack([sums[None, :], offered]), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(candidates > 0, sums / candidates, np.nan)
-    chosen = np.full(n, -1, dtype=np.int64)
+    chosen = np.full(n, -1, dtype=np.int16)  # product codes (at 5M customers 30 MB less than int64)
     picked = {name: np.full(n, np.nan) for name in ("propensity", "conversion", "expected")}
     for lo, hi in bounds:
         allowed = allowed_in(lo, hi)

@@ -54,7 +54,7 @@ class CustomerOffers:
         every customer, ``(balance, margin, kept)`` a balance capped at the customer's
         ``capacity`` × margin × the new-money share kept (``net_column``).
     best : numpy.ndarray
-        Product index of each customer's best offer (highest conversion × net value), -1 for none.
+        ``int16`` product index of each customer's best offer (highest conversion × net value), -1 for none.
     expected : numpy.ndarray
         Expected value a year of that offer (conversion × net value; 0 without one).
     """
@@ -154,7 +154,7 @@ def customer_offers(
     eligible &= np.asarray(active, dtype=bool)[:, None]
     eligible &= is_offered[None, :]
     rate = np.array([e.conversion_rate for e in economics], dtype=np.float64)
-    best, value = np.zeros(len(capacity), dtype=np.int64), np.zeros(len(capacity))
+    best, value = np.zeros(len(capacity), dtype=np.int16), np.zeros(len(capacity))  # int16: 32,767 products
     expected = np.zeros(len(capacity))
     for j in range(len(products)):  # the first product of the highest expected value, as ``argmax`` picks
         net = _net_column(terms[j], capacity)
@@ -165,7 +165,7 @@ def customer_offers(
         np.copyto(value, expected, where=better)
         best[better] = j
     best = np.where(value > 0, best, -1) if len(products) else np.full(len(capacity), -1)
-    return CustomerOffers(products, eligible, capacity, terms, best.astype(np.int64), np.where(best >= 0, value, 0.0))
+    return CustomerOffers(products, eligible, capacity, terms, best.astype(np.int16), np.where(best >= 0, value, 0.0))
 
 
 def opportunity_sizing(

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from crm_core.arrays import known_or_zero, positions
 from crm_core.definitions import churn_outcome
 from crm_core.overview import top_share
 from crm_core.prepare import PreparedDataset, age_band_labels, text_codes
@@ -141,7 +142,7 @@ def profile_inputs(prepared: PreparedDataset) -> ProfileInputs:
     c = prepared.customers
     active = c["is_active"].to_numpy(dtype=bool)
     held = c["aum"].to_numpy(dtype=float, na_value=np.nan)
-    aum = np.nan_to_num(held)
+    aum = known_or_zero(held)
     columns: dict[str, np.ndarray] = {}
     if np.isnan(held).any():  # otherwise every customer's AUM is known
         columns["aum_known"] = (~np.isnan(held)).astype(float)
@@ -166,7 +167,7 @@ def profile_inputs(prepared: PreparedDataset) -> ProfileInputs:
         aum=aum,
         lanes=lanes,
         fields=fields,
-        aum_order=np.argsort(aum, kind="stable"),
+        aum_order=positions(np.argsort(aum, kind="stable")),
         bank_median_aum=float(np.median(active_aum)) if len(active_aum) else math.nan,
     )
 

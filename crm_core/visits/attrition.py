@@ -62,7 +62,7 @@ def silent_attrition(
     for column in ("aum", "aum_12m_ago", "aum_trend"):
         out[column] = customers[column].iloc[rows].to_numpy(dtype=float) if column in customers else np.nan
     for name in ("counter_prev_12m", "counter_12m", "digital_prev_12m", "digital_12m"):
-        out[name] = getattr(cube, name)[rows]
+        out[name] = getattr(cube, name)[rows].astype(np.int64)  # the cube's int32 or int64 windows
     for column in ("customer_id", "branch", "relationship_manager"):
         if column in out:
             out[column] = out[column].astype("string")

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from crm_core.arrays import count_values
 from crm_core.artefact import (
     LEGACY_VISIT_CUBE_FILE,
     VISIT_CUBE_FILE,
@@ -25,7 +26,13 @@ from crm_core.artefact import (
 )
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
 from crm_core.messages import Message
-from crm_core.prepare import RECENT_MONTHS, PreparedDataset, age_band_labels, month_numbers, text_codes
+from crm_core.prepare import (
+    RECENT_MONTHS,
+    PreparedDataset,
+    age_band_labels,
+    month_numbers,
+    text_codes,
+)
 
 CHANNEL_GROUPS: tuple[str, ...] = ("counter", "digital", "other")
 """Channel groups of the cube: the counter, mobile + online, and the rest (ATM, phone)."""
@@ -56,7 +63,9 @@ class VisitCube:
     is_active : numpy.ndarray
         Relationship open (bool per customer).
     counter_12m, counter_prev_12m, digital_12m, digital_prev_12m : numpy.ndarray
-        Per-customer sums over the last 12 months and the 12 before (``int64``).
+        Per-customer sums over the last 12 months and the 12 before: the prepared customers' own
+        ``int32`` windows (``prepare.COUNT_COLUMNS``, shared, not copied) when they have them,
+        else ``int64`` sums over the cube's months.
     digital_active : numpy.ndarray
         A mobile or online transaction in the last three months.
     counter_cells : tuple of numpy.ndarray
@@ -205,11 +214,12 @@ def _windows(prepared: PreparedDataset, counter: np.ndarray, digital: np.ndarray
     if all(column in customers for column in WINDOW_COLUMNS):
 
         def summed(window: str) -> np.ndarray:
-            return np.sum([customers[f"{c}_txn_{window}"].to_numpy(dtype=np.int64) for c in DIGITAL_CHANNELS], axis=0)
+            columns = [customers[f"{c}_txn_{window}"].to_numpy() for c in DIGITAL_CHANNELS]
+            return count_values(np.sum(columns, axis=0, dtype=np.int64))
 
         return {
-            "counter_12m": customers["counter_txn_12m"].to_numpy(dtype=np.int64),
-            "counter_prev_12m": customers["counter_txn_prev_12m"].to_numpy(dtype=np.int64),
+            "counter_12m": customers["counter_txn_12m"].to_numpy(),
+            "counter_prev_12m": customers["counter_txn_prev_12m"].to_numpy(),
             "digital_12m": summed("12m"),
             "digital_prev_12m": summed("prev_12m"),
             "digital_active": customers["digital_active"].to_numpy(dtype=bool),
