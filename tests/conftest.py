@@ -39,6 +39,19 @@ def app_on(dataset: Dataset, lang: str = "EN", page: str | None = None, timeout:
     return at
 
 
+def resident_bytes_under(folder: Path) -> int:
+    """This process's resident bytes of mapped files inside ``folder`` (``/proc/self/smaps``; Linux)."""
+    root, inside, total = os.path.join(os.path.realpath(folder), ""), False, 0
+    with open("/proc/self/smaps") as smaps:
+        for line in smaps:
+            parts = line.split()
+            if parts and "-" in parts[0] and len(parts) >= 5 and ":" in parts[3]:  # a mapping's header line
+                inside = len(parts) >= 6 and parts[5].startswith(root)
+            elif inside and parts[0] == "Rss:":
+                total += int(parts[1]) * 1024
+    return total
+
+
 def bank_fingerprint(name: str) -> str:
     """A fingerprint of a hand-built test bank's own (the app's caches are per process and keyed by it)."""
     import hashlib

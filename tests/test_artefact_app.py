@@ -11,7 +11,8 @@ from crm_core.artefact import write_artefact
 from crm_core.dataset import Dataset
 from crm_core.prepare import prepared_dataset
 from crm_core.sample import SampleConfig, sample_tables
-from tests.conftest import bank_fingerprint
+from crm_core.visits.cube import store_visit_cube
+from tests.conftest import bank_fingerprint, resident_bytes_under
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -26,6 +27,7 @@ def artefact_root(tmp_path_factory):
         Dataset("spark-bank", tables.customers, tables.activity, tables.holdings, bank_fingerprint("spark-bank"))
     )
     write_artefact(prepared, root / "bank_2026_10", source="generated for the test")
+    store_visit_cube(root / "bank_2026_10")  # memory-mapped when opened, as `prepare` stores it
     (root / "not_an_artefact").mkdir()
     return root
 
@@ -49,6 +51,8 @@ def test_every_page_renders_from_an_opened_artefact(artefact_root, monkeypatch):
     at.session_state["data_source"] = "upload"
     at.switch_page("pages/overview.py").run()
     assert {m.label: m.value for m in at.metric}["Active customers"] != "14,596"  # not the bundled sample
+    # The stored cube's pages the pages read are handed back after each run (crm_core.mapped).
+    assert resident_bytes_under(artefact_root / "bank_2026_10") == 0
 
 
 def test_without_a_configured_root_nothing_is_offered(monkeypatch):

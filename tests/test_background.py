@@ -112,10 +112,13 @@ def test_a_large_opened_artefact_is_warmed_and_its_pages_read_the_warmed_views(t
     from crm_core.artefact import write_artefact
     from crm_core.dataset import Dataset
     from crm_core.prepare import prepared_dataset
+    from crm_core.visits.cube import store_visit_cube
+    from tests.conftest import resident_bytes_under
 
     tables = sample_tables(SampleConfig(n_customers=2_000, seed=5))
     prepared = prepared_dataset(Dataset("warm-bank", tables.customers, tables.activity, tables.holdings, "w" * 64))
     write_artefact(prepared, tmp_path / "warm_bank", source="generated for the test")
+    store_visit_cube(tmp_path / "warm_bank")  # memory-mapped when opened
     monkeypatch.setenv("CRM_ARTEFACT_ROOT", str(tmp_path))
     monkeypatch.setenv(background.WARM_ENV, "1000")  # 2,000 customers count as large here
     at = AppTest.from_file(APP, default_timeout=180).run()
@@ -126,6 +129,8 @@ def test_a_large_opened_artefact_is_warmed_and_its_pages_read_the_warmed_views(t
     assert job is not None, "opening a large artefact queued no warming"
     assert job.finished.wait(180)
     assert (job.done, job.failed) == (len(background.WARM_STEPS), None)
+    # Each step hands back the mapped cube's pages it read (crm_core.mapped).
+    assert resident_bytes_under(tmp_path / "warm_bank") == 0
 
     def refuse(*args, **kwargs):
         raise AssertionError("a page computed a view the warming had computed")

@@ -256,6 +256,7 @@ def start_warming(prepared, scenario) -> Job | None:
     if scenario.filters.is_active or len(prepared.customers) < warm_threshold():
         return None
     from crm_core import products as prod
+    from crm_core.mapped import mapped_folders, release_mapped_pages
     from ui import loyalty as ui_loy
     from ui import products as ui_prod
     from ui import segments as ui_seg
@@ -303,7 +304,19 @@ def start_warming(prepared, scenario) -> Job | None:
         for preset in (baseline_scenario(), proposed_scenario()):
             comparison.summary_of(prepared, preset)
 
+    folders = mapped_folders(prepared)
+
+    def released(step: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:  # the mapped cube's and models' pages the step read go back (crm_core.mapped)
+            try:
+                step()
+            finally:
+                release_mapped_pages(folders)
+
+        return run
+
     steps = (segments, visits, products, customer_values, next_best, stickiness, loyalty, playbook, scenarios)
+    steps = tuple(released(step) for step in steps)
     return trainer().start(f"warm:{prepared.fingerprint}", steps, WARM_STEPS, workers=warm_workers())
 
 
