@@ -51,17 +51,23 @@ def set_number(page, key: str, value: str) -> None:
 def choose(page, key: str, option: str) -> None:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    for attempt in range(3):  # a rerun that lands while the list is open redraws the box closed: open it again
+    # A rerun that lands while the list is open redraws the box closed (the option is gone: open it again), or
+    # between Playwright finding the option and clicking it (the click lands elsewhere: the box does not show
+    # the option). Either way the user clicks again; the box must show the option at the end.
+    for attempt in range(3):
         page.locator(f"{css_key(key)} input[role=combobox]").click()
         try:
             page.get_by_role("option", name=option, exact=True).click(timeout=10_000)
-            break
         except PlaywrightTimeout:
             if attempt == 2:
                 raise
             page.keyboard.press("Escape")
             settle(page)
-    settle(page)
+            continue
+        settle(page)
+        if chosen(page, key) == option:
+            return
+    assert chosen(page, key) == option, f"{key}: {chosen(page, key)!r}, not {option!r}, after three clicks"
 
 
 def chosen(page, key: str) -> str:
