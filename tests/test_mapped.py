@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from crm_core.mapped import read_only_file_mappings, release_mapped_pages
+from crm_core.mapped import hand_back, read_only_file_mappings, release_mapped_pages
 from tests.conftest import resident_bytes_under
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="madvise and /proc/self are Linux")
@@ -43,3 +43,26 @@ def test_writable_mappings_and_other_folders_keep_their_pages(tmp_path):
 def test_nothing_is_released_without_a_folder():
     assert release_mapped_pages([]) == 0
     assert release_mapped_pages([None]) == 0
+
+
+def test_a_read_block_is_handed_back_and_the_rest_stays(tmp_path):
+    planes = _mapped(tmp_path / "artefact")
+    total = float(planes.sum())
+    half = ROWS // 2
+    assert hand_back(planes[:half]) >= planes[:half].nbytes
+    resident = resident_bytes_under(tmp_path / "artefact")
+    assert planes.nbytes / 2 - 1e6 < resident < planes.nbytes / 2 + 1e6  # the second half only
+    assert float(planes.sum()) == total  # the first half read again from the file
+
+
+def test_copies_writable_maps_and_strided_views_are_not_handed_back(tmp_path):
+    written = _mapped(tmp_path / "artefact", mode="c")
+    written[0] = -1.0
+    assert hand_back(written[:10]) == 0
+    assert written[0] == -1.0
+    planes = _mapped(tmp_path / "other").reshape(-1, 4)
+    planes.sum()
+    assert hand_back(planes[:, [0, 2]]) == 0  # a copy
+    assert hand_back(planes[:, 1]) == 0  # strided: its pages hold the other columns' values too
+    assert hand_back(np.zeros(10)) == 0
+    assert resident_bytes_under(tmp_path / "other") > 30e6

@@ -95,8 +95,11 @@ def stickiness_matrix(
     customers = source.customers if isinstance(source, PreparedDataset) else source
     n = len(customers)
     active = customers["is_active"].to_numpy(dtype=bool) if "is_active" in customers else np.ones(n, bool)
-    columns, names, bounds = [], [], {}
+    names, bounds, means = [], {}, []
     low_q, high_q = config.clip_quantiles
+    # Each indicator is written into its column of one (customers x indicators) matrix as it is scaled,
+    # instead of stacked from a list of columns at the end: 240 MB less at the peak at 5M customers.
+    matrix = np.empty((n, len(STICKINESS_INDICATORS)))
     for name in STICKINESS_INDICATORS:
         raw = _raw_indicator(customers, name)
         if raw is None:
@@ -115,10 +118,12 @@ def stickiness_matrix(
         if missing.any():
             reference = scaled[active & ~missing]
             scaled = np.where(missing, float(np.median(reference)) if len(reference) else 0.0, scaled)
-        columns.append(scaled)
+        means.append(_active_mean(scaled, active))
+        matrix[:, len(names)] = scaled
         names.append(name)
-    matrix = np.column_stack(columns) if columns else np.zeros((n, 0))
-    means = np.array([_active_mean(column, active) for column in columns], dtype=np.float64)
+    if len(names) < matrix.shape[1]:  # an indicator the data lacks: its column goes (a contiguous copy)
+        matrix = np.ascontiguousarray(matrix[:, : len(names)])
+    means = np.array(means, dtype=np.float64)
     return StickinessMatrix(matrix=matrix, indicators=tuple(names), bounds=bounds, active=active, active_means=means)
 
 

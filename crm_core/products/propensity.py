@@ -37,6 +37,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from crm_core.contract import CHANNELS, product_flag_column
+from crm_core.mapped import hand_back
 from crm_core.messages import Message, Term
 from crm_core.prepare import AsOfBoundaries, PreparedDataset, customer_positions
 from crm_core.products.config import (
@@ -874,7 +875,9 @@ def next_best_products(
 
     def scores_in(lo: int, hi: int) -> np.ndarray:
         block = propensity[lo:hi]
-        return (block if taken is None else block[:, taken]).astype(np.float64)
+        scores = (block if taken is None else block[:, taken]).astype(np.float64)
+        hand_back(block)  # a stored matrix's pages of these rows, read: never the whole file resident at once
+        return scores
 
     rate = np.array([sizing.economics_of(p).conversion_rate for p in products], dtype=np.float64)
     value = np.array([sizing.economics_of(p).annual_value for p in products], dtype=np.float64)
