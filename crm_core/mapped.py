@@ -102,13 +102,14 @@ def hand_back(block) -> int:
 
     For a view that reads a stored array a block of rows at a time (the next-best offers over every
     customer's propensities): the pages of a block already scored are handed back at once instead of
-    at the end of the page run, so the whole file is never resident at one time. Anything else (an
+    at the end of the page run, so the whole file is never resident at one time. A view of such a map
+    (a stored frame's column as ``Series.to_numpy`` gives it) counts as part of it. Anything else (an
     ordinary array, a writable map, a copy such as ``block[:, columns]``) is left alone.
 
     Parameters
     ----------
     block : numpy.ndarray
-        Typically ``stored[lo:hi]`` of a ``numpy.memmap`` opened read-only.
+        Typically ``stored[lo:hi]`` of a ``numpy.memmap`` opened read-only, or a contiguous view of one.
 
     Returns
     -------
@@ -123,7 +124,10 @@ def hand_back(block) -> int:
     """
     import numpy as np
 
-    if not isinstance(block, np.memmap) or getattr(block, "_mmap", None) is None:
+    mapped = block
+    while mapped is not None and not isinstance(mapped, np.memmap):  # a view's bases lead to its map
+        mapped = getattr(mapped, "base", None)
+    if mapped is None or getattr(mapped, "_mmap", None) is None or getattr(mapped, "mode", None) != "r":
         return 0
     if block.flags.writeable or not block.flags.c_contiguous or block.nbytes == 0:
         return 0  # a writable map may hold changes; a strided view's pages are not its own
@@ -136,6 +140,22 @@ def hand_back(block) -> int:
     start = block.ctypes.data // page * page
     end = -(-(block.ctypes.data + block.nbytes) // page) * page
     return end - start if madvise(start, end - start, MADV_DONTNEED) == 0 else 0
+
+
+def read_once(reduce, block):
+    """Return ``reduce(block)``, then hand ``block``'s pages back (``hand_back``).
+
+    For a loop over a stored matrix's rows (a cube's months): only the row being read is resident.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> int(read_once(np.count_nonzero, np.array([0, 3, 1])))
+    2
+    """
+    result = reduce(block)
+    hand_back(block)
+    return result
 
 
 def release_mapped_pages(folders: Iterable[str | Path]) -> int:

@@ -386,6 +386,7 @@ def test_stored_visit_cube_is_read_instead_of_the_activity(small_sample, tmp_pat
         np.testing.assert_array_equal(plane, getattr(in_memory, name))
         assert plane.dtype == getattr(in_memory, name).dtype
         assert not plane.flags.owndata and not plane.flags.writeable  # mapped from the file, not copied
+        assert isinstance(plane, np.memmap) and plane.mode == "r"  # so a month's pages can be handed back
     for got, want in zip(stored.counter_cells, in_memory.counter_cells, strict=True):
         np.testing.assert_array_equal(got, want)
 

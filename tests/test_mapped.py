@@ -66,3 +66,38 @@ def test_copies_writable_maps_and_strided_views_are_not_handed_back(tmp_path):
     assert hand_back(planes[:, 1]) == 0  # strided: its pages hold the other columns' values too
     assert hand_back(np.zeros(10)) == 0
     assert resident_bytes_under(tmp_path / "other") > 30e6
+
+
+def test_a_stored_frames_column_is_handed_back_through_its_views(tmp_path):
+    import pandas as pd
+
+    planes = _mapped(tmp_path / "artefact")
+    column = pd.Series(planes, copy=False).to_numpy(dtype=float)  # an ndarray whose bases lead to the map
+    assert not isinstance(column, np.memmap)
+    total = float(column.sum())
+    assert hand_back(column) >= planes.nbytes
+    assert resident_bytes_under(tmp_path / "artefact") < 1e6
+    assert float(column.sum()) == total
+    writable = _mapped(tmp_path / "writable", mode="r+")
+    writable.sum()
+    assert hand_back(pd.Series(writable, copy=False).to_numpy()[:10]) == 0  # a writable map keeps its pages
+
+
+def test_month_loops_over_a_stored_cube_keep_one_month_resident(tmp_path):
+    from crm_core.mapped import read_once
+    from crm_core.visits.cube import _nonzero_cells, group_monthly_active, group_monthly_sums
+
+    planes = _mapped(tmp_path / "artefact").reshape(8, ROWS // 8)  # eight 4 MB months, read-only
+    values = np.arange(ROWS, dtype=np.float64).reshape(8, ROWS // 8)  # the same, in memory
+    codes = np.arange(ROWS // 8) % 3
+    groups = [codes == g for g in range(3)]
+    np.testing.assert_array_equal(group_monthly_sums(planes, codes, 3), [values[:, g].sum(axis=1) for g in groups])
+    assert resident_bytes_under(tmp_path / "artefact") < 1e6  # each month handed back once summed
+    active = [np.count_nonzero(values[:, g], axis=1) for g in groups]
+    np.testing.assert_array_equal(group_monthly_active(planes, codes, 3), active)
+    assert resident_bytes_under(tmp_path / "artefact") < 1e6
+    starts, _, value = _nonzero_cells(planes)
+    assert starts[-1] == ROWS - 1 and value.sum() == values.sum()  # every cell but the one zero
+    assert resident_bytes_under(tmp_path / "artefact") < 1e6
+    assert [int(read_once(np.count_nonzero, row)) for row in planes] == [ROWS // 8 - 1] + [ROWS // 8] * 7
+    assert resident_bytes_under(tmp_path / "artefact") < 1e6

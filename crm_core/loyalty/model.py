@@ -19,6 +19,7 @@ from crm_core.loyalty.churn import ChurnLabels, churn_features, churn_labels
 from crm_core.loyalty.config import DEFAULT_CHURN, DEFAULT_MODEL, ChurnDefinition, ModelConfig
 from crm_core.loyalty.estimator import ChurnClassifier
 from crm_core.loyalty.evaluation import MONEY_FEATURES, Evaluation, feature_name, held_out_evaluation, model_drivers
+from crm_core.mapped import hand_back
 from crm_core.messages import Count, Message, Money
 from crm_core.prepare import PreparedDataset
 
@@ -295,7 +296,9 @@ def customer_reasons(risk: ChurnRisk, rows: np.ndarray, top: int = 2) -> list[tu
                 said = Message("reason_flag_no", feature=feature)
             candidates.append((risky * 1.0 * driver["importance"], lambda i, said=said: said))
             continue
-        known = features[name].to_numpy(dtype=float, na_value=np.nan)[risk.labels.scored]
+        whole = features[name].to_numpy(dtype=float, na_value=np.nan)
+        known = whole[risk.labels.scored]
+        hand_back(whole)  # a stored model's column (memory-mapped): its pages go back once it is read
         known = known[~np.isnan(known)]
         if len(known) == 0:
             continue

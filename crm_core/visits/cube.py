@@ -25,6 +25,7 @@ from crm_core.artefact import (
     write_manifest,
 )
 from crm_core.contract import CHANNELS, DIGITAL_CHANNELS
+from crm_core.mapped import hand_back, read_once
 from crm_core.messages import Message
 from crm_core.prepare import (
     RECENT_MONTHS,
@@ -300,14 +301,17 @@ def _stored_planes(prepared: PreparedDataset, months: pd.DatetimeIndex) -> tuple
     """The counter, digital and other planes of the artefact's stored cube, cut to the dataset's
     customers; None when there is none or it was stored for other months or customers.
 
-    The whole bank's planes are read-only views of the memory-mapped file (the pages a view
-    touches are read, and the operating system may drop them again); a filter's are copies.
+    The whole bank's planes are read-only ``numpy.memmap`` views of the file (the pages a view
+    touches are read, and the operating system may drop them again: the month loops hand each row's
+    pages back as they finish it, ``crm_core.mapped.hand_back``); a filter's are copies. The stored
+    planes are already in their compact types, so the whole bank's are not read to choose one.
     """
     dataset = prepared.dataset
     if dataset.visit_cube_file is None:
         return None
     try:
-        reader = pa.ipc.open_file(pa.memory_map(dataset.visit_cube_file))
+        source = pa.memory_map(dataset.visit_cube_file)
+        reader = pa.ipc.open_file(source)
         meta = json.loads((reader.schema.metadata or {})[_CUBE_META])
         stored = int(meta["customers"])
         same_months = meta["first_month"] == months[0].strftime("%Y-%m-%d") and int(meta["months"]) == len(months)
@@ -318,11 +322,26 @@ def _stored_planes(prepared: PreparedDataset, months: pd.DatetimeIndex) -> tuple
         batch = reader.get_batch(0)
         planes = []
         for name in CHANNEL_GROUPS:
-            plane = batch.column(name).to_numpy(zero_copy_only=True).reshape(len(months), stored)
-            planes.append(_compact(plane if columns is None else plane[:, columns]))
+            column = batch.column(name)
+            plane = column.to_numpy(zero_copy_only=True).reshape(len(months), stored)
+            if columns is None:
+                planes.append(_file_view(dataset.visit_cube_file, source, plane))
+            else:
+                planes.append(_compact(plane[:, columns]))
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
         return None
     return tuple(planes)
+
+
+def _file_view(path: str | Path, source: pa.MemoryMappedFile, plane: np.ndarray) -> np.ndarray:
+    """``plane`` (a zero-copy view of the Arrow memory map ``source``) as a read-only ``numpy.memmap`` of
+    the same bytes of ``path``: the same values, whose pages ``crm_core.mapped.hand_back`` can return."""
+    source.seek(0)
+    whole = source.read_buffer(source.size())  # zero-copy: the map's own first byte
+    offset = plane.ctypes.data - whole.address
+    if offset < 0 or offset + plane.nbytes > source.size():
+        return plane
+    return np.memmap(path, dtype=plane.dtype, mode="r", offset=offset, shape=plane.shape)
 
 
 def _channel_group_matrices(
@@ -413,7 +432,7 @@ def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     >>> [a.tolist() for a in _nonzero_cells(np.array([[0, 2, 0], [0, 0, 0], [1, 0, 3]], dtype=np.uint8))]
     [[0, 1, 1, 3], [1, 0, 2], [2, 1, 3]]
     """
-    counts = np.array([np.count_nonzero(row) for row in matrix], dtype=np.int64)
+    counts = np.array([read_once(np.count_nonzero, row) for row in matrix], dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(counts)])
     customer = np.empty(int(starts[-1]), dtype=np.int32)
     value = np.empty(len(customer), dtype=matrix.dtype)
@@ -421,6 +440,7 @@ def _nonzero_cells(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
         found = np.nonzero(row != 0)[0]  # 3x faster than flatnonzero on an integer row
         customer[starts[j] : starts[j + 1]] = found
         value[starts[j] : starts[j + 1]] = row[found]
+        hand_back(row)
     return starts, customer, value
 
 
@@ -494,6 +514,7 @@ def group_monthly_sums(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -> 
     out = np.empty((n_groups, matrix.shape[0]), dtype=np.int64)
     for j, row in enumerate(matrix):
         out[:, j] = np.rint(np.bincount(bins, weights=row, minlength=n_groups + 1)[:n_groups])
+        hand_back(row)  # a stored cube's month: its pages go back as soon as it is summed
     return out
 
 
@@ -503,6 +524,7 @@ def group_monthly_active(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -
     out = np.empty((n_groups, matrix.shape[0]), dtype=np.int64)
     for j, row in enumerate(matrix):
         out[:, j] = np.bincount(bins[row > 0], minlength=n_groups + 1)[:n_groups]
+        hand_back(row)
     return out
 
 

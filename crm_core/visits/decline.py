@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from crm_core.mapped import read_once
 from crm_core.messages import Message, Month
 from crm_core.visits.config import DEFAULT_DECLINE, DeclineConfig
 from crm_core.visits.cube import VisitCube, group_counter_sums
@@ -588,7 +589,7 @@ def fitted_history(fit: DeclineFit, series: np.ndarray, months: pd.DatetimeIndex
 
 def bank_counter_series(cube: VisitCube) -> np.ndarray:
     """Counter transactions per month over all customers."""
-    return cube.counter.sum(axis=1, dtype=np.int64)
+    return np.array([read_once(lambda row: row.sum(dtype=np.int64), row) for row in cube.counter], dtype=np.int64)
 
 
 def bank_decline(cube: VisitCube, config: DeclineConfig = DEFAULT_DECLINE) -> DeclineFit:
