@@ -5,9 +5,13 @@
 
 from pathlib import Path
 
-import streamlit as st
-from starlette.middleware import Middleware
+from ui.allocator import limit_malloc_arenas
 
-from ui.server_guard import ServerGuard
+limit_malloc_arenas()  # before the server starts its threads (ui/allocator.py says why)
+
+import streamlit as st  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
+
+from ui.server_guard import ServerGuard  # noqa: E402
 
 app = st.App(Path(__file__).resolve().parent / "app.py", middleware=[Middleware(ServerGuard)])

@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> dict:
     folder = args.artefact.resolve()
     os.environ["CRM_ARTEFACT_ROOT"] = str(folder.parent)
 
+    from ui.allocator import limit_malloc_arenas
+
+    limit_malloc_arenas()  # as serve.py does for the server, before any thread starts
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
