@@ -3,7 +3,7 @@
 glibc gives each thread that allocates under contention an arena of its own (up to eight per
 core). The dashboard allocates its per-customer arrays on the page's script thread and on the two
 warming threads (``ui.background``), and memory one arena freed is not reused by another: at 5M
-customers the peak resident size was 3.91-3.96 GB with the default arenas against 3.72-3.79 GB with
+customers the peak resident size was 3.91-3.96 GB with the default arenas against 3.72-3.83 GB with
 one or two (``benchmarks/bench_open.py``, same artefact, same hour; pages as fast). ``serve.py``
 calls ``limit_malloc_arenas`` first, before the server starts its threads.
 """
