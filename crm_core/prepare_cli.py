@@ -90,8 +90,6 @@ def source_dataset(paths: dict[str, str | None], mapping: dict | None):
     """
     from crm_core.artefact import source_fingerprint
     from crm_core.dataset import Dataset, channel_dtype
-    from crm_core.loading.loader import load_dataset
-    from crm_core.loading.mapping import Mapping
 
     present = {table: path for table, path in paths.items() if path is not None}
     if _is_canonical_parquet(paths, mapping):
@@ -102,6 +100,16 @@ def source_dataset(paths: dict[str, str | None], mapping: dict | None):
             activity["customer_id"] = activity["customer_id"].astype("category")
         name = ", ".join(Path(p).name for p in present.values())
         return Dataset(name, frames["customers"], activity, frames.get("holdings"), source_fingerprint(present))
+    return loaded_dataset(present, mapping)
+
+
+def loaded_dataset(present: dict[str, str], mapping: dict | None):
+    """Return the ``Dataset`` of ``{table: path}`` read through ``crm_core.loading.load_dataset`` with the
+    mapping's per-table entries (the local engine's way for a CSV or a mapping; the Spark engine takes
+    its customers table from here too)."""
+    from crm_core.loading.loader import load_dataset
+    from crm_core.loading.mapping import Mapping
+
     files = [(Path(path).name, Path(path).read_bytes()) for path in present.values()]
     mappings = None
     if mapping:
@@ -130,9 +138,11 @@ def _spark(
         builder = builder.master(master)
     # Extract timestamps are naive: months are cut at UTC instants (crm_core.engine_prepare).
     spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
-    as_loaded = not _is_canonical_parquet(paths, mapping)  # the local engine would use the loader
+    loaded = None
+    if not _is_canonical_parquet(paths, mapping):  # the customers as the local engine reads them: the loader's
+        loaded = loaded_dataset({"customers": paths["customers"]}, mapping).customers
     prepared = spark_preparation(
-        spark, paths["customers"], paths["activity"], paths["holdings"], mapping, as_loaded=as_loaded
+        spark, paths["customers"], paths["activity"], paths["holdings"], mapping, loaded_customers=loaded
     )
     return write_spark_artefact(prepared, out, source=source)
 

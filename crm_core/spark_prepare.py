@@ -14,8 +14,9 @@ count) ``crm_core.engine_prepare``'s, Narwhals expressions DuckDB runs too, appl
 Spark frames. The date boundaries are computed once on the driver with the same pandas
 arithmetic as ``prepare.py``; ``tests/test_engine_prepare.py`` and ``tests/test_spark_prepare.py``
 prove the results agree with ``prepare.py`` column by column. Month cuts assume the session time
-zone is UTC (the command line sets it). ``loader_like_customers`` is not a preparation rule: it
-repeats what ``crm_core.loading`` does when it reads a file (see there).
+zone is UTC (the command line sets it). For a CSV or a mapping the command line reads the customers
+through ``crm_core.loading`` first, as the local engine does, so the loader's parsing and load-time
+columns are written once, there.
 
 Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
 ``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
@@ -50,9 +51,10 @@ from crm_core.artefact import (
     source_fingerprint,
     write_manifest,
 )
-from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS, PRODUCTS
+from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
+ARROW_TRANSFER = "spark.sql.execution.arrow.pyspark.enabled"
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +122,18 @@ def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None)
     return frame
 
 
+def _spark_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """The loader's customers as ``SparkSession.createDataFrame`` takes them: text, categories and nullable
+    numbers or flags (``Int64``, ``Float64``, ``boolean``) as objects holding ``None`` where a value is
+    missing; Spark infers the types and ``_canonical`` casts the contract columns."""
+    ready = {}
+    for column in frame.columns:
+        values = frame[column]
+        nullable = pd.api.types.is_extension_array_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
+        ready[column] = values.astype(object).where(values.notna(), None) if nullable else values
+    return pd.DataFrame(ready, index=frame.index)
+
+
 def _timestamp(frame: DataFrame, column: str):
     """A column as a Spark timestamp, whatever Parquet or CSV made of it."""
     kind = dict(frame.dtypes)[column]
@@ -150,60 +164,30 @@ def _canonical(frame: DataFrame, fields, required: tuple[str, ...], table: str) 
     return frame
 
 
-def loader_like_customers(customers: DataFrame, activity: DataFrame | None) -> DataFrame:
-    """Return customers with what ``crm_core.loading`` derives and how it orders columns.
-
-    For files the local engine reads through the loader (CSV, or any mapping), the Spark engine
-    does the same load-time steps so the two artefacts agree: ``is_payroll`` from
-    ``has_payroll_service``, ``churned`` from ``closed_date``, a ``tenure_months`` column (its
-    values are the preparation's tenure rule, which always replaces them), ``num_products`` from
-    the flags, contract column order. Value parsing (万, text dates) and duplicate-id policies
-    stay with the loader.
-    """
-    frame = customers
-    columns = frame.columns
-    flags = [c for c in columns if c.startswith("has_")]
-    if "is_payroll" not in columns and "has_payroll_service" in columns:
-        frame = frame.withColumn("is_payroll", F.col("has_payroll_service"))
-    if "churned" not in columns and "closed_date" in columns:
-        frame = frame.withColumn("churned", F.col("closed_date").isNotNull())
-    if "tenure_months" not in columns and "open_date" in columns:
-        anchor = activity.agg(F.max("month")).first()[0] if activity is not None else None
-        if anchor is None:
-            dates = [F.max(c) for c in ("open_date", "closed_date") if c in columns]
-            anchor = max((d for d in frame.agg(*dates).first() if d is not None), default=None)
-        if anchor is not None:
-            # The loader's column, for its place in the contract order only: with an open date the
-            # tenure rule (``engine_customers``, as ``prepare.py``) replaces every value.
-            frame = frame.withColumn("tenure_months", F.lit(None).cast("long"))
-    if "num_products" not in columns and flags:
-        count = sum((F.coalesce(F.col(c), F.lit(False)).cast("long") for c in flags), F.lit(0).cast("long"))
-        frame = frame.withColumn("num_products", count)
-    names = [f.name for f in CUSTOMER_FIELDS if f.name in frame.columns]
-    products = [f"has_{p}" for p in PRODUCTS if f"has_{p}" in frame.columns]
-    others = sorted(c for c in frame.columns if c.startswith("has_") and c not in products)
-    return frame.select(*names, *products, *others)
-
-
 def canonical_spark_tables(
     spark: SparkSession,
     customers_path: str | Path,
     activity_path: str | Path | None,
     holdings_path: str | Path | None = None,
     mapping: dict | None = None,
+    loaded_customers: pd.DataFrame | None = None,
 ) -> tuple[DataFrame, DataFrame | None, DataFrame | None]:
     """Return the customers, activity and holdings tables read by Spark with canonical names and types.
 
     ``mapping`` is ``{table: {file column: canonical field}}`` (or ``{table: saved Mapping dict}``);
-    a table without an entry must already use canonical names.
+    a table without an entry must already use canonical names. ``loaded_customers``, when given, is
+    the customers table as ``crm_core.loading`` read it (``prepare_cli`` passes it for a CSV or a
+    mapping): it is used instead of reading ``customers_path`` again, so the loader's parsing and
+    load-time columns (``num_products`` from the flags, ``churned`` from a close date,
+    ``is_payroll``, tenure in years, contract order) exist once, in the loader.
     """
     spark.conf.set(NANOS_AS_LONG, "true")
-    customers = _canonical(
-        _read(spark, customers_path, _columns_of(mapping, "customers")),
-        CUSTOMER_FIELDS,
-        ("customer_id", "aum"),
-        "customers",
-    )
+    if loaded_customers is not None:
+        spark.conf.set(ARROW_TRANSFER, "true")  # columns shipped as Arrow batches, not row by row
+        source = spark.createDataFrame(_spark_ready(loaded_customers))
+    else:
+        source = _read(spark, customers_path, _columns_of(mapping, "customers"))
+    customers = _canonical(source, CUSTOMER_FIELDS, ("customer_id", "aum"), "customers")
     activity = None
     if activity_path is not None:
         activity = _canonical(
@@ -287,18 +271,18 @@ def spark_preparation(
     holdings_path: str | Path | None = None,
     mapping: dict | None = None,
     *,
-    as_loaded: bool = False,
+    loaded_customers: pd.DataFrame | None = None,
 ) -> SparkPrepared:
     """Read the source tables with Spark and return the full ``SparkPrepared`` (tables and scalars).
 
-    ``as_loaded`` applies ``loader_like_customers`` first: what the command line does for files
-    the local engine reads through ``crm_core.loading``.
+    ``loaded_customers`` is the customers table as ``crm_core.loading`` read it, for files the local
+    engine reads through the loader (a CSV, a mapping): see ``canonical_spark_tables``.
     """
     if F is None:
         raise ImportError("pyspark is not installed (pip install pyspark==4.3.0; Spark also needs Java 17)")
-    customers, activity, holdings = canonical_spark_tables(spark, customers_path, activity_path, holdings_path, mapping)
-    if as_loaded:
-        customers = loader_like_customers(customers, activity)
+    customers, activity, holdings = canonical_spark_tables(
+        spark, customers_path, activity_path, holdings_path, mapping, loaded_customers
+    )
     paths = {"customers": customers_path, "activity": activity_path, "holdings": holdings_path}
     name = ", ".join(Path(str(p)).name for p in paths.values() if p is not None)
     return prepared_spark_frames(

@@ -176,10 +176,13 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
     source = tmp_path / "source"
     source.mkdir()
     renamed = {"customer_id": "cust_no", "aum": "total_assets"}
-    customers = tiny.customers.rename(columns=renamed)
+    # Product flags and a close date: the loader derives is_payroll, num_products and churned from them
+    # (once, in crm_core.loading; the Spark engine takes the customers the loader read).
+    flagged = tiny.customers.assign(has_payroll_service=[True, False, True, False], has_credit_card=[1, 1, 0, 0])
+    customers = flagged.rename(columns=renamed)
     customers.to_csv(source / "customers.csv", index=False)
     tiny.activity.to_csv(source / "activity.csv", index=False)
-    columns = {renamed.get(c, c): c for c in tiny.customers.columns}
+    columns = {renamed.get(c, c): c for c in flagged.columns}
     mapping = tmp_path / "map.json"
     mapping.write_text(json.dumps({"customers": columns, "activity": {c: c for c in tiny.activity.columns}}))
     for engine in ("local", "spark"):
@@ -187,6 +190,9 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
         assert code == 0, capsys.readouterr().err
     local, remote = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "spark")
     assert remote.customers["customer_id"].tolist() == ["A", "B", "C", "D"]
+    assert remote.customers["num_products"].tolist() == [2, 1, 1, 0]
+    assert remote.customers["is_payroll"].tolist() == [True, False, True, False]
+    assert remote.customers["churned"].tolist() == local.customers["churned"].tolist()
     assert_same_customers(remote.customers, local.customers)
     assert_same_monthly(remote.monthly_channels, local.monthly_channels)
 
