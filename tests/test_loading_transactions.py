@@ -105,6 +105,24 @@ def test_activity_from_codes_uses_the_sorted_path_for_a_wide_key_space():
     assert frame["amount"].tolist() == [4.0, 2.0, 1.0]
 
 
+@pytest.mark.parametrize("months", [3, 1_000], ids=["bincount", "sorted"])
+@pytest.mark.parametrize("missing", [False, True], ids=["every amount", "a missing amount"])
+def test_activity_from_codes_equals_a_group_by_on_both_paths(months, missing):
+    rng = np.random.default_rng(7)
+    n, customers = 500, 1_000
+    customer, month = rng.integers(0, customers, n), rng.integers(0, months, n)
+    channel, amount = rng.integers(0, 5, n), rng.normal(100, 50, n).round(2)
+    if missing:
+        amount[::7] = np.nan
+    ids = pd.Series([f"c{k:04d}" for k in range(customers)], dtype="string")
+    frame = activity_from_codes(customer, month, channel, amount, ids)
+    rows = pd.DataFrame({"c": customer, "m": month, "h": channel, "a": amount})
+    grouped = rows.groupby(["c", "m", "h"]).agg(n=("a", "size"), a=("a", lambda a: a.sum(min_count=1)))
+    assert frame["transactions"].tolist() == grouped["n"].tolist()
+    np.testing.assert_allclose(frame["amount"].to_numpy(), grouped["a"].to_numpy(), rtol=1e-12)
+    assert frame["customer_id"].tolist() == [f"c{k:04d}" for k in grouped.index.get_level_values("c")]
+
+
 def test_every_rejected_row_is_counted_with_its_reason():
     data = (
         "客户号,交易日期,渠道,交易金额\n"
