@@ -139,7 +139,7 @@ def _spark(
     # Extract timestamps are naive: months are cut at UTC instants (crm_core.engine_prepare).
     spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
     loaded = None
-    if not _is_canonical_parquet(paths, mapping):  # the customers as the local engine reads them: the loader's
+    if not _is_canonical_parquet(paths, mapping):  # a CSV or a mapping: the customers as the local engine reads them
         loaded = loaded_dataset({"customers": paths["customers"]}, mapping).customers
     prepared = spark_preparation(
         spark, paths["customers"], paths["activity"], paths["holdings"], mapping, loaded_customers=loaded
