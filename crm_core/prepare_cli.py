@@ -138,12 +138,15 @@ def _spark(
         builder = builder.master(master)
     # Extract timestamps are naive: months are cut at UTC instants (crm_core.engine_prepare).
     spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
-    loaded = None
-    if not _is_canonical_parquet(paths, mapping):  # a CSV or a mapping: the customers as the local engine reads them
-        loaded = loaded_dataset({"customers": paths["customers"]}, mapping).customers
+    customers = holdings = None
+    if not _is_canonical_parquet(paths, mapping):  # a CSV or a mapping: the tables as the local engine reads them
+        small = {table: paths[table] for table in ("customers", "holdings") if paths[table] is not None}
+        loaded = loaded_dataset(small, mapping)
+        customers, holdings = loaded.customers, loaded.holdings
     prepared = spark_preparation(
-        spark, paths["customers"], paths["activity"], paths["holdings"], mapping, loaded_customers=loaded
-    )
+        spark, paths["customers"], paths["activity"], paths["holdings"], mapping,
+        loaded_customers=customers, loaded_holdings=holdings,
+    )  # fmt: skip
     return write_spark_artefact(prepared, out, source=source)
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 try:
     from pyspark.sql import DataFrame, SparkSession
@@ -54,7 +55,6 @@ from crm_core.artefact import (
 from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
-ARROW_TRANSFER = "spark.sql.execution.arrow.pyspark.enabled"
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,16 +122,11 @@ def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None)
     return frame
 
 
-def _spark_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """The loader's customers as ``SparkSession.createDataFrame`` takes them: text, categories and nullable
-    numbers or flags (``Int64``, ``Float64``, ``boolean``) as objects holding ``None`` where a value is
-    missing; Spark infers the types and ``_canonical`` casts the contract columns."""
-    ready = {}
-    for column in frame.columns:
-        values = frame[column]
-        nullable = pd.api.types.is_extension_array_dtype(values.dtype) or pd.api.types.is_string_dtype(values.dtype)
-        ready[column] = values.astype(object).where(values.notna(), None) if nullable else values
-    return pd.DataFrame(ready, index=frame.index)
+def _from_loader(spark: SparkSession, frame: pd.DataFrame) -> DataFrame:
+    """A table as ``crm_core.loading`` read it, as a Spark frame: through Arrow (``pyarrow.Table``, which
+    keeps the loader's nullable numbers, flags, text and categories typed even where a column is all
+    missing), shipped from the driver in Arrow batches."""
+    return spark.createDataFrame(pa.Table.from_pandas(frame, preserve_index=False))
 
 
 def _timestamp(frame: DataFrame, column: str):
@@ -171,20 +166,22 @@ def canonical_spark_tables(
     holdings_path: str | Path | None = None,
     mapping: dict | None = None,
     loaded_customers: pd.DataFrame | None = None,
+    loaded_holdings: pd.DataFrame | None = None,
 ) -> tuple[DataFrame, DataFrame | None, DataFrame | None]:
     """Return the customers, activity and holdings tables read by Spark with canonical names and types.
 
     ``mapping`` is ``{table: {file column: canonical field}}`` (or ``{table: saved Mapping dict}``);
-    a table without an entry must already use canonical names. ``loaded_customers``, when given, is
-    the customers table as ``crm_core.loading`` read it (``prepare_cli`` passes it for a CSV or a
-    mapping): it is used instead of reading ``customers_path`` again, so the loader's parsing and
+    a table without an entry must already use canonical names. ``loaded_customers`` and
+    ``loaded_holdings``, when given, are those tables as ``crm_core.loading`` read them
+    (``prepare_cli`` passes them for a CSV or a mapping): they are used instead of reading the files
+    again, so the loader's parsing (万, dates, product names such as 基金, duplicate ids) and its
     load-time columns (``num_products`` from the flags, ``churned`` from a close date,
-    ``is_payroll``, tenure in years, contract order) exist once, in the loader.
+    ``is_payroll``, tenure in years, contract order) exist once, in the loader. The activity, the
+    large table, is always read by Spark.
     """
     spark.conf.set(NANOS_AS_LONG, "true")
     if loaded_customers is not None:
-        spark.conf.set(ARROW_TRANSFER, "true")  # columns shipped as Arrow batches, not row by row
-        source = spark.createDataFrame(_spark_ready(loaded_customers))
+        source = _from_loader(spark, loaded_customers)
     else:
         source = _read(spark, customers_path, _columns_of(mapping, "customers"))
     customers = _canonical(source, CUSTOMER_FIELDS, ("customer_id", "aum"), "customers")
@@ -197,7 +194,11 @@ def canonical_spark_tables(
             "activity",
         )
     holdings = None
-    if holdings_path is not None:
+    if loaded_holdings is not None:
+        holdings = _canonical(
+            _from_loader(spark, loaded_holdings), HOLDING_FIELDS, ("customer_id", "product"), "holdings"
+        )
+    elif holdings_path is not None:
         holdings = _canonical(
             _read(spark, holdings_path, _columns_of(mapping, "holdings")),
             HOLDING_FIELDS,
@@ -272,16 +273,18 @@ def spark_preparation(
     mapping: dict | None = None,
     *,
     loaded_customers: pd.DataFrame | None = None,
+    loaded_holdings: pd.DataFrame | None = None,
 ) -> SparkPrepared:
     """Read the source tables with Spark and return the full ``SparkPrepared`` (tables and scalars).
 
-    ``loaded_customers`` is the customers table as ``crm_core.loading`` read it, for files the local
-    engine reads through the loader (a CSV, a mapping): see ``canonical_spark_tables``.
+    ``loaded_customers`` and ``loaded_holdings`` are those tables as ``crm_core.loading`` read them,
+    for files the local engine reads through the loader (a CSV, a mapping): see
+    ``canonical_spark_tables``.
     """
     if F is None:
         raise ImportError("pyspark is not installed (pip install pyspark==4.3.0; Spark also needs Java 17)")
     customers, activity, holdings = canonical_spark_tables(
-        spark, customers_path, activity_path, holdings_path, mapping, loaded_customers
+        spark, customers_path, activity_path, holdings_path, mapping, loaded_customers, loaded_holdings
     )
     paths = {"customers": customers_path, "activity": activity_path, "holdings": holdings_path}
     name = ", ".join(Path(str(p)).name for p in paths.values() if p is not None)

@@ -148,3 +148,23 @@ def test_sample_models_learn_openings_and_report_base_rates(small_sample):
     assert (quality["base_rate"] < 0.5).loc[["funds", "wealth_management", "insurance"]].all()
     balances = product_balances(prepared)
     assert balances["funds"].sum() == pytest.approx(small_sample.holdings.query("product == 'funds'")["balance"].sum())
+
+
+def test_no_rows_to_screen_find_no_leak_instead_of_failing():
+    # A product no customer of a small bank could be trained on: its screen sample is empty while its
+    # balance column is given (preparing a four-customer bank with holdings failed here).
+    X = pd.DataFrame({"aum": np.empty(0), "age": np.empty(0)})
+    for balances in (np.empty((0, 1)), np.empty(0)):
+        found = leaking_features(X, np.empty(0, dtype=bool), balances)
+        assert found.empty and list(found.columns) == ["feature", "reason", "value"]
+
+
+def test_a_four_customer_bank_with_holdings_trains_its_propensity_models():
+    from crm_core.prepare import prepared_dataset
+    from crm_core.products.propensity import propensity_features, propensity_models
+    from tests.conftest import tiny_dataset
+
+    prepared = prepared_dataset(tiny_dataset())
+    models = propensity_models(prepared, propensity_features(prepared))
+    assert set(models.quality_["product"]) == set(prepared.products)
+    assert not models.quality_["usable"].any()  # four customers: no model a page may act on

@@ -182,9 +182,13 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
     customers = flagged.rename(columns=renamed)
     customers.to_csv(source / "customers.csv", index=False)
     tiny.activity.to_csv(source / "activity.csv", index=False)
+    # Holdings as a bank writes them: the loader reads 活期存款 as the savings deposit (Spark alone would not).
+    named = tiny.holdings.replace({"product": {"savings_deposit": "活期存款"}})
+    named.to_csv(source / "holdings.csv", index=False)
     columns = {renamed.get(c, c): c for c in flagged.columns}
     mapping = tmp_path / "map.json"
-    mapping.write_text(json.dumps({"customers": columns, "activity": {c: c for c in tiny.activity.columns}}))
+    tables = {"activity": tiny.activity, "holdings": tiny.holdings}
+    mapping.write_text(json.dumps({"customers": columns, **{t: {c: c for c in f.columns} for t, f in tables.items()}}))
     for engine in ("local", "spark"):
         code = prepare_main(_cli_args(engine, source, tmp_path / engine, mapping, suffix="csv"))
         assert code == 0, capsys.readouterr().err
@@ -193,6 +197,8 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
     assert remote.customers["num_products"].tolist() == [2, 1, 1, 0]
     assert remote.customers["is_payroll"].tolist() == [True, False, True, False]
     assert remote.customers["churned"].tolist() == local.customers["churned"].tolist()
+    assert remote.products == local.products == ("credit_card", "payroll_service", "savings_deposit")
+    assert remote.customers["has_savings_deposit"].tolist() == [True, True, True, False]
     assert_same_customers(remote.customers, local.customers)
     assert_same_monthly(remote.monthly_channels, local.monthly_channels)
 

@@ -421,7 +421,9 @@ def leaking_features(
                 rows.append((name, "separates_label", float(auc)))
     dropped = {name for name, _, _ in rows}
     targets = np.empty((len(values), 0)) if balances is None else np.asarray(balances, dtype=np.float64)
-    for target in targets.reshape(len(values), -1).T:
+    if targets.ndim == 1:  # one balance column given as a vector (no rows: an empty one)
+        targets = targets[:, None]
+    for target in targets.T:
         known = np.isfinite(target)
         if known.sum() < 3 or np.ptp(target[known]) == 0:
             continue
