@@ -106,7 +106,7 @@ def source_dataset(paths: dict[str, str | None], mapping: dict | None):
 def loaded_dataset(present: dict[str, str], mapping: dict | None):
     """Return the ``Dataset`` of ``{table: path}`` read through ``crm_core.loading.load_dataset`` with the
     mapping's per-table entries (the local engine's way for a CSV or a mapping; the Spark engine takes
-    its customers table from here too)."""
+    its customers and holdings from here too)."""
     from crm_core.loading.loader import load_dataset
     from crm_core.loading.mapping import Mapping
 

@@ -15,8 +15,8 @@ Spark frames. The date boundaries are computed once on the driver with the same 
 arithmetic as ``prepare.py``; ``tests/test_engine_prepare.py`` and ``tests/test_spark_prepare.py``
 prove the results agree with ``prepare.py`` column by column. Month cuts assume the session time
 zone is UTC (the command line sets it). For a CSV or a mapping the command line reads the customers
-through ``crm_core.loading`` first, as the local engine does, so the loader's parsing and load-time
-columns are written once, there.
+and holdings through ``crm_core.loading`` first, as the local engine does, so the loader's parsing and
+load-time columns are written once, there.
 
 Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
 ``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
@@ -174,7 +174,7 @@ def canonical_spark_tables(
     a table without an entry must already use canonical names. ``loaded_customers`` and
     ``loaded_holdings``, when given, are those tables as ``crm_core.loading`` read them
     (``prepare_cli`` passes them for a CSV or a mapping): they are used instead of reading the files
-    again, so the loader's parsing (万, dates, product names such as 基金, duplicate ids) and its
+    again, so the loader's parsing (万, dates, product names such as 活期存款, duplicate ids) and its
     load-time columns (``num_products`` from the flags, ``churned`` from a close date,
     ``is_payroll``, tenure in years, contract order) exist once, in the loader. The activity, the
     large table, is always read by Spark.

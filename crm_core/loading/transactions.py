@@ -475,23 +475,22 @@ def _group_counts(keys: np.ndarray, size: int, weights: np.ndarray | None = None
         counts = np.bincount(keys, minlength=size)
         present = np.flatnonzero(counts)
         counts = counts[present]
-        if weights is None:
-            return present, counts, None, None
-        known = ~np.isnan(weights)
-        if known.all():  # every amount given (the usual log): each group's known count is its count
-            return present, counts, np.bincount(keys, weights=weights, minlength=size)[present], counts.astype(float)
-        sums = np.bincount(keys, weights=np.where(known, weights, 0.0), minlength=size)[present]
-        seen = np.bincount(keys, weights=known.astype("float64"), minlength=size)[present]
-        return present, counts, sums, seen
-    present, inverse = np.unique(keys, return_inverse=True)
-    counts = np.bincount(inverse)
+
+        def summed(values: np.ndarray) -> np.ndarray:
+            return np.bincount(keys, weights=values, minlength=size)[present]
+    else:
+        present, inverse = np.unique(keys, return_inverse=True)
+        counts = np.bincount(inverse)
+
+        def summed(values: np.ndarray) -> np.ndarray:
+            return np.bincount(inverse, weights=values)
+
     if weights is None:
         return present, counts, None, None
     known = ~np.isnan(weights)
-    if known.all():
-        return present, counts, np.bincount(inverse, weights=weights), counts.astype(float)
-    sums = np.bincount(inverse, weights=np.where(known, weights, 0.0))
-    return present, counts, sums, np.bincount(inverse, weights=known.astype("float64"))
+    if known.all():  # every amount given (the usual log): each group's known count is its count
+        return present, counts, summed(weights), counts.astype(float)
+    return present, counts, summed(np.where(known, weights, 0.0)), summed(known.astype("float64"))
 
 
 def activity_from_codes(

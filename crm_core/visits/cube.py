@@ -322,8 +322,7 @@ def _stored_planes(prepared: PreparedDataset, months: pd.DatetimeIndex) -> tuple
         batch = reader.get_batch(0)
         planes = []
         for name in CHANNEL_GROUPS:
-            column = batch.column(name)
-            plane = column.to_numpy(zero_copy_only=True).reshape(len(months), stored)
+            plane = batch.column(name).to_numpy(zero_copy_only=True).reshape(len(months), stored)
             if columns is None:
                 planes.append(_file_view(dataset.visit_cube_file, source, plane))
             else:
