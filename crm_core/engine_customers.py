@@ -112,7 +112,8 @@ def customer_features(
     from the flags or-ed with the holdings held now (not closed by the end of the as-of month);
     ``products_held`` (the extract's ``num_products`` wins where given) and
     ``products_held_12m_ago`` (holdings with open dates); ``is_payroll`` from the payroll
-    service when the extract has none; ``aum_trend``; ``age_band`` as text (``AGE_BANDS``).
+    service when the extract has none (missing where its flag is blank and nothing is held);
+    ``aum_trend``; ``age_band`` as text (``AGE_BANDS``).
 
     Parameters
     ----------
@@ -211,7 +212,10 @@ def customer_features(
         then = nw.sum_horizontal(*(year_ago_flags[name].cast(nw.Int64) for name in products))
         assign("products_held_12m_ago", then.cast(nw.Int64))
     if "is_payroll" not in original and "payroll_service" in flags:
-        assign("is_payroll", flags["payroll_service"].cast(nw.Boolean))
+        payroll = flags["payroll_service"]
+        if "has_payroll_service" in original:  # a blank flag with nothing held is not known
+            payroll = nw.when(payroll).then(nw.lit(value=True)).otherwise(nw.col("has_payroll_service"))
+        assign("is_payroll", payroll.cast(nw.Boolean))
 
     if "aum_12m_ago" in original:
         before = nw.col("aum_12m_ago").cast(nw.Float64)

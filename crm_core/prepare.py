@@ -578,7 +578,13 @@ def prepared_customers(dataset: Dataset, as_of: pd.Timestamp) -> tuple[pd.DataFr
     if flags_year_ago and len(flags_year_ago) == len(products):
         customers["products_held_12m_ago"] = count_values(np.sum([flags_year_ago[p] for p in products], axis=0))
     if "is_payroll" not in customers and "payroll_service" in flags:
-        customers["is_payroll"] = pd.array(flags["payroll_service"], dtype="boolean")
+        # Paid here when the payroll flag says so or the holdings hold the service; a blank flag
+        # with nothing held is not known (not "no"): payroll shares count the customers known.
+        payroll = pd.array(flags["payroll_service"], dtype="boolean")
+        if "has_payroll_service" in dataset.customers:
+            blank = dataset.customers["has_payroll_service"].isna().to_numpy(dtype=bool)
+            payroll[blank & ~flags["payroll_service"]] = pd.NA
+        customers["is_payroll"] = payroll
 
     if "aum_12m_ago" in customers:
         before = customers["aum_12m_ago"].to_numpy(dtype=float)

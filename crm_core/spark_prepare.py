@@ -16,7 +16,7 @@ arithmetic as ``prepare.py``; ``tests/test_engine_prepare.py`` and ``tests/test_
 prove the results agree with ``prepare.py`` column by column. Month cuts assume the session time
 zone is UTC (the command line sets it). For a CSV or a mapping the command line reads the customers
 and holdings through ``crm_core.loading`` first, as the local engine does, so the loader's parsing and
-load-time columns are written once, there.
+unit conversions are written once, there.
 
 Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
 ``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
@@ -175,9 +175,8 @@ def canonical_spark_tables(
     ``loaded_holdings``, when given, are those tables as ``crm_core.loading`` read them
     (``prepare_cli`` passes them for a CSV or a mapping): they are used instead of reading the files
     again, so the loader's parsing (万, dates, product names such as 活期存款, duplicate ids) and its
-    load-time columns (``num_products`` from the flags, ``churned`` from a close date,
-    ``is_payroll``, tenure in years, contract order) exist once, in the loader. The activity, the
-    large table, is always read by Spark.
+    unit conversions (tenure in years, monthly income, an age from a birth date, contract order)
+    exist once, in the loader. The activity, the large table, is always read by Spark.
     """
     spark.conf.set(NANOS_AS_LONG, "true")
     if loaded_customers is not None:

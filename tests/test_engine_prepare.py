@@ -113,8 +113,9 @@ def test_the_edge_bank_exercises_its_edges():
 def flags_bank() -> Dataset:
     """The edge bank as an extract without open dates, with flags, counts and closed holdings.
 
-    Tenure stands for the opening (12 and 24 months are the boundaries); ``has_funds`` and
-    ``churned`` have blanks; ``num_products`` is given for some customers only; a branch is blank
+    Tenure stands for the opening (12 and 24 months are the boundaries); ``has_funds``,
+    ``has_payroll_service`` and ``churned`` have blanks (a blank payroll flag with the service held,
+    one with it closed, one with nothing); ``num_products`` is given for some customers only; a branch is blank
     but no city is; one age is outside every band; the holdings carry open and close dates (a
     product closed in the year, one closed before it, one of an unknown customer).
     """
@@ -124,21 +125,40 @@ def flags_bank() -> Dataset:
         tenure_months=pd.array([74, 6, 12, 24, None, 11, 23], dtype="Int64"),
         churned=pd.array([False, None, True, True, None, False, False], dtype="boolean"),
         has_funds=pd.array([True, None, False, True, None, False, False], dtype="boolean"),
+        has_payroll_service=pd.array([None, None, False, True, None, None, False], dtype="boolean"),
         num_products=pd.array([None, 3, None, 1, None, 2, None], dtype="Int64"),
         city=pd.array(["Xi'an"] * 7, dtype="string"),
         age=pd.array([34, 61, 75, 29, None, 250, 45], dtype="Int64"),
     )
     holdings = pd.DataFrame(
         {
-            "customer_id": pd.array(["A", "A", "B", "C", "G", "H", "Z"], dtype="string"),
+            "customer_id": pd.array(["A", "A", "B", "C", "G", "G", "H", "Z"], dtype="string"),
             "product": pd.array(
-                ["savings_deposit", "payroll_service", "funds", "savings_deposit", "mortgage", "funds", "funds"],
+                [
+                    "savings_deposit",
+                    "payroll_service",
+                    "funds",
+                    "savings_deposit",
+                    "mortgage",
+                    "payroll_service",
+                    "funds",
+                    "funds",
+                ],
                 dtype="string",
             ),
             "open_date": pd.to_datetime(
-                ["2020-01-01", "2024-02-01", "2025-09-10", "2019-05-01", "2021-06-15", "2025-04-01", "2020-01-01"]
+                [
+                    "2020-01-01",
+                    "2024-02-01",
+                    "2025-09-10",
+                    "2019-05-01",
+                    "2021-06-15",
+                    "2021-06-15",
+                    "2025-04-01",
+                    "2020-01-01",
+                ]
             ),
-            "close_date": pd.to_datetime([None, "2025-06-30", None, "2024-01-31", None, "2026-03-31", None]),
+            "close_date": pd.to_datetime([None, "2025-06-30", None, "2024-01-31", None, None, "2026-03-31", None]),
         }
     )
     return Dataset("flags", customers, edges.activity, holdings, "flags")
@@ -211,6 +231,8 @@ def test_the_flags_bank_exercises_its_edges():
     assert customers.loc["C", "alive_12m_ago"] and not customers.loc["C", "alive_24m_ago"]  # tenure 12
     assert customers.loc["D", "alive_24m_ago"] and not customers.loc["B", "alive_12m_ago"]
     assert not customers.loc["A", "has_payroll_service"] and customers.loc["A", "products_held_12m_ago"] == 2
+    # paid here: the flag or the service held; a blank flag with nothing held now is not known
+    assert customers["is_payroll"].tolist() == [pd.NA, pd.NA, False, True, pd.NA, True, False]
     assert customers.loc["B", "products_held"] == 3 and customers.loc["A", "products_held"] == 2
     assert not customers.loc["H", "has_funds"] and customers.loc["H", "products_held_12m_ago"] == 0
     assert pd.isna(customers.loc["G", "age_band"]) and customers.loc["B", "is_active"]

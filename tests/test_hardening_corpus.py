@@ -112,7 +112,7 @@ def test_the_corpus_covers_the_loading_issue_and_hostile_shapes():
     first = corpus.customers_text_frame().iloc[0]
     assert formats.customers["aum"].iloc[0] == pytest.approx(float(first["aum"]), rel=1e-3)  # written as 万
     assert formats.customers["age"].iloc[:2].tolist() == [0, 200]
-    assert formats.customers["is_payroll"].notna().all()
+    assert formats.customers["has_payroll_service"].notna().all()
     _, wide_report = loaded("five_hundred_columns")
     assert len(wide_report.files[0].unmapped_columns) >= 470
     duplicated, duplicated_report = loaded("duplicate_ids")

@@ -10,6 +10,7 @@ import pytest
 from crm_core.dataset import channel_dtype
 from crm_core.loading import LoadError, LoadOptions, Mapping, load_dataset, load_table
 from crm_core.loading.report import report_text
+from crm_core.prepare import prepared_dataset
 from tests import loading_corpus as corpus
 from tests.conftest import warning_texts
 
@@ -41,8 +42,9 @@ def test_three_files_make_one_dataset_with_exact_tables():
         }
     )
     pd.testing.assert_frame_equal(dataset.holdings, expected_holdings)
-    # tenure counted to the last activity month (2024-02-01)
-    assert dataset.customers["tenure_months"].tolist() == [48, 59, 31]
+    # tenure is preparation's rule, counted to the as-of month (the last activity month, 2024-02)
+    assert "tenure_months" not in dataset.customers
+    assert prepared_dataset(dataset).customers["tenure_months"].tolist() == [49, 59, 31]
     assert dataset.name == "customers_utf-8.csv, events.csv, holdings.csv"
 
 
@@ -136,16 +138,28 @@ def test_duplicate_policies(policy, ids, aum, deposits, branch, loaded, rejected
     assert (report.rows_read, report.rows_loaded, report.rows_rejected) == (3, loaded, rejected)
 
 
-def test_derived_fields_churn_payroll_and_product_count():
+def test_churn_payroll_products_and_tenure_are_preparations_rules_not_the_loaders():
     data = (
         "客户号,资产,销户日期,代发工资,基金,开户日期\nC1,1,2023-05-01,是,Y,2020-05-01\nC2,2,,否,N,2022-01-15\n"
     ).encode()
-    frame, report = load_table("d.csv", data, options=LoadOptions(as_of=pd.Timestamp("2024-01-01").date()))
-    assert frame["churned"].tolist() == [True, False]
-    assert frame["is_payroll"].tolist() == [True, False]
-    assert frame["num_products"].tolist() == [2, 0]
-    assert frame["tenure_months"].tolist() == [44, 23]
-    assert set(report.derived_fields) == {"churned", "is_payroll", "num_products", "tenure_months"}
+    dataset, report = load_dataset([("d.csv", data)])
+    assert not {"churned", "is_payroll", "num_products", "tenure_months"} & set(dataset.customers.columns)
+    assert not report.files[0].derived_fields
+    prepared = prepared_dataset(dataset).customers
+    assert prepared["churned"].tolist() == [True, False]
+    assert prepared["is_payroll"].tolist() == [True, False]
+    assert prepared["products_held"].tolist() == [2, 0]
+    assert prepared["tenure_months"].tolist() == [36, 16]  # to the end of the as-of month, May 2023
+
+
+def test_flags_and_holdings_together_count_every_product_and_payroll_once():
+    """A customers file's flags and a holdings file: products and payroll from both, a blank flag unknown."""
+    customers = "customer_id,aum,has_credit_card,has_payroll_service\nC1,100,1,\nC2,200,0,0\nC3,300,1,1\n"
+    holdings = "customer_id,product\nC1,fund\nC2,fund\nC2,payroll_service\n"
+    dataset, _ = load_dataset([("c.csv", customers.encode()), ("h.csv", holdings.encode())])
+    prepared = prepared_dataset(dataset).customers
+    assert prepared["products_held"].tolist() == [2, 2, 2]
+    assert prepared["is_payroll"].tolist() == [pd.NA, True, True]
 
 
 def test_ambiguous_dates_are_warned_and_the_order_can_be_chosen():

@@ -17,8 +17,6 @@ EXPECTED_CUSTOMERS = pd.DataFrame(
         "branch": pd.array(["东城支行", "西城支行", "东城支行"], dtype="string"),
         "age": pd.array([35, 42, pd.NA], dtype="Int64"),
         "open_date": pd.to_datetime(["2020-01-15", "2019-03-01", "2021-07-01"]).astype("datetime64[ns]"),
-        "tenure_months": pd.array([17, 28, 0], dtype="Int64"),
-        "num_products": pd.array([1, 0, 1], dtype="Int64"),
         "has_credit_card": pd.array([True, False, True], dtype="boolean"),
     }
 )
@@ -122,7 +120,6 @@ def test_excel_sheet_choice_with_typed_cells_and_a_blank_row():
             "customer_id": pd.array(["C1", "C2", "C3"], dtype="string"),
             "aum": [1500.5, 2000.0, 30000.0],
             "open_date": pd.to_datetime(["2021-02-03", "2018-11-30", "2020-01-01"]).astype("datetime64[ns]"),
-            "tenure_months": pd.array([0, 26, 13], dtype="Int64"),
             "churned": pd.array([False, True, False], dtype="boolean"),
         }
     )

@@ -176,8 +176,8 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
     source = tmp_path / "source"
     source.mkdir()
     renamed = {"customer_id": "cust_no", "aum": "total_assets"}
-    # Product flags and a close date: the loader derives is_payroll, num_products and churned from them
-    # (once, in crm_core.loading; the Spark engine takes the customers the loader read).
+    # Product flags and a close date: preparation derives is_payroll, products_held and churned from them
+    # and the holdings (the Spark engine takes the customers and holdings the loader read).
     flagged = tiny.customers.assign(has_payroll_service=[True, False, True, False], has_credit_card=[1, 1, 0, 0])
     customers = flagged.rename(columns=renamed)
     customers.to_csv(source / "customers.csv", index=False)
@@ -194,7 +194,8 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
         assert code == 0, capsys.readouterr().err
     local, remote = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "spark")
     assert remote.customers["customer_id"].tolist() == ["A", "B", "C", "D"]
-    assert remote.customers["num_products"].tolist() == [2, 1, 1, 0]
+    held = remote.customers[[f"has_{p}" for p in remote.products]].sum(axis=1)  # the flags and the holdings
+    assert remote.customers["products_held"].tolist() == held.tolist() == [3, 2, 2, 0]
     assert remote.customers["is_payroll"].tolist() == [True, False, True, False]
     assert remote.customers["churned"].tolist() == local.customers["churned"].tolist()
     assert remote.products == local.products == ("credit_card", "payroll_service", "savings_deposit")

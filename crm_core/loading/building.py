@@ -308,12 +308,6 @@ def _ordered(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     return frame[names + products + others].reset_index(drop=True)
 
 
-def _tenure_months(open_date: pd.Series, reference: pd.Timestamp) -> pd.Series:
-    months = (reference.year - open_date.dt.year) * 12 + (reference.month - open_date.dt.month)
-    months = months - (open_date.dt.day > reference.day).astype("int64")
-    return months.astype("Int64")
-
-
 def _full_years(born: pd.Series, reference: pd.Timestamp) -> pd.Series:
     years = reference.year - born.dt.year
     before_birthday = (born.dt.month > reference.month) | (
@@ -370,23 +364,6 @@ def _customers(
         tracker.derived.append("tenure_months")
         column = mapping.column_for(TENURE_YEARS)
         tracker.warnings.append(Message("load_tenure_years", column=column))
-    flags = [c for c in customers.columns if c.startswith("has_")]
-    if "is_payroll" not in customers.columns and "has_payroll_service" in customers.columns:
-        customers = customers.assign(is_payroll=customers["has_payroll_service"])
-        tracker.derived.append("is_payroll")
-    if "churned" not in customers.columns and "closed_date" in customers.columns:
-        customers = customers.assign(churned=customers["closed_date"].notna().astype("boolean"))
-        tracker.derived.append("churned")
-    if "tenure_months" not in customers.columns and "open_date" in customers.columns:
-        anchor = (
-            reference
-            or options.as_of
-            or (pd.concat([customers[c] for c in ("open_date", "closed_date") if c in customers.columns]).max())
-        )
-        if pd.notna(anchor):
-            customers = customers.assign(tenure_months=_tenure_months(customers["open_date"], pd.Timestamp(anchor)))
-            tracker.derived.append("tenure_months")
-            tracker.warnings.append(Message("load_tenure_derived", day=str(pd.Timestamp(anchor).date())))
     if "age" not in customers.columns and BIRTH_DATE in customers.columns:
         dated = [customers[c] for c in ("open_date", "closed_date", SNAPSHOT_DATE) if c in customers.columns]
         anchor = reference or options.as_of or (pd.concat(dated).max() if dated else None)
@@ -396,12 +373,6 @@ def _customers(
             customers = customers.assign(age=_full_years(customers[BIRTH_DATE], pd.Timestamp(anchor)))
             tracker.derived.append("age")
             tracker.warnings.append(Message("load_age_derived", day=str(pd.Timestamp(anchor).date())))
-    if "num_products" not in customers.columns and flags:
-        counts = np.zeros(len(customers), dtype="int64")
-        for flag in flags:  # column by column: no frame of all flags widened to integers
-            counts += customers[flag].to_numpy(dtype=bool, na_value=False)
-        customers = customers.assign(num_products=pd.array(counts, dtype="Int64"))
-        tracker.derived.append("num_products")
     return customers
 
 

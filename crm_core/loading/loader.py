@@ -263,8 +263,8 @@ def load_dataset(
     """Return the ``Dataset`` built from uploaded files and the combined ``LoadReport``.
 
     Each file's table (customers / activity / holdings) is guessed from its columns unless
-    its mapping or ``options.table`` says otherwise. Activity is loaded first so that
-    ``tenure_months`` can be counted to the last activity month.
+    its mapping or ``options.table`` says otherwise. Activity is loaded first so that an age
+    from a birth date can be counted to the last activity month.
 
     Parameters
     ----------

@@ -46,8 +46,10 @@ class LoadOptions:
     parentheses_negative : bool
         Read ``(1,234.00)`` as ``-1234.0`` (accounting style).
     as_of : datetime.date or None
-        Extract date used to derive ``tenure_months``; ``None`` uses the last activity
-        month, else the latest ``open_date`` / ``closed_date`` of the file.
+        Extract date ages are counted to (from a birth date); ``None`` uses the last activity
+        month, else the latest ``open_date`` / ``closed_date`` of the file. Tenure, churn,
+        products held and payroll are preparation's rules (``crm_core.prepare``), counted to the
+        as-of month, not load-time columns.
     table : {"customers", "activity", "holdings"} or None
         Force the table of every file instead of guessing it from the columns.
     """
