@@ -87,19 +87,30 @@ class Dataset:
         return self.fingerprint[:12]
 
 
-def fingerprint_of(parts: Iterable[bytes]) -> str:
+def fingerprint_of(parts: Iterable[bytes], started: hashlib._Hash | None = None) -> str:
     """Return the sha256 hex digest of byte strings, each length-prefixed so boundaries count.
+
+    ``started`` is ``fingerprint_started(first_parts)``: the digest goes on from there, so the result
+    equals ``fingerprint_of(first_parts + parts)`` (a loader hashes a file's bytes while it parses them).
 
     Examples
     --------
     >>> fingerprint_of([b"a", b"bc"]) != fingerprint_of([b"ab", b"c"])
     True
+    >>> fingerprint_of([b"bc"], fingerprint_started([b"a"])) == fingerprint_of([b"a", b"bc"])
+    True
     """
-    digest = hashlib.sha256()
+    digest = fingerprint_started(parts, started)
+    return digest.hexdigest()
+
+
+def fingerprint_started(parts: Iterable[bytes], started: hashlib._Hash | None = None) -> hashlib._Hash:
+    """Return the running sha256 of ``fingerprint_of`` after ``parts`` (hashlib releases the GIL on large parts)."""
+    digest = started.copy() if started is not None else hashlib.sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "little"))
         digest.update(part)
-    return digest.hexdigest()
+    return digest
 
 
 def channel_dtype() -> pd.CategoricalDtype:

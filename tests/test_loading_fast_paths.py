@@ -189,3 +189,58 @@ def test_a_head_of_blank_lines_is_looked_past():
     assert preview.encoding == "utf-8"
     _, report = load_table("c.csv", data)
     assert report.rows_loaded == _HEAD_BYTES // 20 + 1
+
+
+_LOG_DATES = st.sampled_from(
+    ["2024-01-05", "2024-01-31 23:59:59", "2024-02-01T08:00:00", "1800-01-01", "1900-01-01 12:00", "9999-12-31", ""]
+)
+_LOG_AMOUNTS = st.sampled_from(["10", "2.5", "-7", "", "nan", "NaN", "NA", "1e3"])
+
+
+def _both_readings(data: bytes):
+    """The log loaded with its date and numbers typed by the reader, and with every column read as text."""
+    from crm_core.loading.transactions import transaction_log, transaction_mapping, transaction_rows
+
+    preview = preview_file("log.csv", data)
+    mapping = transaction_mapping(preview.columns)
+    typed = transaction_log(transaction_rows(preview, mapping), mapping)
+    text = transaction_log(read_rows(preview), mapping)
+    return typed, text
+
+
+def _same_log(typed, text) -> None:
+    pd.testing.assert_frame_equal(typed.activity, text.activity)
+    pd.testing.assert_frame_equal(typed.customers, text.customers)
+    assert typed.report == text.report
+
+
+_LOG_ROWS = st.tuples(st.sampled_from(["A", "B", "nan", ""]), _LOG_DATES, _LOG_AMOUNTS, _LOG_AMOUNTS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_LOG_ROWS, min_size=1, max_size=8))
+def test_a_log_typed_by_the_reader_loads_as_the_text_rules_load_it(rows):
+    lines = ["customer_id,txn_date,channel,location,amount,balance"]
+    lines += [f"{who},{when},Mobile,North,{amount},{balance}" for who, when, amount, balance in rows]
+    typed, text = _both_readings(_csv(lines))
+    _same_log(typed, text)
+
+
+def test_the_reader_types_an_iso_log_and_leaves_other_columns_as_text():
+    from crm_core.loading.transactions import transaction_mapping, transaction_rows
+
+    lines = ["customer_id,txn_date,channel,amount,balance", "A,2024-01-05 09:00,Mobile,nan,5", "B,,ATM,1.5,inf"]
+    preview = preview_file("log.csv", _csv(lines))
+    raw = transaction_rows(preview, transaction_mapping(preview.columns))
+    types = {column: str(dtype) for column, dtype in raw.frame.dtypes.items()}
+    assert types["txn_date"].startswith("datetime64") and types["amount"] == "float64"
+    assert types["balance"] == "string" and types["channel"] == "string"  # an inf cell: read as text
+    assert raw.nan_cells == (("amount", 1),)
+    typed, text = _both_readings(_csv(lines))
+    _same_log(typed, text)
+    missing_date = typed.report.rejections[0]  # the example is the line as written, not the cells as typed
+    assert missing_date.examples[0].text == "B,,ATM,1.5,inf"
+    lines[1] = "A,05/01/2024,Mobile,¥1,5"  # not ISO, not a plain number: both as text, as before
+    raw = transaction_rows(preview_file("log.csv", _csv(lines)), transaction_mapping(preview.columns))
+    assert str(raw.frame["txn_date"].dtype) == str(raw.frame["amount"].dtype) == "string"
+    _same_log(*_both_readings(_csv(lines)))

@@ -86,6 +86,20 @@ def test_a_tiny_log_becomes_exact_activity_and_customers():
     )
 
 
+@pytest.mark.parametrize("path", [ENGLISH, CHINESE])
+def test_one_logs_customers_are_its_summary_as_the_merge_of_several_would_make_them(path):
+    from crm_core.loading.reading import preview_file
+    from crm_core.loading.transactions import derived_customers, transaction_log, transaction_mapping, transaction_rows
+
+    preview = preview_file(path.name, path.read_bytes())
+    mapping = transaction_mapping(preview.columns)
+    log = transaction_log(transaction_rows(preview, mapping), mapping)
+    alone, alone_notes = derived_customers([log])
+    merged, merged_notes = derived_customers([log], [pd.Series([], dtype="string")])  # the general merge
+    pd.testing.assert_frame_equal(alone, merged)
+    assert alone_notes == merged_notes and len(alone) >= 6
+
+
 def test_activity_from_codes_uses_the_sorted_path_for_a_wide_key_space():
     # 1,000 customers x 1,000 months x 5 channels exceeds the bincount bound: np.unique does the grouping.
     ids = pd.Series([f"c{n:04d}" for n in range(1_000)], dtype="string")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 
-from crm_core.dataset import Dataset, fingerprint_of
+from crm_core.dataset import Dataset, fingerprint_of, fingerprint_started
 from crm_core.loading.budget import memory_refusal
 from crm_core.loading.building import canonical_table, numeric_fields_of
 from crm_core.loading.currency import detected_currency
@@ -25,6 +26,7 @@ from crm_core.loading.transactions import (
     is_transaction_mapping,
     transaction_log,
     transaction_mapping,
+    transaction_rows,
 )
 from crm_core.messages import Count, Message, Term
 
@@ -68,7 +70,7 @@ def _table_unguarded(
     preview = file_preview(name, data, given, options)
     applied = given or suggested_mapping_for(preview, options)
     if is_transaction_mapping(applied):
-        log = transaction_log(read_rows(preview), applied, options)
+        log = transaction_log(transaction_rows(preview, applied), applied, options)
         return log.activity_table(), log.report
     raw = read_rows(preview, numeric_fields_of(applied))
     return canonical_table(raw, applied, options, reference)
@@ -139,7 +141,15 @@ def _load_dataset_unguarded(
             notes = "; ".join(report_text(note) for note in plan.notes)
             raise LoadError(Message("load_refused_unclear_plan", notes=notes))
         return reduced_dataset(files, plan, options)
-    mappings = mappings or {}
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        # The first file's bytes are hashed (sha256 releases the GIL) while the files are parsed.
+        first = hashing.submit(fingerprint_started, [files[0][0].encode("utf-8"), bytes(files[0][1])])
+        return _tables_loaded(files, mappings or {}, options, first)
+
+
+def _tables_loaded(
+    files: list[tuple[str, bytes]], mappings: dict, options: LoadOptions, first: Future
+) -> tuple[Dataset, LoadReport]:
     planned, refused = [], []  # every refused file is named, not only the first
     for name, data in files:
         given = as_mapping(mappings[name]) if mappings.get(name) is not None else None
@@ -163,7 +173,7 @@ def _load_dataset_unguarded(
             reference = max(months).date()
         if is_transaction_mapping(mapping):  # one row per transaction: crm_core.loading.transactions
             try:
-                log = transaction_log(read_rows(preview), mapping, options, customers_given)
+                log = transaction_log(transaction_rows(preview, mapping), mapping, options, customers_given)
             except LoadError as error:
                 refused.append((name, error))
                 continue
@@ -209,6 +219,7 @@ def _load_dataset_unguarded(
         mapping = next(report.mapping for report in reports if report.file_name == name)
         parts += [name.encode("utf-8"), bytes(data), mapping.to_json().encode("utf-8")]
     parts.append(json.dumps(asdict(options), default=str, sort_keys=True).encode("utf-8"))
+    assert planned[0][0] == files[0][0]  # nothing refused: the planned files are the files, in order
     # The measure that stands in for AUM (credit limit, income …): named on every surface and in the CLI.
     stand_ins = [r.mapping.value_measure for r in reports if r.table == "customers" and r.mapping.value_measure]
     measure = stand_ins[0] if stand_ins else "aum"
@@ -217,7 +228,7 @@ def _load_dataset_unguarded(
         customers=tables["customers"],
         activity=tables["activity"],
         holdings=tables["holdings"],
-        fingerprint=fingerprint_of(parts),
+        fingerprint=fingerprint_of(parts[2:], first.result()),
         currency=detected_currency(
             [c for _, _, preview, _ in planned for c in preview.columns], [p.sample for _, _, p, _ in planned]
         ),

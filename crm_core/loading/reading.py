@@ -50,6 +50,8 @@ _MAX_TYPE_RETRIES = 3
 _ARROW_NULLS: list[str] = sorted(
     {variant for marker in MISSING_MARKERS for variant in (marker, marker.upper(), marker.title())}
 )
+_ARROW_NULLS_BUT_NAN: list[str] = [marker for marker in _ARROW_NULLS if marker.casefold() != "nan"]
+"""With these, Arrow reads a ``nan`` cell of a number column as NaN, not missing, so it can be counted."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,8 @@ class RawTable:
     frame: pd.DataFrame
     row_numbers: np.ndarray
     rejected: tuple[RejectedRow, ...]
+    nan_cells: tuple[tuple[str, int], ...] = ()
+    """Per number column Arrow read with ``nan_as_number``: cells that held the text ``nan`` (now NaN)."""
 
     @property
     def rows_read(self) -> int:
@@ -800,7 +804,9 @@ def _too_many_rejected(name: str, width: int) -> LoadError:
     return refusal(name, Message("load_refused_ragged", rows=Count(MAX_REJECTED_ROWS), fields=width))
 
 
-def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_threads: bool) -> tuple[pa.Table, list]:
+def _arrow_read(
+    preview: Preview, column_types: dict[str, pa.DataType], use_threads: bool, nulls: list[str] = _ARROW_NULLS
+) -> tuple[pa.Table, list]:
     refused: list[tuple[int | None, str, int, int]] = []
 
     def on_invalid(row: pa_csv.InvalidRow) -> str:
@@ -823,7 +829,7 @@ def _arrow_read(preview: Preview, column_types: dict[str, pa.DataType], use_thre
             convert_options=pa_csv.ConvertOptions(
                 # large_string is what pandas' Arrow strings hold: converting to pandas then copies nothing.
                 column_types={**{name: pa.large_string() for name in names}, **column_types},
-                null_values=_ARROW_NULLS,
+                null_values=nulls,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
@@ -843,12 +849,28 @@ def _skip_leading_blank_lines(preview: Preview) -> Preview:
     return Preview(**{**preview.__dict__, "payload": stripped})
 
 
-def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTable:
+def _infinite(table: pa.Table, column_types: dict[str, pa.DataType]) -> list[str]:
+    """Number columns in which Arrow read an ``inf`` cell (a value no extract means: read those as text)."""
+    floats = [name for name, kind in column_types.items() if pa.types.is_floating(kind)]
+    return [name for name in floats if pa_compute.any(pa_compute.is_inf(table.column(name))).as_py()]
+
+
+def _read_text_rows(
+    preview: Preview,
+    numeric_columns: frozenset[str],
+    temporal_columns: frozenset[str] = frozenset(),
+    nan_as_number: bool = False,
+) -> RawTable:
     preview = _skip_leading_blank_lines(preview)
-    column_types = {name: pa.float64() for name in numeric_columns if name in preview.columns}
+    column_types: dict[str, pa.DataType] = {name: pa.float64() for name in numeric_columns if name in preview.columns}
+    column_types |= {name: pa.timestamp("s") for name in temporal_columns if name in preview.columns}
+    nulls = _ARROW_NULLS_BUT_NAN if nan_as_number else _ARROW_NULLS
     for _ in range(_MAX_TYPE_RETRIES + 1):
         try:
-            table, refused = _arrow_read(preview, column_types, use_threads=True)
+            table, refused = _arrow_read(preview, column_types, use_threads=True, nulls=nulls)
+            if nan_as_number and (infinite := _infinite(table, column_types)):
+                column_types = {name: kind for name, kind in column_types.items() if name not in infinite}
+                continue
             break
         except pa.ArrowInvalid as error:
             found = re.search(r"CSV column #(\d+)", str(error))
@@ -863,9 +885,14 @@ def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTab
                 raise refusal(preview.name, Message("load_refused_rows", error=str(error))) from None
     else:
         column_types = {}
-        table, refused = _arrow_read(preview, column_types, use_threads=True)
+        table, refused = _arrow_read(preview, column_types, use_threads=True, nulls=nulls)
     if refused and any(number is None for number, *_ in refused):
-        table, refused = _arrow_read(preview, column_types, use_threads=False)
+        table, refused = _arrow_read(preview, column_types, use_threads=False, nulls=nulls)
+    nan_cells = ()
+    if nan_as_number:
+        floats = [name for name, kind in column_types.items() if pa.types.is_floating(kind)]
+        counts = [(name, int(pa_compute.sum(pa_compute.is_nan(table.column(name))).as_py() or 0)) for name in floats]
+        nan_cells = tuple((name, count) for name, count in counts if count)
     if preview.trailing_column:
         extra = table.column("__trailing__")
         if pa_compute.any(pa_compute.not_equal(extra, "")).as_py():
@@ -892,10 +919,15 @@ def _read_text_rows(preview: Preview, numeric_columns: frozenset[str]) -> RawTab
         self_destruct=True,
     )
     del table
-    return RawTable(preview, frame, row_numbers, tuple(rejected))
+    return RawTable(preview, frame, row_numbers, tuple(rejected), nan_cells)
 
 
-def read_rows(preview: Preview, numeric_columns: frozenset[str] = frozenset()) -> RawTable:
+def read_rows(
+    preview: Preview,
+    numeric_columns: frozenset[str] = frozenset(),
+    temporal_columns: frozenset[str] = frozenset(),
+    nan_as_number: bool = False,
+) -> RawTable:
     """Return every row of a previewed file.
 
     Parameters
@@ -905,9 +937,15 @@ def read_rows(preview: Preview, numeric_columns: frozenset[str] = frozenset()) -
     numeric_columns : frozenset of str
         Columns mapped to number fields; a text file parses them with Arrow directly and
         falls back to text (and the vectorised parsers) when Arrow refuses a value.
+    temporal_columns : frozenset of str
+        Columns a text file's reader parses as ISO 8601 dates or date-times (``timestamp[s]``), falling
+        back to text (the callers' own date parsers) when a cell is anything else.
+    nan_as_number : bool
+        In the number columns Arrow reads, a ``nan`` cell is NaN (counted in ``RawTable.nan_cells``)
+        instead of missing, and a column with an ``inf`` cell is read as text.
     """
     if preview.format == "text":
-        return _without_bidi_controls(_read_text_rows(preview, numeric_columns))
+        return _without_bidi_controls(_read_text_rows(preview, numeric_columns, temporal_columns, nan_as_number))
     frame, numbers, rejected = preview.payload
     return _without_bidi_controls(RawTable(preview, frame, numbers, rejected))
 
@@ -936,19 +974,61 @@ def _without_bidi_controls(raw: RawTable) -> RawTable:
     else:
         warning = Message("load_bidi_removed", values=Count(total), columns=columns)
     preview = replace(raw.preview, warnings=(*raw.preview.warnings, warning))
-    return RawTable(preview, raw.frame.assign(**cleaned), raw.row_numbers, raw.rejected)
+    return RawTable(preview, raw.frame.assign(**cleaned), raw.row_numbers, raw.rejected, raw.nan_cells)
 
 
 def raw_row_text(raw: RawTable, positions: np.ndarray) -> list[str]:
-    """Return rows of the frame (by position) as delimiter-joined text, for report examples."""
+    """Return rows of the frame (by position) as report examples show them.
+
+    A text file's row is its line as written (its number cells as spelled, ``nan`` and all, even where
+    the reader typed them), bidi controls removed; a workbook's, or a text file with quoted fields
+    (a line may not be a row), is its cells joined by the delimiter.
+    """
+    positions = np.asarray(positions, dtype="int64")
+    payload = raw.preview.payload
+    if raw.preview.format == "text" and len(positions) and b'"' not in payload:
+        return [strip_bidi(line) for line in _payload_lines(payload, raw.row_numbers[positions])]
     delimiter = raw.preview.delimiter or ","
     subset = raw.frame.iloc[positions]
-    return [delimiter.join(_shown(value) for value in row) for row in subset.itertuples(index=False)]
+    return [delimiter.join(cell_text(value) for value in row) for row in subset.itertuples(index=False)]
 
 
-def _shown(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+def _payload_lines(payload: bytes, rows: np.ndarray) -> list[str]:
+    """Return lines ``rows`` (1-based, the header line 1) of UTF-8 text, without their line ends.
+
+    Only the head of the text that holds the last of those lines is scanned (blocks doubling from 1 MB).
+
+    Examples
+    --------
+    >>> _payload_lines(b"h\r\na\r\nb", np.array([3, 2]))
+    ['b', 'a']
+    """
+    need, found, start, block = int(rows.max()), [], 0, 1 << 20
+    while sum(len(part) for part in found) < need and start < len(payload):
+        view = np.frombuffer(payload, dtype=np.uint8, count=min(block, len(payload) - start), offset=start)
+        found.append(np.flatnonzero(view == 0x0A) + start)
+        start, block = start + len(view), block * 2
+    ends = np.concatenate(found) if found else np.empty(0, dtype="int64")
+    starts = np.concatenate([[0], ends + 1])
+    stops = np.append(ends, len(payload))
+    return [
+        payload[starts[row - 1] : stops[row - 1]].decode("utf-8", errors="replace").removesuffix("\r")
+        for row in rows.tolist()
+    ]
+
+
+def cell_text(value: object) -> str:
+    """Return a cell as a report example shows it: blanks empty, whole numbers and midnight dates short.
+
+    Examples
+    --------
+    >>> [cell_text(v) for v in (None, 12.0, 2.5, pd.Timestamp("2024-03-05"), pd.Timestamp("2024-03-05 09:30"))]
+    ['', '12', '2.5', '2024-03-05', '2024-03-05 09:30:00']
+    """
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
         return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d" if value == value.normalize() else "%Y-%m-%d %H:%M:%S")
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)

@@ -43,7 +43,7 @@ from crm_core.loading.building import CHANNEL_WORDS, EXPECTED_KIND, NOT_NEGATIVE
 from crm_core.loading.errors import missing_field, unknown_column
 from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, suggested_field
 from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
-from crm_core.loading.reading import BLANK_LINE, RawTable, raw_row_text
+from crm_core.loading.reading import BLANK_LINE, Preview, RawTable, cell_text, raw_row_text, read_rows
 from crm_core.loading.report import EXAMPLES_KEPT, Example, Issue, TableReport
 from crm_core.loading.values import parse_numbers, parse_text
 from crm_core.messages import Count, Message, Term
@@ -255,7 +255,37 @@ def _placeholders(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.nd
     return (year < 1900) | ((year == 1900) & (month == 1) & (day == 1)) | (year >= 9999)
 
 
-def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: int | None = None) -> TransactionDates:
+def _second_of(day: str) -> int:
+    return int(np.datetime64(day, "s").astype("int64"))
+
+
+_PLACEHOLDER_DAY_END = _second_of("1900-01-02")  # before it: a year before 1900, or 1900-01-01
+_PAST_LAST_YEAR, _PLACEHOLDER_YEARS = _second_of(f"{_LAST_YEAR + 1}-01-01"), _second_of("9999-01-01")
+
+
+def _stamped_dates(stamps: np.ndarray, label: str, nan_literals: int = 0) -> TransactionDates:
+    """Return the dates of typed cells (``datetime64[s]``, NaT missing), checked as text dates are.
+
+    Placeholders (a year before 1900, 1900-01-01 at any time, a year from 9999) and years past
+    ``_LAST_YEAR`` are cut on the seconds; months come from Arrow's calendar fields.
+    """
+    missing = np.isnat(stamps)
+    seconds = stamps.astype("datetime64[s]", copy=False).view("int64")
+    if missing.any():
+        seconds = np.where(missing, 0, seconds)
+    arrow = pa.array(seconds, type=pa.timestamp("s"))
+    months = (pa_compute.year(arrow).to_numpy().astype("int64") - 1970) * 12 + pa_compute.month(arrow).to_numpy() - 1
+    placeholder = ~missing & ((seconds < _PLACEHOLDER_DAY_END) | (seconds >= _PLACEHOLDER_YEARS))
+    invalid = ~missing & ~placeholder & (seconds >= _PAST_LAST_YEAR)
+    valid = ~missing & ~placeholder & ~invalid
+    present = int((~missing).sum())
+    formats = ((label, present),) if present else ()
+    return TransactionDates(seconds, months, valid, missing, invalid, placeholder, formats, nan_literals=nan_literals)
+
+
+def transaction_dates(
+    values: pd.Series, date_order: str = "auto", pivot_year: int | None = None, typed_format: str = "date-time"
+) -> TransactionDates:
     """Return every cell of a transaction-date column read, with the formats and doubts found.
 
     Parameters
@@ -268,23 +298,17 @@ def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: i
         ``AMBIGUOUS_DATE_DEFAULT`` (day-first), stating how many cells were undecided.
     pivot_year : int, optional
         Two-digit years (``5/3/24``, ``240305``) get the latest century not after it; this year when None.
+    typed_format : str
+        The format named for cells already typed as date-times: "date-time" for a workbook's or
+        Parquet's, "YYYY-MM-DD" for ISO text a CSV reader parsed (``transaction_rows``).
 
     Returns
     -------
     TransactionDates
     """
     count = len(values)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        stamps = values.to_numpy(dtype="datetime64[s]")
-        present = ~np.isnat(stamps)
-        seconds = np.where(present, stamps, np.datetime64(0, "s")).astype("int64")
-        years = np.where(present, stamps.astype("datetime64[Y]").astype("int64") + 1970, 1970)
-        placeholder = present & ((years < 1900) | (years >= 9999) | (seconds == -2_208_988_800))
-        invalid = present & (years > _LAST_YEAR) & ~placeholder
-        valid = present & ~placeholder & ~invalid
-        months = np.where(present, stamps, np.datetime64(0, "s")).astype("datetime64[M]").astype("int64")
-        formats = (("date-time", int(present.sum())),)
-        return TransactionDates(seconds, months, valid, ~present, invalid, placeholder, formats)
+    if pd.api.types.is_datetime64_any_dtype(values):  # typed cells (a workbook, Parquet, or ISO text Arrow read)
+        return _stamped_dates(values.to_numpy(dtype="datetime64[s]"), typed_format)
     raw_text = _arrow_text(_text_of(values))
     nan_literals = int(pa_compute.sum(pa_compute.is_in(raw_text, _NAN_SPELLINGS.cast(raw_text.type))).as_py() or 0)
     try:  # fast path: every cell is empty or ISO 8601 (date or date-time); Arrow parses and checks them
@@ -293,19 +317,7 @@ def transaction_dates(values: pd.Series, date_order: str = "auto", pivot_year: i
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         stamps = None
     if stamps is not None:
-        missing = np.asarray(stamps.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        seconds = np.asarray(pa_compute.fill_null(stamps.cast(pa.int64()), 0).to_numpy(zero_copy_only=False))
-        year = np.asarray(pa_compute.fill_null(pa_compute.year(stamps), 1970).to_numpy(zero_copy_only=False))
-        month = np.asarray(pa_compute.fill_null(pa_compute.month(stamps), 1).to_numpy(zero_copy_only=False))
-        day = np.asarray(pa_compute.fill_null(pa_compute.day(stamps), 1).to_numpy(zero_copy_only=False))
-        placeholder = ~missing & _placeholders(year, month, day)
-        invalid = ~missing & ~placeholder & (year > _LAST_YEAR)
-        valid = ~missing & ~placeholder & ~invalid
-        formats = (("YYYY-MM-DD", int((~missing).sum())),) if (~missing).any() else ()
-        months = (year - 1970) * 12 + month - 1
-        return TransactionDates(
-            seconds, months, valid, missing, invalid, placeholder, formats, nan_literals=nan_literals
-        )
+        return _stamped_dates(stamps.to_numpy(zero_copy_only=False), "YYYY-MM-DD", nan_literals)
     text = _arrow_text(parse_text(_text_of(values)))
     missing = np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     year = np.full(count, -1, dtype="int64")
@@ -440,30 +452,45 @@ def nan_literals(values: pd.Series) -> int:
 # ---------------------------------------------------------------------------------------------------- codes
 
 
-def sorted_codes(values: pd.Series, kept: np.ndarray | None = None) -> tuple[np.ndarray, pd.Series]:
+@dataclass(frozen=True)
+class Codes:
+    """A text column as int64 codes (-1 missing) of its sorted distinct cleaned values."""
+
+    codes: np.ndarray
+    distinct: pd.Series
+    nan_cells: int
+    """Cells holding the text ``nan`` (counted on the distinct spellings, each weighed by its cells)."""
+
+
+def sorted_codes(values: pd.Series, kept: np.ndarray | None = None) -> Codes:
     """Return int64 codes of a text column in sorted order of its distinct cleaned values, and those values.
 
     Cells are cleaned as ``values.parse_text`` cleans them (stripped; missing markers are missing,
     code -1), but only the distinct spellings are cleaned: a column of a million cells and fifty
-    thousand ids is encoded once by Arrow. With ``kept``, only values of kept rows get a code.
+    thousand ids is encoded once by Arrow. With ``kept``, only values of kept rows get a code (the
+    ``nan`` cells are counted over every row).
     """
     encoded = pa_compute.dictionary_encode(_arrow_text(values)).combine_chunks()
     indices = np.asarray(pa_compute.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(), dtype="int64")
+    spellings = encoded.dictionary
+    nan_spelled = np.asarray(pa_compute.is_in(spellings, _NAN_SPELLINGS.cast(spellings.type)), dtype=bool)
+    nan_cells = int(np.isin(indices, np.flatnonzero(nan_spelled)).sum()) if nan_spelled.any() else 0
     if kept is not None:
         indices = np.where(kept, indices, -1)
-    spelled = pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary.cast(pa.large_string())))
+    spelled = pd.Series(pd.arrays.ArrowStringArray(spellings.cast(pa.large_string())))
     cleaned = parse_text(spelled)
     used = np.bincount(indices[indices >= 0], minlength=len(spelled)) > 0
     present = cleaned.notna().to_numpy(dtype=bool) & used
     distinct = pd.Series(cleaned[present].unique()).astype("string").sort_values(ignore_index=True)
     position = pd.Index(distinct).get_indexer(cleaned.where(present))
     lookup = np.append(np.where(present, position, -1), -1)
-    return lookup[indices], distinct
+    return Codes(lookup[indices], distinct, nan_cells)
 
 
 def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return channel codes (position in ``CHANNELS``, -1 unknown or missing) and the unknown mask."""
-    codes, uniques = sorted_codes(values)
+    coded = sorted_codes(values)
+    codes, uniques = coded.codes, coded.distinct
     lookup = np.array([_CODE_OF_CHANNEL.get(_CHANNEL_LOOKUP.get(normalised_header(v)), -1) for v in uniques] + [-1])
     channel = lookup[codes]  # code -1 reads the trailing -1
     return channel, (codes >= 0) & (channel < 0)
@@ -491,6 +518,14 @@ def _group_counts(keys: np.ndarray, size: int, weights: np.ndarray | None = None
     if known.all():  # every amount given (the usual log): each group's known count is its count
         return present, counts, summed(weights), counts.astype(float)
     return present, counts, summed(np.where(known, weights, 0.0)), summed(known.astype("float64"))
+
+
+def _month_starts(first_month: int, months: int) -> np.ndarray:
+    """Return the first instants (``datetime64[ns]``) of ``months`` months from ``first_month`` (since 1970-01).
+
+    A row's month is then one lookup: the calendar is computed for the few months, not per row.
+    """
+    return (first_month + np.arange(months)).astype("datetime64[M]").astype("datetime64[ns]")
 
 
 def activity_from_codes(
@@ -537,10 +572,10 @@ def activity_from_codes(
     keys = (customer * months + (month - first_month)) * width + channel
     present, counts, sums, seen = _group_counts(keys, len(ids) * months * width, amount)
     channel_of, rest = present % width, present // width
-    month_of, customer_of = rest % months + first_month, rest // months
+    month_of, customer_of = rest % months, rest // months
     frame = {
         "customer_id": ids.iloc[customer_of].reset_index(drop=True).astype("string"),
-        "month": pd.Series(month_of.astype("datetime64[M]").astype("datetime64[ns]")),
+        "month": pd.Series(_month_starts(first_month, months)[month_of]),
         "channel": pd.Series(pd.Categorical.from_codes(channel_of, dtype=channel_dtype())),
         "transactions": pd.Series(counts.astype("int64")),
     }
@@ -594,11 +629,11 @@ def location_activity_from_codes(
     keys = (customer * months + (month - first_month)) * width + place
     present, counts, _, _ = _group_counts(keys, len(ids) * months * width)
     place_of, rest = present % width, present // width
-    month_of, customer_of = rest % months + first_month, rest // months
+    month_of, customer_of = rest % months, rest // months
     return pd.DataFrame(
         {
             "customer_id": ids.iloc[customer_of].reset_index(drop=True).astype("string"),
-            "month": pd.Series(month_of.astype("datetime64[M]").astype("datetime64[ns]")),
+            "month": pd.Series(_month_starts(first_month, months)[month_of]),
             "branch": places.iloc[place_of].reset_index(drop=True).astype("string"),
             "transactions": pd.Series(counts.astype("int64")),
         }
@@ -720,17 +755,22 @@ class _Rejections:
 
 def _numbers(raw: RawTable, column: str, name: str, options: LoadOptions, failures: list, notes: list) -> np.ndarray:
     values = raw.frame[column]
-    numbers = _plain_numbers(values)
-    if numbers is not None:
-        failed = np.zeros(len(values), dtype=bool)
+    if pd.api.types.is_float_dtype(values):  # read as numbers (``transaction_rows``): nan cells counted there
+        numbers, failed = values.to_numpy(dtype="float64", na_value=np.nan), None
+        count = dict(raw.nan_cells).get(column, 0)
     else:
-        parsed, failed = parse_numbers(values, options.parentheses_negative)
-        numbers, failed = parsed.to_numpy(dtype="float64"), failed.to_numpy(dtype=bool)
-    if failed.any():
+        numbers = _plain_numbers(values)
+        if numbers is None:
+            parsed, failed = parse_numbers(values, options.parentheses_negative)
+            numbers, failed = parsed.to_numpy(dtype="float64"), failed.to_numpy(dtype=bool)
+        else:
+            failed = None
+        count = nan_literals(values)
+    if failed is not None and failed.any():
         positions = np.flatnonzero(failed)[:EXAMPLES_KEPT]
         examples = tuple(Example(int(raw.row_numbers[p]), str(values.iloc[p])) for p in positions)
         failures.append(Issue(column, int(failed.sum()), examples, field=name, rule=EXPECTED_KIND["float"]))
-    if count := nan_literals(values):
+    if count:
         notes.append(nan_note(column, count))
     return numbers
 
@@ -753,6 +793,20 @@ def _plain_numbers(values: pd.Series) -> np.ndarray | None:
     return None if np.isinf(result).any() or np.isnan(result[~np.asarray(numbers.is_null())]).any() else result
 
 
+def transaction_rows(preview: Preview, mapping: Mapping) -> RawTable:
+    """Return every row of a transaction log, its date, amount and balance typed by the reader where they can be.
+
+    A text file's reader (Arrow) parses an ISO 8601 date column as date-times and the amount and
+    balance as numbers (a ``nan`` cell counted), in parallel and without a text copy; a column
+    with any other cell (``05/03/2024``, ``1,234``, ``¥5``) is read as text and goes through
+    ``transaction_dates`` / ``values.parse_numbers`` as before, so the result is the same.
+    """
+    others = transaction_columns([c for c in preview.columns if c not in mapping.fields])
+    numbers = {mapping.column_for("amount"), others.get("balance")} - {None}
+    dates = {mapping.column_for(EVENT_DATE)} - {None}
+    return read_rows(preview, frozenset(numbers), frozenset(dates), nan_as_number=True)
+
+
 def transaction_log(
     raw: RawTable,
     mapping: Mapping,
@@ -764,8 +818,7 @@ def transaction_log(
     Parameters
     ----------
     raw : RawTable
-        Every row, as ``read_rows`` returns them (all columns as text is best: literal ``nan``
-        cells can then be counted).
+        Every row, as ``transaction_rows`` reads them (or ``read_rows``, all columns as text).
     mapping : Mapping
         An activity mapping with ``customer_id`` and ``event_date`` (``transaction_mapping``);
         ``channel`` and ``amount`` optional. Location, branch and balance columns are found by header.
@@ -801,11 +854,13 @@ def transaction_log(
     notes: list = list(raw.preview.warnings)  # sentences and catalog messages (the encoding's)
     failures: list[Issue] = []
     rejections.reject(blank_rows(frame), BLANK_LINE)
-    customer, distinct = sorted_codes(frame[id_column])
+    ids = sorted_codes(frame[id_column])
+    customer, distinct = ids.codes, ids.distinct
     rejections.reject(customer < 0, Message("load_reason_missing", field="customer_id"))
-    if count := nan_literals(frame[id_column]):
-        notes.append(nan_note(id_column, count))
-    dates = transaction_dates(frame[date_column], mapping.date_order or options.date_order)
+    if ids.nan_cells:
+        notes.append(nan_note(id_column, ids.nan_cells))
+    typed_format = "YYYY-MM-DD" if raw.preview.format == "text" else "date-time"  # typed by the CSV reader: ISO
+    dates = transaction_dates(frame[date_column], mapping.date_order or options.date_order, typed_format=typed_format)
     rejections.reject(dates.missing, Message("load_reason_missing_date"))
     rejections.reject(dates.invalid, Message("load_reason_invalid_date"))
     rejections.reject(dates.placeholder, Message("load_reason_placeholder_date"))
@@ -838,9 +893,10 @@ def transaction_log(
     summary = pd.DataFrame({"customer_id": distinct})
     places = None
     if place_column is not None:
-        if count := nan_literals(frame[place_column]):
-            notes.append(nan_note(place_column, count))
-        place, places = sorted_codes(frame[place_column], kept)
+        place_codes = sorted_codes(frame[place_column], kept)
+        place, places = place_codes.codes, place_codes.distinct
+        if place_codes.nan_cells:
+            notes.append(nan_note(place_column, place_codes.nan_cells))
         chosen, chosen_count = _most_frequent(customer[kept], place[kept], len(places), len(distinct))
         if channel is None:  # where, not how: all transactions by location and month (no channel invented)
             located = location_activity_from_codes(customer[kept], month[kept], place[kept], places, distinct)
@@ -868,7 +924,10 @@ def transaction_log(
         negative = kept & (balance < 0)
         if negative.any():
             positions = np.flatnonzero(negative)[:EXAMPLES_KEPT]
-            examples = tuple(Example(int(raw.row_numbers[p]), str(frame[balance_column].iloc[p])) for p in positions)
+            cells = frame[balance_column].iloc[positions]
+            examples = tuple(
+                Example(int(raw.row_numbers[p]), cell_text(c)) for p, c in zip(positions, cells, strict=True)
+            )
             out_of_range.append(
                 Issue(balance_column, int(negative.sum()), examples, field="balance", rule=NOT_NEGATIVE)
             )
@@ -914,25 +973,10 @@ def transaction_log(
     return TransactionLog(activity, summary, report, place_column, balance_column, located)
 
 
-def derived_customers(
-    logs: list[TransactionLog], activity_ids: list[pd.Series] = (), id_files: list[str] = ()
-) -> tuple[pd.DataFrame, list[Message]]:
-    """Return the customers table of a load without a customers file, and the warnings that say how it was made.
-
-    One row per distinct id over the transaction logs (and any monthly activity or holdings ids,
-    from the files ``id_files`` names): ``branch``
-    where the customer made most transactions (over all logs; ties: alphabetically first),
-    ``aum`` the last recorded balance (over all logs), missing when no log has a balance.
-
-    Examples
-    --------
-    >>> ids = [pd.Series(["B2", "A1", "B2"], dtype="string")]
-    >>> frame, notes = derived_customers([], ids)
-    >>> frame["customer_id"].tolist(), bool(frame["aum"].isna().all())
-    (['A1', 'B2'], True)
-    """
-    parts = [log.customers for log in logs]
-    parts += [pd.DataFrame({"customer_id": pd.Series(ids.unique()).astype("string")}) for ids in activity_ids]
+def _merged_summaries(parts: list[pd.DataFrame], activity_ids) -> pd.DataFrame:
+    """Return one row per id over several logs' summaries and other files' ids: the branch with most
+    transactions (ties: alphabetically first) and the latest balance, sorted by id."""
+    parts = parts + [pd.DataFrame({"customer_id": pd.Series(ids.unique()).astype("string")}) for ids in activity_ids]
     summary = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"customer_id": []})
     summary = summary.dropna(subset=["customer_id"])
     for name, default in (("branch", pd.NA), ("branch_transactions", 0), ("aum", np.nan)):
@@ -950,7 +994,30 @@ def derived_customers(
         "customer_id", keep="last"
     )
     customers = by_branch[["customer_id", "branch"]].merge(latest[["customer_id", "aum"]], on="customer_id", how="left")
-    customers = customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
+    return customers.sort_values("customer_id", kind="stable").reset_index(drop=True)
+
+
+def derived_customers(
+    logs: list[TransactionLog], activity_ids: list[pd.Series] = (), id_files: list[str] = ()
+) -> tuple[pd.DataFrame, list[Message]]:
+    """Return the customers table of a load without a customers file, and the warnings that say how it was made.
+
+    One row per distinct id over the transaction logs (and any monthly activity or holdings ids,
+    from the files ``id_files`` names): ``branch``
+    where the customer made most transactions (over all logs; ties: alphabetically first),
+    ``aum`` the last recorded balance (over all logs), missing when no log has a balance.
+
+    Examples
+    --------
+    >>> ids = [pd.Series(["B2", "A1", "B2"], dtype="string")]
+    >>> frame, notes = derived_customers([], ids)
+    >>> frame["customer_id"].tolist(), bool(frame["aum"].isna().all())
+    (['A1', 'B2'], True)
+    """
+    if len(logs) == 1 and not len(activity_ids):  # one log: its summary is already one row per id, in id order
+        customers = logs[0].customers[["customer_id", "branch", "aum"]]
+    else:
+        customers = _merged_summaries([log.customers for log in logs], activity_ids)
     customers = pd.DataFrame(
         {
             "customer_id": customers["customer_id"].astype("string"),
