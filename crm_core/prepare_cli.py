@@ -73,16 +73,51 @@ def _parquet_tables(paths: dict[str, str | None], mapping: dict | None) -> bool:
     return mapping is None and all(p.is_dir() or p.suffix.lower() == ".parquet" for p in tables)
 
 
-def _local(paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, models: bool = True) -> Path:
+LeftOut = tuple[tuple[str, object, int], ...]
+"""Rows of the source files not used: (table, reason message, rows), as the load report counts them."""
+
+
+def _local(
+    paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, models: bool = True
+) -> tuple[Path, LeftOut]:
     from crm_core.artefact import write_artefact
     from crm_core.prepare import prepared_dataset
 
-    prepared = prepared_dataset(source_dataset(paths, mapping))
-    return write_artefact(prepared, out, source=source, engine="local", models=models)
+    dataset, left_out = source_dataset(paths, mapping)
+    prepared = prepared_dataset(dataset)
+    return write_artefact(prepared, out, source=source, engine="local", models=models), left_out
+
+
+def _left_out(report) -> LeftOut:
+    """The rows each file of a load report left out, by table and reason."""
+    return tuple((file.table, issue.subject, issue.count) for file in report.files for issue in file.rejections)
+
+
+def left_out_text(left_out: LeftOut) -> str | None:
+    """One line saying which source rows were not used and why (None when every row was).
+
+    Examples
+    --------
+    >>> from crm_core.messages import Message
+    >>> left_out_text((("activity", Message("load_reason_unknown_channel"), 2),))
+    'rows left out: activity 2 (unknown channel 2)'
+    """
+    from crm_core.loading.report import report_text
+
+    if not left_out:
+        return None
+    tables: dict[str, list[tuple[object, int]]] = {}
+    for table, reason, rows in left_out:
+        tables.setdefault(table, []).append((reason, rows))
+    parts = []
+    for table, reasons in tables.items():  # reasons by name: the same line whichever engine counted them
+        listed = ", ".join(f"{text} {rows:,}" for text, rows in sorted((report_text(r), n) for r, n in reasons))
+        parts.append(f"{table} {sum(rows for _, rows in reasons):,} ({listed})")
+    return "rows left out: " + "; ".join(parts)
 
 
 def source_dataset(paths: dict[str, str | None], mapping: dict | None):
-    """Return the ``Dataset`` of the source files.
+    """Return the ``Dataset`` of the source files and the rows they left out.
 
     Canonical Parquet (as ``crm_core.sample`` writes it) is read directly, with the same
     fingerprint as ``read_sample``; anything else goes through ``crm_core.loading.load_dataset``
@@ -99,14 +134,14 @@ def source_dataset(paths: dict[str, str | None], mapping: dict | None):
             activity["channel"] = activity["channel"].astype("object").astype(channel_dtype())
             activity["customer_id"] = activity["customer_id"].astype("category")
         name = ", ".join(Path(p).name for p in present.values())
-        return Dataset(name, frames["customers"], activity, frames.get("holdings"), source_fingerprint(present))
+        return Dataset(name, frames["customers"], activity, frames.get("holdings"), source_fingerprint(present)), ()
     return loaded_dataset(present, mapping)
 
 
 def loaded_dataset(present: dict[str, str], mapping: dict | None):
     """Return the ``Dataset`` of ``{table: path}`` read through ``crm_core.loading.load_dataset`` with the
     mapping's per-table entries (the local engine's way for a CSV or a mapping; the Spark engine takes
-    its customers and holdings from here too)."""
+    its customers and holdings from here too), and the rows the load left out."""
     from crm_core.loading.loader import load_dataset
     from crm_core.loading.mapping import Mapping
 
@@ -119,13 +154,13 @@ def loaded_dataset(present: dict[str, str], mapping: dict | None):
             if entry is not None:
                 columns = entry.get("columns", entry) if isinstance(entry, dict) else entry
                 mappings[Path(path).name] = Mapping(table=table, columns=tuple(columns.items()))
-    dataset, _ = load_dataset(files, mappings)
-    return dataset
+    dataset, report = load_dataset(files, mappings)
+    return dataset, _left_out(report)
 
 
 def _spark(
     paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, master: str | None, remote: str | None
-) -> Path:
+) -> tuple[Path, LeftOut]:
     from pyspark.sql import SparkSession
 
     from crm_core.spark_prepare import spark_preparation, write_spark_artefact
@@ -139,15 +174,17 @@ def _spark(
     # Extract timestamps are naive: months are cut at UTC instants (crm_core.engine_prepare).
     spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
     customers = holdings = None
+    left_out: LeftOut = ()
     if not _is_canonical_parquet(paths, mapping):  # a CSV or a mapping: the tables as the local engine reads them
         small = {table: paths[table] for table in ("customers", "holdings") if paths[table] is not None}
-        loaded = loaded_dataset(small, mapping)
+        loaded, left_out = loaded_dataset(small, mapping)
         customers, holdings = loaded.customers, loaded.holdings
     prepared = spark_preparation(
         spark, paths["customers"], paths["activity"], paths["holdings"], mapping,
         loaded_customers=customers, loaded_holdings=holdings,
     )  # fmt: skip
-    return write_spark_artefact(prepared, out, source=source)
+    left_out += tuple(("activity", reason, rows) for reason, rows in prepared.activity_left_out)
+    return write_spark_artefact(prepared, out, source=source), left_out
 
 
 def prepare_main(argv: list[str]) -> int:
@@ -172,14 +209,14 @@ def prepare_main(argv: list[str]) -> int:
             from crm_core.duckdb_prepare import DuckDBSettings, write_duckdb_artefact
 
             settings = DuckDBSettings(memory_limit=args.memory_limit, spill_directory=args.spill_dir)
-            out = write_duckdb_artefact(paths, args.out, source, settings)
+            out, left_out = write_duckdb_artefact(paths, args.out, source, settings), ()
             if not args.no_models:
                 store_models(out)
         elif engine in ("duckdb", "local"):
             engine = "local"  # CSV, a mapping: the loader's parsing rules run in memory
-            out = _local(paths, mapping, args.out, source, models=not args.no_models)
+            out, left_out = _local(paths, mapping, args.out, source, models=not args.no_models)
         else:
-            out = _spark(paths, mapping, args.out, source, args.master, args.remote)
+            out, left_out = _spark(paths, mapping, args.out, source, args.master, args.remote)
             if not args.no_models:  # trained here on the artefact Spark wrote (the driver reads it back)
                 from crm_core.artefact import store_models
 
@@ -199,6 +236,8 @@ def prepare_main(argv: list[str]) -> int:
     manifest = read_manifest(out)
     counts = ", ".join(f"{file} {rows:,}" for file, rows in manifest["rows"].items())
     print(f"artefact {out}  as of {manifest['as_of']}  ({counts})")
+    if said := left_out_text(left_out):
+        print(said)
     if "models" in manifest:
         trained = ", ".join(kind for kind in ("churn", "propensity") if kind in manifest["models"])
         print(f"models stored: {trained} (scikit-learn {manifest['models']['sklearn']})")

@@ -27,7 +27,7 @@ and such columns are converted here.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +53,7 @@ from crm_core.artefact import (
     write_manifest,
 )
 from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS
+from crm_core.engine_activity import activity_words
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 
@@ -77,6 +78,8 @@ class SparkPrepared:
         Products found, sorted.
     orphan_activity_rows : int
         Activity rows whose customer is not in the customers table.
+    activity_left_out : tuple of (Message, int)
+        Activity rows of a CSV or mapped extract not used, per reason (``engine_activity.REASONS``).
     fingerprint : str
         sha256 of the source files (see ``source_fingerprint``).
     name : str
@@ -92,6 +95,7 @@ class SparkPrepared:
     orphan_activity_rows: int
     fingerprint: str
     name: str
+    activity_left_out: tuple = ()
 
 
 def _columns_of(mapping: dict | None, table: str) -> dict[str, str] | None:
@@ -105,12 +109,15 @@ def _columns_of(mapping: dict | None, table: str) -> dict[str, str] | None:
     return columns
 
 
-def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None) -> DataFrame:
-    """A Parquet or CSV table (by suffix; folders of part files are Parquet), renamed by the mapping."""
+def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None, infer: bool = True) -> DataFrame:
+    """A Parquet or CSV table (by suffix; folders of part files are Parquet), renamed by the mapping.
+
+    With ``infer=False`` a CSV's cells stay text (an id such as 00123 keeps its zeros).
+    """
     text = str(path)
     suffix = Path(text.rstrip("/")).suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
-        reader = spark.read.option("header", True).option("inferSchema", True)
+        reader = spark.read.option("header", True).option("inferSchema", infer)
         frame = reader.option("sep", "\t" if suffix == ".tsv" else ",").csv(text)
     else:
         frame = spark.read.parquet(text)
@@ -159,6 +166,23 @@ def _canonical(frame: DataFrame, fields, required: tuple[str, ...], table: str) 
     return frame
 
 
+def spark_activity_words(
+    spark: SparkSession, activity_path: str | Path, columns: dict[str, str] | None
+) -> tuple[DataFrame, tuple]:
+    """Return the activity of a CSV or mapped extract read by Spark as the loader reads it, and the rows left out.
+
+    The cells are read as text (no type guessing: ids keep their leading zeros), renamed by the mapping,
+    then the loader's channel words and month spellings are applied through their distinct values
+    (``engine_activity.activity_words``); counts and amounts are cast as canonical Parquet's are.
+    """
+    spark.conf.set(NANOS_AS_LONG, "true")
+    words = activity_words(nw.from_native(_read(spark, activity_path, columns, infer=False)))
+    activity = _canonical(
+        words.frame.to_native(), ACTIVITY_FIELDS, ("customer_id", "month", "channel", "transactions"), "activity"
+    )
+    return activity, words.left_out
+
+
 def canonical_spark_tables(
     spark: SparkSession,
     customers_path: str | Path,
@@ -176,7 +200,8 @@ def canonical_spark_tables(
     (``prepare_cli`` passes them for a CSV or a mapping): they are used instead of reading the files
     again, so the loader's parsing (万, dates, product names such as 活期存款, duplicate ids) and its
     unit conversions (tenure in years, monthly income, an age from a birth date, contract order)
-    exist once, in the loader. The activity, the large table, is always read by Spark.
+    exist once, in the loader. The activity, the large table, is always read by Spark (for a CSV or
+    a mapping ``spark_preparation`` reads it with ``spark_activity_words`` instead).
     """
     spark.conf.set(NANOS_AS_LONG, "true")
     if loaded_customers is not None:
@@ -282,14 +307,20 @@ def spark_preparation(
     """
     if F is None:
         raise ImportError("pyspark is not installed (pip install pyspark==4.3.0; Spark also needs Java 17)")
+    through_loader = loaded_customers is not None  # a CSV or a mapping: the activity read as the loader reads it
     customers, activity, holdings = canonical_spark_tables(
-        spark, customers_path, activity_path, holdings_path, mapping, loaded_customers, loaded_holdings
-    )
+        spark, customers_path, None if through_loader else activity_path, holdings_path, mapping,
+        loaded_customers, loaded_holdings,
+    )  # fmt: skip
+    left_out = ()
+    if through_loader and activity_path is not None:
+        activity, left_out = spark_activity_words(spark, activity_path, _columns_of(mapping, "activity"))
     paths = {"customers": customers_path, "activity": activity_path, "holdings": holdings_path}
     name = ", ".join(Path(str(p)).name for p in paths.values() if p is not None)
-    return prepared_spark_frames(
+    prepared = prepared_spark_frames(
         customers, activity, holdings, fingerprint=source_fingerprint(paths, mapping), name=name
     )
+    return replace(prepared, activity_left_out=left_out)
 
 
 def spark_prepared(

@@ -63,6 +63,18 @@ CHANNEL_WORDS: dict[str, tuple[str, ...]] = {
 
 _CHANNEL_LOOKUP = {normalised_header(word): channel for channel, words in CHANNEL_WORDS.items() for word in words}
 
+
+def channel_of(word: str) -> str | None:
+    """Return the channel (a name of ``CHANNELS``) a cell such as 柜面 or "Mobile Banking" means, None if unknown.
+
+    Examples
+    --------
+    >>> channel_of("柜面"), channel_of(" Mobile "), channel_of("信鸽")
+    ('counter', 'mobile', None)
+    """
+    return _CHANNEL_LOOKUP.get(normalised_header(word))
+
+
 MONEY_FIELDS: tuple[str, ...] = (
     "aum",
     "aum_avg_3m",
@@ -440,7 +452,7 @@ def _deduplicated(tracker: _Tracker, customers: pd.DataFrame, policy: str) -> tu
 def _channels(tracker: _Tracker, parsed: pd.DataFrame) -> pd.Series:
     text = parsed["channel"]
     uniques = text.dropna().unique()
-    lookup = {value: _CHANNEL_LOOKUP.get(normalised_header(value)) for value in uniques}
+    lookup = {value: channel_of(value) for value in uniques}
     channels = text.map(lookup)
     tracker.reject((text.notna() & channels.isna()).to_numpy(dtype=bool), Message("load_reason_unknown_channel"))
     return channels.astype(channel_dtype())

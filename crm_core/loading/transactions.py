@@ -39,7 +39,7 @@ import pyarrow.compute as pa_compute
 
 from crm_core.contract import CHANNELS
 from crm_core.dataset import channel_dtype
-from crm_core.loading.building import CHANNEL_WORDS, EXPECTED_KIND, NOT_NEGATIVE, blank_rows
+from crm_core.loading.building import EXPECTED_KIND, NOT_NEGATIVE, blank_rows, channel_of
 from crm_core.loading.errors import missing_field, unknown_column
 from crm_core.loading.mapping import EVENT_DATE, Mapping, normalised_header, suggested_field
 from crm_core.loading.options import AMBIGUOUS_DATE_DEFAULT, DEFAULT_OPTIONS, LoadOptions
@@ -105,7 +105,6 @@ TRANSACTION_HEADERS: dict[str, tuple[str, ...]] = {
 """Headers of transaction-log columns (compared after ``normalised_header``); ids use the customers synonyms."""
 
 _HEADER_LOOKUP = {normalised_header(word): name for name, words in TRANSACTION_HEADERS.items() for word in words}
-_CHANNEL_LOOKUP = {normalised_header(word): channel for channel, words in CHANNEL_WORDS.items() for word in words}
 _CODE_OF_CHANNEL = {channel: code for code, channel in enumerate(CHANNELS)}
 
 
@@ -491,7 +490,7 @@ def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Return channel codes (position in ``CHANNELS``, -1 unknown or missing) and the unknown mask."""
     coded = sorted_codes(values)
     codes, uniques = coded.codes, coded.distinct
-    lookup = np.array([_CODE_OF_CHANNEL.get(_CHANNEL_LOOKUP.get(normalised_header(v)), -1) for v in uniques] + [-1])
+    lookup = np.array([_CODE_OF_CHANNEL.get(channel_of(v), -1) for v in uniques] + [-1])
     channel = lookup[codes]  # code -1 reads the trailing -1
     return channel, (codes >= 0) & (channel < 0)
 
