@@ -12,10 +12,12 @@ files streamed into one file by DuckDB, never rows through Python.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import narwhals.stable.v2 as nw
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crm_core import engine_prepare
@@ -48,7 +50,78 @@ class DuckDBSettings:
         return engine_prepare.duckdb_connection(self.memory_limit, self.spill_directory, self.threads)
 
 
-def duckdb_prepared(paths: dict[str, str | None], settings: DuckDBSettings = DuckDBSettings()) -> PreparedDataset:
+_HEAD = 1 << 20
+"""Bytes of an activity file the loader previews to find its columns, delimiter and encoding."""
+
+
+def activity_columns(path: str | Path, columns: dict[str, str] | None) -> tuple[dict[str, str], str] | None:
+    """Return how DuckDB can read an activity file as the loader would: ``{file column: field}`` and the delimiter.
+
+    The loader previews the file's head (its encoding, delimiter and, without ``columns``, the
+    fields it suggests for the headers: 客户号, 交易月份, 渠道 ...). None when DuckDB cannot take it
+    out of core: not UTF-8 text, or not a monthly activity table (a transaction log, say), which
+    the loader then reads in memory as before.
+    """
+    from crm_core.loading.errors import LoadError
+    from crm_core.loading.loader import suggested_mapping_for
+    from crm_core.loading.reading import preview_file
+
+    path = Path(path)
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    with path.open("rb") as file:
+        head = file.read(_HEAD)
+    head = head if len(head) < _HEAD else head[: head.rfind(b"\n") + 1]
+    try:
+        preview = preview_file(path.name, head)
+    except LoadError:  # the loader, reading the whole file in memory, says what is wrong with it
+        return None
+    if preview.format != "text" or preview.encoding not in ("utf-8", "utf-8-sig", "ascii"):
+        return None
+    if columns is None:
+        mapping = suggested_mapping_for(preview)
+        if mapping.table != "activity":
+            return None
+        columns = dict(mapping.columns)
+    if not {"customer_id", "month", "channel", "transactions"} <= set(columns.values()):
+        return None
+    return columns, preview.delimiter or ","
+
+
+def activity_parquet(
+    connection, path: str | Path, columns: dict[str, str], delimiter: str, destination: str | Path
+) -> tuple[Path, tuple]:
+    """Write an activity CSV as the canonical activity Parquet, read by DuckDB as the loader reads it.
+
+    Cells are read as text, renamed by ``columns``, channel words and month spellings read by the
+    loader's rules (``engine_activity.activity_words``; the refused rows counted), counts and amounts
+    cast, and rows of one customer, month and channel summed, as the loader sums them.
+
+    Returns
+    -------
+    (Path, tuple of (Message, int))
+        The Parquet file and the rows left out per reason.
+    """
+    from crm_core.engine_activity import activity_words
+
+    relation = connection.read_csv(str(path), header=True, all_varchar=True, sep=delimiter)
+    missing = sorted(set(columns) - set(relation.columns))
+    if missing:
+        raise ValueError(f"{Path(path).name} has no column {', '.join(missing)} named in the mapping")
+    renamed = nw.from_native(relation).select(*(nw.col(source).alias(field) for source, field in columns.items()))
+    words = activity_words(renamed)
+    sums = [nw.col("transactions").cast(nw.Int64).sum()]
+    if "amount" in columns.values():
+        sums.append(nw.col("amount").cast(nw.Float64).sum())
+    grouped = words.frame.group_by("customer_id", "month", "channel").agg(*sums)
+    typed = grouped.with_columns(nw.col("transactions").cast(nw.Int64)).sort("customer_id", "month", "channel")
+    typed.to_native().write_parquet(str(destination), compression="zstd")
+    return Path(destination), words.left_out
+
+
+def duckdb_prepared(
+    paths: dict[str, str | None], settings: DuckDBSettings = DuckDBSettings(), loaded: Dataset | None = None
+) -> PreparedDataset:
     """Return the prepared dataset of canonical Parquet tables, the activity read by DuckDB only.
 
     Parameters
@@ -58,6 +131,9 @@ def duckdb_prepared(paths: dict[str, str | None], settings: DuckDBSettings = Duc
         Parquet part files, canonical names and types (``crm_core.contract``).
     settings : DuckDBSettings
         Memory limit, spill folder and threads.
+    loaded : Dataset, optional
+        The customers and holdings as ``crm_core.loading`` read them (a CSV or a mapping), with the
+        name and fingerprint of the source files; then only ``paths["activity"]`` is read here.
 
     Returns
     -------
@@ -66,9 +142,12 @@ def duckdb_prepared(paths: dict[str, str | None], settings: DuckDBSettings = Duc
         ``dataset`` holds no activity (``write_duckdb_artefact`` copies the activity file).
     """
     present = {table: path for table, path in paths.items() if path is not None}
-    holdings = pd.read_parquet(present["holdings"]) if "holdings" in present else None
-    name = ", ".join(Path(p).name for p in present.values())
-    dataset = Dataset(name, pd.read_parquet(present["customers"]), None, holdings, source_fingerprint(present))
+    if loaded is None:
+        holdings = pd.read_parquet(present["holdings"]) if "holdings" in present else None
+        name = ", ".join(Path(p).name for p in present.values())
+        dataset = Dataset(name, pd.read_parquet(present["customers"]), None, holdings, source_fingerprint(present))
+    else:
+        dataset = replace(loaded, activity=None)
     connection = settings.connection()
     activity = engine_prepare.duckdb_table(connection, present["activity"])
     activity_month = engine_prepare.activity_as_of(activity)
@@ -76,7 +155,12 @@ def duckdb_prepared(paths: dict[str, str | None], settings: DuckDBSettings = Duc
     customers, products = prepared_customers(dataset, as_of)
     monthly, orphans = None, 0
     if activity_month is not None:
-        customer_table = engine_prepare.duckdb_table(connection, present["customers"])
+        if loaded is None:
+            customer_table = engine_prepare.duckdb_table(connection, present["customers"])
+        else:  # the loader's customers: their ids and branches are all the activity rules take from them
+            units = [c for c in ("customer_id", "branch") if c in dataset.customers.columns]
+            table = pa.Table.from_pandas(dataset.customers[units], preserve_index=False)
+            customer_table = nw.from_native(connection.from_arrow(table))
         per_customer = engine_prepare.customer_activity(activity, as_of)
         features, orphans = engine_prepare.features_frame(
             engine_prepare.activity_features(customer_table.select("customer_id"), per_customer, as_of), activity
@@ -101,6 +185,7 @@ def write_duckdb_artefact(
     out_dir: str | Path,
     source: str,
     settings: DuckDBSettings = DuckDBSettings(),
+    loaded: Dataset | None = None,
 ) -> Path:
     """Prepare canonical Parquet tables with DuckDB and write the artefact folder.
 
@@ -112,7 +197,7 @@ def write_duckdb_artefact(
     Path
         The artefact folder.
     """
-    prepared = duckdb_prepared(paths, settings)
+    prepared = duckdb_prepared(paths, settings, loaded)
     out = write_artefact(prepared, out_dir, source=source, engine="duckdb")
     activity = Path(paths["activity"])
     target = out / ACTIVITY_FILE

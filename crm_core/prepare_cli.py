@@ -158,6 +158,47 @@ def loaded_dataset(present: dict[str, str], mapping: dict | None):
     return dataset, _left_out(report)
 
 
+def _duckdb_activity(paths: dict[str, str | None], mapping: dict | None) -> tuple[dict[str, str], str] | None:
+    """How DuckDB reads the activity of a CSV or mapped extract as the loader would, or None (then in memory)."""
+    from crm_core.duckdb_prepare import activity_columns
+
+    if paths["activity"] is None or "://" in paths["activity"]:
+        return None
+    entry = (mapping or {}).get("activity")
+    columns = None
+    if entry is not None:
+        columns = entry.get("columns", entry) if isinstance(entry, dict) else None
+        if not isinstance(columns, dict):
+            return None
+    return activity_columns(paths["activity"], columns)
+
+
+def _duckdb_through_loader(paths, mapping, read: tuple[dict[str, str], str], args, source: str) -> tuple[Path, LeftOut]:
+    """A CSV or mapped extract on DuckDB: customers and holdings through the loader (one row per customer, in
+    memory), the activity read by DuckDB out of core with the loader's words (``duckdb_prepare.activity_parquet``)."""
+    import dataclasses
+    import tempfile
+
+    from crm_core.artefact import source_fingerprint, store_models
+    from crm_core.duckdb_prepare import DuckDBSettings, activity_parquet, write_duckdb_artefact
+
+    settings = DuckDBSettings(memory_limit=args.memory_limit, spill_directory=args.spill_dir)
+    small = {table: paths[table] for table in ("customers", "holdings") if paths[table] is not None}
+    loaded, left_out = loaded_dataset(small, mapping)
+    present = {table: path for table, path in paths.items() if path is not None}
+    name = ", ".join(Path(path).name for path in present.values())
+    loaded = dataclasses.replace(loaded, name=name, fingerprint=source_fingerprint(present, mapping))
+    with tempfile.TemporaryDirectory(dir=args.spill_dir) as folder:
+        columns, delimiter = read
+        activity, words = activity_parquet(
+            settings.connection(), paths["activity"], columns, delimiter, Path(folder) / "activity.parquet"
+        )
+        out = write_duckdb_artefact({**paths, "activity": str(activity)}, args.out, source, settings, loaded)
+    if not args.no_models:
+        store_models(out)
+    return out, left_out + tuple(("activity", reason, rows) for reason, rows in words)
+
+
 def _spark(
     paths: dict[str, str | None], mapping: dict | None, out: Path, source: str, master: str | None, remote: str | None
 ) -> tuple[Path, LeftOut]:
@@ -212,6 +253,8 @@ def prepare_main(argv: list[str]) -> int:
             out, left_out = write_duckdb_artefact(paths, args.out, source, settings), ()
             if not args.no_models:
                 store_models(out)
+        elif engine == "duckdb" and (read := _duckdb_activity(paths, mapping)) is not None:
+            out, left_out = _duckdb_through_loader(paths, mapping, read, args, source)
         elif engine in ("duckdb", "local"):
             engine = "local"  # CSV, a mapping: the loader's parsing rules run in memory
             out, left_out = _local(paths, mapping, args.out, source, models=not args.no_models)

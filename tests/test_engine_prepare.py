@@ -299,18 +299,60 @@ def test_cli_duckdb_reads_folders_of_part_files(tmp_path, capsys):
     assert len(loaded_activity(result.dataset)) == len(activity)
 
 
-def test_cli_duckdb_sends_csv_through_the_loader(tmp_path, capsys):
+@pytest.mark.parametrize("chinese_headers", [False, True])
+def test_cli_duckdb_reads_a_csv_activity_out_of_core_as_the_loader_does(tmp_path, capsys, chinese_headers):
+    """A bank's CSV (Chinese channel words and months, ids with zeros, refused rows; headers such as 客户号 /
+    交易月份 found by the loader's suggestions): the customers and holdings go through the loader, the
+    activity is read by DuckDB with the loader's words, and the artefact equals the local engine's."""
+    from crm_core.artefact import loaded_activity, read_artefact, read_manifest
+    from crm_core.prepare_cli import prepare_main
+    from tests.bank_csv import LEFT_OUT, write_bank_csv
+
+    source = write_bank_csv(tiny_dataset(), tmp_path / "source", chinese_headers=chinese_headers)
+    tables = {table: source / f"{table}.csv" for table in ("customers", "activity", "holdings")}
+    said = {}
+    for engine in ("local", "duckdb"):
+        assert prepare_main(_prepare_argv(engine, tables, tmp_path / engine)) == 0, capsys.readouterr().err
+        out = capsys.readouterr().out
+        assert f"prepared with {engine}" in out
+        said[engine] = [line for line in out.splitlines() if line.startswith("rows left out")]
+    assert said["duckdb"] == said["local"] == [LEFT_OUT]
+    local, engine = read_artefact(tmp_path / "local"), read_artefact(tmp_path / "duckdb")
+    assert read_manifest(tmp_path / "duckdb")["engine"] == "duckdb"
+    assert engine.customers["customer_id"].tolist() == ["001", "002", "003", "004"]
+    assert engine.customers["counter_txn_12m"].sum() > 0
+    pd.testing.assert_frame_equal(engine.customers, local.customers)
+    pd.testing.assert_frame_equal(engine.monthly_channels, local.monthly_channels)
+    assert (engine.as_of, engine.products, engine.orphan_activity_rows) == (
+        local.as_of, local.products, local.orphan_activity_rows,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(
+        loaded_activity(engine.dataset).astype({"month": "datetime64[ns]", "channel": "string"}),
+        loaded_activity(local.dataset).astype({"month": "datetime64[ns]", "channel": "string"}),
+        check_categorical=False,
+    )
+
+
+def test_cli_duckdb_leaves_what_it_cannot_read_out_of_core_to_the_loader(tmp_path, capsys):
+    """A GB18030 activity file and a transaction log are read in memory by the loader, as before."""
     from crm_core.artefact import read_manifest
     from crm_core.prepare_cli import prepare_main
 
     tiny = tiny_dataset()
     customers, activity = tmp_path / "customers.csv", tmp_path / "activity.csv"
     tiny.customers.to_csv(customers, index=False)
-    tiny.activity.to_csv(activity, index=False)
+    tiny.activity.assign(channel=tiny.activity["channel"].astype(str).replace({"counter": "柜面"})).to_csv(
+        activity, index=False, encoding="gb18030"
+    )
     argv = ["--customers", str(customers), "--activity", str(activity), "--out", str(tmp_path / "o"), "--no-models"]
     assert prepare_main(argv) == 0, capsys.readouterr().err
     assert "prepared with local" in capsys.readouterr().out
     assert read_manifest(tmp_path / "o")["engine"] == "local"
+    log = tmp_path / "log.csv"
+    log.write_text("customer_id,txn_date,channel,amount\nA,2026-03-05 10:00,Mobile,5\nB,2026-02-01,ATM,7\n")
+    argv = ["--customers", str(customers), "--activity", str(log), "--out", str(tmp_path / "l"), "--no-models"]
+    assert prepare_main(argv) == 0, capsys.readouterr().err
+    assert "prepared with local" in capsys.readouterr().out
 
 
 def test_duckdb_connection_applies_the_memory_limit_and_spill_folder(tmp_path):
