@@ -143,16 +143,14 @@ def loaded_dataset(present: dict[str, str], mapping: dict | None):
     mapping's per-table entries (the local engine's way for a CSV or a mapping; the Spark engine takes
     its customers and holdings from here too), and the rows the load left out."""
     from crm_core.loading.loader import load_dataset
-    from crm_core.loading.mapping import Mapping
+    from crm_core.loading.mapping import Mapping, table_columns
 
     files = [(Path(path).name, Path(path).read_bytes()) for path in present.values()]
     mappings = None
     if mapping:
         mappings = {}
         for table, path in present.items():
-            entry = mapping.get(table)
-            if entry is not None:
-                columns = entry.get("columns", entry) if isinstance(entry, dict) else entry
+            if (columns := table_columns(mapping, table)) is not None:
                 mappings[Path(path).name] = Mapping(table=table, columns=tuple(columns.items()))
     dataset, report = load_dataset(files, mappings)
     return dataset, _left_out(report)
@@ -161,16 +159,16 @@ def loaded_dataset(present: dict[str, str], mapping: dict | None):
 def _duckdb_activity(paths: dict[str, str | None], mapping: dict | None) -> tuple[dict[str, str], str] | None:
     """How DuckDB reads the activity of a CSV or mapped extract as the loader would, or None (then in memory)."""
     from crm_core.duckdb_prepare import activity_columns
+    from crm_core.loading.mapping import table_columns
 
     if paths["activity"] is None or "://" in paths["activity"]:
         return None
-    entry = (mapping or {}).get("activity")
-    columns = None
-    if entry is not None:
-        columns = entry.get("columns", entry) if isinstance(entry, dict) else None
-        if not isinstance(columns, dict):
-            return None
-    return activity_columns(paths["activity"], columns)
+    return activity_columns(paths["activity"], table_columns(mapping, "activity"))
+
+
+def _loaded_small_tables(paths: dict[str, str | None], mapping: dict | None):
+    """The customers and holdings read by the loader (the engines then read only the activity)."""
+    return loaded_dataset({table: paths[table] for table in ("customers", "holdings") if paths[table]}, mapping)
 
 
 def _duckdb_through_loader(paths, mapping, read: tuple[dict[str, str], str], args, source: str) -> tuple[Path, LeftOut]:
@@ -183,8 +181,7 @@ def _duckdb_through_loader(paths, mapping, read: tuple[dict[str, str], str], arg
     from crm_core.duckdb_prepare import DuckDBSettings, activity_parquet, write_duckdb_artefact
 
     settings = DuckDBSettings(memory_limit=args.memory_limit, spill_directory=args.spill_dir)
-    small = {table: paths[table] for table in ("customers", "holdings") if paths[table] is not None}
-    loaded, left_out = loaded_dataset(small, mapping)
+    loaded, left_out = _loaded_small_tables(paths, mapping)
     present = {table: path for table, path in paths.items() if path is not None}
     name = ", ".join(Path(path).name for path in present.values())
     loaded = dataclasses.replace(loaded, name=name, fingerprint=source_fingerprint(present, mapping))
@@ -217,8 +214,7 @@ def _spark(
     customers = holdings = None
     left_out: LeftOut = ()
     if not _is_canonical_parquet(paths, mapping):  # a CSV or a mapping: the tables as the local engine reads them
-        small = {table: paths[table] for table in ("customers", "holdings") if paths[table] is not None}
-        loaded, left_out = loaded_dataset(small, mapping)
+        loaded, left_out = _loaded_small_tables(paths, mapping)
         customers, holdings = loaded.customers, loaded.holdings
     prepared = spark_preparation(
         spark, paths["customers"], paths["activity"], paths["holdings"], mapping,

@@ -54,6 +54,7 @@ from crm_core.artefact import (
 )
 from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS
 from crm_core.engine_activity import activity_words
+from crm_core.loading.mapping import table_columns
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 
@@ -96,17 +97,6 @@ class SparkPrepared:
     fingerprint: str
     name: str
     activity_left_out: tuple = ()
-
-
-def _columns_of(mapping: dict | None, table: str) -> dict[str, str] | None:
-    """``{file column: canonical field}`` for a table, from ``{table: columns}`` or saved ``Mapping`` dicts."""
-    if not mapping or mapping.get(table) is None:
-        return None
-    entry = mapping[table]
-    columns = entry.get("columns", entry) if isinstance(entry, dict) else None
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise ValueError(f"mapping for {table} must be an object of file column -> canonical field")
-    return columns
 
 
 def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None, infer: bool = True) -> DataFrame:
@@ -207,12 +197,12 @@ def canonical_spark_tables(
     if loaded_customers is not None:
         source = _from_loader(spark, loaded_customers)
     else:
-        source = _read(spark, customers_path, _columns_of(mapping, "customers"))
+        source = _read(spark, customers_path, table_columns(mapping, "customers"))
     customers = _canonical(source, CUSTOMER_FIELDS, ("customer_id", "aum"), "customers")
     activity = None
     if activity_path is not None:
         activity = _canonical(
-            _read(spark, activity_path, _columns_of(mapping, "activity")),
+            _read(spark, activity_path, table_columns(mapping, "activity")),
             ACTIVITY_FIELDS,
             ("customer_id", "month", "channel", "transactions"),
             "activity",
@@ -224,7 +214,7 @@ def canonical_spark_tables(
         )
     elif holdings_path is not None:
         holdings = _canonical(
-            _read(spark, holdings_path, _columns_of(mapping, "holdings")),
+            _read(spark, holdings_path, table_columns(mapping, "holdings")),
             HOLDING_FIELDS,
             ("customer_id", "product"),
             "holdings",
@@ -314,7 +304,7 @@ def spark_preparation(
     )  # fmt: skip
     left_out = ()
     if through_loader and activity_path is not None:
-        activity, left_out = spark_activity_words(spark, activity_path, _columns_of(mapping, "activity"))
+        activity, left_out = spark_activity_words(spark, activity_path, table_columns(mapping, "activity"))
     paths = {"customers": customers_path, "activity": activity_path, "holdings": holdings_path}
     name = ", ".join(Path(str(p)).name for p in paths.values() if p is not None)
     prepared = prepared_spark_frames(

@@ -748,3 +748,24 @@ def suggested_mapping(table: str, columns: tuple[str, ...], sample: pd.DataFrame
     chosen = suggested_columns(table, columns, sample)
     measure = value_measure_of(chosen.values()) if table == "customers" else None
     return Mapping(table=table, columns=tuple(chosen.items()), value_measure=measure)
+
+
+def table_columns(mapping: dict | None, table: str) -> dict[str, str] | None:
+    """Return ``{file column: canonical field}`` of one table of a ``prepare --mapping`` JSON, or None.
+
+    The JSON holds ``{table: columns}`` or ``{table: saved Mapping}`` (whose ``columns`` are taken).
+
+    Examples
+    --------
+    >>> table_columns({"activity": {"columns": {"客户号": "customer_id"}}}, "activity")
+    {'客户号': 'customer_id'}
+    >>> table_columns({"activity": {"客户号": "customer_id"}}, "customers") is None
+    True
+    """
+    if not mapping or mapping.get(table) is None:
+        return None
+    entry = mapping[table]
+    columns = entry.get("columns", entry) if isinstance(entry, dict) else None
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise ValueError(f"mapping for {table} must be an object of file column -> canonical field")
+    return columns

@@ -1000,7 +1000,7 @@ def _payload_lines(payload: bytes, rows: np.ndarray) -> list[str]:
 
     Examples
     --------
-    >>> _payload_lines(b"h\r\na\r\nb", np.array([3, 2]))
+    >>> _payload_lines(b"h\\r\\na\\r\\nb", np.array([3, 2]))
     ['b', 'a']
     """
     need, found, start, block = int(rows.max()), [], 0, 1 << 20
