@@ -93,9 +93,10 @@ def activity_parquet(
 ) -> tuple[Path, tuple]:
     """Write an activity CSV as the canonical activity Parquet, read by DuckDB as the loader reads it.
 
-    Cells are read as text, renamed by ``columns``, channel words and month spellings read by the
-    loader's rules (``engine_activity.activity_words``; the refused rows counted), counts and amounts
-    cast, and rows of one customer, month and channel summed, as the loader sums them.
+    Cells are read as text (once, into a Parquet file beside ``destination``), renamed by ``columns``,
+    channel words and month spellings read by the loader's rules (``engine_activity.activity_words``;
+    the refused rows counted), counts and amounts cast, and rows of one customer, month and channel
+    summed, as the loader sums them.
 
     Returns
     -------
@@ -109,13 +110,18 @@ def activity_parquet(
     if missing:
         raise ValueError(f"{Path(path).name} has no column {', '.join(missing)} named in the mapping")
     renamed = nw.from_native(relation).select(*(nw.col(source).alias(field) for source, field in columns.items()))
-    words = activity_words(renamed)
+    # The text parsed once into a Parquet file beside the result: the distinct values, the refused rows and
+    # the sums each scan it (at 1M customers 9 s + 2 s + 30 s, against 206 s scanning the CSV four times).
+    text = Path(destination).with_name(f"{Path(destination).stem}_text.parquet")
+    renamed.to_native().write_parquet(str(text))
+    words = activity_words(nw.from_native(connection.read_parquet(str(text))))
     sums = [nw.col("transactions").cast(nw.Int64).sum()]
     if "amount" in columns.values():
         sums.append(nw.col("amount").cast(nw.Float64).sum())
     grouped = words.frame.group_by("customer_id", "month", "channel").agg(*sums)
     typed = grouped.with_columns(nw.col("transactions").cast(nw.Int64)).sort("customer_id", "month", "channel")
     typed.to_native().write_parquet(str(destination), compression="zstd")
+    text.unlink()
     return Path(destination), words.left_out
 
 

@@ -25,6 +25,9 @@ from crm_core.loading.building import channel_of
 from crm_core.loading.values import MISSING_MARKERS, parse_months
 from crm_core.messages import Message
 
+MARKERS: list[str] = sorted(MISSING_MARKERS)
+"""Cell texts read as missing (compared stripped and lower-cased), as the loader's ``parse_text`` reads them."""
+
 REASONS: tuple[Message, ...] = (
     Message("load_reason_missing", field="customer_id"),
     Message("load_reason_missing", field="month"),
@@ -60,13 +63,23 @@ class ActivityWords:
         return sum(count for _, count in self.left_out)
 
 
-def _mapped(column: str, lookup: dict, dtype) -> nw.Expr:
-    """One ``CASE`` over the distinct values: each value to the loader's reading of it, anything else missing."""
-    expression = nw.lit(None, dtype=dtype)
+def _mapped(expression: nw.Expr, lookup: dict, dtype) -> nw.Expr:
+    """Each distinct value to the loader's reading of it (a map lookup on the engine), anything else missing."""
+    known = {value: read for value, read in lookup.items() if read is not None}
+    if not known:
+        return nw.lit(None, dtype=dtype)
+    return expression.replace_strict(
+        list(known), list(known.values()), default=nw.lit(None, dtype=dtype), return_dtype=dtype
+    )
+
+
+def _as_case(expression: nw.Expr, lookup: dict, dtype) -> nw.Expr:
+    """``_mapped`` as one ``CASE`` (for engines without a map lookup, such as Spark Connect)."""
+    result = nw.lit(None, dtype=dtype)
     for value, read in lookup.items():
         if read is not None:
-            expression = nw.when(nw.col(column) == value).then(nw.lit(read, dtype=dtype)).otherwise(expression)
-    return expression
+            result = nw.when(expression == value).then(nw.lit(read, dtype=dtype)).otherwise(result)
+    return result
 
 
 def _distinct(frame: nw.LazyFrame, column: str) -> list:
@@ -90,41 +103,42 @@ def activity_words(activity: nw.LazyFrame) -> ActivityWords:
     """
     schema = activity.collect_schema()
     customer = nw.col("customer_id").cast(nw.String).str.strip_chars()
-    missing_id = customer.is_null() | customer.str.to_lowercase().is_in(sorted(MISSING_MARKERS))
-
-    raw_channel = nw.col("channel").cast(nw.String).str.strip_chars()
-    spellings = _distinct(activity.with_columns(channel=raw_channel), "channel")
-    read = {value: channel_of(value) for value in spellings}
-    channel = _mapped("channel", read, nw.String())
-    missing_channel = raw_channel.is_null() | raw_channel.str.to_lowercase().is_in(sorted(MISSING_MARKERS))
-
+    text = {"channel": nw.col("channel").cast(nw.String).str.strip_chars()}
     if schema["month"] == nw.String:
-        raw_month = nw.col("month").str.strip_chars()
-        written = _distinct(activity.with_columns(month=raw_month), "month")
+        text["month"] = nw.col("month").str.strip_chars()
+    stripped = activity.with_columns(customer_id=customer, **text)
+    missing_id = nw.col("customer_id").is_null() | nw.col("customer_id").str.to_lowercase().is_in(MARKERS)
+    lookups = {"channel": {value: channel_of(value) for value in _distinct(stripped, "channel")}}
+    dtypes = {"channel": nw.String()}
+    if "month" in text:
+        written = _distinct(stripped, "month")
         months, _ = parse_months(pd.Series(written, dtype="string"))
-        lookup = {
+        lookups["month"] = {
             value: None if pd.isna(month) else datetime(month.year, month.month, 1)
             for value, month in zip(written, months, strict=True)
         }
-        month = _mapped("month", lookup, nw.Datetime("us"))
-        missing_month = raw_month.is_null() | raw_month.str.to_lowercase().is_in(sorted(MISSING_MARKERS))
-    else:  # typed by the file: the first instant of its month, as the loader reads a date-time
-        month = nw.col("month").dt.truncate("1mo")
-        missing_month = nw.col("month").is_null()
-
-    frame = activity.with_columns(
-        customer_id=nw.when(missing_id).then(nw.lit(None, dtype=nw.String())).otherwise(customer),
-        _raw_channel_missing=missing_channel,
-        _raw_month_missing=missing_month,
-        month=nw.when(missing_month).then(nw.lit(None, dtype=nw.Datetime("us"))).otherwise(month),
-        channel=channel,
+        dtypes["month"] = nw.Datetime("us")
+    flags = {
+        f"_{name}_missing": nw.col(name).is_null() | nw.col(name).str.to_lowercase().is_in(MARKERS) for name in text
+    }
+    if "month" not in text:  # typed by the file: the first instant of its month, as the loader reads a date-time
+        flags["_month_missing"] = nw.col("month").is_null()
+    marked = stripped.with_columns(
+        customer_id=nw.when(missing_id).then(nw.lit(None, dtype=nw.String())).otherwise(nw.col("customer_id")),
+        **flags,
     )
+    try:
+        frame = marked.with_columns(**{name: _mapped(nw.col(name), lookups[name], dtypes[name]) for name in lookups})
+    except NotImplementedError:  # an engine without a map lookup
+        frame = marked.with_columns(**{name: _as_case(nw.col(name), lookups[name], dtypes[name]) for name in lookups})
+    if "month" not in text:
+        frame = frame.with_columns(month=nw.col("month").dt.truncate("1mo"))
     reason = nw.lit(0)
     conditions = (
         nw.col("customer_id").is_null(),
-        nw.col("_raw_month_missing"),
+        nw.col("_month_missing"),
         nw.col("month").is_null(),
-        nw.col("_raw_channel_missing"),
+        nw.col("_channel_missing"),
         nw.col("channel").is_null(),
     )
     for code, condition in reversed(list(enumerate(conditions, start=1))):
@@ -133,5 +147,5 @@ def activity_words(activity: nw.LazyFrame) -> ActivityWords:
     counts = frame.group_by("_reason").agg(nw.len().alias("_rows")).collect(backend="pandas").to_native()
     by_code = dict(zip(counts["_reason"].astype(int), counts["_rows"].astype(int), strict=True))
     left_out = tuple((REASONS[code - 1], by_code[code]) for code in range(1, len(REASONS) + 1) if by_code.get(code))
-    usable = frame.filter(nw.col("_reason") == 0).drop("_reason", "_raw_channel_missing", "_raw_month_missing")
-    return ActivityWords(usable, left_out, tuple(sorted(read.items())))
+    usable = frame.filter(nw.col("_reason") == 0).drop("_reason", "_channel_missing", "_month_missing")
+    return ActivityWords(usable, left_out, tuple(sorted(lookups["channel"].items())))
