@@ -49,18 +49,10 @@ class ActivityWords:
         its month, ``channel`` a name of ``CHANNELS``; other columns as read.
     left_out : tuple of (Message, int)
         Rows not used, per reason of ``REASONS`` (only reasons with rows).
-    channels : tuple of (str, str or None)
-        Each distinct channel spelling and the channel it was read as (None: unknown).
     """
 
     frame: nw.LazyFrame
     left_out: tuple[tuple[Message, int], ...]
-    channels: tuple[tuple[str, str | None], ...]
-
-    @property
-    def rows_left_out(self) -> int:
-        """Rows not used, over every reason."""
-        return sum(count for _, count in self.left_out)
 
 
 def _mapped(expression: nw.Expr, lookup: dict, dtype) -> nw.Expr:
@@ -148,4 +140,4 @@ def activity_words(activity: nw.LazyFrame) -> ActivityWords:
     by_code = dict(zip(counts["_reason"].astype(int), counts["_rows"].astype(int), strict=True))
     left_out = tuple((REASONS[code - 1], by_code[code]) for code in range(1, len(REASONS) + 1) if by_code.get(code))
     usable = frame.filter(nw.col("_reason") == 0).drop("_reason", "_channel_missing", "_month_missing")
-    return ActivityWords(usable, left_out, tuple(sorted(lookups["channel"].items())))
+    return ActivityWords(usable, left_out)

@@ -1,6 +1,7 @@
 """The tiny bank written as a bank's CSV extract: ids with leading zeros, Chinese channel words, months as
 2024年3月 / 202404, four activity rows the loader refuses (no id, an unreadable month, no channel, an
-unknown channel) and one it reads once its cells are stripped. Both engines of ``prepare`` must read it as the loader does."""
+unknown channel) and one it reads once its cells are stripped. Every engine of ``prepare`` must read it
+as the loader does."""
 
 from __future__ import annotations
 

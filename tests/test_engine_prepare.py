@@ -360,3 +360,41 @@ def test_duckdb_connection_applies_the_memory_limit_and_spill_folder(tmp_path):
     names = ("memory_limit", "temp_directory", "threads", "preserve_insertion_order")
     query = "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)
     assert connection.execute(query).fetchone() == ("953.6 MiB", str(tmp_path / "spill"), 1, False)  # 1 GB = 10^9 bytes
+
+
+def test_activity_words_read_channels_and_months_as_the_loader_does_on_duckdb(tmp_path):
+    """Exact rows and reasons: the loader's words through distinct values, cells stripped, markers missing."""
+    from crm_core.engine_activity import activity_words
+    from crm_core.messages import Message
+
+    csv = tmp_path / "activity.csv"
+    csv.write_text(
+        "customer_id,month,channel,transactions\n"
+        "007,2024年3月,柜面,2\n"
+        " 007 , 202404 , Mobile Banking ,3\n"
+        "NA,2024-04,柜面,1\n"
+        "008,not a month,ATM,1\n"
+        "008,,ATM,1\n"
+        "009,2024-05,-,4\n"
+        "009,2024-05,信鸽,1\n",
+        encoding="utf-8",
+    )
+    connection = engine_prepare.duckdb_connection()
+    words = activity_words(nw.from_native(connection.read_csv(str(csv), header=True, all_varchar=True)))
+    frame = words.frame.collect(backend="pandas").to_native().sort_values("month", ignore_index=True)
+    expected = pd.DataFrame(
+        {
+            "customer_id": ["007", "007"],
+            "month": pd.to_datetime(["2024-03-01", "2024-04-01"]).astype("datetime64[us]"),
+            "channel": ["counter", "mobile"],
+            "transactions": ["2", "3"],
+        }
+    )
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
+    assert words.left_out == (
+        (Message("load_reason_missing", field="customer_id"), 1),
+        (Message("load_reason_missing", field="month"), 1),
+        (Message("load_reason_invalid", field="month"), 1),
+        (Message("load_reason_missing", field="channel"), 1),
+        (Message("load_reason_unknown_channel"), 1),
+    )
