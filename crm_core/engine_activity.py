@@ -9,7 +9,7 @@ driver, and the answer goes back to the engine as one ``CASE`` expression: the r
 once, in the loader, and the large table never leaves the engine.
 
 Rows the loader would refuse are left out here too and counted by the same reasons (each row
-under the first that applies, in the loader's order: customer id, month, channel), so the
+under the first that applies, in the loader's order: customer id, month, channel, count), so the
 command line can say how many rows were not used and why; none is dropped silently.
 """
 
@@ -34,6 +34,7 @@ REASONS: tuple[Message, ...] = (
     Message("load_reason_invalid", field="month"),
     Message("load_reason_missing", field="channel"),
     Message("load_reason_unknown_channel"),
+    Message("load_reason_missing", field="transactions"),
 )
 """Why an activity row is left out, in the order a row's first reason is taken."""
 
@@ -98,7 +99,14 @@ def activity_words(activity: nw.LazyFrame) -> ActivityWords:
     text = {"channel": nw.col("channel").cast(nw.String).str.strip_chars()}
     if schema["month"] == nw.String:
         text["month"] = nw.col("month").str.strip_chars()
-    stripped = activity.with_columns(customer_id=customer, **text)
+    numbers = {  # counts and amounts as text: stripped, a missing marker missing (the engine casts them after)
+        name: nw.when(nw.col(name).str.strip_chars().str.to_lowercase().is_in(MARKERS))
+        .then(nw.lit(None, dtype=nw.String()))
+        .otherwise(nw.col(name).str.strip_chars())
+        for name in ("transactions", "amount")
+        if name in schema and schema[name] == nw.String
+    }
+    stripped = activity.with_columns(customer_id=customer, **text, **numbers)
     missing_id = nw.col("customer_id").is_null() | nw.col("customer_id").str.to_lowercase().is_in(MARKERS)
     lookups = {"channel": {value: channel_of(value) for value in _distinct(stripped, "channel")}}
     dtypes = {"channel": nw.String()}
@@ -132,6 +140,7 @@ def activity_words(activity: nw.LazyFrame) -> ActivityWords:
         nw.col("month").is_null(),
         nw.col("_channel_missing"),
         nw.col("channel").is_null(),
+        nw.col("transactions").is_null(),
     )
     for code, condition in reversed(list(enumerate(conditions, start=1))):
         reason = nw.when(condition).then(nw.lit(code)).otherwise(reason)

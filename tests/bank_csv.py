@@ -1,6 +1,6 @@
 """The tiny bank written as a bank's CSV extract: ids with leading zeros, Chinese channel words, months as
-2024年3月 / 202404, four activity rows the loader refuses (no id, an unreadable month, no channel, an
-unknown channel) and one it reads once its cells are stripped. Every engine of ``prepare`` must read it
+2024年3月 / 202404, five activity rows the loader refuses (no id, an unreadable month, no channel, an
+unknown channel, no count) and one it reads once its cells are stripped. Every engine of ``prepare`` must read it
 as the loader does."""
 
 from __future__ import annotations
@@ -11,7 +11,10 @@ import pandas as pd
 
 from crm_core.dataset import Dataset
 
-LEFT_OUT = "rows left out: activity 4 (invalid month 1, missing channel 1, missing customer_id 1, unknown channel 1)"
+LEFT_OUT = (
+    "rows left out: activity 5 (invalid month 1, missing channel 1, missing customer_id 1, missing transactions 1, "
+    "unknown channel 1)"
+)
 """What ``prepare`` prints for the refused rows, whichever engine read them."""
 
 IDS = {"A": "001", "B": "002", "C": "003", "D": "004", "E": "005"}  # E: activity of no listed customer
@@ -31,10 +34,10 @@ def write_bank_csv(tiny: Dataset, folder: Path, chinese_headers: bool = False) -
     )
     refused = pd.DataFrame(  # and a usable row written with spaces around its cells
         {
-            "customer_id": ["001", "NA", "002", "003", " 002 "],
-            "month": ["2024年3月", "2024年3月", "not a month", "2024年3月", " 2026年3月 "],
-            "channel": ["信鸽", "柜面", "柜面", "", " 手机银行 "],
-            "transactions": [1, 1, 1, 1, 2],
+            "customer_id": ["001", "NA", "002", "003", "004", " 002 "],
+            "month": ["2024年3月", "2024年3月", "not a month", "2024年3月", "2024年3月", " 2026年3月 "],
+            "channel": ["信鸽", "柜面", "柜面", "", "柜面", " 手机银行 "],
+            "transactions": ["1", "1", "1", "1", "NA", " 2 "],
         }
     )
     rows = pd.concat([activity, refused], ignore_index=True)
