@@ -156,8 +156,8 @@ def loaded_dataset(present: dict[str, str], mapping: dict | None):
     return dataset, _left_out(report)
 
 
-def _duckdb_activity(paths: dict[str, str | None], mapping: dict | None) -> tuple[dict[str, str], str] | None:
-    """How DuckDB reads the activity of a CSV or mapped extract as the loader would, or None (then in memory)."""
+def _engine_activity(paths: dict[str, str | None], mapping: dict | None) -> tuple[dict[str, str], str] | None:
+    """How an engine reads the activity CSV of an extract as the loader would, or None (then in memory)."""
     from crm_core.duckdb_prepare import activity_columns
     from crm_core.loading.mapping import table_columns
 
@@ -203,6 +203,17 @@ def _spark(
 
     from crm_core.spark_prepare import spark_preparation, write_spark_artefact
 
+    through_loader, read = not _is_canonical_parquet(paths, mapping), None
+    if through_loader:  # before Spark starts: an activity CSV it cannot read as the loader does is refused
+        activity, read = paths["activity"], _engine_activity(paths, mapping)
+        text = activity and "://" not in activity and Path(activity).suffix.lower() in (".csv", ".tsv", ".txt")
+        if text and read is None:
+            raise ValueError(
+                f"{Path(activity).name} is not a UTF-8 table of monthly activity (customer, month, channel, "
+                "transactions) that Spark can read as the loader does; prepare it with --engine duckdb or "
+                "local, which read transaction logs and other encodings, or save it as UTF-8"
+            )
+
     # Without --master / --remote the builder keeps what spark-submit or $SPARK_REMOTE configured.
     builder = SparkSession.builder.appName("crm prepare")
     if remote:
@@ -213,12 +224,12 @@ def _spark(
     spark = builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
     customers = holdings = None
     left_out: LeftOut = ()
-    if not _is_canonical_parquet(paths, mapping):  # a CSV or a mapping: the tables as the local engine reads them
+    if through_loader:  # a CSV or a mapping: the tables as the local engine reads them
         loaded, left_out = _loaded_small_tables(paths, mapping)
         customers, holdings = loaded.customers, loaded.holdings
     prepared = spark_preparation(
         spark, paths["customers"], paths["activity"], paths["holdings"], mapping,
-        loaded_customers=customers, loaded_holdings=holdings,
+        loaded_customers=customers, loaded_holdings=holdings, activity_read=read,
     )  # fmt: skip
     left_out += tuple(("activity", reason, rows) for reason, rows in prepared.activity_left_out)
     return write_spark_artefact(prepared, out, source=source), left_out
@@ -249,7 +260,7 @@ def prepare_main(argv: list[str]) -> int:
             out, left_out = write_duckdb_artefact(paths, args.out, source, settings), ()
             if not args.no_models:
                 store_models(out)
-        elif engine == "duckdb" and (read := _duckdb_activity(paths, mapping)) is not None:
+        elif engine == "duckdb" and (read := _engine_activity(paths, mapping)) is not None:
             out, left_out = _duckdb_through_loader(paths, mapping, read, args, source)
         elif engine in ("duckdb", "local"):
             engine = "local"  # CSV, a mapping: the loader's parsing rules run in memory

@@ -99,16 +99,23 @@ class SparkPrepared:
     activity_left_out: tuple = ()
 
 
-def _read(spark: SparkSession, path: str | Path, columns: dict[str, str] | None, infer: bool = True) -> DataFrame:
+def _read(
+    spark: SparkSession,
+    path: str | Path,
+    columns: dict[str, str] | None,
+    infer: bool = True,
+    delimiter: str | None = None,
+) -> DataFrame:
     """A Parquet or CSV table (by suffix; folders of part files are Parquet), renamed by the mapping.
 
-    With ``infer=False`` a CSV's cells stay text (an id such as 00123 keeps its zeros).
+    With ``infer=False`` a CSV's cells stay text (an id such as 00123 keeps its zeros); ``delimiter``
+    is the CSV's when known (tab for ``.tsv``, else a comma).
     """
     text = str(path)
     suffix = Path(text.rstrip("/")).suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         reader = spark.read.option("header", True).option("inferSchema", infer)
-        frame = reader.option("sep", "\t" if suffix == ".tsv" else ",").csv(text)
+        frame = reader.option("sep", delimiter or ("\t" if suffix == ".tsv" else ",")).csv(text)
     else:
         frame = spark.read.parquet(text)
     if columns:
@@ -157,16 +164,17 @@ def _canonical(frame: DataFrame, fields, required: tuple[str, ...], table: str) 
 
 
 def spark_activity_words(
-    spark: SparkSession, activity_path: str | Path, columns: dict[str, str] | None
+    spark: SparkSession, activity_path: str | Path, columns: dict[str, str] | None, delimiter: str | None = None
 ) -> tuple[DataFrame, tuple]:
     """Return the activity of a CSV or mapped extract read by Spark as the loader reads it, and the rows left out.
 
-    The cells are read as text (no type guessing: ids keep their leading zeros), renamed by the mapping,
-    then the loader's channel words and month spellings are applied through their distinct values
+    The cells are read as text (no type guessing: ids keep their leading zeros), renamed by ``columns``
+    (the mapping's, or the loader's suggestions: ``duckdb_prepare.activity_columns``), then the
+    loader's channel words and month spellings are applied through their distinct values
     (``engine_activity.activity_words``); counts and amounts are cast as canonical Parquet's are.
     """
     spark.conf.set(NANOS_AS_LONG, "true")
-    words = activity_words(nw.from_native(_read(spark, activity_path, columns, infer=False)))
+    words = activity_words(nw.from_native(_read(spark, activity_path, columns, infer=False, delimiter=delimiter)))
     activity = _canonical(
         words.frame.to_native(), ACTIVITY_FIELDS, ("customer_id", "month", "channel", "transactions"), "activity"
     )
@@ -288,12 +296,15 @@ def spark_preparation(
     *,
     loaded_customers: pd.DataFrame | None = None,
     loaded_holdings: pd.DataFrame | None = None,
+    activity_read: tuple[dict[str, str], str] | None = None,
 ) -> SparkPrepared:
     """Read the source tables with Spark and return the full ``SparkPrepared`` (tables and scalars).
 
     ``loaded_customers`` and ``loaded_holdings`` are those tables as ``crm_core.loading`` read them,
     for files the local engine reads through the loader (a CSV, a mapping): see
-    ``canonical_spark_tables``.
+    ``canonical_spark_tables``. The activity is then read by ``spark_activity_words`` with
+    ``activity_read`` (columns and delimiter, ``duckdb_prepare.activity_columns``) when given, else
+    with the mapping's activity columns.
     """
     if F is None:
         raise ImportError("pyspark is not installed (pip install pyspark==4.3.0; Spark also needs Java 17)")
@@ -304,7 +315,8 @@ def spark_preparation(
     )  # fmt: skip
     left_out = ()
     if through_loader and activity_path is not None:
-        activity, left_out = spark_activity_words(spark, activity_path, table_columns(mapping, "activity"))
+        columns, delimiter = activity_read or (table_columns(mapping, "activity"), None)
+        activity, left_out = spark_activity_words(spark, activity_path, columns, delimiter)
     paths = {"customers": customers_path, "activity": activity_path, "holdings": holdings_path}
     name = ", ".join(Path(str(p)).name for p in paths.values() if p is not None)
     prepared = prepared_spark_frames(

@@ -205,14 +205,15 @@ def test_cli_both_engines_apply_a_mapping(spark, tmp_path, tiny, capsys):
     assert_same_monthly(remote.monthly_channels, local.monthly_channels)
 
 
-def test_cli_spark_reads_an_activity_csv_as_the_loader_does(spark, tmp_path, tiny, capsys):
+@pytest.mark.parametrize("chinese_headers", [False, True])
+def test_cli_spark_reads_an_activity_csv_as_the_loader_does(spark, tmp_path, tiny, capsys, chinese_headers):
     """A bank's activity CSV: Chinese channel words, months as 2024年3月 / 202404, ids with leading zeros, and
     rows the loader refuses. Spark once counted every such transaction as no channel (all zeros), lost the
     zeros of the ids and stopped at the first Chinese month; now both engines give the same artefact and
     say the same rows were left out, for the same reasons."""
     from crm_core.prepare_cli import prepare_main
 
-    source = write_bank_csv(tiny, tmp_path / "source")
+    source = write_bank_csv(tiny, tmp_path / "source", chinese_headers=chinese_headers)  # 客户号 … found unmapped
     said = {}
     for engine in ("local", "spark"):
         code = prepare_main(_cli_args(engine, source, tmp_path / engine, suffix="csv"))
@@ -225,6 +226,20 @@ def test_cli_spark_reads_an_activity_csv_as_the_loader_does(spark, tmp_path, tin
     assert_same_customers(remote.customers, local.customers)
     assert_same_monthly(remote.monthly_channels, local.monthly_channels)
     assert said["spark"] == said["local"] == [LEFT_OUT]
+
+
+def test_cli_spark_refuses_an_activity_csv_it_cannot_read_as_the_loader_does(tmp_path, tiny, capsys):
+    """A transaction log (or text not in UTF-8) is refused before Spark starts, with the engines that take it."""
+    pytest.importorskip("pyspark")
+    from crm_core.prepare_cli import prepare_main
+
+    source = write_bank_csv(tiny, tmp_path / "source")
+    (source / "activity.csv").write_text("customer_id,txn_date,channel,amount\n001,2026-03-05 10:00,Mobile,5\n")
+    code = prepare_main(_cli_args("spark", source, tmp_path / "out", suffix="csv"))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "activity.csv is not a UTF-8 table of monthly activity" in err and "--engine duckdb or local" in err
+    assert "Traceback" not in err
 
 
 def test_cli_spark_bad_input_exits_2(spark, tmp_path, capsys):
