@@ -75,7 +75,7 @@ def activity_columns(path: str | Path, columns: dict[str, str] | None) -> tuple[
     from crm_core.loading.reading import preview_file
 
     path = Path(path)
-    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+    if path.suffix.lower() not in engine_prepare.TEXT_SUFFIXES:
         return None
     with path.open("rb") as file:
         head = file.read(_HEAD)
@@ -111,7 +111,7 @@ def activity_parquet(
     (Path, tuple of (Message, int))
         The Parquet file and the rows left out per reason.
     """
-    from crm_core.engine_activity import activity_words
+    from crm_core.engine_activity import activity_words, summed_activity
 
     relation = connection.read_csv(str(path), header=True, all_varchar=True, sep=delimiter)
     missing = sorted(set(columns) - set(relation.columns))
@@ -123,12 +123,8 @@ def activity_parquet(
     text = Path(destination).with_name(f"{Path(destination).stem}_text.parquet")
     renamed.to_native().write_parquet(str(text))
     words = activity_words(nw.from_native(connection.read_parquet(str(text))))
-    sums = [nw.col("transactions").cast(nw.Int64).sum()]
-    if "amount" in columns.values():
-        sums.append(nw.col("amount").cast(nw.Float64).sum())
-    grouped = words.frame.group_by("customer_id", "month", "channel").agg(*sums)
-    typed = grouped.with_columns(nw.col("transactions").cast(nw.Int64)).sort("customer_id", "month", "channel")
-    typed.to_native().write_parquet(str(destination), compression="zstd")
+    summed = summed_activity(words.frame).sort("customer_id", "month", "channel")
+    summed.to_native().write_parquet(str(destination), compression="zstd")
     text.unlink()
     return Path(destination), words.left_out
 

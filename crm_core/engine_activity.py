@@ -5,8 +5,9 @@ An activity extract read by an engine (a CSV on Spark, say) names channels as th
 ``crm_core.loading`` already knows how to read both, value by value (``building.channel_of``,
 ``values.parse_months``). Those values are few — a handful of channels, a few dozen months —
 so the engine groups the column, the loader's rule reads each distinct value once on the
-driver, and the answer goes back to the engine as one ``CASE`` expression: the rule is written
-once, in the loader, and the large table never leaves the engine.
+driver, and the answer goes back to the engine as a map lookup: the rule is written once, in the
+loader, and the large table never leaves the engine. ``summed_activity`` then sums the rows of one
+customer, month and channel, as the loader does, on every engine.
 
 Rows the loader would refuse are left out here too and counted by the same reasons (each row
 under the first that applies, in the loader's order: customer id, month, channel, count), so the
@@ -150,3 +151,15 @@ def activity_words(activity: nw.LazyFrame) -> ActivityWords:
     left_out = tuple((REASONS[code - 1], by_code[code]) for code in range(1, len(REASONS) + 1) if by_code.get(code))
     usable = frame.filter(nw.col("_reason") == 0).drop("_reason", "_channel_missing", "_month_missing")
     return ActivityWords(usable, left_out)
+
+
+def summed_activity(frame: nw.LazyFrame) -> nw.LazyFrame:
+    """Return one row per customer, month and channel, counts (``Int64``) and amounts (``Float64``) summed.
+
+    As the loader sums repeated rows; an amount is missing where no row of the group has one.
+    """
+    sums = [nw.col("transactions").cast(nw.Int64).sum()]
+    if "amount" in frame.collect_schema().names():
+        sums.append(nw.col("amount").cast(nw.Float64).sum())
+    grouped = frame.group_by("customer_id", "month", "channel").agg(*sums)
+    return grouped.with_columns(nw.col("transactions").cast(nw.Int64))

@@ -38,6 +38,9 @@ ACTIVITY_FEATURES: tuple[str, ...] = (
 )
 """The per-customer activity columns, in the order ``PreparedDataset.customers`` holds them."""
 
+TEXT_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt")
+"""File suffixes the engines read as delimited text (anything else is Parquet)."""
+
 ACTIVITY_ROWS = "_activity_rows"
 """Column of ``activity_features`` with each customer's activity rows (for the orphan count; not a feature)."""
 _LAST_MONTH = "_last_month"
@@ -344,6 +347,6 @@ def duckdb_table(connection, path: str | Path) -> nw.LazyFrame:
     path = Path(path)
     if path.is_dir():
         return nw.from_native(connection.read_parquet(str(path / "*.parquet")))
-    if path.suffix.lower() in (".csv", ".tsv", ".txt"):
+    if path.suffix.lower() in TEXT_SUFFIXES:
         return nw.from_native(connection.read_csv(str(path), header=True))
     return nw.from_native(connection.read_parquet(str(path)))

@@ -201,12 +201,13 @@ def _spark(
 ) -> tuple[Path, LeftOut]:
     from pyspark.sql import SparkSession
 
+    from crm_core.engine_prepare import TEXT_SUFFIXES
     from crm_core.spark_prepare import spark_preparation, write_spark_artefact
 
     through_loader, read = not _is_canonical_parquet(paths, mapping), None
     if through_loader:  # before Spark starts: an activity CSV it cannot read as the loader does is refused
         activity, read = paths["activity"], _engine_activity(paths, mapping)
-        text = activity and "://" not in activity and Path(activity).suffix.lower() in (".csv", ".tsv", ".txt")
+        text = activity and "://" not in activity and Path(activity).suffix.lower() in TEXT_SUFFIXES
         if text and read is None:
             raise ValueError(
                 f"{Path(activity).name} is not a UTF-8 table of monthly activity (customer, month, channel, "

@@ -19,9 +19,10 @@ and holdings through ``crm_core.loading`` first, as the local engine does, so th
 unit conversions are written once, there.
 
 Input expectations: canonical tables (``crm_core.contract``), channels already spelled as in
-``CHANNELS``. Parquet written by pandas stores nanosecond timestamps, which Spark cannot read
-as timestamps; the session setting ``spark.sql.legacy.parquet.nanosAsLong`` is switched on
-and such columns are converted here.
+``CHANNELS``, unless the tables come from a CSV or a mapping (then the loader's reading, above,
+and ``spark_activity_words`` for the activity). Parquet written by pandas stores nanosecond
+timestamps, which Spark cannot read as timestamps; the session setting
+``spark.sql.legacy.parquet.nanosAsLong`` is switched on and such columns are converted here.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from crm_core.artefact import (
     write_manifest,
 )
 from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS
-from crm_core.engine_activity import activity_words
+from crm_core.engine_activity import activity_words, summed_activity
 from crm_core.loading.mapping import table_columns
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
@@ -113,7 +114,7 @@ def _read(
     """
     text = str(path)
     suffix = Path(text.rstrip("/")).suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
+    if suffix in engine_prepare.TEXT_SUFFIXES:
         reader = spark.read.option("header", True).option("inferSchema", infer)
         frame = reader.option("sep", delimiter or ("\t" if suffix == ".tsv" else ",")).csv(text)
     else:
@@ -171,12 +172,16 @@ def spark_activity_words(
     The cells are read as text (no type guessing: ids keep their leading zeros), renamed by ``columns``
     (the mapping's, or the loader's suggestions: ``duckdb_prepare.activity_columns``), then the
     loader's channel words and month spellings are applied through their distinct values
-    (``engine_activity.activity_words``); counts and amounts are cast as canonical Parquet's are.
+    (``engine_activity.activity_words``) and rows of one customer, month and channel summed
+    (``summed_activity``), as the loader and the DuckDB engine do.
     """
     spark.conf.set(NANOS_AS_LONG, "true")
     words = activity_words(nw.from_native(_read(spark, activity_path, columns, infer=False, delimiter=delimiter)))
     activity = _canonical(
-        words.frame.to_native(), ACTIVITY_FIELDS, ("customer_id", "month", "channel", "transactions"), "activity"
+        summed_activity(words.frame).to_native(),
+        ACTIVITY_FIELDS,
+        ("customer_id", "month", "channel", "transactions"),
+        "activity",
     )
     return activity, words.left_out
 

@@ -1,7 +1,7 @@
 """The tiny bank written as a bank's CSV extract: ids with leading zeros, Chinese channel words, months as
 2024年3月 / 202404, five activity rows the loader refuses (no id, an unreadable month, no channel, an
-unknown channel, no count) and one it reads once its cells are stripped. Every engine of ``prepare`` must read it
-as the loader does."""
+unknown channel, no count), one it reads once its cells are stripped and a second row of that key
+(summed). Every engine of ``prepare`` must read it as the loader does."""
 
 from __future__ import annotations
 
@@ -32,12 +32,12 @@ def write_bank_csv(tiny: Dataset, folder: Path, chinese_headers: bool = False) -
         channel=tiny.activity["channel"].astype(str).map(WORDS),
         month=[m.strftime("%Y年%-m月" if i % 2 else "%Y%m") for i, m in enumerate(tiny.activity["month"])],
     )
-    refused = pd.DataFrame(  # and a usable row written with spaces around its cells
+    refused = pd.DataFrame(  # and a usable row written with spaces around its cells, then its key again
         {
-            "customer_id": ["001", "NA", "002", "003", "004", " 002 "],
-            "month": ["2024年3月", "2024年3月", "not a month", "2024年3月", "2024年3月", " 2026年3月 "],
-            "channel": ["信鸽", "柜面", "柜面", "", "柜面", " 手机银行 "],
-            "transactions": ["1", "1", "1", "1", "NA", " 2 "],
+            "customer_id": ["001", "NA", "002", "003", "004", " 002 ", "002"],
+            "month": ["2024年3月", "2024年3月", "not a month", "2024年3月", "2024年3月", " 2026年3月 ", "202603"],
+            "channel": ["信鸽", "柜面", "柜面", "", "柜面", " 手机银行 ", "手机银行"],
+            "transactions": ["1", "1", "1", "1", "NA", " 2 ", "1"],
         }
     )
     rows = pd.concat([activity, refused], ignore_index=True)

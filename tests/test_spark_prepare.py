@@ -226,6 +226,8 @@ def test_cli_spark_reads_an_activity_csv_as_the_loader_does(spark, tmp_path, tin
     assert_same_customers(remote.customers, local.customers)
     assert_same_monthly(remote.monthly_channels, local.monthly_channels)
     assert said["spark"] == said["local"] == [LEFT_OUT]
+    # Rows of one customer, month and channel summed as the loader sums them: the same activity rows.
+    assert remote.dataset.activity_row_count == local.dataset.activity_row_count
 
 
 def test_cli_spark_refuses_an_activity_csv_it_cannot_read_as_the_loader_does(tmp_path, tiny, capsys):
