@@ -34,10 +34,17 @@ def pick(page, key: str, option: str) -> None:
     """Choose an option of a long list by typing it first (the list draws only the options in view)."""
     box = page.locator(f"{css_key(key)} input[role=combobox]")
     chip = page.locator(f"{css_key(key)} [data-tag]").filter(has_text=option)  # the chip of a chosen value
-    for _ in range(3):  # a click lost to a rerun that redraws the list is clicked again, as a user would
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(3):  # a click or a list lost to a rerun that redraws the box is tried again, as a user would
+        settle(page)
         box.click()
         box.fill(option)
-        page.get_by_role("option", name=option, exact=True).click(timeout=20_000)
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=20_000)
+        except PlaywrightTimeout:  # the list closed (a rerun redrew the box) before the option was drawn
+            page.keyboard.press("Escape")
+            continue
         page.keyboard.press("Escape")
         settle(page)
         if chip.count():
