@@ -16,7 +16,13 @@ from crm_core.loading import LoadOptions, load_dataset, load_table, read_file
 from crm_core.loading.cli import check_main
 from crm_core.loading.report import report_text
 from crm_core.loading.shapes import file_shape
-from crm_core.loading.transactions import activity_from_codes, transaction_dates
+from crm_core.loading.transactions import (
+    _months_since_1970,
+    activity_from_codes,
+    column_spellings,
+    sorted_codes,
+    transaction_dates,
+)
 from crm_core.messages import render
 from crm_core.prepare import prepared_dataset
 from tests.conftest import warning_texts
@@ -135,6 +141,31 @@ def test_activity_from_codes_equals_a_group_by_on_both_paths(months, missing):
     assert frame["transactions"].tolist() == grouped["n"].tolist()
     np.testing.assert_allclose(frame["amount"].to_numpy(), grouped["a"].to_numpy(), rtol=1e-12)
     assert frame["customer_id"].tolist() == [f"c{k:04d}" for k in grouped.index.get_level_values("c")]
+    months_since_1970 = frame["month"].to_numpy().astype("datetime64[M]").astype("int64")
+    assert months_since_1970.tolist() == grouped.index.get_level_values("m").tolist()  # months since 1970 given
+    assert frame["channel"].cat.codes.tolist() == grouped.index.get_level_values("h").tolist()
+
+
+def test_sorted_codes_clean_the_spellings_once_and_sort_the_values_by_code_point():
+    cells = pd.Series([" b", "北京", "a", "b", "nan", None, "  ", "a ", "z"], dtype="string")
+    coded = sorted_codes(cells)
+    assert coded.distinct.tolist() == ["a", "b", "z", "北京"] and coded.distinct.dtype == "string"
+    assert coded.codes.tolist() == [1, 3, 0, 1, -1, -1, -1, 0, 2]  # " b" and "b" are one value; markers missing
+    assert coded.nan_cells == 1
+    kept = np.array([True, True, False, True, True, True, True, False, True])
+    assert sorted_codes(cells, kept).distinct.tolist() == ["b", "z", "北京"]  # "a" is only on rows left out
+    assert sorted_codes(cells, kept).codes.tolist() == [0, 2, -1, 0, -1, -1, -1, -1, 1]
+    encoded = sorted_codes(column_spellings(cells), kept)  # the encoding done first (on a worker), then finished
+    assert encoded.codes.tolist() == [0, 2, -1, 0, -1, -1, -1, -1, 1]
+    assert encoded.distinct.tolist() == ["b", "z", "北京"]
+
+
+@pytest.mark.parametrize("low, high", [(-5e9, 5e9), (-2_208_988_800, 253_402_300_799)], ids=["table", "wide span"])
+def test_months_since_1970_follow_the_calendar(low, high):
+    seconds = np.random.default_rng(3).integers(int(low), int(high), 20_000)
+    instants = seconds.astype("datetime64[s]")
+    expected = instants.astype("datetime64[M]").astype("int64")
+    assert (_months_since_1970(seconds) == expected).all()
 
 
 def test_every_rejected_row_is_counted_with_its_reason():

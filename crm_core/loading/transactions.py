@@ -30,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -262,6 +263,34 @@ _PLACEHOLDER_DAY_END = _second_of("1900-01-02")  # before it: a year before 1900
 _PAST_LAST_YEAR, _PLACEHOLDER_YEARS = _second_of(f"{_LAST_YEAR + 1}-01-01"), _second_of("9999-01-01")
 
 
+_CALENDAR_DAYS = 200_000
+"""Longest span of days (about 550 years) whose months are looked up in a table made for the span."""
+
+
+def _months_since_1970(seconds: np.ndarray) -> np.ndarray:
+    """Return the month (since January 1970) of each instant given in seconds since 1970.
+
+    The calendar is worked out once per day of the span and each instant looked up by its day; a
+    span wider than ``_CALENDAR_DAYS`` (a year 9999 placeholder) takes Arrow's calendar fields.
+
+    Examples
+    --------
+    >>> _months_since_1970(np.array([0, 86_399, 86_400 * 31, -1]))
+    array([ 0,  0,  1, -1])
+    """
+    if len(seconds) == 0:
+        return np.zeros(0, dtype="int64")
+    days = seconds // 86_400
+    first, last = int(days.min()), int(days.max())
+    if last - first > _CALENDAR_DAYS:
+        arrow = pa.array(seconds, type=pa.timestamp("s"))
+        years = pa_compute.year(arrow).to_numpy().astype("int64")
+        return (years - 1970) * 12 + pa_compute.month(arrow).to_numpy() - 1
+    calendar = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype("int64")
+    days -= first
+    return calendar[days]
+
+
 def _stamped_dates(stamps: np.ndarray, label: str, nan_literals: int = 0) -> TransactionDates:
     """Return the dates of typed cells (``datetime64[s]``, NaT missing), checked as text dates are.
 
@@ -272,8 +301,7 @@ def _stamped_dates(stamps: np.ndarray, label: str, nan_literals: int = 0) -> Tra
     seconds = stamps.astype("datetime64[s]", copy=False).view("int64")
     if missing.any():
         seconds = np.where(missing, 0, seconds)
-    arrow = pa.array(seconds, type=pa.timestamp("s"))
-    months = (pa_compute.year(arrow).to_numpy().astype("int64") - 1970) * 12 + pa_compute.month(arrow).to_numpy() - 1
+    months = _months_since_1970(seconds)
     placeholder = ~missing & ((seconds < _PLACEHOLDER_DAY_END) | (seconds >= _PLACEHOLDER_YEARS))
     invalid = ~missing & ~placeholder & (seconds >= _PAST_LAST_YEAR)
     valid = ~missing & ~placeholder & ~invalid
@@ -461,32 +489,51 @@ class Codes:
     """Cells holding the text ``nan`` (counted on the distinct spellings, each weighed by its cells)."""
 
 
-def sorted_codes(values: pd.Series, kept: np.ndarray | None = None) -> Codes:
-    """Return int64 codes of a text column in sorted order of its distinct cleaned values, and those values.
+@dataclass(frozen=True)
+class Spellings:
+    """A text column dictionary-encoded as read: int64 positions (-1 missing) into its distinct spellings."""
 
-    Cells are cleaned as ``values.parse_text`` cleans them (stripped; missing markers are missing,
-    code -1), but only the distinct spellings are cleaned: a column of a million cells and fifty
-    thousand ids is encoded once by Arrow. With ``kept``, only values of kept rows get a code (the
-    ``nan`` cells are counted over every row).
+    indices: np.ndarray
+    spellings: pa.Array
+    nan_cells: int
+
+
+def column_spellings(values: pd.Series) -> Spellings:
+    """Return a text column encoded by Arrow over its distinct spellings (the costly pass over every cell).
+
+    Arrow does the work without the GIL, so a log's id, channel and location columns are encoded
+    side by side (``transaction_log``); ``sorted_codes`` finishes each on the few distinct spellings.
     """
     encoded = pa_compute.dictionary_encode(_arrow_text(values)).combine_chunks()
     indices = np.asarray(pa_compute.fill_null(encoded.indices.cast(pa.int64()), -1).to_numpy(), dtype="int64")
     spellings = encoded.dictionary
     nan_spelled = np.asarray(pa_compute.is_in(spellings, _NAN_SPELLINGS.cast(spellings.type)), dtype=bool)
     nan_cells = int(np.isin(indices, np.flatnonzero(nan_spelled)).sum()) if nan_spelled.any() else 0
-    if kept is not None:
-        indices = np.where(kept, indices, -1)
-    spelled = pd.Series(pd.arrays.ArrowStringArray(spellings.cast(pa.large_string())))
-    cleaned = parse_text(spelled)
-    used = np.bincount(indices[indices >= 0], minlength=len(spelled)) > 0
-    present = cleaned.notna().to_numpy(dtype=bool) & used
-    distinct = pd.Series(cleaned[present].unique()).astype("string").sort_values(ignore_index=True)
-    position = pd.Index(distinct).get_indexer(cleaned.where(present))
+    return Spellings(indices, spellings, nan_cells)
+
+
+def sorted_codes(values: pd.Series | Spellings, kept: np.ndarray | None = None) -> Codes:
+    """Return int64 codes of a text column in sorted order of its distinct cleaned values, and those values.
+
+    Cells are cleaned as ``values.parse_text`` cleans them (stripped; missing markers are missing,
+    code -1), but only the distinct spellings are cleaned: a column of a million cells and fifty
+    thousand ids is encoded once by Arrow (``column_spellings``, or its result given as ``values``).
+    With ``kept``, only values of kept rows get a code (the ``nan`` cells are counted over every row).
+    """
+    spelled = values if isinstance(values, Spellings) else column_spellings(values)
+    indices = spelled.indices if kept is None else np.where(kept, spelled.indices, -1)
+    cleaned = _arrow_text(parse_text(pd.Series(pd.arrays.ArrowStringArray(spelled.spellings.cast(pa.large_string())))))
+    cleaned = cleaned.combine_chunks()
+    used = np.bincount(indices + 1, minlength=len(cleaned) + 1)[1:] > 0  # code -1 counted apart, then dropped
+    present = np.asarray(cleaned.is_valid(), dtype=bool) & used
+    distinct = pa_compute.unique(cleaned.filter(pa.array(present)))  # two spellings may clean to one value
+    distinct = distinct.take(pa_compute.array_sort_indices(distinct))  # by code point, as Python sorts text
+    position = np.asarray(pa_compute.fill_null(pa_compute.index_in(cleaned, value_set=distinct), -1), dtype="int64")
     lookup = np.append(np.where(present, position, -1), -1)
-    return Codes(lookup[indices], distinct, nan_cells)
+    return Codes(lookup[indices], pd.Series(pd.arrays.ArrowStringArray(distinct), dtype="string"), spelled.nan_cells)
 
 
-def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+def _channel_codes(values: pd.Series | Spellings) -> tuple[np.ndarray, np.ndarray]:
     """Return channel codes (position in ``CHANNELS``, -1 unknown or missing) and the unknown mask."""
     coded = sorted_codes(values)
     codes, uniques = coded.codes, coded.distinct
@@ -497,13 +544,17 @@ def _channel_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _group_counts(keys: np.ndarray, size: int, weights: np.ndarray | None = None):
     """Return (distinct keys in order, counts, summed weights or None, weights present per key)."""
-    if size <= max(8 * len(keys), 1 << 22):  # a bincount of this size costs less than sorting the keys
-        counts = np.bincount(keys, minlength=size)
-        present = np.flatnonzero(counts)
-        counts = counts[present]
+    if size <= max(8 * len(keys), 1 << 22):  # a dense mark of this size costs less than sorting the keys
+        seen_key = np.zeros(size, dtype=bool)
+        seen_key[keys] = True
+        present = np.flatnonzero(seen_key)
+        rank = np.empty(size, dtype=np.int32 if len(present) < 1 << 31 else np.int64)
+        rank[present] = np.arange(len(present), dtype=rank.dtype)  # only the keys present are ever read
+        group = rank[keys]  # each row's group, in key order: the bincounts below are as long as the groups
+        counts = np.bincount(group, minlength=len(present))
 
         def summed(values: np.ndarray) -> np.ndarray:
-            return np.bincount(keys, weights=values, minlength=size)[present]
+            return np.bincount(group, weights=values, minlength=len(present))
     else:
         present, inverse = np.unique(keys, return_inverse=True)
         counts = np.bincount(inverse)
@@ -568,19 +619,31 @@ def activity_from_codes(
     first_month = int(month.min())
     months = int(month.max()) - first_month + 1
     width = len(CHANNELS)
-    keys = (customer * months + (month - first_month)) * width + channel
+    keys = _month_channel_keys(customer, months, month - first_month, width, channel)
     present, counts, sums, seen = _group_counts(keys, len(ids) * months * width, amount)
-    channel_of, rest = present % width, present // width
-    month_of, customer_of = rest % months, rest // months
-    frame = {
+    channel_of, rest = np.divmod(present, width)[::-1]
+    customer_of, month_of = np.divmod(rest, months)
+    frame = {  # new arrays, handed over without the copies pandas makes by default
         "customer_id": ids.iloc[customer_of].reset_index(drop=True).astype("string"),
-        "month": pd.Series(_month_starts(first_month, months)[month_of]),
-        "channel": pd.Series(pd.Categorical.from_codes(channel_of, dtype=channel_dtype())),
-        "transactions": pd.Series(counts.astype("int64")),
+        "month": pd.Series(_month_starts(first_month, months)[month_of], copy=False),
+        "channel": pd.Series(pd.Categorical.from_codes(channel_of, dtype=channel_dtype()), copy=False),
+        "transactions": pd.Series(counts.astype("int64", copy=False), copy=False),
     }
     if amount is not None:
-        frame["amount"] = pd.Series(np.where(seen > 0, sums, np.nan), dtype="float64")
-    return pd.DataFrame(frame)
+        frame["amount"] = pd.Series(np.where(seen > 0, sums, np.nan), dtype="float64", copy=False)
+    return pd.DataFrame(frame, copy=False)
+
+
+def _month_channel_keys(
+    customer: np.ndarray, months: int, month: np.ndarray, width: int, place: np.ndarray
+) -> np.ndarray:
+    """Return ``(customer * months + month) * width + place`` per row, in one int64 array (no temporaries)."""
+    keys = customer.astype("int64")  # a new array, then worked on in place
+    keys *= months
+    keys += month
+    keys *= width
+    keys += place
+    return keys
 
 
 def location_activity_from_codes(
@@ -625,7 +688,7 @@ def location_activity_from_codes(
     first_month = int(month.min())
     months = int(month.max()) - first_month + 1
     width = len(places)
-    keys = (customer * months + (month - first_month)) * width + place
+    keys = _month_channel_keys(customer, months, month - first_month, width, place)
     present, counts, _, _ = _group_counts(keys, len(ids) * months * width)
     place_of, rest = present % width, present // width
     month_of, customer_of = rest % months, rest // months
@@ -852,21 +915,27 @@ def transaction_log(
     rejections = _Rejections(raw)
     notes: list = list(raw.preview.warnings)  # sentences and catalog messages (the encoding's)
     failures: list[Issue] = []
-    rejections.reject(blank_rows(frame), BLANK_LINE)
-    ids = sorted_codes(frame[id_column])
+    typed_format = "YYYY-MM-DD" if raw.preview.format == "text" else "date-time"  # typed by the CSV reader: ISO
+    with ThreadPoolExecutor(max_workers=2) as pool:  # Arrow encodes without the GIL: two text columns at a time
+        text_columns = [c for c in (id_column, channel_column, place_column) if c is not None]
+        encoding = {column: pool.submit(column_spellings, frame[column]) for column in text_columns}
+        blank = blank_rows(frame)  # meanwhile, on this thread
+        order = mapping.date_order or options.date_order
+        dates = transaction_dates(frame[date_column], order, typed_format=typed_format)
+        spelled = {column: future.result() for column, future in encoding.items()}
+    rejections.reject(blank, BLANK_LINE)
+    ids = sorted_codes(spelled[id_column])
     customer, distinct = ids.codes, ids.distinct
     rejections.reject(customer < 0, Message("load_reason_missing", field="customer_id"))
     if ids.nan_cells:
         notes.append(nan_note(id_column, ids.nan_cells))
-    typed_format = "YYYY-MM-DD" if raw.preview.format == "text" else "date-time"  # typed by the CSV reader: ISO
-    dates = transaction_dates(frame[date_column], mapping.date_order or options.date_order, typed_format=typed_format)
     rejections.reject(dates.missing, Message("load_reason_missing_date"))
     rejections.reject(dates.invalid, Message("load_reason_invalid_date"))
     rejections.reject(dates.placeholder, Message("load_reason_placeholder_date"))
     notes += date_notes(date_column, dates)
     channel = None
     if channel_column is not None:
-        channel, unknown = _channel_codes(frame[channel_column])
+        channel, unknown = _channel_codes(spelled[channel_column])
         rejections.reject(unknown, Message("load_reason_unknown_channel"))
         rejections.reject(channel < 0, Message("load_reason_missing", field="channel"))
     elif customers_given and place_column is None:  # neither how nor where: nothing to add to the customers file
@@ -874,7 +943,8 @@ def transaction_log(
     amount = _numbers(raw, amount_column, "amount", options, failures, notes) if amount_column else None
     balance = _numbers(raw, balance_column, "balance", options, failures, notes) if balance_column else None
     kept = rejections.kept
-    used = np.bincount(customer[kept], minlength=len(distinct)) > 0  # ids of rejected rows only: not customers
+    rows = slice(None) if kept.all() else kept  # the usual log keeps every row: then no array is copied
+    used = np.bincount(customer[rows], minlength=len(distinct)) > 0  # ids of rejected rows only: not customers
     if not used.all():
         customer = np.where(kept, np.cumsum(used)[np.maximum(customer, 0)] - 1, -1)
         distinct = distinct[used].reset_index(drop=True)
@@ -882,7 +952,7 @@ def transaction_log(
     activity = None
     if channel is not None:
         activity = activity_from_codes(
-            customer[kept], month[kept], channel[kept], amount[kept] if amount is not None else None, distinct
+            customer[rows], month[rows], channel[rows], amount[rows] if amount is not None else None, distinct
         )
         notes.append(
             Message("load_transactions_to_activity", transactions=Count(int(kept.sum())), rows=Count(len(activity)))
@@ -892,17 +962,17 @@ def transaction_log(
     summary = pd.DataFrame({"customer_id": distinct})
     places = None
     if place_column is not None:
-        place_codes = sorted_codes(frame[place_column], kept)
+        place_codes = sorted_codes(spelled[place_column], kept)
         place, places = place_codes.codes, place_codes.distinct
         if place_codes.nan_cells:
             notes.append(nan_note(place_column, place_codes.nan_cells))
-        chosen, chosen_count = _most_frequent(customer[kept], place[kept], len(places), len(distinct))
+        chosen, chosen_count = _most_frequent(customer[rows], place[rows], len(places), len(distinct))
         if channel is None:  # where, not how: all transactions by location and month (no channel invented)
-            located = location_activity_from_codes(customer[kept], month[kept], place[kept], places, distinct)
+            located = location_activity_from_codes(customer[rows], month[rows], place[rows], places, distinct)
             notes.append(
                 Message(
                     "load_transactions_by_location", transactions=Count(int(located["transactions"].sum())),
-                    rows=Count(len(located)), column=place_column, unplaced=Count(int((place[kept] < 0).sum())),
+                    rows=Count(len(located)), column=place_column, unplaced=Count(int((place[rows] < 0).sum())),
                 )
             )  # fmt: skip
         summary["branch"] = pd.Series(
@@ -913,7 +983,7 @@ def transaction_log(
         summary["branch"] = pd.Series(pd.NA, index=summary.index, dtype="string")
         summary["branch_transactions"] = 0
     if balance is not None:
-        last, when = _last_known(customer[kept], dates.seconds[kept], balance[kept], len(distinct))
+        last, when = _last_known(customer[rows], dates.seconds[rows], balance[rows], len(distinct))
         summary["aum"], summary["last_balance_at"] = last, when
     else:
         summary["aum"] = np.nan
