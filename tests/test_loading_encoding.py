@@ -7,7 +7,13 @@ import pytest
 
 from crm_core.loading import LoadError, LoadOptions, load_table, preview_file
 from crm_core.loading.cli import check_main
-from crm_core.loading.reading import DETECTION_SAMPLE_BYTES, detected_encoding, detection_sample
+from crm_core.loading.reading import (
+    _HALVED_CHECK_BYTES,
+    DETECTION_SAMPLE_BYTES,
+    detected_encoding,
+    detection_sample,
+    is_utf8,
+)
 from tests.conftest import warning_texts
 
 WESTERN = "cust_id;name;branch;balance\nC1;Hélène;Besançon;100\nC2;François;Orléans;200\nC3;Zoë;São Paulo €;300\n"
@@ -248,3 +254,22 @@ def test_a_chinese_page_says_why_a_saved_mapping_is_refused_in_chinese():
     assert not at.exception, at.exception
     errors = [e.value for e in at.error]
     assert any("映射无效：字段“aum”由多个列映射" in e for e in errors), errors
+
+
+@pytest.mark.parametrize("lead", [0, 1, 2], ids=["cut at a character", "cut one byte in", "cut two bytes in"])
+def test_a_large_files_utf8_check_in_two_halves_agrees_with_decoding(lead):
+    # Three-byte characters with 0-2 ASCII bytes first: the middle falls on every byte of a character.
+    body = b"a" * lead + "客户".encode() * (_HALVED_CHECK_BYTES // 6 + 1)
+    middle = len(body) // 2
+    assert is_utf8(body)
+    broken = [
+        body[:middle] + b"\xff" + body[middle:],  # an invalid byte at the cut
+        body[:middle] + b"\xe5" + body[middle:],  # a lead byte without its continuations at the cut
+        body[:-1],  # a character cut short at the end
+        b"\x80" + body,  # a continuation byte first
+        body[:middle] + b"\xed\xa0\x80" + body[middle:],  # a surrogate, which UTF-8 does not allow
+    ]
+    for data in broken:
+        with pytest.raises(UnicodeDecodeError):
+            data.decode("utf-8")
+        assert not is_utf8(data)
