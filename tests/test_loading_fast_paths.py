@@ -244,3 +244,35 @@ def test_the_reader_types_an_iso_log_and_leaves_other_columns_as_text():
     raw = transaction_rows(preview_file("log.csv", _csv(lines)), transaction_mapping(preview.columns))
     assert str(raw.frame["txn_date"].dtype) == str(raw.frame["amount"].dtype) == "string"
     _same_log(*_both_readings(_csv(lines)))
+
+
+_DATE_SPELLINGS = (
+    "2024-03-05", "05-03-2024", "5/3/24", "240305", "13/05/2024", "05/13/2024", "03/04/2024", " 2024-03-05 ",
+    "1800-01-01", "1900-01-01", "31/02/2024", "9999-12-31", "nan", "NaN", "", "  ", "n/a", "yesterday", None,
+    "2024-03-05 10:15:00", "12/11/23", "991231", "000101",
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(st.sampled_from(_DATE_SPELLINGS), min_size=1, max_size=60),
+    order=st.sampled_from(["auto", "DMY", "MDY"]),
+)
+def test_dates_read_once_per_spelling_equal_dates_read_cell_by_cell(cells, order):
+    from dataclasses import fields
+
+    from crm_core.loading.transactions import _text_dates, transaction_dates
+
+    values = pd.Series([*cells, "yesterday"], dtype="string")  # one cell that is no date: the patterns' path
+    by_spelling = transaction_dates(values, order, pivot_year=2026)
+    nan_literals = int(values.str.strip().str.lower().eq("nan").sum())
+    by_cell = _text_dates(values, order, 2026, nan_literals, weights=np.ones(len(values), dtype="int64"))
+    for field in fields(by_cell):
+        got, expected = getattr(by_spelling, field.name), getattr(by_cell, field.name)
+        if isinstance(expected, np.ndarray):
+            valid = by_cell.valid
+            compared = expected if field.name not in ("seconds", "months") else np.where(valid, expected, 0)
+            shown = got if field.name not in ("seconds", "months") else np.where(valid, got, 0)
+            assert shown.tolist() == compared.tolist(), field.name
+        else:
+            assert got == expected, field.name

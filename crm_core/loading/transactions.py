@@ -31,7 +31,7 @@ Examples
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -333,7 +333,6 @@ def transaction_dates(
     -------
     TransactionDates
     """
-    count = len(values)
     if pd.api.types.is_datetime64_any_dtype(values):  # typed cells (a workbook, Parquet, or ISO text Arrow read)
         return _stamped_dates(values.to_numpy(dtype="datetime64[s]"), typed_format)
     raw_text = _arrow_text(_text_of(values))
@@ -345,7 +344,27 @@ def transaction_dates(
         stamps = None
     if stamps is not None:
         return _stamped_dates(stamps.to_numpy(zero_copy_only=False), "YYYY-MM-DD", nan_literals)
-    text = _arrow_text(parse_text(_text_of(values)))
+    # A log repeats its dates (a million transactions, a few thousand days): each distinct spelling is
+    # read once, weighed by its cells, and every cell takes its spelling's reading.
+    spelled = column_spellings(pd.Series(pd.arrays.ArrowStringArray(raw_text)))
+    cells = np.bincount(spelled.indices + 1, minlength=len(spelled.spellings) + 1)
+    distinct = pd.Series(pd.arrays.ArrowStringArray(spelled.spellings.cast(pa.large_string())))
+    read = _text_dates(distinct, date_order, pivot_year, nan_literals, weights=cells[1:])
+    position = np.where(spelled.indices >= 0, spelled.indices, len(distinct))  # a null cell: one missing cell more
+    per_cell = [np.append(getattr(read, name), value)[position] for name, value in _NULL_CELL.items()]
+    return replace(read, **dict(zip(_NULL_CELL, per_cell, strict=True)))
+
+
+_NULL_CELL = {"seconds": 0, "months": 0, "valid": False, "missing": True, "invalid": False, "placeholder": False}
+"""A ``TransactionDates`` field per cell, and its value for a cell that is null as read."""
+
+
+def _text_dates(
+    values: pd.Series, date_order: str, pivot_year: int | None, nan_literals: int, weights: np.ndarray
+) -> TransactionDates:
+    """Return ``transaction_dates`` of text cells read by the patterns, each cell counted ``weights`` times."""
+    count = len(values)
+    text = _arrow_text(parse_text(values))
     missing = np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
     year = np.full(count, -1, dtype="int64")
     month, day, first, second = year.copy(), year.copy(), year.copy(), year.copy()
@@ -393,7 +412,7 @@ def transaction_dates(
             order = AMBIGUOUS_DATE_DEFAULT
             order_reason = "conflicting" if day_first.any() else "undecided"
             undecided = crossed & (first <= 12) & (second <= 12) & (first != second)
-            ambiguous = int(undecided.sum())
+            ambiguous = int(weights[undecided].sum())
             if ambiguous:
                 examples["ambiguous"] = str(cells[np.flatnonzero(undecided)[0]])
         if order == "DMY":
@@ -408,7 +427,7 @@ def transaction_dates(
     names = [name for name, _ in _PATTERNS]
     if order == "MDY":
         names[4], names[5] = "MM-DD-YYYY", "M/D/YY"
-    counts = np.bincount(kind[matched], minlength=len(_PATTERNS))
+    counts = np.bincount(kind[matched], weights=weights[matched], minlength=len(_PATTERNS)).astype("int64")
     formats = tuple((names[code], int(counts[code])) for code in np.argsort(-counts, kind="stable") if counts[code])
     return TransactionDates(
         seconds,
@@ -421,7 +440,7 @@ def transaction_dates(
         order,
         order_reason,
         ambiguous,
-        int(short_year.sum()),
+        int(weights[short_year].sum()),
         nan_literals,
         examples,
     )
