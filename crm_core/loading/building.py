@@ -15,6 +15,7 @@ Policies (documented in ``docs/loading.md``):
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -241,19 +242,33 @@ def _flag_ranges(tracker: _Tracker, frame: pd.DataFrame, mapping: Mapping, kept:
             )
 
 
+def _column_reading(mapping: Mapping, pair: tuple[str, str], values: pd.Series, options: LoadOptions, date_order: str):
+    """Return one mapped column's parse, without touching the report (``_parsed_fields`` adds to it in order)."""
+    name = pair[1]
+    if field_kind(mapping.table, name) == "date":
+        return dates_with_ambiguity(values, date_order)
+    if mapping.table == "customers" and name == "churned":
+        return churn_flags(values, mapping.churn_values)
+    return _parse(mapping.table, name, values, options, date_order)
+
+
 def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, date_order: str) -> pd.DataFrame:
     frame = tracker.raw.frame
     parsed = {}
-    for column, name in mapping.columns:
+    for column, _ in mapping.columns:
         if column not in frame.columns:
             raise unknown_column(tracker.raw.preview.name, column, frame.columns)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # columns parse side by side (Arrow's kernels free the GIL)
+        readings = list(pool.map(lambda pair: _column_reading(mapping, pair, frame[pair[0]], options, date_order),
+                                 mapping.columns))  # fmt: skip
+    for (column, name), reading in zip(mapping.columns, readings, strict=True):
         values = frame[column]
         if field_kind(mapping.table, name) == "date":
-            result, failed, ambiguous = dates_with_ambiguity(values, date_order)
+            result, failed, ambiguous = reading
             if failed.any():
                 result, failed = _with_yymmdd(tracker, column, values, result, failed)
         elif mapping.table == "customers" and name == "churned":
-            result, failed, read = churn_flags(values, mapping.churn_values)
+            result, failed, read = reading
             ambiguous = False
             if read:
                 churned = ", ".join(repr(value) for value, flag in read.items() if flag) or "—"
@@ -263,7 +278,7 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
                 chosen = ", ".join(repr(v) for v in mapping.churn_values)
                 tracker.warnings.append(Message("load_churn_values_chosen", column=column, values=chosen))
         else:
-            result, failed = _parse(mapping.table, name, values, options, date_order)
+            result, failed = reading
             ambiguous = False
         if ambiguous:
             tracker.warnings.append(
