@@ -242,9 +242,8 @@ def _flag_ranges(tracker: _Tracker, frame: pd.DataFrame, mapping: Mapping, kept:
             )
 
 
-def _column_reading(mapping: Mapping, pair: tuple[str, str], values: pd.Series, options: LoadOptions, date_order: str):
+def _column_reading(mapping: Mapping, name: str, values: pd.Series, options: LoadOptions, date_order: str) -> tuple:
     """Return one mapped column's parse, without touching the report (``_parsed_fields`` adds to it in order)."""
-    name = pair[1]
     if field_kind(mapping.table, name) == "date":
         return dates_with_ambiguity(values, date_order)
     if mapping.table == "customers" and name == "churned":
@@ -259,8 +258,11 @@ def _parsed_fields(tracker: _Tracker, mapping: Mapping, options: LoadOptions, da
         if column not in frame.columns:
             raise unknown_column(tracker.raw.preview.name, column, frame.columns)
     with ThreadPoolExecutor(max_workers=2) as pool:  # columns parse side by side (Arrow's kernels free the GIL)
-        readings = list(pool.map(lambda pair: _column_reading(mapping, pair, frame[pair[0]], options, date_order),
-                                 mapping.columns))  # fmt: skip
+        readings = [
+            pool.submit(_column_reading, mapping, name, frame[column], options, date_order)
+            for column, name in mapping.columns
+        ]
+        readings = [reading.result() for reading in readings]
     for (column, name), reading in zip(mapping.columns, readings, strict=True):
         values = frame[column]
         if field_kind(mapping.table, name) == "date":
