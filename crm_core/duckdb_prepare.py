@@ -31,7 +31,7 @@ from crm_core.artefact import (
     write_manifest,
 )
 from crm_core.dataset import Dataset
-from crm_core.prepare import PreparedDataset, has_dates, reference_month
+from crm_core.prepare import PreparedDataset, has_dates, reference_month, unrecorded_channel_flags
 
 
 @dataclass(frozen=True)
@@ -175,9 +175,11 @@ def duckdb_prepared(
             engine_prepare.activity_features(customer_table.select("customer_id"), per_customer, as_of), activity
         )
         aligned = features.drop_duplicates("customer_id").set_index("customer_id").reindex(customers["customer_id"])
-        for column in engine_prepare.ACTIVITY_FEATURES:
-            customers[column] = aligned[column].to_numpy()
         monthly = engine_prepare.monthly_channels(customer_table, activity, as_of)
+        unrecorded = unrecorded_channel_flags(monthly)
+        for column in engine_prepare.ACTIVITY_FEATURES:
+            if column not in unrecorded:
+                customers[column] = aligned[column].to_numpy()
     return PreparedDataset(
         dataset=dataset,
         customers=customers,

@@ -72,6 +72,42 @@ def rewritten_by_preparation(column: str) -> bool:
 RECENT_MONTHS = 3
 """A customer is 'active' on a channel with a transaction in the last three months."""
 
+CHANNEL_FLAGS: dict[str, tuple[str, ...]] = {
+    "mobile_active": ("mobile",),
+    "digital_active": DIGITAL_CHANNELS,
+    "digital_active_12m_ago": DIGITAL_CHANNELS,
+    "digital_share_12m": DIGITAL_CHANNELS,
+}
+"""Per-customer activity columns that say whether a customer used some channels (mobile, digital)."""
+
+
+def unrecorded_channel_flags(monthly: pd.DataFrame | None) -> tuple[str, ...]:
+    """Return the ``CHANNEL_FLAGS`` whose channels hold no transaction anywhere in the activity.
+
+    An extract whose channel column never names a digital channel (a branch-and-ATM bank, the
+    Berka set) does not record digital use, so "not mobile active" would be a fact invented for
+    every customer: preparation leaves such a column out (on every engine), and every view's
+    availability check then says it is not in the data instead of showing 0%.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame or None
+        ``PreparedDataset.monthly_channels`` of the whole extract (``channel``, ``transactions``).
+
+    Examples
+    --------
+    >>> grid = pd.DataFrame({"channel": ["counter", "atm", "mobile"], "transactions": [5, 2, 0]})
+    >>> unrecorded_channel_flags(grid)
+    ('mobile_active', 'digital_active', 'digital_active_12m_ago', 'digital_share_12m')
+    >>> unrecorded_channel_flags(grid.assign(channel=["counter", "atm", "online"], transactions=[5, 2, 3]))
+    ('mobile_active',)
+    """
+    if monthly is None or not len(monthly):
+        return ()
+    used = monthly.loc[monthly["transactions"].to_numpy() > 0, "channel"]
+    recorded = {str(channel) for channel in pd.unique(used.astype("object"))}
+    return tuple(flag for flag, channels in CHANNEL_FLAGS.items() if recorded.isdisjoint(channels))
+
 
 @dataclass(frozen=True, eq=False)
 class PreparedDataset:
@@ -416,8 +452,10 @@ def prepared_dataset(dataset: Dataset) -> PreparedDataset:
     monthly, orphans = None, 0
     if dataset.activity is not None and len(dataset.activity):
         features, monthly, orphans = _activity_features(dataset, customers, as_of)
+        unrecorded = unrecorded_channel_flags(monthly)
         for name, values in features.items():
-            customers[name] = values
+            if name not in unrecorded:
+                customers[name] = values
     return PreparedDataset(
         dataset=dataset,
         customers=compact_customers(customers),

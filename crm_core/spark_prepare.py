@@ -56,6 +56,7 @@ from crm_core.artefact import (
 from crm_core.contract import ACTIVITY_FIELDS, CUSTOMER_FIELDS, HOLDING_FIELDS
 from crm_core.engine_activity import activity_words, summed_activity
 from crm_core.loading.mapping import table_columns
+from crm_core.prepare import unrecorded_channel_flags
 
 NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
 
@@ -277,8 +278,10 @@ def prepared_spark_frames(
         known_rows = with_features.select(nw.col(engine_prepare.ACTIVITY_ROWS).sum()).collect().item()
         orphans = engine_prepare.orphan_activity_rows(activity_table, int(known_rows or 0))
         frame = with_features.to_native()
-        order += [column for column in features if column not in order]
         monthly = engine_prepare.monthly_channels(customer_table, activity_table, as_of)
+        unrecorded = unrecorded_channel_flags(monthly)
+        order += [column for column in features if column not in order and column not in unrecorded]
+        order = [column for column in order if column not in unrecorded]
     return SparkPrepared(
         customers=frame.select(*order),
         monthly_channels=monthly,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import narwhals.stable.v2 as nw
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -398,3 +399,38 @@ def test_activity_words_read_channels_and_months_as_the_loader_does_on_duckdb(tm
         (Message("load_reason_missing", field="channel"), 1),
         (Message("load_reason_unknown_channel"), 1),
     )
+
+
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.slow)])
+def test_an_extract_that_records_no_digital_channel_has_no_digital_flags_on_every_engine(engine, tmp_path, capsys):
+    # A branch-and-ATM bank (the Berka set): "not mobile active" would be invented for every customer.
+    from crm_core import visits as vis
+    from crm_core.artefact import read_artefact
+    from crm_core.playbook.guarantees import guarantee_measures
+    from crm_core.prepare import CHANNEL_FLAGS
+    from crm_core.prepare_cli import prepare_main
+    from crm_core.sample import SampleConfig, write_sample
+    from crm_core.scenarios import Scenario
+    from crm_core.staff.indicators import _available
+
+    tables = write_sample(tmp_path / "source", SampleConfig(n_customers=300, seed=4, months=26))
+    activity = pd.read_parquet(tables["activity"])
+    activity[activity["channel"].astype(str).isin(["counter", "atm"])].to_parquet(tables["activity"], index=False)
+    for name in ("local", engine):
+        assert prepare_main(_prepare_argv(name, tables, tmp_path / name)) == 0, capsys.readouterr().err
+    local, other = read_artefact(tmp_path / "local"), read_artefact(tmp_path / engine)
+    assert not set(CHANNEL_FLAGS) & set(local.customers.columns), "flags of channels the extract does not record"
+    pd.testing.assert_frame_equal(other.customers, local.customers)
+    assert local.has("counter_txn_12m") and local.has("aum_trend")  # the rest of the activity features stay
+    cube = vis.visit_cube(local)
+    assert cube.n_months >= 24
+    kpis = vis.visit_kpis(local, cube, vis.bank_decline(cube)).set_index("metric")["value"]
+    assert np.isnan(kpis["mobile_active_share"]) and np.isnan(kpis["silent_attrition_customers"])
+    silent = vis.visit_availability(local).set_index("view").loc["silent_attrition"]
+    assert not silent["available"] and silent["missing"] == ("digital_channels",)
+    assert vis.silent_attrition(local, cube).empty
+    assert not _available(local.customers, "digital_adoption")
+    assert not _available(local.customers, "silent_attrition_share")
+    assert np.isnan(guarantee_measures(local, Scenario()).set_index("kpi").loc["digital_adoption", "current"])
+    # with the mobile channel recorded, the same bank measures it again
+    assert "mobile_active" in prepared_dataset(read_sample()).customers

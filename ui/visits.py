@@ -147,7 +147,8 @@ def kpi_tiles(kpis: pd.DataFrame) -> None:
     interval = t("interval", low=percent(decline["lower"]), high=percent(decline["upper"]))
     tiles[0].metric(t("visits_off_counter"), percent(off["value"]), benchmark, delta_color="off", border=True)
     tiles[1].metric(t("visits_decline"), percent(decline["value"]), interval, delta_color="off", border=True)
-    tiles[2].metric(t("visits_mobile_active"), percent(kpis.loc["mobile_active_share", "value"]), border=True)
+    mobile = percent(kpis.loc["mobile_active_share", "value"])
+    tiles[2].metric(t("visits_mobile_active"), mobile, help=t("visits_mobile_active_help"), border=True)
     tiles[3].metric(t("visits_silent"), count(kpis.loc["silent_attrition_customers", "value"]), border=True)
 
 

@@ -197,7 +197,7 @@ def segment_metrics(
         )
     frame["high_risk_share"] = view.risk["high_risk_share"].to_numpy(dtype=float) if view.model_usable else nan
     frame["at_risk_aum"] = view.risk["at_risk_aum"].to_numpy(dtype=float) if view.model_usable else nan
-    if cube is not None and cube.n_months >= 24 and prepared.has("aum_trend"):
+    if cube is not None and visits.silent_attrition_measurable(prepared, cube):
         silent = visits.silent_attrition_mask(cube, c["aum_trend"].to_numpy(dtype=float)).astype(float)
         frame["silent_attrition_share"] = _member_means(silent, codes, g, active)
     else:

@@ -13,6 +13,7 @@ from crm_core.visits.attrition import (
     formula_safe,
     silent_attrition,
     silent_attrition_mask,
+    silent_attrition_measurable,
 )
 from crm_core.visits.charts import (
     channel_benchmark_figure,
@@ -151,6 +152,7 @@ __all__ = [
     "segment_declines",
     "silent_attrition",
     "silent_attrition_mask",
+    "silent_attrition_measurable",
     "steepest_message",
     "substitution_figure",
     "substitution_flows",

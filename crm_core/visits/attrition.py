@@ -29,6 +29,12 @@ def silent_attrition_mask(cube: VisitCube, aum_trend: np.ndarray, rule: SilentAt
     return mask & cube.is_active if rule.active_only else mask
 
 
+def silent_attrition_measurable(prepared: PreparedDataset, cube: VisitCube) -> bool:
+    """Whether the rule can be applied: 24 months of activity, AUM a year ago, and digital channels
+    recorded (without them "no digital uptake" would hold for every customer, a finding invented)."""
+    return cube.n_months >= 24 and prepared.has("aum_trend") and prepared.has("digital_active")
+
+
 def silent_attrition(
     prepared: PreparedDataset, cube: VisitCube, rule: SilentAttritionRule = DEFAULT_ATTRITION
 ) -> pd.DataFrame:
@@ -46,9 +52,9 @@ def silent_attrition(
     if prepared.has("relationship_manager"):
         columns.append("relationship_manager")
     columns += ["aum", "aum_12m_ago", "aum_trend"]
-    if prepared.has("aum_trend"):
+    if silent_attrition_measurable(prepared, cube):
         trend = customers["aum_trend"].to_numpy(dtype=float)
-    else:
+    else:  # no rule to apply: nobody is listed
         trend = np.full(len(customers), np.nan)
     rows = np.flatnonzero(silent_attrition_mask(cube, trend, rule))
     out = pd.DataFrame(

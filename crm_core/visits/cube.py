@@ -573,6 +573,7 @@ def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.Da
                     ("activity", not has_activity),
                     ("history", has_activity and n_months < 24),
                     ("aum_12m_ago", not prepared.has("aum_trend")),
+                    ("digital_channels", has_activity and not prepared.has("digital_active")),
                 )
                 if gap
             ),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from crm_core.prepare import PreparedDataset
-from crm_core.visits.attrition import silent_attrition_mask
+from crm_core.visits.attrition import silent_attrition_mask, silent_attrition_measurable
 from crm_core.visits.config import DEFAULT_ATTRITION, DEFAULT_BENCHMARK, OffCounterBenchmark, SilentAttritionRule
 from crm_core.visits.cube import VisitCube
 from crm_core.visits.decline import DeclineFit
@@ -59,11 +59,11 @@ def visit_kpis(
         reference, reference_year = float(last["benchmark"]), last["benchmark_year"]
     customers = prepared.customers
     open_ = customers["is_active"].to_numpy(dtype=bool)
-    mobile = nan
-    if "mobile_active" in customers and open_.any():
+    mobile = nan  # also when the extract records no mobile channel (preparation leaves the flag out)
+    if prepared.has("mobile_active") and open_.any():
         mobile = float(customers["mobile_active"].to_numpy(dtype=bool)[open_].mean())
     at_risk = nan
-    if prepared.has("aum_trend") and cube.n_months >= 24:
+    if silent_attrition_measurable(prepared, cube):
         at_risk = float(silent_attrition_mask(cube, customers["aum_trend"].to_numpy(dtype=float), rule).sum())
     rows = [
         ("off_counter_rate", "share", float(rate), nan, nan, reference, reference_year),
