@@ -124,7 +124,8 @@ class PreparedDataset:
         whenever it is known), ``alive_12m_ago``, ``closed_last_12m``, ``closed_prev_12m``,
         ``alive_24m_ago``, and, with activity, ``<channel>_txn_12m``, ``<channel>_txn_prev_12m``,
         ``counter_trend``, ``digital_share_12m``, ``mobile_active``, ``digital_active``,
-        ``digital_active_12m_ago``, ``months_since_active``.
+        ``digital_active_12m_ago``, ``months_since_active`` (the ``CHANNEL_FLAGS`` only when the
+        extract records their channels: ``unrecorded_channel_flags``).
     monthly_channels : pandas.DataFrame or None
         ``month``, ``channel``, ``branch``, ``transactions``, ``active_customers``
         (customers with at least one transaction in that month, channel and branch).
