@@ -280,8 +280,8 @@ def prepared_spark_frames(
         frame = with_features.to_native()
         monthly = engine_prepare.monthly_channels(customer_table, activity_table, as_of)
         unrecorded = unrecorded_channel_flags(monthly)
-        order += [column for column in features if column not in order and column not in unrecorded]
-        order = [column for column in order if column not in unrecorded]
+        order += [column for column in features if column not in order]
+        order = [column for column in order if column not in unrecorded]  # flags of channels never recorded
     return SparkPrepared(
         customers=frame.select(*order),
         monthly_channels=monthly,

@@ -10,7 +10,7 @@ import pandas as pd
 from crm_core.exports import FORMULA_PREFIXES, csv_bytes, excel_bytes, formula_safe  # noqa: F401 - re-exported
 from crm_core.prepare import PreparedDataset
 from crm_core.visits.config import DEFAULT_ATTRITION, SilentAttritionRule
-from crm_core.visits.cube import VisitCube
+from crm_core.visits.cube import VisitCube, silent_attrition_gaps
 
 
 def silent_attrition_mask(cube: VisitCube, aum_trend: np.ndarray, rule: SilentAttritionRule = DEFAULT_ATTRITION):
@@ -30,9 +30,8 @@ def silent_attrition_mask(cube: VisitCube, aum_trend: np.ndarray, rule: SilentAt
 
 
 def silent_attrition_measurable(prepared: PreparedDataset, cube: VisitCube) -> bool:
-    """Whether the rule can be applied: 24 months of activity, AUM a year ago, and digital channels
-    recorded (without them "no digital uptake" would hold for every customer, a finding invented)."""
-    return cube.n_months >= 24 and prepared.has("aum_trend") and prepared.has("digital_active")
+    """Whether the rule can be applied to this cube's months (``silent_attrition_gaps`` finds nothing missing)."""
+    return not silent_attrition_gaps(prepared, cube.n_months)
 
 
 def silent_attrition(

@@ -527,6 +527,23 @@ def group_monthly_active(matrix: np.ndarray, codes: np.ndarray, n_groups: int) -
     return out
 
 
+def silent_attrition_gaps(prepared: PreparedDataset, n_months: int | None) -> tuple[str, ...]:
+    """Return what the silent-attrition rule lacks on this dataset (empty: it can be applied).
+
+    ``n_months`` is the activity's span in months (None: no activity). The rule needs 24 months,
+    AUM a year ago, and digital channels recorded: without them "no digital uptake" would hold
+    for every customer, a finding invented.
+    """
+    has_activity = n_months is not None
+    gaps = (
+        ("activity", not has_activity),
+        ("history", has_activity and n_months < 24),
+        ("aum_12m_ago", not prepared.has("aum_trend")),
+        ("digital_channels", has_activity and not prepared.has("digital_active")),
+    )
+    return tuple(missing for missing, gap in gaps if gap)
+
+
 def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.DataFrame:
     """Return which visit views the dataset supports and, for the others, what is missing.
 
@@ -567,16 +584,7 @@ def visit_availability(prepared: PreparedDataset, min_months: int = 13) -> pd.Da
         ("substitution", history(24), Message("visits_unavailable_substitution", months=n_months)),
         (
             "silent_attrition",
-            tuple(
-                m
-                for m, gap in (
-                    ("activity", not has_activity),
-                    ("history", has_activity and n_months < 24),
-                    ("aum_12m_ago", not prepared.has("aum_trend")),
-                    ("digital_channels", has_activity and not prepared.has("digital_active")),
-                )
-                if gap
-            ),
+            silent_attrition_gaps(prepared, n_months if has_activity else None),
             Message("visits_unavailable_silent_attrition"),
         ),
         ("what_if", history(min_months), Message("visits_unavailable_what_if", months=n_months, needed=min_months)),
